@@ -1,0 +1,107 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DataSource } from './dsn.js';
+import type { Engine } from './migrations/column-types.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { SqliteValuesPlugin } from './sqlite-values-plugin.js';
+import type { Tables } from './tables.js';
+
+export type { Engine };
+
+/** One open database: the typed query builder plus lifecycle and migrations. */
+export interface Database {
+  readonly db: Kysely<Tables>;
+  readonly engine: Engine;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** Applies every pending migration; returns the names it applied. */
+  migrate(): Promise<string[]>;
+  /** Names of migrations not applied yet. */
+  pendingMigrations(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL schema to use (created if missing); tests use one fresh schema per run. */
+  pgSchema?: string;
+}
+
+const MIGRATION_TABLE = 'portcullis_migrations';
+const MIGRATION_LOCK_TABLE = 'portcullis_migrations_lock';
+
+export async function openDatabase(source: DataSource, options: OpenOptions = {}): Promise<Database> {
+  if (source.kind === 'postgres') return openPostgres(source, options);
+  return openSqlite(source.filename);
+}
+
+function openSqlite(filename: string): Database {
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const sqlite = new SqliteDatabase(filename);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<Tables>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    plugins: [new SqliteValuesPlugin()],
+  });
+  return wrap(db, 'sqlite');
+}
+
+async function openPostgres(
+  source: Extract<DataSource, { kind: 'postgres' }>,
+  options: OpenOptions,
+): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: source.connectionString,
+    max: source.poolMax,
+    ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
+  });
+  // An idle client that loses its server would otherwise crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  if (options.pgSchema) {
+    await sql`create schema if not exists ${sql.id(options.pgSchema)}`.execute(db);
+  }
+  return wrap(db, 'postgres');
+}
+
+function wrap(db: Kysely<Tables>, engine: Engine): Database {
+  const migrator = new Migrator({
+    db,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    provider: {
+      async getMigrations(): Promise<Record<string, Migration>> {
+        const out: Record<string, Migration> = {};
+        for (const [name, module] of MIGRATIONS) {
+          out[name] = { up: (target) => module.up(target as Kysely<unknown>, engine) };
+        }
+        return out;
+      },
+    },
+  });
+
+  return {
+    db,
+    engine,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async migrate() {
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw error;
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    async pendingMigrations() {
+      const all = await migrator.getMigrations();
+      return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../kernel/errors.js';
+import type { Database } from './database.js';
+import { createIdentityStore, type IdentityStore } from './identity-store.js';
+import { testEngines } from './testing/engines.js';
+import { identityFixture } from './testing/identity-fixtures.js';
+
+describe.each(testEngines())('identity store contract ($name)', (engine) => {
+  let database: Database & { drop(): Promise<void> };
+  let store: IdentityStore;
+
+  beforeAll(async () => {
+    database = await engine.open();
+    store = createIdentityStore(database.db);
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('stores and loads the whole aggregate', async () => {
+    const identity = identityFixture('ada@example.com');
+    await store.create(identity);
+    expect(await store.get(identity.id)).toEqual(identity);
+  });
+
+  it('returns undefined for unknown and malformed ids', async () => {
+    expect(await store.get('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+    expect(await store.get('not-a-uuid')).toBeUndefined();
+  });
+
+  it('refuses a second identity with the same password identifier, leaving nothing behind', async () => {
+    const first = identityFixture('taken@example.com');
+    await store.create(first);
+    const second = identityFixture('taken@example.com');
+    const error = await store.create(second).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe(409);
+    expect(await store.get(second.id)).toBeUndefined();
+  });
+
+  it('refuses a duplicate external id', async () => {
+    await store.create(identityFixture('ext1@example.com', { external_id: 'ext-1' }));
+    const error = await store
+      .create(identityFixture('ext2@example.com', { external_id: 'ext-1' }))
+      .catch((e) => e);
+    expect((error as AppError).code).toBe(409);
+  });
+
+  it('finds an identity by credential identifier and type', async () => {
+    const identity = identityFixture('find@example.com');
+    await store.create(identity);
+    expect((await store.findByCredentialIdentifier('password', 'find@example.com'))?.id).toBe(identity.id);
+    expect(await store.findByCredentialIdentifier('oidc', 'find@example.com')).toBeUndefined();
+    expect(await store.findByCredentialIdentifier('password', 'nobody@example.com')).toBeUndefined();
+  });
+
+  it('replaces traits, credentials and addresses on update', async () => {
+    const identity = identityFixture('before@example.com');
+    await store.create(identity);
+    const changed = identityFixture('after@example.com', {
+      id: identity.id,
+      created_at: identity.created_at,
+      metadata_admin: { note: 'vip' },
+      state: 'inactive',
+    });
+    expect(await store.update(changed)).toBe(true);
+    expect(await store.get(identity.id)).toEqual(changed);
+    // The old identifier is free again.
+    await store.create(identityFixture('before@example.com'));
+  });
+
+  it('keeps the stored identity when an update conflicts', async () => {
+    const a = identityFixture('keep-a@example.com');
+    const b = identityFixture('keep-b@example.com');
+    await store.create(a);
+    await store.create(b);
+    const clash = identityFixture('keep-a@example.com', { id: b.id, created_at: b.created_at });
+    await expect(store.update(clash)).rejects.toMatchObject({ code: 409 });
+    expect(await store.get(b.id)).toEqual(b);
+  });
+
+  it('reports an update of a missing identity', async () => {
+    expect(await store.update(identityFixture('ghost@example.com'))).toBe(false);
+  });
+
+  it('deletes an identity with everything it owns', async () => {
+    const identity = identityFixture('gone@example.com');
+    await store.create(identity);
+    expect(await store.delete(identity.id)).toBe(true);
+    expect(await store.get(identity.id)).toBeUndefined();
+    expect(await store.delete(identity.id)).toBe(false);
+    await store.create(identityFixture('gone@example.com'));
+  });
+
+  it('pages through identities with keyset tokens, each exactly once', async () => {
+    const created = [];
+    for (let i = 0; i < 7; i++) {
+      const identity = identityFixture(`page-${i}@paging.test`);
+      await store.create(identity);
+      created.push(identity.id);
+    }
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.list({ pageSize: 3, pageToken: token, ids: created });
+      seen.push(...page.identities.map((i) => i.id));
+      token = page.nextPageToken;
+      pages++;
+    } while (token !== undefined && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([...created].sort());
+  });
+
+  it('filters by credentials identifier and by ids', async () => {
+    const identity = identityFixture('filter@example.com');
+    await store.create(identity);
+    const byIdentifier = await store.list({ pageSize: 10, credentialsIdentifier: 'filter@example.com' });
+    expect(byIdentifier.identities.map((i) => i.id)).toEqual([identity.id]);
+    const byIds = await store.list({ pageSize: 10, ids: [identity.id, 'junk'] });
+    expect(byIds.identities.map((i) => i.id)).toEqual([identity.id]);
+  });
+
+  it('rejects a forged page token with a 400', async () => {
+    await expect(store.list({ pageSize: 10, pageToken: 'Zm9v' })).rejects.toMatchObject({ code: 400 });
+  });
+});

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { CredentialType, Identity } from '../identity/model.js';
+import { badRequest, conflict } from '../kernel/errors.js';
+import { isUniqueViolation } from './errors.js';
+import { assembleIdentities } from './identity-rows.js';
+import { toJson, toJsonOrNull } from './row-codec.js';
+import type { Tables } from './tables.js';
+
+export interface ListIdentitiesQuery {
+  pageSize: number;
+  /** Opaque token from a previous page's `nextPageToken`. */
+  pageToken?: string;
+  ids?: string[];
+  /** Exact (already normalised) identifier of any credential type. */
+  credentialsIdentifier?: string;
+}
+
+export interface IdentityPage {
+  identities: Identity[];
+  /** Present when there may be more identities after this page. */
+  nextPageToken?: string;
+}
+
+/** Persistence of the identity aggregate: the identity row with its credentials and addresses. */
+export interface IdentityStore {
+  /** Inserts the identity; a taken identifier, address or external id is a 409 AppError. */
+  create(identity: Identity): Promise<void>;
+  /** Replaces the stored identity; false when it does not exist. */
+  update(identity: Identity): Promise<boolean>;
+  get(id: string): Promise<Identity | undefined>;
+  delete(id: string): Promise<boolean>;
+  list(query: ListIdentitiesQuery): Promise<IdentityPage>;
+  findByCredentialIdentifier(type: CredentialType, identifier: string): Promise<Identity | undefined>;
+}
+
+const CONFLICT_REASON = 'This identity conflicts with another identity that already exists.';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function encodePageToken(lastId: string): string {
+  return Buffer.from(JSON.stringify({ k: lastId })).toString('base64url');
+}
+
+export function decodePageToken(token: string): string {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && 'k' in parsed) {
+      const k = (parsed as { k: unknown }).k;
+      if (typeof k === 'string' && UUID.test(k)) return k;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest('The page token is invalid; use the page_token of a previous response.');
+}
+
+export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
+  async function load(ids: string[], trx: Kysely<Tables> = db): Promise<Identity[]> {
+    if (ids.length === 0) return [];
+    const [identities, credentials, identifiers, verifiable, recovery] = await Promise.all([
+      trx.selectFrom('identities').selectAll().where('id', 'in', ids).orderBy('id').execute(),
+      trx.selectFrom('identity_credentials').selectAll().where('identity_id', 'in', ids).execute(),
+      trx.selectFrom('identity_credential_identifiers').selectAll().where('identity_id', 'in', ids).execute(),
+      trx.selectFrom('identity_verifiable_addresses').selectAll().where('identity_id', 'in', ids).execute(),
+      trx.selectFrom('identity_recovery_addresses').selectAll().where('identity_id', 'in', ids).execute(),
+    ]);
+    return assembleIdentities({ identities, credentials, identifiers, verifiable, recovery });
+  }
+
+  async function writeParts(trx: Transaction<Tables>, identity: Identity): Promise<void> {
+    for (const credential of Object.values(identity.credentials)) {
+      if (!credential) continue;
+      const credentialId = randomUUID();
+      await trx
+        .insertInto('identity_credentials')
+        .values({
+          id: credentialId,
+          identity_id: identity.id,
+          type: credential.type,
+          config: toJson(credential.config),
+          version: credential.version,
+          created_at: credential.created_at,
+          updated_at: credential.updated_at,
+        })
+        .execute();
+      const identifiers = [...new Set(credential.identifiers)];
+      if (identifiers.length > 0) {
+        await trx
+          .insertInto('identity_credential_identifiers')
+          .values(
+            identifiers.map((identifier) => ({
+              id: randomUUID(),
+              identity_id: identity.id,
+              credential_id: credentialId,
+              type: credential.type,
+              identifier,
+            })),
+          )
+          .execute();
+      }
+    }
+    if (identity.verifiable_addresses.length > 0) {
+      await trx
+        .insertInto('identity_verifiable_addresses')
+        .values(identity.verifiable_addresses.map((a) => ({ ...a, identity_id: identity.id })))
+        .execute();
+    }
+    if (identity.recovery_addresses.length > 0) {
+      await trx
+        .insertInto('identity_recovery_addresses')
+        .values(identity.recovery_addresses.map((a) => ({ ...a, identity_id: identity.id })))
+        .execute();
+    }
+  }
+
+  function identityRow(identity: Identity) {
+    return {
+      schema_id: identity.schema_id,
+      traits: toJson(identity.traits),
+      state: identity.state,
+      state_changed_at: identity.state_changed_at,
+      metadata_public: toJsonOrNull(identity.metadata_public),
+      metadata_admin: toJsonOrNull(identity.metadata_admin),
+      external_id: identity.external_id,
+      updated_at: identity.updated_at,
+    };
+  }
+
+  async function translateConflicts<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(CONFLICT_REASON);
+      throw error;
+    }
+  }
+
+  return {
+    create(identity) {
+      return translateConflicts(() =>
+        db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('identities')
+            .values({ id: identity.id, created_at: identity.created_at, ...identityRow(identity) })
+            .execute();
+          await writeParts(trx, identity);
+        }),
+      );
+    },
+
+    update(identity) {
+      return translateConflicts(() =>
+        db.transaction().execute(async (trx) => {
+          const result = await trx
+            .updateTable('identities')
+            .set(identityRow(identity))
+            .where('id', '=', identity.id)
+            .executeTakeFirst();
+          if (result.numUpdatedRows === 0n) return false;
+          // Children are replaced whole: the aggregate is small and this keeps the
+          // unique constraints the single source of truth for conflicts.
+          await trx.deleteFrom('identity_credentials').where('identity_id', '=', identity.id).execute();
+          await trx
+            .deleteFrom('identity_verifiable_addresses')
+            .where('identity_id', '=', identity.id)
+            .execute();
+          await trx
+            .deleteFrom('identity_recovery_addresses')
+            .where('identity_id', '=', identity.id)
+            .execute();
+          await writeParts(trx, identity);
+          return true;
+        }),
+      );
+    },
+
+    async get(id) {
+      if (!UUID.test(id)) return undefined;
+      const [identity] = await load([id]);
+      return identity;
+    },
+
+    async delete(id) {
+      if (!UUID.test(id)) return false;
+      const result = await db.deleteFrom('identities').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+
+    async list(query) {
+      let q = db
+        .selectFrom('identities')
+        .select('identities.id')
+        .orderBy('identities.id')
+        .limit(query.pageSize + 1);
+      if (query.pageToken !== undefined) q = q.where('identities.id', '>', decodePageToken(query.pageToken));
+      if (query.ids !== undefined) {
+        const ids = query.ids.filter((id) => UUID.test(id));
+        if (ids.length === 0) return { identities: [] };
+        q = q.where('identities.id', 'in', ids);
+      }
+      if (query.credentialsIdentifier !== undefined) {
+        const identifier = query.credentialsIdentifier;
+        q = q.where('identities.id', 'in', (sub) =>
+          sub
+            .selectFrom('identity_credential_identifiers')
+            .select('identity_credential_identifiers.identity_id')
+            .where('identity_credential_identifiers.identifier', '=', identifier),
+        );
+      }
+      const rows = await q.execute();
+      const more = rows.length > query.pageSize;
+      const ids = rows.slice(0, query.pageSize).map((r) => r.id);
+      const identities = await load(ids);
+      const last = ids.at(-1);
+      return more && last !== undefined
+        ? { identities, nextPageToken: encodePageToken(last) }
+        : { identities };
+    },
+
+    async findByCredentialIdentifier(type, identifier) {
+      const row = await db
+        .selectFrom('identity_credential_identifiers')
+        .select('identity_id')
+        .where('type', '=', type)
+        .where('identifier', '=', identifier)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const [identity] = await load([row.identity_id]);
+      return identity;
+    },
+  };
+}

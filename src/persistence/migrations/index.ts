@@ -1,0 +1,15 @@
+import type { Kysely } from 'kysely';
+import * as m0001 from './0001-identities.js';
+import type { Engine } from './column-types.js';
+
+export interface MigrationModule {
+  up(db: Kysely<unknown>, engine: Engine): Promise<void>;
+}
+
+/**
+ * Every migration, in order. Names sort lexically; a released name never changes and a
+ * released migration is never edited: add a new one instead.
+ */
+export const MIGRATIONS: ReadonlyArray<readonly [name: string, module: MigrationModule]> = [
+  ['0001-identities', m0001],
+];

@@ -1,0 +1,71 @@
+import type { ColumnType } from 'kysely';
+
+/** Timestamps bind as Date and read back as Date (PostgreSQL) or ISO text (SQLite). */
+export type Timestamp = ColumnType<Date | string, Date, Date>;
+export type NullableTimestamp = ColumnType<Date | string | null, Date | null, Date | null>;
+/** Booleans bind as boolean and read back as boolean (PostgreSQL) or 0/1 (SQLite). */
+export type Bool = ColumnType<boolean | number, boolean, boolean>;
+/** JSON binds as text and reads back parsed (jsonb) or as text (SQLite). */
+export type Json = ColumnType<unknown, string, string>;
+export type NullableJson = ColumnType<unknown, string | null, string | null>;
+
+export interface IdentitiesTable {
+  id: string;
+  schema_id: string;
+  traits: Json;
+  state: string;
+  state_changed_at: NullableTimestamp;
+  metadata_public: NullableJson;
+  metadata_admin: NullableJson;
+  external_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IdentityCredentialsTable {
+  id: string;
+  identity_id: string;
+  type: string;
+  config: Json;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IdentityCredentialIdentifiersTable {
+  id: string;
+  identity_id: string;
+  credential_id: string;
+  type: string;
+  identifier: string;
+}
+
+export interface IdentityVerifiableAddressesTable {
+  id: string;
+  identity_id: string;
+  via: string;
+  value: string;
+  verified: Bool;
+  verified_at: NullableTimestamp;
+  status: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IdentityRecoveryAddressesTable {
+  id: string;
+  identity_id: string;
+  via: string;
+  value: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Every table the stores use; later migrations add theirs here. */
+export interface Tables {
+  identities: IdentitiesTable;
+  identity_credentials: IdentityCredentialsTable;
+  identity_credential_identifiers: IdentityCredentialIdentifiersTable;
+  identity_verifiable_addresses: IdentityVerifiableAddressesTable;
+  identity_recovery_addresses: IdentityRecoveryAddressesTable;
+}
