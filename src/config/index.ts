@@ -1,0 +1,44 @@
+/**
+ * Configuration: Kratos-compatible YAML/JSON files, Kratos's env var names on top, `--dev`
+ * defaults, validation against the vendored Kratos schema plus Portcullis's extensions, and
+ * typed per-area views.
+ *
+ * @example
+ * const config = await loadConfig({ files: ['kratos.yml'], env: process.env, dev: false, cwd: process.cwd() });
+ * for (const warning of config.warnings) logger.warn(warning);
+ * logger.info({ config: redactConfig(config.document) }, 'config loaded');
+ */
+
+export { type CacheConfig, cacheConfig } from './areas/cache.js';
+export { ARGON2_DEFAULTS, BCRYPT_DEFAULT_COST, hashersConfig } from './areas/hashers.js';
+export { type IdentityConfig, identityConfig } from './areas/identity.js';
+export { type LogConfig, logConfig } from './areas/log.js';
+export type { AreaResult } from './areas/result.js';
+export { secretsConfig } from './areas/secrets.js';
+export { parseBaseUrl, serveConfig } from './areas/serve.js';
+export { type ConfigDefaults, DEFAULT_PORTS, DEV_DATA_DIR_NAME, isMemoryDsn } from './defaults.js';
+export { DEV_SECRETS_FILE } from './dev-secrets.js';
+export { ENV_EXCLUDED_ROOT_KEYS, type EnvIndex, type EnvMatch, envIndexFor, resolveEnvName } from './env.js';
+export { ConfigError, type ConfigIssue, formatIssues, isConfigError } from './errors.js';
+export type { JsonObject, JsonValue } from './json.js';
+export { type LoadConfigOptions, loadConfig } from './load.js';
+export { isSecretKey, REDACTED, redactConfig, redactUrl } from './redact.js';
+export {
+  buildConfigSchema,
+  type ConfigSchema,
+  type ConfigSchemaExtension,
+  defaultConfigSchema,
+  defaultExtensions,
+  portcullisExtension,
+} from './schema.js';
+export type { SchemaPath, SchemaType } from './schema-paths.js';
+export type {
+  Config,
+  HashersConfig,
+  IdentitySchemaDocument,
+  KratosConfigDocument,
+  ListenerConfig,
+  ListenerDocument,
+  LogLevel,
+  SecretsConfig,
+} from './types.js';

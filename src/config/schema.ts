@@ -1,0 +1,127 @@
+import { cloneJson, isJsonObject, type JsonObject } from './json.js';
+import kratosSchema from './vendor/kratos.config.schema.json' with { type: 'json' };
+import otelxSchema from './vendor/otelx.config.schema.json' with { type: 'json' };
+
+/**
+ * Keys that a part of Portcullis adds to the Kratos config schema: Oathkeeper's root keys
+ * (`access_rules`, `authenticators`, ...) and listeners (`serve.proxy`, `serve.api`), or
+ * Portcullis-only keys such as `cache`.
+ */
+export interface ConfigSchemaExtension {
+  /** Names the extension in programmer errors. */
+  readonly name: string;
+  /** JSON Schemas of new root keys. */
+  readonly properties?: Readonly<Record<string, JsonObject>>;
+  /** JSON Schemas of new `serve.*` listeners. */
+  readonly serveProperties?: Readonly<Record<string, JsonObject>>;
+  /** Schemas the properties `$ref` by `$id` (for example `ory://logging-config`). */
+  readonly referencedSchemas?: readonly JsonObject[];
+  /** Extra env var names: alias -> canonical name (`REDIS_URL` -> `CACHE_REDIS_URL`). */
+  readonly envAliases?: Readonly<Record<string, string>>;
+}
+
+/** The schema a config document is validated against, with what the env mapping needs. */
+export interface ConfigSchema {
+  /** Root schema: the Kratos schema plus the extensions' keys. */
+  readonly root: JsonObject;
+  /** Schemas the root `$ref`s by `$id` (`ory://tracing-config`, ...). */
+  readonly referencedSchemas: readonly JsonObject[];
+  /** Env alias -> canonical env name; the canonical name wins when both are set. */
+  readonly envAliases: ReadonlyMap<string, string>;
+}
+
+/**
+ * Portcullis's own root keys. `cache.redis.url` is where the session cache and rate-limit
+ * counters live when set; without it they stay in process. `REDIS_URL` is accepted as an
+ * alias of `CACHE_REDIS_URL` because hosting platforms set it when a Redis is attached.
+ */
+export const portcullisExtension: ConfigSchemaExtension = {
+  name: 'portcullis',
+  properties: {
+    cache: {
+      title: 'Cache (Portcullis)',
+      description: 'Shared cache for sessions and counters. Without redis.url they are kept in process.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        redis: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            url: {
+              type: 'string',
+              format: 'uri',
+              description: 'redis:// or rediss:// URL. Env: CACHE_REDIS_URL, or REDIS_URL as an alias.',
+              examples: ['redis://:password@redis:6379/0'],
+            },
+          },
+        },
+      },
+    },
+  },
+  envAliases: { REDIS_URL: 'CACHE_REDIS_URL' },
+};
+
+/** Extensions applied when the caller names none. */
+export const defaultExtensions: readonly ConfigSchemaExtension[] = [portcullisExtension];
+
+/**
+ * Builds the validating schema: a clone of the vendored Kratos schema (never edited in place)
+ * with each extension's keys added. Throws a plain Error when an extension redefines an
+ * existing key: that is a programming mistake, not a user's config error.
+ */
+export function buildConfigSchema(
+  extensions: readonly ConfigSchemaExtension[],
+  base: JsonObject = asSchema(kratosSchema, 'kratos'),
+): ConfigSchema {
+  const root = cloneJson(base);
+  const rootProperties = objectAt(root, 'properties', 'root');
+  const serveProperties = objectAt(objectAt(rootProperties, 'serve', 'serve'), 'properties', 'serve');
+  const referencedSchemas: JsonObject[] = [cloneJson(asSchema(otelxSchema, 'otelx'))];
+  const envAliases = new Map<string, string>();
+
+  for (const extension of extensions) {
+    addProperties(rootProperties, extension.properties, extension.name, '');
+    addProperties(serveProperties, extension.serveProperties, extension.name, 'serve.');
+    for (const schema of extension.referencedSchemas ?? []) referencedSchemas.push(cloneJson(schema));
+    for (const [alias, canonical] of Object.entries(extension.envAliases ?? {})) {
+      if (envAliases.has(alias))
+        throw new Error(`config extension ${extension.name}: env alias ${alias} is taken`);
+      envAliases.set(alias, canonical);
+    }
+  }
+  return { root, referencedSchemas, envAliases };
+}
+
+let defaultSchema: ConfigSchema | undefined;
+
+/** The schema with {@link defaultExtensions}, built once per process. */
+export function defaultConfigSchema(): ConfigSchema {
+  defaultSchema ??= buildConfigSchema(defaultExtensions);
+  return defaultSchema;
+}
+
+function addProperties(
+  target: JsonObject,
+  additions: Readonly<Record<string, JsonObject>> | undefined,
+  extension: string,
+  prefix: string,
+): void {
+  for (const [key, schema] of Object.entries(additions ?? {})) {
+    if (Object.hasOwn(target, key))
+      throw new Error(`config extension ${extension}: ${prefix}${key} already exists`);
+    target[key] = cloneJson(schema);
+  }
+}
+
+// The JSON modules are typed by their literal shape; narrow them at runtime instead of casting.
+function asSchema(value: unknown, what: string): JsonObject {
+  if (!isJsonObject(value)) throw new Error(`config schema: vendored ${what} schema is not an object`);
+  return value;
+}
+
+function objectAt(parent: JsonObject, key: string, what: string): JsonObject {
+  const value = parent[key];
+  if (!isJsonObject(value)) throw new Error(`config schema: ${what} has no ${key} object`);
+  return value;
+}
