@@ -1,0 +1,107 @@
+import type { Config } from '../config/index.js';
+import { createPasswordHashing } from '../hash/index.js';
+import { createIdentityManager, type IdentityManager } from '../identity/manager.js';
+import type { IdentitySchemas, PasswordHashing } from '../identity/ports.js';
+import { createSchemaRegistry, type SchemaRegistry } from '../identity/schema/index.js';
+import { encodeSchemaId } from '../identity/schema-routes.js';
+import type { Logger } from '../kernel/logger.js';
+import { type Database, openDatabase } from '../persistence/database.js';
+import { parseDsn } from '../persistence/dsn.js';
+import { createIdentityStore, type IdentityStore } from '../persistence/identity-store.js';
+
+/**
+ * The composition root: the one place that knows the whole graph. Everything else receives
+ * the few providers it needs.
+ */
+export interface Registry {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  identityStore: IdentityStore;
+  hashing: PasswordHashing;
+  schemas: SchemaRegistry;
+  identitySchemas: IdentitySchemas;
+  identities: IdentityManager;
+  /** Whether migrations are applied and the database answers. */
+  ready(): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }>;
+  close(): Promise<void>;
+}
+
+export interface RegistryOptions {
+  /** Apply pending migrations at start (always with --dev). */
+  migrate: boolean;
+}
+
+export async function createRegistry(
+  config: Config,
+  logger: Logger,
+  options: RegistryOptions,
+): Promise<Registry> {
+  // Schemas first: a schema that does not load stops the start before the database is touched.
+  const schemas = await createSchemaRegistry(config.identity.schemas, config.identity.defaultSchemaId);
+  const database = await openDatabase(parseDsn(config.dsn, process.cwd()));
+  if (options.migrate) {
+    const applied = await database.migrate();
+    if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+  } else {
+    const pending = await database.pendingMigrations();
+    if (pending.length > 0) {
+      logger.warn(
+        { pending },
+        'database migrations are pending: run `portcullis migrate sql`; not ready until then',
+      );
+    }
+  }
+
+  const publicBase = config.serve.public.baseUrl;
+  const schemaUrl = (id: string): string => new URL(`schemas/${encodeSchemaId(id)}`, publicBase).toString();
+  const identitySchemas: IdentitySchemas = {
+    defaultId: schemas.defaultId,
+    schemaUrl,
+    validate(schemaId, traits) {
+      return schemas.get(schemaId)?.validate(traits);
+    },
+  };
+  const { argon2, bcrypt } = config.hashers;
+  const hashing = createPasswordHashing({
+    algorithm: config.hashers.algorithm,
+    argon2: {
+      memory: argon2.memory,
+      iterations: argon2.iterations,
+      parallelism: argon2.parallelism,
+      salt_length: argon2.saltLength,
+      key_length: argon2.keyLength,
+    },
+    bcrypt: { cost: bcrypt.cost },
+  });
+  const identityStore = createIdentityStore(database.db);
+  const identities = createIdentityManager({ store: identityStore, schemas: identitySchemas, hashing });
+
+  let migrated = options.migrate;
+  return {
+    config,
+    logger,
+    database,
+    identityStore,
+    hashing,
+    schemas,
+    identitySchemas,
+    identities,
+    async ready() {
+      try {
+        await database.ping();
+        if (!migrated) {
+          migrated = (await database.pendingMigrations()).length === 0;
+          if (!migrated)
+            return { ok: false, errors: { database: 'migrations are pending: run portcullis migrate sql' } };
+        }
+        return { ok: true };
+      } catch {
+        return { ok: false, errors: { database: 'the database does not answer' } };
+      }
+    },
+    async close() {
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.js';
+import { adminIdentityRoutes } from '../identity/admin-routes.js';
+import { schemaRoutes } from '../identity/schema-routes.js';
+import type { Logger } from '../kernel/logger.js';
+import { VERSION } from '../kernel/version.js';
+import { healthRoutes } from '../observability/health.js';
+import { createHttpServer } from './http.js';
+import { createRegistry, type Registry } from './registry.js';
+
+/** The public listener: self-service, whoami, schemas (later issues add the flows). */
+export async function buildPublicApp(registry: Registry): Promise<FastifyInstance> {
+  const app = createHttpServer({ logger: registry.logger.child({ listener: 'public' }) });
+  await app.register(healthRoutes({ ready: registry.ready, version: VERSION }));
+  await app.register(
+    schemaRoutes({
+      list: () => registry.schemas.list().map((s) => ({ id: s.id, document: s.document })),
+      get: (id) => registry.schemas.get(id),
+    }),
+  );
+  return app;
+}
+
+/** The admin listener: identities (later: sessions, courier, recovery codes, metrics). */
+export async function buildAdminApp(registry: Registry): Promise<FastifyInstance> {
+  const app = createHttpServer({ logger: registry.logger.child({ listener: 'admin' }) });
+  await app.register(healthRoutes({ ready: registry.ready, version: VERSION }));
+  const identityRoutes = adminIdentityRoutes({
+    identities: registry.identities,
+    schemaUrl: registry.identitySchemas.schemaUrl,
+  });
+  // Kratos serves the admin API both under /admin and at the root.
+  await app.register(identityRoutes, { prefix: '/admin' });
+  await app.register(identityRoutes);
+  return app;
+}
+
+export interface RunningPortcullis {
+  registry: Registry;
+  publicUrl: string;
+  adminUrl: string;
+  close(): Promise<void>;
+}
+
+/** Builds the registry and opens every listener the config enables. */
+export async function startPortcullis(
+  config: Config,
+  logger: Logger,
+  options: { migrate?: boolean } = {},
+): Promise<RunningPortcullis> {
+  // Migrations run by themselves only in dev; elsewhere `portcullis migrate sql` runs them.
+  const registry = await createRegistry(config, logger, { migrate: options.migrate ?? config.dev });
+  const publicApp = await buildPublicApp(registry);
+  const adminApp = await buildAdminApp(registry);
+  try {
+    const publicUrl = await publicApp.listen({
+      host: config.serve.public.host,
+      port: config.serve.public.port,
+    });
+    const adminUrl = await adminApp.listen({ host: config.serve.admin.host, port: config.serve.admin.port });
+    logger.info({ public: publicUrl, admin: adminUrl }, 'portcullis is listening');
+    return {
+      registry,
+      publicUrl,
+      adminUrl,
+      async close() {
+        await Promise.allSettled([publicApp.close(), adminApp.close()]);
+        await registry.close();
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled([publicApp.close(), adminApp.close()]);
+    await registry.close();
+    throw error;
+  }
+}

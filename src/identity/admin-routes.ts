@@ -1,0 +1,223 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  AppError,
+  badRequest,
+  conflict,
+  type ErrorBody,
+  internalError,
+  isAppError,
+} from '../kernel/errors.js';
+import {
+  batchPatchBodySchema,
+  type CreateIdentityBody,
+  createIdentityBodySchema,
+  jsonPatchBodySchema,
+  MAX_BATCH_WITH_PLAINTEXT,
+  type UpdateIdentityBody,
+  updateIdentityBodySchema,
+} from './bodies.js';
+import type { IdentityManager, JsonPatchOperation } from './manager.js';
+import { CREDENTIAL_TYPES, type CredentialType, type Identity } from './model.js';
+import { serializeIdentity } from './serialize.js';
+
+export interface AdminIdentityRoutesDeps {
+  identities: IdentityManager;
+  schemaUrl(schemaId: string): string;
+}
+
+const DEFAULT_PAGE_SIZE = 250;
+const MAX_PAGE_SIZE = 1000;
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string' } },
+} as const;
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    page_size: { type: 'string', pattern: '^[0-9]+$' },
+    per_page: { type: 'string', pattern: '^[0-9]+$' },
+    page: { type: 'string' },
+    page_token: { type: 'string' },
+    ids: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    credentials_identifier: { type: 'string' },
+    include_credential: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+  },
+} as const;
+
+interface BatchResult {
+  action: 'create' | 'error';
+  identity?: string;
+  patch_id?: string;
+  error?: ErrorBody['error'];
+}
+
+interface ListQuery {
+  page_size?: string;
+  per_page?: string;
+  page_token?: string;
+  ids?: string | string[];
+  credentials_identifier?: string;
+}
+
+/** Kratos normalises identifiers before it stores them; a lookup must do the same. */
+function normaliseLookup(identifier: string): string {
+  return identifier.trim().normalize('NFKC').toLowerCase();
+}
+
+function pageSize(query: ListQuery): number {
+  const raw = query.page_size ?? query.per_page;
+  if (raw === undefined) return DEFAULT_PAGE_SIZE;
+  const size = Number(raw);
+  if (size < 1 || size > MAX_PAGE_SIZE) throw badRequest(`page_size must be between 1 and ${MAX_PAGE_SIZE}.`);
+  return size;
+}
+
+/**
+ * `/admin/identities` routes as in Kratos's admin API. Registered under both `/admin` and
+ * the root, as Kratos serves them.
+ */
+export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
+  const view = (identity: Identity) =>
+    serializeIdentity(identity, { admin: true, schemaUrl: deps.schemaUrl(identity.schema_id) });
+
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.get('/identities', { schema: { querystring: listQuery } }, async (request, reply) => {
+      const query = request.query as ListQuery;
+      const size = pageSize(query);
+      const ids = query.ids === undefined ? undefined : ([] as string[]).concat(query.ids);
+      const page = await deps.identities.list({
+        pageSize: size,
+        pageToken: query.page_token,
+        ids,
+        credentialsIdentifier:
+          query.credentials_identifier === undefined
+            ? undefined
+            : normaliseLookup(query.credentials_identifier),
+      });
+      const base = request.url.split('?')[0];
+      const links = [`<${base}?page_size=${size}>; rel="first"`];
+      if (page.nextPageToken) {
+        links.push(
+          `<${base}?page_size=${size}&page_token=${encodeURIComponent(page.nextPageToken)}>; rel="next"`,
+        );
+      }
+      reply.header('Link', links.join(','));
+      return page.identities.map(view);
+    });
+
+    app.post('/identities', { schema: { body: createIdentityBodySchema } }, async (request, reply) => {
+      const identity = await deps.identities.create(request.body as CreateIdentityBody);
+      return reply
+        .code(201)
+        .header('Location', `${request.url.split('?')[0]}/${identity.id}`)
+        .send(view(identity));
+    });
+
+    app.patch('/identities', { schema: { body: batchPatchBodySchema } }, async (request, reply) => {
+      const { identities } = request.body as {
+        identities: { create?: CreateIdentityBody; patch_id?: string }[];
+      };
+      const plaintext = identities.filter(
+        (p) => p.create?.credentials?.password?.config?.password !== undefined,
+      );
+      if (plaintext.length > MAX_BATCH_WITH_PLAINTEXT) {
+        throw badRequest(
+          `A batch with plain-text passwords may hold at most ${MAX_BATCH_WITH_PLAINTEXT} identities; pre-hash them or send smaller batches.`,
+        );
+      }
+      const results: BatchResult[] = [];
+      for (const patch of identities) {
+        const patchId = patch.patch_id === undefined ? {} : { patch_id: patch.patch_id };
+        if (!patch.create) {
+          results.push({
+            action: 'error',
+            error: badRequest('Each patch needs a create body.').toJSON().error,
+            ...patchId,
+          });
+          continue;
+        }
+        try {
+          const identity = await deps.identities.create(patch.create);
+          results.push({ action: 'create', identity: identity.id, ...patchId });
+        } catch (error) {
+          const appError = isAppError(error) ? error : internalError(undefined, error);
+          if (!isAppError(error)) request.log.error({ err: error }, 'batch identity create failed');
+          results.push({ action: 'error', error: appError.toJSON().error, ...patchId });
+        }
+      }
+      if (identities.length > 0 && results.every((r) => r.action === 'error')) {
+        const allConflicts = results.every((r) => r.error?.code === 409);
+        const error = allConflicts
+          ? conflict('Every identity in the batch conflicts with an existing one.')
+          : badRequest('No identity in the batch could be created.');
+        return reply.code(error.code).send({ ...error.toJSON(), identities: results });
+      }
+      return { identities: results };
+    });
+
+    app.get('/identities/:id', { schema: { params: idParams } }, async (request) => {
+      return view(await deps.identities.get((request.params as { id: string }).id));
+    });
+
+    app.put(
+      '/identities/:id',
+      { schema: { params: idParams, body: updateIdentityBodySchema } },
+      async (request) => {
+        const { id } = request.params as { id: string };
+        return view(await deps.identities.update(id, request.body as UpdateIdentityBody));
+      },
+    );
+
+    app.patch(
+      '/identities/:id',
+      { schema: { params: idParams, body: jsonPatchBodySchema } },
+      async (request) => {
+        const { id } = request.params as { id: string };
+        return view(await deps.identities.patch(id, request.body as JsonPatchOperation[]));
+      },
+    );
+
+    app.delete(
+      '/identities/:id',
+      { schema: { params: idParams } },
+      async (request: FastifyRequest, reply: FastifyReply) => {
+        await deps.identities.delete((request.params as { id: string }).id);
+        return reply.code(204).send();
+      },
+    );
+
+    app.delete(
+      '/identities/:id/credentials/:type',
+      {
+        schema: {
+          params: {
+            type: 'object',
+            required: ['id', 'type'],
+            properties: { id: { type: 'string' }, type: { type: 'string' } },
+          },
+          querystring: { type: 'object', properties: { identifier: { type: 'string' } } },
+        },
+      },
+      async (request, reply) => {
+        const { id, type } = request.params as { id: string; type: string };
+        if (!(CREDENTIAL_TYPES as readonly string[]).includes(type)) {
+          throw new AppError(
+            'bad_request',
+            400,
+            'The request was malformed or contained invalid parameters',
+            {
+              reason: `Unknown credential type "${type}".`,
+              exposeId: false,
+            },
+          );
+        }
+        const { identifier } = request.query as { identifier?: string };
+        await deps.identities.deleteCredential(id, type as CredentialType, identifier);
+        return reply.code(204).send();
+      },
+    );
+  };
+}

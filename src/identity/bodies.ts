@@ -1,0 +1,163 @@
+import type { ImportedVerifiableAddress } from './addresses.js';
+import type { JsonObject, JsonValue } from './model.js';
+
+/** `identityWithCredentials` from the Kratos spec: credentials an admin imports. */
+export interface ImportedCredentials {
+  password?: {
+    config?: { password?: string; hashed_password?: string; use_password_migration_hook?: boolean };
+  };
+  oidc?: { config?: { providers?: { provider: string; subject: string; use_auto_link?: boolean }[] } };
+  [other: string]: unknown;
+}
+
+/** `createIdentityBody` from the Kratos spec. */
+export interface CreateIdentityBody {
+  schema_id: string;
+  traits: JsonObject;
+  state?: 'active' | 'inactive';
+  metadata_public?: JsonValue;
+  metadata_admin?: JsonValue;
+  external_id?: string;
+  credentials?: ImportedCredentials;
+  verifiable_addresses?: ImportedVerifiableAddress[];
+  recovery_addresses?: { value: string; via: string }[];
+}
+
+/** `updateIdentityBody` from the Kratos spec (PUT replaces everything but credentials). */
+export interface UpdateIdentityBody {
+  schema_id: string;
+  traits: JsonObject;
+  state: 'active' | 'inactive';
+  metadata_public?: JsonValue;
+  metadata_admin?: JsonValue;
+  external_id?: string;
+  credentials?: ImportedCredentials;
+}
+
+const passwordConfig = {
+  type: 'object',
+  properties: {
+    password: { type: 'string', maxLength: 4096 },
+    hashed_password: { type: 'string', maxLength: 4096 },
+    use_password_migration_hook: { type: 'boolean' },
+  },
+  additionalProperties: false,
+} as const;
+
+const credentialsSchema = {
+  type: 'object',
+  properties: {
+    password: { type: 'object', properties: { config: passwordConfig } },
+    oidc: {
+      type: 'object',
+      properties: {
+        config: {
+          type: 'object',
+          properties: {
+            providers: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['provider', 'subject'],
+                properties: {
+                  provider: { type: 'string', minLength: 1 },
+                  subject: { type: 'string', minLength: 1 },
+                  use_auto_link: { type: 'boolean' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const state = { type: 'string', enum: ['active', 'inactive'] } as const;
+
+/** JSON Schemas of the request bodies, for Fastify's schema-first validation. */
+export const createIdentityBodySchema = {
+  type: 'object',
+  required: ['schema_id', 'traits'],
+  properties: {
+    schema_id: { type: 'string', minLength: 1 },
+    traits: { type: 'object' },
+    state,
+    metadata_public: {},
+    metadata_admin: {},
+    external_id: { type: 'string', minLength: 1, maxLength: 255 },
+    credentials: credentialsSchema,
+    verifiable_addresses: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['value', 'via'],
+        properties: {
+          value: { type: 'string' },
+          via: { type: 'string' },
+          verified: { type: 'boolean' },
+          status: { type: 'string' },
+          verified_at: { type: 'string' },
+        },
+      },
+    },
+    recovery_addresses: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['value', 'via'],
+        properties: { value: { type: 'string' }, via: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+export const updateIdentityBodySchema = {
+  type: 'object',
+  required: ['schema_id', 'traits', 'state'],
+  properties: {
+    schema_id: { type: 'string', minLength: 1 },
+    traits: { type: 'object' },
+    state,
+    metadata_public: {},
+    metadata_admin: {},
+    external_id: { type: 'string', minLength: 1, maxLength: 255 },
+    credentials: credentialsSchema,
+  },
+} as const;
+
+export const jsonPatchBodySchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['op', 'path'],
+    properties: {
+      op: { type: 'string', enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'] },
+      path: { type: 'string' },
+      from: { type: 'string' },
+      value: {},
+    },
+  },
+} as const;
+
+/** Kratos caps batches at 1000 (hashed) and 200 (plain-text passwords). */
+export const MAX_BATCH = 1000;
+export const MAX_BATCH_WITH_PLAINTEXT = 200;
+
+export const batchPatchBodySchema = {
+  type: 'object',
+  required: ['identities'],
+  properties: {
+    identities: {
+      type: 'array',
+      maxItems: MAX_BATCH,
+      items: {
+        type: 'object',
+        properties: {
+          create: createIdentityBodySchema,
+          patch_id: { type: 'string', format: 'uuid' },
+        },
+      },
+    },
+  },
+} as const;

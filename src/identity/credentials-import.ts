@@ -1,0 +1,102 @@
+import { BcryptPasswordTooLongError } from '../hash/index.js';
+import { badRequest } from '../kernel/errors.js';
+import type { ImportedCredentials } from './bodies.js';
+import type { Credential, CredentialType, Identity, JsonObject } from './model.js';
+import type { PasswordHashing } from './ports.js';
+
+const IMPORTABLE = new Set(['password', 'oidc']);
+
+/**
+ * Builds the identity's credentials from what an admin sends and what the schema says the
+ * identifiers are. Plain passwords are hashed here (off the event loop); foreign hashes are
+ * kept as they are and re-hashed at the next login.
+ */
+export async function buildCredentials(
+  current: Identity['credentials'],
+  imported: ImportedCredentials | undefined,
+  identifiers: Partial<Record<string, string[]>>,
+  hashing: PasswordHashing,
+  now: Date,
+): Promise<Identity['credentials']> {
+  for (const type of Object.keys(imported ?? {})) {
+    if (!IMPORTABLE.has(type)) {
+      throw badRequest(`Importing "${type}" credentials is not supported; supported types: password, oidc.`);
+    }
+  }
+
+  const next: Identity['credentials'] = { ...current };
+  const password = imported?.password?.config;
+  if (password) {
+    next.password = touch(current.password, 'password', await passwordConfig(password, hashing), now);
+  }
+  const providers = imported?.oidc?.config?.providers;
+  if (providers) {
+    const config: JsonObject = {
+      providers: providers.map((p) => ({
+        provider: p.provider,
+        subject: p.subject,
+        use_auto_link: p.use_auto_link ?? false,
+      })),
+    };
+    next.oidc = {
+      ...touch(current.oidc, 'oidc', config, now),
+      identifiers: providers.map((p) => `${p.provider}:${p.subject}`),
+    };
+  }
+
+  // Schema-derived identifiers follow the traits on every write.
+  for (const credential of Object.values(next)) {
+    if (!credential || credential.type === 'oidc') continue;
+    credential.identifiers = [...(identifiers[credential.type] ?? [])];
+  }
+  return next;
+}
+
+function touch(
+  previous: Credential | undefined,
+  type: CredentialType,
+  config: JsonObject,
+  now: Date,
+): Credential {
+  return {
+    type,
+    identifiers: previous?.identifiers ?? [],
+    config,
+    version: previous?.version ?? 0,
+    created_at: previous?.created_at ?? now,
+    updated_at: now,
+  };
+}
+
+async function passwordConfig(
+  input: NonNullable<NonNullable<ImportedCredentials['password']>['config']>,
+  hashing: PasswordHashing,
+): Promise<JsonObject> {
+  if (input.password !== undefined && input.hashed_password !== undefined) {
+    throw badRequest('Set either credentials.password.config.password or hashed_password, not both.');
+  }
+  if (input.hashed_password !== undefined) {
+    if (!hashing.isSupportedHash(input.hashed_password)) {
+      throw badRequest(
+        'credentials.password.config.hashed_password is not in a supported format (argon2, bcrypt, pbkdf2, scrypt, firescrypt, ssha, sha, md5).',
+      );
+    }
+    return { hashed_password: input.hashed_password };
+  }
+  if (input.password !== undefined) {
+    if (input.password.length === 0)
+      throw badRequest('credentials.password.config.password must not be empty.');
+    try {
+      return { hashed_password: await hashing.hash(input.password) };
+    } catch (error) {
+      if (error instanceof BcryptPasswordTooLongError) {
+        throw badRequest('The password is longer than the 72 bytes bcrypt can hash; it was not truncated.');
+      }
+      throw error;
+    }
+  }
+  if (input.use_password_migration_hook) return { use_password_migration_hook: true };
+  throw badRequest(
+    'credentials.password.config needs password, hashed_password or use_password_migration_hook.',
+  );
+}

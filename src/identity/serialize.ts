@@ -1,0 +1,71 @@
+import type { Credential, Identity, JsonValue, RecoveryAddress, VerifiableAddress } from './model.js';
+
+export interface SerializeOptions {
+  schemaUrl: string;
+  /** Admin views carry credentials (without secrets) and `metadata_admin`. */
+  admin: boolean;
+}
+
+const iso = (d: Date): string => d.toISOString();
+
+/** The identity in Kratos's JSON shape. Secrets never leave: credential `config` is omitted. */
+export function serializeIdentity(identity: Identity, options: SerializeOptions): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {
+    id: identity.id,
+    schema_id: identity.schema_id,
+    schema_url: options.schemaUrl,
+    state: identity.state,
+    traits: identity.traits,
+    verifiable_addresses: identity.verifiable_addresses.map(serializeVerifiableAddress),
+    recovery_addresses: identity.recovery_addresses.map(serializeRecoveryAddress),
+    metadata_public: identity.metadata_public,
+    created_at: iso(identity.created_at),
+    updated_at: iso(identity.updated_at),
+    organization_id: null,
+  };
+  if (identity.state_changed_at) out.state_changed_at = iso(identity.state_changed_at);
+  if (identity.external_id !== null) out.external_id = identity.external_id;
+  if (options.admin) {
+    out.metadata_admin = identity.metadata_admin;
+    const credentials: Record<string, JsonValue> = {};
+    for (const credential of Object.values(identity.credentials)) {
+      if (credential) credentials[credential.type] = serializeCredential(credential);
+    }
+    out.credentials = credentials;
+  }
+  return out;
+}
+
+function serializeCredential(credential: Credential): Record<string, JsonValue> {
+  return {
+    type: credential.type,
+    identifiers: credential.identifiers,
+    version: credential.version,
+    created_at: iso(credential.created_at),
+    updated_at: iso(credential.updated_at),
+  };
+}
+
+function serializeVerifiableAddress(a: VerifiableAddress): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {
+    id: a.id,
+    value: a.value,
+    verified: a.verified,
+    via: a.via,
+    status: a.status,
+    created_at: iso(a.created_at),
+    updated_at: iso(a.updated_at),
+  };
+  if (a.verified_at) out.verified_at = iso(a.verified_at);
+  return out;
+}
+
+function serializeRecoveryAddress(a: RecoveryAddress): Record<string, JsonValue> {
+  return {
+    id: a.id,
+    value: a.value,
+    via: a.via,
+    created_at: iso(a.created_at),
+    updated_at: iso(a.updated_at),
+  };
+}
