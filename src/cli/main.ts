@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../kernel/version.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { identitiesCommand } from './identities.js';
+import { migrateCommand } from './migrate.js';
+import { serveCommand } from './serve.js';
+
+export function buildProgram(): Command {
+  const program = new Command('portcullis')
+    .description(
+      'Identity and access platform: a Kratos-compatible identity API and an access proxy in one program.',
+    )
+    .version(VERSION, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError();
+  program.addCommand(serveCommand());
+  program.addCommand(migrateCommand());
+  program.addCommand(identitiesCommand());
+  // Every subcommand rejects unknown options and arguments instead of ignoring them.
+  const strict = (command: Command): void => {
+    command.exitOverride();
+    command.allowExcessArguments(false);
+    for (const sub of command.commands) strict(sub);
+  };
+  strict(program);
+  return program;
+}
+
+/** Runs the CLI; usage errors exit with 2, help and version with 0. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const ok =
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help';
+      process.exit(ok ? EXIT_OK : EXIT_USAGE);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,304 @@
+import { Configuration, IdentityApi } from '@ory/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabases } from './support/databases.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+/** The status and Kratos error body of a failed @ory/client call. */
+async function failure(
+  call: Promise<unknown>,
+): Promise<{ status: number; body: { error: Record<string, unknown> } }> {
+  try {
+    await call;
+  } catch (error) {
+    // @ory/client rejects with an axios error that carries the response.
+    const response = (error as { response?: { status: number; data: { error: Record<string, unknown> } } })
+      .response;
+    if (response) return { status: response.status, body: response.data };
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const exam = (email: string, overrides: Record<string, unknown> = {}) => ({
+  email,
+  fullname: 'Grace Hopper',
+  phone_number: 5551234,
+  user_type: 'educator',
+  ...overrides,
+});
+
+describe.each(testDatabases())('admin identities API with @ory/client ($name)', (database) => {
+  let server: TestServer;
+  let api: IdentityApi;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const db = await database.create();
+    drop = db.drop;
+    server = await startTestServer({ dsn: db.dsn });
+    api = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await drop?.();
+  });
+
+  it('creates an identity with the exam schema and a password, without leaking the hash', async () => {
+    const { status, data } = await api.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: exam('  Grace@Example.COM '),
+        credentials: { password: { config: { password: 'correct horse battery staple' } } },
+        metadata_public: { cohort: 2026 },
+        metadata_admin: { note: 'first user' },
+      },
+    });
+    expect(status).toBe(201);
+    expect(data.schema_id).toBe('exam');
+    expect(data.schema_url).toMatch(/\/schemas\/ZXhhbQ$/);
+    expect(data.state).toBe('active');
+    expect(data.traits).toEqual(exam('  Grace@Example.COM '));
+    expect(data.metadata_admin).toEqual({ note: 'first user' });
+    expect(data.credentials?.password?.identifiers).toEqual(['grace@example.com']);
+    expect(JSON.stringify(data)).not.toContain('hashed_password');
+    expect(JSON.stringify(data)).not.toContain('$argon2');
+    expect(data.verifiable_addresses).toMatchObject([
+      { value: 'grace@example.com', via: 'email', verified: false, status: 'pending' },
+    ]);
+    expect(data.recovery_addresses).toMatchObject([{ value: 'grace@example.com', via: 'email' }]);
+  });
+
+  it('fills the user_type default and rejects user_type "admin" with a 400 naming the field', async () => {
+    const { fullname, email, phone_number } = exam('student@example.com');
+    const { data } = await api.createIdentity({
+      createIdentityBody: { schema_id: 'exam', traits: { email, fullname, phone_number } },
+    });
+    expect(data.traits.user_type).toBe('student');
+
+    const bad = await failure(
+      api.createIdentity({
+        createIdentityBody: { schema_id: 'exam', traits: exam('admin@example.com', { user_type: 'admin' }) },
+      }),
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 400, status: 'Bad Request' });
+    expect(bad.body.error.reason).toContain('#/traits/user_type');
+  });
+
+  it('rejects missing required traits, unknown traits and a bad email', async () => {
+    const missing = await failure(
+      api.createIdentity({
+        createIdentityBody: { schema_id: 'exam', traits: { email: 'x@example.com', phone_number: 1 } },
+      }),
+    );
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.reason).toContain('fullname');
+    const extra = await failure(
+      api.createIdentity({
+        createIdentityBody: { schema_id: 'exam', traits: exam('y@example.com', { role: 'x' }) },
+      }),
+    );
+    expect(extra.status).toBe(400);
+    const email = await failure(
+      api.createIdentity({ createIdentityBody: { schema_id: 'exam', traits: exam('not-an-email') } }),
+    );
+    expect(email.status).toBe(400);
+    expect(email.body.error.reason).toContain('#/traits/email');
+    const schema = await failure(
+      api.createIdentity({ createIdentityBody: { schema_id: 'nope', traits: {} } }),
+    );
+    expect(schema.status).toBe(400);
+  });
+
+  it('answers 409 for a duplicate identifier, whatever its case', async () => {
+    await api.createIdentity({ createIdentityBody: { schema_id: 'exam', traits: exam('dup@example.com') } });
+    const dup = await failure(
+      api.createIdentity({ createIdentityBody: { schema_id: 'exam', traits: exam('DUP@example.com') } }),
+    );
+    expect(dup.status).toBe(409);
+    expect(dup.body.error).toMatchObject({ code: 409, status: 'Conflict' });
+  });
+
+  it('gets, updates, patches and deletes an identity', async () => {
+    const { data: created } = await api.createIdentity({
+      createIdentityBody: { schema_id: 'exam', traits: exam('life@example.com') },
+    });
+    const { data: got } = await api.getIdentity({ id: created.id });
+    expect(got.id).toBe(created.id);
+    expect(got.traits.email).toBe('life@example.com');
+
+    const { data: updated } = await api.updateIdentity({
+      id: created.id,
+      updateIdentityBody: {
+        schema_id: 'exam',
+        state: 'inactive',
+        traits: exam('life2@example.com', { fullname: 'Grace B. Hopper' }),
+        metadata_public: { moved: true },
+      },
+    });
+    expect(updated.state).toBe('inactive');
+    expect(updated.traits.fullname).toBe('Grace B. Hopper');
+    expect(updated.verifiable_addresses?.map((a) => a.value)).toEqual(['life2@example.com']);
+    expect(updated.metadata_public).toEqual({ moved: true });
+
+    const { data: patched } = await api.patchIdentity({
+      id: created.id,
+      jsonPatch: [
+        { op: 'replace', path: '/traits/user_type', value: 'student' },
+        { op: 'replace', path: '/state', value: 'active' },
+      ],
+    });
+    expect(patched.traits.user_type).toBe('student');
+    expect(patched.state).toBe('active');
+
+    const badPatch = await failure(
+      api.patchIdentity({
+        id: created.id,
+        jsonPatch: [{ op: 'replace', path: '/traits/user_type', value: 'admin' }],
+      }),
+    );
+    expect(badPatch.status).toBe(400);
+    const idPatch = await failure(
+      api.patchIdentity({ id: created.id, jsonPatch: [{ op: 'replace', path: '/id', value: 'x' }] }),
+    );
+    expect(idPatch.status).toBe(400);
+
+    const del = await api.deleteIdentity({ id: created.id });
+    expect(del.status).toBe(204);
+    expect((await failure(api.getIdentity({ id: created.id }))).status).toBe(404);
+    expect((await failure(api.deleteIdentity({ id: created.id }))).status).toBe(404);
+  });
+
+  it('lists with keyset pages, filters by identifier and ids', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { data } = await api.createIdentity({
+        createIdentityBody: { schema_id: 'exam', traits: exam(`list${i}@example.com`) },
+      });
+      ids.push(data.id);
+    }
+    const seen: string[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const response = await api.listIdentities({ pageSize: 2, pageToken, ids });
+      seen.push(...response.data.map((i) => i.id));
+      const next = /<[^>]*[?&]page_token=([^&>]+)[^>]*>; rel="next"/.exec(
+        String(response.headers.link ?? ''),
+      );
+      pageToken = next?.[1] ? decodeURIComponent(next[1]) : undefined;
+      if (!pageToken) break;
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
+
+    const { data: byIdentifier } = await api.listIdentities({ credentialsIdentifier: 'LIST3@example.com' });
+    expect(byIdentifier.map((i) => i.traits.email)).toEqual([]);
+    // Identities without a password credential have no identifier; give one a password.
+    const { data: withPassword } = await api.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: exam('findme@example.com'),
+        credentials: {
+          password: {
+            config: { hashed_password: '$2a$04$wn6sPduOmoAk1gTKKDXHZuKJ0KvuNzBDs68.71N9qcQoo0Wr7c33i' },
+          },
+        },
+      },
+    });
+    const { data: found } = await api.listIdentities({ credentialsIdentifier: 'FindMe@example.com' });
+    expect(found.map((i) => i.id)).toEqual([withPassword.id]);
+  });
+
+  it('batch-creates identities and reports each result', async () => {
+    const patchIds = ['7b3c4f8e-8a3e-4f59-9a7e-0b9f5d0e1a01', '7b3c4f8e-8a3e-4f59-9a7e-0b9f5d0e1a02'];
+    const { data } = await api.batchPatchIdentities({
+      patchIdentitiesBody: {
+        identities: [
+          { patch_id: patchIds[0], create: { schema_id: 'exam', traits: exam('batch1@example.com') } },
+          {
+            patch_id: patchIds[1],
+            create: { schema_id: 'exam', traits: exam('batch2@example.com', { user_type: 'admin' }) },
+          },
+        ],
+      },
+    });
+    expect(data.identities?.[0]).toMatchObject({ action: 'create', patch_id: patchIds[0] });
+    expect(data.identities?.[1]).toMatchObject({ action: 'error', patch_id: patchIds[1] });
+  });
+
+  it('imports a foreign hash and deletes a credential', async () => {
+    const { data } = await api.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: exam('imported@example.com'),
+        credentials: {
+          password: {
+            config: { hashed_password: '$2a$04$wn6sPduOmoAk1gTKKDXHZuKJ0KvuNzBDs68.71N9qcQoo0Wr7c33i' },
+          },
+          oidc: { config: { providers: [{ provider: 'google', subject: '1234' }] } },
+        },
+      },
+    });
+    expect(data.credentials?.oidc?.identifiers).toEqual(['google:1234']);
+    const unsupported = await failure(
+      api.createIdentity({
+        createIdentityBody: {
+          schema_id: 'exam',
+          traits: exam('bad-hash@example.com'),
+          credentials: { password: { config: { hashed_password: 'plain-text-is-not-a-hash' } } },
+        },
+      }),
+    );
+    expect(unsupported.status).toBe(400);
+
+    await api.deleteIdentityCredentials({ id: data.id, type: 'oidc', identifier: 'google:1234' });
+    const { data: after } = await api.getIdentity({ id: data.id });
+    expect(after.credentials?.oidc).toBeUndefined();
+    expect(after.credentials?.password).toBeDefined();
+  });
+
+  it('serves the same routes without the /admin prefix', async () => {
+    const response = await fetch(`${server.adminUrl}/identities?page_size=1`);
+    expect(response.status).toBe(200);
+    expect(Array.isArray(await response.json())).toBe(true);
+  });
+
+  it('answers bad bodies with Kratos errors: 400 bad JSON, 413 too large, 415 wrong type', async () => {
+    const post = (body: string, type: string) =>
+      fetch(`${server.adminUrl}/admin/identities`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+    const badJson = await post('{"schema_id":', 'application/json');
+    expect(badJson.status).toBe(400);
+    expect(await badJson.json()).toMatchObject({ error: { code: 400, status: 'Bad Request' } });
+    const big = await post(
+      JSON.stringify({ schema_id: 'exam', traits: { fullname: 'x'.repeat(2 * 1024 * 1024) } }),
+      'application/json',
+    );
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ error: { code: 413 } });
+    const text = await post('hello', 'text/plain');
+    expect(text.status).toBe(415);
+    expect(await text.json()).toMatchObject({ error: { code: 415 } });
+    const missing = await fetch(`${server.adminUrl}/admin/identities/not-a-uuid`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: 404, status: 'Not Found' } });
+  });
+
+  it('serves schemas, health and version', async () => {
+    const schemas = (await (await fetch(`${server.publicUrl}/schemas`)).json()) as { id: string }[];
+    expect(schemas.map((s) => s.id).sort()).toEqual(['default', 'exam']);
+    const byEncodedId = await fetch(`${server.publicUrl}/schemas/ZXhhbQ`);
+    expect(((await byEncodedId.json()) as { title: string }).title).toBe('Exam user');
+    expect((await fetch(`${server.publicUrl}/schemas/exam`)).status).toBe(200);
+    expect((await fetch(`${server.publicUrl}/schemas/unknown`)).status).toBe(404);
+    for (const base of [server.publicUrl, server.adminUrl]) {
+      expect((await fetch(`${base}/health/alive`)).status).toBe(200);
+      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+      expect(await (await fetch(`${base}/version`)).json()).toMatchObject({
+        version: expect.stringMatching(/^v\d/),
+      });
+    }
+  });
+});
