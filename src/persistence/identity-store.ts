@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { CredentialType, Identity } from '../identity/model.js';
-import { badRequest, conflict } from '../kernel/errors.js';
+import { conflict } from '../kernel/errors.js';
 import { isUniqueViolation } from './errors.js';
 import { assembleIdentities } from './identity-rows.js';
+import { decodePageToken, toPage, UUID } from './page-token.js';
 import { toJson, toJsonOrNull } from './row-codec.js';
 import type { Tables } from './tables.js';
 
@@ -35,24 +36,6 @@ export interface IdentityStore {
 }
 
 const CONFLICT_REASON = 'This identity conflicts with another identity that already exists.';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function encodePageToken(lastId: string): string {
-  return Buffer.from(JSON.stringify({ k: lastId })).toString('base64url');
-}
-
-export function decodePageToken(token: string): string {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && 'k' in parsed) {
-      const k = (parsed as { k: unknown }).k;
-      if (typeof k === 'string' && UUID.test(k)) return k;
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw badRequest('The page token is invalid; use the page_token of a previous response.');
-}
 
 export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
   async function load(ids: string[], trx: Kysely<Tables> = db): Promise<Identity[]> {
@@ -207,14 +190,9 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
             .where('identity_credential_identifiers.identifier', '=', identifier),
         );
       }
-      const rows = await q.execute();
-      const more = rows.length > query.pageSize;
-      const ids = rows.slice(0, query.pageSize).map((r) => r.id);
-      const identities = await load(ids);
-      const last = ids.at(-1);
-      return more && last !== undefined
-        ? { identities, nextPageToken: encodePageToken(last) }
-        : { identities };
+      const page = toPage(await q.execute(), query.pageSize);
+      const identities = await load(page.items.map((r) => r.id));
+      return page.nextPageToken === undefined ? { identities } : { identities, nextPageToken: page.nextPageToken };
     },
 
     async findByCredentialIdentifier(type, identifier) {
