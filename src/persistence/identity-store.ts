@@ -192,7 +192,9 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       }
       const page = toPage(await q.execute(), query.pageSize);
       const identities = await load(page.items.map((r) => r.id));
-      return page.nextPageToken === undefined ? { identities } : { identities, nextPageToken: page.nextPageToken };
+      return page.nextPageToken === undefined
+        ? { identities }
+        : { identities, nextPageToken: page.nextPageToken };
     },
 
     async findByCredentialIdentifier(type, identifier) {

@@ -23,8 +23,13 @@ export function decodePageToken(token: string): string {
 }
 
 /** Splits `pageSize + 1` fetched rows into a page and the token of the next one. */
-export function toPage<T extends { id: string }>(rows: T[], pageSize: number): { items: T[]; nextPageToken?: string } {
+export function toPage<T extends { id: string }>(
+  rows: T[],
+  pageSize: number,
+): { items: T[]; nextPageToken?: string } {
   const items = rows.slice(0, pageSize);
   const last = items.at(-1);
-  return rows.length > pageSize && last !== undefined ? { items, nextPageToken: encodePageToken(last.id) } : { items };
+  return rows.length > pageSize && last !== undefined
+    ? { items, nextPageToken: encodePageToken(last.id) }
+    : { items };
 }

@@ -61,8 +61,25 @@ export interface IdentityRecoveryAddressesTable {
   updated_at: Timestamp;
 }
 
+export interface SessionsTable {
+  id: string;
+  identity_id: string;
+  token_hash: string;
+  logout_token_hash: string;
+  active: Bool;
+  aal: string;
+  authentication_methods: Json;
+  devices: Json;
+  issued_at: Timestamp;
+  authenticated_at: Timestamp;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** Every table the stores use; later migrations add theirs here. */
 export interface Tables {
+  sessions: SessionsTable;
   identities: IdentitiesTable;
   identity_credentials: IdentityCredentialsTable;
   identity_credential_identifiers: IdentityCredentialIdentifiersTable;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import * as m0001 from './0001-identities.js';
+import * as m0002 from './0002-sessions.js';
 import type { Engine } from './column-types.js';
 
 export interface MigrationModule {
@@ -12,4 +13,5 @@ export interface MigrationModule {
  */
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, module: MigrationModule]> = [
   ['0001-identities', m0001],
+  ['0002-sessions', m0002],
 ];

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Session } from '../session/model.js';
+import type { Database } from './database.js';
+import { createIdentityStore } from './identity-store.js';
+import { createSessionStore, type SessionStore } from './session-store.js';
+import { testEngines } from './testing/engines.js';
+import { identityFixture } from './testing/identity-fixtures.js';
+
+const at = (iso: string) => new Date(iso);
+const NOW = at('2026-06-01T12:00:00.000Z');
+
+function sessionFixture(identityId: string, overrides: Partial<Session> = {}): Session {
+  return {
+    id: randomUUID(),
+    identity_id: identityId,
+    token_hash: randomUUID(),
+    logout_token_hash: randomUUID(),
+    active: true,
+    aal: 'aal1',
+    authentication_methods: [{ method: 'password', aal: 'aal1', completed_at: NOW }],
+    devices: [{ id: randomUUID(), ip_address: '127.0.0.1', user_agent: 'test', location: null }],
+    issued_at: NOW,
+    authenticated_at: NOW,
+    expires_at: at('2026-06-02T12:00:00.000Z'),
+    created_at: NOW,
+    updated_at: NOW,
+    ...overrides,
+  };
+}
+
+describe.each(testEngines())('session store contract ($name)', (engine) => {
+  let database: Database & { drop(): Promise<void> };
+  let store: SessionStore;
+  let identityId: string;
+
+  beforeAll(async () => {
+    database = await engine.open();
+    store = createSessionStore(database.db);
+    const identity = identityFixture(`owner-${randomUUID()}@example.com`);
+    await createIdentityStore(database.db).create(identity);
+    identityId = identity.id;
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('stores a session and finds it by id, token hash and logout token hash', async () => {
+    const session = sessionFixture(identityId);
+    await store.create(session);
+    expect(await store.get(session.id)).toEqual(session);
+    expect(await store.findByTokenHash(['unknown', session.token_hash])).toEqual(session);
+    expect(await store.findByLogoutTokenHash([session.logout_token_hash])).toEqual(session);
+    expect(await store.findByTokenHash(['unknown'])).toBeUndefined();
+    expect(await store.get('not-a-uuid')).toBeUndefined();
+  });
+
+  it('revokes one session, then all of an identity but one', async () => {
+    const identity = identityFixture(`revoke-${randomUUID()}@example.com`);
+    await createIdentityStore(database.db).create(identity);
+    const [a, b, c] = [sessionFixture(identity.id), sessionFixture(identity.id), sessionFixture(identity.id)];
+    for (const s of [a, b, c]) await store.create(s);
+
+    expect((await store.revoke(a.id, NOW))?.id).toBe(a.id);
+    expect((await store.get(a.id))?.active).toBe(false);
+
+    const revoked = await store.revokeForIdentity(identity.id, NOW, c.id);
+    expect(revoked.map((s) => s.id)).toEqual([b.id]);
+    expect((await store.get(b.id))?.active).toBe(false);
+    expect((await store.get(c.id))?.active).toBe(true);
+  });
+
+  it('lists sessions by identity and activity, in keyset pages', async () => {
+    const identity = identityFixture(`list-${randomUUID()}@example.com`);
+    await createIdentityStore(database.db).create(identity);
+    const live = [sessionFixture(identity.id), sessionFixture(identity.id), sessionFixture(identity.id)];
+    const expired = sessionFixture(identity.id, { expires_at: at('2026-06-01T11:00:00.000Z') });
+    const revoked = sessionFixture(identity.id, { active: false });
+    for (const s of [...live, expired, revoked]) await store.create(s);
+
+    const seen: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await store.list({
+        identityId: identity.id,
+        active: true,
+        pageSize: 2,
+        pageToken,
+        now: NOW,
+      });
+      seen.push(...page.sessions.map((s) => s.id));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(seen.sort()).toEqual(live.map((s) => s.id).sort());
+
+    const inactive = await store.list({ identityId: identity.id, active: false, pageSize: 10, now: NOW });
+    expect(inactive.sessions.map((s) => s.id).sort()).toEqual([expired.id, revoked.id].sort());
+    const all = await store.list({ identityId: identity.id, pageSize: 10, now: NOW });
+    expect(all.sessions).toHaveLength(5);
+  });
+
+  it('extends only active sessions', async () => {
+    const session = sessionFixture(identityId);
+    await store.create(session);
+    const later = at('2026-06-05T12:00:00.000Z');
+    expect((await store.extend(session.id, later, NOW))?.expires_at).toEqual(later);
+    await store.revoke(session.id, NOW);
+    expect(await store.extend(session.id, at('2026-06-09T12:00:00.000Z'), NOW)).toBeUndefined();
+  });
+
+  it('deletes sessions with their identity', async () => {
+    const identity = identityFixture(`cascade-${randomUUID()}@example.com`);
+    const identities = createIdentityStore(database.db);
+    await identities.create(identity);
+    const session = sessionFixture(identity.id);
+    await store.create(session);
+    await identities.delete(identity.id);
+    expect(await store.get(session.id)).toBeUndefined();
+  });
+});
