@@ -1,0 +1,70 @@
+/**
+ * The shared flow model: the `ui` container and its nodes, the UI message catalogue, and CSRF
+ * protection for browser flows. Every flow (login, registration, settings, recovery,
+ * verification) and every strategy builds its forms and messages from here.
+ */
+
+export {
+  CSRF_COOKIE_MAX_AGE_SECONDS,
+  CSRF_HEADER,
+  CSRF_SECRET_LENGTH,
+  CSRF_TOKEN_FIELD,
+  csrfCookieName,
+  decodeCsrfCookie,
+  encodeCsrfCookie,
+  generateCsrfSecret,
+  maskCsrfToken,
+  verifyCsrfToken,
+} from './csrf.js';
+export {
+  type CsrfCaller,
+  type CsrfRejectReason,
+  type CsrfRequestFacts,
+  csrfCaller,
+  csrfRejectReason,
+  csrfViolation,
+} from './csrf-error.js';
+export {
+  type DuplicateCredentialsHintsContext,
+  type FlowExpiredContext,
+  type GeneratedLabelContext,
+  isMessageId,
+  type LoginLinkContext,
+  listMessages,
+  type MessageContext,
+  type MessageId,
+  type MessageInfo,
+  Msg,
+  type MsgName,
+  type RecoverySuccessfulContext,
+  type RemoveKeyContext,
+  type UiText,
+  type UiTextArgs,
+  type UiTextType,
+  uiText,
+} from './messages.js';
+export {
+  csrfNode,
+  type InputNodeOptions,
+  inputNode,
+  submitNode,
+  type UiContainer,
+  type UiInputNode,
+  type UiNode,
+  type UiNodeAnchorAttributes,
+  type UiNodeAttributes,
+  type UiNodeDivisionAttributes,
+  type UiNodeGroup,
+  type UiNodeImageAttributes,
+  type UiNodeInputAttributes,
+  type UiNodeInputAttributesOption,
+  type UiNodeInputAutocomplete,
+  type UiNodeInputType,
+  type UiNodeMeta,
+  type UiNodeOf,
+  type UiNodeScriptAttributes,
+  type UiNodeTextAttributes,
+  type UiNodeType,
+  uiContainer,
+  type WebAuthnTrigger,
+} from './ui.js';
