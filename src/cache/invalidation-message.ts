@@ -1,0 +1,32 @@
+/**
+ * The invalidation message every replica receives: `{"ns": "<namespace>", "keys": ["..."]}`.
+ */
+
+/** A decoded invalidation message. */
+export interface InvalidationMessage {
+  namespace: string;
+  keys: string[];
+}
+
+/** The wire form of an invalidation. */
+export function encodeInvalidation(namespace: string, keys: readonly string[]): string {
+  return JSON.stringify({ ns: namespace, keys });
+}
+
+/**
+ * The message, or `undefined` if it is not one we can read. The caller must then assume it missed
+ * an invalidation, since it cannot tell which keys were meant.
+ */
+export function parseInvalidation(text: string): InvalidationMessage | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { ns, keys } = parsed as { ns?: unknown; keys?: unknown };
+  if (typeof ns !== 'string' || !Array.isArray(keys)) return undefined;
+  if (!keys.every((key): key is string => typeof key === 'string')) return undefined;
+  return { namespace: ns, keys };
+}
