@@ -35,7 +35,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestTimeout: options.requestTimeout ?? 30_000,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
+    // Query strings arrive as text: coerce them to the declared types (and single values to arrays).
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
     // Query strings: repeated keys become arrays (ids=a&ids=b), as Kratos's clients send them.
     routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as FastifyInstance;

@@ -1,4 +1,5 @@
-import type { Config } from '../config/index.js';
+import { createTwoTierCache, type TwoTierCache } from '../cache/index.js';
+import { type Config, type SessionConfig, sessionConfig } from '../config/index.js';
 import { createPasswordHashing } from '../hash/index.js';
 import { createIdentityManager, type IdentityManager } from '../identity/manager.js';
 import type { IdentitySchemas, PasswordHashing } from '../identity/ports.js';
@@ -8,6 +9,13 @@ import type { Logger } from '../kernel/logger.js';
 import { type Database, openDatabase } from '../persistence/database.js';
 import { parseDsn } from '../persistence/dsn.js';
 import { createIdentityStore, type IdentityStore } from '../persistence/identity-store.js';
+import { createSessionStore } from '../persistence/session-store.js';
+import {
+  type CachedIdentity,
+  type CachedSession,
+  createSessionManager,
+  type SessionManager,
+} from '../session/manager.js';
 
 /**
  * The composition root: the one place that knows the whole graph. Everything else receives
@@ -22,10 +30,15 @@ export interface Registry {
   schemas: SchemaRegistry;
   identitySchemas: IdentitySchemas;
   identities: IdentityManager;
-  /** Whether migrations are applied and the database answers. */
-  ready(): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }>;
+  sessions: SessionManager;
+  sessionConfig: SessionConfig;
+  cache: TwoTierCache;
+  /** Whether migrations are applied and the database (and Redis, when configured) answer. */
+  ready(): Promise<Readiness>;
   close(): Promise<void>;
 }
+
+export type Readiness = { ok: true } | { ok: false; errors: Record<string, string> };
 
 export interface RegistryOptions {
   /** Apply pending migrations at start (always with --dev). */
@@ -75,7 +88,26 @@ export async function createRegistry(
     bcrypt: { cost: bcrypt.cost },
   });
   const identityStore = createIdentityStore(database.db);
-  const identities = createIdentityManager({ store: identityStore, schemas: identitySchemas, hashing });
+  // The cache is in-process on one node, and LRU in front of Redis when cache.redis.url is set.
+  const cache = await createTwoTierCache({ redisUrl: config.cache.redisUrl, logger });
+  const sessionSettings = sessionConfig(config.document, config.dev);
+  const sessions = createSessionManager({
+    sessions: createSessionStore(database.db),
+    identities: identityStore,
+    tokenKeys: config.secrets.default,
+    config: sessionSettings,
+    schemaUrl,
+    cache: {
+      sessions: cache.namespace<CachedSession>('sessions', { maxEntries: 100_000, localTtlMs: 30_000 }),
+      identities: cache.namespace<CachedIdentity>('identities', { maxEntries: 50_000, localTtlMs: 30_000 }),
+    },
+  });
+  const identities = createIdentityManager({
+    store: identityStore,
+    schemas: identitySchemas,
+    hashing,
+    onChanged: (id, identity) => sessions.identityChanged(id, identity),
+  });
 
   let migrated = options.migrate;
   return {
@@ -87,7 +119,11 @@ export async function createRegistry(
     schemas,
     identitySchemas,
     identities,
-    async ready() {
+    sessions,
+    sessionConfig: sessionSettings,
+    cache,
+    async ready(): Promise<Readiness> {
+      if (!(await cache.healthy())) return { ok: false, errors: { cache: 'redis does not answer' } };
       try {
         await database.ping();
         if (!migrated) {
@@ -101,6 +137,7 @@ export async function createRegistry(
       }
     },
     async close() {
+      await cache.close();
       await database.close();
     },
   };

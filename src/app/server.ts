@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { adminIdentityRoutes } from '../identity/admin-routes.js';
@@ -5,13 +6,22 @@ import { schemaRoutes } from '../identity/schema-routes.js';
 import type { Logger } from '../kernel/logger.js';
 import { VERSION } from '../kernel/version.js';
 import { healthRoutes } from '../observability/health.js';
+import { adminSessionRoutes } from '../session/admin-routes.js';
+import { publicSessionRoutes } from '../session/public-routes.js';
 import { createHttpServer } from './http.js';
 import { createRegistry, type Registry } from './registry.js';
 
-/** The public listener: self-service, whoami, schemas (later issues add the flows). */
+/** The public listener: whoami and the caller's sessions, schemas (later issues add the flows). */
 export async function buildPublicApp(registry: Registry): Promise<FastifyInstance> {
   const app = createHttpServer({ logger: registry.logger.child({ listener: 'public' }) });
+  await app.register(fastifyCookie);
   await app.register(healthRoutes({ ready: registry.ready, version: VERSION }));
+  await app.register(
+    publicSessionRoutes({
+      sessions: registry.sessions,
+      tokens: { cookieName: registry.sessionConfig.cookie.name, cookieKeys: registry.config.secrets.cookie },
+    }),
+  );
   await app.register(
     schemaRoutes({
       list: () => registry.schemas.list().map((s) => ({ id: s.id, document: s.document })),
@@ -21,7 +31,7 @@ export async function buildPublicApp(registry: Registry): Promise<FastifyInstanc
   return app;
 }
 
-/** The admin listener: identities (later: sessions, courier, recovery codes, metrics). */
+/** The admin listener: identities and sessions (later: courier, recovery codes, metrics). */
 export async function buildAdminApp(registry: Registry): Promise<FastifyInstance> {
   const app = createHttpServer({ logger: registry.logger.child({ listener: 'admin' }) });
   await app.register(healthRoutes({ ready: registry.ready, version: VERSION }));
@@ -29,9 +39,15 @@ export async function buildAdminApp(registry: Registry): Promise<FastifyInstance
     identities: registry.identities,
     schemaUrl: registry.identitySchemas.schemaUrl,
   });
+  const sessionRoutes = adminSessionRoutes({
+    sessions: registry.sessions,
+    identities: registry.identityStore,
+  });
   // Kratos serves the admin API both under /admin and at the root.
-  await app.register(identityRoutes, { prefix: '/admin' });
-  await app.register(identityRoutes);
+  for (const prefix of ['/admin', '']) {
+    await app.register(identityRoutes, { prefix });
+    await app.register(sessionRoutes, { prefix });
+  }
   return app;
 }
 

@@ -16,6 +16,7 @@ export { type LogConfig, logConfig } from './areas/log.js';
 export type { AreaResult } from './areas/result.js';
 export { secretsConfig } from './areas/secrets.js';
 export { parseBaseUrl, serveConfig } from './areas/serve.js';
+export { type SameSite, type SessionConfig, sessionConfig } from './areas/session.js';
 export { type ConfigDefaults, DEFAULT_PORTS, DEV_DATA_DIR_NAME, isMemoryDsn } from './defaults.js';
 export { DEV_SECRETS_FILE } from './dev-secrets.js';
 export { ENV_EXCLUDED_ROOT_KEYS, type EnvIndex, type EnvMatch, envIndexFor, resolveEnvName } from './env.js';

@@ -17,6 +17,11 @@ export interface IdentityManagerDeps {
   store: IdentityStore;
   schemas: IdentitySchemas;
   hashing: PasswordHashing;
+  /**
+   * Told after an identity was updated (with the new state) or deleted (undefined), so
+   * cached views are dropped and an inactive identity's sessions end at once.
+   */
+  onChanged?: (identityId: string, identity: Identity | undefined) => Promise<void>;
   now?: () => Date;
 }
 
@@ -124,6 +129,7 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
 
   async function save(identity: Identity): Promise<Identity> {
     if (!(await deps.store.update(identity))) throw notFound(NOT_FOUND_REASON);
+    await deps.onChanged?.(identity.id, identity);
     return identity;
   }
 
@@ -194,6 +200,7 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
 
     async delete(id) {
       if (!(await deps.store.delete(id))) throw notFound(NOT_FOUND_REASON);
+      await deps.onChanged?.(id, undefined);
     },
 
     async deleteCredential(id, type, identifier) {

@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
+import type { Registry } from '../../src/app/registry.js';
 import { startPortcullis } from '../../src/app/server.js';
 import { loadConfig } from '../../src/config/index.js';
 import { DEFAULT_SCHEMA_URL } from '../../src/identity/schema/index.js';
 import { silentLogger } from '../../src/kernel/logger.js';
+import { encodeSessionCookie } from '../../src/session/cookie.js';
 import { freePort } from './ports.js';
 
 export const EXAM_SCHEMA_URL = pathToFileURL(
@@ -16,6 +18,10 @@ export const EXAM_SCHEMA_URL = pathToFileURL(
 export interface TestServer {
   publicUrl: string;
   adminUrl: string;
+  /** The running composition root, for tests that set up state the HTTP API cannot yet. */
+  registry: Registry;
+  /** A `Cookie` header carrying the session token as the server signs it. */
+  sessionCookie(token: string): string;
   close(): Promise<void>;
 }
 
@@ -25,6 +31,8 @@ export interface TestServer {
  */
 export async function startTestServer(options: {
   dsn: string;
+  /** Use the real Redis at REDIS_URL as the session cache, when it is set. */
+  redis?: boolean;
   extraConfig?: Record<string, unknown>;
 }): Promise<TestServer> {
   const [publicPort, adminPort] = [await freePort(), await freePort()];
@@ -48,6 +56,7 @@ export async function startTestServer(options: {
     // Cheap argon2 parameters: tests exercise behaviour, not hash strength.
     hashers: { algorithm: 'argon2', argon2: { memory: '1MB', iterations: 1, parallelism: 1 } },
     log: { level: 'error' },
+    ...(options.redis && process.env.REDIS_URL ? { cache: { redis: { url: process.env.REDIS_URL } } } : {}),
     ...options.extraConfig,
   };
   await writeFile(file, stringify(document));
@@ -62,6 +71,9 @@ export async function startTestServer(options: {
   return {
     publicUrl: running.publicUrl,
     adminUrl: running.adminUrl,
+    registry: running.registry,
+    sessionCookie: (token) =>
+      `${running.registry.sessionConfig.cookie.name}=${encodeSessionCookie(token, config.secrets.cookie)}`,
     async close() {
       await running.close();
       await rm(dir, { recursive: true, force: true });

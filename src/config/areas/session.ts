@@ -1,0 +1,58 @@
+import { parseDuration } from '../../kernel/duration.js';
+import type { KratosConfigDocument } from '../types.js';
+
+export type SameSite = 'Strict' | 'Lax' | 'None';
+
+/** Sessions and their cookie (`session.*`, with `cookies.*` as the fallback). */
+export interface SessionConfig {
+  readonly lifespanMs: number;
+  /** A session may be extended only within this long of its expiry; undefined: at any time. */
+  readonly earliestPossibleExtendMs: number | undefined;
+  readonly cookie: {
+    readonly name: string;
+    readonly domain: string | undefined;
+    readonly path: string;
+    readonly sameSite: SameSite;
+    /** Persistent cookies carry Max-Age = lifespan; others end with the browser. */
+    readonly persistent: boolean;
+    readonly secure: boolean;
+  };
+}
+
+const DEFAULT_LIFESPAN = '24h';
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Reads `session` and `cookies`. The schema has already checked the duration patterns, so a
+ * value that does not parse here falls back to the default instead of failing twice.
+ */
+export function sessionConfig(document: KratosConfigDocument, dev: boolean): SessionConfig {
+  const session = record(document.session);
+  const cookie = record(session.cookie);
+  const cookies = record(document.cookies);
+  const secureSetting = str(cookies.secure);
+  const sameSite = (str(cookie.same_site) ?? str(cookies.same_site) ?? 'Lax') as SameSite;
+  return {
+    lifespanMs: parseDuration(str(session.lifespan) ?? DEFAULT_LIFESPAN) ?? 86_400_000,
+    earliestPossibleExtendMs:
+      str(session.earliest_possible_extend) === undefined
+        ? undefined
+        : parseDuration(str(session.earliest_possible_extend) ?? ''),
+    cookie: {
+      name: str(cookie.name) ?? 'ory_kratos_session',
+      domain: str(cookie.domain) ?? str(cookies.domain),
+      path: str(cookie.path) ?? str(cookies.path) ?? '/',
+      sameSite,
+      persistent: cookie.persistent !== false,
+      // Kratos: "If unset, defaults to !dev mode". SameSite=None requires Secure in browsers.
+      secure: secureSetting === undefined ? !dev || sameSite === 'None' : secureSetting === 'true',
+    },
+  };
+}

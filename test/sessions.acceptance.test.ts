@@ -1,0 +1,159 @@
+import { Configuration, FrontendApi, IdentityApi } from '@ory/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabases } from './support/databases.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+async function status(call: Promise<unknown>): Promise<number> {
+  try {
+    await call;
+    return 200;
+  } catch (error) {
+    const response = (error as { response?: { status: number } }).response;
+    if (response) return response.status;
+    throw error;
+  }
+}
+
+/**
+ * Sessions are issued in process here (the login flow that issues them over HTTP comes with
+ * its own issue); everything after that goes through HTTP and the official client.
+ */
+describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
+  let server: TestServer;
+  let frontend: FrontendApi;
+  let admin: IdentityApi;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const db = await database.create();
+    drop = db.drop;
+    server = await startTestServer({ dsn: db.dsn, redis: true });
+    frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await drop?.();
+  });
+
+  async function signedIn(email: string) {
+    const { data: identity } = await admin.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: { email, fullname: 'Ada', phone_number: 1, user_type: 'student' },
+      },
+    });
+    const stored = await server.registry.identityStore.get(identity.id);
+    if (!stored) throw new Error('identity not stored');
+    const issued = await server.registry.sessions.issue(stored, {
+      methods: [{ method: 'password', aal: 'aal1', completed_at: new Date() }],
+      aal: 'aal1',
+      device: { ipAddress: '127.0.0.1', userAgent: 'vitest' },
+    });
+    return { identity, ...issued };
+  }
+
+  it('answers whoami for X-Session-Token, Bearer and the signed cookie, and 401 otherwise', async () => {
+    const { identity, token, session } = await signedIn('whoami@example.com');
+    const { data, headers } = await frontend.toSession({ xSessionToken: token });
+    expect(data.id).toBe(session.id);
+    expect(data.active).toBe(true);
+    expect(data.identity?.id).toBe(identity.id);
+    expect(data.identity?.traits.email).toBe('whoami@example.com');
+    expect(JSON.stringify(data)).not.toContain('credentials');
+    expect(JSON.stringify(data)).not.toContain('metadata_admin');
+    expect(headers['x-kratos-authenticated-identity-id']).toBe(identity.id);
+
+    const bearer = await fetch(`${server.publicUrl}/sessions/whoami`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(bearer.status).toBe(200);
+    const cookie = server.sessionCookie(token);
+    const byCookie = await fetch(`${server.publicUrl}/sessions/whoami`, { headers: { cookie } });
+    expect(byCookie.status).toBe(200);
+
+    const forged = await fetch(`${server.publicUrl}/sessions/whoami`, {
+      headers: { cookie: `ory_kratos_session=${token}` },
+    });
+    expect(forged.status).toBe(401);
+    const none = await fetch(`${server.publicUrl}/sessions/whoami`);
+    expect(none.status).toBe(401);
+    expect(await none.json()).toMatchObject({ error: { id: 'session_inactive', code: 401 } });
+    expect(await status(frontend.toSession({ xSessionToken: `${token}x` }))).toBe(401);
+  });
+
+  it('revokes at once: admin delete, identity deactivation and identity deletion', async () => {
+    const first = await signedIn('revoke@example.com');
+    expect(await status(frontend.toSession({ xSessionToken: first.token }))).toBe(200);
+    const del = await fetch(`${server.adminUrl}/admin/sessions/${first.session.id}`, { method: 'DELETE' });
+    expect(del.status).toBe(204);
+    expect(await status(frontend.toSession({ xSessionToken: first.token }))).toBe(401);
+
+    const second = await signedIn('deactivate@example.com');
+    expect(await status(frontend.toSession({ xSessionToken: second.token }))).toBe(200);
+    await admin.patchIdentity({
+      id: second.identity.id,
+      jsonPatch: [{ op: 'replace', path: '/state', value: 'inactive' }],
+    });
+    expect(await status(frontend.toSession({ xSessionToken: second.token }))).toBe(401);
+
+    const third = await signedIn('delete@example.com');
+    expect(await status(frontend.toSession({ xSessionToken: third.token }))).toBe(200);
+    await admin.deleteIdentity({ id: third.identity.id });
+    expect(await status(frontend.toSession({ xSessionToken: third.token }))).toBe(401);
+  });
+
+  it('shows a changed trait in whoami right after the admin update', async () => {
+    const { identity, token } = await signedIn('trait@example.com');
+    await frontend.toSession({ xSessionToken: token });
+    await admin.patchIdentity({
+      id: identity.id,
+      jsonPatch: [{ op: 'replace', path: '/traits/fullname', value: 'Ada L.' }],
+    });
+    const { data } = await frontend.toSession({ xSessionToken: token });
+    expect(data.identity?.traits.fullname).toBe('Ada L.');
+  });
+
+  it("lists and revokes the caller's other sessions", async () => {
+    const a = await signedIn('mine@example.com');
+    const stored = await server.registry.identityStore.get(a.identity.id);
+    if (!stored) throw new Error('missing');
+    const issue = () =>
+      server.registry.sessions.issue(stored, {
+        methods: [{ method: 'password', aal: 'aal1', completed_at: new Date() }],
+        aal: 'aal1',
+        device: { ipAddress: null, userAgent: null },
+      });
+    const b = await issue();
+    const c = await issue();
+    const { data: others } = await frontend.listMySessions({ xSessionToken: a.token });
+    expect(others.map((s) => s.id).sort()).toEqual([b.session.id, c.session.id].sort());
+
+    expect(await status(frontend.disableMySession({ id: a.session.id, xSessionToken: a.token }))).toBe(400);
+    await frontend.disableMySession({ id: b.session.id, xSessionToken: a.token });
+    expect(await status(frontend.toSession({ xSessionToken: b.token }))).toBe(401);
+
+    const { data: result } = await frontend.disableMyOtherSessions({ xSessionToken: a.token });
+    expect(result.count).toBe(1);
+    expect(await status(frontend.toSession({ xSessionToken: c.token }))).toBe(401);
+    expect(await status(frontend.toSession({ xSessionToken: a.token }))).toBe(200);
+  });
+
+  it('serves the admin session API: list by identity, get with identity, extend', async () => {
+    const { identity, session } = await signedIn('admin-view@example.com');
+    const list = await fetch(`${server.adminUrl}/admin/identities/${identity.id}/sessions?active=true`);
+    expect(((await list.json()) as { id: string }[]).map((s) => s.id)).toEqual([session.id]);
+    const got = await fetch(`${server.adminUrl}/admin/sessions/${session.id}?expand=identity`);
+    expect(await got.json()).toMatchObject({ id: session.id, identity: { id: identity.id } });
+    const extended = await fetch(`${server.adminUrl}/admin/sessions/${session.id}/extend`, {
+      method: 'PATCH',
+    });
+    expect(extended.status).toBe(200);
+    const body = (await extended.json()) as { expires_at: string };
+    expect(new Date(body.expires_at).getTime()).toBeGreaterThanOrEqual(session.expires_at.getTime());
+    expect(
+      (await fetch(`${server.adminUrl}/admin/identities/00000000-0000-4000-8000-000000000000/sessions`))
+        .status,
+    ).toBe(404);
+  });
+});
