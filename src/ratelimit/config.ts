@@ -1,4 +1,4 @@
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../kernel/duration.js';
 import type { AttemptRule } from './store.js';
 import { parseProxyNetwork } from './trusted-proxies.js';
 

@@ -26,7 +26,7 @@ export {
   resolveBruteForceConfig,
 } from './config.js';
 export { BRUTE_FORCE_CONFIG_SCHEMA } from './config-schema.js';
-export { parseDuration } from './duration.js';
+
 export { type FixedWindowDecision, type FixedWindowRule, fixedWindowLimit } from './fixed-window.js';
 export { canonicalIp, IPV6_COUNTED_PREFIX, ipCountingKey } from './ip.js';
 export { counterKey } from './keys.js';

@@ -7,6 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readCappedBody } from '../../kernel/capped-body.js';
 import type { JsonObject } from '../model.js';
 import { IdentitySchemaInvalidError, IdentitySchemaUnreachableError } from './errors.js';
 import { isJsonObject } from './json.js';
@@ -163,12 +164,11 @@ async function fetchCapped(
       await response.body?.cancel().catch(() => undefined);
       throw new IdentitySchemaUnreachableError(errorSource, `the server answered HTTP ${response.status}`);
     }
-    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      await response.body?.cancel().catch(() => undefined);
+    const body = await readCappedBody(response, maxBytes);
+    if (!body.ok) {
       throw new IdentitySchemaUnreachableError(errorSource, `the document is larger than ${maxBytes} bytes`);
     }
-    return await readBodyCapped(response, maxBytes, errorSource);
+    return body.bytes;
   } catch (cause) {
     if (cause instanceof IdentitySchemaUnreachableError) throw cause;
     if (signal.aborted) {
@@ -180,29 +180,6 @@ async function fetchCapped(
       cause,
     });
   }
-}
-
-/** Reads a body chunk by chunk, so a lying or absent Content-Length cannot exhaust memory. */
-async function readBodyCapped(
-  response: Response,
-  maxBytes: number,
-  errorSource: { schemaId?: string | undefined; url: string },
-): Promise<Buffer> {
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new IdentitySchemaUnreachableError(errorSource, `the document is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
 }
 
 function describeFetchError(cause: unknown): string {

@@ -3,12 +3,13 @@
  * `GET <base>/range/<first 5 hex of SHA-1>`, with padding, a timeout, a body cap, an in-process
  * range cache and one request per prefix in flight.
  */
+
+import { readCappedBody } from '../../../../kernel/capped-body.js';
 import { VERSION } from '../../../../kernel/version.js';
 import { type BreachCountResult, type BreachLookup, BreachLookupError } from './breach-lookup.js';
 import { hashParts, parseRange, type RangeCounts } from './hibp-range.js';
 import { parseHibpBase, rangeUrl } from './hibp-url.js';
 import { RangeCache } from './range-cache.js';
-import { readCappedBody } from './read-capped-body.js';
 
 /** Tuning of the HIBP client. None of these are Kratos config keys. */
 export interface HibpClientOptions {
@@ -105,7 +106,7 @@ async function fetchRange(url: URL, settings: FetchSettings): Promise<RangeResul
     }
     const body = await readCappedBody(response, settings.maxBodyBytes);
     if (!body.ok) return failure('body_too_large', `${where} sent more than ${settings.maxBodyBytes} bytes`);
-    const parsed = parseRange(body.text);
+    const parsed = parseRange(body.bytes.toString('utf8'));
     if (!parsed.ok) return failure('malformed_response', `${where} sent a line that is not SUFFIX:COUNT`);
     return { ok: true, counts: parsed.counts };
   } catch (error) {
