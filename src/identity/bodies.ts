@@ -73,20 +73,23 @@ const credentialsSchema = {
   },
 } as const;
 
-const state = { type: 'string', enum: ['active', 'inactive'] } as const;
+/** The fields create (POST) and replace (PUT) share. */
+const identityFields = {
+  schema_id: { type: 'string', minLength: 1 },
+  traits: { type: 'object' },
+  state: { type: 'string', enum: ['active', 'inactive'] },
+  metadata_public: {},
+  metadata_admin: {},
+  external_id: { type: 'string', minLength: 1, maxLength: 255 },
+  credentials: credentialsSchema,
+} as const;
 
 /** JSON Schemas of the request bodies, for Fastify's schema-first validation. */
 export const createIdentityBodySchema = {
   type: 'object',
   required: ['schema_id', 'traits'],
   properties: {
-    schema_id: { type: 'string', minLength: 1 },
-    traits: { type: 'object' },
-    state,
-    metadata_public: {},
-    metadata_admin: {},
-    external_id: { type: 'string', minLength: 1, maxLength: 255 },
-    credentials: credentialsSchema,
+    ...identityFields,
     verifiable_addresses: {
       type: 'array',
       items: {
@@ -115,15 +118,7 @@ export const createIdentityBodySchema = {
 export const updateIdentityBodySchema = {
   type: 'object',
   required: ['schema_id', 'traits', 'state'],
-  properties: {
-    schema_id: { type: 'string', minLength: 1 },
-    traits: { type: 'object' },
-    state,
-    metadata_public: {},
-    metadata_admin: {},
-    external_id: { type: 'string', minLength: 1, maxLength: 255 },
-    credentials: credentialsSchema,
-  },
+  properties: identityFields,
 } as const;
 
 export const jsonPatchBodySchema = {
