@@ -20,7 +20,7 @@ export {
   resolvePasswordPolicyConfig,
 } from './config.js';
 export { createHibpClient, type HibpClientOptions } from './hibp-client.js';
-export { PasswordMessageId, type UiErrorText, type UiErrorTextWithoutContext } from './messages.js';
+export { PasswordMessageId } from './messages.js';
 export type { PasswordPolicyResult, PasswordPolicyViolation } from './result.js';
 export {
   type PasswordPolicyDeps,
