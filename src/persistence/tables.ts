@@ -77,8 +77,27 @@ export interface SessionsTable {
   updated_at: Timestamp;
 }
 
+export interface SelfServiceFlowsTable {
+  id: string;
+  kind: string;
+  type: string;
+  state: string;
+  request_url: string;
+  return_to: string | null;
+  active: string | null;
+  ui: Json;
+  refresh: Bool;
+  requested_aal: string;
+  internal: Json;
+  issued_at: Timestamp;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** Every table the stores use; later migrations add theirs here. */
 export interface Tables {
+  selfservice_flows: SelfServiceFlowsTable;
   sessions: SessionsTable;
   identities: IdentitiesTable;
   identity_credentials: IdentityCredentialsTable;

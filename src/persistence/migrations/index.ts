@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import * as m0001 from './0001-identities.js';
 import * as m0002 from './0002-sessions.js';
+import * as m0003 from './0003-flows.js';
 import type { Engine } from './column-types.js';
 
 export interface MigrationModule {
@@ -14,4 +15,5 @@ export interface MigrationModule {
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, module: MigrationModule]> = [
   ['0001-identities', m0001],
   ['0002-sessions', m0002],
+  ['0003-flows', m0003],
 ];

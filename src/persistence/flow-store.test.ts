@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SelfServiceFlow } from '../selfservice/flow/flow.js';
+import type { Database } from './database.js';
+import { createFlowStore, type FlowStore } from './flow-store.js';
+import { testEngines } from './testing/engines.js';
+
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+
+function flowFixture(overrides: Partial<SelfServiceFlow> = {}): SelfServiceFlow {
+  return {
+    id: randomUUID(),
+    kind: 'login',
+    type: 'browser',
+    state: 'choose_method',
+    request_url: 'http://127.0.0.1:4433/self-service/login/browser',
+    return_to: null,
+    active: null,
+    ui: {
+      action: 'http://127.0.0.1:4433/self-service/login?flow=x',
+      method: 'POST',
+      nodes: [],
+    },
+    refresh: false,
+    requested_aal: 'aal1',
+    internal: { note: 'server only' },
+    issued_at: NOW,
+    expires_at: new Date('2026-06-01T13:00:00.000Z'),
+    created_at: NOW,
+    updated_at: NOW,
+    ...overrides,
+  };
+}
+
+describe.each(testEngines())('flow store contract ($name)', (engine) => {
+  let database: Database & { drop(): Promise<void> };
+  let store: FlowStore;
+
+  beforeAll(async () => {
+    database = await engine.open();
+    store = createFlowStore(database.db);
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('stores a flow and finds it only under its own kind', async () => {
+    const flow = flowFixture({ return_to: 'https://app.example.com/after' });
+    await store.create(flow);
+    expect(await store.get('login', flow.id)).toEqual(flow);
+    expect(await store.get('registration', flow.id)).toBeUndefined();
+    expect(await store.get('login', 'nope')).toBeUndefined();
+  });
+
+  it('saves what a submission changed', async () => {
+    const flow = flowFixture();
+    await store.create(flow);
+    const changed: SelfServiceFlow = {
+      ...flow,
+      active: 'password',
+      ui: { ...flow.ui, messages: [{ id: 4000006, text: 'bad', type: 'error' }] },
+      internal: { attempts: 1 },
+      updated_at: new Date('2026-06-01T12:05:00.000Z'),
+    };
+    await store.update(changed);
+    expect(await store.get('login', flow.id)).toEqual(changed);
+  });
+
+  it('deletes expired flows', async () => {
+    const old = flowFixture({ expires_at: new Date('2020-01-01T00:00:00.000Z') });
+    await store.create(old);
+    expect(await store.deleteExpired(NOW)).toBeGreaterThanOrEqual(1);
+    expect(await store.get('login', old.id)).toBeUndefined();
+  });
+});

@@ -1,0 +1,36 @@
+import type { JsonValue } from '../../identity/model.js';
+import type { UiContainer } from './ui.js';
+
+export type FlowKind = 'login' | 'registration' | 'settings' | 'recovery' | 'verification';
+
+/** `api` flows serve native apps (no cookies, no CSRF); `browser` flows serve browsers and SPAs. */
+export type FlowType = 'api' | 'browser';
+
+/**
+ * A self-service flow as stored: what the client was shown (`ui`), where it goes afterwards,
+ * and until when it may be submitted. One table serves every kind.
+ */
+export interface SelfServiceFlow {
+  id: string;
+  kind: FlowKind;
+  type: FlowType;
+  state: string;
+  request_url: string;
+  return_to: string | null;
+  /** The method last submitted (`password`, ...). */
+  active: string | null;
+  ui: UiContainer;
+  /** Login: re-authenticate although a session exists. */
+  refresh: boolean;
+  requested_aal: string;
+  /** Kind-specific state that never leaves the server. */
+  internal: Record<string, JsonValue>;
+  issued_at: Date;
+  expires_at: Date;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function isFlowExpired(flow: SelfServiceFlow, now: Date): boolean {
+  return flow.expires_at.getTime() <= now.getTime();
+}
