@@ -64,6 +64,26 @@ export function applyDefaults(
     if (welcome !== undefined) setPath(document, ['selfservice', 'default_browser_return_url'], welcome);
   }
 
+  // On a laptop, signing up should sign you in, as the Kratos quickstart configures it.
+  if (
+    dev &&
+    !hasValue(document, ['selfservice', 'flows', 'registration', 'after']) &&
+    canWrite(document, ['selfservice', 'flows', 'registration', 'after'])
+  ) {
+    setPath(document, ['selfservice', 'flows', 'registration', 'after'], {
+      password: { hooks: [{ hook: 'session' }] },
+    });
+  }
+
+  // A laptop run never calls out to the HIBP API unless asked to (Kratos enables it by default).
+  if (
+    dev &&
+    !hasValue(document, ['selfservice', 'methods', 'password', 'config', 'haveibeenpwned_enabled']) &&
+    canWrite(document, ['selfservice', 'methods', 'password', 'config'])
+  ) {
+    setPath(document, ['selfservice', 'methods', 'password', 'config', 'haveibeenpwned_enabled'], false);
+  }
+
   // Portcullis hashes new passwords with argon2id unless told otherwise; Kratos's schema says
   // bcrypt, but argon2id is the current OWASP recommendation and bcrypt truncates at 72 bytes.
   if (!hasValue(document, ['hashers', 'algorithm']) && canWrite(document, ['hashers'])) {

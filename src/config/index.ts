@@ -15,6 +15,13 @@ export { type IdentityConfig, identityConfig } from './areas/identity.js';
 export { type LogConfig, logConfig } from './areas/log.js';
 export type { AreaResult } from './areas/result.js';
 export { secretsConfig } from './areas/secrets.js';
+export {
+  type FlowAfter,
+  type HookConfig,
+  type SelfServiceConfig,
+  type SelfServiceFlowConfig,
+  selfServiceConfig,
+} from './areas/selfservice.js';
 export { parseBaseUrl, serveConfig } from './areas/serve.js';
 export { type SameSite, type SessionConfig, sessionConfig } from './areas/session.js';
 export { type ConfigDefaults, DEFAULT_PORTS, DEV_DATA_DIR_NAME, isMemoryDsn } from './defaults.js';

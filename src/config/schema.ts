@@ -1,3 +1,4 @@
+import { BRUTE_FORCE_CONFIG_SCHEMA } from '../ratelimit/config-schema.js';
 import { cloneJson, isJsonObject, type JsonObject } from './json.js';
 import kratosSchema from './vendor/kratos.config.schema.json' with { type: 'json' };
 import otelxSchema from './vendor/otelx.config.schema.json' with { type: 'json' };
@@ -14,6 +15,8 @@ export interface ConfigSchemaExtension {
   readonly properties?: Readonly<Record<string, JsonObject>>;
   /** JSON Schemas of new `serve.*` listeners. */
   readonly serveProperties?: Readonly<Record<string, JsonObject>>;
+  /** New keys inside existing objects, by the object's dotted path (`security` -> `brute_force`). */
+  readonly nestedProperties?: Readonly<Record<string, Readonly<Record<string, JsonObject>>>>;
   /** Schemas the properties `$ref` by `$id` (for example `ory://logging-config`). */
   readonly referencedSchemas?: readonly JsonObject[];
   /** Extra env var names: alias -> canonical name (`REDIS_URL` -> `CACHE_REDIS_URL`). */
@@ -31,7 +34,7 @@ export interface ConfigSchema {
 }
 
 /**
- * Portcullis's own root keys. `cache.redis.url` is where the session cache and rate-limit
+ * Portcullis's own keys. `security.brute_force` configures login throttling (see ratelimit/). `cache.redis.url` is where the session cache and rate-limit
  * counters live when set; without it they stay in process. `REDIS_URL` is accepted as an
  * alias of `CACHE_REDIS_URL` because hosting platforms set it when a Redis is attached.
  */
@@ -59,6 +62,7 @@ export const portcullisExtension: ConfigSchemaExtension = {
       },
     },
   },
+  nestedProperties: { security: { brute_force: BRUTE_FORCE_CONFIG_SCHEMA } },
   envAliases: { REDIS_URL: 'CACHE_REDIS_URL' },
 };
 
@@ -83,6 +87,11 @@ export function buildConfigSchema(
   for (const extension of extensions) {
     addProperties(rootProperties, extension.properties, extension.name, '');
     addProperties(serveProperties, extension.serveProperties, extension.name, 'serve.');
+    for (const [path, additions] of Object.entries(extension.nestedProperties ?? {})) {
+      let target = rootProperties;
+      for (const key of path.split('.')) target = objectAt(objectAt(target, key, path), 'properties', path);
+      addProperties(target, additions, extension.name, `${path}.`);
+    }
     for (const schema of extension.referencedSchemas ?? []) referencedSchemas.push(cloneJson(schema));
     for (const [alias, canonical] of Object.entries(extension.envAliases ?? {})) {
       if (envAliases.has(alias))

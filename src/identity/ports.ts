@@ -11,7 +11,11 @@ export type TraitsValidation =
       verifiable: { value: string; via: AddressVia }[];
       recovery: { value: string; via: AddressVia }[];
     }
-  | { ok: false; errors: { pointer: string; message: string }[] };
+  | {
+      ok: false;
+      /** `keyword` is the JSON Schema keyword that failed; `context` its parameters (e.g. `{property}`). */
+      errors: { pointer: string; message: string; keyword: string; context: JsonObject }[];
+    };
 
 /** What the identity manager needs from the schema registry. */
 export interface IdentitySchemas {
