@@ -1,8 +1,8 @@
 import { createTwoTierCache, type TwoTierCache } from '../cache/index.js';
 import { type Config, type SessionConfig, sessionConfig } from '../config/index.js';
-import { createPasswordHashing } from '../hash/index.js';
+import { createPasswordHashing, type PasswordHashing } from '../hash/index.js';
 import { createIdentityManager, type IdentityManager } from '../identity/manager.js';
-import type { IdentitySchemas, PasswordHashing } from '../identity/ports.js';
+import type { IdentitySchemas } from '../identity/ports.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../identity/schema/index.js';
 import { encodeSchemaId } from '../identity/schema-routes.js';
 import type { Logger } from '../kernel/logger.js';

@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { adminIdentityRoutes } from '../identity/admin-routes.js';
@@ -6,15 +7,24 @@ import { schemaRoutes } from '../identity/schema-routes.js';
 import type { Logger } from '../kernel/logger.js';
 import { VERSION } from '../kernel/version.js';
 import { healthRoutes } from '../observability/health.js';
+import { loginRoutes } from '../selfservice/login/routes.js';
+import { logoutRoutes } from '../selfservice/logout/routes.js';
+import { registrationRoutes } from '../selfservice/registration/routes.js';
 import { adminSessionRoutes } from '../session/admin-routes.js';
 import { publicSessionRoutes } from '../session/public-routes.js';
 import { createHttpServer } from './http.js';
 import { createRegistry, type Registry } from './registry.js';
+import { buildSelfService, type SelfService } from './selfservice.js';
 
-/** The public listener: whoami and the caller's sessions, schemas (later issues add the flows). */
-export async function buildPublicApp(registry: Registry): Promise<FastifyInstance> {
+/** The public listener: self-service flows, whoami and the caller's sessions, schemas. */
+export async function buildPublicApp(registry: Registry, selfService: SelfService): Promise<FastifyInstance> {
   const app = createHttpServer({ logger: registry.logger.child({ listener: 'public' }) });
   await app.register(fastifyCookie);
+  // HTML forms post application/x-www-form-urlencoded; repeated fields become arrays.
+  await app.register(fastifyFormbody);
+  await app.register(loginRoutes(selfService.login));
+  await app.register(registrationRoutes(selfService.registration));
+  await app.register(logoutRoutes(selfService.logout));
   await app.register(healthRoutes({ ready: registry.ready, version: VERSION }));
   await app.register(
     publicSessionRoutes({
@@ -66,7 +76,8 @@ export async function startPortcullis(
 ): Promise<RunningPortcullis> {
   // Migrations run by themselves only in dev; elsewhere `portcullis migrate sql` runs them.
   const registry = await createRegistry(config, logger, { migrate: options.migrate ?? config.dev });
-  const publicApp = await buildPublicApp(registry);
+  const selfService = buildSelfService(registry);
+  const publicApp = await buildPublicApp(registry, selfService);
   const adminApp = await buildAdminApp(registry);
   try {
     const publicUrl = await publicApp.listen({
@@ -81,11 +92,13 @@ export async function startPortcullis(
       adminUrl,
       async close() {
         await Promise.allSettled([publicApp.close(), adminApp.close()]);
+        await selfService.close();
         await registry.close();
       },
     };
   } catch (error) {
     await Promise.allSettled([publicApp.close(), adminApp.close()]);
+    await selfService.close();
     await registry.close();
     throw error;
   }

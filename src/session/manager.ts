@@ -6,7 +6,7 @@ import type { ListSessionsQuery, SessionStore } from '../persistence/session-sto
 import type { AuthenticationMethod, AuthenticatorAssuranceLevel, Session } from './model.js';
 import type { CacheNamespace } from './ports.js';
 import { type JsonObject, serializeSession, serializeSessionIdentity } from './serialize.js';
-import { generateToken, LOGOUT_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, tokenHash, tokenHashes } from './token.js';
+import { deriveLogoutToken, generateToken, SESSION_TOKEN_PREFIX, tokenHash, tokenHashes } from './token.js';
 
 /** What the hot path keeps per token: enough to answer whoami without SQL. */
 export interface CachedSession {
@@ -60,11 +60,19 @@ export interface SessionManager {
   issue(identity: Identity, input: IssueInput): Promise<IssuedSession>;
   /** The usable session a token names, with its identity; undefined for anything else. */
   authenticate(token: string): Promise<Authenticated | undefined>;
+  /** The stored session a token names, usable or not. */
+  findByToken(sessionToken: string): Promise<Session | undefined>;
   /** The session's JSON with its identity, as whoami answers. */
   whoamiJson(authenticated: Authenticated): JsonObject;
   get(id: string): Promise<Session | undefined>;
   list(query: Omit<ListSessionsQuery, 'now'>): Promise<{ sessions: Session[]; nextPageToken?: string }>;
   toJson(session: Session, identity?: Identity): JsonObject;
+  /** The logout token of the session `sessionToken` names (for logout URLs). */
+  logoutTokenFor(sessionToken: string, session: Session): string | undefined;
+  /** Revokes the session a logout token belongs to; false when there is none active. */
+  revokeByLogoutToken(logoutToken: string): Promise<boolean>;
+  /** Revokes the session a session token names; false when there is none active. */
+  revokeByToken(sessionToken: string): Promise<boolean>;
   /** Revokes one session everywhere; false when it does not exist. */
   revoke(sessionId: string): Promise<boolean>;
   /** Revokes every active session of the identity but `exceptId`; returns how many. */
@@ -80,6 +88,12 @@ const DEFAULT_IDENTITY_TTL_MS = 5 * 60_000;
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const now = deps.now ?? (() => new Date());
   const identityTtl = deps.identityCacheTtlMs ?? DEFAULT_IDENTITY_TTL_MS;
+
+  function firstKey(): string {
+    const [key] = deps.tokenKeys;
+    if (key === undefined) throw new Error('no secret configured to derive tokens with');
+    return key;
+  }
 
   function cachedSession(session: Session, at: Date): CachedSession {
     return {
@@ -127,11 +141,18 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     if (sessions.length > 0) await deps.cache.sessions.invalidate(sessions.map((s) => s.token_hash));
   }
 
+  async function revoke(sessionId: string): Promise<boolean> {
+    const session = await deps.sessions.revoke(sessionId, now());
+    if (!session) return false;
+    await forget([session]);
+    return true;
+  }
+
   return {
     async issue(identity, input) {
       const at = now();
       const token = generateToken(SESSION_TOKEN_PREFIX);
-      const logoutToken = generateToken(LOGOUT_TOKEN_PREFIX);
+      const logoutToken = deriveLogoutToken(token, firstKey());
       const session: Session = {
         id: randomUUID(),
         identity_id: identity.id,
@@ -168,6 +189,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return { session, identity };
     },
 
+    findByToken: (sessionToken) => deps.sessions.findByTokenHash(tokenHashes(sessionToken, deps.tokenKeys)),
+
     whoamiJson({ session, identity }) {
       return { ...session.json, identity: identity.json };
     },
@@ -182,12 +205,28 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return json;
     },
 
-    async revoke(sessionId) {
-      const session = await deps.sessions.revoke(sessionId, now());
-      if (!session) return false;
-      await forget([session]);
-      return true;
+    logoutTokenFor(sessionToken, session) {
+      // Under rotation the token was derived with whichever key was first when it was issued.
+      for (const key of deps.tokenKeys) {
+        const candidate = deriveLogoutToken(sessionToken, key);
+        if (tokenHashes(candidate, deps.tokenKeys).includes(session.logout_token_hash)) return candidate;
+      }
+      return undefined;
     },
+
+    async revokeByLogoutToken(logoutToken) {
+      const session = await deps.sessions.findByLogoutTokenHash(tokenHashes(logoutToken, deps.tokenKeys));
+      if (!session?.active) return false;
+      return revoke(session.id);
+    },
+
+    async revokeByToken(sessionToken) {
+      const session = await deps.sessions.findByTokenHash(tokenHashes(sessionToken, deps.tokenKeys));
+      if (!session?.active) return false;
+      return revoke(session.id);
+    },
+
+    revoke,
 
     async revokeIdentitySessions(identityId, exceptId) {
       const revoked = await deps.sessions.revokeForIdentity(identityId, now(), exceptId);

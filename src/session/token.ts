@@ -35,3 +35,15 @@ export function tokenHash(token: string, keys: readonly string[]): string {
   if (first === undefined) throw new Error('no secret configured to hash tokens with');
   return first;
 }
+
+/**
+ * The logout token of a session, derived from its session token under a secret, so it can be
+ * shown again (GET /self-service/logout/browser) although neither token is stored in clear.
+ */
+export function deriveLogoutToken(sessionToken: string, key: string): string {
+  const digest = createHmac('sha256', key).update(`logout:${sessionToken}`).digest();
+  let out = LOGOUT_TOKEN_PREFIX;
+  // 32 bytes -> 32 base62 characters; the slight bias of byte % 62 is harmless for a MAC.
+  for (const byte of digest) out += ALPHABET[byte % 62];
+  return out;
+}

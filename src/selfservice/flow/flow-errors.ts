@@ -1,0 +1,57 @@
+import { AppError, type ErrorBody } from '../../kernel/errors.js';
+
+/**
+ * 410 `self_service_flow_expired`. Like Kratos, the body names a fresh flow the client can
+ * continue with (`use_flow_id`) beside the error.
+ */
+export class FlowExpiredError extends AppError {
+  constructor(
+    readonly expiredAt: Date,
+    readonly now: Date,
+    readonly useFlowId: string | undefined,
+  ) {
+    const minutes = ((now.getTime() - expiredAt.getTime()) / 60_000).toFixed(2);
+    super('self_service_flow_expired', 410, 'self-service flow expired', {
+      reason: `The self-service flow expired ${minutes} minutes ago, initialize a new one.`,
+    });
+  }
+
+  override toJSON(): ErrorBody & { expired_at: string; since: number; use_flow_id?: string } {
+    const body: ErrorBody & { expired_at: string; since: number; use_flow_id?: string } = {
+      ...super.toJSON(),
+      expired_at: this.expiredAt.toISOString(),
+      // Kratos reports `since` as a Go duration in nanoseconds.
+      since: (this.now.getTime() - this.expiredAt.getTime()) * 1e6,
+    };
+    if (this.useFlowId !== undefined) body.use_flow_id = this.useFlowId;
+    return body;
+  }
+}
+
+/** Kratos's ErrAlreadyLoggedIn: a session exists and `refresh` was not asked for. */
+export function sessionAlreadyAvailable(): AppError {
+  return new AppError('session_already_available', 400, 'you are already logged in', {
+    reason:
+      'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?',
+  });
+}
+
+/** Native (api) flows must not carry browser state: a cookie or an Origin means the browser flow. */
+export function browserRequestOnApiFlow(what: 'cookie' | 'origin'): AppError {
+  return new AppError('bad_request', 400, 'The request was malformed or contained invalid parameters', {
+    reason:
+      what === 'origin'
+        ? 'The request contained an Origin header, which means it was sent by a browser. Use the browser flow instead.'
+        : 'The request contained a Cookie header, which means it was sent by a browser. Use the browser flow instead.',
+    exposeId: false,
+  });
+}
+
+/** 429 with the seconds to wait; the route sets `Retry-After`. */
+export function tooManyAttempts(retryAfterSeconds: number): AppError {
+  return new AppError('too_many_requests', 429, 'Too many requests', {
+    reason: `Too many failed attempts. Try again in ${retryAfterSeconds} seconds.`,
+    details: { retry_after_seconds: retryAfterSeconds },
+    exposeId: false,
+  });
+}

@@ -1,0 +1,101 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { SessionConfig } from '../../config/index.js';
+import { encodeSessionCookie } from '../../session/cookie.js';
+import {
+  CSRF_COOKIE_MAX_AGE_SECONDS,
+  decodeCsrfCookie,
+  encodeCsrfCookie,
+  generateCsrfSecret,
+  maskCsrfToken,
+  verifyCsrfToken,
+} from './csrf.js';
+import { csrfCaller, csrfRejectReason, csrfViolation } from './csrf-error.js';
+
+/** What flows need to read and write cookies the way Kratos does. */
+export interface CookieSettings {
+  session: SessionConfig['cookie'];
+  lifespanMs: number;
+  csrfCookieName: string;
+  cookieKeys: readonly string[];
+}
+
+/**
+ * Whether the client wants JSON (SPAs, native apps, the SDK) rather than an HTML redirect:
+ * Kratos's rule is an `Accept` header that names application/json.
+ */
+export function wantsJson(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('application/json');
+}
+
+function cookieBase(settings: CookieSettings) {
+  return {
+    path: settings.session.path,
+    domain: settings.session.domain,
+    httpOnly: true,
+    secure: settings.session.secure,
+    sameSite: settings.session.sameSite.toLowerCase() as 'strict' | 'lax' | 'none',
+  };
+}
+
+/**
+ * The browser's CSRF secret from its cookie, or a new one set on the reply. The flow's
+ * hidden `csrf_token` node carries a masked copy.
+ */
+export function ensureCsrfSecret(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  settings: CookieSettings,
+): Buffer {
+  const existing = decodeCsrfCookie(request.cookies?.[settings.csrfCookieName], settings.cookieKeys);
+  if (existing) return existing;
+  const secret = generateCsrfSecret();
+  reply.setCookie(settings.csrfCookieName, encodeCsrfCookie(secret, settings.cookieKeys), {
+    ...cookieBase(settings),
+    maxAge: CSRF_COOKIE_MAX_AGE_SECONDS,
+  });
+  return secret;
+}
+
+/** A fresh masked token for the browser's secret, for the flow's csrf node. */
+export function csrfTokenFor(secret: Buffer): string {
+  return maskCsrfToken(secret);
+}
+
+/**
+ * Refuses a browser submission whose token (body `csrf_token` or `X-CSRF-Token`) does not
+ * match the browser's CSRF cookie: 403 security_csrf_violation.
+ */
+export function assertCsrf(
+  request: FastifyRequest,
+  submitted: string | undefined,
+  settings: CookieSettings,
+): void {
+  const header = request.headers['x-csrf-token'];
+  const token = submitted ?? (typeof header === 'string' ? header : undefined);
+  const secret = decodeCsrfCookie(request.cookies?.[settings.csrfCookieName], settings.cookieKeys);
+  if (secret && verifyCsrfToken(secret, token)) return;
+  const caller = csrfCaller(
+    typeof request.headers['sec-fetch-mode'] === 'string' ? request.headers['sec-fetch-mode'] : undefined,
+  );
+  throw csrfViolation(
+    csrfRejectReason({
+      cookieHeader: request.headers.cookie,
+      hasCsrfCookie: secret !== undefined,
+      tokenSent: token !== undefined && token !== '',
+      isJson: wantsJson(request),
+    }),
+    caller,
+  );
+}
+
+/** Sets the session cookie: HttpOnly, SameSite, Secure unless --dev, Max-Age when persistent. */
+export function setSessionCookie(reply: FastifyReply, token: string, settings: CookieSettings): void {
+  reply.setCookie(settings.session.name, encodeSessionCookie(token, settings.cookieKeys), {
+    ...cookieBase(settings),
+    ...(settings.session.persistent ? { maxAge: Math.floor(settings.lifespanMs / 1000) } : {}),
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, settings: CookieSettings): void {
+  reply.clearCookie(settings.session.name, cookieBase(settings));
+}

@@ -1,0 +1,25 @@
+import type { JsonValue } from '../../identity/model.js';
+import type { SelfServiceFlow } from './flow.js';
+
+/** A flow in Kratos's JSON shape (`loginFlow`, `registrationFlow`, ...). Internal state stays in. */
+export function serializeFlow(flow: SelfServiceFlow): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {
+    id: flow.id,
+    type: flow.type,
+    expires_at: flow.expires_at.toISOString(),
+    issued_at: flow.issued_at.toISOString(),
+    request_url: flow.request_url,
+    ui: flow.ui as unknown as JsonValue,
+    state: flow.state,
+    created_at: flow.created_at.toISOString(),
+    updated_at: flow.updated_at.toISOString(),
+    organization_id: null,
+  };
+  if (flow.return_to !== null) out.return_to = flow.return_to;
+  if (flow.active !== null) out.active = flow.active;
+  if (flow.kind === 'login') {
+    out.refresh = flow.refresh;
+    out.requested_aal = flow.requested_aal;
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+import type { JsonObject, JsonValue } from '../../identity/model.js';
+import { badRequest } from '../../kernel/errors.js';
+
+/** A submitted flow body, from JSON or from an HTML form, as one flat view. */
+export interface Submission {
+  method: string | undefined;
+  csrfToken: string | undefined;
+  /** Top-level string fields (`identifier`, `password`, ...). */
+  field(name: string): string | undefined;
+  /** `traits` from a JSON object, or gathered from `traits.a.b` form fields. */
+  traits(): JsonObject;
+  /** Whether the body came from an HTML form (values are all strings). */
+  fromForm: boolean;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Sets `value` at a dotted path, refusing prototype keys. */
+function setDotted(target: JsonObject, path: string[], value: JsonValue): void {
+  let node = target;
+  for (const [i, key] of path.entries()) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype' || key === '') {
+      throw badRequest(`The field name "${path.join('.')}" is not allowed.`);
+    }
+    if (i === path.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const next = node[key];
+    if (!isObject(next)) node[key] = {};
+    node = node[key] as JsonObject;
+  }
+}
+
+export function readSubmission(body: unknown, contentType: string | undefined): Submission {
+  if (body !== undefined && !isObject(body))
+    throw badRequest('The request body must be a JSON object or a form.');
+  const fields = (body ?? {}) as Record<string, unknown>;
+  const fromForm = (contentType ?? '').startsWith('application/x-www-form-urlencoded');
+  const str = (name: string): string | undefined => {
+    const value = fields[name];
+    // A repeated form field arrives as an array; the last value wins, as in Go's form decoder.
+    if (Array.isArray(value)) return typeof value.at(-1) === 'string' ? (value.at(-1) as string) : undefined;
+    return typeof value === 'string' ? value : undefined;
+  };
+  return {
+    method: str('method'),
+    csrfToken: str('csrf_token'),
+    field: str,
+    fromForm,
+    traits() {
+      if (isObject(fields.traits)) return fields.traits as JsonObject;
+      const traits: JsonObject = {};
+      for (const [key, value] of Object.entries(fields)) {
+        if (!key.startsWith('traits.')) continue;
+        const last = Array.isArray(value) ? value.at(-1) : value;
+        setDotted(traits, key.slice('traits.'.length).split('.'), last as JsonValue);
+      }
+      return traits;
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { SelfServiceConfig } from '../../config/index.js';
+import type { PasswordHashing } from '../../hash/index.js';
+import type { ReturnToValidator } from '../../kernel/return-to.js';
+import type { FlowStore } from '../../persistence/flow-store.js';
+import type { IdentityStore } from '../../persistence/identity-store.js';
+import type { LoginThrottle, TrustedProxies } from '../../ratelimit/index.js';
+import type { SessionManager } from '../../session/manager.js';
+import type { TokenSources } from '../../session/request-token.js';
+import type { CookieSettings } from '../flow/http-context.js';
+import type { UiNode } from '../flow/ui.js';
+
+/** What the login flow needs; app/registry.ts provides it. */
+export interface LoginDeps {
+  flows: FlowStore;
+  sessions: SessionManager;
+  identities: IdentityStore;
+  hashing: PasswordHashing;
+  /** Undefined when brute-force protection is switched off. */
+  throttle: LoginThrottle | undefined;
+  trustedProxies: TrustedProxies;
+  returnTo: ReturnToValidator;
+  config: SelfServiceConfig;
+  publicBase: URL;
+  cookies: CookieSettings;
+  tokens: TokenSources;
+  /** The password method's nodes, with the identifier prefilled after an error. */
+  loginNodes(identifier?: string): UiNode[];
+  now(): Date;
+}

@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { notFound } from '../../kernel/errors.js';
+import { sessionTokenFrom } from '../../session/request-token.js';
+import { decodeCsrfCookie } from '../flow/csrf.js';
+import { refreshCsrfNode } from '../flow/csrf-node.js';
+import { isFlowExpired } from '../flow/flow.js';
+import { FlowExpiredError, sessionAlreadyAvailable } from '../flow/flow-errors.js';
+import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
+import { publicRequestUrl } from '../flow/request-url.js';
+import { respondWithFlow } from '../flow/respond.js';
+import { serializeFlow } from '../flow/serialize.js';
+import type { LoginDeps } from './deps.js';
+import { createLoginFlow } from './flow.js';
+import { submitLogin } from './submit.js';
+
+const initQuery = {
+  type: 'object',
+  properties: {
+    refresh: { type: 'boolean' },
+    return_to: { type: 'string' },
+    aal: { type: 'string' },
+  },
+} as const;
+
+interface InitQuery {
+  refresh?: boolean;
+  return_to?: string;
+}
+
+/** Login routes as on Kratos's public port: init (api, browser), fetch, submit. */
+export function loginRoutes(deps: LoginDeps) {
+  async function signedIn(request: FastifyRequest): Promise<boolean> {
+    const token = sessionTokenFrom(request, deps.tokens);
+    return token !== undefined && (await deps.sessions.authenticate(token)) !== undefined;
+  }
+
+  function returnToOf(query: InitQuery): string | null {
+    return query.return_to === undefined ? null : deps.returnTo.resolve(query.return_to).toString();
+  }
+
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.get('/self-service/login/api', { schema: { querystring: initQuery } }, async (request, reply) => {
+      const query = request.query as InitQuery;
+      if (!query.refresh && (await signedIn(request))) throw sessionAlreadyAvailable();
+      const flow = await createLoginFlow(deps, {
+        type: 'api',
+        requestUrl: publicRequestUrl(request, deps.publicBase),
+        returnTo: returnToOf(query),
+        refresh: query.refresh ?? false,
+      });
+      return reply.send(serializeFlow(flow));
+    });
+
+    app.get('/self-service/login/browser', { schema: { querystring: initQuery } }, async (request, reply) => {
+      const query = request.query as InitQuery;
+      const returnTo = returnToOf(query);
+      if (!query.refresh && (await signedIn(request))) {
+        if (wantsJson(request)) throw sessionAlreadyAvailable();
+        return reply.redirect(returnTo ?? deps.config.defaultReturnUrl, 303);
+      }
+      const secret = ensureCsrfSecret(request, reply, deps.cookies);
+      const flow = await createLoginFlow(deps, {
+        type: 'browser',
+        requestUrl: publicRequestUrl(request, deps.publicBase),
+        returnTo,
+        refresh: query.refresh ?? false,
+        csrfToken: csrfTokenFor(secret),
+      });
+      return respondWithFlow(request, reply, flow, deps.config.login.uiUrl);
+    });
+
+    app.get('/self-service/login/flows', async (request: FastifyRequest, reply: FastifyReply) => {
+      const { id } = request.query as { id?: string };
+      const flow = id === undefined ? undefined : await deps.flows.get('login', id);
+      if (!flow) throw notFound('The login flow could not be found.');
+      const now = deps.now();
+      if (isFlowExpired(flow, now)) throw new FlowExpiredError(flow.expires_at, now, undefined);
+      if (flow.type === 'browser') {
+        // Each fetch shows a freshly masked token for this browser's CSRF secret.
+        const secret = decodeCsrfCookie(
+          request.cookies?.[deps.cookies.csrfCookieName],
+          deps.cookies.cookieKeys,
+        );
+        if (secret) flow.ui = { ...flow.ui, nodes: refreshCsrfNode(flow.ui.nodes, csrfTokenFor(secret)) };
+      }
+      return reply.send(serializeFlow(flow));
+    });
+
+    app.post('/self-service/login', async (request, reply) => submitLogin(deps, request, reply));
+  };
+}

@@ -1,0 +1,168 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { normalizeIdentifierGraceful } from '../../identity/schema/index.js';
+import { badRequest, notFound } from '../../kernel/errors.js';
+import { clientIp } from '../../ratelimit/index.js';
+import { sessionTokenFrom } from '../../session/request-token.js';
+import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
+import {
+  browserRequestOnApiFlow,
+  FlowExpiredError,
+  sessionAlreadyAvailable,
+  tooManyAttempts,
+} from '../flow/flow-errors.js';
+import {
+  assertCsrf,
+  csrfTokenFor,
+  ensureCsrfSecret,
+  setSessionCookie,
+  wantsJson,
+} from '../flow/http-context.js';
+import { Msg, uiText } from '../flow/messages.js';
+import { type ContinueWith, continueWithJson, flowUiUrl, respondWithFlowToFix } from '../flow/respond.js';
+import { readSubmission } from '../flow/submission.js';
+import { withNodeMessages } from '../nodes/index.js';
+import { authenticateWithPassword } from '../strategies/password/login.js';
+import type { LoginDeps } from './deps.js';
+import { createLoginFlow, loginFormNodes } from './flow.js';
+
+/** `POST /self-service/login?flow=<id>` with the password method. */
+export async function submitLogin(
+  deps: LoginDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { flow: flowId } = request.query as { flow?: string };
+  const flow = flowId === undefined ? undefined : await deps.flows.get('login', flowId);
+  if (!flow) throw notFound('The login flow could not be found.');
+  const now = deps.now();
+  const submission = readSubmission(request.body, request.headers['content-type']);
+
+  if (flow.type === 'api') {
+    if (request.headers.origin !== undefined) throw browserRequestOnApiFlow('origin');
+    if (request.headers.cookie !== undefined) throw browserRequestOnApiFlow('cookie');
+  } else {
+    assertCsrf(request, submission.csrfToken, deps.cookies);
+  }
+
+  if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
+
+  const token = sessionTokenFrom(request, deps.tokens);
+  if (!flow.refresh && token !== undefined && (await deps.sessions.authenticate(token))) {
+    if (flow.type === 'browser' && !wantsJson(request)) {
+      return reply.redirect(flow.return_to ?? deps.config.login.after.returnUrl('password'), 303);
+    }
+    throw sessionAlreadyAvailable();
+  }
+
+  if (submission.method !== 'password') {
+    throw badRequest(`The login method "${submission.method ?? ''}" is not supported; use "password".`);
+  }
+  const rawIdentifier = submission.field('identifier') ?? submission.field('password_identifier') ?? '';
+  const password = submission.field('password') ?? '';
+  const csrf =
+    flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
+
+  const missing: Record<string, ReturnType<typeof uiText>[]> = {};
+  if (rawIdentifier.trim() === '')
+    missing.identifier = [uiText(Msg.ErrorValidationRequired, { property: 'identifier' })];
+  if (password === '') missing.password = [uiText(Msg.ErrorValidationRequired, { property: 'password' })];
+  if (Object.keys(missing).length > 0) {
+    return fix(deps, request, reply, flow, {
+      nodes: withNodeMessages(loginFormNodes(deps, csrf, rawIdentifier), missing),
+    });
+  }
+
+  const identifier = normalizeIdentifierGraceful(rawIdentifier);
+  const subject = {
+    identifier,
+    ip: clientIp(
+      { remoteAddress: request.socket.remoteAddress, xForwardedFor: request.headers['x-forwarded-for'] },
+      deps.trustedProxies,
+    ),
+  };
+  if (deps.throttle) {
+    const decision = await deps.throttle.check(subject);
+    if (!decision.allowed) {
+      reply.header('Retry-After', String(decision.retryAfterSeconds));
+      throw tooManyAttempts(decision.retryAfterSeconds);
+    }
+  }
+
+  const result = await authenticateWithPassword(deps, { identifier, password });
+  if (result.kind !== 'authenticated' || result.identity.state !== 'active') {
+    if (deps.throttle) await deps.throttle.recordFailure(subject);
+    return fix(deps, request, reply, flow, {
+      nodes: loginFormNodes(deps, csrf, rawIdentifier),
+      messages: [uiText(Msg.ErrorValidationInvalidCredentials)],
+    });
+  }
+  if (deps.throttle) await deps.throttle.recordSuccess(subject);
+
+  const identity = result.identity;
+  const issued = await deps.sessions.issue(identity, {
+    methods: [{ method: 'password', aal: 'aal1', completed_at: now }],
+    aal: 'aal1',
+    device: { ipAddress: subject.ip ?? null, userAgent: request.headers['user-agent'] ?? null },
+  });
+  for (const hook of deps.config.login.after.hooks('password')) {
+    if (hook.hook === 'revoke_active_sessions')
+      await deps.sessions.revokeIdentitySessions(identity.id, issued.session.id);
+  }
+  await deps.flows.update({ ...flow, state: 'passed_challenge', active: 'password', updated_at: now });
+
+  const sessionJson = deps.sessions.toJson(issued.session, identity);
+  if (flow.type === 'api') {
+    return reply.send({ session: sessionJson, session_token: issued.token });
+  }
+  setSessionCookie(reply, issued.token, deps.cookies);
+  const returnTo = flow.return_to ?? deps.config.login.after.returnUrl('password');
+  if (wantsJson(request)) {
+    const continueWith: ContinueWith[] = [{ action: 'redirect_browser_to', redirect_browser_to: returnTo }];
+    return reply.send({ session: sessionJson, continue_with: continueWithJson(continueWith) });
+  }
+  return reply.redirect(returnTo, 303);
+}
+
+async function fix(
+  deps: LoginDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  ui: { nodes: SelfServiceFlow['ui']['nodes']; messages?: SelfServiceFlow['ui']['messages'] },
+): Promise<FastifyReply> {
+  const updated: SelfServiceFlow = {
+    ...flow,
+    active: 'password',
+    ui: {
+      action: flow.ui.action,
+      method: flow.ui.method,
+      nodes: ui.nodes,
+      ...(ui.messages ? { messages: ui.messages } : {}),
+    },
+    updated_at: deps.now(),
+  };
+  await deps.flows.update(updated);
+  return respondWithFlowToFix(request, reply, updated, deps.config.login.uiUrl);
+}
+
+/** An expired flow: a new one replaces it; browsers are sent to it, others told to use it. */
+async function expired(
+  deps: LoginDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+): Promise<FastifyReply> {
+  const csrf =
+    flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
+  const next = await createLoginFlow(deps, {
+    type: flow.type,
+    requestUrl: flow.request_url,
+    returnTo: flow.return_to,
+    refresh: flow.refresh,
+    csrfToken: csrf,
+  });
+  if (flow.type === 'browser' && !wantsJson(request)) {
+    return reply.redirect(flowUiUrl(deps.config.login.uiUrl, next.id), 303);
+  }
+  throw new FlowExpiredError(flow.expires_at, deps.now(), next.id);
+}

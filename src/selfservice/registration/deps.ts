@@ -1,0 +1,38 @@
+import type { SelfServiceConfig } from '../../config/index.js';
+import type { IdentityManager } from '../../identity/manager.js';
+import type { JsonObject } from '../../identity/model.js';
+import type { IdentitySchemas } from '../../identity/ports.js';
+import type { ReturnToValidator } from '../../kernel/return-to.js';
+import type { FlowStore } from '../../persistence/flow-store.js';
+import type { SessionManager } from '../../session/manager.js';
+import type { TokenSources } from '../../session/request-token.js';
+import type { CookieSettings } from '../flow/http-context.js';
+import type { UiText } from '../flow/messages.js';
+import type { UiNode } from '../flow/ui.js';
+import type { BreachLookup, PasswordPolicyConfig } from '../strategies/password/policy/index.js';
+
+/** What the registration flow needs; app/registry.ts provides it. */
+export interface RegistrationDeps {
+  flows: FlowStore;
+  sessions: SessionManager;
+  identities: IdentityManager;
+  schemas: IdentitySchemas;
+  /** The default identity schema's document, for form nodes and form value types. */
+  schemaDocument: JsonObject;
+  passwordPolicy: PasswordPolicyConfig;
+  breaches: BreachLookup;
+  returnTo: ReturnToValidator;
+  config: SelfServiceConfig;
+  publicBase: URL;
+  cookies: CookieSettings;
+  tokens: TokenSources;
+  /**
+   * The form's nodes, traits prefilled after an error (never the password). With
+   * `registration.style: profile_first` the `profile` step asks for the traits and the
+   * `password` step for the password (traits carried along hidden); `unified` has one step.
+   */
+  registrationNodes(step: 'first' | 'password', values?: JsonObject): UiNode[];
+  /** Form messages of the password step (profile_first), e.g. 1040009. */
+  passwordStepMessages(): UiText[];
+  now(): Date;
+}

@@ -1,0 +1,98 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, notFound } from '../../kernel/errors.js';
+import { sessionTokenFrom } from '../../session/request-token.js';
+import { decodeCsrfCookie } from '../flow/csrf.js';
+import { refreshCsrfNode } from '../flow/csrf-node.js';
+import { isFlowExpired } from '../flow/flow.js';
+import { FlowExpiredError, sessionAlreadyAvailable } from '../flow/flow-errors.js';
+import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
+import { publicRequestUrl } from '../flow/request-url.js';
+import { respondWithFlow } from '../flow/respond.js';
+import { serializeFlow } from '../flow/serialize.js';
+import type { RegistrationDeps } from './deps.js';
+import { createRegistrationFlow } from './flow.js';
+import { submitRegistration } from './submit.js';
+
+const initQuery = {
+  type: 'object',
+  properties: { return_to: { type: 'string' } },
+} as const;
+
+/** Kratos answers a disabled registration with this error. */
+function registrationDisabled(): AppError {
+  return new AppError('forbidden', 403, 'The requested action was forbidden', {
+    reason: 'Registration is not allowed because it was disabled.',
+    exposeId: false,
+  });
+}
+
+/** Registration routes as on Kratos's public port: init (api, browser), fetch, submit. */
+export function registrationRoutes(deps: RegistrationDeps) {
+  async function signedIn(request: FastifyRequest): Promise<boolean> {
+    const token = sessionTokenFrom(request, deps.tokens);
+    return token !== undefined && (await deps.sessions.authenticate(token)) !== undefined;
+  }
+
+  function returnToOf(request: FastifyRequest): string | null {
+    const { return_to } = request.query as { return_to?: string };
+    return return_to === undefined ? null : deps.returnTo.resolve(return_to).toString();
+  }
+
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.get(
+      '/self-service/registration/api',
+      { schema: { querystring: initQuery } },
+      async (request, reply) => {
+        if (!deps.config.registration.enabled) throw registrationDisabled();
+        if (await signedIn(request)) throw sessionAlreadyAvailable();
+        const flow = await createRegistrationFlow(deps, {
+          type: 'api',
+          requestUrl: publicRequestUrl(request, deps.publicBase),
+          returnTo: returnToOf(request),
+        });
+        return reply.send(serializeFlow(flow));
+      },
+    );
+
+    app.get(
+      '/self-service/registration/browser',
+      { schema: { querystring: initQuery } },
+      async (request, reply) => {
+        if (!deps.config.registration.enabled) throw registrationDisabled();
+        const returnTo = returnToOf(request);
+        if (await signedIn(request)) {
+          if (wantsJson(request)) throw sessionAlreadyAvailable();
+          return reply.redirect(returnTo ?? deps.config.defaultReturnUrl, 303);
+        }
+        const secret = ensureCsrfSecret(request, reply, deps.cookies);
+        const flow = await createRegistrationFlow(deps, {
+          type: 'browser',
+          requestUrl: publicRequestUrl(request, deps.publicBase),
+          returnTo,
+          csrfToken: csrfTokenFor(secret),
+        });
+        return respondWithFlow(request, reply, flow, deps.config.registration.uiUrl);
+      },
+    );
+
+    app.get('/self-service/registration/flows', async (request: FastifyRequest, reply: FastifyReply) => {
+      const { id } = request.query as { id?: string };
+      const flow = id === undefined ? undefined : await deps.flows.get('registration', id);
+      if (!flow) throw notFound('The registration flow could not be found.');
+      const now = deps.now();
+      if (isFlowExpired(flow, now)) throw new FlowExpiredError(flow.expires_at, now, undefined);
+      if (flow.type === 'browser') {
+        const secret = decodeCsrfCookie(
+          request.cookies?.[deps.cookies.csrfCookieName],
+          deps.cookies.cookieKeys,
+        );
+        if (secret) flow.ui = { ...flow.ui, nodes: refreshCsrfNode(flow.ui.nodes, csrfTokenFor(secret)) };
+      }
+      return reply.send(serializeFlow(flow));
+    });
+
+    app.post('/self-service/registration', async (request, reply) =>
+      submitRegistration(deps, request, reply),
+    );
+  };
+}

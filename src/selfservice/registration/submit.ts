@@ -1,0 +1,248 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Identity } from '../../identity/model.js';
+import { serializeIdentity } from '../../identity/serialize.js';
+import { badRequest, internalError, isAppError, notFound } from '../../kernel/errors.js';
+import { sessionTokenFrom } from '../../session/request-token.js';
+import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
+import { browserRequestOnApiFlow, FlowExpiredError, sessionAlreadyAvailable } from '../flow/flow-errors.js';
+import {
+  assertCsrf,
+  csrfTokenFor,
+  ensureCsrfSecret,
+  setSessionCookie,
+  wantsJson,
+} from '../flow/http-context.js';
+import { Msg, type UiText, uiText } from '../flow/messages.js';
+import {
+  type ContinueWith,
+  continueWithJson,
+  flowUiUrl,
+  respondWithFlow,
+  respondWithFlowToFix,
+} from '../flow/respond.js';
+import { readSubmission } from '../flow/submission.js';
+import { withNodeMessages } from '../nodes/index.js';
+import { validatePassword } from '../strategies/password/policy/index.js';
+import type { RegistrationDeps } from './deps.js';
+import { createRegistrationFlow, registrationFormNodes } from './flow.js';
+import { coerceFormTraits, withoutEmpty } from './form-values.js';
+
+type FieldMessages = Record<string, UiText[]>;
+
+/** `#/traits/a/b` -> `traits.a.b`, the name of the node that shows the message. */
+function nodeName(pointer: string): string {
+  return pointer.replace(/^#\//, '').split('/').join('.');
+}
+
+/** `POST /self-service/registration?flow=<id>` with the password method. */
+export async function submitRegistration(
+  deps: RegistrationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { flow: flowId } = request.query as { flow?: string };
+  const flow = flowId === undefined ? undefined : await deps.flows.get('registration', flowId);
+  if (!flow) throw notFound('The registration flow could not be found.');
+  const now = deps.now();
+  const submission = readSubmission(request.body, request.headers['content-type']);
+
+  if (flow.type === 'api') {
+    if (request.headers.origin !== undefined) throw browserRequestOnApiFlow('origin');
+    if (request.headers.cookie !== undefined) throw browserRequestOnApiFlow('cookie');
+  } else {
+    assertCsrf(request, submission.csrfToken, deps.cookies);
+  }
+  if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
+
+  const token = sessionTokenFrom(request, deps.tokens);
+  if (token !== undefined && (await deps.sessions.authenticate(token))) {
+    if (flow.type === 'browser' && !wantsJson(request)) {
+      return reply.redirect(flow.return_to ?? deps.config.registration.after.returnUrl('password'), 303);
+    }
+    throw sessionAlreadyAvailable();
+  }
+  const profileFirst = deps.config.registration.style === 'profile_first';
+  const profileStep = submission.method === 'profile' && profileFirst;
+  if (submission.method !== 'password' && !profileStep) {
+    throw badRequest(
+      `The registration method "${submission.method ?? ''}" is not supported; use "password".`,
+    );
+  }
+
+  let traits = submission.traits();
+  if (submission.fromForm) traits = withoutEmpty(coerceFormTraits(deps.schemaDocument, traits));
+  const password = submission.field('password') ?? '';
+  const csrf =
+    flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
+  // Errors on the password step of profile_first show that step again; otherwise the first form.
+  const step = profileFirst && !profileStep ? 'password' : 'first';
+  const refuse = (fields: FieldMessages, messages?: UiText[]) =>
+    fix(
+      deps,
+      request,
+      reply,
+      flow,
+      withNodeMessages(registrationFormNodes(deps, csrf, traits, step), fields),
+      messages,
+    );
+
+  // `screen=previous` on the password step goes back to the traits.
+  if (profileStep && submission.field('screen') === 'previous') {
+    return show(deps, request, reply, flow, registrationFormNodes(deps, csrf, traits, 'first'));
+  }
+
+  // 1. The traits against the identity schema; every problem goes on its field.
+  const schemaId = deps.schemas.defaultId;
+  const validation = deps.schemas.validate(schemaId, traits);
+  if (!validation) throw internalError(`The default identity schema "${schemaId}" is not loaded.`);
+  const fields: FieldMessages = {};
+  if (!validation.ok) {
+    for (const error of validation.errors) {
+      const name = nodeName(error.pointer);
+      const message =
+        error.keyword === 'required'
+          ? uiText(Msg.ErrorValidationRequired, { property: String(error.context.property ?? '') })
+          : uiText(Msg.ErrorValidationGeneric, { reason: error.message });
+      fields[name] = [...(fields[name] ?? []), message];
+    }
+  }
+  if (!validation.ok) return refuse(fields);
+  // profile_first, first step done: ask for the password, carrying the traits along.
+  if (profileStep) {
+    return show(
+      deps,
+      request,
+      reply,
+      flow,
+      registrationFormNodes(deps, csrf, validation.traits, 'password'),
+      deps.passwordStepMessages(),
+    );
+  }
+  if (password === '')
+    return refuse({ password: [uiText(Msg.ErrorValidationRequired, { property: 'password' })] });
+
+  // 2. The password policy, against the first login identifier.
+  const policy = await validatePassword(
+    { identifier: validation.identifiers.password?.[0] ?? '', password },
+    deps.passwordPolicy,
+    { breaches: deps.breaches, logger: request.log },
+  );
+  if (!policy.ok) {
+    if (policy.kind === 'lookup_failed')
+      throw internalError('The password breach lookup failed.', policy.error);
+    return refuse({ password: [policy.reason.message] });
+  }
+
+  // 3. The identity; a taken identifier is a form message, not an error page.
+  let identity: Identity;
+  try {
+    identity = await deps.identities.create({
+      schema_id: schemaId,
+      traits: validation.traits,
+      credentials: { password: { config: { password } } },
+    });
+  } catch (error) {
+    if (isAppError(error) && error.code === 409)
+      return refuse({}, [uiText(Msg.ErrorValidationDuplicateCredentials)]);
+    throw error;
+  }
+
+  // 4. After-registration hooks: `session` signs the person in.
+  let issued: Awaited<ReturnType<typeof deps.sessions.issue>> | undefined;
+  for (const hook of deps.config.registration.after.hooks('password')) {
+    if (hook.hook === 'session' && issued === undefined) {
+      issued = await deps.sessions.issue(identity, {
+        methods: [{ method: 'password', aal: 'aal1', completed_at: now }],
+        aal: 'aal1',
+        device: {
+          ipAddress: request.socket.remoteAddress ?? null,
+          userAgent: request.headers['user-agent'] ?? null,
+        },
+      });
+    }
+  }
+  await deps.flows.update({ ...flow, state: 'passed_challenge', active: 'password', updated_at: now });
+
+  const identityJson = serializeIdentity(identity, {
+    admin: false,
+    schemaUrl: deps.schemas.schemaUrl(identity.schema_id),
+  });
+  const sessionJson = issued ? deps.sessions.toJson(issued.session, identity) : undefined;
+  if (flow.type === 'api') {
+    const continueWith: ContinueWith[] = issued
+      ? [{ action: 'set_ory_session_token', ory_session_token: issued.token }]
+      : [];
+    return reply.send({
+      identity: identityJson,
+      ...(issued ? { session: sessionJson, session_token: issued.token } : {}),
+      continue_with: continueWithJson(continueWith),
+    });
+  }
+  if (issued) setSessionCookie(reply, issued.token, deps.cookies);
+  const returnTo = flow.return_to ?? deps.config.registration.after.returnUrl('password');
+  if (wantsJson(request)) {
+    return reply.send({
+      identity: identityJson,
+      ...(sessionJson ? { session: sessionJson } : {}),
+      continue_with: continueWithJson([{ action: 'redirect_browser_to', redirect_browser_to: returnTo }]),
+    });
+  }
+  return reply.redirect(returnTo, 303);
+}
+
+/** The flow at its next step: 200 with the flow for JSON clients, 303 to the UI for browsers. */
+async function show(
+  deps: RegistrationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  nodes: SelfServiceFlow['ui']['nodes'],
+  messages?: UiText[],
+): Promise<FastifyReply> {
+  const updated: SelfServiceFlow = {
+    ...flow,
+    active: 'profile',
+    ui: { action: flow.ui.action, method: flow.ui.method, nodes, ...(messages ? { messages } : {}) },
+    updated_at: deps.now(),
+  };
+  await deps.flows.update(updated);
+  return respondWithFlow(request, reply, updated, deps.config.registration.uiUrl);
+}
+
+async function fix(
+  deps: RegistrationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  nodes: SelfServiceFlow['ui']['nodes'],
+  messages?: UiText[],
+): Promise<FastifyReply> {
+  const updated: SelfServiceFlow = {
+    ...flow,
+    active: 'password',
+    ui: { action: flow.ui.action, method: flow.ui.method, nodes, ...(messages ? { messages } : {}) },
+    updated_at: deps.now(),
+  };
+  await deps.flows.update(updated);
+  return respondWithFlowToFix(request, reply, updated, deps.config.registration.uiUrl);
+}
+
+async function expired(
+  deps: RegistrationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+): Promise<FastifyReply> {
+  const csrf =
+    flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
+  const next = await createRegistrationFlow(deps, {
+    type: flow.type,
+    requestUrl: flow.request_url,
+    returnTo: flow.return_to,
+    csrfToken: csrf,
+  });
+  if (flow.type === 'browser' && !wantsJson(request)) {
+    return reply.redirect(flowUiUrl(deps.config.registration.uiUrl, next.id), 303);
+  }
+  throw new FlowExpiredError(flow.expires_at, deps.now(), next.id);
+}

@@ -1,0 +1,53 @@
+import type { PasswordHashing } from '../../../hash/index.js';
+import type { Identity } from '../../../identity/model.js';
+import type { IdentityStore } from '../../../persistence/identity-store.js';
+
+export interface PasswordLoginDeps {
+  identities: IdentityStore;
+  hashing: PasswordHashing;
+  now?: () => Date;
+}
+
+export type PasswordLoginResult =
+  | { kind: 'authenticated'; identity: Identity }
+  | { kind: 'invalid_credentials' };
+
+/**
+ * Checks an identifier and password. An unknown identifier, an identity without a password
+ * and a wrong password all cost one hash verification and give the same answer, so neither
+ * the response nor its timing tells which accounts exist. A correct password stored in a
+ * foreign or outdated format is re-hashed with the configured hasher.
+ */
+export async function authenticateWithPassword(
+  deps: PasswordLoginDeps,
+  input: { identifier: string; password: string },
+): Promise<PasswordLoginResult> {
+  const identity = await deps.identities.findByCredentialIdentifier('password', input.identifier);
+  const stored = identity?.credentials.password?.config.hashed_password;
+  if (!identity || typeof stored !== 'string') {
+    await deps.hashing.verifyDummy(input.password);
+    return { kind: 'invalid_credentials' };
+  }
+  const result = await deps.hashing.verify(input.password, stored);
+  if (!result.ok) return { kind: 'invalid_credentials' };
+  if (result.needsRehash) await rehash(deps, identity, input.password);
+  return { kind: 'authenticated', identity };
+}
+
+async function rehash(deps: PasswordLoginDeps, identity: Identity, password: string): Promise<void> {
+  const credential = identity.credentials.password;
+  if (!credential) return;
+  const at = (deps.now ?? (() => new Date()))();
+  const updated: Identity = {
+    ...identity,
+    credentials: {
+      ...identity.credentials,
+      password: {
+        ...credential,
+        config: { hashed_password: await deps.hashing.hash(password) },
+        updated_at: at,
+      },
+    },
+  };
+  await deps.identities.update(updated);
+}

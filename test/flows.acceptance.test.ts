@@ -1,0 +1,386 @@
+import { Configuration, FrontendApi, type LoginFlow, type RegistrationFlow, type UiNode } from '@ory/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { testDatabases } from './support/databases.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+/** The status and body of a failed @ory/client call. */
+async function failure<T = Record<string, unknown>>(
+  call: Promise<unknown>,
+): Promise<{ status: number; body: T }> {
+  try {
+    await call;
+  } catch (error) {
+    const response = (error as { response?: { status: number; data: T } }).response;
+    if (response) return { status: response.status, body: response.data };
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const traits = (email: string, extra: Record<string, unknown> = {}) => ({
+  email,
+  fullname: 'Katherine Johnson',
+  phone_number: 5550100,
+  user_type: 'educator',
+  ...extra,
+});
+
+const messagesOf = (nodes: UiNode[], name: string) =>
+  nodes.find((n) => (n.attributes as { name?: string }).name === name)?.messages.map((m) => m.id) ?? [];
+
+const PASSWORD = 'correct horse battery staple';
+
+describe.each(testDatabases())('login, registration and logout flows ($name)', (database) => {
+  let server: TestServer;
+  let frontend: FrontendApi;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const db = await database.create();
+    drop = db.drop;
+    server = await startTestServer({
+      dsn: db.dsn,
+      redis: true,
+      extraConfig: {
+        selfservice: {
+          default_browser_return_url: 'http://app.example.test/welcome',
+          allowed_return_urls: ['http://app.example.test/'],
+          methods: { password: { config: { haveibeenpwned_enabled: false } } },
+          flows: {
+            registration: { style: 'unified', after: { password: { hooks: [{ hook: 'session' }] } } },
+          },
+        },
+      },
+    });
+    frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await drop?.();
+  });
+
+  async function registerNative(email: string) {
+    const { data: flow } = await frontend.createNativeRegistrationFlow();
+    return frontend.updateRegistrationFlow({
+      flow: flow.id,
+      updateRegistrationFlowBody: { method: 'password', traits: traits(email), password: PASSWORD },
+    });
+  }
+
+  describe('native apps with @ory/client', () => {
+    it('registers and is signed in by the session hook', async () => {
+      const { data: flow } = await frontend.createNativeRegistrationFlow();
+      expect(flow.type).toBe('api');
+      expect(flow.ui.action).toBe(`${server.publicUrl}/self-service/registration?flow=${flow.id}`);
+      expect(flow.ui.nodes.map((n) => (n.attributes as { name?: string }).name)).toEqual(
+        expect.arrayContaining(['traits.email', 'traits.fullname', 'traits.user_type', 'password', 'method']),
+      );
+      expect(flow.ui.nodes.some((n) => (n.attributes as { name?: string }).name === 'csrf_token')).toBe(
+        false,
+      );
+
+      const { data } = await frontend.updateRegistrationFlow({
+        flow: flow.id,
+        updateRegistrationFlowBody: {
+          method: 'password',
+          traits: traits('native@example.com'),
+          password: PASSWORD,
+        },
+      });
+      expect(data.identity.traits.email).toBe('native@example.com');
+      expect(data.session_token).toMatch(/^ory_st_/);
+      expect(data.continue_with).toEqual([
+        { action: 'set_ory_session_token', ory_session_token: data.session_token },
+      ]);
+      const { data: session } = await frontend.toSession({ xSessionToken: data.session_token });
+      expect(session.identity?.id).toBe(data.identity.id);
+    });
+
+    it('returns the flow with field messages for invalid traits and weak passwords', async () => {
+      const { data: flow } = await frontend.createNativeRegistrationFlow();
+      const bad = await failure<RegistrationFlow>(
+        frontend.updateRegistrationFlow({
+          flow: flow.id,
+          updateRegistrationFlowBody: {
+            method: 'password',
+            traits: { email: 'x@example.com', phone_number: 1, user_type: 'admin' },
+            password: 'short',
+          },
+        }),
+      );
+      expect(bad.status).toBe(400);
+      expect(bad.body.id).toBe(flow.id);
+      expect(messagesOf(bad.body.ui.nodes, 'traits.fullname')).toEqual([4000002]);
+      expect(messagesOf(bad.body.ui.nodes, 'traits.user_type').length).toBe(1);
+
+      const weak = await failure<RegistrationFlow>(
+        frontend.updateRegistrationFlow({
+          flow: flow.id,
+          updateRegistrationFlowBody: {
+            method: 'password',
+            traits: traits('weak@example.com'),
+            password: 'short',
+          },
+        }),
+      );
+      expect(messagesOf(weak.body.ui.nodes, 'password')).toEqual([4000032]);
+      const common = await failure<RegistrationFlow>(
+        frontend.updateRegistrationFlow({
+          flow: flow.id,
+          updateRegistrationFlowBody: {
+            method: 'password',
+            traits: traits('weak@example.com'),
+            password: 'password123',
+          },
+        }),
+      );
+      expect(messagesOf(common.body.ui.nodes, 'password')).toEqual([4000034]);
+    });
+
+    it('refuses a second account with the same email with message 4000007', async () => {
+      await registerNative('twice@example.com');
+      const { data: flow } = await frontend.createNativeRegistrationFlow();
+      const dup = await failure<RegistrationFlow>(
+        frontend.updateRegistrationFlow({
+          flow: flow.id,
+          updateRegistrationFlowBody: {
+            method: 'password',
+            traits: traits('TWICE@example.com'),
+            password: PASSWORD,
+          },
+        }),
+      );
+      expect(dup.status).toBe(400);
+      expect(dup.body.ui.messages?.map((m) => m.id)).toEqual([4000007]);
+    });
+
+    it('signs in with the password, case-insensitively, and refuses wrong ones alike', async () => {
+      await registerNative('login@example.com');
+      const { data: flow } = await frontend.createNativeLoginFlow();
+      const { data } = await frontend.updateLoginFlow({
+        flow: flow.id,
+        updateLoginFlowBody: { method: 'password', identifier: ' LOGIN@example.com', password: PASSWORD },
+      });
+      expect(data.session_token).toMatch(/^ory_st_/);
+      expect(data.session.identity?.traits.email).toBe('login@example.com');
+
+      const { data: again } = await frontend.createNativeLoginFlow();
+      const wrong = await failure<LoginFlow>(
+        frontend.updateLoginFlow({
+          flow: again.id,
+          updateLoginFlowBody: {
+            method: 'password',
+            identifier: 'login@example.com',
+            password: 'not the password',
+          },
+        }),
+      );
+      const unknown = await failure<LoginFlow>(
+        frontend.updateLoginFlow({
+          flow: again.id,
+          updateLoginFlowBody: {
+            method: 'password',
+            identifier: 'nobody@example.com',
+            password: 'not the password',
+          },
+        }),
+      );
+      expect(wrong.status).toBe(400);
+      expect(unknown.status).toBe(400);
+      expect(wrong.body.ui.messages).toEqual(unknown.body.ui.messages);
+      expect(wrong.body.ui.messages?.map((m) => m.id)).toEqual([4000006]);
+    });
+
+    it('answers session_already_available when a session is sent', async () => {
+      const { data } = await registerNative('already@example.com');
+      const error = await failure<{ error: { id: string } }>(
+        frontend.createNativeLoginFlow({ xSessionToken: data.session_token }),
+      );
+      expect(error.status).toBe(400);
+      expect(error.body.error.id).toBe('session_already_available');
+    });
+
+    it('refuses browser traits (Origin) on a native flow', async () => {
+      const { data: flow } = await frontend.createNativeLoginFlow();
+      const response = await fetch(`${server.publicUrl}/self-service/login?flow=${flow.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+        body: JSON.stringify({ method: 'password', identifier: 'a@example.com', password: 'x' }),
+      });
+      expect(response.status).toBe(400);
+    });
+
+    it('answers an expired flow with 410 and a fresh flow to use', async () => {
+      const { data: flow } = await frontend.createNativeLoginFlow();
+      await server.registry.database.db
+        .updateTable('selfservice_flows')
+        .set({ expires_at: new Date(Date.now() - 60_000) })
+        .where('id', '=', flow.id)
+        .execute();
+      const gone = await failure<{ error: { id: string }; use_flow_id: string }>(
+        frontend.updateLoginFlow({
+          flow: flow.id,
+          updateLoginFlowBody: { method: 'password', identifier: 'a@example.com', password: 'x' },
+        }),
+      );
+      expect(gone.status).toBe(410);
+      expect(gone.body.error.id).toBe('self_service_flow_expired');
+      const { data: next } = await frontend.getLoginFlow({ id: gone.body.use_flow_id });
+      expect(next.id).toBe(gone.body.use_flow_id);
+    });
+
+    it('throttles repeated failures on one account with 429 and Retry-After', async () => {
+      await registerNative('target@example.com');
+      let last = 0;
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 12 && last !== 429; i++) {
+        const { data: flow } = await frontend.createNativeLoginFlow();
+        const response = await fetch(`${server.publicUrl}/self-service/login?flow=${flow.id}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({
+            method: 'password',
+            identifier: 'target@example.com',
+            password: `guess ${i}`,
+          }),
+        });
+        last = response.status;
+        retryAfter = response.headers.get('retry-after');
+      }
+      expect(last).toBe(429);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+      // Another account is not locked out.
+      await registerNative('bystander@example.com');
+      const { data: flow } = await frontend.createNativeLoginFlow();
+      const { status } = await frontend.updateLoginFlow({
+        flow: flow.id,
+        updateLoginFlowBody: { method: 'password', identifier: 'bystander@example.com', password: PASSWORD },
+      });
+      expect(status).toBe(200);
+    });
+
+    it('logs out with DELETE /self-service/logout/api', async () => {
+      const { data } = await registerNative('native-logout@example.com');
+      const { status } = await frontend.performNativeLogout({
+        performNativeLogoutBody: { session_token: data.session_token ?? '' },
+      });
+      expect(status).toBe(204);
+      expect((await failure(frontend.toSession({ xSessionToken: data.session_token }))).status).toBe(401);
+    });
+  });
+
+  describe('browsers', () => {
+    it('SPA: JSON flow, CSRF cookie and token, session cookie, logout', async () => {
+      const browser = new BrowserClient(server.publicUrl);
+      await registerNative('spa@example.com');
+      const init = await browser.getJson(
+        '/self-service/login/browser?return_to=http://app.example.test/after',
+      );
+      expect(init.status).toBe(200);
+      const flow = (await init.json()) as LoginFlow;
+      expect(flow.return_to).toBe('http://app.example.test/after');
+      expect(browser.cookieNames().some((n) => n.startsWith('csrf_token_'))).toBe(true);
+
+      const noCsrf = await browser.postJson(`/self-service/login?flow=${flow.id}`, {
+        method: 'password',
+        identifier: 'spa@example.com',
+        password: PASSWORD,
+      });
+      expect(noCsrf.status).toBe(403);
+      expect(await noCsrf.json()).toMatchObject({ error: { id: 'security_csrf_violation' } });
+
+      const ok = await browser.postJson(`/self-service/login?flow=${flow.id}`, {
+        method: 'password',
+        identifier: 'spa@example.com',
+        password: PASSWORD,
+        csrf_token: csrfTokenOf(flow),
+      });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({
+        continue_with: [
+          { action: 'redirect_browser_to', redirect_browser_to: 'http://app.example.test/after' },
+        ],
+      });
+      expect(browser.cookie('ory_kratos_session')).toBeDefined();
+      expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
+
+      const again = await browser.getJson('/self-service/login/browser');
+      expect(again.status).toBe(400);
+      expect(await again.json()).toMatchObject({ error: { id: 'session_already_available' } });
+
+      const logout = (await (await browser.getJson('/self-service/logout/browser')).json()) as {
+        logout_url: string;
+      };
+      expect(logout.logout_url).toContain('/self-service/logout?token=ory_lo_');
+      const out = await browser.request(logout.logout_url);
+      expect(out.status).toBe(303);
+      expect((await browser.getJson('/sessions/whoami')).status).toBe(401);
+    });
+
+    it('HTML form: redirects to the UI, posts the form, lands on return_to signed in', async () => {
+      const browser = new BrowserClient(server.publicUrl);
+      const init = await browser.request('/self-service/registration/browser', {
+        headers: { accept: 'text/html' },
+      });
+      expect(init.status).toBe(303);
+      const location = new URL(init.headers.get('location') ?? '');
+      expect(location.pathname).toBe('/ui/registration');
+      const flowId = location.searchParams.get('flow') ?? '';
+      const flow = (await (
+        await browser.getJson(`/self-service/registration/flows?id=${flowId}`)
+      ).json()) as RegistrationFlow;
+
+      const invalid = await browser.postForm(`/self-service/registration?flow=${flowId}`, {
+        csrf_token: csrfTokenOf(flow),
+        method: 'password',
+        'traits.email': 'form@example.com',
+        'traits.fullname': '',
+        'traits.phone_number': '5550101',
+        'traits.user_type': 'student',
+        password: PASSWORD,
+      });
+      expect(invalid.status).toBe(303);
+      expect(invalid.headers.get('location')).toContain(`flow=${flowId}`);
+      const shown = (await (
+        await browser.getJson(`/self-service/registration/flows?id=${flowId}`)
+      ).json()) as RegistrationFlow;
+      expect(messagesOf(shown.ui.nodes, 'traits.fullname')).toEqual([4000002]);
+      const fieldValue = (name: string) =>
+        shown.ui.nodes
+          .map((n) => n.attributes as { name?: string; value?: unknown })
+          .find((a) => a.name === name)?.value;
+      expect(fieldValue('traits.email')).toBe('form@example.com');
+      expect(fieldValue('password') ?? '').toBe('');
+
+      const done = await browser.postForm(`/self-service/registration?flow=${flowId}`, {
+        csrf_token: csrfTokenOf(shown),
+        method: 'password',
+        'traits.email': 'form@example.com',
+        'traits.fullname': 'Dorothy Vaughan',
+        'traits.phone_number': '5550101',
+        'traits.user_type': 'student',
+        password: PASSWORD,
+      });
+      expect(done.status).toBe(303);
+      expect(done.headers.get('location')).toBe('http://app.example.test/welcome');
+      const whoami = await browser.getJson('/sessions/whoami');
+      expect(whoami.status).toBe(200);
+      expect(await whoami.json()).toMatchObject({ identity: { traits: { phone_number: 5550101 } } });
+    });
+
+    it.each([
+      'https://evil.example/',
+      '//evil.example/',
+      '/\\evil.example',
+      'http://app.example.test.evil.example/',
+    ])('refuses return_to %s', async (returnTo) => {
+      const browser = new BrowserClient(server.publicUrl);
+      const response = await browser.getJson(
+        `/self-service/login/browser?return_to=${encodeURIComponent(returnTo)}`,
+      );
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { id: 'self_service_flow_return_to_forbidden' } });
+    });
+  });
+});
