@@ -89,7 +89,11 @@ export async function createRegistry(
   });
   const identityStore = createIdentityStore(database.db);
   // The cache is in-process on one node, and LRU in front of Redis when cache.redis.url is set.
-  const cache = await createTwoTierCache({ redisUrl: config.cache.redisUrl, logger });
+  const cache = await createTwoTierCache({
+    redisUrl: config.cache.redisUrl,
+    keyPrefix: config.cache.keyPrefix,
+    logger,
+  });
   const sessionSettings = sessionConfig(config.document, config.dev);
   const sessions = createSessionManager({
     sessions: createSessionStore(database.db),

@@ -81,7 +81,9 @@ export function buildSelfService(registry: Registry): SelfService {
   redis?.on('error', (error: Error) =>
     registry.logger.warn({ err: error.message }, 'rate-limit redis error'),
   );
-  const counters = redis ? createRedisCounterStore({ redis }) : createMemoryCounterStore();
+  const counters = redis
+    ? createRedisCounterStore({ redis, prefix: `${config.cache.keyPrefix}ratelimit:` })
+    : createMemoryCounterStore();
   const throttle = bruteForce.value.enabled
     ? createLoginThrottle(bruteForce.value, counters, { now: () => Date.now() })
     : undefined;

@@ -57,6 +57,13 @@ export const portcullisExtension: ConfigSchemaExtension = {
               description: 'redis:// or rediss:// URL. Env: CACHE_REDIS_URL, or REDIS_URL as an alias.',
               examples: ['redis://:password@redis:6379/0'],
             },
+            key_prefix: {
+              type: 'string',
+              minLength: 1,
+              default: 'portcullis:',
+              description:
+                'Prefix of every key and of the invalidation channel, so environments can share a Redis.',
+            },
           },
         },
       },

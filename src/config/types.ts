@@ -56,7 +56,7 @@ export interface Config {
     readonly format: 'json' | 'text';
     readonly leakSensitiveValues: boolean;
   };
-  readonly cache: { readonly redisUrl: string | undefined };
+  readonly cache: { readonly redisUrl: string | undefined; readonly keyPrefix: string };
   /** Problems that do not stop startup; the caller logs them once its logger exists. */
   readonly warnings: readonly string[];
   /** The merged, validated document, for areas that read their own keys (later issues). */
@@ -110,7 +110,7 @@ export interface KratosConfigDocument {
     leak_sensitive_values?: boolean;
     redaction_text?: string;
   };
-  cache?: { redis?: { url?: string } };
+  cache?: { redis?: { url?: string; key_prefix?: string } };
   selfservice: { default_browser_return_url: string; [key: string]: unknown };
   session?: Record<string, unknown>;
   cookies?: Record<string, unknown>;

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import type { Registry } from '../../src/app/registry.js';
 import { startPortcullis } from '../../src/app/server.js';
@@ -36,6 +38,8 @@ export async function startTestServer(options: {
   extraConfig?: Record<string, unknown>;
 }): Promise<TestServer> {
   const [publicPort, adminPort] = [await freePort(), await freePort()];
+  const redisPrefix =
+    options.redis && process.env.REDIS_URL ? `portcullis-test-${randomBytes(6).toString('hex')}:` : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-test-'));
   const file = join(dir, 'config.yml');
   const document = {
@@ -56,7 +60,8 @@ export async function startTestServer(options: {
     // Cheap argon2 parameters: tests exercise behaviour, not hash strength.
     hashers: { algorithm: 'argon2', argon2: { memory: '1MB', iterations: 1, parallelism: 1 } },
     log: { level: 'error' },
-    ...(options.redis && process.env.REDIS_URL ? { cache: { redis: { url: process.env.REDIS_URL } } } : {}),
+    // A key prefix of its own: counters and cache entries never leak between test servers or runs.
+    ...(redisPrefix ? { cache: { redis: { url: process.env.REDIS_URL, key_prefix: redisPrefix } } } : {}),
     ...options.extraConfig,
   };
   await writeFile(file, stringify(document));
@@ -76,7 +81,22 @@ export async function startTestServer(options: {
       `${running.registry.sessionConfig.cookie.name}=${encodeSessionCookie(token, config.secrets.cookie)}`,
     async close() {
       await running.close();
+      if (redisPrefix && process.env.REDIS_URL) await deleteKeys(process.env.REDIS_URL, redisPrefix);
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
