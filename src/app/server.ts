@@ -1,7 +1,8 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config/index.js';
+import { type Config, corsConfig, originAllowed } from '../config/index.js';
 import { adminIdentityRoutes } from '../identity/admin-routes.js';
 import { schemaRoutes } from '../identity/schema-routes.js';
 import type { Logger } from '../kernel/logger.js';
@@ -19,6 +20,19 @@ import { buildSelfService, type SelfService } from './selfservice.js';
 /** The public listener: self-service flows, whoami and the caller's sessions, schemas. */
 export async function buildPublicApp(registry: Registry, selfService: SelfService): Promise<FastifyInstance> {
   const app = createHttpServer({ logger: registry.logger.child({ listener: 'public' }) });
+  const cors = corsConfig(registry.config.document);
+  if (cors.enabled) {
+    // An SPA on another origin calls the public API with credentials (cookies).
+    await app.register(fastifyCors, {
+      origin: (origin, callback) =>
+        callback(null, origin !== undefined && originAllowed(origin, cors.allowedOrigins)),
+      credentials: cors.allowCredentials,
+      methods: [...cors.allowedMethods],
+      allowedHeaders: [...cors.allowedHeaders],
+      exposedHeaders: [...cors.exposedHeaders],
+      maxAge: cors.maxAgeSeconds,
+    });
+  }
   await app.register(fastifyCookie);
   // HTML forms post application/x-www-form-urlencoded; repeated fields become arrays.
   await app.register(fastifyFormbody);

@@ -35,6 +35,8 @@ export async function startTestServer(options: {
   dsn: string;
   /** Use the real Redis at REDIS_URL as the session cache, when it is set. */
   redis?: boolean;
+  /** Keys merged into serve.public (base_url behind a gateway, cors, ...). */
+  publicListener?: Record<string, unknown>;
   extraConfig?: Record<string, unknown>;
 }): Promise<TestServer> {
   const [publicPort, adminPort] = [await freePort(), await freePort()];
@@ -45,7 +47,12 @@ export async function startTestServer(options: {
   const document = {
     dsn: options.dsn,
     serve: {
-      public: { host: '127.0.0.1', port: publicPort, base_url: `http://127.0.0.1:${publicPort}/` },
+      public: {
+        host: '127.0.0.1',
+        port: publicPort,
+        base_url: `http://127.0.0.1:${publicPort}/`,
+        ...options.publicListener,
+      },
       admin: { host: '127.0.0.1', port: adminPort, base_url: `http://127.0.0.1:${adminPort}/` },
     },
     identity: {

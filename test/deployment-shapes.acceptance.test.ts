@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './support/server.js';
+
+/**
+ * The shapes our users deploy: the public API behind a gateway on a path prefix (the gateway
+ * strips it), and an SPA on another origin calling it with credentials.
+ */
+describe('behind a gateway on a path prefix, with an SPA on another origin', () => {
+  let server: TestServer;
+  const base = 'https://app.example.com/.ory/kratos/';
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      dsn: 'memory',
+      publicListener: {
+        base_url: base,
+        cors: {
+          enabled: true,
+          allowed_origins: ['https://spa.example.com', 'https://*.preview.example.com'],
+          allow_credentials: true,
+        },
+      },
+      extraConfig: {
+        selfservice: {
+          default_browser_return_url: 'https://spa.example.com/',
+          allowed_return_urls: ['https://spa.example.com/'],
+          flows: { login: { ui_url: 'https://spa.example.com/login' } },
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('emits every URL under the configured base URL, never the Host it was reached on', async () => {
+    const response = await fetch(
+      `${server.publicUrl}/self-service/login/browser?return_to=https://spa.example.com/x`,
+      {
+        headers: { accept: 'application/json', host: 'internal:4433' },
+      },
+    );
+    expect(response.status).toBe(200);
+    const flow = (await response.json()) as { id: string; ui: { action: string }; request_url: string };
+    expect(flow.ui.action).toBe(`${base}self-service/login?flow=${flow.id}`);
+    expect(flow.request_url).toBe(`${base}self-service/login/browser?return_to=https://spa.example.com/x`);
+
+    const html = await fetch(`${server.publicUrl}/self-service/login/browser`, { redirect: 'manual' });
+    expect(html.headers.get('location')).toMatch(/^https:\/\/spa\.example\.com\/login\?flow=/);
+
+    const schemas = (await (await fetch(`${server.publicUrl}/admin/identities`)).json()) as unknown;
+    expect(schemas).toMatchObject({ error: { code: 404 } });
+  });
+
+  it('answers CORS preflights for allowed origins, with credentials', async () => {
+    for (const origin of ['https://spa.example.com', 'https://pr-7.preview.example.com']) {
+      const preflight = await fetch(`${server.publicUrl}/self-service/login/browser`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'x-csrf-token',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
+    }
+    const simple = await fetch(`${server.publicUrl}/sessions/whoami`, {
+      headers: { origin: 'https://spa.example.com' },
+    });
+    expect(simple.headers.get('access-control-allow-origin')).toBe('https://spa.example.com');
+  });
+
+  it('gives other origins no CORS grant', async () => {
+    const preflight = await fetch(`${server.publicUrl}/self-service/login/browser`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
