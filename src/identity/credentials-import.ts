@@ -1,5 +1,5 @@
 import { BcryptPasswordTooLongError } from '../hash/index.js';
-import { badRequest } from '../kernel/errors.js';
+import { AppError, badRequest } from '../kernel/errors.js';
 import type { ImportedCredentials } from './bodies.js';
 import type { Credential, CredentialType, Identity, JsonObject } from './model.js';
 import type { PasswordHashing } from './ports.js';
@@ -90,7 +90,16 @@ async function passwordConfig(
       return { hashed_password: await hashing.hash(input.password) };
     } catch (error) {
       if (error instanceof BcryptPasswordTooLongError) {
-        throw badRequest('The password is longer than the 72 bytes bcrypt can hash; it was not truncated.');
+        throw new AppError(
+          'password_too_long_for_hasher',
+          400,
+          'The request was malformed or contained invalid parameters',
+          {
+            reason: 'The password is longer than the 72 bytes bcrypt can hash; it was not truncated.',
+            details: { max_length: 72, actual_length: error.byteLength },
+            exposeId: false,
+          },
+        );
       }
       throw error;
     }

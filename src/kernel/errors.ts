@@ -28,7 +28,8 @@ export type ErrorId =
   | 'self_service_flow_return_to_forbidden'
   | 'browser_location_change_required'
   | 'identity_schema_invalid'
-  | 'identity_traits_invalid';
+  | 'identity_traits_invalid'
+  | 'password_too_long_for_hasher';
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',

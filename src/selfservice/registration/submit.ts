@@ -142,8 +142,16 @@ export async function submitRegistration(
       credentials: { password: { config: { password } } },
     });
   } catch (error) {
-    if (isAppError(error) && error.code === 409)
+    if (isAppError(error) && error.code === 409) {
       return refuse({}, [uiText(Msg.ErrorValidationDuplicateCredentials)]);
+    }
+    // With hashers.algorithm bcrypt, Kratos answers an over-long password with 4000033 (72 bytes).
+    if (isAppError(error) && error.id === 'password_too_long_for_hasher') {
+      const actual = Number(error.details?.actual_length ?? 0);
+      return refuse({
+        password: [uiText(Msg.ErrorValidationPasswordMaxLength, { max_length: 72, actual_length: actual })],
+      });
+    }
     throw error;
   }
 
