@@ -318,6 +318,26 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect((await browser.getJson('/sessions/whoami')).status).toBe(401);
     });
 
+    it("refuses another browser's fetch or submission of a browser flow", async () => {
+      const owner = new BrowserClient(server.publicUrl);
+      const flow = (await (await owner.getJson('/self-service/login/browser')).json()) as LoginFlow;
+      const other = new BrowserClient(server.publicUrl);
+      const otherFlow = (await (await other.getJson('/self-service/login/browser')).json()) as LoginFlow;
+
+      const fetched = await other.getJson(`/self-service/login/flows?id=${flow.id}`);
+      expect(fetched.status).toBe(403);
+      expect(await fetched.json()).toMatchObject({ error: { id: 'security_csrf_violation' } });
+      // Its own, valid CSRF token does not let it submit someone else's flow.
+      const submitted = await other.postJson(`/self-service/login?flow=${flow.id}`, {
+        method: 'password',
+        identifier: 'x@example.com',
+        password: 'whatever it is',
+        csrf_token: csrfTokenOf(otherFlow),
+      });
+      expect(submitted.status).toBe(403);
+      expect((await owner.getJson(`/self-service/login/flows?id=${flow.id}`)).status).toBe(200);
+    });
+
     it('HTML form: redirects to the UI, posts the form, lands on return_to signed in', async () => {
       const browser = new BrowserClient(server.publicUrl);
       const init = await browser.request('/self-service/registration/browser', {

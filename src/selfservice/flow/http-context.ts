@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionConfig } from '../../config/index.js';
 import { encodeSessionCookie } from '../../session/cookie.js';
@@ -10,6 +11,7 @@ import {
   verifyCsrfToken,
 } from './csrf.js';
 import { csrfCaller, csrfRejectReason, csrfViolation } from './csrf-error.js';
+import type { SelfServiceFlow } from './flow.js';
 
 /** What flows need to read and write cookies the way Kratos does. */
 export interface CookieSettings {
@@ -98,4 +100,37 @@ export function setSessionCookie(reply: FastifyReply, token: string, settings: C
 
 export function clearSessionCookie(reply: FastifyReply, settings: CookieSettings): void {
   reply.clearCookie(settings.session.name, cookieBase(settings));
+}
+
+/** What a browser flow remembers of the browser that started it: a hash of its CSRF secret. */
+export function csrfBinding(secret: Buffer): string {
+  return createHash('sha256').update(secret).digest('base64url');
+}
+
+/**
+ * A browser flow belongs to the browser that started it (Kratos checks the flow's CSRF token
+ * against the cookie): another browser may neither fetch nor submit it.
+ */
+export function assertFlowOwnedByBrowser(
+  request: FastifyRequest,
+  flow: SelfServiceFlow,
+  settings: CookieSettings,
+): void {
+  const binding = flow.internal.csrf_binding;
+  if (flow.type !== 'browser' || typeof binding !== 'string') return;
+  const secret = decodeCsrfCookie(request.cookies?.[settings.csrfCookieName], settings.cookieKeys);
+  const actual = secret === undefined ? undefined : Buffer.from(csrfBinding(secret));
+  const expected = Buffer.from(binding);
+  if (actual !== undefined && actual.length === expected.length && timingSafeEqual(actual, expected)) return;
+  throw csrfViolation(
+    csrfRejectReason({
+      cookieHeader: request.headers.cookie,
+      hasCsrfCookie: secret !== undefined,
+      tokenSent: true,
+      isJson: wantsJson(request),
+    }),
+    csrfCaller(
+      typeof request.headers['sec-fetch-mode'] === 'string' ? request.headers['sec-fetch-mode'] : undefined,
+    ),
+  );
 }

@@ -11,6 +11,8 @@ export interface NewLoginFlow {
   refresh: boolean;
   /** Browser flows carry the masked CSRF token in a hidden node. */
   csrfToken?: string;
+  /** Browser flows remember which browser started them (see csrfBinding). */
+  csrfBinding?: string;
 }
 
 /** Builds and stores a new login flow with the password method's form. */
@@ -31,7 +33,7 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
     ),
     refresh: input.refresh,
     requested_aal: 'aal1',
-    internal: {},
+    internal: input.csrfBinding === undefined ? {} : { csrf_binding: input.csrfBinding },
     issued_at: now,
     expires_at: new Date(now.getTime() + deps.config.login.lifespanMs),
     created_at: now,

@@ -5,7 +5,13 @@ import { decodeCsrfCookie } from '../flow/csrf.js';
 import { refreshCsrfNode } from '../flow/csrf-node.js';
 import { isFlowExpired } from '../flow/flow.js';
 import { FlowExpiredError, sessionAlreadyAvailable } from '../flow/flow-errors.js';
-import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
+import {
+  assertFlowOwnedByBrowser,
+  csrfBinding,
+  csrfTokenFor,
+  ensureCsrfSecret,
+  wantsJson,
+} from '../flow/http-context.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
@@ -65,6 +71,7 @@ export function loginRoutes(deps: LoginDeps) {
         returnTo,
         refresh: query.refresh ?? false,
         csrfToken: csrfTokenFor(secret),
+        csrfBinding: csrfBinding(secret),
       });
       return respondWithFlow(request, reply, flow, deps.config.login.uiUrl);
     });
@@ -75,6 +82,7 @@ export function loginRoutes(deps: LoginDeps) {
       if (!flow) throw notFound('The login flow could not be found.');
       const now = deps.now();
       if (isFlowExpired(flow, now)) throw new FlowExpiredError(flow.expires_at, now, undefined);
+      assertFlowOwnedByBrowser(request, flow, deps.cookies);
       if (flow.type === 'browser') {
         // Each fetch shows a freshly masked token for this browser's CSRF secret.
         const secret = decodeCsrfCookie(

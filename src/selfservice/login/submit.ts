@@ -12,6 +12,8 @@ import {
 } from '../flow/flow-errors.js';
 import {
   assertCsrf,
+  assertFlowOwnedByBrowser,
+  csrfBinding,
   csrfTokenFor,
   ensureCsrfSecret,
   setSessionCookie,
@@ -42,6 +44,7 @@ export async function submitLogin(
     if (request.headers.cookie !== undefined) throw browserRequestOnApiFlow('cookie');
   } else {
     assertCsrf(request, submission.csrfToken, deps.cookies);
+    assertFlowOwnedByBrowser(request, flow, deps.cookies);
   }
 
   if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
@@ -152,14 +155,14 @@ async function expired(
   reply: FastifyReply,
   flow: SelfServiceFlow,
 ): Promise<FastifyReply> {
-  const csrf =
-    flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
+  const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
   const next = await createLoginFlow(deps, {
     type: flow.type,
     requestUrl: flow.request_url,
     returnTo: flow.return_to,
     refresh: flow.refresh,
-    csrfToken: csrf,
+    csrfToken: secret === undefined ? undefined : csrfTokenFor(secret),
+    csrfBinding: secret === undefined ? undefined : csrfBinding(secret),
   });
   if (flow.type === 'browser' && !wantsJson(request)) {
     return reply.redirect(flowUiUrl(deps.config.login.uiUrl, next.id), 303);

@@ -10,6 +10,8 @@ export interface NewRegistrationFlow {
   requestUrl: string;
   returnTo: string | null;
   csrfToken?: string;
+  /** Browser flows remember which browser started them (see csrfBinding). */
+  csrfBinding?: string;
 }
 
 /** Builds and stores a new registration flow whose form comes from the identity schema. */
@@ -33,7 +35,7 @@ export async function createRegistrationFlow(
     ),
     refresh: false,
     requested_aal: 'aal1',
-    internal: {},
+    internal: input.csrfBinding === undefined ? {} : { csrf_binding: input.csrfBinding },
     issued_at: now,
     expires_at: new Date(now.getTime() + deps.config.registration.lifespanMs),
     created_at: now,

@@ -5,7 +5,13 @@ import { decodeCsrfCookie } from '../flow/csrf.js';
 import { refreshCsrfNode } from '../flow/csrf-node.js';
 import { isFlowExpired } from '../flow/flow.js';
 import { FlowExpiredError, sessionAlreadyAvailable } from '../flow/flow-errors.js';
-import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
+import {
+  assertFlowOwnedByBrowser,
+  csrfBinding,
+  csrfTokenFor,
+  ensureCsrfSecret,
+  wantsJson,
+} from '../flow/http-context.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
@@ -70,6 +76,7 @@ export function registrationRoutes(deps: RegistrationDeps) {
           requestUrl: publicRequestUrl(request, deps.publicBase),
           returnTo,
           csrfToken: csrfTokenFor(secret),
+          csrfBinding: csrfBinding(secret),
         });
         return respondWithFlow(request, reply, flow, deps.config.registration.uiUrl);
       },
@@ -81,6 +88,7 @@ export function registrationRoutes(deps: RegistrationDeps) {
       if (!flow) throw notFound('The registration flow could not be found.');
       const now = deps.now();
       if (isFlowExpired(flow, now)) throw new FlowExpiredError(flow.expires_at, now, undefined);
+      assertFlowOwnedByBrowser(request, flow, deps.cookies);
       if (flow.type === 'browser') {
         const secret = decodeCsrfCookie(
           request.cookies?.[deps.cookies.csrfCookieName],

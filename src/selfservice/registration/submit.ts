@@ -7,6 +7,8 @@ import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { browserRequestOnApiFlow, FlowExpiredError, sessionAlreadyAvailable } from '../flow/flow-errors.js';
 import {
   assertCsrf,
+  assertFlowOwnedByBrowser,
+  csrfBinding,
   csrfTokenFor,
   ensureCsrfSecret,
   setSessionCookie,
@@ -51,6 +53,7 @@ export async function submitRegistration(
     if (request.headers.cookie !== undefined) throw browserRequestOnApiFlow('cookie');
   } else {
     assertCsrf(request, submission.csrfToken, deps.cookies);
+    assertFlowOwnedByBrowser(request, flow, deps.cookies);
   }
   if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
 
@@ -241,13 +244,13 @@ async function expired(
   reply: FastifyReply,
   flow: SelfServiceFlow,
 ): Promise<FastifyReply> {
-  const csrf =
-    flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
+  const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
   const next = await createRegistrationFlow(deps, {
     type: flow.type,
     requestUrl: flow.request_url,
     returnTo: flow.return_to,
-    csrfToken: csrf,
+    csrfToken: secret === undefined ? undefined : csrfTokenFor(secret),
+    csrfBinding: secret === undefined ? undefined : csrfBinding(secret),
   });
   if (flow.type === 'browser' && !wantsJson(request)) {
     return reply.redirect(flowUiUrl(deps.config.registration.uiUrl, next.id), 303);
