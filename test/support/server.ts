@@ -35,13 +35,17 @@ export async function startTestServer(options: {
   dsn: string;
   /** Use the real Redis at REDIS_URL as the session cache, when it is set. */
   redis?: boolean;
+  /** Share a Redis key prefix with another test server (replicas of one deployment). */
+  redisKeyPrefix?: string;
   /** Keys merged into serve.public (base_url behind a gateway, cors, ...). */
   publicListener?: Record<string, unknown>;
   extraConfig?: Record<string, unknown>;
 }): Promise<TestServer> {
   const [publicPort, adminPort] = [await freePort(), await freePort()];
   const redisPrefix =
-    options.redis && process.env.REDIS_URL ? `portcullis-test-${randomBytes(6).toString('hex')}:` : undefined;
+    options.redis && process.env.REDIS_URL
+      ? (options.redisKeyPrefix ?? `portcullis-test-${randomBytes(6).toString('hex')}:`)
+      : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-test-'));
   const file = join(dir, 'config.yml');
   const document = {
