@@ -116,17 +116,20 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   }
 
   async function sessionByToken(token: string, at: Date): Promise<CachedSession | undefined> {
+    // Entries are cached under the hash the session was stored with, which is what
+    // revocation invalidates. After a rotation of secrets.default that is not the first
+    // key's hash, so each key's hash is tried (one or two keys in practice).
     const hashes = tokenHashes(token, deps.tokenKeys);
-    const primary = hashes[0];
-    if (primary === undefined) return undefined;
-    const cached = await deps.cache.sessions.get(primary);
-    if (cached) return cached;
+    for (const hash of hashes) {
+      const cached = await deps.cache.sessions.get(hash);
+      if (cached) return cached;
+    }
     const session = await deps.sessions.findByTokenHash(hashes);
     if (!session) return undefined;
     const entry = cachedSession(session, at);
     const ttl = session.expires_at.getTime() - at.getTime();
     // Only usable sessions are worth caching; the TTL never outlives the session.
-    if (session.active && ttl > 0) await deps.cache.sessions.set(primary, entry, ttl);
+    if (session.active && ttl > 0) await deps.cache.sessions.set(session.token_hash, entry, ttl);
     return entry;
   }
 

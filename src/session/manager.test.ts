@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTwoTierCache, type TwoTierCache } from '../cache/index.js';
+import type { Identity } from '../identity/model.js';
+import type { Database } from '../persistence/database.js';
+import { createIdentityStore } from '../persistence/identity-store.js';
+import { createSessionStore } from '../persistence/session-store.js';
+import { testEngines } from '../persistence/testing/engines.js';
+import { identityFixture } from '../persistence/testing/identity-fixtures.js';
+import { type CachedIdentity, type CachedSession, createSessionManager } from './manager.js';
+import type { CacheNamespace } from './ports.js';
+
+const OLD = 'old-secret-0123456789abcdef';
+const NEW = 'new-secret-0123456789abcdef';
+
+describe.each(testEngines())('session manager ($name)', (engine) => {
+  let database: Database & { drop(): Promise<void> };
+  let cache: TwoTierCache;
+  let identity: Identity;
+
+  beforeAll(async () => {
+    database = await engine.open();
+    cache = await createTwoTierCache({});
+    identity = identityFixture('rotation@example.com');
+    namespaces = {
+      sessions: cache.namespace<CachedSession>('sessions', { maxEntries: 100, localTtlMs: 60_000 }),
+      identities: cache.namespace<CachedIdentity>('identities', { maxEntries: 100, localTtlMs: 60_000 }),
+    };
+    await createIdentityStore(database.db).create(identity);
+  });
+  afterAll(async () => {
+    await cache.close();
+    await database.drop();
+  });
+
+  // Two managers over one cache: the same process before and after a rotation of secrets.
+  let namespaces: {
+    sessions: ReturnType<TwoTierCache['namespace']>;
+    identities: ReturnType<TwoTierCache['namespace']>;
+  };
+  const manager = (tokenKeys: string[]) =>
+    createSessionManager({
+      sessions: createSessionStore(database.db),
+      identities: createIdentityStore(database.db),
+      tokenKeys,
+      config: { lifespanMs: 3_600_000, earliestPossibleExtendMs: undefined },
+      schemaUrl: () => 'http://127.0.0.1/schemas/x',
+      cache: namespaces,
+    });
+
+  it('revokes a cached session after secrets.default was rotated', async () => {
+    const before = manager([OLD]);
+    const { token, session } = await before.issue(identity, {
+      methods: [{ method: 'password', aal: 'aal1', completed_at: new Date() }],
+      aal: 'aal1',
+      device: { ipAddress: null, userAgent: null },
+    });
+    const after = manager([NEW, OLD]);
+    expect(await after.authenticate(token)).toBeDefined();
+    expect(await after.authenticate(token)).toBeDefined();
+    expect(await after.revoke(session.id)).toBe(true);
+    expect(await after.authenticate(token)).toBeUndefined();
+  });
+
+  it('derives the logout token under the key the session was issued with', async () => {
+    const before = manager([OLD]);
+    const { token, session, logoutToken } = await before.issue(identity, {
+      methods: [{ method: 'password', aal: 'aal1', completed_at: new Date() }],
+      aal: 'aal1',
+      device: { ipAddress: null, userAgent: null },
+    });
+    const after = manager([NEW, OLD]);
+    expect(after.logoutTokenFor(token, session)).toBe(logoutToken);
+    expect(await after.revokeByLogoutToken(logoutToken)).toBe(true);
+    expect(await after.authenticate(token)).toBeUndefined();
+  });
+});
