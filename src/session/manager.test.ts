@@ -33,10 +33,7 @@ describe.each(testEngines())('session manager ($name)', (engine) => {
   });
 
   // Two managers over one cache: the same process before and after a rotation of secrets.
-  let namespaces: {
-    sessions: ReturnType<TwoTierCache['namespace']>;
-    identities: ReturnType<TwoTierCache['namespace']>;
-  };
+  let namespaces: { sessions: CacheNamespace<CachedSession>; identities: CacheNamespace<CachedIdentity> };
   const manager = (tokenKeys: string[]) =>
     createSessionManager({
       sessions: createSessionStore(database.db),
