@@ -80,3 +80,22 @@ describe('behind a gateway on a path prefix, with an SPA on another origin', () 
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('CORS with allowed_origins "*"', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ dsn: 'memory', publicListener: { cors: { enabled: true } } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('answers any origin with a literal * and never with credentials', async () => {
+    const response = await fetch(`${server.publicUrl}/sessions/whoami`, {
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+});

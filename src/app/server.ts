@@ -23,10 +23,20 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
   const cors = corsConfig(registry.config.document);
   if (cors.enabled) {
     // An SPA on another origin calls the public API with credentials (cookies).
+    // `*` answers with a literal `*`, which browsers never combine with credentials (as rs/cors
+    // in Kratos): reflecting every origin with credentials would let any site act as the user.
+    const anyOrigin = cors.allowedOrigins.includes('*');
+    if (anyOrigin && cors.allowCredentials) {
+      registry.logger.warn(
+        'serve.public.cors: allowed_origins "*" never allows credentials; list the origins instead',
+      );
+    }
     await app.register(fastifyCors, {
-      origin: (origin, callback) =>
-        callback(null, origin !== undefined && originAllowed(origin, cors.allowedOrigins)),
-      credentials: cors.allowCredentials,
+      origin: anyOrigin
+        ? '*'
+        : (origin, callback) =>
+            callback(null, origin !== undefined && originAllowed(origin, cors.allowedOrigins)),
+      credentials: cors.allowCredentials && !anyOrigin,
       methods: [...cors.allowedMethods],
       allowedHeaders: [...cors.allowedHeaders],
       exposedHeaders: [...cors.exposedHeaders],
