@@ -45,12 +45,11 @@ describe.each(testEngines())('session store contract ($name)', (engine) => {
     await database.drop();
   });
 
-  it('stores a session and finds it by id, token hash and logout token hash', async () => {
+  it('stores a session and finds it by id and token hash', async () => {
     const session = sessionFixture(identityId);
     await store.create(session);
     expect(await store.get(session.id)).toEqual(session);
     expect(await store.findByTokenHash(['unknown', session.token_hash])).toEqual(session);
-    expect(await store.findByLogoutTokenHash([session.logout_token_hash])).toEqual(session);
     expect(await store.findByTokenHash(['unknown'])).toBeUndefined();
     expect(await store.get('not-a-uuid')).toBeUndefined();
   });

@@ -11,6 +11,8 @@ import type { SessionsTable, Tables } from './tables.js';
 
 export interface ListSessionsQuery {
   identityId?: string;
+  /** Leave this session out (the caller's own, when it lists its other sessions). */
+  excludeId?: string;
   /** true: usable now (active and not expired); false: revoked or expired; undefined: all. */
   active?: boolean;
   pageSize: number;
@@ -24,7 +26,6 @@ export interface SessionStore {
   get(id: string): Promise<Session | undefined>;
   /** The session whose token hashes to one of `hashes` (one per secret in rotation). */
   findByTokenHash(hashes: readonly string[]): Promise<Session | undefined>;
-  findByLogoutTokenHash(hashes: readonly string[]): Promise<Session | undefined>;
   list(query: ListSessionsQuery): Promise<{ sessions: Session[]; nextPageToken?: string }>;
   /** Marks the session inactive; returns it as it was, or undefined if there was none. */
   revoke(id: string, now: Date): Promise<Session | undefined>;
@@ -85,16 +86,6 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
       return row ? toSession(row) : undefined;
     },
 
-    async findByLogoutTokenHash(hashes) {
-      if (hashes.length === 0) return undefined;
-      const row = await db
-        .selectFrom('sessions')
-        .selectAll()
-        .where('logout_token_hash', 'in', [...hashes])
-        .executeTakeFirst();
-      return row ? toSession(row) : undefined;
-    },
-
     async list(query) {
       let q = db
         .selectFrom('sessions')
@@ -102,6 +93,7 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
         .orderBy('id')
         .limit(query.pageSize + 1);
       if (query.identityId !== undefined) q = q.where('identity_id', '=', query.identityId);
+      if (query.excludeId !== undefined) q = q.where('id', '!=', query.excludeId);
       if (query.pageToken !== undefined) q = q.where('id', '>', decodePageToken(query.pageToken));
       if (query.active === true) q = q.where('active', '=', true).where('expires_at', '>', query.now);
       if (query.active === false) {

@@ -71,10 +71,6 @@ export interface SessionManager {
   toJson(session: Session, identity?: Identity): JsonObject;
   /** The logout token of the session `sessionToken` names (for logout URLs). */
   logoutTokenFor(sessionToken: string, session: Session): string | undefined;
-  /** Revokes the session a logout token belongs to; false when there is none active. */
-  revokeByLogoutToken(logoutToken: string): Promise<boolean>;
-  /** Revokes the session a session token names; false when there is none active. */
-  revokeByToken(sessionToken: string): Promise<boolean>;
   /** Revokes one session everywhere; false when it does not exist. */
   revoke(sessionId: string): Promise<boolean>;
   /** Revokes every active session of the identity but `exceptId`; returns how many. */
@@ -235,18 +231,6 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         if (tokenHashes(candidate, deps.tokenKeys).includes(session.logout_token_hash)) return candidate;
       }
       return undefined;
-    },
-
-    async revokeByLogoutToken(logoutToken) {
-      const session = await deps.sessions.findByLogoutTokenHash(tokenHashes(logoutToken, deps.tokenKeys));
-      if (!session?.active) return false;
-      return revoke(session.id);
-    },
-
-    async revokeByToken(sessionToken) {
-      const session = await deps.sessions.findByTokenHash(tokenHashes(sessionToken, deps.tokenKeys));
-      if (!session?.active) return false;
-      return revoke(session.id);
     },
 
     revoke,

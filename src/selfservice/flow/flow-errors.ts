@@ -55,3 +55,15 @@ export function tooManyAttempts(retryAfterSeconds: number): AppError {
     exposeId: false,
   });
 }
+
+/** Kratos's ErrIdentityMismatch: a refresh signed in as someone other than the session's identity. */
+export function identityMismatch(): AppError {
+  return new AppError(
+    'security_identity_mismatch',
+    400,
+    'The request was malformed or contained invalid parameters',
+    {
+      reason: 'You must sign in with the same identity that the current session belongs to.',
+    },
+  );
+}

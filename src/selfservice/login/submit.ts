@@ -7,6 +7,7 @@ import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import {
   browserRequestOnApiFlow,
   FlowExpiredError,
+  identityMismatch,
   sessionAlreadyAvailable,
   tooManyAttempts,
 } from '../flow/flow-errors.js';
@@ -48,9 +49,16 @@ export async function submitLogin(
   }
 
   if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
+  if (flow.state === 'passed_challenge') {
+    return fix(deps, request, reply, flow, {
+      nodes: flow.ui.nodes,
+      messages: [uiText(Msg.ErrorValidationLoginRetrySuccess)],
+    });
+  }
 
   const token = sessionTokenFrom(request, deps.tokens);
-  if (!flow.refresh && token !== undefined && (await deps.sessions.authenticate(token))) {
+  const current = token === undefined ? undefined : await deps.sessions.authenticate(token);
+  if (!flow.refresh && current) {
     if (flow.type === 'browser' && !wantsJson(request)) {
       return reply.redirect(flow.return_to ?? deps.config.login.after.returnUrl('password'), 303);
     }
@@ -102,11 +110,15 @@ export async function submitLogin(
   if (deps.throttle) await deps.throttle.recordSuccess(subject);
 
   const identity = result.identity;
+  // A refresh re-authenticates the person already signed in, never someone else.
+  if (current && current.session.identityId !== identity.id) throw identityMismatch();
   const issued = await deps.sessions.issue(identity, {
     methods: [{ method: 'password', aal: 'aal1', completed_at: now }],
     aal: 'aal1',
     device: { ipAddress: subject.ip ?? null, userAgent: request.headers['user-agent'] ?? null },
   });
+  // The refreshed session replaces the one it re-authenticated.
+  if (current) await deps.sessions.revoke(current.session.id);
   for (const hook of deps.config.login.after.hooks('password')) {
     if (hook.hook === 'revoke_active_sessions')
       await deps.sessions.revokeIdentitySessions(identity.id, issued.session.id);

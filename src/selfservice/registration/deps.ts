@@ -4,6 +4,7 @@ import type { JsonObject } from '../../identity/model.js';
 import type { IdentitySchemas } from '../../identity/ports.js';
 import type { ReturnToValidator } from '../../kernel/return-to.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
+import type { TrustedProxies } from '../../ratelimit/index.js';
 import type { SessionManager } from '../../session/manager.js';
 import type { TokenSources } from '../../session/request-token.js';
 import type { CookieSettings } from '../flow/http-context.js';
@@ -22,6 +23,7 @@ export interface RegistrationDeps {
   passwordPolicy: PasswordPolicyConfig;
   breaches: BreachLookup;
   returnTo: ReturnToValidator;
+  trustedProxies: TrustedProxies;
   config: SelfServiceConfig;
   publicBase: URL;
   cookies: CookieSettings;

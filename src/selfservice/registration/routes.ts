@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, notFound } from '../../kernel/errors.js';
+import { notFound } from '../../kernel/errors.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { decodeCsrfCookie } from '../flow/csrf.js';
 import { refreshCsrfNode } from '../flow/csrf-node.js';
@@ -16,6 +16,7 @@ import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
 import type { RegistrationDeps } from './deps.js';
+import { registrationDisabled } from './errors.js';
 import { createRegistrationFlow } from './flow.js';
 import { submitRegistration } from './submit.js';
 
@@ -23,14 +24,6 @@ const initQuery = {
   type: 'object',
   properties: { return_to: { type: 'string' } },
 } as const;
-
-/** Kratos answers a disabled registration with this error. */
-function registrationDisabled(): AppError {
-  return new AppError('forbidden', 403, 'The requested action was forbidden', {
-    reason: 'Registration is not allowed because it was disabled.',
-    exposeId: false,
-  });
-}
 
 /** Registration routes as on Kratos's public port: init (api, browser), fetch, submit. */
 export function registrationRoutes(deps: RegistrationDeps) {
@@ -83,6 +76,7 @@ export function registrationRoutes(deps: RegistrationDeps) {
     );
 
     app.get('/self-service/registration/flows', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!deps.config.registration.enabled) throw registrationDisabled();
       const { id } = request.query as { id?: string };
       const flow = id === undefined ? undefined : await deps.flows.get('registration', id);
       if (!flow) throw notFound('The registration flow could not be found.');

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../../identity/model.js';
 import { serializeIdentity } from '../../identity/serialize.js';
 import { badRequest, internalError, isAppError, notFound } from '../../kernel/errors.js';
+import { clientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { browserRequestOnApiFlow, FlowExpiredError, sessionAlreadyAvailable } from '../flow/flow-errors.js';
@@ -26,6 +27,7 @@ import { readSubmission } from '../flow/submission.js';
 import { withNodeMessages } from '../nodes/index.js';
 import { validatePassword } from '../strategies/password/policy/index.js';
 import type { RegistrationDeps } from './deps.js';
+import { registrationDisabled } from './errors.js';
 import { createRegistrationFlow, registrationFormNodes } from './flow.js';
 import { coerceFormTraits, withoutEmpty } from './form-values.js';
 
@@ -42,6 +44,8 @@ export async function submitRegistration(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
+  // Switching registration off also stops flows that were started before.
+  if (!deps.config.registration.enabled) throw registrationDisabled();
   const { flow: flowId } = request.query as { flow?: string };
   const flow = flowId === undefined ? undefined : await deps.flows.get('registration', flowId);
   if (!flow) throw notFound('The registration flow could not be found.');
@@ -56,6 +60,11 @@ export async function submitRegistration(
     assertFlowOwnedByBrowser(request, flow, deps.cookies);
   }
   if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
+  if (flow.state === 'passed_challenge') {
+    return fix(deps, request, reply, flow, flow.ui.nodes, [
+      uiText(Msg.ErrorValidationRegistrationRetrySuccess),
+    ]);
+  }
 
   const token = sessionTokenFrom(request, deps.tokens);
   if (token !== undefined && (await deps.sessions.authenticate(token))) {
@@ -166,7 +175,14 @@ export async function submitRegistration(
         methods: [{ method: 'password', aal: 'aal1', completed_at: now }],
         aal: 'aal1',
         device: {
-          ipAddress: request.socket.remoteAddress ?? null,
+          ipAddress:
+            clientIp(
+              {
+                remoteAddress: request.socket.remoteAddress,
+                xForwardedFor: request.headers['x-forwarded-for'],
+              },
+              deps.trustedProxies,
+            ) ?? null,
           userAgent: request.headers['user-agent'] ?? null,
         },
       });
