@@ -260,12 +260,97 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(status).toBe(200);
     });
 
+    it('refresh re-authenticates the same identity only, and replaces the old session', async () => {
+      const { data: a } = await registerNative('refresh-a@example.com');
+      await registerNative('refresh-b@example.com');
+      const oldToken = a.session_token ?? '';
+      const { data: flow } = await frontend.createNativeLoginFlow({ refresh: true, xSessionToken: oldToken });
+      const mismatch = await failure<{ error: { id: string } }>(
+        frontend.updateLoginFlow({
+          flow: flow.id,
+          xSessionToken: oldToken,
+          updateLoginFlowBody: {
+            method: 'password',
+            identifier: 'refresh-b@example.com',
+            password: PASSWORD,
+          },
+        }),
+      );
+      expect(mismatch.status).toBe(400);
+      expect(mismatch.body.error.id).toBe('security_identity_mismatch');
+      const { data: refreshed } = await frontend.updateLoginFlow({
+        flow: flow.id,
+        xSessionToken: oldToken,
+        updateLoginFlowBody: { method: 'password', identifier: 'refresh-a@example.com', password: PASSWORD },
+      });
+      expect((await frontend.toSession({ xSessionToken: refreshed.session_token })).status).toBe(200);
+      expect((await failure(frontend.toSession({ xSessionToken: oldToken }))).status).toBe(401);
+    });
+
+    it('refuses to complete a flow twice (4010007)', async () => {
+      await registerNative('twice-login@example.com');
+      const { data: flow } = await frontend.createNativeLoginFlow();
+      const body = { method: 'password', identifier: 'twice-login@example.com', password: PASSWORD } as const;
+      await frontend.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body });
+      const again = await failure<LoginFlow>(
+        frontend.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body }),
+      );
+      expect(again.status).toBe(400);
+      expect(again.body.ui.messages?.map((m) => m.id)).toEqual([4010007]);
+    });
+
+    it('refuses absurdly nested traits with a 400, not a crash', async () => {
+      const { data: flow } = await frontend.createNativeRegistrationFlow();
+      // Built as text: 20,000 levels would overflow JSON.stringify's own stack.
+      const deep = `${'{"a":'.repeat(20_000)}{}${'}'.repeat(20_000)}`;
+      const response = await fetch(`${server.publicUrl}/self-service/registration?flow=${flow.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: `{"method":"password","password":${JSON.stringify(PASSWORD)},"traits":${deep}}`,
+      });
+      expect(response.status).toBe(400);
+    });
+
+    it("lists all of the caller's other sessions across pages", async () => {
+      const { data } = await registerNative('paging-sessions@example.com');
+      const identity = await server.registry.identityStore.get(data.identity.id);
+      if (!identity) throw new Error('missing identity');
+      const others: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const issued = await server.registry.sessions.issue(identity, {
+          methods: [{ method: 'password', aal: 'aal1', completed_at: new Date() }],
+          aal: 'aal1',
+          device: { ipAddress: null, userAgent: null },
+        });
+        others.push(issued.session.id);
+      }
+      const seen: string[] = [];
+      let pageToken: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const response = await frontend.listMySessions({
+          xSessionToken: data.session_token,
+          pageSize: 1,
+          pageToken,
+        });
+        seen.push(...response.data.map((s) => s.id));
+        const next = /[?&]page_token=([^&>]+)[^>]*>; rel="next"/.exec(String(response.headers.link ?? ''));
+        pageToken = next?.[1] ? decodeURIComponent(next[1]) : undefined;
+        if (!pageToken) break;
+      }
+      expect(seen.sort()).toEqual(others.sort());
+    });
+
     it('logs out with DELETE /self-service/logout/api', async () => {
       const { data } = await registerNative('native-logout@example.com');
       const { status } = await frontend.performNativeLogout({
         performNativeLogoutBody: { session_token: data.session_token ?? '' },
       });
       expect(status).toBe(204);
+      // Logging out an ended session again is still a success.
+      const again = await frontend.performNativeLogout({
+        performNativeLogoutBody: { session_token: data.session_token ?? '' },
+      });
+      expect(again.status).toBe(204);
       expect((await failure(frontend.toSession({ xSessionToken: data.session_token }))).status).toBe(401);
     });
   });
@@ -313,6 +398,10 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
         logout_url: string;
       };
       expect(logout.logout_url).toContain('/self-service/logout?token=ory_lo_');
+      // Someone else following the link (no session cookie) ends nothing.
+      const stranger = await fetch(logout.logout_url, { redirect: 'manual' });
+      expect(stranger.status).toBe(303);
+      expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
       const out = await browser.request(logout.logout_url);
       expect(out.status).toBe(303);
       expect((await browser.getJson('/sessions/whoami')).status).toBe(401);

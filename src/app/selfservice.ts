@@ -55,6 +55,7 @@ export function buildSelfService(registry: Registry): SelfService {
   }
   const cookies: CookieSettings = {
     session: registry.sessionConfig.cookie,
+    csrf: registry.sessionConfig.csrfCookie,
     lifespanMs: registry.sessionConfig.lifespanMs,
     csrfCookieName: csrfCookieName(publicBase),
     cookieKeys: config.secrets.cookie,
@@ -88,6 +89,7 @@ export function buildSelfService(registry: Registry): SelfService {
     ? createLoginThrottle(bruteForce.value, counters, { now: () => Date.now() })
     : undefined;
 
+  const trustedProxies = compileTrustedProxies(bruteForce.value.trustedProxies);
   const schema = registry.schemas.getDefault();
   const schemaDocument = schema.document as JsonObject;
   const label = identifierLabel(schemaDocument);
@@ -98,7 +100,7 @@ export function buildSelfService(registry: Registry): SelfService {
     identities: registry.identityStore,
     hashing: registry.hashing,
     throttle,
-    trustedProxies: compileTrustedProxies(bruteForce.value.trustedProxies),
+    trustedProxies,
     returnTo,
     config: settings,
     publicBase,
@@ -116,6 +118,7 @@ export function buildSelfService(registry: Registry): SelfService {
     passwordPolicy: resolvePasswordPolicyConfig(settings.password.config),
     breaches: createHibpClient(),
     returnTo,
+    trustedProxies,
     config: settings,
     publicBase,
     cookies,

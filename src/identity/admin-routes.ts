@@ -18,6 +18,7 @@ import {
 } from './bodies.js';
 import type { IdentityManager, JsonPatchOperation } from './manager.js';
 import { CREDENTIAL_TYPES, type CredentialType, type Identity } from './model.js';
+import { normalizeIdentifierGraceful } from './schema/index.js';
 import { serializeIdentity } from './serialize.js';
 
 export interface AdminIdentityRoutesDeps {
@@ -62,9 +63,9 @@ interface ListQuery {
   credentials_identifier?: string;
 }
 
-/** Kratos normalises identifiers before it stores them; a lookup must do the same. */
+/** Identifiers are stored normalised; a lookup normalises the same way login does. */
 function normaliseLookup(identifier: string): string {
-  return identifier.trim().normalize('NFKC').toLowerCase();
+  return normalizeIdentifierGraceful(identifier);
 }
 
 function pageSize(query: ListQuery): number {

@@ -47,10 +47,11 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
       const page = await deps.sessions.list({
         identityId: session.identityId,
         active: true,
-        pageSize: pageSize + 1,
+        excludeId: session.id,
+        pageSize,
         pageToken: query.page_token,
       });
-      const others = page.sessions.filter((s) => s.id !== session.id).slice(0, pageSize);
+      const others = page.sessions;
       if (page.nextPageToken) {
         reply.header(
           'Link',

@@ -17,6 +17,7 @@ describe('sessionConfig', () => {
         persistent: true,
         secure: true,
       },
+      csrfCookie: { domain: undefined, path: '/', sameSite: 'Lax', secure: true },
     });
     expect(sessionConfig(doc({}), true).cookie.secure).toBe(false);
   });
@@ -44,6 +45,8 @@ describe('sessionConfig', () => {
         persistent: false,
         secure: false,
       },
+      // session.cookie.* never reaches the CSRF cookie.
+      csrfCookie: { domain: 'other.test', path: '/auth', sameSite: 'Strict', secure: false },
     });
   });
 });

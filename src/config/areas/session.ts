@@ -17,6 +17,13 @@ export interface SessionConfig {
     readonly persistent: boolean;
     readonly secure: boolean;
   };
+  /** The CSRF cookie follows `cookies.*` only: `session.cookie.*` is for the session cookie. */
+  readonly csrfCookie: {
+    readonly domain: string | undefined;
+    readonly path: string;
+    readonly sameSite: SameSite;
+    readonly secure: boolean;
+  };
 }
 
 const DEFAULT_LIFESPAN = '24h';
@@ -39,6 +46,7 @@ export function sessionConfig(document: KratosConfigDocument, dev: boolean): Ses
   const cookies = record(document.cookies);
   const secureSetting = str(cookies.secure);
   const sameSite = (str(cookie.same_site) ?? str(cookies.same_site) ?? 'Lax') as SameSite;
+  const csrfSameSite = (str(cookies.same_site) ?? 'Lax') as SameSite;
   return {
     lifespanMs: parseDuration(str(session.lifespan) ?? DEFAULT_LIFESPAN) ?? 86_400_000,
     earliestPossibleExtendMs:
@@ -53,6 +61,12 @@ export function sessionConfig(document: KratosConfigDocument, dev: boolean): Ses
       persistent: cookie.persistent !== false,
       // Kratos: "If unset, defaults to !dev mode". SameSite=None requires Secure in browsers.
       secure: secureSetting === undefined ? !dev || sameSite === 'None' : secureSetting === 'true',
+    },
+    csrfCookie: {
+      domain: str(cookies.domain),
+      path: str(cookies.path) ?? '/',
+      sameSite: csrfSameSite,
+      secure: secureSetting === undefined ? !dev || csrfSameSite === 'None' : secureSetting === 'true',
     },
   };
 }

@@ -16,6 +16,7 @@ import type { SelfServiceFlow } from './flow.js';
 /** What flows need to read and write cookies the way Kratos does. */
 export interface CookieSettings {
   session: SessionConfig['cookie'];
+  csrf: SessionConfig['csrfCookie'];
   lifespanMs: number;
   csrfCookieName: string;
   cookieKeys: readonly string[];
@@ -29,13 +30,13 @@ export function wantsJson(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').includes('application/json');
 }
 
-function cookieBase(settings: CookieSettings) {
+function cookieBase(cookie: SessionConfig['cookie'] | SessionConfig['csrfCookie']) {
   return {
-    path: settings.session.path,
-    domain: settings.session.domain,
+    path: cookie.path,
+    domain: cookie.domain,
     httpOnly: true,
-    secure: settings.session.secure,
-    sameSite: settings.session.sameSite.toLowerCase() as 'strict' | 'lax' | 'none',
+    secure: cookie.secure,
+    sameSite: cookie.sameSite.toLowerCase() as 'strict' | 'lax' | 'none',
   };
 }
 
@@ -52,7 +53,7 @@ export function ensureCsrfSecret(
   if (existing) return existing;
   const secret = generateCsrfSecret();
   reply.setCookie(settings.csrfCookieName, encodeCsrfCookie(secret, settings.cookieKeys), {
-    ...cookieBase(settings),
+    ...cookieBase(settings.csrf),
     maxAge: CSRF_COOKIE_MAX_AGE_SECONDS,
   });
   return secret;
@@ -93,13 +94,13 @@ export function assertCsrf(
 /** Sets the session cookie: HttpOnly, SameSite, Secure unless --dev, Max-Age when persistent. */
 export function setSessionCookie(reply: FastifyReply, token: string, settings: CookieSettings): void {
   reply.setCookie(settings.session.name, encodeSessionCookie(token, settings.cookieKeys), {
-    ...cookieBase(settings),
+    ...cookieBase(settings.session),
     ...(settings.session.persistent ? { maxAge: Math.floor(settings.lifespanMs / 1000) } : {}),
   });
 }
 
 export function clearSessionCookie(reply: FastifyReply, settings: CookieSettings): void {
-  reply.clearCookie(settings.session.name, cookieBase(settings));
+  reply.clearCookie(settings.session.name, cookieBase(settings.session));
 }
 
 /** What a browser flow remembers of the browser that started it: a hash of its CSRF secret. */

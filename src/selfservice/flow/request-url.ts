@@ -6,7 +6,9 @@ import type { FastifyRequest } from 'fastify';
  * Never built from the Host header.
  */
 export function publicRequestUrl(request: FastifyRequest, publicBase: URL): string {
-  return new URL(request.url.replace(/^\/+/, ''), publicBase).toString();
+  // Only path and query: an absolute-form request target (`GET http://evil/...`) names no host here.
+  const { pathname, search } = new URL(request.url, 'http://request.invalid');
+  return new URL(`${pathname.replace(/^\/+/, '')}${search}`, publicBase).toString();
 }
 
 /** A URL on the public API, e.g. `self-service/login?flow=<id>`. */

@@ -17,8 +17,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Deeper traits than this are refused: no identity schema nests so deep, a stack overflow would. */
+const MAX_DEPTH = 32;
+
 /** Sets `value` at a dotted path, refusing prototype keys. */
 function setDotted(target: JsonObject, path: string[], value: JsonValue): void {
+  if (path.length > MAX_DEPTH) throw badRequest(`Field names may nest at most ${MAX_DEPTH} levels.`);
   let node = target;
   for (const [i, key] of path.entries()) {
     if (key === '__proto__' || key === 'constructor' || key === 'prototype' || key === '') {
@@ -51,7 +55,11 @@ export function readSubmission(body: unknown, contentType: string | undefined): 
     field: str,
     fromForm,
     traits() {
-      if (isObject(fields.traits)) return fields.traits as JsonObject;
+      if (isObject(fields.traits)) {
+        if (depthExceeds(fields.traits, MAX_DEPTH))
+          throw badRequest(`traits may nest at most ${MAX_DEPTH} levels.`);
+        return fields.traits as JsonObject;
+      }
       const traits: JsonObject = {};
       for (const [key, value] of Object.entries(fields)) {
         if (!key.startsWith('traits.')) continue;
@@ -61,4 +69,16 @@ export function readSubmission(body: unknown, contentType: string | undefined): 
       return traits;
     },
   };
+}
+
+/** Whether `value` nests deeper than `limit`, measured without recursion. */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
