@@ -287,6 +287,35 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect((await failure(frontend.toSession({ xSessionToken: oldToken }))).status).toBe(401);
     });
 
+    it('signs in with an imported bcrypt hash and re-hashes it with argon2id', async () => {
+      const admin = await fetch(`${server.adminUrl}/admin/identities`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          schema_id: 'exam',
+          traits: traits('imported-login@example.com'),
+          credentials: {
+            password: {
+              config: { hashed_password: '$2b$04$rnG2yrtIesqvc5zwEvOaVes22HIXY804XsJamD1u93JKKJ7VltRi.' },
+            },
+          },
+        }),
+      });
+      const { id } = (await admin.json()) as { id: string };
+      const { data: flow } = await frontend.createNativeLoginFlow();
+      const { status } = await frontend.updateLoginFlow({
+        flow: flow.id,
+        updateLoginFlowBody: {
+          method: 'password',
+          identifier: 'imported-login@example.com',
+          password: 'imported passphrase 1',
+        },
+      });
+      expect(status).toBe(200);
+      const stored = await server.registry.identityStore.get(id);
+      expect(String(stored?.credentials.password?.config.hashed_password)).toMatch(/^\$argon2id\$/);
+    });
+
     it('refuses to complete a flow twice (4010007)', async () => {
       await registerNative('twice-login@example.com');
       const { data: flow } = await frontend.createNativeLoginFlow();

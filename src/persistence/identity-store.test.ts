@@ -79,6 +79,21 @@ describe.each(testEngines())('identity store contract ($name)', (engine) => {
     expect(await store.get(b.id)).toEqual(b);
   });
 
+  it('replaces one credential config without touching the rest of the identity', async () => {
+    const identity = identityFixture('rehash@example.com');
+    await store.create(identity);
+    const at = new Date(identity.updated_at.getTime() + 60_000);
+    expect(
+      await store.updateCredentialConfig(identity.id, 'password', { hashed_password: 'new-hash' }, at),
+    ).toBe(true);
+    const stored = await store.get(identity.id);
+    expect(stored?.credentials.password?.config).toEqual({ hashed_password: 'new-hash' });
+    expect(stored?.credentials.password?.updated_at).toEqual(at);
+    expect(stored?.credentials.password?.identifiers).toEqual(['rehash@example.com']);
+    expect({ ...stored, credentials: {} }).toEqual({ ...identity, credentials: {} });
+    expect(await store.updateCredentialConfig(identity.id, 'oidc', {}, at)).toBe(false);
+  });
+
   it('reports an update of a missing identity', async () => {
     expect(await store.update(identityFixture('ghost@example.com'))).toBe(false);
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { CredentialType, Identity } from '../identity/model.js';
+import type { CredentialType, Identity, JsonObject } from '../identity/model.js';
 import { conflict } from '../kernel/errors.js';
 import { isUniqueViolation } from './errors.js';
 import { assembleIdentities } from './identity-rows.js';
@@ -33,6 +33,16 @@ export interface IdentityStore {
   delete(id: string): Promise<boolean>;
   list(query: ListIdentitiesQuery): Promise<IdentityPage>;
   findByCredentialIdentifier(type: CredentialType, identifier: string): Promise<Identity | undefined>;
+  /**
+   * Replaces one credential's config and nothing else (a re-hash at login), so a concurrent
+   * admin change to the identity is never overwritten. False when there is no such credential.
+   */
+  updateCredentialConfig(
+    identityId: string,
+    type: CredentialType,
+    config: JsonObject,
+    at: Date,
+  ): Promise<boolean>;
 }
 
 const CONFLICT_REASON = 'This identity conflicts with another identity that already exists.';
@@ -195,6 +205,16 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       return page.nextPageToken === undefined
         ? { identities }
         : { identities, nextPageToken: page.nextPageToken };
+    },
+
+    async updateCredentialConfig(identityId, type, config, at) {
+      const result = await db
+        .updateTable('identity_credentials')
+        .set({ config: toJson(config), updated_at: at })
+        .where('identity_id', '=', identityId)
+        .where('type', '=', type)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
 
     async findByCredentialIdentifier(type, identifier) {

@@ -35,19 +35,12 @@ export async function authenticateWithPassword(
 }
 
 async function rehash(deps: PasswordLoginDeps, identity: Identity, password: string): Promise<void> {
-  const credential = identity.credentials.password;
-  if (!credential) return;
   const at = (deps.now ?? (() => new Date()))();
-  const updated: Identity = {
-    ...identity,
-    credentials: {
-      ...identity.credentials,
-      password: {
-        ...credential,
-        config: { hashed_password: await deps.hashing.hash(password) },
-        updated_at: at,
-      },
-    },
-  };
-  await deps.identities.update(updated);
+  // Only the credential changes: an admin edit made meanwhile must survive the login.
+  await deps.identities.updateCredentialConfig(
+    identity.id,
+    'password',
+    { hashed_password: await deps.hashing.hash(password) },
+    at,
+  );
 }
