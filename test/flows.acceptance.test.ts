@@ -394,7 +394,9 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(init.status).toBe(200);
       const flow = (await init.json()) as LoginFlow;
       expect(flow.return_to).toBe('http://app.example.test/after');
-      expect(browser.cookieNames().some((n) => n.startsWith('csrf_token_'))).toBe(true);
+      const csrfCookie = browser.cookieNames().find((n) => n.startsWith('csrf_token_')) ?? '';
+      expect(csrfCookie).not.toBe('');
+      const csrfBefore = browser.cookie(csrfCookie);
 
       const noCsrf = await browser.postJson(`/self-service/login?flow=${flow.id}`, {
         method: 'password',
@@ -417,6 +419,8 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
         ],
       });
       expect(browser.cookie('ory_kratos_session')).toBeDefined();
+      // Signing in gives the browser a new CSRF secret.
+      expect(browser.cookie(csrfCookie)).not.toBe(csrfBefore);
       expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
 
       const again = await browser.getJson('/self-service/login/browser');

@@ -17,6 +17,7 @@ import {
   csrfBinding,
   csrfTokenFor,
   ensureCsrfSecret,
+  rotateCsrfSecret,
   setSessionCookie,
   wantsJson,
 } from '../flow/http-context.js';
@@ -130,6 +131,7 @@ export async function submitLogin(
     return reply.send({ session: sessionJson, session_token: issued.token });
   }
   setSessionCookie(reply, issued.token, deps.cookies);
+  rotateCsrfSecret(reply, deps.cookies);
   const returnTo = flow.return_to ?? deps.config.login.after.returnUrl('password');
   if (wantsJson(request)) {
     const continueWith: ContinueWith[] = [{ action: 'redirect_browser_to', redirect_browser_to: returnTo }];

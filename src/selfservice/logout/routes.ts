@@ -5,7 +5,12 @@ import { noActiveSession } from '../../session/errors.js';
 import type { SessionManager } from '../../session/manager.js';
 import { isSessionUsable } from '../../session/model.js';
 import { sessionTokenFrom, type TokenSources } from '../../session/request-token.js';
-import { type CookieSettings, clearSessionCookie, wantsJson } from '../flow/http-context.js';
+import {
+  type CookieSettings,
+  clearSessionCookie,
+  rotateCsrfSecret,
+  wantsJson,
+} from '../flow/http-context.js';
 import { publicUrl } from '../flow/request-url.js';
 
 export interface LogoutDeps {
@@ -76,6 +81,7 @@ export function logoutRoutes(deps: LogoutDeps) {
             throw invalidLogoutToken();
           }
           clearSessionCookie(reply, deps.cookies);
+          rotateCsrfSecret(reply, deps.cookies);
           await deps.sessions.revoke(session.id);
         } else {
           clearSessionCookie(reply, deps.cookies);

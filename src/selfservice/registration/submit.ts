@@ -12,6 +12,7 @@ import {
   csrfBinding,
   csrfTokenFor,
   ensureCsrfSecret,
+  rotateCsrfSecret,
   setSessionCookie,
   wantsJson,
 } from '../flow/http-context.js';
@@ -205,7 +206,10 @@ export async function submitRegistration(
       continue_with: continueWithJson(continueWith),
     });
   }
-  if (issued) setSessionCookie(reply, issued.token, deps.cookies);
+  if (issued) {
+    setSessionCookie(reply, issued.token, deps.cookies);
+    rotateCsrfSecret(reply, deps.cookies);
+  }
   const returnTo = flow.return_to ?? deps.config.registration.after.returnUrl('password');
   if (wantsJson(request)) {
     return reply.send({
