@@ -4,7 +4,9 @@
  *
  * Exit status: 0 whatever the figures (benchmarks report, they do not gate); 1 when a scenario
  * could not run at all; 2 for a usage error. Env: BENCH_DURATION (s, default 10),
- * BENCH_CONNECTIONS (default 50), DATABASE_URL, REDIS_URL.
+ * BENCH_CONNECTIONS (default 50), BENCH_LOGIN_CONNECTIONS (default: hash limiter + 2),
+ * BENCH_PROFILE (a directory: CPU profiles of the server's measured windows), DATABASE_URL,
+ * REDIS_URL. See bench/README.md.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { stopAllChildren } from './lib/children.js';
@@ -14,6 +16,7 @@ import { readOptions } from './lib/options.js';
 /** Imported lazily: they load dist/, which may not exist yet. */
 const scenarios = {
   whoami: async () => (await import('./scenarios/whoami.js')).runWhoami,
+  login: async () => (await import('./scenarios/login.js')).runLogin,
   'whoami-under-hashing': async () =>
     (await import('./scenarios/whoami-under-hashing.js')).runWhoamiUnderHashing,
 };

@@ -3,6 +3,7 @@
  * requests, and close cleanly on SIGTERM/SIGINT or as soon as the parent goes away, so that
  * a crashed or interrupted bench never leaves a server listening.
  */
+import { createWindowProfiler } from './cpu-profile.js';
 import { createProbe } from './probe.js';
 
 /**
@@ -10,7 +11,19 @@ import { createProbe } from './probe.js';
  * @typedef {object} Started
  * @property {T} info
  * @property {() => Promise<void>} close
+ * @property {() => import('./probe.js').Gauge} [gauge]  the hash limiter, for the probe to watch
  */
+
+/**
+ * A profile that cannot be taken or written costs the figures nothing: say so and go on.
+ *
+ * @param {unknown} error
+ * @returns {undefined}
+ */
+function profileFailed(error) {
+  console.error('bench: CPU profile failed:', error);
+  return undefined;
+}
 
 /**
  * @template T
@@ -19,9 +32,11 @@ import { createProbe } from './probe.js';
 export async function runChild(start) {
   const send = process.send?.bind(process);
   if (send === undefined) throw new Error('run this file through bench/run.js (it needs an IPC channel)');
-  const probe = createProbe();
   /** @type {Started<T> | undefined} */
   let started;
+  const probe = createProbe();
+  const profileDir = process.env.BENCH_PROFILE;
+  const profiler = profileDir ? createWindowProfiler(profileDir) : undefined;
   let closing = false;
 
   async function shutdown() {
@@ -39,16 +54,25 @@ export async function runChild(start) {
 
   process.on('message', (message) => {
     if (typeof message !== 'object' || message === null || !('id' in message) || !('type' in message)) return;
+    const label = 'label' in message && typeof message.label === 'string' ? message.label : 'window';
     if (message.type === 'probe-reset') {
-      probe.reset();
-      send({ id: message.id, reply: null });
+      void (async () => {
+        await profiler?.start().catch(profileFailed);
+        probe.reset();
+        send({ id: message.id, reply: null });
+      })();
     } else if (message.type === 'probe-report') {
-      send({ id: message.id, reply: probe.report() });
+      void (async () => {
+        const report = probe.report();
+        const profile = await profiler?.stop(label).catch(profileFailed);
+        send({ id: message.id, reply: profile ? { ...report, profile } : report });
+      })();
     }
   });
 
   try {
     started = await start();
+    if (started.gauge) probe.watch(started.gauge);
     send({ type: 'ready', info: started.info });
   } catch (error) {
     send({

@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url';
  * @template T
  * @typedef {object} BenchChild
  * @property {T} info                        what the child reported once it was ready
- * @property {() => Promise<void>} probeReset  starts a measurement window in the child
- * @property {() => Promise<ProbeReport>} probeReport  ends it: the child's CPU and loop delay
+ * @property {(label?: string) => Promise<void>} probeReset  starts a measurement window in the child
+ * @property {(label?: string) => Promise<ProbeReport>} probeReport  ends it: the child's CPU and
+ *   loop delay (and its CPU profile, named after `label`, with BENCH_PROFILE)
  * @property {() => Promise<void>} stop      SIGTERM, then SIGKILL if it does not exit in time
  */
 
@@ -50,9 +51,10 @@ export function startChild(script, args) {
 
   /**
    * @param {string} type
+   * @param {string} [label]
    * @returns {Promise<unknown>}
    */
-  function ask(type) {
+  function ask(type, label) {
     const id = ++nextId;
     return new Promise((resolve, reject) => {
       /** @param {unknown} message */
@@ -68,7 +70,7 @@ export function startChild(script, args) {
       };
       child.on('message', onMessage);
       child.once('exit', onExit);
-      child.send({ id, type });
+      child.send({ id, type, label });
     });
   }
 
@@ -94,10 +96,10 @@ export function startChild(script, args) {
       child.off('exit', onExit);
       resolve({
         info: /** @type {T} */ (message.info),
-        probeReset: async () => {
-          await ask('probe-reset');
+        probeReset: async (label) => {
+          await ask('probe-reset', label);
         },
-        probeReport: async () => /** @type {ProbeReport} */ (await ask('probe-report')),
+        probeReport: async (label) => /** @type {ProbeReport} */ (await ask('probe-report', label)),
         stop: () => stopProcess(child),
       });
     }

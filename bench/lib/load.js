@@ -61,3 +61,8 @@ export async function warmUp(options, seconds) {
 export function isClean(load) {
   return load.errors === 0 && load.non2xx === 0;
 }
+
+/** @param {number} millis */
+export function sleep(millis) {
+  return new Promise((resolve) => setTimeout(resolve, millis));
+}

@@ -7,6 +7,8 @@
  * @typedef {object} BenchOptions
  * @property {number} durationSec  length of every measured run, in seconds
  * @property {number} connections  concurrent connections of the measuring autocannon
+ * @property {number | undefined} loginConnections  connections of the login loads; undefined:
+ *   the server's hash limiter size plus two (see lib/login-load.js)
  */
 
 /**
@@ -17,6 +19,9 @@ export function readOptions(env) {
   return {
     durationSec: positiveInteger(env.BENCH_DURATION, 10, 'BENCH_DURATION'),
     connections: positiveInteger(env.BENCH_CONNECTIONS, 50, 'BENCH_CONNECTIONS'),
+    loginConnections: env.BENCH_LOGIN_CONNECTIONS
+      ? positiveInteger(env.BENCH_LOGIN_CONNECTIONS, 0, 'BENCH_LOGIN_CONNECTIONS')
+      : undefined,
   };
 }
 

@@ -33,8 +33,14 @@ export function printHeading(title, notes) {
   for (const note of notes) console.log(`   ${note}`);
 }
 
-/** @param {LoadRow[]} rows */
+/**
+ * One line per load. The `hash slots` column (how full the server's hash limiter was, on
+ * average; the mean queue behind it in brackets) shows only when some hashing went on.
+ *
+ * @param {LoadRow[]} rows
+ */
 export function printLoads(rows) {
+  const withSlots = rows.some((row) => (row.server?.hashSlotsBusy ?? 0) > 0);
   const header = [
     '',
     'req/s',
@@ -44,6 +50,7 @@ export function printLoads(rows) {
     'non-2xx',
     'server CPU',
     'loop p99',
+    ...(withSlots ? ['hash slots'] : []),
     'bench CPU',
     'other CPU',
   ];
@@ -56,11 +63,24 @@ export function printLoads(rows) {
     String(load.non2xx),
     server ? percent(server.cpuPercent) : '',
     server ? ms(server.loopP99Ms) : '',
+    ...(withSlots ? [hashSlots(server)] : []),
     bench ? percent(bench.cpuPercent) : '',
     otherCpuPercent === undefined ? '' : percent(otherCpuPercent),
   ]);
   printTable([header, ...body]);
   warnIfDisturbed('these runs', Math.max(0, ...rows.map((row) => row.otherCpuPercent ?? 0)));
+  for (const { label, server } of rows) {
+    if (server?.profile) console.log(`   CPU profile of "${label}" (server event loop): ${server.profile}`);
+  }
+}
+
+/**
+ * @param {ProbeReport | undefined} server
+ * @returns {string}
+ */
+function hashSlots(server) {
+  if (server?.hashSlotsBusy === undefined) return '';
+  return `${percent(100 * server.hashSlotsBusy)} (+${(server.hashQueue ?? 0).toFixed(1)})`;
 }
 
 /**
