@@ -6,15 +6,14 @@ import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import {
   browserRequestOnApiFlow,
-  FlowExpiredError,
   identityMismatch,
   sessionAlreadyAvailable,
   tooManyAttempts,
 } from '../flow/flow-errors.js';
+import { replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
 import {
   assertCsrf,
   assertFlowOwnedByBrowser,
-  csrfBinding,
   csrfTokenFor,
   ensureCsrfSecret,
   rotateCsrfSecret,
@@ -22,7 +21,7 @@ import {
   wantsJson,
 } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
-import { type ContinueWith, continueWithJson, flowUiUrl, respondWithFlowToFix } from '../flow/respond.js';
+import { type ContinueWith, continueWithJson } from '../flow/respond.js';
 import { readSubmission } from '../flow/submission.js';
 import { withNodeMessages } from '../nodes/index.js';
 import { authenticateWithPassword } from '../strategies/password/login.js';
@@ -140,46 +139,41 @@ export async function submitLogin(
   return reply.redirect(returnTo, 303);
 }
 
-async function fix(
+function fix(
   deps: LoginDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   flow: SelfServiceFlow,
   ui: { nodes: SelfServiceFlow['ui']['nodes']; messages?: SelfServiceFlow['ui']['messages'] },
 ): Promise<FastifyReply> {
-  const updated: SelfServiceFlow = {
-    ...flow,
-    active: 'password',
-    ui: {
-      action: flow.ui.action,
-      method: flow.ui.method,
-      nodes: ui.nodes,
-      ...(ui.messages ? { messages: ui.messages } : {}),
+  return saveFlowUi(
+    { flows: deps.flows, uiUrl: deps.config.login.uiUrl, now: deps.now },
+    request,
+    reply,
+    flow,
+    {
+      outcome: 'fix',
+      active: 'password',
+      ...ui,
     },
-    updated_at: deps.now(),
-  };
-  await deps.flows.update(updated);
-  return respondWithFlowToFix(request, reply, updated, deps.config.login.uiUrl);
+  );
 }
 
 /** An expired flow: a new one replaces it; browsers are sent to it, others told to use it. */
-async function expired(
+function expired(
   deps: LoginDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   flow: SelfServiceFlow,
 ): Promise<FastifyReply> {
-  const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
-  const next = await createLoginFlow(deps, {
-    type: flow.type,
-    requestUrl: flow.request_url,
-    returnTo: flow.return_to,
-    refresh: flow.refresh,
-    csrfToken: secret === undefined ? undefined : csrfTokenFor(secret),
-    csrfBinding: secret === undefined ? undefined : csrfBinding(secret),
-  });
-  if (flow.type === 'browser' && !wantsJson(request)) {
-    return reply.redirect(flowUiUrl(deps.config.login.uiUrl, next.id), 303);
-  }
-  throw new FlowExpiredError(flow.expires_at, deps.now(), next.id);
+  const context = { flows: deps.flows, uiUrl: deps.config.login.uiUrl, now: deps.now, cookies: deps.cookies };
+  return replaceExpiredFlow(context, request, reply, flow, (csrf) =>
+    createLoginFlow(deps, {
+      type: flow.type,
+      requestUrl: flow.request_url,
+      returnTo: flow.return_to,
+      refresh: flow.refresh,
+      ...csrf,
+    }),
+  );
 }

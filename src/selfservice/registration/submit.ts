@@ -5,11 +5,11 @@ import { badRequest, internalError, isAppError, notFound } from '../../kernel/er
 import { clientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
-import { browserRequestOnApiFlow, FlowExpiredError, sessionAlreadyAvailable } from '../flow/flow-errors.js';
+import { browserRequestOnApiFlow, sessionAlreadyAvailable } from '../flow/flow-errors.js';
+import { replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
 import {
   assertCsrf,
   assertFlowOwnedByBrowser,
-  csrfBinding,
   csrfTokenFor,
   ensureCsrfSecret,
   rotateCsrfSecret,
@@ -17,13 +17,7 @@ import {
   wantsJson,
 } from '../flow/http-context.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
-import {
-  type ContinueWith,
-  continueWithJson,
-  flowUiUrl,
-  respondWithFlow,
-  respondWithFlowToFix,
-} from '../flow/respond.js';
+import { type ContinueWith, continueWithJson } from '../flow/respond.js';
 import { readSubmission } from '../flow/submission.js';
 import { withNodeMessages } from '../nodes/index.js';
 import { validatePassword } from '../strategies/password/policy/index.js';
@@ -222,7 +216,7 @@ export async function submitRegistration(
 }
 
 /** The flow at its next step: 200 with the flow for JSON clients, 303 to the UI for browsers. */
-async function show(
+function show(
   deps: RegistrationDeps,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -230,17 +224,15 @@ async function show(
   nodes: SelfServiceFlow['ui']['nodes'],
   messages?: UiText[],
 ): Promise<FastifyReply> {
-  const updated: SelfServiceFlow = {
-    ...flow,
+  return saveFlowUi(stepContext(deps), request, reply, flow, {
+    outcome: 'next',
     active: 'profile',
-    ui: { action: flow.ui.action, method: flow.ui.method, nodes, ...(messages ? { messages } : {}) },
-    updated_at: deps.now(),
-  };
-  await deps.flows.update(updated);
-  return respondWithFlow(request, reply, updated, deps.config.registration.uiUrl);
+    nodes,
+    messages,
+  });
 }
 
-async function fix(
+function fix(
   deps: RegistrationDeps,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -248,32 +240,30 @@ async function fix(
   nodes: SelfServiceFlow['ui']['nodes'],
   messages?: UiText[],
 ): Promise<FastifyReply> {
-  const updated: SelfServiceFlow = {
-    ...flow,
+  return saveFlowUi(stepContext(deps), request, reply, flow, {
+    outcome: 'fix',
     active: 'password',
-    ui: { action: flow.ui.action, method: flow.ui.method, nodes, ...(messages ? { messages } : {}) },
-    updated_at: deps.now(),
-  };
-  await deps.flows.update(updated);
-  return respondWithFlowToFix(request, reply, updated, deps.config.registration.uiUrl);
+    nodes,
+    messages,
+  });
 }
 
-async function expired(
+function expired(
   deps: RegistrationDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   flow: SelfServiceFlow,
 ): Promise<FastifyReply> {
-  const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
-  const next = await createRegistrationFlow(deps, {
-    type: flow.type,
-    requestUrl: flow.request_url,
-    returnTo: flow.return_to,
-    csrfToken: secret === undefined ? undefined : csrfTokenFor(secret),
-    csrfBinding: secret === undefined ? undefined : csrfBinding(secret),
-  });
-  if (flow.type === 'browser' && !wantsJson(request)) {
-    return reply.redirect(flowUiUrl(deps.config.registration.uiUrl, next.id), 303);
-  }
-  throw new FlowExpiredError(flow.expires_at, deps.now(), next.id);
+  return replaceExpiredFlow({ ...stepContext(deps), cookies: deps.cookies }, request, reply, flow, (csrf) =>
+    createRegistrationFlow(deps, {
+      type: flow.type,
+      requestUrl: flow.request_url,
+      returnTo: flow.return_to,
+      ...csrf,
+    }),
+  );
+}
+
+function stepContext(deps: RegistrationDeps) {
+  return { flows: deps.flows, uiUrl: deps.config.registration.uiUrl, now: deps.now };
 }
