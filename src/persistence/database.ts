@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DataSource } from './dsn.js';
 import type { Engine } from './migrations/column-types.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 import { SqliteValuesPlugin } from './sqlite-values-plugin.js';
 import type { Tables } from './tables.js';
 
@@ -45,7 +46,7 @@ function openSqlite(filename: string): Database {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Tables>({
-    dialect: new SqliteDialect({ database: sqlite }),
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     plugins: [new SqliteValuesPlugin()],
   });
   return wrap(db, 'sqlite');

@@ -1,0 +1,27 @@
+import SqliteDatabase from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { withStatementCache } from './sqlite-statement-cache.js';
+
+describe('withStatementCache', () => {
+  it('prepares each SQL text once and keeps answering correctly', () => {
+    const raw = new SqliteDatabase(':memory:');
+    const db = withStatementCache(raw, 2);
+    db.prepare('create table t (v integer)').run([]);
+    const insert = db.prepare('insert into t (v) values (?)');
+    expect(db.prepare('insert into t (v) values (?)')).toBe(insert);
+    insert.run([1]);
+    db.prepare('insert into t (v) values (?)').run([2]);
+    expect(db.prepare('select sum(v) as s from t').all([])).toEqual([{ s: 3 }]);
+    db.close();
+  });
+
+  it('stays within its bound, dropping the oldest statement first', () => {
+    const raw = new SqliteDatabase(':memory:');
+    const db = withStatementCache(raw, 2);
+    const first = db.prepare('select 1');
+    db.prepare('select 2');
+    db.prepare('select 3');
+    expect(db.prepare('select 1')).not.toBe(first);
+    db.close();
+  });
+});
