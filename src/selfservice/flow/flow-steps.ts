@@ -1,8 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { notFound } from '../../kernel/errors.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
-import type { SelfServiceFlow } from './flow.js';
-import { FlowExpiredError } from './flow-errors.js';
+import { decodeCsrfCookie } from './csrf.js';
+import { refreshCsrfNode } from './csrf-node.js';
+import { type FlowKind, isFlowExpired, type SelfServiceFlow } from './flow.js';
+import { browserRequestOnApiFlow, FlowExpiredError } from './flow-errors.js';
 import {
+  assertCsrf,
+  assertFlowOwnedByBrowser,
   type CookieSettings,
   csrfBinding,
   csrfTokenFor,
@@ -11,6 +16,7 @@ import {
 } from './http-context.js';
 import type { UiText } from './messages.js';
 import { flowUiUrl, respondWithFlow, respondWithFlowToFix } from './respond.js';
+import { readSubmission, type Submission } from './submission.js';
 import type { UiNode } from './ui.js';
 
 export interface FlowStepContext {
@@ -65,4 +71,53 @@ export async function replaceExpiredFlow(
   if (flow.type === 'browser' && !wantsJson(request))
     return reply.redirect(flowUiUrl(context.uiUrl, next.id), 303);
   throw new FlowExpiredError(flow.expires_at, context.now(), next.id);
+}
+
+/**
+ * `GET /self-service/<kind>/flows?id=`: the flow as its client may see it — 404 if unknown,
+ * 410 if expired, 403 for another browser, and for browsers a freshly masked CSRF token.
+ */
+export async function fetchFlowForClient(
+  context: { flows: FlowStore; cookies: CookieSettings; now(): Date },
+  kind: FlowKind,
+  request: FastifyRequest,
+): Promise<SelfServiceFlow> {
+  const { id } = request.query as { id?: string };
+  const flow = id === undefined ? undefined : await context.flows.get(kind, id);
+  if (!flow) throw notFound(`The ${kind} flow could not be found.`);
+  const now = context.now();
+  if (isFlowExpired(flow, now)) throw new FlowExpiredError(flow.expires_at, now, undefined);
+  assertFlowOwnedByBrowser(request, flow, context.cookies);
+  if (flow.type === 'browser') {
+    const secret = decodeCsrfCookie(
+      request.cookies?.[context.cookies.csrfCookieName],
+      context.cookies.cookieKeys,
+    );
+    if (secret) flow.ui = { ...flow.ui, nodes: refreshCsrfNode(flow.ui.nodes, csrfTokenFor(secret)) };
+  }
+  return flow;
+}
+
+/**
+ * The start of every submission: the flow (404 if unknown), its body, and the client checks —
+ * native flows refuse browser traits (Cookie, Origin); browser flows need the CSRF token and
+ * must come from the browser that started them.
+ */
+export async function openSubmission(
+  context: { flows: FlowStore; cookies: CookieSettings },
+  kind: FlowKind,
+  request: FastifyRequest,
+): Promise<{ flow: SelfServiceFlow; submission: Submission }> {
+  const { flow: flowId } = request.query as { flow?: string };
+  const flow = flowId === undefined ? undefined : await context.flows.get(kind, flowId);
+  if (!flow) throw notFound(`The ${kind} flow could not be found.`);
+  const submission = readSubmission(request.body, request.headers['content-type']);
+  if (flow.type === 'api') {
+    if (request.headers.origin !== undefined) throw browserRequestOnApiFlow('origin');
+    if (request.headers.cookie !== undefined) throw browserRequestOnApiFlow('cookie');
+  } else {
+    assertCsrf(request, submission.csrfToken, context.cookies);
+    assertFlowOwnedByBrowser(request, flow, context.cookies);
+  }
+  return { flow, submission };
 }

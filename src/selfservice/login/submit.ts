@@ -1,19 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeIdentifierGraceful } from '../../identity/schema/index.js';
-import { badRequest, notFound } from '../../kernel/errors.js';
+import { badRequest } from '../../kernel/errors.js';
 import { clientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
+import { identityMismatch, sessionAlreadyAvailable, tooManyAttempts } from '../flow/flow-errors.js';
+import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
 import {
-  browserRequestOnApiFlow,
-  identityMismatch,
-  sessionAlreadyAvailable,
-  tooManyAttempts,
-} from '../flow/flow-errors.js';
-import { replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
-import {
-  assertCsrf,
-  assertFlowOwnedByBrowser,
   csrfTokenFor,
   ensureCsrfSecret,
   rotateCsrfSecret,
@@ -22,7 +15,6 @@ import {
 } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
-import { readSubmission } from '../flow/submission.js';
 import { withNodeMessages } from '../nodes/index.js';
 import { authenticateWithPassword } from '../strategies/password/login.js';
 import type { LoginDeps } from './deps.js';
@@ -34,19 +26,8 @@ export async function submitLogin(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { flow: flowId } = request.query as { flow?: string };
-  const flow = flowId === undefined ? undefined : await deps.flows.get('login', flowId);
-  if (!flow) throw notFound('The login flow could not be found.');
+  const { flow, submission } = await openSubmission(deps, 'login', request);
   const now = deps.now();
-  const submission = readSubmission(request.body, request.headers['content-type']);
-
-  if (flow.type === 'api') {
-    if (request.headers.origin !== undefined) throw browserRequestOnApiFlow('origin');
-    if (request.headers.cookie !== undefined) throw browserRequestOnApiFlow('cookie');
-  } else {
-    assertCsrf(request, submission.csrfToken, deps.cookies);
-    assertFlowOwnedByBrowser(request, flow, deps.cookies);
-  }
 
   if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
   if (flow.state === 'passed_challenge') {

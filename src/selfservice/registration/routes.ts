@@ -1,17 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { notFound } from '../../kernel/errors.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
-import { decodeCsrfCookie } from '../flow/csrf.js';
-import { refreshCsrfNode } from '../flow/csrf-node.js';
-import { isFlowExpired } from '../flow/flow.js';
-import { FlowExpiredError, sessionAlreadyAvailable } from '../flow/flow-errors.js';
-import {
-  assertFlowOwnedByBrowser,
-  csrfBinding,
-  csrfTokenFor,
-  ensureCsrfSecret,
-  wantsJson,
-} from '../flow/http-context.js';
+import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
+import { fetchFlowForClient } from '../flow/flow-steps.js';
+import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
@@ -77,20 +68,7 @@ export function registrationRoutes(deps: RegistrationDeps) {
 
     app.get('/self-service/registration/flows', async (request: FastifyRequest, reply: FastifyReply) => {
       if (!deps.config.registration.enabled) throw registrationDisabled();
-      const { id } = request.query as { id?: string };
-      const flow = id === undefined ? undefined : await deps.flows.get('registration', id);
-      if (!flow) throw notFound('The registration flow could not be found.');
-      const now = deps.now();
-      if (isFlowExpired(flow, now)) throw new FlowExpiredError(flow.expires_at, now, undefined);
-      assertFlowOwnedByBrowser(request, flow, deps.cookies);
-      if (flow.type === 'browser') {
-        const secret = decodeCsrfCookie(
-          request.cookies?.[deps.cookies.csrfCookieName],
-          deps.cookies.cookieKeys,
-        );
-        if (secret) flow.ui = { ...flow.ui, nodes: refreshCsrfNode(flow.ui.nodes, csrfTokenFor(secret)) };
-      }
-      return reply.send(serializeFlow(flow));
+      return reply.send(serializeFlow(await fetchFlowForClient(deps, 'registration', request)));
     });
 
     app.post('/self-service/registration', async (request, reply) =>

@@ -1,15 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../../identity/model.js';
 import { serializeIdentity } from '../../identity/serialize.js';
-import { badRequest, internalError, isAppError, notFound } from '../../kernel/errors.js';
+import { badRequest, internalError, isAppError } from '../../kernel/errors.js';
 import { clientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
-import { browserRequestOnApiFlow, sessionAlreadyAvailable } from '../flow/flow-errors.js';
-import { replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
+import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
+import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
 import {
-  assertCsrf,
-  assertFlowOwnedByBrowser,
   csrfTokenFor,
   ensureCsrfSecret,
   rotateCsrfSecret,
@@ -18,7 +16,6 @@ import {
 } from '../flow/http-context.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
-import { readSubmission } from '../flow/submission.js';
 import { withNodeMessages } from '../nodes/index.js';
 import { validatePassword } from '../strategies/password/policy/index.js';
 import type { RegistrationDeps } from './deps.js';
@@ -41,19 +38,8 @@ export async function submitRegistration(
 ): Promise<FastifyReply> {
   // Switching registration off also stops flows that were started before.
   if (!deps.config.registration.enabled) throw registrationDisabled();
-  const { flow: flowId } = request.query as { flow?: string };
-  const flow = flowId === undefined ? undefined : await deps.flows.get('registration', flowId);
-  if (!flow) throw notFound('The registration flow could not be found.');
+  const { flow, submission } = await openSubmission(deps, 'registration', request);
   const now = deps.now();
-  const submission = readSubmission(request.body, request.headers['content-type']);
-
-  if (flow.type === 'api') {
-    if (request.headers.origin !== undefined) throw browserRequestOnApiFlow('origin');
-    if (request.headers.cookie !== undefined) throw browserRequestOnApiFlow('cookie');
-  } else {
-    assertCsrf(request, submission.csrfToken, deps.cookies);
-    assertFlowOwnedByBrowser(request, flow, deps.cookies);
-  }
   if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
   if (flow.state === 'passed_challenge') {
     return fix(deps, request, reply, flow, flow.ui.nodes, [
