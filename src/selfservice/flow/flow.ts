@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { JsonValue } from '../../identity/model.js';
 import type { UiContainer } from './ui.js';
 
@@ -33,4 +34,40 @@ export interface SelfServiceFlow {
 
 export function isFlowExpired(flow: SelfServiceFlow, now: Date): boolean {
   return flow.expires_at.getTime() <= now.getTime();
+}
+
+export interface NewFlowInput {
+  kind: FlowKind;
+  type: FlowType;
+  requestUrl: string;
+  returnTo: string | null;
+  refresh?: boolean;
+  /** Browser flows remember a hash of the browser's CSRF secret. */
+  csrfBinding?: string;
+  lifespanMs: number;
+  /** Builds the form once the flow id (part of the form's action) is known. */
+  ui(id: string): UiContainer;
+  now: Date;
+}
+
+/** A new flow in its first state; every flow kind starts the same way. */
+export function newFlow(input: NewFlowInput): SelfServiceFlow {
+  const id = randomUUID();
+  return {
+    id,
+    kind: input.kind,
+    type: input.type,
+    state: 'choose_method',
+    request_url: input.requestUrl,
+    return_to: input.returnTo,
+    active: null,
+    ui: input.ui(id),
+    refresh: input.refresh ?? false,
+    requested_aal: 'aal1',
+    internal: input.csrfBinding === undefined ? {} : { csrf_binding: input.csrfBinding },
+    issued_at: input.now,
+    expires_at: new Date(input.now.getTime() + input.lifespanMs),
+    created_at: input.now,
+    updated_at: input.now,
+  };
 }

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { FlowType, SelfServiceFlow } from '../flow/flow.js';
+import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
 import { publicUrl } from '../flow/request-url.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
 import type { LoginDeps } from './deps.js';
@@ -17,28 +16,21 @@ export interface NewLoginFlow {
 
 /** Builds and stores a new login flow with the password method's form. */
 export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Promise<SelfServiceFlow> {
-  const now = deps.now();
-  const id = randomUUID();
-  const flow: SelfServiceFlow = {
-    id,
+  const flow = newFlow({
     kind: 'login',
     type: input.type,
-    state: 'choose_method',
-    request_url: input.requestUrl,
-    return_to: input.returnTo,
-    active: null,
-    ui: uiContainer(
-      publicUrl(deps.publicBase, `self-service/login?flow=${id}`),
-      loginFormNodes(deps, input.csrfToken),
-    ),
+    requestUrl: input.requestUrl,
+    returnTo: input.returnTo,
     refresh: input.refresh,
-    requested_aal: 'aal1',
-    internal: input.csrfBinding === undefined ? {} : { csrf_binding: input.csrfBinding },
-    issued_at: now,
-    expires_at: new Date(now.getTime() + deps.config.login.lifespanMs),
-    created_at: now,
-    updated_at: now,
-  };
+    csrfBinding: input.csrfBinding,
+    lifespanMs: deps.config.login.lifespanMs,
+    ui: (id) =>
+      uiContainer(
+        publicUrl(deps.publicBase, `self-service/login?flow=${id}`),
+        loginFormNodes(deps, input.csrfToken),
+      ),
+    now: deps.now(),
+  });
   await deps.flows.create(flow);
   return flow;
 }

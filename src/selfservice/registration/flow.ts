@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../../identity/model.js';
-import type { FlowType, SelfServiceFlow } from '../flow/flow.js';
+import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
 import { publicUrl } from '../flow/request-url.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
 import type { RegistrationDeps } from './deps.js';
@@ -19,28 +18,20 @@ export async function createRegistrationFlow(
   deps: RegistrationDeps,
   input: NewRegistrationFlow,
 ): Promise<SelfServiceFlow> {
-  const now = deps.now();
-  const id = randomUUID();
-  const flow: SelfServiceFlow = {
-    id,
+  const flow = newFlow({
     kind: 'registration',
     type: input.type,
-    state: 'choose_method',
-    request_url: input.requestUrl,
-    return_to: input.returnTo,
-    active: null,
-    ui: uiContainer(
-      publicUrl(deps.publicBase, `self-service/registration?flow=${id}`),
-      registrationFormNodes(deps, input.csrfToken),
-    ),
-    refresh: false,
-    requested_aal: 'aal1',
-    internal: input.csrfBinding === undefined ? {} : { csrf_binding: input.csrfBinding },
-    issued_at: now,
-    expires_at: new Date(now.getTime() + deps.config.registration.lifespanMs),
-    created_at: now,
-    updated_at: now,
-  };
+    requestUrl: input.requestUrl,
+    returnTo: input.returnTo,
+    csrfBinding: input.csrfBinding,
+    lifespanMs: deps.config.registration.lifespanMs,
+    ui: (id) =>
+      uiContainer(
+        publicUrl(deps.publicBase, `self-service/registration?flow=${id}`),
+        registrationFormNodes(deps, input.csrfToken),
+      ),
+    now: deps.now(),
+  });
   await deps.flows.create(flow);
   return flow;
 }
