@@ -95,9 +95,52 @@ export interface SelfServiceFlowsTable {
   updated_at: Timestamp;
 }
 
+export interface CourierMessagesTable {
+  id: string;
+  type: string;
+  status: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  html_body: string | null;
+  template_type: string;
+  channel: string | null;
+  send_count: number;
+  next_attempt_at: Timestamp;
+  lease_owner: string | null;
+  lease_expires_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CourierMessageDispatchesTable {
+  id: string;
+  message_id: string;
+  status: string;
+  error: NullableJson;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SelfServiceCodesTable {
+  id: string;
+  flow_kind: string;
+  method: string;
+  flow_id: string;
+  identity_id: string;
+  address: string;
+  code_hash: string;
+  used_at: NullableTimestamp;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
 /** Every table the stores use; later migrations add theirs here. */
 export interface Tables {
   selfservice_flows: SelfServiceFlowsTable;
+  selfservice_codes: SelfServiceCodesTable;
+  courier_messages: CourierMessagesTable;
+  courier_message_dispatches: CourierMessageDispatchesTable;
   sessions: SessionsTable;
   identities: IdentitiesTable;
   identity_credentials: IdentityCredentialsTable;

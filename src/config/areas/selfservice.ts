@@ -30,7 +30,26 @@ export interface SelfServiceConfig {
     readonly style: 'unified' | 'profile_first';
   };
   readonly logout: { readonly returnUrl: string };
+  readonly verification: SelfServiceFlowConfig & AddressFlowConfig;
+  readonly recovery: SelfServiceFlowConfig & AddressFlowConfig;
+  readonly settings: SelfServiceFlowConfig & {
+    /** How long after signing in a session may change passwords and addresses. */
+    readonly privilegedSessionMaxAgeMs: number;
+  };
   readonly password: { readonly enabled: boolean; readonly config: Readonly<Record<string, unknown>> };
+  readonly profile: { readonly enabled: boolean };
+  /** `selfservice.methods.code`: one-time codes for verification and recovery. */
+  readonly code: { readonly lifespanMs: number; readonly maxSubmissions: number };
+  /** `selfservice.methods.link`: one-time links for verification and recovery. */
+  readonly link: { readonly lifespanMs: number };
+}
+
+/** Verification and recovery: both send a code or a link to an address. */
+export interface AddressFlowConfig {
+  readonly enabled: boolean;
+  readonly use: 'code' | 'link';
+  /** Whether an address with no account behind it still gets an email saying so. */
+  readonly notifyUnknownRecipients: boolean;
 }
 
 type Doc = Record<string, unknown>;
@@ -76,6 +95,22 @@ function flowConfig(
   };
 }
 
+function addressFlow(flow: Doc): AddressFlowConfig {
+  return {
+    enabled: flow.enabled === true,
+    use: flow.use === 'link' ? 'link' : 'code',
+    notifyUnknownRecipients: flow.notify_unknown_recipients === true,
+  };
+}
+
+function durationOr(value: unknown, fallbackMs: number): number {
+  return parseDuration(str(value) ?? '') ?? fallbackMs;
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
 /** Reads `selfservice`; `publicBase` is `serve.public.base_url`, where the built-in UI lives. */
 export function selfServiceConfig(document: KratosConfigDocument, publicBase: URL): SelfServiceConfig {
   const selfservice = obj((document as Doc).selfservice);
@@ -83,7 +118,8 @@ export function selfServiceConfig(document: KratosConfigDocument, publicBase: UR
   const defaultReturnUrl =
     str(selfservice.default_browser_return_url) ?? new URL('ui/welcome', publicBase).toString();
   const registration = obj(flows.registration);
-  const password = obj(obj(selfservice.methods).password);
+  const methods = obj(selfservice.methods);
+  const password = obj(methods.password);
   const logoutAfter = obj(obj(flows.logout).after);
   return {
     defaultReturnUrl,
@@ -103,6 +139,24 @@ export function selfServiceConfig(document: KratosConfigDocument, publicBase: UR
             : 'profile_first',
     },
     logout: { returnUrl: str(logoutAfter.default_browser_return_url) ?? defaultReturnUrl },
+    verification: {
+      ...flowConfig(obj(flows.verification), publicBase, 'verification', defaultReturnUrl),
+      ...addressFlow(obj(flows.verification)),
+    },
+    recovery: {
+      ...flowConfig(obj(flows.recovery), publicBase, 'recovery', defaultReturnUrl),
+      ...addressFlow(obj(flows.recovery)),
+    },
+    settings: {
+      ...flowConfig(obj(flows.settings), publicBase, 'settings', defaultReturnUrl),
+      privilegedSessionMaxAgeMs: durationOr(obj(flows.settings).privileged_session_max_age, 3_600_000),
+    },
     password: { enabled: password.enabled !== false, config: obj(password.config) },
+    profile: { enabled: obj(methods.profile).enabled !== false },
+    code: {
+      lifespanMs: durationOr(obj(obj(methods.code).config).lifespan, 3_600_000),
+      maxSubmissions: numberOr(obj(obj(methods.code).config).max_submissions, 5),
+    },
+    link: { lifespanMs: durationOr(obj(obj(methods.link).config).lifespan, 3_600_000) },
   };
 }

@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import * as m0001 from './0001-identities.js';
 import * as m0002 from './0002-sessions.js';
 import * as m0003 from './0003-flows.js';
+import * as m0004 from './0004-courier.js';
+import * as m0005 from './0005-selfservice-codes.js';
 import type { Engine } from './column-types.js';
 
 export interface MigrationModule {
@@ -16,4 +18,6 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, module: Migration
   ['0001-identities', m0001],
   ['0002-sessions', m0002],
   ['0003-flows', m0003],
+  ['0004-courier', m0004],
+  ['0005-selfservice-codes', m0005],
 ];
