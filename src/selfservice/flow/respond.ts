@@ -39,7 +39,10 @@ export function respondWithFlow(
 /** `continue_with` entries as Kratos names them. */
 export type ContinueWith =
   | { action: 'redirect_browser_to'; redirect_browser_to: string }
-  | { action: 'set_ory_session_token'; ory_session_token: string };
+  | { action: 'set_ory_session_token'; ory_session_token: string }
+  | { action: 'show_verification_ui'; flow: { id: string; verifiable_address: string; url?: string } }
+  | { action: 'show_settings_ui'; flow: { id: string; url?: string } }
+  | { action: 'show_recovery_ui'; flow: { id: string; url?: string } };
 
 export function continueWithJson(items: ContinueWith[]): JsonValue {
   return items as unknown as JsonValue;

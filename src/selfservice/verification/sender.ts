@@ -1,0 +1,22 @@
+import type { Identity } from '../../identity/model.js';
+import type { FlowType } from '../flow/flow.js';
+
+/**
+ * Starts verification for addresses that just appeared or changed (after registration, after
+ * settings changed an email): opens a verification flow for the identity and queues one
+ * message per address in the courier's outbox. Implemented by the verification module; other
+ * flows depend on this interface only.
+ */
+export interface VerificationSender {
+  /**
+   * Queues a verification message to each of `addresses` (values of the identity's
+   * verifiable addresses that are not verified yet) in one new verification flow, and returns
+   * that flow for `continue_with: show_verification_ui`; undefined when verification is
+   * disabled or none of the addresses needs it.
+   */
+  sendForAddresses(
+    identity: Identity,
+    addresses: readonly string[],
+    context: { type: FlowType; requestUrl: string },
+  ): Promise<{ flowId: string; address: string; url: string } | undefined>;
+}
