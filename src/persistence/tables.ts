@@ -122,6 +122,12 @@ export interface CourierMessageDispatchesTable {
   updated_at: Timestamp;
 }
 
+export interface SelfServiceFlowAttemptsTable {
+  flow_id: string;
+  count: number;
+  updated_at: Timestamp;
+}
+
 export interface SelfServiceCodesTable {
   id: string;
   flow_kind: string;
@@ -139,6 +145,7 @@ export interface SelfServiceCodesTable {
 export interface Tables {
   selfservice_flows: SelfServiceFlowsTable;
   selfservice_codes: SelfServiceCodesTable;
+  selfservice_flow_attempts: SelfServiceFlowAttemptsTable;
   courier_messages: CourierMessagesTable;
   courier_message_dispatches: CourierMessageDispatchesTable;
   sessions: SessionsTable;

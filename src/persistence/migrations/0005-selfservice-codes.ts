@@ -29,8 +29,16 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .columns(['flow_id', 'code_hash'])
     .execute();
   await db.schema
-    .createIndex('selfservice_codes_hash_idx')
+    .createIndex('selfservice_codes_expires_idx')
     .on('selfservice_codes')
-    .columns(['code_hash'])
+    .column('expires_at')
+    .execute();
+  // Submissions per flow, counted atomically (an upsert), so parallel guesses cannot
+  // exceed `max_submissions` by racing a read-modify-write of the flow.
+  await db.schema
+    .createTable('selfservice_flow_attempts')
+    .addColumn('flow_id', 'varchar(36)', (c) => c.primaryKey())
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .addColumn('updated_at', t.timestamp, (c) => c.notNull())
     .execute();
 }

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CodeStore, createCodeStore } from './code-store.js';
+import type { Database } from './database.js';
+import { createIdentityStore } from './identity-store.js';
+import { testEngines } from './testing/engines.js';
+import { identityFixture } from './testing/identity-fixtures.js';
+
+for (const engine of testEngines()) {
+  describe(`code store on ${engine.name}`, () => {
+    let database: Database & { drop(): Promise<void> };
+    let codes: CodeStore;
+    let identityId: string;
+    const now = new Date('2026-11-23T10:00:00Z');
+    const later = new Date('2026-11-23T11:00:00Z');
+
+    beforeAll(async () => {
+      database = await engine.open();
+      codes = createCodeStore(database.db);
+      const identity = identityFixture('codes@example.com');
+      await createIdentityStore(database.db).create(identity);
+      identityId = identity.id;
+    });
+    afterAll(() => database.drop());
+
+    function issue(flowId: string, hash: string, expiresAt = later) {
+      return codes.issue(
+        database.db,
+        {
+          flowKind: 'verification',
+          method: 'code',
+          flowId,
+          identityId,
+          address: 'a@example.com',
+          codeHash: hash,
+          expiresAt,
+        },
+        now,
+      );
+    }
+
+    it('consumes a code once, and only in its own flow and kind', async () => {
+      const flowId = randomUUID();
+      await issue(flowId, 'h1');
+      expect(await codes.consume('verification', randomUUID(), ['h1'], now)).toBeUndefined();
+      expect(await codes.consume('recovery', flowId, ['h1'], now)).toBeUndefined();
+      const used = await codes.consume('verification', flowId, ['other', 'h1'], now);
+      expect(used).toMatchObject({ flowId, identityId, address: 'a@example.com', method: 'code' });
+      expect(await codes.consume('verification', flowId, ['h1'], now)).toBeUndefined();
+    });
+
+    it('gives one code to exactly one of 20 parallel submissions', async () => {
+      const flowId = randomUUID();
+      await issue(flowId, 'race');
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => codes.consume('verification', flowId, ['race'], now)),
+      );
+      expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+    });
+
+    it('refuses an expired code and the codes of an invalidated flow', async () => {
+      const flowId = randomUUID();
+      await issue(flowId, 'old', new Date(now.getTime() - 1));
+      expect(await codes.consume('verification', flowId, ['old'], now)).toBeUndefined();
+      await issue(flowId, 'fresh');
+      await codes.invalidateFlow(flowId, now);
+      expect(await codes.consume('verification', flowId, ['fresh'], now)).toBeUndefined();
+    });
+
+    it('counts submissions atomically and starts again after a reset', async () => {
+      const flowId = randomUUID();
+      const counts = await Promise.all(Array.from({ length: 10 }, () => codes.countSubmission(flowId, now)));
+      expect([...counts].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      await codes.resetSubmissions(flowId);
+      expect(await codes.countSubmission(flowId, now)).toBe(1);
+    });
+  });
+}
