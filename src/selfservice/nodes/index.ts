@@ -25,6 +25,13 @@ export {
   registrationProfileNodes,
 } from './registration-profile-first.js';
 export { SchemaCycleError } from './schema-paths.js';
+export {
+  type SettingsNodesOptions,
+  settingsNodes,
+  settingsPasswordNodes,
+  settingsProfileNodes,
+  sortSettingsNodes,
+} from './settings.js';
 export { sortLoginNodes, sortRegistrationNodes } from './sort.js';
 export { type TraitNodesOptions, traitNodes } from './trait-nodes.js';
 export { withValues } from './values.js';

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { Identity } from '../../identity/model.js';
+import { identityFixture } from '../../persistence/testing/identity-fixtures.js';
+import type { FlowType, SelfServiceFlow } from '../flow/flow.js';
+import type { VerificationSender } from '../verification/sender.js';
+import { afterSettings } from './hooks.js';
+
+/** A recording stand-in for our own verification port. */
+function recordingSender(): VerificationSender & {
+  calls: { addresses: readonly string[]; type: FlowType }[];
+} {
+  const calls: { addresses: readonly string[]; type: FlowType }[] = [];
+  return {
+    calls,
+    async sendForAddresses(_identity, addresses, context) {
+      calls.push({ addresses, type: context.type });
+      return {
+        flowId: 'a1f0c3de-0000-4000-8000-000000000001',
+        address: addresses[0] ?? '',
+        url: 'https://ui/verify',
+      };
+    },
+  };
+}
+
+function recordingSessions() {
+  const revoked: { identityId: string; exceptId?: string }[] = [];
+  return {
+    revoked,
+    async revokeIdentitySessions(identityId: string, exceptId?: string) {
+      revoked.push({ identityId, exceptId });
+      return 1;
+    },
+  };
+}
+
+const config = (hooks: string[]) => ({
+  settings: {
+    uiUrl: 'https://ui/settings',
+    lifespanMs: 3_600_000,
+    privilegedSessionMaxAgeMs: 900_000,
+    after: { hooks: () => hooks.map((hook) => ({ hook, config: {} })), returnUrl: () => 'https://app/' },
+  },
+});
+
+const before = identityFixture('ada@example.com');
+const verified = (identity: Identity): Identity => ({
+  ...identity,
+  verifiable_addresses: identity.verifiable_addresses.map((a) => ({
+    ...a,
+    verified: true,
+    status: 'completed',
+  })),
+});
+const changedEmail = identityFixture('ada@lovelace.org', { id: before.id });
+const flow = (type: FlowType) =>
+  ({ type, request_url: 'https://id/self-service/settings/browser' }) as SelfServiceFlow;
+
+describe('afterSettings', () => {
+  it('sends verification to a changed email and shows it in continue_with (url for browsers only)', async () => {
+    const verification = recordingSender();
+    const deps = { verification, sessions: recordingSessions(), config: config([]) };
+    const browser = await afterSettings(deps, {
+      method: 'profile',
+      flow: flow('browser'),
+      before: verified(before),
+      after: changedEmail,
+      sessionId: 's1',
+    });
+    expect(verification.calls).toEqual([{ addresses: ['ada@lovelace.org'], type: 'browser' }]);
+    expect(browser).toEqual([
+      {
+        action: 'show_verification_ui',
+        flow: {
+          id: 'a1f0c3de-0000-4000-8000-000000000001',
+          verifiable_address: 'ada@lovelace.org',
+          url: 'https://ui/verify',
+        },
+      },
+    ]);
+    const native = await afterSettings(deps, {
+      method: 'profile',
+      flow: flow('api'),
+      before,
+      after: changedEmail,
+      sessionId: 's1',
+    });
+    expect(native[0]).toEqual({
+      action: 'show_verification_ui',
+      flow: { id: 'a1f0c3de-0000-4000-8000-000000000001', verifiable_address: 'ada@lovelace.org' },
+    });
+  });
+
+  it('sends nothing when the addresses stay, or for the password method', async () => {
+    const verification = recordingSender();
+    const deps = { verification, sessions: recordingSessions(), config: config([]) };
+    const change = { flow: flow('api'), before, after: before, sessionId: 's1' };
+    expect(await afterSettings(deps, { ...change, method: 'profile' })).toEqual([]);
+    expect(await afterSettings(deps, { ...change, after: changedEmail, method: 'password' })).toEqual([]);
+    expect(verification.calls).toEqual([]);
+  });
+
+  it('revoke_active_sessions ends every other session of the identity', async () => {
+    const sessions = recordingSessions();
+    const deps = {
+      verification: recordingSender(),
+      sessions,
+      config: config(['revoke_active_sessions', 'web_hook']),
+    };
+    await afterSettings(deps, {
+      method: 'password',
+      flow: flow('api'),
+      before,
+      after: before,
+      sessionId: 's1',
+    });
+    expect(sessions.revoked).toEqual([{ identityId: before.id, exceptId: 's1' }]);
+  });
+});

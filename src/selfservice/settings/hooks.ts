@@ -1,0 +1,58 @@
+import type { Identity } from '../../identity/model.js';
+import type { SelfServiceFlow } from '../flow/flow.js';
+import type { ContinueWith } from '../flow/respond.js';
+import { addedAddresses } from '../strategies/profile/protected-fields.js';
+import type { SettingsDeps } from './deps.js';
+
+export interface StoredChange {
+  method: 'profile' | 'password';
+  flow: SelfServiceFlow;
+  before: Identity;
+  after: Identity;
+  /** The session that made the change; `revoke_active_sessions` keeps it. */
+  sessionId: string;
+}
+
+/**
+ * What runs once a change is stored (Kratos's post-persist settings hooks): for the profile
+ * method, a verification message to each verifiable address that is new and unverified (Kratos
+ * adds this hook whenever verification is enabled; the sender knows whether it is), then the
+ * configured `after` hooks. Returns the `continue_with` items the response carries.
+ */
+export async function afterSettings(
+  deps: {
+    verification: SettingsDeps['verification'];
+    sessions: Pick<SettingsDeps['sessions'], 'revokeIdentitySessions'>;
+    config: Pick<SettingsDeps['config'], 'settings'>;
+  },
+  change: StoredChange,
+): Promise<ContinueWith[]> {
+  const continueWith: ContinueWith[] = [];
+  if (change.method === 'profile') {
+    const unverified = change.after.verifiable_addresses.filter((address) => !address.verified);
+    const added = addedAddresses(change.before.verifiable_addresses, unverified);
+    if (added.length > 0) {
+      const sent = await deps.verification.sendForAddresses(change.after, added, {
+        type: change.flow.type,
+        requestUrl: change.flow.request_url,
+      });
+      if (sent) {
+        continueWith.push({
+          action: 'show_verification_ui',
+          // Kratos sets the URL for browser flows only; native apps show their own screen.
+          flow:
+            change.flow.type === 'browser'
+              ? { id: sent.flowId, verifiable_address: sent.address, url: sent.url }
+              : { id: sent.flowId, verifiable_address: sent.address },
+        });
+      }
+    }
+  }
+  for (const hook of deps.config.settings.after.hooks(change.method)) {
+    // Other hooks (web_hook, ...) arrive with the issues that build them.
+    if (hook.hook === 'revoke_active_sessions') {
+      await deps.sessions.revokeIdentitySessions(change.after.id, change.sessionId);
+    }
+  }
+  return continueWith;
+}

@@ -1,0 +1,42 @@
+/**
+ * What a settings method (strategy) decides about one submission. A strategy validates and
+ * builds the identity's next state; the flow stores it, runs the hooks and answers.
+ */
+
+import type { UpdateIdentityBody } from '../../identity/bodies.js';
+import type { Identity, JsonObject } from '../../identity/model.js';
+import type { UiText } from '../flow/messages.js';
+import type { Submission } from '../flow/submission.js';
+
+/** Messages per node name, e.g. `{ 'traits.email': [4000002] }`. */
+export type FieldMessages = Record<string, UiText[]>;
+
+export type SettingsChange =
+  /** Store this as the identity's new state. */
+  | { kind: 'update'; body: UpdateIdentityBody }
+  /** Show the form again with these messages; `traits` are the values the trait fields keep. */
+  | { kind: 'invalid'; fields: FieldMessages; messages?: UiText[]; traits?: JsonObject }
+  /** The change needs a session that signed in within `privileged_session_max_age`. */
+  | { kind: 'needs_privilege' };
+
+/** One submission as a strategy sees it. */
+export interface SettingsSubmission {
+  /** The identity as stored, credentials included. */
+  identity: Identity;
+  submission: Submission;
+  /** Whether the session signed in recently enough to change credentials and addresses. */
+  privileged(): Promise<boolean>;
+}
+
+/** The identity's current state as an update body, for a strategy to change one part of. */
+export function currentIdentityBody(identity: Identity): UpdateIdentityBody {
+  const body: UpdateIdentityBody = {
+    schema_id: identity.schema_id,
+    traits: identity.traits,
+    state: identity.state,
+  };
+  if (identity.metadata_public !== null) body.metadata_public = identity.metadata_public;
+  if (identity.metadata_admin !== null) body.metadata_admin = identity.metadata_admin;
+  if (identity.external_id !== null) body.external_id = identity.external_id;
+  return body;
+}

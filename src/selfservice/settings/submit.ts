@@ -1,0 +1,229 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { UpdateIdentityBody } from '../../identity/bodies.js';
+import type { Identity } from '../../identity/model.js';
+import { isAppError } from '../../kernel/errors.js';
+import { noActiveSession } from '../../session/errors.js';
+import type { Authenticated } from '../../session/manager.js';
+import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
+import { openSubmission, replaceExpiredFlow } from '../flow/flow-steps.js';
+import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
+import { Msg, type UiText, uiText } from '../flow/messages.js';
+import { flowUiUrl } from '../flow/respond.js';
+import { uiContainer } from '../flow/ui.js';
+import { withNodeMessages } from '../nodes/index.js';
+import { updatePassword } from '../strategies/password/settings.js';
+import { updateProfile } from '../strategies/profile/settings.js';
+import type { SettingsDeps } from './deps.js';
+import { flowOfAnotherIdentity, NeedsPrivilegedSessionError } from './errors.js';
+import { createSettingsFlow, flowIdentityId, settingsFormNodes } from './flow.js';
+import { afterSettings } from './hooks.js';
+import { respondWithSettingsFlow } from './respond.js';
+import { currentSession, isPrivileged, loginUrl, reauthenticationUrl } from './session.js';
+import type { FieldMessages, SettingsChange } from './strategy.js';
+
+type Method = 'profile' | 'password';
+
+/** What the person sees again after a refused submission. */
+type Refusal = Extract<SettingsChange, { kind: 'invalid' }>;
+
+/**
+ * `POST /self-service/settings?flow=<id>` with the profile or password method, in Kratos's
+ * order: the flow, the session, the flow's validity for that session, the method, then the
+ * change, the after-settings hooks and the answer.
+ */
+export async function submitSettings(
+  deps: SettingsDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { flow, submission } = await openSubmission(deps, 'settings', request);
+  const current = await currentSession(deps, request);
+  if (!current) {
+    if (flow.type === 'browser' && !wantsJson(request)) return reply.redirect(loginUrl(deps), 303);
+    throw noActiveSession();
+  }
+  if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow, current);
+  if (flowIdentityId(flow) !== current.session.identityId) throw flowOfAnotherIdentity('submit');
+
+  const identity = await deps.identities.get(current.session.identityId);
+  const method = enabledMethod(deps, submission.method);
+  if (method === undefined) {
+    const messages = [uiText(Msg.ErrorValidationSettingsNoStrategyFound)];
+    return fix(
+      deps,
+      request,
+      reply,
+      { flow, identity, method: null },
+      { kind: 'invalid', fields: {}, messages },
+    );
+  }
+
+  let privileged: Promise<boolean> | undefined;
+  const input = {
+    identity,
+    submission,
+    privileged: () => {
+      privileged ??= isPrivileged(deps, current.session.id);
+      return privileged;
+    },
+  };
+  const change =
+    method === 'profile'
+      ? await updateProfile(deps, input)
+      : await updatePassword(deps, { ...input, logger: request.log });
+  if (change.kind === 'needs_privilege') {
+    const url = reauthenticationUrl(deps, flow);
+    if (flow.type === 'browser' && !wantsJson(request)) return reply.redirect(url, 303);
+    throw new NeedsPrivilegedSessionError(url);
+  }
+  if (change.kind === 'invalid') return fix(deps, request, reply, { flow, identity, method }, change);
+  return store(deps, request, reply, { flow, identity, method, session: current }, change.body);
+}
+
+function enabledMethod(deps: SettingsDeps, method: string | undefined): Method | undefined {
+  if (method === 'profile' && deps.config.profile.enabled) return 'profile';
+  if (method === 'password' && deps.config.password.enabled) return 'password';
+  return undefined;
+}
+
+/** Stores the change, shows the saved form (1050001), runs the hooks and answers. */
+async function store(
+  deps: SettingsDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: { flow: SelfServiceFlow; identity: Identity; method: Method; session: Authenticated },
+  body: UpdateIdentityBody,
+): Promise<FastifyReply> {
+  const { flow, identity, method } = context;
+  let after: Identity;
+  try {
+    after = await deps.identities.update(identity.id, body);
+  } catch (error) {
+    const refusal = refusalFor(error, body);
+    if (refusal === undefined) throw error;
+    return fix(deps, request, reply, context, refusal);
+  }
+
+  const saved: SelfServiceFlow = {
+    ...flow,
+    state: 'success',
+    active: method,
+    ui: uiContainer(flow.ui.action, settingsFormNodes(deps, after, csrfFor(deps, request, reply, flow)), [
+      uiText(Msg.InfoSelfServiceSettingsUpdateSuccess),
+    ]),
+    updated_at: deps.now(),
+  };
+  await deps.flows.update(saved);
+  const continueWith = await afterSettings(deps, {
+    method,
+    flow: saved,
+    before: identity,
+    after,
+    sessionId: context.session.session.id,
+  });
+
+  if (flow.type === 'api')
+    return respondWithSettingsFlow(deps, request, reply, saved, after, { continueWith });
+  const returnTo =
+    flow.return_to ?? deps.afterReturnUrl(method) ?? flowUiUrl(deps.config.settings.uiUrl, flow.id);
+  if (wantsJson(request)) {
+    return respondWithSettingsFlow(deps, request, reply, saved, after, {
+      continueWith: [...continueWith, { action: 'redirect_browser_to', redirect_browser_to: returnTo }],
+    });
+  }
+  return reply.redirect(returnTo, 303);
+}
+
+/** Errors of the identity store that are the person's to fix, as form messages. */
+function refusalFor(error: unknown, body: UpdateIdentityBody): Refusal | undefined {
+  if (!isAppError(error)) return undefined;
+  // Another identity has this identifier or address already.
+  if (error.code === 409) {
+    return {
+      kind: 'invalid',
+      fields: {},
+      messages: [uiText(Msg.ErrorValidationDuplicateCredentials)],
+      traits: body.traits,
+    };
+  }
+  // With hashers.algorithm bcrypt, a password over 72 bytes cannot be hashed (4000033, as Kratos).
+  if (error.id === 'password_too_long_for_hasher') {
+    const actual = Number(error.details?.actual_length ?? 0);
+    const fields: FieldMessages = {
+      password: [uiText(Msg.ErrorValidationPasswordMaxLength, { max_length: 72, actual_length: actual })],
+    };
+    return { kind: 'invalid', fields };
+  }
+  return undefined;
+}
+
+/** The form again with messages, in state `show_form`: 400 with the flow, or 303 to the UI. */
+async function fix(
+  deps: SettingsDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: { flow: SelfServiceFlow; identity: Identity; method: Method | null },
+  refusal: Refusal,
+): Promise<FastifyReply> {
+  const { flow, identity } = context;
+  const csrf = csrfFor(deps, request, reply, flow);
+  const nodes = withNodeMessages(
+    settingsFormNodes(deps, identity, csrf, refusal.traits ?? identity.traits),
+    refusal.fields,
+  );
+  const messages: UiText[] | undefined = refusal.messages;
+  const updated: SelfServiceFlow = {
+    ...flow,
+    state: 'show_form',
+    active: context.method ?? flow.active,
+    ui: uiContainer(flow.ui.action, nodes, messages),
+    updated_at: deps.now(),
+  };
+  await deps.flows.update(updated);
+  return respondWithSettingsFlow(deps, request, reply, updated, identity, { status: 400 });
+}
+
+function csrfFor(
+  deps: SettingsDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+): string | undefined {
+  return flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
+}
+
+/**
+ * An expired flow: a new one for the signed-in identity replaces it, saying why (4050001);
+ * browsers are sent to it, other clients get 410 naming it (`use_flow_id`).
+ */
+async function expired(
+  deps: SettingsDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  current: Authenticated,
+): Promise<FastifyReply> {
+  const identity = await deps.identities.get(current.session.identityId);
+  const context = {
+    flows: deps.flows,
+    uiUrl: deps.config.settings.uiUrl,
+    now: deps.now,
+    cookies: deps.cookies,
+  };
+  return replaceExpiredFlow(context, request, reply, flow, async (csrf) => {
+    const next = await createSettingsFlow(deps, {
+      type: flow.type,
+      identity,
+      requestUrl: flow.request_url,
+      returnTo: flow.return_to,
+      ...csrf,
+    });
+    const message = uiText(Msg.ErrorValidationSettingsFlowExpired, {
+      expired_at: flow.expires_at,
+      now: deps.now(),
+    });
+    const explained: SelfServiceFlow = { ...next, ui: uiContainer(next.ui.action, next.ui.nodes, [message]) };
+    await deps.flows.update(explained);
+    return explained;
+  });
+}
