@@ -1,5 +1,6 @@
 import { createTwoTierCache, type TwoTierCache } from '../cache/index.js';
 import { type Config, type SessionConfig, sessionConfig } from '../config/index.js';
+import { type Courier, createCourier } from '../courier/index.js';
 import { createPasswordHashing, type PasswordHashing } from '../hash/index.js';
 import { createIdentityManager, type IdentityManager } from '../identity/manager.js';
 import type { IdentitySchemas } from '../identity/ports.js';
@@ -33,6 +34,8 @@ export interface Registry {
   sessions: SessionManager;
   sessionConfig: SessionConfig;
   cache: TwoTierCache;
+  /** The email outbox; workers are started by `serve --watch-courier` and `courier watch`. */
+  courier: Courier;
   /** Whether migrations are applied and the database (and Redis, when configured) answer. */
   ready(): Promise<Readiness>;
   close(): Promise<void>;
@@ -65,6 +68,12 @@ export async function createRegistry(
       );
     }
   }
+
+  // Templates compile here, so a broken override stops the start before anything listens.
+  const courier = await createCourier({ config, database, logger }).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
 
   const publicBase = config.serve.public.baseUrl;
   const schemaUrl = (id: string): string => new URL(`schemas/${encodeSchemaId(id)}`, publicBase).toString();
@@ -126,6 +135,7 @@ export async function createRegistry(
     sessions,
     sessionConfig: sessionSettings,
     cache,
+    courier,
     async ready(): Promise<Readiness> {
       if (!(await cache.healthy())) return { ok: false, errors: { cache: 'redis does not answer' } };
       try {
@@ -141,6 +151,7 @@ export async function createRegistry(
       }
     },
     async close() {
+      await courier.close();
       await cache.close();
       await database.close();
     },

@@ -3,6 +3,7 @@ import fastifyCors from '@fastify/cors';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { type Config, corsConfig, originAllowed } from '../config/index.js';
+import { adminCourierRoutes, type CourierWorker } from '../courier/index.js';
 import { adminIdentityRoutes } from '../identity/admin-routes.js';
 import { schemaRoutes } from '../identity/schema-routes.js';
 import type { Logger } from '../kernel/logger.js';
@@ -66,7 +67,7 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
 }
 
 /** The admin listener: identities and sessions (later: courier, recovery codes, metrics). */
-export async function buildAdminApp(registry: Registry): Promise<FastifyInstance> {
+export async function buildAdminApp(registry: Registry, selfService: SelfService): Promise<FastifyInstance> {
   const app = createHttpServer({ logger: registry.logger.child({ listener: 'admin' }) });
   await app.register(healthRoutes({ ready: registry.ready, version: VERSION }));
   const identityRoutes = adminIdentityRoutes({
@@ -77,10 +78,12 @@ export async function buildAdminApp(registry: Registry): Promise<FastifyInstance
     sessions: registry.sessions,
     identities: registry.identityStore,
   });
+  const courierRoutes = adminCourierRoutes({ courier: registry.courier, redactBodies: !registry.config.dev });
   // Kratos serves the admin API both under /admin and at the root.
   for (const prefix of ['/admin', '']) {
     await app.register(identityRoutes, { prefix });
     await app.register(sessionRoutes, { prefix });
+    await app.register(courierRoutes, { prefix });
   }
   return app;
 }
@@ -96,13 +99,18 @@ export interface RunningPortcullis {
 export async function startPortcullis(
   config: Config,
   logger: Logger,
-  options: { migrate?: boolean } = {},
+  options: {
+    migrate?: boolean;
+    /** Deliver the courier's outbox in this process; on by default with --dev. */
+    watchCourier?: boolean;
+  } = {},
 ): Promise<RunningPortcullis> {
   // Migrations run by themselves only in dev; elsewhere `portcullis migrate sql` runs them.
   const registry = await createRegistry(config, logger, { migrate: options.migrate ?? config.dev });
   const selfService = buildSelfService(registry);
   const publicApp = await buildPublicApp(registry, selfService);
-  const adminApp = await buildAdminApp(registry);
+  const adminApp = await buildAdminApp(registry, selfService);
+  let courierWorker: CourierWorker | undefined;
   try {
     const publicUrl = await publicApp.listen({
       host: config.serve.public.host,
@@ -110,12 +118,14 @@ export async function startPortcullis(
     });
     const adminUrl = await adminApp.listen({ host: config.serve.admin.host, port: config.serve.admin.port });
     logger.info({ public: publicUrl, admin: adminUrl }, 'portcullis is listening');
+    if (options.watchCourier ?? config.dev) courierWorker = registry.courier.startWorker();
     return {
       registry,
       publicUrl,
       adminUrl,
       async close() {
         await Promise.allSettled([publicApp.close(), adminApp.close()]);
+        await courierWorker?.stop();
         await selfService.close();
         await registry.close();
       },

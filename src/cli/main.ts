@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../kernel/version.js';
+import { courierCommand } from './courier.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { identitiesCommand } from './identities.js';
 import { migrateCommand } from './migrate.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(migrateCommand());
   program.addCommand(identitiesCommand());
+  program.addCommand(courierCommand());
   // Every subcommand rejects unknown options and arguments instead of ignoring them.
   const strict = (command: Command): void => {
     command.exitOverride();

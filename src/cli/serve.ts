@@ -9,6 +9,8 @@ interface ServeOptions {
   config?: string[];
   dev?: boolean;
   sqaOptOut?: boolean;
+  /** undefined: on with --dev, off otherwise. */
+  watchCourier?: boolean;
 }
 
 /** `portcullis serve -c <file> [-c <file> ...] [--dev]`, as `kratos serve`. */
@@ -20,6 +22,11 @@ export function serveCommand(): Command {
       '--dev',
       'development mode: embedded SQLite, generated secrets, migrations applied, cookies without Secure',
     )
+    .option(
+      '--watch-courier',
+      'also deliver queued email (the courier worker) in this process; on with --dev',
+    )
+    .option('--no-watch-courier', 'do not deliver email in this process, even with --dev')
     .option('--sqa-opt-out', 'accepted for compatibility with kratos serve; Portcullis sends no telemetry')
     .addHelpText(
       'after',
@@ -31,7 +38,7 @@ export function serveCommand(): Command {
       for (const warning of config.warnings) logger.warn(warning);
       logger.debug({ config: redactConfig(config.document) }, 'configuration loaded');
       try {
-        const running = await startPortcullis(config, logger);
+        const running = await startPortcullis(config, logger, { watchCourier: options.watchCourier });
         const stop = async (signal: string) => {
           logger.info({ signal }, 'shutting down');
           await running.close();

@@ -11,6 +11,14 @@
 
 export { type CacheConfig, cacheConfig } from './areas/cache.js';
 export { type CorsConfig, corsConfig, originAllowed } from './areas/cors.js';
+export {
+  COURIER_TEMPLATE_DIRS,
+  type CourierConfig,
+  type CourierTemplateDir,
+  type CourierTemplateVariant,
+  courierConfig,
+  type EmailTemplateRefs,
+} from './areas/courier.js';
 export { ARGON2_DEFAULTS, BCRYPT_DEFAULT_COST, hashersConfig } from './areas/hashers.js';
 export { type IdentityConfig, identityConfig } from './areas/identity.js';
 export { type LogConfig, logConfig } from './areas/log.js';

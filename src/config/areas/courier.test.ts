@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { KratosConfigDocument } from '../types.js';
+import { courierConfig } from './courier.js';
+
+const doc = (courier: Record<string, unknown> | undefined) =>
+  ({ courier }) as unknown as KratosConfigDocument;
+
+describe('courier config', () => {
+  it("uses Kratos's defaults and leaves SMTP unset when not configured", () => {
+    const result = courierConfig(doc(undefined));
+    expect(result).toEqual({
+      ok: true,
+      value: expect.objectContaining({
+        smtp: expect.objectContaining({
+          connectionUri: undefined,
+          fromAddress: 'no-reply@ory.kratos.sh',
+          localName: 'localhost',
+          headers: {},
+        }),
+        messageRetries: 5,
+        worker: { pullCount: 10, pullWaitMs: 1000 },
+        templates: {},
+        warnings: [],
+      }),
+    });
+  });
+
+  it('reads SMTP, worker and template settings', () => {
+    const result = courierConfig(
+      doc({
+        message_retries: 2,
+        worker: { pull_count: 3, pull_wait: '250ms' },
+        smtp: {
+          connection_uri: 'smtps://u:p@mail.example.com/',
+          from_address: 'auth@example.com',
+          from_name: 'Example',
+          headers: { 'X-SES-SOURCE-ARN': 'arn' },
+        },
+        templates: { recovery_code: { valid: { email: { subject: 'base64://e3tUb319', body: {} } } } },
+      }),
+    );
+    if (!result.ok) throw new Error('expected ok');
+    expect(result.value.messageRetries).toBe(2);
+    expect(result.value.worker).toEqual({ pullCount: 3, pullWaitMs: 250 });
+    expect(result.value.smtp).toMatchObject({ fromName: 'Example', headers: { 'X-SES-SOURCE-ARN': 'arn' } });
+    expect(result.value.templates).toEqual({ recovery_code: { valid: { subject: 'base64://e3tUb319' } } });
+  });
+
+  it('refuses HTTP delivery and HTTP template sources, which need what later issues bring', () => {
+    const result = courierConfig(
+      doc({
+        delivery_strategy: 'http',
+        templates: {
+          verification: { invalid: { email: { body: { html: 'https://example.com/t.gotmpl' } } } },
+        },
+      }),
+    );
+    expect(result).toEqual({
+      ok: false,
+      issues: [
+        { path: 'courier.delivery_strategy', message: expect.stringContaining('not supported yet') },
+        {
+          path: 'courier.templates.verification.invalid.email.body.html',
+          message: expect.stringContaining('file://'),
+        },
+      ],
+    });
+  });
+
+  it('warns about SMS channels and templates it does not send', () => {
+    const result = courierConfig(
+      doc({
+        channels: [{ id: 'sms', request_config: {} }],
+        templates: { login_code: { valid: { email: {} } } },
+      }),
+    );
+    expect(result.ok && result.value.warnings).toHaveLength(2);
+  });
+});

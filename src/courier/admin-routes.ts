@@ -1,0 +1,87 @@
+import type { FastifyInstance } from 'fastify';
+import { badRequest, notFound } from '../kernel/errors.js';
+import { UUID } from '../persistence/page-token.js';
+import type { Courier } from './courier.js';
+import { MESSAGE_STATUSES, type MessageStatus } from './model.js';
+import { serializeMessage } from './serialize.js';
+
+export interface AdminCourierRoutesDeps {
+  courier: Pick<Courier, 'listMessages' | 'getMessage'>;
+  /** Bodies carry codes and links: as Kratos, the admin API shows them only with `--dev`. */
+  redactBodies: boolean;
+}
+
+const DEFAULT_PAGE_SIZE = 250;
+const MAX_PAGE_SIZE = 1000;
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    page_size: { type: 'string', pattern: '^[0-9]+$' },
+    per_page: { type: 'string', pattern: '^[0-9]+$' },
+    page_token: { type: 'string' },
+    status: { type: 'string', enum: [...MESSAGE_STATUSES] },
+    recipient: { type: 'string' },
+  },
+} as const;
+
+interface ListQuery {
+  page_size?: string;
+  per_page?: string;
+  page_token?: string;
+  status?: MessageStatus;
+  recipient?: string;
+}
+
+function pageSize(query: ListQuery): number {
+  const raw = query.page_size ?? query.per_page;
+  if (raw === undefined) return DEFAULT_PAGE_SIZE;
+  const size = Number(raw);
+  if (size < 1 || size > MAX_PAGE_SIZE) throw badRequest(`page_size must be between 1 and ${MAX_PAGE_SIZE}.`);
+  return size;
+}
+
+/**
+ * `GET /courier/messages` and `GET /courier/messages/{id}`, as in Kratos's admin API.
+ * Registered under both `/admin` and the root, as the other admin routes are.
+ */
+export function adminCourierRoutes(deps: AdminCourierRoutesDeps) {
+  const view = { redactBody: deps.redactBodies };
+
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.get('/courier/messages', { schema: { querystring: listQuery } }, async (request, reply) => {
+      const query = request.query as ListQuery;
+      const size = pageSize(query);
+      const filters = {
+        status: query.status,
+        recipient: query.recipient === '' ? undefined : query.recipient,
+      };
+      const page = await deps.courier.listMessages({
+        ...filters,
+        pageSize: size,
+        pageToken: query.page_token,
+      });
+      // Links keep the filters, so following `next` stays within the same selection.
+      const params = (token?: string) => {
+        const search = new URLSearchParams({ page_size: String(size) });
+        if (filters.status !== undefined) search.set('status', filters.status);
+        if (filters.recipient !== undefined) search.set('recipient', filters.recipient);
+        if (token !== undefined) search.set('page_token', token);
+        return search.toString();
+      };
+      const base = request.url.split('?')[0];
+      const links = [`<${base}?${params()}>; rel="first"`];
+      if (page.nextPageToken !== undefined) links.push(`<${base}?${params(page.nextPageToken)}>; rel="next"`);
+      reply.header('Link', links.join(','));
+      return page.messages.map((m) => serializeMessage(m, view));
+    });
+
+    app.get('/courier/messages/:id', async (request) => {
+      const { id } = request.params as { id: string };
+      if (!UUID.test(id)) throw badRequest(`could not parse parameter {id} as UUID, got ${id.slice(0, 64)}`);
+      const message = await deps.courier.getMessage(id);
+      if (message === undefined) throw notFound('Unable to locate the resource');
+      return serializeMessage(message, view);
+    });
+  };
+}

@@ -1,0 +1,22 @@
+import type { DeliveryChannel, DispatchError } from '../model.js';
+
+/** What a channel needs of a message: never more than goes on the wire. */
+export interface OutgoingEmail {
+  /** The message id; channels derive a stable Message-ID from it. */
+  id: string;
+  recipient: string;
+  subject: string;
+  /** Plain text. */
+  body: string;
+  html_body: string | null;
+}
+
+export type DeliveryResult = { ok: true } | { ok: false; error: DispatchError };
+
+/** One way out for email. `deliver` never throws: a failure is a result the worker records. */
+export interface Channel {
+  readonly id: DeliveryChannel;
+  /** Delivers once; `signal` aborts the attempt (send timeout or worker stop). */
+  deliver(email: OutgoingEmail, signal: AbortSignal): Promise<DeliveryResult>;
+  close(): Promise<void>;
+}

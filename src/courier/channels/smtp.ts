@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import nodemailer, { type NodemailerError } from 'nodemailer';
+import type { CourierConfig } from '../../config/index.js';
+import { ConfigError } from '../../config/index.js';
+import type { DispatchError } from '../model.js';
+import type { Channel, OutgoingEmail } from './channel.js';
+import { type SmtpTimeouts, smtpTransportOptions } from './smtp-options.js';
+
+/**
+ * A stable Message-ID per outbox message: a retry after a crash mid-send carries the same id,
+ * so receivers that dedupe (most do) show the message once.
+ */
+export function messageIdFor(id: string, fromAddress: string): string {
+  const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1) || 'portcullis.invalid';
+  return `<${id}@${domain}>`;
+}
+
+/** A send failure as a dispatch error. 5xx answers are final (as in Kratos), bad credentials are not. */
+export function dispatchErrorOf(error: unknown): DispatchError {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as NodemailerError;
+  const code = typeof e.code === 'string' ? e.code : 'ESEND';
+  return {
+    code,
+    message: e.message ?? String(error),
+    ...(typeof e.responseCode === 'number' ? { response_code: e.responseCode } : {}),
+    // A rejected login is a config problem: fixing it should still deliver the queue.
+    permanent: e.permanent === true && code !== 'EAUTH',
+  };
+}
+
+async function readClientTls(smtp: CourierConfig['smtp']): Promise<{ cert?: Buffer; key?: Buffer }> {
+  if (smtp.clientCertPath === undefined || smtp.clientKeyPath === undefined) return {};
+  try {
+    return { cert: await readFile(smtp.clientCertPath), key: await readFile(smtp.clientKeyPath) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError([
+      {
+        path: 'courier.smtp.client_cert_path',
+        message: `the client certificate or key cannot be read (${code})`,
+      },
+    ]);
+  }
+}
+
+/**
+ * Delivers through the SMTP server of `courier.smtp.connection_uri`. Connections are pooled
+ * (one per concurrent send) and reused for bursts: a new connection costs a TLS handshake,
+ * and some servers make every new client wait before the greeting.
+ */
+export async function createSmtpChannel(
+  smtp: CourierConfig['smtp'],
+  options: SmtpTimeouts & { maxConnections: number },
+): Promise<Channel> {
+  const transport = nodemailer.createTransport({
+    ...smtpTransportOptions(smtp, options, await readClientTls(smtp)),
+    pool: true,
+    maxConnections: options.maxConnections,
+    maxMessages: 100,
+    idleTimeout: 30_000,
+  });
+  const from =
+    smtp.fromName === undefined ? smtp.fromAddress : { name: smtp.fromName, address: smtp.fromAddress };
+  return {
+    id: 'smtp',
+    async deliver(email: OutgoingEmail, signal: AbortSignal) {
+      try {
+        await transport.sendMail({
+          from,
+          to: email.recipient,
+          subject: email.subject,
+          text: email.body,
+          ...(email.html_body === null ? {} : { html: email.html_body }),
+          headers: { ...smtp.headers },
+          messageId: messageIdFor(email.id, smtp.fromAddress),
+          signal,
+        });
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, error: dispatchErrorOf(error) };
+      }
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Kysely } from 'kysely';
+import { type Config, ConfigError, courierConfig } from '../config/index.js';
+import type { Logger } from '../kernel/logger.js';
+import type { Database } from '../persistence/database.js';
+import type { Tables } from '../persistence/tables.js';
+import type { Channel } from './channels/channel.js';
+import { createInboxChannel } from './channels/inbox.js';
+import { createSmtpChannel } from './channels/smtp.js';
+import { createMessageStore, type ListMessagesQuery } from './message-store.js';
+import type { CourierMessage, CourierMessageWithDispatches, DeliveryChannel } from './model.js';
+import { type CourierTemplateData, type CourierTemplateType, loadTemplates } from './templates/index.js';
+import { type CourierWorker, startWorker, type WorkerSettings } from './worker.js';
+
+export interface CourierDeps {
+  /** `courier.*` is read from the document; `dev` turns on the dev inbox when SMTP is unset. */
+  config: Pick<Config, 'document' | 'dev'>;
+  database: Pick<Database, 'db' | 'engine'>;
+  logger: Logger;
+  /** Where relative template paths resolve; the process's working directory by default. */
+  cwd?: string;
+  now?: () => Date;
+}
+
+/** The courier: an outbox that flows write to, and the workers that empty it. */
+export interface Courier {
+  /**
+   * Renders the template now and writes the message as `queued` through `executor` (pass a
+   * kysely Transaction<Tables> to write it in the same transaction as the change that caused it).
+   */
+  queueEmail(
+    executor: Kysely<Tables>,
+    email: { recipient: string; template: CourierTemplateType; data: CourierTemplateData },
+  ): Promise<{ id: string }>;
+  /** Newest first, in keyset pages (for the admin API and the dev inbox). */
+  listMessages(query: ListMessagesQuery): Promise<{ messages: CourierMessage[]; nextPageToken?: string }>;
+  /** One message with its delivery attempts; undefined when there is none with that id. */
+  getMessage(id: string): Promise<CourierMessageWithDispatches | undefined>;
+  /** What a worker delivers through: undefined when SMTP is unset outside `--dev`. */
+  readonly channel: DeliveryChannel | undefined;
+  /**
+   * Starts a delivery loop in this process. Throws a ConfigError when there is no channel to
+   * deliver through. `settings` overrides the defaults drawn from `courier.*`.
+   */
+  startWorker(settings?: Partial<WorkerSettings>): CourierWorker;
+  /** Stops every worker this courier started, then closes the channel. */
+  close(): Promise<void>;
+}
+
+/** A lease owner id that tells operators which process holds a message. */
+function ownerId(): string {
+  return `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Builds the courier from `courier.*`. Templates are loaded and compiled, and the channel
+ * set up, here: a broken template, a template source Portcullis cannot read or an
+ * unsupported delivery strategy stops the start with a ConfigError.
+ */
+export async function createCourier(deps: CourierDeps): Promise<Courier> {
+  const area = courierConfig(deps.config.document);
+  if (!area.ok) throw new ConfigError(area.issues);
+  const config = area.value;
+  const logger = deps.logger.child({ component: 'courier' });
+  for (const warning of config.warnings) logger.warn(warning);
+  const now = deps.now ?? (() => new Date());
+  const store = createMessageStore(deps.database.db, deps.database.engine);
+  const templates = await loadTemplates(config, deps.cwd);
+
+  const defaults: WorkerSettings = {
+    pollIntervalMs: config.worker.pullWaitMs,
+    batchSize: config.worker.pullCount,
+    concurrency: Math.min(4, config.worker.pullCount),
+    leaseMs: 60_000,
+    sendTimeoutMs: 30_000,
+    maxAttempts: config.messageRetries + 1,
+    backoff: { baseMs: 15_000, maxMs: 3_600_000 },
+    stopGraceMs: 10_000,
+  };
+  let channel: Channel | undefined;
+  if (config.smtp.connectionUri !== undefined) {
+    channel = await createSmtpChannel(config.smtp, {
+      connectMs: 10_000,
+      socketMs: defaults.sendTimeoutMs,
+      maxConnections: defaults.concurrency,
+    });
+  } else if (deps.config.dev) {
+    channel = createInboxChannel();
+  }
+  const workers = new Set<CourierWorker>();
+
+  return {
+    async queueEmail(executor, email) {
+      const rendered = templates.render(email.template, email.data);
+      const id = randomUUID();
+      await store.insert(
+        executor,
+        {
+          id,
+          recipient: email.recipient,
+          subject: rendered.subject,
+          body: rendered.plaintext,
+          html_body: rendered.html,
+          template_type: email.template,
+        },
+        now(),
+      );
+      logger.debug({ message_id: id, template_type: email.template }, 'courier message queued');
+      return { id };
+    },
+
+    listMessages: (query) => store.list(query),
+    getMessage: (id) => store.get(id),
+    channel: channel?.id,
+
+    startWorker(overrides = {}) {
+      if (channel === undefined) {
+        throw new ConfigError([
+          {
+            path: 'courier.smtp.connection_uri',
+            message: 'is needed to deliver email (with --dev and no SMTP server, mail goes to the dev inbox)',
+          },
+        ]);
+      }
+      const settings = { ...defaults, ...overrides };
+      // A send must end well within its lease, or a second worker could start the same message.
+      settings.sendTimeoutMs = Math.min(settings.sendTimeoutMs, Math.floor(settings.leaseMs / 2));
+      const worker = startWorker({ store, channel, logger: deps.logger, owner: ownerId(), now }, settings);
+      workers.add(worker);
+      return {
+        async stop() {
+          workers.delete(worker);
+          await worker.stop();
+        },
+      };
+    },
+
+    async close() {
+      await Promise.all([...workers].map((w) => w.stop()));
+      workers.clear();
+      await channel?.close();
+    },
+  };
+}

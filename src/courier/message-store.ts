@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { Engine } from '../persistence/migrations/column-types.js';
+import { UUID } from '../persistence/page-token.js';
+import { fromJsonOrNull, toDate, toDateOrNull, toJsonOrNull } from '../persistence/row-codec.js';
+import type { CourierMessageDispatchesTable, CourierMessagesTable, Tables } from '../persistence/tables.js';
+import type {
+  CourierMessage,
+  CourierMessageWithDispatches,
+  DeliveryChannel,
+  DispatchError,
+  MessageDispatch,
+  MessageStatus,
+} from './model.js';
+import { decodeMessageCursor, encodeMessageCursor } from './page-token.js';
+
+/** What queueing writes; the store fills in status, counters and timestamps. */
+export interface NewMessage {
+  id: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  html_body: string | null;
+  template_type: string;
+}
+
+export interface ListMessagesQuery {
+  status?: MessageStatus;
+  recipient?: string;
+  pageSize: number;
+  pageToken?: string;
+}
+
+/** Whether a settling write still held the lease; `lease_lost` means another worker owns it now. */
+export type Settlement = 'settled' | 'lease_lost';
+
+/** The courier's outbox. Every write after the claim is conditional on holding the lease. */
+export interface MessageStore {
+  /** Writes a queued message through `executor` (a transaction, to commit with its cause). */
+  insert(executor: Kysely<Tables>, message: NewMessage, now: Date): Promise<void>;
+  /**
+   * Leases up to `limit` due messages to `owner` until `now + leaseMs` and counts an attempt
+   * on each. Due: queued and past `next_attempt_at`, or processing with an expired lease.
+   */
+  claim(options: { owner: string; limit: number; leaseMs: number; now: Date }): Promise<CourierMessage[]>;
+  /** Marks a leased message sent by `channel` and records a successful dispatch. */
+  markSent(id: string, owner: string, channel: DeliveryChannel, now: Date): Promise<Settlement>;
+  /** Records a failed dispatch; queues the message again at `retryAt`, or abandons it (null). */
+  recordFailure(
+    id: string,
+    owner: string,
+    failure: { error: DispatchError; retryAt: Date | null; now: Date },
+  ): Promise<Settlement>;
+  /**
+   * Gives a leased message back, due now. `refund` takes back the attempt its claim counted
+   * (a worker stopping before it even tried).
+   */
+  release(id: string, owner: string, options: { refund: boolean; now: Date }): Promise<Settlement>;
+  /** Newest first, in keyset pages. */
+  list(query: ListMessagesQuery): Promise<{ messages: CourierMessage[]; nextPageToken?: string }>;
+  get(id: string): Promise<CourierMessageWithDispatches | undefined>;
+}
+
+function toMessage(row: Selectable<CourierMessagesTable>): CourierMessage {
+  return {
+    id: row.id,
+    type: 'email',
+    status: row.status as MessageStatus,
+    recipient: row.recipient,
+    subject: row.subject,
+    body: row.body,
+    html_body: row.html_body,
+    template_type: row.template_type,
+    channel: row.channel as DeliveryChannel | null,
+    send_count: Number(row.send_count),
+    next_attempt_at: toDate(row.next_attempt_at),
+    lease_owner: row.lease_owner,
+    lease_expires_at: toDateOrNull(row.lease_expires_at),
+    created_at: toDate(row.created_at),
+    updated_at: toDate(row.updated_at),
+  };
+}
+
+function toDispatch(row: Selectable<CourierMessageDispatchesTable>): MessageDispatch {
+  return {
+    id: row.id,
+    message_id: row.message_id,
+    status: row.status as MessageDispatch['status'],
+    error: fromJsonOrNull<DispatchError>(row.error),
+    created_at: toDate(row.created_at),
+    updated_at: toDate(row.updated_at),
+  };
+}
+
+const settlement = (numUpdatedRows: bigint): Settlement => (numUpdatedRows > 0n ? 'settled' : 'lease_lost');
+
+export function createMessageStore(db: Kysely<Tables>, engine: Engine): MessageStore {
+  async function addDispatch(
+    executor: Kysely<Tables>,
+    messageId: string,
+    error: DispatchError | null,
+    now: Date,
+  ): Promise<void> {
+    await executor
+      .insertInto('courier_message_dispatches')
+      .values({
+        id: randomUUID(),
+        message_id: messageId,
+        status: error === null ? 'success' : 'failed',
+        error: toJsonOrNull(error),
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+  }
+
+  /** An update of a message this owner still leases. */
+  const leased = (executor: Kysely<Tables>, id: string, owner: string) =>
+    executor
+      .updateTable('courier_messages')
+      .where('id', '=', id)
+      .where('status', '=', 'processing')
+      .where('lease_owner', '=', owner);
+
+  return {
+    async insert(executor, message, now) {
+      await executor
+        .insertInto('courier_messages')
+        .values({
+          ...message,
+          type: 'email',
+          status: 'queued',
+          channel: null,
+          send_count: 0,
+          next_attempt_at: now,
+          lease_owner: null,
+          lease_expires_at: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    },
+
+    async claim({ owner, limit, leaseMs, now }) {
+      const until = new Date(now.getTime() + leaseMs);
+      // A processing row's next_attempt_at is its lease expiry, so "due" is one index range
+      // for fresh and stranded messages alike.
+      const due = (executor: Kysely<Tables>) =>
+        executor
+          .selectFrom('courier_messages')
+          .select('id')
+          .where('status', 'in', ['queued', 'processing'])
+          .where('next_attempt_at', '<=', now)
+          .orderBy('next_attempt_at')
+          .limit(limit);
+      const lease = (executor: Kysely<Tables>) =>
+        executor.updateTable('courier_messages').set((eb) => ({
+          status: 'processing',
+          lease_owner: owner,
+          lease_expires_at: until,
+          next_attempt_at: until,
+          send_count: eb('send_count', '+', 1),
+          updated_at: now,
+        }));
+      let rows: Selectable<CourierMessagesTable>[];
+      if (engine === 'postgres') {
+        // Rows another worker is claiming right now are skipped, not waited for: replicas
+        // share the queue without ever leasing one message twice.
+        rows = await db.transaction().execute(async (trx) => {
+          const ids = (await due(trx).forUpdate().skipLocked().execute()).map((r) => r.id);
+          if (ids.length === 0) return [];
+          return lease(trx).where('id', 'in', ids).returningAll().execute();
+        });
+      } else {
+        // SQLite has one writer at a time and a write statement takes the write lock before it
+        // reads, so one conditional UPDATE is atomic across processes.
+        rows = await lease(db).where('id', 'in', due(db)).returningAll().execute();
+      }
+      // Oldest first, so a batch goes out in the order it was queued.
+      return rows.map(toMessage).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+    },
+
+    async markSent(id, owner, channel, now) {
+      return db.transaction().execute(async (trx) => {
+        const result = await leased(trx, id, owner)
+          .set({ status: 'sent', channel, lease_owner: null, lease_expires_at: null, updated_at: now })
+          .executeTakeFirst();
+        // The message went out either way; the dispatch says so even if the lease was lost.
+        await addDispatch(trx, id, null, now);
+        return settlement(result.numUpdatedRows);
+      });
+    },
+
+    async recordFailure(id, owner, { error, retryAt, now }) {
+      return db.transaction().execute(async (trx) => {
+        const result = await leased(trx, id, owner)
+          .set({
+            status: retryAt === null ? 'abandoned' : 'queued',
+            next_attempt_at: retryAt ?? now,
+            lease_owner: null,
+            lease_expires_at: null,
+            updated_at: now,
+          })
+          .executeTakeFirst();
+        await addDispatch(trx, id, error, now);
+        return settlement(result.numUpdatedRows);
+      });
+    },
+
+    async release(id, owner, { refund, now }) {
+      const result = await leased(db, id, owner)
+        .set((eb) => ({
+          status: 'queued',
+          next_attempt_at: now,
+          lease_owner: null,
+          lease_expires_at: null,
+          updated_at: now,
+          ...(refund ? { send_count: eb('send_count', '-', 1) } : {}),
+        }))
+        .executeTakeFirst();
+      return settlement(result.numUpdatedRows);
+    },
+
+    async list(query) {
+      let q = db
+        .selectFrom('courier_messages')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(query.pageSize + 1);
+      if (query.status !== undefined) q = q.where('status', '=', query.status);
+      if (query.recipient !== undefined) q = q.where('recipient', '=', query.recipient);
+      if (query.pageToken !== undefined) {
+        const cursor = decodeMessageCursor(query.pageToken);
+        q = q.where((eb) =>
+          eb.or([
+            eb('created_at', '<', cursor.createdAt),
+            eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
+          ]),
+        );
+      }
+      const rows = (await q.execute()).map(toMessage);
+      const messages = rows.slice(0, query.pageSize);
+      const last = messages.at(-1);
+      return rows.length > query.pageSize && last !== undefined
+        ? { messages, nextPageToken: encodeMessageCursor({ createdAt: last.created_at, id: last.id }) }
+        : { messages };
+    },
+
+    async get(id) {
+      if (!UUID.test(id)) return undefined;
+      const row = await db.selectFrom('courier_messages').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      const dispatches = await db
+        .selectFrom('courier_message_dispatches')
+        .selectAll()
+        .where('message_id', '=', id)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return { ...toMessage(row), dispatches: dispatches.map(toDispatch) };
+    },
+  };
+}

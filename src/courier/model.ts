@@ -1,0 +1,52 @@
+/** A message's place in the outbox, as Kratos names it. */
+export type MessageStatus = 'queued' | 'processing' | 'sent' | 'abandoned';
+
+export const MESSAGE_STATUSES: readonly MessageStatus[] = ['queued', 'processing', 'sent', 'abandoned'];
+
+/** Which channel delivered a message: SMTP, or the dev inbox (`--dev` without SMTP). */
+export type DeliveryChannel = 'smtp' | 'inbox';
+
+/** One outbox row. `body` is the plain-text body; `html_body` the HTML alternative. */
+export interface CourierMessage {
+  id: string;
+  type: 'email';
+  status: MessageStatus;
+  recipient: string;
+  subject: string;
+  body: string;
+  html_body: string | null;
+  template_type: string;
+  /** Set once delivered. */
+  channel: DeliveryChannel | null;
+  /** Delivery attempts started so far (a claim counts as one, so a crash mid-send counts). */
+  send_count: number;
+  /** Queued: when it is due. Processing: when the lease ends and another worker may retry. */
+  next_attempt_at: Date;
+  lease_owner: string | null;
+  lease_expires_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Why a delivery attempt failed, as stored in a dispatch's `error`. Never holds the body. */
+export interface DispatchError {
+  /** Stable code: nodemailer's (`ECONNECTION`, `EENVELOPE`, …) or ours (`attempts_exhausted`, …). */
+  code: string;
+  message: string;
+  /** The SMTP reply code, when the server answered. */
+  response_code?: number;
+  /** True when retrying cannot help (a 5xx answer): the message is abandoned at once. */
+  permanent: boolean;
+}
+
+/** One delivery attempt, as Kratos records them. */
+export interface MessageDispatch {
+  id: string;
+  message_id: string;
+  status: 'failed' | 'success';
+  error: DispatchError | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type CourierMessageWithDispatches = CourierMessage & { dispatches: MessageDispatch[] };

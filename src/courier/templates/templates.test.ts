@@ -1,0 +1,150 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../config/index.js';
+import { COURIER_TEMPLATE_TYPES, goTemplateHint, loadTemplates } from './index.js';
+
+const NONE = { templates: {}, templateOverridePath: undefined };
+const b64 = (text: string) => `base64://${Buffer.from(text).toString('base64')}`;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'portcullis-templates-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function configError(promise: Promise<unknown>): Promise<ConfigError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
+}
+
+describe('built-in templates', () => {
+  it('render every type with subject, HTML and plain text', async () => {
+    const templates = await loadTemplates(NONE);
+    for (const type of COURIER_TEMPLATE_TYPES) {
+      const email = templates.render(type, { To: 'ada@example.com' });
+      expect(email.subject, type).not.toBe('');
+      expect(email.subject).not.toContain('\n');
+      expect(email.html).toContain('<html');
+      expect(email.plaintext).not.toContain('<');
+    }
+  });
+
+  it('put the code and link in valid messages and escape them in HTML only', async () => {
+    const templates = await loadTemplates(NONE);
+    const url = 'https://example.com/self-service/verification?flow=f&code=123456';
+    const email = templates.render('verification_code_valid', {
+      To: 'ada@example.com',
+      VerificationCode: '123456',
+      VerificationURL: url,
+      ExpiresInMinutes: 15,
+    });
+    expect(email.plaintext).toContain('123456');
+    expect(email.plaintext).toContain(url);
+    expect(email.plaintext).toContain('expires in 15 minutes');
+    // Handlebars escapes = as well as &; browsers and mail clients decode both in attributes.
+    expect(email.html).toContain('flow&#x3D;f&amp;code&#x3D;123456');
+    const recovery = templates.render('recovery_valid', { To: 'a@example.com', RecoveryURL: '<script>' });
+    expect(recovery.html).toContain('&lt;script&gt;');
+    expect(recovery.plaintext).toContain('<script>');
+  });
+
+  it('tell an unknown address that no account uses it', async () => {
+    const templates = await loadTemplates(NONE);
+    expect(templates.render('recovery_code_invalid', { To: 'x@example.com' }).plaintext).toContain(
+      'no account uses it',
+    );
+  });
+});
+
+describe('template overrides', () => {
+  it('take courier.templates first, then template_override_path, then the built-in', async () => {
+    const root = join(dir, 'override');
+    await mkdir(join(root, 'verification_code', 'valid'), { recursive: true });
+    await writeFile(join(root, 'verification_code', 'valid', 'email.subject.gotmpl'), 'Code for {{To}}\n');
+    await writeFile(
+      join(root, 'verification_code', 'valid', 'email.body.gotmpl'),
+      '<b>{{VerificationCode}}</b>',
+    );
+    await writeFile(join(dir, 'plain.hbs'), 'Your code: {{VerificationCode}} ({{Identity.traits.name}})');
+    const templates = await loadTemplates(
+      {
+        templateOverridePath: root,
+        templates: {
+          verification_code: { valid: { plaintext: 'file://plain.hbs', subject: b64('Verify {{To}}') } },
+        },
+      },
+      dir,
+    );
+    const email = templates.render('verification_code_valid', {
+      To: 'a&b@example.com',
+      VerificationCode: '654321',
+      Identity: { traits: { name: 'Ada' } },
+    });
+    expect(email).toEqual({
+      subject: 'Verify a&b@example.com',
+      html: '<b>654321</b>',
+      plaintext: 'Your code: 654321 (Ada)',
+    });
+    // Types the override directory does not cover keep the built-in text.
+    expect(templates.render('recovery_valid', { To: 'a@example.com' }).subject).toBe(
+      'Recover access to your account',
+    );
+  });
+
+  it('refuse to start on a broken template, naming where it came from', async () => {
+    const error = await configError(
+      loadTemplates({
+        templateOverridePath: undefined,
+        templates: {
+          recovery: { invalid: { html: b64('{{#if To}}unclosed'), subject: b64('{{> header}}') } },
+          verification: { valid: { plaintext: 'file:///nonexistent/body.hbs' } },
+        },
+      }),
+    );
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        path: 'courier.templates.verification.valid.email.body.plaintext',
+        message: expect.stringContaining('cannot be read (ENOENT)'),
+        source: '/nonexistent/body.hbs',
+      }),
+      expect.objectContaining({
+        path: 'courier.templates.recovery.invalid.email.subject',
+        message: expect.stringContaining('partial header could not be found'),
+      }),
+      expect.objectContaining({
+        path: 'courier.templates.recovery.invalid.email.body.html',
+        message: expect.stringContaining('Parse error'),
+      }),
+    ]);
+  });
+
+  it('refuse Go template syntax with a hint', async () => {
+    const error = await configError(
+      loadTemplates({
+        templateOverridePath: undefined,
+        templates: { verification_code: { valid: { subject: b64('{{ .VerificationCode }}') } } },
+      }),
+    );
+    expect(error.message).toContain('Handlebars');
+    expect(goTemplateHint('{{- if .To }}x{{ end }}')).toBeDefined();
+    expect(goTemplateHint('{{ end }}')).toBeDefined();
+    expect(goTemplateHint('{{#if To}}{{To}}{{else}}-{{/if}} {{../x}} {{this.y}}')).toBeUndefined();
+  });
+
+  it('refuse a template_override_path that is not a directory', async () => {
+    const error = await configError(
+      loadTemplates({ templates: {}, templateOverridePath: join(dir, 'missing') }),
+    );
+    expect(error.issues).toEqual([
+      { path: 'courier.template_override_path', message: expect.stringContaining('is not a directory') },
+    ]);
+  });
+});

@@ -1,0 +1,42 @@
+/** The email templates Portcullis sends, named as Kratos names them in `template_type`. */
+export type CourierTemplateType =
+  | 'verification_code_valid'
+  | 'verification_code_invalid'
+  | 'verification_valid'
+  | 'verification_invalid'
+  | 'recovery_code_valid'
+  | 'recovery_code_invalid'
+  | 'recovery_valid'
+  | 'recovery_invalid';
+
+export const COURIER_TEMPLATE_TYPES: readonly CourierTemplateType[] = [
+  'verification_code_valid',
+  'verification_code_invalid',
+  'verification_valid',
+  'verification_invalid',
+  'recovery_code_valid',
+  'recovery_code_invalid',
+  'recovery_valid',
+  'recovery_invalid',
+];
+
+/** Template variables, spelled as in Kratos so that ported templates keep their names. */
+export interface CourierTemplateData {
+  To: string;
+  VerificationCode?: string;
+  VerificationURL?: string;
+  RecoveryCode?: string;
+  RecoveryURL?: string;
+  Identity?: Record<string, unknown>;
+  ExpiresInMinutes?: number;
+  RequestURL?: string;
+}
+
+/** The three parts of an email; `subject` is one line. */
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  plaintext: string;
+}
+
+export type TemplatePart = keyof RenderedEmail;
