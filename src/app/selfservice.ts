@@ -1,13 +1,17 @@
 import { Redis } from 'ioredis';
 import { selfServiceConfig } from '../config/index.js';
 import type { JsonObject } from '../identity/model.js';
+import { serializeIdentity } from '../identity/serialize.js';
 import { createReturnToValidator } from '../kernel/return-to.js';
+import { createAddressStore } from '../persistence/address-store.js';
+import { createCodeStore } from '../persistence/code-store.js';
 import { createFlowStore } from '../persistence/flow-store.js';
 import {
   compileTrustedProxies,
   createLoginThrottle,
   createMemoryCounterStore,
   createRedisCounterStore,
+  fixedWindowLimit,
   resolveBruteForceConfig,
 } from '../ratelimit/index.js';
 import { csrfCookieName } from '../selfservice/flow/csrf.js';
@@ -21,19 +25,42 @@ import {
   registrationPasswordStepMessages,
   registrationPasswordStepNodes,
 } from '../selfservice/nodes/index.js';
+import type { OneTimeDeps } from '../selfservice/one-time/deps.js';
+import type { RecoveryDeps } from '../selfservice/recovery/deps.js';
 import type { RegistrationDeps } from '../selfservice/registration/deps.js';
+import type { SettingsDeps } from '../selfservice/settings/deps.js';
+import { createSettingsFlow } from '../selfservice/settings/flow.js';
 import {
   createHibpClient,
   resolvePasswordPolicyConfig,
 } from '../selfservice/strategies/password/policy/index.js';
+import type { VerificationDeps } from '../selfservice/verification/deps.js';
+import { createVerificationSender } from '../selfservice/verification/send-on-change.js';
+import type { TokenSources } from '../session/request-token.js';
 import type { Registry } from './registry.js';
+import { buildSettingsDeps } from './settings-wiring.js';
 
 export interface SelfService {
   login: LoginDeps;
   registration: RegistrationDeps;
   logout: LogoutDeps;
+  verification: VerificationDeps;
+  recovery: RecoveryDeps & { tokens: TokenSources };
+  settings: SettingsDeps;
   close(): Promise<void>;
 }
+
+/**
+ * At most this many verification or recovery messages per address (and flow kind) per window:
+ * enough for a person who mistypes or asks again, too few to bomb a mailbox.
+ */
+const MAIL_LIMIT = { limit: 5, windowMs: 60 * 60_000 } as const;
+
+/**
+ * A send request for a known and an unknown address answers after at least this long, so its
+ * timing does not tell whether an account exists (the work itself takes a few milliseconds).
+ */
+const SEND_RESPONSE_FLOOR_MS = 200;
 
 /** Wires the self-service flows from the registry and the `selfservice.*` config. */
 export function buildSelfService(registry: Registry): SelfService {
@@ -130,6 +157,55 @@ export function buildSelfService(registry: Registry): SelfService {
     passwordStepMessages: registrationPasswordStepMessages,
     now,
   };
+  const oneTime: OneTimeDeps = {
+    db: registry.database.db,
+    codes: createCodeStore(registry.database.db),
+    addresses: createAddressStore(registry.database.db),
+    identities: registry.identityStore,
+    courier: registry.courier,
+    secretKeys: config.secrets.default,
+    mailLimit: (kind, address) => fixedWindowLimit(counters, `mail:${kind}`, address, MAIL_LIMIT, Date.now()),
+    async identityJson(identityId) {
+      const identity = await registry.identityStore.get(identityId);
+      return identity
+        ? serializeIdentity(identity, {
+            admin: false,
+            schemaUrl: registry.identitySchemas.schemaUrl(identity.schema_id),
+          })
+        : undefined;
+    },
+    config: settings,
+    publicBase,
+    responseFloorMs: SEND_RESPONSE_FLOOR_MS,
+    now,
+  };
+  const identityById = (id: string) => registry.identityStore.get(id);
+  const verification: VerificationDeps = {
+    ...oneTime,
+    flows,
+    sessions: registry.sessions,
+    identityById,
+    cookies,
+    returnTo,
+  };
+  const verificationSender = createVerificationSender(verification);
+  registration.verification = verificationSender;
+  const settingsFlow = buildSettingsDeps(
+    registry,
+    { ...login, breaches: registration.breaches },
+    verificationSender,
+  );
+  const recovery: RecoveryDeps & { tokens: TokenSources } = {
+    ...oneTime,
+    flows,
+    sessions: registry.sessions,
+    identityById,
+    startSettings: (input) => createSettingsFlow(settingsFlow, input),
+    trustedProxies,
+    cookies,
+    tokens,
+    returnTo,
+  };
   const logout: LogoutDeps = {
     sessions: registry.sessions,
     tokens,
@@ -142,6 +218,9 @@ export function buildSelfService(registry: Registry): SelfService {
     login,
     registration,
     logout,
+    verification,
+    recovery,
+    settings: settingsFlow,
     async close() {
       redis?.disconnect();
     },

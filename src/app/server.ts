@@ -11,7 +11,11 @@ import { VERSION } from '../kernel/version.js';
 import { healthRoutes } from '../observability/health.js';
 import { loginRoutes } from '../selfservice/login/routes.js';
 import { logoutRoutes } from '../selfservice/logout/routes.js';
+import { adminRecoveryRoutes } from '../selfservice/recovery/admin-routes.js';
+import { recoveryRoutes } from '../selfservice/recovery/routes.js';
 import { registrationRoutes } from '../selfservice/registration/routes.js';
+import { settingsRoutes } from '../selfservice/settings/routes.js';
+import { verificationRoutes } from '../selfservice/verification/routes.js';
 import { adminSessionRoutes } from '../session/admin-routes.js';
 import { publicSessionRoutes } from '../session/public-routes.js';
 import { createHttpServer } from './http.js';
@@ -50,6 +54,9 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
   await app.register(loginRoutes(selfService.login));
   await app.register(registrationRoutes(selfService.registration));
   await app.register(logoutRoutes(selfService.logout));
+  await app.register(verificationRoutes(selfService.verification));
+  await app.register(recoveryRoutes(selfService.recovery));
+  await app.register(settingsRoutes(selfService.settings));
   await app.register(healthRoutes({ ready: registry.ready, version: VERSION }));
   await app.register(
     publicSessionRoutes({
@@ -84,6 +91,7 @@ export async function buildAdminApp(registry: Registry, selfService: SelfService
     await app.register(identityRoutes, { prefix });
     await app.register(sessionRoutes, { prefix });
     await app.register(courierRoutes, { prefix });
+    await app.register(adminRecoveryRoutes(selfService.recovery), { prefix });
   }
   return app;
 }

@@ -75,6 +75,18 @@ export function applyDefaults(
     });
   }
 
+  // On a laptop the whole story works out of the box: verification and recovery mail land in
+  // the dev inbox (Kratos leaves both off by default).
+  for (const flow of ['verification', 'recovery'] as const) {
+    if (
+      dev &&
+      !hasValue(document, ['selfservice', 'flows', flow, 'enabled']) &&
+      canWrite(document, ['selfservice', 'flows', flow])
+    ) {
+      setPath(document, ['selfservice', 'flows', flow, 'enabled'], true);
+    }
+  }
+
   // A laptop run never calls out to the HIBP API unless asked to (Kratos enables it by default).
   if (
     dev &&

@@ -45,6 +45,10 @@ describe('--dev defaults', () => {
       schemas: [{ id: 'default', url: PRESET_URL }],
     });
     expect(config.document.selfservice.default_browser_return_url).toBe('http://127.0.0.1:4433/ui/welcome');
+    expect(config.document.selfservice.flows).toMatchObject({
+      verification: { enabled: true },
+      recovery: { enabled: true },
+    });
     expect(config.hashers).toEqual({
       algorithm: 'argon2',
       argon2: { memory: '19MB', iterations: 2, parallelism: 1, saltLength: 16, keyLength: 32 },

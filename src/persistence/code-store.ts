@@ -52,11 +52,17 @@ export interface CodeStore {
   resetSubmissions(flowId: string): Promise<void>;
 }
 
-type CodeRow = Omit<Tables['selfservice_codes'], never> & {
+interface CodeRow {
+  id: string;
+  flow_kind: string;
+  method: string;
+  flow_id: string;
+  identity_id: string;
+  address: string;
   used_at: Date | string | null;
   expires_at: Date | string;
   created_at: Date | string;
-};
+}
 
 function fromRow(row: CodeRow): StoredCode {
   return {

@@ -40,6 +40,8 @@ export async function startTestServer(options: {
   /** Keys merged into serve.public (base_url behind a gateway, cors, ...). */
   publicListener?: Record<string, unknown>;
   extraConfig?: Record<string, unknown>;
+  /** Run the courier's worker in the server, as `serve --watch-courier` does. */
+  watchCourier?: boolean;
 }): Promise<TestServer> {
   const [publicPort, adminPort] = [await freePort(), await freePort()];
   const redisPrefix =
@@ -83,7 +85,10 @@ export async function startTestServer(options: {
     cwd: dir,
     defaults: { identitySchemaUrl: DEFAULT_SCHEMA_URL },
   });
-  const running = await startPortcullis(config, silentLogger(), { migrate: true });
+  const running = await startPortcullis(config, silentLogger(), {
+    migrate: true,
+    watchCourier: options.watchCourier ?? false,
+  });
   return {
     publicUrl: running.publicUrl,
     adminUrl: running.adminUrl,

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Identity } from '../../identity/model.js';
 import { normalizeIdentifierGraceful } from '../../identity/schema/index.js';
 import { badRequest } from '../../kernel/errors.js';
 import { clientIp } from '../../ratelimit/index.js';
@@ -93,6 +94,13 @@ export async function submitLogin(
   const identity = result.identity;
   // A refresh re-authenticates the person already signed in, never someone else.
   if (current && current.session.identityId !== identity.id) throw identityMismatch();
+  const hooks = deps.config.login.after.hooks('password');
+  if (hooks.some((hook) => hook.hook === 'require_verified_address') && !hasVerifiedAddress(identity)) {
+    return fix(deps, request, reply, flow, {
+      nodes: loginFormNodes(deps, csrf, rawIdentifier),
+      messages: [uiText(Msg.ErrorValidationAddressNotVerified)],
+    });
+  }
   const issued = await deps.sessions.issue(identity, {
     methods: [{ method: 'password', aal: 'aal1', completed_at: now }],
     aal: 'aal1',
@@ -100,7 +108,7 @@ export async function submitLogin(
   });
   // The refreshed session replaces the one it re-authenticated.
   if (current) await deps.sessions.revoke(current.session.id);
-  for (const hook of deps.config.login.after.hooks('password')) {
+  for (const hook of hooks) {
     if (hook.hook === 'revoke_active_sessions')
       await deps.sessions.revokeIdentitySessions(identity.id, issued.session.id);
   }
@@ -118,6 +126,14 @@ export async function submitLogin(
     return reply.send({ session: sessionJson, continue_with: continueWithJson(continueWith) });
   }
   return reply.redirect(returnTo, 303);
+}
+
+/**
+ * The `require_verified_address` hook, as Kratos's: one verified address is enough (an identity
+ * with none, for example a schema without verifiable traits, cannot pass).
+ */
+function hasVerifiedAddress(identity: Identity): boolean {
+  return identity.verifiable_addresses.some((address) => address.verified);
 }
 
 function fix(

@@ -11,6 +11,7 @@ import type { CookieSettings } from '../flow/http-context.js';
 import type { UiText } from '../flow/messages.js';
 import type { UiNode } from '../flow/ui.js';
 import type { BreachLookup, PasswordPolicyConfig } from '../strategies/password/policy/index.js';
+import type { VerificationSender } from '../verification/sender.js';
 
 /** What the registration flow needs; app/registry.ts provides it. */
 export interface RegistrationDeps {
@@ -34,6 +35,8 @@ export interface RegistrationDeps {
    * `password` step for the password (traits carried along hidden); `unified` has one step.
    */
   registrationNodes(step: 'first' | 'password', values?: JsonObject): UiNode[];
+  /** Sends verification messages to new addresses; absent when verification is off. */
+  verification?: VerificationSender;
   /** Form messages of the password step (profile_first), e.g. 1040009. */
   passwordStepMessages(): UiText[];
   now(): Date;

@@ -171,15 +171,31 @@ export async function submitRegistration(
   }
   await deps.flows.update({ ...flow, state: 'passed_challenge', active: 'password', updated_at: now });
 
+  // 5. With verification enabled, the new addresses get their verification message.
+  const verification = await deps.verification?.sendForAddresses(
+    identity,
+    identity.verifiable_addresses.filter((a) => !a.verified).map((a) => a.value),
+    { type: flow.type, requestUrl: flow.request_url },
+  );
+  const showVerification: ContinueWith[] = verification
+    ? [
+        {
+          action: 'show_verification_ui',
+          flow: { id: verification.flowId, verifiable_address: verification.address, url: verification.url },
+        },
+      ]
+    : [];
+
   const identityJson = serializeIdentity(identity, {
     admin: false,
     schemaUrl: deps.schemas.schemaUrl(identity.schema_id),
   });
   const sessionJson = issued ? deps.sessions.toJson(issued.session, identity) : undefined;
   if (flow.type === 'api') {
-    const continueWith: ContinueWith[] = issued
-      ? [{ action: 'set_ory_session_token', ory_session_token: issued.token }]
-      : [];
+    const continueWith: ContinueWith[] = [
+      ...(issued ? [{ action: 'set_ory_session_token', ory_session_token: issued.token } as const] : []),
+      ...showVerification,
+    ];
     return reply.send({
       identity: identityJson,
       ...(issued ? { session: sessionJson, session_token: issued.token } : {}),
@@ -195,9 +211,17 @@ export async function submitRegistration(
     return reply.send({
       identity: identityJson,
       ...(sessionJson ? { session: sessionJson } : {}),
-      continue_with: continueWithJson([{ action: 'redirect_browser_to', redirect_browser_to: returnTo }]),
+      continue_with: continueWithJson([
+        ...showVerification,
+        { action: 'redirect_browser_to', redirect_browser_to: returnTo },
+      ]),
     });
   }
+  // The `show_verification_ui` hook sends the browser to the code form instead of return_to.
+  const showUi = deps.config.registration.after
+    .hooks('password')
+    .some((hook) => hook.hook === 'show_verification_ui');
+  if (verification && showUi) return reply.redirect(verification.url, 303);
   return reply.redirect(returnTo, 303);
 }
 

@@ -1,0 +1,152 @@
+import type { CourierTemplateType } from '../../courier/index.js';
+import type { CodeFlowKind, CodeMethod } from '../../persistence/code-store.js';
+import { publicUrl } from '../flow/request-url.js';
+import type { OneTimeDeps } from './deps.js';
+import { generateCode, generateLinkToken, secretHashes } from './secrets.js';
+
+export interface Delivery {
+  kind: CodeFlowKind;
+  method: CodeMethod;
+  flowId: string;
+  identityId: string;
+  /** The address the message goes to ('' for codes an admin hands out). */
+  address: string;
+  expiresAt: Date;
+}
+
+/** The template of a message for a known address, by flow kind and method. */
+function validTemplate(kind: CodeFlowKind, method: CodeMethod): CourierTemplateType {
+  if (kind === 'verification') return method === 'code' ? 'verification_code_valid' : 'verification_valid';
+  return method === 'code' ? 'recovery_code_valid' : 'recovery_valid';
+}
+
+function invalidTemplate(kind: CodeFlowKind, method: CodeMethod): CourierTemplateType {
+  if (kind === 'verification')
+    return method === 'code' ? 'verification_code_invalid' : 'verification_invalid';
+  return method === 'code' ? 'recovery_code_invalid' : 'recovery_invalid';
+}
+
+/**
+ * The link a message carries, always on the configured public base URL (never the request's
+ * Host header, which an attacker could set to receive the secret): the flow's submit URL with
+ * the code or token, so following it completes the flow.
+ */
+export function secretLink(
+  deps: Pick<OneTimeDeps, 'publicBase'>,
+  delivery: Pick<Delivery, 'kind' | 'method' | 'flowId'>,
+  secret: string,
+): string {
+  const param = delivery.method === 'code' ? 'code' : 'token';
+  return publicUrl(
+    deps.publicBase,
+    `self-service/${delivery.kind}?flow=${encodeURIComponent(delivery.flowId)}&${param}=${encodeURIComponent(secret)}`,
+  );
+}
+
+/**
+ * Issues a new secret for the flow and stores it (hashed), and unless `queue` is false writes
+ * the message carrying it — both in one transaction, so a message exists exactly when its
+ * code does. Earlier unused secrets of the flow stop working unless `replaceEarlier` is false
+ * (one flow sent to several addresses at once). Returns the secret (admins are shown it).
+ */
+export async function issueSecret(
+  deps: OneTimeDeps,
+  delivery: Delivery,
+  options: { queue?: boolean; replaceEarlier?: boolean } = {},
+): Promise<string> {
+  const queue = options.queue ?? true;
+  const now = deps.now();
+  const secret = delivery.method === 'code' ? generateCode() : generateLinkToken();
+  const [codeHash] = secretHashes(
+    deps.secretKeys,
+    { kind: delivery.kind, method: delivery.method, flowId: delivery.flowId },
+    secret,
+  );
+  if (codeHash === undefined) throw new Error('secrets.default is empty');
+  if (options.replaceEarlier ?? true) {
+    await deps.codes.invalidateFlow(delivery.flowId, now);
+    await deps.codes.resetSubmissions(delivery.flowId);
+  }
+  const identity = queue ? await deps.identityJson(delivery.identityId) : undefined;
+  await deps.db.transaction().execute(async (trx) => {
+    await deps.codes.issue(
+      trx,
+      {
+        flowKind: delivery.kind,
+        method: delivery.method,
+        flowId: delivery.flowId,
+        identityId: delivery.identityId,
+        address: delivery.address,
+        codeHash,
+        expiresAt: delivery.expiresAt,
+      },
+      now,
+    );
+    if (!queue) return;
+    const minutes = Math.max(1, Math.round((delivery.expiresAt.getTime() - now.getTime()) / 60_000));
+    const link = secretLink(deps, delivery, secret);
+    const data =
+      delivery.kind === 'verification'
+        ? {
+            To: delivery.address,
+            VerificationURL: link,
+            ...(delivery.method === 'code' ? { VerificationCode: secret } : {}),
+          }
+        : {
+            To: delivery.address,
+            RecoveryURL: link,
+            ...(delivery.method === 'code' ? { RecoveryCode: secret } : {}),
+          };
+    await deps.courier.queueEmail(trx, {
+      recipient: delivery.address,
+      template: validTemplate(delivery.kind, delivery.method),
+      data: { ...data, ExpiresInMinutes: minutes, ...(identity ? { Identity: identity } : {}) },
+    });
+    if (delivery.kind === 'verification') {
+      await deps.addresses.markSent(trx, delivery.identityId, delivery.address, now);
+    }
+  });
+  return secret;
+}
+
+/** Tells an address with no account behind it that someone asked (`notify_unknown_recipients`). */
+export async function notifyUnknownRecipient(
+  deps: OneTimeDeps,
+  kind: CodeFlowKind,
+  method: CodeMethod,
+  address: string,
+): Promise<void> {
+  await deps.courier.queueEmail(deps.db, {
+    recipient: address,
+    template: invalidTemplate(kind, method),
+    data: { To: address },
+  });
+}
+
+/**
+ * Checks a submitted secret: counts the submission against the flow (more than
+ * `max_submissions` and no secret is accepted any more), then consumes the matching secret
+ * atomically. Returns what it was issued for, or why not.
+ */
+export async function redeemSecret(
+  deps: OneTimeDeps,
+  scope: { kind: CodeFlowKind; method: CodeMethod; flowId: string },
+  secret: string,
+): Promise<
+  { ok: true; identityId: string; address: string } | { ok: false; reason: 'invalid' | 'too_many' }
+> {
+  const now = deps.now();
+  const count = await deps.codes.countSubmission(scope.flowId, now);
+  if (count > deps.config.code.maxSubmissions) {
+    await deps.codes.invalidateFlow(scope.flowId, now);
+    return { ok: false, reason: 'too_many' };
+  }
+  const stored = await deps.codes.consume(
+    scope.kind,
+    scope.flowId,
+    secretHashes(deps.secretKeys, scope, secret),
+    now,
+  );
+  if (!stored) return { ok: false, reason: 'invalid' };
+  return { ok: true, identityId: stored.identityId, address: stored.address };
+}

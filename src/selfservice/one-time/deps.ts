@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { SelfServiceConfig } from '../../config/index.js';
+import type { Courier } from '../../courier/index.js';
+import type { AddressStore } from '../../persistence/address-store.js';
+import type { CodeStore } from '../../persistence/code-store.js';
+import type { IdentityStore } from '../../persistence/identity-store.js';
+import type { Tables } from '../../persistence/tables.js';
+
+/** Outcome of the per-address send limit. */
+export type MailLimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * What sending and checking one-time codes and links needs; shared by the verification and
+ * recovery flows.
+ */
+export interface OneTimeDeps {
+  db: Kysely<Tables>;
+  codes: CodeStore;
+  addresses: AddressStore;
+  identities: IdentityStore;
+  courier: Pick<Courier, 'queueEmail'>;
+  /** `secrets.default`: codes are stored as HMACs under the first key, looked up under all. */
+  secretKeys: readonly string[];
+  /** At most so many messages per address and flow kind in a window, against mail bombing. */
+  mailLimit(kind: 'verification' | 'recovery', address: string): Promise<MailLimitDecision>;
+  /** The identity as its owner may see it, for the `Identity` template variable. */
+  identityJson(identityId: string): Promise<Record<string, unknown> | undefined>;
+  config: SelfServiceConfig;
+  publicBase: URL;
+  /** How long a send request takes at least, whether the address is known or not. */
+  responseFloorMs: number;
+  now(): Date;
+}

@@ -1,0 +1,44 @@
+import { normalizeIdentifier } from '../../identity/schema/normalize.js';
+import type { CodeFlowKind, CodeMethod } from '../../persistence/code-store.js';
+import { issueSecret, notifyUnknownRecipient } from './deliver.js';
+import type { OneTimeDeps } from './deps.js';
+import { withTimingFloor } from './equal-timing.js';
+
+export type SendOutcome = { sent: true; address: string } | { sent: false; retryAfterSeconds: number };
+
+/**
+ * The "send me a code (or link)" step of verification and recovery. The answer is the same for
+ * a known and an unknown address — same shape, same time (a floor), and no email to an unknown
+ * one unless `notify_unknown_recipients` — so the form does not reveal who has an account.
+ * The per-address limit applies to known and unknown addresses alike, for the same reason.
+ */
+export async function sendToAddress(
+  deps: OneTimeDeps,
+  scope: { kind: CodeFlowKind; method: CodeMethod; flowId: string; notifyUnknownRecipients: boolean },
+  rawAddress: string,
+): Promise<SendOutcome> {
+  const address = normalizeIdentifier(rawAddress, 'email');
+  const limit = await deps.mailLimit(scope.kind, address);
+  if (!limit.allowed) return { sent: false, retryAfterSeconds: limit.retryAfterSeconds };
+  await withTimingFloor(deps.responseFloorMs, async () => {
+    const identityId =
+      scope.kind === 'verification'
+        ? await deps.addresses.identityIdByVerifiableAddress(address)
+        : await deps.addresses.identityIdByRecoveryAddress(address);
+    if (identityId === undefined) {
+      if (scope.notifyUnknownRecipients)
+        await notifyUnknownRecipient(deps, scope.kind, scope.method, address);
+      return;
+    }
+    const lifespanMs = scope.method === 'code' ? deps.config.code.lifespanMs : deps.config.link.lifespanMs;
+    await issueSecret(deps, {
+      kind: scope.kind,
+      method: scope.method,
+      flowId: scope.flowId,
+      identityId,
+      address,
+      expiresAt: new Date(deps.now().getTime() + lifespanMs),
+    });
+  });
+  return { sent: true, address };
+}

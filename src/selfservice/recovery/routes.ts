@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { badRequest } from '../../kernel/errors.js';
+import type { TokenSources } from '../../session/request-token.js';
+import { sessionTokenFrom } from '../../session/request-token.js';
+import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
+import { fetchFlowForClient } from '../flow/flow-steps.js';
+import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
+import { publicRequestUrl } from '../flow/request-url.js';
+import { respondWithFlow } from '../flow/respond.js';
+import { serializeFlow } from '../flow/serialize.js';
+import type { RecoveryDeps } from './deps.js';
+import { createRecoveryFlow } from './flow.js';
+import { followRecoveryLink, submitRecovery } from './submit.js';
+
+const initQuery = {
+  type: 'object',
+  properties: { return_to: { type: 'string' } },
+} as const;
+
+/** Recovery routes as on Kratos's public port: init (api, browser), fetch, submit, email link. */
+export function recoveryRoutes(deps: RecoveryDeps & { tokens: TokenSources }) {
+  function assertEnabled(): void {
+    if (!deps.config.recovery.enabled) throw badRequest('Recovery is not allowed because it was disabled.');
+  }
+
+  function returnToOf(request: FastifyRequest): string | null {
+    const { return_to: returnTo } = request.query as { return_to?: string };
+    return returnTo === undefined ? null : deps.returnTo.resolve(returnTo).toString();
+  }
+
+  /** Kratos refuses recovery to someone signed in: they should use settings. */
+  async function signedIn(request: FastifyRequest): Promise<boolean> {
+    const token = sessionTokenFrom(request, deps.tokens);
+    return token !== undefined && (await deps.sessions.authenticate(token)) !== undefined;
+  }
+
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.get('/self-service/recovery/api', { schema: { querystring: initQuery } }, async (request, reply) => {
+      assertEnabled();
+      if (await signedIn(request)) throw sessionAlreadyAvailable();
+      const flow = await createRecoveryFlow(deps, {
+        type: 'api',
+        requestUrl: publicRequestUrl(request, deps.publicBase),
+        returnTo: returnToOf(request),
+      });
+      return reply.send(serializeFlow(flow));
+    });
+
+    app.get(
+      '/self-service/recovery/browser',
+      { schema: { querystring: initQuery } },
+      async (request, reply) => {
+        assertEnabled();
+        const returnTo = returnToOf(request);
+        if (await signedIn(request)) {
+          if (wantsJson(request)) throw sessionAlreadyAvailable();
+          return reply.redirect(returnTo ?? deps.config.defaultReturnUrl, 303);
+        }
+        const secret = ensureCsrfSecret(request, reply, deps.cookies);
+        const flow = await createRecoveryFlow(deps, {
+          type: 'browser',
+          requestUrl: publicRequestUrl(request, deps.publicBase),
+          returnTo,
+          csrfToken: csrfTokenFor(secret),
+          csrfBinding: csrfBinding(secret),
+        });
+        return respondWithFlow(request, reply, flow, deps.config.recovery.uiUrl);
+      },
+    );
+
+    app.get('/self-service/recovery/flows', async (request: FastifyRequest, reply: FastifyReply) => {
+      return reply.send(serializeFlow(await fetchFlowForClient(deps, 'recovery', request)));
+    });
+
+    app.post('/self-service/recovery', async (request, reply) => {
+      assertEnabled();
+      return submitRecovery(deps, request, reply);
+    });
+
+    app.get('/self-service/recovery', async (request, reply) => {
+      assertEnabled();
+      return followRecoveryLink(deps, request, reply);
+    });
+  };
+}

@@ -1,0 +1,266 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Identity } from '../../identity/model.js';
+import { badRequest, notFound } from '../../kernel/errors.js';
+import type { CodeMethod } from '../../persistence/code-store.js';
+import { clientIp } from '../../ratelimit/index.js';
+import { BrowserLocationChangeRequired } from '../flow/browser-location.js';
+import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
+import { tooManyAttempts } from '../flow/flow-errors.js';
+import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
+import {
+  csrfBinding,
+  csrfTokenFor,
+  ensureCsrfSecret,
+  setSessionCookie,
+  wantsJson,
+} from '../flow/http-context.js';
+import { Msg, uiText } from '../flow/messages.js';
+import { continueWithJson, flowUiUrl, respondWithFlow } from '../flow/respond.js';
+import { serializeFlow } from '../flow/serialize.js';
+import { addressRequestNodes } from '../nodes/address-flows.js';
+import { withNodeMessages } from '../nodes/index.js';
+import { redeemSecret } from '../one-time/deliver.js';
+import { sendToAddress } from '../one-time/send-step.js';
+import { withCsrf } from '../verification/flow.js';
+import type { RecoveryDeps } from './deps.js';
+import { createRecoveryFlow, recoverySentForm } from './flow.js';
+
+/** The method a flow runs: what an admin issued it with, else the configured `use`. */
+export function recoveryMethodOf(deps: RecoveryDeps, flow: SelfServiceFlow): CodeMethod {
+  const method = flow.internal.method;
+  return method === 'code' || method === 'link' ? method : deps.config.recovery.use;
+}
+
+/** `POST /self-service/recovery?flow=<id>`: send a code or link, or redeem one. */
+export async function submitRecovery(
+  deps: RecoveryDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { flow, submission } = await openSubmission(deps, 'recovery', request);
+  const method = recoveryMethodOf(deps, flow);
+  if (submission.method !== undefined && submission.method !== method) {
+    throw badRequest(`The recovery method "${submission.method}" is not enabled; use "${method}".`);
+  }
+  if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
+  const secret = submission.field(method === 'code' ? 'code' : 'token');
+  if (secret !== undefined && secret !== '') return redeem(deps, request, reply, flow, secret);
+  return send(deps, request, reply, flow, submission.field('email'));
+}
+
+/**
+ * `GET /self-service/recovery?flow=<id>&token=<token>` — the link in the email — or without a
+ * token (the link an admin hands out): gives the browser its CSRF cookie and shows the flow.
+ */
+export async function followRecoveryLink(
+  deps: RecoveryDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const query = request.query as { flow?: string; token?: string; code?: string };
+  const flow = query.flow === undefined ? undefined : await deps.flows.get('recovery', query.flow);
+  if (!flow) throw notFound('The recovery flow could not be found.');
+  if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
+  const secret = query.token ?? query.code;
+  if (secret !== undefined && secret !== '') return redeem(deps, request, reply, flow, secret);
+  if (flow.type === 'browser') ensureCsrfSecret(request, reply, deps.cookies);
+  return respondWithFlow(request, reply, flow, deps.config.recovery.uiUrl);
+}
+
+async function send(
+  deps: RecoveryDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  email: string | undefined,
+): Promise<FastifyReply> {
+  const method = recoveryMethodOf(deps, flow);
+  const csrf = csrfOf(deps, request, reply, flow);
+  if (email === undefined || email.trim() === '') {
+    return save(deps, request, reply, flow, 'fix', {
+      nodes: withCsrf(
+        flow.type,
+        csrf,
+        withNodeMessages(addressRequestNodes(method), {
+          email: [uiText(Msg.ErrorValidationRequired, { property: 'email' })],
+        }),
+      ),
+    });
+  }
+  const sent = await sendToAddress(
+    deps,
+    {
+      kind: 'recovery',
+      method,
+      flowId: flow.id,
+      notifyUnknownRecipients: deps.config.recovery.notifyUnknownRecipients,
+    },
+    email,
+  );
+  if (!sent.sent) {
+    reply.header('Retry-After', String(sent.retryAfterSeconds));
+    throw tooManyAttempts(sent.retryAfterSeconds);
+  }
+  return save(
+    deps,
+    request,
+    reply,
+    { ...flow, state: 'sent_email', internal: { ...flow.internal, address: sent.address } },
+    'next',
+    recoverySentForm(method, flow.type, csrf, sent.address),
+  );
+}
+
+async function redeem(
+  deps: RecoveryDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  secret: string,
+): Promise<FastifyReply> {
+  const method = recoveryMethodOf(deps, flow);
+  const csrf = csrfOf(deps, request, reply, flow);
+  if (flow.state === 'passed_challenge') {
+    return save(deps, request, reply, flow, 'fix', {
+      nodes: flow.ui.nodes,
+      messages: [uiText(Msg.ErrorValidationRecoveryRetrySuccess)],
+    });
+  }
+  const result = await redeemSecret(deps, { kind: 'recovery', method, flowId: flow.id }, secret);
+  const identity = result.ok ? await deps.identityById(result.identityId) : undefined;
+  if (!result.ok || identity === undefined || identity.state !== 'active') {
+    const address = typeof flow.internal.address === 'string' ? flow.internal.address : '';
+    return save(deps, request, reply, flow, 'fix', {
+      nodes: recoverySentForm(method, flow.type, csrf, address).nodes,
+      messages: [
+        uiText(
+          method === 'code'
+            ? Msg.ErrorValidationRecoveryCodeInvalidOrAlreadyUsed
+            : Msg.ErrorValidationRecoveryTokenInvalidOrAlreadyUsed,
+        ),
+      ],
+    });
+  }
+  return recovered(deps, request, reply, flow, identity, result.address, method);
+}
+
+/** The secret was right: sign the person in (privileged) and continue to settings. */
+async function recovered(
+  deps: RecoveryDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  identity: Identity,
+  address: string,
+  method: CodeMethod,
+): Promise<FastifyReply> {
+  const now = deps.now();
+  // Receiving the message proves the address is the person's: it counts as verified.
+  if (address !== '' && (await deps.addresses.markVerified(identity.id, address, now))) {
+    await deps.sessions.identityChanged(identity.id, await deps.identityById(identity.id));
+  }
+  const issued = await deps.sessions.issue(identity, {
+    methods: [
+      { method: method === 'code' ? 'code_recovery' : 'link_recovery', aal: 'aal1', completed_at: now },
+    ],
+    aal: 'aal1',
+    device: {
+      ipAddress:
+        clientIp(
+          { remoteAddress: request.socket.remoteAddress, xForwardedFor: request.headers['x-forwarded-for'] },
+          deps.trustedProxies,
+        ) ?? null,
+      userAgent: request.headers['user-agent'] ?? null,
+    },
+  });
+  const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
+  const settings = await deps.startSettings({
+    type: flow.type,
+    identity,
+    requestUrl: flow.request_url,
+    returnTo: flow.return_to,
+    ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
+  });
+  const settingsUrl = flowUiUrl(deps.config.settings.uiUrl, settings.id);
+  const privilegedUntil = new Date(
+    issued.session.authenticated_at.getTime() + deps.config.settings.privilegedSessionMaxAgeMs,
+  );
+  const passed: SelfServiceFlow = {
+    ...flow,
+    state: 'passed_challenge',
+    active: method,
+    ui: {
+      ...flow.ui,
+      nodes: withCsrf(flow.type, secret === undefined ? undefined : csrfTokenFor(secret), []),
+      messages: [
+        uiText(Msg.InfoSelfServiceRecoverySuccessful, {
+          privileged_session_expires_at: privilegedUntil,
+          now,
+        }),
+      ],
+    },
+    updated_at: now,
+  };
+  await deps.flows.update(passed);
+
+  if (flow.type === 'api') {
+    return reply.send({
+      ...serializeFlow(passed),
+      continue_with: continueWithJson([
+        { action: 'set_ory_session_token', ory_session_token: issued.token },
+        { action: 'show_settings_ui', flow: { id: settings.id, url: settingsUrl } },
+      ]),
+    });
+  }
+  setSessionCookie(reply, issued.token, deps.cookies);
+  if (wantsJson(request)) throw new BrowserLocationChangeRequired(settingsUrl);
+  return reply.redirect(settingsUrl, 303);
+}
+
+function csrfOf(
+  deps: RecoveryDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+): string | undefined {
+  return flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
+}
+
+function save(
+  deps: RecoveryDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  outcome: 'fix' | 'next',
+  ui: { nodes: SelfServiceFlow['ui']['nodes']; messages?: SelfServiceFlow['ui']['messages'] },
+): Promise<FastifyReply> {
+  return saveFlowUi(
+    { flows: deps.flows, uiUrl: deps.config.recovery.uiUrl, now: deps.now },
+    request,
+    reply,
+    flow,
+    { outcome, active: recoveryMethodOf(deps, flow), ...ui },
+  );
+}
+
+function expired(
+  deps: RecoveryDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+): Promise<FastifyReply> {
+  const context = {
+    flows: deps.flows,
+    uiUrl: deps.config.recovery.uiUrl,
+    now: deps.now,
+    cookies: deps.cookies,
+  };
+  return replaceExpiredFlow(context, request, reply, flow, (csrf) =>
+    createRecoveryFlow(deps, {
+      type: flow.type,
+      requestUrl: flow.request_url,
+      returnTo: flow.return_to,
+      ...csrf,
+    }),
+  );
+}

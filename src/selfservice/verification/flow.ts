@@ -1,0 +1,66 @@
+import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
+import { Msg, type UiText, uiText } from '../flow/messages.js';
+import { publicUrl } from '../flow/request-url.js';
+import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
+import { addressRequestNodes, codeEntryNodes, linkSentNodes } from '../nodes/address-flows.js';
+import type { VerificationDeps } from './deps.js';
+
+export interface NewVerificationFlow {
+  type: FlowType;
+  requestUrl: string;
+  returnTo: string | null;
+  csrfToken?: string;
+  csrfBinding?: string;
+}
+
+/** Builds and stores a verification flow asking for the address (`choose_method`). */
+export async function createVerificationFlow(
+  deps: VerificationDeps,
+  input: NewVerificationFlow,
+): Promise<SelfServiceFlow> {
+  const method = deps.config.verification.use;
+  const flow = newFlow({
+    kind: 'verification',
+    type: input.type,
+    requestUrl: input.requestUrl,
+    returnTo: input.returnTo,
+    csrfBinding: input.csrfBinding,
+    lifespanMs: deps.config.verification.lifespanMs,
+    ui: (id) =>
+      uiContainer(
+        publicUrl(deps.publicBase, `self-service/verification?flow=${id}`),
+        withCsrf(input.type, input.csrfToken, addressRequestNodes(method)),
+      ),
+    now: deps.now(),
+  });
+  await deps.flows.create(flow);
+  return flow;
+}
+
+/**
+ * Browser flows carry the CSRF node first. A flow started on the server (after registration)
+ * has no browser token yet: its node is empty until the browser fetches the flow.
+ */
+export function withCsrf(type: FlowType, csrfToken: string | undefined, nodes: UiNode[]): UiNode[] {
+  if (type !== 'browser') return nodes;
+  return [csrfNode(csrfToken ?? ''), ...nodes];
+}
+
+/** The form once a code or link was sent to `address`. */
+export function sentForm(
+  deps: VerificationDeps,
+  type: FlowType,
+  csrfToken: string | undefined,
+  address: string,
+): { nodes: UiNode[]; messages: UiText[] } {
+  const method = deps.config.verification.use;
+  return method === 'code'
+    ? {
+        nodes: withCsrf(type, csrfToken, codeEntryNodes('verification', address)),
+        messages: [uiText(Msg.InfoSelfServiceVerificationEmailWithCodeSent)],
+      }
+    : {
+        nodes: withCsrf(type, csrfToken, linkSentNodes(address)),
+        messages: [uiText(Msg.InfoSelfServiceVerificationEmailSent)],
+      };
+}

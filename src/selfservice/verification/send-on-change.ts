@@ -1,0 +1,72 @@
+import type { Identity } from '../../identity/model.js';
+import { newFlow } from '../flow/flow.js';
+import { publicUrl } from '../flow/request-url.js';
+import { flowUiUrl } from '../flow/respond.js';
+import { uiContainer } from '../flow/ui.js';
+import { issueSecret } from '../one-time/deliver.js';
+import type { VerificationDeps } from './deps.js';
+import { sentForm } from './flow.js';
+import type { VerificationSender } from './sender.js';
+
+/**
+ * Verification started by the server: after registration, or when settings changed an
+ * address. One flow, already in `sent_email`, with a message to each unverified address.
+ */
+export function createVerificationSender(deps: VerificationDeps): VerificationSender {
+  return {
+    async sendForAddresses(identity: Identity, addresses, context) {
+      if (!deps.config.verification.enabled) return undefined;
+      const wanted = new Set(addresses);
+      const targets = identity.verifiable_addresses.filter(
+        (a) => a.via === 'email' && !a.verified && wanted.has(a.value),
+      );
+      const first = targets[0];
+      if (first === undefined) return undefined;
+      const method = deps.config.verification.use;
+      const now = deps.now();
+      const flow = newFlow({
+        kind: 'verification',
+        type: context.type,
+        requestUrl: context.requestUrl,
+        returnTo: null,
+        lifespanMs: deps.config.verification.lifespanMs,
+        ui: (id) => {
+          const form = sentForm(deps, context.type, undefined, first.value);
+          return uiContainer(
+            publicUrl(deps.publicBase, `self-service/verification?flow=${id}`),
+            form.nodes,
+            form.messages,
+          );
+        },
+        now,
+      });
+      flow.state = 'sent_email';
+      flow.active = method;
+      flow.internal = { address: first.value };
+      await deps.flows.create(flow);
+      const lifespanMs = method === 'code' ? deps.config.code.lifespanMs : deps.config.link.lifespanMs;
+      for (const address of targets) {
+        // The per-address limit guards these too: settings could otherwise mail any address repeatedly.
+        const limit = await deps.mailLimit('verification', address.value);
+        if (!limit.allowed) continue;
+        await issueSecret(
+          deps,
+          {
+            kind: 'verification',
+            method,
+            flowId: flow.id,
+            identityId: identity.id,
+            address: address.value,
+            expiresAt: new Date(now.getTime() + lifespanMs),
+          },
+          { replaceEarlier: false },
+        );
+      }
+      return {
+        flowId: flow.id,
+        address: first.value,
+        url: flowUiUrl(deps.config.verification.uiUrl, flow.id),
+      };
+    },
+  };
+}

@@ -1,0 +1,187 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { badRequest, notFound } from '../../kernel/errors.js';
+import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
+import { tooManyAttempts } from '../flow/flow-errors.js';
+import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
+import { csrfTokenFor, ensureCsrfSecret } from '../flow/http-context.js';
+import { Msg, uiText } from '../flow/messages.js';
+import { addressRequestNodes, continueLinkNode } from '../nodes/address-flows.js';
+import { withNodeMessages } from '../nodes/index.js';
+import { redeemSecret } from '../one-time/deliver.js';
+import { sendToAddress } from '../one-time/send-step.js';
+import type { VerificationDeps } from './deps.js';
+import { createVerificationFlow, sentForm, withCsrf } from './flow.js';
+
+interface Step {
+  flow: SelfServiceFlow;
+  /** The secret from the form, or from the link in the email. */
+  secret: string | undefined;
+  email: string | undefined;
+  method: string | undefined;
+}
+
+/** `POST /self-service/verification?flow=<id>`: send a code or link, or check one. */
+export async function submitVerification(
+  deps: VerificationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { flow, submission } = await openSubmission(deps, 'verification', request);
+  const method = deps.config.verification.use;
+  return run(deps, request, reply, {
+    flow,
+    secret: submission.field(method === 'code' ? 'code' : 'token'),
+    email: submission.field('email'),
+    method: submission.method,
+  });
+}
+
+/**
+ * `GET /self-service/verification?flow=<id>&code=<code>` (or `&token=`): the link in the
+ * email. The secret itself proves the request, so no CSRF token is asked for.
+ */
+export async function followVerificationLink(
+  deps: VerificationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const query = request.query as { flow?: string; code?: string; token?: string };
+  const flow = query.flow === undefined ? undefined : await deps.flows.get('verification', query.flow);
+  if (!flow) throw notFound('The verification flow could not be found.');
+  return run(deps, request, reply, {
+    flow,
+    secret: query.code ?? query.token,
+    email: undefined,
+    method: deps.config.verification.use,
+  });
+}
+
+async function run(
+  deps: VerificationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  step: Step,
+): Promise<FastifyReply> {
+  const { flow } = step;
+  const method = deps.config.verification.use;
+  if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
+  const csrf =
+    flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
+  if (flow.state === 'passed_challenge') {
+    return save(deps, request, reply, flow, 'fix', {
+      nodes: flow.ui.nodes,
+      messages: [uiText(Msg.ErrorValidationVerificationRetrySuccess)],
+    });
+  }
+  if (step.method !== undefined && step.method !== method) {
+    throw badRequest(`The verification method "${step.method}" is not enabled; use "${method}".`);
+  }
+
+  if (step.secret !== undefined && step.secret !== '') {
+    const result = await redeemSecret(deps, { kind: 'verification', method, flowId: flow.id }, step.secret);
+    if (!result.ok) {
+      const address = typeof flow.internal.address === 'string' ? flow.internal.address : '';
+      const form = sentForm(deps, flow.type, csrf, address);
+      return save(deps, request, reply, flow, 'fix', {
+        nodes: form.nodes,
+        messages: [
+          uiText(
+            method === 'code'
+              ? Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed
+              : Msg.ErrorValidationVerificationTokenInvalidOrAlreadyUsed,
+          ),
+        ],
+      });
+    }
+    await deps.addresses.markVerified(result.identityId, result.address, deps.now());
+    await deps.sessions.identityChanged(result.identityId, await deps.identityById(result.identityId));
+    const next = flow.return_to ?? deps.config.verification.after.returnUrl(method);
+    const passed = { ...flow, state: 'passed_challenge' };
+    if (
+      flow.type === 'browser' &&
+      flow.return_to !== null &&
+      !(request.headers.accept ?? '').includes('json')
+    ) {
+      await deps.flows.update({ ...passed, updated_at: deps.now() });
+      return reply.redirect(flow.return_to, 303);
+    }
+    return save(deps, request, reply, passed, 'next', {
+      nodes: withCsrf(flow.type, csrf, [continueLinkNode(method, next)]),
+      messages: [uiText(Msg.InfoSelfServiceVerificationSuccessful)],
+    });
+  }
+
+  if (step.email === undefined || step.email.trim() === '') {
+    return save(deps, request, reply, flow, 'fix', {
+      nodes: withCsrf(
+        flow.type,
+        csrf,
+        withNodeMessages(addressRequestNodes(method), {
+          email: [uiText(Msg.ErrorValidationRequired, { property: 'email' })],
+        }),
+      ),
+    });
+  }
+  const sent = await sendToAddress(
+    deps,
+    {
+      kind: 'verification',
+      method,
+      flowId: flow.id,
+      notifyUnknownRecipients: deps.config.verification.notifyUnknownRecipients,
+    },
+    step.email,
+  );
+  if (!sent.sent) {
+    reply.header('Retry-After', String(sent.retryAfterSeconds));
+    throw tooManyAttempts(sent.retryAfterSeconds);
+  }
+  const form = sentForm(deps, flow.type, csrf, sent.address);
+  return save(
+    deps,
+    request,
+    reply,
+    { ...flow, state: 'sent_email', internal: { ...flow.internal, address: sent.address } },
+    'next',
+    form,
+  );
+}
+
+function save(
+  deps: VerificationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  outcome: 'fix' | 'next',
+  ui: { nodes: SelfServiceFlow['ui']['nodes']; messages?: SelfServiceFlow['ui']['messages'] },
+): Promise<FastifyReply> {
+  return saveFlowUi(
+    { flows: deps.flows, uiUrl: deps.config.verification.uiUrl, now: deps.now },
+    request,
+    reply,
+    flow,
+    { outcome, active: deps.config.verification.use, ...ui },
+  );
+}
+
+function expired(
+  deps: VerificationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+): Promise<FastifyReply> {
+  const context = {
+    flows: deps.flows,
+    uiUrl: deps.config.verification.uiUrl,
+    now: deps.now,
+    cookies: deps.cookies,
+  };
+  return replaceExpiredFlow(context, request, reply, flow, (csrf) =>
+    createVerificationFlow(deps, {
+      type: flow.type,
+      requestUrl: flow.request_url,
+      returnTo: flow.return_to,
+      ...csrf,
+    }),
+  );
+}

@@ -1,0 +1,495 @@
+import { Configuration, FrontendApi, IdentityApi, type UiNode } from '@ory/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { testDatabases } from './support/databases.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+
+/** The status and body of a failed @ory/client call. */
+async function failure<T = Record<string, unknown>>(
+  call: Promise<unknown>,
+): Promise<{ status: number; body: T }> {
+  try {
+    await call;
+  } catch (error) {
+    const response = (error as { response?: { status: number; data: T } }).response;
+    if (response) return { status: response.status, body: response.data };
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const PASSWORD = 'correct horse battery staple';
+const traits = (email: string) => ({
+  email,
+  fullname: 'Grace Hopper',
+  phone_number: 5550100,
+  user_type: 'educator',
+});
+const ids = (messages: { id: number }[] | undefined) => (messages ?? []).map((m) => m.id);
+const nodeNames = (nodes: UiNode[]) => nodes.map((n) => (n.attributes as { name?: string }).name);
+
+/** The 6-digit code in a message's text. */
+function codeIn(text: string): string {
+  const match = /\b(\d{6})\b/.exec(text);
+  if (!match?.[1]) throw new Error(`no code in: ${text}`);
+  return match[1];
+}
+
+/** The first message to `address` the SMTP server accepted, waiting for it up to 10 s. */
+async function mailTo(smtp: TestSmtpServer, address: string, after = 0): Promise<ReceivedMail> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const found = smtp.messages.slice(after).find((m) => m.to.includes(address));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no mail to ${address}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe.each(testDatabases())('verification, recovery and the courier over SMTP ($name)', (database) => {
+  let smtp: TestSmtpServer;
+  let server: TestServer;
+  let frontend: FrontendApi;
+  let admin: IdentityApi;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    const db = await database.create();
+    drop = db.drop;
+    server = await startTestServer({
+      dsn: db.dsn,
+      redis: true,
+      watchCourier: true,
+      extraConfig: {
+        courier: {
+          worker: { pull_wait: '50ms' },
+          smtp: {
+            connection_uri: `smtp://127.0.0.1:${smtp.port}/?disable_starttls=true`,
+            from_address: 'no-reply@portcullis.test',
+          },
+        },
+        selfservice: {
+          default_browser_return_url: 'http://app.example.test/welcome',
+          allowed_return_urls: ['http://app.example.test/'],
+          methods: { password: { config: { haveibeenpwned_enabled: false } }, link: { enabled: true } },
+          flows: {
+            registration: {
+              style: 'unified',
+              after: { password: { hooks: [{ hook: 'show_verification_ui' }] } },
+            },
+            login: { after: { password: { hooks: [{ hook: 'require_verified_address' }] } } },
+            verification: { enabled: true, use: 'code' },
+            recovery: { enabled: true, use: 'code' },
+          },
+        },
+      },
+    });
+    frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.stop();
+    await drop?.();
+  });
+
+  async function createIdentity(email: string) {
+    const { data } = await admin.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: traits(email),
+        credentials: { password: { config: { password: PASSWORD } } },
+      },
+    });
+    return data;
+  }
+
+  async function login(email: string, password = PASSWORD) {
+    const { data: flow } = await frontend.createNativeLoginFlow();
+    return frontend.updateLoginFlow({
+      flow: flow.id,
+      updateLoginFlowBody: { method: 'password', identifier: email, password },
+    });
+  }
+
+  it('registration mails a code; login is refused until the code verifies the address', async () => {
+    const email = 'ada@example.test';
+    const { data: flow } = await frontend.createNativeRegistrationFlow();
+    const { data: registered } = await frontend.updateRegistrationFlow({
+      flow: flow.id,
+      updateRegistrationFlowBody: { method: 'password', traits: traits(email), password: PASSWORD },
+    });
+    const show = registered.continue_with?.find((c) => c.action === 'show_verification_ui') as
+      | { flow: { id: string; verifiable_address: string } }
+      | undefined;
+    expect(show?.flow.verifiable_address).toBe(email);
+
+    const mail = await mailTo(smtp, email);
+    expect(mail.from).toContain('no-reply@portcullis.test');
+    const code = codeIn(mail.text);
+
+    const refused = await failure<{ ui: { messages: { id: number }[] } }>(login(email));
+    expect(refused.status).toBe(400);
+    expect(ids(refused.body.ui.messages)).toEqual([4000010]);
+
+    const verificationFlowId = show?.flow.id ?? '';
+    const wrong = await failure<{ ui: { messages: { id: number }[] } }>(
+      frontend.updateVerificationFlow({
+        flow: verificationFlowId,
+        updateVerificationFlowBody: { method: 'code', code: code === '000000' ? '111111' : '000000' },
+      }),
+    );
+    expect(wrong.status).toBe(400);
+    expect(ids(wrong.body.ui.messages)).toEqual([4070006]);
+
+    const { data: verified } = await frontend.updateVerificationFlow({
+      flow: verificationFlowId,
+      updateVerificationFlowBody: { method: 'code', code },
+    });
+    expect(verified.state).toBe('passed_challenge');
+    expect(ids(verified.ui.messages)).toEqual([1080002]);
+
+    const { data: session } = await login(email);
+    expect(session.session.identity?.verifiable_addresses?.[0]).toMatchObject({
+      verified: true,
+      status: 'completed',
+    });
+
+    // The code is spent: replaying it in the same flow or a new one does nothing.
+    const replay = await failure(
+      frontend.updateVerificationFlow({
+        flow: verificationFlowId,
+        updateVerificationFlowBody: { method: 'code', code },
+      }),
+    );
+    expect(replay.status).toBe(400);
+  });
+
+  it('accepts one code once: of 20 parallel submissions exactly one succeeds', async () => {
+    const email = 'parallel@example.test';
+    await createIdentity(email);
+    const { data: flow } = await frontend.createNativeVerificationFlow();
+    await frontend.updateVerificationFlow({
+      flow: flow.id,
+      updateVerificationFlowBody: { method: 'code', email },
+    });
+    const code = codeIn((await mailTo(smtp, email)).text);
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () =>
+        frontend.updateVerificationFlow({
+          flow: flow.id,
+          updateVerificationFlowBody: { method: 'code', code },
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('stops accepting codes after 5 wrong tries in a flow', async () => {
+    const email = 'guesser@example.test';
+    await createIdentity(email);
+    const { data: flow } = await frontend.createNativeVerificationFlow();
+    await frontend.updateVerificationFlow({
+      flow: flow.id,
+      updateVerificationFlowBody: { method: 'code', email },
+    });
+    const code = codeIn((await mailTo(smtp, email)).text);
+    const wrongCode = code === '123456' ? '654321' : '123456';
+    for (let i = 0; i < 5; i++) {
+      const wrong = await failure(
+        frontend.updateVerificationFlow({
+          flow: flow.id,
+          updateVerificationFlowBody: { method: 'code', code: wrongCode },
+        }),
+      );
+      expect(wrong.status).toBe(400);
+    }
+    const right = await failure(
+      frontend.updateVerificationFlow({
+        flow: flow.id,
+        updateVerificationFlowBody: { method: 'code', code },
+      }),
+    );
+    expect(right.status).toBe(400);
+  });
+
+  it('recovers a native account by code and continues to settings with a session token', async () => {
+    const email = 'recover-native@example.test';
+    await createIdentity(email);
+    const { data: flow } = await frontend.createNativeRecoveryFlow();
+    const { data: sent } = await frontend.updateRecoveryFlow({
+      flow: flow.id,
+      updateRecoveryFlowBody: { method: 'code', email },
+    });
+    expect(sent.state).toBe('sent_email');
+    expect(ids(sent.ui.messages)).toEqual([1060003]);
+    const mail = await mailTo(smtp, email);
+    const code = codeIn(mail.text);
+
+    const { data: done } = await frontend.updateRecoveryFlow({
+      flow: flow.id,
+      updateRecoveryFlowBody: { method: 'code', code },
+    });
+    expect(done.state).toBe('passed_challenge');
+    const continueWith = done.continue_with ?? [];
+    const token = (
+      continueWith.find((c) => c.action === 'set_ory_session_token') as { ory_session_token: string }
+    ).ory_session_token;
+    const settings = done.continue_with?.find((c) => c.action === 'show_settings_ui') as {
+      flow: { id: string };
+    };
+    expect(settings.flow.id).toBeTruthy();
+    const { data: whoami } = await frontend.toSession({ xSessionToken: token });
+    expect(whoami.identity?.traits.email).toBe(email);
+    expect(whoami.authentication_methods?.[0]?.method).toBe('code_recovery');
+
+    // Settings changes the password with the privileged session recovery gave.
+    const newPassword = 'a brand new passphrase for grace';
+    await frontend.updateSettingsFlow({
+      flow: settings.flow.id,
+      xSessionToken: token,
+      updateSettingsFlowBody: { method: 'password', password: newPassword },
+    });
+    expect((await failure(login(email))).status).toBe(400);
+    const { data: again } = await login(email, newPassword);
+    expect(again.session.identity?.traits.email).toBe(email);
+  });
+
+  it('recovers a browser account by link, built on the public base URL whatever the Host header says', async () => {
+    const email = 'recover-link@example.test';
+    await createIdentity(email);
+    // A second server config is not needed: the flow's method comes from an admin link, and
+    // the browser flow below sends a code, so also test the link flow through the admin API.
+    const browser = new BrowserClient(server.publicUrl);
+    const init = await browser.getJson('/self-service/recovery/browser');
+    const flow = (await init.json()) as { id: string; ui: { nodes: { attributes: object }[] } };
+    const submit = await browser.request(`/self-service/recovery?flow=${flow.id}`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json', host: 'evil.example' },
+      body: JSON.stringify({ method: 'code', email, csrf_token: csrfTokenOf(flow) }),
+    });
+    expect(submit.status).toBe(200);
+    const mail = await mailTo(smtp, email);
+    expect(mail.text).not.toContain('evil.example');
+    const code = codeIn(mail.text);
+    const done = await browser.request(`/self-service/recovery?flow=${flow.id}`, {
+      method: 'POST',
+      headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ method: 'code', code, csrf_token: csrfTokenOf(flow) }).toString(),
+    });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toMatch(/\/ui\/settings\?flow=/);
+    const whoami = await browser.getJson('/sessions/whoami');
+    expect(whoami.status).toBe(200);
+  });
+
+  it('admin recovery link signs the person in and sends the browser to settings', async () => {
+    const email = 'admin-link@example.test';
+    const identity = await createIdentity(email);
+    const response = await fetch(`${server.adminUrl}/admin/recovery/link`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identity_id: identity.id, expires_in: '15m' }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { recovery_link: string; expires_at: string };
+    expect(body.recovery_link.startsWith(`${server.publicUrl}/self-service/recovery?flow=`)).toBe(true);
+    const browser = new BrowserClient(server.publicUrl);
+    const followed = await browser.request(body.recovery_link, { headers: { accept: 'text/html' } });
+    expect(followed.status).toBe(303);
+    expect(followed.headers.get('location')).toMatch(/\/ui\/settings\?flow=/);
+    expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
+    // The link is single-use.
+    const again = await new BrowserClient(server.publicUrl).request(body.recovery_link, {
+      headers: { accept: 'application/json' },
+    });
+    expect(again.status).toBe(400);
+  });
+
+  it('admin recovery code works once in its flow', async () => {
+    const email = 'admin-code@example.test';
+    const identity = await createIdentity(email);
+    const response = await fetch(`${server.adminUrl}/admin/recovery/code`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identity_id: identity.id, flow_type: 'api' }),
+    });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { recovery_link: string; recovery_code: string };
+    expect(body.recovery_code).toMatch(/^\d{6}$/);
+    const flowId = new URL(body.recovery_link).searchParams.get('flow') ?? '';
+    const { data: done } = await frontend.updateRecoveryFlow({
+      flow: flowId,
+      updateRecoveryFlowBody: { method: 'code', code: body.recovery_code },
+    });
+    expect(done.state).toBe('passed_challenge');
+    const missing = await fetch(`${server.adminUrl}/admin/recovery/code`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identity_id: '00000000-0000-4000-8000-000000000000' }),
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it('answers an unknown address exactly like a known one, and mails nobody', async () => {
+    await createIdentity('known@example.test');
+    async function ask(email: string) {
+      const { data: flow } = await frontend.createNativeRecoveryFlow();
+      const started = performance.now();
+      const { data, status } = await frontend.updateRecoveryFlow({
+        flow: flow.id,
+        updateRecoveryFlowBody: { method: 'code', email },
+      });
+      return {
+        status,
+        elapsed: performance.now() - started,
+        state: data.state,
+        messages: data.ui.messages,
+        nodes: nodeNames(data.ui.nodes),
+      };
+    }
+    const before = smtp.messages.length;
+    const known = await ask('known@example.test');
+    const unknown = await ask('nobody-here@example.test');
+    expect(unknown.status).toBe(known.status);
+    expect(unknown.state).toBe(known.state);
+    expect(unknown.messages).toEqual(known.messages);
+    expect(unknown.nodes).toEqual(known.nodes);
+    // Both answer after the same floor (200 ms), far above the work either does.
+    expect(unknown.elapsed).toBeGreaterThanOrEqual(195);
+    expect(known.elapsed).toBeGreaterThanOrEqual(195);
+    await mailTo(smtp, 'known@example.test');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(smtp.messages.slice(before).flatMap((m) => m.to)).toEqual(['known@example.test']);
+  });
+});
+
+describe('verification and recovery by link, SPAs and mail limits (sqlite)', () => {
+  let smtp: TestSmtpServer;
+  let server: TestServer;
+  let frontend: FrontendApi;
+  let admin: IdentityApi;
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    server = await startTestServer({
+      dsn: 'memory',
+      watchCourier: true,
+      extraConfig: {
+        courier: {
+          worker: { pull_wait: '50ms' },
+          smtp: { connection_uri: smtp.connectionUri, from_address: 'no-reply@portcullis.test' },
+        },
+        selfservice: {
+          default_browser_return_url: 'http://app.example.test/welcome',
+          allowed_return_urls: ['http://app.example.test/'],
+          methods: { password: { config: { haveibeenpwned_enabled: false } }, link: { enabled: true } },
+          flows: {
+            verification: { enabled: true, use: 'link' },
+            recovery: { enabled: true, use: 'link' },
+          },
+        },
+      },
+    });
+    frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.stop();
+  });
+
+  async function createIdentity(email: string) {
+    const { data } = await admin.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: traits(email),
+        credentials: { password: { config: { password: PASSWORD } } },
+      },
+    });
+    return data;
+  }
+
+  /** The link in a message that points at the public API. */
+  function linkIn(mail: ReceivedMail): string {
+    const link = mail.text.split(/\s+/).find((word) => word.startsWith(`${server.publicUrl}/self-service/`));
+    if (!link) throw new Error(`no link in: ${mail.text}`);
+    return link;
+  }
+
+  it('verifies an address by the link in the email', async () => {
+    const email = 'link-verify@example.test';
+    const identity = await createIdentity(email);
+    const browser = new BrowserClient(server.publicUrl);
+    const flow = (await (await browser.getJson('/self-service/verification/browser')).json()) as {
+      id: string;
+      ui: { nodes: { attributes: object }[] };
+    };
+    const sent = await browser.postJson(`/self-service/verification?flow=${flow.id}`, {
+      method: 'link',
+      email,
+      csrf_token: csrfTokenOf(flow),
+    });
+    expect(sent.status).toBe(200);
+    expect(ids(((await sent.json()) as { ui: { messages: { id: number }[] } }).ui.messages)).toEqual([
+      1080001,
+    ]);
+    const link = linkIn(await mailTo(smtp, email));
+    expect(link).toContain('token=');
+    const followed = await browser.request(link, { headers: { accept: 'text/html' } });
+    expect(followed.status).toBe(303);
+    const { data } = await admin.getIdentity({ id: identity.id });
+    expect(data.verifiable_addresses?.[0]).toMatchObject({ verified: true, status: 'completed' });
+    // A link works once.
+    const again = await browser.request(link, { headers: { accept: 'application/json' } });
+    expect(again.status).toBe(400);
+  });
+
+  it('recovers an SPA by link: 422 browser_location_change_required names the settings page', async () => {
+    const email = 'spa-recover@example.test';
+    await createIdentity(email);
+    const browser = new BrowserClient(server.publicUrl);
+    const flow = (await (await browser.getJson('/self-service/recovery/browser')).json()) as {
+      id: string;
+      ui: { nodes: { attributes: object }[] };
+    };
+    const sent = await browser.postJson(`/self-service/recovery?flow=${flow.id}`, {
+      method: 'link',
+      email,
+      csrf_token: csrfTokenOf(flow),
+    });
+    expect(sent.status).toBe(200);
+    const link = linkIn(await mailTo(smtp, email));
+    const followed = await browser.request(link, { headers: { accept: 'application/json' } });
+    expect(followed.status).toBe(422);
+    const body = (await followed.json()) as { error: { id: string }; redirect_browser_to: string };
+    expect(body.error.id).toBe('browser_location_change_required');
+    expect(body.redirect_browser_to).toMatch(/\/ui\/settings\?flow=/);
+    const settingsFlowId = new URL(body.redirect_browser_to).searchParams.get('flow');
+    const settings = await browser.getJson(`/self-service/settings/flows?id=${settingsFlowId}`);
+    expect(settings.status).toBe(200);
+    expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
+  });
+
+  it('limits messages per address, known or not, against mail bombing', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { data: flow } = await frontend.createNativeRecoveryFlow();
+      try {
+        const { status } = await frontend.updateRecoveryFlow({
+          flow: flow.id,
+          updateRecoveryFlowBody: { method: 'link', email: 'victim@example.test' },
+        });
+        statuses.push(status);
+      } catch (error) {
+        const response = (error as { response?: { status: number; headers: Record<string, string> } })
+          .response;
+        statuses.push(response?.status ?? 0);
+        expect(Number(response?.headers['retry-after'])).toBeGreaterThan(0);
+      }
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+});
