@@ -366,130 +366,140 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
   });
 });
 
-describe('verification and recovery by link, SPAs and mail limits (sqlite)', () => {
-  let smtp: TestSmtpServer;
-  let server: TestServer;
-  let frontend: FrontendApi;
-  let admin: IdentityApi;
+describe.each(testDatabases())(
+  'verification and recovery by link, SPAs and mail limits ($name)',
+  (database) => {
+    let smtp: TestSmtpServer;
+    let server: TestServer;
+    let frontend: FrontendApi;
+    let admin: IdentityApi;
+    let drop: () => Promise<void>;
 
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    server = await startTestServer({
-      dsn: 'memory',
-      watchCourier: true,
-      extraConfig: {
-        courier: {
-          worker: { pull_wait: '50ms' },
-          smtp: { connection_uri: smtp.connectionUri, from_address: 'no-reply@portcullis.test' },
-        },
-        selfservice: {
-          default_browser_return_url: 'http://app.example.test/welcome',
-          allowed_return_urls: ['http://app.example.test/'],
-          methods: { password: { config: { haveibeenpwned_enabled: false } }, link: { enabled: true } },
-          flows: {
-            verification: { enabled: true, use: 'link' },
-            recovery: { enabled: true, use: 'link' },
+    beforeAll(async () => {
+      smtp = await startSmtpServer();
+      const db = await database.create();
+      drop = db.drop;
+      server = await startTestServer({
+        dsn: db.dsn,
+        redis: true,
+        watchCourier: true,
+        extraConfig: {
+          courier: {
+            worker: { pull_wait: '50ms' },
+            smtp: { connection_uri: smtp.connectionUri, from_address: 'no-reply@portcullis.test' },
+          },
+          selfservice: {
+            default_browser_return_url: 'http://app.example.test/welcome',
+            allowed_return_urls: ['http://app.example.test/'],
+            methods: { password: { config: { haveibeenpwned_enabled: false } }, link: { enabled: true } },
+            flows: {
+              verification: { enabled: true, use: 'link' },
+              recovery: { enabled: true, use: 'link' },
+            },
           },
         },
-      },
+      });
+      frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+      admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
     });
-    frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
-    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
-  });
-  afterAll(async () => {
-    await server?.close();
-    await smtp?.stop();
-  });
-
-  async function createIdentity(email: string) {
-    const { data } = await admin.createIdentity({
-      createIdentityBody: {
-        schema_id: 'exam',
-        traits: traits(email),
-        credentials: { password: { config: { password: PASSWORD } } },
-      },
+    afterAll(async () => {
+      await server?.close();
+      await smtp?.stop();
+      await drop?.();
     });
-    return data;
-  }
 
-  /** The link in a message that points at the public API. */
-  function linkIn(mail: ReceivedMail): string {
-    const link = mail.text.split(/\s+/).find((word) => word.startsWith(`${server.publicUrl}/self-service/`));
-    if (!link) throw new Error(`no link in: ${mail.text}`);
-    return link;
-  }
-
-  it('verifies an address by the link in the email', async () => {
-    const email = 'link-verify@example.test';
-    const identity = await createIdentity(email);
-    const browser = new BrowserClient(server.publicUrl);
-    const flow = (await (await browser.getJson('/self-service/verification/browser')).json()) as {
-      id: string;
-      ui: { nodes: { attributes: object }[] };
-    };
-    const sent = await browser.postJson(`/self-service/verification?flow=${flow.id}`, {
-      method: 'link',
-      email,
-      csrf_token: csrfTokenOf(flow),
-    });
-    expect(sent.status).toBe(200);
-    expect(ids(((await sent.json()) as { ui: { messages: { id: number }[] } }).ui.messages)).toEqual([
-      1080001,
-    ]);
-    const link = linkIn(await mailTo(smtp, email));
-    expect(link).toContain('token=');
-    const followed = await browser.request(link, { headers: { accept: 'text/html' } });
-    expect(followed.status).toBe(303);
-    const { data } = await admin.getIdentity({ id: identity.id });
-    expect(data.verifiable_addresses?.[0]).toMatchObject({ verified: true, status: 'completed' });
-    // A link works once.
-    const again = await browser.request(link, { headers: { accept: 'application/json' } });
-    expect(again.status).toBe(400);
-  });
-
-  it('recovers an SPA by link: 422 browser_location_change_required names the settings page', async () => {
-    const email = 'spa-recover@example.test';
-    await createIdentity(email);
-    const browser = new BrowserClient(server.publicUrl);
-    const flow = (await (await browser.getJson('/self-service/recovery/browser')).json()) as {
-      id: string;
-      ui: { nodes: { attributes: object }[] };
-    };
-    const sent = await browser.postJson(`/self-service/recovery?flow=${flow.id}`, {
-      method: 'link',
-      email,
-      csrf_token: csrfTokenOf(flow),
-    });
-    expect(sent.status).toBe(200);
-    const link = linkIn(await mailTo(smtp, email));
-    const followed = await browser.request(link, { headers: { accept: 'application/json' } });
-    expect(followed.status).toBe(422);
-    const body = (await followed.json()) as { error: { id: string }; redirect_browser_to: string };
-    expect(body.error.id).toBe('browser_location_change_required');
-    expect(body.redirect_browser_to).toMatch(/\/ui\/settings\?flow=/);
-    const settingsFlowId = new URL(body.redirect_browser_to).searchParams.get('flow');
-    const settings = await browser.getJson(`/self-service/settings/flows?id=${settingsFlowId}`);
-    expect(settings.status).toBe(200);
-    expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
-  });
-
-  it('limits messages per address, known or not, against mail bombing', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const { data: flow } = await frontend.createNativeRecoveryFlow();
-      try {
-        const { status } = await frontend.updateRecoveryFlow({
-          flow: flow.id,
-          updateRecoveryFlowBody: { method: 'link', email: 'victim@example.test' },
-        });
-        statuses.push(status);
-      } catch (error) {
-        const response = (error as { response?: { status: number; headers: Record<string, string> } })
-          .response;
-        statuses.push(response?.status ?? 0);
-        expect(Number(response?.headers['retry-after'])).toBeGreaterThan(0);
-      }
+    async function createIdentity(email: string) {
+      const { data } = await admin.createIdentity({
+        createIdentityBody: {
+          schema_id: 'exam',
+          traits: traits(email),
+          credentials: { password: { config: { password: PASSWORD } } },
+        },
+      });
+      return data;
     }
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
-  });
-});
+
+    /** The link in a message that points at the public API. */
+    function linkIn(mail: ReceivedMail): string {
+      const link = mail.text
+        .split(/\s+/)
+        .find((word) => word.startsWith(`${server.publicUrl}/self-service/`));
+      if (!link) throw new Error(`no link in: ${mail.text}`);
+      return link;
+    }
+
+    it('verifies an address by the link in the email', async () => {
+      const email = 'link-verify@example.test';
+      const identity = await createIdentity(email);
+      const browser = new BrowserClient(server.publicUrl);
+      const flow = (await (await browser.getJson('/self-service/verification/browser')).json()) as {
+        id: string;
+        ui: { nodes: { attributes: object }[] };
+      };
+      const sent = await browser.postJson(`/self-service/verification?flow=${flow.id}`, {
+        method: 'link',
+        email,
+        csrf_token: csrfTokenOf(flow),
+      });
+      expect(sent.status).toBe(200);
+      expect(ids(((await sent.json()) as { ui: { messages: { id: number }[] } }).ui.messages)).toEqual([
+        1080001,
+      ]);
+      const link = linkIn(await mailTo(smtp, email));
+      expect(link).toContain('token=');
+      const followed = await browser.request(link, { headers: { accept: 'text/html' } });
+      expect(followed.status).toBe(303);
+      const { data } = await admin.getIdentity({ id: identity.id });
+      expect(data.verifiable_addresses?.[0]).toMatchObject({ verified: true, status: 'completed' });
+      // A link works once.
+      const again = await browser.request(link, { headers: { accept: 'application/json' } });
+      expect(again.status).toBe(400);
+    });
+
+    it('recovers an SPA by link: 422 browser_location_change_required names the settings page', async () => {
+      const email = 'spa-recover@example.test';
+      await createIdentity(email);
+      const browser = new BrowserClient(server.publicUrl);
+      const flow = (await (await browser.getJson('/self-service/recovery/browser')).json()) as {
+        id: string;
+        ui: { nodes: { attributes: object }[] };
+      };
+      const sent = await browser.postJson(`/self-service/recovery?flow=${flow.id}`, {
+        method: 'link',
+        email,
+        csrf_token: csrfTokenOf(flow),
+      });
+      expect(sent.status).toBe(200);
+      const link = linkIn(await mailTo(smtp, email));
+      const followed = await browser.request(link, { headers: { accept: 'application/json' } });
+      expect(followed.status).toBe(422);
+      const body = (await followed.json()) as { error: { id: string }; redirect_browser_to: string };
+      expect(body.error.id).toBe('browser_location_change_required');
+      expect(body.redirect_browser_to).toMatch(/\/ui\/settings\?flow=/);
+      const settingsFlowId = new URL(body.redirect_browser_to).searchParams.get('flow');
+      const settings = await browser.getJson(`/self-service/settings/flows?id=${settingsFlowId}`);
+      expect(settings.status).toBe(200);
+      expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
+    });
+
+    it('limits messages per address, known or not, against mail bombing', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const { data: flow } = await frontend.createNativeRecoveryFlow();
+        try {
+          const { status } = await frontend.updateRecoveryFlow({
+            flow: flow.id,
+            updateRecoveryFlowBody: { method: 'link', email: 'victim@example.test' },
+          });
+          statuses.push(status);
+        } catch (error) {
+          const response = (error as { response?: { status: number; headers: Record<string, string> } })
+            .response;
+          statuses.push(response?.status ?? 0);
+          expect(Number(response?.headers['retry-after'])).toBeGreaterThan(0);
+        }
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    });
+  },
+);
