@@ -503,3 +503,74 @@ describe.each(testDatabases())(
     });
   },
 );
+
+describe('recovery cannot be forced on another browser (sqlite)', () => {
+  let smtp: TestSmtpServer;
+  let server: TestServer;
+  let admin: IdentityApi;
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    server = await startTestServer({
+      dsn: 'memory',
+      watchCourier: true,
+      extraConfig: {
+        courier: { worker: { pull_wait: '50ms' }, smtp: { connection_uri: smtp.connectionUri } },
+        selfservice: {
+          default_browser_return_url: 'http://app.example.test/welcome',
+          methods: { password: { config: { haveibeenpwned_enabled: false } }, link: { enabled: true } },
+          flows: { recovery: { enabled: true, use: 'code' } },
+        },
+      },
+    });
+    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.stop();
+  });
+
+  it('never redeems a recovery code from a GET link, and rotates the CSRF secret on success', async () => {
+    const email = 'mallory@example.test';
+    await admin.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: traits(email),
+        credentials: { password: { config: { password: PASSWORD } } },
+      },
+    });
+    const attacker = new BrowserClient(server.publicUrl);
+    const flow = (await (await attacker.getJson('/self-service/recovery/browser')).json()) as {
+      id: string;
+      ui: { nodes: { attributes: object }[] };
+    };
+    await attacker.postJson(`/self-service/recovery?flow=${flow.id}`, {
+      method: 'code',
+      email,
+      csrf_token: csrfTokenOf(flow),
+    });
+    const mail = await mailTo(smtp, email);
+    expect(mail.text).not.toContain('/self-service/recovery?');
+    const code = codeIn(mail.text);
+
+    // The victim's browser opens a crafted link carrying the attacker's code: nothing is redeemed.
+    const victim = new BrowserClient(server.publicUrl);
+    const crafted = await victim.request(`/self-service/recovery?flow=${flow.id}&code=${code}`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(crafted.status).toBe(303);
+    expect(crafted.headers.get('location')).toMatch(/\/ui\/recovery\?flow=/);
+    expect((await victim.getJson('/sessions/whoami')).status).toBe(401);
+
+    // The code still works in the browser that asked for it, which gets a new CSRF secret.
+    const csrfCookie = attacker.cookieNames().find((name) => name.startsWith('csrf_token'));
+    const before = attacker.cookie(csrfCookie ?? '');
+    const done = await attacker.postForm(`/self-service/recovery?flow=${flow.id}`, {
+      method: 'code',
+      code,
+      csrf_token: csrfTokenOf(flow),
+    });
+    expect(done.status).toBe(303);
+    expect(attacker.cookie(csrfCookie ?? '')).not.toBe(before);
+  });
+});

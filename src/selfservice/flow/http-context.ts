@@ -63,11 +63,13 @@ export function ensureCsrfSecret(
  * Gives the browser a new CSRF secret: after signing in or out, a secret an attacker may have
  * planted or learned before (a sibling subdomain can set cookies) is worth nothing.
  */
-export function rotateCsrfSecret(reply: FastifyReply, settings: CookieSettings): void {
-  reply.setCookie(settings.csrfCookieName, encodeCsrfCookie(generateCsrfSecret(), settings.cookieKeys), {
+export function rotateCsrfSecret(reply: FastifyReply, settings: CookieSettings): Buffer {
+  const secret = generateCsrfSecret();
+  reply.setCookie(settings.csrfCookieName, encodeCsrfCookie(secret, settings.cookieKeys), {
     ...cookieBase(settings.csrf),
     maxAge: CSRF_COOKIE_MAX_AGE_SECONDS,
   });
+  return secret;
 }
 
 /** A fresh masked token for the browser's secret, for the flow's csrf node. */

@@ -92,11 +92,11 @@ export async function issueSecret(
             VerificationURL: link,
             ...(delivery.method === 'code' ? { VerificationCode: secret } : {}),
           }
-        : {
-            To: delivery.address,
-            RecoveryURL: link,
-            ...(delivery.method === 'code' ? { RecoveryCode: secret } : {}),
-          };
+        : // A recovery code is typed into the form of the browser that asked for it; a link
+          // carrying it would sign in whichever browser opens it (Kratos sends none either).
+          delivery.method === 'code'
+          ? { To: delivery.address, RecoveryCode: secret }
+          : { To: delivery.address, RecoveryURL: link };
     await deps.courier.queueEmail(trx, {
       recipient: delivery.address,
       template: validTemplate(delivery.kind, delivery.method),

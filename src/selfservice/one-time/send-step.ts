@@ -21,6 +21,11 @@ export async function sendToAddress(
   const limit = await deps.mailLimit(scope.kind, address);
   if (!limit.allowed) return { sent: false, retryAfterSeconds: limit.retryAfterSeconds };
   await withTimingFloor(deps.responseFloorMs, async () => {
+    // Whatever the address, the flow's earlier code stops working and its count starts again:
+    // doing this only for known addresses would let an earlier code tell which ones are.
+    const now = deps.now();
+    await deps.codes.invalidateFlow(scope.flowId, now);
+    await deps.codes.resetSubmissions(scope.flowId);
     const identityId =
       scope.kind === 'verification'
         ? await deps.addresses.identityIdByVerifiableAddress(address)
@@ -31,14 +36,18 @@ export async function sendToAddress(
       return;
     }
     const lifespanMs = scope.method === 'code' ? deps.config.code.lifespanMs : deps.config.link.lifespanMs;
-    await issueSecret(deps, {
-      kind: scope.kind,
-      method: scope.method,
-      flowId: scope.flowId,
-      identityId,
-      address,
-      expiresAt: new Date(deps.now().getTime() + lifespanMs),
-    });
+    await issueSecret(
+      deps,
+      {
+        kind: scope.kind,
+        method: scope.method,
+        flowId: scope.flowId,
+        identityId,
+        address,
+        expiresAt: new Date(now.getTime() + lifespanMs),
+      },
+      { replaceEarlier: false },
+    );
   });
   return { sent: true, address };
 }

@@ -3,6 +3,7 @@ import type { ReturnToValidator } from '../../kernel/return-to.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
 import type { TrustedProxies } from '../../ratelimit/index.js';
 import type { SessionManager } from '../../session/manager.js';
+import type { TokenSources } from '../../session/request-token.js';
 import type { FlowType, SelfServiceFlow } from '../flow/flow.js';
 import type { CookieSettings } from '../flow/http-context.js';
 import type { OneTimeDeps } from '../one-time/deps.js';
@@ -25,5 +26,6 @@ export interface RecoveryDeps extends OneTimeDeps {
   startSettings: StartSettingsFlow;
   trustedProxies: TrustedProxies;
   cookies: CookieSettings;
+  tokens: TokenSources;
   returnTo: ReturnToValidator;
 }

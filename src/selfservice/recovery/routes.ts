@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest } from '../../kernel/errors.js';
-import type { TokenSources } from '../../session/request-token.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
 import { fetchFlowForClient } from '../flow/flow-steps.js';
@@ -18,7 +17,7 @@ const initQuery = {
 } as const;
 
 /** Recovery routes as on Kratos's public port: init (api, browser), fetch, submit, email link. */
-export function recoveryRoutes(deps: RecoveryDeps & { tokens: TokenSources }) {
+export function recoveryRoutes(deps: RecoveryDeps) {
   function assertEnabled(): void {
     if (!deps.config.recovery.enabled) throw badRequest('Recovery is not allowed because it was disabled.');
   }

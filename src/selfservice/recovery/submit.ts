@@ -3,14 +3,17 @@ import type { Identity } from '../../identity/model.js';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import type { CodeMethod } from '../../persistence/code-store.js';
 import { clientIp } from '../../ratelimit/index.js';
+import { sessionTokenFrom } from '../../session/request-token.js';
 import { BrowserLocationChangeRequired } from '../flow/browser-location.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
-import { tooManyAttempts } from '../flow/flow-errors.js';
+import { sessionAlreadyAvailable, tooManyAttempts } from '../flow/flow-errors.js';
 import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
 import {
+  assertFlowOwnedByBrowser,
   csrfBinding,
   csrfTokenFor,
   ensureCsrfSecret,
+  rotateCsrfSecret,
   setSessionCookie,
   wantsJson,
 } from '../flow/http-context.js';
@@ -57,12 +60,19 @@ export async function followRecoveryLink(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const query = request.query as { flow?: string; token?: string; code?: string };
+  const query = request.query as { flow?: string; token?: string };
   const flow = query.flow === undefined ? undefined : await deps.flows.get('recovery', query.flow);
   if (!flow) throw notFound('The recovery flow could not be found.');
   if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
-  const secret = query.token ?? query.code;
-  if (secret !== undefined && secret !== '') return redeem(deps, request, reply, flow, secret);
+  // Only link tokens are redeemed by a GET; a code is typed into the form (a POST with the
+  // CSRF token), so a crafted link cannot sign a victim's browser into someone else's account.
+  const token = recoveryMethodOf(deps, flow) === 'link' ? query.token : undefined;
+  if (token !== undefined && token !== '') {
+    // A link from a flow this browser started must come back to this browser; links an admin
+    // created belong to no browser.
+    assertFlowOwnedByBrowser(request, flow, deps.cookies);
+    return redeem(deps, request, reply, flow, token);
+  }
   if (flow.type === 'browser') ensureCsrfSecret(request, reply, deps.cookies);
   return respondWithFlow(request, reply, flow, deps.config.recovery.uiUrl);
 }
@@ -141,7 +151,16 @@ async function redeem(
       ],
     });
   }
+  // Someone else signed in here: recovering would silently swap this browser's account.
+  const current = await signedInIdentity(deps, request);
+  if (current !== undefined && current !== identity.id) throw sessionAlreadyAvailable();
   return recovered(deps, request, reply, flow, identity, result.address, method);
+}
+
+async function signedInIdentity(deps: RecoveryDeps, request: FastifyRequest): Promise<string | undefined> {
+  const token = sessionTokenFrom(request, deps.tokens);
+  if (token === undefined) return undefined;
+  return (await deps.sessions.authenticate(token))?.session.identityId;
 }
 
 /** The secret was right: sign the person in (privileged) and continue to settings. */
@@ -173,7 +192,8 @@ async function recovered(
       userAgent: request.headers['user-agent'] ?? null,
     },
   });
-  const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
+  // A new CSRF secret with the new session, as after login: one planted before is worth nothing.
+  const secret = flow.type === 'browser' ? rotateCsrfSecret(reply, deps.cookies) : undefined;
   const settings = await deps.startSettings({
     type: flow.type,
     identity,

@@ -93,7 +93,13 @@ async function run(
         ],
       });
     }
-    await deps.addresses.markVerified(result.identityId, result.address, deps.now());
+    if (!(await deps.addresses.markVerified(result.identityId, result.address, deps.now()))) {
+      // The address changed after the code was sent: there is nothing left to verify.
+      return save(deps, request, reply, flow, 'fix', {
+        nodes: flow.ui.nodes,
+        messages: [uiText(Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed)],
+      });
+    }
     await deps.sessions.identityChanged(result.identityId, await deps.identityById(result.identityId));
     const next = flow.return_to ?? deps.config.verification.after.returnUrl(method);
     const passed = { ...flow, state: 'passed_challenge' };
