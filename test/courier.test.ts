@@ -1,4 +1,6 @@
+import { simpleParser } from 'mailparser';
 import pino from 'pino';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KratosConfigDocument } from '../src/config/index.js';
 import {
@@ -12,6 +14,7 @@ import { type Database, openDatabase } from '../src/persistence/database.js';
 import { parseDsn } from '../src/persistence/dsn.js';
 import { testEngines } from '../src/persistence/testing/engines.js';
 import { testDatabases } from './support/databases.js';
+import { freePort } from './support/ports.js';
 import { startTestServer } from './support/server.js';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 
@@ -162,6 +165,85 @@ describe.each(testEngines())('courier over SMTP ($name)', (engine) => {
     const message = await courier.getMessage(id!);
     expect(message?.send_count).toBe(1);
     expect(message?.dispatches[0]?.error).toMatchObject({ response_code: 550, permanent: true });
+  });
+});
+
+/** A real SMTP server that takes `delayMs` to accept each message and counts them by Message-ID. */
+async function startSlowSmtpServer(delayMs: number): Promise<{
+  connectionUri: string;
+  received: Map<string, number>;
+  stop(): Promise<void>;
+}> {
+  const port = await freePort();
+  const received = new Map<string, number>();
+  const server = new SMTPServer({
+    logger: false,
+    secure: false,
+    hideSTARTTLS: true,
+    authOptional: true,
+    closeTimeout: 100,
+    disableReverseLookup: true,
+    onData(stream, _session, callback) {
+      void (async () => {
+        const parsed = await simpleParser(stream);
+        await new Promise((r) => setTimeout(r, delayMs));
+        const id = parsed.messageId ?? 'none';
+        received.set(id, (received.get(id) ?? 0) + 1);
+        callback();
+      })().catch((error: unknown) => callback(error as Error));
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    connectionUri: `smtp://127.0.0.1:${port}/?disable_starttls=true`,
+    received,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe.each(testEngines())('two workers whose batch outlasts its lease ($name)', (engine) => {
+  it('send no message twice', { timeout: 30_000 }, async () => {
+    // The security review's case: a worker leases a whole batch, but one lane sends it one
+    // message after another (150 ms each), so the batch's 800 ms lease runs out while the
+    // sixth message is in flight and the last two are still waiting; the other worker then
+    // claims every message whose claim lease has expired.
+    const database = await engine.open();
+    const smtp = await startSlowSmtpServer(150);
+    const couriers: Courier[] = [];
+    try {
+      const document = documentWith({
+        smtp: { connection_uri: smtp.connectionUri, from_address: 'auth@example.com' },
+      });
+      for (let i = 0; i < 2; i++) {
+        couriers.push(
+          await createCourier({ config: { document, dev: false }, database, logger: silentLogger() }),
+        );
+      }
+      const ids = await queueCodes(couriers[0]!, database, 8, 'lease');
+      const settings = { ...FAST, pollIntervalMs: 20, leaseMs: 800, batchSize: 10, concurrency: 1 };
+      const workers = couriers.map((c) => c.startWorker(settings));
+      const sent = async () =>
+        (await Promise.all(ids.map((id) => couriers[0]!.getMessage(id)))).every((m) => m?.status === 'sent');
+      await eventually(sent);
+      // Long enough for a stale lane to have sent again.
+      await new Promise((r) => setTimeout(r, 1_000));
+      await Promise.all(workers.map((w) => w.stop()));
+
+      expect(Object.fromEntries(smtp.received)).toEqual(
+        Object.fromEntries(ids.map((id) => [`<${id}@example.com>`, 1])),
+      );
+      for (const id of ids) {
+        const message = await couriers[0]!.getMessage(id);
+        expect(message?.dispatches.map((d) => d.status)).toEqual(['success']);
+      }
+    } finally {
+      for (const courier of couriers) await courier.close();
+      await smtp.stop();
+      await database.drop();
+    }
   });
 });
 

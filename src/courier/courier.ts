@@ -123,9 +123,8 @@ export async function createCourier(deps: CourierDeps): Promise<Courier> {
           },
         ]);
       }
+      // The worker caps the send timeout at half the lease (see WorkerSettings.sendTimeoutMs).
       const settings = { ...defaults, ...overrides };
-      // A send must end well within its lease, or a second worker could start the same message.
-      settings.sendTimeoutMs = Math.min(settings.sendTimeoutMs, Math.floor(settings.leaseMs / 2));
       const worker = startWorker({ store, channel, logger: deps.logger, owner: ownerId(), now }, settings);
       workers.add(worker);
       return {

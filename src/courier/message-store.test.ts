@@ -110,6 +110,50 @@ describe.each(testEngines())('courier message store contract ($name)', (engine) 
     expect(await store.claim({ owner: 'w3', limit: 1, leaseMs: LEASE, now: at(999_999) })).toEqual([]);
   });
 
+  it('renews an unexpired lease for its owner only, so no claim takes the message meanwhile', async () => {
+    const [id] = await queue(1);
+    await store.claim({ owner: 'w1', limit: 1, leaseMs: LEASE, now: T0 });
+    expect(await store.renew(id!, 'w2', { leaseMs: LEASE, now: at(30_000) })).toBe('lease_lost');
+    expect(await store.renew(id!, 'w1', { leaseMs: LEASE, now: at(30_000) })).toBe('settled');
+    expect(await store.get(id!)).toMatchObject({
+      status: 'processing',
+      lease_owner: 'w1',
+      lease_expires_at: at(90_000),
+      next_attempt_at: at(90_000),
+      // A renewal is not an attempt.
+      send_count: 1,
+    });
+    // The claim's lease would have ended at 60 s; the renewed one holds until 90 s.
+    expect(await store.claim({ owner: 'w2', limit: 1, leaseMs: LEASE, now: at(60_000) })).toEqual([]);
+
+    // Once the lease has run out it cannot be renewed, even while nobody else has claimed it.
+    expect(await store.renew(id!, 'w1', { leaseMs: LEASE, now: at(90_000) })).toBe('lease_lost');
+    const [taken] = await store.claim({ owner: 'w2', limit: 1, leaseMs: LEASE, now: at(90_000) });
+    expect(taken).toMatchObject({ id, lease_owner: 'w2', send_count: 2 });
+    expect(await store.renew(id!, 'w1', { leaseMs: LEASE, now: at(90_001) })).toBe('lease_lost');
+    await store.markSent(id!, 'w2', 'smtp', at(90_002));
+    expect(await store.renew(id!, 'w2', { leaseMs: LEASE, now: at(90_003) })).toBe('lease_lost');
+  });
+
+  it('lets either a renewal or a claim win a message, never both', async () => {
+    const ids = await queue(20);
+    await store.claim({ owner: 'w1', limit: 20, leaseMs: LEASE, now: T0 });
+    // Just before expiry by w1's clock, at expiry by w2's: both writes are allowed to succeed
+    // on their own; racing, exactly one must.
+    const renew = (id: string) => store.renew(id, 'w1', { leaseMs: LEASE, now: at(LEASE - 1) });
+    // Half the renewals are sent before the claim, half after.
+    const early = ids.slice(0, 10).map(renew);
+    const claiming = store.claim({ owner: 'w2', limit: 20, leaseMs: LEASE, now: at(LEASE) });
+    const late = ids.slice(10).map(renew);
+    const [claimed, renewals] = await Promise.all([claiming, Promise.all([...early, ...late])]);
+    const takenByW2 = new Set(claimed.map((m) => m.id));
+    for (const [i, id] of ids.entries()) {
+      expect([id, renewals[i]]).toEqual([id, takenByW2.has(id) ? 'lease_lost' : 'settled']);
+      const message = await store.get(id);
+      expect(message?.lease_owner).toBe(takenByW2.has(id) ? 'w2' : 'w1');
+    }
+  });
+
   it('queues a failed message again at its retry time, or abandons it', async () => {
     const [id] = await queue(1);
     await store.claim({ owner: 'w1', limit: 1, leaseMs: LEASE, now: T0 });

@@ -43,6 +43,13 @@ export interface MessageStore {
    * on each. Due: queued and past `next_attempt_at`, or processing with an expired lease.
    */
   claim(options: { owner: string; limit: number; leaseMs: number; now: Date }): Promise<CourierMessage[]>;
+  /**
+   * Confirms that `owner` still holds an unexpired lease on one message and extends it to
+   * `now + leaseMs`, in one conditional write. A worker calls it just before each send:
+   * `lease_lost` means the lease ran out (another worker may have claimed the message, or
+   * may at any moment) and the message must not be sent.
+   */
+  renew(id: string, owner: string, options: { leaseMs: number; now: Date }): Promise<Settlement>;
   /** Marks a leased message sent by `channel` and records a successful dispatch. */
   markSent(id: string, owner: string, channel: DeliveryChannel, now: Date): Promise<Settlement>;
   /** Records a failed dispatch; queues the message again at `retryAt`, or abandons it (null). */
@@ -178,6 +185,18 @@ export function createMessageStore(db: Kysely<Tables>, engine: Engine): MessageS
       }
       // Oldest first, so a batch goes out in the order it was queued.
       return rows.map(toMessage).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+    },
+
+    async renew(id, owner, { leaseMs, now }) {
+      const until = new Date(now.getTime() + leaseMs);
+      // One UPDATE: on PostgreSQL it takes the row lock, so it either runs before a concurrent
+      // claim (which then re-reads the row, finds it not due and leaves it) or after it (and
+      // finds another owner); SQLite runs writes one at a time.
+      const result = await leased(db, id, owner)
+        .where('lease_expires_at', '>', now)
+        .set({ lease_expires_at: until, next_attempt_at: until, updated_at: now })
+        .executeTakeFirst();
+      return settlement(result.numUpdatedRows);
     },
 
     async markSent(id, owner, channel, now) {

@@ -191,6 +191,59 @@ describe('courier worker', () => {
     expect(messages.map((m) => m?.send_count).sort()).toEqual([0, 0, 1]);
   });
 
+  it('never sends a message twice when a batch outlasts its lease (two workers)', async () => {
+    // The security review's case: one worker leases the whole batch, then works through it
+    // one message after another; by the fourth message the batch's lease has run out and
+    // the other worker has claimed the rest.
+    const ids = await queue(6);
+    const calls = new Map<string, number>();
+    // Every send takes 150 ms and succeeds: it ignores its signal, so a slow test machine
+    // cannot turn one into a timeout and a legitimate retry.
+    const slow: Channel = {
+      id: 'smtp',
+      async deliver(email) {
+        calls.set(email.id, (calls.get(email.id) ?? 0) + 1);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return { ok: true };
+      },
+      async close() {},
+    };
+    const settings = { leaseMs: 400, sendTimeoutMs: 200, concurrency: 1, batchSize: 10 };
+    const workers = [run(slow, settings), run(slow, settings)];
+    worker = undefined;
+    try {
+      for (const id of ids) await until(id, (m) => m.status === 'sent');
+      // Long enough for any stale lane to have sent again.
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+    expect([...calls.keys()].sort()).toEqual([...ids].sort());
+    expect([...calls.values()]).toEqual(ids.map(() => 1));
+    for (const id of ids) {
+      const message = await store.get(id);
+      expect(message?.dispatches.map((d) => d.status)).toEqual(['success']);
+    }
+  });
+
+  it('on stop, gives back unbegun messages at once, while a send is still in flight', async () => {
+    const ids = await queue(3);
+    const channel = scriptedChannel(['hang']);
+    const running = run(channel, { concurrency: 1, stopGraceMs: 1_000, sendTimeoutMs: 60_000 });
+    while (channel.started === 0) await new Promise((r) => setTimeout(r, 5));
+    const stopped = running.stop();
+    worker = undefined;
+    const given = await Promise.all(ids.slice(1).map((id) => until(id, (m) => m.status === 'queued')));
+    // Well before the grace period ends, the two messages are free for another worker.
+    expect((await store.get(ids[0]!))?.status).toBe('processing');
+    expect(given.map((m) => [m.send_count, m.lease_owner])).toEqual([
+      [0, null],
+      [0, null],
+    ]);
+    await stopped;
+    expect((await store.get(ids[0]!))?.status).toBe('queued');
+  });
+
   it('doubles the retry delay up to its cap', () => {
     const backoff = { baseMs: 15_000, maxMs: 60_000 };
     expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, backoff))).toEqual([

@@ -11,9 +11,15 @@ export interface WorkerSettings {
   batchSize: number;
   /** Sends in flight at once. */
   concurrency: number;
-  /** How long a claimed message stays this worker's; longer than a send may take. */
+  /**
+   * How long a message stays this worker's: from its claim, and again from just before its
+   * send, when the worker renews the lease on that one message.
+   */
   leaseMs: number;
-  /** One send's deadline; kept below the lease so a slow send never outlives its lease. */
+  /**
+   * One send's deadline. The worker caps it at half the lease, so a send always ends before
+   * the lease renewed for it runs out.
+   */
   sendTimeoutMs: number;
   /** Attempts before a message is abandoned: 1 + `courier.message_retries`. */
   maxAttempts: number;
@@ -45,12 +51,20 @@ export function retryDelayMs(attempt: number, backoff: WorkerSettings['backoff']
   return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
 }
 
-export function startWorker(deps: WorkerDeps, settings: WorkerSettings): CourierWorker {
+export function startWorker(deps: WorkerDeps, requested: WorkerSettings): CourierWorker {
   const { store, channel, owner } = deps;
+  // A send must end well within the lease renewed for it, or another worker could start the
+  // same message while it is still in flight.
+  const settings: WorkerSettings = {
+    ...requested,
+    sendTimeoutMs: Math.min(requested.sendTimeoutMs, Math.floor(requested.leaseMs / 2)),
+  };
   const logger = deps.logger.child({ component: 'courier', channel: channel.id });
   const abortInFlight = new AbortController();
   let stopping = false;
   let wake: (() => void) | undefined;
+  /** Claimed messages of the current batch that no lane has begun yet. */
+  let pending: CourierMessage[] = [];
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -74,8 +88,15 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Courier
     const retryAt = final
       ? null
       : new Date(now.getTime() + retryDelayMs(message.send_count, settings.backoff));
-    await store.recordFailure(message.id, owner, { error, retryAt, now });
+    const settled = await store.recordFailure(message.id, owner, { error, retryAt, now });
     const fields = { ...about(message), code: error.code, response_code: error.response_code };
+    if (settled === 'lease_lost') {
+      logger.warn(
+        { ...fields, reason: error.message },
+        'courier lease expired before the failure was recorded',
+      );
+      return;
+    }
     if (final) logger.error({ ...fields, reason: error.message }, 'courier message abandoned');
     else
       logger.warn(
@@ -84,7 +105,29 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Courier
       );
   }
 
+  /**
+   * Leases one message afresh just before its send: the batch's lease may have run out while
+   * the lane sent earlier messages, and another worker may have claimed this one since.
+   * True when the message is this worker's for a whole send timeout and more.
+   */
+  async function renewLease(message: CourierMessage): Promise<boolean> {
+    const now = deps.now();
+    const renewed = await store.renew(message.id, owner, { leaseMs: settings.leaseMs, now });
+    const remainingMs = now.getTime() + settings.leaseMs - deps.now().getTime();
+    if (renewed === 'settled' && remainingMs > settings.sendTimeoutMs) return true;
+    // Not begun, so the claim's attempt is handed back. This only writes while the message is
+    // still ours (its lease ran out and nobody claimed it yet, or the renewal itself was slow):
+    // it is due again at once, for whichever worker polls first.
+    const released = await store.release(message.id, owner, { refund: true, now: deps.now() });
+    logger.info(
+      { ...about(message), given_back: released === 'settled' },
+      'courier lease lost or too short before the send began; message not sent by this worker',
+    );
+    return false;
+  }
+
   async function deliver(message: CourierMessage): Promise<void> {
+    if (!(await renewLease(message))) return;
     if (message.send_count > settings.maxAttempts) {
       // Its earlier workers died mid-send every time: do not let it crash workers forever.
       const error = {
@@ -134,9 +177,9 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Courier
   }
 
   async function runBatch(messages: CourierMessage[]): Promise<void> {
-    let next = 0;
+    pending = [...messages];
     const lane = async () => {
-      for (let m = messages[next++]; m !== undefined; m = messages[next++]) await handle(m);
+      for (let m = pending.shift(); m !== undefined; m = pending.shift()) await handle(m);
     };
     await Promise.all(Array.from({ length: Math.min(settings.concurrency, messages.length) }, lane));
   }
@@ -160,15 +203,21 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Courier
     }
   }
 
-  logger.info({ owner, lease_ms: settings.leaseMs }, 'courier worker started');
+  logger.info(
+    { owner, lease_ms: settings.leaseMs, send_timeout_ms: settings.sendTimeoutMs },
+    'courier worker started',
+  );
   const running = loop();
   return {
     async stop() {
       stopping = true;
       wake?.();
+      // Claimed messages no lane has begun go back at once, not when a lane gets to them:
+      // other workers can take them while the sends in flight finish.
+      const givenBack = Promise.all(pending.splice(0).map(handle));
       const grace = setTimeout(() => abortInFlight.abort(), settings.stopGraceMs);
       try {
-        await running;
+        await Promise.all([running, givenBack]);
       } finally {
         clearTimeout(grace);
       }
