@@ -67,14 +67,17 @@ async function openPostgres(
   if (options.pgSchema) {
     await sql`create schema if not exists ${sql.id(options.pgSchema)}`.execute(db);
   }
-  return wrap(db, 'postgres');
+  return wrap(db, 'postgres', options.pgSchema);
 }
 
-function wrap(db: Kysely<Tables>, engine: Engine): Database {
+function wrap(db: Kysely<Tables>, engine: Engine, pgSchema?: string): Database {
   const migrator = new Migrator({
     db,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    // Kysely looks for its tables in every schema unless told which: with several Portcullis
+    // schemas in one database (test runs, tenants) it would find another schema's tables.
+    ...(pgSchema ? { migrationTableSchema: pgSchema } : {}),
     provider: {
       async getMigrations(): Promise<Record<string, Migration>> {
         const out: Record<string, Migration> = {};
