@@ -141,6 +141,23 @@ export interface SelfServiceCodesTable {
   created_at: Timestamp;
 }
 
+export interface WebhookDeliveriesTable {
+  id: string;
+  url: string;
+  method: string;
+  headers: Json;
+  body: string | null;
+  hook_name: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: Timestamp;
+  lease_owner: string | null;
+  lease_expires_at: NullableTimestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** Every table the stores use; later migrations add theirs here. */
 export interface Tables {
   selfservice_flows: SelfServiceFlowsTable;
@@ -154,4 +171,5 @@ export interface Tables {
   identity_credential_identifiers: IdentityCredentialIdentifiersTable;
   identity_verifiable_addresses: IdentityVerifiableAddressesTable;
   identity_recovery_addresses: IdentityRecoveryAddressesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
