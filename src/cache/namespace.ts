@@ -73,6 +73,13 @@ export function createNamespace<T extends CacheValue>(parts: NamespaceParts<T>):
       return value;
     },
 
+    peek(key) {
+      const slot = local.lookup(key);
+      if (slot === undefined || slot === TOMBSTONE) return undefined;
+      stats.localHits++;
+      return slot;
+    },
+
     async set(key, value, ttlMs) {
       if (Number.isNaN(ttlMs)) throw new RangeError('cache ttlMs must be a number of milliseconds');
       const ttl = Math.floor(Math.min(ttlMs, Number.MAX_SAFE_INTEGER));

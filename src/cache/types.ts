@@ -44,6 +44,13 @@ export interface CacheNamespace<T extends CacheValue> {
    */
   get(key: string): Promise<T | undefined>;
   /**
+   * The value if the in-process LRU holds it now, synchronously; `undefined` otherwise (a miss, a
+   * tombstone, or a value only Redis has: `get` tells those apart). Counts as a local hit when it
+   * answers. What `get` would return on an LRU hit, without a promise: for hot paths that can answer
+   * without waiting.
+   */
+  peek(key: string): T | undefined;
+  /**
    * Writes the LRU and Redis; the entry never outlives `ttlMs` in either tier (pass a session's time
    * to expiry). Best-effort: a Redis failure is logged, not thrown. A key invalidated within the
    * last `tombstoneTtlMs` is not written at all, so a value read from SQL before a revocation cannot

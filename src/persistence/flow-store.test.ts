@@ -66,6 +66,24 @@ describe.each(testEngines())('flow store contract ($name)', (engine) => {
     expect(await store.get('login', flow.id)).toEqual(changed);
   });
 
+  it('saves a new state alone, leaving the ui and internal state as stored', async () => {
+    const flow = flowFixture({ internal: { attempts: 2 } });
+    await store.create(flow);
+    const updatedAt = new Date('2026-06-01T12:06:00.000Z');
+    await store.updateState({
+      id: flow.id,
+      state: 'passed_challenge',
+      active: 'password',
+      updated_at: updatedAt,
+    });
+    expect(await store.get('login', flow.id)).toEqual({
+      ...flow,
+      state: 'passed_challenge',
+      active: 'password',
+      updated_at: updatedAt,
+    });
+  });
+
   it('deletes expired flows', async () => {
     const old = flowFixture({ expires_at: new Date('2020-01-01T00:00:00.000Z') });
     await store.create(old);

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { JsonValue } from '../identity/model.js';
 import type { FlowKind, FlowType, SelfServiceFlow } from '../selfservice/flow/flow.js';
 import type { UiContainer } from '../selfservice/flow/ui.js';
+import { preparedQuery } from './compiled-query.js';
 import { UUID } from './page-token.js';
 import { fromJson, toBool, toDate, toJson } from './row-codec.js';
 import type { SelfServiceFlowsTable, Tables } from './tables.js';
@@ -13,6 +14,11 @@ export interface FlowStore {
   get(kind: FlowKind, id: string): Promise<SelfServiceFlow | undefined>;
   /** Saves what a submission changed: ui, state, active method, internal state. */
   update(flow: SelfServiceFlow): Promise<void>;
+  /**
+   * Saves a new state and active method alone (a login or registration that succeeded), leaving
+   * the ui and internal state as stored: `update` would serialise and write them again unchanged.
+   */
+  updateState(flow: Pick<SelfServiceFlow, 'id' | 'state' | 'active' | 'updated_at'>): Promise<void>;
   /** Removes flows that expired before `before`; returns how many. */
   deleteExpired(before: Date): Promise<number>;
 }
@@ -38,37 +44,107 @@ function toFlow(row: Selectable<SelfServiceFlowsTable>): SelfServiceFlow {
 }
 
 export function createFlowStore(db: Kysely<Tables>): FlowStore {
+  // Every flow's creation, fetch and update goes through these: compiled once (see preparedQuery).
+  type Row = [
+    id: string,
+    kind: string,
+    type: string,
+    state: string,
+    request_url: string,
+    return_to: string | null,
+    active: string | null,
+    ui: string,
+    refresh: boolean,
+    requested_aal: string,
+    internal: string,
+    issued_at: Date,
+    expires_at: Date,
+    created_at: Date,
+    updated_at: Date,
+  ];
+  const insert = preparedQuery<Row, never>(
+    db,
+    (q, ...row) =>
+      q.insertInto('selfservice_flows').values({
+        id: row[0],
+        kind: row[1],
+        type: row[2],
+        state: row[3],
+        request_url: row[4],
+        return_to: row[5],
+        active: row[6],
+        ui: row[7],
+        refresh: row[8],
+        requested_aal: row[9],
+        internal: row[10],
+        issued_at: row[11],
+        expires_at: row[12],
+        created_at: row[13],
+        updated_at: row[14],
+      }),
+    15,
+  );
+  const select = preparedQuery<[string, string], Selectable<SelfServiceFlowsTable>>(
+    db,
+    (q, id, kind) =>
+      q.selectFrom('selfservice_flows').selectAll().where('id', '=', id).where('kind', '=', kind),
+    2,
+  );
+  const update = preparedQuery<
+    [state: string, active: string | null, ui: string, internal: string, updated_at: Date, id: string],
+    never
+  >(
+    db,
+    (q, state, active, ui, internal, updatedAt, id) =>
+      q
+        .updateTable('selfservice_flows')
+        .set({ state, active, ui, internal, updated_at: updatedAt })
+        .where('id', '=', id),
+    6,
+  );
+  const updateState = preparedQuery<
+    [state: string, active: string | null, updated_at: Date, id: string],
+    never
+  >(
+    db,
+    (q, state, active, updatedAt, id) =>
+      q.updateTable('selfservice_flows').set({ state, active, updated_at: updatedAt }).where('id', '=', id),
+    4,
+  );
+
   return {
     async create(flow) {
-      await db
-        .insertInto('selfservice_flows')
-        .values({ ...flow, ui: toJson(flow.ui), internal: toJson(flow.internal) })
-        .execute();
+      await insert(
+        flow.id,
+        flow.kind,
+        flow.type,
+        flow.state,
+        flow.request_url,
+        flow.return_to,
+        flow.active,
+        toJson(flow.ui),
+        flow.refresh,
+        flow.requested_aal,
+        toJson(flow.internal),
+        flow.issued_at,
+        flow.expires_at,
+        flow.created_at,
+        flow.updated_at,
+      );
     },
 
     async get(kind, id) {
       if (!UUID.test(id)) return undefined;
-      const row = await db
-        .selectFrom('selfservice_flows')
-        .selectAll()
-        .where('id', '=', id)
-        .where('kind', '=', kind)
-        .executeTakeFirst();
+      const [row] = (await select(id, kind)).rows;
       return row ? toFlow(row) : undefined;
     },
 
     async update(flow) {
-      await db
-        .updateTable('selfservice_flows')
-        .set({
-          state: flow.state,
-          active: flow.active,
-          ui: toJson(flow.ui),
-          internal: toJson(flow.internal),
-          updated_at: flow.updated_at,
-        })
-        .where('id', '=', flow.id)
-        .execute();
+      await update(flow.state, flow.active, toJson(flow.ui), toJson(flow.internal), flow.updated_at, flow.id);
+    },
+
+    async updateState(flow) {
+      await updateState(flow.state, flow.active, flow.updated_at, flow.id);
     },
 
     async deleteExpired(before) {

@@ -24,9 +24,35 @@ import type {
 export interface IdentityRowSet {
   identities: Selectable<IdentitiesTable>[];
   credentials: Selectable<IdentityCredentialsTable>[];
-  identifiers: Selectable<IdentityCredentialIdentifiersTable>[];
+  /** Only the columns that name a credential's identifiers are read. */
+  identifiers: Pick<Selectable<IdentityCredentialIdentifiersTable>, 'credential_id' | 'identifier'>[];
   verifiable: Selectable<IdentityVerifiableAddressesTable>[];
   recovery: Selectable<IdentityRecoveryAddressesTable>[];
+}
+
+/** A credential row with one of its identifiers (null when it has none): a credentials-identifiers join. */
+export type CredentialIdentifierRow = Selectable<IdentityCredentialsTable> & { identifier: string | null };
+
+/**
+ * Splits the rows of `identity_credentials LEFT JOIN identity_credential_identifiers` (one row per
+ * credential and identifier) into the two lists {@link assembleIdentities} takes, so one statement
+ * reads what two did.
+ */
+export function splitCredentialRows(rows: readonly CredentialIdentifierRow[]): {
+  credentials: Selectable<IdentityCredentialsTable>[];
+  identifiers: IdentityRowSet['identifiers'];
+} {
+  const credentials: Selectable<IdentityCredentialsTable>[] = [];
+  const identifiers: IdentityRowSet['identifiers'] = [];
+  const seen = new Set<string>();
+  for (const { identifier, ...credential } of rows) {
+    if (!seen.has(credential.id)) {
+      seen.add(credential.id);
+      credentials.push(credential);
+    }
+    if (identifier !== null) identifiers.push({ credential_id: credential.id, identifier });
+  }
+  return { credentials, identifiers };
 }
 
 function groupBy<T extends { identity_id: string }>(rows: T[]): Map<string, T[]> {

@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, QueryResult, Selectable, Transaction } from 'kysely';
 import type { CredentialType, Identity, JsonObject } from '../identity/model.js';
 import { conflict } from '../kernel/errors.js';
+import { preparedQuery } from './compiled-query.js';
 import { isUniqueViolation } from './errors.js';
-import { assembleIdentities } from './identity-rows.js';
+import { assembleIdentities, type CredentialIdentifierRow, splitCredentialRows } from './identity-rows.js';
 import { decodePageToken, toPage, UUID } from './page-token.js';
 import { toJson, toJsonOrNull } from './row-codec.js';
-import type { Tables } from './tables.js';
+import type {
+  IdentitiesTable,
+  IdentityRecoveryAddressesTable,
+  IdentityVerifiableAddressesTable,
+  Tables,
+} from './tables.js';
 
 export interface ListIdentitiesQuery {
   pageSize: number;
@@ -45,19 +51,134 @@ export interface IdentityStore {
   ): Promise<boolean>;
 }
 
+/** The four statements that read one identity, all by the same parameters. */
+interface OneIdentityQueries<P extends string[]> {
+  identity(...params: P): Promise<QueryResult<Selectable<IdentitiesTable>>>;
+  credentials(...params: P): Promise<QueryResult<CredentialIdentifierRow>>;
+  verifiable(...params: P): Promise<QueryResult<Selectable<IdentityVerifiableAddressesTable>>>;
+  recovery(...params: P): Promise<QueryResult<Selectable<IdentityRecoveryAddressesTable>>>;
+}
+
 const CONFLICT_REASON = 'This identity conflicts with another identity that already exists.';
 
 export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
+  /**
+   * The credentials of the identities `ids` names with their identifiers, in one statement (a left
+   * join: one row per credential and identifier) rather than one per table.
+   */
+  function credentialsWithIdentifiers(trx: Kysely<Tables>) {
+    return (
+      trx
+        .selectFrom('identity_credentials as c')
+        // On identity_id too: that column is indexed (credential_id is not), so each credential's
+        // identifiers are found through the index rather than by a scan.
+        .leftJoin('identity_credential_identifiers as i', (join) =>
+          join.onRef('i.identity_id', '=', 'c.identity_id').onRef('i.credential_id', '=', 'c.id'),
+        )
+        .selectAll('c')
+        .select('i.identifier as identifier')
+    );
+  }
+
   async function load(ids: string[], trx: Kysely<Tables> = db): Promise<Identity[]> {
     if (ids.length === 0) return [];
-    const [identities, credentials, identifiers, verifiable, recovery] = await Promise.all([
+    const [identities, credentials, verifiable, recovery] = await Promise.all([
       trx.selectFrom('identities').selectAll().where('id', 'in', ids).orderBy('id').execute(),
-      trx.selectFrom('identity_credentials').selectAll().where('identity_id', 'in', ids).execute(),
-      trx.selectFrom('identity_credential_identifiers').selectAll().where('identity_id', 'in', ids).execute(),
+      credentialsWithIdentifiers(trx).where('c.identity_id', 'in', ids).execute(),
       trx.selectFrom('identity_verifiable_addresses').selectAll().where('identity_id', 'in', ids).execute(),
       trx.selectFrom('identity_recovery_addresses').selectAll().where('identity_id', 'in', ids).execute(),
     ]);
-    return assembleIdentities({ identities, credentials, identifiers, verifiable, recovery });
+    return assembleIdentities({ identities, ...splitCredentialRows(credentials), verifiable, recovery });
+  }
+
+  /**
+   * One identity's rows by a fixed-shape condition, with statements compiled once (see
+   * preparedQuery): by id (`get`), and by credential identifier, where the identity is found through
+   * a subquery in each statement, so the lookup and the load run as four statements at once rather
+   * than one and then five (the login path).
+   */
+  const byId: OneIdentityQueries<[string]> = {
+    identity: preparedQuery<[string], Selectable<IdentitiesTable>>(
+      db,
+      (q, id) => q.selectFrom('identities').selectAll().where('id', '=', id),
+      1,
+    ),
+    credentials: preparedQuery<[string], CredentialIdentifierRow>(
+      db,
+      (q, id) => credentialsWithIdentifiers(q).where('c.identity_id', '=', id),
+      1,
+    ),
+    verifiable: preparedQuery<[string], Selectable<IdentityVerifiableAddressesTable>>(
+      db,
+      (q, id) => q.selectFrom('identity_verifiable_addresses').selectAll().where('identity_id', '=', id),
+      1,
+    ),
+    recovery: preparedQuery<[string], Selectable<IdentityRecoveryAddressesTable>>(
+      db,
+      (q, id) => q.selectFrom('identity_recovery_addresses').selectAll().where('identity_id', '=', id),
+      1,
+    ),
+  };
+  const ownerOf = (q: Kysely<Tables>, type: string, identifier: string) =>
+    q
+      .selectFrom('identity_credential_identifiers')
+      .select('identity_credential_identifiers.identity_id')
+      .where('identity_credential_identifiers.type', '=', type)
+      .where('identity_credential_identifiers.identifier', '=', identifier);
+  const byIdentifier: OneIdentityQueries<[string, string]> = {
+    identity: preparedQuery<[string, string], Selectable<IdentitiesTable>>(
+      db,
+      (q, type, identifier) =>
+        q
+          .selectFrom('identities')
+          .selectAll()
+          .where('id', 'in', ownerOf(q, type, identifier)),
+      2,
+    ),
+    credentials: preparedQuery<[string, string], CredentialIdentifierRow>(
+      db,
+      (q, type, identifier) =>
+        credentialsWithIdentifiers(q).where('c.identity_id', 'in', ownerOf(q, type, identifier)),
+      2,
+    ),
+    verifiable: preparedQuery<[string, string], Selectable<IdentityVerifiableAddressesTable>>(
+      db,
+      (q, type, identifier) =>
+        q
+          .selectFrom('identity_verifiable_addresses')
+          .selectAll()
+          .where('identity_id', 'in', ownerOf(q, type, identifier)),
+      2,
+    ),
+    recovery: preparedQuery<[string, string], Selectable<IdentityRecoveryAddressesTable>>(
+      db,
+      (q, type, identifier) =>
+        q
+          .selectFrom('identity_recovery_addresses')
+          .selectAll()
+          .where('identity_id', 'in', ownerOf(q, type, identifier)),
+      2,
+    ),
+  };
+
+  async function loadOne<P extends string[]>(
+    queries: OneIdentityQueries<P>,
+    ...params: P
+  ): Promise<Identity | undefined> {
+    const [identities, credentials, verifiable, recovery] = await Promise.all([
+      queries.identity(...params),
+      queries.credentials(...params),
+      queries.verifiable(...params),
+      queries.recovery(...params),
+    ]);
+    if (identities.rows.length === 0) return undefined;
+    const [identity] = assembleIdentities({
+      identities: identities.rows,
+      ...splitCredentialRows(credentials.rows),
+      verifiable: verifiable.rows,
+      recovery: recovery.rows,
+    });
+    return identity;
   }
 
   async function writeParts(trx: Transaction<Tables>, identity: Identity): Promise<void> {
@@ -169,8 +290,7 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
 
     async get(id) {
       if (!UUID.test(id)) return undefined;
-      const [identity] = await load([id]);
-      return identity;
+      return loadOne(byId, id);
     },
 
     async delete(id) {
@@ -217,16 +337,9 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       return result.numUpdatedRows > 0n;
     },
 
-    async findByCredentialIdentifier(type, identifier) {
-      const row = await db
-        .selectFrom('identity_credential_identifiers')
-        .select('identity_id')
-        .where('type', '=', type)
-        .where('identifier', '=', identifier)
-        .executeTakeFirst();
-      if (!row) return undefined;
-      const [identity] = await load([row.identity_id]);
-      return identity;
+    findByCredentialIdentifier(type, identifier) {
+      // (type, identifier) is unique, so the subquery names at most one identity.
+      return loadOne(byIdentifier, type, identifier);
     },
   };
 }

@@ -5,6 +5,7 @@ import type {
   Session,
   SessionDevice,
 } from '../session/model.js';
+import { preparedQuery } from './compiled-query.js';
 import { decodePageToken, toPage, UUID } from './page-token.js';
 import { fromJson, toBool, toDate, toJson } from './row-codec.js';
 import type { SessionsTable, Tables } from './tables.js';
@@ -56,33 +57,91 @@ function toSession(row: Selectable<SessionsTable>): Session {
 }
 
 export function createSessionStore(db: Kysely<Tables>): SessionStore {
+  // The statements of the login and whoami paths, compiled once (see preparedQuery).
+  const selectById = preparedQuery<[string], Selectable<SessionsTable>>(
+    db,
+    (q, id) => q.selectFrom('sessions').selectAll().where('id', '=', id),
+    1,
+  );
+  const selectByTokenHash = preparedQuery<[string], Selectable<SessionsTable>>(
+    db,
+    (q, hash) => q.selectFrom('sessions').selectAll().where('token_hash', '=', hash),
+    1,
+  );
+  type Row = [
+    id: string,
+    identity_id: string,
+    token_hash: string,
+    logout_token_hash: string,
+    active: boolean,
+    aal: string,
+    authentication_methods: string,
+    devices: string,
+    issued_at: Date,
+    authenticated_at: Date,
+    expires_at: Date,
+    created_at: Date,
+    updated_at: Date,
+  ];
+  const insert = preparedQuery<Row, never>(
+    db,
+    (q, ...row) =>
+      q.insertInto('sessions').values({
+        id: row[0],
+        identity_id: row[1],
+        token_hash: row[2],
+        logout_token_hash: row[3],
+        active: row[4],
+        aal: row[5],
+        authentication_methods: row[6],
+        devices: row[7],
+        issued_at: row[8],
+        authenticated_at: row[9],
+        expires_at: row[10],
+        created_at: row[11],
+        updated_at: row[12],
+      }),
+    13,
+  );
+
   async function byId(id: string): Promise<Session | undefined> {
     if (!UUID.test(id)) return undefined;
-    const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = (await selectById(id)).rows;
     return row ? toSession(row) : undefined;
   }
 
   return {
     async create(session) {
-      await db
-        .insertInto('sessions')
-        .values({
-          ...session,
-          authentication_methods: toJson(session.authentication_methods),
-          devices: toJson(session.devices),
-        })
-        .execute();
+      await insert(
+        session.id,
+        session.identity_id,
+        session.token_hash,
+        session.logout_token_hash,
+        session.active,
+        session.aal,
+        toJson(session.authentication_methods),
+        toJson(session.devices),
+        session.issued_at,
+        session.authenticated_at,
+        session.expires_at,
+        session.created_at,
+        session.updated_at,
+      );
     },
 
     get: byId,
 
     async findByTokenHash(hashes) {
       if (hashes.length === 0) return undefined;
-      const row = await db
-        .selectFrom('sessions')
-        .selectAll()
-        .where('token_hash', 'in', [...hashes])
-        .executeTakeFirst();
+      // One key in the usual case (no secrets.default rotation going on): the compiled statement.
+      const [row] =
+        hashes.length === 1 && hashes[0] !== undefined
+          ? (await selectByTokenHash(hashes[0])).rows
+          : await db
+              .selectFrom('sessions')
+              .selectAll()
+              .where('token_hash', 'in', [...hashes])
+              .execute();
       return row ? toSession(row) : undefined;
     },
 

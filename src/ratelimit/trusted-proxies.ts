@@ -39,6 +39,9 @@ export function parseProxyNetwork(text: string): ProxyNetwork | undefined {
  * validation reports these earlier, so this only fires on a programming mistake.
  */
 export function compileTrustedProxies(networks: readonly string[]): TrustedProxies {
+  // No proxy trusted (the default): nothing to match, and no SocketAddress built per login to
+  // find that out.
+  if (networks.length === 0) return { contains: () => false };
   const list = new BlockList();
   for (const text of networks) {
     const network = parseProxyNetwork(text);

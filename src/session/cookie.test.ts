@@ -1,5 +1,6 @@
+import { parseCookie } from 'cookie';
 import { describe, expect, it } from 'vitest';
-import { decodeSessionCookie, encodeSessionCookie } from './cookie.js';
+import { cookieNamed, decodeSessionCookie, encodeSessionCookie } from './cookie.js';
 
 const KEYS = ['cookie-secret-one-0123456789', 'cookie-secret-old-0123456789'];
 
@@ -20,5 +21,37 @@ describe('session cookie', () => {
     ).toBeUndefined();
     expect(decodeSessionCookie(undefined, KEYS)).toBeUndefined();
     expect(decodeSessionCookie('.', KEYS)).toBeUndefined();
+  });
+});
+
+describe('cookieNamed', () => {
+  // What @fastify/cookie's hook would have put in request.cookies, for the same header.
+  const headers = [
+    'ory_kratos_session=abc.def',
+    'a=1; ory_kratos_session=abc.def; b=2',
+    ' ory_kratos_session = abc.def ;x=y',
+    '\tory_kratos_session=\tabc.def\t',
+    'ory_kratos_session=first; ory_kratos_session=second',
+    'junk; ory_kratos_session=abc',
+    'junk;;; =; ory_kratos_session=abc',
+    'noequals',
+    'a=b;noequals;ory_kratos_session=v',
+    'ory_kratos_session=a%20b%3D',
+    'ory_kratos_session=bad%zz',
+    'ory_kratos_session=',
+    'ory_kratos_session',
+    'ory_kratos_session_other=1; xory_kratos_session=2',
+    '"ory_kratos_session"=q; ory_kratos_session="quoted"',
+    '',
+    '=',
+    'x',
+  ];
+
+  it.each(headers)('reads %j as parseCookie does', (header) => {
+    expect(cookieNamed(header, 'ory_kratos_session')).toBe(parseCookie(header).ory_kratos_session);
+  });
+
+  it('answers undefined without a header', () => {
+    expect(cookieNamed(undefined, 'ory_kratos_session')).toBeUndefined();
   });
 });

@@ -27,3 +27,51 @@ export function decodeSessionCookie(value: string | undefined, keys: readonly st
 function mac(token: string, key: string): string {
   return createHmac('sha256', key).update(`session-cookie:${token}`).digest('base64url');
 }
+
+/**
+ * The value of the first cookie called `name` in a `Cookie` header, parsed exactly as
+ * `@fastify/cookie` (the `cookie` package's `parseCookie`) parses it: pairs split on `;`, name
+ * and value trimmed of spaces and tabs, the first occurrence wins, `%`-escapes decoded when they
+ * decode. For routes that need one cookie and run where no cookie-parsing hook ran (parsing every
+ * request's cookies up front costs even the requests that carry a token header instead).
+ */
+export function cookieNamed(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  const length = header.length;
+  let index = 0;
+  while (index < length) {
+    const eq = header.indexOf('=', index);
+    if (eq === -1) return undefined;
+    const semicolon = header.indexOf(';', index);
+    const end = semicolon === -1 ? length : semicolon;
+    if (eq > end) {
+      // A pair without `=`: skip to the last `;` before the next `=`, as `parseCookie` does.
+      index = header.lastIndexOf(';', eq - 1) + 1;
+      continue;
+    }
+    if (trimmed(header, index, eq) === name) return decodeCookieValue(trimmed(header, eq + 1, end));
+    index = end + 1;
+  }
+  return undefined;
+}
+
+function trimmed(text: string, start: number, end: number): string {
+  let from = start;
+  let to = end;
+  while (from < to && isBlank(text.charCodeAt(from))) from++;
+  while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
+  return text.slice(from, to);
+}
+
+function isBlank(code: number): boolean {
+  return code === 32 || code === 9;
+}
+
+function decodeCookieValue(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

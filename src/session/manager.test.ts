@@ -69,4 +69,52 @@ describe.each(testEngines())('session manager ($name)', (engine) => {
     expect(after.logoutTokenFor(token, session)).toBe(logoutToken);
     expect(after.logoutTokenFor('ory_st_someone-else', session)).toBeUndefined();
   });
+
+  it('answers from memory only what authenticate answers, and stops once the session is revoked', async () => {
+    const sessions = manager([NEW]);
+    const { token, session } = await sessions.issue(identity, {
+      methods: [{ method: 'password', aal: 'aal1', completed_at: new Date() }],
+      aal: 'aal1',
+      device: { ipAddress: null, userAgent: null },
+    });
+    // Nothing cached yet: memory does not know, which is not a refusal.
+    expect(sessions.authenticateFromMemory(token)).toBeUndefined();
+    const authenticated = await sessions.authenticate(token);
+    expect(authenticated).toBeDefined();
+    expect(sessions.authenticateFromMemory(token)).toEqual(authenticated);
+    // The same body either way, built once.
+    const body = sessions.whoamiBody(authenticated!);
+    expect(sessions.whoamiBody(sessions.authenticateFromMemory(token)!)).toBe(body);
+    expect(JSON.parse(body)).toEqual(sessions.whoamiJson(authenticated!));
+
+    expect(sessions.authenticateFromMemory(`${token}x`)).toBeUndefined();
+    expect(sessions.authenticateFromMemory('not-a-token')).toBeUndefined();
+
+    expect(await sessions.revoke(session.id)).toBe(true);
+    expect(sessions.authenticateFromMemory(token)).toBeUndefined();
+    expect(await sessions.authenticate(token)).toBeUndefined();
+  });
+
+  it('never answers from memory for a session that expired while cached', async () => {
+    let clock = new Date();
+    const sessions = createSessionManager({
+      sessions: createSessionStore(database.db),
+      identities: createIdentityStore(database.db),
+      tokenKeys: [NEW],
+      config: { lifespanMs: 60_000, earliestPossibleExtendMs: undefined },
+      schemaUrl: () => 'http://127.0.0.1/schemas/x',
+      cache: namespaces,
+      now: () => clock,
+    });
+    const { token } = await sessions.issue(identity, {
+      methods: [{ method: 'password', aal: 'aal1', completed_at: clock }],
+      aal: 'aal1',
+      device: { ipAddress: null, userAgent: null },
+    });
+    expect(await sessions.authenticate(token)).toBeDefined();
+    expect(sessions.authenticateFromMemory(token)).toBeDefined();
+    clock = new Date(clock.getTime() + 61_000);
+    expect(sessions.authenticateFromMemory(token)).toBeUndefined();
+    expect(await sessions.authenticate(token)).toBeUndefined();
+  });
 });

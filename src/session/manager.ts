@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { SessionConfig } from '../config/index.js';
 import type { Identity } from '../identity/model.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
@@ -60,6 +60,12 @@ export interface SessionManager {
   issue(identity: Identity, input: IssueInput): Promise<IssuedSession>;
   /** The usable session a token names, with its identity; undefined for anything else. */
   authenticate(token: string): Promise<Authenticated | undefined>;
+  /**
+   * The same answer when this process's in-memory cache holds both the session and its identity,
+   * without waiting for anything; `undefined` means "not known here" (ask `authenticate`), not
+   * "unauthenticated". For hot paths that can answer without a promise (whoami).
+   */
+  authenticateFromMemory(token: string): Authenticated | undefined;
   /** The stored session a token names, usable or not. */
   findByToken(sessionToken: string): Promise<Session | undefined>;
   /** The session's JSON with its identity, as whoami answers. */
@@ -82,11 +88,59 @@ export interface SessionManager {
 }
 
 const DEFAULT_IDENTITY_TTL_MS = 5 * 60_000;
+/** Tokens whose keyed hashes are remembered (see `tokenHashMemo`); about 150 bytes each. */
+const TOKEN_HASH_MEMO_ENTRIES = 10_000;
+
+/**
+ * A bounded memo of the keyed hashes (HMAC-SHA256 under every `secrets.default` key) of tokens
+ * that recently authenticated, so a client calling whoami again does not pay the HMAC again
+ * (`createHmac` builds a key object and an HMAC context per call: about 2 µs, a tenth of a whoami
+ * answered from cache).
+ *
+ * Why this is safe:
+ * - The memo is keyed by SHA-256 of the token, not the token itself: no raw token is kept in
+ *   memory beyond the request that carried it, and a heap dump shows nothing a stolen database
+ *   would not (a 190-bit random token cannot be recovered from its SHA-256). The lookup compares
+ *   a digest the caller cannot steer, so its timing says nothing about stored tokens.
+ * - The hashes are a pure function of the token and the keys, and the keys are fixed for this
+ *   manager's lifetime, so an entry can never be stale. Revocation does not involve it: sessions
+ *   are still looked up by hash in the cache (whose invalidation and tombstones stay in charge) and
+ *   in SQL.
+ * - Only tokens that authenticated are remembered, so guessed or garbage tokens cannot churn it;
+ *   it is bounded (oldest entry dropped first) and lives in this process only.
+ */
+function tokenHashMemo(keys: readonly string[], max = TOKEN_HASH_MEMO_ENTRIES) {
+  const memo = new Map<string, readonly string[]>();
+  return {
+    /** The digest that names `token` in the memo. */
+    idOf: (token: string): string => hash('sha256', token, 'base64url'),
+    /** The token's keyed hashes, first key first: remembered, or computed now (not remembered). */
+    hashes(token: string, id: string): readonly string[] {
+      return memo.get(id) ?? tokenHashes(token, keys);
+    },
+    remember(id: string, hashes: readonly string[]): void {
+      if (memo.has(id)) return;
+      if (memo.size >= max) {
+        // Maps iterate in insertion order: the first key is the oldest entry.
+        const oldest = memo.keys().next();
+        if (!oldest.done) memo.delete(oldest.value);
+      }
+      memo.set(id, hashes);
+    },
+    forget(id: string): void {
+      memo.delete(id);
+    },
+  };
+}
 
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const now = deps.now ?? (() => new Date());
+  const nowMs = deps.now === undefined ? Date.now : () => now().getTime();
   const serialized = new WeakMap<object, string>();
+  /** The whole whoami body per cached session entry, for the identity entry it was built with. */
+  const bodies = new WeakMap<CachedSession, { identity: CachedIdentity; body: string }>();
   const identityTtl = deps.identityCacheTtlMs ?? DEFAULT_IDENTITY_TTL_MS;
+  const tokenMemo = tokenHashMemo(deps.tokenKeys);
 
   function firstKey(): string {
     const [key] = deps.tokenKeys;
@@ -111,11 +165,10 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     };
   }
 
-  async function sessionByToken(token: string, at: Date): Promise<CachedSession | undefined> {
+  async function sessionByToken(hashes: readonly string[], at: Date): Promise<CachedSession | undefined> {
     // Entries are cached under the hash the session was stored with, which is what
     // revocation invalidates. After a rotation of secrets.default that is not the first
     // key's hash, so each key's hash is tried (one or two keys in practice).
-    const hashes = tokenHashes(token, deps.tokenKeys);
     for (const hash of hashes) {
       const cached = await deps.cache.sessions.get(hash);
       if (cached) return cached;
@@ -127,6 +180,21 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     // Only usable sessions are worth caching; the TTL never outlives the session.
     if (session.active && ttl > 0) await deps.cache.sessions.set(session.token_hash, entry, ttl);
     return entry;
+  }
+
+  /** The session's cached entry from memory alone; `undefined` when memory does not know. */
+  function sessionFromMemory(hashes: readonly string[]): CachedSession | undefined {
+    const peek = deps.cache.sessions.peek;
+    if (peek === undefined) return undefined;
+    for (const hash of hashes) {
+      const cached = peek.call(deps.cache.sessions, hash);
+      if (cached) return cached;
+    }
+    return undefined;
+  }
+
+  function usable(session: CachedSession | undefined, atMs: number): session is CachedSession {
+    return session?.active === true && session.expiresAtMs > atMs;
   }
 
   async function identityById(id: string): Promise<CachedIdentity | undefined> {
@@ -181,13 +249,34 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return { session, token, logoutToken };
     },
 
+    authenticateFromMemory(token) {
+      if (!token.startsWith(SESSION_TOKEN_PREFIX)) return undefined;
+      const id = tokenMemo.idOf(token);
+      const hashes = tokenMemo.hashes(token, id);
+      const session = sessionFromMemory(hashes);
+      if (!usable(session, nowMs())) return undefined;
+      const identity = deps.cache.identities.peek?.call(deps.cache.identities, session.identityId);
+      if (!identity?.active) return undefined;
+      tokenMemo.remember(id, hashes);
+      return { session, identity };
+    },
+
     async authenticate(token) {
       if (!token.startsWith(SESSION_TOKEN_PREFIX)) return undefined;
       const at = now();
-      const session = await sessionByToken(token, at);
-      if (!session?.active || session.expiresAtMs <= at.getTime()) return undefined;
+      const id = tokenMemo.idOf(token);
+      const hashes = tokenMemo.hashes(token, id);
+      const session = await sessionByToken(hashes, at);
+      if (!usable(session, at.getTime())) {
+        tokenMemo.forget(id);
+        return undefined;
+      }
       const identity = await identityById(session.identityId);
-      if (!identity?.active) return undefined;
+      if (!identity?.active) {
+        tokenMemo.forget(id);
+        return undefined;
+      }
+      tokenMemo.remember(id, hashes);
       return { session, identity };
     },
 
@@ -199,7 +288,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
 
     whoamiBody({ session, identity }) {
       // Cached entries are shared objects that are replaced, never mutated, when they change,
-      // so their serialisations can be kept beside them for as long as they live.
+      // so their serialisations can be kept beside them for as long as they live. The whole body
+      // is kept per session entry for the identity entry it was built with: a cache hit sends one
+      // ready (and already flat) string.
+      const kept = bodies.get(session);
+      if (kept !== undefined && kept.identity === identity) return kept.body;
       let sessionText = serialized.get(session);
       if (sessionText === undefined) {
         sessionText = JSON.stringify(session.json).slice(0, -1);
@@ -211,7 +304,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         serialized.set(identity, identityText);
       }
       // session.json always has keys, so the object text ends with `}` and takes a comma.
-      return `${sessionText},"identity":${identityText}}`;
+      const body = `${sessionText},"identity":${identityText}}`;
+      bodies.set(session, { identity, body });
+      return body;
     },
 
     get: (id) => deps.sessions.get(id),

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../kernel/errors.js';
 import { noActiveSession } from './errors.js';
 import type { Authenticated, SessionManager } from './manager.js';
@@ -29,14 +29,26 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
   }
 
   return async function register(app: FastifyInstance): Promise<void> {
-    // The hot path: no per-request info log line (errors still log), a pre-serialised body.
-    app.get('/sessions/whoami', { logLevel: 'warn' }, async (request, reply) => {
-      const authenticated = await caller(request);
-      return reply
-        .header('X-Kratos-Authenticated-Identity-Id', authenticated.session.identityId)
-        .header('Cache-Control', 'private, no-store')
-        .type('application/json; charset=utf-8')
+    function sendWhoami(reply: FastifyReply, authenticated: Authenticated): void {
+      reply
+        .header('x-kratos-authenticated-identity-id', authenticated.session.identityId)
+        .header('cache-control', 'private, no-store')
+        .header('content-type', 'application/json; charset=utf-8')
         .send(deps.sessions.whoamiBody(authenticated));
+    }
+
+    // The hot path: no per-request info log line (errors still log), a pre-serialised body, and
+    // no promise when the in-process cache knows the session and its identity (the usual case):
+    // the handler answers synchronously and Fastify skips its promise handling. Anything the
+    // memory does not know goes through `authenticate` (Redis, SQL), as before.
+    app.get('/sessions/whoami', { logLevel: 'warn' }, (request, reply) => {
+      const token = sessionTokenFrom(request, deps.tokens);
+      const known = token === undefined ? undefined : deps.sessions.authenticateFromMemory(token);
+      if (known !== undefined) {
+        sendWhoami(reply, known);
+        return undefined;
+      }
+      return caller(request).then((authenticated) => sendWhoami(reply, authenticated));
     });
 
     app.get('/sessions', { schema: { querystring: pageQuery } }, async (request, reply) => {

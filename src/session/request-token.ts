@@ -1,6 +1,6 @@
 import type {} from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
-import { decodeSessionCookie } from './cookie.js';
+import { cookieNamed, decodeSessionCookie } from './cookie.js';
 
 export interface TokenSources {
   cookieName: string;
@@ -9,7 +9,8 @@ export interface TokenSources {
 
 /**
  * The session token a request carries, in Kratos's order: `X-Session-Token`, then
- * `Authorization: Bearer`, then the session cookie (whose signature must verify).
+ * `Authorization: Bearer`, then the session cookie (whose signature must verify). Works with or
+ * without @fastify/cookie's parsing hook on the route.
  */
 export function sessionTokenFrom(request: FastifyRequest, sources: TokenSources): string | undefined {
   const header = request.headers['x-session-token'];
@@ -19,5 +20,10 @@ export function sessionTokenFrom(request: FastifyRequest, sources: TokenSources)
     const token = authorization.slice(7).trim();
     if (token !== '') return token;
   }
-  return decodeSessionCookie(request.cookies?.[sources.cookieName], sources.cookieKeys);
+  // `request.cookies` is filled by @fastify/cookie's hook where one runs; elsewhere the one cookie
+  // needed is read from the header here, only when no token header answered first.
+  const cookies = request.cookies as Record<string, string | undefined> | null | undefined;
+  const value =
+    cookies != null ? cookies[sources.cookieName] : cookieNamed(request.headers.cookie, sources.cookieName);
+  return decodeSessionCookie(value, sources.cookieKeys);
 }

@@ -1,0 +1,75 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createHttpServer, redactUrl } from './http.js';
+
+function capture(level: string) {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line));
+      callback();
+    },
+  });
+  return { logger: pino({ level }, stream), lines };
+}
+
+describe('request logging', () => {
+  async function serve(level: string) {
+    const { logger, lines } = capture(level);
+    const app = createHttpServer({ logger });
+    app.get('/ok', async () => ({ ok: true }));
+    app.get('/quiet', { logLevel: 'warn' }, async () => ({ ok: true }));
+    app.get('/boom', async () => {
+      throw new Error('kaput');
+    });
+    await app.ready();
+    return { app, lines };
+  }
+
+  it('writes one completion line per request at info, with the request and the response', async () => {
+    const { app, lines } = await serve('info');
+    await app.inject({ method: 'GET', url: '/ok?x=1', headers: { 'x-session-token': 'ory_st_secret' } });
+    await app.inject({ method: 'GET', url: '/quiet' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      reqId: expect.any(String),
+      req: { method: 'GET', url: '/ok?x=1' },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+    });
+    expect(JSON.stringify(lines)).not.toContain('ory_st_secret');
+    await app.close();
+  });
+
+  it('adds the incoming line at debug and writes nothing for successes at warning', async () => {
+    const debug = await serve('debug');
+    await debug.app.inject({ method: 'GET', url: '/ok' });
+    expect(debug.lines.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
+    await debug.app.close();
+
+    const warn = await serve('warn');
+    await warn.app.inject({ method: 'GET', url: '/ok' });
+    expect(warn.lines).toEqual([]);
+    await warn.app.inject({ method: 'GET', url: '/boom' });
+    expect(warn.lines).toMatchObject([{ level: 50, msg: 'request failed', err: { message: 'kaput' } }]);
+    await warn.app.close();
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the values of secret query parameters and keeps the rest', () => {
+    expect(redactUrl('/self-service/recovery?flow=f1&token=abc')).toBe(
+      '/self-service/recovery?flow=f1&token=%5Bredacted%5D',
+    );
+    expect(redactUrl('/self-service/verification?flow=f1&code=123456')).toBe(
+      '/self-service/verification?flow=f1&code=%5Bredacted%5D',
+    );
+    expect(redactUrl('/sessions/whoami')).toBe('/sessions/whoami');
+    expect(redactUrl('/self-service/login/browser?return_to=https%3A%2F%2Fapp')).toBe(
+      '/self-service/login/browser?return_to=https%3A%2F%2Fapp',
+    );
+  });
+});

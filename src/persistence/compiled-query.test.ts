@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { preparedQuery } from './compiled-query.js';
+import type { Database } from './database.js';
+import { testEngines } from './testing/engines.js';
+
+describe.each(testEngines())('preparedQuery ($name)', (engine) => {
+  let database: Database & { drop(): Promise<void> };
+
+  beforeAll(async () => {
+    database = await engine.open();
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('binds each call its own values, as the query builder would', async () => {
+    const { db } = database;
+    const insert = preparedQuery<[string, boolean, Date], never>(
+      db,
+      (q, id, refresh, at) =>
+        q.insertInto('selfservice_flows').values({
+          id,
+          kind: 'login',
+          type: 'api',
+          state: 'choose_method',
+          request_url: 'http://127.0.0.1/',
+          return_to: null,
+          active: null,
+          ui: '{}',
+          refresh,
+          requested_aal: 'aal1',
+          internal: '{}',
+          issued_at: at,
+          expires_at: at,
+          created_at: at,
+          updated_at: at,
+        }),
+      3,
+    );
+    const select = preparedQuery<[string, boolean], { id: string }>(
+      db,
+      (q, id, refresh) =>
+        q.selectFrom('selfservice_flows').select('id').where('id', '=', id).where('refresh', '=', refresh),
+      2,
+    );
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    const [a, b] = [randomUUID(), randomUUID()];
+    await insert(a, true, at);
+    await insert(b, false, at);
+    expect((await select(a, true)).rows).toEqual([{ id: a }]);
+    expect((await select(b, true)).rows).toEqual([]);
+    expect((await select(b, false)).rows).toEqual([{ id: b }]);
+    // The builder reads back what the prepared insert wrote, dates included.
+    const built = await db
+      .selectFrom('selfservice_flows')
+      .select('id')
+      .where('expires_at', '=', at)
+      .where('refresh', '=', true)
+      .execute();
+    expect(built).toEqual([{ id: a }]);
+  });
+
+  it('refuses a builder that does not bind every parameter', () => {
+    expect(() =>
+      preparedQuery<[string], { id: string }>(database.db, (q) => q.selectFrom('sessions').select('id'), 1),
+    ).toThrow(/does not bind parameter 0/);
+  });
+});
