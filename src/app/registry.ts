@@ -6,6 +6,8 @@ import { createIdentityManager, type IdentityManager } from '../identity/manager
 import type { IdentitySchemas } from '../identity/ports.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../identity/schema/index.js';
 import { encodeSchemaId } from '../identity/schema-routes.js';
+import { createJsonnetEvaluator, type JsonnetEvaluator } from '../jsonnet/index.js';
+import { createOutboundHttp, type OutboundHttpClient, outboundHttpConfig } from '../kernel/http-client.js';
 import type { Logger } from '../kernel/logger.js';
 import { type Database, openDatabase } from '../persistence/database.js';
 import { parseDsn } from '../persistence/dsn.js';
@@ -17,6 +19,7 @@ import {
   createSessionManager,
   type SessionManager,
 } from '../session/manager.js';
+import { createWebhookOutbox, type WebhookOutbox } from '../webhooks/outbox/index.js';
 
 /**
  * The composition root: the one place that knows the whole graph. Everything else receives
@@ -36,6 +39,12 @@ export interface Registry {
   cache: TwoTierCache;
   /** The email outbox; workers are started by `serve --watch-courier` and `courier watch`. */
   courier: Courier;
+  /** Calls to other services (web hooks, templates by URL), SSRF-guarded per `clients.http`. */
+  http: OutboundHttpClient;
+  /** Fire-and-forget web hooks, delivered durably; the worker runs in every `serve`. */
+  webhookOutbox: WebhookOutbox;
+  /** Jsonnet off the main thread (web hook bodies; later mappers and tokenizers). */
+  jsonnet: JsonnetEvaluator;
   /** Whether migrations are applied and the database (and Redis, when configured) answer. */
   ready(): Promise<Readiness>;
   close(): Promise<void>;
@@ -74,6 +83,11 @@ export async function createRegistry(
     await database.close();
     throw error;
   });
+
+  const http = createOutboundHttp(outboundHttpConfig(config.document));
+  const webhookOutbox = createWebhookOutbox({ database, http, logger });
+  // Workers start on the first evaluation: a config without Jsonnet costs nothing.
+  const jsonnet = createJsonnetEvaluator({ logger });
 
   const publicBase = config.serve.public.baseUrl;
   const schemaUrl = (id: string): string => new URL(`schemas/${encodeSchemaId(id)}`, publicBase).toString();
@@ -136,6 +150,9 @@ export async function createRegistry(
     sessionConfig: sessionSettings,
     cache,
     courier,
+    http,
+    webhookOutbox,
+    jsonnet,
     async ready(): Promise<Readiness> {
       if (!(await cache.healthy())) return { ok: false, errors: { cache: 'redis does not answer' } };
       try {
@@ -151,7 +168,11 @@ export async function createRegistry(
       }
     },
     async close() {
+      // Workers first, then the pools they use, then the database.
+      await webhookOutbox.close();
       await courier.close();
+      await http.close();
+      await jsonnet.close();
       await cache.close();
       await database.close();
     },

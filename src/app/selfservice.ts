@@ -16,6 +16,9 @@ import {
 } from '../ratelimit/index.js';
 import { csrfCookieName } from '../selfservice/flow/csrf.js';
 import type { CookieSettings } from '../selfservice/flow/http-context.js';
+import { createHookRunner } from '../selfservice/hooks/runner.js';
+import { DEFAULT_HEADER_ALLOWLIST } from '../selfservice/hooks/web-hook/context.js';
+import { createTemplateSource } from '../selfservice/hooks/web-hook/templates.js';
 import type { LoginDeps } from '../selfservice/login/deps.js';
 import type { LogoutDeps } from '../selfservice/logout/routes.js';
 import {
@@ -30,13 +33,13 @@ import type { RecoveryDeps } from '../selfservice/recovery/deps.js';
 import type { RegistrationDeps } from '../selfservice/registration/deps.js';
 import type { SettingsDeps } from '../selfservice/settings/deps.js';
 import { createSettingsFlow } from '../selfservice/settings/flow.js';
+import { createPasswordMigrationHook } from '../selfservice/strategies/password/migration-hook.js';
 import {
   createHibpClient,
   resolvePasswordPolicyConfig,
 } from '../selfservice/strategies/password/policy/index.js';
 import type { VerificationDeps } from '../selfservice/verification/deps.js';
 import { createVerificationSender } from '../selfservice/verification/send-on-change.js';
-import type { TokenSources } from '../session/request-token.js';
 import type { Registry } from './registry.js';
 import { buildSettingsDeps } from './settings-wiring.js';
 
@@ -45,7 +48,7 @@ export interface SelfService {
   registration: RegistrationDeps;
   logout: LogoutDeps;
   verification: VerificationDeps;
-  recovery: RecoveryDeps & { tokens: TokenSources };
+  recovery: RecoveryDeps;
   settings: SettingsDeps;
   close(): Promise<void>;
 }
@@ -61,6 +64,18 @@ const MAIL_LIMIT = { limit: 5, windowMs: 60 * 60_000 } as const;
  * timing does not tell whether an account exists (the work itself takes a few milliseconds).
  */
 const SEND_RESPONSE_FLOOR_MS = 200;
+
+/** Kratos's web hook client gives up after 10 s. */
+const WEB_HOOK_TIMEOUT_MS = 10_000;
+
+/** `clients.web_hook.header_allowlist`, else Kratos's default list. */
+function webHookHeaderAllowlist(document: unknown): readonly string[] {
+  const list = (document as { clients?: { web_hook?: { header_allowlist?: unknown } } }).clients?.web_hook
+    ?.header_allowlist;
+  return Array.isArray(list)
+    ? list.filter((h): h is string => typeof h === 'string')
+    : DEFAULT_HEADER_ALLOWLIST;
+}
 
 /** Wires the self-service flows from the registry and the `selfservice.*` config. */
 export function buildSelfService(registry: Registry): SelfService {
@@ -133,6 +148,7 @@ export function buildSelfService(registry: Registry): SelfService {
     publicBase,
     cookies,
     tokens,
+    schemaUrl: registry.identitySchemas.schemaUrl,
     loginNodes: (identifier) => loginPasswordNodes({ identifierLabel: label, identifier }),
     now,
   };
@@ -195,7 +211,7 @@ export function buildSelfService(registry: Registry): SelfService {
     { ...login, breaches: registration.breaches },
     verificationSender,
   );
-  const recovery: RecoveryDeps & { tokens: TokenSources } = {
+  const recovery: RecoveryDeps = {
     ...oneTime,
     flows,
     sessions: registry.sessions,
@@ -206,6 +222,36 @@ export function buildSelfService(registry: Registry): SelfService {
     tokens,
     returnTo,
   };
+  // Web hooks of every flow; each one in the config is read now, so a broken one stops the start.
+  const templates = createTemplateSource({ cwd: process.cwd(), http: registry.http });
+  const hooks = createHookRunner({
+    jsonnet: registry.jsonnet,
+    templates,
+    http: registry.http,
+    outbox: registry.webhookOutbox,
+    db: registry.database.db,
+    logger: registry.logger,
+    timeoutMs: WEB_HOOK_TIMEOUT_MS,
+    config: settings,
+    publicBase,
+    headerAllowlist: webHookHeaderAllowlist(config.document),
+  });
+  login.hooks = hooks;
+  login.migrationHook = createPasswordMigrationHook(
+    (settings.password.config.migrate_hook ?? {}) as Record<string, unknown>,
+    {
+      http: registry.http,
+      jsonnet: registry.jsonnet,
+      templates,
+      logger: registry.logger,
+      timeoutMs: WEB_HOOK_TIMEOUT_MS,
+    },
+  );
+  registration.hooks = hooks;
+  verification.hooks = hooks;
+  recovery.hooks = hooks;
+  settingsFlow.hooks = hooks;
+
   const logout: LogoutDeps = {
     sessions: registry.sessions,
     tokens,

@@ -18,6 +18,7 @@ import { settingsRoutes } from '../selfservice/settings/routes.js';
 import { verificationRoutes } from '../selfservice/verification/routes.js';
 import { adminSessionRoutes } from '../session/admin-routes.js';
 import { publicSessionRoutes } from '../session/public-routes.js';
+import type { WebhookWorker, WorkerOverrides } from '../webhooks/outbox/index.js';
 import { createHttpServer } from './http.js';
 import { createRegistry, type Registry } from './registry.js';
 import { buildSelfService, type SelfService } from './selfservice.js';
@@ -48,15 +49,20 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
       maxAge: cors.maxAgeSeconds,
     });
   }
-  await app.register(fastifyCookie);
-  // HTML forms post application/x-www-form-urlencoded; repeated fields become arrays.
-  await app.register(fastifyFormbody);
-  await app.register(loginRoutes(selfService.login));
-  await app.register(registrationRoutes(selfService.registration));
-  await app.register(logoutRoutes(selfService.logout));
-  await app.register(verificationRoutes(selfService.verification));
-  await app.register(recoveryRoutes(selfService.recovery));
-  await app.register(settingsRoutes(selfService.settings));
+  // The flows read and set cookies and take HTML forms; whoami and the rest do neither, so the
+  // cookie and form plugins live in the flows' own scope and cost the hot path nothing (the
+  // session cookie is read without them, see session/request-token.ts).
+  await app.register(async (flows) => {
+    await flows.register(fastifyCookie);
+    // HTML forms post application/x-www-form-urlencoded; repeated fields become arrays.
+    await flows.register(fastifyFormbody);
+    await flows.register(loginRoutes(selfService.login));
+    await flows.register(registrationRoutes(selfService.registration));
+    await flows.register(logoutRoutes(selfService.logout));
+    await flows.register(verificationRoutes(selfService.verification));
+    await flows.register(recoveryRoutes(selfService.recovery));
+    await flows.register(settingsRoutes(selfService.settings));
+  });
   await app.register(healthRoutes({ ready: registry.ready, version: VERSION }));
   await app.register(
     publicSessionRoutes({
@@ -111,6 +117,8 @@ export async function startPortcullis(
     migrate?: boolean;
     /** Deliver the courier's outbox in this process; on by default with --dev. */
     watchCourier?: boolean;
+    /** Tuning of the web hook outbox's worker (tests shorten its waits). */
+    webhookWorker?: WorkerOverrides;
   } = {},
 ): Promise<RunningPortcullis> {
   // Migrations run by themselves only in dev; elsewhere `portcullis migrate sql` runs them.
@@ -119,6 +127,7 @@ export async function startPortcullis(
   const publicApp = await buildPublicApp(registry, selfService);
   const adminApp = await buildAdminApp(registry, selfService);
   let courierWorker: CourierWorker | undefined;
+  let webhookWorker: WebhookWorker | undefined;
   try {
     const publicUrl = await publicApp.listen({
       host: config.serve.public.host,
@@ -127,6 +136,8 @@ export async function startPortcullis(
     const adminUrl = await adminApp.listen({ host: config.serve.admin.host, port: config.serve.admin.port });
     logger.info({ public: publicUrl, admin: adminUrl }, 'portcullis is listening');
     if (options.watchCourier ?? config.dev) courierWorker = registry.courier.startWorker();
+    // Kratos delivers web hooks in process: every serve runs the worker (rows are leased).
+    webhookWorker = registry.webhookOutbox.startWorker(options.webhookWorker);
     return {
       registry,
       publicUrl,
@@ -134,6 +145,7 @@ export async function startPortcullis(
       async close() {
         await Promise.allSettled([publicApp.close(), adminApp.close()]);
         await courierWorker?.stop();
+        await webhookWorker?.stop();
         await selfService.close();
         await registry.close();
       },

@@ -19,6 +19,7 @@ export type ErrorId =
   | 'too_many_requests'
   | 'service_unavailable'
   | 'bad_gateway'
+  | 'gateway_timeout'
   | 'session_inactive'
   | 'session_already_available'
   | 'session_refresh_required'
@@ -46,6 +47,7 @@ const STATUS_TEXT: Record<number, string> = {
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 export function statusText(code: number): string {

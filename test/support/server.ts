@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { DEFAULT_SCHEMA_URL } from '../../src/identity/schema/index.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { encodeSessionCookie } from '../../src/session/cookie.js';
+import type { WorkerOverrides } from '../../src/webhooks/outbox/index.js';
 import { freePort } from './ports.js';
 
 export const EXAM_SCHEMA_URL = pathToFileURL(
@@ -42,6 +43,8 @@ export async function startTestServer(options: {
   extraConfig?: Record<string, unknown>;
   /** Run the courier's worker in the server, as `serve --watch-courier` does. */
   watchCourier?: boolean;
+  /** Tuning of the web hook outbox's worker (short waits in tests). */
+  webhookWorker?: WorkerOverrides;
 }): Promise<TestServer> {
   const [publicPort, adminPort] = [await freePort(), await freePort()];
   const redisPrefix =
@@ -88,6 +91,7 @@ export async function startTestServer(options: {
   const running = await startPortcullis(config, silentLogger(), {
     migrate: true,
     watchCourier: options.watchCourier ?? false,
+    ...(options.webhookWorker ? { webhookWorker: options.webhookWorker } : {}),
   });
   return {
     publicUrl: running.publicUrl,

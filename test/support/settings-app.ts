@@ -114,6 +114,7 @@ export async function startSettingsTestApp(options: {
     publicBase,
     cookies,
     tokens: { cookieName: registry.sessionConfig.cookie.name, cookieKeys: config.secrets.cookie },
+    schemaUrl: registry.identitySchemas.schemaUrl,
     loginNodes: (identifier) => loginPasswordNodes({ identifierLabel: label, identifier }),
     now: () => new Date(),
   };

@@ -17,6 +17,8 @@ export interface FlowAfter {
 export interface SelfServiceFlowConfig {
   readonly uiUrl: string;
   readonly lifespanMs: number;
+  /** `before.hooks`: run when a flow starts (web_hook only). */
+  readonly before: readonly HookConfig[];
   readonly after: FlowAfter;
 }
 
@@ -91,6 +93,7 @@ function flowConfig(
   return {
     uiUrl: str(flow.ui_url) ?? new URL(`ui/${page}`, publicBase).toString(),
     lifespanMs: parseDuration(str(flow.lifespan) ?? '1h') ?? 3_600_000,
+    before: hookList(obj(flow.before).hooks) ?? [],
     after: flowAfter(obj(flow.after), defaultReturnUrl),
   };
 }

@@ -11,6 +11,11 @@ export interface Submission {
   traits(): JsonObject;
   /** Whether the body came from an HTML form (values are all strings). */
   fromForm: boolean;
+  /**
+   * `transient_payload`: data for hooks that is never stored (an object in JSON, JSON text in a
+   * form field); undefined when absent. Refused when it is not an object.
+   */
+  transientPayload(): JsonObject | undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -54,6 +59,21 @@ export function readSubmission(body: unknown, contentType: string | undefined): 
     csrfToken: str('csrf_token'),
     field: str,
     fromForm,
+    transientPayload() {
+      let value: unknown = fields.transient_payload;
+      if (typeof value === 'string') {
+        try {
+          value = JSON.parse(value);
+        } catch {
+          throw badRequest('transient_payload must be a JSON object.');
+        }
+      }
+      if (value === undefined || value === null) return undefined;
+      if (!isObject(value)) throw badRequest('transient_payload must be a JSON object.');
+      if (depthExceeds(value, MAX_DEPTH))
+        throw badRequest(`transient_payload may nest at most ${MAX_DEPTH} levels.`);
+      return value as JsonObject;
+    },
     traits() {
       if (isObject(fields.traits)) {
         if (depthExceeds(fields.traits, MAX_DEPTH))

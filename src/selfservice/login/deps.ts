@@ -8,6 +8,8 @@ import type { SessionManager } from '../../session/manager.js';
 import type { TokenSources } from '../../session/request-token.js';
 import type { CookieSettings } from '../flow/http-context.js';
 import type { UiNode } from '../flow/ui.js';
+import type { HookRunner } from '../hooks/runner.js';
+import type { PasswordMigrationHook } from '../strategies/password/migration-hook.js';
 
 /** What the login flow needs; app/registry.ts provides it. */
 export interface LoginDeps {
@@ -15,6 +17,8 @@ export interface LoginDeps {
   sessions: SessionManager;
   identities: IdentityStore;
   hashing: PasswordHashing;
+  /** `migrate_hook`, when enabled (lazy migration of imported passwords). */
+  migrationHook?: PasswordMigrationHook;
   /** Undefined when brute-force protection is switched off. */
   throttle: LoginThrottle | undefined;
   trustedProxies: TrustedProxies;
@@ -23,6 +27,10 @@ export interface LoginDeps {
   publicBase: URL;
   cookies: CookieSettings;
   tokens: TokenSources;
+  /** The flows' web hooks; absent in tests that run none. */
+  hooks?: HookRunner;
+  /** `schema_url` of an identity's schema, for the identity hooks see. */
+  schemaUrl(schemaId: string): string;
   /** The password method's nodes, with the identifier prefilled after an error. */
   loginNodes(identifier?: string): UiNode[];
   now(): Date;

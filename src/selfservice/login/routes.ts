@@ -45,6 +45,9 @@ export function loginRoutes(deps: LoginDeps) {
         returnTo: returnToOf(query),
         refresh: query.refresh ?? false,
       });
+      // `before` hooks see the new flow; a failing one stops it from starting.
+      const refused = await deps.hooks?.before('login', request, flow);
+      if (refused) throw refused;
       return reply.send(serializeFlow(flow));
     });
 
@@ -64,6 +67,9 @@ export function loginRoutes(deps: LoginDeps) {
         csrfToken: csrfTokenFor(secret),
         csrfBinding: csrfBinding(secret),
       });
+      // `before` hooks see the new flow; a failing one stops it from starting.
+      const refused = await deps.hooks?.before('login', request, flow);
+      if (refused) throw refused;
       return respondWithFlow(request, reply, flow, deps.config.login.uiUrl);
     });
 

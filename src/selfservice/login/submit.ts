@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../../identity/model.js';
 import { normalizeIdentifierGraceful } from '../../identity/schema/index.js';
-import { badRequest } from '../../kernel/errors.js';
+import { serializeIdentity } from '../../identity/serialize.js';
+import { AppError, badRequest } from '../../kernel/errors.js';
 import { clientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
@@ -82,6 +83,7 @@ export async function submitLogin(
   }
 
   const result = await authenticateWithPassword(deps, { identifier, password });
+  if (result.kind === 'unavailable') throw migrationHookUnavailable();
   if (result.kind !== 'authenticated' || result.identity.state !== 'active') {
     if (deps.throttle) await deps.throttle.recordFailure(subject);
     return fix(deps, request, reply, flow, {
@@ -101,6 +103,24 @@ export async function submitLogin(
       messages: [uiText(Msg.ErrorValidationAddressNotVerified)],
     });
   }
+  const transientPayload = submission.transientPayload();
+  const identityJson = deps.hooks
+    ? serializeIdentity(identity, { admin: true, schemaUrl: deps.schemaUrl(identity.schema_id) })
+    : undefined;
+  if (deps.hooks) {
+    // Parse hooks may stop the sign-in (their identity changes apply to registration and settings).
+    const pre = await deps.hooks.prePersist('login', 'password', request, flow, {
+      identity: identityJson,
+      transientPayload,
+    });
+    if (pre.kind === 'failed') throw pre.error;
+    if (pre.kind === 'validation') {
+      return fix(deps, request, reply, flow, {
+        nodes: withNodeMessages(loginFormNodes(deps, csrf, rawIdentifier), pre.fields),
+        messages: pre.form,
+      });
+    }
+  }
   const issued = await deps.sessions.issue(identity, {
     methods: [{ method: 'password', aal: 'aal1', completed_at: now }],
     aal: 'aal1',
@@ -112,9 +132,19 @@ export async function submitLogin(
     if (hook.hook === 'revoke_active_sessions')
       await deps.sessions.revokeIdentitySessions(identity.id, issued.session.id);
   }
-  await deps.flows.update({ ...flow, state: 'passed_challenge', active: 'password', updated_at: now });
+  await deps.flows.updateState({
+    id: flow.id,
+    state: 'passed_challenge',
+    active: 'password',
+    updated_at: now,
+  });
 
   const sessionJson = deps.sessions.toJson(issued.session, identity);
+  await deps.hooks?.postPersist('login', 'password', request, flow, {
+    identity: identityJson,
+    session: sessionJson,
+    transientPayload,
+  });
   if (flow.type === 'api') {
     return reply.send({ session: sessionJson, session_token: issued.token });
   }
@@ -126,6 +156,14 @@ export async function submitLogin(
     return reply.send({ session: sessionJson, continue_with: continueWithJson(continueWith) });
   }
   return reply.redirect(returnTo, 303);
+}
+
+/** The password migration hook did not answer; nothing was decided, so no failure is counted. */
+function migrationHookUnavailable(): AppError {
+  return new AppError('bad_gateway', 502, 'A third-party upstream service responded improperly.', {
+    reason: 'The password could not be checked right now. Please try again later.',
+    exposeId: false,
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { SelfServiceConfig } from '../../config/index.js';
 import type { Courier } from '../../courier/index.js';
+import type { JsonObject } from '../../identity/model.js';
 import type { AddressStore } from '../../persistence/address-store.js';
 import type { CodeStore } from '../../persistence/code-store.js';
 import type { IdentityStore } from '../../persistence/identity-store.js';
@@ -24,7 +25,7 @@ export interface OneTimeDeps {
   /** At most so many messages per address and flow kind in a window, against mail bombing. */
   mailLimit(kind: 'verification' | 'recovery', address: string): Promise<MailLimitDecision>;
   /** The identity as its owner may see it, for the `Identity` template variable. */
-  identityJson(identityId: string): Promise<Record<string, unknown> | undefined>;
+  identityJson(identityId: string): Promise<JsonObject | undefined>;
   config: SelfServiceConfig;
   publicBase: URL;
   /** How long a send request takes at least, whether the address is known or not. */

@@ -6,6 +6,7 @@ import type { SessionManager } from '../../session/manager.js';
 import type { TokenSources } from '../../session/request-token.js';
 import type { FlowType, SelfServiceFlow } from '../flow/flow.js';
 import type { CookieSettings } from '../flow/http-context.js';
+import type { HookRunner } from '../hooks/runner.js';
 import type { OneTimeDeps } from '../one-time/deps.js';
 
 /** Where a successful recovery continues: a settings flow for the recovered identity. */
@@ -26,6 +27,8 @@ export interface RecoveryDeps extends OneTimeDeps {
   startSettings: StartSettingsFlow;
   trustedProxies: TrustedProxies;
   cookies: CookieSettings;
+  /** The flows' web hooks; absent in tests that run none. */
+  hooks?: HookRunner;
   tokens: TokenSources;
   returnTo: ReturnToValidator;
 }

@@ -42,6 +42,9 @@ export function recoveryRoutes(deps: RecoveryDeps) {
         requestUrl: publicRequestUrl(request, deps.publicBase),
         returnTo: returnToOf(request),
       });
+      // `before` hooks see the new flow; a failing one stops it from starting.
+      const refused = await deps.hooks?.before('recovery', request, flow);
+      if (refused) throw refused;
       return reply.send(serializeFlow(flow));
     });
 
@@ -63,6 +66,9 @@ export function recoveryRoutes(deps: RecoveryDeps) {
           csrfToken: csrfTokenFor(secret),
           csrfBinding: csrfBinding(secret),
         });
+        // `before` hooks see the new flow; a failing one stops it from starting.
+        const refused = await deps.hooks?.before('recovery', request, flow);
+        if (refused) throw refused;
         return respondWithFlow(request, reply, flow, deps.config.recovery.uiUrl);
       },
     );

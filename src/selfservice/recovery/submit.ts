@@ -222,6 +222,10 @@ async function recovered(
     updated_at: now,
   };
   await deps.flows.update(passed);
+  await deps.hooks?.postPersist('recovery', method, request, passed, {
+    identity: await deps.identityJson(identity.id),
+    session: deps.sessions.toJson(issued.session, identity),
+  });
 
   if (flow.type === 'api') {
     return reply.send({

@@ -10,6 +10,7 @@ import type { TokenSources } from '../../session/request-token.js';
 import type { CookieSettings } from '../flow/http-context.js';
 import type { UiText } from '../flow/messages.js';
 import type { UiNode } from '../flow/ui.js';
+import type { HookRunner } from '../hooks/runner.js';
 import type { BreachLookup, PasswordPolicyConfig } from '../strategies/password/policy/index.js';
 import type { VerificationSender } from '../verification/sender.js';
 
@@ -35,6 +36,8 @@ export interface RegistrationDeps {
    * `password` step for the password (traits carried along hidden); `unified` has one step.
    */
   registrationNodes(step: 'first' | 'password', values?: JsonObject): UiNode[];
+  /** The flows' web hooks; absent in tests that run none. */
+  hooks?: HookRunner;
   /** Sends verification messages to new addresses; absent when verification is off. */
   verification?: VerificationSender;
   /** Form messages of the password step (profile_first), e.g. 1040009. */

@@ -40,6 +40,9 @@ export function registrationRoutes(deps: RegistrationDeps) {
           requestUrl: publicRequestUrl(request, deps.publicBase),
           returnTo: returnToOf(request),
         });
+        // `before` hooks see the new flow; a failing one stops it from starting.
+        const refused = await deps.hooks?.before('registration', request, flow);
+        if (refused) throw refused;
         return reply.send(serializeFlow(flow));
       },
     );
@@ -62,6 +65,9 @@ export function registrationRoutes(deps: RegistrationDeps) {
           csrfToken: csrfTokenFor(secret),
           csrfBinding: csrfBinding(secret),
         });
+        // `before` hooks see the new flow; a failing one stops it from starting.
+        const refused = await deps.hooks?.before('registration', request, flow);
+        if (refused) throw refused;
         return respondWithFlow(request, reply, flow, deps.config.registration.uiUrl);
       },
     );

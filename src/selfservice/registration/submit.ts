@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CreateIdentityBody } from '../../identity/bodies.js';
 import type { Identity } from '../../identity/model.js';
 import { serializeIdentity } from '../../identity/serialize.js';
 import { badRequest, internalError, isAppError } from '../../kernel/errors.js';
@@ -16,6 +17,7 @@ import {
 } from '../flow/http-context.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
+import { applyIdentityPatch, draftIdentityJson } from '../hooks/identity-patch.js';
 import { withNodeMessages } from '../nodes/index.js';
 import { validatePassword } from '../strategies/password/policy/index.js';
 import type { RegistrationDeps } from './deps.js';
@@ -126,14 +128,27 @@ export async function submitRegistration(
     return refuse({ password: [policy.reason.message] });
   }
 
-  // 3. The identity; a taken identifier is a form message, not an error page.
+  // 3. Parse hooks see the identity before it is saved: they may change it or stop the flow.
+  let body: CreateIdentityBody = {
+    schema_id: schemaId,
+    traits: validation.traits,
+    credentials: { password: { config: { password } } },
+  };
+  const transientPayload = submission.transientPayload();
+  if (deps.hooks) {
+    const pre = await deps.hooks.prePersist('registration', 'password', request, flow, {
+      identity: draftIdentityJson(body),
+      transientPayload,
+    });
+    if (pre.kind === 'failed') throw pre.error;
+    if (pre.kind === 'validation') return refuse(pre.fields, pre.form);
+    for (const patch of pre.patches) body = applyIdentityPatch(body, patch);
+  }
+
+  // 4. The identity; a taken identifier is a form message, not an error page.
   let identity: Identity;
   try {
-    identity = await deps.identities.create({
-      schema_id: schemaId,
-      traits: validation.traits,
-      credentials: { password: { config: { password } } },
-    });
+    identity = await deps.identities.create(body);
   } catch (error) {
     if (isAppError(error) && error.code === 409) {
       return refuse({}, [uiText(Msg.ErrorValidationDuplicateCredentials)]);
@@ -148,7 +163,7 @@ export async function submitRegistration(
     throw error;
   }
 
-  // 4. After-registration hooks: `session` signs the person in.
+  // 5. After-registration hooks: `session` signs the person in.
   let issued: Awaited<ReturnType<typeof deps.sessions.issue>> | undefined;
   for (const hook of deps.config.registration.after.hooks('password')) {
     if (hook.hook === 'session' && issued === undefined) {
@@ -169,9 +184,24 @@ export async function submitRegistration(
       });
     }
   }
-  await deps.flows.update({ ...flow, state: 'passed_challenge', active: 'password', updated_at: now });
+  await deps.flows.updateState({
+    id: flow.id,
+    state: 'passed_challenge',
+    active: 'password',
+    updated_at: now,
+  });
 
-  // 5. With verification enabled, the new addresses get their verification message.
+  // 6. The other web hooks see what was saved; their failures undo nothing.
+  await deps.hooks?.postPersist('registration', 'password', request, flow, {
+    identity: serializeIdentity(identity, {
+      admin: true,
+      schemaUrl: deps.schemas.schemaUrl(identity.schema_id),
+    }),
+    ...(issued ? { session: deps.sessions.toJson(issued.session, identity) } : {}),
+    transientPayload,
+  });
+
+  // 7. With verification enabled, the new addresses get their verification message.
   const verification = await deps.verification?.sendForAddresses(
     identity,
     identity.verifiable_addresses.filter((a) => !a.verified).map((a) => a.value),

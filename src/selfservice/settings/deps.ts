@@ -8,6 +8,7 @@ import type { FlowStore } from '../../persistence/flow-store.js';
 import type { SessionManager } from '../../session/manager.js';
 import type { TokenSources } from '../../session/request-token.js';
 import type { CookieSettings } from '../flow/http-context.js';
+import type { HookRunner } from '../hooks/runner.js';
 import type { BreachLookup, PasswordPolicyConfig } from '../strategies/password/policy/index.js';
 import type { VerificationSender } from '../verification/sender.js';
 
@@ -25,6 +26,8 @@ export interface SettingsDeps {
   breaches: BreachLookup;
   /** Sends a verification message to an email that a profile update added or changed. */
   verification: VerificationSender;
+  /** The flows' web hooks; absent in tests that run none. */
+  hooks?: HookRunner;
   returnTo: ReturnToValidator;
   config: SelfServiceConfig;
   /**

@@ -39,6 +39,7 @@ const config = (hooks: string[]) => ({
     uiUrl: 'https://ui/settings',
     lifespanMs: 3_600_000,
     privilegedSessionMaxAgeMs: 900_000,
+    before: [],
     after: { hooks: () => hooks.map((hook) => ({ hook, config: {} })), returnUrl: () => 'https://app/' },
   },
 });

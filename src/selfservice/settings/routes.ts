@@ -68,6 +68,9 @@ export function settingsRoutes(deps: SettingsDeps) {
         requestUrl: publicRequestUrl(request, deps.publicBase),
         returnTo: null,
       });
+      // `before` hooks see the new flow; a failing one stops it from starting.
+      const refused = await deps.hooks?.before('settings', request, flow);
+      if (refused) throw refused;
       return respondWithSettingsFlow(deps, request, reply, flow, identity);
     });
 

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UpdateIdentityBody } from '../../identity/bodies.js';
 import type { Identity } from '../../identity/model.js';
+import { serializeIdentity } from '../../identity/serialize.js';
 import { isAppError } from '../../kernel/errors.js';
 import { noActiveSession } from '../../session/errors.js';
 import type { Authenticated } from '../../session/manager.js';
@@ -9,7 +10,9 @@ import { openSubmission, replaceExpiredFlow } from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { flowUiUrl } from '../flow/respond.js';
+import { readSubmission } from '../flow/submission.js';
 import { uiContainer } from '../flow/ui.js';
+import { applyIdentityPatchToUpdate } from '../hooks/identity-patch.js';
 import { withNodeMessages } from '../nodes/index.js';
 import { updatePassword } from '../strategies/password/settings.js';
 import { updateProfile } from '../strategies/profile/settings.js';
@@ -92,9 +95,39 @@ async function store(
   request: FastifyRequest,
   reply: FastifyReply,
   context: { flow: SelfServiceFlow; identity: Identity; method: Method; session: Authenticated },
-  body: UpdateIdentityBody,
+  proposed: UpdateIdentityBody,
 ): Promise<FastifyReply> {
   const { flow, identity, method } = context;
+  let body = proposed;
+  const transientPayload = readSubmission(request.body, request.headers['content-type']).transientPayload();
+  if (deps.hooks) {
+    // Parse hooks see the identity as it is about to be saved: they may change it or stop here.
+    const pre = await deps.hooks.prePersist('settings', method, request, flow, {
+      identity: {
+        ...serializeIdentity(identity, {
+          admin: true,
+          schemaUrl: deps.schemas.schemaUrl(identity.schema_id),
+        }),
+        // What will change, never the credentials (a new password is in the body).
+        schema_id: body.schema_id,
+        traits: body.traits,
+        state: body.state,
+        metadata_public: body.metadata_public ?? null,
+        metadata_admin: body.metadata_admin ?? null,
+      },
+      transientPayload,
+    });
+    if (pre.kind === 'failed') throw pre.error;
+    if (pre.kind === 'validation') {
+      return fix(deps, request, reply, context, {
+        kind: 'invalid',
+        fields: pre.fields,
+        messages: pre.form,
+        traits: body.traits,
+      });
+    }
+    for (const patch of pre.patches) body = applyIdentityPatchToUpdate(body, patch);
+  }
   let after: Identity;
   try {
     after = await deps.identities.update(identity.id, body);
@@ -114,6 +147,12 @@ async function store(
     updated_at: deps.now(),
   };
   await deps.flows.update(saved);
+  const stored = deps.hooks ? await deps.sessions.get(context.session.session.id) : undefined;
+  await deps.hooks?.postPersist('settings', method, request, saved, {
+    identity: serializeIdentity(after, { admin: true, schemaUrl: deps.schemas.schemaUrl(after.schema_id) }),
+    ...(stored ? { session: deps.sessions.toJson(stored, after) } : {}),
+    transientPayload,
+  });
   const continueWith = await afterSettings(deps, {
     method,
     flow: saved,

@@ -2,6 +2,7 @@ import type { ReturnToValidator } from '../../kernel/return-to.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
 import type { SessionManager } from '../../session/manager.js';
 import type { CookieSettings } from '../flow/http-context.js';
+import type { HookRunner } from '../hooks/runner.js';
 import type { OneTimeDeps } from '../one-time/deps.js';
 
 /** What the verification flow needs; app/selfservice.ts provides it. */
@@ -11,5 +12,7 @@ export interface VerificationDeps extends OneTimeDeps {
   sessions: Pick<SessionManager, 'identityChanged'>;
   identityById(id: string): ReturnType<OneTimeDeps['identities']['get']>;
   cookies: CookieSettings;
+  /** The flows' web hooks; absent in tests that run none. */
+  hooks?: HookRunner;
   returnTo: ReturnToValidator;
 }

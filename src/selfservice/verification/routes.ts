@@ -38,6 +38,9 @@ export function verificationRoutes(deps: VerificationDeps) {
           requestUrl: publicRequestUrl(request, deps.publicBase),
           returnTo: returnToOf(request),
         });
+        // `before` hooks see the new flow; a failing one stops it from starting.
+        const refused = await deps.hooks?.before('verification', request, flow);
+        if (refused) throw refused;
         return reply.send(serializeFlow(flow));
       },
     );
@@ -56,6 +59,9 @@ export function verificationRoutes(deps: VerificationDeps) {
           csrfToken: csrfTokenFor(secret),
           csrfBinding: csrfBinding(secret),
         });
+        // `before` hooks see the new flow; a failing one stops it from starting.
+        const refused = await deps.hooks?.before('verification', request, flow);
+        if (refused) throw refused;
         return respondWithFlow(request, reply, flow, deps.config.verification.uiUrl);
       },
     );

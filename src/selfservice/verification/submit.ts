@@ -100,7 +100,13 @@ async function run(
         messages: [uiText(Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed)],
       });
     }
-    await deps.sessions.identityChanged(result.identityId, await deps.identityById(result.identityId));
+    const verified = await deps.identityById(result.identityId);
+    await deps.sessions.identityChanged(result.identityId, verified);
+    if (verified && deps.hooks) {
+      await deps.hooks.postPersist('verification', method, request, flow, {
+        identity: await deps.identityJson(verified.id),
+      });
+    }
     const next = flow.return_to ?? deps.config.verification.after.returnUrl(method);
     const passed = { ...flow, state: 'passed_challenge' };
     if (

@@ -1,16 +1,21 @@
 import type { PasswordHashing } from '../../../hash/index.js';
 import type { Identity } from '../../../identity/model.js';
 import type { IdentityStore } from '../../../persistence/identity-store.js';
+import type { PasswordMigrationHook } from './migration-hook.js';
 
 export interface PasswordLoginDeps {
   identities: IdentityStore;
   hashing: PasswordHashing;
+  /** `migrate_hook`, when enabled: checks passwords of identities imported without a hash. */
+  migrationHook?: PasswordMigrationHook;
   now?: () => Date;
 }
 
 export type PasswordLoginResult =
   | { kind: 'authenticated'; identity: Identity }
-  | { kind: 'invalid_credentials' };
+  | { kind: 'invalid_credentials' }
+  /** The password migration hook could not answer: the person should try again later. */
+  | { kind: 'unavailable' };
 
 /**
  * Checks an identifier and password. An unknown identifier, an identity without a password
@@ -23,7 +28,16 @@ export async function authenticateWithPassword(
   input: { identifier: string; password: string },
 ): Promise<PasswordLoginResult> {
   const identity = await deps.identities.findByCredentialIdentifier('password', input.identifier);
-  const stored = identity?.credentials.password?.config.hashed_password;
+  const config = identity?.credentials.password?.config;
+  const stored = config?.hashed_password;
+  if (
+    identity &&
+    typeof stored !== 'string' &&
+    config?.use_password_migration_hook === true &&
+    deps.migrationHook
+  ) {
+    return migrate(deps, deps.migrationHook, identity, input);
+  }
   if (!identity || typeof stored !== 'string') {
     await deps.hashing.verifyDummy(input.password);
     return { kind: 'invalid_credentials' };
@@ -31,6 +45,21 @@ export async function authenticateWithPassword(
   const result = await deps.hashing.verify(input.password, stored);
   if (!result.ok) return { kind: 'invalid_credentials' };
   if (result.needsRehash) await rehash(deps, identity, input.password);
+  return { kind: 'authenticated', identity };
+}
+
+/** First sign-in of an imported identity: the old system vouches for the password once. */
+async function migrate(
+  deps: PasswordLoginDeps,
+  hook: PasswordMigrationHook,
+  identity: Identity,
+  input: { identifier: string; password: string },
+): Promise<PasswordLoginResult> {
+  const verdict = await hook.check(input.identifier, input.password);
+  if (verdict === 'mismatch') return { kind: 'invalid_credentials' };
+  if (verdict === 'unavailable') return { kind: 'unavailable' };
+  // From now on the password is ours: hashed here, and the hook is not asked again.
+  await rehash(deps, identity, input.password);
   return { kind: 'authenticated', identity };
 }
 

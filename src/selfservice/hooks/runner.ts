@@ -1,0 +1,146 @@
+import type { FastifyRequest } from 'fastify';
+import type { HookConfig, SelfServiceConfig, SelfServiceFlowConfig } from '../../config/index.js';
+import type { JsonValue } from '../../identity/model.js';
+import type { AppError } from '../../kernel/errors.js';
+import type { FlowKind, SelfServiceFlow } from '../flow/flow.js';
+import type { UiText } from '../flow/messages.js';
+import { publicRequestUrl } from '../flow/request-url.js';
+import { serializeFlow } from '../flow/serialize.js';
+import { parseWebHookConfig, type WebHookConfig } from './web-hook/config.js';
+import { type HookContext, requestFacts } from './web-hook/context.js';
+import { executeWebHook, type WebHookDeps } from './web-hook/execute.js';
+import type { IdentityPatch } from './web-hook/response.js';
+
+/** The methods whose `after.<method>.hooks` the flows read. */
+const METHODS = [
+  'password',
+  'profile',
+  'code',
+  'link',
+  'oidc',
+  'totp',
+  'webauthn',
+  'lookup_secret',
+  'passkey',
+];
+const KINDS: readonly FlowKind[] = ['login', 'registration', 'settings', 'recovery', 'verification'];
+
+/** What a flow hands to its hooks beside the request and the flow. */
+export interface HookSubject {
+  identity?: JsonValue;
+  session?: JsonValue;
+  transientPayload?: JsonValue;
+}
+
+export type PrePersistResult =
+  | { kind: 'continue'; patches: IdentityPatch[] }
+  | { kind: 'validation'; fields: Record<string, UiText[]>; form: UiText[] }
+  | { kind: 'failed'; error: AppError };
+
+/**
+ * Runs the `web_hook` hooks of the self-service flows, in config order, as Kratos does:
+ * `before` hooks when a flow starts; after a flow succeeds, hooks with `response.parse` run
+ * before the change is saved (they may change the identity or stop the flow), the others after
+ * it (their failures are logged and undo nothing; `response.ignore` ones go through the
+ * durable outbox).
+ */
+export interface HookRunner {
+  before(kind: FlowKind, request: FastifyRequest, flow: SelfServiceFlow): Promise<AppError | undefined>;
+  prePersist(
+    kind: FlowKind,
+    method: string,
+    request: FastifyRequest,
+    flow: SelfServiceFlow,
+    subject: HookSubject,
+  ): Promise<PrePersistResult>;
+  postPersist(
+    kind: FlowKind,
+    method: string,
+    request: FastifyRequest,
+    flow: SelfServiceFlow,
+    subject: HookSubject,
+  ): Promise<void>;
+}
+
+export interface HookRunnerDeps extends WebHookDeps {
+  config: SelfServiceConfig;
+  publicBase: URL;
+  headerAllowlist: readonly string[];
+}
+
+function flowConfig(config: SelfServiceConfig, kind: FlowKind): SelfServiceFlowConfig {
+  return config[kind];
+}
+
+function webHooks(hooks: readonly HookConfig[]): WebHookConfig[] {
+  return hooks.filter((h) => h.hook === 'web_hook').map((h) => parseWebHookConfig(h.config));
+}
+
+/** Builds the runner; every web hook in the config is read now, so a broken one stops the start. */
+export function createHookRunner(deps: HookRunnerDeps): HookRunner {
+  const before = new Map<FlowKind, WebHookConfig[]>();
+  const after = new Map<string, WebHookConfig[]>();
+  for (const kind of KINDS) {
+    before.set(kind, webHooks(flowConfig(deps.config, kind).before));
+    for (const method of METHODS)
+      after.set(`${kind}:${method}`, webHooks(flowConfig(deps.config, kind).after.hooks(method)));
+  }
+  const afterHooks = (kind: FlowKind, method: string): WebHookConfig[] =>
+    after.get(`${kind}:${method}`) ?? webHooks(flowConfig(deps.config, kind).after.hooks(method));
+
+  function context(request: FastifyRequest, flow: SelfServiceFlow, subject: HookSubject): HookContext {
+    const ctx: HookContext = {
+      flow: serializeFlow(flow),
+      ...requestFacts(request, publicRequestUrl(request, deps.publicBase), deps.headerAllowlist),
+    };
+    if (subject.identity !== undefined) ctx.identity = subject.identity;
+    if (subject.session !== undefined) ctx.session = subject.session;
+    if (subject.transientPayload !== undefined) ctx.transient_payload = subject.transientPayload;
+    return ctx;
+  }
+
+  return {
+    async before(kind, request, flow) {
+      const hooks = before.get(kind) ?? [];
+      for (const [index, hook] of hooks.entries()) {
+        const outcome = await executeWebHook(
+          deps,
+          hook,
+          context(request, flow, {}),
+          `${kind}.before.${index}`,
+        );
+        if (outcome.kind === 'failed') return outcome.error;
+      }
+      return undefined;
+    },
+
+    async prePersist(kind, method, request, flow, subject) {
+      const patches: IdentityPatch[] = [];
+      for (const [index, hook] of afterHooks(kind, method).entries()) {
+        if (!hook.parse) continue;
+        const outcome = await executeWebHook(
+          deps,
+          hook,
+          context(request, flow, subject),
+          `${kind}.after.${method}.${index}`,
+        );
+        if (outcome.kind === 'validation' || outcome.kind === 'failed') return outcome;
+        if (outcome.kind === 'done' && outcome.patch) patches.push(outcome.patch);
+      }
+      return { kind: 'continue', patches };
+    },
+
+    async postPersist(kind, method, request, flow, subject) {
+      for (const [index, hook] of afterHooks(kind, method).entries()) {
+        if (hook.parse) continue;
+        const name = `${kind}.after.${method}.${index}`;
+        try {
+          // Failures are logged inside: the change is saved and stays saved.
+          await executeWebHook(deps, hook, context(request, flow, subject), name);
+        } catch (error) {
+          deps.logger.error({ hook: name, err: (error as Error).message }, 'web hook could not run');
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/** A `web_hook` hook's config, as Kratos's schema describes it (validated at start). */
+export interface WebHookConfig {
+  /** `id`: names the hook in logs. */
+  readonly id: string | undefined;
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** `body`: where the Jsonnet template lives (`file://`, `base64://`, `http(s)://`); none sends no body. */
+  readonly bodyUri: string | undefined;
+  readonly auth: WebHookAuth | undefined;
+  /** `response.parse` (or the deprecated `can_interrupt`): the answer may change or stop the flow. */
+  readonly parse: boolean;
+  /** `response.ignore`: delivered in the background through the durable outbox. */
+  readonly ignore: boolean;
+}
+
+export type WebHookAuth =
+  | {
+      readonly type: 'api_key';
+      readonly name: string;
+      readonly value: string;
+      readonly in: 'header' | 'cookie';
+    }
+  | { readonly type: 'basic_auth'; readonly user: string; readonly password: string };
+
+type Doc = Record<string, unknown>;
+
+function obj(value: unknown): Doc {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Doc) : {};
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Thrown for a config the schema lets through but that cannot work. */
+export class WebHookConfigError extends Error {
+  override readonly name = 'WebHookConfigError';
+}
+
+/**
+ * Reads one `web_hook` config. A body given as a bare path (deprecated in Kratos) is read as
+ * `file://`. `ignore` together with `parse` or `can_interrupt` is refused, as Kratos refuses it.
+ */
+export function parseWebHookConfig(raw: Readonly<Record<string, unknown>>): WebHookConfig {
+  const url = str(raw.url);
+  if (url === undefined) throw new WebHookConfigError('web_hook: config.url is required');
+  const response = obj(raw.response);
+  const parse = response.parse === true || raw.can_interrupt === true;
+  const ignore = response.ignore === true;
+  if (parse && ignore) {
+    throw new WebHookConfigError(
+      'web_hook: response.ignore cannot be combined with response.parse or can_interrupt',
+    );
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(obj(raw.headers))) {
+    if (typeof value === 'string') headers[name] = value;
+  }
+  const body = str(raw.body);
+  return {
+    id: str(raw.id),
+    url,
+    method: (str(raw.method) ?? 'POST').toUpperCase(),
+    headers,
+    bodyUri:
+      body === undefined ? undefined : /^(https?|file|base64):\/\//.test(body) ? body : `file://${body}`,
+    auth: parseAuth(obj(raw.auth)),
+    parse,
+    ignore,
+  };
+}
+
+function parseAuth(auth: Doc): WebHookAuth | undefined {
+  const config = obj(auth.config);
+  if (auth.type === 'api_key') {
+    const name = str(config.name);
+    const value = typeof config.value === 'string' ? config.value : undefined;
+    if (name === undefined || value === undefined) {
+      throw new WebHookConfigError('web_hook: auth api_key needs config.name and config.value');
+    }
+    return { type: 'api_key', name, value, in: config.in === 'cookie' ? 'cookie' : 'header' };
+  }
+  if (auth.type === 'basic_auth') {
+    const user = typeof config.user === 'string' ? config.user : '';
+    const password = typeof config.password === 'string' ? config.password : '';
+    return { type: 'basic_auth', user, password };
+  }
+  return undefined;
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { parseWebHookResponse } from './response.js';
+
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+describe('parseWebHookResponse', () => {
+  it('turns a parse hook 4xx into messages on the nodes its pointers name', () => {
+    const parsed = parseWebHookResponse(
+      422,
+      json({
+        messages: [
+          {
+            instance_ptr: '#/traits/email',
+            messages: [{ id: 1, text: 'no', type: 'error', context: { a: 1 } }],
+          },
+          { instance_ptr: '#/', messages: [{ id: 2, text: 'whole form', type: 'info' }] },
+        ],
+      }),
+      true,
+    );
+    expect(parsed).toEqual({
+      kind: 'validation',
+      fields: { 'traits.email': [{ id: 1, text: 'no', type: 'error', context: { a: 1 } }] },
+      form: [{ id: 2, text: 'whole form', type: 'info' }],
+    });
+  });
+
+  it('fails a 4xx without messages, any 4xx of a plain hook, and a 200 that is not JSON', () => {
+    expect(parseWebHookResponse(400, json({}), true).kind).toBe('failed');
+    expect(parseWebHookResponse(422, json({ messages: [] }), false).kind).toBe('failed');
+    expect(parseWebHookResponse(500, Buffer.from('oops'), true).kind).toBe('failed');
+    expect(parseWebHookResponse(200, Buffer.from('<html>'), true).kind).toBe('failed');
+  });
+
+  it('reads an identity patch from a parse hook 200, keeping only what it sets', () => {
+    expect(
+      parseWebHookResponse(200, json({ identity: { metadata_public: { plan: 'gold' }, traits: {} } }), true),
+    ).toEqual({ kind: 'ok', patch: { metadata_public: { plan: 'gold' } } });
+    expect(parseWebHookResponse(204, Buffer.alloc(0), true)).toEqual({ kind: 'ok' });
+    // A plain hook's answer is not read.
+    expect(parseWebHookResponse(200, Buffer.from('<html>'), false)).toEqual({ kind: 'ok' });
+  });
+});

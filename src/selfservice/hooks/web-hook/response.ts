@@ -1,0 +1,92 @@
+import type { JsonObject, JsonValue } from '../../../identity/model.js';
+import type { UiText } from '../../flow/messages.js';
+
+/** What a parse hook's 200 answer may change on the identity before it is saved. */
+export interface IdentityPatch {
+  traits?: JsonObject;
+  schema_id?: string;
+  state?: string;
+  metadata_public?: JsonValue;
+  metadata_admin?: JsonValue;
+  verifiable_addresses?: JsonValue[];
+  recovery_addresses?: JsonValue[];
+}
+
+export type ParsedResponse =
+  | { kind: 'ok'; patch?: IdentityPatch }
+  /** A 4xx with messages: the flow stops and shows them on the nodes they name. */
+  | { kind: 'validation'; fields: Record<string, UiText[]>; form: UiText[] }
+  | { kind: 'failed'; reason: string };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `#/traits/email` -> `traits.email`; the root (`#`, `#/`, empty) means the whole form. */
+function nodeName(pointer: string): string | undefined {
+  const path = pointer.replace(/^#\/?/, '');
+  return path === '' ? undefined : path.split('/').join('.');
+}
+
+/**
+ * Reads a web hook's answer as Kratos does. Any status of 400 or more stops the flow; a parse
+ * hook's 4xx body `{messages: [{instance_ptr, messages: [{id, text, type, context}]}]}` becomes
+ * node messages. A parse hook's 200 body `{identity: {...}}` is a patch for the identity; 204
+ * and other 2xx change nothing.
+ */
+export function parseWebHookResponse(status: number, body: Buffer, parse: boolean): ParsedResponse {
+  if (status >= 400) {
+    if (!parse) return { kind: 'failed', reason: `the web hook answered ${status}` };
+    const json = parseJson(body);
+    const entries = isObject(json) && Array.isArray(json.messages) ? json.messages : [];
+    const fields: Record<string, UiText[]> = {};
+    const form: UiText[] = [];
+    for (const entry of entries) {
+      if (!isObject(entry) || !Array.isArray(entry.messages)) continue;
+      const texts = entry.messages.filter(isObject).map(
+        (m): UiText => ({
+          id: typeof m.id === 'number' ? m.id : 0,
+          text: typeof m.text === 'string' ? m.text : '',
+          type: m.type === 'error' ? 'error' : 'info',
+          ...(isObject(m.context) ? { context: m.context } : {}),
+        }),
+      );
+      const name = nodeName(typeof entry.instance_ptr === 'string' ? entry.instance_ptr : '');
+      if (name === undefined) form.push(...texts);
+      else fields[name] = [...(fields[name] ?? []), ...texts];
+    }
+    if (form.length === 0 && Object.keys(fields).length === 0) {
+      return { kind: 'failed', reason: `the web hook answered ${status} without messages` };
+    }
+    return { kind: 'validation', fields, form };
+  }
+  if (!parse || status !== 200) return { kind: 'ok' };
+  const json = parseJson(body);
+  if (json === undefined)
+    return { kind: 'failed', reason: 'the web hook answered 200 with a body that is not JSON' };
+  if (!isObject(json) || !isObject(json.identity)) return { kind: 'ok' };
+  const identity = json.identity;
+  const patch: IdentityPatch = {};
+  if (isObject(identity.traits) && Object.keys(identity.traits).length > 0)
+    patch.traits = identity.traits as JsonObject;
+  if (typeof identity.schema_id === 'string' && identity.schema_id !== '')
+    patch.schema_id = identity.schema_id;
+  if (typeof identity.state === 'string' && identity.state !== '') patch.state = identity.state;
+  if (identity.metadata_public !== undefined && identity.metadata_public !== null)
+    patch.metadata_public = identity.metadata_public as JsonValue;
+  if (identity.metadata_admin !== undefined && identity.metadata_admin !== null)
+    patch.metadata_admin = identity.metadata_admin as JsonValue;
+  if (Array.isArray(identity.verifiable_addresses) && identity.verifiable_addresses.length > 0)
+    patch.verifiable_addresses = identity.verifiable_addresses as JsonValue[];
+  if (Array.isArray(identity.recovery_addresses) && identity.recovery_addresses.length > 0)
+    patch.recovery_addresses = identity.recovery_addresses as JsonValue[];
+  return { kind: 'ok', patch };
+}
