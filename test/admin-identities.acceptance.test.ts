@@ -1,23 +1,11 @@
 import { Configuration, IdentityApi } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
+import { failure as clientFailure } from './support/failure.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
-/** The status and Kratos error body of a failed @ory/client call. */
-async function failure(
-  call: Promise<unknown>,
-): Promise<{ status: number; body: { error: Record<string, unknown> } }> {
-  try {
-    await call;
-  } catch (error) {
-    // @ory/client rejects with an axios error that carries the response.
-    const response = (error as { response?: { status: number; data: { error: Record<string, unknown> } } })
-      .response;
-    if (response) return { status: response.status, body: response.data };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
+/** Admin API failures carry Kratos's error body. */
+const failure = (call: Promise<unknown>) => clientFailure<{ error: Record<string, unknown> }>(call);
 
 const exam = (email: string, overrides: Record<string, unknown> = {}) => ({
   email,

@@ -2,21 +2,8 @@ import { Configuration, FrontendApi, type LoginFlow, type RegistrationFlow, type
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
+import { failure } from './support/failure.js';
 import { startTestServer, type TestServer } from './support/server.js';
-
-/** The status and body of a failed @ory/client call. */
-async function failure<T = Record<string, unknown>>(
-  call: Promise<unknown>,
-): Promise<{ status: number; body: T }> {
-  try {
-    await call;
-  } catch (error) {
-    const response = (error as { response?: { status: number; data: T } }).response;
-    if (response) return { status: response.status, body: response.data };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const traits = (email: string, extra: Record<string, unknown> = {}) => ({
   email,

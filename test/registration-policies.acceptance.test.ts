@@ -4,18 +4,8 @@ import {
   type HibpStandIn,
   startHibpStandIn,
 } from '../src/selfservice/strategies/password/policy/testing/hibp-stand-in.js';
+import { failure } from './support/failure.js';
 import { startTestServer, type TestServer } from './support/server.js';
-
-async function failure<T>(call: Promise<unknown>): Promise<{ status: number; body: T }> {
-  try {
-    await call;
-  } catch (error) {
-    const response = (error as { response?: { status: number; data: T } }).response;
-    if (response) return { status: response.status, body: response.data };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const passwordMessages = (nodes: UiNode[]) =>
   nodes.find((n) => (n.attributes as { name?: string }).name === 'password')?.messages ?? [];

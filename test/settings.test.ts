@@ -9,21 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../src/identity/model.js';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
+import { failure } from './support/failure.js';
 import { type SettingsTestApp, startSettingsTestApp } from './support/settings-app.js';
-
-/** The status and body of a failed @ory/client call. */
-async function failure<T = Record<string, unknown>>(
-  call: Promise<unknown>,
-): Promise<{ status: number; body: T }> {
-  try {
-    await call;
-  } catch (error) {
-    const response = (error as { response?: { status: number; data: T } }).response;
-    if (response) return { status: response.status, body: response.data };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 type ErrorBody = { error: { id?: string; code: number }; redirect_browser_to?: string; use_flow_id?: string };
 

@@ -2,22 +2,9 @@ import { Configuration, FrontendApi, IdentityApi, type UiNode } from '@ory/clien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
+import { failure } from './support/failure.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
-
-/** The status and body of a failed @ory/client call. */
-async function failure<T = Record<string, unknown>>(
-  call: Promise<unknown>,
-): Promise<{ status: number; body: T }> {
-  try {
-    await call;
-  } catch (error) {
-    const response = (error as { response?: { status: number; data: T } }).response;
-    if (response) return { status: response.status, body: response.data };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const PASSWORD = 'correct horse battery staple';
 const traits = (email: string) => ({

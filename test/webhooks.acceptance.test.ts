@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Configuration, FrontendApi, IdentityApi } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from './support/failure.js';
 import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
@@ -21,20 +22,6 @@ if ctx.identity.traits.user_type == "student" then
   error "cancel"
 else
   { "traits": { "email": ctx.identity.traits.email } }`;
-
-/** The status and body of a failed @ory/client call. */
-async function failure<T = Record<string, unknown>>(
-  call: Promise<unknown>,
-): Promise<{ status: number; body: T }> {
-  try {
-    await call;
-  } catch (error) {
-    const response = (error as { response?: { status: number; data: T } }).response;
-    if (response) return { status: response.status, body: response.data };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A server whose self-service config is `selfservice`, with quick web hook retries. */
 function serverWith(dsn: string, selfservice: Record<string, unknown>): Promise<TestServer> {

@@ -14,7 +14,7 @@ export type SendOutcome = { sent: true; address: string } | { sent: false; retry
  */
 export async function sendToAddress(
   deps: OneTimeDeps,
-  scope: { kind: CodeFlowKind; method: CodeMethod; flowId: string; notifyUnknownRecipients: boolean },
+  scope: { kind: CodeFlowKind; method: CodeMethod; flowId: string },
   rawAddress: string,
 ): Promise<SendOutcome> {
   const address = normalizeIdentifier(rawAddress, 'email');
@@ -31,7 +31,7 @@ export async function sendToAddress(
         ? await deps.addresses.identityIdByVerifiableAddress(address)
         : await deps.addresses.identityIdByRecoveryAddress(address);
     if (identityId === undefined) {
-      if (scope.notifyUnknownRecipients)
+      if (deps.config[scope.kind].notifyUnknownRecipients)
         await notifyUnknownRecipient(deps, scope.kind, scope.method, address);
       return;
     }

@@ -20,11 +20,9 @@ import {
 import { Msg, uiText } from '../flow/messages.js';
 import { continueWithJson, flowUiUrl, respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
-import { addressRequestNodes } from '../nodes/address-flows.js';
-import { withNodeMessages } from '../nodes/index.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
-import { withCsrf } from '../verification/flow.js';
+import { addressMissingNodes, withCsrf } from '../verification/flow.js';
 import type { RecoveryDeps } from './deps.js';
 import { createRecoveryFlow, recoverySentForm } from './flow.js';
 
@@ -87,15 +85,7 @@ async function send(
   const method = recoveryMethodOf(deps, flow);
   const csrf = csrfOf(deps, request, reply, flow);
   if (email === undefined || email.trim() === '') {
-    return save(deps, request, reply, flow, 'fix', {
-      nodes: withCsrf(
-        flow.type,
-        csrf,
-        withNodeMessages(addressRequestNodes(method), {
-          email: [uiText(Msg.ErrorValidationRequired, { property: 'email' })],
-        }),
-      ),
-    });
+    return save(deps, request, reply, flow, 'fix', { nodes: addressMissingNodes(flow.type, csrf, method) });
   }
   const sent = await sendToAddress(
     deps,
@@ -103,7 +93,6 @@ async function send(
       kind: 'recovery',
       method,
       flowId: flow.id,
-      notifyUnknownRecipients: deps.config.recovery.notifyUnknownRecipients,
     },
     email,
   );

@@ -3,6 +3,7 @@ import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { publicUrl } from '../flow/request-url.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
 import { addressRequestNodes, codeEntryNodes, linkSentNodes } from '../nodes/address-flows.js';
+import { withNodeMessages } from '../nodes/index.js';
 import type { VerificationDeps } from './deps.js';
 
 export interface NewVerificationFlow {
@@ -44,6 +45,21 @@ export async function createVerificationFlow(
 export function withCsrf(type: FlowType, csrfToken: string | undefined, nodes: UiNode[]): UiNode[] {
   if (type !== 'browser') return nodes;
   return [csrfNode(csrfToken ?? ''), ...nodes];
+}
+
+/** The first form again, saying the address is missing. */
+export function addressMissingNodes(
+  type: FlowType,
+  csrfToken: string | undefined,
+  method: 'code' | 'link',
+): UiNode[] {
+  return withCsrf(
+    type,
+    csrfToken,
+    withNodeMessages(addressRequestNodes(method), {
+      email: [uiText(Msg.ErrorValidationRequired, { property: 'email' })],
+    }),
+  );
 }
 
 /** The form once a code or link was sent to `address`. */

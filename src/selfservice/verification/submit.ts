@@ -5,12 +5,11 @@ import { tooManyAttempts } from '../flow/flow-errors.js';
 import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
-import { addressRequestNodes, continueLinkNode } from '../nodes/address-flows.js';
-import { withNodeMessages } from '../nodes/index.js';
+import { continueLinkNode } from '../nodes/address-flows.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import type { VerificationDeps } from './deps.js';
-import { createVerificationFlow, sentForm, withCsrf } from './flow.js';
+import { addressMissingNodes, createVerificationFlow, sentForm, withCsrf } from './flow.js';
 
 interface Step {
   flow: SelfServiceFlow;
@@ -124,15 +123,7 @@ async function run(
   }
 
   if (step.email === undefined || step.email.trim() === '') {
-    return save(deps, request, reply, flow, 'fix', {
-      nodes: withCsrf(
-        flow.type,
-        csrf,
-        withNodeMessages(addressRequestNodes(method), {
-          email: [uiText(Msg.ErrorValidationRequired, { property: 'email' })],
-        }),
-      ),
-    });
+    return save(deps, request, reply, flow, 'fix', { nodes: addressMissingNodes(flow.type, csrf, method) });
   }
   const sent = await sendToAddress(
     deps,
@@ -140,7 +131,6 @@ async function run(
       kind: 'verification',
       method,
       flowId: flow.id,
-      notifyUnknownRecipients: deps.config.verification.notifyUnknownRecipients,
     },
     step.email,
   );
