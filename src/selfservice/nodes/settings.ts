@@ -17,7 +17,7 @@ import {
 } from '../flow/index.js';
 import { passwordInputNode, passwordSubmitNode } from './password-nodes.js';
 import { schemaKeysInOrder } from './schema-key-order.js';
-import { nodeId, sortNodes } from './sort.js';
+import { sortNodes } from './sort.js';
 import { traitNodes } from './trait-nodes.js';
 
 /** Group order of Kratos's settings flow (`selfservice/flow/settings/sort.go`). */
@@ -60,17 +60,7 @@ export function settingsPasswordNodes(): UiInputNode[] {
  * group the CSRF token first, then the traits in schema order, then `method`.
  */
 export function sortSettingsNodes<N extends UiNode>(nodes: readonly N[], schemaDocument: JsonObject): N[] {
-  const sorted = sortNodes(nodes, SETTINGS_GROUPS, [CSRF_TOKEN_FIELD, ...schemaKeysInOrder(schemaDocument)]);
-  // `sortNodes` ranks `method` after `nodes.length` keys, which a small group (the password
-  // group alone) does not reach; Kratos ranks it after every node and every key. Within each
-  // group, keep the order and move `method` last.
-  const isMethod = (node: UiNode) => nodeId(node) === 'method';
-  const out: N[] = [];
-  for (const group of new Set(sorted.map((node) => node.group))) {
-    const members = sorted.filter((node) => node.group === group);
-    out.push(...members.filter((node) => !isMethod(node)), ...members.filter(isMethod));
-  }
-  return out;
+  return sortNodes(nodes, SETTINGS_GROUPS, [CSRF_TOKEN_FIELD, ...schemaKeysInOrder(schemaDocument)]);
 }
 
 /**

@@ -80,7 +80,8 @@ export function sortNodes<N extends UiNode>(
 ): N[] {
   const position = (node: UiNode): number => {
     const id = nodeId(node);
-    if (id === 'method') return nodes.length + 1;
+    // As Kratos's SortBySchema: after every node and every key, whatever the group's size.
+    if (id === 'method') return nodes.length + keys.length + 1;
     const index = keys.findIndex((key) => id.startsWith(key));
     return index === -1 ? keys.length : index;
   };
