@@ -92,7 +92,7 @@ describe('portcullis courier watch', () => {
     expect((await runCli(['courier', 'watch', '--lease', 'soon'])).code).toBe(2);
   });
 
-  it('refuses to start without an SMTP server outside --dev, and with HTTP delivery', async () => {
+  it('refuses to start without an SMTP server outside --dev, and HTTP delivery without a URL', async () => {
     const noSmtp = await configFile('no-smtp', { courier: {} });
     await queueOne(noSmtp.dsn, 'x@example.com').then(({ database }) => database.close());
     const missing = await runCli(['courier', 'watch', '-c', noSmtp.file]);
@@ -101,7 +101,9 @@ describe('portcullis courier watch', () => {
     const http = await configFile('http', { courier: { delivery_strategy: 'http' } });
     const refused = await runCli(['courier', 'watch', '-c', http.file]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('courier.delivery_strategy: http delivery is not supported yet');
+    expect(refused.stderr).toContain(
+      'courier.http.request_config.url: is required with courier.delivery_strategy http',
+    );
   });
 
   it('still delivers a message after the worker is killed mid-send (at-least-once)', async () => {

@@ -78,16 +78,19 @@ export async function createRegistry(
     }
   }
 
-  // Templates compile here, so a broken override stops the start before anything listens.
-  const courier = await createCourier({ config, database, logger }).catch(async (error: unknown) => {
-    await database.close();
-    throw error;
-  });
-
   const http = createOutboundHttp(outboundHttpConfig(config.document));
-  const webhookOutbox = createWebhookOutbox({ database, http, logger });
   // Workers start on the first evaluation: a config without Jsonnet costs nothing.
   const jsonnet = createJsonnetEvaluator({ logger });
+  // Templates compile here, so a broken override stops the start before anything listens.
+  const courier = await createCourier({ config, database, logger, jsonnet, http }).catch(
+    async (error: unknown) => {
+      await Promise.all([http.close(), jsonnet.close()]);
+      await database.close();
+      throw error;
+    },
+  );
+
+  const webhookOutbox = createWebhookOutbox({ database, http, logger });
 
   const publicBase = config.serve.public.baseUrl;
   const schemaUrl = (id: string): string => new URL(`schemas/${encodeSchemaId(id)}`, publicBase).toString();

@@ -44,7 +44,7 @@ export function courierCommand(): Command {
       )
       .addHelpText(
         'after',
-        '\nEmail goes out through courier.smtp.connection_uri (env COURIER_SMTP_CONNECTION_URI). Polling follows courier.worker.pull_wait and pull_count; retries follow courier.message_retries.',
+        '\nEmail goes out through courier.smtp.connection_uri (env COURIER_SMTP_CONNECTION_URI), or to courier.http.request_config.url with courier.delivery_strategy http. Polling follows courier.worker.pull_wait and pull_count; retries follow courier.message_retries.',
       )
       .action(async (options: WatchOptions) => {
         const config = await loadConfigOrExit({ files: options.config ?? [], dev: options.dev ?? false });

@@ -82,8 +82,18 @@ describe('courier', () => {
     });
   });
 
-  it('refuses HTTP delivery and broken templates at start', async () => {
-    await expect(build({ delivery_strategy: 'http' }, false)).rejects.toThrow(/delivery_strategy/);
+  it('delivers over HTTP with delivery_strategy http, in --dev too, and needs a URL for it', async () => {
+    const http = { url: 'http://127.0.0.1:9/mail' };
+    courier = await build({ delivery_strategy: 'http', http: { request_config: http } }, true);
+    expect(courier.channel).toBe('http');
+    await courier.close();
+    courier = undefined;
+    await expect(build({ delivery_strategy: 'http' }, false)).rejects.toThrow(
+      /courier\.http\.request_config\.url/,
+    );
+  });
+
+  it('refuses broken templates at start', async () => {
     await expect(
       build({ templates: { recovery: { valid: { email: { subject: 'base64://e3sjaWZ9fQ==' } } } } }, false),
     ).rejects.toBeInstanceOf(ConfigError);

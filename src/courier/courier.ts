@@ -2,15 +2,26 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import { type Config, ConfigError, courierConfig } from '../config/index.js';
+import { createJsonnetEvaluator, type JsonnetEvaluator } from '../jsonnet/index.js';
+import { createOutboundHttp, type OutboundHttp, outboundHttpConfig } from '../kernel/http-client.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Database } from '../persistence/database.js';
 import type { Tables } from '../persistence/tables.js';
-import type { Channel } from './channels/channel.js';
+import type { Channel, OutgoingEmail } from './channels/channel.js';
+import { createHttpChannel, kratosTemplateData } from './channels/http.js';
+import { courierHttpConfig, deliveryStrategy } from './channels/http-config.js';
 import { createInboxChannel } from './channels/inbox.js';
 import { createSmtpChannel } from './channels/smtp.js';
 import { createMessageStore, type ListMessagesQuery } from './message-store.js';
 import type { CourierMessage, CourierMessageWithDispatches, DeliveryChannel } from './model.js';
-import { type CourierTemplateData, type CourierTemplateType, loadTemplates } from './templates/index.js';
+import {
+  COURIER_TEMPLATE_TYPES,
+  type CourierTemplateData,
+  type CourierTemplateType,
+  loadTemplates,
+  SAMPLE_TEMPLATE_DATA,
+  type Templates,
+} from './templates/index.js';
 import { type CourierWorker, startWorker, type WorkerSettings } from './worker.js';
 
 export interface CourierDeps {
@@ -18,6 +29,12 @@ export interface CourierDeps {
   config: Pick<Config, 'document' | 'dev'>;
   database: Pick<Database, 'db' | 'engine'>;
   logger: Logger;
+  /**
+   * For `courier.delivery_strategy: http`: the process's shared evaluator and outbound client.
+   * When absent (`courier watch`), the courier makes its own from the config and closes them.
+   */
+  jsonnet?: JsonnetEvaluator;
+  http?: OutboundHttp;
   /** Where relative template paths resolve; the process's working directory by default. */
   cwd?: string;
   now?: () => Date;
@@ -37,7 +54,7 @@ export interface Courier {
   listMessages(query: ListMessagesQuery): Promise<{ messages: CourierMessage[]; nextPageToken?: string }>;
   /** One message with its delivery attempts; undefined when there is none with that id. */
   getMessage(id: string): Promise<CourierMessageWithDispatches | undefined>;
-  /** What a worker delivers through: undefined when SMTP is unset outside `--dev`. */
+  /** What a worker delivers through: undefined when neither SMTP nor HTTP is set outside `--dev`. */
   readonly channel: DeliveryChannel | undefined;
   /**
    * Starts a delivery loop in this process. Throws a ConfigError when there is no channel to
@@ -53,13 +70,31 @@ function ownerId(): string {
   return `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
+/** One message per template type, rendered from sample data: what the HTTP body template is checked with. */
+function sampleMessages(templates: Templates): OutgoingEmail[] {
+  return COURIER_TEMPLATE_TYPES.map((type) => {
+    const rendered = templates.render(type, SAMPLE_TEMPLATE_DATA);
+    return {
+      id: '00000000-0000-4000-8000-000000000000',
+      recipient: SAMPLE_TEMPLATE_DATA.To,
+      subject: rendered.subject,
+      body: rendered.plaintext,
+      html_body: rendered.html,
+      template_type: type,
+      template_data: kratosTemplateData(SAMPLE_TEMPLATE_DATA),
+    };
+  });
+}
+
 /**
  * Builds the courier from `courier.*`. Templates are loaded and compiled, and the channel
- * set up, here: a broken template, a template source Portcullis cannot read or an
- * unsupported delivery strategy stops the start with a ConfigError.
+ * set up, here: a broken template, a template source Portcullis cannot read or an HTTP
+ * delivery config that cannot work stops the start with a ConfigError.
  */
 export async function createCourier(deps: CourierDeps): Promise<Courier> {
-  const area = courierConfig(deps.config.document);
+  const document = deps.config.document;
+  const strategy = deliveryStrategy(document);
+  const area = courierConfig(document);
   if (!area.ok) throw new ConfigError(area.issues);
   const config = area.value;
   const logger = deps.logger.child({ component: 'courier' });
@@ -79,7 +114,33 @@ export async function createCourier(deps: CourierDeps): Promise<Courier> {
     stopGraceMs: 10_000,
   };
   let channel: Channel | undefined;
-  if (config.smtp.connectionUri !== undefined) {
+  /** What this courier made for itself and must close. */
+  const owned: Array<{ close(): Promise<void> }> = [];
+  if (strategy === 'http') {
+    const httpConfig = courierHttpConfig(document);
+    let jsonnet = deps.jsonnet;
+    if (jsonnet === undefined) {
+      jsonnet = createJsonnetEvaluator({ logger });
+      owned.push(jsonnet);
+    }
+    let http = deps.http;
+    if (http === undefined) {
+      const client = createOutboundHttp(outboundHttpConfig(document));
+      owned.push(client);
+      http = client;
+    }
+    const cwd = deps.cwd ?? process.cwd();
+    try {
+      channel = await createHttpChannel(
+        httpConfig,
+        { jsonnet, http, cwd, timeoutMs: defaults.sendTimeoutMs },
+        sampleMessages(templates),
+      );
+    } catch (error) {
+      await Promise.all(owned.map((o) => o.close()));
+      throw error;
+    }
+  } else if (config.smtp.connectionUri !== undefined) {
     channel = await createSmtpChannel(config.smtp, {
       connectMs: 10_000,
       socketMs: defaults.sendTimeoutMs,
@@ -103,6 +164,7 @@ export async function createCourier(deps: CourierDeps): Promise<Courier> {
           body: rendered.plaintext,
           html_body: rendered.html,
           template_type: email.template,
+          template_data: kratosTemplateData(email.data),
         },
         now(),
       );
@@ -139,6 +201,7 @@ export async function createCourier(deps: CourierDeps): Promise<Courier> {
       await Promise.all([...workers].map((w) => w.stop()));
       workers.clear();
       await channel?.close();
+      await Promise.all(owned.splice(0).map((o) => o.close()));
     },
   };
 }

@@ -17,6 +17,7 @@ function newMessage(overrides: Partial<NewMessage> = {}): NewMessage {
     body: 'Your code is 123456',
     html_body: '<p>Your code is <b>123456</b></p>',
     template_type: 'verification_code_valid',
+    template_data: { to: 'ada@example.com', verification_code: '123456' },
     ...overrides,
   };
 }

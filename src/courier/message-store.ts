@@ -22,6 +22,8 @@ export interface NewMessage {
   body: string;
   html_body: string | null;
   template_type: string;
+  /** Kratos's `template_data`, for HTTP delivery. */
+  template_data?: Record<string, unknown> | null;
 }
 
 export interface ListMessagesQuery {
@@ -78,6 +80,7 @@ function toMessage(row: Selectable<CourierMessagesTable>): CourierMessage {
     body: row.body,
     html_body: row.html_body,
     template_type: row.template_type,
+    template_data: fromJsonOrNull<Record<string, unknown>>(row.template_data),
     channel: row.channel as DeliveryChannel | null,
     send_count: Number(row.send_count),
     next_attempt_at: toDate(row.next_attempt_at),
@@ -135,6 +138,7 @@ export function createMessageStore(db: Kysely<Tables>, engine: Engine): MessageS
         .insertInto('courier_messages')
         .values({
           ...message,
+          template_data: toJsonOrNull(message.template_data ?? null),
           type: 'email',
           status: 'queued',
           channel: null,

@@ -3,8 +3,11 @@ export type MessageStatus = 'queued' | 'processing' | 'sent' | 'abandoned';
 
 export const MESSAGE_STATUSES: readonly MessageStatus[] = ['queued', 'processing', 'sent', 'abandoned'];
 
-/** Which channel delivered a message: SMTP, or the dev inbox (`--dev` without SMTP). */
-export type DeliveryChannel = 'smtp' | 'inbox';
+/**
+ * Which channel delivered a message: SMTP, an HTTP API (`courier.delivery_strategy: http`), or
+ * the dev inbox (`--dev` without either).
+ */
+export type DeliveryChannel = 'smtp' | 'http' | 'inbox';
 
 /** One outbox row. `body` is the plain-text body; `html_body` the HTML alternative. */
 export interface CourierMessage {
@@ -16,6 +19,8 @@ export interface CourierMessage {
   body: string;
   html_body: string | null;
   template_type: string;
+  /** The template's variables as Kratos names them in `template_data` (snake_case); HTTP delivery passes them on. */
+  template_data: Record<string, unknown> | null;
   /** Set once delivered. */
   channel: DeliveryChannel | null;
   /** Delivery attempts started so far (a claim counts as one, so a crash mid-send counts). */
@@ -30,12 +35,15 @@ export interface CourierMessage {
 
 /** Why a delivery attempt failed, as stored in a dispatch's `error`. Never holds the body. */
 export interface DispatchError {
-  /** Stable code: nodemailer's (`ECONNECTION`, `EENVELOPE`, …) or ours (`attempts_exhausted`, …). */
+  /**
+   * Stable code: nodemailer's (`ECONNECTION`, `EENVELOPE`, …), the system's (`ECONNREFUSED`, …)
+   * or ours (`attempts_exhausted`, `http_status`, `template_failed`, …).
+   */
   code: string;
   message: string;
-  /** The SMTP reply code, when the server answered. */
+  /** The SMTP reply code or HTTP status, when the server answered. */
   response_code?: number;
-  /** True when retrying cannot help (a 5xx answer): the message is abandoned at once. */
+  /** True when retrying cannot help (an SMTP 5xx answer): the message is abandoned at once. */
   permanent: boolean;
 }
 

@@ -104,6 +104,7 @@ export interface CourierMessagesTable {
   body: string;
   html_body: string | null;
   template_type: string;
+  template_data: NullableJson;
   channel: string | null;
   send_count: number;
   next_attempt_at: Timestamp;

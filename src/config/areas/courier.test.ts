@@ -46,10 +46,9 @@ describe('courier config', () => {
     expect(result.value.templates).toEqual({ recovery_code: { valid: { subject: 'base64://e3tUb319' } } });
   });
 
-  it('refuses HTTP delivery and HTTP template sources, which need what later issues bring', () => {
+  it('refuses HTTP template sources', () => {
     const result = courierConfig(
       doc({
-        delivery_strategy: 'http',
         templates: {
           verification: { invalid: { email: { body: { html: 'https://example.com/t.gotmpl' } } } },
         },
@@ -58,7 +57,6 @@ describe('courier config', () => {
     expect(result).toEqual({
       ok: false,
       issues: [
-        { path: 'courier.delivery_strategy', message: expect.stringContaining('not supported yet') },
         {
           path: 'courier.templates.verification.invalid.email.body.html',
           message: expect.stringContaining('file://'),

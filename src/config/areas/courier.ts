@@ -104,9 +104,8 @@ function headers(value: unknown): Record<string, string> {
 }
 
 /**
- * Reads `courier`. HTTP delivery (`delivery_strategy: http`) needs the Jsonnet evaluator that
- * a later issue brings: it is refused here rather than half-supported, so a config written for
- * Kratos never silently drops mail.
+ * Reads `courier` (SMTP, templates, worker). HTTP delivery (`delivery_strategy: http`) is set
+ * up by the courier itself (src/courier/channels/http-config.ts).
  */
 export function courierConfig(document: KratosConfigDocument): AreaResult<CourierConfig> {
   const courier = obj(document.courier);
@@ -114,13 +113,6 @@ export function courierConfig(document: KratosConfigDocument): AreaResult<Courie
   const worker = obj(courier.worker);
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
-  if (courier.delivery_strategy === 'http') {
-    issues.push({
-      path: 'courier.delivery_strategy',
-      message:
-        'http delivery is not supported yet (it needs the Jsonnet evaluator); use smtp with courier.smtp.connection_uri',
-    });
-  }
   if (Array.isArray(courier.channels) && courier.channels.length > 0) {
     warnings.push('courier.channels (SMS over HTTP) is not supported yet: only email is delivered');
   }

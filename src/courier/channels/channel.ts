@@ -9,6 +9,10 @@ export interface OutgoingEmail {
   /** Plain text. */
   body: string;
   html_body: string | null;
+  /** Kratos's template type (`verification_code_valid`, ...): the HTTP channel passes it on. */
+  template_type: string;
+  /** Kratos's `template_data` (snake_case variables); absent for messages queued before it was kept. */
+  template_data?: Record<string, unknown> | null;
 }
 
 export type DeliveryResult = { ok: true } | { ok: false; error: DispatchError };

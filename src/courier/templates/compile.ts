@@ -40,7 +40,7 @@ export function goTemplateHint(source: string): string | undefined {
 }
 
 /** Data with every variable set, to render each template once at start. */
-const SAMPLE: CourierTemplateData = {
+export const SAMPLE_TEMPLATE_DATA: CourierTemplateData = {
   To: 'someone@example.com',
   VerificationCode: '123456',
   VerificationURL: 'https://example.com/self-service/verification?flow=f&code=123456',
@@ -63,7 +63,7 @@ export function compilePart(source: string, part: TemplatePart): CompiledPart {
   try {
     handlebars.parse(source);
     render = handlebars.compile<CourierTemplateData>(source, { noEscape: part !== 'html', strict: false });
-    render(SAMPLE);
+    render(SAMPLE_TEMPLATE_DATA);
   } catch (error) {
     // Handlebars parse errors quote the source with a pointer line; the first and last lines suffice.
     const lines = (error instanceof Error ? error.message : String(error)).split('\n');

@@ -12,7 +12,7 @@ import {
   type TemplatePart,
 } from './types.js';
 
-export { goTemplateHint, TemplateCompileError } from './compile.js';
+export { goTemplateHint, SAMPLE_TEMPLATE_DATA, TemplateCompileError } from './compile.js';
 export * from './types.js';
 
 /** Every template, compiled: rendering is synchronous, so it can run inside any transaction. */

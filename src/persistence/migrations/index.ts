@@ -5,6 +5,7 @@ import * as m0003 from './0003-flows.js';
 import * as m0004 from './0004-courier.js';
 import * as m0005 from './0005-selfservice-codes.js';
 import * as m0006 from './0006-webhook-deliveries.js';
+import * as m0007 from './0007-courier-template-data.js';
 import type { Engine } from './column-types.js';
 
 export interface MigrationModule {
@@ -22,4 +23,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, module: Migration
   ['0004-courier', m0004],
   ['0005-selfservice-codes', m0005],
   ['0006-webhook-deliveries', m0006],
+  ['0007-courier-template-data', m0007],
 ];

@@ -1,0 +1,96 @@
+import type { KratosConfigDocument } from '../../config/index.js';
+import { ConfigError } from '../../config/index.js';
+import {
+  parseWebHookConfig,
+  type WebHookAuth,
+  WebHookConfigError,
+} from '../../selfservice/hooks/web-hook/config.js';
+
+/**
+ * Kratos's default `courier.http.request_config.body` (the schema's default, applied by Kratos
+ * when the key is unset): the recipient, template type, subject and plain-text body, and the
+ * codes and links of `template_data` when present.
+ */
+export const KRATOS_DEFAULT_HTTP_BODY =
+  'base64://ZnVuY3Rpb24oY3R4KSB7CiAgcmVjaXBpZW50OiBjdHgucmVjaXBpZW50LAogIHRlbXBsYXRlX3R5cGU6IGN0eC50ZW1wbGF0ZV90eXBlLAogIHRvOiBpZiAidGVtcGxhdGVfZGF0YSIgaW4gY3R4ICYmICJ0byIgaW4gY3R4LnRlbXBsYXRlX2RhdGEgdGhlbiBjdHgudGVtcGxhdGVfZGF0YS50byBlbHNlIG51bGwsCiAgcmVjb3ZlcnlfY29kZTogaWYgInRlbXBsYXRlX2RhdGEiIGluIGN0eCAmJiAicmVjb3ZlcnlfY29kZSIgaW4gY3R4LnRlbXBsYXRlX2RhdGEgdGhlbiBjdHgudGVtcGxhdGVfZGF0YS5yZWNvdmVyeV9jb2RlIGVsc2UgbnVsbCwKICByZWNvdmVyeV91cmw6IGlmICJ0ZW1wbGF0ZV9kYXRhIiBpbiBjdHggJiYgInJlY292ZXJ5X3VybCIgaW4gY3R4LnRlbXBsYXRlX2RhdGEgdGhlbiBjdHgudGVtcGxhdGVfZGF0YS5yZWNvdmVyeV91cmwgZWxzZSBudWxsLAogIHZlcmlmaWNhdGlvbl91cmw6IGlmICJ0ZW1wbGF0ZV9kYXRhIiBpbiBjdHggJiYgInZlcmlmaWNhdGlvbl91cmwiIGluIGN0eC50ZW1wbGF0ZV9kYXRhIHRoZW4gY3R4LnRlbXBsYXRlX2RhdGEudmVyaWZpY2F0aW9uX3VybCBlbHNlIG51bGwsCiAgdmVyaWZpY2F0aW9uX2NvZGU6IGlmICJ0ZW1wbGF0ZV9kYXRhIiBpbiBjdHggJiYgInZlcmlmaWNhdGlvbl9jb2RlIiBpbiBjdHgudGVtcGxhdGVfZGF0YSB0aGVuIGN0eC50ZW1wbGF0ZV9kYXRhLnZlcmlmaWNhdGlvbl9jb2RlIGVsc2UgbnVsbCwKICBzdWJqZWN0OiBjdHguc3ViamVjdCwKICBib2R5OiBjdHguYm9keQp9Cg==';
+
+/** How the evaluated template goes on the wire, chosen by the `Content-Type` header as in Kratos. */
+export type HttpBodyEncoding = 'json' | 'form';
+
+/** `courier.http.request_config`, read as Kratos reads it (request/config.go). */
+export interface CourierHttpConfig {
+  readonly url: string;
+  readonly method: string;
+  /** The configured headers, with `Content-Type: application/json` added when none is set. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The Jsonnet template; Kratos's default when unset; undefined for TRACE, which has no body. */
+  readonly bodyUri: string | undefined;
+  readonly encoding: HttpBodyEncoding;
+  readonly auth: WebHookAuth | undefined;
+}
+
+const PATH = 'courier.http.request_config';
+
+function obj(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+/** `courier.delivery_strategy`: `smtp` (Kratos's default) or `http`. */
+export function deliveryStrategy(document: Pick<KratosConfigDocument, 'courier'>): 'smtp' | 'http' {
+  return obj(document.courier).delivery_strategy === 'http' ? 'http' : 'smtp';
+}
+
+/**
+ * Reads `courier.http.request_config` (url, method, headers, body, auth — the fields of a web
+ * hook's config, read by the web hook's parser). What Kratos would only refuse when a message
+ * is sent is refused here, at start: no URL, or a `Content-Type` other than JSON or form
+ * encoding for a request with a body.
+ */
+export function courierHttpConfig(document: Pick<KratosConfigDocument, 'courier'>): CourierHttpConfig {
+  const raw = obj(obj(obj(document.courier).http).request_config);
+  if (typeof raw.url !== 'string' || !/^https?:\/\/./i.test(raw.url)) {
+    throw new ConfigError([
+      {
+        path: `${PATH}.url`,
+        message: 'is required with courier.delivery_strategy http (an http:// or https:// URL)',
+      },
+    ]);
+  }
+  let parsed: ReturnType<typeof parseWebHookConfig>;
+  try {
+    parsed = parseWebHookConfig(raw);
+  } catch (error) {
+    if (!(error instanceof WebHookConfigError)) throw error;
+    throw new ConfigError([{ path: `${PATH}.auth`, message: error.message.replace(/^web_hook: /, '') }]);
+  }
+  const headers: Record<string, string> = { ...parsed.headers };
+  const contentTypeName = Object.keys(headers).find((name) => name.toLowerCase() === 'content-type');
+  if (contentTypeName === undefined) headers['Content-Type'] = 'application/json';
+  const contentType = (contentTypeName === undefined ? 'application/json' : (headers[contentTypeName] ?? ''))
+    .split(';')[0]
+    ?.trim()
+    .toLowerCase();
+  // Kratos sends no body with TRACE only; every other method gets the evaluated template.
+  const hasBody = parsed.method !== 'TRACE';
+  let encoding: HttpBodyEncoding = 'json';
+  if (contentType === 'application/x-www-form-urlencoded') encoding = 'form';
+  else if (contentType !== 'application/json' && hasBody) {
+    throw new ConfigError([
+      {
+        path: `${PATH}.headers`,
+        message:
+          'Content-Type must be application/json or application/x-www-form-urlencoded for a request with a body (as in Kratos)',
+      },
+    ]);
+  }
+  return {
+    url: parsed.url,
+    method: parsed.method,
+    headers,
+    bodyUri: hasBody ? (parsed.bodyUri ?? KRATOS_DEFAULT_HTTP_BODY) : undefined,
+    encoding,
+    auth: parsed.auth,
+  };
+}

@@ -1,0 +1,519 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Configuration, FrontendApi } from '@ory/client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, type KratosConfigDocument } from '../src/config/index.js';
+import {
+  type Courier,
+  type CourierWorker,
+  createCourier,
+  type WorkerSettings,
+} from '../src/courier/index.js';
+import { silentLogger } from '../src/kernel/logger.js';
+import { type Database, openDatabase } from '../src/persistence/database.js';
+import { parseDsn } from '../src/persistence/dsn.js';
+import { testEngines } from '../src/persistence/testing/engines.js';
+import { testDatabases } from './support/databases.js';
+import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
+import { freePort } from './support/ports.js';
+import { startTestServer } from './support/server.js';
+
+/** Fast polling and back-off, so outages and retries take milliseconds. */
+const FAST: Partial<WorkerSettings> = {
+  pollIntervalMs: 20,
+  backoff: { baseMs: 100, maxMs: 1_000 },
+  stopGraceMs: 1_000,
+};
+
+const base64 = (source: string) => `base64://${Buffer.from(source).toString('base64')}`;
+
+/** Every field of Kratos's ctx, under names of its own, to see exactly what the template got. */
+const MIRROR_TEMPLATE = `function(ctx) {
+  to: ctx.recipient,
+  kind: ctx.template_type,
+  type: ctx.message_type,
+  subject: ctx.subject,
+  text: ctx.body,
+  html: if "html_body" in ctx then ctx.html_body else null,
+  data: ctx.template_data,
+}
+`;
+
+function documentWith(courier: Record<string, unknown>): KratosConfigDocument {
+  return {
+    dsn: 'memory',
+    identity: { schemas: [] },
+    selfservice: { default_browser_return_url: 'http://127.0.0.1/' },
+    courier,
+  };
+}
+
+function httpCourier(requestConfig: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return documentWith({ delivery_strategy: 'http', http: { request_config: requestConfig }, ...extra });
+}
+
+async function queueVerification(courier: Courier, database: Database, recipient: string, code: string) {
+  const { id } = await database.db.transaction().execute((trx) =>
+    courier.queueEmail(trx, {
+      recipient,
+      template: 'verification_code_valid',
+      data: {
+        To: recipient,
+        VerificationCode: code,
+        VerificationURL: 'https://example.com/v',
+        ExpiresInMinutes: 15,
+      },
+    }),
+  );
+  return id;
+}
+
+async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : value);
+
+describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
+  let database: Database & { drop(): Promise<void> };
+  let receiver: HttpReceiver;
+  let dir: string;
+  const couriers: Courier[] = [];
+  let worker: CourierWorker | undefined;
+
+  async function courierFor(document: KratosConfigDocument): Promise<Courier> {
+    const courier = await createCourier({
+      config: { document, dev: false },
+      database,
+      logger: silentLogger(),
+      cwd: dir,
+    });
+    couriers.push(courier);
+    return courier;
+  }
+
+  beforeAll(async () => {
+    database = await engine.open();
+    receiver = await startHttpReceiver();
+    dir = await mkdtemp(join(tmpdir(), 'portcullis-courier-http-'));
+  });
+  afterEach(async () => {
+    await worker?.stop();
+    worker = undefined;
+    for (const courier of couriers.splice(0)) await courier.close();
+    receiver.requests.length = 0;
+  });
+  afterAll(async () => {
+    await receiver.stop();
+    await database.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('delivers a verification message with the Jsonnet-rendered body, the headers and basic auth', async () => {
+    await writeFile(join(dir, 'mail.jsonnet'), MIRROR_TEMPLATE);
+    const courier = await courierFor(
+      httpCourier({
+        url: `${receiver.url}/mail`,
+        method: 'POST',
+        headers: { 'X-Tenant': 'acme' },
+        body: 'file://mail.jsonnet',
+        auth: { type: 'basic_auth', config: { user: 'me', password: '12345' } },
+      }),
+    );
+    expect(courier.channel).toBe('http');
+    const id = await queueVerification(courier, database, 'ada@example.com', '482915');
+    worker = courier.startWorker(FAST);
+
+    const [request] = await receiver.waitFor('/mail', 1);
+    expect(request?.method).toBe('POST');
+    expect(request?.headers).toMatchObject({
+      authorization: 'Basic bWU6MTIzNDU=',
+      'content-type': 'application/json',
+      'x-tenant': 'acme',
+      'idempotency-key': id,
+    });
+    const body = JSON.parse(request?.body ?? '') as Record<string, unknown>;
+    expect(body).toEqual({
+      to: 'ada@example.com',
+      kind: 'verification_code_valid',
+      type: 'email',
+      subject: 'Please verify your email address',
+      text: expect.stringContaining('482915'),
+      html: expect.stringContaining('482915'),
+      data: expect.objectContaining({ to: 'ada@example.com', verification_code: '482915' }),
+    });
+    await eventually(async () => (await courier.getMessage(id))?.status === 'sent');
+    const message = await courier.getMessage(id);
+    expect(message).toMatchObject({ channel: 'http', send_count: 1 });
+    expect(message?.dispatches.map((d) => d.status)).toEqual(['success']);
+  });
+
+  it("sends Kratos's default body with an API key header, and form bodies with an API key cookie", async () => {
+    const json = await courierFor(
+      httpCourier({
+        url: `${receiver.url}/default`,
+        auth: { type: 'api_key', config: { name: 'X-Api-Key', value: 'k3y', in: 'header' } },
+      }),
+    );
+    await queueVerification(json, database, 'grace@example.com', '111222');
+    worker = json.startWorker(FAST);
+    const [request] = await receiver.waitFor('/default', 1);
+    await worker.stop();
+    expect(request?.headers['x-api-key']).toBe('k3y');
+    expect(JSON.parse(request?.body ?? '')).toEqual({
+      recipient: 'grace@example.com',
+      template_type: 'verification_code_valid',
+      to: 'grace@example.com',
+      recovery_code: null,
+      recovery_url: null,
+      verification_url: expect.any(String),
+      verification_code: '111222',
+      subject: 'Please verify your email address',
+      body: expect.stringContaining('111222'),
+    });
+
+    const form = await courierFor(
+      httpCourier({
+        url: `${receiver.url}/form`,
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: base64('function(ctx) { to: ctx.recipient, subject: ctx.subject }'),
+        auth: { type: 'api_key', config: { name: 'session', value: 's3cret', in: 'cookie' } },
+      }),
+    );
+    await queueVerification(form, database, 'form+1@example.com', '333444');
+    worker = form.startWorker(FAST);
+    const [formRequest] = await receiver.waitFor('/form', 1);
+    expect(formRequest?.method).toBe('PUT');
+    expect(formRequest?.headers).toMatchObject({
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: 'session=s3cret',
+    });
+    expect(formRequest?.body).toBe('subject=Please+verify+your+email+address&to=form%2B1%40example.com');
+  });
+
+  it("retries a 5xx with the courier's back-off, then delivers, with one Idempotency-Key throughout", async () => {
+    const arrivals: number[] = [];
+    const answers = [503, 500, 200];
+    receiver.script('/flaky', () => {
+      arrivals.push(Date.now());
+      return { status: answers[arrivals.length - 1] ?? 200 };
+    });
+    const courier = await courierFor(
+      httpCourier({ url: `${receiver.url}/flaky`, body: base64(MIRROR_TEMPLATE) }),
+    );
+    const id = await queueVerification(courier, database, 'retry@example.com', '555666');
+    worker = courier.startWorker(FAST);
+    await eventually(async () => (await courier.getMessage(id))?.status === 'sent');
+
+    const requests = receiver.to('/flaky');
+    expect(requests).toHaveLength(3);
+    expect(new Set(requests.map((r) => header(r.headers['idempotency-key'])))).toEqual(new Set([id]));
+    // Retry n waits 100 ms * 2^(n-1): 100 ms after the first failure, 200 ms after the second.
+    expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(100);
+    expect(arrivals[2]! - arrivals[1]!).toBeGreaterThanOrEqual(200);
+    const message = await courier.getMessage(id);
+    expect(message).toMatchObject({ status: 'sent', channel: 'http', send_count: 3 });
+    expect(message?.dispatches.map((d) => [d.status, d.error?.response_code])).toEqual([
+      ['failed', 503],
+      ['failed', 500],
+      ['success', undefined],
+    ]);
+    expect(message?.dispatches[0]?.error).toMatchObject({ code: 'http_status', permanent: false });
+  });
+
+  it('delivers every message queued while the receiver was down, each once', async () => {
+    await receiver.stop();
+    const courier = await courierFor(httpCourier({ url: `${receiver.url}/outage` }));
+    const ids = await Promise.all(
+      [1, 2, 3].map((i) => queueVerification(courier, database, `down-${i}@example.com`, `70000${i}`)),
+    );
+    worker = courier.startWorker(FAST);
+    await eventually(async () =>
+      (await Promise.all(ids.map((id) => courier.getMessage(id)))).every(
+        (m) => (m?.dispatches.length ?? 0) >= 1,
+      ),
+    );
+    expect((await courier.getMessage(ids[0]!))?.dispatches[0]?.error).toMatchObject({
+      code: 'ECONNREFUSED',
+      permanent: false,
+    });
+    await receiver.start();
+    await eventually(async () =>
+      (await Promise.all(ids.map((id) => courier.getMessage(id)))).every((m) => m?.status === 'sent'),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const keys = receiver.to('/outage').map((r) => header(r.headers['idempotency-key']));
+    expect([...keys].sort()).toEqual([...ids].sort());
+  });
+
+  it('abandons a message its template cancels at once, and one its template fails on after the retries', async () => {
+    const template = `function(ctx)
+  if ctx.recipient == "skip@example.com" then error "cancel"
+  else if ctx.recipient == "boom@example.com" then error "boom"
+  else { to: ctx.recipient }
+`;
+    const courier = await courierFor(
+      httpCourier({ url: `${receiver.url}/judged`, body: base64(template) }, { message_retries: 1 }),
+    );
+    const skip = await queueVerification(courier, database, 'skip@example.com', '100001');
+    const boom = await queueVerification(courier, database, 'boom@example.com', '100002');
+    const fine = await queueVerification(courier, database, 'fine@example.com', '100003');
+    worker = courier.startWorker(FAST);
+    await eventually(async () => {
+      const statuses = await Promise.all(
+        [skip, boom, fine].map(async (id) => (await courier.getMessage(id))?.status),
+      );
+      return statuses.join() === 'abandoned,abandoned,sent';
+    });
+    const skipped = await courier.getMessage(skip);
+    expect(skipped?.send_count).toBe(1);
+    expect(skipped?.dispatches[0]?.error).toMatchObject({ code: 'template_cancelled', permanent: true });
+    const failed = await courier.getMessage(boom);
+    expect(failed?.send_count).toBe(2);
+    expect(failed?.dispatches.map((d) => d.error?.code)).toEqual(['template_failed', 'template_failed']);
+    expect(failed?.dispatches[0]?.error?.message).toContain('boom');
+    expect(receiver.to('/judged').map((r) => JSON.parse(r.body) as unknown)).toEqual([
+      { to: 'fine@example.com' },
+    ]);
+  });
+});
+
+describe('courier over HTTP: start-up checks', () => {
+  let database: Database & { drop(): Promise<void> };
+  let dir: string;
+  beforeAll(async () => {
+    database = await testEngines()[0]!.open();
+    dir = await mkdtemp(join(tmpdir(), 'portcullis-courier-http-'));
+  });
+  afterAll(async () => {
+    await database.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function refusal(requestConfig: Record<string, unknown>): Promise<ConfigError> {
+    const built = createCourier({
+      config: { document: httpCourier({ url: 'http://127.0.0.1:9/mail', ...requestConfig }), dev: false },
+      database,
+      logger: silentLogger(),
+      cwd: dir,
+    });
+    const error = await built.then(
+      async (courier) => {
+        await courier.close();
+        throw new Error('expected the courier to refuse the config');
+      },
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+
+  it('refuses a template that cannot be read, does not parse, imports, or fails on a message it would send', async () => {
+    expect((await refusal({ body: 'file://missing.jsonnet' })).issues[0]).toEqual({
+      path: 'courier.http.request_config.body',
+      message: 'the Jsonnet template cannot be read (ENOENT)',
+    });
+    expect((await refusal({ body: base64('function(ctx) { to: }') })).message).toContain('STATIC ERROR');
+    expect((await refusal({ body: base64('local x = import "/etc/passwd"; x') })).message).toContain(
+      'imports are not allowed',
+    );
+    // Checked with each template type's sample data: a field no message has stops the start.
+    const noSuchField = await refusal({
+      body: base64('function(ctx) { code: ctx.template_data.no_such_variable }'),
+    });
+    expect(noSuchField.message).toContain('field does not exist: no_such_variable');
+    const formOfNumbers = await refusal({
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: base64('function(ctx) { to: ctx.recipient, attempts: 1 }'),
+    });
+    expect(formOfNumbers.message).toContain('a form-encoded body must be an object of strings');
+    expect((await refusal({ headers: { 'Content-Type': 'text/plain' } })).issues[0]?.path).toBe(
+      'courier.http.request_config.headers',
+    );
+  });
+});
+
+/** A real HTTP server that takes `delayMs` to answer each request, counting them by Idempotency-Key. */
+async function startSlowReceiver(
+  delayMs: number,
+): Promise<{ url: string; received: Map<string, number>; stop(): Promise<void> }> {
+  const port = await freePort();
+  const received = new Map<string, number>();
+  const server = createServer((req: IncomingMessage, res) => {
+    req.resume();
+    req.on('end', () => {
+      setTimeout(() => {
+        const key = header(req.headers['idempotency-key']) ?? 'none';
+        received.set(key, (received.get(key) ?? 0) + 1);
+        res.writeHead(202).end();
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe.each(testEngines())('two HTTP workers whose batch outlasts its lease ($name)', (engine) => {
+  it('send no message twice', { timeout: 30_000 }, async () => {
+    // As over SMTP: one lane sends a batch one message after another (150 ms each), so the
+    // batch's 800 ms lease runs out mid-batch and the other worker claims the rest.
+    const database = await engine.open();
+    const receiver = await startSlowReceiver(150);
+    const couriers: Courier[] = [];
+    try {
+      const document = httpCourier({ url: `${receiver.url}/mail` });
+      for (let i = 0; i < 2; i++) {
+        couriers.push(
+          await createCourier({ config: { document, dev: false }, database, logger: silentLogger() }),
+        );
+      }
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++)
+        ids.push(await queueVerification(couriers[0]!, database, `lease-${i}@example.com`, '123456'));
+      const settings = { ...FAST, leaseMs: 800, batchSize: 10, concurrency: 1 };
+      const workers = couriers.map((c) => c.startWorker(settings));
+      await eventually(async () =>
+        (await Promise.all(ids.map((id) => couriers[0]!.getMessage(id)))).every((m) => m?.status === 'sent'),
+      );
+      await new Promise((r) => setTimeout(r, 1_000));
+      await Promise.all(workers.map((w) => w.stop()));
+
+      expect(Object.fromEntries(receiver.received)).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
+      for (const id of ids) {
+        expect((await couriers[0]!.getMessage(id))?.dispatches.map((d) => d.status)).toEqual(['success']);
+      }
+    } finally {
+      for (const courier of couriers) await courier.close();
+      await receiver.stop();
+      await database.drop();
+    }
+  });
+});
+
+const postgres = testDatabases().find((d) => d.name === 'postgres');
+
+describe.runIf(postgres)('two HTTP workers over one PostgreSQL database', () => {
+  it('deliver 100 queued messages with none lost and none sent twice', { timeout: 60_000 }, async () => {
+    const created = await postgres!.create();
+    const receiver = await startHttpReceiver();
+    const databases = [await openDatabase(parseDsn(created.dsn)), await openDatabase(parseDsn(created.dsn))];
+    const couriers: Courier[] = [];
+    try {
+      await databases[0]!.migrate();
+      for (const database of databases) {
+        const document = httpCourier({ url: `${receiver.url}/bulk` });
+        couriers.push(
+          await createCourier({ config: { document, dev: false }, database, logger: silentLogger() }),
+        );
+      }
+      const ids: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        ids.push(await queueVerification(couriers[0]!, databases[0]!, `bulk-${i}@example.com`, '654321'));
+      }
+      const workers = couriers.map((c) => c.startWorker({ ...FAST, batchSize: 10, concurrency: 4 }));
+      await receiver.waitFor('/bulk', 100, 45_000);
+      await new Promise((r) => setTimeout(r, 500));
+      await Promise.all(workers.map((w) => w.stop()));
+
+      const keys = receiver.to('/bulk').map((r) => header(r.headers['idempotency-key']));
+      expect(keys).toHaveLength(100);
+      expect([...keys].sort()).toEqual([...ids].sort());
+      const counts = await databases[0]!.db
+        .selectFrom('courier_messages')
+        .select(['status', 'send_count', 'channel'])
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .groupBy(['status', 'send_count', 'channel'])
+        .execute();
+      expect(counts.map((c) => [c.status, Number(c.send_count), c.channel, Number(c.n)])).toEqual([
+        ['sent', 1, 'http', 100],
+      ]);
+    } finally {
+      for (const courier of couriers) await courier.close();
+      for (const database of databases) await database.close();
+      await receiver.stop();
+      await created.drop();
+    }
+  });
+});
+
+describe.each(testDatabases())('verification by email over HTTP, through the server ($name)', (db) => {
+  it('registration sends the code to the HTTP API and the code verifies the address', async () => {
+    const created = await db.create();
+    const receiver = await startHttpReceiver();
+    const server = await startTestServer({
+      dsn: created.dsn,
+      watchCourier: true,
+      extraConfig: {
+        courier: {
+          delivery_strategy: 'http',
+          worker: { pull_wait: '50ms' },
+          http: {
+            request_config: {
+              url: `${receiver.url}/send`,
+              body: base64(MIRROR_TEMPLATE),
+              auth: {
+                type: 'api_key',
+                config: { name: 'Authorization', value: 'Bearer t0ken', in: 'header' },
+              },
+            },
+          },
+        },
+        selfservice: {
+          default_browser_return_url: 'http://app.example.test/welcome',
+          methods: { password: { config: { haveibeenpwned_enabled: false } } },
+          flows: {
+            registration: { after: { password: { hooks: [{ hook: 'show_verification_ui' }] } } },
+            verification: { enabled: true, use: 'code' },
+          },
+        },
+      },
+    });
+    try {
+      expect(server.registry.courier.channel).toBe('http');
+      const frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+      const email = 'hopper@example.test';
+      const { data: flow } = await frontend.createNativeRegistrationFlow();
+      const { data: registered } = await frontend.updateRegistrationFlow({
+        flow: flow.id,
+        updateRegistrationFlowBody: {
+          method: 'password',
+          traits: { email, fullname: 'Grace Hopper', phone_number: 5550100, user_type: 'educator' },
+          password: 'correct horse battery staple',
+        },
+      });
+      const show = registered.continue_with?.find((c) => c.action === 'show_verification_ui') as
+        | { flow: { id: string } }
+        | undefined;
+
+      const [request] = await receiver.waitFor('/send', 1);
+      expect(request?.headers.authorization).toBe('Bearer t0ken');
+      const body = JSON.parse(request?.body ?? '') as { to: string; kind: string; text: string };
+      expect(body).toMatchObject({ to: email, kind: 'verification_code_valid' });
+      const code = /\b(\d{6})\b/.exec(body.text)?.[1] ?? '';
+
+      const { data: verified } = await frontend.updateVerificationFlow({
+        flow: show?.flow.id ?? '',
+        updateVerificationFlowBody: { method: 'code', code },
+      });
+      expect(verified.state).toBe('passed_challenge');
+    } finally {
+      await server.close();
+      await receiver.stop();
+      await created.drop();
+    }
+  });
+});
