@@ -18,10 +18,12 @@ import { settingsRoutes } from '../selfservice/settings/routes.js';
 import { verificationRoutes } from '../selfservice/verification/routes.js';
 import { adminSessionRoutes } from '../session/admin-routes.js';
 import { publicSessionRoutes } from '../session/public-routes.js';
+import { uiRoutes } from '../ui/index.js';
 import type { WebhookWorker, WorkerOverrides } from '../webhooks/outbox/index.js';
 import { createHttpServer } from './http.js';
 import { createRegistry, type Registry } from './registry.js';
 import { buildSelfService, type SelfService } from './selfservice.js';
+import { buildUiDeps } from './ui-wiring.js';
 
 /** The public listener: self-service flows, whoami and the caller's sessions, schemas. */
 export async function buildPublicApp(registry: Registry, selfService: SelfService): Promise<FastifyInstance> {
@@ -62,6 +64,8 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
     await flows.register(verificationRoutes(selfService.verification));
     await flows.register(recoveryRoutes(selfService.recovery));
     await flows.register(settingsRoutes(selfService.settings));
+    // The built-in UI (off with ui.enabled: false, for teams with their own).
+    await flows.register(uiRoutes(buildUiDeps(registry, selfService)));
   });
   await app.register(healthRoutes({ ready: registry.ready, version: VERSION }));
   await app.register(

@@ -1,4 +1,5 @@
 import { BRUTE_FORCE_CONFIG_SCHEMA } from '../ratelimit/config-schema.js';
+import { UI_CONFIG_SCHEMA } from '../ui/config.js';
 import { cloneJson, isJsonObject, type JsonObject } from './json.js';
 import kratosSchema from './vendor/kratos.config.schema.json' with { type: 'json' };
 import otelxSchema from './vendor/otelx.config.schema.json' with { type: 'json' };
@@ -34,7 +35,8 @@ export interface ConfigSchema {
 }
 
 /**
- * Portcullis's own keys. `security.brute_force` configures login throttling (see ratelimit/). `cache.redis.url` is where the session cache and rate-limit
+ * Portcullis's own keys. `security.brute_force` configures login throttling (see ratelimit/). `ui`
+ * configures the built-in self-service pages (see ui/config.ts). `cache.redis.url` is where the session cache and rate-limit
  * counters live when set; without it they stay in process. `REDIS_URL` is accepted as an
  * alias of `CACHE_REDIS_URL` because hosting platforms set it when a Redis is attached.
  */
@@ -68,6 +70,7 @@ export const portcullisExtension: ConfigSchemaExtension = {
         },
       },
     },
+    ui: UI_CONFIG_SCHEMA,
   },
   nestedProperties: { security: { brute_force: BRUTE_FORCE_CONFIG_SCHEMA } },
   envAliases: { REDIS_URL: 'CACHE_REDIS_URL' },

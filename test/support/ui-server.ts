@@ -1,0 +1,91 @@
+/**
+ * A public listener with the built-in UI, assembled as `portcullis serve` does it (registry,
+ * flows, public app) from a config file written for the test. The UI's routes are added here
+ * unless app/server.ts registers them already, so this keeps working once it does.
+ */
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import { stringify } from 'yaml';
+import { createRegistry, type Registry } from '../../src/app/registry.js';
+import { buildSelfService } from '../../src/app/selfservice.js';
+import { buildPublicApp } from '../../src/app/server.js';
+import { buildUiDeps } from '../../src/app/ui-wiring.js';
+import { loadConfig } from '../../src/config/index.js';
+import { DEFAULT_SCHEMA_URL } from '../../src/identity/schema/index.js';
+import { silentLogger } from '../../src/kernel/logger.js';
+import { uiRoutes } from '../../src/ui/index.js';
+import { freePort } from './ports.js';
+import { EXAM_SCHEMA_URL } from './server.js';
+
+export interface UiTestServer {
+  /** `http://127.0.0.1:<port>`, without a trailing slash. */
+  origin: string;
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+export async function startUiTestServer(options: {
+  dsn: string;
+  /** Load the config as `serve --dev` does (the dev inbox); true unless set. */
+  dev?: boolean;
+  /** Keys merged over the test's config (deeply for `selfservice` and `ui`). */
+  extraConfig?: Record<string, unknown>;
+}): Promise<UiTestServer> {
+  const [publicPort, adminPort] = [await freePort(), await freePort()];
+  const origin = `http://127.0.0.1:${publicPort}`;
+  const dir = await mkdtemp(join(tmpdir(), 'portcullis-ui-test-'));
+  const file = join(dir, 'config.yml');
+  await writeFile(
+    file,
+    stringify({
+      dsn: options.dsn,
+      serve: {
+        public: { host: '127.0.0.1', port: publicPort, base_url: `${origin}/` },
+        admin: { host: '127.0.0.1', port: adminPort, base_url: `http://127.0.0.1:${adminPort}/` },
+      },
+      identity: {
+        default_schema_id: 'exam',
+        schemas: [
+          { id: 'exam', url: EXAM_SCHEMA_URL },
+          { id: 'default', url: DEFAULT_SCHEMA_URL },
+        ],
+      },
+      secrets: { default: ['a-test-secret-that-is-long-enough'] },
+      hashers: { algorithm: 'argon2', argon2: { memory: '1MB', iterations: 1, parallelism: 1 } },
+      log: { level: 'error' },
+      ...options.extraConfig,
+    }),
+  );
+  const config = await loadConfig({
+    files: [file],
+    env: {},
+    dev: options.dev ?? true,
+    cwd: dir,
+    defaults: { identitySchemaUrl: DEFAULT_SCHEMA_URL },
+  });
+  const registry = await createRegistry(config, silentLogger(), { migrate: true });
+  const selfService = buildSelfService(registry);
+  const app = await buildPublicApp(registry, selfService);
+  if (!app.hasRoute({ method: 'GET', url: '/ui/login' })) {
+    await app.register(async (scope) => {
+      await scope.register(fastifyCookie);
+      await scope.register(fastifyFormbody);
+      await scope.register(uiRoutes(buildUiDeps(registry, selfService)));
+    });
+  }
+  await app.listen({ host: '127.0.0.1', port: publicPort });
+  return {
+    origin,
+    registry,
+    async close() {
+      await app.close();
+      await selfService.close();
+      await registry.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
