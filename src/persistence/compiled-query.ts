@@ -14,10 +14,10 @@ export type QueryValue = string | number | boolean | Date | null;
  * `values`, `set`); it runs once, here. Fixed values in the builder stay as compiled. Only for
  * queries whose shape does not depend on the values (no `in` lists of varying length).
  *
- * Values are bound as the database's plugins would have bound them (SQLite: booleans as 0/1 and
- * Dates as ISO text; PostgreSQL: as they are), found by compiling a probe query through the same
- * database rather than by naming the dialect, so a prepared query binds exactly what the builder
- * would have bound.
+ * Values are bound as the database's plugins would have bound them (found by compiling a probe
+ * query through the same database rather than by naming the dialect), so a prepared query binds
+ * exactly what the builder would have bound. On SQLite that is the values as they are: the
+ * statement cache converts booleans to 0/1 and Dates to ISO text for both (`withStatementCache`).
  */
 export function preparedQuery<Params extends QueryValue[], Row>(
   db: Kysely<Tables>,

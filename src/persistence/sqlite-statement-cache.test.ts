@@ -24,4 +24,19 @@ describe('withStatementCache', () => {
     expect(db.prepare('select 1')).not.toBe(first);
     db.close();
   });
+
+  it('binds booleans as 0/1 and Dates as ISO text, whatever the query builder passed', () => {
+    const raw = new SqliteDatabase(':memory:');
+    const db = withStatementCache(raw, 4);
+    db.prepare('create table t (flag integer, at text, n integer)').run([]);
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    db.prepare('insert into t (flag, at, n) values (?, ?, ?)').run([true, at, 7]);
+    db.prepare('insert into t (flag, at, n) values (?, ?, ?)').run([false, null, 8]);
+    expect(db.prepare('select flag, at, n from t order by n').all([])).toEqual([
+      { flag: 1, at: '2026-01-02T03:04:05.678Z', n: 7 },
+      { flag: 0, at: null, n: 8 },
+    ]);
+    expect(db.prepare('select n from t where flag = ? and at = ?').all([true, at])).toEqual([{ n: 7 }]);
+    db.close();
+  });
 });

@@ -2,30 +2,64 @@ import type { Database as BetterSqlite, Statement } from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
 /**
- * Kysely's SQLite driver prepares every query anew; compiling the SQL cost about twice as much
- * as running it on the login path. Stores issue the same few statements over and over, so
- * prepared statements are kept per SQL text (bounded, oldest out first). Safe because the
- * driver runs one statement at a time on this single connection and better-sqlite3 executes
- * synchronously.
+ * The database Kysely's SQLite driver is given, with two additions:
+ *
+ * - **Prepared statements kept per SQL text** (bounded, oldest out first). Kysely's driver
+ *   prepares every query anew; compiling the SQL cost about twice as much as running it on the
+ *   login path, and stores issue the same few statements over and over. Safe because the driver
+ *   runs one statement at a time on this single connection and better-sqlite3 executes
+ *   synchronously.
+ * - **Values converted where they are bound.** better-sqlite3 binds only numbers, strings,
+ *   bigints, buffers and null; stores bind the same JS values on both engines, so booleans
+ *   become 0/1 and Dates ISO strings here, on the flat parameter list of each execution, rather
+ *   than by rebuilding every query's operation tree (see `SqliteValuesPlugin`).
  */
 export function withStatementCache(database: BetterSqlite, maxStatements = 256): SqliteDatabase {
-  const statements = new Map<string, Statement>();
+  const statements = new Map<string, SqliteStatement>();
+
+  function prepare(sql: string): SqliteStatement {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = convertingValues(database.prepare(sql));
+      if (statements.size >= maxStatements) {
+        const oldest = statements.keys().next().value;
+        if (oldest !== undefined) statements.delete(oldest);
+      }
+      statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   return {
     close: () => {
       statements.clear();
       database.close();
     },
-    prepare(sql: string): SqliteStatement {
-      let statement = statements.get(sql);
-      if (statement === undefined) {
-        statement = database.prepare(sql);
-        if (statements.size >= maxStatements) {
-          const oldest = statements.keys().next().value;
-          if (oldest !== undefined) statements.delete(oldest);
-        }
-        statements.set(sql, statement);
-      }
-      return statement;
-    },
+    prepare,
+  };
+}
+
+/** How a value is bound into SQLite: booleans as 0/1, Dates as ISO text, the rest as they are. */
+export function toSqliteValue(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return value.toISOString();
+  return value;
+}
+
+/** `parameters` with booleans and Dates converted; the same array when none needs it. */
+function sqliteParameters(parameters: readonly unknown[]): readonly unknown[] {
+  for (let i = 0; i < parameters.length; i++) {
+    const value = parameters[i];
+    if (typeof value === 'boolean' || value instanceof Date) return parameters.map(toSqliteValue);
+  }
+  return parameters;
+}
+
+function convertingValues(statement: Statement): SqliteStatement {
+  return {
+    reader: statement.reader,
+    all: (parameters) => statement.all(sqliteParameters(parameters)),
+    run: (parameters) => statement.run(sqliteParameters(parameters)),
+    iterate: (parameters) => statement.iterate(sqliteParameters(parameters)),
   };
 }

@@ -70,10 +70,22 @@ export function createLoginThrottle(
   clock: Clock,
 ): LoginThrottle {
   if (!config.enabled) return DISABLED;
-  const identifierKey = (subject: LoginSubject): string =>
-    counterKey(LOGIN_IDENTIFIER_SCOPE, subject.identifier);
-  const ipKey = (subject: LoginSubject): string | undefined =>
-    subject.ip === undefined ? undefined : counterKey(LOGIN_IP_SCOPE, ipCountingKey(subject.ip));
+  // A login calls `check` and then `recordSuccess` or `recordFailure` with the same subject: its
+  // two keys (two SHA-256 digests) are derived once. Subjects are read-only and short-lived.
+  const keysOf = new WeakMap<LoginSubject, { identifier: string; ip: string | undefined }>();
+  function keys(subject: LoginSubject): { identifier: string; ip: string | undefined } {
+    let derived = keysOf.get(subject);
+    if (derived === undefined) {
+      derived = {
+        identifier: counterKey(LOGIN_IDENTIFIER_SCOPE, subject.identifier),
+        ip: subject.ip === undefined ? undefined : counterKey(LOGIN_IP_SCOPE, ipCountingKey(subject.ip)),
+      };
+      keysOf.set(subject, derived);
+    }
+    return derived;
+  }
+  const identifierKey = (subject: LoginSubject): string => keys(subject).identifier;
+  const ipKey = (subject: LoginSubject): string | undefined => keys(subject).ip;
 
   return {
     async check(subject) {
