@@ -45,6 +45,8 @@ export async function startTestServer(options: {
   watchCourier?: boolean;
   /** Tuning of the web hook outbox's worker (short waits in tests). */
   webhookWorker?: WorkerOverrides;
+  /** Load the config as `serve --dev` does (dev inbox, dev defaults); false unless set. */
+  dev?: boolean;
 }): Promise<TestServer> {
   const [publicPort, adminPort] = [await freePort(), await freePort()];
   const redisPrefix =
@@ -84,7 +86,7 @@ export async function startTestServer(options: {
   const config = await loadConfig({
     files: [file],
     env: {},
-    dev: false,
+    dev: options.dev ?? false,
     cwd: dir,
     defaults: { identitySchemaUrl: DEFAULT_SCHEMA_URL },
   });

@@ -175,9 +175,15 @@ export async function showFlowPage(
     t,
     flow,
   )}`;
+  // With --dev, the pages that wait for a code link to where the code lands.
+  const inboxLink =
+    runtime.deps.inbox !== undefined && (kind === 'verification' || kind === 'recovery')
+      ? [{ href: runtime.path('inbox'), text: t.t('welcome.inbox') }]
+      : [];
   return runtime.send(request, reply, {
     title,
     body,
+    nav: inboxLink,
     // Codes and links with secrets appear in these pages' URLs: no Referer leaves them.
     referrer: kind === 'recovery' || kind === 'verification' ? 'no-referrer' : 'same-origin',
     formTargets: [shown.ui.action, ...(flow.return_to === null ? [] : [flow.return_to])],

@@ -99,6 +99,7 @@ code, pre, .pc-code { font-family: var(--pc-mono); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 0.5rem 0.75rem; border-bottom: 1px solid var(--pc-border); }
 td { overflow-wrap: anywhere; }
+.pc-inbox-code { white-space: nowrap; }
 .pc-body { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; padding: 1rem; background: var(--pc-background); border-radius: var(--pc-radius); }
 .pc-inline-form { display: inline; }
 @media (max-width: 40rem) {
