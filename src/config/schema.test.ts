@@ -68,9 +68,17 @@ describe('buildConfigSchema', () => {
     ]);
   });
 
-  it('leaves the default schema without the extension keys', async () => {
-    expect(resolveEnvName(envIndexFor(defaultConfigSchema()), 'SERVE_PROXY_PORT')).toBeUndefined();
+  it('adds a listener only through an extension', async () => {
+    expect(
+      resolveEnvName(envIndexFor(buildConfigSchema([portcullisExtension])), 'SERVE_PROXY_PORT'),
+    ).toBeUndefined();
     expect(resolveEnvName(envIndexFor(schema), 'SERVE_PROXY_PORT')?.path).toEqual(['serve', 'proxy', 'port']);
+    // The default schema carries Oathkeeper's keys (oathkeeper-schema.ts).
+    expect(resolveEnvName(envIndexFor(defaultConfigSchema()), 'SERVE_PROXY_PORT')?.path).toEqual([
+      'serve',
+      'proxy',
+      'port',
+    ]);
   });
 
   it('refuses an extension that redefines a key', () => {

@@ -1,6 +1,7 @@
 import { BRUTE_FORCE_CONFIG_SCHEMA } from '../ratelimit/config-schema.js';
 import { UI_CONFIG_SCHEMA } from '../ui/config.js';
 import { cloneJson, isJsonObject, type JsonObject } from './json.js';
+import { oathkeeperExtension } from './oathkeeper-schema.js';
 import kratosSchema from './vendor/kratos.config.schema.json' with { type: 'json' };
 import otelxSchema from './vendor/otelx.config.schema.json' with { type: 'json' };
 
@@ -76,8 +77,15 @@ export const portcullisExtension: ConfigSchemaExtension = {
   envAliases: { REDIS_URL: 'CACHE_REDIS_URL' },
 };
 
-/** Extensions applied when the caller names none. */
-export const defaultExtensions: readonly ConfigSchemaExtension[] = [portcullisExtension];
+/**
+ * Extensions applied when the caller names none: Portcullis's keys and Oathkeeper's
+ * (`serve.proxy`, `serve.api`, `access_rules`, `authenticators`, `authorizers`, `mutators`,
+ * `errors`; see oathkeeper-schema.ts).
+ */
+export const defaultExtensions: readonly ConfigSchemaExtension[] = [
+  portcullisExtension,
+  oathkeeperExtension(),
+];
 
 /**
  * Builds the validating schema: a clone of the vendored Kratos schema (never edited in place)

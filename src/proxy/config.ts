@@ -1,0 +1,176 @@
+/**
+ * Typed views of Oathkeeper's config keys (`serve.proxy`, `serve.api`, `access_rules`,
+ * `authenticators`, `authorizers`, `mutators`, `errors`), with Oathkeeper's defaults. The
+ * document has already been validated against the vendored Oathkeeper schema
+ * (config/oathkeeper-schema.ts), so these readers only narrow and fill defaults.
+ */
+
+import type { JsonObject, KratosConfigDocument } from '../config/index.js';
+import { parseDuration } from '../kernel/duration.js';
+
+/** Oathkeeper's default ports. */
+export const PROXY_DEFAULT_PORT = 4455;
+export const API_DEFAULT_PORT = 4456;
+
+/** `serve.<listener>.timeout`, in milliseconds (Oathkeeper: read 5s, write 120s, idle 120s). */
+export interface ServerTimeouts {
+  readonly readMs: number;
+  readonly writeMs: number;
+  readonly idleMs: number;
+}
+
+/** `serve.<listener>.cors`, with Oathkeeper's defaults; `enabled` false unless set. */
+export interface ProxyCorsConfig {
+  readonly enabled: boolean;
+  readonly allowedOrigins: readonly string[];
+  readonly allowedMethods: readonly string[];
+  readonly allowedHeaders: readonly string[];
+  readonly exposedHeaders: readonly string[];
+  readonly allowCredentials: boolean;
+  readonly maxAgeSeconds: number;
+  readonly debug: boolean;
+}
+
+/** `serve.api` (the decision API). */
+export interface ApiListenerSettings {
+  /** Empty string means every interface, as in Oathkeeper. */
+  readonly host: string;
+  readonly port: number;
+  readonly timeout: ServerTimeouts;
+  readonly cors: ProxyCorsConfig;
+  /** The `tls` object as written (cert/key path or base64), undefined when absent. */
+  readonly tls: JsonObject | undefined;
+}
+
+/** `serve.proxy` (the reverse proxy). */
+export interface ProxyListenerSettings extends ApiListenerSettings {
+  /** Trust client-sent `X-Forwarded-*` (only behind a proxy that overwrites them). */
+  readonly trustForwardedHeaders: boolean;
+}
+
+export type MatchingStrategy = 'regexp' | 'glob';
+
+/** `access_rules`. */
+export interface AccessRulesSettings {
+  readonly repositories: readonly string[];
+  /** `regexp` unless set. */
+  readonly matchingStrategy: MatchingStrategy;
+}
+
+/** The pipeline kinds whose handlers are configured globally. */
+export type HandlerKind = 'authenticators' | 'authorizers' | 'mutators' | 'errors';
+
+/** `<kind>.<name>` (or `errors.handlers.<name>`): the global switch and config of one handler. */
+export interface HandlerSettings {
+  readonly enabled: boolean;
+  /** The global config, `{}` when absent; a rule's config is deep-merged over it. */
+  readonly config: JsonObject;
+}
+
+/** `errors`: fallback handler names (`["json"]` unless set). */
+export interface ErrorsSettings {
+  readonly fallback: readonly string[];
+}
+
+const CORS_DEFAULTS: ProxyCorsConfig = {
+  enabled: false,
+  allowedOrigins: ['*'],
+  allowedMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  allowedHeaders: ['Authorization', 'Content-Type'],
+  exposedHeaders: ['Content-Type'],
+  allowCredentials: false,
+  maxAgeSeconds: 0,
+  debug: false,
+};
+
+/** Reads `serve.proxy`. */
+export function proxyListenerSettings(document: KratosConfigDocument): ProxyListenerSettings {
+  const raw = objectAt(document.serve, 'proxy');
+  return {
+    ...listener(raw, PROXY_DEFAULT_PORT),
+    trustForwardedHeaders: raw.trust_forwarded_headers === true,
+  };
+}
+
+/** Reads `serve.api`. */
+export function apiListenerSettings(document: KratosConfigDocument): ApiListenerSettings {
+  return listener(objectAt(document.serve, 'api'), API_DEFAULT_PORT);
+}
+
+/** Reads `access_rules`. */
+export function accessRulesSettings(document: KratosConfigDocument): AccessRulesSettings {
+  const raw = objectAt(document, 'access_rules');
+  return {
+    repositories: strings(raw.repositories) ?? [],
+    matchingStrategy: raw.matching_strategy === 'glob' ? 'glob' : 'regexp',
+  };
+}
+
+/**
+ * Reads the global settings of one handler: `authenticators.<name>`, `authorizers.<name>`,
+ * `mutators.<name>` or `errors.handlers.<name>`. Every handler is disabled unless enabled,
+ * except the `json` error handler (Oathkeeper's default `{enabled: true, config: {}}`).
+ */
+export function handlerSettings(
+  document: KratosConfigDocument,
+  kind: HandlerKind,
+  name: string,
+): HandlerSettings {
+  const parent =
+    kind === 'errors' ? objectAt(objectAt(document, 'errors'), 'handlers') : objectAt(document, kind);
+  const entry = Object.hasOwn(parent, name) ? parent[name] : undefined;
+  const defaultEnabled = kind === 'errors' && name === 'json';
+  if (!isObject(entry)) return { enabled: defaultEnabled, config: {} };
+  return {
+    enabled: typeof entry.enabled === 'boolean' ? entry.enabled : defaultEnabled,
+    config: isObject(entry.config) ? entry.config : {},
+  };
+}
+
+/** Reads `errors.fallback`. */
+export function errorsSettings(document: KratosConfigDocument): ErrorsSettings {
+  return { fallback: strings(objectAt(document, 'errors').fallback) ?? ['json'] };
+}
+
+function listener(raw: JsonObject, defaultPort: number): ApiListenerSettings {
+  const timeout = objectAt(raw, 'timeout');
+  const cors = objectAt(raw, 'cors');
+  return {
+    host: typeof raw.host === 'string' ? raw.host : '',
+    port: typeof raw.port === 'number' ? raw.port : defaultPort,
+    timeout: {
+      readMs: duration(timeout.read, 5_000),
+      writeMs: duration(timeout.write, 120_000),
+      idleMs: duration(timeout.idle, 120_000),
+    },
+    cors: {
+      enabled: cors.enabled === true,
+      allowedOrigins: strings(cors.allowed_origins) ?? CORS_DEFAULTS.allowedOrigins,
+      allowedMethods: strings(cors.allowed_methods) ?? CORS_DEFAULTS.allowedMethods,
+      allowedHeaders: strings(cors.allowed_headers) ?? CORS_DEFAULTS.allowedHeaders,
+      exposedHeaders: strings(cors.exposed_headers) ?? CORS_DEFAULTS.exposedHeaders,
+      allowCredentials: cors.allow_credentials === true,
+      maxAgeSeconds: typeof cors.max_age === 'number' ? cors.max_age : 0,
+      debug: cors.debug === true,
+    },
+    tls: isObject(raw.tls) ? raw.tls : undefined,
+  };
+}
+
+function duration(value: unknown, fallbackMs: number): number {
+  return typeof value === 'string' ? (parseDuration(value) ?? fallbackMs) : fallbackMs;
+}
+
+function strings(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function objectAt(parent: unknown, key: string): JsonObject {
+  if (!isObject(parent) || !Object.hasOwn(parent, key)) return {};
+  const value = parent[key];
+  return isObject(value) ? value : {};
+}
