@@ -1,0 +1,127 @@
+import { forbidden, unauthorized } from '../errors.js';
+import { gjsonGet } from '../gjson.js';
+import type {
+  AuthnResult,
+  PipelineDeps,
+  Prepared,
+  SessionCheckRequest,
+  SessionCheckResult,
+} from '../handler.js';
+import type { PipelineRequest } from '../session.js';
+import { requestHeader } from '../session.js';
+
+/** The check_session_url options `cookie_session` and `bearer_token` share. */
+export interface SessionCheckConfig {
+  checkSessionUrl: URL;
+  preservePath: boolean;
+  preserveQuery: boolean;
+  preserveHost: boolean;
+  forceMethod: string | undefined;
+  /** Request headers copied to the check (lower-case). */
+  forwardHeaders: string[];
+  additionalHeaders: Record<string, string>;
+  subjectFrom: string;
+  extraFrom: string;
+  check: (request: SessionCheckRequest) => Promise<SessionCheckResult>;
+}
+
+const CHECK_TIMEOUT_MS = 5_000;
+
+/** Parses the shared options; binds the in-process checker when it serves the URL. */
+export function prepareSessionCheck(
+  raw: Record<string, unknown>,
+  deps: PipelineDeps,
+  defaults: { subjectFrom: string; alwaysForward: string[] },
+): Prepared<SessionCheckConfig> {
+  let url: URL;
+  try {
+    url = new URL(String(raw.check_session_url));
+  } catch {
+    return { ok: false, message: 'check_session_url is not an absolute URL' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { ok: false, message: 'check_session_url must be an http or https URL' };
+  }
+  const forward = [...((raw.forward_http_headers as string[] | undefined) ?? []), ...defaults.alwaysForward];
+  const inProcess = deps.sessionChecker?.handles(url) === true ? deps.sessionChecker : undefined;
+  return {
+    ok: true,
+    config: {
+      checkSessionUrl: url,
+      preservePath: raw.preserve_path === true,
+      preserveQuery: raw.preserve_query !== false,
+      preserveHost: raw.preserve_host === true,
+      forceMethod:
+        typeof raw.force_method === 'string' && raw.force_method !== '' ? raw.force_method : undefined,
+      forwardHeaders: [...new Set(forward.map((h) => h.toLowerCase()))],
+      additionalHeaders: (raw.additional_headers as Record<string, string> | undefined) ?? {},
+      subjectFrom:
+        typeof raw.subject_from === 'string' && raw.subject_from !== ''
+          ? raw.subject_from
+          : defaults.subjectFrom,
+      extraFrom: typeof raw.extra_from === 'string' && raw.extra_from !== '' ? raw.extra_from : 'extra',
+      check: inProcess !== undefined ? (req) => inProcess.check(req) : (req) => remoteCheck(deps, req),
+    },
+  };
+}
+
+async function remoteCheck(deps: PipelineDeps, req: SessionCheckRequest): Promise<SessionCheckResult> {
+  try {
+    const res = await deps.http.request({
+      url: req.url.href,
+      method: req.method,
+      headers: req.headers,
+      timeoutMs: CHECK_TIMEOUT_MS,
+    });
+    if (res.status !== 200) return { kind: 'rejected', status: res.status };
+    try {
+      return { kind: 'ok', body: JSON.parse(res.body.toString('utf8')) };
+    } catch {
+      return { kind: 'ok', body: undefined };
+    }
+  } catch (error) {
+    return { kind: 'unavailable', reason: error instanceof Error ? error.message : 'session check failed' };
+  }
+}
+
+/** Oathkeeper's forwardRequestToSessionStore: which URL, method and headers the check uses. */
+export function sessionCheckRequest(request: PipelineRequest, cfg: SessionCheckConfig): SessionCheckRequest {
+  const url = new URL(cfg.checkSessionUrl.href);
+  if (!cfg.preservePath) url.pathname = request.url.pathname;
+  if (!cfg.preserveQuery) url.search = request.url.search;
+  const headers: Record<string, string> = {};
+  for (const name of cfg.forwardHeaders) {
+    const value = requestHeader(request, name);
+    if (value !== undefined && value !== '') headers[name] = value;
+  }
+  for (const [name, value] of Object.entries(cfg.additionalHeaders)) headers[name.toLowerCase()] = value;
+  if (cfg.preserveHost) headers['x-forwarded-host'] = request.url.host;
+  return { method: cfg.forceMethod ?? request.method, url, headers };
+}
+
+/** Runs the check and reads subject and extra with the configured GJSON paths. */
+export async function checkSession(request: PipelineRequest, cfg: SessionCheckConfig): Promise<AuthnResult> {
+  const result = await cfg.check(sessionCheckRequest(request, cfg));
+  if (result.kind === 'rejected') return { kind: 'error', error: unauthorized() };
+  // Oathkeeper answers an unreachable session store with 403, not 401.
+  if (result.kind === 'unavailable') return { kind: 'error', error: forbidden(result.reason) };
+  const subject = gjsonGet(result.body, cfg.subjectFrom) ?? null;
+  const extra = gjsonGet(result.body, cfg.extraFrom) ?? null;
+  if (subject !== null && typeof subject !== 'string') {
+    return {
+      kind: 'error',
+      error: forbidden(`The configured subject_from GJSON path "${cfg.subjectFrom}" did not return a string`),
+    };
+  }
+  if (extra !== null && (typeof extra !== 'object' || Array.isArray(extra))) {
+    return {
+      kind: 'error',
+      error: forbidden(`The configured extra_from GJSON path "${cfg.extraFrom}" did not return an object`),
+    };
+  }
+  return {
+    kind: 'authenticated',
+    subject: subject ?? '',
+    extra: (extra as Record<string, unknown> | null) ?? {},
+  };
+}

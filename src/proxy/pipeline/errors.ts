@@ -1,0 +1,45 @@
+/**
+ * Typed pipeline errors. The kind is what error handlers' `when.error` matches and what the
+ * decision API and reverse proxy turn into a status. Oathkeeper's messages are kept.
+ */
+export type PipelineErrorKind = 'unauthorized' | 'forbidden' | 'not_found' | 'internal_server_error';
+
+export interface PipelineError {
+  kind: PipelineErrorKind;
+  status: 401 | 403 | 404 | 500;
+  /** Oathkeeper's message for this error (shown by the json handler with `verbose`). */
+  message: string;
+  /** Detail for this occurrence; logged, shown only by a verbose json handler. */
+  reason?: string;
+}
+
+const STATUS: Record<PipelineErrorKind, PipelineError['status']> = {
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  internal_server_error: 500,
+};
+
+/** Oathkeeper's messages (helper.ErrUnauthorized, ErrForbidden, ErrMatchesNoRule, ...). */
+const MESSAGE: Record<PipelineErrorKind, string> = {
+  unauthorized: 'Access credentials are invalid',
+  forbidden: 'Access credentials are not sufficient to access this resource',
+  not_found: 'Requested url does not match any rules',
+  internal_server_error: 'An internal server error occurred, please contact the system administrator',
+};
+
+export function pipelineError(kind: PipelineErrorKind, reason?: string, message?: string): PipelineError {
+  const error: PipelineError = { kind, status: STATUS[kind], message: message ?? MESSAGE[kind] };
+  if (reason !== undefined) error.reason = reason;
+  return error;
+}
+
+export const unauthorized = (reason?: string): PipelineError => pipelineError('unauthorized', reason);
+export const forbidden = (reason?: string): PipelineError => pipelineError('forbidden', reason);
+export const internalError = (reason?: string): PipelineError =>
+  pipelineError('internal_server_error', reason);
+/** No rule matched (for the decision API / proxy to hand to {@link handlePipelineError}). */
+export const noRuleMatched = (): PipelineError => pipelineError('not_found');
+/** Several rules matched: Oathkeeper answers 500. */
+export const severalRulesMatched = (): PipelineError =>
+  pipelineError('internal_server_error', undefined, 'Expected exactly one rule but found multiple rules');

@@ -1,0 +1,40 @@
+import { statusText } from '../../../kernel/errors.js';
+import type { PipelineError } from '../errors.js';
+import { type ErrorHandler, oathkeeperDefinition } from '../handler.js';
+import type { WhenClause } from './when.js';
+
+/** herodot's generic messages, shown when `verbose` is off. */
+const GENERIC: Record<number, string> = {
+  401: 'The request could not be authorized',
+  403: 'The requested action was forbidden',
+  404: 'The requested resource could not be found',
+  500: 'An internal server error occurred, please contact the system administrator',
+};
+
+/** Oathkeeper's JSON error body: `{"error":{"code","status","message"[,"reason"]}}`. */
+export function jsonErrorBody(error: PipelineError, verbose: boolean): string {
+  const body: Record<string, unknown> = {
+    code: error.status,
+    status: statusText(error.status),
+    message: verbose ? error.message : (GENERIC[error.status] ?? statusText(error.status)),
+  };
+  if (verbose && error.reason !== undefined) body.reason = error.reason;
+  return JSON.stringify({ error: body });
+}
+
+/** `json`: answers with the error's status and Oathkeeper's JSON body (details only with `verbose`). */
+export const jsonErrorHandler: ErrorHandler<{ verbose: boolean; when?: WhenClause[] }> = {
+  id: 'json',
+  configSchema: oathkeeperDefinition('configErrorsJSON'),
+  prepare: (raw) => ({
+    ok: true,
+    config: { verbose: raw.verbose === true, when: raw.when as WhenClause[] | undefined },
+  }),
+  handle(_request, error, config) {
+    return {
+      status: error.status,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: jsonErrorBody(error, config.verbose),
+    };
+  },
+};

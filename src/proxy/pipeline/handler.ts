@@ -1,0 +1,107 @@
+import type { OutboundHttp } from '../../kernel/http-client.js';
+import type { PipelineError } from './errors.js';
+import type { AuthenticationSession, PipelineRequest } from './session.js';
+
+/** What a handler knows of the rule it runs in. */
+export interface RuleRef {
+  id: string;
+}
+
+/** A value or the reason it could not be made; used when a rule loads. */
+export type Prepared<C> = { ok: true; config: C } | { ok: false; message: string };
+
+/** Providers handlers may use, bound once by the composition root. */
+export interface PipelineDeps {
+  http: OutboundHttp;
+  /** This process's whoami, for `check_session_url`s that point at it. */
+  sessionChecker?: SessionChecker;
+}
+
+/** The request a session check makes (to the check URL, or in process). */
+export interface SessionCheckRequest {
+  method: string;
+  url: URL;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+}
+
+export type SessionCheckResult =
+  /** A 200 with its JSON body (undefined when the body is not JSON). */
+  | { kind: 'ok'; body: unknown }
+  | { kind: 'rejected'; status: number }
+  | { kind: 'unavailable'; reason: string };
+
+/**
+ * Answers a session check in process (no HTTP hop, never a stale answer after a
+ * revocation). The wiring binds it to this process's `/sessions/whoami`.
+ */
+export interface SessionChecker {
+  /** Whether `url` is served by this checker (e.g. our own public URL + `/sessions/whoami`). */
+  handles(url: URL): boolean;
+  check(request: SessionCheckRequest): Promise<SessionCheckResult>;
+}
+
+export type AuthnResult =
+  | { kind: 'authenticated'; subject: string; extra: Record<string, unknown> }
+  | { kind: 'not_responsible' }
+  | { kind: 'error'; error: PipelineError };
+
+export type StepResult = { kind: 'ok' } | { kind: 'error'; error: PipelineError };
+
+export type MutateResult =
+  | { kind: 'ok'; headers: Record<string, string> }
+  | { kind: 'error'; error: PipelineError };
+
+/** An error handler's answer, for the decision API or the proxy to write. */
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface HandlerBase<C> {
+  readonly id: string;
+  /** JSON schema of the merged config; validated when the rule loads. */
+  readonly configSchema: object;
+  /** Turns the validated config into what `handle` uses (templates compiled, URLs parsed). */
+  prepare(config: Record<string, unknown>, deps: PipelineDeps): Prepared<C>;
+}
+
+export interface Authenticator<C = unknown> extends HandlerBase<C> {
+  handle(
+    request: PipelineRequest,
+    session: AuthenticationSession,
+    config: C,
+    rule: RuleRef,
+  ): Promise<AuthnResult>;
+}
+
+export interface Authorizer<C = unknown> extends HandlerBase<C> {
+  handle(
+    request: PipelineRequest,
+    session: AuthenticationSession,
+    config: C,
+    rule: RuleRef,
+  ): Promise<StepResult>;
+}
+
+export interface Mutator<C = unknown> extends HandlerBase<C> {
+  handle(
+    request: PipelineRequest,
+    session: AuthenticationSession,
+    config: C,
+    rule: RuleRef,
+  ): Promise<MutateResult>;
+}
+
+export interface ErrorHandler<C extends { when?: unknown } = { when?: unknown }> extends HandlerBase<C> {
+  handle(request: PipelineRequest, error: PipelineError, config: C, rule: RuleRef | undefined): ErrorResponse;
+}
+
+/** Handlers with no config of their own accept and keep nothing. */
+export const noConfig = (): Prepared<Record<string, never>> => ({ ok: true, config: {} });
+
+/** `$ref` into Oathkeeper's vendored config schema definitions. */
+export const oathkeeperDefinition = (name: string): object => ({
+  $ref: `ory://oathkeeper-pipeline#/definitions/${name}`,
+});

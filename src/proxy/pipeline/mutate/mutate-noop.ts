@@ -1,0 +1,11 @@
+import { type Mutator, noConfig } from '../handler.js';
+
+/** `noop`: sets nothing. */
+export const noopMutator: Mutator<Record<string, never>> = {
+  id: 'noop',
+  configSchema: {},
+  prepare: noConfig,
+  async handle() {
+    return { kind: 'ok', headers: {} };
+  },
+};
