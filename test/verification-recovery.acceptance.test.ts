@@ -16,6 +16,18 @@ const traits = (email: string) => ({
 const ids = (messages: { id: number }[] | undefined) => (messages ?? []).map((m) => m.id);
 const nodeNames = (nodes: UiNode[]) => nodes.map((n) => (n.attributes as { name?: string }).name);
 
+/** An identity with a password, created through the admin API as an operator would. */
+async function createIdentity(admin: IdentityApi, email: string) {
+  const { data } = await admin.createIdentity({
+    createIdentityBody: {
+      schema_id: 'exam',
+      traits: traits(email),
+      credentials: { password: { config: { password: PASSWORD } } },
+    },
+  });
+  return data;
+}
+
 /** The 6-digit code in a message's text. */
 function codeIn(text: string): string {
   const match = /\b(\d{6})\b/.exec(text);
@@ -82,17 +94,6 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
     await drop?.();
   });
 
-  async function createIdentity(email: string) {
-    const { data } = await admin.createIdentity({
-      createIdentityBody: {
-        schema_id: 'exam',
-        traits: traits(email),
-        credentials: { password: { config: { password: PASSWORD } } },
-      },
-    });
-    return data;
-  }
-
   async function login(email: string, password = PASSWORD) {
     const { data: flow } = await frontend.createNativeLoginFlow();
     return frontend.updateLoginFlow({
@@ -156,7 +157,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it('accepts one code once: of 20 parallel submissions exactly one succeeds', async () => {
     const email = 'parallel@example.test';
-    await createIdentity(email);
+    await createIdentity(admin, email);
     const { data: flow } = await frontend.createNativeVerificationFlow();
     await frontend.updateVerificationFlow({
       flow: flow.id,
@@ -176,7 +177,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it('stops accepting codes after 5 wrong tries in a flow', async () => {
     const email = 'guesser@example.test';
-    await createIdentity(email);
+    await createIdentity(admin, email);
     const { data: flow } = await frontend.createNativeVerificationFlow();
     await frontend.updateVerificationFlow({
       flow: flow.id,
@@ -204,7 +205,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it('recovers a native account by code and continues to settings with a session token', async () => {
     const email = 'recover-native@example.test';
-    await createIdentity(email);
+    await createIdentity(admin, email);
     const { data: flow } = await frontend.createNativeRecoveryFlow();
     const { data: sent } = await frontend.updateRecoveryFlow({
       flow: flow.id,
@@ -246,7 +247,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it('recovers a browser account by link, built on the public base URL whatever the Host header says', async () => {
     const email = 'recover-link@example.test';
-    await createIdentity(email);
+    await createIdentity(admin, email);
     // A second server config is not needed: the flow's method comes from an admin link, and
     // the browser flow below sends a code, so also test the link flow through the admin API.
     const browser = new BrowserClient(server.publicUrl);
@@ -274,7 +275,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it('admin recovery link signs the person in and sends the browser to settings', async () => {
     const email = 'admin-link@example.test';
-    const identity = await createIdentity(email);
+    const identity = await createIdentity(admin, email);
     const response = await fetch(`${server.adminUrl}/admin/recovery/link`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -297,7 +298,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it('admin recovery code works once in its flow', async () => {
     const email = 'admin-code@example.test';
-    const identity = await createIdentity(email);
+    const identity = await createIdentity(admin, email);
     const response = await fetch(`${server.adminUrl}/admin/recovery/code`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -321,7 +322,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
   });
 
   it('answers an unknown address exactly like a known one, and mails nobody', async () => {
-    await createIdentity('known@example.test');
+    await createIdentity(admin, 'known@example.test');
     async function ask(email: string) {
       const { data: flow } = await frontend.createNativeRecoveryFlow();
       const started = performance.now();
@@ -395,17 +396,6 @@ describe.each(testDatabases())(
       await drop?.();
     });
 
-    async function createIdentity(email: string) {
-      const { data } = await admin.createIdentity({
-        createIdentityBody: {
-          schema_id: 'exam',
-          traits: traits(email),
-          credentials: { password: { config: { password: PASSWORD } } },
-        },
-      });
-      return data;
-    }
-
     /** The link in a message that points at the public API. */
     function linkIn(mail: ReceivedMail): string {
       const link = mail.text
@@ -417,7 +407,7 @@ describe.each(testDatabases())(
 
     it('verifies an address by the link in the email', async () => {
       const email = 'link-verify@example.test';
-      const identity = await createIdentity(email);
+      const identity = await createIdentity(admin, email);
       const browser = new BrowserClient(server.publicUrl);
       const flow = (await (await browser.getJson('/self-service/verification/browser')).json()) as {
         id: string;
@@ -445,7 +435,7 @@ describe.each(testDatabases())(
 
     it('recovers an SPA by link: 422 browser_location_change_required names the settings page', async () => {
       const email = 'spa-recover@example.test';
-      await createIdentity(email);
+      await createIdentity(admin, email);
       const browser = new BrowserClient(server.publicUrl);
       const flow = (await (await browser.getJson('/self-service/recovery/browser')).json()) as {
         id: string;
@@ -519,13 +509,7 @@ describe('recovery cannot be forced on another browser (sqlite)', () => {
 
   it('never redeems a recovery code from a GET link, and rotates the CSRF secret on success', async () => {
     const email = 'mallory@example.test';
-    await admin.createIdentity({
-      createIdentityBody: {
-        schema_id: 'exam',
-        traits: traits(email),
-        credentials: { password: { config: { password: PASSWORD } } },
-      },
-    });
+    await createIdentity(admin, email);
     const attacker = new BrowserClient(server.publicUrl);
     const flow = (await (await attacker.getJson('/self-service/recovery/browser')).json()) as {
       id: string;
