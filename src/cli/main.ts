@@ -3,6 +3,7 @@ import { VERSION } from '../kernel/version.js';
 import { courierCommand } from './courier.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { identitiesCommand } from './identities.js';
+import { jwksCommand } from './jwks.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   program.addCommand(migrateCommand());
   program.addCommand(identitiesCommand());
   program.addCommand(courierCommand());
+  program.addCommand(jwksCommand());
   // Every subcommand rejects unknown options and arguments instead of ignoring them.
   const strict = (command: Command): void => {
     command.exitOverride();

@@ -1,6 +1,7 @@
 import { anonymousAuthenticator } from './authn/authn-anonymous.js';
 import { bearerTokenAuthenticator } from './authn/authn-bearer-token.js';
 import { cookieSessionAuthenticator } from './authn/authn-cookie-session.js';
+import { jwtAuthenticator } from './authn/authn-jwt.js';
 import { noopAuthenticator } from './authn/authn-noop.js';
 import { unauthorizedAuthenticator } from './authn/authn-unauthorized.js';
 import { allowAuthorizer } from './authz/authz-allow.js';
@@ -11,6 +12,7 @@ import { wwwAuthenticateErrorHandler } from './errors/errors-www-authenticate.js
 import type { Authenticator, Authorizer, ErrorHandler, Mutator } from './handler.js';
 import { cookieMutator } from './mutate/mutate-cookie.js';
 import { headerMutator } from './mutate/mutate-header.js';
+import { idTokenMutator } from './mutate/mutate-id-token.js';
 import { noopMutator } from './mutate/mutate-noop.js';
 
 /** Every handler by kind and id. Handlers are registered here and nowhere else. */
@@ -34,9 +36,10 @@ export function defaultRegistry(): HandlerRegistry {
       unauthorizedAuthenticator,
       cookieSessionAuthenticator,
       bearerTokenAuthenticator,
+      jwtAuthenticator,
     ] as Authenticator[]),
     authorizers: byId<Authorizer>([allowAuthorizer, denyAuthorizer] as Authorizer[]),
-    mutators: byId<Mutator>([noopMutator, headerMutator, cookieMutator] as Mutator[]),
+    mutators: byId<Mutator>([noopMutator, headerMutator, cookieMutator, idTokenMutator] as Mutator[]),
     errors: byId<ErrorHandler>([
       jsonErrorHandler,
       redirectErrorHandler,

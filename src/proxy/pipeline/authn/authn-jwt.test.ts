@@ -1,0 +1,143 @@
+import { createHmac } from 'node:crypto';
+import { importJWK, SignJWT } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { OutboundHttp } from '../../../kernel/http-client.js';
+import { generateJwk, publicJwks } from '../../jwks/index.js';
+import { defaultRegistry, PipelineCompiler, runPipeline } from '../index.js';
+import type { PipelineRequest } from '../session.js';
+import { scopeMatches } from './authn-jwt.js';
+
+const noHttp: OutboundHttp = {
+  async request() {
+    throw new Error('no network in this test');
+  },
+};
+const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+let privateKey: Awaited<ReturnType<typeof generateJwk>>;
+let jwksUrl: string;
+let publicJson: string;
+
+beforeAll(async () => {
+  privateKey = await generateJwk('RS256', 'rsa-1');
+  const published = publicJwks({ keys: [privateKey] });
+  publicJson = JSON.stringify(published.keys[0]);
+  jwksUrl = `base64://${b64(published)}`;
+});
+
+async function token(claims: Record<string, unknown>, alg = 'RS256'): Promise<string> {
+  const key = await importJWK(privateKey, alg);
+  return new SignJWT({
+    iss: 'https://issuer.example',
+    aud: ['api'],
+    sub: 'alice',
+    scp: ['read.orders'],
+    ...claims,
+  })
+    .setProtectedHeader({ alg, kid: 'rsa-1' })
+    .setIssuedAt()
+    .setExpirationTime(typeof claims.exp === 'number' ? claims.exp : '5m')
+    .sign(key);
+}
+
+function compile(config: Record<string, unknown> = {}) {
+  const compiler = new PipelineCompiler(
+    defaultRegistry(),
+    {
+      authenticators: {
+        jwt: { enabled: true, config: { jwks_urls: [jwksUrl] } },
+        anonymous: { enabled: true },
+      },
+      authorizers: { allow: { enabled: true } },
+      mutators: { noop: { enabled: true } },
+    },
+    { http: noHttp },
+  );
+  return compiler.compile({
+    id: 'r',
+    authenticators: [{ handler: 'jwt', config }, { handler: 'anonymous' }],
+    authorizer: { handler: 'allow' },
+    mutators: [{ handler: 'noop' }],
+  });
+}
+
+const strict = {
+  trusted_issuers: ['https://issuer.example'],
+  target_audience: ['api'],
+  required_scope: ['read.orders'],
+  scope_strategy: 'exact',
+};
+
+function request(headers: Record<string, string>, url = 'https://app.example/orders'): PipelineRequest {
+  return { method: 'GET', url: new URL(url), headers, captureGroups: [] };
+}
+
+async function run(jwt: string | undefined, config: Record<string, unknown> = strict, req?: PipelineRequest) {
+  const compiled = compile(config);
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.issues));
+  return runPipeline(
+    compiled.pipeline,
+    req ?? request(jwt === undefined ? {} : { authorization: `Bearer ${jwt}` }),
+  );
+}
+
+describe('jwt authenticator', () => {
+  it('accepts a good token: subject from sub, claims as extra', async () => {
+    const result = await run(await token({ email: 'a@example.com' }));
+    expect(result).toMatchObject({
+      kind: 'allow',
+      subject: 'alice',
+      extra: { email: 'a@example.com', iss: 'https://issuer.example' },
+    });
+    const fromQuery = request({}, `https://app.example/orders?jwt=${await token({})}`);
+    const again = await run(undefined, { ...strict, token_from: { query_parameter: 'jwt' } }, fromQuery);
+    expect(again).toMatchObject({ kind: 'allow', subject: 'alice' });
+  });
+
+  it('is not responsible without a token or for a token that is not a JWT', async () => {
+    expect(await run(undefined)).toMatchObject({ kind: 'allow', subject: 'anonymous' });
+    const opaque = request({ 'x-token': 'opaque-session-token' });
+    const result = await run(undefined, { ...strict, token_from: { header: 'X-Token' } }, opaque);
+    expect(result).toMatchObject({ kind: 'allow', subject: 'anonymous' });
+  });
+
+  it.each([
+    [
+      'alg none',
+      async () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'mallory', iss: 'https://issuer.example', aud: ['api'], scp: ['read.orders'] })}.`,
+    ],
+    [
+      'HS256 signed with the public key as secret',
+      async () => {
+        const head = `${b64({ alg: 'HS256', kid: 'rsa-1' })}.${b64({ sub: 'mallory', iss: 'https://issuer.example', aud: ['api'], scp: ['read.orders'], exp: Math.floor(Date.now() / 1000) + 60 })}`;
+        return `${head}.${createHmac('sha256', publicJson).update(head).digest('base64url')}`;
+      },
+    ],
+    ['a wrong issuer', () => token({ iss: 'https://evil.example' })],
+    ['a wrong audience', () => token({ aud: ['other'] })],
+    ['an expired token', () => token({ exp: Math.floor(Date.now() / 1000) - 3600 })],
+    ['a missing scope', () => token({ scp: ['read'] })],
+    ['a bad signature', async () => `${(await token({})).slice(0, -4)}AAAA`],
+    ['an RS384 token when only RS256 is allowed', () => token({}, 'RS384')],
+  ])('refuses %s with 401', async (_name, make) => {
+    const result = await run(await make(), { ...strict, allowed_algorithms: ['RS256', 'HS256'] });
+    expect(result).toMatchObject({ kind: 'error', error: { kind: 'unauthorized', status: 401 } });
+  });
+
+  it('validates the config when the rule loads', () => {
+    expect(compile({ allowed_algorithms: ['none'] })).toMatchObject({ ok: false });
+    expect(compile({ required_scope: ['x'] })).toMatchObject({ ok: false }); // scope_strategy none
+    expect(compile({ jwks_urls: ['ftp://keys'] })).toMatchObject({ ok: false });
+    expect(compile({ scope_strategy: 'fancy' })).toMatchObject({ ok: false });
+  });
+
+  it('matches scopes with fosite strategies', () => {
+    expect(scopeMatches('hierarchic', ['orders'], 'orders.read')).toBe(true);
+    expect(scopeMatches('hierarchic', ['orders.read'], 'orders')).toBe(false);
+    expect(scopeMatches('exact', ['orders'], 'orders.read')).toBe(false);
+    expect(scopeMatches('wildcard', ['orders.*'], 'orders.read')).toBe(true);
+    expect(scopeMatches('wildcard', ['orders.*'], 'orders.read.all')).toBe(false);
+    expect(scopeMatches('wildcard', ['orders.*'], 'orders')).toBe(false);
+  });
+});

@@ -1,0 +1,229 @@
+import { createLocalJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { parseDuration } from '../../../kernel/duration.js';
+import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type JwkSet } from '../../jwks/keys.js';
+import { type JwksStore, jwksLocation, jwksStoreFor } from '../../jwks/store.js';
+import { internalError, unauthorized } from '../errors.js';
+import { type Authenticator, type AuthnResult, oathkeeperDefinition, type Prepared } from '../handler.js';
+import { findToken } from './authn-bearer-token.js';
+
+type TokenFrom = Parameters<typeof findToken>[1];
+export type ScopeStrategy = 'hierarchic' | 'exact' | 'wildcard' | 'none';
+
+interface JwtConfig {
+  jwksUrls: string[];
+  algorithms: string[];
+  issuers: string[];
+  audiences: string[];
+  scopes: string[];
+  scopeStrategy: ScopeStrategy;
+  tokenFrom: TokenFrom;
+  ttlMs: number;
+  maxWaitMs: number;
+  store: JwksStore;
+  /** The key sets last combined, and jose's resolver over them. */
+  resolver: { sets: JwkSet[]; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
+  /** Verified tokens (successes only), briefly. */
+  verified: LRUCache<string, { subject: string; extra: Record<string, unknown>; expiresAt: number }>;
+}
+
+/** Leeway for `exp`, `nbf` and `iat`, for clocks a little apart. */
+export const CLOCK_TOLERANCE_S = 10;
+/** How long a verified token is taken on trust without verifying its signature again. */
+const VERIFIED_TTL_MS = 10_000;
+const VERIFIED_ENTRIES = 10_000;
+
+/** Oathkeeper's default when `allowed_algorithms` is empty. */
+const DEFAULT_ALGORITHMS = ['RS256'];
+
+/** Whether `granted` scopes satisfy `needle` under the strategy (Ory fosite's semantics). */
+export function scopeMatches(
+  strategy: Exclude<ScopeStrategy, 'none'>,
+  granted: readonly string[],
+  needle: string,
+): boolean {
+  for (const have of granted) {
+    if (have === needle) return true;
+    if (strategy === 'exact') continue;
+    const haveParts = have.split('.');
+    const needParts = needle.split('.');
+    if (strategy === 'hierarchic') {
+      // `foo` grants `foo.bar`: every part of `have` is the same leading part of `needle`.
+      if (haveParts.length > needParts.length) continue;
+      if (haveParts.every((part, i) => part === needParts[i])) return true;
+      continue;
+    }
+    // wildcard: same number of parts, `*` matches any one non-empty part.
+    if (haveParts.length !== needParts.length) continue;
+    if (haveParts.every((part, i) => part === needParts[i] || (part === '*' && (needParts[i] ?? '') !== '')))
+      return true;
+  }
+  return false;
+}
+
+/** Scopes a token grants: `scp` (array or space-separated), `scope`, `scopes`. */
+export function grantedScopes(claims: JWTPayload): string[] {
+  const out: string[] = [];
+  for (const name of ['scp', 'scope', 'scopes']) {
+    const value = claims[name];
+    if (typeof value === 'string') out.push(...value.split(' ').filter((s) => s !== ''));
+    else if (Array.isArray(value)) out.push(...value.filter((s): s is string => typeof s === 'string'));
+  }
+  return out;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'token is expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed)
+    return `token claim "${error.claim}" is invalid: ${error.reason}`;
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'token algorithm is not allowed';
+  if (error instanceof joseErrors.JWKSNoMatchingKey)
+    return 'no key in the JSON Web Key Sets matches the token';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'token signature is invalid';
+  if (error instanceof joseErrors.JOSEError) return `token is invalid (${error.code})`;
+  return 'token is invalid';
+}
+
+/**
+ * `jwt`: verifies a JSON Web Token (from `Authorization: Bearer`, or `token_from`) against the
+ * keys of `jwks_urls` (file://, base64://, http(s)://). Not responsible when there is no token or
+ * it is not a JWS compact serialisation; any other failure is 401. Only `allowed_algorithms`
+ * (RS256 if empty) are accepted; `none` never; an HMAC algorithm only when listed and only with
+ * an `oct` key of the set, so a token "signed" with a public key as HMAC secret never verifies.
+ */
+export const jwtAuthenticator: Authenticator<JwtConfig> = {
+  id: 'jwt',
+  configSchema: oathkeeperDefinition('configAuthenticatorsJwt'),
+  prepare(raw, deps): Prepared<JwtConfig> {
+    const jwksUrls = strings(raw.jwks_urls);
+    if (jwksUrls.length === 0)
+      return { ok: false, message: 'jwks_urls must name at least one JSON Web Key Set' };
+    for (const url of jwksUrls) {
+      const located = jwksLocation(url, { allowHttp: true });
+      if (!located.ok) return { ok: false, message: located.message };
+    }
+    const listed = strings(raw.allowed_algorithms);
+    const algorithms = listed.length > 0 ? listed : DEFAULT_ALGORITHMS;
+    for (const alg of algorithms) {
+      if (!ASYMMETRIC_ALGORITHMS.includes(alg) && !HMAC_ALGORITHMS.includes(alg))
+        return { ok: false, message: `allowed_algorithms: "${alg}" is not a supported signing algorithm` };
+    }
+    const scopes = strings(raw.required_scope);
+    const scopeStrategy = (
+      typeof raw.scope_strategy === 'string' ? raw.scope_strategy : 'none'
+    ) as ScopeStrategy;
+    if (scopes.length > 0 && scopeStrategy === 'none')
+      return {
+        ok: false,
+        message: 'required_scope is set but scope_strategy is "none"; choose hierarchic, exact or wildcard',
+      };
+    const ttlMs = parseDuration(typeof raw.jwks_ttl === 'string' ? raw.jwks_ttl : '30s');
+    const maxWaitMs = parseDuration(typeof raw.jwks_max_wait === 'string' ? raw.jwks_max_wait : '1s');
+    if (ttlMs === undefined) return { ok: false, message: 'jwks_ttl is not a duration' };
+    if (maxWaitMs === undefined || maxWaitMs === 0)
+      return { ok: false, message: 'jwks_max_wait is not a positive duration' };
+    return {
+      ok: true,
+      config: {
+        jwksUrls,
+        algorithms,
+        issuers: strings(raw.trusted_issuers),
+        audiences: strings(raw.target_audience),
+        scopes,
+        scopeStrategy,
+        tokenFrom: (raw.token_from ?? undefined) as TokenFrom,
+        ttlMs,
+        maxWaitMs,
+        store: jwksStoreFor(deps.http),
+        resolver: undefined,
+        verified: new LRUCache({ max: VERIFIED_ENTRIES, ttl: VERIFIED_TTL_MS }),
+      },
+    };
+  },
+  async handle(request, _session, config) {
+    const token = findToken(request, config.tokenFrom);
+    // Not a JWS compact token: let a later authenticator (bearer_token, introspection) try it.
+    if (token === '' || token.split('.').length !== 3) return { kind: 'not_responsible' };
+    const now = Date.now();
+    const hit = config.verified.get(token);
+    if (hit !== undefined && hit.expiresAt > now)
+      return { kind: 'authenticated', subject: hit.subject, extra: hit.extra };
+    let claims: JWTPayload;
+    try {
+      claims = await verify(token, config, false);
+    } catch (error) {
+      if (error instanceof KeyLoadError) return { kind: 'error', error: internalError(error.message) };
+      return { kind: 'error', error: unauthorized(reasonOf(error)) };
+    }
+    const refused = checkClaims(claims, config);
+    if (refused !== undefined) return refused;
+    const subject = typeof claims.sub === 'string' ? claims.sub : '';
+    const extra = { ...claims } as Record<string, unknown>;
+    const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : now + VERIFIED_TTL_MS;
+    config.verified.set(token, { subject, extra, expiresAt });
+    return { kind: 'authenticated', subject, extra };
+  },
+};
+
+class KeyLoadError extends Error {}
+
+async function verify(token: string, config: JwtConfig, refreshed: boolean): Promise<JWTPayload> {
+  let sets: JwkSet[];
+  try {
+    sets = await Promise.all(
+      config.jwksUrls.map((url) =>
+        refreshed
+          ? config.store.refresh(url, { timeoutMs: config.maxWaitMs })
+          : config.store.get(url, { ttlMs: config.ttlMs, timeoutMs: config.maxWaitMs }),
+      ),
+    );
+  } catch (error) {
+    throw new KeyLoadError(
+      `jwt: cannot load jwks_urls: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const current = config.resolver;
+  let keys: ReturnType<typeof createLocalJWKSet>;
+  if (
+    current !== undefined &&
+    current.sets.length === sets.length &&
+    current.sets.every((s, i) => s === sets[i])
+  ) {
+    keys = current.keys;
+  } else {
+    keys = createLocalJWKSet({ keys: sets.flatMap((s) => s.keys) });
+    config.resolver = { sets, keys };
+  }
+  try {
+    const { payload } = await jwtVerify(token, keys, {
+      algorithms: config.algorithms,
+      clockTolerance: CLOCK_TOLERANCE_S,
+      ...(config.issuers.length > 0 ? { issuer: config.issuers } : {}),
+    });
+    return payload;
+  } catch (error) {
+    // A key we do not know yet: read the sets again (rate-limited by the store) and try once more.
+    if (error instanceof joseErrors.JWKSNoMatchingKey && !refreshed) return verify(token, config, true);
+    throw error;
+  }
+}
+
+function checkClaims(claims: JWTPayload, config: JwtConfig): AuthnResult | undefined {
+  const aud = typeof claims.aud === 'string' ? [claims.aud] : strings(claims.aud);
+  for (const wanted of config.audiences) {
+    if (!aud.includes(wanted))
+      return { kind: 'error', error: unauthorized(`token audience does not include "${wanted}"`) };
+  }
+  if (config.scopeStrategy !== 'none' && config.scopes.length > 0) {
+    const granted = grantedScopes(claims);
+    for (const scope of config.scopes) {
+      if (!scopeMatches(config.scopeStrategy, granted, scope))
+        return { kind: 'error', error: unauthorized(`token is missing required scope "${scope}"`) };
+    }
+  }
+  return undefined;
+}
