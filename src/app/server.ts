@@ -9,6 +9,8 @@ import { schemaRoutes } from '../identity/schema-routes.js';
 import type { Logger } from '../kernel/logger.js';
 import { VERSION } from '../kernel/version.js';
 import { healthRoutes } from '../observability/health.js';
+import { type RunningAccessProxy, startAccessProxy } from '../proxy/server.js';
+import { inProcessSessionChecker } from '../proxy/session-checker.js';
 import { loginRoutes } from '../selfservice/login/routes.js';
 import { logoutRoutes } from '../selfservice/logout/routes.js';
 import { adminRecoveryRoutes } from '../selfservice/recovery/admin-routes.js';
@@ -110,6 +112,8 @@ export interface RunningPortcullis {
   registry: Registry;
   publicUrl: string;
   adminUrl: string;
+  /** The access proxy's listeners, when the config asks for them (docs/proxy.md, "Listeners"). */
+  accessProxy: RunningAccessProxy | undefined;
   close(): Promise<void>;
 }
 
@@ -123,6 +127,8 @@ export async function startPortcullis(
     watchCourier?: boolean;
     /** Tuning of the web hook outbox's worker (tests shorten its waits). */
     webhookWorker?: WorkerOverrides;
+    /** Base of relative `file://` access-rule repositories; the process's cwd unless set. */
+    cwd?: string;
   } = {},
 ): Promise<RunningPortcullis> {
   // Migrations run by themselves only in dev; elsewhere `portcullis migrate sql` runs them.
@@ -132,6 +138,7 @@ export async function startPortcullis(
   const adminApp = await buildAdminApp(registry, selfService);
   let courierWorker: CourierWorker | undefined;
   let webhookWorker: WebhookWorker | undefined;
+  let accessProxy: RunningAccessProxy | undefined;
   try {
     const publicUrl = await publicApp.listen({
       host: config.serve.public.host,
@@ -139,6 +146,17 @@ export async function startPortcullis(
     });
     const adminUrl = await adminApp.listen({ host: config.serve.admin.host, port: config.serve.admin.port });
     logger.info({ public: publicUrl, admin: adminUrl }, 'portcullis is listening');
+    accessProxy = await startAccessProxy(config.document, {
+      http: registry.http,
+      logger,
+      cwd: options.cwd ?? process.cwd(),
+      sessionChecker: inProcessSessionChecker({
+        sessions: registry.sessions,
+        publicBaseUrl: config.serve.public.baseUrl.href,
+        cookieName: registry.sessionConfig.cookie.name,
+        cookieKeys: config.secrets.cookie,
+      }),
+    });
     if (options.watchCourier ?? config.dev) courierWorker = registry.courier.startWorker();
     // Kratos delivers web hooks in process: every serve runs the worker (rows are leased).
     webhookWorker = registry.webhookOutbox.startWorker(options.webhookWorker);
@@ -146,8 +164,9 @@ export async function startPortcullis(
       registry,
       publicUrl,
       adminUrl,
+      accessProxy,
       async close() {
-        await Promise.allSettled([publicApp.close(), adminApp.close()]);
+        await Promise.allSettled([publicApp.close(), adminApp.close(), accessProxy?.close()]);
         await courierWorker?.stop();
         await webhookWorker?.stop();
         await selfService.close();
@@ -155,7 +174,7 @@ export async function startPortcullis(
       },
     };
   } catch (error) {
-    await Promise.allSettled([publicApp.close(), adminApp.close()]);
+    await Promise.allSettled([publicApp.close(), adminApp.close(), accessProxy?.close()]);
     await selfService.close();
     await registry.close();
     throw error;

@@ -10,6 +10,7 @@ import { startPortcullis } from '../../src/app/server.js';
 import { loadConfig } from '../../src/config/index.js';
 import { DEFAULT_SCHEMA_URL } from '../../src/identity/schema/index.js';
 import { silentLogger } from '../../src/kernel/logger.js';
+import type { RunningAccessProxy } from '../../src/proxy/server.js';
 import { encodeSessionCookie } from '../../src/session/cookie.js';
 import type { WorkerOverrides } from '../../src/webhooks/outbox/index.js';
 import { freePort } from './ports.js';
@@ -23,6 +24,8 @@ export interface TestServer {
   adminUrl: string;
   /** The running composition root, for tests that set up state the HTTP API cannot yet. */
   registry: Registry;
+  /** The access proxy's listeners, when configured. */
+  accessProxy: RunningAccessProxy | undefined;
   /** A `Cookie` header carrying the session token as the server signs it. */
   sessionCookie(token: string): string;
   close(): Promise<void>;
@@ -40,6 +43,8 @@ export async function startTestServer(options: {
   redisKeyPrefix?: string;
   /** Keys merged into serve.public (base_url behind a gateway, cors, ...). */
   publicListener?: Record<string, unknown>;
+  /** Further listeners under serve (`proxy`, `api`: the access proxy's). */
+  listeners?: Record<string, unknown>;
   extraConfig?: Record<string, unknown>;
   /** Run the courier's worker in the server, as `serve --watch-courier` does. */
   watchCourier?: boolean;
@@ -65,6 +70,7 @@ export async function startTestServer(options: {
         ...options.publicListener,
       },
       admin: { host: '127.0.0.1', port: adminPort, base_url: `http://127.0.0.1:${adminPort}/` },
+      ...options.listeners,
     },
     identity: {
       default_schema_id: 'exam',
@@ -93,12 +99,14 @@ export async function startTestServer(options: {
   const running = await startPortcullis(config, silentLogger(), {
     migrate: true,
     watchCourier: options.watchCourier ?? false,
+    cwd: dir,
     ...(options.webhookWorker ? { webhookWorker: options.webhookWorker } : {}),
   });
   return {
     publicUrl: running.publicUrl,
     adminUrl: running.adminUrl,
     registry: running.registry,
+    accessProxy: running.accessProxy,
     sessionCookie: (token) =>
       `${running.registry.sessionConfig.cookie.name}=${encodeSessionCookie(token, config.secrets.cookie)}`,
     async close() {

@@ -1,0 +1,152 @@
+/**
+ * Oathkeeper's decision API (`/decisions/*`): the forward-auth endpoint of Traefik, nginx
+ * `auth_request` and Envoy. The request to decide on is rebuilt from `X-Forwarded-Method`,
+ * `X-Forwarded-Proto`, `X-Forwarded-Host` and `X-Forwarded-Uri` (each falling back to the
+ * decision request itself, path minus `/decisions`), normalised, matched and run through the
+ * rule's pipeline. 200 carries the mutated headers; errors are the error handler's answer.
+ */
+
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { AccessControl } from './access.js';
+import {
+  handlePipelineError,
+  noRuleMatched,
+  type PipelineRequest,
+  runPipeline,
+  severalRulesMatched,
+} from './pipeline/index.js';
+import { type MatchResult, normaliseRequestTarget } from './rules/index.js';
+
+export const DECISION_PATH = '/decisions';
+
+/** What the listener writes back. */
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The request to decide on, as the gateway describes it. */
+export interface DecisionInput {
+  method: string;
+  /** `http`/`https` of the decision request itself (before `X-Forwarded-Proto`). */
+  scheme: string;
+  /** The request-target of the decision request (`/decisions/path?query`). */
+  target: string;
+  headers: IncomingHttpHeaders;
+  remoteAddress?: string | undefined;
+}
+
+/** Oathkeeper's decision semantics: forwarded values win, the decision request fills the gaps. */
+export function decisionRequestTarget(input: DecisionInput): {
+  method: string;
+  scheme: string;
+  host: string;
+  target: string;
+} {
+  const forwarded = (name: string): string | undefined => {
+    const value = input.headers[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    return first === undefined || first === '' ? undefined : first;
+  };
+  let ownTarget = input.target.startsWith(DECISION_PATH)
+    ? input.target.slice(DECISION_PATH.length)
+    : input.target;
+  if (ownTarget === '' || ownTarget.startsWith('?')) ownTarget = `/${ownTarget}`;
+  return {
+    method: forwarded('x-forwarded-method') ?? input.method,
+    scheme: forwarded('x-forwarded-proto') ?? input.scheme,
+    host: forwarded('x-forwarded-host') ?? forwarded('host') ?? '',
+    target: forwarded('x-forwarded-uri') ?? ownTarget,
+  };
+}
+
+/** Decides one request: 200 with the upstream headers, or the error handler's answer. */
+export async function decide(access: AccessControl, input: DecisionInput): Promise<HttpAnswer> {
+  const wanted = decisionRequestTarget(input);
+  const normalised = normaliseRequestTarget({
+    scheme: wanted.scheme,
+    host: wanted.host,
+    target: wanted.target,
+  });
+  if (!normalised.ok) return badUrl(normalised.reason === 'too_long' ? 414 : 400, normalised.message);
+  const match = access.repository.match(wanted.method, normalised.url);
+  const request = pipelineRequest(wanted.method, match, input.headers, input.remoteAddress);
+  if (match.kind === 'bad_url') return badUrl(match.reason === 'too_long' ? 414 : 400, match.message);
+  if (request === undefined) return badUrl(400, 'unusable URL');
+  if (match.kind === 'no_rule') return handlePipelineError(access.withoutRule(), noRuleMatched(), request);
+  if (match.kind === 'too_many_rules')
+    return handlePipelineError(access.withoutRule(), severalRulesMatched(), request);
+  const pipeline = access.pipeline(match.rule);
+  const result = await runPipeline(pipeline, request);
+  if (result.kind === 'error') return handlePipelineError(pipeline, result.error, request);
+  return { status: 200, headers: result.headers, body: '' };
+}
+
+/** The pipeline's view of a matched (or unmatched) request. */
+export function pipelineRequest(
+  method: string,
+  match: MatchResult,
+  headers: IncomingHttpHeaders,
+  remoteAddress: string | undefined,
+): PipelineRequest | undefined {
+  if (match.kind === 'bad_url') return undefined;
+  let url: URL;
+  try {
+    url = new URL(match.url.href);
+  } catch {
+    return undefined;
+  }
+  return {
+    method,
+    url,
+    headers,
+    captureGroups: match.kind === 'matched' ? match.captures : [],
+    ...(remoteAddress !== undefined ? { remoteAddress } : {}),
+  };
+}
+
+/** A URL refused before matching: Oathkeeper's JSON error shape. */
+export function badUrl(status: 400 | 414, message: string): HttpAnswer {
+  return jsonError(status, status === 400 ? 'Bad Request' : 'URI Too Long', message);
+}
+
+/** `{"error":{"code","status","message"}}`, as herodot writes it. */
+export function jsonError(code: number, status: string, message: string): HttpAnswer {
+  return {
+    status: code,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ error: { code, status, message } }),
+  };
+}
+
+/** `/decisions` and `/decisions/*`, every method; request bodies are drained, never parsed. */
+export function decisionRoutes(access: AccessControl) {
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', (_request, payload, done) => {
+      payload.resume();
+      payload.on('end', () => done(null, undefined));
+      payload.on('error', (error) => done(error, undefined));
+    });
+    const handler = async (
+      request: import('fastify').FastifyRequest,
+      reply: import('fastify').FastifyReply,
+    ): Promise<void> => {
+      const raw = request.raw;
+      const answer = await decide(access, {
+        method: raw.method ?? 'GET',
+        scheme: request.protocol,
+        target: raw.url ?? '/',
+        headers: raw.headers,
+        remoteAddress: raw.socket.remoteAddress,
+      });
+      reply.code(answer.status).headers(answer.headers).header('cache-control', 'private, no-store');
+      await reply.send(answer.body);
+    };
+    const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+    app.route({ method: [...methods], url: DECISION_PATH, logLevel: 'warn', handler });
+    app.route({ method: [...methods], url: `${DECISION_PATH}/*`, logLevel: 'warn', handler });
+  };
+}
