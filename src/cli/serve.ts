@@ -30,7 +30,7 @@ export function serveCommand(): Command {
     .option('--sqa-opt-out', 'accepted for compatibility with kratos serve; Portcullis sends no telemetry')
     .addHelpText(
       'after',
-      '\nEnvironment variables override config keys as in Kratos: DSN, SERVE_PUBLIC_PORT, SECRETS_COOKIE (comma list), ...',
+      '\nEnvironment variables override config keys as in Kratos: DSN, SERVE_PUBLIC_PORT, SECRETS_COOKIE (comma list), ...\nWith Oathkeeper keys (access_rules, serve.proxy, serve.api) the access proxy (4455) and the decision API (4456) run too.',
     )
     .action(async (options: ServeOptions) => {
       const config = await loadConfigOrExit({ files: options.config ?? [], dev: options.dev ?? false });
