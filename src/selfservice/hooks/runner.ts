@@ -32,6 +32,13 @@ export interface HookSubject {
   transientPayload?: JsonValue;
 }
 
+/**
+ * The subject, built only when a hook of that phase is configured: flows call the runner on
+ * every success, and most deployments configure no web hook, so serialising the identity or
+ * reading the session must cost nothing then.
+ */
+export type HookSubjectSource = () => HookSubject | Promise<HookSubject>;
+
 export type PrePersistResult =
   | { kind: 'continue'; patches: IdentityPatch[] }
   | { kind: 'validation'; fields: Record<string, UiText[]>; form: UiText[] }
@@ -51,14 +58,14 @@ export interface HookRunner {
     method: string,
     request: FastifyRequest,
     flow: SelfServiceFlow,
-    subject: HookSubject,
+    subject: HookSubjectSource,
   ): Promise<PrePersistResult>;
   postPersist(
     kind: FlowKind,
     method: string,
     request: FastifyRequest,
     flow: SelfServiceFlow,
-    subject: HookSubject,
+    subject: HookSubjectSource,
   ): Promise<void>;
 }
 
@@ -116,14 +123,11 @@ export function createHookRunner(deps: HookRunnerDeps): HookRunner {
 
     async prePersist(kind, method, request, flow, subject) {
       const patches: IdentityPatch[] = [];
-      for (const [index, hook] of afterHooks(kind, method).entries()) {
-        if (!hook.parse) continue;
-        const outcome = await executeWebHook(
-          deps,
-          hook,
-          context(request, flow, subject),
-          `${kind}.after.${method}.${index}`,
-        );
+      const hooks = afterHooks(kind, method).filter((hook) => hook.parse);
+      if (hooks.length === 0) return { kind: 'continue', patches };
+      const ctx = context(request, flow, await subject());
+      for (const [index, hook] of hooks.entries()) {
+        const outcome = await executeWebHook(deps, hook, ctx, `${kind}.after.${method}.parse.${index}`);
         if (outcome.kind === 'validation' || outcome.kind === 'failed') return outcome;
         if (outcome.kind === 'done' && outcome.patch) patches.push(outcome.patch);
       }
@@ -131,12 +135,14 @@ export function createHookRunner(deps: HookRunnerDeps): HookRunner {
     },
 
     async postPersist(kind, method, request, flow, subject) {
-      for (const [index, hook] of afterHooks(kind, method).entries()) {
-        if (hook.parse) continue;
+      const hooks = afterHooks(kind, method).filter((hook) => !hook.parse);
+      if (hooks.length === 0) return;
+      const ctx = context(request, flow, await subject());
+      for (const [index, hook] of hooks.entries()) {
         const name = `${kind}.after.${method}.${index}`;
         try {
           // Failures are logged inside: the change is saved and stays saved.
-          await executeWebHook(deps, hook, context(request, flow, subject), name);
+          await executeWebHook(deps, hook, ctx, name);
         } catch (error) {
           deps.logger.error({ hook: name, err: (error as Error).message }, 'web hook could not run');
         }

@@ -104,15 +104,14 @@ export async function submitLogin(
     });
   }
   const transientPayload = submission.transientPayload();
-  const identityJson = deps.hooks
-    ? serializeIdentity(identity, { admin: true, schemaUrl: deps.schemaUrl(identity.schema_id) })
-    : undefined;
+  const identityJson = () =>
+    serializeIdentity(identity, { admin: true, schemaUrl: deps.schemaUrl(identity.schema_id) });
   if (deps.hooks) {
     // Parse hooks may stop the sign-in (their identity changes apply to registration and settings).
-    const pre = await deps.hooks.prePersist('login', 'password', request, flow, {
-      identity: identityJson,
+    const pre = await deps.hooks.prePersist('login', 'password', request, flow, () => ({
+      identity: identityJson(),
       transientPayload,
-    });
+    }));
     if (pre.kind === 'failed') throw pre.error;
     if (pre.kind === 'validation') {
       return fix(deps, request, reply, flow, {
@@ -140,11 +139,11 @@ export async function submitLogin(
   });
 
   const sessionJson = deps.sessions.toJson(issued.session, identity);
-  await deps.hooks?.postPersist('login', 'password', request, flow, {
-    identity: identityJson,
+  await deps.hooks?.postPersist('login', 'password', request, flow, () => ({
+    identity: identityJson(),
     session: sessionJson,
     transientPayload,
-  });
+  }));
   if (flow.type === 'api') {
     return reply.send({ session: sessionJson, session_token: issued.token });
   }

@@ -211,10 +211,10 @@ async function recovered(
     updated_at: now,
   };
   await deps.flows.update(passed);
-  await deps.hooks?.postPersist('recovery', method, request, passed, {
+  await deps.hooks?.postPersist('recovery', method, request, passed, async () => ({
     identity: await deps.identityJson(identity.id),
     session: deps.sessions.toJson(issued.session, identity),
-  });
+  }));
 
   if (flow.type === 'api') {
     return reply.send({

@@ -136,10 +136,11 @@ export async function submitRegistration(
   };
   const transientPayload = submission.transientPayload();
   if (deps.hooks) {
-    const pre = await deps.hooks.prePersist('registration', 'password', request, flow, {
-      identity: draftIdentityJson(body),
+    const draft = body;
+    const pre = await deps.hooks.prePersist('registration', 'password', request, flow, () => ({
+      identity: draftIdentityJson(draft),
       transientPayload,
-    });
+    }));
     if (pre.kind === 'failed') throw pre.error;
     if (pre.kind === 'validation') return refuse(pre.fields, pre.form);
     for (const patch of pre.patches) body = applyIdentityPatch(body, patch);
@@ -192,14 +193,14 @@ export async function submitRegistration(
   });
 
   // 6. The other web hooks see what was saved; their failures undo nothing.
-  await deps.hooks?.postPersist('registration', 'password', request, flow, {
+  await deps.hooks?.postPersist('registration', 'password', request, flow, () => ({
     identity: serializeIdentity(identity, {
       admin: true,
       schemaUrl: deps.schemas.schemaUrl(identity.schema_id),
     }),
     ...(issued ? { session: deps.sessions.toJson(issued.session, identity) } : {}),
     transientPayload,
-  });
+  }));
 
   // 7. With verification enabled, the new addresses get their verification message.
   const verification = await deps.verification?.sendForAddresses(

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UpdateIdentityBody } from '../../identity/bodies.js';
-import type { Identity } from '../../identity/model.js';
+import type { Identity, JsonObject } from '../../identity/model.js';
 import { serializeIdentity } from '../../identity/serialize.js';
 import { isAppError } from '../../kernel/errors.js';
 import { noActiveSession } from '../../session/errors.js';
@@ -10,7 +10,6 @@ import { openSubmission, replaceExpiredFlow } from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { flowUiUrl } from '../flow/respond.js';
-import { readSubmission } from '../flow/submission.js';
 import { uiContainer } from '../flow/ui.js';
 import { applyIdentityPatchToUpdate } from '../hooks/identity-patch.js';
 import { withNodeMessages } from '../nodes/index.js';
@@ -80,7 +79,13 @@ export async function submitSettings(
     throw new NeedsPrivilegedSessionError(url);
   }
   if (change.kind === 'invalid') return fix(deps, request, reply, { flow, identity, method }, change);
-  return store(deps, request, reply, { flow, identity, method, session: current }, change.body);
+  return store(
+    deps,
+    request,
+    reply,
+    { flow, identity, method, session: current, transientPayload: submission.transientPayload() },
+    change.body,
+  );
 }
 
 function enabledMethod(deps: SettingsDeps, method: string | undefined): Method | undefined {
@@ -94,29 +99,36 @@ async function store(
   deps: SettingsDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  context: { flow: SelfServiceFlow; identity: Identity; method: Method; session: Authenticated },
+  context: {
+    flow: SelfServiceFlow;
+    identity: Identity;
+    method: Method;
+    session: Authenticated;
+    transientPayload: JsonObject | undefined;
+  },
   proposed: UpdateIdentityBody,
 ): Promise<FastifyReply> {
   const { flow, identity, method } = context;
   let body = proposed;
-  const transientPayload = readSubmission(request.body, request.headers['content-type']).transientPayload();
+  const { transientPayload } = context;
   if (deps.hooks) {
     // Parse hooks see the identity as it is about to be saved: they may change it or stop here.
-    const pre = await deps.hooks.prePersist('settings', method, request, flow, {
+    const proposedBody = body;
+    const pre = await deps.hooks.prePersist('settings', method, request, flow, () => ({
       identity: {
         ...serializeIdentity(identity, {
           admin: true,
           schemaUrl: deps.schemas.schemaUrl(identity.schema_id),
         }),
         // What will change, never the credentials (a new password is in the body).
-        schema_id: body.schema_id,
-        traits: body.traits,
-        state: body.state,
-        metadata_public: body.metadata_public ?? null,
-        metadata_admin: body.metadata_admin ?? null,
+        schema_id: proposedBody.schema_id,
+        traits: proposedBody.traits,
+        state: proposedBody.state,
+        metadata_public: proposedBody.metadata_public ?? null,
+        metadata_admin: proposedBody.metadata_admin ?? null,
       },
       transientPayload,
-    });
+    }));
     if (pre.kind === 'failed') throw pre.error;
     if (pre.kind === 'validation') {
       return fix(deps, request, reply, context, {
@@ -147,11 +159,13 @@ async function store(
     updated_at: deps.now(),
   };
   await deps.flows.update(saved);
-  const stored = deps.hooks ? await deps.sessions.get(context.session.session.id) : undefined;
-  await deps.hooks?.postPersist('settings', method, request, saved, {
-    identity: serializeIdentity(after, { admin: true, schemaUrl: deps.schemas.schemaUrl(after.schema_id) }),
-    ...(stored ? { session: deps.sessions.toJson(stored, after) } : {}),
-    transientPayload,
+  await deps.hooks?.postPersist('settings', method, request, saved, async () => {
+    const stored = await deps.sessions.get(context.session.session.id);
+    return {
+      identity: serializeIdentity(after, { admin: true, schemaUrl: deps.schemas.schemaUrl(after.schema_id) }),
+      ...(stored ? { session: deps.sessions.toJson(stored, after) } : {}),
+      transientPayload,
+    };
   });
   const continueWith = await afterSettings(deps, {
     method,

@@ -101,10 +101,10 @@ async function run(
     }
     const verified = await deps.identityById(result.identityId);
     await deps.sessions.identityChanged(result.identityId, verified);
-    if (verified && deps.hooks) {
-      await deps.hooks.postPersist('verification', method, request, flow, {
+    if (verified) {
+      await deps.hooks?.postPersist('verification', method, request, flow, async () => ({
         identity: await deps.identityJson(verified.id),
-      });
+      }));
     }
     const next = flow.return_to ?? deps.config.verification.after.returnUrl(method);
     const passed = { ...flow, state: 'passed_challenge' };
