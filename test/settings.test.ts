@@ -10,7 +10,7 @@ import type { Identity } from '../src/identity/model.js';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
 import { failure } from './support/failure.js';
-import { type SettingsTestApp, startSettingsTestApp } from './support/settings-app.js';
+import { startTestServer, type TestServer } from './support/server.js';
 
 type ErrorBody = { error: { id?: string; code: number }; redirect_browser_to?: string; use_flow_id?: string };
 
@@ -31,16 +31,18 @@ const messagesOf = (nodes: UiNode[], name: string) =>
   nodes.find((n) => (n.attributes as { name?: string }).name === name)?.messages.map((m) => m.id) ?? [];
 
 describe.each(testDatabases())('settings flow ($name)', (database) => {
-  let app: SettingsTestApp;
+  let app: TestServer;
   let frontend: FrontendApi;
   let drop: () => Promise<void>;
 
   beforeAll(async () => {
     const db = await database.create();
     drop = db.drop;
-    app = await startSettingsTestApp({
+    app = await startTestServer({
       dsn: db.dsn,
       extraConfig: {
+        // Verification needs a courier; no worker runs here, so messages stay queued for the test to read.
+        courier: { smtp: { connection_uri: 'smtp://127.0.0.1:25/' } },
         selfservice: {
           default_browser_return_url: 'http://app.example.test/welcome',
           allowed_return_urls: ['http://app.example.test/'],
@@ -50,6 +52,8 @@ describe.each(testDatabases())('settings flow ($name)', (database) => {
               privileged_session_max_age: '15m',
               after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } },
             },
+            // The real verification sender: a changed email queues a message in the outbox.
+            verification: { enabled: true, use: 'code' },
           },
         },
       },
@@ -274,16 +278,21 @@ describe.each(testDatabases())('settings flow ($name)', (database) => {
           status: 'pending',
         }),
       ]);
-      const sent = app.sentVerifications.filter((s) => s.identityId === identity.id);
-      expect(sent).toEqual([
-        expect.objectContaining({ addresses: ['native-verified-new@example.com'], type: 'api' }),
-      ]);
+      const queued = await app.registry.courier.listMessages({
+        recipient: 'native-verified-new@example.com',
+        pageSize: 10,
+      });
+      expect(queued.messages.map((m) => m.template_type)).toEqual(['verification_code_valid']);
+      const show = changed.continue_with?.[0] as { action: string; flow: { id: string } } | undefined;
       expect(changed.continue_with).toEqual([
         {
           action: 'show_verification_ui',
-          flow: { id: sent[0]?.flowId, verifiable_address: 'native-verified-new@example.com' },
+          flow: { id: show?.flow.id, verifiable_address: 'native-verified-new@example.com' },
         },
       ]);
+      // The flow it names is the verification flow the message's code belongs to.
+      const { data: verification } = await frontend.getVerificationFlow({ id: show?.flow.id ?? '' });
+      expect(verification.state).toBe('sent_email');
       expect(await signIn('native-verified-new@example.com')).toMatch(/^ory_st_/);
     });
 

@@ -1,23 +1,19 @@
 /**
  * A public listener with the built-in UI, assembled as `portcullis serve` does it (registry,
- * flows, public app) from a config file written for the test. The UI's routes are added here
- * unless app/server.ts registers them already, so this keeps working once it does.
+ * flows, public app) from a config file written for the test, loaded with --dev by default
+ * (the dev inbox) and without the admin listener.
  */
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fastifyCookie from '@fastify/cookie';
-import fastifyFormbody from '@fastify/formbody';
 import { stringify } from 'yaml';
 import { createRegistry, type Registry } from '../../src/app/registry.js';
 import { buildSelfService } from '../../src/app/selfservice.js';
 import { buildPublicApp } from '../../src/app/server.js';
-import { buildUiDeps } from '../../src/app/ui-wiring.js';
 import { loadConfig } from '../../src/config/index.js';
 import { DEFAULT_SCHEMA_URL } from '../../src/identity/schema/index.js';
 import { silentLogger } from '../../src/kernel/logger.js';
-import { uiRoutes } from '../../src/ui/index.js';
 import { freePort } from './ports.js';
 import { EXAM_SCHEMA_URL } from './server.js';
 
@@ -70,13 +66,6 @@ export async function startUiTestServer(options: {
   const registry = await createRegistry(config, silentLogger(), { migrate: true });
   const selfService = buildSelfService(registry);
   const app = await buildPublicApp(registry, selfService);
-  if (!app.hasRoute({ method: 'GET', url: '/ui/login' })) {
-    await app.register(async (scope) => {
-      await scope.register(fastifyCookie);
-      await scope.register(fastifyFormbody);
-      await scope.register(uiRoutes(buildUiDeps(registry, selfService)));
-    });
-  }
   await app.listen({ host: '127.0.0.1', port: publicPort });
   return {
     origin,
