@@ -304,10 +304,18 @@ describe('a runaway template', () => {
   });
 
   it('is cut off, the flow fails cleanly and the server keeps answering', async () => {
-    const pending = failure<{ error: { code: number } }>(register(server, 'loop@example.test'));
-    // While the template runs off the main thread, the server answers at once.
+    let settled = false;
+    const pending = failure<{ error: { code: number } }>(register(server, 'loop@example.test')).finally(
+      () => {
+        settled = true;
+      },
+    );
+    // Give the registration time to reach its hook (the loop then runs until its 2 s bound).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The template runs off the main thread: the server answers while it is still looping.
     const health = await fetch(`${server.publicUrl}/health/alive`);
     expect(health.status).toBe(200);
+    expect(settled).toBe(false);
     const refused = await pending;
     expect([502, 504]).toContain(refused.status);
     expect(receiver.to('/never')).toHaveLength(0);
