@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../kernel/version.js';
+import { cleanupCommand } from './cleanup.js';
 import { courierCommand } from './courier.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { identitiesCommand } from './identities.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   program.addCommand(identitiesCommand());
   program.addCommand(courierCommand());
   program.addCommand(jwksCommand());
+  program.addCommand(cleanupCommand());
   // Every subcommand rejects unknown options and arguments instead of ignoring them.
   const strict = (command: Command): void => {
     command.exitOverride();

@@ -2,8 +2,8 @@ import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import { openDatabase } from '../persistence/database.js';
 import { parseDsn } from '../persistence/dsn.js';
-import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
-import { loadConfigOrExit } from './load-config.js';
+import { EXIT_FAILURE } from './exit-codes.js';
+import { resolveDsn } from './resolve-dsn.js';
 
 interface MigrateSqlOptions {
   readFromEnv?: boolean;
@@ -24,7 +24,7 @@ export function migrateCommand(): Command {
       .option('-y, --yes', 'apply without asking for confirmation')
       .option('-c, --config <file...>', 'config file(s) to read the dsn from')
       .action(async (dsnArgument: string | undefined, options: MigrateSqlOptions) => {
-        const dsn = await resolveDsn(dsnArgument, options);
+        const { dsn } = await resolveDsn('migrate sql', dsnArgument, options);
         const database = await openDatabase(parseDsn(dsn));
         try {
           const pending = await database.pendingMigrations();
@@ -46,24 +46,6 @@ export function migrateCommand(): Command {
       }),
   );
   return migrate;
-}
-
-async function resolveDsn(dsnArgument: string | undefined, options: MigrateSqlOptions): Promise<string> {
-  if (dsnArgument) return dsnArgument;
-  if (options.readFromEnv) {
-    const dsn = process.env.DSN;
-    if (!dsn) {
-      console.error('migrate sql -e: the DSN environment variable is not set.');
-      process.exit(EXIT_USAGE);
-    }
-    return dsn;
-  }
-  if (options.config && options.config.length > 0) {
-    const config = await loadConfigOrExit({ files: options.config, dev: false });
-    return config.dsn;
-  }
-  console.error('migrate sql: give a <dsn>, -e to read DSN from the environment, or -c <config file>.');
-  process.exit(EXIT_USAGE);
 }
 
 async function confirm(question: string): Promise<boolean> {

@@ -1,0 +1,163 @@
+import { type Kysely, sql } from 'kysely';
+import type { Tables } from './tables.js';
+
+/**
+ * `kratos cleanup sql`: removes rows nothing will read again, in small batches so a large
+ * backlog never holds a long lock. Kratos removes expired sessions and self-service flows;
+ * we also remove what our own tables leave behind (expired one-time codes, the attempt
+ * counters of flows that are gone, web-hook deliveries that reached a final state).
+ * Courier messages stay, as in Kratos: the admin API lists them.
+ */
+export interface CleanupOptions {
+  /** Rows whose deadline (expiry, or last change for settled rows) is before this are removed. */
+  cutoff: Date;
+  /** At most this many rows per DELETE (`database.cleanup.batch_size`, Kratos default 100). */
+  batchSize: number;
+  /** Waits this long between tables (`database.cleanup.sleep.tables`) to spread the load. */
+  pauseBetweenTablesMs: number;
+  /** Told after each table, e.g. to print progress. */
+  onTable?: (table: CleanupTable, deleted: number) => void;
+  /** Stops between batches when aborted; the rows already removed stay removed. */
+  signal?: AbortSignal;
+}
+
+export type CleanupTable =
+  | 'sessions'
+  | 'selfservice_flows'
+  | 'selfservice_codes'
+  | 'selfservice_flow_attempts'
+  | 'webhook_deliveries';
+
+export type CleanupReport = Record<CleanupTable, number>;
+
+/** Deletes at most one batch; returns how many rows went. */
+type BatchDelete = (db: Kysely<Tables>, cutoff: Date, limit: number) => Promise<number>;
+
+const deleted = (result: { numDeletedRows: bigint }): number => Number(result.numDeletedRows);
+
+// Each step deletes `WHERE key IN (SELECT key ... LIMIT n)`: the one batched DELETE both
+// SQLite and PostgreSQL accept. Flows go before their attempt counters, so one run removes both.
+const STEPS: ReadonlyArray<readonly [CleanupTable, BatchDelete]> = [
+  [
+    'sessions',
+    async (db, cutoff, limit) =>
+      deleted(
+        await db
+          .deleteFrom('sessions')
+          .where(
+            'id',
+            'in',
+            db.selectFrom('sessions').select('id').where('expires_at', '<', cutoff).limit(limit),
+          )
+          .executeTakeFirst(),
+      ),
+  ],
+  [
+    'selfservice_flows',
+    async (db, cutoff, limit) =>
+      deleted(
+        await db
+          .deleteFrom('selfservice_flows')
+          .where(
+            'id',
+            'in',
+            db.selectFrom('selfservice_flows').select('id').where('expires_at', '<', cutoff).limit(limit),
+          )
+          .executeTakeFirst(),
+      ),
+  ],
+  [
+    'selfservice_codes',
+    async (db, cutoff, limit) =>
+      deleted(
+        await db
+          .deleteFrom('selfservice_codes')
+          .where(
+            'id',
+            'in',
+            db.selectFrom('selfservice_codes').select('id').where('expires_at', '<', cutoff).limit(limit),
+          )
+          .executeTakeFirst(),
+      ),
+  ],
+  [
+    'selfservice_flow_attempts',
+    async (db, cutoff, limit) =>
+      deleted(
+        await db
+          .deleteFrom('selfservice_flow_attempts')
+          .where(
+            'flow_id',
+            'in',
+            db
+              .selectFrom('selfservice_flow_attempts as a')
+              .select('a.flow_id')
+              .where('a.updated_at', '<', cutoff)
+              .where(({ not, exists, selectFrom }) =>
+                not(
+                  exists(
+                    selectFrom('selfservice_flows as f')
+                      .select(sql.lit(1).as('one'))
+                      .whereRef('f.id', '=', 'a.flow_id'),
+                  ),
+                ),
+              )
+              .limit(limit),
+          )
+          .executeTakeFirst(),
+      ),
+  ],
+  [
+    'webhook_deliveries',
+    async (db, cutoff, limit) =>
+      deleted(
+        await db
+          .deleteFrom('webhook_deliveries')
+          .where(
+            'id',
+            'in',
+            db
+              .selectFrom('webhook_deliveries')
+              .select('id')
+              .where('status', 'in', ['delivered', 'abandoned'])
+              .where('updated_at', '<', cutoff)
+              .limit(limit),
+          )
+          .executeTakeFirst(),
+      ),
+  ],
+];
+
+export const CLEANUP_TABLES: readonly CleanupTable[] = STEPS.map(([table]) => table);
+
+export async function cleanupDatabase(db: Kysely<Tables>, options: CleanupOptions): Promise<CleanupReport> {
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
+    throw new RangeError(`batch size must be a positive integer, got ${options.batchSize}`);
+  }
+  const report = Object.fromEntries(CLEANUP_TABLES.map((t) => [t, 0])) as CleanupReport;
+  for (const [index, [table, deleteBatch]] of STEPS.entries()) {
+    if (index > 0 && options.pauseBetweenTablesMs > 0)
+      await pause(options.pauseBetweenTablesMs, options.signal);
+    for (;;) {
+      if (options.signal?.aborted) return report;
+      const count = await deleteBatch(db, options.cutoff, options.batchSize);
+      report[table] += count;
+      if (count < options.batchSize) break;
+    }
+    options.onTable?.(table, report[table]);
+  }
+  return report;
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
