@@ -7,6 +7,7 @@ import type { IdentitySchemas } from '../identity/ports.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../identity/schema/index.js';
 import { encodeSchemaId } from '../identity/schema-routes.js';
 import { createJsonnetEvaluator, type JsonnetEvaluator } from '../jsonnet/index.js';
+import { createSecretCipher } from '../kernel/cipher.js';
 import { createOutboundHttp, type OutboundHttpClient, outboundHttpConfig } from '../kernel/http-client.js';
 import type { Logger } from '../kernel/logger.js';
 import { type Database, openDatabase } from '../persistence/database.js';
@@ -90,7 +91,9 @@ export async function createRegistry(
     },
   );
 
-  const webhookOutbox = createWebhookOutbox({ database, http, logger });
+  // Seals what we store and must read back (web-hook credentials in the outbox).
+  const cipher = createSecretCipher(config.secrets.cipher, config.secrets.default);
+  const webhookOutbox = createWebhookOutbox({ database, http, logger, cipher });
 
   const publicBase = config.serve.public.baseUrl;
   const schemaUrl = (id: string): string => new URL(`schemas/${encodeSchemaId(id)}`, publicBase).toString();

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
+import type { SecretCipher } from '../../kernel/cipher.js';
 import type { OutboundHttp } from '../../kernel/http-client.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Database } from '../../persistence/database.js';
@@ -47,8 +48,9 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
  * Delivery is at-least-once: a worker that dies mid-call leaves the row to be sent again when
  * its lease expires. Several replicas may run workers on one database.
  *
- * Stored headers may carry credentials (api keys, basic auth) in clear text: they are needed
- * to deliver. They are never logged, nor are bodies or URL paths.
+ * Stored headers may carry credentials (api keys, basic auth): they are needed to deliver, so
+ * they are sealed with `secrets.cipher` (else a key derived from `secrets.default`), not
+ * hashed. They are never logged, nor are bodies or URL paths.
  */
 export interface WebhookOutbox {
   /**
@@ -68,6 +70,8 @@ export interface WebhookOutboxDeps {
   database: Pick<Database, 'db' | 'engine'>;
   http: OutboundHttp;
   logger: Logger;
+  /** Seals stored headers (they may hold the receiver's credentials). */
+  cipher: SecretCipher;
   now?: () => Date;
 }
 
@@ -99,7 +103,7 @@ function settingsFrom(overrides: WorkerOverrides): WorkerSettings {
 
 export function createWebhookOutbox(deps: WebhookOutboxDeps): WebhookOutbox {
   const now = deps.now ?? (() => new Date());
-  const store = createDeliveryStore(deps.database.db, deps.database.engine);
+  const store = createDeliveryStore(deps.database.db, deps.database.engine, deps.cipher);
   const logger = deps.logger.child({ component: 'webhook-outbox' });
   const workers = new Set<WebhookWorker>();
 

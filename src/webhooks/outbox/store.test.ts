@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSecretCipher } from '../../kernel/cipher.js';
 import type { Database } from '../../persistence/database.js';
 import { testEngines } from '../../persistence/testing/engines.js';
 import type { NewDelivery } from './model.js';
 import { createDeliveryStore, type DeliveryStore } from './store.js';
+
+const cipher = createSecretCipher([], ['a-test-secret-that-is-long-enough']);
 
 const T0 = new Date('2026-06-01T12:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -27,7 +30,7 @@ describe.each(testEngines())('web hook delivery store contract ($name)', (engine
 
   beforeAll(async () => {
     database = await engine.open();
-    store = createDeliveryStore(database.db, database.engine);
+    store = createDeliveryStore(database.db, database.engine, cipher);
   });
   beforeEach(async () => {
     await database.db.deleteFrom('webhook_deliveries').execute();
@@ -62,6 +65,27 @@ describe.each(testEngines())('web hook delivery store contract ($name)', (engine
     });
     expect(await store.get(randomUUID())).toBeUndefined();
     expect(await store.get('not-a-uuid')).toBeUndefined();
+  });
+
+  it('stores headers sealed: the row holds no credential, and reads back the same headers', async () => {
+    const delivery = newDelivery();
+    await store.insert(database.db, delivery, T0);
+    const row = await database.db
+      .selectFrom('webhook_deliveries')
+      .select('headers')
+      .where('id', '=', delivery.id)
+      .executeTakeFirstOrThrow();
+    const stored = typeof row.headers === 'string' ? row.headers : JSON.stringify(row.headers);
+    expect(stored).not.toContain('dTpw');
+    expect(stored).not.toContain('authorization');
+    expect((await store.get(delivery.id))?.headers).toEqual(delivery.headers);
+    // Another key cannot open them.
+    const stranger = createDeliveryStore(
+      database.db,
+      database.engine,
+      createSecretCipher([], ['another-secret-that-is-long-enough']),
+    );
+    await expect(stranger.get(delivery.id)).rejects.toThrow();
   });
 
   it('writes nothing when the transaction that queued it rolls back', async () => {

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { SecretCipher } from '../../kernel/cipher.js';
 import type { Engine } from '../../persistence/migrations/column-types.js';
 import { UUID } from '../../persistence/page-token.js';
 import { fromJson, toDate, toDateOrNull, toJson } from '../../persistence/row-codec.js';
@@ -44,12 +45,28 @@ export interface DeliveryStore {
   get(id: string): Promise<WebhookDelivery | undefined>;
 }
 
-function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
+/**
+ * Headers often carry the receiver's credentials (api keys, basic auth) and must be read back
+ * to deliver: they are stored sealed, as `{"sealed": "<ciphertext>"}`.
+ */
+function sealHeaders(cipher: SecretCipher, headers: Record<string, string>): string {
+  return toJson({ sealed: cipher.encrypt(JSON.stringify(headers)) });
+}
+
+function openHeaders(cipher: SecretCipher, stored: unknown): Record<string, string> {
+  const value = fromJson<{ sealed?: unknown } | Record<string, string>>(stored);
+  if (typeof value.sealed === 'string')
+    return JSON.parse(cipher.decrypt(value.sealed)) as Record<string, string>;
+  // Rows queued before headers were sealed.
+  return value as Record<string, string>;
+}
+
+function toDelivery(cipher: SecretCipher, row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
   return {
     id: row.id,
     url: row.url,
     method: row.method,
-    headers: fromJson<Record<string, string>>(row.headers),
+    headers: openHeaders(cipher, row.headers),
     body: row.body,
     name: row.hook_name,
     status: row.status as DeliveryStatus,
@@ -65,7 +82,8 @@ function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
 
 const settlement = (numUpdatedRows: bigint): Settlement => (numUpdatedRows > 0n ? 'settled' : 'lease_lost');
 
-export function createDeliveryStore(db: Kysely<Tables>, engine: Engine): DeliveryStore {
+export function createDeliveryStore(db: Kysely<Tables>, engine: Engine, cipher: SecretCipher): DeliveryStore {
+  const decode = (row: Selectable<WebhookDeliveriesTable>): WebhookDelivery => toDelivery(cipher, row);
   /** An update of a delivery this owner still leases. */
   const leased = (id: string, owner: string) =>
     db
@@ -82,7 +100,7 @@ export function createDeliveryStore(db: Kysely<Tables>, engine: Engine): Deliver
           id: delivery.id,
           url: delivery.url,
           method: delivery.method,
-          headers: toJson(delivery.headers),
+          headers: sealHeaders(cipher, delivery.headers),
           body: delivery.body,
           hook_name: delivery.name.slice(0, MAX_NAME_LENGTH),
           status: 'queued',
@@ -130,7 +148,7 @@ export function createDeliveryStore(db: Kysely<Tables>, engine: Engine): Deliver
         // conditional UPDATE is atomic across processes.
         rows = await lease(db).where('id', 'in', due(db)).returningAll().execute();
       }
-      return rows.map(toDelivery).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+      return rows.map(decode).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
     },
 
     async markDelivered(id, owner, now) {
@@ -181,7 +199,7 @@ export function createDeliveryStore(db: Kysely<Tables>, engine: Engine): Deliver
         .selectAll()
         .where('id', '=', id)
         .executeTakeFirst();
-      return row === undefined ? undefined : toDelivery(row);
+      return row === undefined ? undefined : decode(row);
     },
   };
 }

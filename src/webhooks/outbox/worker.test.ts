@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSecretCipher } from '../../kernel/cipher.js';
 import { createOutboundHttp, type OutboundHttpClient } from '../../kernel/http-client.js';
 import { silentLogger } from '../../kernel/logger.js';
 import { type Database, openDatabase } from '../../persistence/database.js';
@@ -14,6 +15,8 @@ import {
   type WorkerOverrides,
 } from './index.js';
 import { createDeliveryStore } from './store.js';
+
+const cipher = createSecretCipher([], ['a-test-secret-that-is-long-enough']);
 
 /** Fast timings so retries happen within a test. */
 const FAST: WorkerOverrides = {
@@ -88,7 +91,7 @@ describe.each(testEngines())('web hook outbox worker ($name)', (engine) => {
   });
   beforeEach(async () => {
     await database.db.deleteFrom('webhook_deliveries').execute();
-    outbox = createWebhookOutbox({ database, http, logger: silentLogger() });
+    outbox = createWebhookOutbox({ database, http, logger: silentLogger(), cipher });
     receiver = await new Receiver().start();
   });
   afterEach(async () => {
@@ -206,7 +209,7 @@ describe.each(testEngines())('web hook outbox worker ($name)', (engine) => {
   it('picks up a delivery whose worker died mid-call once the lease expires', async () => {
     const { id } = await enqueue();
     // A worker claims it and dies: nothing settles the lease.
-    const store = createDeliveryStore(database.db, database.engine);
+    const store = createDeliveryStore(database.db, database.engine, cipher);
     await store.claim({ owner: 'dead-worker', limit: 10, leaseMs: 300, now: new Date() });
     outbox.startWorker(FAST);
     await new Promise((r) => setTimeout(r, 100));
@@ -239,7 +242,7 @@ describe.each(testEngines())('web hook outbox worker ($name)', (engine) => {
       extra.push(second);
       other = second;
     }
-    const otherOutbox = createWebhookOutbox({ database: other, http, logger: silentLogger() });
+    const otherOutbox = createWebhookOutbox({ database: other, http, logger: silentLogger(), cipher });
     extra.push(otherOutbox);
     const n = 40;
     const ids: string[] = [];
