@@ -40,4 +40,11 @@ export {
   type PipelineResult,
   runPipeline,
 } from './run.js';
-export type { AuthenticationSession, PipelineRequest } from './session.js';
+export {
+  type AuthenticationSession,
+  bufferedRequestBody,
+  type ForwardableBody,
+  type PipelineRequest,
+  type RequestBody,
+  streamedRequestBody,
+} from './session.js';

@@ -62,6 +62,8 @@ export async function runPipeline(
       rule,
     );
     if (authz.kind === 'error') return authz;
+    // session.header collects what the upstream gets: an authorizer may already have set some
+    // (remote's forward_response_headers_to_upstream), and the hydrator replaces it wholesale.
     for (const { handler, config } of pipeline.mutators) {
       const result = await handler.handle(request, session, config, rule);
       if (result.kind === 'error') return result;

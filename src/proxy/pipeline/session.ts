@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { MultiMap, TemplateUrl } from '../template/index.js';
 
 /** The request as the pipeline sees it; the decision API and the reverse proxy build it. */
@@ -11,6 +12,106 @@ export interface PipelineRequest {
   captureGroups: readonly string[];
   /** Client address, for error handlers' `when.request.cidr`. */
   remoteAddress?: string;
+  /**
+   * The request body, for handlers that forward it (the `remote` authorizer). Absent when the
+   * listener has none to offer (then such handlers send an empty body).
+   */
+  body?: RequestBody;
+}
+
+export type BodyRead =
+  | { kind: 'ok'; bytes: Buffer }
+  | { kind: 'too_large'; limit: number }
+  | { kind: 'failed'; reason: string };
+
+/** What the upstream gets: the untouched stream, the bytes a handler read, or nothing left. */
+export type ForwardableBody =
+  | { kind: 'stream'; stream: Readable }
+  | { kind: 'bytes'; bytes: Buffer }
+  | { kind: 'spent' };
+
+/**
+ * A request body read at most once, on demand. Streams pass through untouched unless a
+ * handler reads them; a read keeps the bytes (never more than its limit) so the upstream can
+ * still be sent the same body.
+ */
+export interface RequestBody {
+  /** The whole body, up to `maxBytes`. The first call reads; later calls get its answer. */
+  read(maxBytes: number): Promise<BodyRead>;
+  /** What to send upstream once the pipeline allowed the request. */
+  forwardable(): ForwardableBody;
+}
+
+/** A body already in memory (tests, listeners that buffer). */
+export function bufferedRequestBody(bytes: Buffer): RequestBody {
+  return {
+    async read(maxBytes) {
+      return bytes.byteLength > maxBytes ? { kind: 'too_large', limit: maxBytes } : { kind: 'ok', bytes };
+    },
+    forwardable: () => ({ kind: 'bytes', bytes }),
+  };
+}
+
+/**
+ * A body still arriving (the reverse proxy's IncomingMessage). `declaredLength` is the
+ * request's Content-Length, if any: a larger one is refused without reading a byte.
+ */
+export function streamedRequestBody(stream: Readable, declaredLength?: number): RequestBody {
+  let reading: Promise<BodyRead> | undefined;
+  let outcome: BodyRead | undefined;
+  return {
+    read(maxBytes) {
+      if (reading !== undefined) return reading;
+      reading =
+        declaredLength !== undefined && declaredLength > maxBytes
+          ? Promise.resolve<BodyRead>({ kind: 'too_large', limit: maxBytes })
+          : readAtMost(stream, maxBytes).then((read) => {
+              outcome = read;
+              return read;
+            });
+      return reading;
+    },
+    forwardable() {
+      if (reading === undefined) return { kind: 'stream', stream };
+      if (outcome?.kind === 'ok') return { kind: 'bytes', bytes: outcome.bytes };
+      // Refused by its declared length: nothing was consumed.
+      if (outcome === undefined) return { kind: 'stream', stream };
+      return { kind: 'spent' };
+    },
+  };
+}
+
+/** Reads to the end, or stops (pausing, so the connection can still carry our answer) past `maxBytes`. */
+function readAtMost(stream: Readable, maxBytes: number): Promise<BodyRead> {
+  if (stream.readableEnded) return Promise.resolve({ kind: 'ok', bytes: Buffer.alloc(0) });
+  if (stream.destroyed) return Promise.resolve({ kind: 'failed', reason: 'the request body is gone' });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    // The error listener stays: a late error on a paused stream must not become an uncaught one.
+    const finish = (read: BodyRead) => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('close', onClose);
+      resolve(read);
+    };
+    const onData = (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      total += bytes.byteLength;
+      if (total > maxBytes) {
+        stream.pause();
+        finish({ kind: 'too_large', limit: maxBytes });
+      } else chunks.push(bytes);
+    };
+    const onEnd = () => finish({ kind: 'ok', bytes: Buffer.concat(chunks, total) });
+    const onError = (error: Error) => finish({ kind: 'failed', reason: error.message });
+    const onClose = () => finish({ kind: 'failed', reason: 'the request body was cut short' });
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+    stream.resume();
+  });
 }
 
 /** Oathkeeper's AuthenticationSession. */
