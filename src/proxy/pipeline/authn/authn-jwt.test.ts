@@ -5,7 +5,7 @@ import type { OutboundHttp } from '../../../kernel/http-client.js';
 import { generateJwk, publicJwks } from '../../jwks/index.js';
 import { defaultRegistry, PipelineCompiler, runPipeline } from '../index.js';
 import type { PipelineRequest } from '../session.js';
-import { scopeMatches } from './authn-jwt.js';
+import { scopeMatches } from './scope-strategy.js';
 
 const noHttp: OutboundHttp = {
   async request() {

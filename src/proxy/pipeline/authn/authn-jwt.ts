@@ -5,10 +5,9 @@ import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type JwkSet } from '../../jwks/
 import { type JwksStore, jwksLocation, jwksStoreFor } from '../../jwks/store.js';
 import { internalError, unauthorized } from '../errors.js';
 import { type Authenticator, type AuthnResult, oathkeeperDefinition, type Prepared } from '../handler.js';
-import { findToken } from './authn-bearer-token.js';
-
-type TokenFrom = Parameters<typeof findToken>[1];
-export type ScopeStrategy = 'hierarchic' | 'exact' | 'wildcard' | 'none';
+import { missingScope, type ScopeStrategy, scopeStrategyFromConfig } from './scope-strategy.js';
+import { CLOCK_TOLERANCE_S, grantedScopes } from './token-claims.js';
+import { findToken, type TokenFrom, tokenFromConfig } from './token-from.js';
 
 interface JwtConfig {
   jwksUrls: string[];
@@ -27,50 +26,12 @@ interface JwtConfig {
   verified: LRUCache<string, { subject: string; extra: Record<string, unknown>; expiresAt: number }>;
 }
 
-/** Leeway for `exp`, `nbf` and `iat`, for clocks a little apart. */
-export const CLOCK_TOLERANCE_S = 10;
 /** How long a verified token is taken on trust without verifying its signature again. */
 const VERIFIED_TTL_MS = 10_000;
 const VERIFIED_ENTRIES = 10_000;
 
 /** Oathkeeper's default when `allowed_algorithms` is empty. */
 const DEFAULT_ALGORITHMS = ['RS256'];
-
-/** Whether `granted` scopes satisfy `needle` under the strategy (Ory fosite's semantics). */
-export function scopeMatches(
-  strategy: Exclude<ScopeStrategy, 'none'>,
-  granted: readonly string[],
-  needle: string,
-): boolean {
-  for (const have of granted) {
-    if (have === needle) return true;
-    if (strategy === 'exact') continue;
-    const haveParts = have.split('.');
-    const needParts = needle.split('.');
-    if (strategy === 'hierarchic') {
-      // `foo` grants `foo.bar`: every part of `have` is the same leading part of `needle`.
-      if (haveParts.length > needParts.length) continue;
-      if (haveParts.every((part, i) => part === needParts[i])) return true;
-      continue;
-    }
-    // wildcard: same number of parts, `*` matches any one non-empty part.
-    if (haveParts.length !== needParts.length) continue;
-    if (haveParts.every((part, i) => part === needParts[i] || (part === '*' && (needParts[i] ?? '') !== '')))
-      return true;
-  }
-  return false;
-}
-
-/** Scopes a token grants: `scp` (array or space-separated), `scope`, `scopes`. */
-export function grantedScopes(claims: JWTPayload): string[] {
-  const out: string[] = [];
-  for (const name of ['scp', 'scope', 'scopes']) {
-    const value = claims[name];
-    if (typeof value === 'string') out.push(...value.split(' ').filter((s) => s !== ''));
-    else if (Array.isArray(value)) out.push(...value.filter((s): s is string => typeof s === 'string'));
-  }
-  return out;
-}
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
@@ -113,9 +74,7 @@ export const jwtAuthenticator: Authenticator<JwtConfig> = {
         return { ok: false, message: `allowed_algorithms: "${alg}" is not a supported signing algorithm` };
     }
     const scopes = strings(raw.required_scope);
-    const scopeStrategy = (
-      typeof raw.scope_strategy === 'string' ? raw.scope_strategy : 'none'
-    ) as ScopeStrategy;
+    const scopeStrategy = scopeStrategyFromConfig(raw.scope_strategy);
     if (scopes.length > 0 && scopeStrategy === 'none')
       return {
         ok: false,
@@ -135,7 +94,7 @@ export const jwtAuthenticator: Authenticator<JwtConfig> = {
         audiences: strings(raw.target_audience),
         scopes,
         scopeStrategy,
-        tokenFrom: (raw.token_from ?? undefined) as TokenFrom,
+        tokenFrom: tokenFromConfig(raw.token_from),
         ttlMs,
         maxWaitMs,
         store: jwksStoreFor(deps.http),
@@ -218,12 +177,8 @@ function checkClaims(claims: JWTPayload, config: JwtConfig): AuthnResult | undef
     if (!aud.includes(wanted))
       return { kind: 'error', error: unauthorized(`token audience does not include "${wanted}"`) };
   }
-  if (config.scopeStrategy !== 'none' && config.scopes.length > 0) {
-    const granted = grantedScopes(claims);
-    for (const scope of config.scopes) {
-      if (!scopeMatches(config.scopeStrategy, granted, scope))
-        return { kind: 'error', error: unauthorized(`token is missing required scope "${scope}"`) };
-    }
-  }
+  const missing = missingScope(config.scopeStrategy, grantedScopes(claims), config.scopes);
+  if (missing !== undefined)
+    return { kind: 'error', error: unauthorized(`token is missing required scope "${missing}"`) };
   return undefined;
 }

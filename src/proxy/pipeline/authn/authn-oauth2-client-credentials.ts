@@ -1,0 +1,122 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { parseDuration } from '../../../kernel/duration.js';
+import type { OutboundHttp } from '../../../kernel/http-client.js';
+import { isPlainObject } from '../../template/values.js';
+import { internalError, unauthorized } from '../errors.js';
+import { type Authenticator, type AuthnResult, oathkeeperDefinition, type Prepared } from '../handler.js';
+import { prepareRetry, type RetryPolicy } from '../retry.js';
+import { basicCredentials, formUnescape } from './basic-credentials.js';
+import { isHttpUrl, stringArray } from './config-values.js';
+import { ExpiringCache } from './expiring-cache.js';
+import { requestClientCredentialsToken, type TokenGrantResult } from './oauth2-token-request.js';
+
+interface AcceptedClient {
+  clientId: string;
+}
+
+interface ClientCredentialsConfig {
+  http: OutboundHttp;
+  tokenUrl: string;
+  scope: string[];
+  retry: RetryPolicy;
+  /** Clients whose credentials the token endpoint accepted, by keyed hash of id and secret. */
+  cache: { accepted: ExpiringCache<AcceptedClient>; ttlMs: number | undefined; hashKey: Buffer } | undefined;
+}
+
+/** `max_tokens` is honoured up to this many entries per rule. */
+export const MAX_CACHED_CLIENTS = 10_000;
+const DEFAULT_MAX_TOKENS = 1000;
+
+/**
+ * `oauth2_client_credentials`: takes the request's HTTP Basic credentials as an OAuth 2.0
+ * client id and secret and performs a client credentials grant with them at `token_url`
+ * (requesting `required_scope`). Granted: the subject is the client id. Not responsible
+ * without Basic credentials; a refused grant is 401; a token endpoint that is down or failing
+ * (5xx, 404, no access_token) is 500.
+ */
+export const oauth2ClientCredentialsAuthenticator: Authenticator<ClientCredentialsConfig> = {
+  id: 'oauth2_client_credentials',
+  configSchema: oathkeeperDefinition('configAuthenticatorsOauth2ClientCredentials'),
+  prepare(raw, deps): Prepared<ClientCredentialsConfig> {
+    const tokenUrl = String(raw.token_url);
+    if (!isHttpUrl(tokenUrl))
+      return { ok: false, message: 'token_url must be an absolute http or https URL' };
+    const retry = prepareRetry(raw.retry);
+    if (!retry.ok) return retry;
+    const cache = cacheFromConfig(raw.cache);
+    if (!cache.ok) return cache;
+    return {
+      ok: true,
+      config: {
+        http: deps.http,
+        tokenUrl,
+        scope: stringArray(raw.required_scope),
+        retry: retry.config,
+        cache: cache.config,
+      },
+    };
+  },
+  async handle(request, _session, config) {
+    const credentials = basicCredentials(request);
+    if (credentials === undefined) return { kind: 'not_responsible' };
+    const clientId = formUnescape(credentials.username);
+    const clientSecret = formUnescape(credentials.password);
+    if (clientId === undefined || clientSecret === undefined)
+      return { kind: 'error', error: unauthorized('the client credentials are not properly form-encoded') };
+    const cache = config.cache;
+    // Keyed by a keyed hash, so the cache never holds (or reveals by lookup) a secret.
+    const key =
+      cache === undefined
+        ? ''
+        : createHmac('sha256', cache.hashKey)
+            .update(JSON.stringify([clientId, clientSecret]))
+            .digest('base64url');
+    if (cache?.accepted.get(key) !== undefined) return authenticated(clientId);
+    const now = Date.now();
+    const grant = await requestClientCredentialsToken(
+      config.http,
+      { tokenUrl: config.tokenUrl, clientId, clientSecret, scope: config.scope },
+      config.retry,
+    );
+    if (grant.kind !== 'granted') return { kind: 'error', error: grantFailure(grant) };
+    if (cache !== undefined) {
+      const lifetimeMs = grant.expiresInS === undefined ? Number.POSITIVE_INFINITY : grant.expiresInS * 1000;
+      // The shorter of the token's lifetime and cache.ttl; neither known: not cached.
+      const until = now + Math.min(lifetimeMs, cache.ttlMs ?? Number.POSITIVE_INFINITY);
+      if (Number.isFinite(until)) cache.accepted.set(key, { clientId }, until);
+    }
+    return authenticated(clientId);
+  },
+};
+
+function authenticated(clientId: string): AuthnResult {
+  return { kind: 'authenticated', subject: clientId, extra: {} };
+}
+
+/**
+ * Oathkeeper answers a refused grant with 401, and a token endpoint answering 500, 503, 504 or
+ * 404 (or not at all) with that upstream error; Portcullis has no 503/504 pipeline error, so
+ * those are 500.
+ */
+function grantFailure(grant: Exclude<TokenGrantResult, { kind: 'granted' }>) {
+  if (grant.kind === 'unavailable' || grant.status >= 500 || grant.status === 404)
+    return internalError(grant.reason);
+  return unauthorized(grant.reason);
+}
+
+function cacheFromConfig(raw: unknown): Prepared<ClientCredentialsConfig['cache']> {
+  if (!isPlainObject(raw) || raw.enabled !== true) return { ok: true, config: undefined };
+  const ttlMs = typeof raw.ttl === 'string' ? parseDuration(raw.ttl) : undefined;
+  if (typeof raw.ttl === 'string' && ttlMs === undefined)
+    return { ok: false, message: 'cache.ttl is not a duration' };
+  const maxTokens = typeof raw.max_tokens === 'number' ? raw.max_tokens : DEFAULT_MAX_TOKENS;
+  if (maxTokens < 1) return { ok: false, message: 'cache.max_tokens must be at least 1' };
+  return {
+    ok: true,
+    config: {
+      accepted: new ExpiringCache<AcceptedClient>(Math.min(maxTokens, MAX_CACHED_CLIENTS)),
+      ttlMs,
+      hashKey: randomBytes(32),
+    },
+  };
+}
