@@ -33,6 +33,7 @@ import type { RecoveryDeps } from '../selfservice/recovery/deps.js';
 import type { RegistrationDeps } from '../selfservice/registration/deps.js';
 import type { SettingsDeps } from '../selfservice/settings/deps.js';
 import { createSettingsFlow } from '../selfservice/settings/flow.js';
+import type { OidcDeps } from '../selfservice/strategies/oidc/deps.js';
 import { createPasswordMigrationHook } from '../selfservice/strategies/password/migration-hook.js';
 import {
   createHibpClient,
@@ -40,6 +41,7 @@ import {
 } from '../selfservice/strategies/password/policy/index.js';
 import type { VerificationDeps } from '../selfservice/verification/deps.js';
 import { createVerificationSender } from '../selfservice/verification/send-on-change.js';
+import { buildOidcDeps } from './oidc-wiring.js';
 import type { Registry } from './registry.js';
 import { buildSettingsDeps } from './settings-wiring.js';
 
@@ -50,6 +52,8 @@ export interface SelfService {
   verification: VerificationDeps;
   recovery: RecoveryDeps;
   settings: SettingsDeps;
+  /** The oidc method, when `selfservice.methods.oidc.enabled`. */
+  oidc: OidcDeps | undefined;
   close(): Promise<void>;
 }
 
@@ -252,6 +256,8 @@ export function buildSelfService(registry: Registry): SelfService {
   recovery.hooks = hooks;
   settingsFlow.hooks = hooks;
 
+  const oidc = buildOidcDeps(registry, { login, registration, settings: settingsFlow, templates });
+
   const logout: LogoutDeps = {
     sessions: registry.sessions,
     tokens,
@@ -267,6 +273,7 @@ export function buildSelfService(registry: Registry): SelfService {
     verification,
     recovery,
     settings: settingsFlow,
+    oidc,
     async close() {
       redis?.disconnect();
     },

@@ -17,6 +17,7 @@ import { adminRecoveryRoutes } from '../selfservice/recovery/admin-routes.js';
 import { recoveryRoutes } from '../selfservice/recovery/routes.js';
 import { registrationRoutes } from '../selfservice/registration/routes.js';
 import { settingsRoutes } from '../selfservice/settings/routes.js';
+import { oidcRoutes } from '../selfservice/strategies/oidc/routes.js';
 import { verificationRoutes } from '../selfservice/verification/routes.js';
 import { adminSessionRoutes } from '../session/admin-routes.js';
 import { publicSessionRoutes } from '../session/public-routes.js';
@@ -66,6 +67,7 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
     await flows.register(verificationRoutes(selfService.verification));
     await flows.register(recoveryRoutes(selfService.recovery));
     await flows.register(settingsRoutes(selfService.settings));
+    if (selfService.oidc) await flows.register(oidcRoutes(selfService.oidc));
     // The built-in UI (off with ui.enabled: false, for teams with their own).
     await flows.register(uiRoutes(buildUiDeps(registry, selfService)));
   });

@@ -1,5 +1,6 @@
 import type { SelfServiceConfig } from '../config/index.js';
 import type { JsonObject } from '../identity/model.js';
+import { authorizationOrigin } from '../selfservice/strategies/oidc/presets.js';
 import { resolveUiConfig } from '../ui/config.js';
 import type { UiDeps } from '../ui/deps.js';
 import type { Registry } from './registry.js';
@@ -66,7 +67,12 @@ export function buildUiDeps(registry: Registry, selfService: SelfService): UiDep
     ...(registry.config.dev ? { inbox: registry.courier } : {}),
     csp: {
       images: config.logoUrl === undefined ? [] : [config.logoUrl],
-      formTargets: [publicBase.toString(), ...formTargets(login.config, selfService.settings.afterReturnUrl)],
+      formTargets: [
+        publicBase.toString(),
+        ...formTargets(login.config, selfService.settings.afterReturnUrl),
+        // The provider buttons' posts end at the providers' sign-in pages.
+        ...(selfService.oidc?.clients.list().flatMap((c) => authorizationOrigin(c.config) ?? []) ?? []),
+      ],
     },
     cwd: process.cwd(),
     now: login.now,

@@ -6,6 +6,7 @@ import * as m0004 from './0004-courier.js';
 import * as m0005 from './0005-selfservice-codes.js';
 import * as m0006 from './0006-webhook-deliveries.js';
 import * as m0007 from './0007-courier-template-data.js';
+import * as m0008 from './0008-oidc-continuity.js';
 import type { Engine } from './column-types.js';
 
 export interface MigrationModule {
@@ -24,4 +25,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, module: Migration
   ['0005-selfservice-codes', m0005],
   ['0006-webhook-deliveries', m0006],
   ['0007-courier-template-data', m0007],
+  ['0008-oidc-continuity', m0008],
 ];

@@ -12,6 +12,11 @@ export interface Submission {
   /** Whether the body came from an HTML form (values are all strings). */
   fromForm: boolean;
   /**
+   * A JSON object field (`upstream_parameters`), or its `name.key` form fields gathered into one;
+   * only string values are kept. Empty when absent.
+   */
+  stringMap(name: string): Record<string, string>;
+  /**
    * `transient_payload`: data for hooks that is never stored (an object in JSON, JSON text in a
    * form field); undefined when absent. Refused when it is not an object.
    */
@@ -59,6 +64,19 @@ export function readSubmission(body: unknown, contentType: string | undefined): 
     csrfToken: str('csrf_token'),
     field: str,
     fromForm,
+    stringMap(name) {
+      const out: Record<string, string> = {};
+      const nested = fields[name];
+      if (isObject(nested)) {
+        for (const [key, value] of Object.entries(nested)) if (typeof value === 'string') out[key] = value;
+      }
+      for (const key of Object.keys(fields)) {
+        if (!key.startsWith(`${name}.`)) continue;
+        const value = str(key);
+        if (value !== undefined) out[key.slice(name.length + 1)] = value;
+      }
+      return out;
+    },
     transientPayload() {
       let value: unknown = fields.transient_payload;
       if (typeof value === 'string') {

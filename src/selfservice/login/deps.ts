@@ -9,6 +9,7 @@ import type { TokenSources } from '../../session/request-token.js';
 import type { CookieSettings } from '../flow/http-context.js';
 import type { UiNode } from '../flow/ui.js';
 import type { HookRunner } from '../hooks/runner.js';
+import type { OidcDeps } from '../strategies/oidc/deps.js';
 import type { PasswordMigrationHook } from '../strategies/password/migration-hook.js';
 
 /** What the login flow needs; app/registry.ts provides it. */
@@ -33,5 +34,7 @@ export interface LoginDeps {
   schemaUrl(schemaId: string): string;
   /** The password method's nodes, with the identifier prefilled after an error. */
   loginNodes(identifier?: string): UiNode[];
+  /** The oidc method (`selfservice.methods.oidc.enabled`); absent when it is off. */
+  oidc?: OidcDeps;
   now(): Date;
 }

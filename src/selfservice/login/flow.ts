@@ -35,12 +35,16 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
   return flow;
 }
 
-/** The form's nodes: the CSRF node first (browser flows only), then the methods'. */
+/**
+ * The form's nodes in Kratos's group order: the providers' buttons (oidc), the CSRF node (browser
+ * flows only), then the password method's.
+ */
 export function loginFormNodes(
   deps: LoginDeps,
   csrfToken: string | undefined,
   identifier?: string,
 ): UiNode[] {
   const nodes = deps.loginNodes(identifier);
-  return csrfToken === undefined ? nodes : [csrfNode(csrfToken), ...nodes];
+  const providers = deps.oidc?.loginNodes() ?? [];
+  return csrfToken === undefined ? [...providers, ...nodes] : [...providers, csrfNode(csrfToken), ...nodes];
 }

@@ -1,28 +1,22 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Identity } from '../../identity/model.js';
 import { normalizeIdentifierGraceful } from '../../identity/schema/index.js';
-import { serializeIdentity } from '../../identity/serialize.js';
 import { AppError, badRequest } from '../../kernel/errors.js';
 import { clientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
-import { identityMismatch, sessionAlreadyAvailable, tooManyAttempts } from '../flow/flow-errors.js';
+import { sessionAlreadyAvailable, tooManyAttempts } from '../flow/flow-errors.js';
 import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
-import {
-  csrfTokenFor,
-  ensureCsrfSecret,
-  rotateCsrfSecret,
-  setSessionCookie,
-  wantsJson,
-} from '../flow/http-context.js';
+import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
-import { type ContinueWith, continueWithJson } from '../flow/respond.js';
 import { withNodeMessages } from '../nodes/index.js';
+import { submitOidcLogin } from '../strategies/oidc/login.js';
+import { isOidcSubmission } from '../strategies/oidc/submission.js';
 import { authenticateWithPassword } from '../strategies/password/login.js';
 import type { LoginDeps } from './deps.js';
+import { finishLogin } from './finish.js';
 import { createLoginFlow, loginFormNodes } from './flow.js';
 
-/** `POST /self-service/login?flow=<id>` with the password method. */
+/** `POST /self-service/login?flow=<id>` with the password or the oidc method. */
 export async function submitLogin(
   deps: LoginDeps,
   request: FastifyRequest,
@@ -48,6 +42,9 @@ export async function submitLogin(
     throw sessionAlreadyAvailable();
   }
 
+  if (isOidcSubmission(submission) && deps.oidc) {
+    return submitOidcLogin(deps.oidc, request, reply, flow, submission, current);
+  }
   if (submission.method !== 'password') {
     throw badRequest(`The login method "${submission.method ?? ''}" is not supported; use "password".`);
   }
@@ -93,68 +90,18 @@ export async function submitLogin(
   }
   if (deps.throttle) await deps.throttle.recordSuccess(subject);
 
-  const identity = result.identity;
-  // A refresh re-authenticates the person already signed in, never someone else.
-  if (current && current.session.identityId !== identity.id) throw identityMismatch();
-  const hooks = deps.config.login.after.hooks('password');
-  if (hooks.some((hook) => hook.hook === 'require_verified_address') && !hasVerifiedAddress(identity)) {
-    return fix(deps, request, reply, flow, {
-      nodes: loginFormNodes(deps, csrf, rawIdentifier),
-      messages: [uiText(Msg.ErrorValidationAddressNotVerified)],
-    });
-  }
-  const transientPayload = submission.transientPayload();
-  const identityJson = () =>
-    serializeIdentity(identity, { admin: true, schemaUrl: deps.schemaUrl(identity.schema_id) });
-  if (deps.hooks) {
-    // Parse hooks may stop the sign-in (their identity changes apply to registration and settings).
-    const pre = await deps.hooks.prePersist('login', 'password', request, flow, () => ({
-      identity: identityJson(),
-      transientPayload,
-    }));
-    if (pre.kind === 'failed') throw pre.error;
-    if (pre.kind === 'validation') {
-      return fix(deps, request, reply, flow, {
-        nodes: withNodeMessages(loginFormNodes(deps, csrf, rawIdentifier), pre.fields),
-        messages: pre.form,
-      });
-    }
-  }
-  const issued = await deps.sessions.issue(identity, {
-    methods: [{ method: 'password', aal: 'aal1', completed_at: now }],
-    aal: 'aal1',
-    device: { ipAddress: subject.ip ?? null, userAgent: request.headers['user-agent'] ?? null },
+  return finishLogin(deps, request, reply, flow, {
+    identity: result.identity,
+    method: 'password',
+    current,
+    transientPayload: submission.transientPayload(),
+    ip: subject.ip ?? null,
+    refuse: (fields, form) =>
+      fix(deps, request, reply, flow, {
+        nodes: withNodeMessages(loginFormNodes(deps, csrf, rawIdentifier), fields),
+        messages: form,
+      }),
   });
-  // The refreshed session replaces the one it re-authenticated.
-  if (current) await deps.sessions.revoke(current.session.id);
-  for (const hook of hooks) {
-    if (hook.hook === 'revoke_active_sessions')
-      await deps.sessions.revokeIdentitySessions(identity.id, issued.session.id);
-  }
-  await deps.flows.updateState({
-    id: flow.id,
-    state: 'passed_challenge',
-    active: 'password',
-    updated_at: now,
-  });
-
-  const sessionJson = deps.sessions.toJson(issued.session, identity);
-  await deps.hooks?.postPersist('login', 'password', request, flow, () => ({
-    identity: identityJson(),
-    session: sessionJson,
-    transientPayload,
-  }));
-  if (flow.type === 'api') {
-    return reply.send({ session: sessionJson, session_token: issued.token });
-  }
-  setSessionCookie(reply, issued.token, deps.cookies);
-  rotateCsrfSecret(reply, deps.cookies);
-  const returnTo = flow.return_to ?? deps.config.login.after.returnUrl('password');
-  if (wantsJson(request)) {
-    const continueWith: ContinueWith[] = [{ action: 'redirect_browser_to', redirect_browser_to: returnTo }];
-    return reply.send({ session: sessionJson, continue_with: continueWithJson(continueWith) });
-  }
-  return reply.redirect(returnTo, 303);
 }
 
 /** The password migration hook did not answer; nothing was decided, so no failure is counted. */
@@ -163,14 +110,6 @@ function migrationHookUnavailable(): AppError {
     reason: 'The password could not be checked right now. Please try again later.',
     exposeId: false,
   });
-}
-
-/**
- * The `require_verified_address` hook, as Kratos's: one verified address is enough (an identity
- * with none, for example a schema without verifiable traits, cannot pass).
- */
-function hasVerifiedAddress(identity: Identity): boolean {
-  return identity.verifiable_addresses.some((address) => address.verified);
 }
 
 function fix(

@@ -11,6 +11,7 @@ import type { CookieSettings } from '../flow/http-context.js';
 import type { UiText } from '../flow/messages.js';
 import type { UiNode } from '../flow/ui.js';
 import type { HookRunner } from '../hooks/runner.js';
+import type { OidcDeps } from '../strategies/oidc/deps.js';
 import type { BreachLookup, PasswordPolicyConfig } from '../strategies/password/policy/index.js';
 import type { VerificationSender } from '../verification/sender.js';
 
@@ -40,6 +41,8 @@ export interface RegistrationDeps {
   hooks?: HookRunner;
   /** Sends verification messages to new addresses; absent when verification is off. */
   verification?: VerificationSender;
+  /** The oidc method (`selfservice.methods.oidc.enabled`); absent when it is off. */
+  oidc?: OidcDeps;
   /** Form messages of the password step (profile_first), e.g. 1040009. */
   passwordStepMessages(): UiText[];
   now(): Date;

@@ -43,5 +43,7 @@ export function registrationFormNodes(
   step: 'first' | 'password' = 'first',
 ): UiNode[] {
   const nodes = deps.registrationNodes(step, values);
-  return csrfToken === undefined ? nodes : [csrfNode(csrfToken), ...nodes];
+  // The providers' buttons come first (Kratos's group order), on the first step only.
+  const providers = step === 'first' ? (deps.oidc?.registrationNodes() ?? []) : [];
+  return csrfToken === undefined ? [...providers, ...nodes] : [...providers, csrfNode(csrfToken), ...nodes];
 }

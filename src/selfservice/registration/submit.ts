@@ -1,27 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CreateIdentityBody } from '../../identity/bodies.js';
-import type { Identity } from '../../identity/model.js';
-import { serializeIdentity } from '../../identity/serialize.js';
 import { badRequest, internalError, isAppError } from '../../kernel/errors.js';
-import { clientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
 import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
-import {
-  csrfTokenFor,
-  ensureCsrfSecret,
-  rotateCsrfSecret,
-  setSessionCookie,
-  wantsJson,
-} from '../flow/http-context.js';
+import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
-import { type ContinueWith, continueWithJson } from '../flow/respond.js';
-import { applyIdentityPatch, draftIdentityJson } from '../hooks/identity-patch.js';
 import { withNodeMessages } from '../nodes/index.js';
+import { submitOidcRegistration } from '../strategies/oidc/registration.js';
+import { isOidcSubmission } from '../strategies/oidc/submission.js';
 import { validatePassword } from '../strategies/password/policy/index.js';
 import type { RegistrationDeps } from './deps.js';
 import { registrationDisabled } from './errors.js';
+import { finishRegistration } from './finish.js';
 import { createRegistrationFlow, registrationFormNodes } from './flow.js';
 import { coerceFormTraits, withoutEmpty } from './form-values.js';
 
@@ -32,7 +23,7 @@ function nodeName(pointer: string): string {
   return pointer.replace(/^#\//, '').split('/').join('.');
 }
 
-/** `POST /self-service/registration?flow=<id>` with the password method. */
+/** `POST /self-service/registration?flow=<id>` with the password or the oidc method. */
 export async function submitRegistration(
   deps: RegistrationDeps,
   request: FastifyRequest,
@@ -58,6 +49,9 @@ export async function submitRegistration(
   }
   const profileFirst = deps.config.registration.style === 'profile_first';
   const profileStep = submission.method === 'profile' && profileFirst;
+  if (isOidcSubmission(submission) && deps.oidc) {
+    return submitOidcRegistration(deps.oidc, request, reply, flow, submission);
+  }
   if (submission.method !== 'password' && !profileStep) {
     throw badRequest(
       `The registration method "${submission.method ?? ''}" is not supported; use "password".`,
@@ -128,132 +122,30 @@ export async function submitRegistration(
     return refuse({ password: [policy.reason.message] });
   }
 
-  // 3. Parse hooks see the identity before it is saved: they may change it or stop the flow.
-  let body: CreateIdentityBody = {
-    schema_id: schemaId,
-    traits: validation.traits,
-    credentials: { password: { config: { password } } },
-  };
-  const transientPayload = submission.transientPayload();
-  if (deps.hooks) {
-    const draft = body;
-    const pre = await deps.hooks.prePersist('registration', 'password', request, flow, () => ({
-      identity: draftIdentityJson(draft),
-      transientPayload,
-    }));
-    if (pre.kind === 'failed') throw pre.error;
-    if (pre.kind === 'validation') return refuse(pre.fields, pre.form);
-    for (const patch of pre.patches) body = applyIdentityPatch(body, patch);
-  }
-
-  // 4. The identity; a taken identifier is a form message, not an error page.
-  let identity: Identity;
-  try {
-    identity = await deps.identities.create(body);
-  } catch (error) {
-    if (isAppError(error) && error.code === 409) {
-      return refuse({}, [uiText(Msg.ErrorValidationDuplicateCredentials)]);
-    }
-    // With hashers.algorithm bcrypt, Kratos answers an over-long password with 4000033 (72 bytes).
-    if (isAppError(error) && error.id === 'password_too_long_for_hasher') {
-      const actual = Number(error.details?.actual_length ?? 0);
-      return refuse({
-        password: [uiText(Msg.ErrorValidationPasswordMaxLength, { max_length: 72, actual_length: actual })],
-      });
-    }
-    throw error;
-  }
-
-  // 5. After-registration hooks: `session` signs the person in.
-  let issued: Awaited<ReturnType<typeof deps.sessions.issue>> | undefined;
-  for (const hook of deps.config.registration.after.hooks('password')) {
-    if (hook.hook === 'session' && issued === undefined) {
-      issued = await deps.sessions.issue(identity, {
-        methods: [{ method: 'password', aal: 'aal1', completed_at: now }],
-        aal: 'aal1',
-        device: {
-          ipAddress:
-            clientIp(
-              {
-                remoteAddress: request.socket.remoteAddress,
-                xForwardedFor: request.headers['x-forwarded-for'],
-              },
-              deps.trustedProxies,
-            ) ?? null,
-          userAgent: request.headers['user-agent'] ?? null,
-        },
-      });
-    }
-  }
-  await deps.flows.updateState({
-    id: flow.id,
-    state: 'passed_challenge',
-    active: 'password',
-    updated_at: now,
+  // 3. Parse hooks, the identity (a taken identifier is a form message), the hooks and the answer.
+  return finishRegistration(deps, request, reply, flow, {
+    body: {
+      schema_id: schemaId,
+      traits: validation.traits,
+      credentials: { password: { config: { password } } },
+    },
+    method: 'password',
+    transientPayload: submission.transientPayload(),
+    refuse,
+    onCreateError(error) {
+      if (isAppError(error) && error.code === 409) {
+        return refuse({}, [uiText(Msg.ErrorValidationDuplicateCredentials)]);
+      }
+      // With hashers.algorithm bcrypt, Kratos answers an over-long password with 4000033 (72 bytes).
+      if (isAppError(error) && error.id === 'password_too_long_for_hasher') {
+        const actual = Number(error.details?.actual_length ?? 0);
+        return refuse({
+          password: [uiText(Msg.ErrorValidationPasswordMaxLength, { max_length: 72, actual_length: actual })],
+        });
+      }
+      return undefined;
+    },
   });
-
-  // 6. The other web hooks see what was saved; their failures undo nothing.
-  await deps.hooks?.postPersist('registration', 'password', request, flow, () => ({
-    identity: serializeIdentity(identity, {
-      admin: true,
-      schemaUrl: deps.schemas.schemaUrl(identity.schema_id),
-    }),
-    ...(issued ? { session: deps.sessions.toJson(issued.session, identity) } : {}),
-    transientPayload,
-  }));
-
-  // 7. With verification enabled, the new addresses get their verification message.
-  const verification = await deps.verification?.sendForAddresses(
-    identity,
-    identity.verifiable_addresses.filter((a) => !a.verified).map((a) => a.value),
-    { type: flow.type, requestUrl: flow.request_url },
-  );
-  const showVerification: ContinueWith[] = verification
-    ? [
-        {
-          action: 'show_verification_ui',
-          flow: { id: verification.flowId, verifiable_address: verification.address, url: verification.url },
-        },
-      ]
-    : [];
-
-  const identityJson = serializeIdentity(identity, {
-    admin: false,
-    schemaUrl: deps.schemas.schemaUrl(identity.schema_id),
-  });
-  const sessionJson = issued ? deps.sessions.toJson(issued.session, identity) : undefined;
-  if (flow.type === 'api') {
-    const continueWith: ContinueWith[] = [
-      ...(issued ? [{ action: 'set_ory_session_token', ory_session_token: issued.token } as const] : []),
-      ...showVerification,
-    ];
-    return reply.send({
-      identity: identityJson,
-      ...(issued ? { session: sessionJson, session_token: issued.token } : {}),
-      continue_with: continueWithJson(continueWith),
-    });
-  }
-  if (issued) {
-    setSessionCookie(reply, issued.token, deps.cookies);
-    rotateCsrfSecret(reply, deps.cookies);
-  }
-  const returnTo = flow.return_to ?? deps.config.registration.after.returnUrl('password');
-  if (wantsJson(request)) {
-    return reply.send({
-      identity: identityJson,
-      ...(sessionJson ? { session: sessionJson } : {}),
-      continue_with: continueWithJson([
-        ...showVerification,
-        { action: 'redirect_browser_to', redirect_browser_to: returnTo },
-      ]),
-    });
-  }
-  // The `show_verification_ui` hook sends the browser to the code form instead of return_to.
-  const showUi = deps.config.registration.after
-    .hooks('password')
-    .some((hook) => hook.hook === 'show_verification_ui');
-  if (verification && showUi) return reply.redirect(verification.url, 303);
-  return reply.redirect(returnTo, 303);
 }
 
 /** The flow at its next step: 200 with the flow for JSON clients, 303 to the UI for browsers. */

@@ -9,6 +9,7 @@ import type { SessionManager } from '../../session/manager.js';
 import type { TokenSources } from '../../session/request-token.js';
 import type { CookieSettings } from '../flow/http-context.js';
 import type { HookRunner } from '../hooks/runner.js';
+import type { OidcDeps } from '../strategies/oidc/deps.js';
 import type { BreachLookup, PasswordPolicyConfig } from '../strategies/password/policy/index.js';
 import type { VerificationSender } from '../verification/sender.js';
 
@@ -28,6 +29,8 @@ export interface SettingsDeps {
   verification: VerificationSender;
   /** The flows' web hooks; absent in tests that run none. */
   hooks?: HookRunner;
+  /** The oidc method (link and unlink providers); absent when it is off. */
+  oidc?: OidcDeps;
   returnTo: ReturnToValidator;
   config: SelfServiceConfig;
   /**

@@ -9,7 +9,7 @@ import type { SettingsDeps } from './deps.js';
 /** What building a settings form and flow needs (a part of {@link SettingsDeps}). */
 export type SettingsFlowDeps = Pick<
   SettingsDeps,
-  'flows' | 'config' | 'publicBase' | 'schemaDocument' | 'now'
+  'flows' | 'config' | 'publicBase' | 'schemaDocument' | 'now' | 'oidc'
 >;
 
 export interface NewSettingsFlow {
@@ -61,7 +61,7 @@ export async function createSettingsFlow(
  * traits filled with `traits` (the identity's own unless given), then the new password.
  */
 export function settingsFormNodes(
-  deps: Pick<SettingsDeps, 'config' | 'schemaDocument'>,
+  deps: Pick<SettingsDeps, 'config' | 'schemaDocument' | 'oidc'>,
   identity: Identity,
   csrfToken: string | undefined,
   traits: JsonObject = identity.traits,
@@ -74,7 +74,9 @@ export function settingsFormNodes(
     profile: deps.config.profile.enabled,
     password: deps.config.password.enabled,
   });
-  return csrfToken === undefined ? nodes : [csrfNode(csrfToken), ...nodes];
+  // The oidc group comes last in Kratos's settings order.
+  const providers = deps.oidc?.settingsNodes(identity) ?? [];
+  return csrfToken === undefined ? [...nodes, ...providers] : [csrfNode(csrfToken), ...nodes, ...providers];
 }
 
 /** The id of the identity a settings flow belongs to. */

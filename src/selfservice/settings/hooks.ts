@@ -5,7 +5,7 @@ import { addedAddresses } from '../strategies/profile/protected-fields.js';
 import type { SettingsDeps } from './deps.js';
 
 export interface StoredChange {
-  method: 'profile' | 'password';
+  method: 'profile' | 'password' | 'oidc';
   flow: SelfServiceFlow;
   before: Identity;
   after: Identity;

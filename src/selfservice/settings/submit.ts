@@ -10,9 +10,11 @@ import { openSubmission, replaceExpiredFlow } from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { flowUiUrl } from '../flow/respond.js';
+import type { Submission } from '../flow/submission.js';
 import { uiContainer } from '../flow/ui.js';
 import { applyIdentityPatchToUpdate } from '../hooks/identity-patch.js';
 import { withNodeMessages } from '../nodes/index.js';
+import { changeOidcLinks, isOidcSettingsSubmission } from '../strategies/oidc/settings.js';
 import { updatePassword } from '../strategies/password/settings.js';
 import { updateProfile } from '../strategies/profile/settings.js';
 import type { SettingsDeps } from './deps.js';
@@ -23,7 +25,7 @@ import { respondWithSettingsFlow } from './respond.js';
 import { currentSession, isPrivileged, loginUrl, reauthenticationUrl } from './session.js';
 import type { FieldMessages, SettingsChange } from './strategy.js';
 
-type Method = 'profile' | 'password';
+type Method = 'profile' | 'password' | 'oidc';
 
 /** What the person sees again after a refused submission. */
 type Refusal = Extract<SettingsChange, { kind: 'invalid' }>;
@@ -48,10 +50,10 @@ export async function submitSettings(
   if (flowIdentityId(flow) !== current.session.identityId) throw flowOfAnotherIdentity('submit');
 
   const identity = await deps.identities.get(current.session.identityId);
-  const method = enabledMethod(deps, submission.method);
+  const method = enabledMethod(deps, submission);
   if (method === undefined) {
     const messages = [uiText(Msg.ErrorValidationSettingsNoStrategyFound)];
-    return fix(
+    return refuseSettingsChange(
       deps,
       request,
       reply,
@@ -69,17 +71,25 @@ export async function submitSettings(
       return privileged;
     },
   };
-  const change =
-    method === 'profile'
-      ? await updateProfile(deps, input)
-      : await updatePassword(deps, { ...input, logger: request.log });
+  let change: SettingsChange;
+  if (method === 'oidc' && deps.oidc) {
+    const outcome = await changeOidcLinks(deps.oidc, request, reply, flow, input);
+    if (outcome.kind === 'answered') return outcome.reply;
+    change = outcome.change;
+  } else {
+    change =
+      method === 'profile'
+        ? await updateProfile(deps, input)
+        : await updatePassword(deps, { ...input, logger: request.log });
+  }
   if (change.kind === 'needs_privilege') {
     const url = reauthenticationUrl(deps, flow);
     if (flow.type === 'browser' && !wantsJson(request)) return reply.redirect(url, 303);
     throw new NeedsPrivilegedSessionError(url);
   }
-  if (change.kind === 'invalid') return fix(deps, request, reply, { flow, identity, method }, change);
-  return store(
+  if (change.kind === 'invalid')
+    return refuseSettingsChange(deps, request, reply, { flow, identity, method }, change);
+  return saveSettingsChange(
     deps,
     request,
     reply,
@@ -88,14 +98,16 @@ export async function submitSettings(
   );
 }
 
-function enabledMethod(deps: SettingsDeps, method: string | undefined): Method | undefined {
+function enabledMethod(deps: SettingsDeps, submission: Submission): Method | undefined {
+  const method = submission.method;
+  if (deps.oidc && isOidcSettingsSubmission(submission)) return 'oidc';
   if (method === 'profile' && deps.config.profile.enabled) return 'profile';
   if (method === 'password' && deps.config.password.enabled) return 'password';
   return undefined;
 }
 
 /** Stores the change, shows the saved form (1050001), runs the hooks and answers. */
-async function store(
+export async function saveSettingsChange(
   deps: SettingsDeps,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -131,7 +143,7 @@ async function store(
     }));
     if (pre.kind === 'failed') throw pre.error;
     if (pre.kind === 'validation') {
-      return fix(deps, request, reply, context, {
+      return refuseSettingsChange(deps, request, reply, context, {
         kind: 'invalid',
         fields: pre.fields,
         messages: pre.form,
@@ -146,7 +158,7 @@ async function store(
   } catch (error) {
     const refusal = refusalFor(error, body);
     if (refusal === undefined) throw error;
-    return fix(deps, request, reply, context, refusal);
+    return refuseSettingsChange(deps, request, reply, context, refusal);
   }
 
   const saved: SelfServiceFlow = {
@@ -211,7 +223,7 @@ function refusalFor(error: unknown, body: UpdateIdentityBody): Refusal | undefin
 }
 
 /** The form again with messages, in state `show_form`: 400 with the flow, or 303 to the UI. */
-async function fix(
+export async function refuseSettingsChange(
   deps: SettingsDeps,
   request: FastifyRequest,
   reply: FastifyReply,

@@ -3,7 +3,7 @@
  * JavaScript off.
  *
  * Grouping: nodes of the `default` group (the CSRF token, traits, the identifier) come first,
- * then each method's nodes. When the default group shows nothing but hidden inputs and there
+ * then each method's nodes (provider buttons, group `oidc`, last). When the default group shows nothing but hidden inputs and there
  * are several methods (settings: profile and password; the second registration step: password
  * and "back"), each method gets its own form carrying the hidden inputs, so the browser's
  * `required` checks of one method never block another. Otherwise the flow is one form.
@@ -33,6 +33,9 @@ export function planForms(nodes: readonly UiNode[]): FormPlan[] {
     if (node.group !== 'default' && !rendersNothing(node) && !groups.includes(node.group))
       groups.push(node.group);
   }
+  // Provider buttons go after the other methods: in one form they would otherwise sit between
+  // the identifier (default group) and the password it belongs with.
+  groups.sort((a, b) => Number(a === 'oidc') - Number(b === 'oidc'));
   const sharedVisible = shared.some((n) => !isHiddenInput(n) && !rendersNothing(n));
   if (groups.length <= 1 || sharedVisible) {
     const ordered = [...shared, ...groups.flatMap((g) => nodes.filter((n) => n.group === g))];

@@ -1,0 +1,109 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Identity, JsonObject } from '../../identity/model.js';
+import { serializeIdentity } from '../../identity/serialize.js';
+import type { Authenticated } from '../../session/manager.js';
+import type { SelfServiceFlow } from '../flow/flow.js';
+import { identityMismatch } from '../flow/flow-errors.js';
+import { rotateCsrfSecret, setSessionCookie, wantsJson } from '../flow/http-context.js';
+import { Msg, type UiText, uiText } from '../flow/messages.js';
+import { type ContinueWith, continueWithJson } from '../flow/respond.js';
+import { linkPendingProvider } from '../strategies/oidc/linking.js';
+import type { LoginDeps } from './deps.js';
+
+/** A person the method authenticated, and how. */
+export interface LoginSuccess {
+  identity: Identity;
+  method: 'password' | 'oidc';
+  /** For `oidc`: the provider's id, recorded in the session's authentication methods. */
+  provider?: string;
+  /** The session a `refresh=true` login re-authenticates. */
+  current: Authenticated | undefined;
+  transientPayload: JsonObject | undefined;
+  ip: string | null;
+  /** Shows the method's form again with these messages (a hook or a check refused). */
+  refuse(fields: Record<string, UiText[]>, form: UiText[]): Promise<FastifyReply>;
+}
+
+/**
+ * What every login method does once it knows who signed in, in Kratos's order: the refresh
+ * identity check, `require_verified_address`, parse hooks, a provider waiting to be linked
+ * (account linking), the session, `revoke_active_sessions`, the other hooks, and the answer.
+ */
+export async function finishLogin(
+  deps: LoginDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  success: LoginSuccess,
+): Promise<FastifyReply> {
+  const { identity, method, current, transientPayload } = success;
+  const now = deps.now();
+  // A refresh re-authenticates the person already signed in, never someone else.
+  if (current && current.session.identityId !== identity.id) throw identityMismatch();
+  const hooks = deps.config.login.after.hooks(method);
+  if (hooks.some((hook) => hook.hook === 'require_verified_address') && !hasVerifiedAddress(identity)) {
+    return success.refuse({}, [uiText(Msg.ErrorValidationAddressNotVerified)]);
+  }
+  const identityJson = () =>
+    serializeIdentity(identity, { admin: true, schemaUrl: deps.schemaUrl(identity.schema_id) });
+  if (deps.hooks) {
+    // Parse hooks may stop the sign-in (their identity changes apply to registration and settings).
+    const pre = await deps.hooks.prePersist('login', method, request, flow, () => ({
+      identity: identityJson(),
+      transientPayload,
+    }));
+    if (pre.kind === 'failed') throw pre.error;
+    if (pre.kind === 'validation') return success.refuse(pre.fields, pre.form);
+  }
+  // Account linking: this login proves the person owns the account a provider's email matched.
+  const linked = await linkPendingProvider(deps, flow, identity);
+  if (linked.kind === 'mismatch') {
+    return success.refuse({}, [uiText(Msg.ErrorValidationLoginLinkedCredentialsDoNotMatch)]);
+  }
+  const signedIn = linked.kind === 'linked' ? linked.identity : identity;
+  const issued = await deps.sessions.issue(signedIn, {
+    methods: [
+      {
+        method,
+        aal: 'aal1',
+        completed_at: now,
+        ...(success.provider === undefined ? {} : { provider: success.provider }),
+      },
+    ],
+    aal: 'aal1',
+    device: { ipAddress: success.ip, userAgent: request.headers['user-agent'] ?? null },
+  });
+  // The refreshed session replaces the one it re-authenticated.
+  if (current) await deps.sessions.revoke(current.session.id);
+  for (const hook of hooks) {
+    if (hook.hook === 'revoke_active_sessions')
+      await deps.sessions.revokeIdentitySessions(signedIn.id, issued.session.id);
+  }
+  await deps.flows.updateState({ id: flow.id, state: 'passed_challenge', active: method, updated_at: now });
+
+  const sessionJson = deps.sessions.toJson(issued.session, signedIn);
+  await deps.hooks?.postPersist('login', method, request, flow, () => ({
+    identity: serializeIdentity(signedIn, { admin: true, schemaUrl: deps.schemaUrl(signedIn.schema_id) }),
+    session: sessionJson,
+    transientPayload,
+  }));
+  if (flow.type === 'api') {
+    return reply.send({ session: sessionJson, session_token: issued.token });
+  }
+  setSessionCookie(reply, issued.token, deps.cookies);
+  rotateCsrfSecret(reply, deps.cookies);
+  const returnTo = flow.return_to ?? deps.config.login.after.returnUrl(method);
+  if (wantsJson(request)) {
+    const continueWith: ContinueWith[] = [{ action: 'redirect_browser_to', redirect_browser_to: returnTo }];
+    return reply.send({ session: sessionJson, continue_with: continueWithJson(continueWith) });
+  }
+  return reply.redirect(returnTo, 303);
+}
+
+/**
+ * The `require_verified_address` hook, as Kratos's: one verified address is enough (an identity
+ * with none, for example a schema without verifiable traits, cannot pass).
+ */
+function hasVerifiedAddress(identity: Identity): boolean {
+  return identity.verifiable_addresses.some((address) => address.verified);
+}

@@ -1,0 +1,153 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CreateIdentityBody } from '../../identity/bodies.js';
+import type { Identity, JsonObject } from '../../identity/model.js';
+import { serializeIdentity } from '../../identity/serialize.js';
+import { clientIp } from '../../ratelimit/index.js';
+import type { SelfServiceFlow } from '../flow/flow.js';
+import { rotateCsrfSecret, setSessionCookie, wantsJson } from '../flow/http-context.js';
+import type { UiText } from '../flow/messages.js';
+import { type ContinueWith, continueWithJson } from '../flow/respond.js';
+import { applyIdentityPatch, draftIdentityJson } from '../hooks/identity-patch.js';
+import type { RegistrationDeps } from './deps.js';
+
+/** A new identity a method validated, and how to answer when it cannot be saved. */
+export interface RegistrationDraft {
+  body: CreateIdentityBody;
+  method: 'password' | 'oidc';
+  /** For `oidc`: the provider's id, recorded in the session's authentication methods. */
+  provider?: string;
+  transientPayload: JsonObject | undefined;
+  /** Shows the method's form again with these messages (a parse hook refused). */
+  refuse(fields: Record<string, UiText[]>, form: UiText[]): Promise<FastifyReply>;
+  /**
+   * The answer to an error of saving the identity that is the person's to fix (a taken
+   * identifier: 409), or undefined to let it fail the request.
+   */
+  onCreateError(error: unknown, body: CreateIdentityBody): Promise<FastifyReply> | undefined;
+}
+
+/**
+ * What every registration method does with a valid new identity, in Kratos's order: parse hooks
+ * (which may change it or stop here), saving it, the `session` hook, the other hooks, the
+ * verification message, and the answer.
+ */
+export async function finishRegistration(
+  deps: RegistrationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  draft: RegistrationDraft,
+): Promise<FastifyReply> {
+  const { method, transientPayload } = draft;
+  const now = deps.now();
+  let body = draft.body;
+  if (deps.hooks) {
+    const proposed = body;
+    const pre = await deps.hooks.prePersist('registration', method, request, flow, () => ({
+      identity: draftIdentityJson(proposed),
+      transientPayload,
+    }));
+    if (pre.kind === 'failed') throw pre.error;
+    if (pre.kind === 'validation') return draft.refuse(pre.fields, pre.form);
+    for (const patch of pre.patches) body = applyIdentityPatch(body, patch);
+  }
+
+  let identity: Identity;
+  try {
+    identity = await deps.identities.create(body);
+  } catch (error) {
+    const answer = draft.onCreateError(error, body);
+    if (answer === undefined) throw error;
+    return answer;
+  }
+
+  // After-registration hooks: `session` signs the person in.
+  const hooks = deps.config.registration.after.hooks(method);
+  let issued: Awaited<ReturnType<typeof deps.sessions.issue>> | undefined;
+  if (hooks.some((hook) => hook.hook === 'session')) {
+    issued = await deps.sessions.issue(identity, {
+      methods: [
+        {
+          method,
+          aal: 'aal1',
+          completed_at: now,
+          ...(draft.provider === undefined ? {} : { provider: draft.provider }),
+        },
+      ],
+      aal: 'aal1',
+      device: {
+        ipAddress:
+          clientIp(
+            {
+              remoteAddress: request.socket.remoteAddress,
+              xForwardedFor: request.headers['x-forwarded-for'],
+            },
+            deps.trustedProxies,
+          ) ?? null,
+        userAgent: request.headers['user-agent'] ?? null,
+      },
+    });
+  }
+  await deps.flows.updateState({ id: flow.id, state: 'passed_challenge', active: method, updated_at: now });
+
+  // The other web hooks see what was saved; their failures undo nothing.
+  await deps.hooks?.postPersist('registration', method, request, flow, () => ({
+    identity: serializeIdentity(identity, {
+      admin: true,
+      schemaUrl: deps.schemas.schemaUrl(identity.schema_id),
+    }),
+    ...(issued ? { session: deps.sessions.toJson(issued.session, identity) } : {}),
+    transientPayload,
+  }));
+
+  // With verification enabled, the new unverified addresses get their verification message.
+  const verification = await deps.verification?.sendForAddresses(
+    identity,
+    identity.verifiable_addresses.filter((a) => !a.verified).map((a) => a.value),
+    { type: flow.type, requestUrl: flow.request_url },
+  );
+  const showVerification: ContinueWith[] = verification
+    ? [
+        {
+          action: 'show_verification_ui',
+          flow: { id: verification.flowId, verifiable_address: verification.address, url: verification.url },
+        },
+      ]
+    : [];
+
+  const identityJson = serializeIdentity(identity, {
+    admin: false,
+    schemaUrl: deps.schemas.schemaUrl(identity.schema_id),
+  });
+  const sessionJson = issued ? deps.sessions.toJson(issued.session, identity) : undefined;
+  if (flow.type === 'api') {
+    const continueWith: ContinueWith[] = [
+      ...(issued ? [{ action: 'set_ory_session_token', ory_session_token: issued.token } as const] : []),
+      ...showVerification,
+    ];
+    return reply.send({
+      identity: identityJson,
+      ...(issued ? { session: sessionJson, session_token: issued.token } : {}),
+      continue_with: continueWithJson(continueWith),
+    });
+  }
+  if (issued) {
+    setSessionCookie(reply, issued.token, deps.cookies);
+    rotateCsrfSecret(reply, deps.cookies);
+  }
+  const returnTo = flow.return_to ?? deps.config.registration.after.returnUrl(method);
+  if (wantsJson(request)) {
+    return reply.send({
+      identity: identityJson,
+      ...(sessionJson ? { session: sessionJson } : {}),
+      continue_with: continueWithJson([
+        ...showVerification,
+        { action: 'redirect_browser_to', redirect_browser_to: returnTo },
+      ]),
+    });
+  }
+  // The `show_verification_ui` hook sends the browser to the code form instead of return_to.
+  const showUi = hooks.some((hook) => hook.hook === 'show_verification_ui');
+  if (verification && showUi) return reply.redirect(verification.url, 303);
+  return reply.redirect(returnTo, 303);
+}

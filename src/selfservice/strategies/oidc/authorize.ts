@@ -1,0 +1,86 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import * as oidc from 'openid-client';
+import { badRequest } from '../../../kernel/errors.js';
+import { BrowserLocationChangeRequired } from '../../flow/browser-location.js';
+import type { SelfServiceFlow } from '../../flow/flow.js';
+import { wantsJson } from '../../flow/http-context.js';
+import type { ProviderClient } from './client.js';
+import { setContinuityCookie, sha256Hex } from './continuity-cookie.js';
+import type { OidcDeps } from './deps.js';
+import { OidcFailure } from './errors.js';
+import { providerScopes } from './presets.js';
+
+/** The longest a person may spend at the provider, whatever the flow's own lifespan. */
+const MAX_ROUND_TRIP_MS = 30 * 60_000;
+
+/**
+ * Sends the browser to the provider: a single-use `state` (its hash, the flow, the PKCE verifier
+ * and the nonce stored server-side), a continuity cookie that binds the callback to this browser,
+ * and the authorization URL — a 303 for HTML forms, 422 `browser_location_change_required` for
+ * SPAs. The continuity lives in the database rather than a sealed cookie so that a state can be
+ * used only once (deleting its row is atomic) and the verifier and nonce never reach the browser.
+ */
+export async function redirectToProvider(
+  deps: OidcDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  client: ProviderClient,
+  upstreamParameters: Record<string, string>,
+): Promise<FastifyReply> {
+  if (flow.type !== 'browser') {
+    throw badRequest(
+      'Native apps sign in with a provider by submitting its id_token; redirects need a browser flow.',
+    );
+  }
+  const configuration = await client.configuration().catch((error: unknown) => {
+    throw new OidcFailure('unavailable', `The provider "${client.config.id}" could not be reached.`, {
+      cause: error,
+    });
+  });
+  const now = deps.now();
+  const state = oidc.randomState();
+  const oidcStyle = client.endpoints.style === 'oidc';
+  const nonce = oidcStyle ? oidc.randomNonce() : null;
+  const usePkce =
+    client.config.pkce === 'force' ||
+    (client.config.pkce === 'auto' && oidcStyle && configuration.serverMetadata().supportsPKCE('S256'));
+  const verifier = usePkce ? oidc.randomPKCECodeVerifier() : null;
+  const expiresAt = new Date(Math.min(flow.expires_at.getTime(), now.getTime() + MAX_ROUND_TRIP_MS));
+  const browserHash = setContinuityCookie(
+    reply,
+    deps.login.cookies,
+    Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / 1000)),
+  );
+  await deps.states.save(
+    {
+      stateHash: sha256Hex(state),
+      flowId: flow.id,
+      flowKind: flow.kind,
+      provider: client.config.id,
+      browserHash,
+      pkceVerifier: verifier,
+      nonce,
+      expiresAt,
+      createdAt: now,
+    },
+    now,
+  );
+
+  const parameters: Record<string, string> = {
+    ...upstreamParameters,
+    redirect_uri: client.redirectUri,
+    response_type: 'code',
+    scope: providerScopes(client.config).join(' '),
+    state,
+  };
+  if (nonce !== null) parameters.nonce = nonce;
+  if (verifier !== null) {
+    parameters.code_challenge = await oidc.calculatePKCECodeChallenge(verifier);
+    parameters.code_challenge_method = 'S256';
+  }
+  if (client.config.requestedClaims) parameters.claims = JSON.stringify(client.config.requestedClaims);
+  const url = oidc.buildAuthorizationUrl(configuration, parameters).toString();
+  if (wantsJson(request)) throw new BrowserLocationChangeRequired(url);
+  return reply.redirect(url, 303);
+}

@@ -1,0 +1,85 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { notFound } from '../../../kernel/errors.js';
+import { isFlowExpired } from '../../flow/flow.js';
+import { Msg, uiText } from '../../flow/messages.js';
+import { matchesContinuityCookie, sha256Hex } from './continuity-cookie.js';
+import type { OidcDeps } from './deps.js';
+import { invalidCallbackState, unknownProvider } from './errors.js';
+import { exchangeCode } from './exchange.js';
+import { failOnFlow, showOnFlow } from './flow-failure.js';
+import { completeOidcLogin } from './login.js';
+import { completeOidcRegistration } from './registration.js';
+import { completeOidcLink } from './settings.js';
+
+/** The authorization response: the query of a GET, the form body of a `form_post` (Apple). */
+function responseParameters(request: FastifyRequest): URLSearchParams {
+  const out = new URLSearchParams();
+  const sources = [request.query, request.method === 'POST' ? request.body : undefined];
+  for (const source of sources) {
+    if (typeof source !== 'object' || source === null) continue;
+    for (const [name, value] of Object.entries(source)) {
+      const last = Array.isArray(value) ? value.at(-1) : value;
+      if (typeof last === 'string') out.set(name, last);
+    }
+  }
+  return out;
+}
+
+/**
+ * `GET|POST /self-service/methods/oidc/callback[/{provider}]`: the provider sends the browser
+ * back. The state must be one this server issued, unused, for this provider, and the browser
+ * the one that left (continuity cookie); otherwise nothing happens (400). After that, failures
+ * are shown on the flow. Success completes the flow the sign-in started from: login (or
+ * registration for a new subject), registration, or linking in settings.
+ */
+export async function handleCallback(
+  deps: OidcDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const response = responseParameters(request);
+  const state = response.get('state');
+  if (state === null || state === '') throw invalidCallbackState('The state parameter is missing.');
+  const continuity = await deps.states.take(sha256Hex(state));
+  if (continuity === undefined)
+    throw invalidCallbackState('The state parameter is unknown or was used already.');
+  const { provider: routeProvider } = request.params as { provider?: string };
+  if (routeProvider !== undefined && routeProvider !== continuity.provider) {
+    throw invalidCallbackState('The state parameter belongs to another provider.');
+  }
+  if (!matchesContinuityCookie(request, reply, deps.login.cookies, continuity.browserHash)) {
+    throw invalidCallbackState('The sign-in was started in another browser, or its cookie was lost.');
+  }
+  const now = deps.now();
+  if (continuity.expiresAt.getTime() <= now.getTime())
+    throw invalidCallbackState('The sign-in took too long.');
+  const flow = await deps.login.flows.get(continuity.flowKind, continuity.flowId);
+  if (!flow) throw notFound(`The ${continuity.flowKind} flow could not be found.`);
+  const client = deps.clients.get(continuity.provider);
+  if (!client) throw unknownProvider(continuity.provider);
+  if (isFlowExpired(flow, now)) {
+    return showOnFlow(deps, request, reply, flow, [
+      uiText(
+        flow.kind === 'registration'
+          ? Msg.ErrorValidationRegistrationFlowExpired
+          : Msg.ErrorValidationLoginFlowExpired,
+        { expired_at: flow.expires_at, now },
+      ),
+    ]);
+  }
+
+  let claims: Awaited<ReturnType<typeof exchangeCode>>;
+  try {
+    claims = await exchangeCode(client, continuity, state, response);
+  } catch (error) {
+    return failOnFlow(deps, request, reply, flow, error as Parameters<typeof failOnFlow>[4]);
+  }
+  switch (flow.kind) {
+    case 'registration':
+      return completeOidcRegistration(deps, request, reply, flow, client, claims, {});
+    case 'settings':
+      return completeOidcLink(deps, request, reply, flow, client, claims);
+    default:
+      return completeOidcLogin(deps, request, reply, flow, client, claims);
+  }
+}

@@ -1,0 +1,44 @@
+import type { ImportedCredentials } from '../../../identity/bodies.js';
+import type { Identity } from '../../../identity/model.js';
+
+/** One provider account linked to an identity, as Kratos stores it in the `oidc` credential. */
+export interface LinkedProvider {
+  provider: string;
+  subject: string;
+}
+
+/** The credential identifier of a provider account: `<provider id>:<subject>`, unique across identities. */
+export function oidcIdentifier(provider: string, subject: string): string {
+  return `${provider}:${subject}`;
+}
+
+/** The provider accounts linked to an identity. */
+export function linkedProviders(identity: Identity): LinkedProvider[] {
+  const providers = identity.credentials.oidc?.config.providers;
+  if (!Array.isArray(providers)) return [];
+  const out: LinkedProvider[] = [];
+  for (const entry of providers) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
+    const { provider, subject } = entry;
+    if (typeof provider === 'string' && typeof subject === 'string') out.push({ provider, subject });
+  }
+  return out;
+}
+
+/** The `credentials` of an admin-style body that link `added` besides what is linked already. */
+export function withLinkedProvider(identity: Identity, added: LinkedProvider): ImportedCredentials {
+  const providers = linkedProviders(identity).filter((p) => p.provider !== added.provider);
+  return { oidc: { config: { providers: [...providers, added] } } };
+}
+
+/**
+ * The ways an identity can sign in: a password it has a hash for (or may migrate), and each
+ * linked provider account. Unlinking must leave at least one.
+ */
+export function signInMethodCount(identity: Identity): number {
+  const password = identity.credentials.password?.config;
+  const hasPassword =
+    password !== undefined &&
+    (typeof password.hashed_password === 'string' || password.use_password_migration_hook === true);
+  return (hasPassword ? 1 : 0) + linkedProviders(identity).length;
+}

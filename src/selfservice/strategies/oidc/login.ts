@@ -1,0 +1,120 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clientIp } from '../../../ratelimit/index.js';
+import type { Authenticated } from '../../../session/manager.js';
+import { sessionTokenFrom } from '../../../session/request-token.js';
+import type { SelfServiceFlow } from '../../flow/flow.js';
+import { sessionAlreadyAvailable } from '../../flow/flow-errors.js';
+import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../../flow/http-context.js';
+import { Msg, uiText } from '../../flow/messages.js';
+import type { Submission } from '../../flow/submission.js';
+import { finishLogin } from '../../login/finish.js';
+import { createRegistrationFlow } from '../../registration/flow.js';
+import { redirectToProvider } from './authorize.js';
+import type { ProviderClaims } from './claims.js';
+import type { ProviderClient } from './client.js';
+import { oidcIdentifier } from './credentials.js';
+import type { OidcDeps } from './deps.js';
+import { OidcFailure, unknownProvider } from './errors.js';
+import { failOnFlow, showOnFlow } from './flow-failure.js';
+import { verifyIdToken } from './id-token.js';
+import { completeOidcRegistration } from './registration.js';
+import { readOidcSubmission } from './submission.js';
+
+/**
+ * `POST /self-service/login?flow=` with `provider`: browsers are sent to the provider; native
+ * apps submit the provider's `id_token` (and its nonce) and are signed in at once.
+ */
+export async function submitOidcLogin(
+  deps: OidcDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  submission: Submission,
+  current: Authenticated | undefined,
+): Promise<FastifyReply> {
+  const input = readOidcSubmission(submission);
+  const client = deps.clients.get(input.provider);
+  if (!client) throw unknownProvider(input.provider);
+  try {
+    if (input.idToken !== undefined) {
+      const claims = await verifyIdToken(client, input.idToken, input.idTokenNonce);
+      return await completeOidcLogin(deps, request, reply, flow, client, claims, current);
+    }
+    return await redirectToProvider(deps, request, reply, flow, client, input.upstreamParameters);
+  } catch (error) {
+    if (error instanceof OidcFailure) return failOnFlow(deps, request, reply, flow, error);
+    throw error;
+  }
+}
+
+/** The session a request carries, if any and usable. */
+async function currentSession(deps: OidcDeps, request: FastifyRequest): Promise<Authenticated | undefined> {
+  const token = sessionTokenFrom(request, deps.login.tokens);
+  return token === undefined ? undefined : deps.login.sessions.authenticate(token);
+}
+
+/**
+ * A provider vouched for `claims.sub`: the identity with that `(provider, subject)` credential
+ * signs in — never one found by email. A subject nobody has yet registers, as in Kratos.
+ */
+export async function completeOidcLogin(
+  deps: OidcDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  client: ProviderClient,
+  claims: ProviderClaims,
+  known?: Authenticated,
+): Promise<FastifyReply> {
+  const current = known ?? (await currentSession(deps, request));
+  if (current && !flow.refresh) {
+    const returnTo = flow.return_to ?? deps.login.config.login.after.returnUrl('oidc');
+    if (flow.type === 'browser' && !wantsJson(request)) return reply.redirect(returnTo, 303);
+    throw sessionAlreadyAvailable();
+  }
+  const identity = await deps.login.identities.findByCredentialIdentifier(
+    'oidc',
+    oidcIdentifier(client.config.id, claims.sub),
+  );
+  if (identity === undefined) {
+    if (!deps.registration.config.registration.enabled || flow.refresh) {
+      return showOnFlow(deps, request, reply, flow, [uiText(Msg.ErrorValidationInvalidCredentials)]);
+    }
+    return registerInstead(deps, request, reply, flow, client, claims);
+  }
+  if (identity.state !== 'active') {
+    return showOnFlow(deps, request, reply, flow, [uiText(Msg.ErrorValidationInvalidCredentials)]);
+  }
+  return finishLogin(deps.login, request, reply, flow, {
+    identity,
+    method: 'oidc',
+    provider: client.config.id,
+    current: flow.refresh ? current : undefined,
+    transientPayload: undefined,
+    ip:
+      clientIp(
+        { remoteAddress: request.socket.remoteAddress, xForwardedFor: request.headers['x-forwarded-for'] },
+        deps.login.trustedProxies,
+      ) ?? null,
+    refuse: (_fields, form) => showOnFlow(deps, request, reply, flow, form),
+  });
+}
+
+/** Kratos's login-to-registration switch: a new registration flow takes the claims on. */
+async function registerInstead(
+  deps: OidcDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  client: ProviderClient,
+  claims: ProviderClaims,
+): Promise<FastifyReply> {
+  const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.login.cookies) : undefined;
+  const registration = await createRegistrationFlow(deps.registration, {
+    type: flow.type,
+    requestUrl: flow.request_url,
+    returnTo: flow.return_to,
+    ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
+  });
+  return completeOidcRegistration(deps, request, reply, registration, client, claims, {});
+}

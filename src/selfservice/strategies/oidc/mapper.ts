@@ -1,0 +1,68 @@
+import type { ImportedVerifiableAddress } from '../../../identity/addresses.js';
+import type { JsonObject, JsonValue } from '../../../identity/model.js';
+import type { JsonnetEvaluator } from '../../../jsonnet/index.js';
+import type { TemplateSource } from '../../hooks/web-hook/templates.js';
+import type { ProviderClaims } from './claims.js';
+import { OidcFailure } from './errors.js';
+
+/** What a mapper made of the claims (`{identity: {traits, metadata_public, ...}}`). */
+export interface MappedIdentity {
+  traits: JsonObject;
+  metadataPublic: JsonValue | undefined;
+  metadataAdmin: JsonValue | undefined;
+  /**
+   * Addresses the mapper vouches are verified (typically the email when the provider says
+   * `email_verified`). Only addresses the identity schema derives from the traits count.
+   */
+  verifiedAddresses: ImportedVerifiableAddress[];
+}
+
+export interface ClaimsMapperDeps {
+  jsonnet: JsonnetEvaluator;
+  templates: TemplateSource;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Runs the provider's Jsonnet mapper (`mapper_url`: `file://`, `base64://` or `http(s)://`) with
+ * the claims as `std.extVar('claims')`, in the sandboxed worker pool, as Kratos does.
+ */
+export async function mapClaims(
+  deps: ClaimsMapperDeps,
+  mapperUrl: string,
+  claims: ProviderClaims,
+): Promise<MappedIdentity> {
+  let source: string;
+  try {
+    source = await deps.templates.load(mapperUrl);
+  } catch (error) {
+    throw new OidcFailure('mapper', 'The claims mapper could not be loaded.', { cause: error });
+  }
+  const outcome = await deps.jsonnet.evaluate(source, { claims }, { filename: mapperUrl });
+  if (outcome.kind !== 'ok') {
+    const detail =
+      outcome.kind === 'error' || outcome.kind === 'resource_limit' ? outcome.message : outcome.kind;
+    throw new OidcFailure('mapper', `The claims mapper failed: ${detail}`);
+  }
+  const identity = isObject(outcome.value) ? outcome.value.identity : undefined;
+  if (!isObject(identity) || !isObject(identity.traits)) {
+    throw new OidcFailure('mapper', 'The claims mapper returned no identity.traits object.');
+  }
+  return {
+    traits: identity.traits as JsonObject,
+    metadataPublic: identity.metadata_public as JsonValue | undefined,
+    metadataAdmin: identity.metadata_admin as JsonValue | undefined,
+    verifiedAddresses: verifiedAddresses(identity.verified_addresses),
+  };
+}
+
+function verifiedAddresses(value: unknown): ImportedVerifiableAddress[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter(isObject)
+    .filter((a) => typeof a.value === 'string' && typeof a.via === 'string')
+    .map((a) => ({ value: a.value as string, via: a.via as string, verified: true, status: 'completed' }));
+}

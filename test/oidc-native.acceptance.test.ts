@@ -1,0 +1,201 @@
+/**
+ * Native apps sign in with a provider's ID token (Kratos's `id_token` + `id_token_nonce`
+ * submission) against a real Portcullis. The provider here is a minimal one on loopback that
+ * publishes discovery and its keys; the test signs the tokens a provider would hand the app.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabases } from './support/databases.js';
+import { freePort } from './support/ports.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+const MAPPER_URL = pathToFileURL(
+  join(import.meta.dirname, 'fixtures', 'oidc-exam.mapper.jsonnet'),
+).toString();
+const CLIENT_ID = 'native-app';
+
+interface KeyIssuer {
+  issuer: string;
+  sign(
+    claims: JWTPayload,
+    options?: { issuer?: string; audience?: string; expiresIn?: string },
+  ): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Discovery and a key set on loopback, and a signer for that key. */
+async function startKeyIssuer(): Promise<KeyIssuer> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const documents: Record<string, unknown> = {
+    '/.well-known/openid-configuration': {
+      issuer,
+      authorization_endpoint: `${issuer}/auth`,
+      token_endpoint: `${issuer}/token`,
+      jwks_uri: `${issuer}/jwks`,
+      response_types_supported: ['code'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+    },
+    '/jwks': { keys: [jwk] },
+  };
+  const server: Server = createServer((request, response) => {
+    const document = documents[request.url ?? ''];
+    response.writeHead(document === undefined ? 404 : 200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(document ?? {}));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    issuer,
+    sign: (claims, options = {}) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuer(options.issuer ?? issuer)
+        .setAudience(options.audience ?? CLIENT_ID)
+        .setIssuedAt()
+        .setExpirationTime(options.expiresIn ?? '5m')
+        .sign(privateKey),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe.each(testDatabases())('native sign-in with an ID token ($name)', (database) => {
+  let server: TestServer;
+  let keys: KeyIssuer;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    keys = await startKeyIssuer();
+    const db = await database.create();
+    drop = db.drop;
+    server = await startTestServer({
+      dsn: db.dsn,
+      extraConfig: {
+        selfservice: {
+          default_browser_return_url: 'http://127.0.0.1/',
+          flows: { registration: { after: { oidc: { hooks: [{ hook: 'session' }] } } } },
+          methods: {
+            oidc: {
+              enabled: true,
+              config: {
+                providers: [
+                  {
+                    id: 'native-idp',
+                    provider: 'generic',
+                    client_id: 'web-client',
+                    client_secret: 'unused',
+                    issuer_url: keys.issuer,
+                    mapper_url: MAPPER_URL,
+                    additional_id_token_audiences: [CLIENT_ID],
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await keys?.close();
+    await drop?.();
+  });
+
+  async function submit(kind: 'login' | 'registration', body: Record<string, unknown>) {
+    const flow = (await (await fetch(`${server.publicUrl}/self-service/${kind}/api`)).json()) as {
+      id: string;
+    };
+    const response = await fetch(`${server.publicUrl}/self-service/${kind}?flow=${flow.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ method: 'oidc', provider: 'native-idp', ...body }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  function person(sub: string): JWTPayload {
+    return {
+      sub,
+      email: `${sub}@example.com`,
+      email_verified: true,
+      name: sub,
+      phone_number: '5550100',
+    };
+  }
+
+  it('signs up with an ID token and its nonce, then signs in with another one', async () => {
+    const sub = `native-${randomUUID()}`;
+    const nonce = randomUUID();
+    const up = await submit('registration', {
+      id_token: await keys.sign({ ...person(sub), nonce }),
+      id_token_nonce: nonce,
+    });
+    expect(up.status).toBe(200);
+    expect(typeof up.body.session_token).toBe('string');
+    const identity = up.body.identity as { id: string; traits: Record<string, unknown> };
+    expect(identity.traits.email).toBe(`${sub}@example.com`);
+
+    const again = randomUUID();
+    const inAgain = await submit('login', {
+      id_token: await keys.sign({ ...person(sub), nonce: again }),
+      id_token_nonce: again,
+    });
+    expect(inAgain.status).toBe(200);
+    expect((inAgain.body.session as { identity: { id: string } }).identity.id).toBe(identity.id);
+  });
+
+  it('refuses a wrong or missing nonce, another audience, another issuer and an expired token', async () => {
+    const sub = `native-${randomUUID()}`;
+    const nonce = randomUUID();
+    const cases: [string, Record<string, unknown>][] = [
+      ['wrong nonce', { id_token: await keys.sign({ ...person(sub), nonce }), id_token_nonce: 'another' }],
+      ['missing nonce', { id_token: await keys.sign({ ...person(sub), nonce }) }],
+      ['no nonce in the token', { id_token: await keys.sign(person(sub)), id_token_nonce: nonce }],
+      [
+        'another audience',
+        {
+          id_token: await keys.sign({ ...person(sub), nonce }, { audience: 'someone-else' }),
+          id_token_nonce: nonce,
+        },
+      ],
+      [
+        'another issuer',
+        {
+          id_token: await keys.sign({ ...person(sub), nonce }, { issuer: 'https://evil.example' }),
+          id_token_nonce: nonce,
+        },
+      ],
+      [
+        'expired',
+        { id_token: await keys.sign({ ...person(sub), nonce }, { expiresIn: '-1m' }), id_token_nonce: nonce },
+      ],
+      ['not a token', { id_token: 'garbage', id_token_nonce: nonce }],
+    ];
+    for (const [name, body] of cases) {
+      const answer = await submit('registration', body);
+      expect(answer.status, name).toBe(400);
+      const messages = (answer.body.ui as { messages?: { id: number }[] }).messages ?? [];
+      expect(
+        messages.map((m) => m.id),
+        name,
+      ).toEqual([4000001]);
+    }
+    // Nothing was created.
+    const listed = await fetch(
+      `${server.adminUrl}/admin/identities?credentials_identifier=${encodeURIComponent(`${sub}@example.com`)}`,
+    );
+    expect(await listed.json()).toEqual([]);
+  });
+
+  it('tells a native app without an ID token to use one', async () => {
+    const answer = await submit('login', {});
+    expect(answer.status).toBe(400);
+  });
+});

@@ -1,0 +1,451 @@
+/**
+ * Sign-in with an OpenID provider (issue #8) against a real Portcullis and a real provider on
+ * loopback (`oidc-provider`, configured like Google), through the browser flow with a
+ * cookie-keeping client that follows each redirect: sign up through the exam mapper, out and in
+ * again; traits the provider lacks completed on the registration form; a failing mapper; forged,
+ * missing and replayed states, a tampered nonce and issuer; account linking only after the
+ * existing account's password sign-in; unlink and link in settings.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Configuration, IdentityApi } from '@ory/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type SignInAtProvider,
+  signInAtProvider,
+  startOpenIdProvider,
+  type TestOpenIdProvider,
+} from './fixtures/oidc-provider.js';
+import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { testDatabases } from './support/databases.js';
+import { freePort } from './support/ports.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+const fixture = (name: string) => pathToFileURL(join(import.meta.dirname, 'fixtures', name)).toString();
+
+interface FlowJson {
+  id: string;
+  ui: {
+    action: string;
+    nodes: {
+      group: string;
+      attributes: { name?: string; value?: unknown };
+      messages: { id: number }[];
+      meta: { label?: { id: number; text: string } };
+    }[];
+    messages?: { id: number; text: string; context?: Record<string, unknown> }[];
+  };
+}
+
+describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (database) => {
+  let server: TestServer;
+  let provider: TestOpenIdProvider;
+  let drop: () => Promise<void>;
+  let admin: IdentityApi;
+  let publicUrl: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    publicUrl = `http://127.0.0.1:${port}`;
+    provider = await startOpenIdProvider({
+      redirectUris: ['exam-idp', 'broken-idp'].map(
+        (id) => `${publicUrl}/self-service/methods/oidc/callback/${id}`,
+      ),
+    });
+    const db = await database.create();
+    drop = db.drop;
+    const providerConfig = (id: string, mapper: string) => ({
+      id,
+      provider: 'generic',
+      label: id === 'exam-idp' ? 'Exam IdP' : 'Broken IdP',
+      client_id: provider.clientId,
+      client_secret: provider.clientSecret,
+      issuer_url: provider.issuer,
+      mapper_url: fixture(mapper),
+      scope: ['openid', 'email', 'profile', 'phone'],
+    });
+    server = await startTestServer({
+      dsn: db.dsn,
+      publicListener: { port, base_url: `${publicUrl}/` },
+      extraConfig: {
+        selfservice: {
+          default_browser_return_url: `${publicUrl}/`,
+          flows: {
+            registration: { after: { oidc: { hooks: [{ hook: 'session' }] } } },
+          },
+          methods: {
+            password: { enabled: true, config: { haveibeenpwned_enabled: false } },
+            oidc: {
+              enabled: true,
+              config: {
+                providers: [
+                  providerConfig('exam-idp', 'oidc-exam.mapper.jsonnet'),
+                  providerConfig('broken-idp', 'oidc-failing.mapper.jsonnet'),
+                ],
+              },
+            },
+          },
+        },
+      },
+    });
+    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await provider?.close();
+    await drop?.();
+  });
+
+  async function flowJson(browser: BrowserClient, kind: string, id: string): Promise<FlowJson> {
+    const response = await browser.getJson(`/self-service/${kind}/flows?id=${id}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as FlowJson;
+  }
+
+  /** Starts a browser flow and returns it as the UI would load it. */
+  async function startFlow(browser: BrowserClient, kind: 'login' | 'registration'): Promise<FlowJson> {
+    const init = await browser.request(`/self-service/${kind}/browser`);
+    expect(init.status).toBe(303);
+    const id = new URL(init.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+    return flowJson(browser, kind, id);
+  }
+
+  /** Presses "Sign in with Exam IdP" (or another provider's button): the answer sends the browser away. */
+  async function pressProvider(browser: BrowserClient, flow: FlowJson, providerId: string): Promise<string> {
+    const response = await browser.postForm(flow.ui.action, {
+      csrf_token: csrfTokenOf(flow),
+      provider: providerId,
+    });
+    expect(response.status).toBe(303);
+    const location = response.headers.get('location') ?? '';
+    expect(location.startsWith(provider.issuer)).toBe(true);
+    return location;
+  }
+
+  /** The whole round trip: button, provider sign-in, callback; returns the callback's answer. */
+  async function roundTrip(
+    browser: BrowserClient,
+    kind: 'login' | 'registration',
+    login: string,
+    options: { providerId?: string; tamper?: SignInAtProvider } = {},
+  ): Promise<Response> {
+    const flow = await startFlow(browser, kind);
+    const authorization = await pressProvider(browser, flow, options.providerId ?? 'exam-idp');
+    const callback = await signInAtProvider(
+      browser,
+      options.tamper?.authorization?.(authorization) ?? authorization,
+      login,
+    );
+    return browser.request((options.tamper?.callback?.(callback) ?? callback).toString());
+  }
+
+  async function whoami(
+    browser: BrowserClient,
+  ): Promise<{ identity: { id: string; traits: Record<string, unknown> } } | undefined> {
+    const response = await browser.getJson('/sessions/whoami');
+    return response.status === 200
+      ? ((await response.json()) as { identity: { id: string; traits: Record<string, unknown> } })
+      : undefined;
+  }
+
+  async function signOut(browser: BrowserClient): Promise<void> {
+    const logout = (await (await browser.getJson('/self-service/logout/browser')).json()) as {
+      logout_url: string;
+    };
+    expect((await browser.request(logout.logout_url)).status).toBe(303);
+    expect(await whoami(browser)).toBeUndefined();
+  }
+
+  async function oidcIdentifiers(identityId: string): Promise<string[]> {
+    const { data } = await admin.getIdentity({ id: identityId, includeCredential: ['oidc'] });
+    return data.credentials?.oidc?.identifiers ?? [];
+  }
+
+  it('shows a "Sign in with" / "Sign up with" button per provider (1010002, 1040002)', async () => {
+    const browser = new BrowserClient(publicUrl);
+    const login = await startFlow(browser, 'login');
+    const buttons = login.ui.nodes.filter((n) => n.group === 'oidc');
+    expect(
+      buttons.map((n) => [n.attributes.name, n.attributes.value, n.meta.label?.id, n.meta.label?.text]),
+    ).toEqual([
+      ['provider', 'exam-idp', 1010002, 'Sign in with Exam IdP'],
+      ['provider', 'broken-idp', 1010002, 'Sign in with Broken IdP'],
+    ]);
+    const registration = await startFlow(browser, 'registration');
+    expect(registration.ui.nodes.find((n) => n.group === 'oidc')?.meta.label?.text).toBe(
+      'Sign up with Exam IdP',
+    );
+  });
+
+  it('signs a person up through the mapper, out, and in again by (provider, subject)', async () => {
+    provider.accounts.set('ada', {
+      email: 'ada@example.com',
+      email_verified: true,
+      name: 'Ada Lovelace',
+      phone_number: '5550100',
+    });
+    const browser = new BrowserClient(publicUrl);
+    const flow = await startFlow(browser, 'registration');
+    const authorization = new URL(await pressProvider(browser, flow, 'exam-idp'));
+    // State, nonce and PKCE (the provider supports S256), and our callback.
+    expect(authorization.searchParams.get('state')).toBeTruthy();
+    expect(authorization.searchParams.get('nonce')).toBeTruthy();
+    expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorization.searchParams.get('redirect_uri')).toBe(
+      `${publicUrl}/self-service/methods/oidc/callback/exam-idp`,
+    );
+    const callback = await signInAtProvider(browser, authorization.toString(), 'ada');
+    const done = await browser.request(callback.toString());
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(`${publicUrl}/`);
+
+    const session = await whoami(browser);
+    expect(session?.identity.traits).toEqual({
+      email: 'ada@example.com',
+      fullname: 'Ada Lovelace',
+      phone_number: 5550100,
+      user_type: 'student',
+    });
+    const id = session?.identity.id ?? '';
+    expect(await oidcIdentifiers(id)).toEqual(['exam-idp:ada']);
+    const { data: identity } = await admin.getIdentity({ id });
+    // The provider said email_verified and the mapper passed it on.
+    expect(identity.verifiable_addresses?.map((a) => [a.value, a.verified])).toEqual([
+      ['ada@example.com', true],
+    ]);
+    expect(identity.metadata_public).toEqual({ signed_up_with: 'exam-idp' });
+
+    // A replayed callback (same state and code) is refused: the state was used up.
+    const replay = await browser.request(callback.toString());
+    expect(replay.status).toBe(400);
+
+    await signOut(browser);
+    const again = await roundTrip(browser, 'login', 'ada');
+    expect(again.status).toBe(303);
+    expect((await whoami(browser))?.identity.id).toBe(id);
+  });
+
+  it('asks for the traits the claims lack on the registration form, filled with what they gave', async () => {
+    provider.accounts.set('bob', { email: 'bob@example.com', name: 'Bob' });
+    const browser = new BrowserClient(publicUrl);
+    const answer = await roundTrip(browser, 'registration', 'bob');
+    expect(answer.status).toBe(303);
+    const flowId = new URL(answer.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+    const flow = await flowJson(browser, 'registration', flowId);
+    const byName = (name: string) => flow.ui.nodes.find((n) => n.attributes.name === name);
+    expect(byName('traits.email')?.attributes.value).toBe('bob@example.com');
+    expect(byName('traits.email')?.group).toBe('oidc');
+    expect(byName('traits.phone_number')?.messages.map((m) => m.id)).toEqual([4000002]);
+    expect(await whoami(browser)).toBeUndefined();
+
+    const submitted = await browser.postForm(flow.ui.action, {
+      csrf_token: csrfTokenOf(flow),
+      'traits.email': 'bob@example.com',
+      'traits.fullname': 'Bob Builder',
+      'traits.phone_number': '5550111',
+      'traits.user_type': 'educator',
+      provider: 'exam-idp',
+    });
+    expect(submitted.status).toBe(303);
+    const session = await whoami(browser);
+    expect(session?.identity.traits).toMatchObject({ fullname: 'Bob Builder', phone_number: 5550111 });
+    expect(await oidcIdentifiers(session?.identity.id ?? '')).toEqual(['exam-idp:bob']);
+  });
+
+  it('shows a failing mapper on the flow and creates nothing', async () => {
+    provider.accounts.set('eve', { email: 'eve@example.com', name: 'Eve' });
+    const browser = new BrowserClient(publicUrl);
+    const answer = await roundTrip(browser, 'registration', 'eve', { providerId: 'broken-idp' });
+    expect(answer.status).toBe(303);
+    const flowId = new URL(answer.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+    const flow = await flowJson(browser, 'registration', flowId);
+    expect(flow.ui.messages?.map((m) => m.id)).toEqual([4000001]);
+    expect(flow.ui.messages?.[0]?.text).toContain('mapper');
+    expect(await whoami(browser)).toBeUndefined();
+    const { data } = await admin.listIdentities({ credentialsIdentifier: 'eve@example.com' });
+    expect(data).toEqual([]);
+  });
+
+  it('refuses a missing or forged state, and a callback from another browser', async () => {
+    const browser = new BrowserClient(publicUrl);
+    expect((await browser.request('/self-service/methods/oidc/callback/exam-idp?code=abc')).status).toBe(400);
+    expect(
+      (await browser.request('/self-service/methods/oidc/callback/exam-idp?code=abc&state=forged')).status,
+    ).toBe(400);
+
+    provider.accounts.set('mallory', { email: 'mallory@example.com', name: 'Mallory', phone_number: '1' });
+    const flow = await startFlow(browser, 'login');
+    const callback = await signInAtProvider(
+      browser,
+      await pressProvider(browser, flow, 'exam-idp'),
+      'mallory',
+    );
+    // The victim's browser has no continuity cookie for this state.
+    const victim = new BrowserClient(publicUrl);
+    expect((await victim.request(callback.toString())).status).toBe(400);
+    expect(await whoami(victim)).toBeUndefined();
+  });
+
+  it('refuses an ID token made for another nonce, and a response from another issuer', async () => {
+    provider.accounts.set('trudy', { email: 'trudy@example.com', name: 'Trudy', phone_number: '2' });
+    const browser = new BrowserClient(publicUrl);
+    const wrongNonce = await roundTrip(browser, 'login', 'trudy', {
+      tamper: {
+        authorization: (url) => {
+          const changed = new URL(url);
+          changed.searchParams.set('nonce', 'a-nonce-we-never-issued');
+          return changed.toString();
+        },
+      },
+    });
+    expect(wrongNonce.status).toBe(303);
+    const nonceFlow = new URL(wrongNonce.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+    expect((await flowJson(browser, 'login', nonceFlow)).ui.messages?.map((m) => m.id)).toEqual([4000001]);
+    expect(await whoami(browser)).toBeUndefined();
+
+    const wrongIssuer = await roundTrip(browser, 'login', 'trudy', {
+      tamper: {
+        callback: (url) => {
+          const changed = new URL(url);
+          changed.searchParams.set('iss', 'http://127.0.0.1:1/evil');
+          return changed;
+        },
+      },
+    });
+    expect(wrongIssuer.status).toBe(303);
+    const issuerFlow = new URL(wrongIssuer.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+    expect((await flowJson(browser, 'login', issuerFlow)).ui.messages?.map((m) => m.id)).toEqual([4000001]);
+    expect(await whoami(browser)).toBeUndefined();
+  });
+
+  it('links a provider to an existing password account only after its password sign-in (1010016)', async () => {
+    const password = 'carol has a long passphrase';
+    const { data: carol } = await admin.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: {
+          email: 'carol@example.com',
+          fullname: 'Carol',
+          phone_number: 5550122,
+          user_type: 'student',
+        },
+        credentials: { password: { config: { password } } },
+      },
+    });
+    provider.accounts.set('carol-at-idp', {
+      email: 'carol@example.com',
+      email_verified: true,
+      name: 'Carol',
+      phone_number: '5550122',
+    });
+    const browser = new BrowserClient(publicUrl);
+    const answer = await roundTrip(browser, 'login', 'carol-at-idp');
+    expect(answer.status).toBe(303);
+    expect(await whoami(browser)).toBeUndefined();
+    expect(await oidcIdentifiers(carol.id)).toEqual([]);
+    const flowId = new URL(answer.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+    const flow = await flowJson(browser, 'login', flowId);
+    expect(flow.ui.messages?.map((m) => m.id)).toEqual([1010016]);
+    expect(flow.ui.messages?.[0]?.context).toMatchObject({
+      duplicate_identifier: 'carol@example.com',
+      provider: 'Exam IdP',
+      available_credential_types: ['password'],
+    });
+
+    // A wrong password links nothing.
+    const wrong = await browser.postForm(flow.ui.action, {
+      csrf_token: csrfTokenOf(flow),
+      identifier: 'carol@example.com',
+      password: 'not the passphrase',
+      method: 'password',
+    });
+    expect(wrong.status).toBe(303);
+    expect(await oidcIdentifiers(carol.id)).toEqual([]);
+
+    const retry = await flowJson(browser, 'login', flowId);
+    const signedIn = await browser.postForm(retry.ui.action, {
+      csrf_token: csrfTokenOf(retry),
+      identifier: 'carol@example.com',
+      password,
+      method: 'password',
+    });
+    expect(signedIn.status).toBe(303);
+    expect((await whoami(browser))?.identity.id).toBe(carol.id);
+    expect(await oidcIdentifiers(carol.id)).toEqual(['exam-idp:carol-at-idp']);
+
+    // From now on the provider signs Carol in directly.
+    await signOut(browser);
+    expect((await roundTrip(browser, 'login', 'carol-at-idp')).status).toBe(303);
+    expect((await whoami(browser))?.identity.id).toBe(carol.id);
+  });
+
+  it('unlinks and links a provider in settings, never the last way to sign in', async () => {
+    provider.accounts.set('dave', { email: 'dave@example.com', name: 'Dave', phone_number: '5550133' });
+    const browser = new BrowserClient(publicUrl);
+    expect((await roundTrip(browser, 'registration', 'dave')).status).toBe(303);
+    const id = (await whoami(browser))?.identity.id ?? '';
+
+    const settings = async (): Promise<FlowJson> => {
+      const init = await browser.getJson('/self-service/settings/browser');
+      expect(init.status).toBe(200);
+      return (await init.json()) as FlowJson;
+    };
+    const oidcButtons = (flow: FlowJson) =>
+      flow.ui.nodes
+        .filter((n) => n.group === 'oidc')
+        .map((n) => [n.attributes.name, n.attributes.value, n.meta.label?.id]);
+    // Dave has no password: the provider is his only way in, so there is no unlink button.
+    let flow = await settings();
+    expect(oidcButtons(flow)).toEqual([['link', 'broken-idp', 1050002]]);
+    const refused = await browser.postJson(flow.ui.action, {
+      csrf_token: csrfTokenOf(flow),
+      method: 'oidc',
+      unlink: 'exam-idp',
+    });
+    expect(refused.status).toBe(400);
+    expect(await oidcIdentifiers(id)).toEqual(['exam-idp:dave']);
+
+    // With a password as well, unlinking is allowed, and linking sends the browser to the provider.
+    flow = await settings();
+    const withPassword = await browser.postJson(flow.ui.action, {
+      csrf_token: csrfTokenOf(flow),
+      method: 'password',
+      password: 'dave picks a long passphrase',
+    });
+    expect(withPassword.status).toBe(200);
+    flow = await settings();
+    expect(oidcButtons(flow)).toEqual([
+      ['unlink', 'exam-idp', 1050003],
+      ['link', 'broken-idp', 1050002],
+    ]);
+    const unlinked = await browser.postJson(flow.ui.action, {
+      csrf_token: csrfTokenOf(flow),
+      method: 'oidc',
+      unlink: 'exam-idp',
+    });
+    expect(unlinked.status).toBe(200);
+    expect(await oidcIdentifiers(id)).toEqual([]);
+
+    flow = await settings();
+    const link = await browser.postForm(flow.ui.action, { csrf_token: csrfTokenOf(flow), link: 'exam-idp' });
+    expect(link.status).toBe(303);
+    const callback = await signInAtProvider(browser, link.headers.get('location') ?? '', 'dave');
+    const linked = await browser.request(callback.toString());
+    expect(linked.status).toBe(303);
+    expect(await oidcIdentifiers(id)).toEqual(['exam-idp:dave']);
+  });
+
+  it('answers an SPA with 422 browser_location_change_required', async () => {
+    const browser = new BrowserClient(publicUrl);
+    const flow = await startFlow(browser, 'login');
+    const response = await browser.postJson(flow.ui.action, {
+      csrf_token: csrfTokenOf(flow),
+      method: 'oidc',
+      provider: 'exam-idp',
+    });
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { error: { id: string }; redirect_browser_to: string };
+    expect(body.error.id).toBe('browser_location_change_required');
+    expect(body.redirect_browser_to.startsWith(provider.issuer)).toBe(true);
+  });
+});
