@@ -6,9 +6,11 @@ import { type Config, corsConfig, originAllowed } from '../config/index.js';
 import { adminCourierRoutes, type CourierWorker } from '../courier/index.js';
 import { adminIdentityRoutes } from '../identity/admin-routes.js';
 import { schemaRoutes } from '../identity/schema-routes.js';
+import { createOutboundHttp, outboundHttpConfig } from '../kernel/http-client.js';
 import type { Logger } from '../kernel/logger.js';
 import { VERSION } from '../kernel/version.js';
 import { healthRoutes } from '../observability/health.js';
+import { proxyRoles } from '../proxy/access.js';
 import { type RunningAccessProxy, startAccessProxy } from '../proxy/server.js';
 import { inProcessSessionChecker } from '../proxy/session-checker.js';
 import { loginRoutes } from '../selfservice/login/routes.js';
@@ -110,65 +112,144 @@ export async function buildAdminApp(registry: Registry, selfService: SelfService
   return app;
 }
 
-export interface RunningPortcullis {
+/** The listeners `portcullis serve` can run (docs/proxy.md, "Listeners and roles"). */
+export type ServeRole = 'public' | 'admin' | 'proxy' | 'api';
+
+/** Every role the config enables: public and admin always, proxy and api as `proxyRoles` reads it. */
+export function configuredRoles(document: Config['document']): ReadonlySet<ServeRole> {
+  const proxy = proxyRoles(document);
+  const roles = new Set<ServeRole>(['public', 'admin']);
+  if (proxy.proxy) roles.add('proxy');
+  if (proxy.api) roles.add('api');
+  return roles;
+}
+
+export interface StartOptions {
+  migrate?: boolean;
+  /** Deliver the courier's outbox in this process; on by default with --dev. */
+  watchCourier?: boolean;
+  /** Tuning of the web hook outbox's worker (tests shorten its waits). */
+  webhookWorker?: WorkerOverrides;
+  /** Base of relative `file://` access-rule repositories and TLS files; the process's cwd unless set. */
+  cwd?: string;
+}
+
+/** What runs for a given set of roles. */
+export interface RunningRoles {
+  roles: ReadonlySet<ServeRole>;
+  /** The identity side; undefined when neither public nor admin runs (no database is opened). */
+  registry: Registry | undefined;
+  publicUrl: string | undefined;
+  adminUrl: string | undefined;
+  accessProxy: RunningAccessProxy | undefined;
+  close(): Promise<void>;
+}
+
+/** Every role the config enables (the identity side always runs). */
+export interface RunningPortcullis extends RunningRoles {
   registry: Registry;
   publicUrl: string;
   adminUrl: string;
-  /** The access proxy's listeners, when the config asks for them (docs/proxy.md, "Listeners"). */
-  accessProxy: RunningAccessProxy | undefined;
-  close(): Promise<void>;
 }
 
 /** Builds the registry and opens every listener the config enables. */
 export async function startPortcullis(
   config: Config,
   logger: Logger,
-  options: {
-    migrate?: boolean;
-    /** Deliver the courier's outbox in this process; on by default with --dev. */
-    watchCourier?: boolean;
-    /** Tuning of the web hook outbox's worker (tests shorten its waits). */
-    webhookWorker?: WorkerOverrides;
-    /** Base of relative `file://` access-rule repositories; the process's cwd unless set. */
-    cwd?: string;
-  } = {},
+  options: StartOptions = {},
 ): Promise<RunningPortcullis> {
+  const running = await startRoles(config, logger, configuredRoles(config.document), options);
+  const { registry, publicUrl, adminUrl } = running;
+  if (registry === undefined || publicUrl === undefined || adminUrl === undefined) {
+    await running.close();
+    throw new Error('the identity side did not start');
+  }
+  return { ...running, registry, publicUrl, adminUrl };
+}
+
+/**
+ * Opens the listeners of `roles` only. The identity side (database, workers, in-process
+ * session checks) exists when public or admin runs; a proxy-only process checks sessions at
+ * `check_session_url` over HTTP.
+ */
+export async function startRoles(
+  config: Config,
+  logger: Logger,
+  roles: ReadonlySet<ServeRole>,
+  options: StartOptions = {},
+): Promise<RunningRoles> {
+  const identity = roles.has('public') || roles.has('admin');
+  const accessRoles = { proxy: roles.has('proxy'), api: roles.has('api') };
+  if (!identity) {
+    const http = createOutboundHttp(outboundHttpConfig(config.document));
+    try {
+      const accessProxy = await startAccessProxy(config.document, {
+        http,
+        logger,
+        cwd: options.cwd ?? process.cwd(),
+        roles: accessRoles,
+      });
+      logger.info({ roles: [...roles] }, 'portcullis is listening (access proxy roles only)');
+      return {
+        roles,
+        registry: undefined,
+        publicUrl: undefined,
+        adminUrl: undefined,
+        accessProxy,
+        async close() {
+          await accessProxy?.close();
+          await http.close();
+        },
+      };
+    } catch (error) {
+      await http.close();
+      throw error;
+    }
+  }
+
   // Migrations run by themselves only in dev; elsewhere `portcullis migrate sql` runs them.
   const registry = await createRegistry(config, logger, { migrate: options.migrate ?? config.dev });
   const selfService = buildSelfService(registry);
-  const publicApp = await buildPublicApp(registry, selfService);
-  const adminApp = await buildAdminApp(registry, selfService);
+  let publicApp: FastifyInstance | undefined;
+  let adminApp: FastifyInstance | undefined;
   let courierWorker: CourierWorker | undefined;
   let webhookWorker: WebhookWorker | undefined;
   let accessProxy: RunningAccessProxy | undefined;
+  const closeListeners = () =>
+    Promise.allSettled([publicApp?.close(), adminApp?.close(), accessProxy?.close()]);
   try {
-    const publicUrl = await publicApp.listen({
+    if (roles.has('public')) publicApp = await buildPublicApp(registry, selfService);
+    if (roles.has('admin')) adminApp = await buildAdminApp(registry, selfService);
+    const publicUrl = await publicApp?.listen({
       host: config.serve.public.host,
       port: config.serve.public.port,
     });
-    const adminUrl = await adminApp.listen({ host: config.serve.admin.host, port: config.serve.admin.port });
+    const adminUrl = await adminApp?.listen({ host: config.serve.admin.host, port: config.serve.admin.port });
     logger.info({ public: publicUrl, admin: adminUrl }, 'portcullis is listening');
-    accessProxy = await startAccessProxy(config.document, {
-      http: registry.http,
-      logger,
-      cwd: options.cwd ?? process.cwd(),
-      sessionChecker: inProcessSessionChecker({
-        sessions: registry.sessions,
-        publicBaseUrl: config.serve.public.baseUrl.href,
-        cookieName: registry.sessionConfig.cookie.name,
-        cookieKeys: config.secrets.cookie,
-      }),
-    });
+    if (accessRoles.proxy || accessRoles.api)
+      accessProxy = await startAccessProxy(config.document, {
+        http: registry.http,
+        logger,
+        cwd: options.cwd ?? process.cwd(),
+        roles: accessRoles,
+        sessionChecker: inProcessSessionChecker({
+          sessions: registry.sessions,
+          publicBaseUrl: config.serve.public.baseUrl.href,
+          cookieName: registry.sessionConfig.cookie.name,
+          cookieKeys: config.secrets.cookie,
+        }),
+      });
     if (options.watchCourier ?? config.dev) courierWorker = registry.courier.startWorker();
     // Kratos delivers web hooks in process: every serve runs the worker (rows are leased).
     webhookWorker = registry.webhookOutbox.startWorker(options.webhookWorker);
     return {
+      roles,
       registry,
       publicUrl,
       adminUrl,
       accessProxy,
       async close() {
-        await Promise.allSettled([publicApp.close(), adminApp.close(), accessProxy?.close()]);
+        await closeListeners();
         await courierWorker?.stop();
         await webhookWorker?.stop();
         await selfService.close();
@@ -176,7 +257,7 @@ export async function startPortcullis(
       },
     };
   } catch (error) {
-    await Promise.allSettled([publicApp.close(), adminApp.close(), accessProxy?.close()]);
+    await closeListeners();
     await selfService.close();
     await registry.close();
     throw error;

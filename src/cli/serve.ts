@@ -1,9 +1,10 @@
-import { Command } from 'commander';
-import { startPortcullis } from '../app/server.js';
+import { Command, Option } from 'commander';
+import { configuredRoles, type ServeRole, startRoles } from '../app/server.js';
 import { redactConfig } from '../config/index.js';
 import { createLogger } from '../kernel/logger.js';
 import { EXIT_FAILURE } from './exit-codes.js';
 import { loadConfigOrExit } from './load-config.js';
+import { parseRoles, ROLES_ENV } from './serve-roles.js';
 
 interface ServeOptions {
   config?: string[];
@@ -11,12 +12,16 @@ interface ServeOptions {
   sqaOptOut?: boolean;
   /** undefined: on with --dev, off otherwise. */
   watchCourier?: boolean;
+  /** undefined: every role the config enables. */
+  roles?: ReadonlySet<ServeRole>;
 }
 
 /** `portcullis serve -c <file> [-c <file> ...] [--dev]`, as `kratos serve`. */
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('Serve the public and admin APIs (and every other listener the config enables)')
+    .description(
+      'Serve every listener the config enables (public, admin, and the access proxy), or those --roles names',
+    )
     .option('-c, --config <file...>', 'config file(s), YAML or JSON; later files override earlier ones')
     .option(
       '--dev',
@@ -27,10 +32,25 @@ export function serveCommand(): Command {
       'also deliver queued email (the courier worker) in this process; on with --dev',
     )
     .option('--no-watch-courier', 'do not deliver email in this process, even with --dev')
+    .addOption(
+      new Option(
+        '--roles <list>',
+        'run only these listeners, a comma list of public (4433), admin (4434), proxy (4455), api (4456); default: every one the config enables',
+      )
+        .env(ROLES_ENV)
+        .argParser(parseRoles),
+    )
     .option('--sqa-opt-out', 'accepted for compatibility with kratos serve; Portcullis sends no telemetry')
     .addHelpText(
       'after',
-      '\nEnvironment variables override config keys as in Kratos: DSN, SERVE_PUBLIC_PORT, SECRETS_COOKIE (comma list), ...\nWith Oathkeeper keys (access_rules, serve.proxy, serve.api) the access proxy (4455) and the decision API (4456) run too.',
+      [
+        '',
+        'Environment variables override config keys as in Kratos: DSN, SERVE_PUBLIC_PORT, SECRETS_COOKIE (comma list), ...',
+        'With Oathkeeper keys (access_rules, serve.proxy, serve.api) the access proxy (4455) and the decision API (4456) run too.',
+        '',
+        'Roles: --roles proxy,api runs an access-proxy fleet with no public/admin listener and no',
+        'database; its check_session_url must then reach an identity deployment (--roles public,admin) over HTTP.',
+      ].join('\n'),
     )
     .action(async (options: ServeOptions) => {
       const config = await loadConfigOrExit({ files: options.config ?? [], dev: options.dev ?? false });
@@ -38,7 +58,8 @@ export function serveCommand(): Command {
       for (const warning of config.warnings) logger.warn(warning);
       logger.debug({ config: redactConfig(config.document) }, 'configuration loaded');
       try {
-        const running = await startPortcullis(config, logger, { watchCourier: options.watchCourier });
+        const roles = options.roles ?? configuredRoles(config.document);
+        const running = await startRoles(config, logger, roles, { watchCourier: options.watchCourier });
         const stop = async (signal: string) => {
           logger.info({ signal }, 'shutting down');
           await running.close();

@@ -66,4 +66,20 @@ describe('proxy config', () => {
     expect(handlerSettings(document, 'authenticators', '__proto__')).toEqual({ enabled: false, config: {} });
     expect(errorsSettings(document).fallback).toEqual(['redirect']);
   });
+
+  it('reads tls as cert and key sources, absent when neither is set', () => {
+    const tls = (value: unknown) =>
+      proxyListenerSettings({ ...base, serve: { proxy: { tls: value } } } as KratosConfigDocument).tls;
+    expect(tls(undefined)).toBeUndefined();
+    expect(tls({})).toBeUndefined();
+    expect(tls({ cert: { path: 'cert.pem' }, key: { base64: 'LS0t' } })).toEqual({
+      cert: { path: 'cert.pem', base64: undefined },
+      key: { path: undefined, base64: 'LS0t' },
+    });
+    // One half alone is kept, so that the start can refuse it by name.
+    expect(tls({ cert: { path: 'cert.pem' } })).toEqual({
+      cert: { path: 'cert.pem', base64: undefined },
+      key: undefined,
+    });
+  });
 });

@@ -31,6 +31,18 @@ export interface ProxyCorsConfig {
   readonly debug: boolean;
 }
 
+/** One PEM document of Oathkeeper's `tlsx`: a file (relative to the working directory) or inline base64. */
+export interface PemSource {
+  readonly path: string | undefined;
+  readonly base64: string | undefined;
+}
+
+/** `serve.<listener>.tls`: present when `cert` or `key` is set (both are then required). */
+export interface ListenerTls {
+  readonly cert: PemSource | undefined;
+  readonly key: PemSource | undefined;
+}
+
 /** `serve.api` (the decision API). */
 export interface ApiListenerSettings {
   /** Empty string means every interface, as in Oathkeeper. */
@@ -38,8 +50,8 @@ export interface ApiListenerSettings {
   readonly port: number;
   readonly timeout: ServerTimeouts;
   readonly cors: ProxyCorsConfig;
-  /** The `tls` object as written (cert/key path or base64), undefined when absent. */
-  readonly tls: JsonObject | undefined;
+  /** HTTPS when set; undefined when neither `tls.cert` nor `tls.key` is given (Oathkeeper's rule). */
+  readonly tls: ListenerTls | undefined;
 }
 
 /** `serve.proxy` (the reverse proxy). */
@@ -153,8 +165,20 @@ function listener(raw: JsonObject, defaultPort: number): ApiListenerSettings {
       maxAgeSeconds: typeof cors.max_age === 'number' ? cors.max_age : 0,
       debug: cors.debug === true,
     },
-    tls: isObject(raw.tls) ? raw.tls : undefined,
+    tls: listenerTls(objectAt(raw, 'tls')),
   };
+}
+
+function listenerTls(raw: JsonObject): ListenerTls | undefined {
+  const cert = pemSource(objectAt(raw, 'cert'));
+  const key = pemSource(objectAt(raw, 'key'));
+  return cert === undefined && key === undefined ? undefined : { cert, key };
+}
+
+function pemSource(raw: JsonObject): PemSource | undefined {
+  const path = typeof raw.path === 'string' && raw.path !== '' ? raw.path : undefined;
+  const base64 = typeof raw.base64 === 'string' && raw.base64 !== '' ? raw.base64 : undefined;
+  return path === undefined && base64 === undefined ? undefined : { path, base64 };
 }
 
 function duration(value: unknown, fallbackMs: number): number {

@@ -1,11 +1,9 @@
 /**
- * The access proxy's listeners: the reverse proxy (`serve.proxy`, 4455) and the API
- * (`serve.api`, 4456: `/decisions/*`, `GET /rules`, `GET /rules/{id}`, `/health/*`, and the
- * JWKS route when one is plugged in).
+ * The access proxy's listeners: the reverse proxy (`serve.proxy`, 4455, WebSocket upgrades
+ * included) and the API (`serve.api`, 4456: `/decisions/*`, `GET /rules`, `GET /rules/{id}`,
+ * `/health/*`, and the JWKS route). Each takes its listener's `cors`, `tls` and `timeout`.
  */
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { createHttpServer } from '../app/http.js';
 import type { KratosConfigDocument } from '../config/index.js';
@@ -13,22 +11,36 @@ import type { OutboundHttp } from '../kernel/http-client.js';
 import type { Logger } from '../kernel/logger.js';
 import { type AccessControl, createAccessControl, pipelineGlobalConfig, proxyRoles } from './access.js';
 import { type ApiListenerSettings, apiListenerSettings, proxyListenerSettings } from './config.js';
+import { type CorsPolicy, compileCors, PREFLIGHT_STATUS } from './cors.js';
 import { decisionRoutes, jsonError } from './decision.js';
 import { idTokenJwksUrls, jwksRoutes, jwksStoreFor } from './jwks/index.js';
+import { type Listener, listen } from './listener.js';
 import type { HandlerRegistry, SessionChecker } from './pipeline/index.js';
 import { createReverseProxy, type ReverseProxy } from './reverse-proxy.js';
+import { loadTlsCredentials, type TlsCredentials } from './tls.js';
+import { createUpgradeProxy, type UpgradeProxy } from './upgrade.js';
 
 export interface ApiAppOptions {
   access: AccessControl;
   logger: Logger;
   /** `GET /.well-known/jwks.json` and friends, registered by the JWKS module when present. */
   jwksRoutes?: FastifyPluginAsync;
+  /** `serve.api.cors`, compiled; undefined when off. */
+  cors?: CorsPolicy | undefined;
 }
 
 /** The API listener (decision API, rules, health; JWKS when `jwksRoutes` is given). */
 export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstance> {
   const app = createHttpServer({ logger: options.logger.child({ listener: 'proxy-api' }) });
-  const { access } = options;
+  const { access, cors } = options;
+  if (cors !== undefined) {
+    // Before routing: preflights are the listener's, whatever the path (as rs/cors wraps the router).
+    app.addHook('onRequest', async (request, reply) => {
+      const preflight = cors.preflight(request.raw.method ?? 'GET', request.headers);
+      if (preflight !== undefined) return reply.code(PREFLIGHT_STATUS).headers(preflight).send();
+      reply.headers(cors.actual(request.raw.method ?? 'GET', request.headers.origin));
+    });
+  }
   app.get('/health/alive', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
   app.get('/health/ready', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
   app.get('/rules', async (request) => {
@@ -50,45 +62,42 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
   return app;
 }
 
-/** The reverse-proxy listener; a bare `node:http` server (see reverse-proxy.ts). */
-export function buildProxyServer(proxy: ReverseProxy, timeouts: ApiListenerSettings['timeout']): Server {
-  return createServer(
-    {
-      requestTimeout: timeouts.readMs,
-      headersTimeout: Math.min(timeouts.readMs, 60_000),
-      keepAliveTimeout: timeouts.idleMs,
-    },
-    (req, res) => proxy.handle(req, res),
-  );
-}
-
 export interface AccessProxyDeps {
   http: OutboundHttp;
   logger: Logger;
+  /** Base of relative `file://` rule repositories and `tls.*.path` files. */
   cwd: string;
+  /** Answers `check_session_url`s that point at this process's whoami (identity roles only). */
   sessionChecker?: SessionChecker;
   handlers?: HandlerRegistry;
   jwksRoutes?: FastifyPluginAsync;
+  /** Which roles to run; what the config asks for (`proxyRoles`) unless set. */
+  roles?: { proxy: boolean; api: boolean };
 }
 
 export interface RunningAccessProxy {
   access: AccessControl;
-  /** `http://host:port` of each running role. */
+  /** `http(s)://host:port` of each running role. */
   proxyUrl: string | undefined;
   apiUrl: string | undefined;
   close(): Promise<void>;
 }
 
 /**
- * Loads the access rules and starts the roles the config asks for (see `proxyRoles`):
+ * Loads the access rules and starts the roles asked for (`deps.roles`, else `proxyRoles`):
  * undefined when neither runs.
  */
 export async function startAccessProxy(
   document: KratosConfigDocument,
   deps: AccessProxyDeps,
 ): Promise<RunningAccessProxy | undefined> {
-  const roles = proxyRoles(document);
+  const roles = deps.roles ?? proxyRoles(document);
   if (!roles.proxy && !roles.api) return undefined;
+  // TLS files are read before anything loads or listens: a bad pair stops the start at once.
+  const proxySettings = proxyListenerSettings(document);
+  const apiSettings = apiListenerSettings(document);
+  const proxyTls = roles.proxy ? await tlsOf('proxy', proxySettings, deps.cwd) : undefined;
+  const apiTls = roles.api ? await tlsOf('api', apiSettings, deps.cwd) : undefined;
   const access = await createAccessControl(document, {
     http: deps.http,
     logger: deps.logger,
@@ -96,49 +105,38 @@ export async function startAccessProxy(
     ...(deps.sessionChecker ? { sessionChecker: deps.sessionChecker } : {}),
     ...(deps.handlers ? { handlers: deps.handlers } : {}),
   });
-  let proxyServer: Server | undefined;
+  let proxyListener: Listener | undefined;
   let reverseProxy: ReverseProxy | undefined;
+  let upgradeProxy: UpgradeProxy | undefined;
   let apiApp: FastifyInstance | undefined;
+  let apiListener: Listener | undefined;
   const close = async (): Promise<void> => {
-    await Promise.allSettled([
-      apiApp?.close(),
-      proxyServer === undefined
-        ? undefined
-        : new Promise<void>((resolve) => {
-            proxyServer?.close(() => resolve());
-            proxyServer?.closeAllConnections();
-          }),
-    ]);
+    upgradeProxy?.close();
+    await Promise.allSettled([proxyListener?.close(), apiListener?.close()]);
+    await apiApp?.close();
     await reverseProxy?.close();
     access.close();
   };
   try {
-    let proxyUrl: string | undefined;
-    let apiUrl: string | undefined;
     if (roles.proxy) {
-      const settings = proxyListenerSettings(document);
-      reverseProxy = createReverseProxy({
+      const logger = deps.logger.child({ listener: 'proxy' });
+      const proxy = createReverseProxy({
         access,
-        settings,
-        logger: deps.logger.child({ listener: 'proxy' }),
+        settings: proxySettings,
+        logger,
+        cors: corsPolicy('proxy', proxySettings, logger),
       });
-      const server = buildProxyServer(reverseProxy, settings.timeout);
-      proxyServer = server;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        const host = settings.host === '' ? undefined : settings.host;
-        server.listen({ port: settings.port, ...(host !== undefined ? { host } : {}) }, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      proxyUrl = listenerUrl(server.address() as AddressInfo);
+      const upgrades = createUpgradeProxy({ access, settings: proxySettings, logger });
+      reverseProxy = proxy;
+      upgradeProxy = upgrades;
+      proxyListener = await listen(proxySettings, proxyTls, (req, res) => proxy.handle(req, res));
+      proxyListener.server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
     }
     if (roles.api) {
-      const settings = apiListenerSettings(document);
-      apiApp = await buildApiApp({
+      const app = await buildApiApp({
         access,
         logger: deps.logger,
+        cors: corsPolicy('api', apiSettings, deps.logger.child({ listener: 'proxy-api' })),
         // The public keys of every id_token key set in use (global and per rule, re-read on
         // each request so reloaded rules count), from the store the mutators sign with.
         jwksRoutes:
@@ -148,23 +146,40 @@ export async function startAccessProxy(
             urls: () => idTokenJwksUrls(pipelineGlobalConfig(document), access.repository.rules()),
           }),
       });
-      apiUrl = await apiApp.listen({
-        host: settings.host === '' ? '0.0.0.0' : settings.host,
-        port: settings.port,
-      });
+      apiApp = app;
+      await app.ready();
+      // Our own server (TLS, serve.api.timeout) hands requests to Fastify's documented entry.
+      apiListener = await listen(apiSettings, apiTls, (req, res) => app.routing(req, res));
     }
     deps.logger.info(
-      { proxy: proxyUrl, api: apiUrl, rules: access.repository.rules().length },
+      { proxy: proxyListener?.url, api: apiListener?.url, rules: access.repository.rules().length },
       'access proxy is listening',
     );
-    return { access, proxyUrl, apiUrl, close };
+    return { access, proxyUrl: proxyListener?.url, apiUrl: apiListener?.url, close };
   } catch (error) {
     await close();
     throw error;
   }
 }
 
-function listenerUrl(address: AddressInfo): string {
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+async function tlsOf(
+  name: 'proxy' | 'api',
+  settings: ApiListenerSettings,
+  cwd: string,
+): Promise<TlsCredentials | undefined> {
+  return settings.tls === undefined ? undefined : loadTlsCredentials(name, settings.tls, cwd);
+}
+
+function corsPolicy(name: 'proxy' | 'api', settings: ApiListenerSettings, logger: Logger) {
+  const { cors } = settings;
+  if (cors.enabled && cors.allowCredentials && cors.allowedOrigins.includes('*'))
+    logger.warn(
+      `serve.${name}.cors: allowed_origins "*" is answered with a literal "*", which browsers never combine with credentials; list the origins instead`,
+    );
+  return compileCors(
+    cors,
+    cors.debug
+      ? (refusal, origin) => logger.info({ origin, refusal }, `serve.${name}.cors refused a request`)
+      : undefined,
+  );
 }

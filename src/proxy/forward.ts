@@ -1,0 +1,195 @@
+/**
+ * What proxy mode does before any byte goes upstream, shared by plain requests
+ * (reverse-proxy.ts) and upgrades (upgrade.ts): normalise and match the URL, run the rule's
+ * pipeline, and build the upstream target and headers.
+ *
+ * - The upstream receives the normalised path that was matched (plus `strip_path`).
+ * - Hop-by-hop headers (and those the `Connection` header names) are dropped.
+ * - `X-Forwarded-For/Proto/Host` are set; the client's are kept only with
+ *   `serve.proxy.trust_forwarded_headers`, otherwise they are removed before anything reads them.
+ * - Headers the mutators set always replace same-named client headers (case-insensitive).
+ */
+
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { AccessControl } from './access.js';
+import type { ProxyListenerSettings } from './config.js';
+import { badUrl, type HttpAnswer, jsonError, pipelineRequest } from './decision.js';
+import { handlePipelineError, noRuleMatched, runPipeline, severalRulesMatched } from './pipeline/index.js';
+import type { Rule } from './rules/index.js';
+import { normaliseRequestTarget } from './rules/index.js';
+
+/** Hop-by-hop headers (RFC 9110 7.6.1 plus the usual extras); never forwarded either way. */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+]);
+
+const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'] as const;
+
+export interface UpstreamTarget {
+  /** `http(s)://host[:port]`. */
+  origin: string;
+  host: string;
+  /** Path and query. */
+  path: string;
+}
+
+export type ForwardPlan =
+  /** Answer the client directly (bad URL, no rule, pipeline error). */
+  | { kind: 'answer'; answer: HttpAnswer }
+  | { kind: 'forward'; rule: Rule; target: UpstreamTarget; headers: Record<string, string | string[]> };
+
+export type ForwardSettings = Pick<ProxyListenerSettings, 'trustForwardedHeaders'>;
+
+/** Matches `req`, runs its rule's pipeline and plans the upstream request. */
+export async function planForward(
+  access: AccessControl,
+  settings: ForwardSettings,
+  req: IncomingMessage,
+): Promise<ForwardPlan> {
+  const method = req.method ?? 'GET';
+  const trusted = settings.trustForwardedHeaders;
+  const ownScheme = (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
+  const scheme = (trusted ? first(req.headers['x-forwarded-proto']) : undefined) ?? ownScheme;
+  const host = (trusted ? first(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host ?? '';
+  // Untrusted forwarding headers are gone before anything (pipeline, templates, upstream) reads them.
+  const headers: IncomingHttpHeaders = { ...req.headers };
+  if (!trusted) for (const name of FORWARDED) delete headers[name];
+
+  const normalised = normaliseRequestTarget({ scheme, host, target: req.url ?? '/' });
+  if (!normalised.ok) return answer(badUrl(normalised.reason === 'too_long' ? 414 : 400, normalised.message));
+  const match = access.repository.match(method, normalised.url);
+  if (match.kind === 'bad_url') return answer(badUrl(match.reason === 'too_long' ? 414 : 400, match.message));
+  const request = pipelineRequest(method, match, headers, req.socket.remoteAddress);
+  if (request === undefined) return answer(badUrl(400, 'unusable URL'));
+  if (match.kind === 'no_rule')
+    return answer(handlePipelineError(access.withoutRule(), noRuleMatched(), request));
+  if (match.kind === 'too_many_rules')
+    return answer(handlePipelineError(access.withoutRule(), severalRulesMatched(), request));
+  const pipeline = access.pipeline(match.rule);
+  const result = await runPipeline(pipeline, request);
+  if (result.kind === 'error') return answer(handlePipelineError(pipeline, result.error, request));
+
+  const target = upstreamTarget(match.rule, match.url.path, match.url.query);
+  if (target === undefined) return answer(jsonError(500, 'Internal Server Error', 'rule has no upstream'));
+
+  const out = upstreamHeaders(headers, result.headers);
+  out.host = match.rule.upstream.preserve_host ? (req.headers.host ?? target.host) : target.host;
+  const clientIp = req.socket.remoteAddress ?? '';
+  const priorFor = trusted ? joined(req.headers['x-forwarded-for']) : undefined;
+  out['x-forwarded-for'] = priorFor !== undefined ? `${priorFor}, ${clientIp}` : clientIp;
+  out['x-forwarded-proto'] = scheme;
+  out['x-forwarded-host'] = host;
+  return { kind: 'forward', rule: match.rule, target, headers: out };
+}
+
+/**
+ * Oathkeeper's configureBackendURL: the upstream's path joined with the request's (normalised)
+ * path. `strip_path` removes that prefix from the request path, only at a segment boundary
+ * (Oathkeeper replaces its first occurrence anywhere; a prefix is what rules mean).
+ */
+export function upstreamTarget(rule: Rule, path: string, query: string): UpstreamTarget | undefined {
+  const base = upstreamBase(rule);
+  if (base === undefined) return undefined;
+  let requestPath = path;
+  if (base.stripPrefix !== undefined) {
+    const prefix = base.stripPrefix;
+    if (requestPath === prefix) requestPath = '/';
+    else if (requestPath.startsWith(`${prefix}/`)) requestPath = requestPath.slice(prefix.length);
+  }
+  const rest = requestPath.replace(LEADING_SLASHES, '');
+  const joinedPath =
+    base.basePath === '' ? `/${rest}` : rest === '' ? `/${base.basePath}` : `/${base.basePath}/${rest}`;
+  return { origin: base.origin, host: base.host, path: `${joinedPath}${query}` };
+}
+
+const LEADING_SLASHES = /^\/+/;
+const EDGE_SLASHES = /^\/+|\/+$/g;
+
+interface UpstreamBase {
+  origin: string;
+  host: string;
+  /** The upstream URL's path without edge slashes. */
+  basePath: string;
+  /** `/<strip_path>` without edge slashes, undefined when there is none. */
+  stripPrefix: string | undefined;
+}
+
+// Rules are immutable: their upstream URL is parsed once, on first use.
+const upstreamBases = new WeakMap<Rule, UpstreamBase | null>();
+
+function upstreamBase(rule: Rule): UpstreamBase | undefined {
+  const known = upstreamBases.get(rule);
+  if (known !== undefined) return known ?? undefined;
+  let base: UpstreamBase | null = null;
+  if (rule.upstream.url !== '') {
+    try {
+      const url = new URL(rule.upstream.url);
+      const strip = rule.upstream.strip_path.replace(EDGE_SLASHES, '');
+      base = {
+        origin: url.origin,
+        host: url.host,
+        basePath: url.pathname.replace(EDGE_SLASHES, ''),
+        stripPrefix: strip === '' ? undefined : `/${strip}`,
+      };
+    } catch {
+      base = null;
+    }
+  }
+  upstreamBases.set(rule, base);
+  return base ?? undefined;
+}
+
+/** Client headers minus hop-by-hop ones, with every mutator header replacing its namesakes. */
+export function upstreamHeaders(
+  client: IncomingHttpHeaders,
+  mutated: Record<string, string>,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const connectionListed = listedInConnection(client.connection);
+  for (const [name, value] of Object.entries(client)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || connectionListed.has(name) || name === 'host')
+      continue;
+    out[name] = value;
+  }
+  for (const [name, value] of Object.entries(mutated)) {
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || lower === 'host') continue;
+    out[lower] = value;
+  }
+  return out;
+}
+
+/** The lower-case header names a `Connection` header lists. */
+export function listedInConnection(value: string | string[] | undefined): Set<string> {
+  const text = Array.isArray(value) ? value.join(',') : (value ?? '');
+  return new Set(
+    text
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter((t) => t !== ''),
+  );
+}
+
+function answer(value: HttpAnswer): ForwardPlan {
+  return { kind: 'answer', answer: value };
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v === undefined || v === '' ? undefined : v.split(',')[0]?.trim();
+}
+
+function joined(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value.join(', ') : value;
+  return v === undefined || v === '' ? undefined : v;
+}
