@@ -19,6 +19,9 @@ const scenarios = {
   login: async () => (await import('./scenarios/login.js')).runLogin,
   'whoami-under-hashing': async () =>
     (await import('./scenarios/whoami-under-hashing.js')).runWhoamiUnderHashing,
+  decision: async () => (await import('./scenarios/decision.js')).runDecision,
+  proxy: async () => (await import('./scenarios/proxy.js')).runProxy,
+  'id-token': async () => (await import('./scenarios/id-token.js')).runIdToken,
 };
 
 /** @param {string} name @returns {name is keyof typeof scenarios} */
