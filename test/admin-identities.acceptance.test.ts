@@ -244,6 +244,58 @@ describe.each(testDatabases())('admin identities API with @ory/client ($name)', 
     expect(after.credentials?.password).toBeDefined();
   });
 
+  it('gets an identity by its external id, as by its id, and 404 for an unknown one', async () => {
+    const { data: created } = await api.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        external_id: 'crm/1815 ä',
+        traits: exam('external@example.com'),
+        credentials: { password: { config: { password: 'correct horse battery staple' } } },
+      },
+    });
+    const { data: byId } = await api.getIdentity({ id: created.id, includeCredential: ['password'] });
+    const { status, data } = await api.getIdentityByExternalID({
+      externalID: 'crm/1815 ä',
+      includeCredential: ['password'],
+    });
+    expect(status).toBe(200);
+    expect(data).toEqual(byId);
+    expect(data.external_id).toBe('crm/1815 ä');
+    expect(JSON.stringify(data)).not.toContain('hashed_password');
+
+    const unknown = await failure(api.getIdentityByExternalID({ externalID: 'crm/1816' }));
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({ code: 404, status: 'Not Found' });
+  });
+
+  it('deletes credentials as the spec says: identifier for oidc and saml, never passkey or code', async () => {
+    const { data } = await api.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: exam('credentials@example.com'),
+        credentials: {
+          password: { config: { password: 'correct horse battery staple' } },
+          oidc: { config: { providers: [{ provider: 'github', subject: 'octo-1' }] } },
+        },
+      },
+    });
+    for (const type of ['oidc', 'saml'] as const) {
+      const missing = await failure(api.deleteIdentityCredentials({ id: data.id, type }));
+      expect(missing.status).toBe(400);
+      expect(missing.body.error).toMatchObject({ code: 400, status: 'Bad Request' });
+    }
+    for (const type of ['passkey', 'code'] as const) {
+      expect((await failure(api.deleteIdentityCredentials({ id: data.id, type }))).status).toBe(400);
+    }
+    const never = await failure(api.deleteIdentityCredentials({ id: data.id, type: 'identifier_first' }));
+    expect(never.status).toBe(404);
+
+    expect((await api.deleteIdentityCredentials({ id: data.id, type: 'password' })).status).toBe(204);
+    const { data: after } = await api.getIdentity({ id: data.id });
+    expect(after.credentials?.password).toBeUndefined();
+    expect(after.credentials?.oidc?.identifiers).toEqual(['github:octo-1']);
+  });
+
   it('serves the same routes without the /admin prefix', async () => {
     const response = await fetch(`${server.adminUrl}/identities?page_size=1`);
     expect(response.status).toBe(200);

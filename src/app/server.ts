@@ -96,6 +96,7 @@ export async function buildAdminApp(registry: Registry, selfService: SelfService
   const identityRoutes = adminIdentityRoutes({
     identities: registry.identities,
     schemaUrl: registry.identitySchemas.schemaUrl,
+    externalIds: registry.identityStore,
   });
   const sessionRoutes = adminSessionRoutes({
     sessions: registry.sessions,

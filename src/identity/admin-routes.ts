@@ -6,7 +6,9 @@ import {
   type ErrorBody,
   internalError,
   isAppError,
+  notFound,
 } from '../kernel/errors.js';
+import type { IdentityStore } from '../persistence/identity-store.js';
 import {
   batchPatchBodySchema,
   type CreateIdentityBody,
@@ -24,10 +26,60 @@ import { serializeIdentity } from './serialize.js';
 export interface AdminIdentityRoutesDeps {
   identities: IdentityManager;
   schemaUrl(schemaId: string): string;
+  /** The lookup behind `GET /admin/identities/by/external/{externalID}`. */
+  externalIds: Pick<IdentityStore, 'findByExternalId'>;
 }
 
 const DEFAULT_PAGE_SIZE = 250;
 const MAX_PAGE_SIZE = 1000;
+
+const NOT_FOUND_REASON = 'Unable to locate the resource';
+
+/**
+ * The credential types of the spec's `deleteIdentityCredentials` path enum that no identity
+ * holds here (no strategy stores them): deleting one is a 404, not a malformed request.
+ */
+const NEVER_STORED_TYPES: readonly string[] = [
+  'deviceauthn',
+  'identifier_first',
+  'link_recovery',
+  'code_recovery',
+];
+
+/** Types whose credential holds several links: the spec requires `identifier` to pick one. */
+const TYPES_NEEDING_IDENTIFIER: readonly string[] = ['oidc', 'saml', 'deviceauthn'];
+
+/** What a credential deletion names, once its type and `identifier` are checked against the spec. */
+function credentialToDelete(
+  type: string,
+  identifier: string | undefined,
+): { kind: 'stored'; type: CredentialType } | { kind: 'never_stored' } {
+  const known = (CREDENTIAL_TYPES as readonly string[]).includes(type);
+  if (!known && !NEVER_STORED_TYPES.includes(type)) {
+    throw new AppError('bad_request', 400, 'The request was malformed or contained invalid parameters', {
+      reason: `Unknown credential type "${type}".`,
+      exposeId: false,
+    });
+  }
+  if (TYPES_NEEDING_IDENTIFIER.includes(type) && !identifier) {
+    throw badRequest(`The identifier query parameter is required to delete ${type} credentials.`);
+  }
+  return known ? { kind: 'stored', type: type as CredentialType } : { kind: 'never_stored' };
+}
+
+const externalIdParams = {
+  type: 'object',
+  required: ['externalID'],
+  properties: { externalID: { type: 'string', minLength: 1 } },
+} as const;
+
+/** `include_credential`, accepted as on `GET /admin/identities/{id}`: secrets never leave either way. */
+const includeCredentialQuery = {
+  type: 'object',
+  properties: {
+    include_credential: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+  },
+} as const;
 
 const idParams = {
   type: 'object',
@@ -204,20 +256,26 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
       },
       async (request, reply) => {
         const { id, type } = request.params as { id: string; type: string };
-        if (!(CREDENTIAL_TYPES as readonly string[]).includes(type)) {
-          throw new AppError(
-            'bad_request',
-            400,
-            'The request was malformed or contained invalid parameters',
-            {
-              reason: `Unknown credential type "${type}".`,
-              exposeId: false,
-            },
-          );
-        }
         const { identifier } = request.query as { identifier?: string };
-        await deps.identities.deleteCredential(id, type as CredentialType, identifier);
+        const target = credentialToDelete(type, identifier);
+        if (target.kind === 'never_stored') {
+          // A type of the spec no identity holds here: 404 for the identity, else for the credential.
+          await deps.identities.get(id);
+          throw notFound(`The identity has no "${type}" credentials.`);
+        }
+        await deps.identities.deleteCredential(id, target.type, identifier);
         return reply.code(204).send();
+      },
+    );
+
+    app.get(
+      '/identities/by/external/:externalID',
+      { schema: { params: externalIdParams, querystring: includeCredentialQuery } },
+      async (request) => {
+        const { externalID } = request.params as { externalID: string };
+        const identity = await deps.externalIds.findByExternalId(externalID);
+        if (!identity) throw notFound(NOT_FOUND_REASON);
+        return view(identity);
       },
     );
   };

@@ -46,6 +46,21 @@ describe.each(testEngines())('identity store contract ($name)', (engine) => {
     expect((error as AppError).code).toBe(409);
   });
 
+  it('finds an identity by its external id, exactly, with the whole aggregate', async () => {
+    const identity = identityFixture('external@example.com', { external_id: 'crm-42' });
+    await store.create(identity);
+    await store.create(identityFixture('no-external@example.com'));
+    expect(await store.findByExternalId('crm-42')).toEqual(identity);
+    expect(await store.findByExternalId('CRM-42')).toBeUndefined();
+    expect(await store.findByExternalId('crm-4')).toBeUndefined();
+    expect(await store.findByExternalId('')).toBeUndefined();
+    // The lookup follows changes: a new external id is found, the old one no longer.
+    const moved = { ...identity, external_id: 'crm-43' };
+    expect(await store.update(moved)).toBe(true);
+    expect((await store.findByExternalId('crm-43'))?.id).toBe(identity.id);
+    expect(await store.findByExternalId('crm-42')).toBeUndefined();
+  });
+
   it('finds an identity by credential identifier and type', async () => {
     const identity = identityFixture('find@example.com');
     await store.create(identity);

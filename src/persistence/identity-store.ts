@@ -39,6 +39,8 @@ export interface IdentityStore {
   delete(id: string): Promise<boolean>;
   list(query: ListIdentitiesQuery): Promise<IdentityPage>;
   findByCredentialIdentifier(type: CredentialType, identifier: string): Promise<Identity | undefined>;
+  /** The identity whose `external_id` is exactly this (it is unique), or undefined. */
+  findByExternalId(externalId: string): Promise<Identity | undefined>;
   /**
    * Replaces one credential's config and nothing else (a re-hash at login), so a concurrent
    * admin change to the identity is never overwritten. False when there is no such credential.
@@ -340,6 +342,16 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
     findByCredentialIdentifier(type, identifier) {
       // (type, identifier) is unique, so the subquery names at most one identity.
       return loadOne(byIdentifier, type, identifier);
+    },
+
+    async findByExternalId(externalId) {
+      // An admin lookup, off the hot path: find the id, then load the aggregate as `get` does.
+      const row = await db
+        .selectFrom('identities')
+        .select('id')
+        .where('external_id', '=', externalId)
+        .executeTakeFirst();
+      return row === undefined ? undefined : loadOne(byId, row.id);
     },
   };
 }

@@ -107,6 +107,63 @@ describe.each(testEngines())('session store contract ($name)', (engine) => {
     expect(await store.extend(session.id, at('2026-06-09T12:00:00.000Z'), NOW)).toBeUndefined();
   });
 
+  it('pages session ids for bulk work: by identity, active only, after an id', async () => {
+    const identities = createIdentityStore(database.db);
+    const [one, two] = [
+      identityFixture(`bulk-a-${randomUUID()}@example.com`),
+      identityFixture(`bulk-b-${randomUUID()}@example.com`),
+    ];
+    await identities.create(one);
+    await identities.create(two);
+    const live = [sessionFixture(one.id), sessionFixture(one.id), sessionFixture(two.id)];
+    const revoked = sessionFixture(one.id, { active: false });
+    // Expired but never revoked: still "active" as far as the flag goes.
+    const expired = sessionFixture(one.id, { expires_at: at('2026-06-01T11:00:00.000Z') });
+    for (const s of [...live, revoked, expired]) await store.create(s);
+    const ofOne = [live[0], live[1], revoked, expired].map((s) => s?.id).sort();
+
+    expect(await store.pageIds({ identityIds: [one.id], activeOnly: false, limit: 10 })).toEqual(ofOne);
+    expect(await store.pageIds({ identityIds: [one.id], activeOnly: true, limit: 10 })).toEqual(
+      ofOne.filter((id) => id !== revoked.id),
+    );
+    const firstTwo = await store.pageIds({ identityIds: [one.id, two.id], activeOnly: false, limit: 2 });
+    expect(firstTwo).toHaveLength(2);
+    const rest = await store.pageIds({
+      identityIds: [one.id, two.id],
+      activeOnly: false,
+      afterId: firstTwo[1],
+      limit: 10,
+    });
+    expect([...firstTwo, ...rest]).toEqual([...ofOne, live[2]?.id].sort());
+    expect(await store.pageIds({ identityIds: ['junk'], activeOnly: false, limit: 10 })).toEqual([]);
+    const all = await store.pageIds({ activeOnly: false, limit: 1000 });
+    expect(all).toEqual([...all].sort());
+    expect(all).toEqual(expect.arrayContaining([...ofOne, live[2]?.id]));
+  });
+
+  it('disables only what is still active and deletes, returning the token hashes it touched', async () => {
+    const identity = identityFixture(`bulk-write-${randomUUID()}@example.com`);
+    await createIdentityStore(database.db).create(identity);
+    const [a, b] = [sessionFixture(identity.id), sessionFixture(identity.id)];
+    const revoked = sessionFixture(identity.id, { active: false });
+    for (const s of [a, b, revoked]) await store.create(s);
+    const later = at('2026-06-01T13:00:00.000Z');
+
+    const disabled = await store.disableMany([a.id, revoked.id, 'junk'], later);
+    expect(disabled).toEqual([a.token_hash]);
+    expect(await store.get(a.id)).toMatchObject({ active: false, updated_at: later });
+    expect((await store.get(revoked.id))?.updated_at).toEqual(NOW);
+    expect(await store.disableMany([a.id], later)).toEqual([]);
+    expect(await store.disableMany([], later)).toEqual([]);
+
+    const deleted = await store.deleteMany([a.id, b.id, randomUUID()]);
+    expect(deleted.sort()).toEqual([a.token_hash, b.token_hash].sort());
+    expect(await store.get(a.id)).toBeUndefined();
+    expect(await store.get(b.id)).toBeUndefined();
+    expect(await store.get(revoked.id)).toBeDefined();
+    expect(await store.deleteMany([a.id, 'junk'])).toEqual([]);
+  });
+
   it('deletes sessions with their identity', async () => {
     const identity = identityFixture(`cascade-${randomUUID()}@example.com`);
     const identities = createIdentityStore(database.db);

@@ -21,6 +21,17 @@ export interface ListSessionsQuery {
   now: Date;
 }
 
+/** Which sessions a bulk operation walks, one page of ids at a time (see `pageIds`). */
+export interface SessionIdPageQuery {
+  /** Only sessions of these identities; every session when absent. */
+  identityIds?: readonly string[];
+  /** Only sessions whose `active` flag is still set (expired ones included). */
+  activeOnly: boolean;
+  /** Only ids after this one: a walk within one call never revisits a row. */
+  afterId?: string;
+  limit: number;
+}
+
 /** Persistence of sessions. Tokens are looked up by their keyed hashes only. */
 export interface SessionStore {
   create(session: Session): Promise<void>;
@@ -34,6 +45,15 @@ export interface SessionStore {
   revokeForIdentity(identityId: string, now: Date, exceptId?: string): Promise<Session[]>;
   /** Sets a new expiry on an active session; returns the updated session. */
   extend(id: string, expiresAt: Date, now: Date): Promise<Session | undefined>;
+  /** Up to `limit` session ids, in id order: what a bulk operation handles next. */
+  pageIds(query: SessionIdPageQuery): Promise<string[]>;
+  /**
+   * Marks the sessions inactive where they still are active; returns the token hashes of the
+   * ones it changed (so a session disabled meanwhile by someone else is not counted twice).
+   */
+  disableMany(ids: readonly string[], now: Date): Promise<string[]>;
+  /** Deletes the sessions; returns the token hashes of the ones it removed. */
+  deleteMany(ids: readonly string[]): Promise<string[]>;
 }
 
 function toSession(row: Selectable<SessionsTable>): Session {
@@ -203,6 +223,37 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
         .where('active', '=', true)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n ? byId(id) : undefined;
+    },
+
+    async pageIds(query) {
+      const identityIds = query.identityIds?.filter((id) => UUID.test(id));
+      if (identityIds !== undefined && identityIds.length === 0) return [];
+      let q = db.selectFrom('sessions').select('id').orderBy('id').limit(query.limit);
+      if (identityIds !== undefined) q = q.where('identity_id', 'in', identityIds);
+      if (query.activeOnly) q = q.where('active', '=', true);
+      if (query.afterId !== undefined) q = q.where('id', '>', query.afterId);
+      return (await q.execute()).map((row) => row.id);
+    },
+
+    async disableMany(ids, now) {
+      const valid = ids.filter((id) => UUID.test(id));
+      if (valid.length === 0) return [];
+      const rows = await db
+        .updateTable('sessions')
+        .set({ active: false, updated_at: now })
+        .where('id', 'in', valid)
+        // Re-checked by the UPDATE itself: under concurrent calls each session is counted once.
+        .where('active', '=', true)
+        .returning('token_hash')
+        .execute();
+      return rows.map((row) => row.token_hash);
+    },
+
+    async deleteMany(ids) {
+      const valid = ids.filter((id) => UUID.test(id));
+      if (valid.length === 0) return [];
+      const rows = await db.deleteFrom('sessions').where('id', 'in', valid).returning('token_hash').execute();
+      return rows.map((row) => row.token_hash);
     },
   };
 }

@@ -2,6 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Identity } from '../identity/model.js';
 import { notFound } from '../kernel/errors.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
+import {
+  type ManageSessionsBody,
+  manageSessionsBodySchema,
+  parseManageSessionsBody,
+} from './manage-sessions-body.js';
 import type { SessionManager } from './manager.js';
 import type { Session } from './model.js';
 
@@ -36,7 +41,7 @@ function wantsIdentity(expand: string | string[] | undefined): boolean {
   return ([] as string[]).concat(expand ?? []).includes('identity');
 }
 
-/** The admin session API: list, get, revoke and extend any session. */
+/** The admin session API: list, get, revoke and extend any session; disable or delete in bulk. */
 export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
   async function withIdentities(sessions: Session[], expand: boolean) {
     if (!expand) return sessions.map((s) => deps.sessions.toJson(s));
@@ -64,6 +69,11 @@ export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
       const page = await deps.sessions.list({ active: query.active, pageSize, pageToken: query.page_token });
       reply.header('Link', link(request, pageSize, page.nextPageToken));
       return withIdentities(page.sessions, wantsIdentity(query.expand));
+    });
+
+    // Kratos's manageSessions: disable or delete in bulk; `{processed, more}` on success.
+    app.post('/sessions', { schema: { body: manageSessionsBodySchema } }, async (request) => {
+      return deps.sessions.manage(parseManageSessionsBody(request.body as ManageSessionsBody));
     });
 
     app.get('/sessions/:id', { schema: { querystring: listQuery } }, async (request) => {

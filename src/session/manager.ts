@@ -3,6 +3,12 @@ import type { SessionConfig } from '../config/index.js';
 import type { Identity } from '../identity/model.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
 import type { ListSessionsQuery, SessionStore } from '../persistence/session-store.js';
+import {
+  createBulkSessions,
+  DEFAULT_BULK_BATCH_SIZE,
+  type ManageSessionsCommand,
+  type ManageSessionsResult,
+} from './bulk.js';
 import type { AuthenticationMethod, AuthenticatorAssuranceLevel, Session } from './model.js';
 import type { CacheNamespace } from './ports.js';
 import { type JsonObject, serializeSession, serializeSessionIdentity } from './serialize.js';
@@ -34,6 +40,8 @@ export interface SessionManagerDeps {
   cache: { sessions: CacheNamespace<CachedSession>; identities: CacheNamespace<CachedIdentity> };
   /** Longest time an identity stays in the cache without being re-read. */
   identityCacheTtlMs?: number;
+  /** Sessions per batch of `manage` (and the most one `identities: ["*"]` call handles). */
+  bulkBatchSize?: number;
   now?: () => Date;
 }
 
@@ -81,6 +89,8 @@ export interface SessionManager {
   revoke(sessionId: string): Promise<boolean>;
   /** Revokes every active session of the identity but `exceptId`; returns how many. */
   revokeIdentitySessions(identityId: string, exceptId?: string): Promise<number>;
+  /** Disables or deletes sessions in bulk (Kratos's manageSessions), everywhere at once. */
+  manage(command: ManageSessionsCommand): Promise<ManageSessionsResult>;
   /** Extends the session by its lifespan, if `earliest_possible_extend` allows it now. */
   extend(sessionId: string): Promise<Session | undefined>;
   /** An identity changed or was deleted: drop its cached view; end its sessions if it is gone or inactive. */
@@ -207,8 +217,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     return entry;
   }
 
+  async function forgetHashes(tokenHashes: readonly string[]): Promise<void> {
+    if (tokenHashes.length > 0) await deps.cache.sessions.invalidate(tokenHashes);
+  }
+
   async function forget(sessions: Session[]): Promise<void> {
-    if (sessions.length > 0) await deps.cache.sessions.invalidate(sessions.map((s) => s.token_hash));
+    await forgetHashes(sessions.map((s) => s.token_hash));
   }
 
   async function revoke(sessionId: string): Promise<boolean> {
@@ -335,6 +349,13 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       await forget(revoked);
       return revoked.length;
     },
+
+    manage: createBulkSessions({
+      store: deps.sessions,
+      forget: forgetHashes,
+      batchSize: deps.bulkBatchSize ?? DEFAULT_BULK_BATCH_SIZE,
+      now,
+    }),
 
     async extend(sessionId) {
       const at = now();
