@@ -3,23 +3,30 @@
  * LRU per namespace in front of Redis shared by every replica, or the LRU alone on one node.
  *
  * Consistency, in short:
- * - An `invalidate` that resolves has tombstoned the keys in Redis and published the invalidation;
- *   every replica with a live subscription drops the keys from its LRU on receipt, and no value read
- *   before the invalidation is put back (in Redis or any LRU) for `tombstoneTtlMs`.
+ * - An `invalidate` that answers `complete` has tombstoned the keys in Redis and published the
+ *   invalidation; every replica with a live subscription drops the keys from its LRU on receipt,
+ *   and no value read before the invalidation is put back (in Redis or any LRU) for `tombstoneTtlMs`.
  * - A replica that may have missed messages (subscriber disconnected, or a message it cannot read)
  *   drops its whole LRU when the connection goes and again once it is subscribed again; values it
- *   caches while deaf live at most `localTtlMs`, the bound on staleness in every failure mode.
- * - With Redis unreachable, `get` misses (the caller reads SQL), `set` keeps the value locally, and
- *   `invalidate` clears the keys locally and throws `CacheUnavailableError`.
+ *   caches while deaf live at most `localTtlMs`.
+ * - Nothing lives in Redis longer than its namespace's `maxSharedTtlMs` (5 min by default), and an
+ *   LRU copy lives no longer than the Redis entry it came from. So an invalidation that cannot
+ *   reach Redis (this replica cut off from it while the others are not) still takes effect
+ *   everywhere within `maxSharedTtlMs`: `invalidate` clears the keys here, answers `deferred`
+ *   rather than failing, and retries in the background with back-off until Redis takes the keys
+ *   (every replica then drops them at once) or the bound has passed. Meanwhile this replica
+ *   neither reads those keys from Redis nor writes them there. That is the bound on staleness in
+ *   every failure mode.
+ * - With Redis unreachable, `get` misses (the caller reads SQL) and `set` keeps the value locally.
  */
 
-export { CacheUnavailableError } from './errors.js';
 export { createTwoTierCache } from './two-tier-cache.js';
 export type {
   CacheLogger,
   CacheNamespace,
   CacheStats,
   CacheValue,
+  InvalidationOutcome,
   NamespaceOptions,
   TwoTierCache,
   TwoTierCacheOptions,

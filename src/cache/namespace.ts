@@ -1,7 +1,7 @@
 /**
  * One namespace: the read path LRU -> Redis, guarded writes and broadcast invalidation.
  */
-import { CacheUnavailableError } from './errors.js';
+import type { InvalidationRetry } from './invalidation-retry.js';
 import { type LocalTier, TOMBSTONE } from './local-tier.js';
 import type { SharedTier } from './shared-tier.js';
 import type { CacheNamespace, CacheStats, CacheValue } from './types.js';
@@ -17,8 +17,16 @@ export interface NamespaceParts<T extends CacheValue> {
   name: string;
   local: LocalTier<T>;
   codec: Codec<T>;
-  /** Absent in memory-only mode. */
-  shared: SharedTier | undefined;
+  /** Absent in memory-only mode: Redis, and the queue of invalidations it missed. */
+  shared: { tier: SharedTier; retry: InvalidationRetry } | undefined;
+  /** Longest life of an entry in Redis, whatever `set` is asked; bounds a missed invalidation. */
+  maxSharedTtlMs: number;
+  /**
+   * How long a failed invalidation is retried: until any value it was meant to remove has expired
+   * from Redis. That is `maxSharedTtlMs` after the last write of such a value, which comes at most
+   * `tombstoneTtlMs` after the failure (the longest time from a SQL read to its `set`).
+   */
+  retryHorizonMs: number;
   /** Counters shared by every namespace of the cache. */
   stats: CacheStats;
   /** Called when the shared tier failed; `undefined` when it answered. */
@@ -29,7 +37,7 @@ export interface NamespaceParts<T extends CacheValue> {
 
 /** Builds a namespace over its local tier and the optional shared tier. */
 export function createNamespace<T extends CacheValue>(parts: NamespaceParts<T>): CacheNamespace<T> {
-  const { name, local, codec, shared, stats } = parts;
+  const { name, local, codec, shared, stats, maxSharedTtlMs, retryHorizonMs } = parts;
 
   async function readShared(key: string, tier: SharedTier): Promise<T | undefined> {
     // Noted before the read: if an invalidation of this namespace is applied while the read is in
@@ -66,8 +74,12 @@ export function createNamespace<T extends CacheValue>(parts: NamespaceParts<T>):
         stats.localHits++;
         return slot;
       }
-      // A local tombstone means Redis holds one too: no need to ask.
-      const value = slot === undefined && shared !== undefined ? await readShared(key, shared) : undefined;
+      // A local tombstone means Redis holds one too: no need to ask. An invalidation still waiting
+      // to reach Redis means Redis may hold the very value it is for: do not ask either.
+      const value =
+        slot === undefined && shared !== undefined && !shared.retry.has(name, key)
+          ? await readShared(key, shared.tier)
+          : undefined;
       if (value === undefined) stats.misses++;
       else stats.remoteHits++;
       return value;
@@ -82,17 +94,20 @@ export function createNamespace<T extends CacheValue>(parts: NamespaceParts<T>):
 
     async set(key, value, ttlMs) {
       if (Number.isNaN(ttlMs)) throw new RangeError('cache ttlMs must be a number of milliseconds');
-      const ttl = Math.floor(Math.min(ttlMs, Number.MAX_SAFE_INTEGER));
+      // Capped so that whatever an invalidation Redis never got was meant to remove expires soon.
+      const ttl = Math.floor(Math.min(ttlMs, maxSharedTtlMs));
       if (ttl < 1) return;
       const since = local.generation;
       if (shared === undefined) {
         if (!local.isBuried(key)) local.store(key, value, ttl, since);
         return;
       }
+      // The value may have been read before the invalidation that waits: it must not go back.
+      if (shared.retry.has(name, key)) return;
       const text = codec.encode(value);
       let accepted: boolean;
       try {
-        accepted = await shared.write(name, key, text, ttl);
+        accepted = await shared.tier.write(name, key, text, ttl);
         parts.remoteOutcome('set');
       } catch (error) {
         parts.remoteOutcome('set', error);
@@ -106,17 +121,22 @@ export function createNamespace<T extends CacheValue>(parts: NamespaceParts<T>):
     },
 
     async invalidate(keys) {
-      if (keys.length === 0) return;
+      if (keys.length === 0) return 'complete';
       // Local first: this replica stops serving the keys even if Redis is unreachable.
       local.bury(keys);
-      if (shared === undefined) return;
+      if (shared === undefined) return 'complete';
       try {
-        await shared.invalidate(name, keys);
-        parts.remoteOutcome('invalidate');
+        await shared.tier.invalidate(name, keys);
       } catch (error) {
         parts.remoteOutcome('invalidate', error);
-        throw new CacheUnavailableError(name, error);
+        // Other replicas may read the old value from Redis until it expires there (within
+        // maxSharedTtlMs); retried until then, so that they stop sooner if Redis can be told.
+        shared.retry.add(name, keys, retryHorizonMs);
+        stats.invalidationsDeferred += keys.length;
+        return 'deferred';
       }
+      parts.remoteOutcome('invalidate');
+      return 'complete';
     },
   };
 }

@@ -9,12 +9,16 @@ export interface CacheSettings {
   keyPrefix: string;
   channel: string;
   tombstoneTtlMs: number;
+  maxPendingInvalidations: number;
   commandTimeoutMs: number;
   clientName: string;
   logger: CacheLogger;
-  /** Milliseconds clock for LRU TTLs; only tests set it. */
+  /** Milliseconds clock for LRU TTLs and retry deadlines; only tests set it. */
   now?: () => number;
 }
+
+/** See `NamespaceOptions.maxSharedTtlMs`. */
+export const DEFAULT_MAX_SHARED_TTL_MS = 5 * 60_000;
 
 const SILENT: CacheLogger = { warn() {} };
 const NAMESPACE_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -27,12 +31,14 @@ export function resolveSettings(options: TwoTierCacheOptions): CacheSettings {
     keyPrefix,
     channel: options.channel ?? `${keyPrefix}cache-invalidations`,
     tombstoneTtlMs: options.tombstoneTtlMs ?? 10_000,
+    maxPendingInvalidations: options.maxPendingInvalidations ?? 100_000,
     commandTimeoutMs: options.commandTimeoutMs ?? 1_000,
     clientName: options.clientName ?? 'portcullis-cache',
     logger: options.logger ?? SILENT,
   };
   requirePositiveInteger('tombstoneTtlMs', settings.tombstoneTtlMs);
   requirePositiveInteger('commandTimeoutMs', settings.commandTimeoutMs);
+  requirePositiveInteger('maxPendingInvalidations', settings.maxPendingInvalidations);
   if (settings.channel === '') throw new RangeError('cache channel must not be empty');
   // CLIENT SETNAME refuses spaces and newlines.
   if (!/^[!-~]+$/.test(settings.clientName)) {
@@ -44,7 +50,7 @@ export function resolveSettings(options: TwoTierCacheOptions): CacheSettings {
 /** Rejects a namespace name or options that cannot work. */
 export function checkNamespace(
   name: string,
-  options: Pick<NamespaceOptions<CacheValue>, 'maxEntries' | 'localTtlMs'>,
+  options: Pick<NamespaceOptions<CacheValue>, 'maxEntries' | 'localTtlMs' | 'maxSharedTtlMs'>,
 ): void {
   // The name ends each Redis key's prefix, so it must not contain the ':' that follows it.
   if (!NAMESPACE_NAME.test(name)) {
@@ -52,6 +58,7 @@ export function checkNamespace(
   }
   requirePositiveInteger('maxEntries', options.maxEntries);
   requirePositiveInteger('localTtlMs', options.localTtlMs);
+  if (options.maxSharedTtlMs !== undefined) requirePositiveInteger('maxSharedTtlMs', options.maxSharedTtlMs);
 }
 
 function requirePositiveInteger(name: string, value: number): void {

@@ -2,9 +2,10 @@
  * Assembles the cache: a registry of namespaces, each with its own LRU, over an optional shared
  * tier that feeds invalidations back to every namespace.
  */
+import { InvalidationRetry } from './invalidation-retry.js';
 import { LocalTier } from './local-tier.js';
 import { createNamespace } from './namespace.js';
-import { type CacheSettings, checkNamespace, resolveSettings } from './options.js';
+import { type CacheSettings, checkNamespace, DEFAULT_MAX_SHARED_TTL_MS, resolveSettings } from './options.js';
 import { connectRedisSharedTier } from './redis-shared-tier.js';
 import { withoutDetails } from './safe-error.js';
 import type { InvalidationListener, SharedTier } from './shared-tier.js';
@@ -47,6 +48,10 @@ export async function assembleTwoTierCache(
     remoteErrors: 0,
     invalidationsReceived: 0,
     localResets: 0,
+    invalidationsDeferred: 0,
+    invalidationsRetried: 0,
+    invalidationsAbandoned: 0,
+    pendingInvalidations: 0,
   };
   const listener: InvalidationListener = {
     invalidated(namespace, keys) {
@@ -60,12 +65,34 @@ export async function assembleTwoTierCache(
     },
   };
   const shared = connect === undefined ? undefined : await connect(listener);
+  const clock = settings.now ?? (() => performance.now());
+  // Invalidations Redis missed, retried until it takes them or they no longer matter.
+  const retry =
+    shared === undefined
+      ? undefined
+      : new InvalidationRetry({
+          async send(namespace, keys) {
+            try {
+              await shared.invalidate(namespace, keys);
+            } catch (error) {
+              remoteOutcome('invalidate', error);
+              throw error;
+            }
+            remoteOutcome('invalidate');
+          },
+          maxKeys: settings.maxPendingInvalidations,
+          now: clock,
+          logger: settings.logger,
+          stats,
+        });
 
   // One warning per outage: the first failure after a success is logged, the rest only counted.
   let failing = false;
   const remoteOutcome = (operation: string, error?: unknown): void => {
     if (error === undefined) {
       failing = false;
+      // Redis answers again: queued invalidations need not wait for their next retry.
+      retry?.kick();
       return;
     }
     stats.remoteErrors++;
@@ -89,6 +116,7 @@ export async function assembleTwoTierCache(
 
     namespace<T extends CacheValue>(name: string, options: NamespaceOptions<T>) {
       checkNamespace(name, options);
+      const maxSharedTtlMs = options.maxSharedTtlMs ?? DEFAULT_MAX_SHARED_TTL_MS;
       if (locals.has(name)) throw new Error(`cache namespace ${name} already exists`);
       const local = new LocalTier<T>({
         maxEntries: options.maxEntries,
@@ -101,7 +129,17 @@ export async function assembleTwoTierCache(
         encode: options.encode ?? ((value: T) => JSON.stringify(value)),
         decode: options.decode ?? ((text: string) => JSON.parse(text) as T),
       };
-      return createNamespace({ name, local, codec, shared, stats, remoteOutcome, undecodable });
+      return createNamespace({
+        name,
+        local,
+        codec,
+        shared: shared === undefined || retry === undefined ? undefined : { tier: shared, retry },
+        maxSharedTtlMs,
+        retryHorizonMs: maxSharedTtlMs + settings.tombstoneTtlMs,
+        stats,
+        remoteOutcome,
+        undecodable,
+      });
     },
 
     async healthy() {
@@ -109,10 +147,11 @@ export async function assembleTwoTierCache(
     },
 
     stats() {
-      return { ...stats };
+      return { ...stats, pendingInvalidations: retry?.size ?? 0 };
     },
 
     async close() {
+      retry?.close();
       await shared?.close();
       for (const local of locals.values()) local.clear();
     },

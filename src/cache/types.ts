@@ -22,6 +22,12 @@ export interface NamespaceOptions<T extends CacheValue> {
    * staleness if an invalidation message is ever lost; a shorter value costs more Redis reads.
    */
   localTtlMs: number;
+  /**
+   * Longest time an entry lives in Redis, whatever `ttlMs` `set` is given (default 300 000, 5 min).
+   * It bounds how long a value can outlive an invalidation that never reached Redis (see
+   * `invalidate`); a shorter value costs more reads behind the cache once per entry and period.
+   */
+  maxSharedTtlMs?: number;
   /** Turns a value into the string stored in Redis. Default `JSON.stringify`. */
   encode?(value: T): string;
   /**
@@ -51,20 +57,30 @@ export interface CacheNamespace<T extends CacheValue> {
    */
   peek(key: string): T | undefined;
   /**
-   * Writes the LRU and Redis; the entry never outlives `ttlMs` in either tier (pass a session's time
-   * to expiry). Best-effort: a Redis failure is logged, not thrown. A key invalidated within the
-   * last `tombstoneTtlMs` is not written at all, so a value read from SQL before a revocation cannot
-   * be cached after it. To change a value other replicas may hold, call `invalidate`, not `set`.
-   * A `ttlMs` under 1 ms writes nothing.
+   * Writes the LRU and Redis; the entry never outlives `ttlMs` (pass a session's time to expiry)
+   * nor `maxSharedTtlMs` in either tier. Best-effort: a Redis failure is logged, not thrown. A key
+   * invalidated within the last `tombstoneTtlMs`, or whose invalidation is still waiting to reach
+   * Redis, is not written at all, so a value read from SQL before a revocation cannot be cached
+   * after it. To change a value other replicas may hold, call `invalidate`, not `set`. A `ttlMs`
+   * under 1 ms writes nothing.
    */
   set(key: string, value: T, ttlMs: number): Promise<void>;
   /**
-   * Removes the keys here and in Redis (leaving a short tombstone that refuses later `set`s of
-   * them) and tells every replica to drop them from its LRU at once. Throws
-   * `CacheUnavailableError` when Redis cannot be told; the local LRU is cleared of the keys anyway.
+   * Removes the keys here at once, and in Redis (leaving a short tombstone that refuses later
+   * `set`s of them) telling every replica to drop them from its LRU: `complete` when that is done.
+   * When Redis cannot be told it does not throw: the keys are queued and retried in the background
+   * (`deferred`) until Redis takes them or `maxSharedTtlMs` has passed, by when whatever Redis held
+   * for them has expired. Either way, no replica serves a value cached before the call for longer
+   * than `maxSharedTtlMs` after it.
    */
-  invalidate(keys: readonly string[]): Promise<void>;
+  invalidate(keys: readonly string[]): Promise<InvalidationOutcome>;
 }
+
+/**
+ * How an `invalidate` ended: `complete` (every replica told, or there are none: memory mode), or
+ * `deferred` (Redis unreachable from here; retried in the background, bounded by `maxSharedTtlMs`).
+ */
+export type InvalidationOutcome = 'complete' | 'deferred';
 
 /** Counters since the cache was created, for metrics and tests. */
 export interface CacheStats {
@@ -80,6 +96,17 @@ export interface CacheStats {
   invalidationsReceived: number;
   /** Times the whole LRU was dropped: each (re)subscription, each subscriber disconnect, each unreadable message. */
   localResets: number;
+  /** Keys whose invalidation could not reach Redis and was queued for retry. */
+  invalidationsDeferred: number;
+  /** Queued keys a later retry invalidated in Redis. */
+  invalidationsRetried: number;
+  /**
+   * Queued keys given up on: their deadline passed (harmless: their entries have expired), the
+   * queue was full or the cache closed (they rely on the entries' expiry alone).
+   */
+  invalidationsAbandoned: number;
+  /** Keys queued for retry now. */
+  pendingInvalidations: number;
 }
 
 /** An LRU per namespace, optionally backed by Redis shared between replicas. */
@@ -113,6 +140,11 @@ export interface TwoTierCacheOptions {
    * Default 10 000.
    */
   tombstoneTtlMs?: number;
+  /**
+   * Most keys whose invalidation waits to be retried (all namespaces together); beyond it the
+   * oldest are dropped and rely on their entries' expiry alone. Default 100 000.
+   */
+  maxPendingInvalidations?: number;
   /** A Redis command not answered in this time fails (a `get` then misses). Default 1 000. */
   commandTimeoutMs?: number;
   /**

@@ -27,7 +27,10 @@ export interface ManageSessionsResult {
 
 export interface BulkSessionsDeps {
   store: Pick<SessionStore, 'pageIds' | 'disableMany' | 'deleteMany'>;
-  /** Drops the token hashes from the cache here and on every replica (one round-trip per call). */
+  /**
+   * Drops the token hashes from the cache here and on every replica (one round-trip per call).
+   * Does not fail for an unreachable Redis (see the manager's `forgetHashes`).
+   */
   forget(tokenHashes: readonly string[]): Promise<void>;
   /**
    * Rows per batch: one SQL select, one SQL write and one cache invalidation each, and the most

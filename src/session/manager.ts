@@ -187,7 +187,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     if (!session) return undefined;
     const entry = cachedSession(session, at);
     const ttl = session.expires_at.getTime() - at.getTime();
-    // Only usable sessions are worth caching; the TTL never outlives the session.
+    // Only usable sessions are worth caching; the TTL never outlives the session, and the cache
+    // caps it further (its maxSharedTtlMs) to bound a revocation that could not reach Redis.
     if (session.active && ttl > 0) await deps.cache.sessions.set(session.token_hash, entry, ttl);
     return entry;
   }
@@ -217,6 +218,13 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     return entry;
   }
 
+  /**
+   * Drops the sessions from every replica's cache, after SQL has ended or changed them. It does not
+   * fail when Redis cannot be reached from here: the cache retries in the background and bounds
+   * how long another replica can go on serving them (`maxSharedTtlMs`), and SQL already holds the
+   * truth, so a revocation reports success. Failing it would not help: a retry by the client finds
+   * nothing left to revoke.
+   */
   async function forgetHashes(tokenHashes: readonly string[]): Promise<void> {
     if (tokenHashes.length > 0) await deps.cache.sessions.invalidate(tokenHashes);
   }
@@ -375,11 +383,11 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
 
     async identityChanged(identityId, identity) {
-      await deps.cache.identities.invalidate([identityId]);
-      if (identity?.state !== 'active') {
-        const revoked = await deps.sessions.revokeForIdentity(identityId, now());
-        await forget(revoked);
-      }
+      // SQL first, then the caches, as for every revocation: the sessions are ended even if
+      // something goes wrong after.
+      const revoked =
+        identity?.state === 'active' ? [] : await deps.sessions.revokeForIdentity(identityId, now());
+      await Promise.all([deps.cache.identities.invalidate([identityId]), forget(revoked)]);
     },
   };
 }

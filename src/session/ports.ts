@@ -7,6 +7,11 @@ export interface CacheNamespace<T> {
    */
   peek?(key: string): T | undefined;
   set(key: string, value: T, ttlMs: number): Promise<void>;
-  /** Drops the keys here and on every replica. */
-  invalidate(keys: readonly string[]): Promise<void>;
+  /**
+   * Drops the keys here at once and on every replica: at once too when Redis can be told
+   * (`complete`), otherwise (`deferred`, retried in the background) within the namespace's bound
+   * on how long entries live in Redis. It does not fail for an unreachable Redis, so a revocation
+   * that has reached SQL is reported as done.
+   */
+  invalidate(keys: readonly string[]): Promise<'complete' | 'deferred'>;
 }
