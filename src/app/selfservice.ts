@@ -14,6 +14,7 @@ import {
   fixedWindowLimit,
   resolveBruteForceConfig,
 } from '../ratelimit/index.js';
+import { createSelfServiceErrorStore, type SelfServiceErrorDeps } from '../selfservice/errors/index.js';
 import { csrfCookieName } from '../selfservice/flow/csrf.js';
 import type { CookieSettings } from '../selfservice/flow/http-context.js';
 import { createHookRunner } from '../selfservice/hooks/runner.js';
@@ -54,6 +55,8 @@ export interface SelfService {
   settings: SettingsDeps;
   /** The oidc method, when `selfservice.methods.oidc.enabled`. */
   oidc: OidcDeps | undefined;
+  /** Errors no flow can show: stored for the browser's error UI (`selfservice.flows.error.ui_url`). */
+  errors: SelfServiceErrorDeps;
   close(): Promise<void>;
 }
 
@@ -258,6 +261,13 @@ export function buildSelfService(registry: Registry): SelfService {
 
   const oidc = buildOidcDeps(registry, { login, registration, settings: settingsFlow, templates });
 
+  const errors: SelfServiceErrorDeps = {
+    store: createSelfServiceErrorStore(registry.database.db),
+    uiUrl: settings.error.uiUrl,
+    settingsUiUrl: settings.settings.uiUrl,
+    cookies,
+    now,
+  };
   const logout: LogoutDeps = {
     sessions: registry.sessions,
     tokens,
@@ -274,6 +284,7 @@ export function buildSelfService(registry: Registry): SelfService {
     recovery,
     settings: settingsFlow,
     oidc,
+    errors,
     async close() {
       redis?.disconnect();
     },

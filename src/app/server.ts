@@ -13,6 +13,7 @@ import { healthRoutes } from '../observability/health.js';
 import { proxyRoles } from '../proxy/access.js';
 import { type RunningAccessProxy, startAccessProxy } from '../proxy/server.js';
 import { inProcessSessionChecker } from '../proxy/session-checker.js';
+import { reportErrorsToBrowsers, selfServiceErrorRoutes } from '../selfservice/errors/index.js';
 import { loginRoutes } from '../selfservice/login/routes.js';
 import { logoutRoutes } from '../selfservice/logout/routes.js';
 import { adminRecoveryRoutes } from '../selfservice/recovery/admin-routes.js';
@@ -63,6 +64,9 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
     await flows.register(fastifyCookie);
     // HTML forms post application/x-www-form-urlencoded; repeated fields become arrays.
     await flows.register(fastifyFormbody);
+    // An error no flow can show sends a browser to the error UI; other clients get it as JSON.
+    flows.setErrorHandler(reportErrorsToBrowsers(selfService.errors));
+    await flows.register(selfServiceErrorRoutes(selfService.errors));
     await flows.register(loginRoutes(selfService.login));
     await flows.register(registrationRoutes(selfService.registration));
     await flows.register(logoutRoutes(selfService.logout));

@@ -29,6 +29,7 @@ export function formTargets(
   settingsAfter: (method: string) => string | undefined,
 ): string[] {
   const urls = [config.defaultReturnUrl, config.logout.returnUrl, ...config.allowedReturnUrls];
+  if (config.error.uiUrl !== undefined) urls.push(config.error.uiUrl);
   for (const flow of FLOWS) {
     urls.push(config[flow].uiUrl);
     for (const method of METHODS) urls.push(config[flow].after.returnUrl(method));
@@ -63,6 +64,7 @@ export function buildUiDeps(registry: Registry, selfService: SelfService): UiDep
     cookies: login.cookies,
     tokens: login.tokens,
     sessions: registry.sessions,
+    errors: selfService.errors,
     schemaDocument: (schemaId) => registry.schemas.get(schemaId)?.document as JsonObject | undefined,
     ...(registry.config.dev ? { inbox: registry.courier } : {}),
     csp: {

@@ -124,8 +124,30 @@ for (const engine of testEngines()) {
       return id;
     }
 
+    async function addError(createdAt: Date): Promise<string> {
+      const id = randomUUID();
+      await database.db
+        .insertInto('selfservice_errors')
+        .values({
+          id,
+          errors: '{"code":403,"status":"Forbidden","message":"m"}',
+          csrf_token: 'b'.repeat(43),
+          seen_at: null,
+          was_seen: false,
+          created_at: createdAt,
+          updated_at: createdAt,
+        })
+        .execute();
+      return id;
+    }
+
     const ids = async (
-      table: 'sessions' | 'selfservice_flows' | 'selfservice_codes' | 'webhook_deliveries',
+      table:
+        | 'sessions'
+        | 'selfservice_flows'
+        | 'selfservice_codes'
+        | 'selfservice_errors'
+        | 'webhook_deliveries',
     ) => (await database.db.selectFrom(table).select('id').execute()).map((r) => r.id).sort();
 
     it('removes what expired before the cutoff and keeps everything else', async () => {
@@ -142,6 +164,8 @@ for (const engine of testEngines()) {
       const recentDelivered = await addDelivery('delivered', ago(1));
       await addDelivery('delivered', ago(30));
       await addDelivery('abandoned', ago(30));
+      const recentError = await addError(ago(1));
+      await addError(ago(30));
 
       const seen: string[] = [];
       const report = await cleanupDatabase(database.db, {
@@ -156,6 +180,7 @@ for (const engine of testEngines()) {
         selfservice_flows: 1,
         selfservice_codes: 1,
         selfservice_flow_attempts: 1,
+        selfservice_errors: 1,
         webhook_deliveries: 2,
       });
       expect(seen).toEqual([...CLEANUP_TABLES]);
@@ -163,6 +188,7 @@ for (const engine of testEngines()) {
       expect(await ids('selfservice_flows')).toEqual([liveFlow]);
       expect(await ids('selfservice_codes')).toEqual([liveCode]);
       expect(await ids('webhook_deliveries')).toEqual([queued, recentDelivered].sort());
+      expect(await ids('selfservice_errors')).toEqual([recentError]);
       const attempts = await database.db.selectFrom('selfservice_flow_attempts').select('flow_id').execute();
       expect(attempts.map((a) => a.flow_id)).toEqual([liveFlow]);
       // The identity itself is never touched.

@@ -5,7 +5,8 @@ import type { Tables } from './tables.js';
  * `kratos cleanup sql`: removes rows nothing will read again, in small batches so a large
  * backlog never holds a long lock. Kratos removes expired sessions and self-service flows;
  * we also remove what our own tables leave behind (expired one-time codes, the attempt
- * counters of flows that are gone, web-hook deliveries that reached a final state).
+ * counters of flows that are gone, web-hook deliveries that reached a final state), and, as
+ * Kratos's CleanupErrors does, self-service errors created before the cutoff.
  * Courier messages stay, as in Kratos: the admin API lists them.
  */
 export interface CleanupOptions {
@@ -26,6 +27,7 @@ export type CleanupTable =
   | 'selfservice_flows'
   | 'selfservice_codes'
   | 'selfservice_flow_attempts'
+  | 'selfservice_errors'
   | 'webhook_deliveries';
 
 export type CleanupReport = Record<CleanupTable, number>;
@@ -103,6 +105,20 @@ const STEPS: ReadonlyArray<readonly [CleanupTable, BatchDelete]> = [
                 ),
               )
               .limit(limit),
+          )
+          .executeTakeFirst(),
+      ),
+  ],
+  [
+    'selfservice_errors',
+    async (db, cutoff, limit) =>
+      deleted(
+        await db
+          .deleteFrom('selfservice_errors')
+          .where(
+            'id',
+            'in',
+            db.selectFrom('selfservice_errors').select('id').where('created_at', '<', cutoff).limit(limit),
           )
           .executeTakeFirst(),
       ),

@@ -159,11 +159,22 @@ export interface WebhookDeliveriesTable {
   updated_at: Timestamp;
 }
 
+export interface SelfServiceErrorsTable {
+  id: string;
+  errors: Json;
+  csrf_token: string;
+  seen_at: NullableTimestamp;
+  was_seen: Bool;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** Every table the stores use; later migrations add theirs here. */
 export interface Tables {
   selfservice_flows: SelfServiceFlowsTable;
   selfservice_codes: SelfServiceCodesTable;
   selfservice_flow_attempts: SelfServiceFlowAttemptsTable;
+  selfservice_errors: SelfServiceErrorsTable;
   courier_messages: CourierMessagesTable;
   courier_message_dispatches: CourierMessageDispatchesTable;
   sessions: SessionsTable;

@@ -2,6 +2,7 @@ import type { SelfServiceConfig } from '../config/index.js';
 import type { Courier } from '../courier/index.js';
 import type { JsonObject } from '../identity/model.js';
 import type { FlowStore } from '../persistence/flow-store.js';
+import type { SelfServiceErrorDeps } from '../selfservice/errors/deps.js';
 import type { CookieSettings } from '../selfservice/flow/http-context.js';
 import type { SessionManager } from '../session/manager.js';
 import type { TokenSources } from '../session/request-token.js';
@@ -25,6 +26,11 @@ export interface UiDeps {
   >;
   /** An identity schema's document by id, for the titles of traits on the welcome page. */
   schemaDocument(schemaId: string): JsonObject | undefined;
+  /**
+   * The self-service error store, read by the error page (`/ui/error?id=`). Without it the page
+   * only says that something went wrong and quotes the id.
+   */
+  errors?: Pick<SelfServiceErrorDeps, 'store' | 'cookies' | 'now'>;
   /** The courier's outbox, read by the dev inbox; present only with `--dev`. */
   inbox?: Pick<Courier, 'listMessages' | 'getMessage'>;
   /** What the pages' Content-Security-Policy allows beyond their own origin. */

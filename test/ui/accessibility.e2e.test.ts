@@ -95,6 +95,8 @@ describe('accessibility of the built-in UI (axe-core, serious and critical)', ()
       ['recovery', 'ui/recovery', /^\/ui\/recovery\?flow=/],
       // An error that does not exist still renders the error page (a not-found error).
       ['error', 'ui/error?id=00000000-0000-4000-8000-000000000000', /^\/ui\/error/],
+      // A stored error's details (a stub, as UI developers use them).
+      ['error-details', 'ui/error?id=stub:403', /^\/ui\/error/],
       // A flow that does not exist: the 404 page with its "Start again" link.
       ['flow-not-found', 'ui/login?flow=00000000-0000-4000-8000-000000000000', /^\/ui\/login\?flow=0{8}-/],
       ['welcome-signed-out', 'ui/welcome', /^\/ui\/welcome$/],

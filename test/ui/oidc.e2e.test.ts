@@ -91,4 +91,16 @@ describe('provider buttons in the built-in UI', () => {
     // Our pages broke nothing (the provider's development pages load resources it does not serve).
     expect(chrome.problems().filter((p) => !p.includes(provider.issuer))).toEqual([]);
   });
+
+  it('sends a forged callback to the error page, which shows what the server said', async () => {
+    const page = chrome.page();
+    await page.goto(`${publicUrl}/self-service/methods/oidc/callback/exam-idp?code=abc&state=forged`);
+    await page.waitForURL((url) => url.pathname === '/ui/error' && url.searchParams.has('id'));
+    await expect(page.locator('#error-status').textContent()).resolves.toBe('400 Bad Request');
+    await expect(page.locator('#error-reason').textContent()).resolves.toBe(
+      'The state parameter is unknown or was used already.',
+    );
+    await screenshot(page, 'oidc-03-forged-state');
+    expect(chrome.problems()).toEqual([]);
+  });
 });

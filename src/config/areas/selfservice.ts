@@ -32,6 +32,12 @@ export interface SelfServiceConfig {
     readonly style: 'unified' | 'profile_first';
   };
   readonly logout: { readonly returnUrl: string };
+  /**
+   * `selfservice.flows.error.ui_url`: where browsers see an error that no flow can show. By
+   * default the built-in UI's error page; undefined when that UI is off and no URL is set, and
+   * browsers then get the JSON error (Kratos would send them to its fallback page on ory.com).
+   */
+  readonly error: { readonly uiUrl: string | undefined };
   readonly verification: SelfServiceFlowConfig & AddressFlowConfig;
   readonly recovery: SelfServiceFlowConfig & AddressFlowConfig;
   readonly settings: SelfServiceFlowConfig & {
@@ -114,6 +120,11 @@ function numberOr(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
 
+/** `ui.enabled` (the built-in UI, a Portcullis key), true unless switched off. */
+function builtInUiEnabled(document: KratosConfigDocument): boolean {
+  return obj((document as Doc).ui).enabled !== false;
+}
+
 /** Reads `selfservice`; `publicBase` is `serve.public.base_url`, where the built-in UI lives. */
 export function selfServiceConfig(document: KratosConfigDocument, publicBase: URL): SelfServiceConfig {
   const selfservice = obj((document as Doc).selfservice);
@@ -142,6 +153,11 @@ export function selfServiceConfig(document: KratosConfigDocument, publicBase: UR
             : 'profile_first',
     },
     logout: { returnUrl: str(logoutAfter.default_browser_return_url) ?? defaultReturnUrl },
+    error: {
+      uiUrl:
+        str(obj(flows.error).ui_url) ??
+        (builtInUiEnabled(document) ? new URL('ui/error', publicBase).toString() : undefined),
+    },
     verification: {
       ...flowConfig(obj(flows.verification), publicBase, 'verification', defaultReturnUrl),
       ...addressFlow(obj(flows.verification)),

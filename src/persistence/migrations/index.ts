@@ -7,6 +7,7 @@ import * as m0005 from './0005-selfservice-codes.js';
 import * as m0006 from './0006-webhook-deliveries.js';
 import * as m0007 from './0007-courier-template-data.js';
 import * as m0008 from './0008-oidc-continuity.js';
+import * as m0009 from './0009-selfservice-errors.js';
 import type { Engine } from './column-types.js';
 
 export interface MigrationModule {
@@ -26,4 +27,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, module: Migration
   ['0006-webhook-deliveries', m0006],
   ['0007-courier-template-data', m0007],
   ['0008-oidc-continuity', m0008],
+  ['0009-selfservice-errors', m0009],
 ];

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionConfig } from '../../config/index.js';
+import type { AppError } from '../../kernel/errors.js';
 import { encodeSessionCookie } from '../../session/cookie.js';
 import {
   CSRF_COOKIE_MAX_AGE_SECONDS,
@@ -122,21 +123,27 @@ export function csrfBinding(secret: Buffer): string {
 }
 
 /**
- * A browser flow belongs to the browser that started it (Kratos checks the flow's CSRF token
- * against the cookie): another browser may neither fetch nor submit it.
+ * Whether the request comes from the browser whose CSRF secret `binding` was made from (see
+ * csrfBinding), compared in constant time.
  */
-export function assertFlowOwnedByBrowser(
+export function browserHoldsBinding(
   request: FastifyRequest,
-  flow: SelfServiceFlow,
+  binding: string,
   settings: CookieSettings,
-): void {
-  const binding = flow.internal.csrf_binding;
-  if (flow.type !== 'browser' || typeof binding !== 'string') return;
+): boolean {
   const secret = decodeCsrfCookie(request.cookies?.[settings.csrfCookieName], settings.cookieKeys);
   const actual = secret === undefined ? undefined : Buffer.from(csrfBinding(secret));
   const expected = Buffer.from(binding);
-  if (actual !== undefined && actual.length === expected.length && timingSafeEqual(actual, expected)) return;
-  throw csrfViolation(
+  return actual !== undefined && actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
+ * 403 security_csrf_violation for a request from another browser than the one a flow or a
+ * stored error belongs to, with the reason Kratos would give.
+ */
+export function notThisBrowser(request: FastifyRequest, settings: CookieSettings): AppError {
+  const secret = decodeCsrfCookie(request.cookies?.[settings.csrfCookieName], settings.cookieKeys);
+  return csrfViolation(
     csrfRejectReason({
       cookieHeader: request.headers.cookie,
       hasCsrfCookie: secret !== undefined,
@@ -147,4 +154,19 @@ export function assertFlowOwnedByBrowser(
       typeof request.headers['sec-fetch-mode'] === 'string' ? request.headers['sec-fetch-mode'] : undefined,
     ),
   );
+}
+
+/**
+ * A browser flow belongs to the browser that started it (Kratos checks the flow's CSRF token
+ * against the cookie): another browser may neither fetch nor submit it.
+ */
+export function assertFlowOwnedByBrowser(
+  request: FastifyRequest,
+  flow: SelfServiceFlow,
+  settings: CookieSettings,
+): void {
+  const binding = flow.internal.csrf_binding;
+  if (flow.type !== 'browser' || typeof binding !== 'string') return;
+  if (browserHoldsBinding(request, binding, settings)) return;
+  throw notThisBrowser(request, settings);
 }

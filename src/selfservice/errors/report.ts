@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { toAppError } from '../../app/http.js';
+import type { AppError } from '../../kernel/errors.js';
+import { csrfBinding, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
+import type { SelfServiceErrorDeps } from './deps.js';
+import { errorUiUrl, storedErrorBody } from './flow-error.js';
+
+/**
+ * Whether a person's browser asked for a page (a navigation or an HTML form post: `Accept`
+ * names text/html) rather than a script, an SPA or a native app, which read errors as JSON.
+ */
+export function isBrowserPageRequest(request: FastifyRequest): boolean {
+  return !wantsJson(request) && (request.headers.accept ?? '').includes('text/html');
+}
+
+/**
+ * Stores `error` for the browser that hit it and sends that browser to the error UI
+ * (`303 <ui_url>?id=<id>`). The browser is remembered by its CSRF secret, given one now if it
+ * has none (a CSRF violation without cookies), so only it can read the error back.
+ */
+export async function reportErrorToBrowser(
+  deps: SelfServiceErrorDeps & { uiUrl: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: AppError,
+): Promise<FastifyReply> {
+  const secret = ensureCsrfSecret(request, reply, deps.cookies);
+  const now = deps.now();
+  const id = randomUUID();
+  await deps.store.create({
+    id,
+    error: storedErrorBody(error),
+    csrfToken: csrfBinding(secret),
+    wasSeen: false,
+    seenAt: null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return reply.redirect(errorUiUrl(deps.uiUrl, id), 303);
+}
+
+/**
+ * The self-service flows' error handler (Kratos's errorx Forward): an error that reaches it
+ * could not be shown on a flow — a CSRF violation, an unknown flow, a forbidden return_to, an
+ * invalid link or callback, an internal error. A browser asking for a page is sent to the error
+ * UI; every other client (and any browser when storing fails) gets the JSON error from the
+ * listener's handler, to which the error is passed on.
+ */
+export function reportErrorsToBrowsers(deps: SelfServiceErrorDeps) {
+  return async function selfServiceErrorHandler(
+    error: FastifyError | AppError,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const { uiUrl } = deps;
+    if (uiUrl === undefined || !isBrowserPageRequest(request)) throw error;
+    const appError = toAppError(error);
+    let reported: FastifyReply;
+    try {
+      reported = await reportErrorToBrowser({ ...deps, uiUrl }, request, reply, appError);
+    } catch (storeError) {
+      request.log.error({ err: storeError }, 'could not store a self-service error for the error UI');
+      throw error;
+    }
+    if (appError.code >= 500) request.log.error({ err: error }, 'request failed');
+    return reported;
+  };
+}
