@@ -369,10 +369,12 @@ async function startSlowReceiver(
 
 describe.each(testEngines())('two HTTP workers whose batch outlasts its lease ($name)', (engine) => {
   it('send no message twice', { timeout: 30_000 }, async () => {
-    // As over SMTP: one lane sends a batch one message after another (150 ms each), so the
-    // batch's 800 ms lease runs out mid-batch and the other worker claims the rest.
+    // As over SMTP: one lane sends a batch one message after another (450 ms each), so the
+    // batch's 3 s lease runs out mid-batch and the other worker claims the rest. Each send still
+    // has a second to spare before its own timeout (half the lease), so a loaded machine does not
+    // turn a slow answer into a legitimate at-least-once retry.
     const database = await engine.open();
-    const receiver = await startSlowReceiver(150);
+    const receiver = await startSlowReceiver(450);
     const couriers: Courier[] = [];
     try {
       const document = httpCourier({ url: `${receiver.url}/mail` });
@@ -384,7 +386,7 @@ describe.each(testEngines())('two HTTP workers whose batch outlasts its lease ($
       const ids: string[] = [];
       for (let i = 0; i < 8; i++)
         ids.push(await queueVerification(couriers[0]!, database, `lease-${i}@example.com`, '123456'));
-      const settings = { ...FAST, leaseMs: 800, batchSize: 10, concurrency: 1 };
+      const settings = { ...FAST, leaseMs: 3_000, batchSize: 10, concurrency: 1 };
       const workers = couriers.map((c) => c.startWorker(settings));
       await eventually(async () =>
         (await Promise.all(ids.map((id) => couriers[0]!.getMessage(id)))).every((m) => m?.status === 'sent'),
