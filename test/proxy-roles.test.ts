@@ -197,3 +197,84 @@ describe('serve --roles: an identity process and a proxy-only process', () => {
     expect(bad.stderr).toContain('unknown role "kratos"');
   });
 });
+
+/**
+ * An access-proxy fleet given Oathkeeper's keys only: `--roles proxy,api` starts from it, while
+ * every command that runs the identity side still requires Kratos's keys.
+ */
+describe('serve --roles proxy,api from an Oathkeeper-only config', () => {
+  let dir: string;
+  let file: string;
+  let upstream: HttpReceiver;
+  let proxyOnly: (ChildProcess & { output(): string }) | undefined;
+  const ports = { proxy: 0, api: 0 };
+
+  beforeAll(async () => {
+    ports.proxy = await freePort();
+    ports.api = await freePort();
+    dir = await mkdtemp(join(tmpdir(), 'portcullis-oathkeeper-only-'));
+    upstream = await startHttpReceiver();
+    const rules = [
+      {
+        id: 'open',
+        upstream: { url: upstream.url },
+        match: { url: `http://app.test:${ports.proxy}/<.*>`, methods: ['GET'] },
+        authenticators: [{ handler: 'anonymous' }],
+        authorizer: { handler: 'allow' },
+        mutators: [{ handler: 'header', config: { headers: { 'X-User': '{{ print .Subject }}' } } }],
+      },
+    ];
+    await writeFile(join(dir, 'rules.json'), JSON.stringify(rules));
+    file = join(dir, 'oathkeeper.yml');
+    await writeFile(
+      file,
+      stringify({
+        serve: {
+          proxy: { host: '127.0.0.1', port: ports.proxy },
+          api: { host: '127.0.0.1', port: ports.api },
+        },
+        access_rules: { repositories: ['file://rules.json'] },
+        authenticators: { anonymous: { enabled: true, config: { subject: 'guest' } } },
+        authorizers: { allow: { enabled: true } },
+        mutators: { header: { enabled: true, config: { headers: {} } } },
+        errors: { fallback: ['json'] },
+      }),
+    );
+    proxyOnly = startCli(['serve', '-c', file, '--roles', 'proxy,api'], { cwd: dir });
+    await waitFor(async () =>
+      (await fetch(`http://127.0.0.1:${ports.api}/health/alive`)).status === 200 ? true : undefined,
+    ).catch(() => {
+      throw new Error(`proxy-only process not up:\n${proxyOnly?.output()}`);
+    });
+  });
+  afterAll(async () => {
+    await stop(proxyOnly);
+    await upstream?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts and proxies', async () => {
+    const res = await request(`http://127.0.0.1:${ports.proxy}/page`, {
+      headers: { host: `app.test:${ports.proxy}` },
+    });
+    await res.body.dump();
+    expect(res.statusCode).toBe(200);
+    expect(upstream.to('/page').at(-1)?.headers['x-user']).toBe('guest');
+    expect(proxyOnly?.output()).toContain('access proxy roles only');
+  });
+
+  it('serve without --roles, or with an identity role, refuses the file naming the missing keys', async () => {
+    for (const args of [[], ['--roles', 'proxy,public']]) {
+      const refused = await runCli(['serve', '-c', file, ...args], { cwd: dir });
+      expect(refused.code).toBe(1);
+      for (const key of ['dsn: is required', 'identity: is required', 'selfservice: is required'])
+        expect(refused.stderr).toContain(key);
+    }
+  });
+
+  it('the other commands still require the Kratos keys (migrate)', async () => {
+    const migrate = await runCli(['migrate', 'sql', '-c', file, '--yes'], { cwd: dir });
+    expect(migrate.code).not.toBe(0);
+    expect(migrate.stderr).toContain('dsn');
+  });
+});

@@ -2,7 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
-import { type Config, corsConfig, originAllowed } from '../config/index.js';
+import { type AccessConfig, type Config, corsConfig, originAllowed } from '../config/index.js';
 import { adminCourierRoutes, type CourierWorker } from '../courier/index.js';
 import { adminIdentityRoutes } from '../identity/admin-routes.js';
 import { schemaRoutes } from '../identity/schema-routes.js';
@@ -120,6 +120,11 @@ export async function buildAdminApp(registry: Registry, selfService: SelfService
 /** The listeners `portcullis serve` can run (docs/proxy.md, "Listeners and roles"). */
 export type ServeRole = 'public' | 'admin' | 'proxy' | 'api';
 
+/** Whether `roles` include the identity side (public or admin): its config must carry Kratos's keys. */
+export function hasIdentityRole(roles: ReadonlySet<ServeRole>): boolean {
+  return roles.has('public') || roles.has('admin');
+}
+
 /** Every role the config enables: public and admin always, proxy and api as `proxyRoles` reads it. */
 export function configuredRoles(document: Config['document']): ReadonlySet<ServeRole> {
   const proxy = proxyRoles(document);
@@ -157,6 +162,44 @@ export interface RunningPortcullis extends RunningRoles {
   adminUrl: string;
 }
 
+/**
+ * Opens the access-proxy roles only (`serve --roles proxy,api`), from a config loaded without
+ * Kratos's required keys (`loadAccessConfig`): no database, no workers; `check_session_url`s
+ * are answered over HTTP. `roles` may not include public or admin.
+ */
+export async function startAccessRoles(
+  config: AccessConfig,
+  logger: Logger,
+  roles: ReadonlySet<ServeRole>,
+  options: Pick<StartOptions, 'cwd'> = {},
+): Promise<RunningRoles> {
+  if (hasIdentityRole(roles)) throw new Error('startAccessRoles runs no identity role; use startRoles');
+  const http = createOutboundHttp(outboundHttpConfig(config.document));
+  try {
+    const accessProxy = await startAccessProxy(config.document, {
+      http,
+      logger,
+      cwd: options.cwd ?? process.cwd(),
+      roles: { proxy: roles.has('proxy'), api: roles.has('api') },
+    });
+    logger.info({ roles: [...roles] }, 'portcullis is listening (access proxy roles only)');
+    return {
+      roles,
+      registry: undefined,
+      publicUrl: undefined,
+      adminUrl: undefined,
+      accessProxy,
+      async close() {
+        await accessProxy?.close();
+        await http.close();
+      },
+    };
+  } catch (error) {
+    await http.close();
+    throw error;
+  }
+}
+
 /** Builds the registry and opens every listener the config enables. */
 export async function startPortcullis(
   config: Config,
@@ -183,34 +226,8 @@ export async function startRoles(
   roles: ReadonlySet<ServeRole>,
   options: StartOptions = {},
 ): Promise<RunningRoles> {
-  const identity = roles.has('public') || roles.has('admin');
+  if (!hasIdentityRole(roles)) return startAccessRoles(config, logger, roles, options);
   const accessRoles = { proxy: roles.has('proxy'), api: roles.has('api') };
-  if (!identity) {
-    const http = createOutboundHttp(outboundHttpConfig(config.document));
-    try {
-      const accessProxy = await startAccessProxy(config.document, {
-        http,
-        logger,
-        cwd: options.cwd ?? process.cwd(),
-        roles: accessRoles,
-      });
-      logger.info({ roles: [...roles] }, 'portcullis is listening (access proxy roles only)');
-      return {
-        roles,
-        registry: undefined,
-        publicUrl: undefined,
-        adminUrl: undefined,
-        accessProxy,
-        async close() {
-          await accessProxy?.close();
-          await http.close();
-        },
-      };
-    } catch (error) {
-      await http.close();
-      throw error;
-    }
-  }
 
   // Migrations run by themselves only in dev; elsewhere `portcullis migrate sql` runs them.
   const registry = await createRegistry(config, logger, { migrate: options.migrate ?? config.dev });

@@ -1,6 +1,14 @@
 import { Command, Option } from 'commander';
-import { configuredRoles, type ServeRole, startRoles } from '../app/server.js';
-import { redactConfig } from '../config/index.js';
+import {
+  configuredRoles,
+  hasIdentityRole,
+  type RunningRoles,
+  type ServeRole,
+  startAccessRoles,
+  startRoles,
+} from '../app/server.js';
+import { type AccessConfig, ConfigError, loadAccessConfig, redactConfig } from '../config/index.js';
+import type { Logger } from '../kernel/logger.js';
 import { createLogger } from '../kernel/logger.js';
 import { EXIT_FAILURE } from './exit-codes.js';
 import { loadConfigOrExit } from './load-config.js';
@@ -50,26 +58,58 @@ export function serveCommand(): Command {
         '',
         'Roles: --roles proxy,api runs an access-proxy fleet with no public/admin listener and no',
         'database; its check_session_url must then reach an identity deployment (--roles public,admin) over HTTP.',
+        'Its config needs only the Oathkeeper keys: dsn, identity, selfservice and secrets are not required.',
       ].join('\n'),
     )
     .action(async (options: ServeOptions) => {
-      const config = await loadConfigOrExit({ files: options.config ?? [], dev: options.dev ?? false });
-      const logger = createLogger(config.log);
-      for (const warning of config.warnings) logger.warn(warning);
-      logger.debug({ config: redactConfig(config.document) }, 'configuration loaded');
-      try {
-        const roles = options.roles ?? configuredRoles(config.document);
-        const running = await startRoles(config, logger, roles, { watchCourier: options.watchCourier });
-        const stop = async (signal: string) => {
-          logger.info({ signal }, 'shutting down');
-          await running.close();
-          process.exit(0);
-        };
-        process.once('SIGINT', () => void stop('SIGINT'));
-        process.once('SIGTERM', () => void stop('SIGTERM'));
-      } catch (error) {
-        logger.fatal({ err: error }, 'could not start');
-        process.exit(EXIT_FAILURE);
+      const files = options.config ?? [];
+      const dev = options.dev ?? false;
+      const roles = options.roles;
+      // Without --roles, public and admin always run (and proxy, api as the config enables).
+      if (roles !== undefined && !hasIdentityRole(roles)) {
+        // No identity side: its keys (dsn, identity, selfservice, secrets) are not required.
+        const config = await loadAccessConfigOrExit(files, dev);
+        await serve(config, (logger) => startAccessRoles(config, logger, roles));
+      } else {
+        const config = await loadConfigOrExit({ files, dev });
+        await serve(config, (logger) =>
+          startRoles(config, logger, roles ?? configuredRoles(config.document), {
+            watchCourier: options.watchCourier,
+          }),
+        );
       }
     });
+}
+
+/** Logs the config's warnings, starts the roles, and stops them on SIGINT or SIGTERM. */
+async function serve(config: AccessConfig, start: (logger: Logger) => Promise<RunningRoles>): Promise<void> {
+  const logger = createLogger(config.log);
+  for (const warning of config.warnings) logger.warn(warning);
+  logger.debug({ config: redactConfig(config.document) }, 'configuration loaded');
+  try {
+    const running = await start(logger);
+    const stop = async (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      await running.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  } catch (error) {
+    logger.fatal({ err: error }, 'could not start');
+    process.exit(EXIT_FAILURE);
+  }
+}
+
+/** As loadConfigOrExit, for a process without an identity role (see loadAccessConfig). */
+async function loadAccessConfigOrExit(files: string[], dev: boolean): Promise<AccessConfig> {
+  try {
+    return await loadAccessConfig({ files, dev, env: process.env, cwd: process.cwd() });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`The configuration is invalid:\n${error.message}`);
+      process.exit(EXIT_FAILURE);
+    }
+    throw error;
+  }
 }

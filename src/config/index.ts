@@ -7,6 +7,9 @@
  * const config = await loadConfig({ files: ['kratos.yml'], env: process.env, dev: false, cwd: process.cwd() });
  * for (const warning of config.warnings) logger.warn(warning);
  * logger.info({ config: redactConfig(config.document) }, 'config loaded');
+ *
+ * // A process that runs only the access proxy (no dsn, identity, selfservice or secrets needed):
+ * const access = await loadAccessConfig({ files: ['oathkeeper.yml'], env: process.env, dev: false, cwd: process.cwd() });
  */
 
 export { type CacheConfig, cacheConfig } from './areas/cache.js';
@@ -38,24 +41,29 @@ export { DEV_SECRETS_FILE } from './dev-secrets.js';
 export { ENV_EXCLUDED_ROOT_KEYS, type EnvIndex, type EnvMatch, envIndexFor, resolveEnvName } from './env.js';
 export { ConfigError, type ConfigIssue, formatIssues, isConfigError } from './errors.js';
 export type { JsonObject, JsonValue } from './json.js';
-export { type LoadConfigOptions, loadConfig } from './load.js';
+export { type LoadConfigOptions, loadAccessConfig, loadConfig } from './load.js';
 export { isSecretKey, REDACTED, redactConfig, redactUrl } from './redact.js';
 export {
+  accessConfigSchema,
   buildConfigSchema,
   type ConfigSchema,
   type ConfigSchemaExtension,
   defaultConfigSchema,
   defaultExtensions,
+  IDENTITY_REQUIRED_KEYS,
   portcullisExtension,
 } from './schema.js';
 export type { SchemaPath, SchemaType } from './schema-paths.js';
 export type {
+  AccessConfig,
   Config,
   HashersConfig,
+  IdentityDocument,
   IdentitySchemaDocument,
   KratosConfigDocument,
   ListenerConfig,
   ListenerDocument,
   LogLevel,
   SecretsConfig,
+  SelfServiceDocument,
 } from './types.js';

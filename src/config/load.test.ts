@@ -44,8 +44,8 @@ describe('--dev defaults', () => {
       defaultSchemaId: 'default',
       schemas: [{ id: 'default', url: PRESET_URL }],
     });
-    expect(config.document.selfservice.default_browser_return_url).toBe('http://127.0.0.1:4433/ui/welcome');
-    expect(config.document.selfservice.flows).toMatchObject({
+    expect(config.document.selfservice?.default_browser_return_url).toBe('http://127.0.0.1:4433/ui/welcome');
+    expect(config.document.selfservice?.flows).toMatchObject({
       verification: { enabled: true },
       recovery: { enabled: true },
     });
@@ -127,7 +127,7 @@ hashers:
     });
     expect(config.serve.admin.baseUrl.href).toBe('http://127.0.0.1:9434/');
     expect(config.identity.defaultSchemaId).toBe('customer');
-    expect(config.document.selfservice.default_browser_return_url).toBe('https://app.example.com/');
+    expect(config.document.selfservice?.default_browser_return_url).toBe('https://app.example.com/');
     expect(config.secrets).toEqual({ default: [TEST_SECRET], cookie: [TEST_SECRET], cipher: [] });
     expect(config.hashers.algorithm).toBe('bcrypt');
     expect(config.hashers.bcrypt.cost).toBe(4); // --dev allows cheap hashes, as in Kratos
@@ -137,7 +137,7 @@ hashers:
   it('derive the return URL from a configured public base URL', async () => {
     const config = await loadDev([], { SERVE_PUBLIC_BASE_URL: 'http://localhost:8080/auth' });
     expect(config.serve.public.baseUrl.href).toBe('http://localhost:8080/auth/');
-    expect(config.document.selfservice.default_browser_return_url).toBe(
+    expect(config.document.selfservice?.default_browser_return_url).toBe(
       'http://localhost:8080/auth/ui/welcome',
     );
   });

@@ -10,9 +10,10 @@ import { hasSigningSecrets, provideDevSecrets, requireSecrets } from './dev-secr
 import { applyEnvOverrides } from './env.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { readConfigFiles } from './files.js';
+import type { JsonObject } from './json.js';
 import { Provenance } from './provenance.js';
-import { type ConfigSchema, defaultConfigSchema } from './schema.js';
-import type { Config, KratosConfigDocument } from './types.js';
+import { accessConfigSchema, type ConfigSchema, defaultConfigSchema } from './schema.js';
+import type { AccessConfig, Config, KratosConfigDocument } from './types.js';
 import { validateDocument, validatorFor } from './validate.js';
 
 /** Inputs of {@link loadConfig}. */
@@ -36,39 +37,90 @@ export interface LoadConfigOptions {
  * for what is still unset, then validation against the Kratos schema plus extensions.
  * Every problem found is reported at once in a {@link ConfigError}. Nothing is written to
  * disk unless the configuration is valid (then `--dev` creates its data directory and
- * secrets file).
+ * secrets file). This is the config of every command that runs the identity side; for a
+ * process without it, see {@link loadAccessConfig}.
  */
 export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
   const schema = options.schema ?? defaultConfigSchema();
   const provenance = new Provenance();
-
-  const files = await readConfigFiles(options.files, options.cwd, provenance);
-  // Validating what is left after a file failed would only add noise ("dsn: is required").
-  if (files.issues.length > 0) throw new ConfigError(files.issues);
-  const document = files.document;
-  const envIssues = applyEnvOverrides(document, options.env, schema, provenance);
+  const read = await readDocument(options, schema, provenance);
+  const { document } = read;
   const defaults = applyDefaults(document, {
     dev: options.dev,
     cwd: options.cwd,
     defaults: options.defaults,
   });
   const secretsIssue = requireSecrets(document, options.dev);
-
-  const validation = validateDocument(validatorFor(schema), document);
   const ownIssues = [...defaults.issues, ...(secretsIssue === undefined ? [] : [secretsIssue])];
-  // Our "is required" says more than the schema's about the same key; keep only ours.
-  const explained = new Set(ownIssues.map((issue) => issue.path));
-  const schemaIssues = validation.ok ? [] : validation.issues.filter((issue) => !explained.has(issue.path));
-  const problems: ConfigIssue[] = [...envIssues, ...withSources([...ownIssues, ...schemaIssues], provenance)];
-  problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  if (problems.length > 0 || !validation.ok) throw new ConfigError(problems);
+  const validated = validateOrThrow(schema, read, ownIssues, provenance);
 
   const warnings: string[] = [];
   if (defaults.dataDir !== undefined) await createDataDir(defaults.dataDir);
   if (options.dev && !hasSigningSecrets(document)) {
     warnings.push(await provideDevSecrets(document, defaults.dataDir));
   }
-  return buildConfig(validation.document, options.dev, defaults.dataDir, warnings, provenance);
+  return buildConfig(validated, options.dev, defaults.dataDir, warnings, provenance);
+}
+
+/**
+ * Loads the configuration of a process that runs no identity role (`serve --roles proxy,api`):
+ * the same files, env vars and validation, except that Kratos's required keys (`dsn`,
+ * `identity`, `selfservice`) and `secrets` are not required, and no identity defaults are
+ * filled in (no dev database, data directory or secrets). Keys that are present are
+ * validated as usual, so one file can serve both deployments.
+ */
+export async function loadAccessConfig(options: LoadConfigOptions): Promise<AccessConfig> {
+  const schema = accessConfigSchema(options.schema ?? defaultConfigSchema());
+  const provenance = new Provenance();
+  const read = await readDocument(options, schema, provenance);
+  const document = validateOrThrow(schema, read, [], provenance);
+  return {
+    dev: options.dev,
+    log: logConfig(document),
+    warnings: logWarnings(document, options.dev),
+    document,
+  };
+}
+
+interface ReadDocument {
+  document: JsonObject;
+  /** Env vars that could not be applied (wrong type, ...). */
+  envIssues: ConfigIssue[];
+}
+
+/** Files merged in order, then env vars on top. */
+async function readDocument(
+  options: LoadConfigOptions,
+  schema: ConfigSchema,
+  provenance: Provenance,
+): Promise<ReadDocument> {
+  const files = await readConfigFiles(options.files, options.cwd, provenance);
+  // Validating what is left after a file failed would only add noise ("dsn: is required").
+  if (files.issues.length > 0) throw new ConfigError(files.issues);
+  const envIssues = applyEnvOverrides(files.document, options.env, schema, provenance);
+  return { document: files.document, envIssues };
+}
+
+/**
+ * Validates against `schema` and throws every problem at once: the env issues, `ownIssues`
+ * (checks of our own, which say more than the schema's about the same key), the schema's.
+ */
+function validateOrThrow(
+  schema: ConfigSchema,
+  read: ReadDocument,
+  ownIssues: readonly ConfigIssue[],
+  provenance: Provenance,
+): KratosConfigDocument {
+  const validation = validateDocument(validatorFor(schema), read.document);
+  const explained = new Set(ownIssues.map((issue) => issue.path));
+  const schemaIssues = validation.ok ? [] : validation.issues.filter((issue) => !explained.has(issue.path));
+  const problems: ConfigIssue[] = [
+    ...read.envIssues,
+    ...withSources([...ownIssues, ...schemaIssues], provenance),
+  ];
+  problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (problems.length > 0 || !validation.ok) throw new ConfigError(problems);
+  return validation.document;
 }
 
 function buildConfig(
@@ -80,8 +132,14 @@ function buildConfig(
 ): Config {
   const serve = serveConfig(document);
   const identity = identityConfig(document);
-  if (!serve.ok || !identity.ok) {
-    const issues = [...(serve.ok ? [] : serve.issues), ...(identity.ok ? [] : identity.issues)];
+  // The schema requires dsn here; the check keeps the type honest.
+  const dsn = document.dsn;
+  if (!serve.ok || !identity.ok || dsn === undefined) {
+    const issues = [
+      ...(serve.ok ? [] : serve.issues),
+      ...(identity.ok ? [] : identity.issues),
+      ...(dsn === undefined ? [{ path: 'dsn', message: 'is required' }] : []),
+    ];
     throw new ConfigError(withSources(issues, provenance));
   }
   warnings.push(
@@ -92,7 +150,7 @@ function buildConfig(
   return {
     dev,
     dataDir,
-    dsn: document.dsn,
+    dsn,
     serve: serve.value,
     identity: identity.value,
     hashers: hashersConfig(document, dev),

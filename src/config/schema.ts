@@ -128,6 +128,31 @@ export function defaultConfigSchema(): ConfigSchema {
   return defaultSchema;
 }
 
+/** Root keys the Kratos schema requires that only the identity side (public, admin) reads. */
+export const IDENTITY_REQUIRED_KEYS: readonly string[] = ['dsn', 'identity', 'selfservice'];
+
+const accessSchemas = new WeakMap<ConfigSchema, ConfigSchema>();
+
+/**
+ * `schema` for a process that runs no identity role (`serve --roles proxy,api`): the same keys
+ * and checks, minus the root requirement of {@link IDENTITY_REQUIRED_KEYS}. Keys that are
+ * present are validated as usual. Built once per schema.
+ */
+export function accessConfigSchema(schema: ConfigSchema): ConfigSchema {
+  let access = accessSchemas.get(schema);
+  if (access === undefined) {
+    const root = cloneJson(schema.root);
+    const required = root.required;
+    if (Array.isArray(required))
+      root.required = required.filter(
+        (key) => typeof key !== 'string' || !IDENTITY_REQUIRED_KEYS.includes(key),
+      );
+    access = { ...schema, root };
+    accessSchemas.set(schema, access);
+  }
+  return access;
+}
+
 function addProperties(
   target: JsonObject,
   additions: Readonly<Record<string, JsonObject>> | undefined,

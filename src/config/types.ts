@@ -63,6 +63,19 @@ export interface Config {
   readonly document: KratosConfigDocument;
 }
 
+/**
+ * The configuration of a process that runs no identity role (`serve --roles proxy,api`): the
+ * document validated without Kratos's required keys, and what logging needs. A {@link Config}
+ * is one too.
+ */
+export interface AccessConfig {
+  readonly dev: boolean;
+  readonly log: Config['log'];
+  /** Problems that do not stop startup; the caller logs them once its logger exists. */
+  readonly warnings: readonly string[];
+  readonly document: KratosConfigDocument;
+}
+
 /** `serve.public` / `serve.admin` as written. */
 export interface ListenerDocument {
   base_url?: string;
@@ -82,13 +95,16 @@ export interface IdentitySchemaDocument {
 /**
  * The validated config document. The keys Portcullis reads today are typed; the rest stay
  * loose until the area that owns them types them. Extension keys (Oathkeeper's
- * `access_rules`, ...) arrive through the index signature.
+ * `access_rules`, ...) arrive through the index signature. Kratos's required keys (`dsn`,
+ * `identity`, `selfservice`) are optional here because a process without an identity role does
+ * not require them; with one they are validated present, and `Config.dsn` and `Config.identity`
+ * are their typed views.
  */
 export interface KratosConfigDocument {
   version?: string;
-  dsn: string;
+  dsn?: string;
   serve?: { public?: ListenerDocument; admin?: ListenerDocument; [listener: string]: unknown };
-  identity: { default_schema_id?: string; schemas: IdentitySchemaDocument[] };
+  identity?: IdentityDocument;
   hashers?: {
     algorithm?: 'argon2' | 'bcrypt';
     argon2?: {
@@ -111,7 +127,7 @@ export interface KratosConfigDocument {
     redaction_text?: string;
   };
   cache?: { redis?: { url?: string; key_prefix?: string } };
-  selfservice: { default_browser_return_url: string; [key: string]: unknown };
+  selfservice?: SelfServiceDocument;
   session?: Record<string, unknown>;
   cookies?: Record<string, unknown>;
   courier?: Record<string, unknown>;
@@ -123,5 +139,17 @@ export interface KratosConfigDocument {
   preview?: Record<string, unknown>;
   security?: Record<string, unknown>;
   tracing?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** `identity` as written. */
+export interface IdentityDocument {
+  default_schema_id?: string;
+  schemas: IdentitySchemaDocument[];
+}
+
+/** `selfservice` as written; the areas that read it type the rest. */
+export interface SelfServiceDocument {
+  default_browser_return_url: string;
   [key: string]: unknown;
 }

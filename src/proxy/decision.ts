@@ -3,12 +3,17 @@
  * `auth_request` and Envoy. The request to decide on is rebuilt from `X-Forwarded-Method`,
  * `X-Forwarded-Proto`, `X-Forwarded-Host` and `X-Forwarded-Uri` (each falling back to the
  * decision request itself, path minus `/decisions`), normalised, matched and run through the
- * rule's pipeline. 200 carries the mutated headers; errors are the error handler's answer.
+ * rule's pipeline. 200 carries the mutated headers (minus those a mutator may not set, see
+ * headers.ts); errors are the error handler's answer.
+ *
+ * A request body (Envoy ext_authz's `with_request_body`) is offered to the pipeline and read
+ * only when a handler asks for it (the `remote` authorizer), up to its limit.
  */
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { AccessControl } from './access.js';
+import { mutableHeaders } from './headers.js';
 import {
   handlePipelineError,
   noRuleMatched,
@@ -16,6 +21,8 @@ import {
   runPipeline,
   severalRulesMatched,
 } from './pipeline/index.js';
+import type { RequestBody } from './pipeline/session.js';
+import { discardUnreadBody, requestBodyOf } from './request-body.js';
 import { type MatchResult, normaliseRequestTarget } from './rules/index.js';
 
 export const DECISION_PATH = '/decisions';
@@ -36,6 +43,8 @@ export interface DecisionInput {
   target: string;
   headers: IncomingHttpHeaders;
   remoteAddress?: string | undefined;
+  /** The decision request's body, when it has one. */
+  body?: RequestBody | undefined;
 }
 
 /** Oathkeeper's decision semantics: forwarded values win, the decision request fills the gaps. */
@@ -72,7 +81,7 @@ export async function decide(access: AccessControl, input: DecisionInput): Promi
   });
   if (!normalised.ok) return badUrl(normalised.reason === 'too_long' ? 414 : 400, normalised.message);
   const match = access.repository.match(wanted.method, normalised.url);
-  const request = pipelineRequest(wanted.method, match, input.headers, input.remoteAddress);
+  const request = pipelineRequest(wanted.method, match, input.headers, input.remoteAddress, input.body);
   if (match.kind === 'bad_url') return badUrl(match.reason === 'too_long' ? 414 : 400, match.message);
   if (request === undefined) return badUrl(400, 'unusable URL');
   if (match.kind === 'no_rule') return handlePipelineError(access.withoutRule(), noRuleMatched(), request);
@@ -81,7 +90,7 @@ export async function decide(access: AccessControl, input: DecisionInput): Promi
   const pipeline = access.pipeline(match.rule);
   const result = await runPipeline(pipeline, request);
   if (result.kind === 'error') return handlePipelineError(pipeline, result.error, request);
-  return { status: 200, headers: result.headers, body: '' };
+  return { status: 200, headers: mutableHeaders(result.headers), body: '' };
 }
 
 /** The pipeline's view of a matched (or unmatched) request. */
@@ -90,6 +99,7 @@ export function pipelineRequest(
   match: MatchResult,
   headers: IncomingHttpHeaders,
   remoteAddress: string | undefined,
+  body?: RequestBody | undefined,
 ): PipelineRequest | undefined {
   if (match.kind === 'bad_url') return undefined;
   let url: URL;
@@ -104,6 +114,7 @@ export function pipelineRequest(
     headers,
     captureGroups: match.kind === 'matched' ? match.captures : [],
     ...(remoteAddress !== undefined ? { remoteAddress } : {}),
+    ...(body !== undefined ? { body } : {}),
   };
 }
 
@@ -121,29 +132,32 @@ export function jsonError(code: number, status: string, message: string): HttpAn
   };
 }
 
-/** `/decisions` and `/decisions/*`, every method; request bodies are drained, never parsed. */
+/**
+ * `/decisions` and `/decisions/*`, every method. Bodies are never parsed: the pipeline reads
+ * one on demand (see {@link requestBodyOf}); what nobody read is discarded after the answer.
+ */
 export function decisionRoutes(access: AccessControl) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', (_request, payload, done) => {
-      payload.resume();
-      payload.on('end', () => done(null, undefined));
-      payload.on('error', (error) => done(error, undefined));
-    });
+    // Every content type is accepted and left unread, for the pipeline to read or not.
+    app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     const handler = async (
       request: import('fastify').FastifyRequest,
       reply: import('fastify').FastifyReply,
     ): Promise<void> => {
       const raw = request.raw;
+      const body = requestBodyOf(raw);
       const answer = await decide(access, {
         method: raw.method ?? 'GET',
         scheme: request.protocol,
         target: raw.url ?? '/',
         headers: raw.headers,
         remoteAddress: raw.socket.remoteAddress,
+        body,
       });
       reply.code(answer.status).headers(answer.headers).header('cache-control', 'private, no-store');
       await reply.send(answer.body);
+      if (body !== undefined) discardUnreadBody(raw);
     };
     const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
     app.route({ method: [...methods], url: DECISION_PATH, logLevel: 'warn', handler });

@@ -7,7 +7,10 @@
  * - Hop-by-hop headers (and those the `Connection` header names) are dropped.
  * - `X-Forwarded-For/Proto/Host` are set; the client's are kept only with
  *   `serve.proxy.trust_forwarded_headers`, otherwise they are removed before anything reads them.
- * - Headers the mutators set always replace same-named client headers (case-insensitive).
+ * - Headers the mutators set always replace same-named client headers (case-insensitive),
+ *   except the proxy's own (framing, `Expect`, `Host`) and hop-by-hop ones (headers.ts).
+ * - The request body, when there is one, is offered to the pipeline (the `remote` authorizer
+ *   reads it); what is left to send upstream is the caller's (`RequestBody.forwardable()`).
  */
 
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -15,23 +18,11 @@ import type { TLSSocket } from 'node:tls';
 import type { AccessControl } from './access.js';
 import type { ProxyListenerSettings } from './config.js';
 import { badUrl, type HttpAnswer, jsonError, pipelineRequest } from './decision.js';
+import { HOP_BY_HOP, isMutableHeader, listedInConnection } from './headers.js';
 import { handlePipelineError, noRuleMatched, runPipeline, severalRulesMatched } from './pipeline/index.js';
+import type { RequestBody } from './pipeline/session.js';
 import type { Rule } from './rules/index.js';
 import { normaliseRequestTarget } from './rules/index.js';
-
-/** Hop-by-hop headers (RFC 9110 7.6.1 plus the usual extras); never forwarded either way. */
-export const HOP_BY_HOP: ReadonlySet<string> = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'http2-settings',
-]);
 
 const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'] as const;
 
@@ -50,11 +41,15 @@ export type ForwardPlan =
 
 export type ForwardSettings = Pick<ProxyListenerSettings, 'trustForwardedHeaders'>;
 
-/** Matches `req`, runs its rule's pipeline and plans the upstream request. */
+/**
+ * Matches `req`, runs its rule's pipeline and plans the upstream request. `body` is the
+ * request's body as the pipeline may read it (none for upgrades).
+ */
 export async function planForward(
   access: AccessControl,
   settings: ForwardSettings,
   req: IncomingMessage,
+  body?: RequestBody,
 ): Promise<ForwardPlan> {
   const method = req.method ?? 'GET';
   const trusted = settings.trustForwardedHeaders;
@@ -69,7 +64,7 @@ export async function planForward(
   if (!normalised.ok) return answer(badUrl(normalised.reason === 'too_long' ? 414 : 400, normalised.message));
   const match = access.repository.match(method, normalised.url);
   if (match.kind === 'bad_url') return answer(badUrl(match.reason === 'too_long' ? 414 : 400, match.message));
-  const request = pipelineRequest(method, match, headers, req.socket.remoteAddress);
+  const request = pipelineRequest(method, match, headers, req.socket.remoteAddress, body);
   if (request === undefined) return answer(badUrl(400, 'unusable URL'));
   if (match.kind === 'no_rule')
     return answer(handlePipelineError(access.withoutRule(), noRuleMatched(), request));
@@ -149,7 +144,10 @@ function upstreamBase(rule: Rule): UpstreamBase | undefined {
   return base ?? undefined;
 }
 
-/** Client headers minus hop-by-hop ones, with every mutator header replacing its namesakes. */
+/**
+ * Client headers minus hop-by-hop ones, with every mutator header replacing its namesakes;
+ * mutators cannot set framing, `Expect`, `Host` or hop-by-hop headers (see headers.ts).
+ */
 export function upstreamHeaders(
   client: IncomingHttpHeaders,
   mutated: Record<string, string>,
@@ -157,27 +155,16 @@ export function upstreamHeaders(
   const out: Record<string, string | string[]> = {};
   const connectionListed = listedInConnection(client.connection);
   for (const [name, value] of Object.entries(client)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || connectionListed.has(name) || name === 'host')
-      continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || connectionListed.has(name)) continue;
+    // Host is set by the caller; Node has answered an Expect already (and undici refuses one).
+    if (name === 'host' || name === 'expect') continue;
     out[name] = value;
   }
   for (const [name, value] of Object.entries(mutated)) {
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || lower === 'host') continue;
-    out[lower] = value;
+    if (isMutableHeader(lower)) out[lower] = value;
   }
   return out;
-}
-
-/** The lower-case header names a `Connection` header lists. */
-export function listedInConnection(value: string | string[] | undefined): Set<string> {
-  const text = Array.isArray(value) ? value.join(',') : (value ?? '');
-  return new Set(
-    text
-      .split(',')
-      .map((t) => t.trim().toLowerCase())
-      .filter((t) => t !== ''),
-  );
 }
 
 function answer(value: HttpAnswer): ForwardPlan {

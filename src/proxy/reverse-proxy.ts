@@ -4,6 +4,9 @@
  * bodies. A plain `node:http` handler, not Fastify: nothing is parsed or buffered on the way
  * through. Upgrades (WebSocket) are upgrade.ts's.
  *
+ * - A request body is offered to the pipeline as it arrives (`remote` may read it, up to its
+ *   limit). The upstream then gets the untouched stream (nothing was read: the common case
+ *   stays zero-copy), or the bytes that were read. GET and HEAD bodies never go upstream.
  * - Hop-by-hop headers (and those the upstream's `Connection` names) are dropped from the answer.
  * - With `serve.proxy.cors`, the listener answers preflights and owns the `Access-Control-*`
  *   response headers (the upstream's are dropped), see cors.ts.
@@ -11,13 +14,17 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { Agent, errors as undiciErrors } from 'undici';
 import type { Logger } from '../kernel/logger.js';
 import type { AccessControl } from './access.js';
 import type { ProxyListenerSettings } from './config.js';
 import { type CorsPolicy, isCorsResponseHeader, mergeVary, PREFLIGHT_STATUS } from './cors.js';
 import { type HttpAnswer, jsonError } from './decision.js';
-import { HOP_BY_HOP, listedInConnection, planForward } from './forward.js';
+import { planForward } from './forward.js';
+import { HOP_BY_HOP, listedInConnection } from './headers.js';
+import type { RequestBody } from './pipeline/session.js';
+import { discardUnreadBody, requestBodyOf } from './request-body.js';
 
 /** How long connecting to an upstream may take (plain requests and upgrades). */
 export const UPSTREAM_CONNECT_TIMEOUT_MS = 10_000;
@@ -47,12 +54,16 @@ export function createReverseProxy(options: ReverseProxyOptions): ReverseProxy {
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse, corsHeaders: Headers | undefined) {
-    const plan = await planForward(access, settings, req);
-    if (plan.kind === 'answer') return write(res, plan.answer, corsHeaders);
+    const body = requestBodyOf(req);
+    const plan = await planForward(access, settings, req, body);
+    if (plan.kind === 'answer') return answerBefore(req, body, res, plan.answer, corsHeaders);
     const { rule, target } = plan;
     const method = req.method ?? 'GET';
-    const hasBody =
-      req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    const upstreamBody = bodyForUpstream(method, body, plan.headers);
+    if (upstreamBody === 'spent') {
+      logger.error({ rule: rule.id }, 'a pipeline allowed a request whose body it could not read');
+      return answerBefore(req, body, res, bodyUnavailable(), corsHeaders);
+    }
     let upstream: Awaited<ReturnType<Agent['request']>>;
     try {
       upstream = await agent.request({
@@ -60,7 +71,7 @@ export function createReverseProxy(options: ReverseProxyOptions): ReverseProxy {
         path: target.path,
         method: method as 'GET',
         headers: plan.headers,
-        body: hasBody && method !== 'GET' && method !== 'HEAD' ? req : null,
+        body: upstreamBody,
       });
     } catch (error) {
       logger.warn({ err: error, rule: rule.id, upstream: target.origin }, 'upstream request failed');
@@ -110,6 +121,44 @@ export function createReverseProxy(options: ReverseProxyOptions): ReverseProxy {
     },
     close: () => agent.close(),
   };
+}
+
+/**
+ * What goes upstream: the untouched request stream when no handler read it, the bytes one read,
+ * null when there is no body (or the method takes none: its `Content-Length` is dropped then),
+ * 'spent' when a read failed yet the pipeline allowed the request (no handler does; refused).
+ */
+function bodyForUpstream(
+  method: string,
+  body: RequestBody | undefined,
+  headers: Record<string, string | string[]>,
+): Readable | Buffer | null | 'spent' {
+  if (body === undefined) return null;
+  if (method === 'GET' || method === 'HEAD') {
+    delete headers['content-length'];
+    return null;
+  }
+  const forwardable = body.forwardable();
+  if (forwardable.kind === 'stream') return forwardable.stream;
+  // A chunked body that was read goes as bytes; undici frames it with their length.
+  if (forwardable.kind === 'bytes') return forwardable.bytes;
+  return 'spent';
+}
+
+/** Answers without going upstream, then drops what is left of the request body, if any. */
+function answerBefore(
+  req: IncomingMessage,
+  body: RequestBody | undefined,
+  res: ServerResponse,
+  answer: HttpAnswer,
+  cors: Headers | undefined,
+): void {
+  write(res, answer, cors);
+  if (body !== undefined) discardUnreadBody(req);
+}
+
+function bodyUnavailable(): HttpAnswer {
+  return jsonError(500, 'Internal Server Error', 'An internal server error occurred');
 }
 
 /** 504 for timeouts (connecting, or the upstream's headers or body), 502 otherwise. */

@@ -29,7 +29,8 @@ import type { Logger } from '../kernel/logger.js';
 import type { AccessControl } from './access.js';
 import type { ProxyListenerSettings } from './config.js';
 import { type HttpAnswer, jsonError } from './decision.js';
-import { HOP_BY_HOP, listedInConnection, planForward, type UpstreamTarget } from './forward.js';
+import { planForward, type UpstreamTarget } from './forward.js';
+import { HOP_BY_HOP, listedInConnection } from './headers.js';
 import { destroyAfterEnd, rawHead, writeRawAnswer } from './raw-http.js';
 import { badGateway, gatewayTimeout, UPSTREAM_CONNECT_TIMEOUT_MS } from './reverse-proxy.js';
 
@@ -57,6 +58,7 @@ export function createUpgradeProxy(options: UpgradeProxyOptions): UpgradeProxy {
   async function serve(req: IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
     if (hasBody(req.headers))
       return writeRawAnswer(client, jsonError(400, 'Bad Request', 'an upgrade request cannot carry a body'));
+    // No body for the pipeline either: an upgrade's body never ends (`remote` sends none).
     const plan = await planForward(access, settings, req);
     if (client.destroyed) return;
     if (plan.kind === 'answer') return writeRawAnswer(client, plan.answer);

@@ -6,18 +6,24 @@ export interface ReceivedRequest {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
+  /** The body as UTF-8 text. */
   body: string;
+  /** The body's bytes, for binary payloads. */
+  bytes: Buffer;
 }
 
 /** How the receiver answers one request. */
 export interface CannedResponse {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Response headers, over the default `Content-Type: application/json`. */
+  headers?: Record<string, string>;
 }
 
 /**
- * A real HTTP server on loopback standing in for a web hook target: it records every request
- * and answers from a per-path script (default 200 `{}`). It can be stopped and started again
+ * A real HTTP server on loopback standing in for a web hook target, a `remote` authorizer or an
+ * upstream: it records every request and answers from a per-path script (default 200 `{}`). It can be stopped and started again
  * on the same port, to play a target that is down.
  */
 export interface HttpReceiver {
@@ -54,15 +60,17 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
+        const bytes = Buffer.concat(chunks);
         const received: ReceivedRequest = {
           method: req.method ?? '',
           path: new URL(req.url ?? '/', 'http://receiver').pathname,
           headers: req.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
+          body: bytes.toString('utf8'),
+          bytes,
         };
         requests.push(received);
         const response = answer(received);
-        res.writeHead(response.status, { 'content-type': 'application/json' });
+        res.writeHead(response.status, { 'content-type': 'application/json', ...response.headers });
         res.end(response.body === undefined ? '' : JSON.stringify(response.body));
       });
     });

@@ -7,8 +7,13 @@ export interface IdentityConfig {
   readonly schemas: readonly { readonly id: string; readonly url: string }[];
 }
 
-/** Reads `identity`; the default schema id must name one of the listed schemas. */
+/**
+ * Reads `identity`; the default schema id must name one of the listed schemas. The schema
+ * requires the key whenever an identity role runs; without it this is an issue, not a crash.
+ */
 export function identityConfig(document: KratosConfigDocument): AreaResult<IdentityConfig> {
+  if (document.identity === undefined)
+    return { ok: false, issues: [{ path: 'identity', message: 'is required' }] };
   const defaultSchemaId = document.identity.default_schema_id ?? 'default';
   const schemas = document.identity.schemas.map(({ id, url }) => ({ id, url }));
   const ids = new Set<string>();

@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -192,26 +192,16 @@ describe('remote authorizer', () => {
 });
 
 describe('remote authorizer: forward_response_headers_to_upstream', () => {
-  // http-receiver answers with no headers of its own choosing, so this remote is written here.
-  let remote: Server;
-  let remoteUrl: string;
-  beforeAll(async () => {
-    remote = createServer((_req, res) => {
-      res.writeHead(200, { 'x-user-id': 'u-42', 'x-tenant': 't1', 'x-not-listed': 'no' });
-      res.end();
-    });
-    await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
-    remoteUrl = `http://127.0.0.1:${(remote.address() as AddressInfo).port}/authz`;
-  });
-  afterAll(async () => {
-    remote.closeAllConnections();
-    await new Promise<void>((resolve) => remote.close(() => resolve()));
+  beforeEach(() => {
+    receiver.script('/authz', [
+      { status: 200, headers: { 'x-user-id': 'u-42', 'x-tenant': 't1', 'x-not-listed': 'no' } },
+    ]);
   });
 
   it('copies the listed headers into the upstream headers, where later mutators see them', async () => {
     const pipeline = compile(
       {
-        remote: remoteUrl,
+        remote: `${receiver.url}/authz`,
         forward_response_headers_to_upstream: ['X-User-Id', 'x-tenant', 'X-Absent'],
       },
       [{ handler: 'header', config: { headers: { 'X-Who': '{{ .Header.Get "X-User-Id" }}' } } }],
