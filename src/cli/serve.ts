@@ -7,11 +7,11 @@ import {
   startAccessRoles,
   startRoles,
 } from '../app/server.js';
-import { type AccessConfig, ConfigError, loadAccessConfig, redactConfig } from '../config/index.js';
+import { type AccessConfig, redactConfig } from '../config/index.js';
 import type { Logger } from '../kernel/logger.js';
 import { createLogger } from '../kernel/logger.js';
 import { EXIT_FAILURE } from './exit-codes.js';
-import { loadConfigOrExit } from './load-config.js';
+import { loadAccessConfigOrExit, loadConfigOrExit } from './load-config.js';
 import { parseRoles, ROLES_ENV } from './serve-roles.js';
 
 interface ServeOptions {
@@ -68,7 +68,7 @@ export function serveCommand(): Command {
       // Without --roles, public and admin always run (and proxy, api as the config enables).
       if (roles !== undefined && !hasIdentityRole(roles)) {
         // No identity side: its keys (dsn, identity, selfservice, secrets) are not required.
-        const config = await loadAccessConfigOrExit(files, dev);
+        const config = await loadAccessConfigOrExit({ files, dev });
         await serve(config, (logger) => startAccessRoles(config, logger, roles));
       } else {
         const config = await loadConfigOrExit({ files, dev });
@@ -102,14 +102,3 @@ async function serve(config: AccessConfig, start: (logger: Logger) => Promise<Ru
 }
 
 /** As loadConfigOrExit, for a process without an identity role (see loadAccessConfig). */
-async function loadAccessConfigOrExit(files: string[], dev: boolean): Promise<AccessConfig> {
-  try {
-    return await loadAccessConfig({ files, dev, env: process.env, cwd: process.cwd() });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`The configuration is invalid:\n${error.message}`);
-      process.exit(EXIT_FAILURE);
-    }
-    throw error;
-  }
-}
