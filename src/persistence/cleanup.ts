@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Expression, type Kysely, sql } from 'kysely';
 import type { Tables } from './tables.js';
 
 /**
@@ -35,112 +35,79 @@ export type CleanupReport = Record<CleanupTable, number>;
 /** Deletes at most one batch; returns how many rows went. */
 type BatchDelete = (db: Kysely<Tables>, cutoff: Date, limit: number) => Promise<number>;
 
-const deleted = (result: { numDeletedRows: bigint }): number => Number(result.numDeletedRows);
+/**
+ * `DELETE FROM table WHERE key IN (<batch>)`: the one batched DELETE both SQLite and PostgreSQL
+ * accept (neither takes `DELETE … LIMIT` in its default build).
+ */
+function deleteBatch<T extends CleanupTable>(
+  table: T,
+  key: string,
+  batch: (db: Kysely<Tables>, cutoff: Date, limit: number) => Expression<unknown>,
+): BatchDelete {
+  return async (db, cutoff, limit) => {
+    const result =
+      await sql`delete from ${sql.table(table)} where ${sql.ref(key)} in (${batch(db, cutoff, limit)})`.execute(
+        db,
+      );
+    return Number(result.numAffectedRows ?? 0n);
+  };
+}
 
-// Each step deletes `WHERE key IN (SELECT key ... LIMIT n)`: the one batched DELETE both
-// SQLite and PostgreSQL accept. Flows go before their attempt counters, so one run removes both.
+// Flows go before their attempt counters, so one run removes both.
 const STEPS: ReadonlyArray<readonly [CleanupTable, BatchDelete]> = [
   [
     'sessions',
-    async (db, cutoff, limit) =>
-      deleted(
-        await db
-          .deleteFrom('sessions')
-          .where(
-            'id',
-            'in',
-            db.selectFrom('sessions').select('id').where('expires_at', '<', cutoff).limit(limit),
-          )
-          .executeTakeFirst(),
-      ),
+    deleteBatch('sessions', 'id', (db, cutoff, limit) =>
+      db.selectFrom('sessions').select('id').where('expires_at', '<', cutoff).limit(limit),
+    ),
   ],
   [
     'selfservice_flows',
-    async (db, cutoff, limit) =>
-      deleted(
-        await db
-          .deleteFrom('selfservice_flows')
-          .where(
-            'id',
-            'in',
-            db.selectFrom('selfservice_flows').select('id').where('expires_at', '<', cutoff).limit(limit),
-          )
-          .executeTakeFirst(),
-      ),
+    deleteBatch('selfservice_flows', 'id', (db, cutoff, limit) =>
+      db.selectFrom('selfservice_flows').select('id').where('expires_at', '<', cutoff).limit(limit),
+    ),
   ],
   [
     'selfservice_codes',
-    async (db, cutoff, limit) =>
-      deleted(
-        await db
-          .deleteFrom('selfservice_codes')
-          .where(
-            'id',
-            'in',
-            db.selectFrom('selfservice_codes').select('id').where('expires_at', '<', cutoff).limit(limit),
-          )
-          .executeTakeFirst(),
-      ),
+    deleteBatch('selfservice_codes', 'id', (db, cutoff, limit) =>
+      db.selectFrom('selfservice_codes').select('id').where('expires_at', '<', cutoff).limit(limit),
+    ),
   ],
   [
     'selfservice_flow_attempts',
-    async (db, cutoff, limit) =>
-      deleted(
-        await db
-          .deleteFrom('selfservice_flow_attempts')
-          .where(
-            'flow_id',
-            'in',
-            db
-              .selectFrom('selfservice_flow_attempts as a')
-              .select('a.flow_id')
-              .where('a.updated_at', '<', cutoff)
-              .where(({ not, exists, selectFrom }) =>
-                not(
-                  exists(
-                    selectFrom('selfservice_flows as f')
-                      .select(sql.lit(1).as('one'))
-                      .whereRef('f.id', '=', 'a.flow_id'),
-                  ),
-                ),
-              )
-              .limit(limit),
-          )
-          .executeTakeFirst(),
-      ),
+    deleteBatch('selfservice_flow_attempts', 'flow_id', (db, cutoff, limit) =>
+      db
+        .selectFrom('selfservice_flow_attempts as a')
+        .select('a.flow_id')
+        .where('a.updated_at', '<', cutoff)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('selfservice_flows as f')
+                .select(sql.lit(1).as('one'))
+                .whereRef('f.id', '=', 'a.flow_id'),
+            ),
+          ),
+        )
+        .limit(limit),
+    ),
   ],
   [
     'selfservice_errors',
-    async (db, cutoff, limit) =>
-      deleted(
-        await db
-          .deleteFrom('selfservice_errors')
-          .where(
-            'id',
-            'in',
-            db.selectFrom('selfservice_errors').select('id').where('created_at', '<', cutoff).limit(limit),
-          )
-          .executeTakeFirst(),
-      ),
+    deleteBatch('selfservice_errors', 'id', (db, cutoff, limit) =>
+      db.selectFrom('selfservice_errors').select('id').where('created_at', '<', cutoff).limit(limit),
+    ),
   ],
   [
     'webhook_deliveries',
-    async (db, cutoff, limit) =>
-      deleted(
-        await db
-          .deleteFrom('webhook_deliveries')
-          .where(
-            'id',
-            'in',
-            db
-              .selectFrom('webhook_deliveries')
-              .select('id')
-              .where('status', 'in', ['delivered', 'abandoned'])
-              .where('updated_at', '<', cutoff)
-              .limit(limit),
-          )
-          .executeTakeFirst(),
-      ),
+    deleteBatch('webhook_deliveries', 'id', (db, cutoff, limit) =>
+      db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('status', 'in', ['delivered', 'abandoned'])
+        .where('updated_at', '<', cutoff)
+        .limit(limit),
+    ),
   ],
 ];
 
