@@ -26,8 +26,13 @@ export interface SessionCheckRequest {
 }
 
 export type SessionCheckResult =
-  /** A 200 with its JSON body (undefined when the body is not JSON). */
-  | { kind: 'ok'; body: unknown }
+  /**
+   * A 200 with its JSON body (undefined when the body is not JSON). `shared`: the body is a
+   * read-only object that stays the same object for as long as the session behind it is
+   * unchanged (an in-process cache entry), so what is derived from it may be kept by its
+   * identity; a changed or revoked session answers with another object (or not at all).
+   */
+  | { kind: 'ok'; body: unknown; shared?: boolean }
   | { kind: 'rejected'; status: number }
   | { kind: 'unavailable'; reason: string };
 
@@ -39,6 +44,11 @@ export interface SessionChecker {
   /** Whether `url` is served by this checker (e.g. our own public URL + `/sessions/whoami`). */
   handles(url: URL): boolean;
   check(request: SessionCheckRequest): Promise<SessionCheckResult>;
+  /**
+   * For a checker that reads nothing but headers: the answer `check` gives a request with
+   * these headers (lower-case names), without the check URL and method being built per request.
+   */
+  checkHeaders?(headers: Readonly<Record<string, string>>): Promise<SessionCheckResult>;
 }
 
 export type AuthnResult =

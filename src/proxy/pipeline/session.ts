@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { MultiMap, TemplateUrl } from '../template/index.js';
+
+export { templateData } from './template-data.js';
 
 /** The request as the pipeline sees it; the decision API and the reverse proxy build it. */
 export interface PipelineRequest {
@@ -152,9 +153,7 @@ export function requestHeader(request: PipelineRequest, name: string): string | 
 /** Cookies of the request, in order; the first value wins for a repeated name. */
 export function requestCookies(request: PipelineRequest): Map<string, string> {
   const cookies = new Map<string, string>();
-  const raw = request.headers.cookie;
-  const lines = raw === undefined ? [] : typeof raw === 'string' ? [raw] : raw;
-  for (const line of lines) {
+  for (const line of cookieLines(request)) {
     for (const part of line.split(';')) {
       const eq = part.indexOf('=');
       if (eq <= 0) continue;
@@ -166,26 +165,22 @@ export function requestCookies(request: PipelineRequest): Map<string, string> {
 }
 
 /**
- * The data templates see, with Go's field names: `.Subject`, `.Extra`, `.Header`,
- * `.MatchContext.RegexpCaptureGroups`, `.MatchContext.URL`, `.MatchContext.Method`,
- * `.MatchContext.Header` (`.Get "X"`).
+ * Whether the request carries a cookie whose name `wanted` accepts: one of the names
+ * `requestCookies` would list, without building the map (`cookie_session` asks on every request).
  */
-export function templateData(session: AuthenticationSession): Record<string, unknown> {
-  const requestHeaders = Object.entries(session.matchContext.header).flatMap(([k, v]) =>
-    v === undefined ? [] : [[k, typeof v === 'string' ? [v] : [...v]] as const],
-  );
-  return {
-    Subject: session.subject,
-    Extra: session.extra,
-    Header: new MultiMap(
-      Object.entries(session.header).map(([k, v]) => [k, [v]] as const),
-      true,
-    ),
-    MatchContext: {
-      RegexpCaptureGroups: [...session.matchContext.regexpCaptureGroups],
-      URL: new TemplateUrl(session.matchContext.url),
-      Method: session.matchContext.method,
-      Header: new MultiMap(requestHeaders, true),
-    },
-  };
+export function requestHasCookie(request: PipelineRequest, wanted: (name: string) => boolean): boolean {
+  for (const line of cookieLines(request)) {
+    for (const part of line.split(';')) {
+      const eq = part.indexOf('=');
+      if (eq <= 0) continue;
+      const name = part.slice(0, eq).trim();
+      if (name !== '' && wanted(name)) return true;
+    }
+  }
+  return false;
+}
+
+function cookieLines(request: PipelineRequest): readonly string[] {
+  const raw = request.headers.cookie;
+  return raw === undefined ? [] : typeof raw === 'string' ? [raw] : raw;
 }

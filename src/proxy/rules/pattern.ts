@@ -1,6 +1,7 @@
 import type { MatchingStrategy } from '../config.js';
 import { translateGlob } from './glob.js';
 import { compileLinear } from './linear.js';
+import { type PatternShape, patternShape } from './prefix.js';
 import { literal, Re2SyntaxError, translateRe2 } from './re2.js';
 
 /** A rule's `match.url`, compiled. */
@@ -9,6 +10,8 @@ export interface CompiledPattern {
   exec(target: string): readonly string[] | undefined;
   /** `linear`: V8's linear-time engine; `backtracking`: a pattern that passed the cost guard. */
   readonly engine: 'linear' | 'backtracking';
+  /** Text every matching URL starts with, tested before the regexp runs (see prefix.ts). */
+  readonly prefix: string;
 }
 
 export type CompileResult =
@@ -22,12 +25,25 @@ export type CompileResult =
  */
 export const MAX_BACKTRACKING_UNBOUNDED = 2;
 
+/** A pattern as JavaScript regexp source, with what the cost guard needs. */
+export type TranslateResult =
+  | {
+      readonly ok: true;
+      /** `^...$`, no flags; regexp `<...>` are capture groups, glob ones are not. */
+      readonly source: string;
+      /** Start and end (exclusive) offsets of each top-level `<...>`. */
+      readonly delimiters: readonly number[];
+      readonly nested: boolean;
+      readonly unbounded: number;
+    }
+  | { readonly ok: false; readonly message: string };
+
 /**
- * Compiles `pattern` with Oathkeeper's syntax: text outside `<` `>` is literal, text inside is
+ * Translates `pattern` with Oathkeeper's syntax: text outside `<` `>` is literal, text inside is
  * a regular expression (RE2 syntax, `regexp`) or a glob (gobwas syntax, `glob`). The whole
  * URL must match. Each regexp `<...>` is a capture group, as in Oathkeeper.
  */
-export function compilePattern(pattern: string, strategy: MatchingStrategy): CompileResult {
+export function translatePattern(pattern: string, strategy: MatchingStrategy): TranslateResult {
   const indices = delimiterIndices(pattern);
   if (indices === undefined) return { ok: false, message: 'unbalanced < > delimiters' };
   let source = '^';
@@ -57,10 +73,22 @@ export function compilePattern(pattern: string, strategy: MatchingStrategy): Com
     end = close;
   }
   source += `${literalSource(pattern.slice(end))}$`;
+  return { ok: true, source, delimiters: indices, nested, unbounded };
+}
+
+/**
+ * Compiles `pattern` (see {@link translatePattern}) for the linear-time engine, or for the
+ * backtracking one when the cost guard lets it.
+ */
+export function compilePattern(pattern: string, strategy: MatchingStrategy): CompileResult {
+  const translated = translatePattern(pattern, strategy);
+  if (!translated.ok) return translated;
+  const { source, nested, unbounded } = translated;
   const captures = strategy === 'regexp';
+  const shape = patternShape(pattern, translated.delimiters, strategy);
 
   const linear = compileLinear(source);
-  if (linear !== undefined) return { ok: true, pattern: wrap(linear, 'linear', captures) };
+  if (linear !== undefined) return { ok: true, pattern: wrap(linear, 'linear', captures, shape) };
 
   if (nested)
     return {
@@ -79,13 +107,36 @@ export function compilePattern(pattern: string, strategy: MatchingStrategy): Com
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
-  return { ok: true, pattern: wrap(regexp, 'backtracking', captures) };
+  return { ok: true, pattern: wrap(regexp, 'backtracking', captures, shape) };
 }
 
-function wrap(regexp: RegExp, engine: CompiledPattern['engine'], captures: boolean): CompiledPattern {
+/**
+ * The regexp behind a prefix test; for `prefix<.*>` and `prefix<**>`, the same answer the
+ * regexp would give (`.` is `[^\n]`; `**` is anything; glob captures nothing), without it.
+ */
+function wrap(
+  regexp: RegExp,
+  engine: CompiledPattern['engine'],
+  captures: boolean,
+  { prefix, rest }: PatternShape,
+): CompiledPattern {
+  if (rest === 'captured_line')
+    return {
+      engine,
+      prefix,
+      exec(target) {
+        if (!target.startsWith(prefix)) return undefined;
+        const tail = target.slice(prefix.length);
+        return tail.includes('\n') ? undefined : [tail];
+      },
+    };
+  if (rest === 'anything')
+    return { engine, prefix, exec: (target) => (target.startsWith(prefix) ? [] : undefined) };
   return {
     engine,
+    prefix,
     exec(target) {
+      if (!target.startsWith(prefix)) return undefined;
       const match = regexp.exec(target);
       if (match === null) return undefined;
       return captures ? match.slice(1).map((group) => group ?? '') : [];

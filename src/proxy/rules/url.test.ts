@@ -120,3 +120,55 @@ describe('normaliseRequestTarget', () => {
     });
   });
 });
+
+describe('normalisation shortcuts', () => {
+  const paths = [
+    '/',
+    '/a',
+    '/a/',
+    '/dashboard',
+    '/users/42/profile',
+    "/a-b_c.d~e/f!$&'()*+,;=:@g",
+    '/.well-known/jwks.json',
+    '/...',
+    '/..a/.b',
+    '/a/b/c/',
+  ];
+
+  it.each(paths)('returns the already normal path %s as it is, as the full normalisation would', (path) => {
+    expect(ok(`http://app.example.com${path}`)).toBe(`http://app.example.com${path}`);
+    // The same path with every letter percent-encoded takes the full path: it decodes them back.
+    const encoded = path.replace(/[A-Za-z]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    expect(ok(`http://app.example.com${encoded}`)).toBe(`http://app.example.com${path}`);
+  });
+
+  it('still normalises what is not already normal', () => {
+    expect(ok('http://app.example.com/a//b')).toBe('http://app.example.com/a/b');
+    expect(ok('http://app.example.com/a/./b/../c')).toBe('http://app.example.com/a/c');
+    expect(ok('http://app.example.com/.')).toBe('http://app.example.com/');
+    expect(ok('http://app.example.com/a/..')).toBe('http://app.example.com/');
+    expect(refused('http://app.example.com/a\\b')).toBe('backslash');
+  });
+
+  it('answers a host seen before as the first time, past its bound of remembered hosts too', () => {
+    const host = (i: number) => `Host-${i}.Example.com:80`;
+    const first = normaliseRequestTarget({ scheme: 'http', host: host(0), target: '/' });
+    for (let i = 1; i < 600; i++) normaliseRequestTarget({ scheme: 'http', host: host(i), target: '/' });
+    for (const i of [0, 1, 599]) {
+      for (const scheme of ['http', 'https']) {
+        const result = normaliseRequestTarget({ scheme, host: host(i), target: '/' });
+        const port = scheme === 'http' ? '' : ':80';
+        expect(result).toMatchObject({
+          ok: true,
+          url: { href: `${scheme}://host-${i}.example.com${port}/` },
+        });
+      }
+    }
+    expect(normaliseRequestTarget({ scheme: 'http', host: host(0), target: '/' })).toEqual(first);
+    for (let i = 0; i < 2; i++)
+      expect(normaliseRequestTarget({ scheme: 'http', host: 'evil@a.example', target: '/' })).toMatchObject({
+        ok: false,
+        reason: 'invalid_host',
+      });
+  });
+});

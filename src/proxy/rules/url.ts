@@ -115,7 +115,28 @@ type HostResult =
   | { ok: true; hostname: string; port: string; host: string }
   | { ok: false; reason: UrlRejectionReason; message: string };
 
+/**
+ * Hosts normalised lately, by `scheme://raw`: a deployment sees a handful of hosts, and each
+ * costs a WHATWG URL parse. The answer depends on nothing else; bounded, oldest first out, so
+ * made-up Host headers cannot grow it.
+ */
+const knownHosts = new Map<string, HostResult>();
+const KNOWN_HOSTS = 256;
+
 function normaliseHost(raw: string, scheme: string, defaultPort: string): HostResult {
+  const key = `${scheme}://${raw}`;
+  const known = knownHosts.get(key);
+  if (known !== undefined) return known;
+  const result = parseHost(raw, scheme, defaultPort);
+  if (knownHosts.size >= KNOWN_HOSTS) {
+    const oldest = knownHosts.keys().next();
+    if (!oldest.done) knownHosts.delete(oldest.value);
+  }
+  knownHosts.set(key, result);
+  return result;
+}
+
+function parseHost(raw: string, scheme: string, defaultPort: string): HostResult {
   if (raw === '' || HOST_FORBIDDEN.test(raw) || hasControl(raw))
     return reject('invalid_host', 'invalid host');
   let parsed: URL;
@@ -134,7 +155,14 @@ function normaliseHost(raw: string, scheme: string, defaultPort: string): HostRe
 
 type PathResult = { ok: true; path: string } | { ok: false; reason: UrlRejectionReason; message: string };
 
+/**
+ * A path that normalisation leaves as it is: only characters kept verbatim (no `%`), no empty
+ * segment but a trailing one, no `.` or `..` segment. Most request paths are like this.
+ */
+const ALREADY_NORMAL = /^(?=\/)(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]+)*\/?$/;
+
 function normalisePath(raw: string): PathResult {
+  if (ALREADY_NORMAL.test(raw)) return { ok: true, path: raw };
   const problem = checkRaw(raw);
   if (problem !== undefined) return problem;
 

@@ -1,10 +1,13 @@
 import { type Authenticator, oathkeeperDefinition } from '../handler.js';
-import { requestCookies } from '../session.js';
+import { requestHasCookie } from '../session.js';
 import { checkSession, prepareSessionCheck, type SessionCheckConfig } from './session-check.js';
 
 interface CookieSessionConfig extends SessionCheckConfig {
-  only: string[];
+  /** Whether a cookie name makes this authenticator responsible: any name, or one in `only`. */
+  responsibleFor: (name: string) => boolean;
 }
+
+const anyCookie = (): boolean => true;
 
 /**
  * `cookie_session`: responsible when the request carries a cookie (one named in `only`, if
@@ -18,13 +21,12 @@ export const cookieSessionAuthenticator: Authenticator<CookieSessionConfig> = {
   prepare(raw, deps) {
     const shared = prepareSessionCheck(raw, deps, { subjectFrom: 'subject', alwaysForward: ['cookie'] });
     if (!shared.ok) return shared;
-    return { ok: true, config: { ...shared.config, only: (raw.only as string[] | undefined) ?? [] } };
+    const only = new Set((raw.only as string[] | undefined) ?? []);
+    const responsibleFor = only.size === 0 ? anyCookie : (name: string) => only.has(name);
+    return { ok: true, config: { ...shared.config, responsibleFor } };
   },
   async handle(request, _session, config) {
-    const cookies = requestCookies(request);
-    const responsible =
-      config.only.length === 0 ? cookies.size > 0 : config.only.some((name) => cookies.has(name));
-    if (!responsible) return { kind: 'not_responsible' };
+    if (!requestHasCookie(request, config.responsibleFor)) return { kind: 'not_responsible' };
     return checkSession(request, config);
   },
 };

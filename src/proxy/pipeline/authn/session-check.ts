@@ -4,6 +4,7 @@ import type {
   AuthnResult,
   PipelineDeps,
   Prepared,
+  SessionChecker,
   SessionCheckRequest,
   SessionCheckResult,
 } from '../handler.js';
@@ -22,7 +23,19 @@ export interface SessionCheckConfig {
   additionalHeaders: Record<string, string>;
   subjectFrom: string;
   extraFrom: string;
-  check: (request: SessionCheckRequest) => Promise<SessionCheckResult>;
+  /** Runs the check for a request: in process when this process serves the URL, else over HTTP. */
+  check: (request: PipelineRequest, config: SessionCheckConfig) => Promise<SessionCheckResult>;
+  /**
+   * Subject and extra read from each `shared` answer body, kept for as long as that body (the
+   * session's cache entry) lives: the GJSON paths run once per session, not once per request.
+   */
+  identified: WeakMap<object, Identified>;
+}
+
+/** What a session check establishes. */
+interface Identified {
+  subject: string;
+  extra: Record<string, unknown>;
 }
 
 const CHECK_TIMEOUT_MS = 5_000;
@@ -60,12 +73,26 @@ export function prepareSessionCheck(
           ? raw.subject_from
           : defaults.subjectFrom,
       extraFrom: typeof raw.extra_from === 'string' && raw.extra_from !== '' ? raw.extra_from : 'extra',
-      check: inProcess !== undefined ? (req) => inProcess.check(req) : (req) => remoteCheck(deps, req),
+      check: inProcess !== undefined ? inProcessCheck(inProcess) : (req, cfg) => remoteCheck(deps, req, cfg),
+      identified: new WeakMap(),
     },
   };
 }
 
-async function remoteCheck(deps: PipelineDeps, req: SessionCheckRequest): Promise<SessionCheckResult> {
+/** A checker that reads only headers is given only those: the check URL is never built. */
+function inProcessCheck(checker: SessionChecker): SessionCheckConfig['check'] {
+  const { checkHeaders } = checker;
+  if (checkHeaders !== undefined)
+    return (request, cfg) => checkHeaders.call(checker, sessionCheckHeaders(request, cfg));
+  return (request, cfg) => checker.check(sessionCheckRequest(request, cfg));
+}
+
+async function remoteCheck(
+  deps: PipelineDeps,
+  request: PipelineRequest,
+  cfg: SessionCheckConfig,
+): Promise<SessionCheckResult> {
+  const req = sessionCheckRequest(request, cfg);
   try {
     const res = await deps.http.request({
       url: req.url.href,
@@ -89,6 +116,14 @@ export function sessionCheckRequest(request: PipelineRequest, cfg: SessionCheckC
   const url = new URL(cfg.checkSessionUrl.href);
   if (!cfg.preservePath) url.pathname = request.url.pathname;
   if (!cfg.preserveQuery) url.search = request.url.search;
+  return { method: cfg.forceMethod ?? request.method, url, headers: sessionCheckHeaders(request, cfg) };
+}
+
+/** The headers of the check: the forwarded ones that are set, then `additional_headers`, then the host. */
+export function sessionCheckHeaders(
+  request: PipelineRequest,
+  cfg: SessionCheckConfig,
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of cfg.forwardHeaders) {
     const value = requestHeader(request, name);
@@ -96,17 +131,29 @@ export function sessionCheckRequest(request: PipelineRequest, cfg: SessionCheckC
   }
   for (const [name, value] of Object.entries(cfg.additionalHeaders)) headers[name.toLowerCase()] = value;
   if (cfg.preserveHost) headers['x-forwarded-host'] = request.url.host;
-  return { method: cfg.forceMethod ?? request.method, url, headers };
+  return headers;
 }
 
 /** Runs the check and reads subject and extra with the configured GJSON paths. */
 export async function checkSession(request: PipelineRequest, cfg: SessionCheckConfig): Promise<AuthnResult> {
-  const result = await cfg.check(sessionCheckRequest(request, cfg));
+  const result = await cfg.check(request, cfg);
   if (result.kind === 'rejected') return { kind: 'error', error: unauthorized() };
   // Oathkeeper answers an unreachable session store with 403, not 401.
   if (result.kind === 'unavailable') return { kind: 'error', error: forbidden(result.reason) };
-  const subject = gjsonGet(result.body, cfg.subjectFrom) ?? null;
-  const extra = gjsonGet(result.body, cfg.extraFrom) ?? null;
+  const { body } = result;
+  const keep = result.shared === true && typeof body === 'object' && body !== null;
+  const kept = keep ? cfg.identified.get(body) : undefined;
+  if (kept !== undefined) return { kind: 'authenticated', subject: kept.subject, extra: kept.extra };
+  const read = identify(body, cfg);
+  if (read.kind !== 'authenticated') return read;
+  if (keep) cfg.identified.set(body, { subject: read.subject, extra: read.extra });
+  return read;
+}
+
+/** Subject and extra of a 200 answer, or why they are unusable (a 403, as in Oathkeeper). */
+function identify(body: unknown, cfg: SessionCheckConfig): AuthnResult {
+  const subject = gjsonGet(body, cfg.subjectFrom) ?? null;
+  const extra = gjsonGet(body, cfg.extraFrom) ?? null;
   if (subject !== null && typeof subject !== 'string') {
     return {
       kind: 'error',

@@ -105,4 +105,62 @@ describe('id_token mutator', () => {
       ok: false,
     });
   });
+
+  it('refuses claims that do not render a JSON object, every time, and signs without a claims template', async () => {
+    const set = { keys: [await generateJwk('ES256', 'k')] };
+    const compiler = new PipelineCompiler(
+      defaultRegistry(),
+      {
+        authenticators: { anonymous: { enabled: true, config: { subject: 'guest' } } },
+        authorizers: { allow: { enabled: true } },
+        mutators: {
+          id_token: {
+            enabled: true,
+            config: {
+              issuer_url: 'https://proxy.example/',
+              jwks_url: `base64://${Buffer.from(JSON.stringify(set)).toString('base64')}`,
+            },
+          },
+        },
+      },
+      { http },
+    );
+    const pipeline = (config: Record<string, unknown>) => {
+      const compiled = compiler.compile({
+        id: 'r',
+        authenticators: [{ handler: 'anonymous' }],
+        authorizer: { handler: 'allow' },
+        mutators: [{ handler: 'id_token', config }],
+      });
+      if (!compiled.ok) throw new Error(JSON.stringify(compiled.issues));
+      return compiled.pipeline;
+    };
+    const req = (path: string) => ({
+      method: 'GET',
+      url: new URL(`https://app.example${path}`),
+      headers: {},
+      captureGroups: [],
+    });
+    // Renders JSON for /ok, something else for any other path.
+    const claims = pipeline({
+      claims:
+        '{{ if eq .MatchContext.URL.Path "/ok" }}{"aud": "a"}{{ else if eq .MatchContext.URL.Path "/array" }}[1]{{ else if eq .MatchContext.URL.Path "/empty" }}{{ else }}{"aud": {{ end }}',
+    });
+    for (const path of ['/array', '/empty', '/broken', '/array']) {
+      const result = await runPipeline(claims, req(path));
+      expect(result, path).toMatchObject({ kind: 'error', error: { status: 500 } });
+      expect(result.kind === 'error' && result.error.reason, path).toMatch(/did not render a JSON object/);
+    }
+    const first = await runPipeline(claims, req('/ok'));
+    expect(first).toMatchObject({ kind: 'allow' });
+    expect(await runPipeline(claims, req('/ok'))).toEqual(first);
+
+    const plain = await runPipeline(pipeline({}), req('/'));
+    const token = plain.kind === 'allow' ? (plain.headers.Authorization ?? '').replace(/^Bearer /, '') : '';
+    const { payload } = await jwtVerify(
+      token,
+      createLocalJWKSet({ keys: [{ ...set.keys[0], d: undefined }] }),
+    );
+    expect(Object.keys(payload).sort()).toEqual(['exp', 'iat', 'iss', 'jti', 'nbf', 'sub']);
+  });
 });

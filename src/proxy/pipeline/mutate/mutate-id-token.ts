@@ -83,31 +83,26 @@ export const idTokenMutator: Mutator<IdTokenConfig> = {
     };
   },
   async handle(_request, session, config) {
-    let rendered = '';
-    let custom: Record<string, unknown> = {};
+    let rendered: string | undefined;
     if (config.claims !== undefined) {
       const result = config.claims.execute(templateData(session));
       if (!result.ok)
         return { kind: 'error', error: internalError(`claims template: ${result.error.message}`) };
       rendered = result.value;
-      try {
-        const parsed: unknown = JSON.parse(rendered);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-          throw new Error('not an object');
-        custom = parsed as Record<string, unknown>;
-      } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        return {
-          kind: 'error',
-          error: internalError(`claims template did not render a JSON object: ${why}`),
-        };
-      }
     }
-    const cacheKey = `${session.subject}\u0000${rendered}`;
+    // Keyed on the rendered text: a hit was parsed (and found an object) when it was signed, so
+    // the claims are parsed on a miss only.
+    const cacheKey = `${session.subject}\u0000${rendered ?? ''}`;
     const now = Date.now();
     const cached = config.cache.get(cacheKey);
     if (cached !== undefined && cached.expiresAt - now > reuseMargin(config.ttlMs))
       return { kind: 'ok', headers: { Authorization: `Bearer ${cached.token}` } };
+    const custom = customClaims(rendered);
+    if (!custom.ok)
+      return {
+        kind: 'error',
+        error: internalError(`claims template did not render a JSON object: ${custom.why}`),
+      };
     let token: string;
     const iat = Math.floor(now / 1000);
     const exp = Math.floor((now + config.ttlMs) / 1000);
@@ -116,7 +111,7 @@ export const idTokenMutator: Mutator<IdTokenConfig> = {
       const header: { alg: string; typ: string; kid?: string } = { alg: signing.alg, typ: 'JWT' };
       if (signing.kid !== undefined) header.kid = signing.kid;
       token = await new SignJWT({
-        ...custom,
+        ...custom.claims,
         iss: config.issuer,
         sub: session.subject,
         iat,
@@ -134,3 +129,18 @@ export const idTokenMutator: Mutator<IdTokenConfig> = {
     return { kind: 'ok', headers: { Authorization: `Bearer ${token}` } };
   },
 };
+
+/** The rendered `claims` as a JSON object; undefined (no `claims` template) means none. */
+function customClaims(
+  rendered: string | undefined,
+): { ok: true; claims: Record<string, unknown> } | { ok: false; why: string } {
+  if (rendered === undefined) return { ok: true, claims: {} };
+  try {
+    const parsed: unknown = JSON.parse(rendered);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object');
+    return { ok: true, claims: parsed as Record<string, unknown> };
+  } catch (error) {
+    return { ok: false, why: error instanceof Error ? error.message : String(error) };
+  }
+}
