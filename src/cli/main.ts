@@ -3,6 +3,7 @@ import { VERSION } from '../kernel/version.js';
 import { cleanupCommand } from './cleanup.js';
 import { courierCommand } from './courier.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { hashersCommand } from './hashers.js';
 import { identitiesCommand } from './identities.js';
 import { jwksCommand } from './jwks.js';
 import { migrateCommand } from './migrate.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(courierCommand());
   program.addCommand(jwksCommand());
   program.addCommand(cleanupCommand());
+  program.addCommand(hashersCommand());
   // Every subcommand rejects unknown options and arguments instead of ignoring them.
   const strict = (command: Command): void => {
     command.exitOverride();

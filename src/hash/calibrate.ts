@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { deriveArgon2 } from './schemes/argon2.js';
+
+/** The argon2id cost parameters calibration tunes. */
+export interface Argon2Cost {
+  memoryKiB: number;
+  iterations: number;
+  parallelism: number;
+}
+
+export interface CalibrationOptions {
+  /** Where to start; the parameter not adjusted stays as given. */
+  start: Argon2Cost;
+  /** Which parameter moves: iterations (Kratos's default) or memory (`--adjust-memory`). */
+  adjust: 'iterations' | 'memory';
+  /** The upper bound for memory when adjusting it. */
+  maxMemoryKiB: number;
+  /** Told of every measurement, e.g. to print progress. */
+  onMeasure?: (cost: Argon2Cost, ms: number) => void;
+}
+
+export interface Calibration {
+  cost: Argon2Cost;
+  /** What one hash took with `cost` when it was measured. */
+  measuredMs: number;
+}
+
+/** Milliseconds one hash takes with `cost` (a median over a few runs). */
+export type MeasureHash = (cost: Argon2Cost) => Promise<number>;
+
+// A hash's time grows about linearly with both memory and iterations, so each step scales the
+// moving parameter by target/measured; a few steps settle on the closest value.
+const MAX_STEPS = 6;
+const MAX_ITERATIONS = 1_000;
+const MIB = 1024;
+
+/**
+ * Kratos's `hashers argon2 calibrate`: the argon2id parameters whose hash takes about
+ * `targetMs` on this machine. Returns the measured cost closest to the target.
+ */
+export async function calibrateArgon2(
+  targetMs: number,
+  measure: MeasureHash,
+  options: CalibrationOptions,
+): Promise<Calibration> {
+  if (!(targetMs > 0)) throw new RangeError('the requested duration must be positive');
+  const minMemoryKiB = 8 * options.start.parallelism;
+  const seen = new Map<number, number>();
+  let best: Calibration | undefined;
+  let cost = { ...options.start };
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const knob = options.adjust === 'memory' ? cost.memoryKiB : cost.iterations;
+    if (seen.has(knob)) break;
+    const ms = await measure(cost);
+    seen.set(knob, ms);
+    options.onMeasure?.(cost, ms);
+    if (best === undefined || Math.abs(ms - targetMs) < Math.abs(best.measuredMs - targetMs)) {
+      best = { cost, measuredMs: ms };
+    }
+    const scale = targetMs / Math.max(ms, 0.001);
+    cost =
+      options.adjust === 'memory'
+        ? {
+            ...cost,
+            // Whole MiB once above one, as people write it in configs.
+            memoryKiB: clamp(roundMemory(cost.memoryKiB * scale), minMemoryKiB, options.maxMemoryKiB),
+          }
+        : { ...cost, iterations: clamp(Math.round(cost.iterations * scale), 1, MAX_ITERATIONS) };
+  }
+  if (best === undefined) throw new Error('calibration measured nothing');
+  return best;
+}
+
+function roundMemory(kiB: number): number {
+  return kiB >= MIB ? Math.round(kiB / MIB) * MIB : Math.round(kiB);
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+/** Measures real argon2id hashes: the median of `runs`, each with a fresh salt. */
+export function argon2HashTimer(runs: number): MeasureHash {
+  const password = Buffer.from('calibration password');
+  return async (cost) => {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const start = process.hrtime.bigint();
+      await deriveArgon2(password, { variant: 'argon2id', ...cost, salt: randomBytes(16), keyLength: 32 });
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)] ?? 0;
+  };
+}

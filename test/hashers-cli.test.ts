@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runCli } from './support/cli.js';
+
+describe('portcullis hashers argon2 calibrate', () => {
+  it('prints a hashers block with parameters it measured', async () => {
+    const result = await runCli([
+      'hashers',
+      'argon2',
+      'calibrate',
+      '5ms',
+      '--memory',
+      '1MB',
+      '--runs',
+      '1',
+      '--format',
+      'json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const config = JSON.parse(result.stdout) as {
+      hashers: { algorithm: string; argon2: Record<string, unknown> };
+    };
+    expect(config.hashers.algorithm).toBe('argon2');
+    expect(config.hashers.argon2).toMatchObject({
+      memory: '1MB',
+      parallelism: 1,
+      salt_length: 16,
+      key_length: 32,
+    });
+    expect(config.hashers.argon2.iterations).toBeGreaterThanOrEqual(1);
+    expect(result.stderr).toMatch(/memory 1MB, iterations 1, parallelism 1: [0-9.]+ ms/);
+  });
+
+  it('tunes memory with --adjust-memory and prints YAML by default', async () => {
+    const result = await runCli([
+      'hashers',
+      'argon2',
+      'calibrate',
+      '5ms',
+      '--adjust-memory',
+      '--memory',
+      '1MB',
+      '--max-memory',
+      '8MB',
+      '--runs',
+      '1',
+      '--quiet',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    const config = parse(result.stdout) as { hashers: { argon2: { memory: string; iterations: number } } };
+    expect(config.hashers.argon2.iterations).toBe(1);
+    expect(config.hashers.argon2.memory).toMatch(/^[0-9]+(MB|KB)$/);
+  });
+
+  it('refuses a bad duration or size with exit 2', async () => {
+    expect((await runCli(['hashers', 'argon2', 'calibrate', 'soon'])).code).toBe(2);
+    expect((await runCli(['hashers', 'argon2', 'calibrate', '1s', '--memory', 'lots'])).code).toBe(2);
+    const lanes = await runCli([
+      'hashers',
+      'argon2',
+      'calibrate',
+      '1s',
+      '--memory',
+      '16KB',
+      '--parallelism',
+      '4',
+    ]);
+    expect(lanes.code).toBe(2);
+    expect(lanes.stderr).toContain('8 KB per lane');
+  });
+});
