@@ -14,10 +14,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { AccessControl } from './access.js';
 import { mutableHeaders } from './headers.js';
+import type { MaybePromise } from './pipeline/handler.js';
 import {
+  type CompiledPipeline,
   handlePipelineError,
   noRuleMatched,
   type PipelineRequest,
+  type PipelineResult,
   runPipeline,
   severalRulesMatched,
 } from './pipeline/index.js';
@@ -71,8 +74,11 @@ export function decisionRequestTarget(input: DecisionInput): {
   };
 }
 
-/** Decides one request: 200 with the upstream headers, or the error handler's answer. */
-export async function decide(access: AccessControl, input: DecisionInput): Promise<HttpAnswer> {
+/**
+ * Decides one request: 200 with the upstream headers, or the error handler's answer. A promise
+ * only when a pipeline handler had to wait (see runPipeline).
+ */
+export function decide(access: AccessControl, input: DecisionInput): MaybePromise<HttpAnswer> {
   const wanted = decisionRequestTarget(input);
   const normalised = normaliseRequestTarget({
     scheme: wanted.scheme,
@@ -88,7 +94,17 @@ export async function decide(access: AccessControl, input: DecisionInput): Promi
   if (match.kind === 'too_many_rules')
     return handlePipelineError(access.withoutRule(), severalRulesMatched(), request);
   const pipeline = access.pipeline(match.rule);
-  const result = await runPipeline(pipeline, request);
+  const result = runPipeline(pipeline, request);
+  return result instanceof Promise
+    ? result.then((settled) => decisionAnswer(pipeline, settled, request))
+    : decisionAnswer(pipeline, result, request);
+}
+
+function decisionAnswer(
+  pipeline: CompiledPipeline,
+  result: PipelineResult,
+  request: PipelineRequest,
+): HttpAnswer {
   if (result.kind === 'error') return handlePipelineError(pipeline, result.error, request);
   return { status: 200, headers: mutableHeaders(result.headers), body: '' };
 }

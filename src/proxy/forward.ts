@@ -19,7 +19,14 @@ import type { AccessControl } from './access.js';
 import type { ProxyListenerSettings } from './config.js';
 import { badUrl, type HttpAnswer, jsonError, pipelineRequest } from './decision.js';
 import { HOP_BY_HOP, isMutableHeader, listedInConnection } from './headers.js';
-import { handlePipelineError, noRuleMatched, runPipeline, severalRulesMatched } from './pipeline/index.js';
+import type { MaybePromise } from './pipeline/handler.js';
+import {
+  handlePipelineError,
+  noRuleMatched,
+  type PipelineResult,
+  runPipeline,
+  severalRulesMatched,
+} from './pipeline/index.js';
 import type { RequestBody } from './pipeline/session.js';
 import type { Rule } from './rules/index.js';
 import { normaliseRequestTarget } from './rules/index.js';
@@ -45,20 +52,19 @@ export type ForwardSettings = Pick<ProxyListenerSettings, 'trustForwardedHeaders
  * Matches `req`, runs its rule's pipeline and plans the upstream request. `body` is the
  * request's body as the pipeline may read it (none for upgrades).
  */
-export async function planForward(
+export function planForward(
   access: AccessControl,
   settings: ForwardSettings,
   req: IncomingMessage,
   body?: RequestBody,
-): Promise<ForwardPlan> {
+): MaybePromise<ForwardPlan> {
   const method = req.method ?? 'GET';
   const trusted = settings.trustForwardedHeaders;
   const ownScheme = (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
   const scheme = (trusted ? first(req.headers['x-forwarded-proto']) : undefined) ?? ownScheme;
   const host = (trusted ? first(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host ?? '';
   // Untrusted forwarding headers are gone before anything (pipeline, templates, upstream) reads them.
-  const headers: IncomingHttpHeaders = { ...req.headers };
-  if (!trusted) for (const name of FORWARDED) delete headers[name];
+  const headers = trusted ? req.headers : withoutForwarded(req.headers);
 
   const normalised = normaliseRequestTarget({ scheme, host, target: req.url ?? '/' });
   if (!normalised.ok) return answer(badUrl(normalised.reason === 'too_long' ? 414 : 400, normalised.message));
@@ -71,20 +77,38 @@ export async function planForward(
   if (match.kind === 'too_many_rules')
     return answer(handlePipelineError(access.withoutRule(), severalRulesMatched(), request));
   const pipeline = access.pipeline(match.rule);
-  const result = await runPipeline(pipeline, request);
-  if (result.kind === 'error') return answer(handlePipelineError(pipeline, result.error, request));
+  const rule = match.rule;
+  const url = match.url;
+  const plan = (result: PipelineResult): ForwardPlan => {
+    if (result.kind === 'error') return answer(handlePipelineError(pipeline, result.error, request));
+    return forwardPlan(req, rule, url.path, url.query, headers, result.headers, { trusted, scheme, host });
+  };
+  const result = runPipeline(pipeline, request);
+  return result instanceof Promise ? result.then(plan) : plan(result);
+}
 
-  const target = upstreamTarget(match.rule, match.url.path, match.url.query);
+/** The upstream request of an allowed one. */
+function forwardPlan(
+  req: IncomingMessage,
+  rule: Rule,
+  path: string,
+  query: string,
+  headers: IncomingHttpHeaders,
+  mutated: Record<string, string>,
+  forwarded: { trusted: boolean; scheme: string; host: string },
+): ForwardPlan {
+  const { trusted, scheme, host } = forwarded;
+  const target = upstreamTarget(rule, path, query);
   if (target === undefined) return answer(jsonError(500, 'Internal Server Error', 'rule has no upstream'));
 
-  const out = upstreamHeaders(headers, result.headers);
-  out.host = match.rule.upstream.preserve_host ? (req.headers.host ?? target.host) : target.host;
+  const out = upstreamHeaders(headers, mutated);
+  out.host = rule.upstream.preserve_host ? (req.headers.host ?? target.host) : target.host;
   const clientIp = req.socket.remoteAddress ?? '';
   const priorFor = trusted ? joined(req.headers['x-forwarded-for']) : undefined;
   out['x-forwarded-for'] = priorFor !== undefined ? `${priorFor}, ${clientIp}` : clientIp;
   out['x-forwarded-proto'] = scheme;
   out['x-forwarded-host'] = host;
-  return { kind: 'forward', rule: match.rule, target, headers: out };
+  return { kind: 'forward', rule, target, headers: out };
 }
 
 /**
@@ -154,17 +178,30 @@ export function upstreamHeaders(
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const connectionListed = listedInConnection(client.connection);
-  for (const [name, value] of Object.entries(client)) {
+  for (const name in client) {
+    const value = client[name];
     if (value === undefined || HOP_BY_HOP.has(name) || connectionListed.has(name)) continue;
     // Host is set by the caller; Node has answered an Expect already (and undici refuses one).
     if (name === 'host' || name === 'expect') continue;
     out[name] = value;
   }
-  for (const [name, value] of Object.entries(mutated)) {
+  for (const name in mutated) {
     const lower = name.toLowerCase();
-    if (isMutableHeader(lower)) out[lower] = value;
+    if (isMutableHeader(lower)) out[lower] = mutated[name] as string;
   }
   return out;
+}
+
+/**
+ * The client's headers minus the forwarding ones: the same object when it has none (the usual
+ * case; nothing writes to it), a copy without them otherwise.
+ */
+function withoutForwarded(client: IncomingHttpHeaders): IncomingHttpHeaders {
+  if (!FORWARDED.some((name) => client[name] !== undefined)) return client;
+  const headers: IncomingHttpHeaders = {};
+  for (const name in client)
+    if (!(FORWARDED as readonly string[]).includes(name)) headers[name] = client[name];
+  return headers;
 }
 
 function answer(value: HttpAnswer): ForwardPlan {

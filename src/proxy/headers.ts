@@ -43,8 +43,12 @@ export function mutableHeaders(mutated: Readonly<Record<string, string>>): Recor
   return out;
 }
 
+const NONE_LISTED: ReadonlySet<string> = new Set();
+
 /** The lower-case header names a `Connection` header lists. */
-export function listedInConnection(value: string | string[] | undefined): Set<string> {
+export function listedInConnection(value: string | string[] | undefined): ReadonlySet<string> {
+  // Most requests and answers have none: no set to build.
+  if (value === undefined) return NONE_LISTED;
   const text = Array.isArray(value) ? value.join(',') : (value ?? '');
   return new Set(
     text

@@ -1,8 +1,9 @@
 /**
  * Proxy mode (Oathkeeper's port 4455) for plain requests: plan the request (forward.ts: match,
- * pipeline, upstream headers), then forward it with undici, streaming the request and response
- * bodies. A plain `node:http` handler, not Fastify: nothing is parsed or buffered on the way
- * through. Upgrades (WebSocket) are upgrade.ts's.
+ * pipeline, upstream headers), then dispatch it to the upstream origin's undici pool, streaming
+ * the request body and writing the answer straight into the response (upstream-response.ts).
+ * A plain `node:http` handler, not Fastify: nothing is parsed or buffered on the way through.
+ * Upgrades (WebSocket) are upgrade.ts's.
  *
  * - A request body is offered to the pipeline as it arrives (`remote` may read it, up to its
  *   limit). The upstream then gets the untouched stream (nothing was read: the common case
@@ -15,16 +16,16 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { Agent, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors } from 'undici';
 import type { Logger } from '../kernel/logger.js';
 import type { AccessControl } from './access.js';
 import type { ProxyListenerSettings } from './config.js';
-import { type CorsPolicy, isCorsResponseHeader, mergeVary, PREFLIGHT_STATUS } from './cors.js';
+import { type CorsPolicy, mergeVary, PREFLIGHT_STATUS } from './cors.js';
 import { type HttpAnswer, jsonError } from './decision.js';
-import { planForward } from './forward.js';
-import { HOP_BY_HOP, listedInConnection } from './headers.js';
+import { type ForwardPlan, planForward } from './forward.js';
 import type { RequestBody } from './pipeline/session.js';
 import { discardUnreadBody, requestBodyOf } from './request-body.js';
+import { upstreamResponseHandler } from './upstream-response.js';
 
 /** How long connecting to an upstream may take (plain requests and upgrades). */
 export const UPSTREAM_CONNECT_TIMEOUT_MS = 10_000;
@@ -46,54 +47,81 @@ type Headers = Readonly<Record<string, string>>;
 
 export function createReverseProxy(options: ReverseProxyOptions): ReverseProxy {
   const { access, settings, logger, cors } = options;
-  const agent = new Agent({
-    connect: { timeout: UPSTREAM_CONNECT_TIMEOUT_MS },
-    headersTimeout: settings.timeout.writeMs,
-    bodyTimeout: settings.timeout.writeMs,
-    keepAliveTimeout: 4_000,
-  });
+  // One connection pool per upstream origin, made on its first request and kept: dispatching
+  // to it directly skips the agent's per-request origin lookup.
+  const pools = new Map<string, Pool>();
+  const poolFor = (origin: string): Pool => {
+    let pool = pools.get(origin);
+    if (pool === undefined) {
+      pool = new Pool(origin, {
+        connect: { timeout: UPSTREAM_CONNECT_TIMEOUT_MS },
+        headersTimeout: settings.timeout.writeMs,
+        bodyTimeout: settings.timeout.writeMs,
+        keepAliveTimeout: 4_000,
+      });
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
 
-  async function serve(req: IncomingMessage, res: ServerResponse, corsHeaders: Headers | undefined) {
+  function serve(req: IncomingMessage, res: ServerResponse, corsHeaders: Headers | undefined): void {
     const body = requestBodyOf(req);
-    const plan = await planForward(access, settings, req, body);
-    if (plan.kind === 'answer') return answerBefore(req, body, res, plan.answer, corsHeaders);
+    const planned = planForward(access, settings, req, body);
+    if (planned instanceof Promise)
+      planned.then(
+        (plan) => forward(req, res, body, plan, corsHeaders),
+        (error: unknown) => failed(res, error, corsHeaders),
+      );
+    else forward(req, res, body, planned, corsHeaders);
+  }
+
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: RequestBody | undefined,
+    plan: ForwardPlan,
+    corsHeaders: Headers | undefined,
+  ): void {
+    if (plan.kind === 'answer') {
+      answerBefore(req, body, res, plan.answer, corsHeaders);
+      return;
+    }
     const { rule, target } = plan;
     const method = req.method ?? 'GET';
     const upstreamBody = bodyForUpstream(method, body, plan.headers);
     if (upstreamBody === 'spent') {
       logger.error({ rule: rule.id }, 'a pipeline allowed a request whose body it could not read');
-      return answerBefore(req, body, res, bodyUnavailable(), corsHeaders);
+      answerBefore(req, body, res, bodyUnavailable(), corsHeaders);
+      return;
     }
-    let upstream: Awaited<ReturnType<Agent['request']>>;
-    try {
-      upstream = await agent.request({
+    const handler = upstreamResponseHandler({
+      res,
+      cors: corsHeaders,
+      onFailure(error) {
+        logger.warn({ err: error, rule: rule.id, upstream: target.origin }, 'upstream request failed');
+        write(res, upstreamFailure(error), corsHeaders);
+      },
+      onAborted(error) {
+        logger.warn({ err: error, rule: rule.id }, 'upstream response aborted');
+      },
+    });
+    poolFor(target.origin).dispatch(
+      {
         origin: target.origin,
         path: target.path,
         method: method as 'GET',
         headers: plan.headers,
         body: upstreamBody,
-      });
-    } catch (error) {
-      logger.warn({ err: error, rule: rule.id, upstream: target.origin }, 'upstream request failed');
-      return write(res, upstreamFailure(error), corsHeaders);
-    }
-    const responseHeaders: Record<string, string | string[]> = {};
-    const connectionListed = listedInConnection(upstream.headers.connection);
-    for (const [name, value] of Object.entries(upstream.headers)) {
-      if (value === undefined || HOP_BY_HOP.has(name) || connectionListed.has(name)) continue;
-      if (corsHeaders !== undefined && isCorsResponseHeader(name)) continue;
-      responseHeaders[name] = value;
-    }
-    if (corsHeaders !== undefined) withCors(responseHeaders, corsHeaders);
-    res.writeHead(upstream.statusCode, responseHeaders);
-    upstream.body.on('error', (error) => {
-      logger.warn({ err: error, rule: rule.id }, 'upstream response aborted');
-      res.destroy(error);
-    });
-    res.on('close', () => {
-      if (!upstream.body.destroyed) upstream.body.destroy();
-    });
-    upstream.body.pipe(res);
+      },
+      handler,
+    );
+  }
+
+  function failed(res: ServerResponse, error: unknown, corsHeaders: Headers | undefined): void {
+    logger.error({ err: error }, 'proxy request failed');
+    if (!res.headersSent)
+      write(res, jsonError(500, 'Internal Server Error', 'An internal server error occurred'), corsHeaders);
+    else res.destroy();
   }
 
   return {
@@ -108,18 +136,15 @@ export function createReverseProxy(options: ReverseProxyOptions): ReverseProxy {
         }
         corsHeaders = cors.actual(req.method ?? 'GET', req.headers.origin);
       }
-      serve(req, res, corsHeaders).catch((error: unknown) => {
-        logger.error({ err: error }, 'proxy request failed');
-        if (!res.headersSent)
-          write(
-            res,
-            jsonError(500, 'Internal Server Error', 'An internal server error occurred'),
-            corsHeaders,
-          );
-        else res.destroy();
-      });
+      try {
+        serve(req, res, corsHeaders);
+      } catch (error) {
+        failed(res, error, corsHeaders);
+      }
     },
-    close: () => agent.close(),
+    close: async () => {
+      await Promise.all([...pools.values()].map((pool) => pool.close()));
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import { type AccessControl, createAccessControl, pipelineGlobalConfig, proxyRol
 import { type ApiListenerSettings, apiListenerSettings, proxyListenerSettings } from './config.js';
 import { type CorsPolicy, compileCors, PREFLIGHT_STATUS } from './cors.js';
 import { decisionRoutes, jsonError } from './decision.js';
+import { createDecisionListener } from './decision-listener.js';
 import { idTokenJwksUrls, jwksRoutes, jwksStoreFor } from './jwks/index.js';
 import { type Listener, listen } from './listener.js';
 import type { HandlerRegistry, SessionChecker } from './pipeline/index.js';
@@ -133,10 +134,12 @@ export async function startAccessProxy(
       proxyListener.server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
     }
     if (roles.api) {
+      const apiLogger = deps.logger.child({ listener: 'proxy-api' });
+      const apiCors = corsPolicy('api', apiSettings, apiLogger);
       const app = await buildApiApp({
         access,
         logger: deps.logger,
-        cors: corsPolicy('api', apiSettings, deps.logger.child({ listener: 'proxy-api' })),
+        cors: apiCors,
         // The public keys of every id_token key set in use (global and per rule, re-read on
         // each request so reloaded rules count), from the store the mutators sign with.
         jwksRoutes:
@@ -148,8 +151,12 @@ export async function startAccessProxy(
       });
       apiApp = app;
       await app.ready();
-      // Our own server (TLS, serve.api.timeout) hands requests to Fastify's documented entry.
-      apiListener = await listen(apiSettings, apiTls, (req, res) => app.routing(req, res));
+      // Our own server (TLS, serve.api.timeout): plain decisions are served by a bare handler
+      // (decision-listener.ts), everything else goes to Fastify's documented entry.
+      const decisions = createDecisionListener({ access, logger: apiLogger, cors: apiCors });
+      apiListener = await listen(apiSettings, apiTls, (req, res) => {
+        if (!decisions.handle(req, res)) app.routing(req, res);
+      });
     }
     deps.logger.info(
       { proxy: proxyListener?.url, api: apiListener?.url, rules: access.repository.rules().length },

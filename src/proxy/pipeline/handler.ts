@@ -69,6 +69,12 @@ export interface ErrorResponse {
   body: string;
 }
 
+/**
+ * What a handler's `handle` gives: the result itself when it has it at once, a promise when it
+ * must wait (I/O). The pipeline awaits only promises, so synchronous handlers cost no ticks.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
 interface HandlerBase<C> {
   readonly id: string;
   /** JSON schema of the merged config; validated when the rule loads. */
@@ -83,7 +89,7 @@ export interface Authenticator<C = unknown> extends HandlerBase<C> {
     session: AuthenticationSession,
     config: C,
     rule: RuleRef,
-  ): Promise<AuthnResult>;
+  ): MaybePromise<AuthnResult>;
 }
 
 export interface Authorizer<C = unknown> extends HandlerBase<C> {
@@ -92,7 +98,7 @@ export interface Authorizer<C = unknown> extends HandlerBase<C> {
     session: AuthenticationSession,
     config: C,
     rule: RuleRef,
-  ): Promise<StepResult>;
+  ): MaybePromise<StepResult>;
 }
 
 export interface Mutator<C = unknown> extends HandlerBase<C> {
@@ -101,7 +107,7 @@ export interface Mutator<C = unknown> extends HandlerBase<C> {
     session: AuthenticationSession,
     config: C,
     rule: RuleRef,
-  ): Promise<MutateResult>;
+  ): MaybePromise<MutateResult>;
 }
 
 export interface ErrorHandler<C extends { when?: unknown } = { when?: unknown }> extends HandlerBase<C> {

@@ -1,8 +1,17 @@
 import { jsonErrorHandler } from './errors/errors-json.js';
 import { matchesWhen, type WhenClause } from './errors/when.js';
 import { internalError, type PipelineError, unauthorized } from './errors.js';
-import type { Authenticator, Authorizer, ErrorHandler, ErrorResponse, Mutator, RuleRef } from './handler.js';
-import { newSession, type PipelineRequest } from './session.js';
+import type {
+  Authenticator,
+  AuthnResult,
+  Authorizer,
+  ErrorHandler,
+  ErrorResponse,
+  MaybePromise,
+  Mutator,
+  RuleRef,
+} from './handler.js';
+import { type AuthenticationSession, newSession, type PipelineRequest } from './session.js';
 
 export interface CompiledErrorHandler {
   handler: ErrorHandler;
@@ -34,48 +43,85 @@ export type PipelineResult =
  * Runs a rule's pipeline: authenticators in order (the first responsible one decides; "not
  * responsible" moves on; any other error stops), the authorizer, then the mutators in order.
  * No responsible authenticator is 401. Handler exceptions become 500s, never escape.
+ *
+ * Handlers answer at once or with a promise (MaybePromise); only promises are awaited, so a
+ * pipeline of synchronous handlers (anonymous, allow, noop, header...) answers synchronously
+ * and costs no microtask ticks. The result is a promise only when a handler returned one.
  */
-export async function runPipeline(
+export function runPipeline(
   pipeline: CompiledPipeline,
   request: PipelineRequest,
-): Promise<PipelineResult> {
-  const session = newSession(request);
-  const rule = pipeline.rule;
+): MaybePromise<PipelineResult> {
+  const run: PipelineRun = { pipeline, request, session: newSession(request) };
   try {
-    let authenticated = false;
-    for (const { handler, config } of pipeline.authenticators) {
-      const result = await handler.handle(request, session, config, rule);
-      if (result.kind === 'not_responsible') continue;
-      if (result.kind === 'error') return result;
-      session.subject = result.subject;
-      session.extra = result.extra;
-      authenticated = true;
-      break;
-    }
-    if (!authenticated) return { kind: 'error', error: unauthorized() };
-    if (pipeline.authorizer === undefined)
-      return { kind: 'error', error: internalError('rule has no authorizer') };
-    const authz = await pipeline.authorizer.handler.handle(
-      request,
-      session,
-      pipeline.authorizer.config,
-      rule,
-    );
-    if (authz.kind === 'error') return authz;
-    // session.header collects what the upstream gets: an authorizer may already have set some
-    // (remote's forward_response_headers_to_upstream), and the hydrator replaces it wholesale.
-    for (const { handler, config } of pipeline.mutators) {
-      const result = await handler.handle(request, session, config, rule);
-      if (result.kind === 'error') return result;
-      Object.assign(session.header, result.headers);
-    }
-    return { kind: 'allow', headers: session.header, subject: session.subject, extra: session.extra };
+    const result = authenticateFrom(run, 0);
+    return result instanceof Promise ? result.catch(crashed) : result;
   } catch (error) {
-    return {
-      kind: 'error',
-      error: internalError(error instanceof Error ? error.message : 'pipeline failed'),
-    };
+    return crashed(error);
   }
+}
+
+interface PipelineRun {
+  pipeline: CompiledPipeline;
+  request: PipelineRequest;
+  session: AuthenticationSession;
+}
+
+type Outcome = MaybePromise<PipelineResult>;
+
+/** `next(value)` now for a value, once it resolves for a promise (a rejection propagates). */
+function then<T>(value: MaybePromise<T>, next: (value: T) => Outcome): Outcome {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+function authenticateFrom(run: PipelineRun, index: number): Outcome {
+  const { pipeline, request, session } = run;
+  for (let i = index; i < pipeline.authenticators.length; i++) {
+    const { handler, config } = pipeline.authenticators[i] as CompiledPipeline['authenticators'][number];
+    const result = handler.handle(request, session, config, pipeline.rule);
+    if (result instanceof Promise) return result.then((settled) => afterAuthenticator(run, settled, i));
+    if (result.kind !== 'not_responsible') return afterAuthenticator(run, result, i);
+  }
+  return { kind: 'error', error: unauthorized() };
+}
+
+function afterAuthenticator(run: PipelineRun, result: AuthnResult, index: number): Outcome {
+  if (result.kind === 'not_responsible') return authenticateFrom(run, index + 1);
+  if (result.kind === 'error') return result;
+  run.session.subject = result.subject;
+  run.session.extra = result.extra;
+  const authorizer = run.pipeline.authorizer;
+  if (authorizer === undefined) return { kind: 'error', error: internalError('rule has no authorizer') };
+  return then(
+    authorizer.handler.handle(run.request, run.session, authorizer.config, run.pipeline.rule),
+    (authz) => (authz.kind === 'error' ? authz : mutateFrom(run, 0)),
+  );
+}
+
+/**
+ * session.header collects what the upstream gets: an authorizer may already have set some
+ * (remote's forward_response_headers_to_upstream), and the hydrator replaces it wholesale.
+ */
+function mutateFrom(run: PipelineRun, index: number): Outcome {
+  const { pipeline, request, session } = run;
+  for (let i = index; i < pipeline.mutators.length; i++) {
+    const { handler, config } = pipeline.mutators[i] as CompiledPipeline['mutators'][number];
+    const result = handler.handle(request, session, config, pipeline.rule);
+    if (result instanceof Promise)
+      return result.then((settled) => (settled.kind === 'error' ? settled : afterMutator(run, settled, i)));
+    if (result.kind === 'error') return result;
+    Object.assign(session.header, result.headers);
+  }
+  return { kind: 'allow', headers: session.header, subject: session.subject, extra: session.extra };
+}
+
+function afterMutator(run: PipelineRun, result: { headers: Record<string, string> }, index: number): Outcome {
+  Object.assign(run.session.header, result.headers);
+  return mutateFrom(run, index + 1);
+}
+
+function crashed(error: unknown): PipelineResult {
+  return { kind: 'error', error: internalError(error instanceof Error ? error.message : 'pipeline failed') };
 }
 
 /** The error handlers in play: a rule's, or none (no rule matched) — plus `errors.fallback`. */

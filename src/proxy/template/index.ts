@@ -9,6 +9,7 @@
  * ```
  */
 import type { Node } from './ast.js';
+import { compileDirect, DEFER } from './direct.js';
 import { TemplateError } from './errors.js';
 import { type ExecLimits, Executor } from './exec.js';
 import { FUNCTIONS } from './functions.js';
@@ -47,11 +48,20 @@ export function compileTemplate(
     if (error instanceof TemplateError) return { ok: false, error };
     throw error;
   }
+  const direct = compileDirect(nodes);
   return {
     ok: true,
     template: {
       source,
       execute(data, limits) {
+        if (direct !== undefined) {
+          try {
+            const value = direct(data, limits?.maxOutput ?? DEFAULT_LIMITS.maxOutput);
+            if (value !== DEFER) return { ok: true, value };
+          } catch {
+            // The executor below meets the same fault and reports it in its words.
+          }
+        }
         try {
           const value = new Executor(data, { ...DEFAULT_LIMITS, ...limits }).run(nodes, data);
           return { ok: true, value };

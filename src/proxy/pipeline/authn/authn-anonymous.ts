@@ -12,7 +12,7 @@ export const anonymousAuthenticator: Authenticator<{ subject: string }> = {
     ok: true,
     config: { subject: typeof raw.subject === 'string' && raw.subject !== '' ? raw.subject : 'anonymous' },
   }),
-  async handle(request, _session, config) {
+  handle(request, _session, config) {
     if ((requestHeader(request, 'authorization') ?? '') !== '') return { kind: 'not_responsible' };
     return { kind: 'authenticated', subject: config.subject, extra: {} };
   },

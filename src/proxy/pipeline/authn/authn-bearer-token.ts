@@ -27,7 +27,7 @@ export const bearerTokenAuthenticator: Authenticator<BearerTokenConfig> = {
       config: { ...shared.config, tokenFrom, prefix: typeof raw.prefix === 'string' ? raw.prefix : '' },
     };
   },
-  async handle(request, _session, config) {
+  handle(request, _session, config) {
     const token = findToken(request, config.tokenFrom);
     if (token === '' || !token.startsWith(config.prefix)) return { kind: 'not_responsible' };
     return checkSession(request, config);

@@ -25,7 +25,7 @@ export const cookieSessionAuthenticator: Authenticator<CookieSessionConfig> = {
     const responsibleFor = only.size === 0 ? anyCookie : (name: string) => only.has(name);
     return { ok: true, config: { ...shared.config, responsibleFor } };
   },
-  async handle(request, _session, config) {
+  handle(request, _session, config) {
     if (!requestHasCookie(request, config.responsibleFor)) return { kind: 'not_responsible' };
     return checkSession(request, config);
   },

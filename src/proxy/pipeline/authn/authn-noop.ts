@@ -6,7 +6,7 @@ export const noopAuthenticator: Authenticator<Record<string, never>> = {
   // Oathkeeper validates noop's config against the anonymous schema.
   configSchema: oathkeeperDefinition('configAuthenticatorsAnonymous'),
   prepare: noConfig,
-  async handle() {
+  handle() {
     return { kind: 'authenticated', subject: '', extra: {} };
   },
 };

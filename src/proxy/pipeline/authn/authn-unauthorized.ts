@@ -6,7 +6,7 @@ export const unauthorizedAuthenticator: Authenticator<Record<string, never>> = {
   id: 'unauthorized',
   configSchema: oathkeeperDefinition('configAuthenticatorsAnonymous'),
   prepare: noConfig,
-  async handle() {
+  handle() {
     return { kind: 'error', error: unauthorized() };
   },
 };

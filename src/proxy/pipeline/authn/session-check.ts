@@ -2,6 +2,7 @@ import { forbidden, unauthorized } from '../errors.js';
 import { gjsonGet } from '../gjson.js';
 import type {
   AuthnResult,
+  MaybePromise,
   PipelineDeps,
   Prepared,
   SessionChecker,
@@ -24,7 +25,7 @@ export interface SessionCheckConfig {
   subjectFrom: string;
   extraFrom: string;
   /** Runs the check for a request: in process when this process serves the URL, else over HTTP. */
-  check: (request: PipelineRequest, config: SessionCheckConfig) => Promise<SessionCheckResult>;
+  check: (request: PipelineRequest, config: SessionCheckConfig) => MaybePromise<SessionCheckResult>;
   /**
    * Subject and extra read from each `shared` answer body, kept for as long as that body (the
    * session's cache entry) lives: the GJSON paths run once per session, not once per request.
@@ -135,8 +136,16 @@ export function sessionCheckHeaders(
 }
 
 /** Runs the check and reads subject and extra with the configured GJSON paths. */
-export async function checkSession(request: PipelineRequest, cfg: SessionCheckConfig): Promise<AuthnResult> {
-  const result = await cfg.check(request, cfg);
+export function checkSession(request: PipelineRequest, cfg: SessionCheckConfig): MaybePromise<AuthnResult> {
+  const result = cfg.check(request, cfg);
+  // An in-process check of a cached session answers at once: so does the authenticator then.
+  return result instanceof Promise
+    ? result.then((settled) => authenticated(settled, cfg))
+    : authenticated(result, cfg);
+}
+
+/** The authenticator's answer to a check's result. */
+function authenticated(result: SessionCheckResult, cfg: SessionCheckConfig): AuthnResult {
   if (result.kind === 'rejected') return { kind: 'error', error: unauthorized() };
   // Oathkeeper answers an unreachable session store with 403, not 401.
   if (result.kind === 'unavailable') return { kind: 'error', error: forbidden(result.reason) };

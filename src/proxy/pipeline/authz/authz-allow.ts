@@ -5,7 +5,7 @@ export const allowAuthorizer: Authorizer<Record<string, never>> = {
   id: 'allow',
   configSchema: {},
   prepare: noConfig,
-  async handle() {
+  handle() {
     return { kind: 'ok' };
   },
 };

@@ -6,7 +6,7 @@ export const denyAuthorizer: Authorizer<Record<string, never>> = {
   id: 'deny',
   configSchema: {},
   prepare: noConfig,
-  async handle() {
+  handle() {
     return { kind: 'error', error: forbidden() };
   },
 };

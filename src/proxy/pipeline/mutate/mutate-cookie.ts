@@ -22,7 +22,7 @@ export const cookieMutator: Mutator<{ cookies: Array<[string, CompiledTemplate]>
     if (!compiled.ok) return compiled;
     return { ok: true, config: { cookies: compiled.config } };
   },
-  async handle(request, session, config) {
+  handle(request, session, config) {
     const rendered = renderTemplateMap(config.cookies, session);
     if (rendered.kind === 'error') return rendered;
     const set = new Map(rendered.values.map(([k, v]) => [k, sanitizeCookieValue(v)]));

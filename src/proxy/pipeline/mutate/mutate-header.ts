@@ -15,7 +15,7 @@ export const headerMutator: Mutator<{ headers: Array<[string, CompiledTemplate]>
     if (!compiled.ok) return compiled;
     return { ok: true, config: { headers: compiled.config.map(([k, t]) => [canonicalHeaderKey(k), t]) } };
   },
-  async handle(_request, session, config) {
+  handle(_request, session, config) {
     const rendered = renderTemplateMap(config.headers, session);
     if (rendered.kind === 'error') return rendered;
     return { kind: 'ok', headers: Object.fromEntries(rendered.values) };

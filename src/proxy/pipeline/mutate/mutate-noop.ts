@@ -5,7 +5,7 @@ export const noopMutator: Mutator<Record<string, never>> = {
   id: 'noop',
   configSchema: {},
   prepare: noConfig,
-  async handle() {
+  handle() {
     return { kind: 'ok', headers: {} };
   },
 };

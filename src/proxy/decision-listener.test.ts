@@ -1,0 +1,232 @@
+import type { Server } from 'node:http';
+import { connect } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KratosConfigDocument } from '../config/index.js';
+import { createOutboundHttp } from '../kernel/http-client.js';
+import { silentLogger } from '../kernel/logger.js';
+import { type AccessControl, createAccessControl } from './access.js';
+import { apiListenerSettings } from './config.js';
+import { compileCors } from './cors.js';
+import { createDecisionListener, isDecisionTarget } from './decision-listener.js';
+import { type Listener, listen } from './listener.js';
+import { buildApiApp } from './server.js';
+
+const rule = (id: string, prefix: string, authorizer: string, mutators: unknown[], errors?: unknown[]) => ({
+  id,
+  match: {
+    url: `http://app.test${prefix}<.*>`,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+  },
+  authenticators: [{ handler: 'anonymous' }],
+  authorizer: { handler: authorizer },
+  mutators,
+  ...(errors !== undefined ? { errors } : {}),
+});
+
+const rules = [
+  rule('anon', '/anon/', 'allow', [
+    {
+      handler: 'header',
+      config: {
+        headers: {
+          'X-User': '{{ print .Subject }}',
+          'x-missing': '{{ .Extra.nope }}',
+          'Cache-Control': 'no',
+        },
+      },
+    },
+  ]),
+  rule('deny', '/deny/', 'deny', [{ handler: 'noop' }]),
+  rule(
+    'redir',
+    '/redir/',
+    'deny',
+    [{ handler: 'noop' }],
+    [{ handler: 'redirect', config: { to: 'http://login.test/' } }],
+  ),
+  rule('www', '/www/', 'deny', [{ handler: 'noop' }], [{ handler: 'www_authenticate' }]),
+  rule('dup1', '/dup/', 'allow', [{ handler: 'noop' }]),
+  rule('dup2', '/dup/', 'allow', [{ handler: 'noop' }]),
+];
+
+function document(cors: boolean): KratosConfigDocument {
+  return {
+    serve: {
+      api: {
+        host: '127.0.0.1',
+        ...(cors
+          ? { cors: { enabled: true, allowed_origins: ['http://ok.test'], exposed_headers: ['X-User'] } }
+          : {}),
+      },
+    },
+    access_rules: { repositories: [`inline://${Buffer.from(JSON.stringify(rules)).toString('base64')}`] },
+    authenticators: { anonymous: { enabled: true } },
+    authorizers: { allow: { enabled: true }, deny: { enabled: true } },
+    mutators: { noop: { enabled: true }, header: { enabled: true, config: { headers: {} } } },
+    errors: {
+      handlers: {
+        json: { enabled: true, config: {} },
+        redirect: { enabled: true, config: { to: 'http://x.test/' } },
+        www_authenticate: { enabled: true, config: {} },
+      },
+    },
+  } as KratosConfigDocument;
+}
+
+/** Fastify alone, and the bare handler in front of the same Fastify app. */
+interface Pair {
+  access: AccessControl;
+  app: FastifyInstance;
+  fastify: Listener;
+  bare: Listener;
+  /** Requests the bare handler took. */
+  taken: string[];
+}
+
+async function startPair(cors: boolean): Promise<Pair> {
+  const doc = document(cors);
+  const logger = silentLogger();
+  const access = await createAccessControl(doc, {
+    http: createOutboundHttp({ disallowPrivateIpRanges: false }),
+    logger,
+    cwd: process.cwd(),
+  });
+  const settings = { ...apiListenerSettings(doc), port: 0 };
+  const policy = compileCors(settings.cors);
+  const app = await buildApiApp({ access, logger, cors: policy });
+  await app.ready();
+  const decisions = createDecisionListener({ access, logger, cors: policy });
+  const taken: string[] = [];
+  const fastify = await listen(settings, undefined, (req, res) => app.routing(req, res));
+  const bare = await listen(settings, undefined, (req, res) => {
+    if (decisions.handle(req, res)) taken.push(`${req.method} ${req.url}`);
+    else app.routing(req, res);
+  });
+  return { access, app, fastify, bare, taken };
+}
+
+/** The raw answer to a raw request, `Date` blanked. */
+function exchange(listener: Listener, request: string): Promise<string> {
+  const { port } = (listener.server as Server).address() as { port: number };
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      data += chunk;
+    });
+    socket.on('end', () => resolve(data.replace(/^Date: .*$/m, 'Date: -')));
+    socket.on('error', reject);
+    socket.write(request);
+  });
+}
+
+const forwarded = (uri: string, extra = '') =>
+  `X-Forwarded-Method: GET\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: app.test\r\nX-Forwarded-Uri: ${uri}\r\n${extra}`;
+
+/** [method, target, extra header lines] */
+const cases: Array<[string, string, string]> = [
+  ['GET', '/decisions', forwarded('/anon/x?y=1')],
+  ['GET', '/decisions/', forwarded('/anon/x')],
+  ['GET', '/decisions?q=1', forwarded('/anon/x')],
+  ['HEAD', '/decisions', forwarded('/anon/x')],
+  ['OPTIONS', '/decisions', forwarded('/anon/x')],
+  ['POST', '/decisions', forwarded('/anon/x')],
+  ['POST', '/decisions', forwarded('/anon/x', 'Content-Length: 0\r\n')],
+  ['POST', '/decisions', forwarded('/anon/x', 'Content-Type: ;;bad\r\n')],
+  ['DELETE', '/decisions', forwarded('/anon/x')],
+  ['TRACE', '/decisions', forwarded('/anon/x')],
+  ['GET', '/decisions', forwarded('/anon/x', 'Content-Type: ;;bad\r\n')],
+  ['GET', '/decisions', forwarded('/deny/x')],
+  ['HEAD', '/decisions', forwarded('/deny/x')],
+  ['GET', '/decisions', forwarded('/redir/x', 'Accept: text/html\r\n')],
+  ['GET', '/decisions', forwarded('/www/x')],
+  ['GET', '/decisions', forwarded('/dup/x')],
+  ['GET', '/decisions', forwarded('/nothing')],
+  ['GET', '/decisions', forwarded('/%zz')],
+  ['GET', '/decisions', forwarded(`/${'a'.repeat(5000)}`)],
+  ['GET', '/decisions', forwarded('/anon/x', 'Authorization: Bearer x\r\n')],
+  ['GET', '/decisions/anon/x?a=b', ''],
+  ['GET', '/decisions/%zz', ''],
+  ['GET', '/decisionsX', ''],
+  ['GET', '/decisions;x', ''],
+  ['GET', '/decision%73/anon/x', ''],
+  ['GET', '/decisions', forwarded('/anon/x', 'Origin: http://ok.test\r\n')],
+  ['GET', '/decisions', forwarded('/anon/x', 'Origin: http://bad.test\r\n')],
+  ['GET', '/decisions', forwarded('/deny/x', 'Origin: http://ok.test\r\n')],
+  [
+    'OPTIONS',
+    '/decisions',
+    forwarded('/anon/x', 'Origin: http://ok.test\r\nAccess-Control-Request-Method: GET\r\n'),
+  ],
+  ['GET', '/rules/anon', ''],
+  ['GET', '/health/alive', ''],
+];
+
+for (const cors of [false, true]) {
+  describe(`the bare decision handler${cors ? ' with CORS' : ''}`, () => {
+    let pair: Pair;
+    beforeAll(async () => {
+      pair = await startPair(cors);
+    });
+    afterAll(async () => {
+      await Promise.all([pair.fastify.close(), pair.bare.close()]);
+      await pair.app.close();
+      pair.access.close();
+    });
+
+    it('answers byte for byte what the Fastify routes answer', async () => {
+      for (const [method, target, extra] of cases) {
+        const request = `${method} ${target} HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n${extra}\r\n`;
+        const [viaFastify, viaBare] = await Promise.all([
+          exchange(pair.fastify, request),
+          exchange(pair.bare, request),
+        ]);
+        expect(viaBare, `${method} ${target} ${extra}`).toBe(viaFastify);
+      }
+    });
+
+    it('takes plain decisions and leaves bodies, odd paths and preflights to Fastify', () => {
+      expect(pair.taken).toContain('GET /decisions');
+      expect(pair.taken).toContain('HEAD /decisions');
+      expect(pair.taken).toContain('POST /decisions');
+      expect(pair.taken).toContain('GET /decisions/anon/x?a=b');
+      for (const path of [
+        '/decisions/%zz',
+        '/decisionsX',
+        '/decisions;x',
+        '/decision%73/anon/x',
+        '/rules/anon',
+      ])
+        expect(pair.taken).not.toContain(`GET ${path}`);
+      expect(pair.taken).not.toContain('TRACE /decisions');
+      // One POST without a body or a Content-Type, one with Content-Length: 0; none with one.
+      expect(pair.taken.filter((r) => r === 'POST /decisions')).toHaveLength(2);
+      // With CORS on, a preflight is the hook's to answer; without, it is a decision like any.
+      expect(pair.taken.filter((r) => r === 'OPTIONS /decisions')).toHaveLength(cors ? 1 : 2);
+    });
+  });
+}
+
+describe('isDecisionTarget', () => {
+  it('accepts the decision paths without escapes', () => {
+    for (const target of [
+      '/decisions',
+      '/decisions/',
+      '/decisions?x=%20',
+      '/decisions/a/b?c',
+      '/decisions/a?%zz',
+    ])
+      expect(isDecisionTarget(target), target).toBe(true);
+    for (const target of [
+      '/decision',
+      '/decisionsX',
+      '/decisions;x',
+      '/decisions#x',
+      '/decisions/%61',
+      '/x/decisions',
+    ])
+      expect(isDecisionTarget(target), target).toBe(false);
+  });
+});
