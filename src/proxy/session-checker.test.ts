@@ -63,7 +63,10 @@ describe.each(testEngines())('in-process session checker ($name)', (engine) => {
       ...(verifiedCookies !== undefined ? { verifiedCookies } : {}),
     });
   const cookieHeader = (token: string) => `csrf=x; ${COOKIE}=${encodeSessionCookie(token, COOKIE_KEYS)}`;
-  const byHeaders = (c: SessionChecker, headers: Record<string, string>): Promise<SessionCheckResult> => {
+  const byHeaders = async (
+    c: SessionChecker,
+    headers: Record<string, string>,
+  ): Promise<SessionCheckResult> => {
     if (c.checkHeaders === undefined) throw new Error('the in-process checker reads headers alone');
     return c.checkHeaders(headers);
   };

@@ -10,6 +10,7 @@ import { hash } from 'node:crypto';
 import { cookieNamed, decodeSessionCookie } from '../session/cookie.js';
 import type { Authenticated, CachedSession, SessionManager } from '../session/manager.js';
 import type { JsonObject } from '../session/serialize.js';
+import type { MaybePromise } from './pipeline/handler.js';
 import type { SessionChecker, SessionCheckRequest, SessionCheckResult } from './pipeline/index.js';
 
 export interface InProcessSessionCheckerDeps {
@@ -31,25 +32,31 @@ export function inProcessSessionChecker(deps: InProcessSessionCheckerDeps): Sess
   const own = key(whoami);
   const cookies = verifiedCookieMemo(deps.cookieKeys, deps.verifiedCookies ?? VERIFIED_COOKIE_ENTRIES);
   const bodies = whoamiBodies(deps.sessions);
-  const checkHeaders = async (headers: Readonly<Record<string, string>>): Promise<SessionCheckResult> => {
+  const answer = (authenticated: Authenticated | undefined): SessionCheckResult =>
+    authenticated === undefined
+      ? { kind: 'rejected', status: 401 }
+      : { kind: 'ok', body: bodies(authenticated), shared: true };
+  const unavailable = (error: unknown): SessionCheckResult => ({
+    kind: 'unavailable',
+    reason: error instanceof Error ? error.message : 'session check failed',
+  });
+  // A session in this process's cache is answered without a promise (the common case); only a
+  // lookup in Redis or SQL waits.
+  const checkHeaders = (headers: Readonly<Record<string, string>>): MaybePromise<SessionCheckResult> => {
     const token = tokenFrom(headers, deps.cookieName, cookies);
     if (token === undefined) return { kind: 'rejected', status: 401 };
     try {
-      const authenticated =
-        deps.sessions.authenticateFromMemory(token) ?? (await deps.sessions.authenticate(token));
-      if (authenticated === undefined) return { kind: 'rejected', status: 401 };
-      return { kind: 'ok', body: bodies(authenticated), shared: true };
+      const cached = deps.sessions.authenticateFromMemory(token);
+      if (cached !== undefined) return answer(cached);
+      return deps.sessions.authenticate(token).then(answer, unavailable);
     } catch (error) {
-      return {
-        kind: 'unavailable',
-        reason: error instanceof Error ? error.message : 'session check failed',
-      };
+      return unavailable(error);
     }
   };
   return {
     handles: (url) => key(url) === own,
     // whoami reads nothing but the token, so the URL and method of the check do not matter.
-    check: (request: SessionCheckRequest) => checkHeaders(request.headers),
+    check: async (request: SessionCheckRequest) => checkHeaders(request.headers),
     checkHeaders,
   };
 }

@@ -48,7 +48,7 @@ export interface SessionChecker {
    * For a checker that reads nothing but headers: the answer `check` gives a request with
    * these headers (lower-case names), without the check URL and method being built per request.
    */
-  checkHeaders?(headers: Readonly<Record<string, string>>): Promise<SessionCheckResult>;
+  checkHeaders?(headers: Readonly<Record<string, string>>): MaybePromise<SessionCheckResult>;
 }
 
 export type AuthnResult =
