@@ -19,7 +19,7 @@ const SPARE_CONNECTIONS = 2;
 
 /**
  * How many connections a login load uses: BENCH_LOGIN_CONNECTIONS, else the server's hash
- * limiter size (`defaultHashConcurrency()`, 3 on 2 cores; the server child inherits this
+ * limiter size (`defaultHashConcurrency()`, 2 on 2 cores; the server child inherits this
  * process's environment, so it computes the same) plus two. Each connection spends part of a
  * login outside the limiter (the GET for the flow, the session written after the hash), so
  * exactly as many connections as slots would leave slots idle; two more keep a hash queued.

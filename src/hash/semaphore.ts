@@ -68,12 +68,15 @@ function threadpoolSize(): number {
 }
 
 /**
- * About two hashes per core, but leaving one libuv thread free: argon2, bcrypt, pbkdf2 and scrypt
+ * One hash per core, leaving at least one libuv thread free. Hashing is CPU-bound: more hashes
+ * than cores only queue on the CPU. Measured on 2 cores (bench `login`), 2 slots instead of 3 gave
+ * the same logins/s with login p99 30 ms instead of 40-50 ms. argon2, bcrypt, pbkdf2 and scrypt
  * all run on the libuv threadpool, which file-system calls and `dns.lookup` share, and a pool full
- * of hashes would stall those behind a login burst.
+ * of hashes would stall those behind a login burst; the CLI sizes the pool to the cores
+ * (bin/portcullis.js), otherwise Node's 4 threads cap this at 3.
  */
 export function defaultHashConcurrency(): number {
-  return Math.max(1, Math.min(2 * availableParallelism(), threadpoolSize() - 1));
+  return Math.max(1, Math.min(availableParallelism(), threadpoolSize() - 1));
 }
 
 let shared: Semaphore | undefined;
