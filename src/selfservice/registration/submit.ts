@@ -15,13 +15,7 @@ import { registrationDisabled } from './errors.js';
 import { finishRegistration } from './finish.js';
 import { createRegistrationFlow, registrationFormNodes } from './flow.js';
 import { coerceFormTraits, withoutEmpty } from './form-values.js';
-
-type FieldMessages = Record<string, UiText[]>;
-
-/** `#/traits/a/b` -> `traits.a.b`, the name of the node that shows the message. */
-function nodeName(pointer: string): string {
-  return pointer.replace(/^#\//, '').split('/').join('.');
-}
+import { type FieldMessages, traitFieldMessages } from './trait-messages.js';
 
 /** `POST /self-service/registration?flow=<id>` with the password or the oidc method. */
 export async function submitRegistration(
@@ -84,18 +78,7 @@ export async function submitRegistration(
   const schemaId = deps.schemas.defaultId;
   const validation = deps.schemas.validate(schemaId, traits);
   if (!validation) throw internalError(`The default identity schema "${schemaId}" is not loaded.`);
-  const fields: FieldMessages = {};
-  if (!validation.ok) {
-    for (const error of validation.errors) {
-      const name = nodeName(error.pointer);
-      const message =
-        error.keyword === 'required'
-          ? uiText(Msg.ErrorValidationRequired, { property: String(error.context.property ?? '') })
-          : uiText(Msg.ErrorValidationGeneric, { reason: error.message });
-      fields[name] = [...(fields[name] ?? []), message];
-    }
-  }
-  if (!validation.ok) return refuse(fields);
+  if (!validation.ok) return refuse(traitFieldMessages(validation.errors));
   // profile_first, first step done: ask for the password, carrying the traits along.
   if (profileStep) {
     return show(

@@ -11,6 +11,7 @@ import { createLoginFlow } from '../../login/flow.js';
 import { withNodeMessages } from '../../nodes/index.js';
 import { finishRegistration } from '../../registration/finish.js';
 import { coerceFormTraits, withoutEmpty } from '../../registration/form-values.js';
+import { traitFieldMessages } from '../../registration/trait-messages.js';
 import { redirectToProvider } from './authorize.js';
 import type { ProviderClaims } from './claims.js';
 import type { ProviderClient } from './client.js';
@@ -125,11 +126,6 @@ export async function completeOidcRegistration(
   return register(deps, request, reply, flow, client, claims.sub, mapped, submittedTraits);
 }
 
-/** `#/traits/a/b` -> `traits.a.b`, the node that shows the message. */
-function nodeName(pointer: string): string {
-  return pointer.replace(/^#\//, '').split('/').join('.');
-}
-
 /**
  * Validates the mapped traits (with what the person submitted over them) and creates the
  * identity with the provider account linked. Missing or invalid traits show the registration
@@ -160,16 +156,7 @@ async function register(
   const showForm = (fields: Record<string, UiText[]>, form: UiText[], values: JsonObject) =>
     showTraitsForm(deps, request, reply, flow, client, pending, values, fields, form);
   if (!validation.ok) {
-    const fields: Record<string, UiText[]> = {};
-    for (const error of validation.errors) {
-      const name = nodeName(error.pointer);
-      const message =
-        error.keyword === 'required'
-          ? uiText(Msg.ErrorValidationRequired, { property: String(error.context.property ?? '') })
-          : uiText(Msg.ErrorValidationGeneric, { reason: error.message });
-      fields[name] = [...(fields[name] ?? []), message];
-    }
-    return showForm(fields, [], traits);
+    return showForm(traitFieldMessages(validation.errors), [], traits);
   }
   return finishRegistration(deps.registration, request, reply, flow, {
     body: {
