@@ -5,7 +5,7 @@
  * (config/oathkeeper-schema.ts), so these readers only narrow and fill defaults.
  */
 
-import type { JsonObject, KratosConfigDocument } from '../config/index.js';
+import type { CorsConfig, JsonObject, KratosConfigDocument } from '../config/index.js';
 import { parseDuration } from '../kernel/duration.js';
 
 /** Oathkeeper's default ports. */
@@ -19,15 +19,11 @@ export interface ServerTimeouts {
   readonly idleMs: number;
 }
 
-/** `serve.<listener>.cors`, with Oathkeeper's defaults; `enabled` false unless set. */
-export interface ProxyCorsConfig {
-  readonly enabled: boolean;
-  readonly allowedOrigins: readonly string[];
-  readonly allowedMethods: readonly string[];
-  readonly allowedHeaders: readonly string[];
-  readonly exposedHeaders: readonly string[];
-  readonly allowCredentials: boolean;
-  readonly maxAgeSeconds: number;
+/**
+ * `serve.<listener>.cors`: Kratos's keys plus `debug`, with Oathkeeper's defaults; `enabled`
+ * false unless set.
+ */
+export interface ProxyCorsConfig extends CorsConfig {
   readonly debug: boolean;
 }
 
