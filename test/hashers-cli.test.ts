@@ -36,12 +36,12 @@ describe('portcullis hashers argon2 calibrate', () => {
       'hashers',
       'argon2',
       'calibrate',
-      '5ms',
+      '200ms',
       '--adjust-memory',
       '--memory',
       '1MB',
       '--max-memory',
-      '8MB',
+      '32MB',
       '--runs',
       '1',
       '--quiet',
@@ -50,7 +50,10 @@ describe('portcullis hashers argon2 calibrate', () => {
     expect(result.stderr).toBe('');
     const config = parse(result.stdout) as { hashers: { argon2: { memory: string; iterations: number } } };
     expect(config.hashers.argon2.iterations).toBe(1);
-    expect(config.hashers.argon2.memory).toMatch(/^[0-9]+(MB|KB)$/);
+    // A 1 MB hash takes far less than 200 ms, so memory must have grown (up to the 32 MB cap).
+    const memory = /^([0-9]+)MB$/.exec(config.hashers.argon2.memory);
+    expect(Number(memory?.[1])).toBeGreaterThan(1);
+    expect(Number(memory?.[1])).toBeLessThanOrEqual(32);
   });
 
   it('refuses a bad duration or size with exit 2', async () => {
