@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { availableParallelism } from 'node:os';
 
-// Password hashes run on libuv's threadpool (4 threads by default, read when it is first used):
-// give it one thread per core plus two for file and DNS work, so hashing can use every core
-// (see defaultHashConcurrency). An explicit UV_THREADPOOL_SIZE wins.
+// argon2 runs on the hash pool's worker threads; bcrypt and imported hash formats run on libuv's
+// threadpool (4 threads by default, read when it is first used): give it one thread per core
+// plus two for file and DNS work, so those can use every core too (see defaultHashConcurrency).
+// An explicit UV_THREADPOOL_SIZE wins.
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism() + 2));
 
 // The package is compiled on `npm install` (the `prepare` script); point at the build.

@@ -3,10 +3,9 @@ import { randomBytes } from 'node:crypto';
 import type { Argon2Params } from './config.js';
 import type { Hasher } from './hasher.js';
 import { deriveArgon2, formatArgon2, parseArgon2 } from './schemes/argon2.js';
-import type { Semaphore } from './semaphore.js';
 
-/** Creates an argon2id hasher with validated parameters; hashing waits for a `limiter` slot. */
-export function createArgon2Hasher(params: Argon2Params, limiter: Semaphore): Hasher {
+/** Creates an argon2id hasher with validated parameters; hashing runs on the hash pool. */
+export function createArgon2Hasher(params: Argon2Params): Hasher {
   const shape = {
     variant: 'argon2id',
     memoryKiB: params.memoryKiB,
@@ -16,16 +15,14 @@ export function createArgon2Hasher(params: Argon2Params, limiter: Semaphore): Ha
   return {
     algorithm: 'argon2',
     canHash: () => true,
-    hash(password) {
+    async hash(password) {
       const salt = randomBytes(params.saltLength);
-      return limiter.run(async () => {
-        const key = await deriveArgon2(Buffer.from(password, 'utf8'), {
-          ...shape,
-          salt,
-          keyLength: params.keyLength,
-        });
-        return formatArgon2({ ...shape, salt, key });
+      const key = await deriveArgon2(Buffer.from(password, 'utf8'), {
+        ...shape,
+        salt,
+        keyLength: params.keyLength,
       });
+      return formatArgon2({ ...shape, salt, key });
     },
     needsRehash(encoded) {
       const hash = parseArgon2(encoded);

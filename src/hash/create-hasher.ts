@@ -8,7 +8,10 @@ import { type Semaphore, sharedHashLimiter } from './semaphore.js';
 
 /** Options shared by {@link createHasher} and `createPasswordHashing`. */
 export interface HashingOptions {
-  /** Bounds concurrent hashes; defaults to the process-wide {@link sharedHashLimiter}. */
+  /**
+   * Bounds concurrent hashes on libuv's threadpool (bcrypt and the imported formats); defaults to
+   * the process-wide {@link sharedHashLimiter}. argon2 runs on the hash pool, its own limiter.
+   */
   limiter?: Semaphore;
 }
 
@@ -21,7 +24,7 @@ export function createHasher(config: HasherConfig, options: HashingOptions = {})
   const limiter = options.limiter ?? sharedHashLimiter();
   switch (config.algorithm) {
     case 'argon2':
-      return createArgon2Hasher(argon2Params(config.argon2), limiter);
+      return createArgon2Hasher(argon2Params(config.argon2));
     case 'bcrypt':
       return createBcryptHasher(bcryptCost(config.bcrypt), limiter);
     default:

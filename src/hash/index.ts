@@ -23,6 +23,7 @@ export {
   type HashErrorCode,
   InvalidHasherConfigError,
 } from './errors.js';
+export { defaultHashWorkers, HashPool, HashPoolError, sharedHashPool } from './hash-pool.js';
 export type { Hasher } from './hasher.js';
 export { createPasswordHashing, type PasswordHashing, type VerifyResult } from './password-hashing.js';
 export type { HashSchemeId } from './schemes/scheme.js';

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { HasherConfigInput } from './config.js';
 import { createHasher } from './create-hasher.js';
 import { BcryptPasswordTooLongError, HashError } from './errors.js';
+import { sharedHashPool } from './hash-pool.js';
 import { createPasswordHashing } from './password-hashing.js';
 import { Semaphore } from './semaphore.js';
 
@@ -191,9 +192,9 @@ describe('verifyDummy', () => {
 });
 
 describe('bounded concurrency', () => {
-  it('keeps at most `limit` hashes and verifications in flight; the rest queue', async () => {
+  it('keeps at most `limit` bcrypt hashes and verifications in flight on libuv; the rest queue', async () => {
     const limiter = new Semaphore(2);
-    const hashing = createPasswordHashing(ARGON2, { limiter });
+    const hashing = createPasswordHashing(BCRYPT, { limiter });
     let maxActive = 0;
     const observe = <T>(promise: Promise<T>): Promise<T> =>
       promise.finally(() => {
@@ -215,6 +216,22 @@ describe('bounded concurrency', () => {
     expect(maxActive).toBe(2);
     expect(limiter.active).toBe(0);
     expect(limiter.waiting).toBe(0);
+  });
+
+  it('leaves argon2 to the hash pool, which bounds it instead of the libuv limiter', async () => {
+    const limiter = new Semaphore(1);
+    const hashing = createPasswordHashing(ARGON2, { limiter });
+    const pool = sharedHashPool();
+    const hashes = Array.from({ length: pool.capacity + 2 }, (_, i) => hashing.hash(`pw${i}`));
+    expect(limiter.active).toBe(0);
+    expect(pool.active).toBe(pool.size);
+    expect(pool.waiting).toBe(hashes.length - pool.size);
+    const encoded = await Promise.all(hashes);
+    const checks = encoded.map((hash, i) => hashing.verify(`pw${i}`, hash));
+    expect(limiter.active).toBe(0);
+    expect((await Promise.all(checks)).every((result) => result.ok)).toBe(true);
+    expect(pool.active).toBe(0);
+    expect(pool.waiting).toBe(0);
   });
 
   it('applies to createHasher too', () => {

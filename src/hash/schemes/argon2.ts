@@ -3,9 +3,10 @@
  * salt and key in unpadded base64. This is the string our argon2 hasher writes and the one Kratos
  * reads (version 19 only, parameters in this order).
  */
-import { type Algorithm, hashRaw, type Version } from '@node-rs/argon2';
+import type { Algorithm, Version } from '@node-rs/argon2';
 import { equalBytes } from '../constant-time.js';
 import { decodeBase64Raw, encodeBase64Raw } from '../encoding.js';
+import { sharedHashPool } from '../hash-pool.js';
 import { boundedInteger } from './bounded-integer.js';
 import {
   MAX_ARGON2_ITERATIONS,
@@ -58,12 +59,15 @@ export function parseArgon2(encoded: string): Argon2Hash | undefined {
   return { variant: variant as Argon2Variant, memoryKiB, iterations, parallelism, salt, key };
 }
 
-/** Derives the argon2 key of `password` with the parameters and salt of `hash`. Runs on the libuv threadpool. */
+/**
+ * Derives the argon2 key of `password` with the parameters and salt of `hash`, on the hash pool's
+ * worker threads (which also bound how many run at once).
+ */
 export function deriveArgon2(
   password: Uint8Array,
   hash: Omit<Argon2Hash, 'key'> & { keyLength: number },
 ): Promise<Buffer> {
-  return hashRaw(password, {
+  return sharedHashPool().argon2(password, {
     algorithm: ALGORITHM[hash.variant],
     version: VERSION_19,
     memoryCost: hash.memoryKiB,
@@ -89,6 +93,7 @@ function argon2Scheme(variant: Argon2Variant): HashScheme {
       if (hash === undefined) return undefined;
       return {
         scheme: variant,
+        runsInHashPool: true,
         matches: async (password) =>
           equalBytes(await deriveArgon2(password, { ...hash, keyLength: hash.key.length }), hash.key),
       };

@@ -24,6 +24,12 @@ export type HashSchemeId =
 export interface DecodedHash {
   readonly scheme: HashSchemeId;
   /**
+   * Whether `matches` runs on the hash pool's workers (argon2), which bound it themselves; the
+   * others run on libuv's threadpool (or inline, for the cheap legacy digests) behind the libuv
+   * hash limiter.
+   */
+  readonly runsInHashPool?: true;
+  /**
    * Whether `password` (its UTF-8 bytes) produces this hash. Compares in constant time.
    * May reject only on an internal failure (for example the KDF refusing its parameters).
    */

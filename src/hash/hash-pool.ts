@@ -1,0 +1,217 @@
+/**
+ * argon2 derivations on a pool of worker threads, one per core, each handed its next job before
+ * it finishes the current one.
+ *
+ * Why not libuv's threadpool (where `hashRaw` runs): a libuv job reports back to the event loop,
+ * and only then can the loop start the next hash. Under login load the loop is busy or waiting
+ * for a core, so every hash ended with a core idle until the loop came round: measured on 2 cores,
+ * 2 hashes in flight verified ~137/s and 4 (2 running, 2 queued on the workers) ~158/s with the
+ * same code, and logins rose from ~113/s to ~140/s. Queuing on libuv instead would need more libuv
+ * threads than cores, which runs more hashes at once than there are cores (longer hashes) and
+ * fills the pool that file-system calls and `dns.lookup` share.
+ *
+ * The pool is its own limiter: at most `size` hashes run at once, `depth` more wait on the
+ * workers, and the rest wait here in arrival order. On Linux the workers run at a lower priority
+ * (a nice value is per thread there), so a saturated CPU still serves requests first.
+ *
+ * Protocol (hash-worker.js): `{ id, password, options }` in, `{ id, key }` or `{ id, error }` out.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Options } from '@node-rs/argon2';
+
+const WORKER_URL = new URL('./hash-worker.js', import.meta.url);
+
+/** Jobs a worker holds at once: the one it runs and the next, so it never waits for the loop. */
+const DEPTH = 2;
+/**
+ * How much lower the workers' priority is (Linux nice value). A few steps are enough for the
+ * scheduler to prefer the event loop when both are ready; the workers still get most of the CPU
+ * the loop does not use.
+ */
+const DEFAULT_NICE = 5;
+/** Workers run one small script; a small heap keeps each isolate's footprint small. */
+const WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 };
+
+/** Thrown for jobs of a pool that was closed, or of a worker that died under them. */
+export class HashPoolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HashPoolError';
+  }
+}
+
+export interface HashPoolOptions {
+  /** Worker threads, i.e. hashes running at once; default one per core. */
+  size?: number;
+  /** Linux nice value of the workers (0 keeps the process's priority); default 5. */
+  nice?: number;
+}
+
+interface Job {
+  readonly id: number;
+  readonly password: Uint8Array;
+  readonly options: Options;
+  resolve(key: Buffer): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  /** Jobs handed to this worker, in the order it runs them. */
+  readonly jobs: Map<number, Job>;
+}
+
+type Reply = { id: number; key: Uint8Array } | { id: number; error: string };
+
+/** One worker per core: hashing is CPU-bound. */
+export function defaultHashWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export class HashPool {
+  /** Most hashes running at once (worker threads). */
+  readonly size: number;
+  readonly #nice: number;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Job[] = [];
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: HashPoolOptions = {}) {
+    const size = options.size ?? defaultHashWorkers();
+    if (!Number.isInteger(size) || size < 1) {
+      throw new RangeError(`hash pool size must be a positive integer, got ${size}`);
+    }
+    this.size = size;
+    this.#nice = options.nice ?? DEFAULT_NICE;
+  }
+
+  /** The most hashes that run at once (as the libuv limiter's `limit`). */
+  get limit(): number {
+    return this.size;
+  }
+
+  /** Hashes in flight without waiting here: `size` running plus one queued on each worker. */
+  get capacity(): number {
+    return this.size * DEPTH;
+  }
+
+  /** Hashes running now: workers holding at least one job. */
+  get active(): number {
+    let running = 0;
+    for (const slot of this.#slots) if (slot.jobs.size > 0) running++;
+    return running;
+  }
+
+  /** Hashes waiting: queued here, or handed to a worker still busy with an earlier one. */
+  get waiting(): number {
+    let held = 0;
+    for (const slot of this.#slots) held += Math.max(0, slot.jobs.size - 1);
+    return this.#queue.length + held;
+  }
+
+  /** argon2 of `password` with `options` (salt included), on a worker thread. */
+  argon2(password: Uint8Array, options: Options): Promise<Buffer> {
+    if (this.#closed) return Promise.reject(new HashPoolError('the hash pool is closed'));
+    return new Promise<Buffer>((resolve, reject) => {
+      // Copies of exactly the bytes: a Buffer may be a view of Node's shared 8 KiB pool, and
+      // posting the view would copy (and expose to the worker) the whole pool.
+      const job: Job = {
+        id: this.#nextId++,
+        password: new Uint8Array(password),
+        options: options.salt === undefined ? options : { ...options, salt: new Uint8Array(options.salt) },
+        resolve,
+        reject,
+      };
+      const slot = this.#slotFor();
+      if (slot === undefined) this.#queue.push(job);
+      else this.#send(slot, job);
+    });
+  }
+
+  /** Ends the workers; jobs not yet answered reject with {@link HashPoolError}. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const queued = this.#queue.splice(0);
+    for (const job of queued) job.reject(new HashPoolError('the hash pool is closed'));
+    const slots = this.#slots.splice(0);
+    for (const slot of slots) this.#fail(slot, 'the hash pool is closed');
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  /**
+   * Where a new job goes: an idle worker, else a new worker while there are fewer than `size`,
+   * else the least loaded worker with room; `undefined` when every worker is full.
+   */
+  #slotFor(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.#slots) {
+      if (best === undefined || slot.jobs.size < best.jobs.size) best = slot;
+    }
+    if ((best === undefined || best.jobs.size > 0) && this.#slots.length < this.size) return this.#spawn();
+    return best !== undefined && best.jobs.size < DEPTH ? best : undefined;
+  }
+
+  #spawn(): Slot {
+    const worker = new Worker(WORKER_URL, {
+      workerData: { nice: this.#nice },
+      resourceLimits: WORKER_RESOURCE_LIMITS,
+    });
+    const slot: Slot = { worker, jobs: new Map() };
+    worker.unref();
+    worker.on('message', (reply: Reply) => this.#answer(slot, reply));
+    worker.on('error', (error) => this.#lose(slot, `a hash worker failed: ${error.message}`));
+    worker.on('exit', (code) => this.#lose(slot, `a hash worker exited (code ${code})`));
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #send(slot: Slot, job: Job): void {
+    // A worker with work keeps the process alive until it answers; an idle one does not.
+    if (slot.jobs.size === 0) slot.worker.ref();
+    slot.jobs.set(job.id, job);
+    const transfer = [job.password.buffer as ArrayBuffer];
+    if (job.options.salt !== undefined) transfer.push(job.options.salt.buffer as ArrayBuffer);
+    slot.worker.postMessage({ id: job.id, password: job.password, options: job.options }, transfer);
+  }
+
+  #answer(slot: Slot, reply: Reply): void {
+    const job = slot.jobs.get(reply.id);
+    if (job === undefined) return;
+    slot.jobs.delete(reply.id);
+    if ('key' in reply)
+      job.resolve(Buffer.from(reply.key.buffer, reply.key.byteOffset, reply.key.byteLength));
+    else job.reject(new Error(reply.error));
+    const next = this.#queue.shift();
+    if (next !== undefined) this.#send(slot, next);
+    else if (slot.jobs.size === 0) slot.worker.unref();
+  }
+
+  /** A worker died: its jobs fail, and the queue moves on to the others (or a new one). */
+  #lose(slot: Slot, message: string): void {
+    const index = this.#slots.indexOf(slot);
+    if (index === -1) return;
+    this.#slots.splice(index, 1);
+    this.#fail(slot, message);
+    while (this.#queue.length > 0) {
+      const target = this.#slotFor();
+      const next = target === undefined ? undefined : this.#queue.shift();
+      if (target === undefined || next === undefined) break;
+      this.#send(target, next);
+    }
+  }
+
+  #fail(slot: Slot, message: string): void {
+    for (const job of slot.jobs.values()) job.reject(new HashPoolError(message));
+    slot.jobs.clear();
+  }
+}
+
+let shared: HashPool | undefined;
+
+/** The process-wide pool every argon2 derivation uses unless given its own. */
+export function sharedHashPool(): HashPool {
+  shared ??= new HashPool();
+  return shared;
+}
