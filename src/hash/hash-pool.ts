@@ -44,7 +44,7 @@ export class HashPoolError extends Error {
 export interface HashPoolOptions {
   /** Worker threads, i.e. hashes running at once; default one per core. */
   size?: number;
-  /** Linux nice value of the workers (0 keeps the process's priority); default 5. */
+  /** How much to add to the workers' Linux nice value (0 keeps the process's); default 5. */
   nice?: number;
 }
 

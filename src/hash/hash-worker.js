@@ -6,7 +6,7 @@
 // Each job runs synchronously here, one after the other: the pool keeps the next job already
 // queued on this thread's port, so it starts the moment the previous one ends instead of after a
 // round trip through the main event loop (which is what left cores idle between libuv jobs).
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { hashRawSync } from '@node-rs/argon2';
 
@@ -18,7 +18,8 @@ const port = parentPort;
 // lower the whole process, so it is left alone.
 if (process.platform === 'linux' && typeof workerData?.nice === 'number' && workerData.nice > 0) {
   try {
-    setPriority(workerData.nice);
+    // Relative to the thread's current value (inherited from the process), at most 19.
+    setPriority(Math.min(19, getPriority() + workerData.nice));
   } catch {
     // Not allowed or not supported: hashing still works at the normal priority.
   }
