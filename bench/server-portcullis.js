@@ -3,7 +3,7 @@
  * `portcullis serve -c <file>` would, migrations applied first), with one identity created
  * through the admin API and one session issued in process (so the whoami load does not depend
  * on the login path it may be measured against). Reports the token and the warm whoami body to
- * the parent, and lets the probe watch the server's hash limiter.
+ * the parent, and lets the probe watch the server's hash pool.
  *
  * Store: `dsn: memory`, or a fresh database beside DATABASE_URL when it is set.
  * Cache: in-process LRU, in front of Redis when REDIS_URL is set (under a key prefix of its own,
@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPortcullis } from '../dist/app/server.js';
 import { loadConfig } from '../dist/config/index.js';
-import { sharedHashLimiter } from '../dist/hash/index.js';
+import { sharedHashPool } from '../dist/hash/index.js';
 import { DEFAULT_SCHEMA_URL } from '../dist/identity/schema/index.js';
 import { createLogger } from '../dist/kernel/logger.js';
 import { runChild } from './lib/child-side.js';
@@ -85,10 +85,10 @@ async function start() {
         cache: redisUrl ? `in-process LRU in front of Redis at ${new URL(redisUrl).host}` : 'in-process LRU',
       },
       close: cleanup,
-      // The very limiter the server's hashing uses (same module instance): how full it is.
+      // The very pool the server's argon2 runs on (same module instance): how full it is.
       gauge: () => {
-        const limiter = sharedHashLimiter();
-        return { active: limiter.active, waiting: limiter.waiting, limit: limiter.limit };
+        const pool = sharedHashPool();
+        return { active: pool.active, waiting: pool.waiting, limit: pool.limit };
       },
     };
   } catch (error) {

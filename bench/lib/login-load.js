@@ -12,22 +12,20 @@
  * `whoami-under-hashing`) can be summarised on its own.
  */
 import autocannon from 'autocannon';
-import { defaultHashConcurrency } from '../../dist/hash/index.js';
-
-/** Connections beyond the hash limiter's slots: see {@link loginConnections}. */
-const SPARE_CONNECTIONS = 2;
+import { sharedHashPool } from '../../dist/hash/index.js';
 
 /**
- * How many connections a login load uses: BENCH_LOGIN_CONNECTIONS, else the server's hash
- * limiter size (`defaultHashConcurrency()`, 2 on 2 cores; the server child inherits this
- * process's environment, so it computes the same) plus two. Each connection spends part of a
- * login outside the limiter (the GET for the flow, the session written after the hash), so
- * exactly as many connections as slots would leave slots idle; two more keep a hash queued.
+ * How many connections a login load uses: BENCH_LOGIN_CONNECTIONS, else the server's hash pool
+ * capacity (a running and a queued hash per worker thread, one worker per core: 4 on 2 cores;
+ * the server child computes the same). Each connection spends part of a login outside the pool
+ * (the GET for the flow, the session written after the hash), so the workers' queues are not
+ * always full, but measured on 2 cores more connections only lengthen the queue: 4 connections
+ * gave 139-154 logins/s at p99 41-47 ms, 5 and 6 gave 127-149/s at p99 59-83 ms.
  *
  * @param {import('./options.js').BenchOptions} options
  */
 export function loginConnections(options) {
-  return options.loginConnections ?? defaultHashConcurrency() + SPARE_CONNECTIONS;
+  return options.loginConnections ?? sharedHashPool().capacity;
 }
 
 /**

@@ -7,6 +7,16 @@
  * identities created up front (so every login verifies one argon2id hash and succeeds).
  * Brute-force protection stays on, as shipped: successful logins take their count back, so
  * right passwords are never throttled; a 429 would show in the table and fail the check.
+ *
+ * Two measurement choices, both because a cloud VM's speed drifts and a JIT warms up:
+ * - **Warm-up long enough for V8.** At ~100 logins/s the login path's functions are called a few
+ *   hundred times a second: they reach optimised code after tens of seconds, not two (measured:
+ *   the server's event-loop CPU per login falls from 2.8 to 1.8 ms over the first 20-30 s, and
+ *   the load generator's with it). A server in production runs in that steady state.
+ * - **Raw hashing and logins interleaved in rounds.** The same raw figure measured a minute
+ *   apart moves by ±5% on a shared VM; one raw run before one login run compares two different
+ *   machines. Each round measures raw hashing (server idle), then logins, for the same time; the
+ *   ratio is the logins of all rounds over the raw verifications of all rounds.
  */
 import { createAccounts } from '../lib/accounts.js';
 import { isClean, sleep } from '../lib/load.js';
@@ -28,14 +38,18 @@ const RATIO_TARGET = 0.85;
  * to one account are ever in flight together.
  */
 const ACCOUNTS = 32;
-const WARM_UP_SEC = 2;
-/** Ample for the few queued logins (a handful x ~20 ms) to finish before the server stops. */
+/** See the module comment: the event loop's cost per login settles after 20-30 s of logins. */
+const WARM_UP_SEC = 30;
+/** Rounds of about this many seconds each share BENCH_DURATION (at least one round). */
+const ROUND_SEC = 5;
+/** Ample for the few queued logins (a handful x ~20 ms) to finish before the next step. */
 const DRAIN_MS = 1000;
 
 /** @param {import('../lib/options.js').BenchOptions} options */
 export async function runLogin(options) {
-  const raw = await measureRawHashing(options.durationSec, 'verify');
   const connections = loginConnections(options);
+  const rounds = Math.max(1, Math.round(options.durationSec / ROUND_SEC));
+  const roundSec = options.durationSec / rounds;
   const portcullis = await startPortcullisServer();
   try {
     const { info } = portcullis;
@@ -43,46 +57,110 @@ export async function runLogin(options) {
     const load = { publicUrl: info.publicUrl, accounts, connections };
     await startLogins({ ...load, durationSec: WARM_UP_SEC }).done;
     await sleep(DRAIN_MS);
-    /** @type {import('../lib/login-load.js').LoginStats | undefined} */
-    let stats;
-    const row = await measureRun(
-      'native logins (GET flow + POST password)',
-      async () => {
-        stats = await startLogins({ ...load, durationSec: options.durationSec }).done;
-        return loginSummary(stats);
-      },
-      portcullis,
-    );
-    await sleep(DRAIN_MS);
-    if (stats === undefined) throw new Error('the login load did not report');
 
+    /** @type {import('../lib/raw-hashing.js').RawHashing[]} */
+    const raws = [];
+    /** @type {import('../lib/login-load.js').LoginStats[]} */
+    const logins = [];
+    /** @type {import('../lib/report.js').LoadRow[]} */
+    const rows = [];
+    for (let round = 1; round <= rounds; round++) {
+      raws.push(await measureRawHashing(roundSec, 'verify'));
+      /** @type {import('../lib/login-load.js').LoginStats | undefined} */
+      let stats;
+      const label =
+        rounds === 1 ? 'native logins (GET flow + POST password)' : `native logins, round ${round}`;
+      rows.push(
+        await measureRun(
+          label,
+          async () => {
+            stats = await startLogins({ ...load, durationSec: roundSec }).done;
+            return loginSummary(stats);
+          },
+          portcullis,
+        ),
+      );
+      if (stats === undefined) throw new Error('the login load did not report');
+      logins.push(stats);
+      await sleep(DRAIN_MS);
+    }
+
+    const raw = meanRaw(raws);
+    const loginsPerSec = mean(logins.map((s) => s.perSec));
     printHeading('login', [
       `store: ${info.store}; cache: ${info.cache}; brute-force protection on (defaults)`,
       `${connections} connections, each looping GET /self-service/login/api then POST /self-service/login?flow=<id>`,
-      `(a fresh flow per login) over ${accounts.length} identities, ${options.durationSec} s after ${WARM_UP_SEC} s warm-up.`,
-      `Raw argon2id verify in this process: ${raw.hashesPerSec.toFixed(1)}/s at concurrency ${raw.concurrency} (server limiter), ${ms(raw.meanMs)} each; other CPU ${percent(raw.otherCpuPercent)}.`,
+      `(a fresh flow per login) over ${accounts.length} identities, after ${WARM_UP_SEC} s of warm-up;`,
+      `${rounds} round(s) of ${roundSec.toFixed(1)} s raw argon2id verify in this process (server idle), then ${roundSec.toFixed(1)} s of logins.`,
+      `Raw verify per round: ${raws.map((r) => `${r.hashesPerSec.toFixed(1)}/s`).join(', ')} with ${raw.concurrency} in flight on ${raw.workers} worker threads (as the server's pool), ${ms(raw.meanMs)} each; other CPU up to ${percent(raw.otherCpuPercent)}.`,
       'req/s is logins/s (successful POSTs); p50/p99 time the POST alone, from request to session.',
     ]);
     warnIfDisturbed('the raw hashing', raw.otherCpuPercent);
-    printLoads([row]);
-    const relative = raw.hashesPerSec > 0 ? stats.perSec / raw.hashesPerSec : 0;
+    printLoads(rows);
+    const relative = raw.hashesPerSec > 0 ? loginsPerSec / raw.hashesPerSec : 0;
     printChecks([
       {
         label: 'logins/s ÷ raw argon2id verifications/s',
-        measured: `${stats.perSec.toFixed(1)} / ${raw.hashesPerSec.toFixed(1)} = ${ratio(relative)}`,
+        measured: `${loginsPerSec.toFixed(1)} / ${raw.hashesPerSec.toFixed(1)} = ${ratio(relative)}`,
         target: `>= ${RATIO_TARGET}`,
-        pass: relative >= RATIO_TARGET && isClean(row.load),
+        pass: relative >= RATIO_TARGET && rows.every((row) => isClean(row.load)),
       },
       {
         label: 'logins throttled (429)',
-        measured: String(stats.throttled),
+        measured: String(logins.reduce((sum, s) => sum + s.throttled, 0)),
         target: '(info)',
         pass: undefined,
       },
-      ...loginFailureChecks(stats),
-      ...loginCpuChecks(row.server, stats.perSec, raw),
+      ...logins.flatMap(loginFailureChecks),
+      ...loginCpuChecks(meanServer(rows), loginsPerSec, raw),
     ]);
   } finally {
     await portcullis.stop();
   }
+}
+
+/** @param {number[]} values */
+function mean(values) {
+  return values.length === 0 ? 0 : values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+/**
+ * Rounds last equally long, so the mean rate is the rate over all of them.
+ *
+ * @param {import('../lib/raw-hashing.js').RawHashing[]} raws
+ * @returns {import('../lib/raw-hashing.js').RawHashing}
+ */
+function meanRaw(raws) {
+  const [first] = raws;
+  if (first === undefined) throw new Error('no raw hashing round');
+  return {
+    operation: first.operation,
+    concurrency: first.concurrency,
+    workers: first.workers,
+    hashesPerSec: mean(raws.map((r) => r.hashesPerSec)),
+    meanMs: mean(raws.map((r) => r.meanMs)),
+    cpuMsPerHash: mean(raws.map((r) => r.cpuMsPerHash)),
+    otherCpuPercent: Math.max(...raws.map((r) => r.otherCpuPercent)),
+  };
+}
+
+/**
+ * The server's CPU over all login rounds (equally long): the mean of each figure.
+ *
+ * @param {import('../lib/report.js').LoadRow[]} rows
+ * @returns {import('../lib/probe.js').ProbeReport | undefined}
+ */
+function meanServer(rows) {
+  const reports = rows.flatMap((row) => (row.server === undefined ? [] : [row.server]));
+  if (reports.length !== rows.length) return undefined;
+  const loopCpu = reports.map((r) => r.loopCpuPercent);
+  const loopWait = reports.map((r) => r.loopWaitPercent);
+  return {
+    cpuPercent: mean(reports.map((r) => r.cpuPercent)),
+    loopP99Ms: Math.max(...reports.map((r) => r.loopP99Ms)),
+    loopMaxMs: Math.max(...reports.map((r) => r.loopMaxMs)),
+    ...(loopCpu.every((v) => v !== undefined) && loopWait.every((v) => v !== undefined)
+      ? { loopCpuPercent: mean(loopCpu), loopWaitPercent: mean(loopWait) }
+      : {}),
+  };
 }

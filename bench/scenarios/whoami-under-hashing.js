@@ -2,14 +2,14 @@
  * `whoami-under-hashing`: whoami p99 while native logins saturate the CPU with argon2id.
  *
  * Logins run as in the `login` scenario (a fresh flow per login, right passwords, brute-force
- * protection on), on enough connections to keep the server's hash limiter full, from before to
+ * protection on), on enough connections to keep the server's hash pool full, from before to
  * after a whoami load on BENCH_CONNECTIONS. Target: whoami p99 < 25 ms over that window. The
  * logins/s inside the window against raw argon2id verifications/s is printed for information
  * (the login throughput target is the `login` scenario's, with no whoami load beside it).
  *
  * Identity creation (POST /admin/identities with a plain-text password), which stood in for
  * logins before the login flow existed, is gone: it loaded the CPU the same way (one argon2id
- * derivation through the same limiter), so it told nothing the real logins do not.
+ * derivation through the same pool), so it told nothing the real logins do not.
  */
 import { createAccounts } from '../lib/accounts.js';
 import { isClean, sleep, warmUp } from '../lib/load.js';
@@ -61,7 +61,7 @@ export async function runWhoamiUnderHashing(options) {
       `store: ${info.store}; cache: ${info.cache}; brute-force protection on (defaults)`,
       `Native logins (GET flow + POST password, a fresh flow each, ${accounts.length} identities) on ${connections} connections,`,
       `from ${MARGIN_SEC} s before to ${MARGIN_SEC} s after whoami on ${options.connections} connections for ${options.durationSec} s (after ${WARM_UP_SEC} s warm-up).`,
-      `Raw argon2id verify in this process: ${raw.hashesPerSec.toFixed(1)}/s at concurrency ${raw.concurrency} (server limiter), ${ms(raw.meanMs)} each; other CPU ${percent(raw.otherCpuPercent)}.`,
+      `Raw argon2id verify in this process: ${raw.hashesPerSec.toFixed(1)}/s with ${raw.concurrency} in flight on ${raw.workers} worker threads (as the server's pool), ${ms(raw.meanMs)} each; other CPU ${percent(raw.otherCpuPercent)}.`,
       'The logins row counts logins inside the whoami window only; its p50/p99 time the POST alone.',
     ]);
     warnIfDisturbed('the raw hashing', raw.otherCpuPercent);
