@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { type HasherConfigInput, resolveHasherConfig } from './config.js';
 import { createHasher, type HashingOptions } from './create-hasher.js';
+import { HashPoolError } from './hash-pool.js';
 import type { Hasher } from './hasher.js';
 import { decodeHash } from './schemes/registry.js';
 import { sharedHashLimiter } from './semaphore.js';
@@ -32,8 +33,9 @@ export interface PasswordHashing {
    */
   hash(password: string): Promise<string>;
   /**
-   * Checks `password` against a stored hash in any supported format. Never throws: unknown,
-   * garbled or unverifiable hashes give `{ ok: false, needsRehash: false }`.
+   * Checks `password` against a stored hash in any supported format. Unknown, garbled or
+   * unverifiable hashes give `{ ok: false, needsRehash: false }`; it throws only
+   * {@link HashPoolError}, when hashing itself is out of service.
    */
   verify(password: string, encoded: string): Promise<VerifyResult>;
   /** Whether `encoded` is a well-formed hash in a supported format (for validating imports). */
@@ -86,7 +88,10 @@ export function createPasswordHashing(
       ok = await (decoded.runsInHashPool
         ? decoded.matches(bytes)
         : limiter.run(() => decoded.matches(bytes)));
-    } catch {
+    } catch (error) {
+      // A pool that cannot hash (closed, or its workers cannot start) is a server fault: saying
+      // "wrong password" would hide it behind every login failing.
+      if (error instanceof HashPoolError) throw error;
       // A KDF refusing parameters that passed our bounds is a broken hash, not a server error.
       return failed();
     }
