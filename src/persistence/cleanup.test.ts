@@ -141,6 +141,25 @@ for (const engine of testEngines()) {
       return id;
     }
 
+    async function addOidcState(expiresAt: Date): Promise<string> {
+      const stateHash = randomUUID().replaceAll('-', '');
+      await database.db
+        .insertInto('selfservice_oidc_states')
+        .values({
+          state_hash: stateHash,
+          flow_id: randomUUID(),
+          flow_kind: 'login',
+          provider: 'google',
+          browser_hash: 'c'.repeat(43),
+          pkce_verifier: null,
+          nonce: null,
+          expires_at: expiresAt,
+          created_at: ago(48),
+        })
+        .execute();
+      return stateHash;
+    }
+
     const ids = async (
       table:
         | 'sessions'
@@ -166,6 +185,8 @@ for (const engine of testEngines()) {
       await addDelivery('abandoned', ago(30));
       const recentError = await addError(ago(1));
       await addError(ago(30));
+      const liveState = await addOidcState(ago(-1));
+      await addOidcState(ago(30));
 
       const seen: string[] = [];
       const report = await cleanupDatabase(database.db, {
@@ -181,6 +202,7 @@ for (const engine of testEngines()) {
         selfservice_codes: 1,
         selfservice_flow_attempts: 1,
         selfservice_errors: 1,
+        selfservice_oidc_states: 1,
         webhook_deliveries: 2,
       });
       expect(seen).toEqual([...CLEANUP_TABLES]);
@@ -189,6 +211,8 @@ for (const engine of testEngines()) {
       expect(await ids('selfservice_codes')).toEqual([liveCode]);
       expect(await ids('webhook_deliveries')).toEqual([queued, recentDelivered].sort());
       expect(await ids('selfservice_errors')).toEqual([recentError]);
+      const states = await database.db.selectFrom('selfservice_oidc_states').select('state_hash').execute();
+      expect(states.map((s) => s.state_hash)).toEqual([liveState]);
       const attempts = await database.db.selectFrom('selfservice_flow_attempts').select('flow_id').execute();
       expect(attempts.map((a) => a.flow_id)).toEqual([liveFlow]);
       // The identity itself is never touched.

@@ -5,7 +5,8 @@ import type { Tables } from './tables.js';
  * `kratos cleanup sql`: removes rows nothing will read again, in small batches so a large
  * backlog never holds a long lock. Kratos removes expired sessions and self-service flows;
  * we also remove what our own tables leave behind (expired one-time codes, the attempt
- * counters of flows that are gone, web-hook deliveries that reached a final state), and, as
+ * counters of flows that are gone, web-hook deliveries that reached a final state, OpenID
+ * Connect sign-ins whose state expired without a callback), and, as
  * Kratos's CleanupErrors does, self-service errors created before the cutoff.
  * Courier messages stay, as in Kratos: the admin API lists them.
  */
@@ -28,6 +29,7 @@ export type CleanupTable =
   | 'selfservice_codes'
   | 'selfservice_flow_attempts'
   | 'selfservice_errors'
+  | 'selfservice_oidc_states'
   | 'webhook_deliveries';
 
 export type CleanupReport = Record<CleanupTable, number>;
@@ -96,6 +98,16 @@ const STEPS: ReadonlyArray<readonly [CleanupTable, BatchDelete]> = [
     'selfservice_errors',
     deleteBatch('selfservice_errors', 'id', (db, cutoff, limit) =>
       db.selectFrom('selfservice_errors').select('id').where('created_at', '<', cutoff).limit(limit),
+    ),
+  ],
+  [
+    'selfservice_oidc_states',
+    deleteBatch('selfservice_oidc_states', 'state_hash', (db, cutoff, limit) =>
+      db
+        .selectFrom('selfservice_oidc_states')
+        .select('state_hash')
+        .where('expires_at', '<', cutoff)
+        .limit(limit),
     ),
   ],
   [

@@ -169,12 +169,26 @@ export interface SelfServiceErrorsTable {
   updated_at: Timestamp;
 }
 
+/** An OpenID Connect sign-in between redirect and callback (migration 0008). */
+export interface SelfServiceOidcStatesTable {
+  state_hash: string;
+  flow_id: string;
+  flow_kind: string;
+  provider: string;
+  browser_hash: string;
+  pkce_verifier: string | null;
+  nonce: string | null;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
 /** Every table the stores use; later migrations add theirs here. */
 export interface Tables {
   selfservice_flows: SelfServiceFlowsTable;
   selfservice_codes: SelfServiceCodesTable;
   selfservice_flow_attempts: SelfServiceFlowAttemptsTable;
   selfservice_errors: SelfServiceErrorsTable;
+  selfservice_oidc_states: SelfServiceOidcStatesTable;
   courier_messages: CourierMessagesTable;
   courier_message_dispatches: CourierMessageDispatchesTable;
   sessions: SessionsTable;

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { toDate } from '../../../persistence/row-codec.js';
-import type { Tables } from '../../../persistence/tables.js';
+import type { SelfServiceOidcStatesTable, Tables } from '../../../persistence/tables.js';
 import type { FlowKind } from '../../flow/flow.js';
 
 /** What a redirect to a provider leaves behind for its callback (see migration 0008). */
@@ -29,24 +29,7 @@ export interface OidcStateStore {
   take(stateHash: string): Promise<OidcContinuity | undefined>;
 }
 
-// Type aliases, not interfaces: Kysely's table map needs their implicit index signature.
-type OidcStatesTable = {
-  state_hash: string;
-  flow_id: string;
-  flow_kind: string;
-  provider: string;
-  browser_hash: string;
-  pkce_verifier: string | null;
-  nonce: string | null;
-  expires_at: Date | string;
-  created_at: Date | string;
-};
-
-type OidcTables = {
-  selfservice_oidc_states: OidcStatesTable;
-};
-
-function fromRow(row: OidcStatesTable): OidcContinuity {
+function fromRow(row: Selectable<SelfServiceOidcStatesTable>): OidcContinuity {
   return {
     stateHash: row.state_hash,
     flowId: row.flow_id,
@@ -61,12 +44,10 @@ function fromRow(row: OidcStatesTable): OidcContinuity {
 }
 
 export function createOidcStateStore(db: Kysely<Tables>): OidcStateStore {
-  // The table belongs to this strategy alone; its type stays here rather than in the shared tables.
-  const states = db.withTables<OidcTables>();
   return {
     async save(entry, now) {
-      await states.deleteFrom('selfservice_oidc_states').where('expires_at', '<', now).execute();
-      await states
+      await db.deleteFrom('selfservice_oidc_states').where('expires_at', '<', now).execute();
+      await db
         .insertInto('selfservice_oidc_states')
         .values({
           state_hash: entry.stateHash,
@@ -82,7 +63,7 @@ export function createOidcStateStore(db: Kysely<Tables>): OidcStateStore {
         .execute();
     },
     async take(stateHash) {
-      const row = await states
+      const row = await db
         .deleteFrom('selfservice_oidc_states')
         .where('state_hash', '=', stateHash)
         .returningAll()
