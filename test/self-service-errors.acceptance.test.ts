@@ -145,6 +145,19 @@ describe.each(testDatabases())('self-service errors ($name)', (database) => {
     expect(spa.status).toBe(400);
   });
 
+  it('answers flow fetches with JSON errors, as Kratos, even to a browser asking for HTML', async () => {
+    const browser = new BrowserClient(server.publicUrl);
+    for (const flow of ['login', 'registration', 'recovery', 'verification', 'settings']) {
+      const response = await browser.request(`/self-service/${flow}/flows?id=${randomUUID()}`, {
+        headers: { accept: HTML },
+      });
+      expect(response.status, flow).toBeGreaterThanOrEqual(400);
+      expect(response.headers.get('content-type'), flow).toMatch(/^application\/json/);
+      const body = (await response.json()) as { error: { code: number } };
+      expect(body.error.code, flow).toBe(response.status);
+    }
+  });
+
   it('answers 404 for an unknown error id', async () => {
     const response = await new BrowserClient(server.publicUrl).getJson(
       `/self-service/errors?id=${randomUUID()}`,

@@ -15,6 +15,17 @@ export function isBrowserPageRequest(request: FastifyRequest): boolean {
 }
 
 /**
+ * `GET /self-service/<flow>/flows?id=`: Kratos's flow fetches are API endpoints whose errors
+ * (unknown flow, expired flow with `use_flow_id`, CSRF) are JSON whatever the `Accept` header:
+ * the UI that fetches a flow reads them, even when it renders server-side with a browser's headers.
+ */
+const FLOW_FETCH = /^\/self-service\/[a-z]+\/flows$/;
+
+function isFlowFetch(request: FastifyRequest): boolean {
+  return request.method === 'GET' && FLOW_FETCH.test(request.routeOptions.url ?? '');
+}
+
+/**
  * Stores `error` for the browser that hit it and sends that browser to the error UI
  * (`303 <ui_url>?id=<id>`). The browser is remembered by its CSRF secret, given one now if it
  * has none (a CSRF violation without cookies), so only it can read the error back.
@@ -44,8 +55,8 @@ export async function reportErrorToBrowser(
  * The self-service flows' error handler (Kratos's errorx Forward): an error that reaches it
  * could not be shown on a flow — a CSRF violation, an unknown flow, a forbidden return_to, an
  * invalid link or callback, an internal error. A browser asking for a page is sent to the error
- * UI; every other client (and any browser when storing fails) gets the JSON error from the
- * listener's handler, to which the error is passed on.
+ * UI; every other client, every flow fetch (see {@link isFlowFetch}) and any browser when storing
+ * fails gets the JSON error from the listener's handler, to which the error is passed on.
  */
 export function reportErrorsToBrowsers(deps: SelfServiceErrorDeps) {
   return async function selfServiceErrorHandler(
@@ -54,7 +65,7 @@ export function reportErrorsToBrowsers(deps: SelfServiceErrorDeps) {
     reply: FastifyReply,
   ): Promise<FastifyReply> {
     const { uiUrl } = deps;
-    if (uiUrl === undefined || !isBrowserPageRequest(request)) throw error;
+    if (uiUrl === undefined || !isBrowserPageRequest(request) || isFlowFetch(request)) throw error;
     const appError = toAppError(error);
     let reported: FastifyReply;
     try {
