@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { availableParallelism } from 'node:os';
 
-// argon2 runs on the hash pool's worker threads; bcrypt and imported hash formats run on libuv's
-// threadpool (4 threads by default, read when it is first used): give it one thread per core
+// argon2 and bcrypt run on the hash pool's worker threads; imported hash formats are verified on
+// libuv's threadpool (4 threads by default, read when it is first used): give it one thread per core
 // plus two for file and DNS work, so those can use every core too (see defaultHashConcurrency).
 // An explicit UV_THREADPOOL_SIZE wins.
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism() + 2));

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { hashRawSync, type Options } from '@node-rs/argon2';
+import { verifySync as bcryptVerifySync } from '@node-rs/bcrypt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HashPool, HashPoolError } from './hash-pool.js';
 
@@ -29,6 +30,15 @@ describe('HashPool', () => {
     const hashes = pool(2);
     const key = await hashes.argon2(Buffer.from('correct horse'), OPTIONS);
     expect(key).toEqual(hashRawSync(Buffer.from('correct horse'), OPTIONS));
+  });
+
+  it('hashes and checks bcrypt as the bcrypt binding does', async () => {
+    const hashes = pool(2);
+    const encoded = await hashes.bcryptHash(Buffer.from('correct horse'), 4);
+    expect(encoded).toMatch(/^\$2b\$04\$/);
+    expect(bcryptVerifySync('correct horse', encoded)).toBe(true);
+    expect(await hashes.bcryptVerify(Buffer.from('correct horse'), encoded)).toBe(true);
+    expect(await hashes.bcryptVerify(Buffer.from('wrong horse'), encoded)).toBe(false);
   });
 
   it('sends only the bytes of a Buffer that is a view of a larger one', async () => {

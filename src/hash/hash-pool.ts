@@ -1,6 +1,7 @@
 /**
- * argon2 derivations on a pool of worker threads, one per core, each handed its next job before
- * it finishes the current one.
+ * Password hashes of the configured hashers (argon2 derivations, bcrypt hashes and checks) on a
+ * pool of worker threads, one per core, each handed its next job before it finishes the current
+ * one.
  *
  * Why not libuv's threadpool (where `hashRaw` runs): a libuv job reports back to the event loop,
  * and only then can the loop start the next hash. Under login load the loop is busy or waiting
@@ -14,7 +15,7 @@
  * workers, and the rest wait here in arrival order. On Linux the workers run at a lower priority
  * (a nice value is per thread there), so a saturated CPU still serves requests first.
  *
- * Protocol (hash-worker.js): `{ id, password, options }` in, `{ id, key }` or `{ id, error }` out.
+ * Protocol (hash-worker.js): `{ id, ...Payload }` in, `{ id, value }` or `{ id, error }` out.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -48,11 +49,16 @@ export interface HashPoolOptions {
   nice?: number;
 }
 
+/** What a worker is asked to do. Passwords travel as bytes of their own (see {@link exactCopy}). */
+type Payload =
+  | { kind: 'argon2'; password: Uint8Array; options: Options }
+  | { kind: 'bcrypt-hash'; password: Uint8Array; cost: number }
+  | { kind: 'bcrypt-verify'; password: Uint8Array; encoded: string };
+
 interface Job {
   readonly id: number;
-  readonly password: Uint8Array;
-  readonly options: Options;
-  resolve(key: Buffer): void;
+  readonly payload: Payload;
+  resolve(value: unknown): void;
   reject(error: Error): void;
 }
 
@@ -62,7 +68,15 @@ interface Slot {
   readonly jobs: Map<number, Job>;
 }
 
-type Reply = { id: number; key: Uint8Array } | { id: number; error: string };
+type Reply = { id: number; value: unknown } | { id: number; error: string };
+
+/**
+ * The bytes of `view` in an array of their own: a Buffer may be a view of Node's shared 8 KiB
+ * pool, and posting the view would copy (and hand the worker) the whole pool.
+ */
+function exactCopy(view: Uint8Array): Uint8Array {
+  return new Uint8Array(view);
+}
 
 /** One worker per core: hashing is CPU-bound. */
 export function defaultHashWorkers(): number {
@@ -112,18 +126,35 @@ export class HashPool {
   }
 
   /** argon2 of `password` with `options` (salt included), on a worker thread. */
-  argon2(password: Uint8Array, options: Options): Promise<Buffer> {
+  async argon2(password: Uint8Array, options: Options): Promise<Buffer> {
+    const salt = options.salt === undefined ? undefined : exactCopy(options.salt);
+    const key = await this.#submit({
+      kind: 'argon2',
+      password: exactCopy(password),
+      options: salt === undefined ? options : { ...options, salt },
+    });
+    if (!(key instanceof Uint8Array)) throw new HashPoolError('a hash worker answered without a key');
+    return Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  }
+
+  /** A bcrypt string of `password` (at most 72 bytes: the caller checks) at `cost`. */
+  async bcryptHash(password: Uint8Array, cost: number): Promise<string> {
+    const encoded = await this.#submit({ kind: 'bcrypt-hash', password: exactCopy(password), cost });
+    if (typeof encoded !== 'string') throw new HashPoolError('a hash worker answered without a hash');
+    return encoded;
+  }
+
+  /** Whether `password` matches the bcrypt string `encoded`. */
+  async bcryptVerify(password: Uint8Array, encoded: string): Promise<boolean> {
+    const ok = await this.#submit({ kind: 'bcrypt-verify', password: exactCopy(password), encoded });
+    if (typeof ok !== 'boolean') throw new HashPoolError('a hash worker answered without a verdict');
+    return ok;
+  }
+
+  #submit(payload: Payload): Promise<unknown> {
     if (this.#closed) return Promise.reject(new HashPoolError('the hash pool is closed'));
-    return new Promise<Buffer>((resolve, reject) => {
-      // Copies of exactly the bytes: a Buffer may be a view of Node's shared 8 KiB pool, and
-      // posting the view would copy (and expose to the worker) the whole pool.
-      const job: Job = {
-        id: this.#nextId++,
-        password: new Uint8Array(password),
-        options: options.salt === undefined ? options : { ...options, salt: new Uint8Array(options.salt) },
-        resolve,
-        reject,
-      };
+    return new Promise<unknown>((resolve, reject) => {
+      const job: Job = { id: this.#nextId++, payload, resolve, reject };
       const slot = this.#slotFor();
       if (slot === undefined) this.#queue.push(job);
       else this.#send(slot, job);
@@ -171,18 +202,21 @@ export class HashPool {
     // A worker with work keeps the process alive until it answers; an idle one does not.
     if (slot.jobs.size === 0) slot.worker.ref();
     slot.jobs.set(job.id, job);
-    const transfer = [job.password.buffer as ArrayBuffer];
-    if (job.options.salt !== undefined) transfer.push(job.options.salt.buffer as ArrayBuffer);
-    slot.worker.postMessage({ id: job.id, password: job.password, options: job.options }, transfer);
+    const { payload } = job;
+    // The copies are the job's own, so they move to the worker rather than being copied again.
+    const transfer = [payload.password.buffer as ArrayBuffer];
+    if (payload.kind === 'argon2' && payload.options.salt !== undefined) {
+      transfer.push(payload.options.salt.buffer as ArrayBuffer);
+    }
+    slot.worker.postMessage({ id: job.id, ...payload }, transfer);
   }
 
   #answer(slot: Slot, reply: Reply): void {
     const job = slot.jobs.get(reply.id);
     if (job === undefined) return;
     slot.jobs.delete(reply.id);
-    if ('key' in reply)
-      job.resolve(Buffer.from(reply.key.buffer, reply.key.byteOffset, reply.key.byteLength));
-    else job.reject(new Error(reply.error));
+    if ('error' in reply) job.reject(new Error(reply.error));
+    else job.resolve(reply.value);
     const next = this.#queue.shift();
     if (next !== undefined) this.#send(slot, next);
     else if (slot.jobs.size === 0) slot.worker.unref();
@@ -210,7 +244,7 @@ export class HashPool {
 
 let shared: HashPool | undefined;
 
-/** The process-wide pool every argon2 derivation uses unless given its own. */
+/** The process-wide pool every argon2 and bcrypt hash uses. */
 export function sharedHashPool(): HashPool {
   shared ??= new HashPool();
   return shared;

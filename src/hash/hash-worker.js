@@ -1,4 +1,4 @@
-// One argon2 worker thread of the hash pool (hash-pool.ts describes the protocol).
+// One worker thread of the hash pool: argon2 and bcrypt (hash-pool.ts describes the protocol).
 //
 // Plain JavaScript on purpose: the same file runs from src/ (tests run the TypeScript sources) and
 // from dist/ (the build copies it), with no TypeScript loader in the worker.
@@ -9,6 +9,7 @@
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { hashRawSync } from '@node-rs/argon2';
+import { hashSync as bcryptHashSync, verifySync as bcryptVerifySync } from '@node-rs/bcrypt';
 
 if (parentPort === null) throw new Error('hash-worker.js must run as a worker thread');
 const port = parentPort;
@@ -25,16 +26,31 @@ if (process.platform === 'linux' && typeof workerData?.nice === 'number' && work
   }
 }
 
-port.on(
-  'message',
-  (/** @type {{ id: number, password: Uint8Array, options: import('@node-rs/argon2').Options }} */ job) => {
-    try {
-      const key = hashRawSync(job.password, job.options);
+/**
+ * @param {{ kind: string, password: Uint8Array, options?: import('@node-rs/argon2').Options, cost?: number, encoded?: string }} job
+ * @returns {{ value: unknown, transfer: ArrayBuffer[] }}
+ */
+function run(job) {
+  switch (job.kind) {
+    case 'argon2': {
       // A fresh copy the size of the key: its buffer can move to the main thread without copying.
-      const out = new Uint8Array(key);
-      port.postMessage({ id: job.id, key: out }, [out.buffer]);
-    } catch (error) {
-      port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) });
+      const key = new Uint8Array(hashRawSync(job.password, job.options));
+      return { value: key, transfer: [key.buffer] };
     }
-  },
-);
+    case 'bcrypt-hash':
+      return { value: bcryptHashSync(job.password, job.cost), transfer: [] };
+    case 'bcrypt-verify':
+      return { value: bcryptVerifySync(job.password, job.encoded ?? ''), transfer: [] };
+    default:
+      throw new Error(`unknown hash job ${JSON.stringify(job.kind)}`);
+  }
+}
+
+port.on('message', (/** @type {{ id: number, kind: string, password: Uint8Array }} */ job) => {
+  try {
+    const { value, transfer } = run(job);
+    port.postMessage({ id: job.id, value }, transfer);
+  } catch (error) {
+    port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) });
+  }
+});

@@ -15,7 +15,7 @@ export {
   type HasherConfigInput,
   resolveHasherConfig,
 } from './config.js';
-export { createHasher, type HashingOptions } from './create-hasher.js';
+export { createHasher } from './create-hasher.js';
 export {
   BCRYPT_MAX_PASSWORD_BYTES,
   BcryptPasswordTooLongError,
@@ -25,6 +25,11 @@ export {
 } from './errors.js';
 export { defaultHashWorkers, HashPool, HashPoolError, sharedHashPool } from './hash-pool.js';
 export type { Hasher } from './hasher.js';
-export { createPasswordHashing, type PasswordHashing, type VerifyResult } from './password-hashing.js';
+export {
+  createPasswordHashing,
+  type HashingOptions,
+  type PasswordHashing,
+  type VerifyResult,
+} from './password-hashing.js';
 export type { HashSchemeId } from './schemes/scheme.js';
 export { defaultHashConcurrency, Semaphore, sharedHashLimiter } from './semaphore.js';

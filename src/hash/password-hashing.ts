@@ -4,11 +4,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type HasherConfigInput, resolveHasherConfig } from './config.js';
-import { createHasher, type HashingOptions } from './create-hasher.js';
+import { createHasher } from './create-hasher.js';
 import { HashPoolError } from './hash-pool.js';
 import type { Hasher } from './hasher.js';
 import { decodeHash } from './schemes/registry.js';
-import { sharedHashLimiter } from './semaphore.js';
+import { type Semaphore, sharedHashLimiter } from './semaphore.js';
+
+/** Options of {@link createPasswordHashing}. */
+export interface HashingOptions {
+  /**
+   * Bounds concurrent verifications of imported formats (pbkdf2, scrypt, ...) on libuv's
+   * threadpool; defaults to the process-wide {@link sharedHashLimiter}. argon2 and bcrypt run on
+   * the hash pool, which bounds them itself.
+   */
+  limiter?: Semaphore;
+}
 
 /** Outcome of a password check. */
 export interface VerifyResult {
@@ -65,7 +75,7 @@ export function createPasswordHashing(
   options: HashingOptions = {},
 ): PasswordHashing {
   const limiter = options.limiter ?? sharedHashLimiter();
-  const hasher = createHasher(resolveHasherConfig(config), { limiter });
+  const hasher = createHasher(resolveHasherConfig(config));
   let dummyHash: Promise<string> | undefined;
 
   function dummy(): Promise<string> {

@@ -1,7 +1,7 @@
 /**
  * A counting semaphore that bounds how many password hashes run at once on libuv's threadpool:
- * bcrypt, and the formats imported hashes come in. (argon2 runs on the hash pool, hash-pool.ts,
- * which bounds itself.)
+ * the verifications of imported formats (pbkdf2, scrypt, ...). (argon2 and bcrypt run on the hash
+ * pool, hash-pool.ts, which bounds itself.)
  *
  * Each hash occupies a libuv threadpool thread; past the number of cores, more work in flight only
  * adds latency, so extra calls wait in a FIFO queue instead.
@@ -73,7 +73,7 @@ function threadpoolSize(): number {
  * One hash per core, leaving at least one libuv thread free. Hashing is CPU-bound: more hashes
  * than cores only queue on the CPU. Measured on 2 cores (bench `login`, when argon2 still ran
  * here), 2 slots instead of 3 gave the same logins/s with login p99 30 ms instead of 40-50 ms.
- * bcrypt, pbkdf2 and scrypt run on the libuv threadpool, which file-system calls and `dns.lookup`
+ * pbkdf2 and scrypt run on the libuv threadpool, which file-system calls and `dns.lookup`
  * share, and a pool full of hashes would stall those behind a login burst; the CLI sizes the pool
  * to the cores (bin/portcullis.js), otherwise Node's 4 threads cap this at 3.
  */

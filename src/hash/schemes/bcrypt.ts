@@ -2,8 +2,8 @@
  * bcrypt modular-crypt strings: `$2a$`, `$2b$` or `$2y$`, a two-digit cost, then 22 characters of
  * salt and 31 of hash in bcrypt's own base64 alphabet.
  */
-import { verify } from '@node-rs/bcrypt';
 import { BCRYPT_MAX_PASSWORD_BYTES } from '../errors.js';
+import { sharedHashPool } from '../hash-pool.js';
 import { boundedInteger } from './bounded-integer.js';
 import type { HashScheme } from './scheme.js';
 
@@ -23,9 +23,11 @@ export const bcryptScheme: HashScheme = {
     if (bcryptCostOf(encoded) === undefined) return undefined;
     return {
       scheme: 'bcrypt',
+      runsInHashPool: true,
       // bcrypt reads only the first 72 bytes; a longer password would match on its prefix
       // alone, so it never matches (as in Kratos).
-      matches: async (password) => password.length <= BCRYPT_MAX_PASSWORD_BYTES && verify(password, encoded),
+      matches: async (password) =>
+        password.length <= BCRYPT_MAX_PASSWORD_BYTES && sharedHashPool().bcryptVerify(password, encoded),
     };
   },
 };

@@ -24,9 +24,9 @@ export type HashSchemeId =
 export interface DecodedHash {
   readonly scheme: HashSchemeId;
   /**
-   * Whether `matches` runs on the hash pool's workers (argon2), which bound it themselves; the
-   * others run on libuv's threadpool (or inline, for the cheap legacy digests) behind the libuv
-   * hash limiter.
+   * Whether `matches` runs on the hash pool's workers (argon2, bcrypt), which bound it themselves;
+   * the others run on libuv's threadpool (or inline, for the cheap legacy digests) behind the
+   * libuv hash limiter.
    */
   readonly runsInHashPool?: true;
   /**
