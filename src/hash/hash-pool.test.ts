@@ -76,6 +76,26 @@ describe('HashPool', () => {
     expect(await next).toEqual(hashRawSync(Buffer.from('pw'), OPTIONS));
   });
 
+  it('fails the job a dying worker ran and gives the one it held to a new worker', async () => {
+    const hashes = new HashPool({
+      size: 1,
+      workerUrl: new URL('./testing/dying-hash-worker.js', import.meta.url),
+    });
+    pools.push(hashes);
+    const fatal = hashes.argon2(Buffer.from('die'), OPTIONS).then(
+      () => 'answered',
+      (error: unknown) => error,
+    );
+    const held = hashes.argon2(Buffer.from('pw'), OPTIONS).then(
+      (key) => key,
+      (error: unknown) => error,
+    );
+    expect(hashes.waiting).toBe(1);
+    expect(await fatal).toBeInstanceOf(HashPoolError);
+    expect(await held).toEqual(hashRawSync(Buffer.from('pw'), OPTIONS));
+    expect(hashes.active).toBe(0);
+  });
+
   it('rejects what is pending and what comes after close with HashPoolError', async () => {
     const hashes = new HashPool({ size: 1 });
     // Outcomes are taken at once: the jobs reject inside close(), before any await below.

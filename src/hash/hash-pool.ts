@@ -31,8 +31,6 @@ const DEPTH = 2;
  * the loop does not use.
  */
 const DEFAULT_NICE = 5;
-/** Workers run one small script; a small heap keeps each isolate's footprint small. */
-const WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 };
 
 /** Thrown for jobs of a pool that was closed, or of a worker that died under them. */
 export class HashPoolError extends Error {
@@ -45,6 +43,8 @@ export class HashPoolError extends Error {
 export interface HashPoolOptions {
   /** Worker threads, i.e. hashes running at once; default one per core. */
   size?: number;
+  /** The worker script; default hash-worker.js beside this file (tests wrap it). */
+  workerUrl?: URL;
   /** How much to add to the workers' Linux nice value (0 keeps the process's); default 5. */
   nice?: number;
 }
@@ -87,6 +87,7 @@ export class HashPool {
   /** Most hashes running at once (worker threads). */
   readonly size: number;
   readonly #nice: number;
+  readonly #workerUrl: URL;
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
   #nextId = 1;
@@ -99,6 +100,7 @@ export class HashPool {
     }
     this.size = size;
     this.#nice = options.nice ?? DEFAULT_NICE;
+    this.#workerUrl = options.workerUrl ?? WORKER_URL;
   }
 
   /** The most hashes that run at once (as the libuv limiter's `limit`). */
@@ -155,6 +157,7 @@ export class HashPool {
     if (this.#closed) return Promise.reject(new HashPoolError('the hash pool is closed'));
     return new Promise<unknown>((resolve, reject) => {
       const job: Job = { id: this.#nextId++, payload, resolve, reject };
+      // Throws (rejecting this promise) only when no worker exists and none can start.
       const slot = this.#slotFor();
       if (slot === undefined) this.#queue.push(job);
       else this.#send(slot, job);
@@ -165,9 +168,12 @@ export class HashPool {
   async close(): Promise<void> {
     this.#closed = true;
     const queued = this.#queue.splice(0);
-    for (const job of queued) job.reject(new HashPoolError('the hash pool is closed'));
+    for (const job of queued) settle(job, new HashPoolError('the hash pool is closed'));
     const slots = this.#slots.splice(0);
-    for (const slot of slots) this.#fail(slot, 'the hash pool is closed');
+    for (const slot of slots) {
+      for (const job of slot.jobs.values()) settle(job, new HashPoolError('the hash pool is closed'));
+      slot.jobs.clear();
+    }
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
@@ -180,14 +186,25 @@ export class HashPool {
     for (const slot of this.#slots) {
       if (best === undefined || slot.jobs.size < best.jobs.size) best = slot;
     }
-    if ((best === undefined || best.jobs.size > 0) && this.#slots.length < this.size) return this.#spawn();
+    if ((best === undefined || best.jobs.size > 0) && this.#slots.length < this.size) {
+      try {
+        return this.#spawn();
+      } catch (error) {
+        // A thread that cannot start (a container's thread limit, say): the running workers go
+        // on; with none, hashing is out of service.
+        if (best === undefined) {
+          throw new HashPoolError(`a hash worker could not start: ${(error as Error).message}`);
+        }
+      }
+    }
     return best !== undefined && best.jobs.size < DEPTH ? best : undefined;
   }
 
   #spawn(): Slot {
-    const worker = new Worker(WORKER_URL, {
+    const worker = new Worker(this.#workerUrl, {
+      // No resourceLimits: the script is tiny (a few MiB resident either way), and a worker that
+      // hits a heap limit while reading a message can take the whole process down with it.
       workerData: { nice: this.#nice },
-      resourceLimits: WORKER_RESOURCE_LIMITS,
     });
     const slot: Slot = { worker, jobs: new Map() };
     worker.unref();
@@ -202,44 +219,57 @@ export class HashPool {
     // A worker with work keeps the process alive until it answers; an idle one does not.
     if (slot.jobs.size === 0) slot.worker.ref();
     slot.jobs.set(job.id, job);
-    const { payload } = job;
-    // The copies are the job's own, so they move to the worker rather than being copied again.
-    const transfer = [payload.password.buffer as ArrayBuffer];
-    if (payload.kind === 'argon2' && payload.options.salt !== undefined) {
-      transfer.push(payload.options.salt.buffer as ArrayBuffer);
-    }
-    slot.worker.postMessage({ id: job.id, ...payload }, transfer);
+    // Cloned, not transferred: the job keeps its bytes, so it can go to another worker if this one
+    // dies before starting it (they are wiped once the job is settled).
+    slot.worker.postMessage({ id: job.id, ...job.payload });
   }
 
   #answer(slot: Slot, reply: Reply): void {
     const job = slot.jobs.get(reply.id);
     if (job === undefined) return;
     slot.jobs.delete(reply.id);
-    if ('error' in reply) job.reject(new Error(reply.error));
-    else job.resolve(reply.value);
+    settle(
+      job,
+      'error' in reply ? new Error(reply.error) : undefined,
+      'value' in reply ? reply.value : undefined,
+    );
     const next = this.#queue.shift();
     if (next !== undefined) this.#send(slot, next);
     else if (slot.jobs.size === 0) slot.worker.unref();
   }
 
-  /** A worker died: its jobs fail, and the queue moves on to the others (or a new one). */
+  /**
+   * A worker died: the job it was running fails, the one it held goes back to the head of the
+   * queue (it never started), and the queue moves on to the others or a new worker.
+   */
   #lose(slot: Slot, message: string): void {
     const index = this.#slots.indexOf(slot);
     if (index === -1) return;
     this.#slots.splice(index, 1);
-    this.#fail(slot, message);
-    while (this.#queue.length > 0) {
-      const target = this.#slotFor();
-      const next = target === undefined ? undefined : this.#queue.shift();
-      if (target === undefined || next === undefined) break;
-      this.#send(target, next);
+    const [running, ...held] = slot.jobs.values();
+    slot.jobs.clear();
+    if (running !== undefined) settle(running, new HashPoolError(message));
+    this.#queue.unshift(...held);
+    try {
+      while (this.#queue.length > 0) {
+        const target = this.#slotFor();
+        if (target === undefined) break;
+        const next = this.#queue.shift();
+        if (next !== undefined) this.#send(target, next);
+      }
+    } catch (error) {
+      // No worker left and none can start: nothing would ever answer the queue.
+      const failure = error instanceof HashPoolError ? error : new HashPoolError(String(error));
+      for (const job of this.#queue.splice(0)) settle(job, failure);
     }
   }
+}
 
-  #fail(slot: Slot, message: string): void {
-    for (const job of slot.jobs.values()) job.reject(new HashPoolError(message));
-    slot.jobs.clear();
-  }
+/** Answers `job` and wipes its copy of the password. */
+function settle(job: Job, error: Error | undefined, value?: unknown): void {
+  job.payload.password.fill(0);
+  if (error === undefined) job.resolve(value);
+  else job.reject(error);
 }
 
 let shared: HashPool | undefined;

@@ -52,5 +52,8 @@ port.on('message', (/** @type {{ id: number, kind: string, password: Uint8Array 
     port.postMessage({ id: job.id, value }, transfer);
   } catch (error) {
     port.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) });
+  } finally {
+    // This thread's copy of the password: not left in memory once hashed.
+    job.password.fill(0);
   }
 });
