@@ -1,13 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { parseDuration } from '../../../kernel/duration.js';
 import type { OutboundHttp } from '../../../kernel/http-client.js';
-import { isPlainObject } from '../../template/values.js';
 import { internalError, unauthorized } from '../errors.js';
 import { type Authenticator, type AuthnResult, oathkeeperDefinition, type Prepared } from '../handler.js';
 import { prepareRetry, type RetryPolicy } from '../retry.js';
 import { basicCredentials, formUnescape } from './basic-credentials.js';
 import { isHttpUrl, stringArray } from './config-values.js';
-import { ExpiringCache } from './expiring-cache.js';
+import { type CacheSettings, cacheSettingsFromConfig } from './expiring-cache.js';
 import { requestClientCredentialsToken, type TokenGrantResult } from './oauth2-token-request.js';
 
 interface AcceptedClient {
@@ -20,7 +18,7 @@ interface ClientCredentialsConfig {
   scope: string[];
   retry: RetryPolicy;
   /** Clients whose credentials the token endpoint accepted, by keyed hash of id and secret. */
-  cache: { accepted: ExpiringCache<AcceptedClient>; ttlMs: number | undefined; hashKey: Buffer } | undefined;
+  cache: (CacheSettings<AcceptedClient> & { hashKey: Buffer }) | undefined;
 }
 
 /** `max_tokens` is honoured up to this many entries per rule. */
@@ -71,7 +69,7 @@ export const oauth2ClientCredentialsAuthenticator: Authenticator<ClientCredentia
         : createHmac('sha256', cache.hashKey)
             .update(JSON.stringify([clientId, clientSecret]))
             .digest('base64url');
-    if (cache?.accepted.get(key) !== undefined) return authenticated(clientId);
+    if (cache?.entries.get(key) !== undefined) return authenticated(clientId);
     const now = Date.now();
     const grant = await requestClientCredentialsToken(
       config.http,
@@ -83,7 +81,7 @@ export const oauth2ClientCredentialsAuthenticator: Authenticator<ClientCredentia
       const lifetimeMs = grant.expiresInS === undefined ? Number.POSITIVE_INFINITY : grant.expiresInS * 1000;
       // The shorter of the token's lifetime and cache.ttl; neither known: not cached.
       const until = now + Math.min(lifetimeMs, cache.ttlMs ?? Number.POSITIVE_INFINITY);
-      if (Number.isFinite(until)) cache.accepted.set(key, { clientId }, until);
+      if (Number.isFinite(until)) cache.entries.set(key, { clientId }, until);
     }
     return authenticated(clientId);
   },
@@ -105,18 +103,13 @@ function grantFailure(grant: Exclude<TokenGrantResult, { kind: 'granted' }>) {
 }
 
 function cacheFromConfig(raw: unknown): Prepared<ClientCredentialsConfig['cache']> {
-  if (!isPlainObject(raw) || raw.enabled !== true) return { ok: true, config: undefined };
-  const ttlMs = typeof raw.ttl === 'string' ? parseDuration(raw.ttl) : undefined;
-  if (typeof raw.ttl === 'string' && ttlMs === undefined)
-    return { ok: false, message: 'cache.ttl is not a duration' };
-  const maxTokens = typeof raw.max_tokens === 'number' ? raw.max_tokens : DEFAULT_MAX_TOKENS;
-  if (maxTokens < 1) return { ok: false, message: 'cache.max_tokens must be at least 1' };
-  return {
-    ok: true,
-    config: {
-      accepted: new ExpiringCache<AcceptedClient>(Math.min(maxTokens, MAX_CACHED_CLIENTS)),
-      ttlMs,
-      hashKey: randomBytes(32),
-    },
-  };
+  const settings = cacheSettingsFromConfig<AcceptedClient>(
+    raw,
+    'max_tokens',
+    DEFAULT_MAX_TOKENS,
+    MAX_CACHED_CLIENTS,
+  );
+  if (!settings.ok) return settings;
+  if (settings.config === undefined) return { ok: true, config: undefined };
+  return { ok: true, config: { ...settings.config, hashKey: randomBytes(32) } };
 }

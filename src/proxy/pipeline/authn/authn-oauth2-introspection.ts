@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { parseDuration } from '../../../kernel/duration.js';
 import type { OutboundHttp, OutboundResponse } from '../../../kernel/http-client.js';
 import { isPlainObject } from '../../template/values.js';
 import { internalError, type PipelineError } from '../errors.js';
@@ -7,7 +6,7 @@ import { type Authenticator, oathkeeperDefinition, type Prepared } from '../hand
 import { exchangeWithRetry, prepareRetry, type RetryPolicy } from '../retry.js';
 import type { PipelineRequest } from '../session.js';
 import { isHttpUrl, stringArray } from './config-values.js';
-import { ExpiringCache } from './expiring-cache.js';
+import { type CacheSettings, cacheSettingsFromConfig } from './expiring-cache.js';
 import { type IntrospectionRequirements, judgeIntrospection } from './oauth2-introspection-result.js';
 import { ClientCredentialsTokenSource } from './oauth2-token-source.js';
 import { scopeStrategyFromConfig } from './scope-strategy.js';
@@ -30,7 +29,7 @@ interface IntrospectionConfig {
   retry: RetryPolicy;
   preAuthorization: ClientCredentialsTokenSource | undefined;
   /** Active results by token hash; absent unless `cache.enabled`. */
-  cache: { results: ExpiringCache<CachedIntrospection>; ttlMs: number | undefined } | undefined;
+  cache: CacheSettings<CachedIntrospection> | undefined;
 }
 
 /**
@@ -61,7 +60,12 @@ export const oauth2IntrospectionAuthenticator: Authenticator<IntrospectionConfig
     if (!requestHeaders.ok) return requestHeaders;
     const preAuthorization = preAuthorizationFromConfig(raw.pre_authorization, deps.http, retry.config);
     if (!preAuthorization.ok) return preAuthorization;
-    const cache = cacheFromConfig(raw.cache);
+    const cache = cacheSettingsFromConfig<CachedIntrospection>(
+      raw.cache,
+      'max_cost',
+      MAX_CACHED_INTROSPECTIONS,
+      MAX_CACHED_INTROSPECTIONS,
+    );
     if (!cache.ok) return cache;
     return {
       ok: true,
@@ -88,7 +92,7 @@ export const oauth2IntrospectionAuthenticator: Authenticator<IntrospectionConfig
     const token = findToken(request, config.tokenFrom);
     if (token === '' || !token.startsWith(config.prefix)) return { kind: 'not_responsible' };
     const key = config.cache === undefined ? '' : createHash('sha256').update(token).digest('base64url');
-    const hit = config.cache?.results.get(key);
+    const hit = config.cache?.entries.get(key);
     if (hit !== undefined) return { kind: 'authenticated', subject: hit.subject, extra: hit.extra };
     const introspected = await introspect(request, token, config);
     if (!introspected.ok) return { kind: 'error', error: introspected.error };
@@ -103,7 +107,7 @@ export const oauth2IntrospectionAuthenticator: Authenticator<IntrospectionConfig
         now + (ttlMs ?? Number.POSITIVE_INFINITY),
       );
       if (Number.isFinite(until))
-        config.cache.results.set(key, { subject: verdict.subject, extra: verdict.extra }, until);
+        config.cache.entries.set(key, { subject: verdict.subject, extra: verdict.extra }, until);
     }
     return { kind: 'authenticated', subject: verdict.subject, extra: verdict.extra };
   },
@@ -198,17 +202,6 @@ function preAuthorizationFromConfig(
     ...(typeof raw.audience === 'string' ? { audience: raw.audience } : {}),
   };
   return { ok: true, config: new ClientCredentialsTokenSource(http, grant, retry) };
-}
-
-function cacheFromConfig(raw: unknown): Prepared<IntrospectionConfig['cache']> {
-  if (!isPlainObject(raw) || raw.enabled !== true) return { ok: true, config: undefined };
-  const ttlMs = typeof raw.ttl === 'string' ? parseDuration(raw.ttl) : undefined;
-  if (typeof raw.ttl === 'string' && ttlMs === undefined)
-    return { ok: false, message: 'cache.ttl is not a duration' };
-  const maxCost = typeof raw.max_cost === 'number' ? raw.max_cost : MAX_CACHED_INTROSPECTIONS;
-  if (maxCost < 1) return { ok: false, message: 'cache.max_cost must be at least 1' };
-  const results = new ExpiringCache<CachedIntrospection>(Math.min(maxCost, MAX_CACHED_INTROSPECTIONS));
-  return { ok: true, config: { results, ttlMs } };
 }
 
 function headersFromConfig(raw: unknown): Prepared<Record<string, string>> {

@@ -1,4 +1,7 @@
 import { LRUCache } from 'lru-cache';
+import { parseDuration } from '../../../kernel/duration.js';
+import { isPlainObject } from '../../template/values.js';
+import type { Prepared } from '../handler.js';
 
 /**
  * A bounded map of values that each carry their own expiry, read against `Date.now()`. The
@@ -31,4 +34,31 @@ export class ExpiringCache<V extends object> {
   get size(): number {
     return this.#lru.size;
   }
+}
+
+/** An authenticator's `cache` block, read: the entries, and the `ttl` that caps each one. */
+export interface CacheSettings<V extends object> {
+  entries: ExpiringCache<V>;
+  /** `cache.ttl` in ms; undefined when unset (entries then live as long as what they cache). */
+  ttlMs: number | undefined;
+}
+
+/**
+ * Reads `{ enabled, ttl, <sizeKey> }` (Oathkeeper's `cache` of the OAuth 2.0 authenticators):
+ * undefined when not enabled; the size defaults to `defaultSize` and is capped at `maxSize`.
+ */
+export function cacheSettingsFromConfig<V extends object>(
+  raw: unknown,
+  sizeKey: 'max_tokens' | 'max_cost',
+  defaultSize: number,
+  maxSize: number,
+): Prepared<CacheSettings<V> | undefined> {
+  if (!isPlainObject(raw) || raw.enabled !== true) return { ok: true, config: undefined };
+  const ttlMs = typeof raw.ttl === 'string' ? parseDuration(raw.ttl) : undefined;
+  if (typeof raw.ttl === 'string' && ttlMs === undefined)
+    return { ok: false, message: 'cache.ttl is not a duration' };
+  const size = raw[sizeKey];
+  const entries = typeof size === 'number' ? size : defaultSize;
+  if (entries < 1) return { ok: false, message: `cache.${sizeKey} must be at least 1` };
+  return { ok: true, config: { entries: new ExpiringCache<V>(Math.min(entries, maxSize)), ttlMs } };
 }
