@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { canonicalIp } from './ip.js';
 import { compileTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 
@@ -40,6 +41,20 @@ export function clientIp(
   }
   // Every hop is a trusted proxy: the request started inside the proxies' own network.
   return nearest;
+}
+
+/** {@link clientIp} of a Node request (its socket's peer and its `X-Forwarded-For`). */
+export function requestClientIp(
+  request: {
+    readonly socket: { readonly remoteAddress?: string | undefined };
+    readonly headers: IncomingHttpHeaders;
+  },
+  trustedProxies: TrustedProxies | readonly string[],
+): string | undefined {
+  return clientIp(
+    { remoteAddress: request.socket.remoteAddress, xForwardedFor: request.headers['x-forwarded-for'] },
+    trustedProxies,
+  );
 }
 
 function isCompiled(value: TrustedProxies | readonly string[]): value is TrustedProxies {

@@ -14,7 +14,7 @@
  * if (!decision.allowed) reply.header('retry-after', decision.retryAfterSeconds).code(429);
  */
 
-export { type ClientAddressInput, clientIp } from './client-ip.js';
+export { type ClientAddressInput, clientIp, requestClientIp } from './client-ip.js';
 export {
   BRUTE_FORCE_CONFIG_PATH,
   BRUTE_FORCE_DEFAULTS,

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeIdentifierGraceful } from '../../identity/schema/index.js';
 import { AppError, badRequest } from '../../kernel/errors.js';
-import { clientIp } from '../../ratelimit/index.js';
+import { requestClientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable, tooManyAttempts } from '../flow/flow-errors.js';
@@ -66,10 +66,7 @@ export async function submitLogin(
   const identifier = normalizeIdentifierGraceful(rawIdentifier);
   const subject = {
     identifier,
-    ip: clientIp(
-      { remoteAddress: request.socket.remoteAddress, xForwardedFor: request.headers['x-forwarded-for'] },
-      deps.trustedProxies,
-    ),
+    ip: requestClientIp(request, deps.trustedProxies),
   };
   if (deps.throttle) {
     const decision = await deps.throttle.check(subject);

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../../identity/model.js';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import type { CodeMethod } from '../../persistence/code-store.js';
-import { clientIp } from '../../ratelimit/index.js';
+import { requestClientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { BrowserLocationChangeRequired } from '../flow/browser-location.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
@@ -173,11 +173,7 @@ async function recovered(
     ],
     aal: 'aal1',
     device: {
-      ipAddress:
-        clientIp(
-          { remoteAddress: request.socket.remoteAddress, xForwardedFor: request.headers['x-forwarded-for'] },
-          deps.trustedProxies,
-        ) ?? null,
+      ipAddress: requestClientIp(request, deps.trustedProxies) ?? null,
       userAgent: request.headers['user-agent'] ?? null,
     },
   });

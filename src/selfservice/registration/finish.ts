@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CreateIdentityBody } from '../../identity/bodies.js';
 import type { Identity, JsonObject } from '../../identity/model.js';
 import { serializeIdentity } from '../../identity/serialize.js';
-import { clientIp } from '../../ratelimit/index.js';
+import { requestClientIp } from '../../ratelimit/index.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
 import { rotateCsrfSecret, setSessionCookie, wantsJson } from '../flow/http-context.js';
 import type { UiText } from '../flow/messages.js';
@@ -76,14 +76,7 @@ export async function finishRegistration(
       ],
       aal: 'aal1',
       device: {
-        ipAddress:
-          clientIp(
-            {
-              remoteAddress: request.socket.remoteAddress,
-              xForwardedFor: request.headers['x-forwarded-for'],
-            },
-            deps.trustedProxies,
-          ) ?? null,
+        ipAddress: requestClientIp(request, deps.trustedProxies) ?? null,
         userAgent: request.headers['user-agent'] ?? null,
       },
     });

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { clientIp } from '../../../ratelimit/index.js';
+import { requestClientIp } from '../../../ratelimit/index.js';
 import type { Authenticated } from '../../../session/manager.js';
 import { sessionTokenFrom } from '../../../session/request-token.js';
 import type { SelfServiceFlow } from '../../flow/flow.js';
@@ -91,11 +91,7 @@ export async function completeOidcLogin(
     provider: client.config.id,
     current: flow.refresh ? current : undefined,
     transientPayload: undefined,
-    ip:
-      clientIp(
-        { remoteAddress: request.socket.remoteAddress, xForwardedFor: request.headers['x-forwarded-for'] },
-        deps.login.trustedProxies,
-      ) ?? null,
+    ip: requestClientIp(request, deps.login.trustedProxies) ?? null,
     refuse: (_fields, form) => showOnFlow(deps, request, reply, flow, form),
   });
 }

@@ -15,6 +15,7 @@ import { traitFieldMessages } from '../../registration/trait-messages.js';
 import { redirectToProvider } from './authorize.js';
 import type { ProviderClaims } from './claims.js';
 import type { ProviderClient } from './client.js';
+import { oidcIdentifier } from './credentials.js';
 import type { OidcDeps } from './deps.js';
 import { OidcFailure, unknownProvider } from './errors.js';
 import { failOnFlow } from './flow-failure.js';
@@ -103,7 +104,7 @@ export async function completeOidcRegistration(
 ): Promise<FastifyReply> {
   const known = await deps.login.identities.findByCredentialIdentifier(
     'oidc',
-    `${client.config.id}:${claims.sub}`,
+    oidcIdentifier(client.config.id, claims.sub),
   );
   if (known !== undefined) {
     const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.login.cookies) : undefined;
