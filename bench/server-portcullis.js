@@ -11,8 +11,7 @@
  * Hashing: no `hashers` key, so the server uses its defaults (argon2id at OWASP parameters).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPortcullis } from '../dist/app/server.js';
 import { loadConfig } from '../dist/config/index.js';
@@ -20,9 +19,8 @@ import { sharedHashPool } from '../dist/hash/index.js';
 import { DEFAULT_SCHEMA_URL } from '../dist/identity/schema/index.js';
 import { createLogger } from '../dist/kernel/logger.js';
 import { runChild } from './lib/child-side.js';
+import { prepareChildStorage } from './lib/child-storage.js';
 import { freePort } from './lib/free-port.js';
-import { freshPostgresDatabase } from './lib/postgres.js';
-import { deleteKeys } from './lib/redis-keys.js';
 
 /**
  * @typedef {object} PortcullisInfo
@@ -47,22 +45,8 @@ async function cleanup() {
 /** @returns {Promise<import('./lib/child-side.js').Started<PortcullisInfo>>} */
 async function start() {
   try {
-    const databaseUrl = process.env.DATABASE_URL;
-    const redisUrl = process.env.REDIS_URL;
-    let dsn = 'memory';
-    if (databaseUrl) {
-      const database = await freshPostgresDatabase(databaseUrl);
-      cleanups.push(database.drop);
-      dsn = database.dsn;
-    }
-    const dir = await mkdtemp(join(tmpdir(), 'portcullis-bench-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    let redis;
-    if (redisUrl) {
-      redis = { url: redisUrl, key_prefix: `portcullis-bench-${randomBytes(6).toString('hex')}:` };
-      const { key_prefix } = redis;
-      cleanups.push(() => deleteKeys(redisUrl, key_prefix));
-    }
+    const storage = await prepareChildStorage(cleanups, 'portcullis-bench-');
+    const { dsn, redis, dir } = storage;
     const running = await listen(dir, dsn, redis);
     cleanups.push(() => running.close());
 
@@ -79,10 +63,8 @@ async function start() {
         token,
         whoamiBody: JSON.parse(text),
         whoamiBytes: Buffer.byteLength(text),
-        store: databaseUrl
-          ? `PostgreSQL (fresh database at ${new URL(databaseUrl).host})`
-          : 'SQLite in memory',
-        cache: redisUrl ? `in-process LRU in front of Redis at ${new URL(redisUrl).host}` : 'in-process LRU',
+        store: storage.store,
+        cache: storage.cache,
       },
       close: cleanup,
       // The very pool the server's argon2 runs on (same module instance): how full it is.

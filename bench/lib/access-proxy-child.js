@@ -15,17 +15,15 @@
  * Usage (from the bench only): node bench/lib/access-proxy-child.js '<spec json>'
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPortcullis } from '../../dist/app/server.js';
 import { loadConfig } from '../../dist/config/index.js';
 import { DEFAULT_SCHEMA_URL } from '../../dist/identity/schema/index.js';
 import { createLogger } from '../../dist/kernel/logger.js';
 import { runChild } from './child-side.js';
+import { prepareChildStorage } from './child-storage.js';
 import { freePort } from './free-port.js';
-import { freshPostgresDatabase } from './postgres.js';
-import { deleteKeys } from './redis-keys.js';
 
 /**
  * @typedef {object} AccessProxySpec
@@ -59,22 +57,8 @@ async function start() {
     const text = process.argv[2];
     if (text === undefined) throw new Error('pass the access proxy spec as JSON in the first argument');
     const spec = /** @type {AccessProxySpec} */ (JSON.parse(text));
-    const databaseUrl = process.env.DATABASE_URL;
-    const redisUrl = process.env.REDIS_URL;
-    let dsn = 'memory';
-    if (databaseUrl) {
-      const database = await freshPostgresDatabase(databaseUrl);
-      cleanups.push(database.drop);
-      dsn = database.dsn;
-    }
-    const dir = await mkdtemp(join(tmpdir(), 'portcullis-bench-proxy-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    let redis;
-    if (redisUrl) {
-      redis = { url: redisUrl, key_prefix: `portcullis-bench-${randomBytes(6).toString('hex')}:` };
-      const { key_prefix } = redis;
-      cleanups.push(() => deleteKeys(redisUrl, key_prefix));
-    }
+    const storage = await prepareChildStorage(cleanups, 'portcullis-bench-proxy-');
+    const { dsn, redis, dir } = storage;
     const running = await listen(dir, { dsn, redis, spec });
     cleanups.push(() => running.close());
     const proxy = running.accessProxy;
@@ -85,10 +69,8 @@ async function start() {
         adminUrl: running.adminUrl,
         proxyUrl: proxy.proxyUrl,
         apiUrl: proxy.apiUrl,
-        store: databaseUrl
-          ? `PostgreSQL (fresh database at ${new URL(databaseUrl).host})`
-          : 'SQLite in memory',
-        cache: redisUrl ? `in-process LRU in front of Redis at ${new URL(redisUrl).host}` : 'in-process LRU',
+        store: storage.store,
+        cache: storage.cache,
       },
       close: cleanup,
     };
