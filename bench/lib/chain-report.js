@@ -2,7 +2,7 @@
  * The `proxy` scenario's table: like report.js's load rows, with a CPU column for the proxy and
  * one for the upstream behind it (loop p99 only where the proxy is a Node process).
  */
-import { ms, percent, warnIfDisturbed } from './report.js';
+import { ms, percent, printTable, warnIfDisturbed } from './report.js';
 
 /** @param {import('./measure-processes.js').ChainRow[]} rows */
 export function printChainLoads(rows) {
@@ -36,30 +36,10 @@ export function printChainLoads(rows) {
       percent(otherCpuPercent),
     ];
   });
-  printRows([header, ...body]);
+  printTable([header, ...body]);
   warnIfDisturbed('these runs', Math.max(0, ...rows.map((row) => row.otherCpuPercent)));
   for (const { label, processes } of rows) {
     const profile = processes.proxy?.profile;
     if (profile) console.log(`   CPU profile of "${label}" (proxy event loop): ${profile}`);
-  }
-}
-
-/**
- * First column left-aligned, the others right-aligned, two spaces apart (as report.js prints).
- *
- * @param {string[][]} rows
- */
-function printRows(rows) {
-  const widths = /** @type {number[]} */ ([]);
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  for (const row of rows) {
-    const cells = row.map((cell, i) =>
-      i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
-    );
-    console.log(`   ${cells.join('  ').trimEnd()}`);
   }
 }

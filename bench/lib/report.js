@@ -135,7 +135,7 @@ export function ms(value) {
  *
  * @param {string[][]} rows
  */
-function printTable(rows) {
+export function printTable(rows) {
   const widths = /** @type {number[]} */ ([]);
   for (const row of rows) {
     row.forEach((cell, i) => {
