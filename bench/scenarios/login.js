@@ -15,8 +15,9 @@
  *   the load generator's with it). A server in production runs in that steady state.
  * - **Raw hashing and logins interleaved in rounds.** The same raw figure measured a minute
  *   apart moves by ±5% on a shared VM; one raw run before one login run compares two different
- *   machines. Each round measures raw hashing (server idle), then logins, for the same time; the
- *   ratio is the logins of all rounds over the raw verifications of all rounds.
+ *   machines. Each round measures raw hashing (server idle), then logins, for the same time (2 s,
+ *   so 5 rounds in the default 10 s); the ratio is the logins of all rounds over the raw
+ *   verifications of all rounds.
  */
 import { createAccounts } from '../lib/accounts.js';
 import { isClean, sleep } from '../lib/load.js';
@@ -40,8 +41,18 @@ const RATIO_TARGET = 0.85;
 const ACCOUNTS = 32;
 /** See the module comment: the event loop's cost per login settles after 20-30 s of logins. */
 const WARM_UP_SEC = 30;
-/** Rounds of about this many seconds each share BENCH_DURATION (at least one round). */
-const ROUND_SEC = 5;
+/**
+ * Rounds of about this many seconds each share BENCH_DURATION (at least one round). Short, so
+ * that raw hashing and logins take turns often: this VM's speed drifts within seconds (two 5-s
+ * raw rounds of one run read up to 20% apart), and the more turns, the more the drift cancels.
+ */
+const ROUND_SEC = 2;
+/**
+ * Logins run this long before and after each round's measured window: the window sees the load
+ * in its steady state, not autocannon starting its connections or closing them (which, counted
+ * in a 2-s round, cost it several percent).
+ */
+const EDGE_SEC = 0.5;
 /** Ample for the few queued logins (a handful x ~20 ms) to finish before the next step. */
 const DRAIN_MS = 1000;
 
@@ -70,16 +81,21 @@ export async function runLogin(options) {
       let stats;
       const label =
         rounds === 1 ? 'native logins (GET flow + POST password)' : `native logins, round ${round}`;
+      const run = startLogins({ ...load, durationSec: roundSec + 2 * EDGE_SEC });
+      await sleep(EDGE_SEC * 1000);
       rows.push(
         await measureRun(
           label,
           async () => {
-            stats = await startLogins({ ...load, durationSec: roundSec }).done;
+            const from = run.mark();
+            await sleep(roundSec * 1000);
+            stats = run.since(from);
             return loginSummary(stats);
           },
           portcullis,
         ),
       );
+      await run.done;
       if (stats === undefined) throw new Error('the login load did not report');
       logins.push(stats);
       await sleep(DRAIN_MS);
@@ -91,7 +107,7 @@ export async function runLogin(options) {
       `store: ${info.store}; cache: ${info.cache}; brute-force protection on (defaults)`,
       `${connections} connections, each looping GET /self-service/login/api then POST /self-service/login?flow=<id>`,
       `(a fresh flow per login) over ${accounts.length} identities, after ${WARM_UP_SEC} s of warm-up;`,
-      `${rounds} round(s) of ${roundSec.toFixed(1)} s raw argon2id verify in this process (server idle), then ${roundSec.toFixed(1)} s of logins.`,
+      `${rounds} round(s) of ${roundSec.toFixed(1)} s raw argon2id verify in this process (server idle), then ${roundSec.toFixed(1)} s of logins (timed from ${EDGE_SEC} s after they start).`,
       `Raw verify per round: ${raws.map((r) => `${r.hashesPerSec.toFixed(1)}/s`).join(', ')} with ${raw.concurrency} in flight on ${raw.workers} worker threads (as the server's pool), ${ms(raw.meanMs)} each; other CPU up to ${percent(raw.otherCpuPercent)}.`,
       'req/s is logins/s (successful POSTs); p50/p99 time the POST alone, from request to session.',
     ]);
