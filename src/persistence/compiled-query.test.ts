@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preparedQuery } from './compiled-query.js';
 import type { Database } from './database.js';
+import type { Tables } from './tables.js';
 import { testEngines } from './testing/engines.js';
 
 describe.each(testEngines())('preparedQuery ($name)', (engine) => {
@@ -16,28 +18,7 @@ describe.each(testEngines())('preparedQuery ($name)', (engine) => {
 
   it('binds each call its own values, as the query builder would', async () => {
     const { db } = database;
-    const insert = preparedQuery<[string, boolean, Date], never>(
-      db,
-      (q, id, refresh, at) =>
-        q.insertInto('selfservice_flows').values({
-          id,
-          kind: 'login',
-          type: 'api',
-          state: 'choose_method',
-          request_url: 'http://127.0.0.1/',
-          return_to: null,
-          active: null,
-          ui: '{}',
-          refresh,
-          requested_aal: 'aal1',
-          internal: '{}',
-          issued_at: at,
-          expires_at: at,
-          created_at: at,
-          updated_at: at,
-        }),
-      3,
-    );
+    const insert = flowInsert(db);
     const select = preparedQuery<[string, boolean], { id: string }>(
       db,
       (q, id, refresh) =>
@@ -61,9 +42,66 @@ describe.each(testEngines())('preparedQuery ($name)', (engine) => {
     expect(built).toEqual([{ id: a }]);
   });
 
+  it('never runs inside a transaction another caller has open', async () => {
+    const { db } = database;
+    const insert = flowInsert(db);
+    const at = new Date();
+    const [inside, outside] = [randomUUID(), randomUUID()];
+    let outsideWrite: Promise<unknown> | undefined;
+    const rolledBack = db.transaction().execute(async (trx) => {
+      await flowInsert(trx)(inside, false, at);
+      // Another request's write while this transaction is open: it must not join it.
+      outsideWrite = insert(outside, false, at);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throw new Error('roll back');
+    });
+    await expect(rolledBack).rejects.toThrow('roll back');
+    await outsideWrite;
+    const ids = await db
+      .selectFrom('selfservice_flows')
+      .select('id')
+      .where('id', 'in', [inside, outside])
+      .execute();
+    expect(ids).toEqual([{ id: outside }]);
+  });
+
+  it('rejects (never throws) when the statement fails', async () => {
+    const insert = flowInsert(database.db);
+    const id = randomUUID();
+    await insert(id, false, new Date());
+    const again = insert(id, false, new Date());
+    await expect(again).rejects.toThrow();
+  });
+
   it('refuses a builder that does not bind every parameter', () => {
     expect(() =>
       preparedQuery<[string], { id: string }>(database.db, (q) => q.selectFrom('sessions').select('id'), 1),
     ).toThrow(/does not bind parameter 0/);
   });
 });
+
+/** A prepared insert of a minimal login flow: id, refresh, and one date for every timestamp. */
+function flowInsert(db: Kysely<Tables>) {
+  return preparedQuery<[string, boolean, Date], never>(
+    db,
+    (q, id, refresh, at) =>
+      q.insertInto('selfservice_flows').values({
+        id,
+        kind: 'login',
+        type: 'api',
+        state: 'choose_method',
+        request_url: 'http://127.0.0.1/',
+        return_to: null,
+        active: null,
+        ui: '{}',
+        refresh,
+        requested_aal: 'aal1',
+        internal: '{}',
+        issued_at: at,
+        expires_at: at,
+        created_at: at,
+        updated_at: at,
+      }),
+    3,
+  );
+}

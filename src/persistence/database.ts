@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { runPreparedQueriesImmediately } from './compiled-query.js';
 import type { DataSource } from './dsn.js';
 import type { Engine } from './migrations/column-types.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -45,10 +46,13 @@ function openSqlite(filename: string): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
+  const cached = withStatementCache(sqlite);
   const db = new Kysely<Tables>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new SqliteDialect({ database: cached }),
+    // Its results pass unchanged, which running prepared queries immediately relies on.
     plugins: [new SqliteValuesPlugin()],
   });
+  runPreparedQueriesImmediately(db, cached.runNow);
   return wrap(db, 'sqlite');
 }
 

@@ -1,5 +1,5 @@
 import type { Database as BetterSqlite, Statement } from 'better-sqlite3';
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import type { QueryResult, SqliteDatabase, SqliteStatement } from 'kysely';
 
 /**
  * The database Kysely's SQLite driver is given, with two additions:
@@ -14,7 +14,7 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
  *   become 0/1 and Dates ISO strings here, on the flat parameter list of each execution, rather
  *   than by rebuilding every query's operation tree (see `SqliteValuesPlugin`).
  */
-export function withStatementCache(database: BetterSqlite, maxStatements = 256): SqliteDatabase {
+export function withStatementCache(database: BetterSqlite, maxStatements = 256): CachedSqlite {
   const statements = new Map<string, SqliteStatement>();
 
   function prepare(sql: string): SqliteStatement {
@@ -36,7 +36,26 @@ export function withStatementCache(database: BetterSqlite, maxStatements = 256):
       database.close();
     },
     prepare,
+    runNow(sql, parameters) {
+      if (database.inTransaction) return undefined;
+      // As Kysely's SQLite connection executes a query, result shape included.
+      const statement = prepare(sql);
+      if (statement.reader) return { rows: statement.all(parameters) };
+      const { changes, lastInsertRowid } = statement.run(parameters);
+      return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+    },
   };
+}
+
+/** The statement cache, plus a way to run a statement without going through Kysely. */
+export interface CachedSqlite extends SqliteDatabase {
+  /**
+   * Runs one statement now, on the calling tick, as Kysely's driver would; `undefined` (nothing
+   * run) while a transaction is open on the connection, whose statements must not mix with
+   * others: the caller then goes through Kysely, which waits for the transaction to end.
+   * Throws what better-sqlite3 throws.
+   */
+  runNow(sql: string, parameters: readonly unknown[]): QueryResult<unknown> | undefined;
 }
 
 /** How a value is bound into SQLite: booleans as 0/1, Dates as ISO text, the rest as they are. */
