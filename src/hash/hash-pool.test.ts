@@ -68,6 +68,27 @@ describe('HashPool', () => {
     expect(hashes.waiting).toBe(0);
   });
 
+  it('holds no job behind a long one, nor a long one behind another', async () => {
+    const hashes = pool(2);
+    const finished: string[] = [];
+    const track = (name: string, job: Promise<unknown>) =>
+      job.then(() => {
+        finished.push(name);
+      });
+    // 64 MiB x 3 passes: an imported hash's cost, well past the pool's "long" line.
+    const long = track(
+      'long',
+      hashes.argon2(Buffer.from('imported'), { ...OPTIONS, memoryCost: 65536, timeCost: 3 }),
+    );
+    const short = [1, 2, 3].map((n) => track(`short ${n}`, hashes.argon2(Buffer.from(`pw${n}`), OPTIONS)));
+    // The long job runs alone on one worker; the short ones share the other (one running, one
+    // held, one queued here) instead of one of them waiting out the long hash.
+    expect(hashes.active).toBe(2);
+    expect(hashes.waiting).toBe(2);
+    await Promise.all([long, ...short]);
+    expect(finished).toEqual(['short 1', 'short 2', 'short 3', 'long']);
+  });
+
   it('rejects a job argon2 refuses and goes on with the next', async () => {
     const hashes = pool(1);
     const refused = hashes.argon2(Buffer.from('pw'), { ...OPTIONS, salt: Buffer.from('short') });

@@ -26,6 +26,14 @@ const WORKER_URL = new URL('./hash-worker.js', import.meta.url);
 /** Jobs a worker holds at once: the one it runs and the next, so it never waits for the loop. */
 const DEPTH = 2;
 /**
+ * Work (KiB of memory x passes) from which an argon2 job counts as long: four times a login at
+ * the default parameters (19 MiB, t = 2), some 25-50 ms. Imported hashes may carry up to 4 GiB or
+ * t = 1000, seconds each.
+ */
+const LONG_ARGON2_WORK = 4 * 19 * 1024 * 2;
+/** bcrypt cost from which a job counts as long: cost 11 takes some 100 ms, doubling per step. */
+const LONG_BCRYPT_COST = 11;
+/**
  * How much lower the workers' priority is (Linux nice value): as low as it goes, so hashing takes
  * the CPU the event loop leaves and the loop is never kept waiting for a core behind a hash.
  *
@@ -68,6 +76,13 @@ type Payload =
 interface Job {
   readonly id: number;
   readonly payload: Payload;
+  /**
+   * A job that runs long ({@link LONG_ARGON2_WORK}, {@link LONG_BCRYPT_COST}) is never held
+   * behind another job, nor another behind it: a job a worker holds cannot move to a worker that
+   * frees up sooner, and behind a job of seconds it would wait that long beside an idle core.
+   * For jobs that long, the round trip through the event loop between two is negligible.
+   */
+  readonly long: boolean;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -166,9 +181,9 @@ export class HashPool {
   #submit(payload: Payload): Promise<unknown> {
     if (this.#closed) return Promise.reject(new HashPoolError('the hash pool is closed'));
     return new Promise<unknown>((resolve, reject) => {
-      const job: Job = { id: this.#nextId++, payload, resolve, reject };
+      const job: Job = { id: this.#nextId++, payload, long: runsLong(payload), resolve, reject };
       // Throws (rejecting this promise) only when no worker exists and none can start.
-      const slot = this.#slotFor();
+      const slot = this.#queue.length === 0 ? this.#slotFor(job) : undefined;
       if (slot === undefined) this.#queue.push(job);
       else this.#send(slot, job);
     });
@@ -188,10 +203,11 @@ export class HashPool {
   }
 
   /**
-   * Where a new job goes: an idle worker, else a new worker while there are fewer than `size`,
-   * else the least loaded worker with room; `undefined` when every worker is full.
+   * Where `job` goes: an idle worker, else a new worker while there are fewer than `size`, else
+   * the least loaded worker with room (none for a long job, nor behind one); `undefined` when
+   * it must wait here.
    */
-  #slotFor(): Slot | undefined {
+  #slotFor(job: Job): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
       if (best === undefined || slot.jobs.size < best.jobs.size) best = slot;
@@ -207,7 +223,10 @@ export class HashPool {
         }
       }
     }
-    return best !== undefined && best.jobs.size < DEPTH ? best : undefined;
+    if (best === undefined || best.jobs.size === 0) return best;
+    if (best.jobs.size >= DEPTH || job.long) return undefined;
+    for (const held of best.jobs.values()) if (held.long) return undefined;
+    return best;
   }
 
   #spawn(): Slot {
@@ -243,9 +262,18 @@ export class HashPool {
       'error' in reply ? new Error(reply.error) : undefined,
       'value' in reply ? reply.value : undefined,
     );
-    const next = this.#queue.shift();
-    if (next !== undefined) this.#send(slot, next);
-    else if (slot.jobs.size === 0) slot.worker.unref();
+    this.#dispatch();
+    if (slot.jobs.size === 0) slot.worker.unref();
+  }
+
+  /** Hands queued jobs, first come first served, to workers with room for them. */
+  #dispatch(): void {
+    for (let next = this.#queue[0]; next !== undefined; next = this.#queue[0]) {
+      const target = this.#slotFor(next);
+      if (target === undefined) return;
+      this.#queue.shift();
+      this.#send(target, next);
+    }
   }
 
   /**
@@ -261,18 +289,31 @@ export class HashPool {
     if (running !== undefined) settle(running, new HashPoolError(message));
     this.#queue.unshift(...held);
     try {
-      while (this.#queue.length > 0) {
-        const target = this.#slotFor();
-        if (target === undefined) break;
-        const next = this.#queue.shift();
-        if (next !== undefined) this.#send(target, next);
-      }
+      this.#dispatch();
     } catch (error) {
       // No worker left and none can start: nothing would ever answer the queue.
       const failure = error instanceof HashPoolError ? error : new HashPoolError(String(error));
       for (const job of this.#queue.splice(0)) settle(job, failure);
     }
   }
+}
+
+/** Whether a job is long enough never to share a worker's queue (see {@link Job.long}). */
+function runsLong(payload: Payload): boolean {
+  switch (payload.kind) {
+    case 'argon2':
+      return (payload.options.memoryCost ?? 4096) * (payload.options.timeCost ?? 3) >= LONG_ARGON2_WORK;
+    case 'bcrypt-hash':
+      return payload.cost >= LONG_BCRYPT_COST;
+    case 'bcrypt-verify':
+      return bcryptCost(payload.encoded) >= LONG_BCRYPT_COST;
+  }
+}
+
+/** The cost of a bcrypt string (`$2b$12$...`); 0 when it cannot be read (the worker refuses it). */
+function bcryptCost(encoded: string): number {
+  const cost = Number(encoded.split('$')[2]);
+  return Number.isInteger(cost) ? cost : 0;
 }
 
 /** Answers `job` and wipes its copy of the password. */
