@@ -40,7 +40,7 @@ const LONG_BCRYPT_COST = 11;
  * Measured on 2 cores under a saturating login load (medians of 2-4 runs): logins ÷ raw argon2
  * verifications 0.77 at nice 0, 0.81 at 5, 0.82-0.84 at 10 and 15, 0.86 at 19; the loop's time waiting
  * for a core fell from 23% of wall time (nice 0) and 10-11% (nice 5) to 3%, and its p99 delay from
- * 4-5 ms to 1-2 ms. The more the loop can run its work in one go, the fewer times a hash is
+ * 4-5 ms to 1-3.5 ms. The more the loop can run its work in one go, the fewer times a hash is
  * interrupted and the fewer times the loop starts on caches the hash has just flushed.
  *
  * What it costs: another process of the same priority group (same session or cgroup) that keeps
