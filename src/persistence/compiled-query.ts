@@ -60,7 +60,10 @@ export function preparedQuery<Params extends QueryValue[], Row>(
 }
 
 /** Runs a compiled statement at once, or answers `undefined` when it cannot (see below). */
-export type ImmediateRunner = (sql: string, parameters: readonly unknown[]) => QueryResult<unknown> | undefined;
+export type ImmediateRunner = (
+  sql: string,
+  parameters: readonly unknown[],
+) => QueryResult<unknown> | undefined;
 
 const immediateRunners = new WeakMap<Kysely<Tables>, ImmediateRunner>();
 
