@@ -75,16 +75,17 @@ describe('HashPool', () => {
       job.then(() => {
         finished.push(name);
       });
-    // 64 MiB x 3 passes: an imported hash's cost, well past the pool's "long" line.
+    // 64 MiB x 10 passes: an imported hash's cost, past the pool's "long" line.
     const long = track(
       'long',
-      hashes.argon2(Buffer.from('imported'), { ...OPTIONS, memoryCost: 65536, timeCost: 3 }),
+      hashes.argon2(Buffer.from('imported'), { ...OPTIONS, memoryCost: 65536, timeCost: 10 }),
     );
     const short = [1, 2, 3].map((n) => track(`short ${n}`, hashes.argon2(Buffer.from(`pw${n}`), OPTIONS)));
     // The long job runs alone on one worker; the short ones share the other (one running, one
     // held, one queued here) instead of one of them waiting out the long hash.
     expect(hashes.active).toBe(2);
     expect(hashes.waiting).toBe(2);
+    expect(hashes.queued).toBe(1);
     await Promise.all([long, ...short]);
     expect(finished).toEqual(['short 1', 'short 2', 'short 3', 'long']);
   });

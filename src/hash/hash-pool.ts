@@ -11,8 +11,8 @@
  * threads than cores, which runs more hashes at once than there are cores (longer hashes) and
  * fills the pool that file-system calls and `dns.lookup` share.
  *
- * The pool is its own limiter: at most `size` hashes run at once, `depth` more wait on the
- * workers, and the rest wait here in arrival order. On Linux the workers run at a lower priority
+ * The pool is its own limiter: at most `size` hashes run at once, one more waits on each worker
+ * (none beside a long hash: see {@link Job.long}), and the rest wait here in arrival order. On Linux the workers run at a lower priority
  * (a nice value is per thread there), so a saturated CPU still serves requests first.
  *
  * Protocol (hash-worker.js): `{ id, ...Payload }` in, `{ id, value }` or `{ id, error }` out.
@@ -26,12 +26,17 @@ const WORKER_URL = new URL('./hash-worker.js', import.meta.url);
 /** Jobs a worker holds at once: the one it runs and the next, so it never waits for the loop. */
 const DEPTH = 2;
 /**
- * Work (KiB of memory x passes) from which an argon2 job counts as long: four times a login at
- * the default parameters (19 MiB, t = 2), some 25-50 ms. Imported hashes may carry up to 4 GiB or
- * t = 1000, seconds each.
+ * Work (KiB of memory x passes) from which an argon2 job counts as long: 16 times a login at the
+ * default parameters (19 MiB, t = 2), about a tenth of a second on a current core. High but
+ * ordinary settings (RFC 9106's 64 MiB, t = 3, is 5 times) stay below it and keep their next
+ * hash queued on the worker; imported hashes may carry up to 4 GiB or t = 1000, seconds each.
  */
-const LONG_ARGON2_WORK = 4 * 19 * 1024 * 2;
-/** bcrypt cost from which a job counts as long: cost 11 takes some 100 ms, doubling per step. */
+const LONG_ARGON2_WORK = 16 * 19 * 1024 * 2;
+/**
+ * bcrypt cost from which a job counts as long: cost 11 takes about a tenth of a second, doubling
+ * per step. Kratos's default, 12, is long: each bcrypt hash then waits for the event loop's turn
+ * before it starts, a few ms at worst against a quarter of a second of hashing.
+ */
 const LONG_BCRYPT_COST = 11;
 /**
  * How much lower the workers' priority is (Linux nice value): as low as it goes, so hashing takes
@@ -133,7 +138,7 @@ export class HashPool {
     return this.size;
   }
 
-  /** Hashes in flight without waiting here: `size` running plus one queued on each worker. */
+  /** Hashes in flight without waiting here: `size` running plus one held by each worker (none by one running a long hash). */
   get capacity(): number {
     return this.size * DEPTH;
   }
@@ -143,6 +148,11 @@ export class HashPool {
     let running = 0;
     for (const slot of this.#slots) if (slot.jobs.size > 0) running++;
     return running;
+  }
+
+  /** Hashes waiting here, not yet handed to any worker. */
+  get queued(): number {
+    return this.#queue.length;
   }
 
   /** Hashes waiting: queued here, or handed to a worker still busy with an earlier one. */
@@ -208,24 +218,25 @@ export class HashPool {
    * it must wait here.
    */
   #slotFor(job: Job): Slot | undefined {
-    let best: Slot | undefined;
-    for (const slot of this.#slots) {
-      if (best === undefined || slot.jobs.size < best.jobs.size) best = slot;
-    }
-    if ((best === undefined || best.jobs.size > 0) && this.#slots.length < this.size) {
+    const idle = this.#slots.find((slot) => slot.jobs.size === 0);
+    if (idle !== undefined) return idle;
+    if (this.#slots.length < this.size) {
       try {
         return this.#spawn();
       } catch (error) {
         // A thread that cannot start (a container's thread limit, say): the running workers go
         // on; with none, hashing is out of service.
-        if (best === undefined) {
+        if (this.#slots.length === 0) {
           throw new HashPoolError(`a hash worker could not start: ${(error as Error).message}`);
         }
       }
     }
-    if (best === undefined || best.jobs.size === 0) return best;
-    if (best.jobs.size >= DEPTH || job.long) return undefined;
-    for (const held of best.jobs.values()) if (held.long) return undefined;
+    if (job.long) return undefined;
+    let best: Slot | undefined;
+    for (const slot of this.#slots) {
+      if (slot.jobs.size >= DEPTH || holdsLongJob(slot)) continue;
+      if (best === undefined || slot.jobs.size < best.jobs.size) best = slot;
+    }
     return best;
   }
 
@@ -296,6 +307,11 @@ export class HashPool {
       for (const job of this.#queue.splice(0)) settle(job, failure);
     }
   }
+}
+
+function holdsLongJob(slot: Slot): boolean {
+  for (const job of slot.jobs.values()) if (job.long) return true;
+  return false;
 }
 
 /** Whether a job is long enough never to share a worker's queue (see {@link Job.long}). */

@@ -47,12 +47,13 @@ function openSqlite(filename: string): Database {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const cached = withStatementCache(sqlite);
-  const db = new Kysely<Tables>({
-    dialect: new SqliteDialect({ database: cached }),
-    // Its results pass unchanged, which running prepared queries immediately relies on.
-    plugins: [new SqliteValuesPlugin()],
-  });
-  runPreparedQueriesImmediately(db, cached.runNow);
+  const plugins = [new SqliteValuesPlugin()];
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: cached }), plugins });
+  // Prepared queries skip the plugins' result hooks when run immediately: only while every
+  // plugin is one whose results pass unchanged.
+  if (plugins.every((plugin) => plugin instanceof SqliteValuesPlugin)) {
+    runPreparedQueriesImmediately(db, cached.runNow);
+  }
   return wrap(db, 'sqlite');
 }
 
