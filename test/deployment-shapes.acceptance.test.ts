@@ -66,10 +66,33 @@ describe('behind a gateway on a path prefix, with an SPA on another origin', () 
       expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
       expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
     }
+    // The SPA must be able to read the 401 of a whoami without a session, not only successes.
     const simple = await fetch(`${server.publicUrl}/sessions/whoami`, {
       headers: { origin: 'https://spa.example.com' },
     });
+    expect(simple.status).toBe(401);
     expect(simple.headers.get('access-control-allow-origin')).toBe('https://spa.example.com');
+    expect(simple.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(simple.headers.get('vary')).toMatch(/Origin/);
+  });
+
+  it('grants a preflight only the method and headers it asked for, when all are allowed (as Kratos)', async () => {
+    const ask = (headers: string) =>
+      fetch(`${server.publicUrl}/self-service/login?flow=x`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://spa.example.com',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': headers,
+        },
+      });
+    const allowed = await ask('content-type, x-session-token');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-methods')).toBe('POST');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('content-type, x-session-token');
+    const refused = await ask('content-type, x-not-configured');
+    expect(refused.status).toBe(204);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('gives other origins no CORS grant', async () => {

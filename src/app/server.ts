@@ -1,8 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
-import fastifyCors from '@fastify/cors';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
-import { type AccessConfig, type Config, corsConfig, originAllowed } from '../config/index.js';
+import { type AccessConfig, type Config, corsConfig } from '../config/index.js';
 import { adminCourierRoutes, type CourierWorker } from '../courier/index.js';
 import { adminIdentityRoutes } from '../identity/admin-routes.js';
 import { schemaRoutes } from '../identity/schema-routes.js';
@@ -11,6 +10,7 @@ import type { Logger } from '../kernel/logger.js';
 import { VERSION } from '../kernel/version.js';
 import { healthRoutes } from '../observability/health.js';
 import { proxyRoles } from '../proxy/access.js';
+import { applyCors, compileCors } from '../proxy/cors.js';
 import { type RunningAccessProxy, startAccessProxy } from '../proxy/server.js';
 import { inProcessSessionChecker } from '../proxy/session-checker.js';
 import { reportErrorsToBrowsers, selfServiceErrorRoutes } from '../selfservice/errors/index.js';
@@ -36,26 +36,22 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
   const app = createHttpServer({ logger: registry.logger.child({ listener: 'public' }) });
   const cors = corsConfig(registry.config.document);
   if (cors.enabled) {
-    // An SPA on another origin calls the public API with credentials (cookies).
-    // `*` answers with a literal `*`, which browsers never combine with credentials (as rs/cors
-    // in Kratos): reflecting every origin with credentials would let any site act as the user.
+    // An SPA on another origin calls the public API with credentials (cookies), under the same
+    // rules as Kratos (rs/cors): src/proxy/cors.ts. One difference, kept on purpose: with `*`,
+    // rs/cors still says `Allow-Credentials: true` beside the literal `*` (browsers refuse the
+    // pair); here credentials are simply never granted to every origin.
     const anyOrigin = cors.allowedOrigins.includes('*');
     if (anyOrigin && cors.allowCredentials) {
       registry.logger.warn(
         'serve.public.cors: allowed_origins "*" never allows credentials; list the origins instead',
       );
     }
-    await app.register(fastifyCors, {
-      origin: anyOrigin
-        ? '*'
-        : (origin, callback) =>
-            callback(null, origin !== undefined && originAllowed(origin, cors.allowedOrigins)),
-      credentials: cors.allowCredentials && !anyOrigin,
-      methods: [...cors.allowedMethods],
-      allowedHeaders: [...cors.allowedHeaders],
-      exposedHeaders: [...cors.exposedHeaders],
-      maxAge: cors.maxAgeSeconds,
+    const policy = compileCors({
+      ...cors,
+      allowCredentials: cors.allowCredentials && !anyOrigin,
+      debug: false,
     });
+    if (policy !== undefined) applyCors(app, policy);
   }
   // The flows read and set cookies and take HTML forms; whoami and the rest do neither, so the
   // cookie and form plugins live in the flows' own scope and cost the hot path nothing (the

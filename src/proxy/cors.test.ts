@@ -54,6 +54,9 @@ describe('CORS (rs/cors semantics)', () => {
     expect(preflight('https://evil.example.com')).toBeUndefined();
     expect(preflight('https://app.example.com.evil.test')).toBeUndefined();
     expect(preflight('https://preview.example.com')).toBeUndefined();
+    expect(preflight('https://evilpreview.example.com')).toBeUndefined();
+    expect(preflight('https://a.b.preview.example.com')).toBe('https://a.b.preview.example.com');
+    expect(preflight('http://app.example.com')).toBeUndefined();
   });
 
   it('answers a refused preflight with Vary only, and says why under debug', () => {

@@ -17,6 +17,7 @@
  */
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import type { ProxyCorsConfig } from './config.js';
 
 export interface CorsPolicy {
@@ -125,6 +126,20 @@ export function compileCors(
       return headers;
     },
   };
+}
+
+/**
+ * Applies `policy` to everything a Fastify listener serves, before routing: preflights are the
+ * listener's whatever the path (as rs/cors wraps the router), and every other answer, errors and
+ * 404s included, carries the policy's headers.
+ */
+export function applyCors(app: FastifyInstance, policy: CorsPolicy): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const method = request.raw.method ?? 'GET';
+    const preflight = policy.preflight(method, request.headers);
+    if (preflight !== undefined) return reply.code(PREFLIGHT_STATUS).headers(preflight).send();
+    reply.headers(policy.actual(method, request.headers.origin));
+  });
 }
 
 /** Whether a response header is one the CORS policy owns (the upstream's copies are dropped). */

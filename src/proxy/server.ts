@@ -11,7 +11,7 @@ import type { OutboundHttp } from '../kernel/http-client.js';
 import type { Logger } from '../kernel/logger.js';
 import { type AccessControl, createAccessControl, pipelineGlobalConfig, proxyRoles } from './access.js';
 import { type ApiListenerSettings, apiListenerSettings, proxyListenerSettings } from './config.js';
-import { type CorsPolicy, compileCors, PREFLIGHT_STATUS } from './cors.js';
+import { applyCors, type CorsPolicy, compileCors } from './cors.js';
 import { decisionRoutes, jsonError } from './decision.js';
 import { createDecisionListener } from './decision-listener.js';
 import { idTokenJwksUrls, jwksRoutes, jwksStoreFor } from './jwks/index.js';
@@ -34,14 +34,7 @@ export interface ApiAppOptions {
 export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstance> {
   const app = createHttpServer({ logger: options.logger.child({ listener: 'proxy-api' }) });
   const { access, cors } = options;
-  if (cors !== undefined) {
-    // Before routing: preflights are the listener's, whatever the path (as rs/cors wraps the router).
-    app.addHook('onRequest', async (request, reply) => {
-      const preflight = cors.preflight(request.raw.method ?? 'GET', request.headers);
-      if (preflight !== undefined) return reply.code(PREFLIGHT_STATUS).headers(preflight).send();
-      reply.headers(cors.actual(request.raw.method ?? 'GET', request.headers.origin));
-    });
-  }
+  if (cors !== undefined) applyCors(app, cors);
   app.get('/health/alive', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
   app.get('/health/ready', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
   app.get('/rules', async (request) => {

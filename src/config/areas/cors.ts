@@ -45,30 +45,3 @@ export function corsConfig(document: KratosConfigDocument): CorsConfig {
     maxAgeSeconds: typeof cors.max_age === 'number' ? cors.max_age : DEFAULTS.maxAgeSeconds,
   };
 }
-
-/**
- * Whether `origin` is allowed: exact match, `*`, or one `*` wildcard standing for zero or
- * more characters (`https://*.example.com`), as Kratos (rs/cors) matches.
- */
-export function originAllowed(origin: string, allowed: readonly string[]): boolean {
-  const candidate = origin.toLowerCase();
-  for (const pattern of allowed) {
-    if (pattern === '*') return true;
-    const lower = pattern.toLowerCase();
-    const star = lower.indexOf('*');
-    if (star === -1) {
-      if (lower === candidate) return true;
-      continue;
-    }
-    const prefix = lower.slice(0, star);
-    const suffix = lower.slice(star + 1);
-    if (
-      candidate.length >= prefix.length + suffix.length &&
-      candidate.startsWith(prefix) &&
-      candidate.endsWith(suffix)
-    ) {
-      return true;
-    }
-  }
-  return false;
-}
