@@ -76,6 +76,14 @@ describe('behind a gateway on a path prefix, with an SPA on another origin', () 
     expect(simple.headers.get('vary')).toMatch(/Origin/);
   });
 
+  it('keeps Vary: Origin beside what the built-in UI varies on', async () => {
+    const page = await fetch(`${server.publicUrl}/ui/error`, {
+      headers: { origin: 'https://spa.example.com' },
+    });
+    expect(page.headers.get('access-control-allow-origin')).toBe('https://spa.example.com');
+    expect(page.headers.get('vary')).toBe('Origin, Accept-Language, Cookie');
+  });
+
   it('grants a preflight only the method and headers it asked for, when all are allowed (as Kratos)', async () => {
     const ask = (headers: string) =>
       fetch(`${server.publicUrl}/self-service/login?flow=x`, {

@@ -46,11 +46,13 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
         'serve.public.cors: allowed_origins "*" never allows credentials; list the origins instead',
       );
     }
-    const policy = compileCors({
-      ...cors,
-      allowCredentials: cors.allowCredentials && !anyOrigin,
-      debug: false,
-    });
+    const policy = compileCors(
+      { ...cors, allowCredentials: cors.allowCredentials && !anyOrigin },
+      cors.debug
+        ? (refusal, origin) =>
+            registry.logger.info({ origin, refusal }, 'serve.public.cors refused a request')
+        : undefined,
+    );
     if (policy !== undefined) applyCors(app, policy);
   }
   // The flows read and set cookies and take HTML forms; whoami and the rest do neither, so the

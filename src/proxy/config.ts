@@ -20,12 +20,10 @@ export interface ServerTimeouts {
 }
 
 /**
- * `serve.<listener>.cors`: Kratos's keys plus `debug`, with Oathkeeper's defaults; `enabled`
- * false unless set.
+ * `serve.<listener>.cors`: Kratos's keys (`debug` included), with Oathkeeper's defaults;
+ * `enabled` false unless set.
  */
-export interface ProxyCorsConfig extends CorsConfig {
-  readonly debug: boolean;
-}
+export type ProxyCorsConfig = CorsConfig;
 
 /** One PEM document of Oathkeeper's `tlsx`: a file (relative to the working directory) or inline base64. */
 export interface PemSource {

@@ -134,11 +134,16 @@ export function compileCors(
  * 404s included, carries the policy's headers.
  */
 export function applyCors(app: FastifyInstance, policy: CorsPolicy): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: no promise per request on whoami's path.
+  app.addHook('onRequest', (request, reply, done) => {
     const method = request.raw.method ?? 'GET';
     const preflight = policy.preflight(method, request.headers);
-    if (preflight !== undefined) return reply.code(PREFLIGHT_STATUS).headers(preflight).send();
+    if (preflight !== undefined) {
+      reply.code(PREFLIGHT_STATUS).headers(preflight).send();
+      return;
+    }
     reply.headers(policy.actual(method, request.headers.origin));
+    done();
   });
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { mergeVary } from '../proxy/cors.js';
 import { publicUrl } from '../selfservice/flow/request-url.js';
 import type { UiDeps } from './deps.js';
 import { contentSecurityPolicy, type ReferrerPolicy, setPageHeaders } from './headers.js';
@@ -78,12 +79,18 @@ export function createRuntime(deps: UiDeps, translations: Translations): UiRunti
         csp: contentSecurityPolicy(deps.csp, page.formTargets ?? []),
         referrer: page.referrer ?? 'same-origin',
       });
-      return reply
-        .code(page.status ?? 200)
-        .header('content-type', 'text/html; charset=utf-8')
-        .header('content-language', t.locale)
-        .header('vary', 'Accept-Language, Cookie')
-        .send(renderPage(chrome, t, page));
+      return (
+        reply
+          .code(page.status ?? 200)
+          .header('content-type', 'text/html; charset=utf-8')
+          .header('content-language', t.locale)
+          // Added to what is there: a CORS grant has already said `Vary: Origin`.
+          .header(
+            'vary',
+            mergeVary(reply.getHeader('vary') as string | string[] | undefined, 'Accept-Language, Cookie'),
+          )
+          .send(renderPage(chrome, t, page))
+      );
     },
   };
 }

@@ -9,6 +9,8 @@ export interface CorsConfig {
   readonly exposedHeaders: readonly string[];
   readonly allowCredentials: boolean;
   readonly maxAgeSeconds: number;
+  /** Logs each refused origin, method or header set, and why. */
+  readonly debug: boolean;
 }
 
 const DEFAULTS: CorsConfig = {
@@ -26,6 +28,7 @@ const DEFAULTS: CorsConfig = {
   exposedHeaders: ['Content-Type'],
   allowCredentials: true,
   maxAgeSeconds: 0,
+  debug: false,
 };
 
 function strings(value: unknown, fallback: readonly string[]): readonly string[] {
@@ -43,5 +46,6 @@ export function corsConfig(document: KratosConfigDocument): CorsConfig {
     exposedHeaders: strings(cors.exposed_headers, DEFAULTS.exposedHeaders),
     allowCredentials: cors.allow_credentials !== false,
     maxAgeSeconds: typeof cors.max_age === 'number' ? cors.max_age : DEFAULTS.maxAgeSeconds,
+    debug: cors.debug === true,
   };
 }
