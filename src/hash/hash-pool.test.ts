@@ -37,8 +37,8 @@ describe('HashPool', () => {
     const encoded = await hashes.bcryptHash(Buffer.from('correct horse'), 4);
     expect(encoded).toMatch(/^\$2b\$04\$/);
     expect(bcryptVerifySync('correct horse', encoded)).toBe(true);
-    expect(await hashes.bcryptVerify(Buffer.from('correct horse'), encoded)).toBe(true);
-    expect(await hashes.bcryptVerify(Buffer.from('wrong horse'), encoded)).toBe(false);
+    expect(await hashes.bcryptVerify(Buffer.from('correct horse'), encoded, 4)).toBe(true);
+    expect(await hashes.bcryptVerify(Buffer.from('wrong horse'), encoded, 4)).toBe(false);
   });
 
   it('sends only the bytes of a Buffer that is a view of a larger one', async () => {

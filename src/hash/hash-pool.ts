@@ -12,8 +12,9 @@
  * fills the pool that file-system calls and `dns.lookup` share.
  *
  * The pool is its own limiter: at most `size` hashes run at once, one more waits on each worker
- * (none beside a long hash: see {@link Job.long}), and the rest wait here in arrival order. On Linux the workers run at a lower priority
- * (a nice value is per thread there), so a saturated CPU still serves requests first.
+ * (none beside a long hash: see {@link Job.long}), and the rest wait here in arrival order. On
+ * Linux the workers run at nice 19 (a nice value is per thread there), so a saturated CPU still
+ * serves requests first.
  *
  * Protocol (hash-worker.js): `{ id, ...Payload }` in, `{ id, value }` or `{ id, error }` out.
  */
@@ -76,7 +77,7 @@ export interface HashPoolOptions {
 type Payload =
   | { kind: 'argon2'; password: Uint8Array; options: Options }
   | { kind: 'bcrypt-hash'; password: Uint8Array; cost: number }
-  | { kind: 'bcrypt-verify'; password: Uint8Array; encoded: string };
+  | { kind: 'bcrypt-verify'; password: Uint8Array; encoded: string; cost: number };
 
 interface Job {
   readonly id: number;
@@ -138,7 +139,10 @@ export class HashPool {
     return this.size;
   }
 
-  /** Hashes in flight without waiting here: `size` running plus one held by each worker (none by one running a long hash). */
+  /**
+   * Hashes in flight without waiting here: `size` running plus one held by each worker (fewer
+   * while a worker runs a long hash).
+   */
   get capacity(): number {
     return this.size * DEPTH;
   }
@@ -181,9 +185,12 @@ export class HashPool {
     return encoded;
   }
 
-  /** Whether `password` matches the bcrypt string `encoded`. */
-  async bcryptVerify(password: Uint8Array, encoded: string): Promise<boolean> {
-    const ok = await this.#submit({ kind: 'bcrypt-verify', password: exactCopy(password), encoded });
+  /**
+   * Whether `password` matches the bcrypt string `encoded`, whose `cost` the caller has read
+   * (`bcryptCostOf`): it says whether the check is a long job.
+   */
+  async bcryptVerify(password: Uint8Array, encoded: string, cost: number): Promise<boolean> {
+    const ok = await this.#submit({ kind: 'bcrypt-verify', password: exactCopy(password), encoded, cost });
     if (typeof ok !== 'boolean') throw new HashPoolError('a hash worker answered without a verdict');
     return ok;
   }
@@ -320,16 +327,9 @@ function runsLong(payload: Payload): boolean {
     case 'argon2':
       return (payload.options.memoryCost ?? 4096) * (payload.options.timeCost ?? 3) >= LONG_ARGON2_WORK;
     case 'bcrypt-hash':
-      return payload.cost >= LONG_BCRYPT_COST;
     case 'bcrypt-verify':
-      return bcryptCost(payload.encoded) >= LONG_BCRYPT_COST;
+      return payload.cost >= LONG_BCRYPT_COST;
   }
-}
-
-/** The cost of a bcrypt string (`$2b$12$...`); 0 when it cannot be read (the worker refuses it). */
-function bcryptCost(encoded: string): number {
-  const cost = Number(encoded.split('$')[2]);
-  return Number.isInteger(cost) ? cost : 0;
 }
 
 /** Answers `job` and wipes its copy of the password. */

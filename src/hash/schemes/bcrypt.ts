@@ -20,14 +20,16 @@ export const bcryptScheme: HashScheme = {
   id: 'bcrypt',
   claims: (encoded) => /^\$2[abxyz]?\$/.test(encoded),
   decode(encoded) {
-    if (bcryptCostOf(encoded) === undefined) return undefined;
+    const cost = bcryptCostOf(encoded);
+    if (cost === undefined) return undefined;
     return {
       scheme: 'bcrypt',
       runsInHashPool: true,
       // bcrypt reads only the first 72 bytes; a longer password would match on its prefix
       // alone, so it never matches (as in Kratos).
       matches: async (password) =>
-        password.length <= BCRYPT_MAX_PASSWORD_BYTES && sharedHashPool().bcryptVerify(password, encoded),
+        password.length <= BCRYPT_MAX_PASSWORD_BYTES &&
+        sharedHashPool().bcryptVerify(password, encoded, cost),
     };
   },
 };
