@@ -13,7 +13,7 @@
  */
 
 export { type CacheConfig, cacheConfig } from './areas/cache.js';
-export { type CorsConfig, corsConfig } from './areas/cors.js';
+export { type CorsConfig, corsConfig, readCors } from './areas/cors.js';
 export {
   COURIER_TEMPLATE_DIRS,
   type CourierConfig,

@@ -5,7 +5,7 @@
  * (config/oathkeeper-schema.ts), so these readers only narrow and fill defaults.
  */
 
-import type { CorsConfig, JsonObject, KratosConfigDocument } from '../config/index.js';
+import { type CorsConfig, type JsonObject, type KratosConfigDocument, readCors } from '../config/index.js';
 import { parseDuration } from '../kernel/duration.js';
 
 /** Oathkeeper's default ports. */
@@ -140,7 +140,6 @@ export function errorsSettings(document: KratosConfigDocument): ErrorsSettings {
 
 function listener(raw: JsonObject, defaultPort: number): ApiListenerSettings {
   const timeout = objectAt(raw, 'timeout');
-  const cors = objectAt(raw, 'cors');
   return {
     host: typeof raw.host === 'string' ? raw.host : '',
     port: typeof raw.port === 'number' ? raw.port : defaultPort,
@@ -149,16 +148,7 @@ function listener(raw: JsonObject, defaultPort: number): ApiListenerSettings {
       writeMs: duration(timeout.write, 120_000),
       idleMs: duration(timeout.idle, 120_000),
     },
-    cors: {
-      enabled: cors.enabled === true,
-      allowedOrigins: strings(cors.allowed_origins) ?? CORS_DEFAULTS.allowedOrigins,
-      allowedMethods: strings(cors.allowed_methods) ?? CORS_DEFAULTS.allowedMethods,
-      allowedHeaders: strings(cors.allowed_headers) ?? CORS_DEFAULTS.allowedHeaders,
-      exposedHeaders: strings(cors.exposed_headers) ?? CORS_DEFAULTS.exposedHeaders,
-      allowCredentials: cors.allow_credentials === true,
-      maxAgeSeconds: typeof cors.max_age === 'number' ? cors.max_age : 0,
-      debug: cors.debug === true,
-    },
+    cors: readCors(objectAt(raw, 'cors'), CORS_DEFAULTS),
     tls: listenerTls(objectAt(raw, 'tls')),
   };
 }

@@ -37,15 +37,24 @@ function strings(value: unknown, fallback: readonly string[]): readonly string[]
 
 export function corsConfig(document: KratosConfigDocument): CorsConfig {
   const serve = (document as { serve?: { public?: { cors?: Record<string, unknown> } } }).serve;
-  const cors = serve?.public?.cors ?? {};
+  return readCors(serve?.public?.cors ?? {}, DEFAULTS);
+}
+
+/**
+ * A `cors` block (Kratos's and Oathkeeper's listeners share its keys), each key absent or of the
+ * wrong type taking its value from `defaults`: Kratos's public API and Oathkeeper's listeners
+ * differ only there.
+ */
+export function readCors(cors: Readonly<Record<string, unknown>>, defaults: CorsConfig): CorsConfig {
   return {
-    enabled: cors.enabled === true,
-    allowedOrigins: strings(cors.allowed_origins, DEFAULTS.allowedOrigins),
-    allowedMethods: strings(cors.allowed_methods, DEFAULTS.allowedMethods),
-    allowedHeaders: strings(cors.allowed_headers, DEFAULTS.allowedHeaders),
-    exposedHeaders: strings(cors.exposed_headers, DEFAULTS.exposedHeaders),
-    allowCredentials: cors.allow_credentials !== false,
-    maxAgeSeconds: typeof cors.max_age === 'number' ? cors.max_age : DEFAULTS.maxAgeSeconds,
-    debug: cors.debug === true,
+    enabled: typeof cors.enabled === 'boolean' ? cors.enabled : defaults.enabled,
+    allowedOrigins: strings(cors.allowed_origins, defaults.allowedOrigins),
+    allowedMethods: strings(cors.allowed_methods, defaults.allowedMethods),
+    allowedHeaders: strings(cors.allowed_headers, defaults.allowedHeaders),
+    exposedHeaders: strings(cors.exposed_headers, defaults.exposedHeaders),
+    allowCredentials:
+      typeof cors.allow_credentials === 'boolean' ? cors.allow_credentials : defaults.allowCredentials,
+    maxAgeSeconds: typeof cors.max_age === 'number' ? cors.max_age : defaults.maxAgeSeconds,
+    debug: typeof cors.debug === 'boolean' ? cors.debug : defaults.debug,
   };
 }
