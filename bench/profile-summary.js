@@ -10,10 +10,10 @@
  * - the functions with the most self time (native ones with their JS caller), and the server's
  *   functions with the most inclusive time, in percent of busy time.
  *
- * The profiler samples on wall time: when the loop is ready to run but waits for a core (3 argon2
- * threads on 2 cores), the wait is charged to whatever it was doing, typically the native call
- * that woke another thread or process (`writev` to a loopback socket wakes the load generator,
- * `HashTask` hands a hash to the threadpool). Compare those with the probe's "waiting for a core".
+ * The profiler samples on wall time: when the loop is ready to run but waits for a core (hash
+ * workers and the load generator on the same cores), the wait is charged to whatever it was
+ * doing, typically the native call that woke another thread or process (`writev` to a loopback
+ * socket wakes the load generator, `postMessage` hands a hash to a worker). Compare those with the probe's "waiting for a core".
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';

@@ -3,7 +3,7 @@
  * profiler runs from a load's start to its end (not through start-up and warm-ups), through the
  * inspector, and each window is written to `<dir>` as a `.cpuprofile` (Chrome DevTools, or
  * `node bench/profile-summary.js <file>`). Only the event loop's thread is sampled: argon2 on the
- * libuv pool does not show, which is the point — what shows is what a request costs besides it.
+ * hash pool's worker threads does not show, which is the point — what shows is what a request costs besides it.
  */
 
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -224,9 +224,9 @@ export function loginSummary(stats) {
 
 /**
  * Where the server's CPU went per login, as informational check rows: the event loop (main
- * thread) apart from the other threads (argon2 on the libuv pool, mostly), against what one raw
- * verification costs. Loop time per login is the cost beyond hashing; the wait for a core is
- * what 3 hashing threads on 2 cores do to the loop.
+ * thread) apart from the other threads (argon2 on the hash pool's workers, mostly), against what
+ * one raw verification costs. Loop time per login is the cost beyond hashing; the wait for a core
+ * is what the hash workers and the load generator on the same cores do to the loop.
  *
  * @param {import('./probe.js').ProbeReport | undefined} server
  * @param {number} loginsPerSec

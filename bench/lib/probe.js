@@ -4,7 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 /**
  * @typedef {object} ProbeReport
  * @property {number} cpuPercent  CPU time of the whole process (every thread, so argon2 on the
- *   libuv pool counts) over wall time since the last reset, in percent of one core
+ *   hash pool's workers counts) over wall time since the last reset, in percent of one core
  * @property {number} loopP99Ms   99th percentile event-loop delay since the last reset
  * @property {number} loopMaxMs   worst event-loop delay since the last reset
  * @property {number} [hashSlotsBusy]  mean share of the hash limiter's slots taken (0..1), when
@@ -97,7 +97,7 @@ export function createProbe() {
 
 /**
  * The main thread's scheduler counters (`/proc/<pid>/task/<pid>/schedstat`: ns on a CPU, ns
- * waiting in a run queue). The whole-process CPU counts argon2's threadpool threads too; this is
+ * waiting in a run queue). The whole-process CPU counts argon2's worker threads too; this is
  * the event loop alone, and its wait for a core is what makes latency grow on a saturated box.
  *
  * @returns {{ runNs: number, waitNs: number } | undefined}  undefined off Linux

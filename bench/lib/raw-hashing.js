@@ -19,7 +19,7 @@ import { startMachineWindow } from './machine.js';
  * @property {number} concurrency  hashes kept in flight (the pool's capacity)
  * @property {number} workers      hashes running at once (the pool's worker threads)
  * @property {number} meanMs  mean time of one hash, from start to end
- * @property {number} cpuMsPerHash  CPU time of this process per hash (the threadpool threads
+ * @property {number} cpuMsPerHash  CPU time of this process per hash (the hash pool's workers
  *   doing the work, mostly)
  * @property {number} otherCpuPercent  CPU other processes spent meanwhile, in percent of one core
  */
