@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import type { LeaseSettlement } from '../kernel/leased-worker.js';
 import type { Engine } from '../persistence/migrations/column-types.js';
 import { UUID } from '../persistence/page-token.js';
 import { fromJsonOrNull, toDate, toDateOrNull, toJsonOrNull } from '../persistence/row-codec.js';
@@ -34,7 +35,7 @@ export interface ListMessagesQuery {
 }
 
 /** Whether a settling write still held the lease; `lease_lost` means another worker owns it now. */
-export type Settlement = 'settled' | 'lease_lost';
+export type Settlement = LeaseSettlement;
 
 /** The courier's outbox. Every write after the claim is conditional on holding the lease. */
 export interface MessageStore {

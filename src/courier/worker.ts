@@ -1,3 +1,4 @@
+import { type AttemptEnd, startLeasedWorker } from '../kernel/leased-worker.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Channel } from './channels/channel.js';
 import type { MessageStore } from './message-store.js';
@@ -51,29 +52,10 @@ export function retryDelayMs(attempt: number, backoff: WorkerSettings['backoff']
   return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
 }
 
-export function startWorker(deps: WorkerDeps, requested: WorkerSettings): CourierWorker {
+/** A courier message's delivery: one send through the channel, settled in the store. */
+export function startWorker(deps: WorkerDeps, settings: WorkerSettings): CourierWorker {
   const { store, channel, owner } = deps;
-  // A send must end well within the lease renewed for it, or another worker could start the
-  // same message while it is still in flight.
-  const settings: WorkerSettings = {
-    ...requested,
-    sendTimeoutMs: Math.min(requested.sendTimeoutMs, Math.floor(requested.leaseMs / 2)),
-  };
   const logger = deps.logger.child({ component: 'courier', channel: channel.id });
-  const abortInFlight = new AbortController();
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  /** Claimed messages of the current batch that no lane has begun yet. */
-  let pending: CourierMessage[] = [];
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
 
   /** Message fields safe to log: never the subject or bodies, which may carry codes. */
   const about = (m: CourierMessage) => ({
@@ -82,7 +64,7 @@ export function startWorker(deps: WorkerDeps, requested: WorkerSettings): Courie
     send_count: m.send_count,
   });
 
-  async function fail(message: CourierMessage, error: DispatchError): Promise<void> {
+  async function fail(message: CourierMessage, error: DispatchError): Promise<AttemptEnd> {
     const final = error.permanent || message.send_count >= settings.maxAttempts;
     const now = deps.now();
     const retryAt = final
@@ -95,133 +77,55 @@ export function startWorker(deps: WorkerDeps, requested: WorkerSettings): Courie
         { ...fields, reason: error.message },
         'courier lease expired before the failure was recorded',
       );
-      return;
-    }
-    if (final) logger.error({ ...fields, reason: error.message }, 'courier message abandoned');
+    } else if (final) logger.error({ ...fields, reason: error.message }, 'courier message abandoned');
     else
       logger.warn(
         { ...fields, reason: error.message, retry_at: retryAt },
         'courier message not delivered; will retry',
       );
+    return 'settled';
   }
 
-  /**
-   * Leases one message afresh just before its send: the batch's lease may have run out while
-   * the lane sent earlier messages, and another worker may have claimed this one since.
-   * True when the message is this worker's for a whole send timeout and more.
-   */
-  async function renewLease(message: CourierMessage): Promise<boolean> {
-    const now = deps.now();
-    const renewed = await store.renew(message.id, owner, { leaseMs: settings.leaseMs, now });
-    const remainingMs = now.getTime() + settings.leaseMs - deps.now().getTime();
-    if (renewed === 'settled' && remainingMs > settings.sendTimeoutMs) return true;
-    // Not begun, so the claim's attempt is handed back. This only writes while the message is
-    // still ours (its lease ran out and nobody claimed it yet, or the renewal itself was slow):
-    // it is due again at once, for whichever worker polls first.
-    const released = await store.release(message.id, owner, { refund: true, now: deps.now() });
-    logger.info(
-      { ...about(message), given_back: released === 'settled' },
-      'courier lease lost or too short before the send began; message not sent by this worker',
-    );
-    return false;
-  }
-
-  async function deliver(message: CourierMessage): Promise<void> {
-    if (!(await renewLease(message))) return;
+  async function send(
+    message: CourierMessage,
+    { stopSignal, timeoutMs }: { stopSignal: AbortSignal; timeoutMs: number },
+  ): Promise<AttemptEnd> {
     if (message.send_count > settings.maxAttempts) {
       // Its earlier workers died mid-send every time: do not let it crash workers forever.
-      const error = {
+      return fail(message, {
         code: 'attempts_exhausted',
         message: `no delivery after ${settings.maxAttempts} attempts`,
         permanent: true,
-      };
-      return fail(message, error);
+      });
     }
-    const signal = AbortSignal.any([abortInFlight.signal, AbortSignal.timeout(settings.sendTimeoutMs)]);
+    const signal = AbortSignal.any([stopSignal, AbortSignal.timeout(timeoutMs)]);
     const result = await channel.deliver(message, signal);
     if (result.ok) {
       const settled = await store.markSent(message.id, owner, channel.id, deps.now());
       if (settled === 'lease_lost')
         logger.warn(about(message), 'courier lease expired before the send finished');
       else logger.info(about(message), 'courier message sent');
-      return;
+      return 'settled';
     }
-    if (abortInFlight.signal.aborted && result.error.code === 'EABORT') {
-      // Stopped mid-send: whether the server got it is unknown; at-least-once says send again.
-      await store.release(message.id, owner, { refund: false, now: deps.now() });
-      return;
-    }
-    const error: DispatchError =
+    // Stopped mid-send: whether the server got it is unknown; the worker gives it back.
+    if (stopSignal.aborted && result.error.code === 'EABORT') return 'stopped';
+    return fail(
+      message,
       result.error.code === 'EABORT'
-        ? {
-            code: 'ETIMEDOUT',
-            message: `the send took longer than ${settings.sendTimeoutMs} ms`,
-            permanent: false,
-          }
-        : result.error;
-    return fail(message, error);
+        ? { code: 'ETIMEDOUT', message: `the send took longer than ${timeoutMs} ms`, permanent: false }
+        : result.error,
+    );
   }
 
-  /** Delivers one message, or gives it back untried when stop came first. Never throws. */
-  async function handle(message: CourierMessage): Promise<void> {
-    try {
-      if (stopping) {
-        await store.release(message.id, owner, { refund: true, now: deps.now() });
-        return;
-      }
-      await deliver(message);
-    } catch (error) {
-      // The store did not answer: the lease runs out and a later poll retries the message.
-      logger.error({ ...about(message), err: error }, 'courier could not record a delivery attempt');
-    }
-  }
-
-  async function runBatch(messages: CourierMessage[]): Promise<void> {
-    pending = [...messages];
-    const lane = async () => {
-      for (let m = pending.shift(); m !== undefined; m = pending.shift()) await handle(m);
-    };
-    await Promise.all(Array.from({ length: Math.min(settings.concurrency, messages.length) }, lane));
-  }
-
-  async function loop(): Promise<void> {
-    while (!stopping) {
-      let claimed: CourierMessage[] = [];
-      try {
-        claimed = await store.claim({
-          owner,
-          limit: settings.batchSize,
-          leaseMs: settings.leaseMs,
-          now: deps.now(),
-        });
-      } catch (error) {
-        logger.error({ err: error }, 'courier could not read the outbox');
-      }
-      if (claimed.length > 0) await runBatch(claimed);
-      // A full batch suggests more are due: poll again at once.
-      if (!stopping && claimed.length < settings.batchSize) await sleep(settings.pollIntervalMs);
-    }
-  }
-
-  logger.info(
-    { owner, lease_ms: settings.leaseMs, send_timeout_ms: settings.sendTimeoutMs },
-    'courier worker started',
-  );
-  const running = loop();
-  return {
-    async stop() {
-      stopping = true;
-      wake?.();
-      // Claimed messages no lane has begun go back at once, not when a lane gets to them:
-      // other workers can take them while the sends in flight finish.
-      const givenBack = Promise.all(pending.splice(0).map(handle));
-      const grace = setTimeout(() => abortInFlight.abort(), settings.stopGraceMs);
-      try {
-        await Promise.all([running, givenBack]);
-      } finally {
-        clearTimeout(grace);
-      }
-      logger.info({ owner }, 'courier worker stopped');
+  return startLeasedWorker(
+    { queue: store, owner, now: deps.now, logger, label: 'courier', about, attempt: send },
+    {
+      pollIntervalMs: settings.pollIntervalMs,
+      batchSize: settings.batchSize,
+      concurrency: settings.concurrency,
+      leaseMs: settings.leaseMs,
+      attemptTimeoutMs: settings.sendTimeoutMs,
+      stopGraceMs: settings.stopGraceMs,
     },
-  };
+  );
 }

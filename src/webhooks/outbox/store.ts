@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretCipher } from '../../kernel/cipher.js';
+import type { LeaseSettlement } from '../../kernel/leased-worker.js';
 import type { Engine } from '../../persistence/migrations/column-types.js';
 import { UUID } from '../../persistence/page-token.js';
 import { fromJson, toDate, toDateOrNull, toJson } from '../../persistence/row-codec.js';
@@ -7,7 +8,7 @@ import type { Tables, WebhookDeliveriesTable } from '../../persistence/tables.js
 import type { DeliveryStatus, NewDelivery, WebhookDelivery } from './model.js';
 
 /** Whether a settling write still held the lease; `lease_lost` means another worker owns it now. */
-export type Settlement = 'settled' | 'lease_lost';
+export type Settlement = LeaseSettlement;
 
 /** `last_error` is a short reason for operators, never a body. */
 const MAX_ERROR_LENGTH = 255;
@@ -19,7 +20,8 @@ const MAX_NAME_LENGTH = 255;
  *
  * The claim/lease/settle shape is the courier's (src/courier/message-store.ts), duplicated
  * deliberately rather than shared: the two outboxes differ in rows and in what a settle
- * records (the courier keeps a dispatch per attempt), and each module owns its table.
+ * records (the courier keeps a dispatch per attempt), and each module owns its table. The
+ * worker loop over them is shared (src/kernel/leased-worker.ts).
  */
 export interface DeliveryStore {
   /** Writes a queued delivery through `executor` (a transaction, to commit with its cause). */
@@ -30,6 +32,11 @@ export interface DeliveryStore {
    * (its worker crashed or hung).
    */
   claim(options: { owner: string; limit: number; leaseMs: number; now: Date }): Promise<WebhookDelivery[]>;
+  /**
+   * Extends a lease `owner` still holds, and that has not run out, to `now + leaseMs`: a worker
+   * renews each delivery's lease just before its call, as a batch may outlast the claim's.
+   */
+  renew(id: string, owner: string, options: { leaseMs: number; now: Date }): Promise<Settlement>;
   markDelivered(id: string, owner: string, now: Date): Promise<Settlement>;
   /** Records a failed attempt; queues the delivery again at `retryAt`, or abandons it (null). */
   recordFailure(
@@ -149,6 +156,17 @@ export function createDeliveryStore(db: Kysely<Tables>, engine: Engine, cipher: 
         rows = await lease(db).where('id', 'in', due(db)).returningAll().execute();
       }
       return rows.map(decode).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+    },
+
+    async renew(id, owner, { leaseMs, now }) {
+      const until = new Date(now.getTime() + leaseMs);
+      // One UPDATE: on PostgreSQL it takes the row lock, so a concurrent claim either runs
+      // after it (and finds the delivery not due) or before it (and this finds another owner).
+      const result = await leased(id, owner)
+        .where('lease_expires_at', '>', now)
+        .set({ lease_expires_at: until, next_attempt_at: until, updated_at: now })
+        .executeTakeFirst();
+      return settlement(result.numUpdatedRows);
     },
 
     async markDelivered(id, owner, now) {

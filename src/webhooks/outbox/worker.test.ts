@@ -231,6 +231,57 @@ describe.each(testEngines())('web hook outbox worker ($name)', (engine) => {
     expect((await until(id, (d) => d.status === 'delivered')).attempts).toBe(2);
   });
 
+  it('gives back claimed deliveries it had not begun at once, while a call is still in flight', async () => {
+    receiver.script = ['hang'];
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await enqueue(receiver.url(`/hook/${i}`))).id);
+    const worker = outbox.startWorker({
+      ...FAST,
+      concurrency: 1,
+      stopGraceMs: 1_000,
+      requestTimeoutMs: 5_000,
+    });
+    await until(ids[0]!, (d) => d.status === 'processing');
+    await new Promise((r) => setTimeout(r, 50));
+    const stopped = worker.stop();
+    // Well before the grace period ends, the two untried deliveries are free for another
+    // worker, with no attempt counted.
+    const given = await Promise.all(ids.slice(1).map((id) => until(id, (d) => d.status === 'queued')));
+    expect(given.map((d) => [d.attempts, d.lease_owner])).toEqual([
+      [0, null],
+      [0, null],
+    ]);
+    expect((await outbox.get(ids[0]!))?.status).toBe('processing');
+    await stopped;
+    expect(await outbox.get(ids[0]!)).toMatchObject({ status: 'queued', attempts: 1 });
+  });
+
+  it('never calls a receiver twice when a batch outlasts its lease (two workers)', async () => {
+    // One worker leases the whole batch and works through it one call after another; by the
+    // seventh call the batch's lease has run out and the other worker has claimed the rest.
+    // Each call takes 150 ms and succeeds, well inside its timeout on a slow machine too.
+    const answered = new Map<string, number>();
+    const server = createServer((req, res) => {
+      answered.set(req.url ?? '', (answered.get(req.url ?? '') ?? 0) + 1);
+      setTimeout(() => res.end('thanks'), 150);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    extra.push({ close: () => new Promise((resolve) => server.close(() => resolve())) });
+    const port = (server.address() as AddressInfo).port;
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await enqueue(`http://127.0.0.1:${port}/hook/${i}`)).id);
+    const settings = { ...FAST, leaseMs: 1_000, requestTimeoutMs: 500, concurrency: 1, batchSize: 10 };
+    const otherOutbox = createWebhookOutbox({ database, http, logger: silentLogger(), cipher });
+    extra.push(otherOutbox);
+    outbox.startWorker(settings);
+    otherOutbox.startWorker(settings);
+    for (const id of ids) await until(id, (d) => d.status === 'delivered');
+    // Long enough for any stale lane to have called again.
+    await new Promise((r) => setTimeout(r, 500));
+    expect([...answered.keys()].sort()).toEqual(ids.map((_, i) => `/hook/${i}`).sort());
+    expect([...answered.values()]).toEqual(ids.map(() => 1));
+  });
+
   it('lets two workers share the queue without sending any delivery twice', async () => {
     let other: Pick<Database, 'db' | 'engine'> = database;
     if (database.engine === 'postgres') {

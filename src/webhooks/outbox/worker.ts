@@ -1,4 +1,5 @@
 import type { OutboundHttp } from '../../kernel/http-client.js';
+import { type AttemptEnd, startLeasedWorker } from '../../kernel/leased-worker.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { WebhookDelivery } from './model.js';
 import {
@@ -18,7 +19,11 @@ export interface WorkerSettings {
   batchSize: number;
   /** Calls in flight at once. */
   concurrency: number;
-  /** How long a claimed delivery stays this worker's; an expired lease is picked up again. */
+  /**
+   * How long a delivery stays this worker's: from its claim, and again from just before its
+   * call, when the worker renews the lease on that one delivery. An expired lease is picked up
+   * again by whichever worker polls first.
+   */
   leaseMs: number;
   /** One call's deadline; held below half the lease so a call never outlives its lease. */
   requestTimeoutMs: number;
@@ -40,8 +45,9 @@ export interface WorkerDeps {
 
 export interface WebhookWorker {
   /**
-   * Stops polling, lets in-flight calls finish for the grace period, then aborts the rest and
-   * gives them back to the queue (they are sent again: delivery is at-least-once).
+   * Stops polling and gives back at once the claimed deliveries no call has begun; lets calls
+   * in flight finish for the grace period, then aborts them and gives them back too (they are
+   * sent again: delivery is at-least-once).
    */
   stop(): Promise<void>;
 }
@@ -55,22 +61,10 @@ function target(url: string): string {
   }
 }
 
+/** A web hook delivery: one HTTP call, judged by the retry policy and settled in the store. */
 export function startDeliveryWorker(deps: WorkerDeps, settings: WorkerSettings): WebhookWorker {
   const { store, http, owner } = deps;
   const logger = deps.logger.child({ component: 'webhook-outbox' });
-  const timeoutMs = Math.min(settings.requestTimeoutMs, Math.floor(settings.leaseMs / 2));
-  const abortInFlight = new AbortController();
-  let stopping = false;
-  let wake: (() => void) | undefined;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
 
   /** Fields safe to log: never headers (credentials), bodies or the URL's path and query. */
   const about = (d: WebhookDelivery) => ({
@@ -80,7 +74,11 @@ export function startDeliveryWorker(deps: WorkerDeps, settings: WorkerSettings):
     attempts: d.attempts,
   });
 
-  async function attempt(d: WebhookDelivery): Promise<AttemptOutcome | 'stopped'> {
+  async function call(
+    d: WebhookDelivery,
+    stopSignal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<AttemptOutcome | 'stopped'> {
     try {
       const response = await http.request({
         url: d.url,
@@ -89,22 +87,22 @@ export function startDeliveryWorker(deps: WorkerDeps, settings: WorkerSettings):
         ...(d.body === null ? {} : { body: d.body }),
         timeoutMs,
         maxResponseBytes: settings.maxResponseBytes,
-        signal: abortInFlight.signal,
+        signal: stopSignal,
       });
       return judgeResponse(response.status, response.headers, deps.now());
     } catch (error) {
-      if (abortInFlight.signal.aborted) return 'stopped';
+      if (stopSignal.aborted) return 'stopped';
       return judgeError(error, deps.now());
     }
   }
 
-  async function settle(d: WebhookDelivery, outcome: AttemptOutcome): Promise<void> {
+  async function settle(d: WebhookDelivery, outcome: AttemptOutcome): Promise<AttemptEnd> {
     const now = deps.now();
     if (outcome.kind === 'delivered') {
       const settled = await store.markDelivered(d.id, owner, now);
       if (settled === 'lease_lost') logger.warn(about(d), 'web hook lease expired before the call finished');
       else logger.info({ ...about(d), status: outcome.status }, 'web hook delivered');
-      return;
+      return 'settled';
     }
     const retryAt = outcome.kind === 'retry' ? nextAttemptAt(outcome, d.attempts, settings.retry, now) : null;
     const settled = await store.recordFailure(d.id, owner, { error: outcome.reason, retryAt, now });
@@ -112,9 +110,13 @@ export function startDeliveryWorker(deps: WorkerDeps, settings: WorkerSettings):
     if (settled === 'lease_lost') logger.warn(fields, 'web hook lease expired before the call finished');
     else if (retryAt === null) logger.error(fields, 'web hook delivery abandoned');
     else logger.warn({ ...fields, retry_at: retryAt }, 'web hook not delivered; will retry');
+    return 'settled';
   }
 
-  async function deliver(d: WebhookDelivery): Promise<void> {
+  async function deliver(
+    d: WebhookDelivery,
+    { stopSignal, timeoutMs }: { stopSignal: AbortSignal; timeoutMs: number },
+  ): Promise<AttemptEnd> {
     if (d.attempts > settings.retry.maxAttempts) {
       // Every earlier worker died mid-call: do not let this one take workers down forever.
       return settle(d, {
@@ -122,69 +124,21 @@ export function startDeliveryWorker(deps: WorkerDeps, settings: WorkerSettings):
         reason: `no outcome after ${settings.retry.maxAttempts} attempts`,
       });
     }
-    const outcome = await attempt(d);
-    if (outcome === 'stopped') {
-      // Whether the receiver got it is unknown; at-least-once says send it again.
-      await store.release(d.id, owner, { refund: false, now: deps.now() });
-      return;
-    }
+    const outcome = await call(d, stopSignal, timeoutMs);
+    // Whether the receiver got it is unknown; the worker gives it back to be sent again.
+    if (outcome === 'stopped') return 'stopped';
     return settle(d, outcome);
   }
 
-  /** Delivers one, or gives it back untried when stop came first. Never throws. */
-  async function handle(d: WebhookDelivery): Promise<void> {
-    try {
-      if (stopping) await store.release(d.id, owner, { refund: true, now: deps.now() });
-      else await deliver(d);
-    } catch (error) {
-      // The database did not answer: the lease runs out and a later poll retries it.
-      logger.error({ ...about(d), err: error }, 'web hook outbox could not record an attempt');
-    }
-  }
-
-  async function runBatch(batch: WebhookDelivery[]): Promise<void> {
-    let next = 0;
-    const lane = async () => {
-      for (let d = batch[next++]; d !== undefined; d = batch[next++]) await handle(d);
-    };
-    await Promise.all(Array.from({ length: Math.min(settings.concurrency, batch.length) }, lane));
-  }
-
-  async function loop(): Promise<void> {
-    while (!stopping) {
-      let claimed: WebhookDelivery[] = [];
-      try {
-        claimed = await store.claim({
-          owner,
-          limit: settings.batchSize,
-          leaseMs: settings.leaseMs,
-          now: deps.now(),
-        });
-      } catch (error) {
-        logger.error({ err: error }, 'web hook outbox could not be read');
-      }
-      if (claimed.length > 0) await runBatch(claimed);
-      // A full batch suggests more are due: poll again at once.
-      if (!stopping && claimed.length < settings.batchSize) await sleep(settings.pollIntervalMs);
-    }
-  }
-
-  logger.info({ owner, lease_ms: settings.leaseMs }, 'web hook outbox worker started');
-  const running = loop();
-  return {
-    async stop() {
-      stopping = true;
-      wake?.();
-      const grace = setTimeout(
-        () => abortInFlight.abort(new Error('web hook worker stopping')),
-        settings.stopGraceMs,
-      );
-      try {
-        await running;
-      } finally {
-        clearTimeout(grace);
-      }
-      logger.info({ owner }, 'web hook outbox worker stopped');
+  return startLeasedWorker(
+    { queue: store, owner, now: deps.now, logger, label: 'web hook outbox', about, attempt: deliver },
+    {
+      pollIntervalMs: settings.pollIntervalMs,
+      batchSize: settings.batchSize,
+      concurrency: settings.concurrency,
+      leaseMs: settings.leaseMs,
+      attemptTimeoutMs: settings.requestTimeoutMs,
+      stopGraceMs: settings.stopGraceMs,
     },
-  };
+  );
 }
