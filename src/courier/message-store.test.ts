@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expectLeaseRenewal } from '../kernel/testing/lease-renewal.js';
 import type { Database } from '../persistence/database.js';
 import { testEngines } from '../persistence/testing/engines.js';
 import { createMessageStore, type MessageStore, type NewMessage } from './message-store.js';
@@ -111,30 +112,16 @@ describe.each(testEngines())('courier message store contract ($name)', (engine) 
     expect(await store.claim({ owner: 'w3', limit: 1, leaseMs: LEASE, now: at(999_999) })).toEqual([]);
   });
 
-  it('renews an unexpired lease for its owner only, so no claim takes the message meanwhile', async () => {
-    const [id] = await queue(1);
-    await store.claim({ owner: 'w1', limit: 1, leaseMs: LEASE, now: T0 });
-    expect(await store.renew(id!, 'w2', { leaseMs: LEASE, now: at(30_000) })).toBe('lease_lost');
-    expect(await store.renew(id!, 'w1', { leaseMs: LEASE, now: at(30_000) })).toBe('settled');
-    expect(await store.get(id!)).toMatchObject({
-      status: 'processing',
-      lease_owner: 'w1',
-      lease_expires_at: at(90_000),
-      next_attempt_at: at(90_000),
-      // A renewal is not an attempt.
-      send_count: 1,
-    });
-    // The claim's lease would have ended at 60 s; the renewed one holds until 90 s.
-    expect(await store.claim({ owner: 'w2', limit: 1, leaseMs: LEASE, now: at(60_000) })).toEqual([]);
-
-    // Once the lease has run out it cannot be renewed, even while nobody else has claimed it.
-    expect(await store.renew(id!, 'w1', { leaseMs: LEASE, now: at(90_000) })).toBe('lease_lost');
-    const [taken] = await store.claim({ owner: 'w2', limit: 1, leaseMs: LEASE, now: at(90_000) });
-    expect(taken).toMatchObject({ id, lease_owner: 'w2', send_count: 2 });
-    expect(await store.renew(id!, 'w1', { leaseMs: LEASE, now: at(90_001) })).toBe('lease_lost');
-    await store.markSent(id!, 'w2', 'smtp', at(90_002));
-    expect(await store.renew(id!, 'w2', { leaseMs: LEASE, now: at(90_003) })).toBe('lease_lost');
-  });
+  it('renews an unexpired lease for its owner only, so no claim takes the message meanwhile', () =>
+    expectLeaseRenewal({
+      queue: store,
+      enqueueOne: async (t0) => (await queue(1, t0))[0]!,
+      settle: (id, owner, now) => store.markSent(id, owner, 'smtp', now),
+      read: async (id) => {
+        const message = await store.get(id);
+        return { ...message!, attempts: message!.send_count };
+      },
+    }));
 
   it('lets either a renewal or a claim win a message, never both', async () => {
     const ids = await queue(20);

@@ -1,22 +1,14 @@
-import { type AttemptEnd, startLeasedWorker } from '../kernel/leased-worker.js';
+import { type AttemptEnd, type LeasedWorkerSettings, startLeasedWorker } from '../kernel/leased-worker.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Channel } from './channels/channel.js';
 import type { MessageStore } from './message-store.js';
 import type { CourierMessage, DispatchError } from './model.js';
 
-/** How a worker polls, leases and retries. Defaults come from `courier.*` (see createCourier). */
-export interface WorkerSettings {
-  /** Wait between polls when the queue is drained (`courier.worker.pull_wait`). */
-  pollIntervalMs: number;
-  /** Messages leased per poll (`courier.worker.pull_count`). */
-  batchSize: number;
-  /** Sends in flight at once. */
-  concurrency: number;
-  /**
-   * How long a message stays this worker's: from its claim, and again from just before its
-   * send, when the worker renews the lease on that one message.
-   */
-  leaseMs: number;
+/**
+ * How a worker polls, leases and retries. Defaults come from `courier.*` (see createCourier):
+ * `courier.worker.pull_wait` is the poll interval, `courier.worker.pull_count` the batch size.
+ */
+export interface WorkerSettings extends Omit<LeasedWorkerSettings, 'attemptTimeoutMs'> {
   /**
    * One send's deadline. The worker caps it at half the lease, so a send always ends before
    * the lease renewed for it runs out.
@@ -26,8 +18,6 @@ export interface WorkerSettings {
   maxAttempts: number;
   /** Retry n waits min(maxMs, baseMs * 2^(n-1)). */
   backoff: { baseMs: number; maxMs: number };
-  /** On stop, how long in-flight sends may finish before they are aborted and given back. */
-  stopGraceMs: number;
 }
 
 export interface WorkerDeps {
@@ -119,13 +109,6 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Courier
 
   return startLeasedWorker(
     { queue: store, owner, now: deps.now, logger, label: 'courier', about, attempt: send },
-    {
-      pollIntervalMs: settings.pollIntervalMs,
-      batchSize: settings.batchSize,
-      concurrency: settings.concurrency,
-      leaseMs: settings.leaseMs,
-      attemptTimeoutMs: settings.sendTimeoutMs,
-      stopGraceMs: settings.stopGraceMs,
-    },
+    { ...settings, attemptTimeoutMs: settings.sendTimeoutMs },
   );
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSecretCipher } from '../../kernel/cipher.js';
+import { expectLeaseRenewal } from '../../kernel/testing/lease-renewal.js';
 import type { Database } from '../../persistence/database.js';
 import { testEngines } from '../../persistence/testing/engines.js';
 import type { NewDelivery } from './model.js';
@@ -138,28 +139,13 @@ describe.each(testEngines())('web hook delivery store contract ($name)', (engine
     expect(await store.markDelivered(id!, 'w2', at(LEASE + 2))).toBe('settled');
   });
 
-  it('renews an unexpired lease for its owner only, so no claim takes the delivery meanwhile', async () => {
-    const [id] = await queue(1);
-    await store.claim({ owner: 'w1', limit: 1, leaseMs: LEASE, now: T0 });
-    expect(await store.renew(id!, 'w2', { leaseMs: LEASE, now: at(30_000) })).toBe('lease_lost');
-    expect(await store.renew(id!, 'w1', { leaseMs: LEASE, now: at(30_000) })).toBe('settled');
-    // A renewal is not an attempt; the lease now holds until 90 s, not the claim's 60 s.
-    expect(await store.get(id!)).toMatchObject({
-      status: 'processing',
-      lease_owner: 'w1',
-      lease_expires_at: at(90_000),
-      attempts: 1,
-    });
-    expect(await store.claim({ owner: 'w2', limit: 1, leaseMs: LEASE, now: at(60_000) })).toEqual([]);
-
-    // Once the lease has run out it cannot be renewed, even while nobody else has claimed it.
-    expect(await store.renew(id!, 'w1', { leaseMs: LEASE, now: at(90_000) })).toBe('lease_lost');
-    const [taken] = await store.claim({ owner: 'w2', limit: 1, leaseMs: LEASE, now: at(90_000) });
-    expect(taken).toMatchObject({ id, lease_owner: 'w2', attempts: 2 });
-    expect(await store.renew(id!, 'w1', { leaseMs: LEASE, now: at(90_001) })).toBe('lease_lost');
-    await store.markDelivered(id!, 'w2', at(90_002));
-    expect(await store.renew(id!, 'w2', { leaseMs: LEASE, now: at(90_003) })).toBe('lease_lost');
-  });
+  it('renews an unexpired lease for its owner only, so no claim takes the delivery meanwhile', () =>
+    expectLeaseRenewal({
+      queue: store,
+      enqueueOne: async (t0) => (await queue(1, t0))[0]!,
+      settle: (id, owner, now) => store.markDelivered(id, owner, now),
+      read: async (id) => (await store.get(id))!,
+    }));
 
   it('marks a leased delivery delivered', async () => {
     const [id] = await queue(1);

@@ -1,5 +1,5 @@
 import type { OutboundHttp } from '../../kernel/http-client.js';
-import { type AttemptEnd, startLeasedWorker } from '../../kernel/leased-worker.js';
+import { type AttemptEnd, type LeasedWorkerSettings, startLeasedWorker } from '../../kernel/leased-worker.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { WebhookDelivery } from './model.js';
 import {
@@ -12,26 +12,12 @@ import {
 import type { DeliveryStore } from './store.js';
 
 /** How a worker polls, leases and retries. Defaults: see DEFAULT_WORKER_SETTINGS in index.ts. */
-export interface WorkerSettings {
-  /** Wait between polls when nothing is due. */
-  pollIntervalMs: number;
-  /** Deliveries leased per poll. */
-  batchSize: number;
-  /** Calls in flight at once. */
-  concurrency: number;
-  /**
-   * How long a delivery stays this worker's: from its claim, and again from just before its
-   * call, when the worker renews the lease on that one delivery. An expired lease is picked up
-   * again by whichever worker polls first.
-   */
-  leaseMs: number;
+export interface WorkerSettings extends Omit<LeasedWorkerSettings, 'attemptTimeoutMs'> {
   /** One call's deadline; held below half the lease so a call never outlives its lease. */
   requestTimeoutMs: number;
   /** The answer's body is not used; reading stops here (a longer body still counts by status). */
   maxResponseBytes: number;
   retry: RetryPolicy;
-  /** On stop, how long in-flight calls may finish before they are aborted and given back. */
-  stopGraceMs: number;
 }
 
 export interface WorkerDeps {
@@ -132,13 +118,6 @@ export function startDeliveryWorker(deps: WorkerDeps, settings: WorkerSettings):
 
   return startLeasedWorker(
     { queue: store, owner, now: deps.now, logger, label: 'web hook outbox', about, attempt: deliver },
-    {
-      pollIntervalMs: settings.pollIntervalMs,
-      batchSize: settings.batchSize,
-      concurrency: settings.concurrency,
-      leaseMs: settings.leaseMs,
-      attemptTimeoutMs: settings.requestTimeoutMs,
-      stopGraceMs: settings.stopGraceMs,
-    },
+    { ...settings, attemptTimeoutMs: settings.requestTimeoutMs },
   );
 }
