@@ -96,7 +96,17 @@ export async function createRegistry(
   const webhookOutbox = createWebhookOutbox({ database, http, logger, cipher });
 
   const publicBase = config.serve.public.baseUrl;
-  const schemaUrl = (id: string): string => new URL(`schemas/${encodeSchemaId(id)}`, publicBase).toString();
+  // Every session and identity answer carries its schema's URL: built once per configured
+  // schema rather than parsed again on every login and whoami miss.
+  const schemaUrls = new Map<string, string>();
+  const schemaUrl = (id: string): string => {
+    let url = schemaUrls.get(id);
+    if (url === undefined) {
+      url = new URL(`schemas/${encodeSchemaId(id)}`, publicBase).toString();
+      if (schemas.get(id) !== undefined) schemaUrls.set(id, url);
+    }
+    return url;
+  };
   const identitySchemas: IdentitySchemas = {
     defaultId: schemas.defaultId,
     schemaUrl,
