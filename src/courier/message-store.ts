@@ -63,7 +63,7 @@ export interface MessageStore {
   ): Promise<Settlement>;
   /**
    * Gives a leased message back, due now. `refund` takes back the attempt its claim counted
-   * (a worker stopping before it even tried).
+   * (nothing was tried: the worker is stopping, or its renewal before the attempt failed).
    */
   release(id: string, owner: string, options: { refund: boolean; now: Date }): Promise<Settlement>;
   /** Newest first, in keyset pages. */

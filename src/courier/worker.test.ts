@@ -244,6 +244,38 @@ describe('courier worker', () => {
     expect((await store.get(ids[0]!))?.status).toBe('queued');
   });
 
+  it('on stop during the lease renewal before a send, gives the message back unsent', async () => {
+    const [id] = await queue();
+    const channel = scriptedChannel();
+    // The real store, with the renewal held until the test lets it go.
+    let renewing: () => void = () => {};
+    const renewed = new Promise<void>((resolve) => {
+      renewing = resolve;
+    });
+    let letGo: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    const held: MessageStore = {
+      ...store,
+      async renew(...args) {
+        renewing();
+        await gate;
+        return store.renew(...args);
+      },
+    };
+    const running = startWorker(
+      { store: held, channel, logger: silentLogger(), owner: 'w-held', now: () => new Date() },
+      SETTINGS,
+    );
+    await renewed;
+    const stopped = running.stop();
+    letGo();
+    await stopped;
+    expect(channel.started).toBe(0);
+    expect(await store.get(id!)).toMatchObject({ status: 'queued', send_count: 0, lease_owner: null });
+  });
+
   it('doubles the retry delay up to its cap', () => {
     const backoff = { baseMs: 15_000, maxMs: 60_000 };
     expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, backoff))).toEqual([

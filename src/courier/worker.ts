@@ -1,4 +1,9 @@
-import { type AttemptEnd, type LeasedWorkerSettings, startLeasedWorker } from '../kernel/leased-worker.js';
+import {
+  type AttemptContext,
+  type AttemptEnd,
+  type LeasedWorkerSettings,
+  startLeasedWorker,
+} from '../kernel/leased-worker.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Channel } from './channels/channel.js';
 import type { MessageStore } from './message-store.js';
@@ -78,7 +83,7 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Courier
 
   async function send(
     message: CourierMessage,
-    { stopSignal, timeoutMs }: { stopSignal: AbortSignal; timeoutMs: number },
+    { signal, stopSignal, timeoutMs }: AttemptContext,
   ): Promise<AttemptEnd> {
     if (message.send_count > settings.maxAttempts) {
       // Its earlier workers died mid-send every time: do not let it crash workers forever.
@@ -88,7 +93,6 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Courier
         permanent: true,
       });
     }
-    const signal = AbortSignal.any([stopSignal, AbortSignal.timeout(timeoutMs)]);
     const result = await channel.deliver(message, signal);
     if (result.ok) {
       const settled = await store.markSent(message.id, owner, channel.id, deps.now());

@@ -55,10 +55,23 @@ export interface LeasedWorkerDeps<T extends { readonly id: string }> {
    * One attempt at an item whose lease was just renewed for longer than `timeoutMs`. It
    * records its outcome in the store and resolves `settled`, or resolves `stopped` when
    * `stopSignal` cut it short (the item is then given back with the attempt counted: whether
-   * the other side got it is unknown, and delivery is at-least-once). It may throw only when
-   * the store does not answer.
+   * the other side got it is unknown, and delivery is at-least-once). If it throws, the item
+   * stays leased until the lease runs out and a later poll retries it.
    */
-  attempt(item: T, context: { stopSignal: AbortSignal; timeoutMs: number }): Promise<AttemptEnd>;
+  attempt(item: T, context: AttemptContext): Promise<AttemptEnd>;
+}
+
+export interface AttemptContext {
+  /** Aborts when the attempt's deadline passes or stop's grace period runs out. */
+  signal: AbortSignal;
+  /**
+   * Aborts when stop's grace period runs out: tells a stop from a deadline. It lives as long
+   * as the worker, so pass it only to code that lets go of it after the call (a listener
+   * added per attempt and never removed would pile up).
+   */
+  stopSignal: AbortSignal;
+  /** The attempt's deadline, at most half the lease. */
+  timeoutMs: number;
 }
 
 export interface LeasedWorker {
@@ -114,27 +127,50 @@ export function startLeasedWorker<T extends { readonly id: string }>(
     const released = await queue.release(item.id, owner, { refund: true, now: deps.now() });
     logger.info(
       { ...about(item), given_back: released === 'settled' },
-      `${label}: lease lost or too short before the attempt began; not attempted by this worker`,
+      `${label} lease lost or too short before the attempt began; not attempted by this worker`,
     );
     return false;
+  }
+
+  /** One attempt with its own signal: the deadline, or stop's grace running out. */
+  async function attemptOnce(item: T): Promise<AttemptEnd> {
+    const stopSignal = abortInFlight.signal;
+    const controller = new AbortController();
+    const deadline = setTimeout(
+      () => controller.abort(new Error(`${label} attempt deadline`)),
+      settings.attemptTimeoutMs,
+    );
+    const onStop = () => controller.abort(stopSignal.reason);
+    stopSignal.addEventListener('abort', onStop, { once: true });
+    try {
+      return await deps.attempt(item, {
+        signal: controller.signal,
+        stopSignal,
+        timeoutMs: settings.attemptTimeoutMs,
+      });
+    } finally {
+      clearTimeout(deadline);
+      stopSignal.removeEventListener('abort', onStop);
+    }
   }
 
   /** Attempts one item, or gives it back untried when stop came first. Never throws. */
   async function handle(item: T): Promise<void> {
     try {
-      if (stopping) {
-        await queue.release(item.id, owner, { refund: true, now: deps.now() });
-        return;
-      }
+      const giveBackUntried = () => queue.release(item.id, owner, { refund: true, now: deps.now() });
+      if (stopping) return void (await giveBackUntried());
       if (!(await renewLease(item))) return;
-      const end = await deps.attempt(item, {
-        stopSignal: abortInFlight.signal,
-        timeoutMs: settings.attemptTimeoutMs,
-      });
+      // Stop may have come during the renewal's round trip: the item is not begun yet.
+      if (stopping) return void (await giveBackUntried());
+      const end = await attemptOnce(item);
       if (end === 'stopped') await queue.release(item.id, owner, { refund: false, now: deps.now() });
     } catch (error) {
-      // The store did not answer: the lease runs out and a later poll retries the item.
-      logger.error({ ...about(item), err: error }, `${label} could not record an attempt`);
+      // The attempt failed unexpectedly or the store did not answer: the lease runs out and a
+      // later poll retries the item.
+      logger.error(
+        { ...about(item), err: error },
+        `${label} attempt did not settle; it is retried after the lease`,
+      );
     }
   }
 
@@ -157,7 +193,7 @@ export function startLeasedWorker<T extends { readonly id: string }>(
           now: deps.now(),
         });
       } catch (error) {
-        logger.error({ err: error }, `${label} could not read its queue`);
+        logger.error({ err: error }, `${label} could not read the outbox`);
       }
       if (claimed.length > 0) await runBatch(claimed);
       // A full batch suggests more are due: poll again at once.

@@ -46,7 +46,7 @@ export interface DeliveryStore {
   ): Promise<Settlement>;
   /**
    * Gives a leased delivery back, due now. `refund` takes back the attempt its claim counted
-   * (a worker stopping before it even tried).
+   * (nothing was tried: the worker is stopping, or its renewal before the attempt failed).
    */
   release(id: string, owner: string, options: { refund: boolean; now: Date }): Promise<Settlement>;
   get(id: string): Promise<WebhookDelivery | undefined>;

@@ -39,6 +39,8 @@ interface Received {
 class Receiver {
   readonly received: Received[] = [];
   script: Step[] = [];
+  /** Calls left hanging (`'hang'`). */
+  pending = 0;
   private server: Server | undefined;
   port = 0;
 
@@ -48,7 +50,10 @@ class Receiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const step = this.script.shift() ?? 200;
-        if (step === 'hang') return;
+        if (step === 'hang') {
+          this.pending++;
+          return;
+        }
         this.received.push({
           method: req.method ?? '',
           url: req.url ?? '',
@@ -238,27 +243,32 @@ describe.each(testEngines())('web hook outbox worker ($name)', (engine) => {
     const worker = outbox.startWorker({
       ...FAST,
       concurrency: 1,
-      stopGraceMs: 1_000,
-      requestTimeoutMs: 5_000,
+      stopGraceMs: 3_000,
+      requestTimeoutMs: 10_000,
     });
-    await until(ids[0]!, (d) => d.status === 'processing');
-    await new Promise((r) => setTimeout(r, 50));
+    while (receiver.pending === 0) await new Promise((r) => setTimeout(r, 5));
     const stopped = worker.stop();
     // Well before the grace period ends, the two untried deliveries are free for another
-    // worker, with no attempt counted.
-    const given = await Promise.all(ids.slice(1).map((id) => until(id, (d) => d.status === 'queued')));
-    expect(given.map((d) => [d.attempts, d.lease_owner])).toEqual([
+    // worker, with no attempt counted; the hanging call's delivery is still leased.
+    const all = async () => Promise.all(ids.map(async (id) => (await outbox.get(id))!));
+    let deliveries = await all();
+    while (deliveries.filter((d) => d.status === 'queued').length < 2) {
+      await new Promise((r) => setTimeout(r, 10));
+      deliveries = await all();
+    }
+    const hanging = deliveries.find((d) => d.status === 'processing');
+    expect(hanging?.attempts).toBe(1);
+    expect(deliveries.filter((d) => d.status === 'queued').map((d) => [d.attempts, d.lease_owner])).toEqual([
       [0, null],
       [0, null],
     ]);
-    expect((await outbox.get(ids[0]!))?.status).toBe('processing');
     await stopped;
-    expect(await outbox.get(ids[0]!)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(await outbox.get(hanging!.id)).toMatchObject({ status: 'queued', attempts: 1 });
   });
 
   it('never calls a receiver twice when a batch outlasts its lease (two workers)', async () => {
     // One worker leases the whole batch and works through it one call after another; by the
-    // seventh call the batch's lease has run out and the other worker has claimed the rest.
+    // fourteenth call the batch's lease has run out and the other worker has claimed the rest.
     // Each call takes 150 ms and succeeds, well inside its timeout on a slow machine too.
     const answered = new Map<string, number>();
     const server = createServer((req, res) => {
@@ -269,8 +279,8 @@ describe.each(testEngines())('web hook outbox worker ($name)', (engine) => {
     extra.push({ close: () => new Promise((resolve) => server.close(() => resolve())) });
     const port = (server.address() as AddressInfo).port;
     const ids: string[] = [];
-    for (let i = 0; i < 10; i++) ids.push((await enqueue(`http://127.0.0.1:${port}/hook/${i}`)).id);
-    const settings = { ...FAST, leaseMs: 1_000, requestTimeoutMs: 500, concurrency: 1, batchSize: 10 };
+    for (let i = 0; i < 16; i++) ids.push((await enqueue(`http://127.0.0.1:${port}/hook/${i}`)).id);
+    const settings = { ...FAST, leaseMs: 2_000, requestTimeoutMs: 1_000, concurrency: 1, batchSize: 16 };
     const otherOutbox = createWebhookOutbox({ database, http, logger: silentLogger(), cipher });
     extra.push(otherOutbox);
     outbox.startWorker(settings);

@@ -1,5 +1,10 @@
 import type { OutboundHttp } from '../../kernel/http-client.js';
-import { type AttemptEnd, type LeasedWorkerSettings, startLeasedWorker } from '../../kernel/leased-worker.js';
+import {
+  type AttemptContext,
+  type AttemptEnd,
+  type LeasedWorkerSettings,
+  startLeasedWorker,
+} from '../../kernel/leased-worker.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { WebhookDelivery } from './model.js';
 import {
@@ -13,7 +18,7 @@ import type { DeliveryStore } from './store.js';
 
 /** How a worker polls, leases and retries. Defaults: see DEFAULT_WORKER_SETTINGS in index.ts. */
 export interface WorkerSettings extends Omit<LeasedWorkerSettings, 'attemptTimeoutMs'> {
-  /** One call's deadline; held below half the lease so a call never outlives its lease. */
+  /** One call's deadline; capped at half the lease so a call never outlives its lease. */
   requestTimeoutMs: number;
   /** The answer's body is not used; reading stops here (a longer body still counts by status). */
   maxResponseBytes: number;
@@ -99,10 +104,7 @@ export function startDeliveryWorker(deps: WorkerDeps, settings: WorkerSettings):
     return 'settled';
   }
 
-  async function deliver(
-    d: WebhookDelivery,
-    { stopSignal, timeoutMs }: { stopSignal: AbortSignal; timeoutMs: number },
-  ): Promise<AttemptEnd> {
+  async function deliver(d: WebhookDelivery, { stopSignal, timeoutMs }: AttemptContext): Promise<AttemptEnd> {
     if (d.attempts > settings.retry.maxAttempts) {
       // Every earlier worker died mid-call: do not let this one take workers down forever.
       return settle(d, {
@@ -110,6 +112,7 @@ export function startDeliveryWorker(deps: WorkerDeps, settings: WorkerSettings):
         reason: `no outcome after ${settings.retry.maxAttempts} attempts`,
       });
     }
+    // The HTTP client keeps its own deadline and lets go of the stop signal after the call.
     const outcome = await call(d, stopSignal, timeoutMs);
     // Whether the receiver got it is unknown; the worker gives it back to be sent again.
     if (outcome === 'stopped') return 'stopped';
