@@ -19,12 +19,6 @@ export interface ServerTimeouts {
   readonly idleMs: number;
 }
 
-/**
- * `serve.<listener>.cors`: Kratos's keys (`debug` included), with Oathkeeper's defaults;
- * `enabled` false unless set.
- */
-export type ProxyCorsConfig = CorsConfig;
-
 /** One PEM document of Oathkeeper's `tlsx`: a file (relative to the working directory) or inline base64. */
 export interface PemSource {
   readonly path: string | undefined;
@@ -43,7 +37,8 @@ export interface ApiListenerSettings {
   readonly host: string;
   readonly port: number;
   readonly timeout: ServerTimeouts;
-  readonly cors: ProxyCorsConfig;
+  /** `serve.<listener>.cors` with Oathkeeper's defaults; `enabled` false unless set. */
+  readonly cors: CorsConfig;
   /** HTTPS when set; undefined when neither `tls.cert` nor `tls.key` is given (Oathkeeper's rule). */
   readonly tls: ListenerTls | undefined;
 }
@@ -78,7 +73,7 @@ export interface ErrorsSettings {
   readonly fallback: readonly string[];
 }
 
-const CORS_DEFAULTS: ProxyCorsConfig = {
+const CORS_DEFAULTS: CorsConfig = {
   enabled: false,
   allowedOrigins: ['*'],
   allowedMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ProxyCorsConfig } from './config.js';
+import type { CorsConfig } from '../config/index.js';
 import { type CorsRefusal, compileCors, mergeVary } from './cors.js';
 
-const base: ProxyCorsConfig = {
+const base: CorsConfig = {
   enabled: true,
   allowedOrigins: ['https://app.example.com', 'https://*.preview.example.com'],
   allowedMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
@@ -15,7 +15,7 @@ const base: ProxyCorsConfig = {
 
 const VARY_PREFLIGHT = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers';
 
-function policy(overrides: Partial<ProxyCorsConfig> = {}, refusals: CorsRefusal[] = []) {
+function policy(overrides: Partial<CorsConfig> = {}, refusals: CorsRefusal[] = []) {
   const compiled = compileCors({ ...base, ...overrides }, (refusal) => refusals.push(refusal));
   if (compiled === undefined) throw new Error('CORS is off');
   return compiled;

@@ -1,6 +1,7 @@
 /**
- * CORS for the proxy and API listeners (`serve.proxy.cors`, `serve.api.cors`) with the
- * semantics of rs/cors, which Oathkeeper wraps both listeners in:
+ * CORS for the access proxy's listeners (`serve.proxy.cors`, `serve.api.cors`) and Kratos's
+ * public API (`serve.public.cors`, see app/server.ts) with the semantics of rs/cors, which
+ * Oathkeeper and Kratos wrap those listeners in:
  *
  * - A preflight is `OPTIONS` with `Access-Control-Request-Method`. The listener answers it
  *   (204), never the upstream or a route. It grants the origin only when the origin, the
@@ -18,7 +19,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { ProxyCorsConfig } from './config.js';
+import type { CorsConfig } from '../config/index.js';
 
 export interface CorsPolicy {
   /**
@@ -40,7 +41,7 @@ const VARY_PREFLIGHT = 'Origin, Access-Control-Request-Method, Access-Control-Re
 
 /** The compiled policy, or undefined when CORS is off (the listener then does no CORS work). */
 export function compileCors(
-  config: ProxyCorsConfig,
+  config: CorsConfig,
   onRefused?: (refusal: CorsRefusal, origin: string) => void,
 ): CorsPolicy | undefined {
   if (!config.enabled) return undefined;
