@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { openDatabase } from '../src/persistence/database.js';
 import { parseDsn } from '../src/persistence/dsn.js';
+import { flowRowFixture } from '../src/persistence/testing/flow-fixtures.js';
 import { runCli } from './support/cli.js';
 import { EXAM_SCHEMA_URL } from './support/server.js';
 
@@ -29,23 +30,17 @@ async function databaseWithFlows(name: string, hoursAgo: number[]): Promise<stri
       const at = new Date(Date.now() - hours * HOUR);
       await database.db
         .insertInto('selfservice_flows')
-        .values({
-          id: randomUUID(),
-          kind: 'login',
-          type: 'browser',
-          state: 'choose_method',
-          request_url: 'http://127.0.0.1/self-service/login/browser',
-          return_to: null,
-          active: null,
-          ui: '{}',
-          refresh: false,
-          requested_aal: 'aal1',
-          internal: '{}',
-          issued_at: at,
-          expires_at: at,
-          created_at: at,
-          updated_at: at,
-        })
+        .values(
+          flowRowFixture({
+            id: randomUUID(),
+            type: 'browser',
+            request_url: 'http://127.0.0.1/self-service/login/browser',
+            issued_at: at,
+            expires_at: at,
+            created_at: at,
+            updated_at: at,
+          }),
+        )
         .execute();
     }
   } finally {

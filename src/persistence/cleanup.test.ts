@@ -4,6 +4,7 @@ import { CLEANUP_TABLES, cleanupDatabase } from './cleanup.js';
 import type { Database } from './database.js';
 import { createIdentityStore } from './identity-store.js';
 import { testEngines } from './testing/engines.js';
+import { flowRowFixture } from './testing/flow-fixtures.js';
 import { identityFixture } from './testing/identity-fixtures.js';
 
 const HOUR = 3_600_000;
@@ -52,23 +53,15 @@ for (const engine of testEngines()) {
       const id = randomUUID();
       await database.db
         .insertInto('selfservice_flows')
-        .values({
-          id,
-          kind: 'login',
-          type: 'api',
-          state: 'choose_method',
-          request_url: 'http://127.0.0.1/self-service/login/api',
-          return_to: null,
-          active: null,
-          ui: '{}',
-          refresh: false,
-          requested_aal: 'aal1',
-          internal: '{}',
-          issued_at: ago(48),
-          expires_at: expiresAt,
-          created_at: ago(48),
-          updated_at: ago(48),
-        })
+        .values(
+          flowRowFixture({
+            id,
+            issued_at: ago(48),
+            expires_at: expiresAt,
+            created_at: ago(48),
+            updated_at: ago(48),
+          }),
+        )
         .execute();
       return id;
     }

@@ -5,6 +5,7 @@ import { preparedQuery } from './compiled-query.js';
 import type { Database } from './database.js';
 import type { Tables } from './tables.js';
 import { testEngines } from './testing/engines.js';
+import { flowRowFixture } from './testing/flow-fixtures.js';
 
 describe.each(testEngines())('preparedQuery ($name)', (engine) => {
   let database: Database & { drop(): Promise<void> };
@@ -85,23 +86,11 @@ function flowInsert(db: Kysely<Tables>) {
   return preparedQuery<[string, boolean, Date], never>(
     db,
     (q, id, refresh, at) =>
-      q.insertInto('selfservice_flows').values({
-        id,
-        kind: 'login',
-        type: 'api',
-        state: 'choose_method',
-        request_url: 'http://127.0.0.1/',
-        return_to: null,
-        active: null,
-        ui: '{}',
-        refresh,
-        requested_aal: 'aal1',
-        internal: '{}',
-        issued_at: at,
-        expires_at: at,
-        created_at: at,
-        updated_at: at,
-      }),
+      q
+        .insertInto('selfservice_flows')
+        .values(
+          flowRowFixture({ id, refresh, issued_at: at, expires_at: at, created_at: at, updated_at: at }),
+        ),
     3,
   );
 }
