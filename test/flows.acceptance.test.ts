@@ -498,6 +498,44 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(await whoami.json()).toMatchObject({ identity: { traits: { phone_number: 5550101 } } });
     });
 
+    it('HTML form: a throttled login goes back to its form with the wait, not to an error page', async () => {
+      await registerNative('form-target@example.com');
+      const browser = new BrowserClient(server.publicUrl);
+      const init = await browser.request('/self-service/login/browser', { headers: { accept: 'text/html' } });
+      const flowId = new URL(init.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+      const fetchFlow = async () =>
+        (await (await browser.getJson(`/self-service/login/flows?id=${flowId}`)).json()) as LoginFlow;
+      let shown = await fetchFlow();
+      for (let i = 0; i < 12 && !shown.ui.messages?.some((m) => m.id === 5000001); i++) {
+        const posted = await browser.postForm(`/self-service/login?flow=${flowId}`, {
+          csrf_token: csrfTokenOf(shown),
+          method: 'password',
+          identifier: 'form-target@example.com',
+          password: `guess ${i}`,
+        });
+        expect(posted.status).toBe(303);
+        expect(new URL(posted.headers.get('location') ?? '').pathname).toBe('/ui/login');
+        expect(posted.headers.get('location')).toContain(`flow=${flowId}`);
+        shown = await fetchFlow();
+      }
+      const [message] = shown.ui.messages ?? [];
+      expect(message).toMatchObject({ id: 5000001, type: 'error' });
+      expect(message?.text).toMatch(/^Too many failed attempts\. Try again in \d+ seconds\.$/);
+      const identifier = shown.ui.nodes
+        .map((n) => n.attributes as { name?: string; value?: unknown })
+        .find((a) => a.name === 'identifier');
+      expect(identifier?.value).toBe('form-target@example.com');
+      // The same account from a JSON client is throttled too, with the status to act on.
+      const spa = await browser.postJson(`/self-service/login?flow=${flowId}`, {
+        csrf_token: csrfTokenOf(shown),
+        method: 'password',
+        identifier: 'form-target@example.com',
+        password: PASSWORD,
+      });
+      expect(spa.status).toBe(429);
+      expect(Number(spa.headers.get('retry-after'))).toBeGreaterThan(0);
+    });
+
     it.each([
       'https://evil.example/',
       '//evil.example/',

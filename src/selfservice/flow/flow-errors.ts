@@ -47,10 +47,15 @@ export function browserRequestOnApiFlow(what: 'cookie' | 'origin'): AppError {
   });
 }
 
+/** What a throttled person is told, in the 429's reason and on a browser's form (5000001). */
+export function tooManyAttemptsReason(retryAfterSeconds: number): string {
+  return `Too many failed attempts. Try again in ${retryAfterSeconds} seconds.`;
+}
+
 /** 429 with the seconds to wait; the route sets `Retry-After`. */
 export function tooManyAttempts(retryAfterSeconds: number): AppError {
   return new AppError('too_many_requests', 429, 'Too many requests', {
-    reason: `Too many failed attempts. Try again in ${retryAfterSeconds} seconds.`,
+    reason: tooManyAttemptsReason(retryAfterSeconds),
     details: { retry_after_seconds: retryAfterSeconds },
     exposeId: false,
   });
