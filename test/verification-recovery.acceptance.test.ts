@@ -478,6 +478,49 @@ describe.each(testDatabases())(
       }
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     });
+
+    it('HTML form: a send past the limit goes back to the form with the wait, not to an error page', async () => {
+      type Flow = { id: string; state: string; ui: { messages?: { id: number }[]; nodes: UiNode[] } };
+      const emailValue = (flow: Flow) =>
+        flow.ui.nodes
+          .map((n) => n.attributes as { name?: string; value?: unknown })
+          .find((a) => a.name === 'email')?.value;
+      const browser = new BrowserClient(server.publicUrl);
+      const start = async (kind: 'recovery' | 'verification') => {
+        const init = await browser.request(`/self-service/${kind}/browser`, {
+          headers: { accept: 'text/html' },
+        });
+        return new URL(init.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+      };
+      const fetchFlow = async (kind: string, id: string) =>
+        (await (await browser.getJson(`/self-service/${kind}/flows?id=${id}`)).json()) as Flow;
+      const post = async (kind: string, id: string, email: string) => {
+        const posted = await browser.postForm(`/self-service/${kind}?flow=${id}`, {
+          csrf_token: csrfTokenOf(await fetchFlow(kind, id)),
+          method: 'link',
+          email,
+        });
+        expect(posted.status).toBe(303);
+        expect(posted.headers.get('location')).toBe(`${server.publicUrl}/ui/${kind}?flow=${id}`);
+        return fetchFlow(kind, id);
+      };
+
+      // Recovery: one flow sent again and again, as "resend" does; the last send is refused.
+      const recoveryId = await start('recovery');
+      let recovery: Flow | undefined;
+      for (let i = 0; i < 6; i++) recovery = await post('recovery', recoveryId, 'bombed-form@example.test');
+      expect(recovery?.state).toBe('sent_email');
+      expect(ids(recovery?.ui.messages)).toEqual([5000001]);
+      expect(emailValue(recovery as Flow)).toBe('bombed-form@example.test');
+
+      // Verification: a fresh flow each time; the refused one keeps the address typed.
+      let verification: Flow | undefined;
+      for (let i = 0; i < 6; i++)
+        verification = await post('verification', await start('verification'), 'bombed-form@example.test');
+      expect(verification?.state).toBe('choose_method');
+      expect(ids(verification?.ui.messages)).toEqual([5000001]);
+      expect(emailValue(verification as Flow)).toBe('bombed-form@example.test');
+    });
   },
 );
 

@@ -1,4 +1,5 @@
 import { AppError, type ErrorBody } from '../../kernel/errors.js';
+import { Msg, type UiText, uiText } from './messages.js';
 
 /**
  * 410 `self_service_flow_expired`. Like Kratos, the body names a fresh flow the client can
@@ -47,9 +48,17 @@ export function browserRequestOnApiFlow(what: 'cookie' | 'origin'): AppError {
   });
 }
 
-/** What a throttled person is told, in the 429's reason and on a browser's form (5000001). */
-export function tooManyAttemptsReason(retryAfterSeconds: number): string {
+function tooManyAttemptsReason(retryAfterSeconds: number): string {
   return `Too many failed attempts. Try again in ${retryAfterSeconds} seconds.`;
+}
+
+/**
+ * The wait told on a browser's form, which goes back to the form rather than to an error page
+ * that would lose the flow. Kratos's catalogue has no throttling message: this is its generic
+ * one (5000001, "{reason}"), with the 429's reason.
+ */
+export function tooManyAttemptsText(retryAfterSeconds: number): UiText {
+  return uiText(Msg.ErrorSystemGeneric, { reason: tooManyAttemptsReason(retryAfterSeconds) });
 }
 
 /** 429 with the seconds to wait; the route sets `Retry-After`. */

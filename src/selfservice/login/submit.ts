@@ -4,7 +4,7 @@ import { AppError, badRequest } from '../../kernel/errors.js';
 import { requestClientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
-import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsReason } from '../flow/flow-errors.js';
+import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
 import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
@@ -71,16 +71,12 @@ export async function submitLogin(
   if (deps.throttle) {
     const decision = await deps.throttle.check(subject);
     if (!decision.allowed) {
-      // A form post goes back to its form, identifier kept, as every other refusal does; an error
-      // page would lose the flow. Kratos's catalogue has no throttling message, so the wait is
-      // told with its generic one (5000001, "{reason}"). API and SPA clients get the 429 and
-      // Retry-After to act on.
+      // A form post goes back to its form, identifier kept, as every other refusal does; API and
+      // SPA clients get the 429 and Retry-After to act on.
       if (flow.type === 'browser' && !wantsJson(request)) {
         return fix(deps, request, reply, flow, {
           nodes: loginFormNodes(deps, csrf, rawIdentifier),
-          messages: [
-            uiText(Msg.ErrorSystemGeneric, { reason: tooManyAttemptsReason(decision.retryAfterSeconds) }),
-          ],
+          messages: [tooManyAttemptsText(decision.retryAfterSeconds)],
         });
       }
       reply.header('Retry-After', String(decision.retryAfterSeconds));

@@ -6,7 +6,7 @@ import { requestClientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { BrowserLocationChangeRequired } from '../flow/browser-location.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
-import { sessionAlreadyAvailable, tooManyAttempts } from '../flow/flow-errors.js';
+import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
 import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
 import {
   assertFlowOwnedByBrowser,
@@ -20,6 +20,7 @@ import {
 import { Msg, uiText } from '../flow/messages.js';
 import { continueWithJson, flowUiUrl, respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
+import { addressRequestNodes } from '../nodes/address-flows.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import { addressMissingNodes, withCsrf } from '../verification/flow.js';
@@ -97,6 +98,18 @@ async function send(
     email,
   );
   if (!sent.sent) {
+    // As in verification: a form post goes back to its form; API and SPA clients get the 429.
+    if (flow.type === 'browser' && !wantsJson(request)) {
+      const address = typeof flow.internal.address === 'string' ? flow.internal.address : undefined;
+      const nodes =
+        flow.state === 'sent_email' && address !== undefined
+          ? recoverySentForm(method, flow.type, csrf, address).nodes
+          : withCsrf(flow.type, csrf, addressRequestNodes(method, email));
+      return save(deps, request, reply, flow, 'fix', {
+        nodes,
+        messages: [tooManyAttemptsText(sent.retryAfterSeconds)],
+      });
+    }
     reply.header('Retry-After', String(sent.retryAfterSeconds));
     throw tooManyAttempts(sent.retryAfterSeconds);
   }

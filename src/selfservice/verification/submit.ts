@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
-import { tooManyAttempts } from '../flow/flow-errors.js';
+import { tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
 import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
-import { csrfTokenFor, ensureCsrfSecret } from '../flow/http-context.js';
+import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
-import { continueLinkNode } from '../nodes/address-flows.js';
+import { addressRequestNodes, continueLinkNode } from '../nodes/address-flows.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import type { VerificationDeps } from './deps.js';
@@ -135,6 +135,19 @@ async function run(
     step.email,
   );
   if (!sent.sent) {
+    // A form post goes back to the form it came from (the code entry after a send, else the
+    // address typed), as in login; API and SPA clients get the 429 and Retry-After.
+    if (flow.type === 'browser' && !wantsJson(request)) {
+      const address = typeof flow.internal.address === 'string' ? flow.internal.address : undefined;
+      const nodes =
+        flow.state === 'sent_email' && address !== undefined
+          ? sentForm(deps, flow.type, csrf, address).nodes
+          : withCsrf(flow.type, csrf, addressRequestNodes(method, step.email));
+      return save(deps, request, reply, flow, 'fix', {
+        nodes,
+        messages: [tooManyAttemptsText(sent.retryAfterSeconds)],
+      });
+    }
     reply.header('Retry-After', String(sent.retryAfterSeconds));
     throw tooManyAttempts(sent.retryAfterSeconds);
   }
