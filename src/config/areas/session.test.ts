@@ -49,4 +49,17 @@ describe('sessionConfig', () => {
       csrfCookie: { domain: 'other.test', path: '/auth', sameSite: 'Strict', secure: false },
     });
   });
+
+  it('reads session.cookie.secure for the session cookie, over cookies.secure and dev mode', () => {
+    const secureInDev = sessionConfig(doc({ session: { cookie: { secure: 'true' } } }), true);
+    expect(secureInDev.cookie.secure).toBe(true);
+    expect(secureInDev.csrfCookie.secure).toBe(false);
+    const overGlobal = sessionConfig(
+      doc({ session: { cookie: { secure: 'true' } }, cookies: { secure: 'false' } }),
+      false,
+    );
+    expect(overGlobal.cookie.secure).toBe(true);
+    expect(overGlobal.csrfCookie.secure).toBe(false);
+    expect(sessionConfig(doc({ session: { cookie: { secure: 'false' } } }), false).cookie.secure).toBe(false);
+  });
 });

@@ -45,6 +45,7 @@ export function sessionConfig(document: KratosConfigDocument, dev: boolean): Ses
   const cookie = record(session.cookie);
   const cookies = record(document.cookies);
   const secureSetting = str(cookies.secure);
+  const sessionSecureSetting = str(cookie.secure) ?? secureSetting;
   const sameSite = (str(cookie.same_site) ?? str(cookies.same_site) ?? 'Lax') as SameSite;
   const csrfSameSite = (str(cookies.same_site) ?? 'Lax') as SameSite;
   return {
@@ -60,7 +61,8 @@ export function sessionConfig(document: KratosConfigDocument, dev: boolean): Ses
       sameSite,
       persistent: cookie.persistent !== false,
       // Kratos: "If unset, defaults to !dev mode". SameSite=None requires Secure in browsers.
-      secure: secureSetting === undefined ? !dev || sameSite === 'None' : secureSetting === 'true',
+      secure:
+        sessionSecureSetting === undefined ? !dev || sameSite === 'None' : sessionSecureSetting === 'true',
     },
     csrfCookie: {
       domain: str(cookies.domain),
