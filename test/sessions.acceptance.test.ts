@@ -139,6 +139,124 @@ describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
     expect(await status(frontend.toSession({ xSessionToken: a.token }))).toBe(200);
   });
 
+  async function moreSessions(identityId: string, count: number) {
+    const stored = await server.registry.identityStore.get(identityId);
+    if (!stored) throw new Error('missing');
+    const issued = [];
+    for (let i = 0; i < count; i++) {
+      issued.push(
+        await server.registry.sessions.issue(stored, {
+          methods: [{ method: 'password', aal: 'aal1', completed_at: new Date() }],
+          aal: 'aal1',
+          device: { ipAddress: null, userAgent: null },
+        }),
+      );
+    }
+    return issued;
+  }
+
+  /** The target of a `Link` header's relation, relative to `base`. */
+  function linkOf(response: Response, rel: string, base: string): string | undefined {
+    const match = new RegExp(`<([^>]*)>; rel="${rel}"`).exec(response.headers.get('link') ?? '');
+    return match?.[1] === undefined ? undefined : `${base}${match[1]}`;
+  }
+
+  it("lists the caller's other sessions with their identity, by token pages and by numbered pages", async () => {
+    const a = await signedIn('pages@example.com');
+    const others = await moreSessions(a.identity.id, 3);
+    const expected = others.map((o) => o.session.id).sort();
+    const headers = { 'x-session-token': a.token };
+
+    const first = await fetch(`${server.publicUrl}/sessions?page_size=2`, { headers });
+    const firstPage = (await first.json()) as { id: string; identity?: { id: string } }[];
+    expect(firstPage).toHaveLength(2);
+    expect(firstPage.every((s) => s.identity?.id === a.identity.id)).toBe(true);
+    const next = linkOf(first, 'next', server.publicUrl);
+    expect(linkOf(first, 'first', server.publicUrl)).toBeDefined();
+    const second = (await (await fetch(next ?? '', { headers })).json()) as { id: string }[];
+    expect([...firstPage, ...second].map((s) => s.id).sort()).toEqual(expected);
+
+    // The deprecated numbered pages move the window, as older clients expect.
+    const numbered: string[] = [];
+    for (let page = 0; page < 4; page++) {
+      const response = await fetch(`${server.publicUrl}/sessions?per_page=1&page=${page}`, { headers });
+      numbered.push(...((await response.json()) as { id: string }[]).map((s) => s.id));
+      expect(response.headers.get('link') ?? '').toContain(page < 2 ? 'rel="next"' : 'rel="first"');
+    }
+    expect(numbered.sort()).toEqual(expected);
+    const byAdmin = await fetch(
+      `${server.adminUrl}/admin/identities/${a.identity.id}/sessions?per_page=2&page=1`,
+    );
+    expect((await byAdmin.json()) as unknown[]).toHaveLength(2);
+  });
+
+  it('keeps the filters in the admin list links', async () => {
+    const a = await signedIn('filters@example.com');
+    const [revoked] = await moreSessions(a.identity.id, 3);
+    await fetch(`${server.adminUrl}/admin/sessions/${revoked?.session.id}`, { method: 'DELETE' });
+    const base = `${server.adminUrl}/admin/identities/${a.identity.id}/sessions`;
+    const seen: { id: string; active: boolean; identity?: object }[] = [];
+    let url: string | undefined = `${base}?active=true&expand=identity&page_size=1`;
+    while (url !== undefined) {
+      const response = await fetch(url);
+      seen.push(...((await response.json()) as typeof seen));
+      const next = linkOf(response, 'next', server.adminUrl);
+      if (next !== undefined) expect(next).toMatch(/active=true/);
+      url = next;
+    }
+    expect(seen).toHaveLength(3);
+    expect(seen.every((s) => s.active && s.identity !== undefined)).toBe(true);
+  });
+
+  it('answers whoami on other methods, and on DELETE /sessions/whoami, as Kratos', async () => {
+    const { identity, token } = await signedIn('methods@example.com');
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      const response = await fetch(`${server.publicUrl}/sessions/whoami`, {
+        method,
+        headers: { 'x-session-token': token },
+      });
+      expect(response.status, method).toBe(200);
+      expect(((await response.json()) as { identity: { id: string } }).identity.id).toBe(identity.id);
+    }
+    expect((await fetch(`${server.publicUrl}/sessions/whoami`, { method: 'POST' })).status).toBe(401);
+  });
+
+  it("revokes only the caller's own sessions, and answers 204 either way", async () => {
+    const mine = await signedIn('own@example.com');
+    const theirs = await signedIn('theirs@example.com');
+    const del = (id: string) =>
+      fetch(`${server.publicUrl}/sessions/${id}`, {
+        method: 'DELETE',
+        headers: { 'x-session-token': mine.token },
+      });
+    expect((await del(theirs.session.id)).status).toBe(204);
+    expect(await status(frontend.toSession({ xSessionToken: theirs.token }))).toBe(200);
+    expect((await del('00000000-0000-4000-8000-000000000000')).status).toBe(204);
+    const notUuid = await del('not-a-uuid');
+    expect(notUuid.status).toBe(400);
+    expect(await notUuid.json()).toMatchObject({ error: { code: 400 } });
+  });
+
+  it('refuses unknown expand options and ids that are not UUIDs with 400', async () => {
+    const { session } = await signedIn('expand@example.com');
+    const unknown = await fetch(`${server.adminUrl}/admin/sessions/${session.id}?expand=foo`);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ error: { reason: 'Could not parse expand option: foo' } });
+    expect((await fetch(`${server.adminUrl}/admin/sessions?expand=foo`)).status).toBe(400);
+    expect((await fetch(`${server.adminUrl}/admin/sessions/not-a-uuid`)).status).toBe(400);
+    expect((await fetch(`${server.adminUrl}/admin/sessions/${session.id}?expand=devices`)).status).toBe(200);
+  });
+
+  it("deletes an identity's sessions for good, and answers 404 when there are none", async () => {
+    const { identity, token } = await signedIn('delete-all@example.com');
+    await moreSessions(identity.id, 2);
+    const url = `${server.adminUrl}/admin/identities/${identity.id}/sessions`;
+    expect((await fetch(url, { method: 'DELETE' })).status).toBe(204);
+    expect(await status(frontend.toSession({ xSessionToken: token }))).toBe(401);
+    expect(await (await fetch(url)).json()).toEqual([]);
+    expect((await fetch(url, { method: 'DELETE' })).status).toBe(404);
+  });
+
   it('serves the admin session API: list by identity, get with identity, extend', async () => {
     const { identity, session } = await signedIn('admin-view@example.com');
     const list = await fetch(`${server.adminUrl}/admin/identities/${identity.id}/sessions?active=true`);

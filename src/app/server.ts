@@ -80,6 +80,7 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
     publicSessionRoutes({
       sessions: registry.sessions,
       tokens: { cookieName: registry.sessionConfig.cookie.name, cookieKeys: registry.config.secrets.cookie },
+      identityOf: (id) => registry.identityStore.get(id),
     }),
   );
   await app.register(

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../kernel/errors.js';
+import { keysetPageLinks } from '../kernel/page-links.js';
 import { UUID } from '../persistence/page-token.js';
 import type { Courier } from './courier.js';
 import { MESSAGE_STATUSES, type MessageStatus } from './model.js';
@@ -62,17 +63,7 @@ export function adminCourierRoutes(deps: AdminCourierRoutesDeps) {
         pageToken: query.page_token,
       });
       // Links keep the filters, so following `next` stays within the same selection.
-      const params = (token?: string) => {
-        const search = new URLSearchParams({ page_size: String(size) });
-        if (filters.status !== undefined) search.set('status', filters.status);
-        if (filters.recipient !== undefined) search.set('recipient', filters.recipient);
-        if (token !== undefined) search.set('page_token', token);
-        return search.toString();
-      };
-      const base = request.url.split('?')[0];
-      const links = [`<${base}?${params()}>; rel="first"`];
-      if (page.nextPageToken !== undefined) links.push(`<${base}?${params(page.nextPageToken)}>; rel="next"`);
-      reply.header('Link', links.join(','));
+      reply.header('Link', keysetPageLinks(request.url, size, page.nextPageToken));
       return page.messages.map((m) => serializeMessage(m, view));
     });
 

@@ -8,6 +8,7 @@ import {
   isAppError,
   notFound,
 } from '../kernel/errors.js';
+import { keysetPageLinks } from '../kernel/page-links.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
 import {
   batchPatchBodySchema,
@@ -150,14 +151,7 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
             ? undefined
             : normaliseLookup(query.credentials_identifier),
       });
-      const base = request.url.split('?')[0];
-      const links = [`<${base}?page_size=${size}>; rel="first"`];
-      if (page.nextPageToken) {
-        links.push(
-          `<${base}?page_size=${size}&page_token=${encodeURIComponent(page.nextPageToken)}>; rel="next"`,
-        );
-      }
-      reply.header('Link', links.join(','));
+      reply.header('Link', keysetPageLinks(request.url, size, page.nextPageToken));
       return page.identities.map(view);
     });
 

@@ -17,7 +17,10 @@ export interface ListSessionsQuery {
   /** true: usable now (active and not expired); false: revoked or expired; undefined: all. */
   active?: boolean;
   pageSize: number;
+  /** Keyset paging: the page after the one this token ended. */
   pageToken?: string;
+  /** Numbered paging (Kratos's deprecated `page`): rows to skip, in the same id order. */
+  offset?: number;
   now: Date;
 }
 
@@ -174,6 +177,7 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
       if (query.identityId !== undefined) q = q.where('identity_id', '=', query.identityId);
       if (query.excludeId !== undefined) q = q.where('id', '!=', query.excludeId);
       if (query.pageToken !== undefined) q = q.where('id', '>', decodePageToken(query.pageToken));
+      if (query.offset !== undefined && query.offset > 0) q = q.offset(query.offset);
       if (query.active === true) q = q.where('active', '=', true).where('expires_at', '>', query.now);
       if (query.active === false) {
         q = q.where((eb) => eb.or([eb('active', '=', false), eb('expires_at', '<=', query.now)]));

@@ -1,7 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Identity } from '../identity/model.js';
-import { notFound } from '../kernel/errors.js';
+import { badRequest, notFound } from '../kernel/errors.js';
+import { keysetPageLinks } from '../kernel/page-links.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
+import {
+  DEFAULT_SESSION_PAGE_SIZE,
+  type SessionPageParams,
+  sessionPage,
+  sessionPageParamsSchema,
+} from './list-pages.js';
 import {
   type ManageSessionsBody,
   manageSessionsBodySchema,
@@ -15,30 +22,51 @@ export interface AdminSessionRoutesDeps {
   identities: IdentityStore;
 }
 
+const expandSchema = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } as const;
+
+/** `GET /admin/sessions`: keyset pages only, as Kratos's. */
 const listQuery = {
   type: 'object',
   properties: {
-    page_size: { type: 'integer', minimum: 1, maximum: 1000, default: 250 },
+    page_size: { type: 'integer', minimum: 1, maximum: 1000 },
     per_page: { type: 'integer', minimum: 1, maximum: 1000 },
-    page: { type: 'integer' },
     page_token: { type: 'string' },
     active: { type: 'boolean' },
-    expand: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    expand: expandSchema,
   },
 } as const;
 
-interface ListQuery {
-  page_size: number;
-  per_page?: number;
-  page_token?: string;
+/** `GET /admin/identities/{id}/sessions`: keyset or numbered pages (see list-pages.ts). */
+const identityListQuery = {
+  type: 'object',
+  properties: { ...sessionPageParamsSchema, active: { type: 'boolean' }, expand: expandSchema },
+} as const;
+
+const getQuery = { type: 'object', properties: { expand: expandSchema } } as const;
+
+/** Session and identity ids in the path: anything else is Kratos's 400, not a lookup. */
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', format: 'uuid' } },
+  required: ['id'],
+} as const;
+
+interface ListQuery extends SessionPageParams {
   active?: boolean;
   expand?: string | string[];
 }
 
 const NOT_FOUND = 'Unable to locate the resource';
 
+/** Kratos's session expandables; any other value is a 400, as there. */
+const EXPANDABLES: ReadonlySet<string> = new Set(['identity', 'devices']);
+
 function wantsIdentity(expand: string | string[] | undefined): boolean {
-  return ([] as string[]).concat(expand ?? []).includes('identity');
+  const asked = ([] as string[]).concat(expand ?? []);
+  for (const option of asked) {
+    if (!EXPANDABLES.has(option)) throw badRequest(`Could not parse expand option: ${option}`);
+  }
+  return asked.includes('identity');
 }
 
 /** The admin session API: list, get, revoke and extend any session; disable or delete in bulk. */
@@ -54,21 +82,14 @@ export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
     return out;
   }
 
-  function link(request: FastifyRequest, pageSize: number, next: string | undefined): string {
-    const base = request.url.split('?')[0];
-    const links = [`<${base}?page_size=${pageSize}>; rel="first"`];
-    if (next)
-      links.push(`<${base}?page_size=${pageSize}&page_token=${encodeURIComponent(next)}>; rel="next"`);
-    return links.join(',');
-  }
-
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/sessions', { schema: { querystring: listQuery } }, async (request, reply) => {
       const query = request.query as ListQuery;
-      const pageSize = query.per_page ?? query.page_size;
+      const expand = wantsIdentity(query.expand);
+      const pageSize = query.page_size ?? query.per_page ?? DEFAULT_SESSION_PAGE_SIZE;
       const page = await deps.sessions.list({ active: query.active, pageSize, pageToken: query.page_token });
-      reply.header('Link', link(request, pageSize, page.nextPageToken));
-      return withIdentities(page.sessions, wantsIdentity(query.expand));
+      reply.header('Link', keysetPageLinks(request.url, pageSize, page.nextPageToken));
+      return withIdentities(page.sessions, expand);
     });
 
     // Kratos's manageSessions: disable or delete in bulk; `{processed, more}` on success.
@@ -76,21 +97,22 @@ export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
       return deps.sessions.manage(parseManageSessionsBody(request.body as ManageSessionsBody));
     });
 
-    app.get('/sessions/:id', { schema: { querystring: listQuery } }, async (request) => {
+    app.get('/sessions/:id', { schema: { params: idParams, querystring: getQuery } }, async (request) => {
       const { id } = request.params as { id: string };
+      const expand = wantsIdentity((request.query as ListQuery).expand);
       const session = await deps.sessions.get(id);
       if (!session) throw notFound(NOT_FOUND);
-      const [json] = await withIdentities([session], wantsIdentity((request.query as ListQuery).expand));
+      const [json] = await withIdentities([session], expand);
       return json;
     });
 
-    app.delete('/sessions/:id', async (request, reply) => {
+    app.delete('/sessions/:id', { schema: { params: idParams } }, async (request, reply) => {
       const { id } = request.params as { id: string };
       if (!(await deps.sessions.revoke(id))) throw notFound(NOT_FOUND);
       return reply.code(204).send();
     });
 
-    app.patch('/sessions/:id/extend', async (request) => {
+    app.patch('/sessions/:id/extend', { schema: { params: idParams } }, async (request) => {
       const { id } = request.params as { id: string };
       const session = await deps.sessions.extend(id);
       if (!session) throw notFound(NOT_FOUND);
@@ -98,25 +120,34 @@ export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
       return json;
     });
 
-    app.get('/identities/:id/sessions', { schema: { querystring: listQuery } }, async (request, reply) => {
-      const { id } = request.params as { id: string };
-      if (!(await deps.identities.get(id))) throw notFound(NOT_FOUND);
-      const query = request.query as ListQuery;
-      const pageSize = query.per_page ?? query.page_size;
-      const page = await deps.sessions.list({
-        identityId: id,
-        active: query.active,
-        pageSize,
-        pageToken: query.page_token,
-      });
-      reply.header('Link', link(request, pageSize, page.nextPageToken));
-      return withIdentities(page.sessions, wantsIdentity(query.expand));
-    });
+    app.get(
+      '/identities/:id/sessions',
+      { schema: { params: idParams, querystring: identityListQuery } },
+      async (request, reply) => {
+        const { id } = request.params as { id: string };
+        const query = request.query as ListQuery;
+        const expand = wantsIdentity(query.expand);
+        if (!(await deps.identities.get(id))) throw notFound(NOT_FOUND);
+        const page = await sessionPage(
+          (q) => deps.sessions.list(q),
+          { identityId: id, active: query.active },
+          query,
+          request.url,
+        );
+        reply.header('Link', page.link);
+        return withIdentities(page.sessions, expand);
+      },
+    );
 
-    app.delete('/identities/:id/sessions', async (request, reply) => {
+    // Kratos deletes the rows ("irrecoverably and permanently"), everywhere at once, and answers
+    // 404 when there was nothing to delete. Revoking one session (above) keeps its row.
+    app.delete('/identities/:id/sessions', { schema: { params: idParams } }, async (request, reply) => {
       const { id } = request.params as { id: string };
-      if (!(await deps.identities.get(id))) throw notFound(NOT_FOUND);
-      await deps.sessions.revokeIdentitySessions(id);
+      const { processed } = await deps.sessions.manage({
+        action: 'delete',
+        scope: { kind: 'identities', identityIds: [id] },
+      });
+      if (processed === 0) throw notFound(NOT_FOUND);
       return reply.code(204).send();
     });
   };

@@ -1,23 +1,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, notFound } from '../kernel/errors.js';
+import type { Identity } from '../identity/model.js';
+import { badRequest } from '../kernel/errors.js';
+import { UUID } from '../persistence/page-token.js';
 import { noActiveSession } from './errors.js';
+import { type SessionPageParams, sessionPage, sessionPageParamsSchema } from './list-pages.js';
 import type { Authenticated, SessionManager } from './manager.js';
 import { sessionTokenFrom, type TokenSources } from './request-token.js';
 
 export interface PublicSessionRoutesDeps {
   sessions: SessionManager;
   tokens: TokenSources;
+  /** The caller's identity, for the sessions `GET /sessions` lists. */
+  identityOf(identityId: string): Promise<Identity | undefined>;
 }
 
-const pageQuery = {
-  type: 'object',
-  properties: {
-    page_size: { type: 'integer', minimum: 1, maximum: 1000, default: 250 },
-    page_token: { type: 'string' },
-    per_page: { type: 'integer', minimum: 1, maximum: 1000 },
-    page: { type: 'integer' },
-  },
-} as const;
+const pageQuery = { type: 'object', properties: sessionPageParamsSchema } as const;
+
+/** Kratos answers whoami on every method but DELETE (which `DELETE /sessions/{id}` serves). */
+const WHOAMI_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'OPTIONS', 'TRACE'] as const;
 
 /** `/sessions/whoami` and the caller's own sessions, as on Kratos's public port. */
 export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
@@ -37,11 +37,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
         .send(deps.sessions.whoamiBody(authenticated));
     }
 
-    // The hot path: no per-request info log line (errors still log), a pre-serialised body, and
-    // no promise when the in-process cache knows the session and its identity (the usual case):
-    // the handler answers synchronously and Fastify skips its promise handling. Anything the
-    // memory does not know goes through `authenticate` (Redis, SQL), as before.
-    app.get('/sessions/whoami', { logLevel: 'warn' }, (request, reply) => {
+    function whoami(request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
       const token = sessionTokenFrom(request, deps.tokens);
       const known = token === undefined ? undefined : deps.sessions.authenticateFromMemory(token);
       if (known !== undefined) {
@@ -49,28 +45,27 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
         return undefined;
       }
       return caller(request).then((authenticated) => sendWhoami(reply, authenticated));
-    });
+    }
+
+    // The hot path: no per-request info log line (errors still log), a pre-serialised body, and
+    // no promise when the in-process cache knows the session and its identity (the usual case):
+    // the handler answers synchronously and Fastify skips its promise handling. Anything the
+    // memory does not know goes through `authenticate` (Redis, SQL), as before.
+    app.route({ method: [...WHOAMI_METHODS], url: '/sessions/whoami', logLevel: 'warn', handler: whoami });
 
     app.get('/sessions', { schema: { querystring: pageQuery } }, async (request, reply) => {
       const { session } = await caller(request);
-      const query = request.query as { page_size: number; per_page?: number; page_token?: string };
-      const pageSize = query.per_page ?? query.page_size;
       // Other sessions only: the current one is what whoami returns.
-      const page = await deps.sessions.list({
-        identityId: session.identityId,
-        active: true,
-        excludeId: session.id,
-        pageSize,
-        pageToken: query.page_token,
-      });
-      const others = page.sessions;
-      if (page.nextPageToken) {
-        reply.header(
-          'Link',
-          `</sessions?page_size=${pageSize}&page_token=${encodeURIComponent(page.nextPageToken)}>; rel="next"`,
-        );
-      }
-      return others.map((s) => deps.sessions.toJson(s));
+      const page = await sessionPage(
+        (q) => deps.sessions.list(q),
+        { identityId: session.identityId, active: true, excludeId: session.id },
+        request.query as SessionPageParams,
+        request.url,
+      );
+      reply.header('Link', page.link);
+      // Each with its identity, as Kratos lists them (all are the caller's).
+      const identity = page.sessions.length === 0 ? undefined : await deps.identityOf(session.identityId);
+      return page.sessions.map((s) => deps.sessions.toJson(s, identity));
     });
 
     app.delete('/sessions', async (request) => {
@@ -80,16 +75,18 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
     });
 
     app.delete('/sessions/:id', async (request, reply) => {
-      const { session } = await caller(request);
       const { id } = request.params as { id: string };
+      // Kratos's special case: DELETE /sessions/whoami is whoami (the route above has no DELETE).
+      if (id === 'whoami') return whoami(request, reply);
+      const { session } = await caller(request);
+      if (!UUID.test(id)) throw badRequest(`The session id "${id}" is not a UUID.`);
       if (id === session.id) {
         throw badRequest('You cannot revoke the current session using this endpoint; use the logout flow.');
       }
+      // As Kratos: 204 whether or not the caller had such a session, so that someone else's
+      // session (left untouched) answers exactly as one that never existed or was revoked.
       const target = await deps.sessions.get(id);
-      // Someone else's session is as absent as one that never existed.
-      if (!target || target.identity_id !== session.identityId)
-        throw notFound('Unable to locate the resource');
-      await deps.sessions.revoke(id);
+      if (target?.identity_id === session.identityId) await deps.sessions.revoke(id);
       return reply.code(204).send();
     });
   };
