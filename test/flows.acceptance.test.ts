@@ -498,6 +498,31 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(await whoami.json()).toMatchObject({ identity: { traits: { phone_number: 5550101 } } });
     });
 
+    it("answers JSON or a redirect by Kratos's negotiation: a JSON body gets JSON, HTML preferred gets 303", async () => {
+      const browser = new BrowserClient(server.publicUrl);
+      const prefersHtml = await browser.request('/self-service/login/browser', {
+        headers: { accept: 'text/html, application/json' },
+      });
+      expect(prefersHtml.status).toBe(303);
+      // An SPA's plain fetch: JSON body, default Accept.
+      const init = await browser.request('/self-service/login/browser', {
+        headers: { accept: 'application/json' },
+      });
+      const flow = (await init.json()) as LoginFlow;
+      const posted = await browser.request(`/self-service/login?flow=${flow.id}`, {
+        method: 'POST',
+        headers: { accept: '*/*', 'content-type': 'application/json' },
+        body: JSON.stringify({
+          method: 'password',
+          identifier: 'nobody@example.com',
+          password: 'not the password',
+          csrf_token: csrfTokenOf(flow),
+        }),
+      });
+      expect(posted.status).toBe(400);
+      expect(((await posted.json()) as LoginFlow).ui.messages?.map((m) => m.id)).toEqual([4000006]);
+    });
+
     it('HTML form: a throttled login goes back to its form with the wait, not to an error page', async () => {
       await registerNative('form-target@example.com');
       const browser = new BrowserClient(server.publicUrl);

@@ -21,7 +21,9 @@ describe('isBrowserPageRequest', () => {
     [BROWSER_ACCEPT, true],
     ['text/html', true],
     ['application/json', false],
-    ['text/html, application/json', false],
+    // Kratos negotiates: on a tie, HTML (the first offer) wins.
+    ['text/html, application/json', true],
+    ['text/html;q=0.5, application/json', false],
     ['*/*', false],
     [undefined, false],
   ])('Accept %s: %s', (accept, expected) => {

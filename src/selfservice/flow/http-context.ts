@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionConfig } from '../../config/index.js';
 import type { AppError } from '../../kernel/errors.js';
+import { negotiateContentType } from '../../kernel/negotiate.js';
 import { encodeSessionCookie } from '../../session/cookie.js';
 import {
   CSRF_COOKIE_MAX_AGE_SECONDS,
@@ -23,12 +24,20 @@ export interface CookieSettings {
   cookieKeys: readonly string[];
 }
 
+/** The offers Kratos negotiates `Accept` against (x.IsJSONRequest); HTML unless JSON wins. */
+const JSON_OR_HTML = ['text/html', 'text/*', '*/*', 'application/json'] as const;
+
 /**
- * Whether the client wants JSON (SPAs, native apps, the SDK) rather than an HTML redirect:
- * Kratos's rule is an `Accept` header that names application/json.
+ * Whether the client wants JSON (SPAs, native apps, the SDK) rather than an HTML redirect,
+ * by Kratos's rule: `application/json` wins the `Accept` negotiation, or the body is JSON. So
+ * `fetch` posting JSON with its default `Accept: *` + `/*` gets JSON, and a browser's navigation
+ * (`text/html, ..., *` + `/*`) or an `Accept` that prefers HTML gets the redirect.
  */
 export function wantsJson(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('application/json');
+  if (negotiateContentType(request.headers.accept, JSON_OR_HTML, 'text/html') === 'application/json')
+    return true;
+  const contentType = request.headers['content-type'];
+  return contentType !== undefined && contentType.split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
 
 function cookieBase(cookie: SessionConfig['cookie'] | SessionConfig['csrfCookie']) {

@@ -108,11 +108,7 @@ async function run(
     }
     const next = flow.return_to ?? deps.config.verification.after.returnUrl(method);
     const passed = { ...flow, state: 'passed_challenge' };
-    if (
-      flow.type === 'browser' &&
-      flow.return_to !== null &&
-      !(request.headers.accept ?? '').includes('json')
-    ) {
+    if (flow.type === 'browser' && flow.return_to !== null && !wantsJson(request)) {
       await deps.flows.update({ ...passed, updated_at: deps.now() });
       return reply.redirect(flow.return_to, 303);
     }
