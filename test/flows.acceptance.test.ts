@@ -186,6 +186,14 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       );
       expect(error.status).toBe(400);
       expect(error.body.error.id).toBe('session_already_available');
+      const registration = await fetch(`${server.publicUrl}/self-service/registration/api`, {
+        headers: { 'x-session-token': data.session_token ?? '' },
+      });
+      expect(registration.status).toBe(400);
+      expect(((await registration.json()) as { error: object }).error).toMatchObject({
+        id: 'session_already_available',
+        reason: 'A valid session was detected and thus registration is not possible.',
+      });
     });
 
     it('refuses browser traits (Origin) on a native flow', async () => {

@@ -184,3 +184,41 @@ describe.each(testDatabases())('self-service errors ($name)', (database) => {
     expect(response.headers.get('location')).toBe(`${server.publicUrl}/ui/settings`);
   });
 });
+
+describe('registration switched off (sqlite)', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      dsn: 'memory',
+      extraConfig: {
+        selfservice: {
+          default_browser_return_url: 'http://app.example.test/',
+          flows: { registration: { enabled: false } },
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("answers Kratos's 400 self_service_flow_disabled, and sends browsers to the error UI with it", async () => {
+    const native = await fetch(`${server.publicUrl}/self-service/registration/api`);
+    expect(native.status).toBe(400);
+    expect(await native.json()).toMatchObject({
+      error: {
+        id: 'self_service_flow_disabled',
+        code: 400,
+        message: 'registration flow disabled',
+        reason: 'Registration is not allowed because it was disabled.',
+      },
+    });
+    const browser = new BrowserClient(server.publicUrl);
+    const page = await browser.request('/self-service/registration/browser', { headers: { accept: HTML } });
+    expect(page.status).toBe(303);
+    const id = new URL(page.headers.get('location') ?? '').searchParams.get('id') ?? '';
+    const stored = (await (await browser.getJson(`/self-service/errors?id=${id}`)).json()) as FlowErrorBody;
+    expect(stored.error.id).toBe('self_service_flow_disabled');
+  });
+});

@@ -29,11 +29,16 @@ export class FlowExpiredError extends AppError {
   }
 }
 
-/** Kratos's ErrAlreadyLoggedIn: a session exists and `refresh` was not asked for. */
-export function sessionAlreadyAvailable(): AppError {
+const ALREADY_LOGGED_IN_REASONS = {
+  login: 'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?',
+  registration: 'A valid session was detected and thus registration is not possible.',
+  recovery: 'A valid session was detected and thus recovery is not possible.',
+} as const;
+
+/** Kratos's ErrAlreadyLoggedIn of each flow: a session exists (and, for login, no `refresh`). */
+export function sessionAlreadyAvailable(flow: keyof typeof ALREADY_LOGGED_IN_REASONS): AppError {
   return new AppError('session_already_available', 400, 'you are already logged in', {
-    reason:
-      'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?',
+    reason: ALREADY_LOGGED_IN_REASONS[flow],
   });
 }
 

@@ -38,7 +38,7 @@ export function loginRoutes(deps: LoginDeps) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/self-service/login/api', { schema: { querystring: initQuery } }, async (request, reply) => {
       const query = request.query as InitQuery;
-      if (!query.refresh && (await signedIn(request))) throw sessionAlreadyAvailable();
+      if (!query.refresh && (await signedIn(request))) throw sessionAlreadyAvailable('login');
       const flow = await createLoginFlow(deps, {
         type: 'api',
         requestUrl: publicRequestUrl(request, deps.publicBase),
@@ -55,7 +55,7 @@ export function loginRoutes(deps: LoginDeps) {
       const query = request.query as InitQuery;
       const returnTo = returnToOf(query);
       if (!query.refresh && (await signedIn(request))) {
-        if (wantsJson(request)) throw sessionAlreadyAvailable();
+        if (wantsJson(request)) throw sessionAlreadyAvailable('login');
         return reply.redirect(returnTo ?? deps.config.defaultReturnUrl, 303);
       }
       const secret = ensureCsrfSecret(request, reply, deps.cookies);

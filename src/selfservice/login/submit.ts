@@ -39,7 +39,7 @@ export async function submitLogin(
     if (flow.type === 'browser' && !wantsJson(request)) {
       return reply.redirect(flow.return_to ?? deps.config.login.after.returnUrl('password'), 303);
     }
-    throw sessionAlreadyAvailable();
+    throw sessionAlreadyAvailable('login');
   }
 
   if (isOidcSubmission(submission) && deps.oidc) {

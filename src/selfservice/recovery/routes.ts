@@ -36,7 +36,7 @@ export function recoveryRoutes(deps: RecoveryDeps) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/self-service/recovery/api', { schema: { querystring: initQuery } }, async (request, reply) => {
       assertEnabled();
-      if (await signedIn(request)) throw sessionAlreadyAvailable();
+      if (await signedIn(request)) throw sessionAlreadyAvailable('recovery');
       const flow = await createRecoveryFlow(deps, {
         type: 'api',
         requestUrl: publicRequestUrl(request, deps.publicBase),
@@ -55,7 +55,7 @@ export function recoveryRoutes(deps: RecoveryDeps) {
         assertEnabled();
         const returnTo = returnToOf(request);
         if (await signedIn(request)) {
-          if (wantsJson(request)) throw sessionAlreadyAvailable();
+          if (wantsJson(request)) throw sessionAlreadyAvailable('recovery');
           return reply.redirect(returnTo ?? deps.config.defaultReturnUrl, 303);
         }
         const secret = ensureCsrfSecret(request, reply, deps.cookies);

@@ -155,7 +155,7 @@ async function redeem(
   }
   // Someone else signed in here: recovering would silently swap this browser's account.
   const current = await signedInIdentity(deps, request);
-  if (current !== undefined && current !== identity.id) throw sessionAlreadyAvailable();
+  if (current !== undefined && current !== identity.id) throw sessionAlreadyAvailable('recovery');
   return recovered(deps, request, reply, flow, identity, result.address, method);
 }
 

@@ -1,9 +1,8 @@
 import { AppError } from '../../kernel/errors.js';
 
-/** Kratos answers a disabled registration with this error. */
+/** Kratos's ErrRegistrationDisabled: 400 `self_service_flow_disabled`. */
 export function registrationDisabled(): AppError {
-  return new AppError('forbidden', 403, 'The requested action was forbidden', {
+  return new AppError('self_service_flow_disabled', 400, 'registration flow disabled', {
     reason: 'Registration is not allowed because it was disabled.',
-    exposeId: false,
   });
 }

@@ -34,7 +34,7 @@ export function registrationRoutes(deps: RegistrationDeps) {
       { schema: { querystring: initQuery } },
       async (request, reply) => {
         if (!deps.config.registration.enabled) throw registrationDisabled();
-        if (await signedIn(request)) throw sessionAlreadyAvailable();
+        if (await signedIn(request)) throw sessionAlreadyAvailable('registration');
         const flow = await createRegistrationFlow(deps, {
           type: 'api',
           requestUrl: publicRequestUrl(request, deps.publicBase),
@@ -54,7 +54,7 @@ export function registrationRoutes(deps: RegistrationDeps) {
         if (!deps.config.registration.enabled) throw registrationDisabled();
         const returnTo = returnToOf(request);
         if (await signedIn(request)) {
-          if (wantsJson(request)) throw sessionAlreadyAvailable();
+          if (wantsJson(request)) throw sessionAlreadyAvailable('registration');
           return reply.redirect(returnTo ?? deps.config.defaultReturnUrl, 303);
         }
         const secret = ensureCsrfSecret(request, reply, deps.cookies);

@@ -39,7 +39,7 @@ export async function submitRegistration(
     if (flow.type === 'browser' && !wantsJson(request)) {
       return reply.redirect(flow.return_to ?? deps.config.registration.after.returnUrl('password'), 303);
     }
-    throw sessionAlreadyAvailable();
+    throw sessionAlreadyAvailable('registration');
   }
   const profileFirst = deps.config.registration.style === 'profile_first';
   const profileStep = submission.method === 'profile' && profileFirst;

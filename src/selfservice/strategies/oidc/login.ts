@@ -70,7 +70,7 @@ export async function completeOidcLogin(
   if (current && !flow.refresh) {
     const returnTo = flow.return_to ?? deps.login.config.login.after.returnUrl('oidc');
     if (flow.type === 'browser' && !wantsJson(request)) return reply.redirect(returnTo, 303);
-    throw sessionAlreadyAvailable();
+    throw sessionAlreadyAvailable('login');
   }
   const identity = await deps.login.identities.findByCredentialIdentifier(
     'oidc',
