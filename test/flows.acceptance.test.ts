@@ -206,6 +206,23 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(response.status).toBe(400);
     });
 
+    it('answers a missing or malformed ?flow= with 400, and an unknown one with 404', async () => {
+      const post = (query: string) =>
+        fetch(`${server.publicUrl}/self-service/login${query}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ method: 'password', identifier: 'a@example.com', password: 'x' }),
+        });
+      for (const query of ['', '?flow=', '?flow=not-a-uuid']) {
+        const response = await post(query);
+        expect(response.status, query).toBe(400);
+        expect(await response.json()).toMatchObject({
+          error: { reason: 'The flow query parameter is missing or malformed.' },
+        });
+      }
+      expect((await post('?flow=00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    });
+
     it('answers an expired flow with 410 and a fresh flow to use', async () => {
       const { data: flow } = await frontend.createNativeLoginFlow();
       await server.registry.database.db

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { notFound } from '../../kernel/errors.js';
+import { badRequest, notFound } from '../../kernel/errors.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
+import { UUID } from '../../persistence/page-token.js';
 import { decodeCsrfCookie } from './csrf.js';
 import { refreshCsrfNode } from './csrf-node.js';
 import { type FlowKind, isFlowExpired, type SelfServiceFlow } from './flow.js';
@@ -109,7 +110,10 @@ export async function openSubmission(
   request: FastifyRequest,
 ): Promise<{ flow: SelfServiceFlow; submission: Submission }> {
   const { flow: flowId } = request.query as { flow?: string };
-  const flow = flowId === undefined ? undefined : await context.flows.get(kind, flowId);
+  // Kratos's flow.GetFlowID: no id or not a UUID is the client's mistake (400), not a lookup.
+  if (flowId === undefined || !UUID.test(flowId))
+    throw badRequest('The flow query parameter is missing or malformed.');
+  const flow = await context.flows.get(kind, flowId);
   if (!flow) throw notFound(`The ${kind} flow could not be found.`);
   const submission = readSubmission(request.body, request.headers['content-type']);
   if (flow.type === 'api') {
