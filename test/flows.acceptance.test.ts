@@ -240,6 +240,11 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(gone.body.error.id).toBe('self_service_flow_expired');
       const { data: next } = await frontend.getLoginFlow({ id: gone.body.use_flow_id });
       expect(next.id).toBe(gone.body.use_flow_id);
+      // The new flow says why the person is on it, as Kratos's.
+      expect(next.ui.messages?.map((m) => m.id)).toEqual([4010001]);
+      expect(next.ui.messages?.[0]?.text).toMatch(
+        /^The login flow expired \d+\.\d\d minutes ago, please try again\.$/,
+      );
     });
 
     it('throttles repeated failures on one account with 429 and Retry-After', async () => {

@@ -30,7 +30,8 @@ export class FlowExpiredError extends AppError {
 }
 
 const ALREADY_LOGGED_IN_REASONS = {
-  login: 'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?',
+  login:
+    'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?',
   registration: 'A valid session was detected and thus registration is not possible.',
   recovery: 'A valid session was detected and thus recovery is not possible.',
 } as const;

@@ -15,7 +15,7 @@ import {
   ensureCsrfSecret,
   wantsJson,
 } from './http-context.js';
-import type { UiText } from './messages.js';
+import { type MessageId, Msg, type UiText, uiText } from './messages.js';
 import { flowUiUrl, respondWithFlow, respondWithFlowToFix } from './respond.js';
 import { readSubmission, type Submission } from './submission.js';
 import type { UiNode } from './ui.js';
@@ -54,6 +54,14 @@ export async function saveFlowUi(
     : respondWithFlow(request, reply, updated, context.uiUrl);
 }
 
+const EXPIRED_MESSAGES = {
+  login: Msg.ErrorValidationLoginFlowExpired,
+  registration: Msg.ErrorValidationRegistrationFlowExpired,
+  settings: Msg.ErrorValidationSettingsFlowExpired,
+  recovery: Msg.ErrorValidationRecoveryFlowExpired,
+  verification: Msg.ErrorValidationVerificationFlowExpired,
+} as const satisfies Record<FlowKind, MessageId>;
+
 /**
  * An expired flow is replaced by a fresh one of the same type: browsers are sent to it,
  * other clients get 410 self_service_flow_expired naming it (`use_flow_id`).
@@ -66,9 +74,16 @@ export async function replaceExpiredFlow(
   create: (csrf: { csrfToken?: string; csrfBinding?: string }) => Promise<SelfServiceFlow>,
 ): Promise<FastifyReply> {
   const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, context.cookies) : undefined;
-  const next = await create(
+  const created = await create(
     secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) },
   );
+  // As Kratos's PrepareReplacementForExpiredFlow: the new flow says why the person is on it.
+  const expiredText = uiText(EXPIRED_MESSAGES[flow.kind], {
+    expired_at: flow.expires_at,
+    now: context.now(),
+  });
+  const next = { ...created, ui: { ...created.ui, messages: [...(created.ui.messages ?? []), expiredText] } };
+  await context.flows.update(next);
   if (flow.type === 'browser' && !wantsJson(request))
     return reply.redirect(flowUiUrl(context.uiUrl, next.id), 303);
   throw new FlowExpiredError(flow.expires_at, context.now(), next.id);

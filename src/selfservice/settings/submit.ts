@@ -275,20 +275,13 @@ async function expired(
     now: deps.now,
     cookies: deps.cookies,
   };
-  return replaceExpiredFlow(context, request, reply, flow, async (csrf) => {
-    const next = await createSettingsFlow(deps, {
+  return replaceExpiredFlow(context, request, reply, flow, (csrf) =>
+    createSettingsFlow(deps, {
       type: flow.type,
       identity,
       requestUrl: flow.request_url,
       returnTo: flow.return_to,
       ...csrf,
-    });
-    const message = uiText(Msg.ErrorValidationSettingsFlowExpired, {
-      expired_at: flow.expires_at,
-      now: deps.now(),
-    });
-    const explained: SelfServiceFlow = { ...next, ui: uiContainer(next.ui.action, next.ui.nodes, [message]) };
-    await deps.flows.update(explained);
-    return explained;
-  });
+    }),
+  );
 }
