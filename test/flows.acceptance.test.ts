@@ -206,6 +206,27 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(response.status).toBe(400);
     });
 
+    it('answers a missing or unknown method with the flow and 4010002 / 4010003, as Kratos', async () => {
+      const { data: login } = await frontend.createNativeLoginFlow();
+      const noMethod = await fetch(`${server.publicUrl}/self-service/login?flow=${login.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ identifier: 'a@example.com', password: 'x' }),
+      });
+      expect(noMethod.status).toBe(400);
+      const shown = (await noMethod.json()) as LoginFlow;
+      expect(shown.id).toBe(login.id);
+      expect(shown.ui.messages?.map((m) => m.id)).toEqual([4010002]);
+      const { data: registration } = await frontend.createNativeRegistrationFlow();
+      const unknown = await fetch(`${server.publicUrl}/self-service/registration?flow=${registration.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'webauthn', traits: traits('method@example.com') }),
+      });
+      expect(unknown.status).toBe(400);
+      expect(((await unknown.json()) as RegistrationFlow).ui.messages?.map((m) => m.id)).toEqual([4010003]);
+    });
+
     it('answers a missing or malformed ?flow= with 400, and an unknown one with 404', async () => {
       const post = (query: string) =>
         fetch(`${server.publicUrl}/self-service/login${query}`, {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeIdentifierGraceful } from '../../identity/schema/index.js';
-import { AppError, badRequest } from '../../kernel/errors.js';
+import { AppError } from '../../kernel/errors.js';
 import { requestClientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
@@ -46,7 +46,11 @@ export async function submitLogin(
     return submitOidcLogin(deps.oidc, request, reply, flow, submission, current);
   }
   if (submission.method !== 'password') {
-    throw badRequest(`The login method "${submission.method ?? ''}" is not supported; use "password".`);
+    // Kratos's NewNoLoginStrategyResponsible: the form again, saying no method took it.
+    return fix(deps, request, reply, flow, {
+      nodes: flow.ui.nodes,
+      messages: [uiText(Msg.ErrorValidationLoginNoStrategyFound)],
+    });
   }
   const rawIdentifier = submission.field('identifier') ?? submission.field('password_identifier') ?? '';
   const password = submission.field('password') ?? '';

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, internalError, isAppError } from '../../kernel/errors.js';
+import { internalError, isAppError } from '../../kernel/errors.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
@@ -47,9 +47,10 @@ export async function submitRegistration(
     return submitOidcRegistration(deps.oidc, request, reply, flow, submission);
   }
   if (submission.method !== 'password' && !profileStep) {
-    throw badRequest(
-      `The registration method "${submission.method ?? ''}" is not supported; use "password".`,
-    );
+    // Kratos's NewNoRegistrationStrategyResponsible: the form again, saying no method took it.
+    return fix(deps, request, reply, flow, flow.ui.nodes, [
+      uiText(Msg.ErrorValidationRegistrationNoStrategyFound),
+    ]);
   }
 
   let traits = submission.traits();
