@@ -298,6 +298,28 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(status).toBe(200);
     });
 
+    it('checks aal and refresh at init as Kratos: a bad aal is 400, aal2 needs a session, refresh one', async () => {
+      const init = (query: string, token?: string) =>
+        fetch(`${server.publicUrl}/self-service/login/api?${query}`, {
+          headers: token === undefined ? {} : { 'x-session-token': token },
+        });
+      const bad = await init('aal=xyz');
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({
+        error: { reason: 'Unable to parse AuthenticationMethod Assurance Level (AAL): xyz' },
+      });
+      const stepUp = await init('aal=aal2');
+      expect(stepUp.status).toBe(401);
+      expect(await stepUp.json()).toMatchObject({ error: { id: 'session_aal1_required', code: 401 } });
+      const anonymous = (await (await init('refresh=true')).json()) as LoginFlow;
+      expect(anonymous.refresh).toBe(false);
+      expect(anonymous.ui.messages ?? []).toEqual([]);
+      const { data } = await registerNative('reauth@example.com');
+      const refreshing = (await (await init('refresh=true', data.session_token)).json()) as LoginFlow;
+      expect(refreshing.refresh).toBe(true);
+      expect(refreshing.ui.messages?.map((m) => m.id)).toEqual([1010003]);
+    });
+
     it('refresh re-authenticates the same identity only, and replaces the old session', async () => {
       const { data: a } = await registerNative('refresh-a@example.com');
       await registerNative('refresh-b@example.com');

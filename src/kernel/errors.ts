@@ -22,6 +22,7 @@ export type ErrorId =
   | 'gateway_timeout'
   | 'session_inactive'
   | 'session_already_available'
+  | 'session_aal1_required'
   | 'session_refresh_required'
   | 'security_csrf_violation'
   | 'security_identity_mismatch'

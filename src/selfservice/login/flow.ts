@@ -1,4 +1,5 @@
 import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
+import { Msg, uiText } from '../flow/messages.js';
 import { publicUrl } from '../flow/request-url.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
 import type { LoginDeps } from './deps.js';
@@ -7,6 +8,7 @@ export interface NewLoginFlow {
   type: FlowType;
   requestUrl: string;
   returnTo: string | null;
+  /** Re-authenticate the session that exists (only set when one does). */
   refresh: boolean;
   /** Browser flows carry the masked CSRF token in a hidden node. */
   csrfToken?: string;
@@ -28,6 +30,8 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
       uiContainer(
         publicUrl(deps.publicBase, `self-service/login?flow=${id}`),
         loginFormNodes(deps, input.csrfToken),
+        // As Kratos's preLoginHook: a refresh asks the person to confirm it is them (1010003).
+        input.refresh ? [uiText(Msg.InfoSelfServiceLoginReAuth)] : undefined,
       ),
     now: deps.now(),
   });

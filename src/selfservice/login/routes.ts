@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, badRequest } from '../../kernel/errors.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
 import { fetchFlowForClient } from '../flow/flow-steps.js';
@@ -22,6 +23,14 @@ const initQuery = {
 interface InitQuery {
   refresh?: boolean;
   return_to?: string;
+  aal?: string;
+}
+
+/** Kratos's ErrSessionRequiredForHigherAAL. */
+function sessionRequiredForHigherAal(): AppError {
+  return new AppError('session_aal1_required', 401, 'The request could not be authorized', {
+    reason: 'You can not requested a higher AAL (AAL2/AAL3) without an active session.',
+  });
 }
 
 /** Login routes as on Kratos's public port: init (api, browser), fetch, submit. */
@@ -35,15 +44,31 @@ export function loginRoutes(deps: LoginDeps) {
     return query.return_to === undefined ? null : deps.returnTo.resolve(query.return_to).toString();
   }
 
+  /**
+   * Kratos's NewLoginFlow checks, before any flow exists: `aal` must be aal1 or aal2, a higher
+   * AAL needs a session to step up from, and `refresh` only applies to a session that exists.
+   */
+  async function initState(request: FastifyRequest): Promise<{ signedIn: boolean; refresh: boolean }> {
+    const query = request.query as InitQuery;
+    const aal = (query.aal ?? '').toLowerCase();
+    if (aal !== '' && aal !== 'aal1' && aal !== 'aal2') {
+      throw badRequest(`Unable to parse AuthenticationMethod Assurance Level (AAL): ${query.aal}`);
+    }
+    const session = await signedIn(request);
+    if (aal === 'aal2' && !session) throw sessionRequiredForHigherAal();
+    return { signedIn: session, refresh: session && query.refresh === true };
+  }
+
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/self-service/login/api', { schema: { querystring: initQuery } }, async (request, reply) => {
       const query = request.query as InitQuery;
-      if (!query.refresh && (await signedIn(request))) throw sessionAlreadyAvailable('login');
+      const state = await initState(request);
+      if (state.signedIn && !state.refresh) throw sessionAlreadyAvailable('login');
       const flow = await createLoginFlow(deps, {
         type: 'api',
         requestUrl: publicRequestUrl(request, deps.publicBase),
         returnTo: returnToOf(query),
-        refresh: query.refresh ?? false,
+        refresh: state.refresh,
       });
       // `before` hooks see the new flow; a failing one stops it from starting.
       const refused = await deps.hooks?.before('login', request, flow);
@@ -54,7 +79,8 @@ export function loginRoutes(deps: LoginDeps) {
     app.get('/self-service/login/browser', { schema: { querystring: initQuery } }, async (request, reply) => {
       const query = request.query as InitQuery;
       const returnTo = returnToOf(query);
-      if (!query.refresh && (await signedIn(request))) {
+      const state = await initState(request);
+      if (state.signedIn && !state.refresh) {
         if (wantsJson(request)) throw sessionAlreadyAvailable('login');
         return reply.redirect(returnTo ?? deps.config.defaultReturnUrl, 303);
       }
@@ -63,7 +89,7 @@ export function loginRoutes(deps: LoginDeps) {
         type: 'browser',
         requestUrl: publicRequestUrl(request, deps.publicBase),
         returnTo,
-        refresh: query.refresh ?? false,
+        refresh: state.refresh,
         csrfToken: csrfTokenFor(secret),
         csrfBinding: csrfBinding(secret),
       });
