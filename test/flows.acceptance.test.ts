@@ -571,6 +571,41 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(await whoami.json()).toMatchObject({ identity: { traits: { phone_number: 5550101 } } });
     });
 
+    it('answers the fetch of an expired flow with where to start again, after the browser check', async () => {
+      const browser = new BrowserClient(server.publicUrl);
+      const returnTo = 'http://app.example.test/after';
+      const init = await browser.getJson(
+        `/self-service/login/browser?return_to=${encodeURIComponent(returnTo)}`,
+      );
+      const flow = (await init.json()) as LoginFlow;
+      const { data: native } = await frontend.createNativeLoginFlow();
+      await server.registry.database.db
+        .updateTable('selfservice_flows')
+        .set({ expires_at: new Date(Date.now() - 60_000) })
+        .where('id', 'in', [flow.id, native.id])
+        .execute();
+      expect(
+        (await new BrowserClient(server.publicUrl).getJson(`/self-service/login/flows?id=${flow.id}`)).status,
+      ).toBe(403);
+      const gone = await browser.getJson(`/self-service/login/flows?id=${flow.id}`);
+      expect(gone.status).toBe(410);
+      const body = (await gone.json()) as {
+        error: { id: string; details: { redirect_to: string; return_to: string } };
+      };
+      expect(body.error.id).toBe('self_service_flow_expired');
+      expect(body.error.details.return_to).toBe(returnTo);
+      const redirectTo = new URL(body.error.details.redirect_to);
+      expect(`${redirectTo.origin}${redirectTo.pathname}`).toBe(
+        `${server.publicUrl}/self-service/login/browser`,
+      );
+      expect(redirectTo.searchParams.get('return_to')).toBe(returnTo);
+      const apiGone = await fetch(`${server.publicUrl}/self-service/login/flows?id=${native.id}`);
+      expect(apiGone.status).toBe(410);
+      expect(((await apiGone.json()) as { error: { details: { api: string } } }).error.details.api).toBe(
+        `${server.publicUrl}/self-service/login/api`,
+      );
+    });
+
     it("answers JSON or a redirect by Kratos's negotiation: a JSON body gets JSON, HTML preferred gets 303", async () => {
       const browser = new BrowserClient(server.publicUrl);
       const prefersHtml = await browser.request('/self-service/login/browser', {

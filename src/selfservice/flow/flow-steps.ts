@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, notFound } from '../../kernel/errors.js';
+import { AppError, badRequest, notFound } from '../../kernel/errors.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
 import { UUID } from '../../persistence/page-token.js';
 import { decodeCsrfCookie } from './csrf.js';
@@ -16,6 +16,7 @@ import {
   wantsJson,
 } from './http-context.js';
 import { type MessageId, Msg, type UiText, uiText } from './messages.js';
+import { publicUrl } from './request-url.js';
 import { flowUiUrl, respondWithFlow, respondWithFlowToFix } from './respond.js';
 import { readSubmission, type Submission } from './submission.js';
 import type { UiNode } from './ui.js';
@@ -91,19 +92,19 @@ export async function replaceExpiredFlow(
 
 /**
  * `GET /self-service/<kind>/flows?id=`: the flow as its client may see it — 404 if unknown,
- * 410 if expired, 403 for another browser, and for browsers a freshly masked CSRF token.
+ * 403 for another browser, 410 if expired, and for browsers a freshly masked CSRF token.
  */
 export async function fetchFlowForClient(
-  context: { flows: FlowStore; cookies: CookieSettings; now(): Date },
+  context: { flows: FlowStore; cookies: CookieSettings; publicBase: URL; now(): Date },
   kind: FlowKind,
   request: FastifyRequest,
 ): Promise<SelfServiceFlow> {
   const { id } = request.query as { id?: string };
   const flow = id === undefined ? undefined : await context.flows.get(kind, id);
   if (!flow) throw notFound(`The ${kind} flow could not be found.`);
-  const now = context.now();
-  if (isFlowExpired(flow, now)) throw new FlowExpiredError(flow.expires_at, now, undefined);
+  // Kratos checks the browser first: another browser learns nothing, not even that it expired.
   assertFlowOwnedByBrowser(request, flow, context.cookies);
+  if (isFlowExpired(flow, context.now())) throw expiredOnFetch(flow, context.publicBase);
   if (flow.type === 'browser') {
     const secret = decodeCsrfCookie(
       request.cookies?.[context.cookies.csrfCookieName],
@@ -112,6 +113,28 @@ export async function fetchFlowForClient(
     if (secret) flow.ui = { ...flow.ui, nodes: refreshCsrfNode(flow.ui.nodes, csrfTokenFor(secret)) };
   }
   return flow;
+}
+
+/**
+ * Kratos's answer to fetching an expired flow: 410 `self_service_flow_expired` telling the
+ * client where to start again — the browser init URL (keeping `return_to`) for browser flows,
+ * the API init URL for native ones.
+ */
+function expiredOnFetch(flow: SelfServiceFlow, publicBase: URL): AppError {
+  const gone =
+    'The requested resource is no longer available because it has expired or is otherwise invalid.';
+  if (flow.type === 'browser') {
+    const redirectTo = new URL(publicUrl(publicBase, `self-service/${flow.kind}/browser`));
+    if (flow.return_to !== null) redirectTo.searchParams.set('return_to', flow.return_to);
+    return new AppError('self_service_flow_expired', 410, gone, {
+      reason: `The ${flow.kind} flow has expired. Redirect the user to the ${flow.kind} flow init endpoint to initialize a new ${flow.kind} flow.`,
+      details: { redirect_to: redirectTo.toString(), return_to: flow.return_to ?? '' },
+    });
+  }
+  return new AppError('self_service_flow_expired', 410, gone, {
+    reason: `The ${flow.kind} flow has expired. Call the ${flow.kind} flow init API endpoint to initialize a new ${flow.kind} flow.`,
+    details: { api: publicUrl(publicBase, `self-service/${flow.kind}/api`) },
+  });
 }
 
 /**
