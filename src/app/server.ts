@@ -29,6 +29,7 @@ import type { WebhookWorker, WorkerOverrides } from '../webhooks/outbox/index.js
 import { createHttpServer } from './http.js';
 import { createRegistry, type Registry } from './registry.js';
 import { buildSelfService, type SelfService } from './selfservice.js';
+import { buildSessionTokenizer } from './tokenizer-wiring.js';
 import { buildUiDeps } from './ui-wiring.js';
 
 /** The public listener: self-service flows, whoami and the caller's sessions, schemas. */
@@ -81,6 +82,7 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
       sessions: registry.sessions,
       tokens: { cookieName: registry.sessionConfig.cookie.name, cookieKeys: registry.config.secrets.cookie },
       identityOf: (id) => registry.identityStore.get(id),
+      tokenizer: buildSessionTokenizer(registry),
     }),
   );
   await app.register(

@@ -6,12 +6,15 @@ import { noActiveSession } from './errors.js';
 import { type SessionPageParams, sessionPage, sessionPageParamsSchema } from './list-pages.js';
 import type { Authenticated, SessionManager } from './manager.js';
 import { sessionTokenFrom, type TokenSources } from './request-token.js';
+import type { SessionTokenizer } from './tokenizer.js';
 
 export interface PublicSessionRoutesDeps {
   sessions: SessionManager;
   tokens: TokenSources;
   /** The caller's identity, for the sessions `GET /sessions` lists. */
   identityOf(identityId: string): Promise<Identity | undefined>;
+  /** `?tokenize_as=`: the session as a JWT (session.whoami.tokenizer.templates). */
+  tokenizer: SessionTokenizer;
 }
 
 const pageQuery = { type: 'object', properties: sessionPageParamsSchema } as const;
@@ -37,7 +40,20 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
         .send(deps.sessions.whoamiBody(authenticated));
     }
 
+    /** whoami with the session also as a JWT in `tokenized`: no cached body, as in Kratos. */
+    async function tokenizedWhoami(request: FastifyRequest, reply: FastifyReply, template: string) {
+      const authenticated = await caller(request);
+      const body = deps.sessions.whoamiJson(authenticated);
+      const tokenized = await deps.tokenizer.tokenize(template, body);
+      reply
+        .header('x-kratos-authenticated-identity-id', authenticated.session.identityId)
+        .header('cache-control', 'private, no-store')
+        .send({ ...body, tokenized });
+    }
+
     function whoami(request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
+      const template = (request.query as { tokenize_as?: unknown }).tokenize_as;
+      if (typeof template === 'string' && template !== '') return tokenizedWhoami(request, reply, template);
       const token = sessionTokenFrom(request, deps.tokens);
       const known = token === undefined ? undefined : deps.sessions.authenticateFromMemory(token);
       if (known !== undefined) {

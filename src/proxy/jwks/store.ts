@@ -165,12 +165,17 @@ export class JwksStore {
   }
 }
 
+/** A key set was read but holds no key that can sign; distinct from failing to read it. */
+export class NoSigningKeyError extends Error {
+  constructor() {
+    super('JSON Web Key Set has no signing key (use "sig" or none, a private part, an asymmetric alg)');
+    this.name = 'NoSigningKeyError';
+  }
+}
+
 async function importSigningKey(set: JwkSet): Promise<SigningKey> {
   const found = findSigningKey(set);
-  if (found === undefined)
-    throw new Error(
-      'JSON Web Key Set has no signing key (use "sig" or none, a private part, an asymmetric alg)',
-    );
+  if (found === undefined) throw new NoSigningKeyError();
   const key = await importJWK(found.key, found.alg);
   return { alg: found.alg, kid: found.key.kid, key };
 }
