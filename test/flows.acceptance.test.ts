@@ -320,7 +320,7 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(refreshing.ui.messages?.map((m) => m.id)).toEqual([1010003]);
     });
 
-    it('refresh re-authenticates the same identity only, and replaces the old session', async () => {
+    it('refresh re-authenticates the same identity only, keeping the session and its token', async () => {
       const { data: a } = await registerNative('refresh-a@example.com');
       await registerNative('refresh-b@example.com');
       const oldToken = a.session_token ?? '';
@@ -343,8 +343,19 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
         xSessionToken: oldToken,
         updateLoginFlowBody: { method: 'password', identifier: 'refresh-a@example.com', password: PASSWORD },
       });
-      expect((await frontend.toSession({ xSessionToken: refreshed.session_token })).status).toBe(200);
-      expect((await failure(frontend.toSession({ xSessionToken: oldToken }))).status).toBe(401);
+      // As Kratos: the same session and token, the method appended, authenticated from now.
+      expect(refreshed.session_token).toBe(oldToken);
+      expect(refreshed.session.id).toBe(a.session?.id);
+      expect(refreshed.session.authentication_methods?.map((m) => m.method)).toEqual([
+        'password',
+        'password',
+      ]);
+      expect(new Date(refreshed.session.authenticated_at ?? 0).getTime()).toBeGreaterThanOrEqual(
+        new Date(a.session?.authenticated_at ?? 0).getTime(),
+      );
+      const { data: whoami } = await frontend.toSession({ xSessionToken: oldToken });
+      expect(whoami.authentication_methods).toHaveLength(2);
+      expect(whoami.expires_at).toBe(refreshed.session.expires_at);
     });
 
     it('signs in with an imported bcrypt hash and re-hashes it with argon2id', async () => {

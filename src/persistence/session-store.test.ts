@@ -107,6 +107,47 @@ describe.each(testEngines())('session store contract ($name)', (engine) => {
     expect(await store.extend(session.id, at('2026-06-09T12:00:00.000Z'), NOW)).toBeUndefined();
   });
 
+  it('re-authenticates only active sessions, keeping id and token, and pages numbered by offset', async () => {
+    const session = sessionFixture(identityId);
+    await store.create(session);
+    const later = at('2026-06-01T13:00:00.000Z');
+    const methods = [
+      ...session.authentication_methods,
+      { method: 'password' as const, aal: 'aal1' as const, completed_at: later },
+    ];
+    const updated = await store.reauthenticate(session.id, {
+      authenticationMethods: methods,
+      aal: 'aal1',
+      authenticatedAt: later,
+      expiresAt: at('2026-06-02T13:00:00.000Z'),
+    });
+    expect(updated).toMatchObject({
+      id: session.id,
+      token_hash: session.token_hash,
+      authenticated_at: later,
+      issued_at: later,
+      expires_at: at('2026-06-02T13:00:00.000Z'),
+      authentication_methods: methods,
+    });
+    await store.revoke(session.id, NOW);
+    const change = {
+      authenticationMethods: methods,
+      aal: 'aal1' as const,
+      authenticatedAt: later,
+      expiresAt: later,
+    };
+    expect(await store.reauthenticate(session.id, change)).toBeUndefined();
+
+    const pages = [];
+    for (let offset = 0; offset < 3; offset++) {
+      pages.push(
+        ...(await store.list({ identityId, pageSize: 1, offset, now: NOW })).sessions.map((s) => s.id),
+      );
+    }
+    const all = (await store.list({ identityId, pageSize: 3, now: NOW })).sessions.map((s) => s.id);
+    expect(pages).toEqual(all);
+  });
+
   it('pages session ids for bulk work: by identity, active only, after an id', async () => {
     const identities = createIdentityStore(database.db);
     const [one, two] = [

@@ -24,6 +24,14 @@ export interface ListSessionsQuery {
   now: Date;
 }
 
+/** What a refresh login changes on the session it re-authenticates. */
+export interface SessionReauthentication {
+  authenticationMethods: Session['authentication_methods'];
+  aal: Session['aal'];
+  authenticatedAt: Date;
+  expiresAt: Date;
+}
+
 /** Which sessions a bulk operation walks, one page of ids at a time (see `pageIds`). */
 export interface SessionIdPageQuery {
   /** Only sessions of these identities; every session when absent. */
@@ -48,6 +56,11 @@ export interface SessionStore {
   revokeForIdentity(identityId: string, now: Date, exceptId?: string): Promise<Session[]>;
   /** Sets a new expiry on an active session; returns the updated session. */
   extend(id: string, expiresAt: Date, now: Date): Promise<Session | undefined>;
+  /**
+   * A refresh login on an active session: its methods, AAL, authentication and issue times and
+   * expiry replaced (id and token kept); returns the updated session.
+   */
+  reauthenticate(id: string, change: SessionReauthentication): Promise<Session | undefined>;
   /** Up to `limit` session ids, in id order: what a bulk operation handles next. */
   pageIds(query: SessionIdPageQuery): Promise<string[]>;
   /**
@@ -223,6 +236,24 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
       const result = await db
         .updateTable('sessions')
         .set({ expires_at: expiresAt, updated_at: now })
+        .where('id', '=', id)
+        .where('active', '=', true)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n ? byId(id) : undefined;
+    },
+
+    async reauthenticate(id, change) {
+      if (!UUID.test(id)) return undefined;
+      const result = await db
+        .updateTable('sessions')
+        .set({
+          authentication_methods: toJson(change.authenticationMethods),
+          aal: change.aal,
+          authenticated_at: change.authenticatedAt,
+          issued_at: change.authenticatedAt,
+          expires_at: change.expiresAt,
+          updated_at: change.authenticatedAt,
+        })
         .where('id', '=', id)
         .where('active', '=', true)
         .executeTakeFirst();

@@ -9,7 +9,12 @@ import {
   type ManageSessionsCommand,
   type ManageSessionsResult,
 } from './bulk.js';
-import type { AuthenticationMethod, AuthenticatorAssuranceLevel, Session } from './model.js';
+import {
+  type AuthenticationMethod,
+  type AuthenticatorAssuranceLevel,
+  isSessionUsable,
+  type Session,
+} from './model.js';
 import type { CacheNamespace } from './ports.js';
 import { type JsonObject, serializeSession, serializeSessionIdentity } from './serialize.js';
 import { deriveLogoutToken, generateToken, SESSION_TOKEN_PREFIX, tokenHash, tokenHashes } from './token.js';
@@ -66,6 +71,12 @@ export interface Authenticated {
 /** Sessions: issue, recognise on every request (from cache), revoke everywhere, extend. */
 export interface SessionManager {
   issue(identity: Identity, input: IssueInput): Promise<IssuedSession>;
+  /**
+   * A refresh login, as Kratos's: the session `token` names keeps its id and token, gains the
+   * new methods, and is authenticated (and lasts its lifespan) from now. Undefined when that
+   * session is no longer usable.
+   */
+  reauthenticate(token: string, input: Omit<IssueInput, 'device'>): Promise<IssuedSession | undefined>;
   /** The usable session a token names, with its identity; undefined for anything else. */
   authenticate(token: string): Promise<Authenticated | undefined>;
   /**
@@ -233,6 +244,15 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     await forgetHashes(sessions.map((s) => s.token_hash));
   }
 
+  function logoutTokenOf(sessionToken: string, session: Session): string | undefined {
+    // Under rotation the token was derived with whichever key was first when it was issued.
+    for (const key of deps.tokenKeys) {
+      const candidate = deriveLogoutToken(sessionToken, key);
+      if (tokenHashes(candidate, deps.tokenKeys).includes(session.logout_token_hash)) return candidate;
+    }
+    return undefined;
+  }
+
   async function revoke(sessionId: string): Promise<boolean> {
     const session = await deps.sessions.revoke(sessionId, now());
     if (!session) return false;
@@ -269,6 +289,24 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       };
       await deps.sessions.create(session);
       return { session, token, logoutToken };
+    },
+
+    async reauthenticate(token, input) {
+      const at = now();
+      const session = await deps.sessions.findByTokenHash(tokenHashes(token, deps.tokenKeys));
+      if (!session || !isSessionUsable(session, at)) return undefined;
+      const updated = await deps.sessions.reauthenticate(session.id, {
+        authenticationMethods: [...session.authentication_methods, ...input.methods],
+        aal: input.aal,
+        authenticatedAt: at,
+        expiresAt: new Date(at.getTime() + deps.config.lifespanMs),
+      });
+      if (!updated) return undefined;
+      // Every replica's cached copy still has the old expiry and methods.
+      await forget([session]);
+      const logoutToken = logoutTokenOf(token, updated);
+      if (logoutToken === undefined) return undefined;
+      return { session: updated, token, logoutToken };
     },
 
     authenticateFromMemory(token) {
@@ -341,14 +379,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return json;
     },
 
-    logoutTokenFor(sessionToken, session) {
-      // Under rotation the token was derived with whichever key was first when it was issued.
-      for (const key of deps.tokenKeys) {
-        const candidate = deriveLogoutToken(sessionToken, key);
-        if (tokenHashes(candidate, deps.tokenKeys).includes(session.logout_token_hash)) return candidate;
-      }
-      return undefined;
-    },
+    logoutTokenFor: logoutTokenOf,
 
     revoke,
 

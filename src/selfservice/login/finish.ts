@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity, JsonObject } from '../../identity/model.js';
 import { serializeIdentity } from '../../identity/serialize.js';
 import type { Authenticated } from '../../session/manager.js';
+import { sessionTokenFrom } from '../../session/request-token.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
 import { identityMismatch } from '../flow/flow-errors.js';
 import { rotateCsrfSecret, setSessionCookie, wantsJson } from '../flow/http-context.js';
@@ -61,20 +62,29 @@ export async function finishLogin(
     return success.refuse({}, [uiText(Msg.ErrorValidationLoginLinkedCredentialsDoNotMatch)]);
   }
   const signedIn = linked.kind === 'linked' ? linked.identity : identity;
-  const issued = await deps.sessions.issue(signedIn, {
+  const completed = {
     methods: [
       {
         method,
-        aal: 'aal1',
+        aal: 'aal1' as const,
         completed_at: now,
         ...(success.provider === undefined ? {} : { provider: success.provider }),
       },
     ],
-    aal: 'aal1',
-    device: { ipAddress: success.ip, userAgent: request.headers['user-agent'] ?? null },
-  });
-  // The refreshed session replaces the one it re-authenticated.
-  if (current) await deps.sessions.revoke(current.session.id);
+    aal: 'aal1' as const,
+  };
+  // A refresh re-authenticates the session it was asked for, as Kratos: same id and token (a
+  // native app keeps the token it holds), the method appended, authenticated and valid from now.
+  // Should that session have ended meanwhile, the person gets a new one.
+  const currentToken = current === undefined ? undefined : sessionTokenFrom(request, deps.tokens);
+  const refreshed =
+    currentToken === undefined ? undefined : await deps.sessions.reauthenticate(currentToken, completed);
+  const issued =
+    refreshed ??
+    (await deps.sessions.issue(signedIn, {
+      ...completed,
+      device: { ipAddress: success.ip, userAgent: request.headers['user-agent'] ?? null },
+    }));
   for (const hook of hooks) {
     if (hook.hook === 'revoke_active_sessions')
       await deps.sessions.revokeIdentitySessions(signedIn.id, issued.session.id);
