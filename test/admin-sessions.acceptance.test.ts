@@ -5,6 +5,7 @@ import { DEFAULT_BULK_BATCH_SIZE } from '../src/session/bulk.js';
 import { testDatabases } from './support/databases.js';
 import { failure as clientFailure } from './support/failure.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { issueSessions } from './support/sessions.js';
 
 /** Admin API failures carry Kratos's error body. */
 const failure = (call: Promise<unknown>) => clientFailure<{ error: Record<string, unknown> }>(call);
@@ -27,19 +28,7 @@ async function signedIn(server: TestServer, admin: IdentityApi, email: string, c
       traits: { email, fullname: 'Katherine Johnson', phone_number: 5550101, user_type: 'educator' },
     },
   });
-  const stored = await server.registry.identityStore.get(identity.id);
-  if (!stored) throw new Error('identity not stored');
-  const sessions = [];
-  for (let i = 0; i < count; i++) {
-    sessions.push(
-      await server.registry.sessions.issue(stored, {
-        methods: [{ method: 'password', aal: 'aal1', completed_at: new Date() }],
-        aal: 'aal1',
-        device: { ipAddress: '127.0.0.1', userAgent: 'vitest' },
-      }),
-    );
-  }
-  return { identity, sessions };
+  return { identity, sessions: await issueSessions(server, identity.id, count) };
 }
 
 /**

@@ -12,6 +12,7 @@ type PublicKey = Awaited<ReturnType<typeof generateKeyPair>>['publicKey'];
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from './support/failure.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { issueSessions } from './support/sessions.js';
 
 const base64 = (text: string) => `base64://${Buffer.from(text).toString('base64')}`;
 
@@ -63,13 +64,8 @@ describe('whoami tokenize_as (sqlite)', () => {
         ...(externalId === undefined ? {} : { external_id: externalId }),
       },
     });
-    const stored = await server.registry.identityStore.get(identity.id);
-    if (!stored) throw new Error('identity not stored');
-    const issued = await server.registry.sessions.issue(stored, {
-      methods: [{ method: 'password', aal: 'aal1', completed_at: new Date() }],
-      aal: 'aal1',
-      device: { ipAddress: null, userAgent: null },
-    });
+    const [issued] = await issueSessions(server, identity.id);
+    if (!issued) throw new Error('no session issued');
     return { identity, ...issued };
   }
 

@@ -2,6 +2,7 @@ import { Configuration, FrontendApi, IdentityApi } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { issueSessions } from './support/sessions.js';
 
 async function status(call: Promise<unknown>): Promise<number> {
   try {
@@ -43,13 +44,8 @@ describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
         traits: { email, fullname: 'Ada', phone_number: 1, user_type: 'student' },
       },
     });
-    const stored = await server.registry.identityStore.get(identity.id);
-    if (!stored) throw new Error('identity not stored');
-    const issued = await server.registry.sessions.issue(stored, {
-      methods: [{ method: 'password', aal: 'aal1', completed_at: new Date() }],
-      aal: 'aal1',
-      device: { ipAddress: '127.0.0.1', userAgent: 'vitest' },
-    });
+    const [issued] = await issueSessions(server, identity.id);
+    if (!issued) throw new Error('no session issued');
     return { identity, ...issued };
   }
 
@@ -116,16 +112,8 @@ describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
 
   it("lists and revokes the caller's other sessions", async () => {
     const a = await signedIn('mine@example.com');
-    const stored = await server.registry.identityStore.get(a.identity.id);
-    if (!stored) throw new Error('missing');
-    const issue = () =>
-      server.registry.sessions.issue(stored, {
-        methods: [{ method: 'password', aal: 'aal1', completed_at: new Date() }],
-        aal: 'aal1',
-        device: { ipAddress: null, userAgent: null },
-      });
-    const b = await issue();
-    const c = await issue();
+    const [b, c] = await issueSessions(server, a.identity.id, 2);
+    if (!b || !c) throw new Error('no sessions issued');
     const { data: others } = await frontend.listMySessions({ xSessionToken: a.token });
     expect(others.map((s) => s.id).sort()).toEqual([b.session.id, c.session.id].sort());
 
@@ -139,22 +127,6 @@ describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
     expect(await status(frontend.toSession({ xSessionToken: a.token }))).toBe(200);
   });
 
-  async function moreSessions(identityId: string, count: number) {
-    const stored = await server.registry.identityStore.get(identityId);
-    if (!stored) throw new Error('missing');
-    const issued = [];
-    for (let i = 0; i < count; i++) {
-      issued.push(
-        await server.registry.sessions.issue(stored, {
-          methods: [{ method: 'password', aal: 'aal1', completed_at: new Date() }],
-          aal: 'aal1',
-          device: { ipAddress: null, userAgent: null },
-        }),
-      );
-    }
-    return issued;
-  }
-
   /** The target of a `Link` header's relation, relative to `base`. */
   function linkOf(response: Response, rel: string, base: string): string | undefined {
     const match = new RegExp(`<([^>]*)>; rel="${rel}"`).exec(response.headers.get('link') ?? '');
@@ -163,7 +135,7 @@ describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
 
   it("lists the caller's other sessions with their identity, by token pages and by numbered pages", async () => {
     const a = await signedIn('pages@example.com');
-    const others = await moreSessions(a.identity.id, 3);
+    const others = await issueSessions(server, a.identity.id, 3);
     const expected = others.map((o) => o.session.id).sort();
     const headers = { 'x-session-token': a.token };
 
@@ -192,7 +164,7 @@ describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
 
   it('keeps the filters in the admin list links', async () => {
     const a = await signedIn('filters@example.com');
-    const [revoked] = await moreSessions(a.identity.id, 3);
+    const [revoked] = await issueSessions(server, a.identity.id, 3);
     await fetch(`${server.adminUrl}/admin/sessions/${revoked?.session.id}`, { method: 'DELETE' });
     const base = `${server.adminUrl}/admin/identities/${a.identity.id}/sessions`;
     const seen: { id: string; active: boolean; identity?: object }[] = [];
@@ -249,7 +221,7 @@ describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
 
   it("deletes an identity's sessions for good, and answers 404 when there are none", async () => {
     const { identity, token } = await signedIn('delete-all@example.com');
-    await moreSessions(identity.id, 2);
+    await issueSessions(server, identity.id, 2);
     const url = `${server.adminUrl}/admin/identities/${identity.id}/sessions`;
     expect((await fetch(url, { method: 'DELETE' })).status).toBe(204);
     expect(await status(frontend.toSession({ xSessionToken: token }))).toBe(401);
