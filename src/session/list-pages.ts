@@ -23,7 +23,8 @@ export const sessionPageParamsSchema = {
   page_size: { type: 'integer', minimum: 1, maximum: 1000 },
   page_token: { type: 'string' },
   per_page: { type: 'integer', minimum: 1, maximum: 1000 },
-  page: { type: 'integer', minimum: 0 },
+  // Bounded so that page × per_page stays an offset every database takes.
+  page: { type: 'integer', minimum: 0, maximum: 100_000 },
 } as const;
 
 type Filters = Omit<ListSessionsQuery, 'now' | 'pageSize' | 'pageToken' | 'offset'>;

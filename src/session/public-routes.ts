@@ -19,6 +19,9 @@ export interface PublicSessionRoutesDeps {
 
 const pageQuery = { type: 'object', properties: sessionPageParamsSchema } as const;
 
+/** The most of a body these routes take (and drop) before answering 413. */
+const IGNORED_BODY_LIMIT = 64 * 1024;
+
 /** Kratos answers whoami on every method but DELETE (which `DELETE /sessions/{id}` serves). */
 const WHOAMI_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'OPTIONS', 'TRACE'] as const;
 
@@ -32,6 +35,16 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
   }
 
   return async function register(app: FastifyInstance): Promise<void> {
+    // None of these routes reads a body (Kratos's whoami answers POST, PUT and PATCH and ignores
+    // theirs): whatever body comes, of any type, is taken up to a small limit and never parsed.
+    // This plugin is its own Fastify scope, so the flows keep their parsers.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: IGNORED_BODY_LIMIT },
+      (_request, _body, done) => done(null, undefined),
+    );
+
     function sendWhoami(reply: FastifyReply, authenticated: Authenticated): void {
       reply
         .header('x-kratos-authenticated-identity-id', authenticated.session.identityId)
@@ -91,7 +104,8 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
     });
 
     app.delete('/sessions/:id', async (request, reply) => {
-      const { id } = request.params as { id: string };
+      // Ids are stored lower-case; Kratos parses the UUID, so any case names the same session.
+      const id = (request.params as { id: string }).id.toLowerCase();
       // Kratos's special case: DELETE /sessions/whoami is whoami (the route above has no DELETE).
       if (id === 'whoami') return whoami(request, reply);
       const { session } = await caller(request);
