@@ -109,6 +109,7 @@ export interface SessionManager {
 }
 
 const DEFAULT_IDENTITY_TTL_MS = 5 * 60_000;
+const AAL_ORDER: readonly AuthenticatorAssuranceLevel[] = ['aal0', 'aal1', 'aal2', 'aal3'];
 /** Tokens whose keyed hashes are remembered (see `tokenHashMemo`); about 150 bytes each. */
 const TOKEN_HASH_MEMO_ENTRIES = 10_000;
 
@@ -295,17 +296,18 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const at = now();
       const session = await deps.sessions.findByTokenHash(tokenHashes(token, deps.tokenKeys));
       if (!session || !isSessionUsable(session, at)) return undefined;
+      const logoutToken = logoutTokenOf(token, session);
+      if (logoutToken === undefined) return undefined;
       const updated = await deps.sessions.reauthenticate(session.id, {
         authenticationMethods: [...session.authentication_methods, ...input.methods],
-        aal: input.aal,
+        // A refresh never lowers what the session has already proven.
+        aal: AAL_ORDER.indexOf(input.aal) > AAL_ORDER.indexOf(session.aal) ? input.aal : session.aal,
         authenticatedAt: at,
         expiresAt: new Date(at.getTime() + deps.config.lifespanMs),
       });
       if (!updated) return undefined;
       // Every replica's cached copy still has the old expiry and methods.
       await forget([session]);
-      const logoutToken = logoutTokenOf(token, updated);
-      if (logoutToken === undefined) return undefined;
       return { session: updated, token, logoutToken };
     },
 

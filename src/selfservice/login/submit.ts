@@ -142,19 +142,22 @@ function fix(
 }
 
 /** An expired flow: a new one replaces it; browsers are sent to it, others told to use it. */
-function expired(
+async function expired(
   deps: LoginDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   flow: SelfServiceFlow,
 ): Promise<FastifyReply> {
   const context = { flows: deps.flows, uiUrl: deps.config.login.uiUrl, now: deps.now, cookies: deps.cookies };
+  // The new flow is a refresh only if there still is a session to refresh (as at init).
+  const token = flow.refresh ? sessionTokenFrom(request, deps.tokens) : undefined;
+  const refresh = token !== undefined && (await deps.sessions.authenticate(token)) !== undefined;
   return replaceExpiredFlow(context, request, reply, flow, (csrf) =>
     createLoginFlow(deps, {
       type: flow.type,
       requestUrl: flow.request_url,
       returnTo: flow.return_to,
-      refresh: flow.refresh,
+      refresh,
       ...csrf,
     }),
   );
