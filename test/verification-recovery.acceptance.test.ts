@@ -459,6 +459,20 @@ describe.each(testDatabases())(
       expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
     });
 
+    it('answers an email link whose ?flow= is missing or malformed with 400, as Kratos', async () => {
+      for (const kind of ['recovery', 'verification']) {
+        for (const query of ['token=x', 'flow=nope&token=x']) {
+          const link = await fetch(`${server.publicUrl}/self-service/${kind}?${query}`, {
+            headers: { accept: 'application/json' },
+          });
+          expect(link.status, `${kind} ${query}`).toBe(400);
+          expect(await link.json()).toMatchObject({
+            error: { reason: 'The flow query parameter is missing or malformed.' },
+          });
+        }
+      }
+    });
+
     it('limits messages per address, known or not, against mail bombing', async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {

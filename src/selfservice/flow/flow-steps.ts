@@ -138,6 +138,17 @@ function expiredOnFetch(flow: SelfServiceFlow, publicBase: URL): AppError {
 }
 
 /**
+ * The `?flow=` a submission or an email link names. As Kratos's flow.GetFlowID, no id or one
+ * that is not a UUID is the client's mistake (400), not a lookup.
+ */
+export function flowIdFrom(request: FastifyRequest): string {
+  const { flow } = request.query as { flow?: unknown };
+  if (typeof flow !== 'string' || !UUID.test(flow))
+    throw badRequest('The flow query parameter is missing or malformed.');
+  return flow.toLowerCase();
+}
+
+/**
  * The start of every submission: the flow (404 if unknown), its body, and the client checks —
  * native flows refuse browser traits (Cookie, Origin); browser flows need the CSRF token and
  * must come from the browser that started them.
@@ -147,11 +158,7 @@ export async function openSubmission(
   kind: FlowKind,
   request: FastifyRequest,
 ): Promise<{ flow: SelfServiceFlow; submission: Submission }> {
-  const { flow: flowId } = request.query as { flow?: string };
-  // Kratos's flow.GetFlowID: no id or not a UUID is the client's mistake (400), not a lookup.
-  if (flowId === undefined || !UUID.test(flowId))
-    throw badRequest('The flow query parameter is missing or malformed.');
-  const flow = await context.flows.get(kind, flowId);
+  const flow = await context.flows.get(kind, flowIdFrom(request));
   if (!flow) throw notFound(`The ${kind} flow could not be found.`);
   const submission = readSubmission(request.body, request.headers['content-type']);
   if (flow.type === 'api') {

@@ -7,7 +7,7 @@ import { sessionTokenFrom } from '../../session/request-token.js';
 import { BrowserLocationChangeRequired } from '../flow/browser-location.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
-import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
+import { flowIdFrom, openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
 import {
   assertFlowOwnedByBrowser,
   csrfBinding,
@@ -20,10 +20,9 @@ import {
 import { Msg, uiText } from '../flow/messages.js';
 import { continueWithJson, flowUiUrl, respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
-import { addressRequestNodes } from '../nodes/address-flows.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
-import { addressMissingNodes, withCsrf } from '../verification/flow.js';
+import { addressMissingNodes, throttledSendNodes, withCsrf } from '../verification/flow.js';
 import type { RecoveryDeps } from './deps.js';
 import { createRecoveryFlow, recoverySentForm } from './flow.js';
 
@@ -60,7 +59,7 @@ export async function followRecoveryLink(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const query = request.query as { flow?: string; token?: string };
-  const flow = query.flow === undefined ? undefined : await deps.flows.get('recovery', query.flow);
+  const flow = await deps.flows.get('recovery', flowIdFrom(request));
   if (!flow) throw notFound('The recovery flow could not be found.');
   if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
   // Only link tokens are redeemed by a GET; a code is typed into the form (a POST with the
@@ -100,13 +99,14 @@ async function send(
   if (!sent.sent) {
     // As in verification: a form post goes back to its form; API and SPA clients get the 429.
     if (flow.type === 'browser' && !wantsJson(request)) {
-      const address = typeof flow.internal.address === 'string' ? flow.internal.address : undefined;
-      const nodes =
-        flow.state === 'sent_email' && address !== undefined
-          ? recoverySentForm(method, flow.type, csrf, address).nodes
-          : withCsrf(flow.type, csrf, addressRequestNodes(method, email));
       return save(deps, request, reply, flow, 'fix', {
-        nodes,
+        nodes: throttledSendNodes(
+          flow,
+          csrf,
+          method,
+          email,
+          (a) => recoverySentForm(method, flow.type, csrf, a).nodes,
+        ),
         messages: [tooManyAttemptsText(sent.retryAfterSeconds)],
       });
     }

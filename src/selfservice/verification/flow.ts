@@ -62,6 +62,23 @@ export function addressMissingNodes(
   );
 }
 
+/**
+ * The form a send refused by the per-address limit goes back to: the one the flow is on — the
+ * code entry (or link sent) form after a send, else the address form with what was typed.
+ */
+export function throttledSendNodes(
+  flow: SelfServiceFlow,
+  csrfToken: string | undefined,
+  method: 'code' | 'link',
+  typed: string | undefined,
+  sentNodes: (address: string) => UiNode[],
+): UiNode[] {
+  const address = typeof flow.internal.address === 'string' ? flow.internal.address : undefined;
+  return flow.state === 'sent_email' && address !== undefined
+    ? sentNodes(address)
+    : withCsrf(flow.type, csrfToken, addressRequestNodes(method, typed));
+}
+
 /** The form once a code or link was sent to `address`. */
 export function sentForm(
   deps: VerificationDeps,

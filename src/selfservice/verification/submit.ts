@@ -2,14 +2,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
-import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
+import { flowIdFrom, openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
-import { addressRequestNodes, continueLinkNode } from '../nodes/address-flows.js';
+import { continueLinkNode } from '../nodes/address-flows.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import type { VerificationDeps } from './deps.js';
-import { addressMissingNodes, createVerificationFlow, sentForm, withCsrf } from './flow.js';
+import {
+  addressMissingNodes,
+  createVerificationFlow,
+  sentForm,
+  throttledSendNodes,
+  withCsrf,
+} from './flow.js';
 
 interface Step {
   flow: SelfServiceFlow;
@@ -45,7 +51,7 @@ export async function followVerificationLink(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const query = request.query as { flow?: string; code?: string; token?: string };
-  const flow = query.flow === undefined ? undefined : await deps.flows.get('verification', query.flow);
+  const flow = await deps.flows.get('verification', flowIdFrom(request));
   if (!flow) throw notFound('The verification flow could not be found.');
   return run(deps, request, reply, {
     flow,
@@ -134,13 +140,14 @@ async function run(
     // A form post goes back to the form it came from (the code entry after a send, else the
     // address typed), as in login; API and SPA clients get the 429 and Retry-After.
     if (flow.type === 'browser' && !wantsJson(request)) {
-      const address = typeof flow.internal.address === 'string' ? flow.internal.address : undefined;
-      const nodes =
-        flow.state === 'sent_email' && address !== undefined
-          ? sentForm(deps, flow.type, csrf, address).nodes
-          : withCsrf(flow.type, csrf, addressRequestNodes(method, step.email));
       return save(deps, request, reply, flow, 'fix', {
-        nodes,
+        nodes: throttledSendNodes(
+          flow,
+          csrf,
+          method,
+          step.email,
+          (a) => sentForm(deps, flow.type, csrf, a).nodes,
+        ),
         messages: [tooManyAttemptsText(sent.retryAfterSeconds)],
       });
     }
