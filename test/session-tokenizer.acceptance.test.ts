@@ -19,7 +19,8 @@ const base64 = (text: string) => `base64://${Buffer.from(text).toString('base64'
 const MAPPER = `
 local session = std.extVar('session');
 local claims = std.extVar('claims');
-{ claims: claims + { email: session.identity.traits.email, aud: ['api.example.test'] } }
+// Trying to set sub changes nothing: the template's subject source has the last word.
+{ claims: claims + { email: session.identity.traits.email, aud: ['api.example.test'], sub: 'someone-else' } }
 `;
 
 describe('whoami tokenize_as (sqlite)', () => {

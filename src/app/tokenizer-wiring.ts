@@ -18,5 +18,6 @@ export function buildSessionTokenizer(registry: Registry): SessionTokenizer {
     signingKey: (url) => jwks.signingKey(url),
     loadMapper: (url) => mappers.load(url),
     jsonnet: registry.jsonnet,
+    logger: registry.logger,
   });
 }

@@ -13,6 +13,7 @@ import type { TokenizeTemplate } from '../config/areas/session-tokenizer.js';
 import type { JsonObject } from '../identity/model.js';
 import type { JsonnetEvaluator } from '../jsonnet/index.js';
 import { badRequest, internalError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
 import { NoSigningKeyError, type SigningKey } from '../proxy/jwks/store.js';
 
 export interface SessionTokenizerDeps {
@@ -24,6 +25,8 @@ export interface SessionTokenizerDeps {
   /** Reads a claims mapper (`file://`, `base64://`, `http(s)://`). */
   loadMapper(url: string): Promise<string>;
   jsonnet: JsonnetEvaluator;
+  /** Where a failing mapper's Jsonnet error goes: the 400 only says that it failed, as Kratos's. */
+  logger: Pick<Logger, 'warn'>;
   now?: () => Date;
 }
 
@@ -74,7 +77,12 @@ export function createSessionTokenizer(deps: SessionTokenizerDeps): SessionToken
       throw internalError('The tokenizer claims mapper could not be loaded.', error);
     }
     const outcome = await deps.jsonnet.evaluate(source, { session, claims }, { filename: url });
-    if (outcome.kind !== 'ok') throw badRequest('Unable to execute tokenizer JsonNet.');
+    if (outcome.kind !== 'ok') {
+      const detail =
+        outcome.kind === 'error' || outcome.kind === 'resource_limit' ? outcome.message : outcome.kind;
+      deps.logger.warn({ claims_mapper_url: url, jsonnet: detail }, 'tokenizer claims mapper failed');
+      throw badRequest('Unable to execute tokenizer JsonNet.');
+    }
     const mapped = isObject(outcome.value) ? outcome.value.claims : undefined;
     if (!isObject(mapped))
       throw badRequest('Expected tokenizer JsonNet to return a claims object but it did not.');

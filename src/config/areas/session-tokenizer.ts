@@ -1,5 +1,6 @@
 import { parseDuration } from '../../kernel/duration.js';
 import type { KratosConfigDocument } from '../types.js';
+import { record } from './session.js';
 
 /** One `session.whoami.tokenizer.templates.<name>`: how whoami turns a session into a JWT. */
 export interface TokenizeTemplate {
@@ -13,12 +14,6 @@ export interface TokenizeTemplate {
 }
 
 const DEFAULT_TTL_MS = 60_000;
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
 
 /**
  * Reads `session.whoami.tokenizer.templates`. Kratos's config schema has already checked the

@@ -28,7 +28,8 @@ export interface SessionConfig {
 
 const DEFAULT_LIFESPAN = '24h';
 
-function record(value: unknown): Record<string, unknown> {
+/** The object at a config key, or an empty one. */
+export function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
