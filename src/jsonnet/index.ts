@@ -14,4 +14,4 @@ export {
   type JsonnetWorkerPool,
 } from './evaluator.js';
 export { findImport, type ImportToken } from './imports.js';
-export { CANCEL_MARKER, isCancelMessage, type JsonnetOutcome } from './outcome.js';
+export { CANCEL_MARKER, isCancelMessage, type JsonnetOutcome, outcomeFailure } from './outcome.js';

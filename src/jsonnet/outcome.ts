@@ -43,3 +43,8 @@ export function jsonOutcome(json: string): JsonnetOutcome {
     return { kind: 'error', message: `libjsonnet returned invalid JSON: ${(error as Error).message}` };
   }
 }
+
+/** What went wrong, as one line for a log or an error: libjsonnet's message, or the outcome's kind. */
+export function outcomeFailure(outcome: Exclude<JsonnetOutcome, { kind: 'ok' }>): string {
+  return outcome.kind === 'error' || outcome.kind === 'resource_limit' ? outcome.message : outcome.kind;
+}

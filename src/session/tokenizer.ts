@@ -8,13 +8,12 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import type { TokenizeTemplate } from '../config/areas/session-tokenizer.js';
 import type { JsonObject } from '../identity/model.js';
-import type { JsonnetEvaluator } from '../jsonnet/index.js';
+import { type JsonnetEvaluator, outcomeFailure } from '../jsonnet/index.js';
 import { badRequest, internalError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
-import { NoSigningKeyError, type SigningKey } from '../proxy/jwks/store.js';
+import { NoSigningKeyError, type SigningKey, signJwt } from '../proxy/jwks/store.js';
 
 export interface SessionTokenizerDeps {
   templates: ReadonlyMap<string, TokenizeTemplate>;
@@ -78,9 +77,10 @@ export function createSessionTokenizer(deps: SessionTokenizerDeps): SessionToken
     }
     const outcome = await deps.jsonnet.evaluate(source, { session, claims }, { filename: url });
     if (outcome.kind !== 'ok') {
-      const detail =
-        outcome.kind === 'error' || outcome.kind === 'resource_limit' ? outcome.message : outcome.kind;
-      deps.logger.warn({ claims_mapper_url: url, jsonnet: detail }, 'tokenizer claims mapper failed');
+      deps.logger.warn(
+        { claims_mapper_url: url, jsonnet: outcomeFailure(outcome) },
+        'tokenizer claims mapper failed',
+      );
       throw badRequest('Unable to execute tokenizer JsonNet.');
     }
     const mapped = isObject(outcome.value) ? outcome.value.claims : undefined;
@@ -108,9 +108,7 @@ export function createSessionTokenizer(deps: SessionTokenizerDeps): SessionToken
         claims = { ...claims, ...(await mappedClaims(template.claimsMapperUrl, session, claims)) };
         claims.sub = subjectOf(session, template.subjectSource);
       }
-      const header: { alg: string; typ: string; kid?: string } = { alg: signing.alg, typ: 'JWT' };
-      if (signing.kid !== undefined) header.kid = signing.kid;
-      return new SignJWT(claims).setProtectedHeader(header).sign(signing.key);
+      return signJwt(signing, claims);
     },
   };
 }

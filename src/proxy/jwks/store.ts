@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { importJWK } from 'jose';
+import { importJWK, type JWTPayload, SignJWT } from 'jose';
 import type { OutboundHttp } from '../../kernel/http-client.js';
 import { findSigningKey, type JwkSet, parseJwkSet } from './keys.js';
 
@@ -163,6 +163,13 @@ export class JwksStore {
     if (response.status !== 200) throw new Error(`JWKS fetch answered HTTP ${response.status}`);
     return parseJwkSet(response.body.toString('utf8'));
   }
+}
+
+/** `claims` as a compact JWT under `signing`: `alg`, `typ: JWT` and the key's `kid` in the header. */
+export function signJwt(signing: SigningKey, claims: JWTPayload): Promise<string> {
+  const header: { alg: string; typ: string; kid?: string } = { alg: signing.alg, typ: 'JWT' };
+  if (signing.kid !== undefined) header.kid = signing.kid;
+  return new SignJWT(claims).setProtectedHeader(header).sign(signing.key);
 }
 
 /** A key set was read but holds no key that can sign; distinct from failing to read it. */

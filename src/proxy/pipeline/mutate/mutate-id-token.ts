@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { parseDuration } from '../../../kernel/duration.js';
 import { findSigningKey, parseJwkSet } from '../../jwks/keys.js';
-import { type JwksStore, jwksLocation, jwksStoreFor } from '../../jwks/store.js';
+import { type JwksStore, jwksLocation, jwksStoreFor, signJwt } from '../../jwks/store.js';
 import { type CompiledTemplate, compileTemplate } from '../../template/index.js';
 import { internalError } from '../errors.js';
 import { type Mutator, oathkeeperDefinition, type Prepared } from '../handler.js';
@@ -107,10 +106,7 @@ export const idTokenMutator: Mutator<IdTokenConfig> = {
     const iat = Math.floor(now / 1000);
     const exp = Math.floor((now + config.ttlMs) / 1000);
     try {
-      const signing = await config.store.signingKey(config.jwksUrl);
-      const header: { alg: string; typ: string; kid?: string } = { alg: signing.alg, typ: 'JWT' };
-      if (signing.kid !== undefined) header.kid = signing.kid;
-      token = await new SignJWT({
+      token = await signJwt(await config.store.signingKey(config.jwksUrl), {
         ...custom.claims,
         iss: config.issuer,
         sub: session.subject,
@@ -118,9 +114,7 @@ export const idTokenMutator: Mutator<IdTokenConfig> = {
         nbf: iat,
         exp,
         jti: randomUUID(),
-      })
-        .setProtectedHeader(header)
-        .sign(signing.key);
+      });
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       return { kind: 'error', error: internalError(`id_token: cannot sign: ${why}`) };

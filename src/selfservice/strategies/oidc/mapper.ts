@@ -1,6 +1,6 @@
 import type { ImportedVerifiableAddress } from '../../../identity/addresses.js';
 import type { JsonObject, JsonValue } from '../../../identity/model.js';
-import type { JsonnetEvaluator } from '../../../jsonnet/index.js';
+import { type JsonnetEvaluator, outcomeFailure } from '../../../jsonnet/index.js';
 import type { TemplateSource } from '../../hooks/web-hook/templates.js';
 import type { ProviderClaims } from './claims.js';
 import { OidcFailure } from './errors.js';
@@ -42,11 +42,8 @@ export async function mapClaims(
     throw new OidcFailure('mapper', 'The claims mapper could not be loaded.', { cause: error });
   }
   const outcome = await deps.jsonnet.evaluate(source, { claims }, { filename: mapperUrl });
-  if (outcome.kind !== 'ok') {
-    const detail =
-      outcome.kind === 'error' || outcome.kind === 'resource_limit' ? outcome.message : outcome.kind;
-    throw new OidcFailure('mapper', `The claims mapper failed: ${detail}`);
-  }
+  if (outcome.kind !== 'ok')
+    throw new OidcFailure('mapper', `The claims mapper failed: ${outcomeFailure(outcome)}`);
   const identity = isObject(outcome.value) ? outcome.value.identity : undefined;
   if (!isObject(identity) || !isObject(identity.traits)) {
     throw new OidcFailure('mapper', 'The claims mapper returned no identity.traits object.');
