@@ -182,6 +182,11 @@ describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
     }
     expect(seen).toHaveLength(3);
     expect(seen.every((s) => s.active && s.identity !== undefined)).toBe(true);
+    // The list of every session keeps them too.
+    const all = await fetch(`${server.adminUrl}/admin/sessions?active=true&expand=identity&page_size=1`);
+    expect(linkOf(all, 'next', server.adminUrl)).toMatch(
+      /active=true&expand=identity&page_size=1&page_token=/,
+    );
   });
 
   it('answers whoami on other methods, and on DELETE /sessions/whoami, as Kratos', async () => {

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Identity } from '../identity/model.js';
 import { badRequest, notFound } from '../kernel/errors.js';
-import { keysetPageLinks } from '../kernel/page-links.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
 import {
-  DEFAULT_SESSION_PAGE_SIZE,
+  keysetSessionPage,
   type SessionPageParams,
   sessionPage,
   sessionPageParamsSchema,
@@ -86,9 +85,13 @@ export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
     app.get('/sessions', { schema: { querystring: listQuery } }, async (request, reply) => {
       const query = request.query as ListQuery;
       const expand = wantsIdentity(query.expand);
-      const pageSize = query.page_size ?? query.per_page ?? DEFAULT_SESSION_PAGE_SIZE;
-      const page = await deps.sessions.list({ active: query.active, pageSize, pageToken: query.page_token });
-      reply.header('Link', keysetPageLinks(request.url, pageSize, page.nextPageToken));
+      const page = await keysetSessionPage(
+        (q) => deps.sessions.list(q),
+        { active: query.active },
+        query,
+        request.url,
+      );
+      reply.header('Link', page.link);
       return withIdentities(page.sessions, expand);
     });
 

@@ -50,6 +50,16 @@ export async function sessionPage(
       link: numberedPageLinks(requestUrl, perPage, page, found.nextPageToken !== undefined),
     };
   }
+  return keysetSessionPage(list, filters, params, requestUrl);
+}
+
+/** A keyset page only (`GET /admin/sessions`, as Kratos's); `per_page` is taken as the size. */
+export async function keysetSessionPage(
+  list: List,
+  filters: Filters,
+  params: Omit<SessionPageParams, 'page'>,
+  requestUrl: string,
+): Promise<{ sessions: Session[]; link: string }> {
   const pageSize = params.page_size ?? params.per_page ?? DEFAULT_SESSION_PAGE_SIZE;
   const found = await list({ ...filters, pageSize, pageToken: params.page_token });
   return { sessions: found.sessions, link: keysetPageLinks(requestUrl, pageSize, found.nextPageToken) };

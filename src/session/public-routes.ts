@@ -45,23 +45,20 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
       (_request, _body, done) => done(null, undefined),
     );
 
-    function sendWhoami(reply: FastifyReply, authenticated: Authenticated): void {
+    /** whoami's answer: the session's JSON (a ready string from the cache, or an object). */
+    function sendWhoami(reply: FastifyReply, authenticated: Authenticated, body?: object): void {
       reply
         .header('x-kratos-authenticated-identity-id', authenticated.session.identityId)
         .header('cache-control', 'private, no-store')
         .header('content-type', 'application/json; charset=utf-8')
-        .send(deps.sessions.whoamiBody(authenticated));
+        .send(body ?? deps.sessions.whoamiBody(authenticated));
     }
 
     /** whoami with the session also as a JWT in `tokenized`: no cached body, as in Kratos. */
     async function tokenizedWhoami(request: FastifyRequest, reply: FastifyReply, template: string) {
       const authenticated = await caller(request);
       const body = deps.sessions.whoamiJson(authenticated);
-      const tokenized = await deps.tokenizer.tokenize(template, body);
-      reply
-        .header('x-kratos-authenticated-identity-id', authenticated.session.identityId)
-        .header('cache-control', 'private, no-store')
-        .send({ ...body, tokenized });
+      sendWhoami(reply, authenticated, { ...body, tokenized: await deps.tokenizer.tokenize(template, body) });
     }
 
     function whoami(request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
