@@ -107,6 +107,35 @@ describe.each(testDatabases())('bulk session management over HTTP ($name)', (dat
     expect(await whoamiStatus(frontend, third.token)).toBe(401);
   });
 
+  it('names sessions and identities by UUIDs in any case, as Kratos parses them', async () => {
+    const dee = await signedIn(server, admin, 'bulk-upper-dee@example.com', 3);
+    const [first, second, third] = dee.sessions;
+    if (!first || !second || !third) throw new Error('no sessions');
+    const upper = (id: string) => id.toUpperCase();
+    const identityId = upper(dee.identity.id);
+
+    const { data: got } = await admin.getIdentity({ id: identityId });
+    expect(got.id).toBe(dee.identity.id);
+    const { data: session } = await admin.getSession({ id: upper(first.session.id) });
+    expect(session.id).toBe(first.session.id);
+    const { data: listed } = await admin.listIdentitySessions({ id: identityId });
+    expect(listed.map((s) => s.id).sort()).toEqual(dee.sessions.map((s) => s.session.id).sort());
+    const { data: extended } = await admin.extendSession({ id: upper(first.session.id) });
+    expect(extended.id).toBe(first.session.id);
+
+    await admin.disableSession({ id: upper(first.session.id) });
+    expect(await whoamiStatus(frontend, first.token)).toBe(401);
+    const { data: processed } = await admin.manageSessions({
+      manageSessionsBody: { action: 'disable', identities: [identityId] },
+    });
+    expect(processed).toEqual({ processed: 2, more: false });
+    expect(await whoamiStatus(frontend, second.token)).toBe(401);
+    await admin.deleteIdentitySessions({ id: identityId });
+    expect((await failure(admin.getSession({ id: third.session.id }))).status).toBe(404);
+    await admin.deleteIdentity({ id: identityId });
+    expect((await failure(admin.getIdentity({ id: dee.identity.id }))).status).toBe(404);
+  });
+
   it('answers bodies the spec refuses with 400 in Kratos shape', async () => {
     const id = '6a0b0a4c-2b3e-4c5e-9f1a-0c6a2f3b4d5e';
     const bodies: unknown[] = [

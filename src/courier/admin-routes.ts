@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../kernel/errors.js';
 import { keysetPageLinks } from '../kernel/page-links.js';
-import { UUID } from '../persistence/page-token.js';
+import { UUID } from '../persistence/uuid.js';
 import type { Courier } from './courier.js';
 import { MESSAGE_STATUSES, type MessageStatus } from './model.js';
 import { serializeMessage } from './serialize.js';

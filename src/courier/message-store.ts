@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { LeaseSettlement } from '../kernel/leased-worker.js';
 import type { Engine } from '../persistence/migrations/column-types.js';
-import { UUID } from '../persistence/page-token.js';
 import { fromJsonOrNull, toDate, toDateOrNull, toJsonOrNull } from '../persistence/row-codec.js';
 import type { CourierMessageDispatchesTable, CourierMessagesTable, Tables } from '../persistence/tables.js';
+import { uuidKey } from '../persistence/uuid.js';
 import type {
   CourierMessage,
   CourierMessageWithDispatches,
@@ -272,8 +272,13 @@ export function createMessageStore(db: Kysely<Tables>, engine: Engine): MessageS
     },
 
     async get(id) {
-      if (!UUID.test(id)) return undefined;
-      const row = await db.selectFrom('courier_messages').selectAll().where('id', '=', id).executeTakeFirst();
+      const key = uuidKey(id);
+      if (key === undefined) return undefined;
+      const row = await db
+        .selectFrom('courier_messages')
+        .selectAll()
+        .where('id', '=', key)
+        .executeTakeFirst();
       if (!row) return undefined;
       const dispatches = await db
         .selectFrom('courier_message_dispatches')

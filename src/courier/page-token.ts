@@ -1,5 +1,5 @@
 import { badRequest } from '../kernel/errors.js';
-import { UUID } from '../persistence/page-token.js';
+import { UUID } from '../persistence/uuid.js';
 
 /** A position in the newest-first message list: the last message's creation time and id. */
 export interface MessageCursor {

@@ -3,9 +3,9 @@ import type { JsonValue } from '../identity/model.js';
 import type { FlowKind, FlowType, SelfServiceFlow } from '../selfservice/flow/flow.js';
 import type { UiContainer } from '../selfservice/flow/ui.js';
 import { preparedQuery } from './compiled-query.js';
-import { UUID } from './page-token.js';
 import { fromJson, toBool, toDate, toJson } from './row-codec.js';
 import type { SelfServiceFlowsTable, Tables } from './tables.js';
+import { uuidKey } from './uuid.js';
 
 /** Persistence of self-service flows. */
 export interface FlowStore {
@@ -134,8 +134,9 @@ export function createFlowStore(db: Kysely<Tables>): FlowStore {
     },
 
     async get(kind, id) {
-      if (!UUID.test(id)) return undefined;
-      const [row] = (await select(id, kind)).rows;
+      const key = uuidKey(id);
+      if (key === undefined) return undefined;
+      const [row] = (await select(key, kind)).rows;
       return row ? toFlow(row) : undefined;
     },
 

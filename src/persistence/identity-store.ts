@@ -5,7 +5,7 @@ import { conflict } from '../kernel/errors.js';
 import { preparedQuery } from './compiled-query.js';
 import { isUniqueViolation } from './errors.js';
 import { assembleIdentities, type CredentialIdentifierRow, splitCredentialRows } from './identity-rows.js';
-import { decodePageToken, toPage, UUID } from './page-token.js';
+import { decodePageToken, toPage } from './page-token.js';
 import { toJson, toJsonOrNull } from './row-codec.js';
 import type {
   IdentitiesTable,
@@ -13,6 +13,7 @@ import type {
   IdentityVerifiableAddressesTable,
   Tables,
 } from './tables.js';
+import { uuidKey, uuidKeys } from './uuid.js';
 
 export interface ListIdentitiesQuery {
   pageSize: number;
@@ -291,13 +292,15 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
     },
 
     async get(id) {
-      if (!UUID.test(id)) return undefined;
-      return loadOne(byId, id);
+      const key = uuidKey(id);
+      if (key === undefined) return undefined;
+      return loadOne(byId, key);
     },
 
     async delete(id) {
-      if (!UUID.test(id)) return false;
-      const result = await db.deleteFrom('identities').where('id', '=', id).executeTakeFirst();
+      const key = uuidKey(id);
+      if (key === undefined) return false;
+      const result = await db.deleteFrom('identities').where('id', '=', key).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
 
@@ -309,7 +312,7 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
         .limit(query.pageSize + 1);
       if (query.pageToken !== undefined) q = q.where('identities.id', '>', decodePageToken(query.pageToken));
       if (query.ids !== undefined) {
-        const ids = query.ids.filter((id) => UUID.test(id));
+        const ids = uuidKeys(query.ids);
         if (ids.length === 0) return { identities: [] };
         q = q.where('identities.id', 'in', ids);
       }

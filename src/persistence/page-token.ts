@@ -1,7 +1,7 @@
 import { badRequest } from '../kernel/errors.js';
+import { UUID } from './uuid.js';
 
-/** Row ids are UUIDs; pages are keyset pages ordered by id. */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Pages are keyset pages ordered by id.
 
 /** An opaque token naming the last id of a page. */
 export function encodePageToken(lastId: string): string {

@@ -6,9 +6,10 @@ import type {
   SessionDevice,
 } from '../session/model.js';
 import { preparedQuery } from './compiled-query.js';
-import { decodePageToken, toPage, UUID } from './page-token.js';
+import { decodePageToken, toPage } from './page-token.js';
 import { fromJson, toBool, toDate, toJson } from './row-codec.js';
 import type { SessionsTable, Tables } from './tables.js';
+import { uuidKey, uuidKeys } from './uuid.js';
 
 export interface ListSessionsQuery {
   identityId?: string;
@@ -141,8 +142,9 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
   );
 
   async function byId(id: string): Promise<Session | undefined> {
-    if (!UUID.test(id)) return undefined;
-    const [row] = (await selectById(id)).rows;
+    const key = uuidKey(id);
+    if (key === undefined) return undefined;
+    const [row] = (await selectById(key)).rows;
     return row ? toSession(row) : undefined;
   }
 
@@ -187,7 +189,7 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
         .selectAll()
         .orderBy('id')
         .limit(query.pageSize + 1);
-      if (query.identityId !== undefined) q = q.where('identity_id', '=', query.identityId);
+      if (query.identityId !== undefined) q = q.where('identity_id', '=', query.identityId.toLowerCase());
       if (query.excludeId !== undefined) q = q.where('id', '!=', query.excludeId);
       if (query.pageToken !== undefined) q = q.where('id', '>', decodePageToken(query.pageToken));
       if (query.offset !== undefined && query.offset > 0) q = q.offset(query.offset);
@@ -204,7 +206,11 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
     async revoke(id, now) {
       const session = await byId(id);
       if (!session) return undefined;
-      await db.updateTable('sessions').set({ active: false, updated_at: now }).where('id', '=', id).execute();
+      await db
+        .updateTable('sessions')
+        .set({ active: false, updated_at: now })
+        .where('id', '=', session.id)
+        .execute();
       return session;
     },
 
@@ -232,18 +238,20 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
     },
 
     async extend(id, expiresAt, now) {
-      if (!UUID.test(id)) return undefined;
+      const key = uuidKey(id);
+      if (key === undefined) return undefined;
       const result = await db
         .updateTable('sessions')
         .set({ expires_at: expiresAt, updated_at: now })
-        .where('id', '=', id)
+        .where('id', '=', key)
         .where('active', '=', true)
         .executeTakeFirst();
-      return result.numUpdatedRows > 0n ? byId(id) : undefined;
+      return result.numUpdatedRows > 0n ? byId(key) : undefined;
     },
 
     async reauthenticate(id, change) {
-      if (!UUID.test(id)) return undefined;
+      const key = uuidKey(id);
+      if (key === undefined) return undefined;
       const result = await db
         .updateTable('sessions')
         .set({
@@ -254,14 +262,14 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
           expires_at: change.expiresAt,
           updated_at: change.authenticatedAt,
         })
-        .where('id', '=', id)
+        .where('id', '=', key)
         .where('active', '=', true)
         .executeTakeFirst();
-      return result.numUpdatedRows > 0n ? byId(id) : undefined;
+      return result.numUpdatedRows > 0n ? byId(key) : undefined;
     },
 
     async pageIds(query) {
-      const identityIds = query.identityIds?.filter((id) => UUID.test(id));
+      const identityIds = query.identityIds && uuidKeys(query.identityIds);
       if (identityIds !== undefined && identityIds.length === 0) return [];
       let q = db.selectFrom('sessions').select('id').orderBy('id').limit(query.limit);
       if (identityIds !== undefined) q = q.where('identity_id', 'in', identityIds);
@@ -271,7 +279,7 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
     },
 
     async disableMany(ids, now) {
-      const valid = ids.filter((id) => UUID.test(id));
+      const valid = uuidKeys(ids);
       if (valid.length === 0) return [];
       const rows = await db
         .updateTable('sessions')
@@ -285,7 +293,7 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
     },
 
     async deleteMany(ids) {
-      const valid = ids.filter((id) => UUID.test(id));
+      const valid = uuidKeys(ids);
       if (valid.length === 0) return [];
       const rows = await db.deleteFrom('sessions').where('id', 'in', valid).returning('token_hash').execute();
       return rows.map((row) => row.token_hash);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Identity } from '../identity/model.js';
 import { badRequest, notFound } from '../kernel/errors.js';
+import { ignoreBodies } from '../kernel/ignored-bodies.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
 import {
   keysetSessionPage,
@@ -115,12 +116,16 @@ export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
       return reply.code(204).send();
     });
 
-    app.patch('/sessions/:id/extend', { schema: { params: idParams } }, async (request) => {
-      const { id } = request.params as { id: string };
-      const session = await deps.sessions.extend(id);
-      if (!session) throw notFound(NOT_FOUND);
-      const [json] = await withIdentities([session], true);
-      return json;
+    // Reads no body; its own scope takes any (see ignoreBodies), so the SDK's call is not a 415.
+    await app.register(async (scope) => {
+      ignoreBodies(scope);
+      scope.patch('/sessions/:id/extend', { schema: { params: idParams } }, async (request) => {
+        const { id } = request.params as { id: string };
+        const session = await deps.sessions.extend(id);
+        if (!session) throw notFound(NOT_FOUND);
+        const [json] = await withIdentities([session], true);
+        return json;
+      });
     });
 
     app.get(

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../identity/model.js';
 import { badRequest } from '../kernel/errors.js';
-import { UUID } from '../persistence/page-token.js';
+import { ignoreBodies } from '../kernel/ignored-bodies.js';
+import { UUID } from '../persistence/uuid.js';
 import { noActiveSession } from './errors.js';
 import { type SessionPageParams, sessionPage, sessionPageParamsSchema } from './list-pages.js';
 import type { Authenticated, SessionManager } from './manager.js';
@@ -19,9 +20,6 @@ export interface PublicSessionRoutesDeps {
 
 const pageQuery = { type: 'object', properties: sessionPageParamsSchema } as const;
 
-/** The most of a body these routes take (and drop) before answering 413. */
-const IGNORED_BODY_LIMIT = 64 * 1024;
-
 /** Kratos answers whoami on every method but DELETE (which `DELETE /sessions/{id}` serves). */
 const WHOAMI_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'OPTIONS', 'TRACE'] as const;
 
@@ -36,14 +34,8 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
 
   return async function register(app: FastifyInstance): Promise<void> {
     // None of these routes reads a body (Kratos's whoami answers POST, PUT and PATCH and ignores
-    // theirs): whatever body comes, of any type, is taken up to a small limit and never parsed.
-    // This plugin is its own Fastify scope, so the flows keep their parsers.
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser(
-      '*',
-      { parseAs: 'buffer', bodyLimit: IGNORED_BODY_LIMIT },
-      (_request, _body, done) => done(null, undefined),
-    );
+    // theirs). This plugin is its own Fastify scope, so the flows keep their parsers.
+    ignoreBodies(app);
 
     /** whoami's answer: the session's JSON (a ready string from the cache, or an object). */
     function sendWhoami(reply: FastifyReply, authenticated: Authenticated, body?: object): void {

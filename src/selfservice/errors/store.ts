@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { JsonObject } from '../../identity/model.js';
-import { UUID } from '../../persistence/page-token.js';
 import { fromJson, toBool, toDate, toDateOrNull, toJson } from '../../persistence/row-codec.js';
 import type { SelfServiceErrorsTable, Tables } from '../../persistence/tables.js';
+import { uuidKey } from '../../persistence/uuid.js';
 
 /** An error a browser flow could not show on a flow (Kratos's ErrorContainer). */
 export interface StoredFlowError {
@@ -57,11 +57,12 @@ export function createSelfServiceErrorStore(db: Kysely<Tables>): SelfServiceErro
     },
     async get(id) {
       // Ids come from URLs: anything but a UUID finds nothing without asking the database.
-      if (!UUID.test(id)) return undefined;
+      const key = uuidKey(id);
+      if (key === undefined) return undefined;
       const row = await db
         .selectFrom('selfservice_errors')
         .selectAll()
-        .where('id', '=', id.toLowerCase())
+        .where('id', '=', key)
         .executeTakeFirst();
       return row === undefined ? undefined : fromRow(row);
     },

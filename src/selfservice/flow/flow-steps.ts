@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, badRequest, notFound } from '../../kernel/errors.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
-import { UUID } from '../../persistence/page-token.js';
+import { UUID } from '../../persistence/uuid.js';
 import { decodeCsrfCookie } from './csrf.js';
 import { refreshCsrfNode } from './csrf-node.js';
 import { type FlowKind, isFlowExpired, type SelfServiceFlow } from './flow.js';

@@ -2,9 +2,9 @@ import type { Kysely, Selectable } from 'kysely';
 import type { SecretCipher } from '../../kernel/cipher.js';
 import type { LeaseSettlement } from '../../kernel/leased-worker.js';
 import type { Engine } from '../../persistence/migrations/column-types.js';
-import { UUID } from '../../persistence/page-token.js';
 import { fromJson, toDate, toDateOrNull, toJson } from '../../persistence/row-codec.js';
 import type { Tables, WebhookDeliveriesTable } from '../../persistence/tables.js';
+import { uuidKey } from '../../persistence/uuid.js';
 import type { DeliveryStatus, NewDelivery, WebhookDelivery } from './model.js';
 
 /** Whether a settling write still held the lease; `lease_lost` means another worker owns it now. */
@@ -211,11 +211,12 @@ export function createDeliveryStore(db: Kysely<Tables>, engine: Engine, cipher: 
     },
 
     async get(id) {
-      if (!UUID.test(id)) return undefined;
+      const key = uuidKey(id);
+      if (key === undefined) return undefined;
       const row = await db
         .selectFrom('webhook_deliveries')
         .selectAll()
-        .where('id', '=', id)
+        .where('id', '=', key)
         .executeTakeFirst();
       return row === undefined ? undefined : decode(row);
     },
