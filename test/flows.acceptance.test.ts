@@ -179,6 +179,36 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(wrong.body.ui.messages?.map((m) => m.id)).toEqual([4000006]);
     });
 
+    it('tells a disabled account so (4010011) only after the right password', async () => {
+      const { data: registered } = await registerNative('disabled@example.com');
+      const patched = await fetch(`${server.adminUrl}/admin/identities/${registered.identity?.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ op: 'replace', path: '/state', value: 'inactive' }]),
+      });
+      expect(patched.status).toBe(200);
+
+      const attempt = async (password: string) => {
+        const { data: flow } = await frontend.createNativeLoginFlow();
+        return failure<LoginFlow>(
+          frontend.updateLoginFlow({
+            flow: flow.id,
+            updateLoginFlowBody: { method: 'password', identifier: 'disabled@example.com', password },
+          }),
+        );
+      };
+      const right = await attempt(PASSWORD);
+      expect(right.status).toBe(400);
+      expect(right.body.ui.messages).toEqual([
+        {
+          id: 4010011,
+          text: 'This account has been disabled. Please contact support for assistance.',
+          type: 'error',
+        },
+      ]);
+      expect((await attempt('not the password')).body.ui.messages?.map((m) => m.id)).toEqual([4000006]);
+    });
+
     it('answers session_already_available when a session is sent', async () => {
       const { data } = await registerNative('already@example.com');
       const error = await failure<{ error: { id: string } }>(

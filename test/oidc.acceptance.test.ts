@@ -266,6 +266,27 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     expect(data).toEqual([]);
   });
 
+  it('tells a disabled account so on the login flow (4010011) and signs nobody in', async () => {
+    provider.accounts.set('hal', {
+      email: 'hal@example.com',
+      email_verified: true,
+      name: 'Hal',
+      phone_number: '5550102',
+    });
+    const browser = new BrowserClient(publicUrl);
+    expect((await roundTrip(browser, 'registration', 'hal')).status).toBe(303);
+    const id = (await whoami(browser))?.identity.id ?? '';
+    await signOut(browser);
+    await admin.patchIdentity({ id, jsonPatch: [{ op: 'replace', path: '/state', value: 'inactive' }] });
+
+    const answer = await roundTrip(browser, 'login', 'hal');
+    expect(answer.status).toBe(303);
+    const flowId = new URL(answer.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+    const flow = await flowJson(browser, 'login', flowId);
+    expect(flow.ui.messages?.map((m) => m.id)).toEqual([4010011]);
+    expect(await whoami(browser)).toBeUndefined();
+  });
+
   it('refuses a missing or forged state, and a callback from another browser', async () => {
     const browser = new BrowserClient(publicUrl);
     expect((await browser.request('/self-service/methods/oidc/callback/exam-idp?code=abc')).status).toBe(400);

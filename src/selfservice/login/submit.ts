@@ -91,10 +91,18 @@ export async function submitLogin(
   const result = await authenticateWithPassword(deps, { identifier, password });
   if (result.kind === 'unavailable') throw migrationHookUnavailable();
   if (result.kind !== 'authenticated' || result.identity.state !== 'active') {
+    // Not a sign-in either way, so it counts as a failure. Only the right password learns that
+    // the account is disabled (as in Kratos, 4010011); any other answer stays "invalid".
     if (deps.throttle) await deps.throttle.recordFailure(subject);
     return fix(deps, request, reply, flow, {
       nodes: loginFormNodes(deps, csrf, rawIdentifier),
-      messages: [uiText(Msg.ErrorValidationInvalidCredentials)],
+      messages: [
+        uiText(
+          result.kind === 'authenticated'
+            ? Msg.ErrorValidationIdentityDisabled
+            : Msg.ErrorValidationInvalidCredentials,
+        ),
+      ],
     });
   }
   if (deps.throttle) await deps.throttle.recordSuccess(subject);

@@ -48,6 +48,10 @@ export const flowErrorMessages = {
     'error',
     'The address you entered does not match any known addresses in the current account.',
   ),
+  [Msg.ErrorValidationIdentityDisabled]: fixed(
+    'error',
+    'This account has been disabled. Please contact support for assistance.',
+  ),
   [Msg.ErrorValidationRegistrationFlowExpired]: expired('registration'),
   [Msg.ErrorValidationRegistrationRetrySuccess]: fixed('error', ALREADY_DONE),
   [Msg.ErrorValidationRegistrationCodeInvalidOrAlreadyUsed]: fixed(

@@ -148,6 +148,7 @@ export const Msg = {
   ErrorValidationLoginCodeInvalidOrAlreadyUsed: 4010008,
   ErrorValidationLoginLinkedCredentialsDoNotMatch: 4010009,
   ErrorValidationLoginAddressUnknown: 4010010,
+  ErrorValidationIdentityDisabled: 4010011,
   ErrorValidationRegistrationFlowExpired: 4040001,
   // Kratos spells this constant `ErrorValidateionRegistrationRetrySuccess`.
   ErrorValidationRegistrationRetrySuccess: 4040002,

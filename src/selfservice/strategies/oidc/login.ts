@@ -83,7 +83,7 @@ export async function completeOidcLogin(
     return registerInstead(deps, request, reply, flow, client, claims);
   }
   if (identity.state !== 'active') {
-    return showOnFlow(deps, request, reply, flow, [uiText(Msg.ErrorValidationInvalidCredentials)]);
+    return showOnFlow(deps, request, reply, flow, [uiText(Msg.ErrorValidationIdentityDisabled)]);
   }
   return finishLogin(deps.login, request, reply, flow, {
     identity,
