@@ -383,6 +383,8 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(new Date(refreshed.session.authenticated_at ?? 0).getTime()).toBeGreaterThanOrEqual(
         new Date(a.session?.authenticated_at ?? 0).getTime(),
       );
+      // Each sign-in records its device, the refresh too.
+      expect(refreshed.session.devices).toHaveLength(2);
       const { data: whoami } = await frontend.toSession({ xSessionToken: oldToken });
       expect(whoami.authentication_methods).toHaveLength(2);
       expect(whoami.expires_at).toBe(refreshed.session.expires_at);

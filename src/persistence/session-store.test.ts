@@ -115,8 +115,13 @@ describe.each(testEngines())('session store contract ($name)', (engine) => {
       ...session.authentication_methods,
       { method: 'password' as const, aal: 'aal1' as const, completed_at: later },
     ];
+    const devices = [
+      ...session.devices,
+      { id: randomUUID(), ip_address: '203.0.113.9', user_agent: 'refresh/1.0', location: null },
+    ];
     const updated = await store.reauthenticate(session.id, {
       authenticationMethods: methods,
+      devices,
       aal: 'aal1',
       authenticatedAt: later,
       expiresAt: at('2026-06-02T13:00:00.000Z'),
@@ -128,10 +133,12 @@ describe.each(testEngines())('session store contract ($name)', (engine) => {
       issued_at: later,
       expires_at: at('2026-06-02T13:00:00.000Z'),
       authentication_methods: methods,
+      devices,
     });
     await store.revoke(session.id, NOW);
     const change = {
       authenticationMethods: methods,
+      devices,
       aal: 'aal1' as const,
       authenticatedAt: later,
       expiresAt: later,

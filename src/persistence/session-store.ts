@@ -28,6 +28,7 @@ export interface ListSessionsQuery {
 /** What a refresh login changes on the session it re-authenticates. */
 export interface SessionReauthentication {
   authenticationMethods: Session['authentication_methods'];
+  devices: Session['devices'];
   aal: Session['aal'];
   authenticatedAt: Date;
   expiresAt: Date;
@@ -256,6 +257,7 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
         .updateTable('sessions')
         .set({
           authentication_methods: toJson(change.authenticationMethods),
+          devices: toJson(change.devices),
           aal: change.aal,
           authenticated_at: change.authenticatedAt,
           issued_at: change.authenticatedAt,

@@ -14,6 +14,7 @@ import {
   type AuthenticatorAssuranceLevel,
   isSessionUsable,
   type Session,
+  type SessionDevice,
 } from './model.js';
 import type { CacheNamespace } from './ports.js';
 import { type JsonObject, serializeSession, serializeSessionIdentity } from './serialize.js';
@@ -76,7 +77,7 @@ export interface SessionManager {
    * new methods, and is authenticated (and lasts its lifespan) from now. Undefined when that
    * session is no longer usable.
    */
-  reauthenticate(token: string, input: Omit<IssueInput, 'device'>): Promise<IssuedSession | undefined>;
+  reauthenticate(token: string, input: IssueInput): Promise<IssuedSession | undefined>;
   /** The usable session a token names, with its identity; undefined for anything else. */
   authenticate(token: string): Promise<Authenticated | undefined>;
   /**
@@ -274,14 +275,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         active: true,
         aal: input.aal,
         authentication_methods: input.methods,
-        devices: [
-          {
-            id: randomUUID(),
-            ip_address: input.device.ipAddress,
-            user_agent: input.device.userAgent,
-            location: null,
-          },
-        ],
+        devices: [deviceOf(input)],
         issued_at: at,
         authenticated_at: at,
         expires_at: new Date(at.getTime() + deps.config.lifespanMs),
@@ -300,6 +294,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       if (logoutToken === undefined) return undefined;
       const updated = await deps.sessions.reauthenticate(session.id, {
         authenticationMethods: [...session.authentication_methods, ...input.methods],
+        // As Kratos, every sign-in records where it came from, a refresh too.
+        devices: [...session.devices, deviceOf(input)],
         // A refresh never lowers what the session has already proven.
         aal: AAL_ORDER.indexOf(input.aal) > AAL_ORDER.indexOf(session.aal) ? input.aal : session.aal,
         authenticatedAt: at,
@@ -422,5 +418,15 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         identity?.state === 'active' ? [] : await deps.sessions.revokeForIdentity(identityId, now());
       await Promise.all([deps.cache.identities.invalidate([identityId]), forget(revoked)]);
     },
+  };
+}
+
+/** The device entry a sign-in adds to its session. */
+function deviceOf(input: IssueInput): SessionDevice {
+  return {
+    id: randomUUID(),
+    ip_address: input.device.ipAddress,
+    user_agent: input.device.userAgent,
+    location: null,
   };
 }

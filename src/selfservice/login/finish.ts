@@ -76,15 +76,14 @@ export async function finishLogin(
   // A refresh re-authenticates the session it was asked for, as Kratos: same id and token (a
   // native app keeps the token it holds), the method appended, authenticated and valid from now.
   // Should that session have ended meanwhile, the person gets a new one.
+  const signIn = {
+    ...completed,
+    device: { ipAddress: success.ip, userAgent: request.headers['user-agent'] ?? null },
+  };
   const currentToken = current === undefined ? undefined : sessionTokenFrom(request, deps.tokens);
   const refreshed =
-    currentToken === undefined ? undefined : await deps.sessions.reauthenticate(currentToken, completed);
-  const issued =
-    refreshed ??
-    (await deps.sessions.issue(signedIn, {
-      ...completed,
-      device: { ipAddress: success.ip, userAgent: request.headers['user-agent'] ?? null },
-    }));
+    currentToken === undefined ? undefined : await deps.sessions.reauthenticate(currentToken, signIn);
+  const issued = refreshed ?? (await deps.sessions.issue(signedIn, signIn));
   for (const hook of hooks) {
     if (hook.hook === 'revoke_active_sessions')
       await deps.sessions.revokeIdentitySessions(signedIn.id, issued.session.id);
