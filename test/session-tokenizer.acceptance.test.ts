@@ -23,6 +23,10 @@ local claims = std.extVar('claims');
 { claims: claims + { email: session.identity.traits.email, aud: ['api.example.test'], sub: 'someone-else' } }
 `;
 
+/** An HMAC secret, as Kratos's tokenizer also signs with (the verifier shares it). */
+const HMAC_SECRET = Buffer.from('a shared tokenizer secret of 32 bytes!');
+const HMAC_JWK = { kty: 'oct', k: HMAC_SECRET.toString('base64url'), alg: 'HS256', kid: 'shared-1' };
+
 describe('whoami tokenize_as (sqlite)', () => {
   let server: TestServer;
   let frontend: FrontendApi;
@@ -44,6 +48,7 @@ describe('whoami tokenize_as (sqlite)', () => {
                 mapped: { ttl: '10m', jwks_url: jwks, claims_mapper_url: base64(MAPPER) },
                 external: { jwks_url: jwks, subject_source: 'external_id' },
                 keyless: { jwks_url: base64(JSON.stringify({ keys: [] })) },
+                shared: { jwks_url: base64(JSON.stringify({ keys: [HMAC_JWK] })) },
               },
             },
           },
@@ -84,6 +89,16 @@ describe('whoami tokenize_as (sqlite)', () => {
     expect(verified.payload.jti).toMatch(/^[0-9a-f-]{36}$/);
     // Without tokenize_as, whoami is as before.
     expect((await frontend.toSession({ xSessionToken: token })).data.tokenized).toBeUndefined();
+  });
+
+  it('signs with an HMAC key when the template names one, as Kratos', async () => {
+    const { identity, token } = await signedIn('hmac@example.com');
+    const { data } = await frontend.toSession({ xSessionToken: token, tokenizeAs: 'shared' });
+    const verified = await jwtVerify(data.tokenized ?? '', new Uint8Array(HMAC_SECRET), {
+      algorithms: ['HS256'],
+    });
+    expect(verified.protectedHeader).toMatchObject({ alg: 'HS256', kid: 'shared-1' });
+    expect(verified.payload.sub).toBe(identity.id);
   });
 
   it('puts the external id in sub when the template says so, and refuses an identity without one', async () => {

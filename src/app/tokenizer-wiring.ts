@@ -15,7 +15,8 @@ export function buildSessionTokenizer(registry: Registry): SessionTokenizer {
   return createSessionTokenizer({
     templates: tokenizeTemplates(registry.config.document),
     issuer: registry.config.serve.public.baseUrl.toString(),
-    signingKey: (url) => jwks.signingKey(url),
+    // As Kratos's tokenizer, an HMAC key signs too (its verifiers share the secret).
+    signingKey: (url) => jwks.signingKey(url, { hmac: true }),
     loadMapper: (url) => mappers.load(url),
     jsonnet: registry.jsonnet,
     logger: registry.logger,

@@ -60,6 +60,14 @@ describe('JWK sets', () => {
     expect(found?.alg).toBe('RS256');
   });
 
+  it('passes over an HMAC key unless HMAC keys are asked for (the tokenizer), and needs its alg', async () => {
+    const noAlg = { kty: 'oct', k: 'c2VjcmV0LW5vLWFsZw', kid: 'no-alg' };
+    const hmac = { kty: 'oct', k: 'c2VjcmV0', alg: 'HS256', kid: 'hmac' };
+    const rsa = await generateJwk('RS256', 'rsa');
+    expect(findSigningKey({ keys: [noAlg, hmac, rsa] })?.key.kid).toBe('rsa');
+    expect(findSigningKey({ keys: [noAlg, hmac, rsa] }, { hmac: true })).toEqual({ key: hmac, alg: 'HS256' });
+  });
+
   it('reads base64:// and refuses documents without keys', async () => {
     const store = new JwksStore({ http: new CountingHttp('') });
     const set = { keys: [await generateJwk('ES256', 'a')] };

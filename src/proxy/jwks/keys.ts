@@ -76,17 +76,32 @@ export function signingAlgorithm(key: JWK): string | undefined {
   return undefined;
 }
 
+/** Which keys may sign: asymmetric ones always; HMAC (`oct`) ones only where asked for. */
+export interface SigningKeyKinds {
+  /**
+   * Also an `oct` key with its secret (`k`) and an HS256/384/512 `alg`. Kratos's session
+   * tokenizer signs with such keys; an id_token never does, since its verifiers hold only the
+   * published (public) keys.
+   */
+  hmac?: boolean;
+}
+
 /**
  * The key that signs: the first key of the set with `use: sig` (or no `use`), a private part
- * (`d`) and an asymmetric algorithm. Oathkeeper also signs with the first key, so put the new
- * key first when rotating.
+ * (`d`) and an asymmetric algorithm, or an HMAC secret when `kinds.hmac`. Oathkeeper also signs
+ * with the first key, so put the new key first when rotating.
  */
-export function findSigningKey(set: JwkSet): { key: JWK; alg: string } | undefined {
+export function findSigningKey(
+  set: JwkSet,
+  kinds: SigningKeyKinds = {},
+): { key: JWK; alg: string } | undefined {
   for (const key of set.keys) {
     if (key.use !== undefined && key.use !== 'sig') continue;
-    if (typeof key.d !== 'string') continue;
     const alg = signingAlgorithm(key);
-    if (alg !== undefined && ASYMMETRIC_ALGORITHMS.includes(alg)) return { key, alg };
+    if (alg === undefined) continue;
+    if (typeof key.d === 'string' && ASYMMETRIC_ALGORITHMS.includes(alg)) return { key, alg };
+    if (kinds.hmac && key.kty === 'oct' && typeof key.k === 'string' && HMAC_ALGORITHMS.includes(alg))
+      return { key, alg };
   }
   return undefined;
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { importJWK, type JWTPayload, SignJWT } from 'jose';
 import type { OutboundHttp } from '../../kernel/http-client.js';
-import { findSigningKey, type JwkSet, parseJwkSet } from './keys.js';
+import { findSigningKey, type JwkSet, parseJwkSet, type SigningKeyKinds } from './keys.js';
 
 /** A key ready to sign with, and what goes in the JWT header. */
 export interface SigningKey {
@@ -72,7 +72,11 @@ interface Entry {
  */
 export class JwksStore {
   private readonly entries = new Map<string, Entry>();
-  private readonly signing = new WeakMap<JwkSet, Promise<SigningKey>>();
+  /** Imported signing keys per loaded set, asymmetric-only and HMAC-too apart. */
+  private readonly signing = {
+    asymmetric: new WeakMap<JwkSet, Promise<SigningKey>>(),
+    hmac: new WeakMap<JwkSet, Promise<SigningKey>>(),
+  };
   private readonly ttlMs: number;
   private readonly minRefreshIntervalMs: number;
   private readonly now: () => number;
@@ -100,12 +104,13 @@ export class JwksStore {
   }
 
   /** The signing key of the set at `url` (see {@link findSigningKey}), imported once per loaded set. */
-  async signingKey(url: string): Promise<SigningKey> {
+  async signingKey(url: string, kinds: SigningKeyKinds = {}): Promise<SigningKey> {
     const set = await this.get(url, { allowHttp: true });
-    let key = this.signing.get(set);
+    const imported = kinds.hmac ? this.signing.hmac : this.signing.asymmetric;
+    let key = imported.get(set);
     if (key === undefined) {
-      key = importSigningKey(set);
-      this.signing.set(set, key);
+      key = importSigningKey(set, kinds);
+      imported.set(set, key);
     }
     return key;
   }
@@ -180,8 +185,8 @@ export class NoSigningKeyError extends Error {
   }
 }
 
-async function importSigningKey(set: JwkSet): Promise<SigningKey> {
-  const found = findSigningKey(set);
+async function importSigningKey(set: JwkSet, kinds: SigningKeyKinds): Promise<SigningKey> {
+  const found = findSigningKey(set, kinds);
   if (found === undefined) throw new NoSigningKeyError();
   const key = await importJWK(found.key, found.alg);
   return { alg: found.alg, kid: found.key.kid, key };

@@ -6,17 +6,31 @@ import type { OutboundHttp } from '../../../kernel/http-client.js';
 /** Jsonnet templates are small; a bigger one is a mistake or an attack. */
 const MAX_TEMPLATE_BYTES = 512 * 1024;
 
+/** How long a loaded template is used before it is read again: an hour, as Kratos's fetcher cache. */
+const TEMPLATE_TTL_MS = 60 * 60_000;
+
 /**
- * Loads web hook body templates by URI — `base64://`, `file://` (relative paths from the
- * working directory, as Kratos), `http(s)://` through the outbound client — and keeps each
- * once loaded: a template is fetched once per process, not once per request.
+ * Loads Jsonnet templates (web hook bodies, courier HTTP bodies, tokenizer claims mappers) by
+ * URI — `base64://`, `file://` (relative paths from the working directory, as Kratos),
+ * `http(s)://` through the outbound client — and keeps each for an hour once loaded: fetched
+ * once per hour, not once per request, and an edited file or URL is picked up without a restart.
  */
 export interface TemplateSource {
   load(uri: string): Promise<string>;
 }
 
-export function createTemplateSource(deps: { cwd: string; http: OutboundHttp }): TemplateSource {
-  const cache = new Map<string, Promise<string>>();
+export interface TemplateSourceDeps {
+  cwd: string;
+  http: OutboundHttp;
+  /** How long a template is kept; an hour unless set. */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+export function createTemplateSource(deps: TemplateSourceDeps): TemplateSource {
+  const ttlMs = deps.ttlMs ?? TEMPLATE_TTL_MS;
+  const now = deps.now ?? Date.now;
+  const cache = new Map<string, { text: Promise<string>; loadedAt: number }>();
   async function fetchTemplate(uri: string): Promise<string> {
     if (uri.startsWith('base64://'))
       return Buffer.from(uri.slice('base64://'.length), 'base64').toString('utf8');
@@ -42,14 +56,15 @@ export function createTemplateSource(deps: { cwd: string; http: OutboundHttp }):
   }
   return {
     load(uri) {
-      let pending = cache.get(uri);
-      if (pending === undefined) {
-        pending = fetchTemplate(uri);
-        // A failed load is not kept: the next request tries again (a file may be fixed).
-        pending.catch(() => cache.delete(uri));
-        cache.set(uri, pending);
-      }
-      return pending;
+      const cached = cache.get(uri);
+      if (cached !== undefined && now() - cached.loadedAt < ttlMs) return cached.text;
+      const entry = { text: fetchTemplate(uri), loadedAt: now() };
+      // A failed load is not kept: the next request tries again (a file may be fixed).
+      entry.text.catch(() => {
+        if (cache.get(uri) === entry) cache.delete(uri);
+      });
+      cache.set(uri, entry);
+      return entry.text;
     },
   };
 }
