@@ -36,6 +36,7 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
           methods: { password: { config: { haveibeenpwned_enabled: false } } },
           flows: {
             registration: { style: 'unified', after: { password: { hooks: [{ hook: 'session' }] } } },
+            logout: { after: { default_browser_return_url: 'http://app.example.test/signed-out' } },
           },
         },
       },
@@ -534,13 +535,62 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
         logout_url: string;
       };
       expect(logout.logout_url).toContain('/self-service/logout?token=ory_lo_');
-      // Someone else following the link (no session cookie) ends nothing.
+      // Someone else following the link (no session cookie) ends nothing: Kratos's 401.
       const stranger = await fetch(logout.logout_url, { redirect: 'manual' });
-      expect(stranger.status).toBe(303);
+      expect(stranger.status).toBe(401);
+      expect(await stranger.json()).toMatchObject({ error: { id: 'session_inactive' } });
       expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
       const out = await browser.request(logout.logout_url);
       expect(out.status).toBe(303);
       expect((await browser.getJson('/sessions/whoami')).status).toBe(401);
+      // Following it again is no second success: the session is gone (401, as Kratos).
+      expect(
+        (await browser.getJson(new URL(logout.logout_url).pathname + new URL(logout.logout_url).search))
+          .status,
+      ).toBe(401);
+    });
+
+    it('logout: return_to defaults to the logout default, a refused one still signs out, as Kratos', async () => {
+      const signIn = async () => {
+        const browser = new BrowserClient(server.publicUrl);
+        const flow = (await (await browser.getJson('/self-service/login/browser')).json()) as LoginFlow;
+        const posted = await browser.postJson(flow.ui.action, {
+          method: 'password',
+          identifier: 'logout-rt@example.com',
+          password: PASSWORD,
+          csrf_token: csrfTokenOf(flow),
+        });
+        expect(posted.status).toBe(200);
+        return browser;
+      };
+      await registerNative('logout-rt@example.com');
+
+      const plain = await signIn();
+      const empty = (await (await plain.getJson('/self-service/logout/browser?return_to=')).json()) as {
+        logout_url: string;
+      };
+      expect(new URL(empty.logout_url).searchParams.has('return_to')).toBe(false);
+      const out = await plain.request(empty.logout_url);
+      expect(out.status).toBe(303);
+      expect(out.headers.get('location')).toBe('http://app.example.test/signed-out');
+
+      const evil = await signIn();
+      const logout = (await (await evil.getJson('/self-service/logout/browser')).json()) as {
+        logout_url: string;
+      };
+      const refused = await evil.getJson(
+        `${new URL(logout.logout_url).pathname}${new URL(logout.logout_url).search}&return_to=${encodeURIComponent('https://evil.example/')}`,
+      );
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ error: { id: 'self_service_flow_return_to_forbidden' } });
+      expect((await evil.getJson('/sessions/whoami')).status).toBe(401);
+
+      const api = await fetch(`${server.publicUrl}/self-service/logout/api`, {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(api.status).toBe(403);
     });
 
     it("refuses another browser's fetch or submission of a browser flow", async () => {

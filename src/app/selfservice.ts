@@ -272,9 +272,14 @@ export function buildSelfService(registry: Registry): SelfService {
     sessions: registry.sessions,
     tokens,
     cookies,
-    returnTo,
+    // As Kratos, an empty return_to means the logout default, and a relative one takes that
+    // default's scheme and host.
+    returnTo: createReturnToValidator({
+      allowedReturnUrls: settings.allowedReturnUrls,
+      defaultReturnUrl: settings.logout.returnUrl,
+      publicBaseUrl: publicBase,
+    }),
     publicBase,
-    defaultReturnUrl: settings.logout.returnUrl,
   };
   return {
     login,
