@@ -37,15 +37,19 @@ describe('registration with style profile_first (the default)', () => {
       user_type: 'student',
     };
 
-    // The first step answers with the flow at its password step.
+    // The first step answers with the flow at its password step, as Kratos: 400 (not a finished
+    // sign-up), no method active, message 1040009.
     const first = await fetch(`${server.publicUrl}/self-service/registration?flow=${flow.id}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ method: 'profile', traits }),
     });
-    expect(first.status).toBe(200);
+    expect(first.status).toBe(400);
     const step = (await first.json()) as RegistrationFlow;
     expect(names(step.ui.nodes)).toContain('password');
+    expect(step.active).toBeUndefined();
+    expect(step.state).toBe('choose_method');
+    expect(step.ui.messages?.map((m) => m.id)).toEqual([1040009]);
     const hiddenEmail = step.ui.nodes.find(
       (n) => (n.attributes as { name?: string }).name === 'traits.email',
     );
@@ -56,6 +60,41 @@ describe('registration with style profile_first (the default)', () => {
       updateRegistrationFlowBody: { method: 'password', traits, password: 'correct horse battery staple' },
     });
     expect(data.session_token).toMatch(/^ory_st_/);
+  });
+
+  it('goes back to the traits on the "Back" button (screen=previous alone), and on profile:back', async () => {
+    const traits = {
+      email: 'back@example.com',
+      fullname: 'Dorothy Vaughan',
+      phone_number: 5550103,
+      user_type: 'educator',
+    };
+    const post = (flowId: string, body: Record<string, unknown>) =>
+      fetch(`${server.publicUrl}/self-service/registration?flow=${flowId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const { data: flow } = await frontend.createNativeRegistrationFlow();
+    expect((await post(flow.id, { method: 'profile', traits })).status).toBe(400);
+
+    for (const back of [
+      { screen: 'previous', traits },
+      { method: 'profile:back', traits },
+    ]) {
+      const answer = await post(flow.id, back);
+      expect(answer.status).toBe(400);
+      const body = (await answer.json()) as RegistrationFlow;
+      expect(names(body.ui.nodes)).not.toContain('password');
+      expect(body.ui.messages ?? []).toEqual([]);
+      const email = body.ui.nodes.find((n) => (n.attributes as { name?: string }).name === 'traits.email');
+      expect(email?.attributes).toMatchObject({ type: 'email', value: 'back@example.com' });
+    }
+    // screen=credential-selection moves on, as method=profile does.
+    const onward = (await (
+      await post(flow.id, { screen: 'credential-selection', traits })
+    ).json()) as RegistrationFlow;
+    expect(names(onward.ui.nodes)).toContain('password');
   });
 
   it('keeps invalid traits on the first step with their messages', async () => {

@@ -36,7 +36,7 @@ export async function saveFlowUi(
   request: FastifyRequest,
   reply: FastifyReply,
   flow: SelfServiceFlow,
-  change: { outcome: 'fix' | 'next'; active: string; nodes: UiNode[]; messages?: UiText[] },
+  change: { outcome: 'fix' | 'next'; active: string | null; nodes: UiNode[]; messages?: UiText[] },
 ): Promise<FastifyReply> {
   const updated: SelfServiceFlow = {
     ...flow,

@@ -42,7 +42,13 @@ export async function submitRegistration(
     throw sessionAlreadyAvailable('registration');
   }
   const profileFirst = deps.config.registration.style === 'profile_first';
-  const profileStep = submission.method === 'profile' && profileFirst;
+  const screen = submission.field('screen') ?? '';
+  // Kratos's profile strategy (profile_first only) takes `method: profile`, the deprecated
+  // `profile:back`, and any `screen` — the step-2 "Back" button sends `screen=previous` alone.
+  const profileStep =
+    profileFirst &&
+    submission.method !== 'password' &&
+    (submission.method === 'profile' || submission.method === 'profile:back' || screen !== '');
   if (isOidcSubmission(submission) && deps.oidc) {
     return submitOidcRegistration(deps.oidc, request, reply, flow, submission);
   }
@@ -70,23 +76,44 @@ export async function submitRegistration(
       messages,
     );
 
-  // `screen=previous` on the password step goes back to the traits.
-  if (profileStep && submission.field('screen') === 'previous') {
-    return show(deps, request, reply, flow, registrationFormNodes(deps, csrf, traits, 'first'));
+  // `screen=previous` (or `profile:back`) on the password step goes back to the traits.
+  if (profileStep && (screen === 'previous' || submission.method === 'profile:back')) {
+    return showStep(
+      deps,
+      request,
+      reply,
+      flow,
+      flow.active,
+      registrationFormNodes(deps, csrf, traits, 'first'),
+    );
   }
 
   // 1. The traits against the identity schema; every problem goes on its field.
   const schemaId = deps.schemas.defaultId;
   const validation = deps.schemas.validate(schemaId, traits);
   if (!validation) throw internalError(`The default identity schema "${schemaId}" is not loaded.`);
-  if (!validation.ok) return refuse(traitFieldMessages(validation.errors));
-  // profile_first, first step done: ask for the password, carrying the traits along.
+  if (!validation.ok) {
+    const fields = traitFieldMessages(validation.errors);
+    return profileStep
+      ? showStep(
+          deps,
+          request,
+          reply,
+          flow,
+          'profile',
+          withNodeMessages(registrationFormNodes(deps, csrf, traits, 'first'), fields),
+        )
+      : refuse(fields);
+  }
+  // profile_first, first step done: ask for the password, carrying the traits along. As
+  // Kratos's showCredentialsSelection, no method is active on the credential selection.
   if (profileStep) {
-    return show(
+    return showStep(
       deps,
       request,
       reply,
       flow,
+      null,
       registrationFormNodes(deps, csrf, validation.traits, 'password'),
       deps.passwordStepMessages(),
     );
@@ -132,21 +159,21 @@ export async function submitRegistration(
   });
 }
 
-/** The flow at its next step: 200 with the flow for JSON clients, 303 to the UI for browsers. */
-function show(
+/**
+ * A profile_first step move (on to the credentials, or back to the traits): as Kratos, the flow
+ * with 400 for JSON clients (Ory Elements reads a 2xx as a finished sign-up) and a 303 to the UI
+ * for browsers.
+ */
+function showStep(
   deps: RegistrationDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   flow: SelfServiceFlow,
+  active: string | null,
   nodes: SelfServiceFlow['ui']['nodes'],
   messages?: UiText[],
 ): Promise<FastifyReply> {
-  return saveFlowUi(stepContext(deps), request, reply, flow, {
-    outcome: 'next',
-    active: 'profile',
-    nodes,
-    messages,
-  });
+  return saveFlowUi(stepContext(deps), request, reply, flow, { outcome: 'fix', active, nodes, messages });
 }
 
 function fix(
