@@ -136,6 +136,8 @@ export const Msg = {
   ErrorValidationAccountNotFound: 4000037,
   ErrorValidationCaptchaError: 4000038,
   ErrorValidationPasswordNewSameAsOld: 4000039,
+  ErrorValidationEmail: 4000040,
+  ErrorValidationPhone: 4000041,
 
   // Flow errors: login (4010xxx), registration (4040xxx), settings (4050xxx)
   ErrorValidationLoginFlowExpired: 4010001,

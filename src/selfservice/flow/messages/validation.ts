@@ -217,4 +217,6 @@ export const validationMessages = {
     'error',
     'The new password must be different from the old password.',
   ),
+  [Msg.ErrorValidationEmail]: templated('error', '{value} is not a valid email address', ['value']),
+  [Msg.ErrorValidationPhone]: templated('error', '{value} is not a valid phone number', ['value']),
 };

@@ -7,11 +7,10 @@
 import type { JsonObject } from '../../../identity/model.js';
 import type { IdentitySchemas } from '../../../identity/ports.js';
 import { badRequest, internalError } from '../../../kernel/errors.js';
-import { Msg, uiText } from '../../flow/messages.js';
 import { coerceFormTraits, withoutEmpty } from '../../registration/form-values.js';
+import { traitFieldMessages } from '../../registration/trait-messages.js';
 import {
   currentIdentityBody,
-  type FieldMessages,
   type SettingsChange,
   type SettingsSubmission,
 } from '../../settings/strategy.js';
@@ -38,18 +37,7 @@ export async function updateProfile(
 
   const validation = deps.schemas.validate(identity.schema_id, traits);
   if (!validation) throw internalError(`The identity schema "${identity.schema_id}" is not loaded.`);
-  if (!validation.ok) {
-    const fields: FieldMessages = {};
-    for (const error of validation.errors) {
-      const name = error.pointer.replace(/^#\//, '').split('/').join('.');
-      const message =
-        error.keyword === 'required'
-          ? uiText(Msg.ErrorValidationRequired, { property: String(error.context.property ?? '') })
-          : uiText(Msg.ErrorValidationGeneric, { reason: error.message });
-      fields[name] = [...(fields[name] ?? []), message];
-    }
-    return { kind: 'invalid', fields, traits };
-  }
+  if (!validation.ok) return { kind: 'invalid', fields: traitFieldMessages(validation.errors), traits };
 
   if (changesProtectedFields(identity, validation) && !(await input.privileged())) {
     return { kind: 'needs_privilege' };
