@@ -180,6 +180,28 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(wrong.body.ui.messages?.map((m) => m.id)).toEqual([4000006]);
     });
 
+    it("records the sign-in's device: IP, user agent and Cloudflare's location, empty without it", async () => {
+      await registerNative('device@example.com');
+      const login = async (headers: Record<string, string>) => {
+        const { data: flow } = await frontend.createNativeLoginFlow();
+        const { data } = await frontend.updateLoginFlow(
+          {
+            flow: flow.id,
+            updateLoginFlowBody: { method: 'password', identifier: 'device@example.com', password: PASSWORD },
+          },
+          { headers },
+        );
+        return data.session.devices?.[0];
+      };
+      expect(await login({ 'user-agent': 'DeviceTest/1.0' })).toMatchObject({
+        user_agent: 'DeviceTest/1.0',
+        location: '',
+      });
+      expect(await login({ 'cf-ipcity': 'Berlin', 'cf-ipcountry': 'DE' })).toMatchObject({
+        location: 'Berlin, DE',
+      });
+    });
+
     it('tells a disabled account so (4010011) only after the right password', async () => {
       const { data: registered } = await registerNative('disabled@example.com');
       const patched = await fetch(`${server.adminUrl}/admin/identities/${registered.identity?.id}`, {

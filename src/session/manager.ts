@@ -54,7 +54,8 @@ export interface SessionManagerDeps {
 export interface IssueInput {
   methods: AuthenticationMethod[];
   aal: AuthenticatorAssuranceLevel;
-  device: { ipAddress: string | null; userAgent: string | null };
+  /** `location`: Kratos's, from Cloudflare's headers (see requestDevice); empty when unknown. */
+  device: { ipAddress: string | null; userAgent: string | null; location?: string };
 }
 
 export interface IssuedSession {
@@ -427,6 +428,6 @@ function deviceOf(input: IssueInput): SessionDevice {
     id: randomUUID(),
     ip_address: input.device.ipAddress,
     user_agent: input.device.userAgent,
-    location: null,
+    location: input.device.location ?? '',
   };
 }

@@ -22,7 +22,8 @@ export function serializeSession(session: Session, now: Date): JsonObject {
       id: d.id,
       ip_address: d.ip_address,
       user_agent: d.user_agent,
-      location: d.location,
+      // Kratos always sends a string here (empty without a location); older rows hold null.
+      location: d.location ?? '',
     })),
   };
 }

@@ -7,6 +7,7 @@ import type { SelfServiceFlow } from '../flow/flow.js';
 import { identityMismatch } from '../flow/flow-errors.js';
 import { rotateCsrfSecret, setSessionCookie, wantsJson } from '../flow/http-context.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
+import { requestDevice } from '../flow/request-device.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
 import { linkPendingProvider } from '../strategies/oidc/linking.js';
 import type { LoginDeps } from './deps.js';
@@ -78,7 +79,7 @@ export async function finishLogin(
   // Should that session have ended meanwhile, the person gets a new one.
   const signIn = {
     ...completed,
-    device: { ipAddress: success.ip, userAgent: request.headers['user-agent'] ?? null },
+    device: requestDevice(request, success.ip),
   };
   const currentToken = current === undefined ? undefined : sessionTokenFrom(request, deps.tokens);
   const refreshed =

@@ -18,6 +18,7 @@ import {
   wantsJson,
 } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
+import { requestDevice } from '../flow/request-device.js';
 import { continueWithJson, flowUiUrl, respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
 import { redeemSecret } from '../one-time/deliver.js';
@@ -185,10 +186,7 @@ async function recovered(
       { method: method === 'code' ? 'code_recovery' : 'link_recovery', aal: 'aal1', completed_at: now },
     ],
     aal: 'aal1',
-    device: {
-      ipAddress: requestClientIp(request, deps.trustedProxies) ?? null,
-      userAgent: request.headers['user-agent'] ?? null,
-    },
+    device: requestDevice(request, requestClientIp(request, deps.trustedProxies) ?? null),
   });
   // A new CSRF secret with the new session, as after login: one planted before is worth nothing.
   const secret = flow.type === 'browser' ? rotateCsrfSecret(reply, deps.cookies) : undefined;

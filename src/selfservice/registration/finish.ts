@@ -6,6 +6,7 @@ import { requestClientIp } from '../../ratelimit/index.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
 import { rotateCsrfSecret, setSessionCookie, wantsJson } from '../flow/http-context.js';
 import type { UiText } from '../flow/messages.js';
+import { requestDevice } from '../flow/request-device.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
 import { applyIdentityPatch, draftIdentityJson } from '../hooks/identity-patch.js';
 import type { RegistrationDeps } from './deps.js';
@@ -75,10 +76,7 @@ export async function finishRegistration(
         },
       ],
       aal: 'aal1',
-      device: {
-        ipAddress: requestClientIp(request, deps.trustedProxies) ?? null,
-        userAgent: request.headers['user-agent'] ?? null,
-      },
+      device: requestDevice(request, requestClientIp(request, deps.trustedProxies) ?? null),
     });
   }
   await deps.flows.updateState({ id: flow.id, state: 'passed_challenge', active: method, updated_at: now });
