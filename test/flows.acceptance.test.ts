@@ -257,6 +257,24 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
         body: JSON.stringify({ method: 'password', identifier: 'a@example.com', password: 'x' }),
       });
       expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { reason: string } }).error.reason).toMatch(
+        /^The HTTP Request Header included the "Origin" key/,
+      );
+      const post = (cookie: string) =>
+        fetch(`${server.publicUrl}/self-service/login?flow=${flow.id}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie },
+          body: JSON.stringify({ method: 'password', identifier: 'a@example.com', password: 'x' }),
+        });
+      const withCookie = await post('ory_kratos_session=abc');
+      expect(withCookie.status).toBe(400);
+      expect(((await withCookie.json()) as { error: { reason: string } }).error.reason).toMatch(
+        /"Cookie" key/,
+      );
+      // A Cookie header naming no cookie carries no browser state (Kratos counts parsed cookies): the
+      // submission goes on to the password check.
+      const empty = await post(';');
+      expect(((await empty.json()) as LoginFlow).ui.messages?.map((m) => m.id)).toEqual([4000006]);
     });
 
     it('answers a missing or unknown method with the flow and 4010002 / 4010003, as Kratos', async () => {

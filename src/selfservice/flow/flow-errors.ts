@@ -46,10 +46,11 @@ export function sessionAlreadyAvailable(flow: keyof typeof ALREADY_LOGGED_IN_REA
 /** Native (api) flows must not carry browser state: a cookie or an Origin means the browser flow. */
 export function browserRequestOnApiFlow(what: 'cookie' | 'origin'): AppError {
   return new AppError('bad_request', 400, 'The request was malformed or contained invalid parameters', {
+    // Kratos's ErrOriginHeaderNeedsBrowserFlow / ErrCookieHeaderNeedsBrowserFlow, word for word.
     reason:
       what === 'origin'
-        ? 'The request contained an Origin header, which means it was sent by a browser. Use the browser flow instead.'
-        : 'The request contained a Cookie header, which means it was sent by a browser. Use the browser flow instead.',
+        ? 'The HTTP Request Header included the "Origin" key, indicating that this request was made as part of an AJAX request in a Browser. The flow however was initiated as an API request. To prevent potential misuse and mitigate several attack vectors including CSRF, the request has been blocked. Please consult the documentation.'
+        : 'The HTTP Request Header included the "Cookie" key, indicating that this request was made by a Browser. The flow however was initiated as an API request. To prevent potential misuse and mitigate several attack vectors including CSRF, the request has been blocked. Please consult the documentation.',
     exposeId: false,
   });
 }

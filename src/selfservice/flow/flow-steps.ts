@@ -163,10 +163,16 @@ export async function openSubmission(
   const submission = readSubmission(request.body, request.headers['content-type']);
   if (flow.type === 'api') {
     if (request.headers.origin !== undefined) throw browserRequestOnApiFlow('origin');
-    if (request.headers.cookie !== undefined) throw browserRequestOnApiFlow('cookie');
+    // As Kratos (len(r.Cookies()) > 0): an empty Cookie header carries no browser state.
+    if (hasCookies(request.headers.cookie)) throw browserRequestOnApiFlow('cookie');
   } else {
     assertCsrf(request, submission.csrfToken, context.cookies);
     assertFlowOwnedByBrowser(request, flow, context.cookies);
   }
   return { flow, submission };
+}
+
+/** Whether a Cookie header names at least one cookie (`name=value`). */
+function hasCookies(header: string | undefined): boolean {
+  return header !== undefined && header.split(';').some((pair) => /^\s*[^=\s;]+\s*=/.test(pair));
 }
