@@ -31,6 +31,13 @@ describe.each(testDatabases())('admin identities API with @ory/client ($name)', 
     await drop?.();
   });
 
+  it('lists and gets identity schemas on the admin URL, where IdentityApi points', async () => {
+    const { data: schemas } = await api.listIdentitySchemas();
+    expect(schemas.map((s) => s.id)).toContain('exam');
+    const { data: schema } = await api.getIdentitySchema({ id: 'exam' });
+    expect(schema).toMatchObject({ type: 'object' });
+  });
+
   it('creates an identity with the exam schema and a password, without leaking the hash', async () => {
     const { status, data } = await api.createIdentity({
       createIdentityBody: {

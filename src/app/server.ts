@@ -85,13 +85,16 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
       tokenizer: buildSessionTokenizer(registry),
     }),
   );
-  await app.register(
-    schemaRoutes({
-      list: () => registry.schemas.list().map((s) => ({ id: s.id, document: s.document })),
-      get: (id) => registry.schemas.get(id),
-    }),
-  );
+  await app.register(identitySchemaRoutes(registry));
   return app;
+}
+
+/** `GET /schemas[/{id}]`: on the public listener, and on the admin one (see buildAdminApp). */
+function identitySchemaRoutes(registry: Registry) {
+  return schemaRoutes({
+    list: () => registry.schemas.list().map((s) => ({ id: s.id, document: s.document })),
+    get: (id) => registry.schemas.get(id),
+  });
 }
 
 /** The admin listener: identities and sessions (later: courier, recovery codes, metrics). */
@@ -114,6 +117,9 @@ export async function buildAdminApp(registry: Registry, selfService: SelfService
     await app.register(sessionRoutes, { prefix });
     await app.register(courierRoutes, { prefix });
     await app.register(adminRecoveryRoutes(selfService.recovery), { prefix });
+    // Kratos's admin listener sends /schemas on to the public one (307); @ory/client's IdentityApi,
+    // usually pointed at the admin URL, lists schemas there. Served here directly, same answer.
+    await app.register(identitySchemaRoutes(registry), { prefix });
   }
   return app;
 }
