@@ -459,6 +459,46 @@ describe.each(testDatabases())(
       expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
     });
 
+    it('redeems a link token sent as @ory/client sends it (POST ?token= beside the body)', async () => {
+      const email = 'sdk-token@example.test';
+      const identity = await createIdentity(admin, email);
+      const { data: flow } = await frontend.createNativeVerificationFlow();
+      await frontend.updateVerificationFlow({
+        flow: flow.id,
+        updateVerificationFlowBody: { method: 'link', email },
+      });
+      const token = new URL(linkIn(await mailTo(smtp, email))).searchParams.get('token') ?? '';
+      const { data: verified } = await frontend.updateVerificationFlow({
+        flow: flow.id,
+        token,
+        updateVerificationFlowBody: { method: 'link', email },
+      });
+      expect(verified.state).toBe('passed_challenge');
+      const { data } = await admin.getIdentity({ id: identity.id });
+      expect(data.verifiable_addresses?.[0]).toMatchObject({ verified: true });
+
+      // Recovery in a browser (SPA): the token is the proof, so no form CSRF token is needed.
+      const recoverEmail = 'sdk-token-recovery@example.test';
+      await createIdentity(admin, recoverEmail);
+      const browser = new BrowserClient(server.publicUrl);
+      const recovery = (await (await browser.getJson('/self-service/recovery/browser')).json()) as {
+        id: string;
+        ui: { nodes: { attributes: object }[] };
+      };
+      await browser.postJson(`/self-service/recovery?flow=${recovery.id}`, {
+        method: 'link',
+        email: recoverEmail,
+        csrf_token: csrfTokenOf(recovery),
+      });
+      const recoveryToken = new URL(linkIn(await mailTo(smtp, recoverEmail))).searchParams.get('token') ?? '';
+      const redeemed = await browser.postJson(
+        `/self-service/recovery?flow=${recovery.id}&token=${recoveryToken}`,
+        { method: 'link', email: recoverEmail },
+      );
+      expect(redeemed.status).toBe(422);
+      expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
+    });
+
     it('answers an email link whose ?flow= is missing or malformed with 400, as Kratos', async () => {
       for (const kind of ['recovery', 'verification']) {
         for (const query of ['token=x', 'flow=nope&token=x']) {

@@ -138,6 +138,15 @@ function expiredOnFetch(flow: SelfServiceFlow, publicBase: URL): AppError {
 }
 
 /**
+ * A link token in the query (`?token=`), as `@ory/client`'s updateRecoveryFlow and
+ * updateVerificationFlow send it beside the body; undefined when absent or empty.
+ */
+export function queryLinkToken(request: FastifyRequest): string | undefined {
+  const { token } = request.query as { token?: unknown };
+  return typeof token === 'string' && token !== '' ? token : undefined;
+}
+
+/**
  * The `?flow=` a submission or an email link names. As Kratos's flow.GetFlowID, no id or one
  * that is not a UUID is the client's mistake (400), not a lookup.
  */

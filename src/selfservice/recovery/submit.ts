@@ -7,7 +7,13 @@ import { sessionTokenFrom } from '../../session/request-token.js';
 import { BrowserLocationChangeRequired } from '../flow/browser-location.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
-import { flowIdFrom, openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
+import {
+  flowIdFrom,
+  openSubmission,
+  queryLinkToken,
+  replaceExpiredFlow,
+  saveFlowUi,
+} from '../flow/flow-steps.js';
 import {
   assertFlowOwnedByBrowser,
   csrfBinding,
@@ -39,6 +45,12 @@ export async function submitRecovery(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
+  // As Kratos's link strategy (which reads query and body): a link token sent along is redeemed
+  // as the emailed link is, the token being the proof, not the form's CSRF token.
+  if (queryLinkToken(request) !== undefined) {
+    const linked = await deps.flows.get('recovery', flowIdFrom(request));
+    if (linked && recoveryMethodOf(deps, linked) === 'link') return followRecoveryLink(deps, request, reply);
+  }
   const { flow, submission } = await openSubmission(deps, 'recovery', request);
   const method = recoveryMethodOf(deps, flow);
   if (submission.method !== undefined && submission.method !== method) {

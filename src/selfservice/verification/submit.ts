@@ -2,7 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
-import { flowIdFrom, openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
+import {
+  flowIdFrom,
+  openSubmission,
+  queryLinkToken,
+  replaceExpiredFlow,
+  saveFlowUi,
+} from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
 import { continueLinkNode } from '../nodes/address-flows.js';
@@ -31,6 +37,11 @@ export async function submitVerification(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
+  // As Kratos's link strategy (which reads query and body): a link token sent along is checked
+  // as the emailed link is, the token being the proof.
+  if (deps.config.verification.use === 'link' && queryLinkToken(request) !== undefined) {
+    return followVerificationLink(deps, request, reply);
+  }
   const { flow, submission } = await openSubmission(deps, 'verification', request);
   const method = deps.config.verification.use;
   return run(deps, request, reply, {
