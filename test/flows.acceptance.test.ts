@@ -101,6 +101,19 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(bad.body.id).toBe(flow.id);
       expect(messagesOf(bad.body.ui.nodes, 'traits.fullname')).toEqual([4000002]);
       expect(messagesOf(bad.body.ui.nodes, 'traits.user_type').length).toBe(1);
+      // A missing password is told in the same answer as the traits' errors, as Kratos.
+      const both = await failure<RegistrationFlow>(
+        frontend.updateRegistrationFlow({
+          flow: flow.id,
+          updateRegistrationFlowBody: {
+            method: 'password',
+            traits: { email: 'x@example.com', phone_number: 1, user_type: 'student' },
+            password: '',
+          },
+        }),
+      );
+      expect(messagesOf(both.body.ui.nodes, 'traits.fullname')).toEqual([4000002]);
+      expect(messagesOf(both.body.ui.nodes, 'password')).toEqual([4000002]);
 
       const weak = await failure<RegistrationFlow>(
         frontend.updateRegistrationFlow({

@@ -92,8 +92,12 @@ export async function submitRegistration(
   const schemaId = deps.schemas.defaultId;
   const validation = deps.schemas.validate(schemaId, traits);
   if (!validation) throw internalError(`The default identity schema "${schemaId}" is not loaded.`);
+  const passwordMissing = { password: [uiText(Msg.ErrorValidationRequired, { property: 'password' })] };
   if (!validation.ok) {
     const fields = traitFieldMessages(validation.errors);
+    // As Kratos, which checks the whole body against its schema at once: a missing password is
+    // told together with the traits' errors, not on the next try.
+    if (!profileStep && password === '') Object.assign(fields, passwordMissing);
     return profileStep
       ? showStep(
           deps,
@@ -118,8 +122,7 @@ export async function submitRegistration(
       deps.passwordStepMessages(),
     );
   }
-  if (password === '')
-    return refuse({ password: [uiText(Msg.ErrorValidationRequired, { property: 'password' })] });
+  if (password === '') return refuse(passwordMissing);
 
   // 2. The password policy, against the first login identifier.
   const policy = await validatePassword(
