@@ -38,9 +38,10 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
   const cors = corsConfig(registry.config.document);
   if (cors.enabled) {
     // An SPA on another origin calls the public API with credentials (cookies), under the same
-    // rules as Kratos (rs/cors): src/proxy/cors.ts. One difference, kept on purpose: with `*`,
-    // rs/cors still says `Allow-Credentials: true` beside the literal `*` (browsers refuse the
-    // pair); here credentials are simply never granted to every origin.
+    // rules as Kratos (rs/cors): src/proxy/cors.ts. One difference, kept on purpose: for `*` (and
+    // an empty list) Kratos reflects whatever Origin comes, with `Allow-Credentials: true`, so any
+    // web site could read a signed-in visitor's whoami and drive their flows. Here `*` is a
+    // literal `*` and never carries credentials; list the SPA's origins to have them.
     const anyOrigin = cors.allowedOrigins.includes('*');
     if (anyOrigin && cors.allowCredentials) {
       registry.logger.warn(
