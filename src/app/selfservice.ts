@@ -102,6 +102,14 @@ export function buildSelfService(registry: Registry): SelfService {
       'ignoring an allowed_return_urls entry',
     );
   }
+  // Kratos's identifier-first login (identifier, then credentials) is not built: say so at start,
+  // since the login form keeps its one-step shape whatever the key says.
+  if (settings.login.style !== 'unified') {
+    registry.logger.warn(
+      { style: settings.login.style },
+      'selfservice.flows.login.style is not supported; login uses the unified form',
+    );
+  }
   const cookies: CookieSettings = {
     session: registry.sessionConfig.cookie,
     csrf: registry.sessionConfig.csrfCookie,

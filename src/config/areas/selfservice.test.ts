@@ -20,3 +20,14 @@ describe('selfservice.flows.error.ui_url', () => {
     expect(read({ ui: { enabled: false } }).error.uiUrl).toBeUndefined();
   });
 });
+
+describe('selfservice.flows.login.style', () => {
+  it("is Kratos's default, unified, when unset", () => {
+    expect(read({}).login.style).toBe('unified');
+  });
+
+  it('is kept as written, so the app can warn about a style it does not build', () => {
+    const document = { selfservice: { flows: { login: { style: 'identifier_first' } } } };
+    expect(read(document).login.style).toBe('identifier_first');
+  });
+});

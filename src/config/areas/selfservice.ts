@@ -26,7 +26,13 @@ export interface SelfServiceFlowConfig {
 export interface SelfServiceConfig {
   readonly defaultReturnUrl: string;
   readonly allowedReturnUrls: readonly string[];
-  readonly login: SelfServiceFlowConfig;
+  readonly login: SelfServiceFlowConfig & {
+    /**
+     * `flows.login.style` as written. Only `unified` (Kratos's default) is built; the app warns
+     * at start when `identifier_first` is asked for, rather than ignore the key silently.
+     */
+    readonly style: string;
+  };
   readonly registration: SelfServiceFlowConfig & {
     readonly enabled: boolean;
     readonly style: 'unified' | 'profile_first';
@@ -140,7 +146,10 @@ export function selfServiceConfig(document: KratosConfigDocument, publicBase: UR
     allowedReturnUrls: Array.isArray(selfservice.allowed_return_urls)
       ? selfservice.allowed_return_urls.filter((u): u is string => typeof u === 'string')
       : [],
-    login: flowConfig(obj(flows.login), publicBase, 'login', defaultReturnUrl),
+    login: {
+      ...flowConfig(obj(flows.login), publicBase, 'login', defaultReturnUrl),
+      style: str(obj(flows.login).style) ?? 'unified',
+    },
     registration: {
       ...flowConfig(registration, publicBase, 'registration', defaultReturnUrl),
       enabled: registration.enabled !== false,
