@@ -183,5 +183,5 @@ export async function openSubmission(
 
 /** Whether a Cookie header names at least one cookie (`name=value`). */
 function hasCookies(header: string | undefined): boolean {
-  return header !== undefined && header.split(';').some((pair) => /^\s*[^=\s;]+\s*=/.test(pair));
+  return header?.split(';').some((pair) => /^\s*[^=\s;]+\s*=/.test(pair)) === true;
 }
