@@ -17,6 +17,7 @@ import {
 import { createSelfServiceErrorStore, type SelfServiceErrorDeps } from '../selfservice/errors/index.js';
 import { csrfCookieName } from '../selfservice/flow/csrf.js';
 import type { CookieSettings } from '../selfservice/flow/http-context.js';
+import { type FlowSchemas, flowSchema } from '../selfservice/flow/identity-schema.js';
 import { createHookRunner } from '../selfservice/hooks/runner.js';
 import { DEFAULT_HEADER_ALLOWLIST } from '../selfservice/hooks/web-hook/context.js';
 import { createTemplateSource } from '../selfservice/hooks/web-hook/templates.js';
@@ -147,9 +148,23 @@ export function buildSelfService(registry: Registry): SelfService {
     : undefined;
 
   const trustedProxies = compileTrustedProxies(bruteForce.value.trustedProxies);
-  const schema = registry.schemas.getDefault();
-  const schemaDocument = schema.document as JsonObject;
-  const label = identifierLabel(schemaDocument);
+  const flowSchemas: FlowSchemas = {
+    defaultId: registry.schemas.defaultId,
+    document: (id) => registry.schemas.get(id)?.document as JsonObject | undefined,
+    selectable: (id) =>
+      id === registry.schemas.defaultId || registry.schemas.get(id)?.selfserviceSelectable === true,
+  };
+  // The login form's identifier label, per identity schema (read once: schemas are fixed at start).
+  const labels = new Map<string, ReturnType<typeof identifierLabel>>();
+  const labelOf = (identitySchema: string | undefined) => {
+    const { id, document } = flowSchema(flowSchemas, identitySchema);
+    let label = labels.get(id);
+    if (label === undefined) {
+      label = identifierLabel(document);
+      labels.set(id, label);
+    }
+    return label;
+  };
 
   const login: LoginDeps = {
     flows,
@@ -164,7 +179,9 @@ export function buildSelfService(registry: Registry): SelfService {
     cookies,
     tokens,
     schemaUrl: registry.identitySchemas.schemaUrl,
-    loginNodes: (identifier) => loginPasswordNodes({ identifierLabel: label, identifier }),
+    flowSchemas,
+    loginNodes: (identitySchema, identifier) =>
+      loginPasswordNodes({ identifierLabel: labelOf(identitySchema), identifier }),
     now,
   };
   const registration: RegistrationDeps = {
@@ -172,7 +189,7 @@ export function buildSelfService(registry: Registry): SelfService {
     sessions: registry.sessions,
     identities: registry.identities,
     schemas: registry.identitySchemas,
-    schemaDocument,
+    flowSchemas,
     passwordPolicy: resolvePasswordPolicyConfig(settings.password.config),
     breaches: createHibpClient(),
     returnTo,
@@ -181,7 +198,7 @@ export function buildSelfService(registry: Registry): SelfService {
     publicBase,
     cookies,
     tokens,
-    registrationNodes: (step, values) =>
+    registrationNodes: (schemaDocument, step, values) =>
       step === 'password' && settings.registration.style === 'profile_first'
         ? registrationPasswordStepNodes(schemaDocument, { values: values ?? {} })
         : registrationPasswordNodes(schemaDocument, { style: settings.registration.style, values }),

@@ -4,7 +4,12 @@ import type { AreaResult } from './result.js';
 /** Identity schemas by id, and which one self-service flows use by default. */
 export interface IdentityConfig {
   readonly defaultSchemaId: string;
-  readonly schemas: readonly { readonly id: string; readonly url: string }[];
+  readonly schemas: readonly {
+    readonly id: string;
+    readonly url: string;
+    /** May a self-service flow ask for it with `?identity_schema=` (the default always may). */
+    readonly selfserviceSelectable?: boolean;
+  }[];
 }
 
 /**
@@ -15,7 +20,9 @@ export function identityConfig(document: KratosConfigDocument): AreaResult<Ident
   if (document.identity === undefined)
     return { ok: false, issues: [{ path: 'identity', message: 'is required' }] };
   const defaultSchemaId = document.identity.default_schema_id ?? 'default';
-  const schemas = document.identity.schemas.map(({ id, url }) => ({ id, url }));
+  const schemas = document.identity.schemas.map(({ id, url, selfservice_selectable }) =>
+    selfservice_selectable === true ? { id, url, selfserviceSelectable: true } : { id, url },
+  );
   const ids = new Set<string>();
   const duplicates = new Set<string>();
   for (const { id } of schemas) (ids.has(id) ? duplicates : ids).add(id);

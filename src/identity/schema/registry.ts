@@ -10,6 +10,8 @@ import type { IdentitySchema, SchemaRegistry } from './types.js';
 export interface SchemaEntry {
   id: string;
   url: string;
+  /** `selfservice_selectable`: flows may ask for it with `?identity_schema=`. */
+  selfserviceSelectable?: boolean;
 }
 
 /** Options for {@link createSchemaRegistry}: how documents are fetched. */
@@ -51,7 +53,13 @@ export async function createSchemaRegistry(
 async function loadEntry(entry: SchemaEntry, opts: SchemaRegistryOptions): Promise<IdentitySchema> {
   const document = await loadSchemaDocument(entry.url, { ...opts, schemaId: entry.id });
   const validate = await compileIdentitySchema(document, { schemaId: entry.id, url: entry.url }, opts);
-  return { id: entry.id, url: entry.url, document: deepFreeze(document), validate };
+  return {
+    id: entry.id,
+    url: entry.url,
+    selfserviceSelectable: entry.selfserviceSelectable === true,
+    document: deepFreeze(document),
+    validate,
+  };
 }
 
 function checkEntries(entries: readonly SchemaEntry[], defaultId: string): void {

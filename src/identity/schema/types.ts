@@ -64,6 +64,8 @@ export interface IdentitySchema {
   readonly id: string;
   /** URL it was loaded from, as configured. */
   readonly url: string;
+  /** `selfservice_selectable`: self-service flows may ask for it with `?identity_schema=`. */
+  readonly selfserviceSelectable: boolean;
   /** The document as loaded (frozen): what `GET /schemas/{id}` returns. */
   readonly document: Readonly<JsonObject>;
   /** Validates traits (validated as `{ traits }`, like Kratos). Never throws. */

@@ -44,6 +44,8 @@ export interface NewFlowInput {
   refresh?: boolean;
   /** Browser flows remember a hash of the browser's CSRF secret. */
   csrfBinding?: string;
+  /** Kind-specific server-side state to start with (e.g. the identity schema asked for). */
+  internal?: Record<string, JsonValue>;
   lifespanMs: number;
   /** Builds the form once the flow id (part of the form's action) is known. */
   ui(id: string): UiContainer;
@@ -64,7 +66,10 @@ export function newFlow(input: NewFlowInput): SelfServiceFlow {
     ui: input.ui(id),
     refresh: input.refresh ?? false,
     requested_aal: 'aal1',
-    internal: input.csrfBinding === undefined ? {} : { csrf_binding: input.csrfBinding },
+    internal: {
+      ...input.internal,
+      ...(input.csrfBinding === undefined ? {} : { csrf_binding: input.csrfBinding }),
+    },
     issued_at: input.now,
     expires_at: new Date(input.now.getTime() + input.lifespanMs),
     created_at: input.now,

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../../identity/model.js';
 import type { SelfServiceFlow } from './flow.js';
+import { askedFlowSchema } from './identity-schema.js';
 
 /** A flow in Kratos's JSON shape (`loginFlow`, `registrationFlow`, ...). Internal state stays in. */
 export function serializeFlow(flow: SelfServiceFlow): Record<string, JsonValue> {
@@ -17,6 +18,8 @@ export function serializeFlow(flow: SelfServiceFlow): Record<string, JsonValue> 
   };
   if (flow.return_to !== null) out.return_to = flow.return_to;
   if (flow.active !== null) out.active = flow.active;
+  const identitySchema = askedFlowSchema(flow);
+  if (identitySchema !== undefined) out.identity_schema = identitySchema;
   if (flow.kind === 'login') {
     out.refresh = flow.refresh;
     out.requested_aal = flow.requested_aal;

@@ -7,6 +7,7 @@ import type { LoginThrottle, TrustedProxies } from '../../ratelimit/index.js';
 import type { SessionManager } from '../../session/manager.js';
 import type { TokenSources } from '../../session/request-token.js';
 import type { CookieSettings } from '../flow/http-context.js';
+import type { FlowSchemas } from '../flow/identity-schema.js';
 import type { UiNode } from '../flow/ui.js';
 import type { HookRunner } from '../hooks/runner.js';
 import type { OidcDeps } from '../strategies/oidc/deps.js';
@@ -32,8 +33,13 @@ export interface LoginDeps {
   hooks?: HookRunner;
   /** `schema_url` of an identity's schema, for the identity hooks see. */
   schemaUrl(schemaId: string): string;
-  /** The password method's nodes, with the identifier prefilled after an error. */
-  loginNodes(identifier?: string): UiNode[];
+  /** The identity schemas a flow may ask for (`?identity_schema=`). */
+  flowSchemas: FlowSchemas;
+  /**
+   * The password method's nodes, with the identifier prefilled after an error; the identifier's
+   * label comes from the flow's identity schema (`identitySchema`, the default when undefined).
+   */
+  loginNodes(identitySchema: string | undefined, identifier?: string): UiNode[];
   /** The oidc method (`selfservice.methods.oidc.enabled`); absent when it is off. */
   oidc?: OidcDeps;
   now(): Date;

@@ -1,4 +1,5 @@
 import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
+import { flowSchemaState } from '../flow/identity-schema.js';
 import { Msg, uiText } from '../flow/messages.js';
 import { publicUrl } from '../flow/request-url.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
@@ -14,6 +15,8 @@ export interface NewLoginFlow {
   csrfToken?: string;
   /** Browser flows remember which browser started them (see csrfBinding). */
   csrfBinding?: string;
+  /** The identity schema asked for (`?identity_schema=`, checked); the default otherwise. */
+  identitySchema?: string;
 }
 
 /** Builds and stores a new login flow with the password method's form. */
@@ -25,11 +28,12 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
     returnTo: input.returnTo,
     refresh: input.refresh,
     csrfBinding: input.csrfBinding,
+    internal: flowSchemaState(input.identitySchema),
     lifespanMs: deps.config.login.lifespanMs,
     ui: (id) =>
       uiContainer(
         publicUrl(deps.publicBase, `self-service/login?flow=${id}`),
-        loginFormNodes(deps, input.csrfToken),
+        loginFormNodes(deps, input.identitySchema, input.csrfToken),
         // As Kratos's preLoginHook: a refresh asks the person to confirm it is them (1010003).
         input.refresh ? [uiText(Msg.InfoSelfServiceLoginReAuth)] : undefined,
       ),
@@ -45,10 +49,11 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
  */
 export function loginFormNodes(
   deps: LoginDeps,
+  identitySchema: string | undefined,
   csrfToken: string | undefined,
   identifier?: string,
 ): UiNode[] {
-  const nodes = deps.loginNodes(identifier);
+  const nodes = deps.loginNodes(identitySchema, identifier);
   const providers = deps.oidc?.loginNodes() ?? [];
   return csrfToken === undefined ? [...providers, ...nodes] : [...providers, csrfNode(csrfToken), ...nodes];
 }

@@ -4,6 +4,7 @@ import { sessionTokenFrom } from '../../session/request-token.js';
 import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
 import { fetchFlowForClient } from '../flow/flow-steps.js';
 import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
+import { requestedFlowSchema } from '../flow/identity-schema.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
@@ -17,6 +18,7 @@ const initQuery = {
     refresh: { type: 'boolean' },
     return_to: { type: 'string' },
     aal: { type: 'string' },
+    identity_schema: { type: 'string' },
   },
 } as const;
 
@@ -24,6 +26,7 @@ interface InitQuery {
   refresh?: boolean;
   return_to?: string;
   aal?: string;
+  identity_schema?: string;
 }
 
 /** Kratos's ErrSessionRequiredForHigherAAL. */
@@ -48,15 +51,18 @@ export function loginRoutes(deps: LoginDeps) {
    * Kratos's NewLoginFlow checks, before any flow exists: `aal` must be aal1 or aal2, a higher
    * AAL needs a session to step up from, and `refresh` only applies to a session that exists.
    */
-  async function initState(request: FastifyRequest): Promise<{ signedIn: boolean; refresh: boolean }> {
+  async function initState(
+    request: FastifyRequest,
+  ): Promise<{ signedIn: boolean; refresh: boolean; identitySchema: string | undefined }> {
     const query = request.query as InitQuery;
+    const identitySchema = requestedFlowSchema(deps.flowSchemas, query.identity_schema);
     const aal = (query.aal ?? '').toLowerCase();
     if (aal !== '' && aal !== 'aal1' && aal !== 'aal2') {
       throw badRequest(`Unable to parse AuthenticationMethod Assurance Level (AAL): ${query.aal}`);
     }
     const session = await signedIn(request);
     if (aal === 'aal2' && !session) throw sessionRequiredForHigherAal();
-    return { signedIn: session, refresh: session && query.refresh === true };
+    return { signedIn: session, refresh: session && query.refresh === true, identitySchema };
   }
 
   return async function register(app: FastifyInstance): Promise<void> {
@@ -69,6 +75,7 @@ export function loginRoutes(deps: LoginDeps) {
         requestUrl: publicRequestUrl(request, deps.publicBase),
         returnTo: returnToOf(query),
         refresh: state.refresh,
+        identitySchema: state.identitySchema,
       });
       // `before` hooks see the new flow; a failing one stops it from starting.
       const refused = await deps.hooks?.before('login', request, flow);
@@ -92,6 +99,7 @@ export function loginRoutes(deps: LoginDeps) {
         refresh: state.refresh,
         csrfToken: csrfTokenFor(secret),
         csrfBinding: csrfBinding(secret),
+        identitySchema: state.identitySchema,
       });
       // `before` hooks see the new flow; a failing one stops it from starting.
       const refused = await deps.hooks?.before('login', request, flow);

@@ -7,6 +7,7 @@ import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
 import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
+import { askedFlowSchema } from '../flow/identity-schema.js';
 import { Msg, uiText } from '../flow/messages.js';
 import { withNodeMessages } from '../nodes/index.js';
 import { submitOidcLogin } from '../strategies/oidc/login.js';
@@ -63,7 +64,7 @@ export async function submitLogin(
   if (password === '') missing.password = [uiText(Msg.ErrorValidationRequired, { property: 'password' })];
   if (Object.keys(missing).length > 0) {
     return fix(deps, request, reply, flow, {
-      nodes: withNodeMessages(loginFormNodes(deps, csrf, rawIdentifier), missing),
+      nodes: withNodeMessages(loginFormNodes(deps, askedFlowSchema(flow), csrf, rawIdentifier), missing),
     });
   }
 
@@ -79,7 +80,7 @@ export async function submitLogin(
       // SPA clients get the 429 and Retry-After to act on.
       if (flow.type === 'browser' && !wantsJson(request)) {
         return fix(deps, request, reply, flow, {
-          nodes: loginFormNodes(deps, csrf, rawIdentifier),
+          nodes: loginFormNodes(deps, askedFlowSchema(flow), csrf, rawIdentifier),
           messages: [tooManyAttemptsText(decision.retryAfterSeconds)],
         });
       }
@@ -95,7 +96,7 @@ export async function submitLogin(
     // the account is disabled (as in Kratos, 4010011); any other answer stays "invalid".
     if (deps.throttle) await deps.throttle.recordFailure(subject);
     return fix(deps, request, reply, flow, {
-      nodes: loginFormNodes(deps, csrf, rawIdentifier),
+      nodes: loginFormNodes(deps, askedFlowSchema(flow), csrf, rawIdentifier),
       messages: [
         uiText(
           result.kind === 'authenticated'
@@ -115,7 +116,7 @@ export async function submitLogin(
     ip: subject.ip ?? null,
     refuse: (fields, form) =>
       fix(deps, request, reply, flow, {
-        nodes: withNodeMessages(loginFormNodes(deps, csrf, rawIdentifier), fields),
+        nodes: withNodeMessages(loginFormNodes(deps, askedFlowSchema(flow), csrf, rawIdentifier), fields),
         messages: form,
       }),
   });
@@ -166,6 +167,7 @@ async function expired(
       requestUrl: flow.request_url,
       returnTo: flow.return_to,
       refresh,
+      identitySchema: askedFlowSchema(flow),
       ...csrf,
     }),
   );

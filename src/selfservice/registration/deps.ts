@@ -8,6 +8,7 @@ import type { TrustedProxies } from '../../ratelimit/index.js';
 import type { SessionManager } from '../../session/manager.js';
 import type { TokenSources } from '../../session/request-token.js';
 import type { CookieSettings } from '../flow/http-context.js';
+import type { FlowSchemas } from '../flow/identity-schema.js';
 import type { UiText } from '../flow/messages.js';
 import type { UiNode } from '../flow/ui.js';
 import type { HookRunner } from '../hooks/runner.js';
@@ -21,8 +22,8 @@ export interface RegistrationDeps {
   sessions: SessionManager;
   identities: IdentityManager;
   schemas: IdentitySchemas;
-  /** The default identity schema's document, for form nodes and form value types. */
-  schemaDocument: JsonObject;
+  /** The identity schemas a flow may use (`?identity_schema=`), for form nodes and value types. */
+  flowSchemas: FlowSchemas;
   passwordPolicy: PasswordPolicyConfig;
   breaches: BreachLookup;
   returnTo: ReturnToValidator;
@@ -35,8 +36,9 @@ export interface RegistrationDeps {
    * The form's nodes, traits prefilled after an error (never the password). With
    * `registration.style: profile_first` the `profile` step asks for the traits and the
    * `password` step for the password (traits carried along hidden); `unified` has one step.
+   * `schemaDocument` is the flow's identity schema.
    */
-  registrationNodes(step: 'first' | 'password', values?: JsonObject): UiNode[];
+  registrationNodes(schemaDocument: JsonObject, step: 'first' | 'password', values?: JsonObject): UiNode[];
   /** The flows' web hooks; absent in tests that run none. */
   hooks?: HookRunner;
   /** Sends verification messages to new addresses; absent when verification is off. */

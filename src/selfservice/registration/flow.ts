@@ -1,5 +1,6 @@
 import type { JsonObject } from '../../identity/model.js';
 import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
+import { flowSchema, flowSchemaState } from '../flow/identity-schema.js';
 import { publicUrl } from '../flow/request-url.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
 import type { RegistrationDeps } from './deps.js';
@@ -11,6 +12,8 @@ export interface NewRegistrationFlow {
   csrfToken?: string;
   /** Browser flows remember which browser started them (see csrfBinding). */
   csrfBinding?: string;
+  /** The identity schema asked for (`?identity_schema=`, checked); the default otherwise. */
+  identitySchema?: string;
 }
 
 /** Builds and stores a new registration flow whose form comes from the identity schema. */
@@ -24,11 +27,12 @@ export async function createRegistrationFlow(
     requestUrl: input.requestUrl,
     returnTo: input.returnTo,
     csrfBinding: input.csrfBinding,
+    internal: flowSchemaState(input.identitySchema),
     lifespanMs: deps.config.registration.lifespanMs,
     ui: (id) =>
       uiContainer(
         publicUrl(deps.publicBase, `self-service/registration?flow=${id}`),
-        registrationFormNodes(deps, input.csrfToken),
+        registrationFormNodes(deps, input.identitySchema, input.csrfToken),
       ),
     now: deps.now(),
   });
@@ -36,13 +40,15 @@ export async function createRegistrationFlow(
   return flow;
 }
 
+/** The form of a registration flow whose identity schema is `identitySchema` (the default if none). */
 export function registrationFormNodes(
   deps: RegistrationDeps,
+  identitySchema: string | undefined,
   csrfToken: string | undefined,
   values?: JsonObject,
   step: 'first' | 'password' = 'first',
 ): UiNode[] {
-  const nodes = deps.registrationNodes(step, values);
+  const nodes = deps.registrationNodes(flowSchema(deps.flowSchemas, identitySchema).document, step, values);
   // The providers' buttons come first (Kratos's group order), on the first step only.
   const providers = step === 'first' ? (deps.oidc?.registrationNodes() ?? []) : [];
   return csrfToken === undefined ? [...providers, ...nodes] : [...providers, csrfNode(csrfToken), ...nodes];

@@ -3,6 +3,7 @@ import { sessionTokenFrom } from '../../session/request-token.js';
 import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
 import { fetchFlowForClient } from '../flow/flow-steps.js';
 import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
+import { requestedFlowSchema } from '../flow/identity-schema.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
@@ -13,7 +14,7 @@ import { submitRegistration } from './submit.js';
 
 const initQuery = {
   type: 'object',
-  properties: { return_to: { type: 'string' } },
+  properties: { return_to: { type: 'string' }, identity_schema: { type: 'string' } },
 } as const;
 
 /** Registration routes as on Kratos's public port: init (api, browser), fetch, submit. */
@@ -21,6 +22,11 @@ export function registrationRoutes(deps: RegistrationDeps) {
   async function signedIn(request: FastifyRequest): Promise<boolean> {
     const token = sessionTokenFrom(request, deps.tokens);
     return token !== undefined && (await deps.sessions.authenticate(token)) !== undefined;
+  }
+
+  function identitySchemaOf(request: FastifyRequest): string | undefined {
+    const { identity_schema } = request.query as { identity_schema?: string };
+    return requestedFlowSchema(deps.flowSchemas, identity_schema);
   }
 
   function returnToOf(request: FastifyRequest): string | null {
@@ -39,6 +45,7 @@ export function registrationRoutes(deps: RegistrationDeps) {
           type: 'api',
           requestUrl: publicRequestUrl(request, deps.publicBase),
           returnTo: returnToOf(request),
+          identitySchema: identitySchemaOf(request),
         });
         // `before` hooks see the new flow; a failing one stops it from starting.
         const refused = await deps.hooks?.before('registration', request, flow);
@@ -53,6 +60,7 @@ export function registrationRoutes(deps: RegistrationDeps) {
       async (request, reply) => {
         if (!deps.config.registration.enabled) throw registrationDisabled();
         const returnTo = returnToOf(request);
+        const identitySchema = identitySchemaOf(request);
         if (await signedIn(request)) {
           if (wantsJson(request)) throw sessionAlreadyAvailable('registration');
           return reply.redirect(returnTo ?? deps.config.defaultReturnUrl, 303);
@@ -64,6 +72,7 @@ export function registrationRoutes(deps: RegistrationDeps) {
           returnTo,
           csrfToken: csrfTokenFor(secret),
           csrfBinding: csrfBinding(secret),
+          identitySchema,
         });
         // `before` hooks see the new flow; a failing one stops it from starting.
         const refused = await deps.hooks?.before('registration', request, flow);

@@ -5,6 +5,7 @@ import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
 import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
+import { askedFlowSchema, flowSchema } from '../flow/identity-schema.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { withNodeMessages } from '../nodes/index.js';
 import { submitOidcRegistration } from '../strategies/oidc/registration.js';
@@ -59,8 +60,10 @@ export async function submitRegistration(
     ]);
   }
 
+  const asked = askedFlowSchema(flow);
+  const schema = flowSchema(deps.flowSchemas, asked);
   let traits = submission.traits();
-  if (submission.fromForm) traits = withoutEmpty(coerceFormTraits(deps.schemaDocument, traits));
+  if (submission.fromForm) traits = withoutEmpty(coerceFormTraits(schema.document, traits));
   const password = submission.field('password') ?? '';
   const csrf =
     flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
@@ -72,7 +75,7 @@ export async function submitRegistration(
       request,
       reply,
       flow,
-      withNodeMessages(registrationFormNodes(deps, csrf, traits, step), fields),
+      withNodeMessages(registrationFormNodes(deps, asked, csrf, traits, step), fields),
       messages,
     );
 
@@ -84,14 +87,13 @@ export async function submitRegistration(
       reply,
       flow,
       flow.active,
-      registrationFormNodes(deps, csrf, traits, 'first'),
+      registrationFormNodes(deps, asked, csrf, traits, 'first'),
     );
   }
 
   // 1. The traits against the identity schema; every problem goes on its field.
-  const schemaId = deps.schemas.defaultId;
-  const validation = deps.schemas.validate(schemaId, traits);
-  if (!validation) throw internalError(`The default identity schema "${schemaId}" is not loaded.`);
+  const validation = deps.schemas.validate(schema.id, traits);
+  if (!validation) throw internalError(`The identity schema "${schema.id}" is not loaded.`);
   const passwordMissing = { password: [uiText(Msg.ErrorValidationRequired, { property: 'password' })] };
   if (!validation.ok) {
     const fields = traitFieldMessages(validation.errors);
@@ -105,7 +107,7 @@ export async function submitRegistration(
           reply,
           flow,
           'profile',
-          withNodeMessages(registrationFormNodes(deps, csrf, traits, 'first'), fields),
+          withNodeMessages(registrationFormNodes(deps, asked, csrf, traits, 'first'), fields),
         )
       : refuse(fields);
   }
@@ -118,7 +120,7 @@ export async function submitRegistration(
       reply,
       flow,
       null,
-      registrationFormNodes(deps, csrf, validation.traits, 'password'),
+      registrationFormNodes(deps, asked, csrf, validation.traits, 'password'),
       deps.passwordStepMessages(),
     );
   }
@@ -139,7 +141,7 @@ export async function submitRegistration(
   // 3. Parse hooks, the identity (a taken identifier is a form message), the hooks and the answer.
   return finishRegistration(deps, request, reply, flow, {
     body: {
-      schema_id: schemaId,
+      schema_id: schema.id,
       traits: validation.traits,
       credentials: { password: { config: { password } } },
     },
@@ -206,6 +208,7 @@ function expired(
       type: flow.type,
       requestUrl: flow.request_url,
       returnTo: flow.return_to,
+      identitySchema: askedFlowSchema(flow),
       ...csrf,
     }),
   );

@@ -3,6 +3,7 @@ import { internalError } from '../../../kernel/errors.js';
 import type { SelfServiceFlow } from '../../flow/flow.js';
 import { saveFlowUi } from '../../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret } from '../../flow/http-context.js';
+import { askedFlowSchema } from '../../flow/identity-schema.js';
 import { Msg, type UiText, uiText } from '../../flow/messages.js';
 import type { UiNode } from '../../flow/ui.js';
 import { loginFormNodes } from '../../login/flow.js';
@@ -29,9 +30,9 @@ export async function defaultFormNodes(
     flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.login.cookies)) : undefined;
   switch (flow.kind) {
     case 'login':
-      return loginFormNodes(deps.login, csrf);
+      return loginFormNodes(deps.login, askedFlowSchema(flow), csrf);
     case 'registration':
-      return registrationFormNodes(deps.registration, csrf);
+      return registrationFormNodes(deps.registration, askedFlowSchema(flow), csrf);
     case 'settings': {
       const id = flowIdentityId(flow);
       const identity = id === undefined ? undefined : await deps.settings.identities.get(id);

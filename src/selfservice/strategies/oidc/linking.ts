@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CredentialType, Identity, JsonValue } from '../../../identity/model.js';
 import type { SelfServiceFlow } from '../../flow/flow.js';
 import { csrfBinding, csrfTokenFor, ensureCsrfSecret } from '../../flow/http-context.js';
+import { askedFlowSchema } from '../../flow/identity-schema.js';
 import { Msg, uiText } from '../../flow/messages.js';
 import { publicUrl } from '../../flow/request-url.js';
 import { respondWithFlowToFix } from '../../flow/respond.js';
@@ -86,6 +87,7 @@ export async function startAccountLinking(
     requestUrl: flow.request_url,
     returnTo: flow.return_to,
     refresh: false,
+    identitySchema: askedFlowSchema(flow),
     ...(secret === undefined || csrfToken === undefined
       ? {}
       : { csrfToken, csrfBinding: csrfBinding(secret) }),
@@ -106,7 +108,11 @@ export async function startAccountLinking(
   const linking: SelfServiceFlow = {
     ...login,
     internal: { ...login.internal, [LINK]: pending as unknown as JsonValue },
-    ui: uiContainer(login.ui.action, loginFormNodes(deps.login, csrfToken, found.identifier), [message]),
+    ui: uiContainer(
+      login.ui.action,
+      loginFormNodes(deps.login, askedFlowSchema(login), csrfToken, found.identifier),
+      [message],
+    ),
   };
   await deps.login.flows.update(linking);
   return respondWithFlowToFix(request, reply, linking, deps.login.config.login.uiUrl);

@@ -5,6 +5,7 @@ import { sessionTokenFrom } from '../../../session/request-token.js';
 import type { SelfServiceFlow } from '../../flow/flow.js';
 import { sessionAlreadyAvailable } from '../../flow/flow-errors.js';
 import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../../flow/http-context.js';
+import { askedFlowSchema } from '../../flow/identity-schema.js';
 import { Msg, uiText } from '../../flow/messages.js';
 import type { Submission } from '../../flow/submission.js';
 import { finishLogin } from '../../login/finish.js';
@@ -110,6 +111,8 @@ async function registerInstead(
     type: flow.type,
     requestUrl: flow.request_url,
     returnTo: flow.return_to,
+    // As Kratos, the schema asked for carries over when the login becomes a registration.
+    identitySchema: askedFlowSchema(flow),
     ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
   });
   return completeOidcRegistration(deps, request, reply, registration, client, claims, {});

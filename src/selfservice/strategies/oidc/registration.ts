@@ -4,6 +4,7 @@ import { internalError, isAppError } from '../../../kernel/errors.js';
 import type { SelfServiceFlow } from '../../flow/flow.js';
 import { saveFlowUi } from '../../flow/flow-steps.js';
 import { csrfBinding, csrfTokenFor, ensureCsrfSecret } from '../../flow/http-context.js';
+import { askedFlowSchema, flowSchema } from '../../flow/identity-schema.js';
 import { Msg, type UiText, uiText } from '../../flow/messages.js';
 import type { Submission } from '../../flow/submission.js';
 import { csrfNode } from '../../flow/ui.js';
@@ -64,7 +65,10 @@ export async function submitOidcRegistration(
   const client = deps.clients.get(input.provider);
   if (!client) throw unknownProvider(input.provider);
   let traits = input.traits;
-  if (submission.fromForm) traits = withoutEmpty(coerceFormTraits(deps.registration.schemaDocument, traits));
+  if (submission.fromForm) {
+    const { document } = flowSchema(deps.registration.flowSchemas, askedFlowSchema(flow));
+    traits = withoutEmpty(coerceFormTraits(document, traits));
+  }
   try {
     const pending = pendingOf(flow);
     if (input.idToken === undefined && pending?.provider === client.config.id) {
@@ -113,6 +117,7 @@ export async function completeOidcRegistration(
       requestUrl: flow.request_url,
       returnTo: flow.return_to,
       refresh: false,
+      identitySchema: askedFlowSchema(flow),
       ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
     });
     return completeOidcLogin(deps, request, reply, login, client, claims);
@@ -142,11 +147,10 @@ async function register(
   mapped: MappedIdentity,
   submittedTraits: JsonObject,
 ): Promise<FastifyReply> {
-  const schemas = deps.registration.schemas;
-  const schemaId = schemas.defaultId;
+  const schemaId = flowSchema(deps.registration.flowSchemas, askedFlowSchema(flow)).id;
   const traits: JsonObject = { ...mapped.traits, ...submittedTraits };
-  const validation = schemas.validate(schemaId, traits);
-  if (!validation) throw internalError(`The default identity schema "${schemaId}" is not loaded.`);
+  const validation = deps.registration.schemas.validate(schemaId, traits);
+  if (!validation) throw internalError(`The identity schema "${schemaId}" is not loaded.`);
   const pending: PendingRegistration = {
     provider: client.config.id,
     subject,
@@ -199,7 +203,11 @@ async function showTraitsForm(
   const csrf =
     flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.login.cookies)) : undefined;
   const nodes = withNodeMessages(
-    oidcTraitsNodes(deps.registration.schemaDocument, client.config, traits),
+    oidcTraitsNodes(
+      flowSchema(deps.registration.flowSchemas, askedFlowSchema(flow)).document,
+      client.config,
+      traits,
+    ),
     fields,
   );
   const waiting: SelfServiceFlow = {
