@@ -520,6 +520,49 @@ describe('the built-in UI, configured', () => {
     }
   });
 
+  it('signs in with the identifier-first style: the identifier, then the password', async () => {
+    const server = await startUiTestServer({
+      dsn: 'memory',
+      extraConfig: { selfservice: { flows: { login: { style: 'identifier_first' } } } },
+    });
+    try {
+      await server.registry.identities.create({
+        schema_id: 'exam',
+        traits: {
+          email: 'idfirst@example.com',
+          fullname: 'Ada',
+          phone_number: 5550100,
+          user_type: 'educator',
+        },
+        credentials: { password: { config: { password: PASSWORD } } },
+      });
+      const browser = new HtmlBrowser(server.origin);
+      const login = await browser.open('/self-service/login/browser');
+      const identify = formById(login.html, 'form-flow');
+      expect(identify.fields.map((f) => f.name)).toEqual(['csrf_token', 'identifier']);
+      const step = await browser.submit(
+        identify,
+        { identifier: 'idfirst@example.com' },
+        { name: 'method', value: 'identifier_first' },
+      );
+      expect(step.url).toMatch(/\/ui\/login\?flow=/);
+      // One form: the identifier rides along hidden with the password.
+      const credentials = formById(step.html, 'form-flow');
+      expect(credentials.fields.find((f) => f.name === 'identifier')).toMatchObject({
+        type: 'hidden',
+        value: 'idfirst@example.com',
+      });
+      const signedIn = await browser.submit(
+        credentials,
+        { password: PASSWORD },
+        { name: 'method', value: 'password' },
+      );
+      expect(signedIn.url).toMatch(/\/ui\/welcome$/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('serves nothing under /ui when ui.enabled is false', async () => {
     const server = await startUiTestServer({ dsn: 'memory', extraConfig: { ui: { enabled: false } } });
     try {

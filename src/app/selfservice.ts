@@ -24,6 +24,8 @@ import { createTemplateSource } from '../selfservice/hooks/web-hook/templates.js
 import type { LoginDeps } from '../selfservice/login/deps.js';
 import type { LogoutDeps } from '../selfservice/logout/routes.js';
 import {
+  identifierFirstCredentialNodes,
+  identifierFirstNodes,
   identifierLabel,
   loginPasswordNodes,
   registrationPasswordNodes,
@@ -103,14 +105,6 @@ export function buildSelfService(registry: Registry): SelfService {
       'ignoring an allowed_return_urls entry',
     );
   }
-  // Kratos's identifier-first login (identifier, then credentials) is not built: say so at start,
-  // since the login form keeps its one-step shape whatever the key says.
-  if (settings.login.style !== 'unified') {
-    registry.logger.warn(
-      { style: settings.login.style },
-      'selfservice.flows.login.style is not supported; login uses the unified form',
-    );
-  }
   const cookies: CookieSettings = {
     session: registry.sessionConfig.cookie,
     csrf: registry.sessionConfig.csrfCookie,
@@ -182,6 +176,16 @@ export function buildSelfService(registry: Registry): SelfService {
     flowSchemas,
     loginNodes: (identitySchema, identifier) =>
       loginPasswordNodes({ identifierLabel: labelOf(identitySchema), identifier }),
+    identifierFirst:
+      settings.login.style === 'identifier_first'
+        ? {
+            identifyNodes: (identitySchema, identifier) =>
+              identifierFirstNodes(labelOf(identitySchema), identifier),
+            credentialNodes: (identitySchema, identifier, withPassword) =>
+              identifierFirstCredentialNodes(labelOf(identitySchema), identifier, withPassword),
+            mitigateEnumeration: settings.mitigateAccountEnumeration,
+          }
+        : undefined,
     now,
   };
   const registration: RegistrationDeps = {

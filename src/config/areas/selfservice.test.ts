@@ -26,8 +26,16 @@ describe('selfservice.flows.login.style', () => {
     expect(read({}).login.style).toBe('unified');
   });
 
-  it('is kept as written, so the app can warn about a style it does not build', () => {
+  it('reads identifier_first', () => {
     const document = { selfservice: { flows: { login: { style: 'identifier_first' } } } };
     expect(read(document).login.style).toBe('identifier_first');
+  });
+});
+
+describe('security.account_enumeration.mitigate', () => {
+  it("is off unless set, as Kratos's default", () => {
+    expect(read({}).mitigateAccountEnumeration).toBe(false);
+    const document = { security: { account_enumeration: { mitigate: true } } };
+    expect(read(document).mitigateAccountEnumeration).toBe(true);
   });
 });

@@ -27,17 +27,19 @@ export interface SelfServiceConfig {
   readonly defaultReturnUrl: string;
   readonly allowedReturnUrls: readonly string[];
   readonly login: SelfServiceFlowConfig & {
-    /**
-     * `flows.login.style` as written. Only `unified` (Kratos's default) is built; the app warns
-     * at start when `identifier_first` is asked for, rather than ignore the key silently.
-     */
-    readonly style: string;
+    /** `flows.login.style`: one form (`unified`, Kratos's default) or identifier, then credentials. */
+    readonly style: 'unified' | 'identifier_first';
   };
   readonly registration: SelfServiceFlowConfig & {
     readonly enabled: boolean;
     readonly style: 'unified' | 'profile_first';
   };
   readonly logout: { readonly returnUrl: string };
+  /**
+   * `security.account_enumeration.mitigate` (default false): the identifier-first login shows the
+   * password step whether or not the account exists, instead of saying it does not.
+   */
+  readonly mitigateAccountEnumeration: boolean;
   /**
    * `selfservice.flows.error.ui_url`: where browsers see an error that no flow can show. By
    * default the built-in UI's error page; undefined when that UI is off and no URL is set, and
@@ -148,7 +150,7 @@ export function selfServiceConfig(document: KratosConfigDocument, publicBase: UR
       : [],
     login: {
       ...flowConfig(obj(flows.login), publicBase, 'login', defaultReturnUrl),
-      style: str(obj(flows.login).style) ?? 'unified',
+      style: obj(flows.login).style === 'identifier_first' ? 'identifier_first' : 'unified',
     },
     registration: {
       ...flowConfig(registration, publicBase, 'registration', defaultReturnUrl),
@@ -162,6 +164,7 @@ export function selfServiceConfig(document: KratosConfigDocument, publicBase: UR
             : 'profile_first',
     },
     logout: { returnUrl: str(logoutAfter.default_browser_return_url) ?? defaultReturnUrl },
+    mitigateAccountEnumeration: obj(obj((document as Doc).security).account_enumeration).mitigate === true,
     error: {
       uiUrl:
         str(obj(flows.error).ui_url) ??

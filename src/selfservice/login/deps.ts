@@ -40,7 +40,19 @@ export interface LoginDeps {
    * label comes from the flow's identity schema (`identitySchema`, the default when undefined).
    */
   loginNodes(identitySchema: string | undefined, identifier?: string): UiNode[];
+  /** `flows.login.style: identifier_first`; absent with the unified style. */
+  identifierFirst?: IdentifierFirstDeps;
   /** The oidc method (`selfservice.methods.oidc.enabled`); absent when it is off. */
   oidc?: OidcDeps;
   now(): Date;
+}
+
+/** What the identifier-first login style needs beyond the unified form. */
+export interface IdentifierFirstDeps {
+  /** The identification step: the identifier and "Continue". */
+  identifyNodes(identitySchema: string | undefined, identifier?: string): UiNode[];
+  /** The credentials step: the identifier hidden, and the password when `withPassword`. */
+  credentialNodes(identitySchema: string | undefined, identifier: string, withPassword: boolean): UiNode[];
+  /** `security.account_enumeration.mitigate`. */
+  mitigateEnumeration: boolean;
 }

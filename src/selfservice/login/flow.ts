@@ -33,7 +33,14 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
     ui: (id) =>
       uiContainer(
         publicUrl(deps.publicBase, `self-service/login?flow=${id}`),
-        loginFormNodes(deps, input.identitySchema, input.csrfToken),
+        // A refresh knows who signs in: it keeps the one-step form in either style.
+        loginFormNodes(
+          deps,
+          input.identitySchema,
+          input.csrfToken,
+          undefined,
+          input.refresh ? 'unified' : 'first',
+        ),
         // As Kratos's preLoginHook: a refresh asks the person to confirm it is them (1010003).
         input.refresh ? [uiText(Msg.InfoSelfServiceLoginReAuth)] : undefined,
       ),
@@ -45,15 +52,21 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
 
 /**
  * The form's nodes in Kratos's group order: the providers' buttons (oidc), the CSRF node (browser
- * flows only), then the password method's.
+ * flows only), then the password method's. `first` is the form a flow starts with in the
+ * configured style (the identification step with `identifier_first`); `unified` is always the
+ * one-step form.
  */
 export function loginFormNodes(
   deps: LoginDeps,
   identitySchema: string | undefined,
   csrfToken: string | undefined,
   identifier?: string,
+  form: 'first' | 'unified' = 'first',
 ): UiNode[] {
-  const nodes = deps.loginNodes(identitySchema, identifier);
+  const nodes =
+    form === 'first' && deps.identifierFirst
+      ? deps.identifierFirst.identifyNodes(identitySchema, identifier)
+      : deps.loginNodes(identitySchema, identifier);
   const providers = deps.oidc?.loginNodes() ?? [];
   return csrfToken === undefined ? [...providers, ...nodes] : [...providers, csrfNode(csrfToken), ...nodes];
 }

@@ -9,13 +9,14 @@ import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-ste
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { askedFlowSchema } from '../flow/identity-schema.js';
 import { Msg, uiText } from '../flow/messages.js';
-import { withNodeMessages } from '../nodes/index.js';
+import { IDENTIFIER_FIRST, withNodeMessages } from '../nodes/index.js';
 import { submitOidcLogin } from '../strategies/oidc/login.js';
 import { isOidcSubmission } from '../strategies/oidc/submission.js';
 import { authenticateWithPassword } from '../strategies/password/login.js';
 import type { LoginDeps } from './deps.js';
 import { finishLogin } from './finish.js';
 import { createLoginFlow, loginFormNodes } from './flow.js';
+import { retainedLoginNodes, submitIdentifier } from './identifier-first.js';
 
 /** `POST /self-service/login?flow=<id>` with the password or the oidc method. */
 export async function submitLogin(
@@ -46,6 +47,15 @@ export async function submitLogin(
   if (isOidcSubmission(submission) && deps.oidc) {
     return submitOidcLogin(deps.oidc, request, reply, flow, submission, current);
   }
+  const rawIdentifier = submission.field('identifier') ?? submission.field('password_identifier') ?? '';
+  const csrf =
+    flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
+  if (submission.method === IDENTIFIER_FIRST && deps.identifierFirst) {
+    return submitIdentifier(deps, deps.identifierFirst, request, reply, flow, {
+      identifier: rawIdentifier,
+      csrf,
+    });
+  }
   if (submission.method !== 'password') {
     // Kratos's NewNoLoginStrategyResponsible: the form again, saying no method took it.
     return fix(deps, request, reply, flow, {
@@ -53,10 +63,13 @@ export async function submitLogin(
       messages: [uiText(Msg.ErrorValidationLoginNoStrategyFound)],
     });
   }
-  const rawIdentifier = submission.field('identifier') ?? submission.field('password_identifier') ?? '';
   const password = submission.field('password') ?? '';
-  const csrf =
-    flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
+  // The form again after a refused password: rebuilt for the unified style; an identifier-first
+  // flow keeps its own step, as Kratos's password strategy keeps the flow's nodes.
+  const formAgain = () =>
+    deps.identifierFirst
+      ? retainedLoginNodes(flow, rawIdentifier, csrf)
+      : loginFormNodes(deps, askedFlowSchema(flow), csrf, rawIdentifier);
 
   const missing: Record<string, ReturnType<typeof uiText>[]> = {};
   if (rawIdentifier.trim() === '')
@@ -64,7 +77,7 @@ export async function submitLogin(
   if (password === '') missing.password = [uiText(Msg.ErrorValidationRequired, { property: 'password' })];
   if (Object.keys(missing).length > 0) {
     return fix(deps, request, reply, flow, {
-      nodes: withNodeMessages(loginFormNodes(deps, askedFlowSchema(flow), csrf, rawIdentifier), missing),
+      nodes: withNodeMessages(formAgain(), missing),
     });
   }
 
@@ -80,7 +93,7 @@ export async function submitLogin(
       // SPA clients get the 429 and Retry-After to act on.
       if (flow.type === 'browser' && !wantsJson(request)) {
         return fix(deps, request, reply, flow, {
-          nodes: loginFormNodes(deps, askedFlowSchema(flow), csrf, rawIdentifier),
+          nodes: formAgain(),
           messages: [tooManyAttemptsText(decision.retryAfterSeconds)],
         });
       }
@@ -96,7 +109,7 @@ export async function submitLogin(
     // the account is disabled (as in Kratos, 4010011); any other answer stays "invalid".
     if (deps.throttle) await deps.throttle.recordFailure(subject);
     return fix(deps, request, reply, flow, {
-      nodes: loginFormNodes(deps, askedFlowSchema(flow), csrf, rawIdentifier),
+      nodes: formAgain(),
       messages: [
         uiText(
           result.kind === 'authenticated'
@@ -116,7 +129,7 @@ export async function submitLogin(
     ip: subject.ip ?? null,
     refuse: (fields, form) =>
       fix(deps, request, reply, flow, {
-        nodes: withNodeMessages(loginFormNodes(deps, askedFlowSchema(flow), csrf, rawIdentifier), fields),
+        nodes: withNodeMessages(formAgain(), fields),
         messages: form,
       }),
   });

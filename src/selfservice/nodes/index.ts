@@ -8,6 +8,11 @@
 
 export { identifierLabel } from './identifier-label.js';
 export {
+  IDENTIFIER_FIRST,
+  identifierFirstCredentialNodes,
+  identifierFirstNodes,
+} from './login-identifier-first.js';
+export {
   type LoginPasswordOptions,
   loginPasswordNodes,
   loginPasswordRefreshNodes,

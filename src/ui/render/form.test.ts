@@ -11,6 +11,8 @@ import {
 } from '../../selfservice/flow/ui.js';
 import { codeEntryNodes } from '../../selfservice/nodes/address-flows.js';
 import {
+  identifierFirstCredentialNodes,
+  identifierFirstNodes,
   loginPasswordNodes,
   loginPasswordRefreshNodes,
   registrationPasswordNodes,
@@ -50,6 +52,24 @@ describe('planForms', () => {
       'password',
       'password',
     ]);
+  });
+
+  it("carries an identifier-first login's hidden identifier in every method's form", () => {
+    const label = uiText(Msg.InfoNodeLabelID);
+    const provider = submitNode('oidc', 'provider', 'github', uiText(Msg.InfoNodeLabelContinue));
+    const first = planForms([provider, csrfNode(CSRF), ...identifierFirstNodes(label)]);
+    expect(first.map((p) => p.key)).toEqual(['identifier_first', 'oidc']);
+
+    const credentials = [
+      provider,
+      csrfNode(CSRF),
+      ...identifierFirstCredentialNodes(label, 'ada@example.test', true),
+    ];
+    const plans = planForms(credentials);
+    expect(plans.map((p) => p.key)).toEqual(['password', 'oidc']);
+    for (const plan of plans) {
+      expect(plan.nodes.map((n) => (n.attributes as { name?: string }).name)).toContain('identifier');
+    }
   });
 
   it('gives each method its own form when the default group is only hidden inputs', () => {

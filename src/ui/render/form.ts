@@ -26,26 +26,34 @@ export interface FormPlan {
 
 /** Splits a flow's nodes into forms (see the module comment). */
 export function planForms(nodes: readonly UiNode[]): FormPlan[] {
-  const shared = nodes.filter((n) => n.group === 'default');
+  const shared = nodes.filter(isShared);
   const groups: UiNodeGroup[] = [];
   for (const node of nodes) {
     // A method whose nodes all need JavaScript (a WebAuthn script, a captcha) gets no form.
-    if (node.group !== 'default' && !rendersNothing(node) && !groups.includes(node.group))
-      groups.push(node.group);
+    if (!isShared(node) && !rendersNothing(node) && !groups.includes(node.group)) groups.push(node.group);
   }
   // Provider buttons go after the other methods: in one form they would otherwise sit between
   // the identifier (default group) and the password it belongs with.
   groups.sort((a, b) => Number(a === 'oidc') - Number(b === 'oidc'));
   const sharedVisible = shared.some((n) => !isHiddenInput(n) && !rendersNothing(n));
   if (groups.length <= 1 || sharedVisible) {
-    const ordered = [...shared, ...groups.flatMap((g) => nodes.filter((n) => n.group === g))];
+    const ordered = [...shared, ...groups.flatMap((g) => nodes.filter((n) => n.group === g && !isShared(n)))];
     return [{ key: 'flow', group: undefined, nodes: ordered }];
   }
   return groups.map((group) => ({
     key: group,
     group,
-    nodes: [...shared, ...nodes.filter((n) => n.group === group)],
+    nodes: [...shared, ...nodes.filter((n) => n.group === group && !isShared(n))],
   }));
+}
+
+/**
+ * Nodes every form carries: the `default` group's, and the hidden identifier of an
+ * identifier-first login's credentials step, which the password and every other method sign in
+ * with.
+ */
+function isShared(node: UiNode): boolean {
+  return node.group === 'default' || (node.group === 'identifier_first' && isHiddenInput(node));
 }
 
 /** Hands out element ids unique within one page. */

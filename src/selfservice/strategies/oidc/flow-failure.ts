@@ -30,7 +30,13 @@ export async function defaultFormNodes(
     flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.login.cookies)) : undefined;
   switch (flow.kind) {
     case 'login':
-      return loginFormNodes(deps.login, askedFlowSchema(flow), csrf);
+      return loginFormNodes(
+        deps.login,
+        askedFlowSchema(flow),
+        csrf,
+        undefined,
+        flow.refresh ? 'unified' : 'first',
+      );
     case 'registration':
       return registrationFormNodes(deps.registration, askedFlowSchema(flow), csrf);
     case 'settings': {

@@ -1,0 +1,102 @@
+/**
+ * The identifier-first login's steps (`selfservice.flows.login.style: identifier_first`), as
+ * Kratos's idfirst strategy: `method=identifier_first` with the identifier looks the account up
+ * and answers the credentials step (identifier hidden, the account's methods); the password step
+ * itself is the password method's usual submit. Without
+ * `security.account_enumeration.mitigate` an unknown identifier is told (4000037), as Kratos
+ * tells it; with it, every identifier gets the password step.
+ */
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Identity } from '../../identity/model.js';
+import { normalizeIdentifierGraceful } from '../../identity/schema/index.js';
+import { CSRF_TOKEN_FIELD } from '../flow/csrf.js';
+import type { SelfServiceFlow } from '../flow/flow.js';
+import { saveFlowUi } from '../flow/flow-steps.js';
+import { askedFlowSchema } from '../flow/identity-schema.js';
+import { Msg, type UiText, uiText } from '../flow/messages.js';
+import { csrfNode, type UiNode } from '../flow/ui.js';
+import { IDENTIFIER_FIRST, withNodeMessages } from '../nodes/index.js';
+import { linkedProviders } from '../strategies/oidc/credentials.js';
+import type { IdentifierFirstDeps, LoginDeps } from './deps.js';
+import { loginFormNodes } from './flow.js';
+
+/** `POST /self-service/login` with `method=identifier_first`. */
+export async function submitIdentifier(
+  deps: LoginDeps,
+  identifierFirst: IdentifierFirstDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  input: { identifier: string; csrf: string | undefined },
+): Promise<FastifyReply> {
+  const schema = askedFlowSchema(flow);
+  const answer = (active: string, nodes: UiNode[], messages?: UiText[]) =>
+    saveFlowUi({ flows: deps.flows, uiUrl: deps.config.login.uiUrl, now: deps.now }, request, reply, flow, {
+      outcome: 'fix',
+      active,
+      nodes,
+      messages,
+    });
+  const identifyAgain = (fields: Record<string, UiText[]>, messages?: UiText[]) =>
+    answer(
+      IDENTIFIER_FIRST,
+      withNodeMessages(loginFormNodes(deps, schema, input.csrf, input.identifier), fields),
+      messages,
+    );
+
+  if (input.identifier.trim() === '') {
+    return identifyAgain({ identifier: [uiText(Msg.ErrorValidationRequired, { property: 'identifier' })] });
+  }
+  const identity = await deps.identities.findByCredentialIdentifier(
+    'password',
+    normalizeIdentifierGraceful(input.identifier),
+  );
+  const withPassword = identifierFirst.mitigateEnumeration || hasPassword(identity);
+  const providers = providerNodes(deps, identity, identifierFirst.mitigateEnumeration);
+  if (!withPassword && providers.length === 0) {
+    return identifyAgain({}, [uiText(Msg.ErrorValidationAccountNotFound)]);
+  }
+  const nodes = [
+    ...providers,
+    ...(input.csrf === undefined ? [] : [csrfNode(input.csrf)]),
+    ...identifierFirst.credentialNodes(schema, input.identifier, withPassword),
+  ];
+  return answer(IDENTIFIER_FIRST, nodes);
+}
+
+/**
+ * The form after a failed password step of an identifier-first flow: as Kratos's password
+ * strategy, the flow's own nodes (the credentials step keeps its hidden identifier and the
+ * account's providers) with the identifier as typed, a fresh CSRF token and no old messages.
+ */
+export function retainedLoginNodes(
+  flow: SelfServiceFlow,
+  identifier: string,
+  csrf: string | undefined,
+): UiNode[] {
+  return flow.ui.nodes.map((node): UiNode => {
+    if (node.type !== 'input') return { ...node, messages: [] };
+    const name = (node.attributes as { name?: string }).name;
+    if (name === CSRF_TOKEN_FIELD && csrf !== undefined) return csrfNode(csrf);
+    if (name === 'identifier')
+      return { ...node, attributes: { ...node.attributes, value: identifier }, messages: [] };
+    return { ...node, messages: [] };
+  });
+}
+
+function hasPassword(identity: Identity | undefined): boolean {
+  const hash = identity?.credentials.password?.config.hashed_password;
+  return typeof hash === 'string' && hash !== '';
+}
+
+/**
+ * The provider buttons of the credentials step: the account's linked providers only, as Kratos;
+ * every provider when enumeration is mitigated (the buttons then say nothing about the account).
+ */
+function providerNodes(deps: LoginDeps, identity: Identity | undefined, mitigate: boolean): UiNode[] {
+  const all = deps.oidc?.loginNodes() ?? [];
+  if (mitigate) return all;
+  const linked = new Set(identity === undefined ? [] : linkedProviders(identity).map((p) => p.provider));
+  return all.filter((node) => linked.has(String((node.attributes as { value?: unknown }).value)));
+}
