@@ -1,6 +1,7 @@
 import { Configuration, FrontendApi, type UiNode } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEMA_URL } from '../src/identity/schema/index.js';
+import { BrowserClient } from './support/browser-client.js';
 import { failure } from './support/failure.js';
 import { EXAM_SCHEMA_URL, startTestServer, type TestServer } from './support/server.js';
 
@@ -140,10 +141,10 @@ describe('identity schema selection in self-service flows', () => {
   it('refuses a schema that is not selectable, or not configured, with 400 before any flow starts', async () => {
     for (const identitySchema of ['staff', 'no-such-schema']) {
       for (const call of [
-        frontend.createNativeRegistrationFlow({ identitySchema }),
-        frontend.createNativeLoginFlow({ identitySchema }),
+        () => frontend.createNativeRegistrationFlow({ identitySchema }),
+        () => frontend.createNativeLoginFlow({ identitySchema }),
       ]) {
-        const refused = await failure<{ error: { code: number; status: string; reason: string } }>(call);
+        const refused = await failure<{ error: { code: number; status: string; reason: string } }>(call());
         expect(refused.status).toBe(400);
         expect(refused.body.error).toMatchObject({ code: 400, status: 'Bad Request' });
         expect(refused.body.error.reason).toContain(identitySchema);
@@ -155,5 +156,72 @@ describe('identity schema selection in self-service flows', () => {
     const { data: flow } = await frontend.createNativeRegistrationFlow({ identitySchema: 'exam' });
     expect(flow.identity_schema).toBe('exam');
     expect(names(flow.ui.nodes)).toContain('traits.email');
+  });
+});
+
+describe('identity schema selection across an expired flow', () => {
+  let server: TestServer;
+  let frontend: FrontendApi;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      dsn: 'memory',
+      extraConfig: {
+        identity: {
+          default_schema_id: 'exam',
+          schemas: [
+            { id: 'exam', url: EXAM_SCHEMA_URL },
+            { id: 'customer', url: CUSTOMER_SCHEMA_URL, selfservice_selectable: true },
+          ],
+        },
+        selfservice: {
+          default_browser_return_url: 'http://app.example.test/',
+          flows: { registration: { style: 'unified', lifespan: '1s' } },
+        },
+      },
+    });
+    frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('starts the replacement flow on the same schema, whichever way the client learns of the expiry', async () => {
+    const { data: native } = await frontend.createNativeRegistrationFlow({ identitySchema: 'customer' });
+    const browser = new BrowserClient(server.publicUrl);
+    const spa = (await (
+      await browser.getJson('/self-service/registration/browser?identity_schema=customer')
+    ).json()) as { id: string };
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    // Submitting: 410 with the flow to use instead, on the same schema.
+    const gone = await failure<{ use_flow_id: string }>(
+      frontend.updateRegistrationFlow({
+        flow: native.id,
+        updateRegistrationFlowBody: { method: 'password', traits: { username: 'dorothy' }, password: 'x' },
+      }),
+    );
+    expect(gone.status).toBe(410);
+    const { data: replacement } = await frontend.getRegistrationFlow({ id: gone.body.use_flow_id });
+    expect(replacement.identity_schema).toBe('customer');
+    expect(names(replacement.ui.nodes)).toContain('traits.username');
+
+    // Fetching: the init URLs in the 410's details ask for the schema again.
+    const fetched = await failure<{ error: { details: { api: string } } }>(
+      frontend.getRegistrationFlow({ id: native.id }),
+    );
+    expect(new URL(fetched.body.error.details.api).searchParams.get('identity_schema')).toBe('customer');
+    const spaFetched = await browser.getJson(`/self-service/registration/flows?id=${spa.id}`);
+    expect(spaFetched.status).toBe(410);
+    const details = ((await spaFetched.json()) as { error: { details: { redirect_to: string } } }).error
+      .details;
+    expect(new URL(details.redirect_to).searchParams.get('identity_schema')).toBe('customer');
+
+    // The built-in UI sends the browser to a new flow on the same schema.
+    const page = await browser.request(`/ui/registration?flow=${spa.id}`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(page.status).toBe(303);
+    expect(new URL(page.headers.get('location') ?? '').searchParams.get('identity_schema')).toBe('customer');
   });
 });

@@ -15,6 +15,7 @@ import {
   ensureCsrfSecret,
   wantsJson,
 } from './http-context.js';
+import { askedFlowSchema } from './identity-schema.js';
 import { type MessageId, Msg, type UiText, uiText } from './messages.js';
 import { publicUrl } from './request-url.js';
 import { flowUiUrl, respondWithFlow, respondWithFlowToFix } from './respond.js';
@@ -123,9 +124,12 @@ export async function fetchFlowForClient(
 function expiredOnFetch(flow: SelfServiceFlow, publicBase: URL): AppError {
   const gone =
     'The requested resource is no longer available because it has expired or is otherwise invalid.';
+  // The identity schema the flow asked for carries over to the flow that replaces it.
+  const identitySchema = askedFlowSchema(flow);
   if (flow.type === 'browser') {
     const redirectTo = new URL(publicUrl(publicBase, `self-service/${flow.kind}/browser`));
     if (flow.return_to !== null) redirectTo.searchParams.set('return_to', flow.return_to);
+    if (identitySchema !== undefined) redirectTo.searchParams.set('identity_schema', identitySchema);
     return new AppError('self_service_flow_expired', 410, gone, {
       reason: `The ${flow.kind} flow has expired. Redirect the user to the ${flow.kind} flow init endpoint to initialize a new ${flow.kind} flow.`,
       details: { redirect_to: redirectTo.toString(), return_to: flow.return_to ?? '' },
@@ -133,7 +137,11 @@ function expiredOnFetch(flow: SelfServiceFlow, publicBase: URL): AppError {
   }
   return new AppError('self_service_flow_expired', 410, gone, {
     reason: `The ${flow.kind} flow has expired. Call the ${flow.kind} flow init API endpoint to initialize a new ${flow.kind} flow.`,
-    details: { api: publicUrl(publicBase, `self-service/${flow.kind}/api`) },
+    details: {
+      api:
+        publicUrl(publicBase, `self-service/${flow.kind}/api`) +
+        (identitySchema === undefined ? '' : `?identity_schema=${encodeURIComponent(identitySchema)}`),
+    },
   });
 }
 

@@ -14,6 +14,7 @@ import { decodeCsrfCookie } from '../../selfservice/flow/csrf.js';
 import { refreshCsrfNode } from '../../selfservice/flow/csrf-node.js';
 import { type FlowKind, isFlowExpired, type SelfServiceFlow } from '../../selfservice/flow/flow.js';
 import { assertFlowOwnedByBrowser, csrfTokenFor } from '../../selfservice/flow/http-context.js';
+import { askedFlowSchema } from '../../selfservice/flow/identity-schema.js';
 import { flowOfAnotherIdentity } from '../../selfservice/settings/errors.js';
 import { flowIdentityId } from '../../selfservice/settings/flow.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
@@ -43,18 +44,28 @@ function enabled(runtime: UiRuntime, kind: FlowKind): boolean {
 export function initUrl(
   runtime: UiRuntime,
   kind: FlowKind,
-  params: { returnTo?: string | undefined; refresh?: boolean; aal?: string | undefined } = {},
+  params: {
+    returnTo?: string | undefined;
+    refresh?: boolean;
+    aal?: string | undefined;
+    identitySchema?: string | undefined;
+  } = {},
 ): string {
   return runtime.publicUrl(`self-service/${kind}/browser`, {
     return_to: params.returnTo,
     refresh: params.refresh ? 'true' : undefined,
     aal: params.aal,
+    identity_schema: params.identitySchema,
   });
 }
 
-/** Where the browser goes for a new flow of this kind, keeping the old flow's return_to. */
+/** Where the browser goes for a new flow of this kind, keeping the old flow's return_to and schema. */
 function restartUrl(runtime: UiRuntime, flow: SelfServiceFlow): string {
-  return initUrl(runtime, flow.kind, { returnTo: flow.return_to ?? undefined, refresh: flow.refresh });
+  return initUrl(runtime, flow.kind, {
+    returnTo: flow.return_to ?? undefined,
+    refresh: flow.refresh,
+    identitySchema: askedFlowSchema(flow),
+  });
 }
 
 const TITLES: Record<FlowKind, UiKey> = {
@@ -69,6 +80,8 @@ const TITLES: Record<FlowKind, UiKey> = {
 function flowLinks(runtime: UiRuntime, t: Translator, flow: SelfServiceFlow): SafeHtml {
   const config = runtime.deps.selfService;
   const returnTo = flow.return_to ?? undefined;
+  // Login and registration lead to each other with the same identity schema.
+  const identitySchema = askedFlowSchema(flow);
   const links: SafeHtml[] = [];
   const link = (id: string, href: string, label: string, lead?: string) =>
     html`<li>${lead === undefined ? '' : html`${lead} `}<a id="${id}" href="${href}">${label}</a></li>`;
@@ -77,7 +90,7 @@ function flowLinks(runtime: UiRuntime, t: Translator, flow: SelfServiceFlow): Sa
       links.push(
         link(
           'link-registration',
-          runtime.path('registration', { return_to: returnTo }),
+          runtime.path('registration', { return_to: returnTo, identity_schema: identitySchema }),
           t.t('login.sign_up'),
           t.t('login.no_account'),
         ),
@@ -92,7 +105,7 @@ function flowLinks(runtime: UiRuntime, t: Translator, flow: SelfServiceFlow): Sa
     links.push(
       link(
         'link-login',
-        runtime.path('login', { return_to: returnTo }),
+        runtime.path('login', { return_to: returnTo, identity_schema: identitySchema }),
         t.t('registration.sign_in'),
         t.t('registration.have_account'),
       ),
@@ -137,6 +150,7 @@ export async function showFlowPage(
     returnTo,
     refresh: kind === 'login' && text(query, 'refresh') === 'true',
     aal: kind === 'login' ? text(query, 'aal') : undefined,
+    identitySchema: kind === 'login' || kind === 'registration' ? text(query, 'identity_schema') : undefined,
   });
 
   let identityId: string | undefined;
