@@ -96,6 +96,20 @@ describe.each(testEngines())('session store contract ($name)', (engine) => {
     expect(inactive.sessions.map((s) => s.id).sort()).toEqual([expired.id, revoked.id].sort());
     const all = await store.list({ identityId: identity.id, pageSize: 10, now: NOW });
     expect(all.sessions).toHaveLength(5);
+
+    // count matches what the same filters list, whatever the page.
+    expect(await store.count({ identityId: identity.id, active: true, now: NOW })).toBe(3);
+    expect(await store.count({ identityId: identity.id, active: false, now: NOW })).toBe(2);
+    expect(await store.count({ identityId: identity.id, now: NOW })).toBe(5);
+    expect(
+      await store.count({
+        identityId: identity.id.toUpperCase(),
+        active: true,
+        excludeId: live[0]?.id,
+        now: NOW,
+      }),
+    ).toBe(2);
+    expect(await store.count({ identityId: randomUUID(), now: NOW })).toBe(0);
   });
 
   it('extends only active sessions', async () => {

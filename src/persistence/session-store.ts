@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import type {
   AuthenticationMethod,
   AuthenticatorAssuranceLevel,
@@ -24,6 +24,9 @@ export interface ListSessionsQuery {
   offset?: number;
   now: Date;
 }
+
+/** The filters of a session list, without its paging: what `count` counts. */
+export type SessionFilterQuery = Pick<ListSessionsQuery, 'identityId' | 'excludeId' | 'active' | 'now'>;
 
 /** What a refresh login changes on the session it re-authenticates. */
 export interface SessionReauthentication {
@@ -52,6 +55,8 @@ export interface SessionStore {
   /** The session whose token hashes to one of `hashes` (one per secret in rotation). */
   findByTokenHash(hashes: readonly string[]): Promise<Session | undefined>;
   list(query: ListSessionsQuery): Promise<{ sessions: Session[]; nextPageToken?: string }>;
+  /** How many sessions `list` would walk through with these filters (`X-Total-Count`). */
+  count(query: SessionFilterQuery): Promise<number>;
   /** Marks the session inactive; returns it as it was, or undefined if there was none. */
   revoke(id: string, now: Date): Promise<Session | undefined>;
   /** Marks every active session of the identity inactive, but `exceptId`; returns them. */
@@ -185,23 +190,24 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
     },
 
     async list(query) {
-      let q = db
-        .selectFrom('sessions')
-        .selectAll()
+      let q = matching(db.selectFrom('sessions').selectAll(), query)
         .orderBy('id')
         .limit(query.pageSize + 1);
-      if (query.identityId !== undefined) q = q.where('identity_id', '=', query.identityId.toLowerCase());
-      if (query.excludeId !== undefined) q = q.where('id', '!=', query.excludeId);
       if (query.pageToken !== undefined) q = q.where('id', '>', decodePageToken(query.pageToken));
       if (query.offset !== undefined && query.offset > 0) q = q.offset(query.offset);
-      if (query.active === true) q = q.where('active', '=', true).where('expires_at', '>', query.now);
-      if (query.active === false) {
-        q = q.where((eb) => eb.or([eb('active', '=', false), eb('expires_at', '<=', query.now)]));
-      }
       const page = toPage((await q.execute()).map(toSession), query.pageSize);
       return page.nextPageToken === undefined
         ? { sessions: page.items }
         : { sessions: page.items, nextPageToken: page.nextPageToken };
+    },
+
+    async count(query) {
+      const row = await matching(
+        db.selectFrom('sessions').select((eb) => eb.fn.countAll<number | string | bigint>().as('n')),
+        query,
+      ).executeTakeFirst();
+      // PostgreSQL's count is a bigint, which pg hands over as a string.
+      return Number(row?.n ?? 0);
     },
 
     async revoke(id, now) {
@@ -301,4 +307,19 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
       return rows.map((row) => row.token_hash);
     },
   };
+}
+
+/** The list filters of `query` applied to a select over `sessions` (list and count share them). */
+function matching<O>(
+  q: SelectQueryBuilder<Tables, 'sessions', O>,
+  query: SessionFilterQuery,
+): SelectQueryBuilder<Tables, 'sessions', O> {
+  let out = q;
+  if (query.identityId !== undefined) out = out.where('identity_id', '=', query.identityId.toLowerCase());
+  if (query.excludeId !== undefined) out = out.where('id', '!=', query.excludeId);
+  if (query.active === true) out = out.where('active', '=', true).where('expires_at', '>', query.now);
+  if (query.active === false) {
+    out = out.where((eb) => eb.or([eb('active', '=', false), eb('expires_at', '<=', query.now)]));
+  }
+  return out;
 }

@@ -6,6 +6,7 @@ import type { IdentityStore } from '../persistence/identity-store.js';
 import {
   keysetSessionPage,
   type SessionPageParams,
+  sendPageHeaders,
   sessionPage,
   sessionPageParamsSchema,
 } from './list-pages.js';
@@ -137,12 +138,12 @@ export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
         const expand = wantsIdentity(query.expand);
         if (!(await deps.identities.get(id))) throw notFound(NOT_FOUND);
         const page = await sessionPage(
-          (q) => deps.sessions.list(q),
+          deps.sessions,
           { identityId: id, active: query.active },
           query,
           request.url,
         );
-        reply.header('Link', page.link);
+        sendPageHeaders(reply, page);
         return withIdentities(page.sessions, expand);
       },
     );

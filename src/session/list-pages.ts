@@ -5,6 +5,7 @@
  * older API walk `page=0,1,2...` until a page comes back short, so `page` must move the window.
  */
 
+import type { FastifyReply } from 'fastify';
 import { keysetPageLinks, numberedPageLinks } from '../kernel/page-links.js';
 import type { ListSessionsQuery } from '../persistence/session-store.js';
 import type { Session } from './model.js';
@@ -32,25 +33,38 @@ type List = (
   query: Omit<ListSessionsQuery, 'now'>,
 ) => Promise<{ sessions: Session[]; nextPageToken?: string }>;
 
-/** One page of sessions and the `Link` header that leads on from it, in the style asked for. */
+/** Where pages come from: the session list, and the count of what its filters match. */
+export interface SessionSource {
+  list: List;
+  count(filters: Filters): Promise<number>;
+}
+
+/**
+ * One page of sessions and the `Link` header that leads on from it, in the style asked for;
+ * numbered pages also say how many sessions there are (`total`, Kratos's `X-Total-Count`).
+ */
 export async function sessionPage(
-  list: List,
+  source: SessionSource,
   filters: Filters,
   params: SessionPageParams,
   requestUrl: string,
-): Promise<{ sessions: Session[]; link: string }> {
+): Promise<{ sessions: Session[]; link: string; total?: number }> {
   const numbered =
     params.page_token === undefined && params.page_size === undefined && params.page !== undefined;
   if (numbered) {
     const perPage = params.per_page ?? DEFAULT_SESSION_PAGE_SIZE;
     const page = params.page ?? 0;
-    const found = await list({ ...filters, pageSize: perPage, offset: page * perPage });
+    const [found, total] = await Promise.all([
+      source.list({ ...filters, pageSize: perPage, offset: page * perPage }),
+      source.count(filters),
+    ]);
     return {
       sessions: found.sessions,
       link: numberedPageLinks(requestUrl, perPage, page, found.nextPageToken !== undefined),
+      total,
     };
   }
-  return keysetSessionPage(list, filters, params, requestUrl);
+  return keysetSessionPage(source.list, filters, params, requestUrl);
 }
 
 /** A keyset page only (`GET /admin/sessions`, as Kratos's); `per_page` is taken as the size. */
@@ -63,4 +77,10 @@ export async function keysetSessionPage(
   const pageSize = params.page_size ?? params.per_page ?? DEFAULT_SESSION_PAGE_SIZE;
   const found = await list({ ...filters, pageSize, pageToken: params.page_token });
   return { sessions: found.sessions, link: keysetPageLinks(requestUrl, pageSize, found.nextPageToken) };
+}
+
+/** The page's `Link` header, and `X-Total-Count` when the page is a numbered one. */
+export function sendPageHeaders(reply: FastifyReply, page: { link: string; total?: number }): void {
+  reply.header('Link', page.link);
+  if (page.total !== undefined) reply.header('X-Total-Count', String(page.total));
 }

@@ -2,7 +2,7 @@ import { hash, randomUUID } from 'node:crypto';
 import type { SessionConfig } from '../config/index.js';
 import type { Identity } from '../identity/model.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
-import type { ListSessionsQuery, SessionStore } from '../persistence/session-store.js';
+import type { ListSessionsQuery, SessionFilterQuery, SessionStore } from '../persistence/session-store.js';
 import {
   createBulkSessions,
   DEFAULT_BULK_BATCH_SIZE,
@@ -95,6 +95,8 @@ export interface SessionManager {
   whoamiBody(authenticated: Authenticated): string;
   get(id: string): Promise<Session | undefined>;
   list(query: Omit<ListSessionsQuery, 'now'>): Promise<{ sessions: Session[]; nextPageToken?: string }>;
+  /** How many sessions match a list's filters, as of now. */
+  count(query: Omit<SessionFilterQuery, 'now'>): Promise<number>;
   toJson(session: Session, identity?: Identity): JsonObject;
   /** The logout token of the session `sessionToken` names (for logout URLs). */
   logoutTokenFor(sessionToken: string, session: Session): string | undefined;
@@ -371,6 +373,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     get: (id) => deps.sessions.get(id),
 
     list: (query) => deps.sessions.list({ ...query, now: now() }),
+
+    count: (query) => deps.sessions.count({ ...query, now: now() }),
 
     toJson(session, identity) {
       const json = serializeSession(session, now());

@@ -4,7 +4,12 @@ import { badRequest } from '../kernel/errors.js';
 import { ignoreBodies } from '../kernel/ignored-bodies.js';
 import { UUID } from '../persistence/uuid.js';
 import { noActiveSession } from './errors.js';
-import { type SessionPageParams, sessionPage, sessionPageParamsSchema } from './list-pages.js';
+import {
+  type SessionPageParams,
+  sendPageHeaders,
+  sessionPage,
+  sessionPageParamsSchema,
+} from './list-pages.js';
 import type { Authenticated, SessionManager } from './manager.js';
 import { sessionTokenFrom, type TokenSources } from './request-token.js';
 import type { SessionTokenizer } from './tokenizer.js';
@@ -75,12 +80,12 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
       const { session } = await caller(request);
       // Other sessions only: the current one is what whoami returns.
       const page = await sessionPage(
-        (q) => deps.sessions.list(q),
+        deps.sessions,
         { identityId: session.identityId, active: true, excludeId: session.id },
         request.query as SessionPageParams,
         request.url,
       );
-      reply.header('Link', page.link);
+      sendPageHeaders(reply, page);
       // Each with its identity, as Kratos lists them (all are the caller's).
       const identity = page.sessions.length === 0 ? undefined : await deps.identityOf(session.identityId);
       return page.sessions.map((s) => deps.sessions.toJson(s, identity));
