@@ -216,3 +216,101 @@ describe('identifier-first login with security.account_enumeration.mitigate', ()
     expect((steps[1] as LoginFlow).ui.messages ?? []).toEqual([]);
   });
 });
+
+describe('identifier-first login with providers', () => {
+  let server: TestServer;
+  let frontend: FrontendApi;
+  let admin: IdentityApi;
+  const provider = (id: string) => ({
+    id,
+    provider: 'generic',
+    client_id: `${id}-client`,
+    client_secret: 'unused',
+    // Never reached: these tests only look at the buttons.
+    issuer_url: 'http://127.0.0.1:9/',
+    mapper_url:
+      'base64://bG9jYWwgY2xhaW1zID0gc3RkLmV4dFZhcignY2xhaW1zJyk7IHsgaWRlbnRpdHk6IHsgdHJhaXRzOiB7fSB9IH0=',
+  });
+  const traits = (email: string) => ({
+    email,
+    fullname: 'Grace',
+    phone_number: 5550101,
+    user_type: 'student',
+  });
+
+  beforeAll(async () => {
+    server = await serverWith({
+      selfservice: {
+        default_browser_return_url: 'http://app.example.test/',
+        flows: { login: { style: 'identifier_first' } },
+        methods: { oidc: { enabled: true, config: { providers: [provider('alpha'), provider('beta')] } } },
+      },
+    });
+    frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const providersOf = (nodes: UiNode[]) =>
+    nodes.filter((n) => n.group === 'oidc').map((n) => String(attr(n)?.value));
+
+  async function credentialStep(identifier: string): Promise<LoginFlow> {
+    const { data: flow } = await frontend.createNativeLoginFlow();
+    const step = await failure<LoginFlow>(
+      frontend.updateLoginFlow({
+        flow: flow.id,
+        updateLoginFlowBody: { method: 'identifier_first', identifier },
+      }),
+    );
+    expect(step.status).toBe(400);
+    return step.body;
+  }
+
+  it('offers every provider with the identifier first, then only the linked ones', async () => {
+    const { data: flow } = await frontend.createNativeLoginFlow();
+    expect(providersOf(flow.ui.nodes)).toEqual(['alpha', 'beta']);
+
+    // An account made through a provider: found by its email, as Kratos finds it, with no password.
+    await admin.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: traits('social@example.com'),
+        credentials: { oidc: { config: { providers: [{ provider: 'beta', subject: 'beta-1' }] } } },
+      },
+    });
+    const social = await credentialStep('social@example.com');
+    expect(providersOf(social.ui.nodes)).toEqual(['beta']);
+    expect(named(social.ui.nodes, 'password')).toHaveLength(0);
+    expect(social.ui.messages ?? []).toEqual([]);
+
+    // A password and a provider: both.
+    await admin.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: traits('both@example.com'),
+        credentials: {
+          password: { config: { password: PASSWORD } },
+          oidc: { config: { providers: [{ provider: 'alpha', subject: 'alpha-1' }] } },
+        },
+      },
+    });
+    const both = await credentialStep('both@example.com');
+    expect(providersOf(both.ui.nodes)).toEqual(['alpha']);
+    expect(named(both.ui.nodes, 'password')).toHaveLength(1);
+  });
+
+  it('shows the password step to an imported account whose password the migration hook checks', async () => {
+    await admin.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: traits('imported@example.com'),
+        credentials: { password: { config: { use_password_migration_hook: true } } },
+      },
+    });
+    const step = await credentialStep('imported@example.com');
+    expect(named(step.ui.nodes, 'password')).toHaveLength(1);
+    expect(providersOf(step.ui.nodes)).toEqual([]);
+  });
+});

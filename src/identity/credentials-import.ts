@@ -44,6 +44,14 @@ export async function buildCredentials(
     };
   }
 
+  // As Kratos's credentials schema extension: the password credential exists with the identifiers
+  // the schema declares even before it has a hash, so that an account made through a provider (or
+  // by an admin without a password) is found by its identifier at login, and its identifier stays
+  // unique among sign-in identifiers. Its config stays empty until a password is set.
+  if (next.password === undefined && (identifiers.password?.length ?? 0) > 0) {
+    next.password = touch(undefined, 'password', {}, now);
+  }
+
   // Schema-derived identifiers follow the traits on every write.
   for (const credential of Object.values(next)) {
     if (!credential || credential.type === 'oidc') continue;

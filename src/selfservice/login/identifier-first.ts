@@ -18,6 +18,7 @@ import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { csrfNode, type UiNode } from '../flow/ui.js';
 import { IDENTIFIER_FIRST, withNodeMessages } from '../nodes/index.js';
 import { linkedProviders } from '../strategies/oidc/credentials.js';
+import { hasUsablePassword } from '../strategies/password/usable.js';
 import type { IdentifierFirstDeps, LoginDeps } from './deps.js';
 import { loginFormNodes } from './flow.js';
 
@@ -52,7 +53,8 @@ export async function submitIdentifier(
     'password',
     normalizeIdentifierGraceful(input.identifier),
   );
-  const withPassword = identifierFirst.mitigateEnumeration || hasPassword(identity);
+  const withPassword =
+    identifierFirst.mitigateEnumeration || (identity !== undefined && hasUsablePassword(identity));
   const providers = providerNodes(deps, identity, identifierFirst.mitigateEnumeration);
   if (!withPassword && providers.length === 0) {
     return identifyAgain({}, [uiText(Msg.ErrorValidationAccountNotFound)]);
@@ -83,11 +85,6 @@ export function retainedLoginNodes(
       return { ...node, attributes: { ...node.attributes, value: identifier }, messages: [] };
     return { ...node, messages: [] };
   });
-}
-
-function hasPassword(identity: Identity | undefined): boolean {
-  const hash = identity?.credentials.password?.config.hashed_password;
-  return typeof hash === 'string' && hash !== '';
 }
 
 /**

@@ -50,7 +50,8 @@ export async function submitLogin(
   const rawIdentifier = submission.field('identifier') ?? submission.field('password_identifier') ?? '';
   const csrf =
     flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
-  if (submission.method === IDENTIFIER_FIRST && deps.identifierFirst) {
+  // A refresh already knows who signs in: its form is the one-step one, whatever the style.
+  if (submission.method === IDENTIFIER_FIRST && deps.identifierFirst && !flow.refresh) {
     return submitIdentifier(deps, deps.identifierFirst, request, reply, flow, {
       identifier: rawIdentifier,
       csrf,

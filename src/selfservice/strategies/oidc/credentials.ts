@@ -1,5 +1,6 @@
 import type { ImportedCredentials } from '../../../identity/bodies.js';
 import type { Identity } from '../../../identity/model.js';
+import { hasUsablePassword } from '../password/usable.js';
 
 /** One provider account linked to an identity, as Kratos stores it in the `oidc` credential. */
 export interface LinkedProvider {
@@ -36,9 +37,5 @@ export function withLinkedProvider(identity: Identity, added: LinkedProvider): I
  * linked provider account. Unlinking must leave at least one.
  */
 export function signInMethodCount(identity: Identity): number {
-  const password = identity.credentials.password?.config;
-  const hasPassword =
-    password !== undefined &&
-    (typeof password.hashed_password === 'string' || password.use_password_migration_hook === true);
-  return (hasPassword ? 1 : 0) + linkedProviders(identity).length;
+  return (hasUsablePassword(identity) ? 1 : 0) + linkedProviders(identity).length;
 }

@@ -18,6 +18,7 @@ import { uiContainer } from '../../flow/ui.js';
 import type { LoginDeps } from '../../login/deps.js';
 import { createLoginFlow, loginFormNodes } from '../../login/flow.js';
 import { currentIdentityBody } from '../../settings/strategy.js';
+import { hasUsablePassword } from '../password/usable.js';
 import type { ProviderClient } from './client.js';
 import { linkedProviders, withLinkedProvider } from './credentials.js';
 import type { OidcDeps } from './deps.js';
@@ -92,7 +93,11 @@ export async function startAccountLinking(
       ? {}
       : { csrfToken, csrfBinding: csrfBinding(secret) }),
   });
-  const credentialTypes = Object.keys(found.identity.credentials).sort();
+  // The ways the identity can sign in now: a password credential that holds only identifiers
+  // (an account made through a provider) is not one.
+  const credentialTypes = Object.keys(found.identity.credentials)
+    .filter((type) => type !== 'password' || hasUsablePassword(found.identity))
+    .sort();
   const message = uiText(Msg.InfoSelfServiceLoginLink, {
     duplicate_identifier: found.identifier,
     provider: providerLabel(input.provider.config),
