@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Configuration, IdentityApi } from '@ory/client';
+import { Configuration, FrontendApi, IdentityApi } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type SignInAtProvider,
@@ -18,6 +18,7 @@ import {
 } from './fixtures/oidc-provider.js';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
+import { failure } from './support/failure.js';
 import { freePort } from './support/ports.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
@@ -70,6 +71,8 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
       extraConfig: {
         selfservice: {
           default_browser_return_url: `${publicUrl}/`,
+          // A native app's deep link, where the system browser hands over the exchange code.
+          allowed_return_urls: ['myapp://signed-in'],
           flows: {
             registration: { after: { oidc: { hooks: [{ hook: 'session' }] } } },
           },
@@ -160,6 +163,73 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     const { data } = await admin.getIdentity({ id: identityId, includeCredential: ['oidc'] });
     return data.credentials?.oidc?.identifiers ?? [];
   }
+
+  it('signs a native app up and in through the system browser with the session token exchange', async () => {
+    const frontend = new FrontendApi(new Configuration({ basePath: publicUrl }));
+    provider.accounts.set('native-at-idp', {
+      email: 'native-browser@example.com',
+      email_verified: true,
+      name: 'Nat',
+      phone_number: '5550133',
+    });
+    for (const round of ['sign-up', 'sign-in'] as const) {
+      // The app: an api login flow asking for an exchange, then the provider button.
+      const { data: flow } = await frontend.createNativeLoginFlow({
+        returnSessionTokenExchangeCode: true,
+        returnTo: 'myapp://signed-in',
+      });
+      const initCode = flow.session_token_exchange_code ?? '';
+      expect(initCode).not.toBe('');
+      const pressed = await failure<{ redirect_browser_to: string; error: { id: string } }>(
+        frontend.updateLoginFlow({
+          flow: flow.id,
+          updateLoginFlowBody: { method: 'oidc', provider: 'exam-idp' },
+        }),
+      );
+      expect(pressed.status).toBe(422);
+      expect(pressed.body.error.id).toBe('browser_location_change_required');
+
+      // The system browser: a different client, no cookie of the app's.
+      const systemBrowser = new BrowserClient(publicUrl);
+      const callback = await signInAtProvider(
+        systemBrowser,
+        pressed.body.redirect_browser_to,
+        'native-at-idp',
+      );
+      const landed = await systemBrowser.request(callback.toString());
+      expect(landed.status, round).toBe(303);
+      const deepLink = new URL(landed.headers.get('location') ?? '');
+      expect(`${deepLink.protocol}//${deepLink.host}`).toBe('myapp://signed-in');
+      const returnToCode = deepLink.searchParams.get('code') ?? '';
+      expect(returnToCode).not.toBe('');
+      expect(systemBrowser.cookie('ory_kratos_session')).toBeUndefined();
+
+      // Neither code alone, nor a wrong one, gets anything.
+      const wrong = await failure(frontend.exchangeSessionToken({ initCode, returnToCode: 'nope' }));
+      expect(wrong.status).toBe(404);
+
+      // The app: both codes for the session and its token, once.
+      const { data: exchanged } = await frontend.exchangeSessionToken({ initCode, returnToCode });
+      expect(exchanged.session.identity?.traits.email).toBe('native-browser@example.com');
+      const { data: me } = await frontend.toSession({ xSessionToken: exchanged.session_token });
+      expect(me.id).toBe(exchanged.session.id);
+      const again = await failure(frontend.exchangeSessionToken({ initCode, returnToCode }));
+      expect(again.status).toBe(404);
+    }
+  });
+
+  it('refuses the system browser round trip to an api flow that asked for no exchange', async () => {
+    const frontend = new FrontendApi(new Configuration({ basePath: publicUrl }));
+    const { data: flow } = await frontend.createNativeLoginFlow();
+    expect(flow.session_token_exchange_code).toBeUndefined();
+    const refused = await failure(
+      frontend.updateLoginFlow({
+        flow: flow.id,
+        updateLoginFlowBody: { method: 'oidc', provider: 'exam-idp' },
+      }),
+    );
+    expect(refused.status).toBe(400);
+  });
 
   it('shows a "Sign in with" / "Sign up with" button per provider (1010002, 1040002)', async () => {
     const browser = new BrowserClient(publicUrl);

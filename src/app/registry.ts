@@ -7,7 +7,7 @@ import type { IdentitySchemas } from '../identity/ports.js';
 import { createSchemaRegistry, type SchemaRegistry } from '../identity/schema/index.js';
 import { encodeSchemaId } from '../identity/schema-routes.js';
 import { createJsonnetEvaluator, type JsonnetEvaluator } from '../jsonnet/index.js';
-import { createSecretCipher } from '../kernel/cipher.js';
+import { createSecretCipher, type SecretCipher } from '../kernel/cipher.js';
 import { createOutboundHttp, type OutboundHttpClient, outboundHttpConfig } from '../kernel/http-client.js';
 import type { Logger } from '../kernel/logger.js';
 import { type Database, openDatabase } from '../persistence/database.js';
@@ -44,6 +44,8 @@ export interface Registry {
   http: OutboundHttpClient;
   /** Fire-and-forget web hooks, delivered durably; the worker runs in every `serve`. */
   webhookOutbox: WebhookOutbox;
+  /** Seals small secrets kept at rest (`secrets.cipher`, else derived from `secrets.default`). */
+  cipher: SecretCipher;
   /** Jsonnet off the main thread (web hook bodies; later mappers and tokenizers). */
   jsonnet: JsonnetEvaluator;
   /** Whether migrations are applied and the database (and Redis, when configured) answer. */
@@ -168,6 +170,7 @@ export async function createRegistry(
     courier,
     http,
     webhookOutbox,
+    cipher,
     jsonnet,
     async ready(): Promise<Readiness> {
       if (!(await cache.healthy())) return { ok: false, errors: { cache: 'redis does not answer' } };

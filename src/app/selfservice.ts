@@ -174,6 +174,7 @@ export function buildSelfService(registry: Registry): SelfService {
     tokens,
     schemaUrl: registry.identitySchemas.schemaUrl,
     flowSchemas,
+    cipher: registry.cipher,
     loginNodes: (identitySchema, identifier) =>
       loginPasswordNodes({ identifierLabel: labelOf(identitySchema), identifier }),
     identifierFirst:
@@ -194,6 +195,7 @@ export function buildSelfService(registry: Registry): SelfService {
     identities: registry.identities,
     schemas: registry.identitySchemas,
     flowSchemas,
+    cipher: registry.cipher,
     passwordPolicy: resolvePasswordPolicyConfig(settings.password.config),
     breaches: createHibpClient(),
     returnTo,

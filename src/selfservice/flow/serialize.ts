@@ -26,3 +26,11 @@ export function serializeFlow(flow: SelfServiceFlow): Record<string, JsonValue> 
   }
   return out;
 }
+
+/** An api flow's init answer with its `session_token_exchange_code`, when it asked for one. */
+export function withExchangeCode(
+  json: Record<string, JsonValue>,
+  initCode: string | undefined,
+): Record<string, JsonValue> {
+  return initCode === undefined ? json : { ...json, session_token_exchange_code: initCode };
+}

@@ -1,5 +1,6 @@
 import type { SelfServiceConfig } from '../../config/index.js';
 import type { PasswordHashing } from '../../hash/index.js';
+import type { SecretCipher } from '../../kernel/cipher.js';
 import type { ReturnToValidator } from '../../kernel/return-to.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
 import type { IdentityStore } from '../../persistence/identity-store.js';
@@ -44,6 +45,8 @@ export interface LoginDeps {
   identifierFirst?: IdentifierFirstDeps;
   /** The oidc method (`selfservice.methods.oidc.enabled`); absent when it is off. */
   oidc?: OidcDeps;
+  /** Seals a session token parked for a native app's session token exchange. */
+  cipher: SecretCipher;
   now(): Date;
 }
 

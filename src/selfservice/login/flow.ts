@@ -2,6 +2,7 @@ import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
 import { flowSchemaState } from '../flow/identity-schema.js';
 import { Msg, uiText } from '../flow/messages.js';
 import { publicUrl } from '../flow/request-url.js';
+import { type TokenExchangeState, tokenExchangeInternal } from '../flow/token-exchange.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
 import type { LoginDeps } from './deps.js';
 
@@ -17,6 +18,8 @@ export interface NewLoginFlow {
   csrfBinding?: string;
   /** The identity schema asked for (`?identity_schema=`, checked); the default otherwise. */
   identitySchema?: string;
+  /** A native app's session token exchange, carried over from the flow this one replaces. */
+  tokenExchange?: TokenExchangeState;
 }
 
 /** Builds and stores a new login flow with the password method's form. */
@@ -28,7 +31,7 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
     returnTo: input.returnTo,
     refresh: input.refresh,
     csrfBinding: input.csrfBinding,
-    internal: flowSchemaState(input.identitySchema),
+    internal: { ...flowSchemaState(input.identitySchema), ...tokenExchangeInternal(input.tokenExchange) },
     lifespanMs: deps.config.login.lifespanMs,
     ui: (id) =>
       uiContainer(

@@ -7,10 +7,12 @@ import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/
 import { requestedFlowSchema } from '../flow/identity-schema.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
-import { serializeFlow } from '../flow/serialize.js';
+import { serializeFlow, withExchangeCode } from '../flow/serialize.js';
+import { startTokenExchange } from '../flow/token-exchange.js';
 import type { LoginDeps } from './deps.js';
 import { createLoginFlow } from './flow.js';
 import { submitLogin } from './submit.js';
+import { tokenExchangeRoute } from './token-exchange-route.js';
 
 const initQuery = {
   type: 'object',
@@ -19,6 +21,7 @@ const initQuery = {
     return_to: { type: 'string' },
     aal: { type: 'string' },
     identity_schema: { type: 'string' },
+    return_session_token_exchange_code: { type: 'boolean' },
   },
 } as const;
 
@@ -27,6 +30,7 @@ interface InitQuery {
   return_to?: string;
   aal?: string;
   identity_schema?: string;
+  return_session_token_exchange_code?: boolean;
 }
 
 /** Kratos's ErrSessionRequiredForHigherAAL. */
@@ -70,17 +74,22 @@ export function loginRoutes(deps: LoginDeps) {
       const query = request.query as InitQuery;
       const state = await initState(request);
       if (state.signedIn && !state.refresh) throw sessionAlreadyAvailable('login');
-      const flow = await createLoginFlow(deps, {
+      const created = await createLoginFlow(deps, {
         type: 'api',
         requestUrl: publicRequestUrl(request, deps.publicBase),
         returnTo: returnToOf(query),
         refresh: state.refresh,
         identitySchema: state.identitySchema,
       });
+      const exchange =
+        query.return_session_token_exchange_code === true
+          ? await startTokenExchange(deps.flows, created)
+          : undefined;
+      const flow = exchange?.flow ?? created;
       // `before` hooks see the new flow; a failing one stops it from starting.
       const refused = await deps.hooks?.before('login', request, flow);
       if (refused) throw refused;
-      return reply.send(serializeFlow(flow));
+      return reply.send(withExchangeCode(serializeFlow(flow), exchange?.initCode));
     });
 
     app.get('/self-service/login/browser', { schema: { querystring: initQuery } }, async (request, reply) => {
@@ -112,5 +121,7 @@ export function loginRoutes(deps: LoginDeps) {
     });
 
     app.post('/self-service/login', async (request, reply) => submitLogin(deps, request, reply));
+
+    await app.register(tokenExchangeRoute(deps));
   };
 }

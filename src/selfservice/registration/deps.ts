@@ -2,6 +2,7 @@ import type { SelfServiceConfig } from '../../config/index.js';
 import type { IdentityManager } from '../../identity/manager.js';
 import type { JsonObject } from '../../identity/model.js';
 import type { IdentitySchemas } from '../../identity/ports.js';
+import type { SecretCipher } from '../../kernel/cipher.js';
 import type { ReturnToValidator } from '../../kernel/return-to.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
 import type { TrustedProxies } from '../../ratelimit/index.js';
@@ -47,5 +48,7 @@ export interface RegistrationDeps {
   oidc?: OidcDeps;
   /** Form messages of the password step (profile_first), e.g. 1040009. */
   passwordStepMessages(): UiText[];
+  /** Seals a session token parked for a native app's session token exchange. */
+  cipher: SecretCipher;
   now(): Date;
 }

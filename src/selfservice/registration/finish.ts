@@ -8,6 +8,7 @@ import { rotateCsrfSecret, setSessionCookie, wantsJson } from '../flow/http-cont
 import type { UiText } from '../flow/messages.js';
 import { requestDevice } from '../flow/request-device.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
+import { isExchangeCallback, parkSessionToken, tokenExchangeOf } from '../flow/token-exchange.js';
 import { applyIdentityPatch, draftIdentityJson } from '../hooks/identity-patch.js';
 import type { RegistrationDeps } from './deps.js';
 
@@ -111,6 +112,22 @@ export async function finishRegistration(
     schemaUrl: deps.schemas.schemaUrl(identity.schema_id),
   });
   const sessionJson = issued ? deps.sessions.toJson(issued.session, identity) : undefined;
+  // Finished in the system browser for a native app: the token waits for the app's exchange.
+  const exchange = flow.type === 'api' && isExchangeCallback(request) ? tokenExchangeOf(flow) : undefined;
+  if (exchange !== undefined) {
+    const returnTo = flow.return_to ?? deps.config.registration.after.returnUrl(method);
+    return reply.redirect(
+      issued
+        ? await parkSessionToken(
+            deps,
+            exchange,
+            { token: issued.token, sessionId: issued.session.id },
+            returnTo,
+          )
+        : returnTo,
+      303,
+    );
+  }
   if (flow.type === 'api') {
     const continueWith: ContinueWith[] = [
       ...(issued ? [{ action: 'set_ory_session_token', ory_session_token: issued.token } as const] : []),

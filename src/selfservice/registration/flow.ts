@@ -2,6 +2,7 @@ import type { JsonObject } from '../../identity/model.js';
 import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
 import { flowSchema, flowSchemaState } from '../flow/identity-schema.js';
 import { publicUrl } from '../flow/request-url.js';
+import { type TokenExchangeState, tokenExchangeInternal } from '../flow/token-exchange.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
 import type { RegistrationDeps } from './deps.js';
 
@@ -14,6 +15,8 @@ export interface NewRegistrationFlow {
   csrfBinding?: string;
   /** The identity schema asked for (`?identity_schema=`, checked); the default otherwise. */
   identitySchema?: string;
+  /** A native app's session token exchange, carried over from the flow this one replaces. */
+  tokenExchange?: TokenExchangeState;
 }
 
 /** Builds and stores a new registration flow whose form comes from the identity schema. */
@@ -27,7 +30,7 @@ export async function createRegistrationFlow(
     requestUrl: input.requestUrl,
     returnTo: input.returnTo,
     csrfBinding: input.csrfBinding,
-    internal: flowSchemaState(input.identitySchema),
+    internal: { ...flowSchemaState(input.identitySchema), ...tokenExchangeInternal(input.tokenExchange) },
     lifespanMs: deps.config.registration.lifespanMs,
     ui: (id) =>
       uiContainer(

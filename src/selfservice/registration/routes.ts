@@ -6,7 +6,8 @@ import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/
 import { requestedFlowSchema } from '../flow/identity-schema.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
-import { serializeFlow } from '../flow/serialize.js';
+import { serializeFlow, withExchangeCode } from '../flow/serialize.js';
+import { startTokenExchange } from '../flow/token-exchange.js';
 import type { RegistrationDeps } from './deps.js';
 import { registrationDisabled } from './errors.js';
 import { createRegistrationFlow } from './flow.js';
@@ -14,7 +15,11 @@ import { submitRegistration } from './submit.js';
 
 const initQuery = {
   type: 'object',
-  properties: { return_to: { type: 'string' }, identity_schema: { type: 'string' } },
+  properties: {
+    return_to: { type: 'string' },
+    identity_schema: { type: 'string' },
+    return_session_token_exchange_code: { type: 'boolean' },
+  },
 } as const;
 
 /** Registration routes as on Kratos's public port: init (api, browser), fetch, submit. */
@@ -41,16 +46,21 @@ export function registrationRoutes(deps: RegistrationDeps) {
       async (request, reply) => {
         if (!deps.config.registration.enabled) throw registrationDisabled();
         if (await signedIn(request)) throw sessionAlreadyAvailable('registration');
-        const flow = await createRegistrationFlow(deps, {
+        const created = await createRegistrationFlow(deps, {
           type: 'api',
           requestUrl: publicRequestUrl(request, deps.publicBase),
           returnTo: returnToOf(request),
           identitySchema: identitySchemaOf(request),
         });
+        const { return_session_token_exchange_code: wantsExchange } = request.query as {
+          return_session_token_exchange_code?: boolean;
+        };
+        const exchange = wantsExchange === true ? await startTokenExchange(deps.flows, created) : undefined;
+        const flow = exchange?.flow ?? created;
         // `before` hooks see the new flow; a failing one stops it from starting.
         const refused = await deps.hooks?.before('registration', request, flow);
         if (refused) throw refused;
-        return reply.send(serializeFlow(flow));
+        return reply.send(withExchangeCode(serializeFlow(flow), exchange?.initCode));
       },
     );
 

@@ -4,8 +4,9 @@ import { badRequest } from '../../../kernel/errors.js';
 import { BrowserLocationChangeRequired } from '../../flow/browser-location.js';
 import type { SelfServiceFlow } from '../../flow/flow.js';
 import { wantsJson } from '../../flow/http-context.js';
+import { tokenExchangeOf } from '../../flow/token-exchange.js';
 import type { ProviderClient } from './client.js';
-import { setContinuityCookie, sha256Hex } from './continuity-cookie.js';
+import { NO_BROWSER_BINDING, setContinuityCookie, sha256Hex } from './continuity-cookie.js';
 import type { OidcDeps } from './deps.js';
 import { OidcFailure } from './errors.js';
 import { providerScopes } from './presets.js';
@@ -28,9 +29,12 @@ export async function redirectToProvider(
   client: ProviderClient,
   upstreamParameters: Record<string, string>,
 ): Promise<FastifyReply> {
-  if (flow.type !== 'browser') {
+  // A native app may send the system browser to the provider only with a session token exchange
+  // (`return_session_token_exchange_code`): the browser's session reaches the app through it.
+  const exchange = flow.type === 'api' ? tokenExchangeOf(flow) : undefined;
+  if (flow.type !== 'browser' && exchange === undefined) {
     throw badRequest(
-      'Native apps sign in with a provider by submitting its id_token; redirects need a browser flow.',
+      'Native apps sign in with a provider by submitting its id_token, or through the system browser with return_session_token_exchange_code=true.',
     );
   }
   const configuration = await client.configuration().catch((error: unknown) => {
@@ -47,11 +51,16 @@ export async function redirectToProvider(
     (client.config.pkce === 'auto' && oidcStyle && configuration.serverMetadata().supportsPKCE('S256'));
   const verifier = usePkce ? oidc.randomPKCECodeVerifier() : null;
   const expiresAt = new Date(Math.min(flow.expires_at.getTime(), now.getTime() + MAX_ROUND_TRIP_MS));
-  const browserHash = setContinuityCookie(
-    reply,
-    deps.login.cookies,
-    Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / 1000)),
-  );
+  // The app's own HTTP client starts the sign-in and the system browser ends it: no cookie can
+  // bind the two, and the exchange's two codes take that role.
+  const browserHash =
+    exchange === undefined
+      ? setContinuityCookie(
+          reply,
+          deps.login.cookies,
+          Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / 1000)),
+        )
+      : NO_BROWSER_BINDING;
   await deps.states.save(
     {
       stateHash: sha256Hex(state),
@@ -81,6 +90,6 @@ export async function redirectToProvider(
   }
   if (client.config.requestedClaims) parameters.claims = JSON.stringify(client.config.requestedClaims);
   const url = oidc.buildAuthorizationUrl(configuration, parameters).toString();
-  if (wantsJson(request)) throw new BrowserLocationChangeRequired(url);
+  if (exchange !== undefined || wantsJson(request)) throw new BrowserLocationChangeRequired(url);
   return reply.redirect(url, 303);
 }

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '../../../kernel/errors.js';
 import { isFlowExpired } from '../../flow/flow.js';
 import { Msg, uiText } from '../../flow/messages.js';
-import { matchesContinuityCookie, sha256Hex } from './continuity-cookie.js';
+import { markExchangeCallback, tokenExchangeOf } from '../../flow/token-exchange.js';
+import { matchesContinuityCookie, NO_BROWSER_BINDING, sha256Hex } from './continuity-cookie.js';
 import type { OidcDeps } from './deps.js';
 import { invalidCallbackState, unknownProvider } from './errors.js';
 import { exchangeCode } from './exchange.js';
@@ -47,7 +48,8 @@ export async function handleCallback(
   if (routeProvider !== undefined && routeProvider !== continuity.provider) {
     throw invalidCallbackState('The state parameter belongs to another provider.');
   }
-  if (!matchesContinuityCookie(request, reply, deps.login.cookies, continuity.browserHash)) {
+  const unbound = continuity.browserHash === NO_BROWSER_BINDING;
+  if (!unbound && !matchesContinuityCookie(request, reply, deps.login.cookies, continuity.browserHash)) {
     throw invalidCallbackState('The sign-in was started in another browser, or its cookie was lost.');
   }
   const now = deps.now();
@@ -55,6 +57,14 @@ export async function handleCallback(
     throw invalidCallbackState('The sign-in took too long.');
   const flow = await deps.login.flows.get(continuity.flowKind, continuity.flowId);
   if (!flow) throw notFound(`The ${continuity.flowKind} flow could not be found.`);
+  if (unbound) {
+    // Only an api flow with a session token exchange starts an unbound sign-in; its answer goes
+    // to the browser as a redirect with the exchange's return-to code.
+    if (flow.type !== 'api' || tokenExchangeOf(flow) === undefined) {
+      throw invalidCallbackState('The sign-in was started in another browser, or its cookie was lost.');
+    }
+    markExchangeCallback(request);
+  }
   const client = deps.clients.get(continuity.provider);
   if (!client) throw unknownProvider(continuity.provider);
   if (isFlowExpired(flow, now)) {

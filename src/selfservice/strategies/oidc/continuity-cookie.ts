@@ -32,6 +32,12 @@ export function setContinuityCookie(
 }
 
 /** Whether the request carries the continuity cookie whose hash is `expected`; clears it either way. */
+/**
+ * The `browserHash` of a sign-in an api flow started with a session token exchange: no browser
+ * is bound (the callback checks the flow instead). Never a SHA-256 hex, so no cookie matches it.
+ */
+export const NO_BROWSER_BINDING = '';
+
 export function matchesContinuityCookie(
   request: FastifyRequest,
   reply: FastifyReply,

@@ -8,6 +8,7 @@ import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../../fl
 import { askedFlowSchema } from '../../flow/identity-schema.js';
 import { Msg, uiText } from '../../flow/messages.js';
 import type { Submission } from '../../flow/submission.js';
+import { tokenExchangeOf } from '../../flow/token-exchange.js';
 import { finishLogin } from '../../login/finish.js';
 import { createRegistrationFlow } from '../../registration/flow.js';
 import { redirectToProvider } from './authorize.js';
@@ -113,6 +114,7 @@ async function registerInstead(
     returnTo: flow.return_to,
     // As Kratos, the schema asked for carries over when the login becomes a registration.
     identitySchema: askedFlowSchema(flow),
+    tokenExchange: tokenExchangeOf(flow),
     ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
   });
   return completeOidcRegistration(deps, request, reply, registration, client, claims, {});

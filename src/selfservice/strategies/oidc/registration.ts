@@ -7,6 +7,7 @@ import { csrfBinding, csrfTokenFor, ensureCsrfSecret } from '../../flow/http-con
 import { askedFlowSchema, flowSchema } from '../../flow/identity-schema.js';
 import { Msg, type UiText, uiText } from '../../flow/messages.js';
 import type { Submission } from '../../flow/submission.js';
+import { tokenExchangeOf } from '../../flow/token-exchange.js';
 import { csrfNode } from '../../flow/ui.js';
 import { createLoginFlow } from '../../login/flow.js';
 import { withNodeMessages } from '../../nodes/index.js';
@@ -118,6 +119,7 @@ export async function completeOidcRegistration(
       returnTo: flow.return_to,
       refresh: false,
       identitySchema: askedFlowSchema(flow),
+      tokenExchange: tokenExchangeOf(flow),
       ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
     });
     return completeOidcLogin(deps, request, reply, login, client, claims);

@@ -1,0 +1,137 @@
+/**
+ * Kratos's session token exchange, for native apps that sign in with a provider through the
+ * system browser: the app starts an api flow with `return_session_token_exchange_code=true` and
+ * gets an `init_code` (the flow's `session_token_exchange_code`); the browser finishes the sign-in
+ * at the provider callback, which parks the new session token (encrypted) on the flow and sends
+ * the browser to `return_to` with a second code, `code`; the app trades both codes for the session
+ * at `GET /sessions/token-exchange`. Neither code alone is enough: the browser never sees the
+ * first, and the app's HTTP client never sees the sign-in.
+ *
+ * The init code carries the id of the flow it was made for (the flow store is the lookup); the
+ * flow keeps only hashes of both codes. A sign-in that moves to another flow (a provider login
+ * that becomes a registration) carries the state along, and parks the token on the flow the init
+ * code names.
+ */
+
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { JsonValue } from '../../identity/model.js';
+import type { SecretCipher } from '../../kernel/cipher.js';
+import type { FlowStore } from '../../persistence/flow-store.js';
+
+import type { FlowKind, SelfServiceFlow } from './flow.js';
+
+const INTERNAL_KEY = 'token_exchange';
+
+/** What a flow keeps of its exchange, in `internal` (never serialised). */
+export interface TokenExchangeState {
+  /** The flow the init code names: where the token is parked. */
+  origin: { kind: FlowKind; id: string };
+  initHash: string;
+  /** Set once the sign-in finished: the `code` hash, the sealed token, the session's id. */
+  parked?: { returnToHash: string; sealedToken: string; sessionId: string };
+}
+
+/** A new exchange for the flow `origin`: the init code for the app, the state for the flow. */
+export function newTokenExchange(origin: { kind: FlowKind; id: string }): {
+  initCode: string;
+  state: TokenExchangeState;
+} {
+  const initCode = Buffer.concat([uuidBytes(origin.id), randomBytes(32)]).toString('base64url');
+  return { initCode, state: { origin, initHash: sha256Hex(initCode) } };
+}
+
+/** The flow's exchange state, when it has one. */
+export function tokenExchangeOf(flow: SelfServiceFlow): TokenExchangeState | undefined {
+  const raw = flow.internal[INTERNAL_KEY];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  return raw as unknown as TokenExchangeState;
+}
+
+/** `internal` entries that give a flow this exchange state (nothing without one). */
+export function tokenExchangeInternal(state: TokenExchangeState | undefined): Record<string, JsonValue> {
+  return state === undefined ? {} : { [INTERNAL_KEY]: state as unknown as JsonValue };
+}
+
+/** The flow id an init code names, or undefined when it is not one of ours. */
+export function flowIdOfInitCode(initCode: string): string | undefined {
+  const raw = Buffer.from(initCode, 'base64url');
+  if (raw.length !== 48 || raw.toString('base64url') !== initCode) return undefined;
+  const hex = raw.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Whether `code` hashes to `hash`, in constant time. */
+export function codeMatches(code: string, hash: string): boolean {
+  const a = Buffer.from(sha256Hex(code), 'hex');
+  const b = Buffer.from(hash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Parks a finished sign-in's session token on the origin flow and answers where the browser goes:
+ * `returnTo` with `code` (the return-to code) added.
+ */
+export async function parkSessionToken(
+  deps: { flows: FlowStore; cipher: SecretCipher; now(): Date },
+  state: TokenExchangeState,
+  issued: { token: string; sessionId: string },
+  returnTo: string,
+): Promise<string> {
+  const origin = await deps.flows.get(state.origin.kind, state.origin.id);
+  if (origin === undefined) throw new Error('the flow of the token exchange is gone');
+  const returnToCode = randomBytes(32).toString('base64url');
+  const parked: TokenExchangeState = {
+    ...state,
+    parked: {
+      returnToHash: sha256Hex(returnToCode),
+      sealedToken: deps.cipher.encrypt(issued.token),
+      sessionId: issued.sessionId,
+    },
+  };
+  await deps.flows.update({
+    ...origin,
+    internal: { ...origin.internal, ...tokenExchangeInternal(parked) },
+    updated_at: deps.now(),
+  });
+  const url = new URL(returnTo);
+  url.searchParams.set('code', returnToCode);
+  return url.toString();
+}
+
+/**
+ * Requests that finish an api flow in the system browser (the provider callback of a flow with an
+ * exchange): the sign-in's answer is a redirect with the return-to code, not the JSON an app's
+ * own request gets. A WeakSet, so nothing outlives the request.
+ */
+const exchangeCallbacks = new WeakSet<FastifyRequest>();
+
+export function markExchangeCallback(request: FastifyRequest): void {
+  exchangeCallbacks.add(request);
+}
+
+export function isExchangeCallback(request: FastifyRequest): boolean {
+  return exchangeCallbacks.has(request);
+}
+
+function uuidBytes(id: string): Buffer {
+  return Buffer.from(id.replace(/-/g, ''), 'hex');
+}
+
+function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/**
+ * Gives a new api flow an exchange (`return_session_token_exchange_code=true` at init): the flow
+ * with its state stored, and the init code for the flow's `session_token_exchange_code`.
+ */
+export async function startTokenExchange(
+  flows: FlowStore,
+  flow: SelfServiceFlow,
+): Promise<{ flow: SelfServiceFlow; initCode: string }> {
+  const { initCode, state } = newTokenExchange({ kind: flow.kind, id: flow.id });
+  const started = { ...flow, internal: { ...flow.internal, ...tokenExchangeInternal(state) } };
+  await flows.update(started);
+  return { flow: started, initCode };
+}
