@@ -218,6 +218,103 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     }
   });
 
+  it('keeps nothing for a later post when an exchange sign-up lacks traits, and asks for return_to', async () => {
+    const frontend = new FrontendApi(new Configuration({ basePath: publicUrl }));
+    // Whoever starts the exchange holds the flow id; the person in the browser may be someone else.
+    const { data: flow } = await frontend.createNativeRegistrationFlow({
+      returnSessionTokenExchangeCode: true,
+      returnTo: 'myapp://signed-in',
+    });
+    const pressed = await failure<{ redirect_browser_to: string }>(
+      frontend.updateRegistrationFlow({
+        flow: flow.id,
+        updateRegistrationFlowBody: { method: 'oidc', provider: 'exam-idp' },
+      }),
+    );
+    expect(pressed.status).toBe(422);
+    provider.accounts.set('victim-no-phone', { email: 'victim@example.com', name: 'Vic' });
+    const victim = new BrowserClient(publicUrl);
+    const callback = await signInAtProvider(victim, pressed.body.redirect_browser_to, 'victim-no-phone');
+    const landed = await victim.request(callback.toString());
+    expect(landed.status).toBe(400);
+    // The flow's holder completing the traits gets no session from the victim's provider account.
+    const completed = await failure<{ session_token?: string }>(
+      frontend.updateRegistrationFlow({
+        flow: flow.id,
+        updateRegistrationFlowBody: {
+          method: 'oidc',
+          provider: 'exam-idp',
+          traits: {
+            email: 'attacker@example.com',
+            fullname: 'Mallory',
+            phone_number: 5550199,
+            user_type: 'student',
+          },
+        },
+      }),
+    );
+    expect(completed.status).not.toBe(200);
+    expect(completed.body.session_token).toBeUndefined();
+    const { data: found } = await admin.listIdentities({ credentialsIdentifier: 'victim@example.com' });
+    expect(found).toEqual([]);
+
+    // An exchange needs the app's link to hand the code to, and refreshes nothing.
+    for (const call of [
+      () => frontend.createNativeLoginFlow({ returnSessionTokenExchangeCode: true }),
+      () => frontend.createNativeRegistrationFlow({ returnSessionTokenExchangeCode: true }),
+    ]) {
+      expect((await failure(call())).status).toBe(400);
+    }
+  });
+
+  it("ignores the system browser's own session: the app gets a session of its own", async () => {
+    const frontend = new FrontendApi(new Configuration({ basePath: publicUrl }));
+    provider.accounts.set('shared-at-idp', {
+      email: 'shared@example.com',
+      email_verified: true,
+      name: 'Sam',
+      phone_number: '5550144',
+    });
+    const systemBrowser = new BrowserClient(publicUrl);
+    expect((await roundTrip(systemBrowser, 'registration', 'shared-at-idp')).status).toBe(303);
+    const browserSession = await whoami(systemBrowser);
+    expect(browserSession).toBeDefined();
+
+    const { data: flow } = await frontend.createNativeLoginFlow({
+      returnSessionTokenExchangeCode: true,
+      returnTo: 'myapp://signed-in',
+    });
+    const pressed = await failure<{ redirect_browser_to: string }>(
+      frontend.updateLoginFlow({
+        flow: flow.id,
+        updateLoginFlowBody: { method: 'oidc', provider: 'exam-idp' },
+      }),
+    );
+    const callback = await signInAtProvider(systemBrowser, pressed.body.redirect_browser_to, 'shared-at-idp');
+    const landed = await systemBrowser.request(callback.toString());
+    expect(landed.status).toBe(303);
+    const returnToCode = new URL(landed.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    const { data: exchanged } = await frontend.exchangeSessionToken({
+      initCode: flow.session_token_exchange_code ?? '',
+      returnToCode,
+    });
+    expect(exchanged.session.identity?.traits.email).toBe('shared@example.com');
+    const browserNow = (await (await systemBrowser.getJson('/sessions/whoami')).json()) as { id: string };
+    expect(exchanged.session.id).not.toBe(browserNow.id);
+    // A password login on an exchange flow still answers the app directly.
+    const { data: pwFlow } = await frontend.createNativeLoginFlow({
+      returnSessionTokenExchangeCode: true,
+      returnTo: 'myapp://signed-in',
+    });
+    const pw = await failure(
+      frontend.updateLoginFlow({
+        flow: pwFlow.id,
+        updateLoginFlowBody: { method: 'password', identifier: 'shared@example.com', password: 'none-set' },
+      }),
+    );
+    expect(pw.status).toBe(400);
+  });
+
   it('refuses the system browser round trip to an api flow that asked for no exchange', async () => {
     const frontend = new FrontendApi(new Configuration({ basePath: publicUrl }));
     const { data: flow } = await frontend.createNativeLoginFlow();

@@ -17,6 +17,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { JsonValue } from '../../identity/model.js';
 import type { SecretCipher } from '../../kernel/cipher.js';
+import { type AppError, badRequest } from '../../kernel/errors.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
 
 import type { FlowKind, SelfServiceFlow } from './flow.js';
@@ -134,4 +135,31 @@ export async function startTokenExchange(
   const started = { ...flow, internal: { ...flow.internal, ...tokenExchangeInternal(state) } };
   await flows.update(started);
   return { flow: started, initCode };
+}
+
+/**
+ * A sign-in finishing in the system browser for a native app that needs the person once more
+ * (traits the provider did not give, or the sign-in to an existing account before linking): it
+ * ends here. Keeping the provider account on the flow for a later post would let whoever holds
+ * the flow id (the party that started the exchange, not necessarily the person in the browser)
+ * finish the sign-up with that account, so nothing is kept.
+ */
+export function exchangeNeedsPerson(): AppError {
+  return badRequest(
+    "This sign-in needs more from the person than the provider gave, which a native app's system browser sign-in cannot ask for. Sign up in the app or in a browser first.",
+  );
+}
+
+/**
+ * What an api init with `return_session_token_exchange_code=true` must also have: a `return_to`
+ * (the app's link, where the browser takes the return-to code: never the default web page), and
+ * no `refresh` (the system browser holds no session of the app's to refresh).
+ */
+export function checkExchangeInit(input: { returnTo: string | null; refresh: boolean }): void {
+  if (input.returnTo === null) {
+    throw badRequest(
+      'return_session_token_exchange_code needs return_to: the link that gives the app its code.',
+    );
+  }
+  if (input.refresh) throw badRequest('return_session_token_exchange_code can not be used with refresh.');
 }

@@ -8,7 +8,7 @@ import { requestedFlowSchema } from '../flow/identity-schema.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow, withExchangeCode } from '../flow/serialize.js';
-import { startTokenExchange } from '../flow/token-exchange.js';
+import { checkExchangeInit, startTokenExchange } from '../flow/token-exchange.js';
 import type { LoginDeps } from './deps.js';
 import { createLoginFlow } from './flow.js';
 import { submitLogin } from './submit.js';
@@ -74,10 +74,14 @@ export function loginRoutes(deps: LoginDeps) {
       const query = request.query as InitQuery;
       const state = await initState(request);
       if (state.signedIn && !state.refresh) throw sessionAlreadyAvailable('login');
+      const returnTo = returnToOf(query);
+      if (query.return_session_token_exchange_code === true) {
+        checkExchangeInit({ returnTo, refresh: state.refresh });
+      }
       const created = await createLoginFlow(deps, {
         type: 'api',
         requestUrl: publicRequestUrl(request, deps.publicBase),
-        returnTo: returnToOf(query),
+        returnTo,
         refresh: state.refresh,
         identitySchema: state.identitySchema,
       });

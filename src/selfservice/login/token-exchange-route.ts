@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError, notFound } from '../../kernel/errors.js';
+import { isFlowExpired } from '../flow/flow.js';
 import {
   codeMatches,
   flowIdOfInitCode,
@@ -37,6 +38,8 @@ export function tokenExchangeRoute(deps: LoginDeps) {
       if (flow === undefined || state === undefined || !codeMatches(initCode, state.initHash)) {
         throw notFound(NOTHING);
       }
+      // The codes live as long as the flow they were made for.
+      if (isFlowExpired(flow, deps.now())) throw notFound(NOTHING);
       const parked = state.parked;
       if (parked === undefined || !codeMatches(returnToCode, parked.returnToHash)) throw notFound(NOTHING);
 

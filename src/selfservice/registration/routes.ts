@@ -7,7 +7,7 @@ import { requestedFlowSchema } from '../flow/identity-schema.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow, withExchangeCode } from '../flow/serialize.js';
-import { startTokenExchange } from '../flow/token-exchange.js';
+import { checkExchangeInit, startTokenExchange } from '../flow/token-exchange.js';
 import type { RegistrationDeps } from './deps.js';
 import { registrationDisabled } from './errors.js';
 import { createRegistrationFlow } from './flow.js';
@@ -46,15 +46,17 @@ export function registrationRoutes(deps: RegistrationDeps) {
       async (request, reply) => {
         if (!deps.config.registration.enabled) throw registrationDisabled();
         if (await signedIn(request)) throw sessionAlreadyAvailable('registration');
-        const created = await createRegistrationFlow(deps, {
-          type: 'api',
-          requestUrl: publicRequestUrl(request, deps.publicBase),
-          returnTo: returnToOf(request),
-          identitySchema: identitySchemaOf(request),
-        });
         const { return_session_token_exchange_code: wantsExchange } = request.query as {
           return_session_token_exchange_code?: boolean;
         };
+        const returnTo = returnToOf(request);
+        if (wantsExchange === true) checkExchangeInit({ returnTo, refresh: false });
+        const created = await createRegistrationFlow(deps, {
+          type: 'api',
+          requestUrl: publicRequestUrl(request, deps.publicBase),
+          returnTo,
+          identitySchema: identitySchemaOf(request),
+        });
         const exchange = wantsExchange === true ? await startTokenExchange(deps.flows, created) : undefined;
         const flow = exchange?.flow ?? created;
         // `before` hooks see the new flow; a failing one stops it from starting.

@@ -14,6 +14,7 @@ import { askedFlowSchema } from '../../flow/identity-schema.js';
 import { Msg, uiText } from '../../flow/messages.js';
 import { publicUrl } from '../../flow/request-url.js';
 import { respondWithFlowToFix } from '../../flow/respond.js';
+import { exchangeNeedsPerson, isExchangeCallback } from '../../flow/token-exchange.js';
 import { uiContainer } from '../../flow/ui.js';
 import type { LoginDeps } from '../../login/deps.js';
 import { createLoginFlow, loginFormNodes } from '../../login/flow.js';
@@ -81,6 +82,8 @@ export async function startAccountLinking(
 ): Promise<FastifyReply> {
   const found = await collidingIdentity(deps, input.identifiers);
   if (found === undefined) return input.refuse();
+  // Linking waits for the person's sign-in to the existing account: never for an exchange.
+  if (isExchangeCallback(request)) throw exchangeNeedsPerson();
   const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.login.cookies) : undefined;
   const csrfToken = secret === undefined ? undefined : csrfTokenFor(secret);
   const login = await createLoginFlow(deps.login, {

@@ -8,7 +8,7 @@ import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../../fl
 import { askedFlowSchema } from '../../flow/identity-schema.js';
 import { Msg, uiText } from '../../flow/messages.js';
 import type { Submission } from '../../flow/submission.js';
-import { tokenExchangeOf } from '../../flow/token-exchange.js';
+import { isExchangeCallback, tokenExchangeOf } from '../../flow/token-exchange.js';
 import { finishLogin } from '../../login/finish.js';
 import { createRegistrationFlow } from '../../registration/flow.js';
 import { redirectToProvider } from './authorize.js';
@@ -68,7 +68,8 @@ export async function completeOidcLogin(
   claims: ProviderClaims,
   known?: Authenticated,
 ): Promise<FastifyReply> {
-  const current = known ?? (await currentSession(deps, request));
+  // The system browser of a native app's exchange may hold a session of its own: not the app's.
+  const current = isExchangeCallback(request) ? undefined : (known ?? (await currentSession(deps, request)));
   if (current && !flow.refresh) {
     const returnTo = flow.return_to ?? deps.login.config.login.after.returnUrl('oidc');
     if (flow.type === 'browser' && !wantsJson(request)) return reply.redirect(returnTo, 303);

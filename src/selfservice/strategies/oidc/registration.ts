@@ -7,7 +7,7 @@ import { csrfBinding, csrfTokenFor, ensureCsrfSecret } from '../../flow/http-con
 import { askedFlowSchema, flowSchema } from '../../flow/identity-schema.js';
 import { Msg, type UiText, uiText } from '../../flow/messages.js';
 import type { Submission } from '../../flow/submission.js';
-import { tokenExchangeOf } from '../../flow/token-exchange.js';
+import { exchangeNeedsPerson, isExchangeCallback, tokenExchangeOf } from '../../flow/token-exchange.js';
 import { csrfNode } from '../../flow/ui.js';
 import { createLoginFlow } from '../../login/flow.js';
 import { withNodeMessages } from '../../nodes/index.js';
@@ -202,6 +202,7 @@ async function showTraitsForm(
   fields: Record<string, UiText[]>,
   form: UiText[],
 ): Promise<FastifyReply> {
+  if (isExchangeCallback(request)) throw exchangeNeedsPerson();
   const csrf =
     flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.login.cookies)) : undefined;
   const nodes = withNodeMessages(
