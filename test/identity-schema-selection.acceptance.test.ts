@@ -28,6 +28,27 @@ const customerSchema = {
 };
 const CUSTOMER_SCHEMA_URL = `base64://${Buffer.from(JSON.stringify(customerSchema)).toString('base64')}`;
 
+/**
+ * A server whose default schema is `exam`, with `customer` selectable and `staff` not (only the
+ * admin API may create identities of it); `flows` goes under `selfservice.flows`.
+ */
+function startSchemaServer(flows: Record<string, unknown>): Promise<TestServer> {
+  return startTestServer({
+    dsn: 'memory',
+    extraConfig: {
+      identity: {
+        default_schema_id: 'exam',
+        schemas: [
+          { id: 'exam', url: EXAM_SCHEMA_URL },
+          { id: 'customer', url: CUSTOMER_SCHEMA_URL, selfservice_selectable: true },
+          { id: 'staff', url: DEFAULT_SCHEMA_URL },
+        ],
+      },
+      selfservice: { default_browser_return_url: 'http://app.example.test/', flows },
+    },
+  });
+}
+
 const names = (nodes: UiNode[]) => nodes.map((n) => (n.attributes as { name?: string }).name);
 const node = (nodes: UiNode[], name: string) =>
   nodes.find((n) => (n.attributes as { name?: string }).name === name);
@@ -42,25 +63,8 @@ describe('identity schema selection in self-service flows', () => {
   let frontend: FrontendApi;
 
   beforeAll(async () => {
-    server = await startTestServer({
-      dsn: 'memory',
-      extraConfig: {
-        identity: {
-          default_schema_id: 'exam',
-          schemas: [
-            { id: 'exam', url: EXAM_SCHEMA_URL },
-            { id: 'customer', url: CUSTOMER_SCHEMA_URL, selfservice_selectable: true },
-            // Not selectable: only the admin API may create identities of it.
-            { id: 'staff', url: DEFAULT_SCHEMA_URL },
-          ],
-        },
-        selfservice: {
-          default_browser_return_url: 'http://app.example.test/',
-          flows: {
-            registration: { style: 'unified', after: { password: { hooks: [{ hook: 'session' }] } } },
-          },
-        },
-      },
+    server = await startSchemaServer({
+      registration: { style: 'unified', after: { password: { hooks: [{ hook: 'session' }] } } },
     });
     frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
   });
@@ -164,22 +168,7 @@ describe('identity schema selection across an expired flow', () => {
   let frontend: FrontendApi;
 
   beforeAll(async () => {
-    server = await startTestServer({
-      dsn: 'memory',
-      extraConfig: {
-        identity: {
-          default_schema_id: 'exam',
-          schemas: [
-            { id: 'exam', url: EXAM_SCHEMA_URL },
-            { id: 'customer', url: CUSTOMER_SCHEMA_URL, selfservice_selectable: true },
-          ],
-        },
-        selfservice: {
-          default_browser_return_url: 'http://app.example.test/',
-          flows: { registration: { style: 'unified', lifespan: '1s' } },
-        },
-      },
-    });
+    server = await startSchemaServer({ registration: { style: 'unified', lifespan: '1s' } });
     frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
   });
   afterAll(async () => {

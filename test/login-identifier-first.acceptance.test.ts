@@ -23,6 +23,21 @@ async function serverWith(extra: Record<string, unknown> = {}): Promise<TestServ
   });
 }
 
+/** A new native login flow and its identifier step: the flow's id and the step's answer. */
+async function identify(
+  frontend: FrontendApi,
+  identifier: string,
+): Promise<{ flowId: string; status: number; body: LoginFlow }> {
+  const { data: flow } = await frontend.createNativeLoginFlow();
+  const step = await failure<LoginFlow>(
+    frontend.updateLoginFlow({
+      flow: flow.id,
+      updateLoginFlowBody: { method: 'identifier_first', identifier },
+    }),
+  );
+  return { flowId: flow.id, ...step };
+}
+
 async function createIdentity(server: TestServer, email: string): Promise<void> {
   const admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
   await admin.createIdentity({
@@ -68,14 +83,8 @@ describe('identifier-first login', () => {
   });
 
   it('then shows the password step with the identifier hidden, and signs in', async () => {
-    const { data: flow } = await frontend.createNativeLoginFlow();
     // A step, not a sign-in: 400 with the flow, as Kratos answers it to JSON clients.
-    const step = await failure<LoginFlow>(
-      frontend.updateLoginFlow({
-        flow: flow.id,
-        updateLoginFlowBody: { method: 'identifier_first', identifier: 'ADA@example.com' },
-      }),
-    );
+    const step = await identify(frontend, 'ADA@example.com');
     expect(step.status).toBe(400);
     expect(step.body.active).toBe('identifier_first');
     expect(step.body.ui.messages ?? []).toEqual([]);
@@ -87,7 +96,7 @@ describe('identifier-first login', () => {
     expect(attr(one(step.body.ui.nodes, 'identifier'))?.value).toBe('ADA@example.com');
 
     const { data: signedIn } = await frontend.updateLoginFlow({
-      flow: flow.id,
+      flow: step.flowId,
       updateLoginFlowBody: { method: 'password', identifier: 'ADA@example.com', password: PASSWORD },
     });
     expect(signedIn.session.identity?.traits.email).toBe('ada@example.com');
@@ -95,16 +104,10 @@ describe('identifier-first login', () => {
   });
 
   it('keeps the password step after a wrong password, saying 4000006', async () => {
-    const { data: flow } = await frontend.createNativeLoginFlow();
-    await failure(
-      frontend.updateLoginFlow({
-        flow: flow.id,
-        updateLoginFlowBody: { method: 'identifier_first', identifier: 'ada@example.com' },
-      }),
-    );
+    const { flowId } = await identify(frontend, 'ada@example.com');
     const refused = await failure<LoginFlow>(
       frontend.updateLoginFlow({
-        flow: flow.id,
+        flow: flowId,
         updateLoginFlowBody: { method: 'password', identifier: 'ada@example.com', password: 'not-it' },
       }),
     );
@@ -118,13 +121,7 @@ describe('identifier-first login', () => {
   });
 
   it('says an unknown account does not exist (4000037), and a missing identifier is required', async () => {
-    const { data: flow } = await frontend.createNativeLoginFlow();
-    const unknown = await failure<LoginFlow>(
-      frontend.updateLoginFlow({
-        flow: flow.id,
-        updateLoginFlowBody: { method: 'identifier_first', identifier: 'nobody@example.com' },
-      }),
-    );
+    const unknown = await identify(frontend, 'nobody@example.com');
     expect(unknown.status).toBe(400);
     expect(unknown.body.ui.messages).toMatchObject([{ id: 4000037, type: 'error' }]);
     expect(attr(one(unknown.body.ui.nodes, 'identifier'))).toMatchObject({
@@ -135,7 +132,7 @@ describe('identifier-first login', () => {
 
     const missing = await failure<LoginFlow>(
       frontend.updateLoginFlow({
-        flow: flow.id,
+        flow: unknown.flowId,
         updateLoginFlowBody: { method: 'identifier_first', identifier: '' },
       }),
     );
@@ -193,18 +190,12 @@ describe('identifier-first login with security.account_enumeration.mitigate', ()
   it('answers an unknown and a known account alike, and a wrong password as invalid credentials', async () => {
     const steps: LoginFlow[] = [];
     for (const identifier of ['grace@example.com', 'nobody@example.com']) {
-      const { data: flow } = await frontend.createNativeLoginFlow();
-      const step = await failure<LoginFlow>(
-        frontend.updateLoginFlow({
-          flow: flow.id,
-          updateLoginFlowBody: { method: 'identifier_first', identifier },
-        }),
-      );
+      const step = await identify(frontend, identifier);
       expect(step.status).toBe(400);
       steps.push(step.body);
       const refused = await failure<LoginFlow>(
         frontend.updateLoginFlow({
-          flow: flow.id,
+          flow: step.flowId,
           updateLoginFlowBody: { method: 'password', identifier, password: 'not-it' },
         }),
       );
@@ -257,13 +248,7 @@ describe('identifier-first login with providers', () => {
     nodes.filter((n) => n.group === 'oidc').map((n) => String(attr(n)?.value));
 
   async function credentialStep(identifier: string): Promise<LoginFlow> {
-    const { data: flow } = await frontend.createNativeLoginFlow();
-    const step = await failure<LoginFlow>(
-      frontend.updateLoginFlow({
-        flow: flow.id,
-        updateLoginFlowBody: { method: 'identifier_first', identifier },
-      }),
-    );
+    const step = await identify(frontend, identifier);
     expect(step.status).toBe(400);
     return step.body;
   }
