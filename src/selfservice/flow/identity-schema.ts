@@ -56,7 +56,10 @@ export function flowSchema(
 ): { id: string; document: JsonObject } {
   const id = identitySchema ?? schemas.defaultId;
   const document = schemas.document(id);
-  // A flow started before a restart whose config dropped the schema.
+  // A flow started before a restart whose config dropped the schema, or stopped offering it.
   if (document === undefined) throw internalError(`The identity schema "${id}" is not configured.`);
+  if (!schemas.selectable(id)) {
+    throw badRequest(`The identity schema "${id}" can not be selected in self-service flows.`);
+  }
   return { id, document };
 }
