@@ -548,6 +548,9 @@ describe('the built-in UI, configured', () => {
       expect(step.url).toMatch(/\/ui\/login\?flow=/);
       // One form: the identifier rides along hidden with the password.
       const credentials = formById(step.html, 'form-flow');
+      // The page says whose sign-in it is, and leads to a new flow for another account.
+      expect(step.html).toContain('Signing in as idfirst@example.com.');
+      expect(elementById(step.html, 'link-other-account')).toBeDefined();
       expect(credentials.fields.find((f) => f.name === 'identifier')).toMatchObject({
         type: 'hidden',
         value: 'idfirst@example.com',

@@ -76,7 +76,7 @@ describe('the English catalogue', () => {
     for (const [key, text] of Object.entries(en.ui)) {
       expect(text, key).not.toBe('');
       for (const [, name] of text.matchAll(/\{(\w+)\}/g))
-        expect(['name', 'address', 'time', 'id', 'recipient']).toContain(name);
+        expect(['name', 'address', 'time', 'id', 'recipient', 'identifier']).toContain(name);
     }
   });
 

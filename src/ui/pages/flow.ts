@@ -85,6 +85,20 @@ function flowLinks(runtime: UiRuntime, t: Translator, flow: SelfServiceFlow): Sa
   const links: SafeHtml[] = [];
   const link = (id: string, href: string, label: string, lead?: string) =>
     html`<li>${lead === undefined ? '' : html`${lead} `}<a id="${id}" href="${href}">${label}</a></li>`;
+  // The identifier-first credentials step hides the identifier: say whose sign-in it is, and
+  // offer a new flow to the person who typed another's.
+  const chosen =
+    flow.kind === 'login' && flow.active === 'identifier_first' ? hiddenIdentifier(flow) : undefined;
+  if (chosen !== undefined) {
+    links.push(
+      link(
+        'link-other-account',
+        runtime.path('login', { return_to: returnTo, identity_schema: identitySchema }),
+        t.t('login.other_account'),
+        t.t('login.signing_in_as', { identifier: chosen }),
+      ),
+    );
+  }
   if (flow.kind === 'login' && !flow.refresh) {
     if (config.registration.enabled) {
       links.push(
@@ -202,4 +216,19 @@ export async function showFlowPage(
     referrer: kind === 'recovery' || kind === 'verification' ? 'no-referrer' : 'same-origin',
     formTargets: [shown.ui.action, ...(flow.return_to === null ? [] : [flow.return_to])],
   });
+}
+
+/** The identifier an identifier-first login carries hidden on its credentials step. */
+function hiddenIdentifier(flow: SelfServiceFlow): string | undefined {
+  for (const node of flow.ui.nodes) {
+    const attributes = node.attributes as { name?: unknown; type?: unknown; value?: unknown };
+    if (
+      node.group === 'identifier_first' &&
+      attributes.name === 'identifier' &&
+      attributes.type === 'hidden'
+    ) {
+      return typeof attributes.value === 'string' && attributes.value !== '' ? attributes.value : undefined;
+    }
+  }
+  return undefined;
 }
