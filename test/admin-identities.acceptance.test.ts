@@ -299,8 +299,29 @@ describe.each(testDatabases())('admin identities API with @ory/client ($name)', 
 
     expect((await api.deleteIdentityCredentials({ id: data.id, type: 'password' })).status).toBe(204);
     const { data: after } = await api.getIdentity({ id: data.id });
-    expect(after.credentials?.password).toBeUndefined();
+    // The secret goes; the schema's identifier stays, as Kratos keeps it, so the identity is still
+    // found by it. A second delete finds no password.
+    expect(after.credentials?.password?.identifiers).toEqual(['credentials@example.com']);
     expect(after.credentials?.oidc?.identifiers).toEqual(['github:octo-1']);
+    const { data: found } = await api.listIdentities({ credentialsIdentifier: 'credentials@example.com' });
+    expect(found.map((i) => i.id)).toEqual([data.id]);
+    expect((await failure(api.deleteIdentityCredentials({ id: data.id, type: 'password' }))).status).toBe(
+      404,
+    );
+    const signIn = await fetch(`${server.publicUrl}/self-service/login/api`).then((r) => r.json());
+    const refused = await fetch(
+      `${server.publicUrl}/self-service/login?flow=${(signIn as { id: string }).id}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({
+          method: 'password',
+          identifier: 'credentials@example.com',
+          password: 'correct horse battery staple',
+        }),
+      },
+    );
+    expect(refused.status).toBe(400);
   });
 
   it('serves the same routes without the /admin prefix', async () => {

@@ -261,7 +261,8 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
         },
       }),
     );
-    expect(completed.status).not.toBe(200);
+    // No provider account waits on the flow: the post starts a new round trip, and signs no one in.
+    expect(completed.status).toBe(422);
     expect(completed.body.session_token).toBeUndefined();
 
     // An exchange needs the app's link to hand the code to.
@@ -283,8 +284,12 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     });
     const systemBrowser = new BrowserClient(publicUrl);
     expect((await roundTrip(systemBrowser, 'registration', 'shared-at-idp')).status).toBe(303);
-    const browserSession = await whoami(systemBrowser);
-    expect(browserSession).toBeDefined();
+    const sessionIdOf = async () =>
+      (await (await systemBrowser.getJson('/sessions/whoami')).json()) as {
+        id: string;
+        authenticated_at: string;
+      };
+    const before = await sessionIdOf();
 
     const { initCode, redirectBrowserTo } = await startExchange('login');
     const returnToCode = returnToCodeOf(
@@ -292,8 +297,38 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     );
     const { data: exchanged } = await frontend.exchangeSessionToken({ initCode, returnToCode });
     expect(exchanged.session.identity?.traits.email).toBe('shared@example.com');
-    const browserNow = (await (await systemBrowser.getJson('/sessions/whoami')).json()) as { id: string };
-    expect(exchanged.session.id).not.toBe(browserNow.id);
+    // The browser's own session is neither the one handed out nor touched.
+    const after = await sessionIdOf();
+    expect(after).toEqual(before);
+    expect(exchanged.session.id).not.toBe(before.id);
+
+    // An exchange refreshes nothing, even for the app's own session.
+    const refresh = await failure(
+      frontend.createNativeLoginFlow({
+        refresh: true,
+        returnSessionTokenExchangeCode: true,
+        returnTo: 'myapp://signed-in',
+        xSessionToken: exchanged.session_token,
+      }),
+    );
+    expect(refresh.status).toBe(400);
+
+    // A session ended between the callback and the exchange is not handed out (410).
+    const second = await startExchange('login');
+    const code = returnToCodeOf(
+      await finishInBrowser(systemBrowser, second.redirectBrowserTo, 'shared-at-idp'),
+    );
+    const identityId = exchanged.session.identity?.id ?? '';
+    const listed = await fetch(`${server.adminUrl}/admin/identities/${identityId}/sessions?active=true`);
+    for (const session of (await listed.json()) as { id: string }[]) {
+      if (session.id !== exchanged.session.id) {
+        await fetch(`${server.adminUrl}/admin/sessions/${session.id}`, { method: 'DELETE' });
+      }
+    }
+    const ended = await failure(
+      frontend.exchangeSessionToken({ initCode: second.initCode, returnToCode: code }),
+    );
+    expect(ended.status).toBe(410);
   });
 
   it('refuses the system browser round trip to an api flow that asked for no exchange', async () => {

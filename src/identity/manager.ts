@@ -12,6 +12,7 @@ import { buildCredentials } from './credentials-import.js';
 import type { CredentialType, Identity, IdentityState, JsonObject, JsonValue } from './model.js';
 import type { IdentitySchemas, PasswordHashing } from './ports.js';
 import { serializeIdentity } from './serialize.js';
+import { hasUsablePassword } from './usable-password.js';
 
 export interface IdentityManagerDeps {
   store: IdentityStore;
@@ -228,6 +229,11 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
             updated_at: now(),
           };
         }
+      } else if (type === 'password') {
+        // The schema's identifiers stay (as Kratos keeps them): only the secret goes. A credential
+        // that holds identifiers alone has no password to delete.
+        if (!hasUsablePassword(current)) throw notFound('The identity has no password.');
+        credentials.password = { ...credential, config: {}, updated_at: now() };
       } else {
         delete credentials[type];
       }

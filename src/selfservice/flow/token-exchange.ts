@@ -13,11 +13,12 @@
  * code names.
  */
 
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { JsonValue } from '../../identity/model.js';
 import type { SecretCipher } from '../../kernel/cipher.js';
-import { type AppError, badRequest } from '../../kernel/errors.js';
+import { type AppError, badRequest, internalError } from '../../kernel/errors.js';
+import { sha256Hex } from '../../kernel/sha256.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
 
 import type { FlowKind, SelfServiceFlow } from './flow.js';
@@ -34,7 +35,7 @@ export interface TokenExchangeState {
 }
 
 /** A new exchange for the flow `origin`: the init code for the app, the state for the flow. */
-export function newTokenExchange(origin: { kind: FlowKind; id: string }): {
+function newTokenExchange(origin: { kind: FlowKind; id: string }): {
   initCode: string;
   state: TokenExchangeState;
 } {
@@ -73,14 +74,14 @@ export function codeMatches(code: string, hash: string): boolean {
  * Parks a finished sign-in's session token on the origin flow and answers where the browser goes:
  * `returnTo` with `code` (the return-to code) added.
  */
-export async function parkSessionToken(
+async function parkSessionToken(
   deps: { flows: FlowStore; cipher: SecretCipher; now(): Date },
   state: TokenExchangeState,
   issued: { token: string; sessionId: string },
   returnTo: string,
 ): Promise<string> {
   const origin = await deps.flows.get(state.origin.kind, state.origin.id);
-  if (origin === undefined) throw new Error('the flow of the token exchange is gone');
+  if (origin === undefined) throw internalError('The flow of the session token exchange is gone.');
   const returnToCode = randomBytes(32).toString('base64url');
   const parked: TokenExchangeState = {
     ...state,
@@ -117,10 +118,6 @@ export function isExchangeCallback(request: FastifyRequest): boolean {
 
 function uuidBytes(id: string): Buffer {
   return Buffer.from(id.replace(/-/g, ''), 'hex');
-}
-
-function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
 /**
@@ -162,4 +159,23 @@ export function checkExchangeInit(input: { returnTo: string | null; refresh: boo
     );
   }
   if (input.refresh) throw badRequest('return_session_token_exchange_code can not be used with refresh.');
+}
+
+/**
+ * Where the system browser goes when a native app's exchange sign-in finished: the app's
+ * `return_to` with the return-to code (the token parked), or without one when no session was
+ * issued (a registration without the `session` hook). Undefined when the request is no exchange
+ * callback, and the flow answers as it always does.
+ */
+export async function exchangeRedirect(
+  deps: { flows: FlowStore; cipher: SecretCipher; now(): Date },
+  request: FastifyRequest,
+  flow: SelfServiceFlow,
+  issued: { token: string; sessionId: string } | undefined,
+): Promise<string | undefined> {
+  const state = flow.type === 'api' && isExchangeCallback(request) ? tokenExchangeOf(flow) : undefined;
+  if (state === undefined) return undefined;
+  // checkExchangeInit makes every exchange name its return_to: the code never goes to a web page.
+  if (flow.return_to === null) throw internalError('A session token exchange flow has no return_to.');
+  return issued === undefined ? flow.return_to : parkSessionToken(deps, state, issued, flow.return_to);
 }

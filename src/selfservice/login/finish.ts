@@ -9,7 +9,7 @@ import { rotateCsrfSecret, setSessionCookie, wantsJson } from '../flow/http-cont
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { requestDevice } from '../flow/request-device.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
-import { isExchangeCallback, parkSessionToken, tokenExchangeOf } from '../flow/token-exchange.js';
+import { exchangeRedirect } from '../flow/token-exchange.js';
 import { linkPendingProvider } from '../strategies/oidc/linking.js';
 import type { LoginDeps } from './deps.js';
 
@@ -100,17 +100,11 @@ export async function finishLogin(
   }));
   if (flow.type === 'api') {
     // Finished in the system browser for a native app: the token waits for the app's exchange.
-    const exchange = isExchangeCallback(request) ? tokenExchangeOf(flow) : undefined;
-    if (exchange !== undefined) {
-      const returnTo = flow.return_to ?? deps.config.login.after.returnUrl(method);
-      const to = await parkSessionToken(
-        deps,
-        exchange,
-        { token: issued.token, sessionId: issued.session.id },
-        returnTo,
-      );
-      return reply.redirect(to, 303);
-    }
+    const exchanged = await exchangeRedirect(deps, request, flow, {
+      token: issued.token,
+      sessionId: issued.session.id,
+    });
+    if (exchanged !== undefined) return reply.redirect(exchanged, 303);
     return reply.send({ session: sessionJson, session_token: issued.token });
   }
   setSessionCookie(reply, issued.token, deps.cookies);

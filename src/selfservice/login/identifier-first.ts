@@ -10,6 +10,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../../identity/model.js';
 import { normalizeIdentifierGraceful } from '../../identity/schema/index.js';
+import { hasUsablePassword } from '../../identity/usable-password.js';
 import { CSRF_TOKEN_FIELD } from '../flow/csrf.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
 import { saveFlowUi } from '../flow/flow-steps.js';
@@ -18,7 +19,6 @@ import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { csrfNode, type UiNode } from '../flow/ui.js';
 import { IDENTIFIER_FIRST, withNodeMessages } from '../nodes/index.js';
 import { linkedProviders } from '../strategies/oidc/credentials.js';
-import { hasUsablePassword } from '../strategies/password/usable.js';
 import type { IdentifierFirstDeps, LoginDeps } from './deps.js';
 import { loginFormNodes } from './flow.js';
 

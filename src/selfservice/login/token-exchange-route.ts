@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError, notFound } from '../../kernel/errors.js';
+import { notFound } from '../../kernel/errors.js';
+import { sessionEnded } from '../../session/errors.js';
 import { isFlowExpired } from '../flow/flow.js';
 import {
   codeMatches,
@@ -53,9 +54,7 @@ export function tokenExchangeRoute(deps: LoginDeps) {
       const token = deps.cipher.decrypt(parked.sealedToken);
       const session = await deps.sessions.findByToken(token);
       if (session === undefined || !session.active || session.expires_at.getTime() <= deps.now().getTime()) {
-        throw new AppError('session_inactive', 410, 'The session has ended.', {
-          reason: 'The session this code was for has ended; sign in again.',
-        });
+        throw sessionEnded();
       }
       const identity = await deps.identities.get(session.identity_id);
       return reply.send({ session: deps.sessions.toJson(session, identity), session_token: token });

@@ -8,7 +8,7 @@ import { rotateCsrfSecret, setSessionCookie, wantsJson } from '../flow/http-cont
 import type { UiText } from '../flow/messages.js';
 import { requestDevice } from '../flow/request-device.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
-import { isExchangeCallback, parkSessionToken, tokenExchangeOf } from '../flow/token-exchange.js';
+import { exchangeRedirect } from '../flow/token-exchange.js';
 import { applyIdentityPatch, draftIdentityJson } from '../hooks/identity-patch.js';
 import type { RegistrationDeps } from './deps.js';
 
@@ -113,21 +113,13 @@ export async function finishRegistration(
   });
   const sessionJson = issued ? deps.sessions.toJson(issued.session, identity) : undefined;
   // Finished in the system browser for a native app: the token waits for the app's exchange.
-  const exchange = flow.type === 'api' && isExchangeCallback(request) ? tokenExchangeOf(flow) : undefined;
-  if (exchange !== undefined) {
-    const returnTo = flow.return_to ?? deps.config.registration.after.returnUrl(method);
-    return reply.redirect(
-      issued
-        ? await parkSessionToken(
-            deps,
-            exchange,
-            { token: issued.token, sessionId: issued.session.id },
-            returnTo,
-          )
-        : returnTo,
-      303,
-    );
-  }
+  const exchanged = await exchangeRedirect(
+    deps,
+    request,
+    flow,
+    issued ? { token: issued.token, sessionId: issued.session.id } : undefined,
+  );
+  if (exchanged !== undefined) return reply.redirect(exchanged, 303);
   if (flow.type === 'api') {
     const continueWith: ContinueWith[] = [
       ...(issued ? [{ action: 'set_ory_session_token', ory_session_token: issued.token } as const] : []),

@@ -1,12 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import { badRequest } from '../../../kernel/errors.js';
+import { sha256Hex } from '../../../kernel/sha256.js';
 import { BrowserLocationChangeRequired } from '../../flow/browser-location.js';
 import type { SelfServiceFlow } from '../../flow/flow.js';
 import { wantsJson } from '../../flow/http-context.js';
 import { tokenExchangeOf } from '../../flow/token-exchange.js';
 import type { ProviderClient } from './client.js';
-import { NO_BROWSER_BINDING, setContinuityCookie, sha256Hex } from './continuity-cookie.js';
+import { NO_BROWSER_BINDING, setContinuityCookie } from './continuity-cookie.js';
 import type { OidcDeps } from './deps.js';
 import { OidcFailure } from './errors.js';
 import { providerScopes } from './presets.js';

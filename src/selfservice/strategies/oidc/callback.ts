@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '../../../kernel/errors.js';
+import { sha256Hex } from '../../../kernel/sha256.js';
 import { isFlowExpired } from '../../flow/flow.js';
 import { Msg, uiText } from '../../flow/messages.js';
 import { markExchangeCallback, tokenExchangeOf } from '../../flow/token-exchange.js';
-import { matchesContinuityCookie, NO_BROWSER_BINDING, sha256Hex } from './continuity-cookie.js';
+import { matchesContinuityCookie, NO_BROWSER_BINDING } from './continuity-cookie.js';
 import type { OidcDeps } from './deps.js';
 import { invalidCallbackState, unknownProvider } from './errors.js';
 import { exchangeCode } from './exchange.js';

@@ -1,5 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sha256Hex } from '../../../kernel/sha256.js';
 import type { CookieSettings } from '../../flow/http-context.js';
 
 /**
@@ -7,10 +8,6 @@ import type { CookieSettings } from '../../flow/http-context.js';
  * (Kratos's continuity cookie). It holds a random value; the state row keeps its hash.
  */
 export const CONTINUITY_COOKIE = 'ory_kratos_continuity';
-
-export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
-}
 
 /** Sets a new continuity cookie and returns the hash its callback must match. */
 export function setContinuityCookie(
@@ -31,13 +28,13 @@ export function setContinuityCookie(
   return sha256Hex(value);
 }
 
-/** Whether the request carries the continuity cookie whose hash is `expected`; clears it either way. */
 /**
  * The `browserHash` of a sign-in an api flow started with a session token exchange: no browser
  * is bound (the callback checks the flow instead). Never a SHA-256 hex, so no cookie matches it.
  */
 export const NO_BROWSER_BINDING = '';
 
+/** Whether the request carries the continuity cookie whose hash is `expected`; clears it either way. */
 export function matchesContinuityCookie(
   request: FastifyRequest,
   reply: FastifyReply,

@@ -1,6 +1,6 @@
 import type { ImportedCredentials } from '../../../identity/bodies.js';
 import type { Identity } from '../../../identity/model.js';
-import { hasUsablePassword } from '../password/usable.js';
+import { hasUsablePassword } from '../../../identity/usable-password.js';
 
 /** One provider account linked to an identity, as Kratos stores it in the `oidc` credential. */
 export interface LinkedProvider {

@@ -8,6 +8,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CredentialType, Identity, JsonValue } from '../../../identity/model.js';
+import { hasUsablePassword } from '../../../identity/usable-password.js';
 import type { SelfServiceFlow } from '../../flow/flow.js';
 import { csrfBinding, csrfTokenFor, ensureCsrfSecret } from '../../flow/http-context.js';
 import { askedFlowSchema } from '../../flow/identity-schema.js';
@@ -19,7 +20,6 @@ import { uiContainer } from '../../flow/ui.js';
 import type { LoginDeps } from '../../login/deps.js';
 import { createLoginFlow, loginFormNodes } from '../../login/flow.js';
 import { currentIdentityBody } from '../../settings/strategy.js';
-import { hasUsablePassword } from '../password/usable.js';
 import type { ProviderClient } from './client.js';
 import { linkedProviders, withLinkedProvider } from './credentials.js';
 import type { OidcDeps } from './deps.js';

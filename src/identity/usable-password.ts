@@ -1,4 +1,4 @@
-import type { Identity } from '../../../identity/model.js';
+import type { Identity } from './model.js';
 
 /**
  * Whether the identity can sign in with a password: it has a hash, or it may migrate one through
