@@ -124,24 +124,24 @@ export async function fetchFlowForClient(
 function expiredOnFetch(flow: SelfServiceFlow, publicBase: URL): AppError {
   const gone =
     'The requested resource is no longer available because it has expired or is otherwise invalid.';
-  // The identity schema the flow asked for carries over to the flow that replaces it.
-  const identitySchema = askedFlowSchema(flow);
+  // Where to start again (the init endpoint of the flow's type), with the flow's return_to and
+  // identity schema, which carry over to the flow that replaces it.
+  const initUrl = (type: 'browser' | 'api') => {
+    const url = new URL(publicUrl(publicBase, `self-service/${flow.kind}/${type}`));
+    if (type === 'browser' && flow.return_to !== null) url.searchParams.set('return_to', flow.return_to);
+    const identitySchema = askedFlowSchema(flow);
+    if (identitySchema !== undefined) url.searchParams.set('identity_schema', identitySchema);
+    return url.toString();
+  };
   if (flow.type === 'browser') {
-    const redirectTo = new URL(publicUrl(publicBase, `self-service/${flow.kind}/browser`));
-    if (flow.return_to !== null) redirectTo.searchParams.set('return_to', flow.return_to);
-    if (identitySchema !== undefined) redirectTo.searchParams.set('identity_schema', identitySchema);
     return new AppError('self_service_flow_expired', 410, gone, {
       reason: `The ${flow.kind} flow has expired. Redirect the user to the ${flow.kind} flow init endpoint to initialize a new ${flow.kind} flow.`,
-      details: { redirect_to: redirectTo.toString(), return_to: flow.return_to ?? '' },
+      details: { redirect_to: initUrl('browser'), return_to: flow.return_to ?? '' },
     });
   }
   return new AppError('self_service_flow_expired', 410, gone, {
     reason: `The ${flow.kind} flow has expired. Call the ${flow.kind} flow init API endpoint to initialize a new ${flow.kind} flow.`,
-    details: {
-      api:
-        publicUrl(publicBase, `self-service/${flow.kind}/api`) +
-        (identitySchema === undefined ? '' : `?identity_schema=${encodeURIComponent(identitySchema)}`),
-    },
+    details: { api: initUrl('api') },
   });
 }
 
@@ -181,15 +181,10 @@ export async function openSubmission(
   if (flow.type === 'api') {
     if (request.headers.origin !== undefined) throw browserRequestOnApiFlow('origin');
     // As Kratos (len(r.Cookies()) > 0): an empty Cookie header carries no browser state.
-    if (hasCookies(request.headers.cookie)) throw browserRequestOnApiFlow('cookie');
+    if (Object.keys(request.cookies ?? {}).length > 0) throw browserRequestOnApiFlow('cookie');
   } else {
     assertCsrf(request, submission.csrfToken, context.cookies);
     assertFlowOwnedByBrowser(request, flow, context.cookies);
   }
   return { flow, submission };
-}
-
-/** Whether a Cookie header names at least one cookie (`name=value`). */
-function hasCookies(header: string | undefined): boolean {
-  return header?.split(';').some((pair) => /^\s*[^=\s;]+\s*=/.test(pair)) === true;
 }

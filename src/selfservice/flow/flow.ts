@@ -37,6 +37,8 @@ export function isFlowExpired(flow: SelfServiceFlow, now: Date): boolean {
 }
 
 export interface NewFlowInput {
+  /** The id, when it must be known before the flow exists (a token exchange's init code names it). */
+  id?: string;
   kind: FlowKind;
   type: FlowType;
   requestUrl: string;
@@ -54,7 +56,7 @@ export interface NewFlowInput {
 
 /** A new flow in its first state; every flow kind starts the same way. */
 export function newFlow(input: NewFlowInput): SelfServiceFlow {
-  const id = randomUUID();
+  const id = input.id ?? randomUUID();
   return {
     id,
     kind: input.kind,

@@ -13,14 +13,13 @@
  * code names.
  */
 
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { JsonValue } from '../../identity/model.js';
 import type { SecretCipher } from '../../kernel/cipher.js';
 import { type AppError, badRequest, internalError } from '../../kernel/errors.js';
 import { sha256Hex } from '../../kernel/sha256.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
-
 import type { FlowKind, SelfServiceFlow } from './flow.js';
 
 const INTERNAL_KEY = 'token_exchange';
@@ -30,17 +29,23 @@ export interface TokenExchangeState {
   /** The flow the init code names: where the token is parked. */
   origin: { kind: FlowKind; id: string };
   initHash: string;
-  /** Set once the sign-in finished: the `code` hash, the sealed token, the session's id. */
-  parked?: { returnToHash: string; sealedToken: string; sessionId: string };
+  /** Set once the sign-in finished: the `code` hash and the sealed session token. */
+  parked?: { returnToHash: string; sealedToken: string };
 }
 
-/** A new exchange for the flow `origin`: the init code for the app, the state for the flow. */
-function newTokenExchange(origin: { kind: FlowKind; id: string }): {
+/**
+ * A new exchange for an api flow about to be created (`return_session_token_exchange_code=true`
+ * at init): the flow's id (the init code names it, so it is chosen here), the init code for the
+ * flow's `session_token_exchange_code`, and the state the flow is created with.
+ */
+export function newTokenExchange(kind: FlowKind): {
+  flowId: string;
   initCode: string;
   state: TokenExchangeState;
 } {
-  const initCode = Buffer.concat([uuidBytes(origin.id), randomBytes(32)]).toString('base64url');
-  return { initCode, state: { origin, initHash: sha256Hex(initCode) } };
+  const flowId = randomUUID();
+  const initCode = Buffer.concat([uuidBytes(flowId), randomBytes(32)]).toString('base64url');
+  return { flowId, initCode, state: { origin: { kind, id: flowId }, initHash: sha256Hex(initCode) } };
 }
 
 /** The flow's exchange state, when it has one. */
@@ -77,7 +82,7 @@ export function codeMatches(code: string, hash: string): boolean {
 async function parkSessionToken(
   deps: { flows: FlowStore; cipher: SecretCipher; now(): Date },
   state: TokenExchangeState,
-  issued: { token: string; sessionId: string },
+  token: string,
   returnTo: string,
 ): Promise<string> {
   const origin = await deps.flows.get(state.origin.kind, state.origin.id);
@@ -87,8 +92,7 @@ async function parkSessionToken(
     ...state,
     parked: {
       returnToHash: sha256Hex(returnToCode),
-      sealedToken: deps.cipher.encrypt(issued.token),
-      sessionId: issued.sessionId,
+      sealedToken: deps.cipher.encrypt(token),
     },
   };
   await deps.flows.update({
@@ -118,20 +122,6 @@ export function isExchangeCallback(request: FastifyRequest): boolean {
 
 function uuidBytes(id: string): Buffer {
   return Buffer.from(id.replace(/-/g, ''), 'hex');
-}
-
-/**
- * Gives a new api flow an exchange (`return_session_token_exchange_code=true` at init): the flow
- * with its state stored, and the init code for the flow's `session_token_exchange_code`.
- */
-export async function startTokenExchange(
-  flows: FlowStore,
-  flow: SelfServiceFlow,
-): Promise<{ flow: SelfServiceFlow; initCode: string }> {
-  const { initCode, state } = newTokenExchange({ kind: flow.kind, id: flow.id });
-  const started = { ...flow, internal: { ...flow.internal, ...tokenExchangeInternal(state) } };
-  await flows.update(started);
-  return { flow: started, initCode };
 }
 
 /**
@@ -171,11 +161,11 @@ export async function exchangeRedirect(
   deps: { flows: FlowStore; cipher: SecretCipher; now(): Date },
   request: FastifyRequest,
   flow: SelfServiceFlow,
-  issued: { token: string; sessionId: string } | undefined,
+  token: string | undefined,
 ): Promise<string | undefined> {
   const state = flow.type === 'api' && isExchangeCallback(request) ? tokenExchangeOf(flow) : undefined;
   if (state === undefined) return undefined;
   // checkExchangeInit makes every exchange name its return_to: the code never goes to a web page.
   if (flow.return_to === null) throw internalError('A session token exchange flow has no return_to.');
-  return issued === undefined ? flow.return_to : parkSessionToken(deps, state, issued, flow.return_to);
+  return token === undefined ? flow.return_to : parkSessionToken(deps, state, token, flow.return_to);
 }

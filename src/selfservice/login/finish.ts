@@ -100,10 +100,7 @@ export async function finishLogin(
   }));
   if (flow.type === 'api') {
     // Finished in the system browser for a native app: the token waits for the app's exchange.
-    const exchanged = await exchangeRedirect(deps, request, flow, {
-      token: issued.token,
-      sessionId: issued.session.id,
-    });
+    const exchanged = await exchangeRedirect(deps, request, flow, issued.token);
     if (exchanged !== undefined) return reply.redirect(exchanged, 303);
     return reply.send({ session: sessionJson, session_token: issued.token });
   }

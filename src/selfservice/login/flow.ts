@@ -18,13 +18,16 @@ export interface NewLoginFlow {
   csrfBinding?: string;
   /** The identity schema asked for (`?identity_schema=`, checked); the default otherwise. */
   identitySchema?: string;
-  /** A native app's session token exchange, carried over from the flow this one replaces. */
+  /** The flow's id when chosen beforehand (a new token exchange's init code names it). */
+  id?: string;
+  /** A native app's session token exchange: a new one, or carried over from the flow this one replaces. */
   tokenExchange?: TokenExchangeState;
 }
 
 /** Builds and stores a new login flow with the password method's form. */
 export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Promise<SelfServiceFlow> {
   const flow = newFlow({
+    id: input.id,
     kind: 'login',
     type: input.type,
     requestUrl: input.requestUrl,
@@ -36,14 +39,7 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
     ui: (id) =>
       uiContainer(
         publicUrl(deps.publicBase, `self-service/login?flow=${id}`),
-        // A refresh knows who signs in: it keeps the one-step form in either style.
-        loginFormNodes(
-          deps,
-          input.identitySchema,
-          input.csrfToken,
-          undefined,
-          input.refresh ? 'unified' : 'first',
-        ),
+        loginFormNodes(deps, input.identitySchema, input.csrfToken, undefined, input.refresh),
         // As Kratos's preLoginHook: a refresh asks the person to confirm it is them (1010003).
         input.refresh ? [uiText(Msg.InfoSelfServiceLoginReAuth)] : undefined,
       ),
@@ -55,19 +51,19 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
 
 /**
  * The form's nodes in Kratos's group order: the providers' buttons (oidc), the CSRF node (browser
- * flows only), then the password method's. `first` is the form a flow starts with in the
- * configured style (the identification step with `identifier_first`); `unified` is always the
- * one-step form.
+ * flows only), then the password method's: the form a flow starts with in the configured style
+ * (the identification step with `identifier_first`). A refresh knows who signs in, so it keeps
+ * the one-step form in either style.
  */
 export function loginFormNodes(
   deps: LoginDeps,
   identitySchema: string | undefined,
   csrfToken: string | undefined,
   identifier?: string,
-  form: 'first' | 'unified' = 'first',
+  refresh = false,
 ): UiNode[] {
   const nodes =
-    form === 'first' && deps.identifierFirst
+    !refresh && deps.identifierFirst
       ? deps.identifierFirst.identifyNodes(identitySchema, identifier)
       : deps.loginNodes(identitySchema, identifier);
   const providers = deps.oidc?.loginNodes() ?? [];

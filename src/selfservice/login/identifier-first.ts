@@ -11,13 +11,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../../identity/model.js';
 import { normalizeIdentifierGraceful } from '../../identity/schema/index.js';
 import { hasUsablePassword } from '../../identity/usable-password.js';
-import { CSRF_TOKEN_FIELD } from '../flow/csrf.js';
+import { refreshCsrfNode } from '../flow/csrf-node.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
 import { saveFlowUi } from '../flow/flow-steps.js';
 import { askedFlowSchema } from '../flow/identity-schema.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { csrfNode, type UiNode } from '../flow/ui.js';
-import { IDENTIFIER_FIRST, withNodeMessages } from '../nodes/index.js';
+import { IDENTIFIER_FIRST, withNodeMessages, withValues } from '../nodes/index.js';
 import { linkedProviders } from '../strategies/oidc/credentials.js';
 import type { IdentifierFirstDeps, LoginDeps } from './deps.js';
 import { loginFormNodes } from './flow.js';
@@ -77,14 +77,11 @@ export function retainedLoginNodes(
   identifier: string,
   csrf: string | undefined,
 ): UiNode[] {
-  return flow.ui.nodes.map((node): UiNode => {
-    if (node.type !== 'input') return { ...node, messages: [] };
-    const name = (node.attributes as { name?: string }).name;
-    if (name === CSRF_TOKEN_FIELD && csrf !== undefined) return csrfNode(csrf);
-    if (name === 'identifier')
-      return { ...node, attributes: { ...node.attributes, value: identifier }, messages: [] };
-    return { ...node, messages: [] };
-  });
+  const filled = withValues(
+    flow.ui.nodes.map((node) => ({ ...node, messages: [] })),
+    { identifier },
+  );
+  return csrf === undefined ? filled : refreshCsrfNode(filled, csrf);
 }
 
 /**

@@ -8,7 +8,7 @@ import { requestedFlowSchema } from '../flow/identity-schema.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow, withExchangeCode } from '../flow/serialize.js';
-import { checkExchangeInit, startTokenExchange } from '../flow/token-exchange.js';
+import { checkExchangeInit, newTokenExchange } from '../flow/token-exchange.js';
 import type { LoginDeps } from './deps.js';
 import { createLoginFlow } from './flow.js';
 import { submitLogin } from './submit.js';
@@ -78,18 +78,17 @@ export function loginRoutes(deps: LoginDeps) {
       if (query.return_session_token_exchange_code === true) {
         checkExchangeInit({ returnTo, refresh: state.refresh });
       }
-      const created = await createLoginFlow(deps, {
+      const exchange =
+        query.return_session_token_exchange_code === true ? newTokenExchange('login') : undefined;
+      const flow = await createLoginFlow(deps, {
+        id: exchange?.flowId,
         type: 'api',
         requestUrl: publicRequestUrl(request, deps.publicBase),
         returnTo,
         refresh: state.refresh,
         identitySchema: state.identitySchema,
+        tokenExchange: exchange?.state,
       });
-      const exchange =
-        query.return_session_token_exchange_code === true
-          ? await startTokenExchange(deps.flows, created)
-          : undefined;
-      const flow = exchange?.flow ?? created;
       // `before` hooks see the new flow; a failing one stops it from starting.
       const refused = await deps.hooks?.before('login', request, flow);
       if (refused) throw refused;

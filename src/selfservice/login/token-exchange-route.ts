@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../kernel/errors.js';
 import { sessionEnded } from '../../session/errors.js';
+import { isSessionUsable } from '../../session/model.js';
 import { isFlowExpired } from '../flow/flow.js';
 import {
   codeMatches,
@@ -53,9 +54,7 @@ export function tokenExchangeRoute(deps: LoginDeps) {
       });
       const token = deps.cipher.decrypt(parked.sealedToken);
       const session = await deps.sessions.findByToken(token);
-      if (session === undefined || !session.active || session.expires_at.getTime() <= deps.now().getTime()) {
-        throw sessionEnded();
-      }
+      if (session === undefined || !isSessionUsable(session, deps.now())) throw sessionEnded();
       const identity = await deps.identities.get(session.identity_id);
       return reply.send({ session: deps.sessions.toJson(session, identity), session_token: token });
     });

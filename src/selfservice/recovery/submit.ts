@@ -49,7 +49,7 @@ export async function submitRecovery(
   // as the emailed link is, the token being the proof, not the form's CSRF token.
   if (queryLinkToken(request) !== undefined) {
     const linked = await deps.flows.get('recovery', flowIdFrom(request));
-    if (linked && recoveryMethodOf(deps, linked) === 'link') return followRecoveryLink(deps, request, reply);
+    if (linked && recoveryMethodOf(deps, linked) === 'link') return answerLink(deps, request, reply, linked);
   }
   const { flow, submission } = await openSubmission(deps, 'recovery', request);
   const method = recoveryMethodOf(deps, flow);
@@ -71,9 +71,19 @@ export async function followRecoveryLink(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const query = request.query as { flow?: string; token?: string };
   const flow = await deps.flows.get('recovery', flowIdFrom(request));
   if (!flow) throw notFound('The recovery flow could not be found.');
+  return answerLink(deps, request, reply, flow);
+}
+
+/** The recovery link's answer for its flow, loaded once by whichever route took the link. */
+async function answerLink(
+  deps: RecoveryDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+): Promise<FastifyReply> {
+  const query = request.query as { token?: string };
   if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
   // Only link tokens are redeemed by a GET; a code is typed into the form (a POST with the
   // CSRF token), so a crafted link cannot sign a victim's browser into someone else's account.

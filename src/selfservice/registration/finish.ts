@@ -113,12 +113,7 @@ export async function finishRegistration(
   });
   const sessionJson = issued ? deps.sessions.toJson(issued.session, identity) : undefined;
   // Finished in the system browser for a native app: the token waits for the app's exchange.
-  const exchanged = await exchangeRedirect(
-    deps,
-    request,
-    flow,
-    issued ? { token: issued.token, sessionId: issued.session.id } : undefined,
-  );
+  const exchanged = await exchangeRedirect(deps, request, flow, issued?.token);
   if (exchanged !== undefined) return reply.redirect(exchanged, 303);
   if (flow.type === 'api') {
     const continueWith: ContinueWith[] = [

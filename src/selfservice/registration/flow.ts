@@ -15,7 +15,9 @@ export interface NewRegistrationFlow {
   csrfBinding?: string;
   /** The identity schema asked for (`?identity_schema=`, checked); the default otherwise. */
   identitySchema?: string;
-  /** A native app's session token exchange, carried over from the flow this one replaces. */
+  /** The flow's id when chosen beforehand (a new token exchange's init code names it). */
+  id?: string;
+  /** A native app's session token exchange: a new one, or carried over from the flow this one replaces. */
   tokenExchange?: TokenExchangeState;
 }
 
@@ -25,6 +27,7 @@ export async function createRegistrationFlow(
   input: NewRegistrationFlow,
 ): Promise<SelfServiceFlow> {
   const flow = newFlow({
+    id: input.id,
     kind: 'registration',
     type: input.type,
     requestUrl: input.requestUrl,

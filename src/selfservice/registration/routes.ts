@@ -7,7 +7,7 @@ import { requestedFlowSchema } from '../flow/identity-schema.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow, withExchangeCode } from '../flow/serialize.js';
-import { checkExchangeInit, startTokenExchange } from '../flow/token-exchange.js';
+import { checkExchangeInit, newTokenExchange } from '../flow/token-exchange.js';
 import type { RegistrationDeps } from './deps.js';
 import { registrationDisabled } from './errors.js';
 import { createRegistrationFlow } from './flow.js';
@@ -51,14 +51,15 @@ export function registrationRoutes(deps: RegistrationDeps) {
         };
         const returnTo = returnToOf(request);
         if (wantsExchange === true) checkExchangeInit({ returnTo, refresh: false });
-        const created = await createRegistrationFlow(deps, {
+        const exchange = wantsExchange === true ? newTokenExchange('registration') : undefined;
+        const flow = await createRegistrationFlow(deps, {
+          id: exchange?.flowId,
           type: 'api',
           requestUrl: publicRequestUrl(request, deps.publicBase),
           returnTo,
           identitySchema: identitySchemaOf(request),
+          tokenExchange: exchange?.state,
         });
-        const exchange = wantsExchange === true ? await startTokenExchange(deps.flows, created) : undefined;
-        const flow = exchange?.flow ?? created;
         // `before` hooks see the new flow; a failing one stops it from starting.
         const refused = await deps.hooks?.before('registration', request, flow);
         if (refused) throw refused;

@@ -30,13 +30,7 @@ export async function defaultFormNodes(
     flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.login.cookies)) : undefined;
   switch (flow.kind) {
     case 'login':
-      return loginFormNodes(
-        deps.login,
-        askedFlowSchema(flow),
-        csrf,
-        undefined,
-        flow.refresh ? 'unified' : 'first',
-      );
+      return loginFormNodes(deps.login, askedFlowSchema(flow), csrf, undefined, flow.refresh);
     case 'registration':
       return registrationFormNodes(deps.registration, askedFlowSchema(flow), csrf);
     case 'settings': {
