@@ -84,6 +84,25 @@ describe.each(testEngines())('flow store contract ($name)', (engine) => {
     });
   });
 
+  it('writes a change once when two requests race on the version they both read', async () => {
+    const flow = flowFixture({ internal: { parked: 'token' } });
+    await store.create(flow);
+    const read = await store.get('login', flow.id);
+    if (read === undefined) throw new Error('flow not stored');
+    const spent = (by: string): SelfServiceFlow => ({
+      ...read,
+      internal: { spentBy: by },
+      updated_at: new Date(read.updated_at.getTime() + 1),
+    });
+    const outcomes = await Promise.all([
+      store.updateIfUnchanged(spent('first'), read.updated_at),
+      store.updateIfUnchanged(spent('second'), read.updated_at),
+    ]);
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const winner = outcomes[0] ? 'first' : 'second';
+    expect((await store.get('login', flow.id))?.internal).toEqual({ spentBy: winner });
+  });
+
   it('deletes expired flows', async () => {
     const old = flowFixture({ expires_at: new Date('2020-01-01T00:00:00.000Z') });
     await store.create(old);

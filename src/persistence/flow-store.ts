@@ -19,6 +19,13 @@ export interface FlowStore {
    * the ui and internal state as stored: `update` would serialise and write them again unchanged.
    */
   updateState(flow: Pick<SelfServiceFlow, 'id' | 'state' | 'active' | 'updated_at'>): Promise<void>;
+  /**
+   * `update`, but only while the stored flow is still the version that was read (its `updated_at`
+   * is still `readAt`); true when it wrote. For a change that must happen once however many
+   * requests race on the flow: the loser finds nothing to write. `flow.updated_at` must differ
+   * from `readAt`, or a later racer would still match.
+   */
+  updateIfUnchanged(flow: SelfServiceFlow, readAt: Date): Promise<boolean>;
   /** Removes flows that expired before `before`; returns how many. */
   deleteExpired(before: Date): Promise<number>;
 }
@@ -146,6 +153,26 @@ export function createFlowStore(db: Kysely<Tables>): FlowStore {
 
     async updateState(flow) {
       await updateState(flow.state, flow.active, flow.updated_at, flow.id);
+    },
+
+    async updateIfUnchanged(flow, readAt) {
+      if (flow.updated_at.getTime() === readAt.getTime()) {
+        throw new Error('updateIfUnchanged needs a new updated_at to tell the versions apart');
+      }
+      // Rare (a once-only exchange), so built per call rather than prepared.
+      const result = await db
+        .updateTable('selfservice_flows')
+        .set({
+          state: flow.state,
+          active: flow.active,
+          ui: toJson(flow.ui),
+          internal: toJson(flow.internal),
+          updated_at: flow.updated_at,
+        })
+        .where('id', '=', flow.id)
+        .where('updated_at', '=', readAt)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
 
     async deleteExpired(before) {

@@ -45,13 +45,18 @@ export function tokenExchangeRoute(deps: LoginDeps) {
       const parked = state.parked;
       if (parked === undefined || !codeMatches(returnToCode, parked.returnToHash)) throw notFound(NOTHING);
 
-      // Once only: the token leaves the flow before it is handed out.
+      // Once only: the token leaves the flow before it is handed out, and of two requests racing
+      // with the same codes only the one whose write lands on the version both read gets it.
       const spent: TokenExchangeState = { origin: state.origin, initHash: state.initHash };
-      await deps.flows.update({
-        ...flow,
-        internal: { ...flow.internal, ...tokenExchangeInternal(spent) },
-        updated_at: deps.now(),
-      });
+      const wrote = await deps.flows.updateIfUnchanged(
+        {
+          ...flow,
+          internal: { ...flow.internal, ...tokenExchangeInternal(spent) },
+          updated_at: new Date(Math.max(deps.now().getTime(), flow.updated_at.getTime() + 1)),
+        },
+        flow.updated_at,
+      );
+      if (!wrote) throw notFound(NOTHING);
       const token = deps.cipher.decrypt(parked.sealedToken);
       const session = await deps.sessions.findByToken(token);
       if (session === undefined || !isSessionUsable(session, deps.now())) throw sessionEnded();
