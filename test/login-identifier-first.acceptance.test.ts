@@ -286,6 +286,45 @@ describe('identifier-first login with providers', () => {
     expect(named(both.ui.nodes, 'password')).toHaveLength(1);
   });
 
+  it('keeps the credentials step when the provider chosen there fails', async () => {
+    await admin.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: traits('unreachable@example.com'),
+        credentials: { oidc: { config: { providers: [{ provider: 'alpha', subject: 'alpha-2' }] } } },
+      },
+    });
+    const browser = new BrowserClient(server.publicUrl);
+    const init = await browser.getJson('/self-service/login/browser');
+    const flow = (await init.json()) as LoginFlow;
+    const post = (body: Record<string, string>, nodes: UiNode[]) =>
+      browser.postForm(`/self-service/login?flow=${flow.id}`, {
+        csrf_token: String(attr(one(nodes, 'csrf_token'))?.value),
+        ...body,
+      });
+    await post({ method: 'identifier_first', identifier: 'unreachable@example.com' }, flow.ui.nodes);
+    const step = (await (
+      await browser.getJson(`/self-service/login/flows?id=${flow.id}`)
+    ).json()) as LoginFlow;
+    expect(providersOf(step.ui.nodes)).toEqual(['alpha']);
+
+    // alpha's issuer cannot be reached: the person stays on their step, told why (5000001).
+    const failed = await post({ method: 'oidc', provider: 'alpha' }, step.ui.nodes);
+    expect(failed.status).toBe(303);
+    const shown = (await (
+      await browser.getJson(`/self-service/login/flows?id=${flow.id}`)
+    ).json()) as LoginFlow;
+    expect(shown.ui.messages?.map((m) => m.id)).toEqual([5000001]);
+    expect(attr(one(shown.ui.nodes, 'identifier'))).toMatchObject({
+      type: 'hidden',
+      value: 'unreachable@example.com',
+    });
+    expect(providersOf(shown.ui.nodes)).toEqual(['alpha']);
+    expect(attr(one(shown.ui.nodes, 'csrf_token'))?.value).not.toBe(
+      attr(one(step.ui.nodes, 'csrf_token'))?.value,
+    );
+  });
+
   it('shows the password step to an imported account whose password the migration hook checks', async () => {
     await admin.createIdentity({
       createIdentityBody: {

@@ -68,19 +68,18 @@ export async function submitIdentifier(
 }
 
 /**
- * The form after a failed password step of an identifier-first flow: as Kratos's password
- * strategy, the flow's own nodes (the credentials step keeps its hidden identifier and the
- * account's providers) with the identifier as typed, a fresh CSRF token and no old messages.
+ * The form after a failed step of an identifier-first flow (a refused password, a provider that
+ * failed): as Kratos's strategies write their errors, the flow's own nodes (the credentials step
+ * keeps its hidden identifier and the account's providers), with the identifier as typed when
+ * one was, a fresh CSRF token and no old messages. Rebuilding the form would show step 1 again.
  */
 export function retainedLoginNodes(
   flow: SelfServiceFlow,
-  identifier: string,
   csrf: string | undefined,
+  identifier?: string,
 ): UiNode[] {
-  const filled = withValues(
-    flow.ui.nodes.map((node) => ({ ...node, messages: [] })),
-    { identifier },
-  );
+  const cleared = flow.ui.nodes.map((node) => ({ ...node, messages: [] }));
+  const filled = identifier === undefined ? cleared : withValues(cleared, { identifier });
   return csrf === undefined ? filled : refreshCsrfNode(filled, csrf);
 }
 

@@ -69,7 +69,7 @@ export async function submitLogin(
   // flow keeps its own step, as Kratos's password strategy keeps the flow's nodes.
   const formAgain = () =>
     deps.identifierFirst
-      ? retainedLoginNodes(flow, rawIdentifier, csrf)
+      ? retainedLoginNodes(flow, csrf, rawIdentifier)
       : loginFormNodes(deps, askedFlowSchema(flow), csrf, rawIdentifier);
 
   const missing: Record<string, ReturnType<typeof uiText>[]> = {};

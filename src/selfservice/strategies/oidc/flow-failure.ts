@@ -7,6 +7,7 @@ import { askedFlowSchema } from '../../flow/identity-schema.js';
 import { Msg, type UiText, uiText } from '../../flow/messages.js';
 import type { UiNode } from '../../flow/ui.js';
 import { loginFormNodes } from '../../login/flow.js';
+import { retainedLoginNodes } from '../../login/identifier-first.js';
 import { registrationFormNodes } from '../../registration/flow.js';
 import { flowIdentityId, settingsFormNodes } from '../../settings/flow.js';
 import type { OidcDeps } from './deps.js';
@@ -19,7 +20,10 @@ export function failureMessage(failure: OidcFailure): UiText {
     : uiText(Msg.ErrorValidationGeneric, { reason: failure.message });
 }
 
-/** The flow's own form, as it is first shown (with a fresh CSRF token for browser flows). */
+/**
+ * The flow's own form, as it is first shown (with a fresh CSRF token for browser flows); an
+ * identifier-first login keeps the step it is on.
+ */
 export async function defaultFormNodes(
   deps: OidcDeps,
   request: FastifyRequest,
@@ -30,7 +34,10 @@ export async function defaultFormNodes(
     flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.login.cookies)) : undefined;
   switch (flow.kind) {
     case 'login':
-      return loginFormNodes(deps.login, askedFlowSchema(flow), csrf, undefined, flow.refresh);
+      // An identifier-first flow stays on the step the person was on (see retainedLoginNodes).
+      return deps.login.identifierFirst && !flow.refresh
+        ? retainedLoginNodes(flow, csrf)
+        : loginFormNodes(deps.login, askedFlowSchema(flow), csrf, undefined, flow.refresh);
     case 'registration':
       return registrationFormNodes(deps.registration, askedFlowSchema(flow), csrf);
     case 'settings': {
