@@ -87,6 +87,9 @@ describe.each(testDatabases())('bulk session management over HTTP ($name)', (dat
     const [first, second, third] = cy.sessions;
     if (!first || !second || !third) throw new Error('no sessions');
     expect(await whoamiStatus(frontend, first.token)).toBe(200);
+    // A frontend client pointed at the admin URL is sent on to the public listener (307), as Kratos.
+    const misdirected = new FrontendApi(new Configuration({ basePath: server.adminUrl }));
+    expect(await whoamiStatus(misdirected, first.token)).toBe(200);
     await admin.disableSession({ id: second.session.id });
 
     const { data } = await admin.manageSessions({

@@ -52,6 +52,28 @@ describe('behind a gateway on a path prefix, with an SPA on another origin', () 
     expect(schemas).toMatchObject({ error: { code: 404 } });
   });
 
+  it('sends the public routes asked of the admin listener on to the public base URL, as Kratos', async () => {
+    const sent = async (method: string, path: string) => {
+      const response = await fetch(`${server.adminUrl}${path}`, { method, redirect: 'manual' });
+      return { status: response.status, location: response.headers.get('location') };
+    };
+    expect(await sent('GET', '/admin/self-service/login/api?refresh=true')).toEqual({
+      status: 307,
+      location: `${base}self-service/login/api?refresh=true`,
+    });
+    expect(await sent('POST', '/self-service/registration?flow=f')).toEqual({
+      status: 307,
+      location: `${base}self-service/registration?flow=f`,
+    });
+    expect(await sent('DELETE', '/admin/self-service/logout/api')).toEqual({
+      status: 307,
+      location: `${base}self-service/logout/api`,
+    });
+    expect(await sent('GET', '/sessions/whoami')).toEqual({ status: 307, location: `${base}sessions/whoami` });
+    // The admin API itself stays where it is.
+    expect((await sent('GET', '/admin/identities')).status).toBe(200);
+  });
+
   it('answers CORS preflights for allowed origins, with credentials', async () => {
     for (const origin of ['https://spa.example.com', 'https://pr-7.preview.example.com']) {
       const preflight = await fetch(`${server.publicUrl}/self-service/login/browser`, {

@@ -27,6 +27,7 @@ import { publicSessionRoutes } from '../session/public-routes.js';
 import { uiRoutes } from '../ui/index.js';
 import type { WebhookWorker, WorkerOverrides } from '../webhooks/outbox/index.js';
 import { createHttpServer } from './http.js';
+import { publicRouteRedirects } from './public-route-redirects.js';
 import { createRegistry, type Registry } from './registry.js';
 import { buildSelfService, type SelfService } from './selfservice.js';
 import { buildSessionTokenizer } from './tokenizer-wiring.js';
@@ -122,6 +123,7 @@ export async function buildAdminApp(registry: Registry, selfService: SelfService
     // usually pointed at the admin URL, lists schemas there. Served here directly, same answer.
     await app.register(identitySchemaRoutes(registry), { prefix });
   }
+  await app.register(publicRouteRedirects(registry.config.serve.public.baseUrl));
   return app;
 }
 

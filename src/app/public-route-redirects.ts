@@ -1,0 +1,50 @@
+import type { FastifyInstance, HTTPMethods } from 'fastify';
+
+/** Every self-service flow's init, fetch and submit routes. */
+const flowRoutes = (flow: string): Array<[HTTPMethods[], string]> => [
+  [['GET'], `/self-service/${flow}/browser`],
+  [['GET'], `/self-service/${flow}/api`],
+  [['GET'], `/self-service/${flow}/flows`],
+  [['GET', 'POST'], `/self-service/${flow}`],
+];
+
+/**
+ * The public routes Kratos's admin listener answers with a 307 to the public listener
+ * (`x.RedirectToPublicRoute`), so a client pointed at the admin URL still reaches them: the
+ * self-service flows, logout, the error fetch and whoami.
+ */
+const PUBLIC_ROUTES: ReadonlyArray<[HTTPMethods[], string]> = [
+  ...['login', 'registration', 'settings', 'recovery', 'verification'].flatMap(flowRoutes),
+  [['GET'], '/self-service/logout/browser'],
+  [['DELETE'], '/self-service/logout/api'],
+  [['GET'], '/self-service/logout'],
+  [['GET'], '/self-service/errors'],
+  [['GET'], '/sessions/whoami'],
+];
+
+const ADMIN_PREFIX = '/admin';
+
+/**
+ * Registers those routes on the admin listener, under `/admin` and at the root as the rest of the
+ * admin API: 307 (the method and body are kept) to the same path and query on the public base
+ * URL, `/admin` dropped, as Kratos does.
+ */
+export function publicRouteRedirects(publicBaseUrl: URL) {
+  return async function register(app: FastifyInstance): Promise<void> {
+    for (const prefix of [ADMIN_PREFIX, '']) {
+      for (const [method, path] of PUBLIC_ROUTES) {
+        app.route({
+          method,
+          url: `${prefix}${path}`,
+          handler: (request, reply) => {
+            const local = request.url.startsWith(`${ADMIN_PREFIX}/`)
+              ? request.url.slice(ADMIN_PREFIX.length)
+              : request.url;
+            // The base URL's path ends with '/'; the route's path starts with one.
+            return reply.redirect(new URL(`.${local}`, publicBaseUrl).toString(), 307);
+          },
+        });
+      }
+    }
+  };
+}
