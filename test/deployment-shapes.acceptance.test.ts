@@ -69,7 +69,10 @@ describe('behind a gateway on a path prefix, with an SPA on another origin', () 
       status: 307,
       location: `${base}self-service/logout/api`,
     });
-    expect(await sent('GET', '/sessions/whoami')).toEqual({ status: 307, location: `${base}sessions/whoami` });
+    expect(await sent('GET', '/sessions/whoami')).toEqual({
+      status: 307,
+      location: `${base}sessions/whoami`,
+    });
     // The admin API itself stays where it is.
     expect((await sent('GET', '/admin/identities')).status).toBe(200);
   });

@@ -143,6 +143,16 @@ describe('identity schema selection in self-service flows', () => {
   });
 
   it('refuses a schema that is not selectable, or not configured, with 400 before any flow starts', async () => {
+    const flowCount = async () =>
+      Number(
+        (
+          await server.registry.database.db
+            .selectFrom('selfservice_flows')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await flowCount();
     for (const identitySchema of ['staff', 'no-such-schema']) {
       for (const call of [
         () => frontend.createNativeRegistrationFlow({ identitySchema }),
@@ -154,6 +164,7 @@ describe('identity schema selection in self-service flows', () => {
         expect(refused.body.error.reason).toContain(identitySchema);
       }
     }
+    expect(await flowCount()).toBe(before);
   });
 
   it('lets a flow name the default schema, selectable or not', async () => {
