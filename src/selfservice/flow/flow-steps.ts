@@ -66,26 +66,28 @@ const EXPIRED_MESSAGES = {
 
 /**
  * An expired flow is replaced by a fresh one of the same type: browsers are sent to it,
- * other clients get 410 self_service_flow_expired naming it (`use_flow_id`).
+ * other clients get 410 self_service_flow_expired naming it (`use_flow_id`). `create` stores the
+ * new flow with what `replacement` carries: the CSRF token and binding of browser flows, and the
+ * notice saying why the person is on it, as Kratos's PrepareReplacementForExpiredFlow.
  */
 export async function replaceExpiredFlow(
   context: FlowStepContext & { cookies: CookieSettings },
   request: FastifyRequest,
   reply: FastifyReply,
   flow: SelfServiceFlow,
-  create: (csrf: { csrfToken?: string; csrfBinding?: string }) => Promise<SelfServiceFlow>,
+  create: (replacement: {
+    csrfToken?: string;
+    csrfBinding?: string;
+    notice: UiText[];
+  }) => Promise<SelfServiceFlow>,
 ): Promise<FastifyReply> {
   const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, context.cookies) : undefined;
-  const created = await create(
-    secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) },
+  const notice = [uiText(EXPIRED_MESSAGES[flow.kind], { expired_at: flow.expires_at, now: context.now() })];
+  const next = await create(
+    secret === undefined
+      ? { notice }
+      : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret), notice },
   );
-  // As Kratos's PrepareReplacementForExpiredFlow: the new flow says why the person is on it.
-  const expiredText = uiText(EXPIRED_MESSAGES[flow.kind], {
-    expired_at: flow.expires_at,
-    now: context.now(),
-  });
-  const next = { ...created, ui: { ...created.ui, messages: [...(created.ui.messages ?? []), expiredText] } };
-  await context.flows.update(next);
   if (flow.type === 'browser' && !wantsJson(request))
     return reply.redirect(flowUiUrl(context.uiUrl, next.id), 303);
   throw new FlowExpiredError(flow.expires_at, context.now(), next.id);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonValue } from '../../identity/model.js';
+import type { UiText } from './messages.js';
 import type { UiContainer } from './ui.js';
 
 export type FlowKind = 'login' | 'registration' | 'settings' | 'recovery' | 'verification';
@@ -51,12 +52,21 @@ export interface NewFlowInput {
   lifespanMs: number;
   /** Builds the form once the flow id (part of the form's action) is known. */
   ui(id: string): UiContainer;
+  /** Messages shown after the form's own (see FlowNotice). */
+  notice?: UiText[];
   now: Date;
+}
+
+/** Carried by every kind's new-flow input: messages the flow starts with after its own. */
+export interface FlowNotice {
+  /** Why the person is on this flow, e.g. the one it replaces expired (see replaceExpiredFlow). */
+  notice?: UiText[];
 }
 
 /** A new flow in its first state; every flow kind starts the same way. */
 export function newFlow(input: NewFlowInput): SelfServiceFlow {
   const id = input.id ?? randomUUID();
+  const ui = input.ui(id);
   return {
     id,
     kind: input.kind,
@@ -65,7 +75,10 @@ export function newFlow(input: NewFlowInput): SelfServiceFlow {
     request_url: input.requestUrl,
     return_to: input.returnTo,
     active: null,
-    ui: input.ui(id),
+    ui:
+      input.notice === undefined || input.notice.length === 0
+        ? ui
+        : { ...ui, messages: [...(ui.messages ?? []), ...input.notice] },
     refresh: input.refresh ?? false,
     requested_aal: 'aal1',
     internal: {

@@ -1,4 +1,4 @@
-import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
+import { type FlowNotice, type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
 import { flowSchemaState } from '../flow/identity-schema.js';
 import { Msg, uiText } from '../flow/messages.js';
 import { publicUrl } from '../flow/request-url.js';
@@ -6,7 +6,7 @@ import { type TokenExchangeState, tokenExchangeInternal } from '../flow/token-ex
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
 import type { LoginDeps } from './deps.js';
 
-export interface NewLoginFlow {
+export interface NewLoginFlow extends FlowNotice {
   type: FlowType;
   requestUrl: string;
   returnTo: string | null;
@@ -43,6 +43,7 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
         // As Kratos's preLoginHook: a refresh asks the person to confirm it is them (1010003).
         input.refresh ? [uiText(Msg.InfoSelfServiceLoginReAuth)] : undefined,
       ),
+    notice: input.notice,
     now: deps.now(),
   });
   await deps.flows.create(flow);

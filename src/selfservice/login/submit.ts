@@ -175,14 +175,14 @@ async function expired(
   // The new flow is a refresh only if there still is a session to refresh (as at init).
   const token = flow.refresh ? sessionTokenFrom(request, deps.tokens) : undefined;
   const refresh = token !== undefined && (await deps.sessions.authenticate(token)) !== undefined;
-  return replaceExpiredFlow(context, request, reply, flow, (csrf) =>
+  return replaceExpiredFlow(context, request, reply, flow, (replacement) =>
     createLoginFlow(deps, {
       type: flow.type,
       requestUrl: flow.request_url,
       returnTo: flow.return_to,
       refresh,
       identitySchema: askedFlowSchema(flow),
-      ...csrf,
+      ...replacement,
     }),
   );
 }

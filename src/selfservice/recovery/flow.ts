@@ -1,4 +1,4 @@
-import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
+import { type FlowNotice, type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { publicUrl } from '../flow/request-url.js';
 import { type UiNode, uiContainer } from '../flow/ui.js';
@@ -6,7 +6,7 @@ import { addressRequestNodes, codeEntryNodes, linkSentNodes } from '../nodes/add
 import { withCsrf } from '../verification/flow.js';
 import type { RecoveryDeps } from './deps.js';
 
-export interface NewRecoveryFlow {
+export interface NewRecoveryFlow extends FlowNotice {
   type: FlowType;
   requestUrl: string;
   returnTo: string | null;
@@ -34,6 +34,7 @@ export async function createRecoveryFlow(
         publicUrl(deps.publicBase, `self-service/recovery?flow=${id}`),
         withCsrf(input.type, input.csrfToken, addressRequestNodes(method)),
       ),
+    notice: input.notice,
     now: deps.now(),
   });
   await deps.flows.create(flow);

@@ -297,12 +297,12 @@ function expired(
     now: deps.now,
     cookies: deps.cookies,
   };
-  return replaceExpiredFlow(context, request, reply, flow, (csrf) =>
+  return replaceExpiredFlow(context, request, reply, flow, (replacement) =>
     createRecoveryFlow(deps, {
       type: flow.type,
       requestUrl: flow.request_url,
       returnTo: flow.return_to,
-      ...csrf,
+      ...replacement,
     }),
   );
 }

@@ -1,12 +1,12 @@
 import type { JsonObject } from '../../identity/model.js';
-import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
+import { type FlowNotice, type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
 import { flowSchema, flowSchemaState } from '../flow/identity-schema.js';
 import { publicUrl } from '../flow/request-url.js';
 import { type TokenExchangeState, tokenExchangeInternal } from '../flow/token-exchange.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
 import type { RegistrationDeps } from './deps.js';
 
-export interface NewRegistrationFlow {
+export interface NewRegistrationFlow extends FlowNotice {
   type: FlowType;
   requestUrl: string;
   returnTo: string | null;
@@ -40,6 +40,7 @@ export async function createRegistrationFlow(
         publicUrl(deps.publicBase, `self-service/registration?flow=${id}`),
         registrationFormNodes(deps, input.identitySchema, input.csrfToken),
       ),
+    notice: input.notice,
     now: deps.now(),
   });
   await deps.flows.create(flow);

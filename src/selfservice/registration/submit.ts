@@ -203,14 +203,19 @@ function expired(
   reply: FastifyReply,
   flow: SelfServiceFlow,
 ): Promise<FastifyReply> {
-  return replaceExpiredFlow({ ...stepContext(deps), cookies: deps.cookies }, request, reply, flow, (csrf) =>
-    createRegistrationFlow(deps, {
-      type: flow.type,
-      requestUrl: flow.request_url,
-      returnTo: flow.return_to,
-      identitySchema: askedFlowSchema(flow),
-      ...csrf,
-    }),
+  return replaceExpiredFlow(
+    { ...stepContext(deps), cookies: deps.cookies },
+    request,
+    reply,
+    flow,
+    (replacement) =>
+      createRegistrationFlow(deps, {
+        type: flow.type,
+        requestUrl: flow.request_url,
+        returnTo: flow.return_to,
+        identitySchema: askedFlowSchema(flow),
+        ...replacement,
+      }),
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Identity, JsonObject } from '../../identity/model.js';
 import { internalError } from '../../kernel/errors.js';
-import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
+import { type FlowNotice, type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
 import { publicUrl } from '../flow/request-url.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
 import { settingsNodes } from '../nodes/index.js';
@@ -12,7 +12,7 @@ export type SettingsFlowDeps = Pick<
   'flows' | 'config' | 'publicBase' | 'schemaDocument' | 'now' | 'oidc'
 >;
 
-export interface NewSettingsFlow {
+export interface NewSettingsFlow extends FlowNotice {
   type: FlowType;
   /** The signed-in identity whose settings the flow changes. */
   identity: Identity;
@@ -45,6 +45,7 @@ export async function createSettingsFlow(
         publicUrl(deps.publicBase, `self-service/settings?flow=${id}`),
         settingsFormNodes(deps, input.identity, input.csrfToken),
       ),
+    notice: input.notice,
     now: deps.now(),
   });
   const settings: SelfServiceFlow = {

@@ -275,13 +275,13 @@ async function expired(
     now: deps.now,
     cookies: deps.cookies,
   };
-  return replaceExpiredFlow(context, request, reply, flow, (csrf) =>
+  return replaceExpiredFlow(context, request, reply, flow, (replacement) =>
     createSettingsFlow(deps, {
       type: flow.type,
       identity,
       requestUrl: flow.request_url,
       returnTo: flow.return_to,
-      ...csrf,
+      ...replacement,
     }),
   );
 }

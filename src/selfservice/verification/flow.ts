@@ -1,4 +1,4 @@
-import { type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
+import { type FlowNotice, type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { publicUrl } from '../flow/request-url.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
@@ -6,7 +6,7 @@ import { addressRequestNodes, codeEntryNodes, linkSentNodes } from '../nodes/add
 import { withNodeMessages } from '../nodes/index.js';
 import type { VerificationDeps } from './deps.js';
 
-export interface NewVerificationFlow {
+export interface NewVerificationFlow extends FlowNotice {
   type: FlowType;
   requestUrl: string;
   returnTo: string | null;
@@ -32,6 +32,7 @@ export async function createVerificationFlow(
         publicUrl(deps.publicBase, `self-service/verification?flow=${id}`),
         withCsrf(input.type, input.csrfToken, addressRequestNodes(method)),
       ),
+    notice: input.notice,
     now: deps.now(),
   });
   await deps.flows.create(flow);
