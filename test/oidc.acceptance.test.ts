@@ -164,6 +164,41 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     return data.credentials?.oidc?.identifiers ?? [];
   }
 
+  /** The provider accounts `include_credential=oidc` shows for an identity, with their tokens. */
+  async function linkedAccounts(identityId: string): Promise<Array<Record<string, unknown>>> {
+    const { data } = await admin.getIdentity({ id: identityId, includeCredential: ['oidc'] });
+    const config = data.credentials?.oidc?.config as
+      | { providers?: Array<Record<string, unknown>> }
+      | undefined;
+    return config?.providers ?? [];
+  }
+
+  /** Whom the provider's UserInfo endpoint says an access token is for (undefined if it refuses it). */
+  async function userInfoSubject(accessToken: unknown): Promise<string | undefined> {
+    const discovery = (await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json()) as {
+      userinfo_endpoint: string;
+    };
+    const answer = await fetch(discovery.userinfo_endpoint, {
+      headers: { authorization: `Bearer ${String(accessToken)}` },
+    });
+    return answer.ok ? ((await answer.json()) as { sub?: string }).sub : undefined;
+  }
+
+  /** The subject of an ID token (its signature was checked at sign-in). */
+  const idTokenSubject = (jwt: unknown): unknown =>
+    (JSON.parse(Buffer.from(String(jwt).split('.')[1] ?? '', 'base64url').toString()) as { sub?: unknown })
+      .sub;
+
+  /** Every credential row's config as stored, to look for secrets in the clear. */
+  async function storedCredentialConfigs(identityId: string): Promise<string> {
+    const rows = await server.registry.database.db
+      .selectFrom('identity_credentials')
+      .selectAll()
+      .where('identity_id', '=', identityId)
+      .execute();
+    return JSON.stringify(rows);
+  }
+
   /**
    * A native app's exchange up to the system browser: an api flow of `kind` asking for the session
    * token exchange, and its provider button, answered 422 with where to send the browser.
@@ -397,7 +432,18 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     });
     const id = session?.identity.id ?? '';
     expect(await oidcIdentifiers(id)).toEqual(['exam-idp:ada']);
+    // As Kratos, the tokens of the sign-up are kept: include_credential=oidc shows them in the clear
+    // (the access token still works at the provider); they are sealed at rest.
+    const [account] = await linkedAccounts(id);
+    expect(account).toMatchObject({ provider: 'exam-idp', subject: 'ada', initial_refresh_token: '' });
+    expect(idTokenSubject(account?.initial_id_token)).toBe('ada');
+    expect(await userInfoSubject(account?.initial_access_token)).toBe('ada');
+    const atRest = await storedCredentialConfigs(id);
+    expect(atRest).toContain('initial_access_token');
+    expect(atRest).not.toContain(String(account?.initial_access_token));
+    expect(atRest).not.toContain(String(account?.initial_id_token));
     const { data: identity } = await admin.getIdentity({ id });
+    expect(identity.credentials?.oidc?.config).toBeUndefined();
     // The provider said email_verified and the mapper passed it on.
     expect(identity.verifiable_addresses?.map((a) => [a.value, a.verified])).toEqual([
       ['ada@example.com', true],
@@ -439,6 +485,9 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     const session = await whoami(browser);
     expect(session?.identity.traits).toMatchObject({ fullname: 'Bob Builder', phone_number: 5550111 });
     expect(await oidcIdentifiers(session?.identity.id ?? '')).toEqual(['exam-idp:bob']);
+    // The tokens waited (sealed) on the flow with the provider account.
+    const [account] = await linkedAccounts(session?.identity.id ?? '');
+    expect(await userInfoSubject(account?.initial_access_token)).toBe('bob');
   });
 
   it('shows a failing mapper on the flow and creates nothing', async () => {
@@ -582,6 +631,9 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     expect(signedIn.status).toBe(303);
     expect((await whoami(browser))?.identity.id).toBe(carol.id);
     expect(await oidcIdentifiers(carol.id)).toEqual(['exam-idp:carol-at-idp']);
+    // The tokens of the sign-in that asked to link came along with the account.
+    const [account] = await linkedAccounts(carol.id);
+    expect(await userInfoSubject(account?.initial_access_token)).toBe('carol-at-idp');
 
     // From now on the provider signs Carol in directly.
     await signOut(browser);
@@ -643,6 +695,17 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     const linked = await browser.request(callback.toString());
     expect(linked.status).toBe(303);
     expect(await oidcIdentifiers(id)).toEqual(['exam-idp:dave']);
+    const [account] = await linkedAccounts(id);
+    expect(idTokenSubject(account?.initial_id_token)).toBe('dave');
+    // A password change rewrites the identity, not the provider's tokens.
+    flow = await settings();
+    const changed = await browser.postJson(flow.ui.action, {
+      csrf_token: csrfTokenOf(flow),
+      method: 'password',
+      password: 'dave picks another long passphrase',
+    });
+    expect(changed.status).toBe(200);
+    expect(await linkedAccounts(id)).toEqual([account]);
   });
 
   it('answers an SPA with 422 browser_location_change_required', async () => {

@@ -107,6 +107,7 @@ export async function buildAdminApp(registry: Registry, selfService: SelfService
     identities: registry.identities,
     schemaUrl: registry.identitySchemas.schemaUrl,
     externalIds: registry.identityStore,
+    cipher: registry.cipher,
   });
   const sessionRoutes = adminSessionRoutes({
     sessions: registry.sessions,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer } from '../app/http.js';
 import { createPasswordHashing } from '../hash/index.js';
+import { createSecretCipher } from '../kernel/cipher.js';
 import { silentLogger } from '../kernel/logger.js';
 import type { Database } from '../persistence/database.js';
 import { createIdentityStore } from '../persistence/identity-store.js';
@@ -28,6 +29,7 @@ async function adminApp(database: Database): Promise<FastifyInstance> {
     }),
     schemaUrl,
     externalIds: store,
+    cipher: createSecretCipher([], ['an-admin-routes-test-secret-long-enough']),
   };
   const app = createHttpServer({ logger: silentLogger() });
   for (const prefix of ['/admin', '']) await app.register(adminIdentityRoutes(deps), { prefix });
@@ -74,6 +76,47 @@ describe.each(testEngines())('admin identity routes ($name)', (engine) => {
       }
       expect(byId.json()).toMatchObject({ id, external_id: 'crm/42 ä' });
       expect(byId.body).not.toContain('hashed_password');
+    });
+
+    it('declassifies only oidc, and only tokens sealed in process: an import body cannot plant them', async () => {
+      const { id } = await create({
+        schema_id: 'default',
+        traits: { email: 'declassified@example.com' },
+        credentials: {
+          password: { config: { password: 'a long enough passphrase' } },
+          oidc: {
+            config: {
+              providers: [
+                {
+                  provider: 'google',
+                  subject: 'g-1',
+                  initial_access_token: 'planted-in-the-body',
+                  tokens: { fields: { initial_access_token: 'planted-as-tokens' } },
+                },
+              ],
+            },
+          },
+        },
+      });
+      const response = await app.inject({
+        method: 'GET',
+        url: `/admin/identities/${id}?include_credential=password&include_credential=oidc`,
+      });
+      expect(response.statusCode).toBe(200);
+      const { credentials } = response.json();
+      expect(credentials.oidc.config).toEqual({
+        providers: [
+          {
+            provider: 'google',
+            subject: 'g-1',
+            initial_id_token: '',
+            initial_access_token: '',
+            initial_refresh_token: '',
+          },
+        ],
+      });
+      expect(credentials.password.config).toBeUndefined();
+      expect(response.body).not.toContain('planted');
     });
 
     it('answers 404 in Kratos shape for an external id nobody has', async () => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SecretCipher } from '../kernel/cipher.js';
 import {
   AppError,
   badRequest,
@@ -20,7 +21,14 @@ import {
   updateIdentityBodySchema,
 } from './bodies.js';
 import type { IdentityManager, JsonPatchOperation } from './manager.js';
-import { CREDENTIAL_TYPES, type CredentialType, type Identity } from './model.js';
+import {
+  CREDENTIAL_TYPES,
+  type Credential,
+  type CredentialType,
+  type Identity,
+  type JsonObject,
+} from './model.js';
+import { declassifiedOidcConfig } from './provider-tokens.js';
 import { normalizeIdentifierGraceful } from './schema/index.js';
 import { serializeIdentity } from './serialize.js';
 
@@ -29,6 +37,8 @@ export interface AdminIdentityRoutesDeps {
   schemaUrl(schemaId: string): string;
   /** The lookup behind `GET /admin/identities/by/external/{externalID}`. */
   externalIds: Pick<IdentityStore, 'findByExternalId'>;
+  /** Opens the provider tokens sealed in oidc credentials, for `include_credential=oidc`. */
+  cipher: SecretCipher;
 }
 
 const DEFAULT_PAGE_SIZE = 250;
@@ -74,13 +84,38 @@ const externalIdParams = {
   properties: { externalID: { type: 'string', minLength: 1 } },
 } as const;
 
-/** `include_credential`, accepted as on `GET /admin/identities/{id}`: secrets never leave either way. */
+/** `include_credential` (see credentialConfigFor). */
 const includeCredentialQuery = {
   type: 'object',
   properties: {
     include_credential: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
   },
 } as const;
+
+/**
+ * What `include_credential` shows, as Kratos's WithDeclassifiedCredentials: with `oidc`, the oidc
+ * credential's linked accounts with the tokens sealed at linking in the clear. Nothing else is
+ * declassified: password hashes and every other config stay out, whatever is asked.
+ */
+function credentialConfigFor(
+  query: unknown,
+  cipher: SecretCipher,
+): ((credential: Credential) => JsonObject | undefined) | undefined {
+  const asked = (query as { include_credential?: string | string[] } | undefined)?.include_credential;
+  if (asked === undefined || ![asked].flat().includes('oidc')) return undefined;
+  return (credential) => {
+    if (credential.type !== 'oidc') return undefined;
+    try {
+      return declassifiedOidcConfig(credential.config, cipher);
+    } catch (error) {
+      // A token sealed with a key no longer in secrets.cipher: Kratos fails the request too.
+      throw internalError(
+        'The OpenID Connect tokens could not be decrypted; was secrets.cipher rotated away?',
+        error,
+      );
+    }
+  };
+}
 
 const idParams = {
   type: 'object',
@@ -134,8 +169,12 @@ function pageSize(query: ListQuery): number {
  * the root, as Kratos serves them.
  */
 export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
-  const view = (identity: Identity) =>
-    serializeIdentity(identity, { admin: true, schemaUrl: deps.schemaUrl(identity.schema_id) });
+  const view = (identity: Identity, query?: unknown) =>
+    serializeIdentity(identity, {
+      admin: true,
+      schemaUrl: deps.schemaUrl(identity.schema_id),
+      credentialConfig: credentialConfigFor(query, deps.cipher),
+    });
 
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/identities', { schema: { querystring: listQuery } }, async (request, reply) => {
@@ -152,7 +191,7 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
             : normaliseLookup(query.credentials_identifier),
       });
       reply.header('Link', keysetPageLinks(request.url, size, page.nextPageToken));
-      return page.identities.map(view);
+      return page.identities.map((identity) => view(identity, request.query));
     });
 
     app.post('/identities', { schema: { body: createIdentityBodySchema } }, async (request, reply) => {
@@ -205,9 +244,12 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
       return { identities: results };
     });
 
-    app.get('/identities/:id', { schema: { params: idParams } }, async (request) => {
-      return view(await deps.identities.get((request.params as { id: string }).id));
-    });
+    app.get(
+      '/identities/:id',
+      { schema: { params: idParams, querystring: includeCredentialQuery } },
+      async (request) =>
+        view(await deps.identities.get((request.params as { id: string }).id), request.query),
+    );
 
     app.put(
       '/identities/:id',
@@ -269,7 +311,7 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
         const { externalID } = request.params as { externalID: string };
         const identity = await deps.externalIds.findByExternalId(externalID);
         if (!identity) throw notFound(NOT_FOUND_REASON);
-        return view(identity);
+        return view(identity, request.query);
       },
     );
   };

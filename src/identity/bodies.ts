@@ -1,12 +1,22 @@
 import type { ImportedVerifiableAddress } from './addresses.js';
 import type { JsonObject, JsonValue } from './model.js';
+import type { SealedProviderTokens } from './provider-tokens.js';
+
+/** One linked provider account in an `oidc` credential body. */
+export interface ImportedProvider {
+  provider: string;
+  subject: string;
+  use_auto_link?: boolean;
+  /** The tokens the provider issued at linking; set by the oidc strategy, never read from JSON. */
+  tokens?: SealedProviderTokens;
+}
 
 /** `identityWithCredentials` from the Kratos spec: credentials an admin imports. */
 export interface ImportedCredentials {
   password?: {
     config?: { password?: string; hashed_password?: string; use_password_migration_hook?: boolean };
   };
-  oidc?: { config?: { providers?: { provider: string; subject: string; use_auto_link?: boolean }[] } };
+  oidc?: { config?: { providers?: ImportedProvider[] } };
   [other: string]: unknown;
 }
 

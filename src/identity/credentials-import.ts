@@ -3,6 +3,7 @@ import { AppError, badRequest } from '../kernel/errors.js';
 import type { ImportedCredentials } from './bodies.js';
 import type { Credential, CredentialType, Identity, JsonObject } from './model.js';
 import type { PasswordHashing } from './ports.js';
+import { SealedProviderTokens } from './provider-tokens.js';
 
 const IMPORTABLE = new Set(['password', 'oidc']);
 
@@ -36,6 +37,8 @@ export async function buildCredentials(
         provider: p.provider,
         subject: p.subject,
         use_auto_link: p.use_auto_link ?? false,
+        // Only a SealedProviderTokens made in process: an admin body's JSON never is one.
+        ...(p.tokens instanceof SealedProviderTokens ? p.tokens.toJson() : {}),
       })),
     };
     next.oidc = {

@@ -1,14 +1,29 @@
-import type { Credential, Identity, JsonValue, RecoveryAddress, VerifiableAddress } from './model.js';
+import type {
+  Credential,
+  Identity,
+  JsonObject,
+  JsonValue,
+  RecoveryAddress,
+  VerifiableAddress,
+} from './model.js';
 
 export interface SerializeOptions {
   schemaUrl: string;
   /** Admin views carry credentials (without secrets) and `metadata_admin`. */
   admin: boolean;
+  /**
+   * The `config` an admin view shows for a credential, when it shows one (`include_credential`):
+   * undefined leaves it out, as for every credential by default.
+   */
+  credentialConfig?(credential: Credential): JsonObject | undefined;
 }
 
 const iso = (d: Date): string => d.toISOString();
 
-/** The identity in Kratos's JSON shape. Secrets never leave: credential `config` is omitted. */
+/**
+ * The identity in Kratos's JSON shape. Credential `config` (hashes, sealed tokens) is omitted
+ * unless `credentialConfig` shows it: the admin API's `include_credential=oidc`.
+ */
 export function serializeIdentity(identity: Identity, options: SerializeOptions): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {
     id: identity.id,
@@ -29,7 +44,12 @@ export function serializeIdentity(identity: Identity, options: SerializeOptions)
     out.metadata_admin = identity.metadata_admin;
     const credentials: Record<string, JsonValue> = {};
     for (const credential of Object.values(identity.credentials)) {
-      if (credential) credentials[credential.type] = serializeCredential(credential);
+      if (!credential) continue;
+      const config = options.credentialConfig?.(credential);
+      credentials[credential.type] =
+        config === undefined
+          ? serializeCredential(credential)
+          : { ...serializeCredential(credential), config };
     }
     out.credentials = credentials;
   }

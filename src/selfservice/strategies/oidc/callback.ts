@@ -1,9 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SealedProviderTokens } from '../../../identity/provider-tokens.js';
 import { notFound } from '../../../kernel/errors.js';
 import { sha256Hex } from '../../../kernel/sha256.js';
 import { isFlowExpired } from '../../flow/flow.js';
 import { Msg, uiText } from '../../flow/messages.js';
 import { markExchangeCallback, tokenExchangeOf } from '../../flow/token-exchange.js';
+import type { ProviderAccount } from './claims.js';
 import { matchesContinuityCookie, NO_BROWSER_BINDING } from './continuity-cookie.js';
 import type { OidcDeps } from './deps.js';
 import { invalidCallbackState, unknownProvider } from './errors.js';
@@ -79,18 +81,22 @@ export async function handleCallback(
     ]);
   }
 
-  let claims: Awaited<ReturnType<typeof exchangeCode>>;
+  let account: ProviderAccount;
   try {
-    claims = await exchangeCode(client, continuity, state, response);
+    const exchanged = await exchangeCode(client, continuity, state, response);
+    account = {
+      claims: exchanged.claims,
+      tokens: SealedProviderTokens.seal(deps.login.cipher, exchanged.tokens),
+    };
   } catch (error) {
     return failOnFlow(deps, request, reply, flow, error as Parameters<typeof failOnFlow>[4]);
   }
   switch (flow.kind) {
     case 'registration':
-      return completeOidcRegistration(deps, request, reply, flow, client, claims, {});
+      return completeOidcRegistration(deps, request, reply, flow, client, account, {});
     case 'settings':
-      return completeOidcLink(deps, request, reply, flow, client, claims);
+      return completeOidcLink(deps, request, reply, flow, client, account);
     default:
-      return completeOidcLogin(deps, request, reply, flow, client, claims);
+      return completeOidcLogin(deps, request, reply, flow, client, account);
   }
 }

@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import type { SealedProviderTokens } from '../../../identity/provider-tokens.js';
 import type { ProviderClient } from './client.js';
 import { OidcFailure } from './errors.js';
 
@@ -11,6 +12,15 @@ export interface ProviderClaims {
   sub: string;
   [claim: string]: unknown;
   raw_claims: Record<string, unknown>;
+}
+
+/**
+ * One person's answer from a provider: the claims that say who they are, and the tokens it issued,
+ * sealed to be kept with the account when it is linked (as Kratos keeps `initial_*_token`).
+ */
+export interface ProviderAccount {
+  claims: ProviderClaims;
+  tokens: SealedProviderTokens;
 }
 
 /** The standard claims Kratos copies to the top level. */

@@ -1,19 +1,20 @@
-import type { ImportedCredentials } from '../../../identity/bodies.js';
+import type { ImportedCredentials, ImportedProvider } from '../../../identity/bodies.js';
 import type { Identity } from '../../../identity/model.js';
+import { SealedProviderTokens } from '../../../identity/provider-tokens.js';
 import { hasUsablePassword } from '../../../identity/usable-password.js';
 
 /** One provider account linked to an identity, as Kratos stores it in the `oidc` credential. */
-export interface LinkedProvider {
-  provider: string;
-  subject: string;
-}
+export type LinkedProvider = ImportedProvider;
 
 /** The credential identifier of a provider account: `<provider id>:<subject>`, unique across identities. */
 export function oidcIdentifier(provider: string, subject: string): string {
   return `${provider}:${subject}`;
 }
 
-/** The provider accounts linked to an identity. */
+/**
+ * The provider accounts linked to an identity, with what a rewrite of the credential must keep:
+ * the auto-link flag and the tokens sealed at linking.
+ */
 export function linkedProviders(identity: Identity): LinkedProvider[] {
   const providers = identity.credentials.oidc?.config.providers;
   if (!Array.isArray(providers)) return [];
@@ -21,7 +22,14 @@ export function linkedProviders(identity: Identity): LinkedProvider[] {
   for (const entry of providers) {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
     const { provider, subject } = entry;
-    if (typeof provider === 'string' && typeof subject === 'string') out.push({ provider, subject });
+    if (typeof provider !== 'string' || typeof subject !== 'string') continue;
+    const tokens = SealedProviderTokens.stored(entry);
+    out.push({
+      provider,
+      subject,
+      ...(entry.use_auto_link === true ? { use_auto_link: true } : {}),
+      ...(tokens === undefined ? {} : { tokens }),
+    });
   }
   return out;
 }

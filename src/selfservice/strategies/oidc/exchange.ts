@@ -1,12 +1,20 @@
 import * as oidc from 'openid-client';
+import type { ProviderTokenSet } from '../../../identity/provider-tokens.js';
 import { OutboundHttpError } from '../../../kernel/http-client.js';
 import { fetchClaims, type ProviderClaims } from './claims.js';
 import type { ProviderClient } from './client.js';
 import { OidcFailure } from './errors.js';
 import type { OidcContinuity } from './state-store.js';
 
+/** What a redeemed authorization response gives: the person's claims and the provider's tokens. */
+export interface ExchangedCode {
+  claims: ProviderClaims;
+  tokens: ProviderTokenSet;
+}
+
 /**
- * Redeems the authorization response for the person's claims. openid-client checks the `state`
+ * Redeems the authorization response for the person's claims and the tokens, which are kept
+ * (sealed) when the account is linked, as Kratos keeps them. openid-client checks the `state`
  * (against the one the row was found by), the response's `iss` where the provider sends it, the
  * PKCE verifier, and the ID token: signature, issuer, audience, expiry and nonce.
  */
@@ -15,7 +23,7 @@ export async function exchangeCode(
   continuity: OidcContinuity,
   state: string,
   response: URLSearchParams,
-): Promise<ProviderClaims> {
+): Promise<ExchangedCode> {
   try {
     const configuration = await client.configuration();
     // The URL the provider sent the browser to: the registered redirect URI with the response's
@@ -29,7 +37,15 @@ export async function exchangeCode(
       ...(continuity.pkceVerifier !== null ? { pkceCodeVerifier: continuity.pkceVerifier } : {}),
       idTokenExpected: oidcStyle,
     });
-    return await fetchClaims(client, tokens);
+    const claims = await fetchClaims(client, tokens);
+    return {
+      claims,
+      tokens: {
+        id_token: tokens.id_token,
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+      },
+    };
   } catch (error) {
     throw asFailure(error);
   }

@@ -7,7 +7,8 @@
  */
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CredentialType, Identity, JsonValue } from '../../../identity/model.js';
+import type { CredentialType, Identity, JsonObject, JsonValue } from '../../../identity/model.js';
+import { SealedProviderTokens } from '../../../identity/provider-tokens.js';
 import { hasUsablePassword } from '../../../identity/usable-password.js';
 import type { SelfServiceFlow } from '../../flow/flow.js';
 import { csrfBinding, csrfTokenFor, ensureCsrfSecret } from '../../flow/http-context.js';
@@ -32,15 +33,18 @@ interface PendingLink {
   identity_id: string;
   provider: string;
   subject: string;
+  /** The provider's tokens, sealed (SealedProviderTokens), to keep with the account once linked. */
+  tokens: JsonObject;
 }
 
 function pendingLinkOf(flow: SelfServiceFlow): PendingLink | undefined {
   const value = flow.internal[LINK];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const { identity_id, provider, subject } = value;
+  const { identity_id, provider, subject, tokens } = value;
   if (typeof identity_id !== 'string' || typeof provider !== 'string' || typeof subject !== 'string')
     return undefined;
-  return { identity_id, provider, subject };
+  const sealed = typeof tokens === 'object' && tokens !== null && !Array.isArray(tokens) ? tokens : {};
+  return { identity_id, provider, subject, tokens: sealed };
 }
 
 /** Credential types whose identifiers come from traits (Kratos looks the duplicate up by these). */
@@ -75,6 +79,7 @@ export async function startAccountLinking(
   input: {
     provider: ProviderClient;
     subject: string;
+    tokens: SealedProviderTokens | undefined;
     identifiers: Partial<Record<string, string[]>>;
     /** The answer when no identity can be named (the collision was not on an identifier). */
     refuse(): Promise<FastifyReply>;
@@ -112,6 +117,7 @@ export async function startAccountLinking(
     identity_id: found.identity.id,
     provider: input.provider.config.id,
     subject: input.subject,
+    tokens: input.tokens?.toJson() ?? {},
   };
   const linking: SelfServiceFlow = {
     ...login,
@@ -146,7 +152,11 @@ export async function linkPendingProvider(
   if (pending.identity_id !== identity.id) return { kind: 'mismatch' };
   const linked = await deps.oidc.identities.update(identity.id, {
     ...currentIdentityBody(identity),
-    credentials: withLinkedProvider(identity, { provider: pending.provider, subject: pending.subject }),
+    credentials: withLinkedProvider(identity, {
+      provider: pending.provider,
+      subject: pending.subject,
+      tokens: SealedProviderTokens.stored(pending.tokens),
+    }),
   });
   return { kind: 'linked', identity: linked };
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SealedProviderTokens } from '../../../identity/provider-tokens.js';
 import { requestClientIp } from '../../../ratelimit/index.js';
 import type { Authenticated } from '../../../session/manager.js';
 import { sessionTokenFrom } from '../../../session/request-token.js';
@@ -12,7 +13,7 @@ import { isExchangeCallback, tokenExchangeOf } from '../../flow/token-exchange.j
 import { finishLogin } from '../../login/finish.js';
 import { createRegistrationFlow } from '../../registration/flow.js';
 import { redirectToProvider } from './authorize.js';
-import type { ProviderClaims } from './claims.js';
+import type { ProviderAccount } from './claims.js';
 import type { ProviderClient } from './client.js';
 import { oidcIdentifier } from './credentials.js';
 import type { OidcDeps } from './deps.js';
@@ -40,7 +41,8 @@ export async function submitOidcLogin(
   try {
     if (input.idToken !== undefined) {
       const claims = await verifyIdToken(client, input.idToken, input.idTokenNonce);
-      return await completeOidcLogin(deps, request, reply, flow, client, claims, current);
+      const tokens = SealedProviderTokens.seal(deps.login.cipher, { id_token: input.idToken });
+      return await completeOidcLogin(deps, request, reply, flow, client, { claims, tokens }, current);
     }
     return await redirectToProvider(deps, request, reply, flow, client, input.upstreamParameters);
   } catch (error) {
@@ -56,7 +58,7 @@ async function currentSession(deps: OidcDeps, request: FastifyRequest): Promise<
 }
 
 /**
- * A provider vouched for `claims.sub`: the identity with that `(provider, subject)` credential
+ * A provider vouched for `account.claims.sub`: the identity with that `(provider, subject)` credential
  * signs in — never one found by email. A subject nobody has yet registers, as in Kratos.
  */
 export async function completeOidcLogin(
@@ -65,7 +67,7 @@ export async function completeOidcLogin(
   reply: FastifyReply,
   flow: SelfServiceFlow,
   client: ProviderClient,
-  claims: ProviderClaims,
+  account: ProviderAccount,
   known?: Authenticated,
 ): Promise<FastifyReply> {
   // The system browser of a native app's exchange may hold a session of its own: not the app's.
@@ -77,13 +79,13 @@ export async function completeOidcLogin(
   }
   const identity = await deps.login.identities.findByCredentialIdentifier(
     'oidc',
-    oidcIdentifier(client.config.id, claims.sub),
+    oidcIdentifier(client.config.id, account.claims.sub),
   );
   if (identity === undefined) {
     if (!deps.registration.config.registration.enabled || flow.refresh) {
       return showOnFlow(deps, request, reply, flow, [uiText(Msg.ErrorValidationInvalidCredentials)]);
     }
-    return registerInstead(deps, request, reply, flow, client, claims);
+    return registerInstead(deps, request, reply, flow, client, account);
   }
   if (identity.state !== 'active') {
     return showOnFlow(deps, request, reply, flow, [uiText(Msg.ErrorValidationIdentityDisabled)]);
@@ -99,14 +101,14 @@ export async function completeOidcLogin(
   });
 }
 
-/** Kratos's login-to-registration switch: a new registration flow takes the claims on. */
+/** Kratos's login-to-registration switch: a new registration flow takes the account on. */
 async function registerInstead(
   deps: OidcDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   flow: SelfServiceFlow,
   client: ProviderClient,
-  claims: ProviderClaims,
+  account: ProviderAccount,
 ): Promise<FastifyReply> {
   const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.login.cookies) : undefined;
   const registration = await createRegistrationFlow(deps.registration, {
@@ -118,5 +120,5 @@ async function registerInstead(
     tokenExchange: tokenExchangeOf(flow),
     ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
   });
-  return completeOidcRegistration(deps, request, reply, registration, client, claims, {});
+  return completeOidcRegistration(deps, request, reply, registration, client, account, {});
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JsonObject, JsonValue } from '../../../identity/model.js';
+import { SealedProviderTokens } from '../../../identity/provider-tokens.js';
 import { internalError, isAppError } from '../../../kernel/errors.js';
 import type { SelfServiceFlow } from '../../flow/flow.js';
 import { saveFlowUi } from '../../flow/flow-steps.js';
@@ -15,7 +16,7 @@ import { finishRegistration } from '../../registration/finish.js';
 import { coerceFormTraits, withoutEmpty } from '../../registration/form-values.js';
 import { traitFieldMessages } from '../../registration/trait-messages.js';
 import { redirectToProvider } from './authorize.js';
-import type { ProviderClaims } from './claims.js';
+import type { ProviderAccount } from './claims.js';
 import type { ProviderClient } from './client.js';
 import { oidcIdentifier } from './credentials.js';
 import type { OidcDeps } from './deps.js';
@@ -35,6 +36,8 @@ import { readOidcSubmission } from './submission.js';
 interface PendingRegistration {
   provider: string;
   subject: string;
+  /** The provider's tokens, sealed (SealedProviderTokens), to keep with the account. */
+  tokens: JsonObject;
   metadata_public: JsonValue;
   metadata_admin: JsonValue;
   verified_addresses: JsonValue;
@@ -81,11 +84,13 @@ export async function submitOidcRegistration(
           ? (pending.verified_addresses as unknown as MappedIdentity['verifiedAddresses'])
           : [],
       };
-      return await register(deps, request, reply, flow, client, pending.subject, mapped, traits);
+      const parked = { subject: pending.subject, tokens: SealedProviderTokens.stored(pending.tokens ?? {}) };
+      return await register(deps, request, reply, flow, client, parked, mapped, traits);
     }
     if (input.idToken !== undefined) {
       const claims = await verifyIdToken(client, input.idToken, input.idTokenNonce);
-      return await completeOidcRegistration(deps, request, reply, flow, client, claims, traits);
+      const tokens = SealedProviderTokens.seal(deps.login.cipher, { id_token: input.idToken });
+      return await completeOidcRegistration(deps, request, reply, flow, client, { claims, tokens }, traits);
     }
     return await redirectToProvider(deps, request, reply, flow, client, input.upstreamParameters);
   } catch (error) {
@@ -95,7 +100,7 @@ export async function submitOidcRegistration(
 }
 
 /**
- * The provider vouched for `claims`: a subject already registered signs in instead (as Kratos
+ * The provider vouched for `account.claims`: a subject already registered signs in instead (as Kratos
  * does); otherwise the mapper turns the claims into traits and the identity is created.
  */
 export async function completeOidcRegistration(
@@ -104,12 +109,12 @@ export async function completeOidcRegistration(
   reply: FastifyReply,
   flow: SelfServiceFlow,
   client: ProviderClient,
-  claims: ProviderClaims,
+  account: ProviderAccount,
   submittedTraits: JsonObject,
 ): Promise<FastifyReply> {
   const known = await deps.login.identities.findByCredentialIdentifier(
     'oidc',
-    oidcIdentifier(client.config.id, claims.sub),
+    oidcIdentifier(client.config.id, account.claims.sub),
   );
   if (known !== undefined) {
     const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.login.cookies) : undefined;
@@ -122,16 +127,17 @@ export async function completeOidcRegistration(
       tokenExchange: tokenExchangeOf(flow),
       ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
     });
-    return completeOidcLogin(deps, request, reply, login, client, claims);
+    return completeOidcLogin(deps, request, reply, login, client, account);
   }
   let mapped: MappedIdentity;
   try {
-    mapped = await mapClaims(deps.mapper, client.config.mapperUrl, claims);
+    mapped = await mapClaims(deps.mapper, client.config.mapperUrl, account.claims);
   } catch (error) {
     if (error instanceof OidcFailure) return failOnFlow(deps, request, reply, flow, error);
     throw error;
   }
-  return register(deps, request, reply, flow, client, claims.sub, mapped, submittedTraits);
+  const linked = { subject: account.claims.sub, tokens: account.tokens };
+  return register(deps, request, reply, flow, client, linked, mapped, submittedTraits);
 }
 
 /**
@@ -145,10 +151,11 @@ async function register(
   reply: FastifyReply,
   flow: SelfServiceFlow,
   client: ProviderClient,
-  subject: string,
+  linked: { subject: string; tokens: SealedProviderTokens | undefined },
   mapped: MappedIdentity,
   submittedTraits: JsonObject,
 ): Promise<FastifyReply> {
+  const { subject, tokens } = linked;
   const schemaId = flowSchema(deps.registration.flowSchemas, askedFlowSchema(flow)).id;
   const traits: JsonObject = { ...mapped.traits, ...submittedTraits };
   const validation = deps.registration.schemas.validate(schemaId, traits);
@@ -156,6 +163,7 @@ async function register(
   const pending: PendingRegistration = {
     provider: client.config.id,
     subject,
+    tokens: tokens?.toJson() ?? {},
     metadata_public: mapped.metadataPublic ?? null,
     metadata_admin: mapped.metadataAdmin ?? null,
     verified_addresses: mapped.verifiedAddresses as unknown as JsonValue,
@@ -171,7 +179,7 @@ async function register(
       traits: validation.traits,
       ...(mapped.metadataPublic === undefined ? {} : { metadata_public: mapped.metadataPublic }),
       ...(mapped.metadataAdmin === undefined ? {} : { metadata_admin: mapped.metadataAdmin }),
-      credentials: { oidc: { config: { providers: [{ provider: client.config.id, subject }] } } },
+      credentials: { oidc: { config: { providers: [{ provider: client.config.id, subject, tokens }] } } },
       verifiable_addresses: mapped.verifiedAddresses,
     },
     method: 'oidc',
@@ -183,6 +191,7 @@ async function register(
       return startAccountLinking(deps, request, reply, flow, {
         provider: client,
         subject,
+        tokens,
         identifiers: validation.identifiers,
         refuse: () => showForm({}, [uiText(Msg.ErrorValidationDuplicateCredentials)], validation.traits),
       });

@@ -14,7 +14,7 @@ import {
 } from '../../settings/strategy.js';
 import { refuseSettingsChange, saveSettingsChange } from '../../settings/submit.js';
 import { redirectToProvider } from './authorize.js';
-import type { ProviderClaims } from './claims.js';
+import type { ProviderAccount } from './claims.js';
 import type { ProviderClient } from './client.js';
 import { linkedProviders, oidcIdentifier, signInMethodCount, withLinkedProvider } from './credentials.js';
 import type { OidcDeps } from './deps.js';
@@ -97,7 +97,7 @@ export async function completeOidcLink(
   reply: FastifyReply,
   flow: SelfServiceFlow,
   client: ProviderClient,
-  claims: ProviderClaims,
+  account: ProviderAccount,
 ): Promise<FastifyReply> {
   const settings = deps.settings;
   const session = await currentSession(settings, request);
@@ -109,7 +109,7 @@ export async function completeOidcLink(
   const identity: Identity = await settings.identities.get(session.session.identityId);
   const owner = await deps.login.identities.findByCredentialIdentifier(
     'oidc',
-    oidcIdentifier(client.config.id, claims.sub),
+    oidcIdentifier(client.config.id, account.claims.sub),
   );
   const context = { flow, identity, method: 'oidc' as const };
   if (owner !== undefined && owner.id !== identity.id) {
@@ -135,7 +135,11 @@ export async function completeOidcLink(
     { ...context, session, transientPayload: undefined },
     {
       ...currentIdentityBody(identity),
-      credentials: withLinkedProvider(identity, { provider: client.config.id, subject: claims.sub }),
+      credentials: withLinkedProvider(identity, {
+        provider: client.config.id,
+        subject: account.claims.sub,
+        tokens: account.tokens,
+      }),
     },
   );
 }
