@@ -113,6 +113,8 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
       | { flow: { id: string; verifiable_address: string } }
       | undefined;
     expect(show?.flow.verifiable_address).toBe(email);
+    // As Kratos: no UI URL for a native app, which shows its own code screen.
+    expect(show?.flow).not.toHaveProperty('url');
 
     const mail = await mailTo(smtp, email);
     expect(mail.from).toContain('no-reply@portcullis.test');

@@ -102,7 +102,11 @@ export async function finishRegistration(
     ? [
         {
           action: 'show_verification_ui',
-          flow: { id: verification.flowId, verifiable_address: verification.address, url: verification.url },
+          flow: {
+            id: verification.flowId,
+            verifiable_address: verification.address,
+            ...(verification.url ? { url: verification.url } : {}),
+          },
         },
       ]
     : [];
@@ -143,6 +147,6 @@ export async function finishRegistration(
   }
   // The `show_verification_ui` hook sends the browser to the code form instead of return_to.
   const showUi = hooks.some((hook) => hook.hook === 'show_verification_ui');
-  if (verification && showUi) return reply.redirect(verification.url, 303);
+  if (verification?.url && showUi) return reply.redirect(verification.url, 303);
   return reply.redirect(returnTo, 303);
 }

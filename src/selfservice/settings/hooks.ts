@@ -39,11 +39,7 @@ export async function afterSettings(
       if (sent) {
         continueWith.push({
           action: 'show_verification_ui',
-          // Kratos sets the URL for browser flows only; native apps show their own screen.
-          flow:
-            change.flow.type === 'browser'
-              ? { id: sent.flowId, verifiable_address: sent.address, url: sent.url }
-              : { id: sent.flowId, verifiable_address: sent.address },
+          flow: { id: sent.flowId, verifiable_address: sent.address, ...(sent.url ? { url: sent.url } : {}) },
         });
       }
     }

@@ -62,11 +62,10 @@ export function createVerificationSender(deps: VerificationDeps): VerificationSe
           { replaceEarlier: false },
         );
       }
-      return {
-        flowId: flow.id,
-        address: first.value,
-        url: flowUiUrl(deps.config.verification.uiUrl, flow.id),
-      };
+      // Kratos sets the UI's URL for browser flows only: a native app shows its own screen.
+      return context.type === 'browser'
+        ? { flowId: flow.id, address: first.value, url: flowUiUrl(deps.config.verification.uiUrl, flow.id) }
+        : { flowId: flow.id, address: first.value };
     },
   };
 }

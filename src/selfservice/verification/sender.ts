@@ -11,12 +11,12 @@ export interface VerificationSender {
   /**
    * Queues a verification message to each of `addresses` (values of the identity's
    * verifiable addresses that are not verified yet) in one new verification flow, and returns
-   * that flow for `continue_with: show_verification_ui`; undefined when verification is
-   * disabled or none of the addresses needs it.
+   * that flow for `continue_with: show_verification_ui` (with the UI's `url` for browser flows
+   * only, as Kratos); undefined when verification is disabled or none of the addresses needs it.
    */
   sendForAddresses(
     identity: Identity,
     addresses: readonly string[],
     context: { type: FlowType; requestUrl: string },
-  ): Promise<{ flowId: string; address: string; url: string } | undefined>;
+  ): Promise<{ flowId: string; address: string; url?: string } | undefined>;
 }
