@@ -292,15 +292,24 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
 
     it('answers a missing or unknown method with the flow and 4010002 / 4010003, as Kratos', async () => {
       const { data: login } = await frontend.createNativeLoginFlow();
-      const noMethod = await fetch(`${server.publicUrl}/self-service/login?flow=${login.id}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ identifier: 'a@example.com', password: 'x' }),
-      });
+      const submit = (body: Record<string, string>) =>
+        fetch(`${server.publicUrl}/self-service/login?flow=${login.id}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      // A first submission leaves an error on the identifier field...
+      const missing = (await (await submit({ method: 'password', password: 'x' })).json()) as LoginFlow;
+      const identifierMessages = (flow: LoginFlow) =>
+        flow.ui.nodes.find((n) => (n.attributes as { name?: string }).name === 'identifier')?.messages ?? [];
+      expect(identifierMessages(missing).map((m) => m.id)).toEqual([4000002]);
+      const noMethod = await submit({ identifier: 'a@example.com', password: 'x' });
       expect(noMethod.status).toBe(400);
       const shown = (await noMethod.json()) as LoginFlow;
       expect(shown.id).toBe(login.id);
       expect(shown.ui.messages?.map((m) => m.id)).toEqual([4010002]);
+      // ...which the next error clears, as Kratos resets every message before writing one.
+      expect(identifierMessages(shown)).toEqual([]);
       const { data: registration } = await frontend.createNativeRegistrationFlow();
       const unknown = await fetch(`${server.publicUrl}/self-service/registration?flow=${registration.id}`, {
         method: 'POST',

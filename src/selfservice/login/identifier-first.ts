@@ -17,7 +17,7 @@ import { saveFlowUi } from '../flow/flow-steps.js';
 import { askedFlowSchema } from '../flow/identity-schema.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { csrfNode, type UiNode } from '../flow/ui.js';
-import { IDENTIFIER_FIRST, withNodeMessages, withValues } from '../nodes/index.js';
+import { IDENTIFIER_FIRST, withNodeMessages, withoutNodeMessages, withValues } from '../nodes/index.js';
 import { linkedProviders } from '../strategies/oidc/credentials.js';
 import type { IdentifierFirstDeps, LoginDeps } from './deps.js';
 import { loginFormNodes } from './flow.js';
@@ -78,7 +78,7 @@ export function retainedLoginNodes(
   csrf: string | undefined,
   identifier?: string,
 ): UiNode[] {
-  const cleared = flow.ui.nodes.map((node) => ({ ...node, messages: [] }));
+  const cleared = withoutNodeMessages(flow.ui.nodes);
   const filled = identifier === undefined ? cleared : withValues(cleared, { identifier });
   return csrf === undefined ? filled : refreshCsrfNode(filled, csrf);
 }

@@ -9,7 +9,7 @@ import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-ste
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { askedFlowSchema } from '../flow/identity-schema.js';
 import { Msg, uiText } from '../flow/messages.js';
-import { IDENTIFIER_FIRST, withNodeMessages } from '../nodes/index.js';
+import { IDENTIFIER_FIRST, withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
 import { submitOidcLogin } from '../strategies/oidc/login.js';
 import { isOidcSubmission } from '../strategies/oidc/submission.js';
 import { authenticateWithPassword } from '../strategies/password/login.js';
@@ -30,7 +30,7 @@ export async function submitLogin(
   if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
   if (flow.state === 'passed_challenge') {
     return fix(deps, request, reply, flow, {
-      nodes: flow.ui.nodes,
+      nodes: withoutNodeMessages(flow.ui.nodes),
       messages: [uiText(Msg.ErrorValidationLoginRetrySuccess)],
     });
   }
@@ -60,7 +60,7 @@ export async function submitLogin(
   if (submission.method !== 'password') {
     // Kratos's NewNoLoginStrategyResponsible: the form again, saying no method took it.
     return fix(deps, request, reply, flow, {
-      nodes: flow.ui.nodes,
+      nodes: withoutNodeMessages(flow.ui.nodes),
       messages: [uiText(Msg.ErrorValidationLoginNoStrategyFound)],
     });
   }

@@ -17,7 +17,7 @@ export {
   loginPasswordNodes,
   loginPasswordRefreshNodes,
 } from './login-password.js';
-export { withNodeMessages } from './node-messages.js';
+export { withNodeMessages, withoutNodeMessages } from './node-messages.js';
 export { passwordInputNode, passwordSubmitNode } from './password-nodes.js';
 export {
   type RegistrationPasswordOptions,

@@ -8,6 +8,15 @@ import { inputNode, type UiNode, type UiText } from '../flow/index.js';
 import { nodeId } from './sort.js';
 
 /**
+ * `nodes` with no field messages: the form shown again with a new form-level message, as Kratos's
+ * `Container.ResetMessages` clears every message before an error is written, so a field keeps no
+ * error from an earlier submission.
+ */
+export function withoutNodeMessages(nodes: readonly UiNode[]): UiNode[] {
+  return nodes.map((node) => (node.messages.length === 0 ? node : { ...node, messages: [] }));
+}
+
+/**
  * `nodes` with `messages` replaced on every node named in `messagesByName`. A name no node has
  * gets a new text input in the `default` group carrying the messages, as Kratos's
  * `Container.AddMessage` does, so an error is never dropped. An empty name is not a node and is

@@ -27,6 +27,7 @@ import { Msg, uiText } from '../flow/messages.js';
 import { requestDevice } from '../flow/request-device.js';
 import { continueWithJson, flowUiUrl, respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
+import { withoutNodeMessages } from '../nodes/index.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import { addressMissingNodes, throttledSendNodes, withCsrf } from '../verification/flow.js';
@@ -157,7 +158,7 @@ async function redeem(
   const csrf = csrfOf(deps, request, reply, flow);
   if (flow.state === 'passed_challenge') {
     return save(deps, request, reply, flow, 'fix', {
-      nodes: flow.ui.nodes,
+      nodes: withoutNodeMessages(flow.ui.nodes),
       messages: [uiText(Msg.ErrorValidationRecoveryRetrySuccess)],
     });
   }

@@ -14,10 +14,11 @@ function recordingSender(): VerificationSender & {
     calls,
     async sendForAddresses(_identity, addresses, context) {
       calls.push({ addresses, type: context.type });
+      // As the real sender: the UI's URL for browser flows only.
       return {
         flowId: 'a1f0c3de-0000-4000-8000-000000000001',
         address: addresses[0] ?? '',
-        url: 'https://ui/verify',
+        ...(context.type === 'browser' ? { url: 'https://ui/verify' } : {}),
       };
     },
   };
@@ -58,7 +59,7 @@ const flow = (type: FlowType) =>
   ({ type, request_url: 'https://id/self-service/settings/browser' }) as SelfServiceFlow;
 
 describe('afterSettings', () => {
-  it('sends verification to a changed email and shows it in continue_with (url for browsers only)', async () => {
+  it('sends verification to a changed email and shows it in continue_with, url as the sender gives it', async () => {
     const verification = recordingSender();
     const deps = { verification, sessions: recordingSessions(), config: config([]) };
     const browser = await afterSettings(deps, {

@@ -12,6 +12,7 @@ import {
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
 import { continueLinkNode } from '../nodes/address-flows.js';
+import { withoutNodeMessages } from '../nodes/index.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import type { VerificationDeps } from './deps.js';
@@ -85,7 +86,7 @@ async function run(
     flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
   if (flow.state === 'passed_challenge') {
     return save(deps, request, reply, flow, 'fix', {
-      nodes: flow.ui.nodes,
+      nodes: withoutNodeMessages(flow.ui.nodes),
       messages: [uiText(Msg.ErrorValidationVerificationRetrySuccess)],
     });
   }
@@ -112,7 +113,7 @@ async function run(
     if (!(await deps.addresses.markVerified(result.identityId, result.address, deps.now()))) {
       // The address changed after the code was sent: there is nothing left to verify.
       return save(deps, request, reply, flow, 'fix', {
-        nodes: flow.ui.nodes,
+        nodes: withoutNodeMessages(flow.ui.nodes),
         messages: [uiText(Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed)],
       });
     }
