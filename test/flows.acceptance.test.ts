@@ -724,6 +724,31 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       const whoami = await browser.getJson('/sessions/whoami');
       expect(whoami.status).toBe(200);
       expect(await whoami.json()).toMatchObject({ identity: { traits: { phone_number: 5550101 } } });
+
+      // The same form sent again (a double click, the back button): the person is signed in, which
+      // Kratos says before it checks the CSRF token that rotated at sign-up.
+      const again = await browser.postForm(`/self-service/registration?flow=${flowId}`, {
+        csrf_token: csrfTokenOf(shown),
+        method: 'password',
+        'traits.email': 'form@example.com',
+        password: PASSWORD,
+      });
+      expect(again.status).toBe(303);
+      expect(again.headers.get('location')).toBe('http://app.example.test/welcome');
+
+      // A sign-in form sent twice: an SPA's second post is told session_already_available.
+      const other = new BrowserClient(server.publicUrl);
+      const loginFlow = (await (await other.getJson('/self-service/login/browser')).json()) as LoginFlow;
+      const credentials = {
+        csrf_token: csrfTokenOf(loginFlow),
+        method: 'password',
+        identifier: 'form@example.com',
+        password: PASSWORD,
+      };
+      expect((await other.postJson(loginFlow.ui.action, credentials)).status).toBe(200);
+      const twice = await other.postJson(loginFlow.ui.action, credentials);
+      expect(twice.status).toBe(400);
+      expect(await twice.json()).toMatchObject({ error: { id: 'session_already_available' } });
     });
 
     it('answers the fetch of an expired flow with where to start again, after the browser check', async () => {

@@ -168,18 +168,44 @@ export function flowIdFrom(request: FastifyRequest): string {
 }
 
 /**
- * The start of every submission: the flow (404 if unknown), its body, and the client checks —
- * native flows refuse browser traits (Cookie, Origin); browser flows need the CSRF token and
- * must come from the browser that started them.
+ * The start of every submission: the flow (404 if unknown), its body, and the client checks
+ * (see checkSubmissionClient).
  */
 export async function openSubmission(
   context: { flows: FlowStore; cookies: CookieSettings },
   kind: FlowKind,
   request: FastifyRequest,
 ): Promise<{ flow: SelfServiceFlow; submission: Submission }> {
+  const opened = await readFlowSubmission(context, kind, request);
+  checkSubmissionClient(context, request, opened);
+  return opened;
+}
+
+/**
+ * The flow a submission names (404 if unknown) and its body, before the client checks: login and
+ * registration first tell a person who is signed in already so (as Kratos, whose strategies check
+ * CSRF only after that), which a re-sent form whose CSRF secret rotated at sign-in would
+ * otherwise answer with 403.
+ */
+export async function readFlowSubmission(
+  context: { flows: FlowStore },
+  kind: FlowKind,
+  request: FastifyRequest,
+): Promise<{ flow: SelfServiceFlow; submission: Submission }> {
   const flow = await context.flows.get(kind, flowIdFrom(request));
   if (!flow) throw notFound(`The ${kind} flow could not be found.`);
-  const submission = readSubmission(request.body, request.headers['content-type']);
+  return { flow, submission: readSubmission(request.body, request.headers['content-type']) };
+}
+
+/**
+ * Native flows refuse browser traits (Cookie, Origin); browser flows need the CSRF token and must
+ * come from the browser that started them.
+ */
+export function checkSubmissionClient(
+  context: { cookies: CookieSettings },
+  request: FastifyRequest,
+  { flow, submission }: { flow: SelfServiceFlow; submission: Submission },
+): void {
   if (flow.type === 'api') {
     if (request.headers.origin !== undefined) throw browserRequestOnApiFlow('origin');
     // As Kratos (len(r.Cookies()) > 0): an empty Cookie header carries no browser state.
@@ -188,5 +214,4 @@ export async function openSubmission(
     assertCsrf(request, submission.csrfToken, context.cookies);
     assertFlowOwnedByBrowser(request, flow, context.cookies);
   }
-  return { flow, submission };
 }

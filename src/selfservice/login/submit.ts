@@ -5,7 +5,12 @@ import { requestClientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
-import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
+import {
+  checkSubmissionClient,
+  readFlowSubmission,
+  replaceExpiredFlow,
+  saveFlowUi,
+} from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { askedFlowSchema } from '../flow/identity-schema.js';
 import { Msg, uiText } from '../flow/messages.js';
@@ -24,17 +29,12 @@ export async function submitLogin(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { flow, submission } = await openSubmission(deps, 'login', request);
+  const opened = await readFlowSubmission(deps, 'login', request);
+  const { flow, submission } = opened;
   const now = deps.now();
 
-  if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
-  if (flow.state === 'passed_challenge') {
-    return fix(deps, request, reply, flow, {
-      nodes: withoutNodeMessages(flow.ui.nodes),
-      messages: [uiText(Msg.ErrorValidationLoginRetrySuccess)],
-    });
-  }
-
+  // Signed in already, before the CSRF check as in Kratos: a form sent again after its sign-in
+  // (whose CSRF secret rotated) is told so rather than refused with 403.
   const token = sessionTokenFrom(request, deps.tokens);
   const current = token === undefined ? undefined : await deps.sessions.authenticate(token);
   if (!flow.refresh && current) {
@@ -42,6 +42,15 @@ export async function submitLogin(
       return reply.redirect(flow.return_to ?? deps.config.login.after.returnUrl('password'), 303);
     }
     throw sessionAlreadyAvailable('login');
+  }
+  checkSubmissionClient(deps, request, opened);
+
+  if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
+  if (flow.state === 'passed_challenge') {
+    return fix(deps, request, reply, flow, {
+      nodes: withoutNodeMessages(flow.ui.nodes),
+      messages: [uiText(Msg.ErrorValidationLoginRetrySuccess)],
+    });
   }
 
   if (isOidcSubmission(submission) && deps.oidc) {

@@ -3,11 +3,16 @@ import { internalError, isAppError } from '../../kernel/errors.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
-import { openSubmission, replaceExpiredFlow, saveFlowUi } from '../flow/flow-steps.js';
+import {
+  checkSubmissionClient,
+  readFlowSubmission,
+  replaceExpiredFlow,
+  saveFlowUi,
+} from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { askedFlowSchema, flowSchema } from '../flow/identity-schema.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
-import { withNodeMessages } from '../nodes/index.js';
+import { withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
 import { submitOidcRegistration } from '../strategies/oidc/registration.js';
 import { isOidcSubmission } from '../strategies/oidc/submission.js';
 import { validatePassword } from '../strategies/password/policy/index.js';
@@ -26,21 +31,23 @@ export async function submitRegistration(
 ): Promise<FastifyReply> {
   // Switching registration off also stops flows that were started before.
   if (!deps.config.registration.enabled) throw registrationDisabled();
-  const { flow, submission } = await openSubmission(deps, 'registration', request);
+  const opened = await readFlowSubmission(deps, 'registration', request);
+  const { flow, submission } = opened;
   const now = deps.now();
-  if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
-  if (flow.state === 'passed_challenge') {
-    return fix(deps, request, reply, flow, flow.ui.nodes, [
-      uiText(Msg.ErrorValidationRegistrationRetrySuccess),
-    ]);
-  }
-
+  // Signed in already, before the CSRF check as in Kratos (see readFlowSubmission).
   const token = sessionTokenFrom(request, deps.tokens);
   if (token !== undefined && (await deps.sessions.authenticate(token))) {
     if (flow.type === 'browser' && !wantsJson(request)) {
       return reply.redirect(flow.return_to ?? deps.config.registration.after.returnUrl('password'), 303);
     }
     throw sessionAlreadyAvailable('registration');
+  }
+  checkSubmissionClient(deps, request, opened);
+  if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
+  if (flow.state === 'passed_challenge') {
+    return fix(deps, request, reply, flow, withoutNodeMessages(flow.ui.nodes), [
+      uiText(Msg.ErrorValidationRegistrationRetrySuccess),
+    ]);
   }
   const profileFirst = deps.config.registration.style === 'profile_first';
   const screen = submission.field('screen') ?? '';
@@ -55,7 +62,7 @@ export async function submitRegistration(
   }
   if (submission.method !== 'password' && !profileStep) {
     // Kratos's NewNoRegistrationStrategyResponsible: the form again, saying no method took it.
-    return fix(deps, request, reply, flow, flow.ui.nodes, [
+    return fix(deps, request, reply, flow, withoutNodeMessages(flow.ui.nodes), [
       uiText(Msg.ErrorValidationRegistrationNoStrategyFound),
     ]);
   }
