@@ -245,6 +245,29 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect((await attempt('not the password')).body.ui.messages?.map((m) => m.id)).toEqual([4000006]);
     });
 
+    it('keeps every answer that carries a token out of caches (Cache-Control: private, no-store)', async () => {
+      const registered = await registerNative('uncached@example.com');
+      const token = registered.data.session_token ?? '';
+      const { data: flow } = await frontend.createNativeLoginFlow();
+      const signedIn = await frontend.updateLoginFlow({
+        flow: flow.id,
+        updateLoginFlowBody: { method: 'password', identifier: 'uncached@example.com', password: PASSWORD },
+      });
+      const sessions = await fetch(`${server.publicUrl}/sessions`, { headers: { 'x-session-token': token } });
+      const adminSession = await fetch(
+        `${server.adminUrl}/admin/identities/${registered.data.identity?.id}?include_credential=oidc`,
+      );
+      const answers: Record<string, unknown> = {
+        registration: registered.headers['cache-control'],
+        login: signedIn.headers['cache-control'],
+        'GET /sessions': sessions.headers.get('cache-control'),
+        'admin identity': adminSession.headers.get('cache-control'),
+      };
+      for (const [what, cacheControl] of Object.entries(answers)) {
+        expect(cacheControl, what).toBe('private, no-store');
+      }
+    });
+
     it('answers session_already_available when a session is sent', async () => {
       const { data } = await registerNative('already@example.com');
       const error = await failure<{ error: { id: string } }>(

@@ -169,3 +169,19 @@ export function toAppError(error: FastifyError | AppError): AppError {
   }
   return internalError(undefined, error);
 }
+
+/** What keeps a response out of shared and browser caches (as whoami answers). */
+export const PRIVATE_NO_STORE = 'private, no-store';
+
+/**
+ * Marks every answer of `scope` (a Fastify plugin scope) `Cache-Control: private, no-store` unless
+ * its route set its own: flows and admin answers carry session tokens, logout tokens, personal
+ * data and, with `include_credential=oidc`, provider tokens, which no cache between the client and
+ * Portcullis may keep. Not on the whoami scope, whose route sets it without a hook on the hot path.
+ */
+export function keepOutOfCaches(scope: FastifyInstance): void {
+  scope.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', PRIVATE_NO_STORE);
+    return payload;
+  });
+}

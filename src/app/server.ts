@@ -26,7 +26,7 @@ import { adminSessionRoutes } from '../session/admin-routes.js';
 import { publicSessionRoutes } from '../session/public-routes.js';
 import { uiRoutes } from '../ui/index.js';
 import type { WebhookWorker, WorkerOverrides } from '../webhooks/outbox/index.js';
-import { createHttpServer } from './http.js';
+import { createHttpServer, keepOutOfCaches } from './http.js';
 import { publicRouteRedirects } from './public-route-redirects.js';
 import { createRegistry, type Registry } from './registry.js';
 import { buildSelfService, type SelfService } from './selfservice.js';
@@ -62,6 +62,7 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
   // cookie and form plugins live in the flows' own scope and cost the hot path nothing (the
   // session cookie is read without them, see session/request-token.ts).
   await app.register(async (flows) => {
+    keepOutOfCaches(flows);
     await flows.register(fastifyCookie);
     // HTML forms post application/x-www-form-urlencoded; repeated fields become arrays.
     await flows.register(fastifyFormbody);
@@ -102,6 +103,7 @@ function identitySchemaRoutes(registry: Registry) {
 /** The admin listener: identities and sessions (later: courier, recovery codes, metrics). */
 export async function buildAdminApp(registry: Registry, selfService: SelfService): Promise<FastifyInstance> {
   const app = createHttpServer({ logger: registry.logger.child({ listener: 'admin' }) });
+  keepOutOfCaches(app);
   await app.register(healthRoutes({ ready: registry.ready, version: VERSION }));
   const identityRoutes = adminIdentityRoutes({
     identities: registry.identities,

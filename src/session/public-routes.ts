@@ -86,6 +86,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
         request.url,
       );
       sendPageHeaders(reply, page);
+      reply.header('cache-control', 'private, no-store');
       // Each with its identity, as Kratos lists them (all are the caller's).
       const identity = page.sessions.length === 0 ? undefined : await deps.identityOf(session.identityId);
       return page.sessions.map((s) => deps.sessions.toJson(s, identity));
