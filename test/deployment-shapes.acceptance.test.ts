@@ -73,6 +73,11 @@ describe('behind a gateway on a path prefix, with an SPA on another origin', () 
       status: 307,
       location: `${base}sessions/whoami`,
     });
+    expect(await sent('POST', '/admin/sessions/whoami')).toEqual({
+      status: 307,
+      location: `${base}sessions/whoami`,
+    });
+    expect(await sent('DELETE', '/admin/sessions')).toEqual({ status: 307, location: `${base}sessions` });
     // The admin API itself stays where it is.
     expect((await sent('GET', '/admin/identities')).status).toBe(200);
   });

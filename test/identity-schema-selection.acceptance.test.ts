@@ -143,16 +143,18 @@ describe('identity schema selection in self-service flows', () => {
   });
 
   it('refuses a schema that is not selectable, or not configured, with 400 before any flow starts', async () => {
+    const started = new Date(Date.now() - 1);
+    // Flows made from here on (a cleanup of expired ones elsewhere cannot change the count).
     const flowCount = async () =>
       Number(
         (
           await server.registry.database.db
             .selectFrom('selfservice_flows')
             .select((eb) => eb.fn.countAll().as('n'))
+            .where('created_at', '>=', started)
             .executeTakeFirstOrThrow()
         ).n,
       );
-    const before = await flowCount();
     for (const identitySchema of ['staff', 'no-such-schema']) {
       for (const call of [
         () => frontend.createNativeRegistrationFlow({ identitySchema }),
@@ -164,7 +166,7 @@ describe('identity schema selection in self-service flows', () => {
         expect(refused.body.error.reason).toContain(identitySchema);
       }
     }
-    expect(await flowCount()).toBe(before);
+    expect(await flowCount()).toBe(0);
   });
 
   it('lets a flow name the default schema, selectable or not', async () => {

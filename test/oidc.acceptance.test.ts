@@ -263,7 +263,8 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
       const wrong = await failure(frontend.exchangeSessionToken({ initCode, returnToCode: 'nope' }));
       expect(wrong.status).toBe(404);
 
-      // The app: both codes for the session and its token, once, however many requests race.
+      // The app: both codes for the session and its token, once, however many requests race. (These
+      // interleave only by chance; the flow store's contract test is the deterministic guard.)
       const attempts = await Promise.allSettled(
         [1, 2, 3].map(() => frontend.exchangeSessionToken({ initCode, returnToCode })),
       );
@@ -697,14 +698,38 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     expect(await oidcIdentifiers(id)).toEqual(['exam-idp:dave']);
     const [account] = await linkedAccounts(id);
     expect(idTokenSubject(account?.initial_id_token)).toBe('dave');
-    // A password change rewrites the identity, not the provider's tokens.
+
+    // Linking a second provider, unlinking it, and an admin re-listing the first: each rewrites
+    // the oidc credential, and the first account keeps the tokens it was linked with.
     flow = await settings();
-    const changed = await browser.postJson(flow.ui.action, {
+    const second = await browser.postForm(flow.ui.action, {
       csrf_token: csrfTokenOf(flow),
-      method: 'password',
-      password: 'dave picks another long passphrase',
+      link: 'broken-idp',
     });
-    expect(changed.status).toBe(200);
+    const secondCallback = await signInAtProvider(browser, second.headers.get('location') ?? '', 'dave');
+    expect((await browser.request(secondCallback.toString())).status).toBe(303);
+    const both = await linkedAccounts(id);
+    expect(both.map((a) => a.provider)).toEqual(['exam-idp', 'broken-idp']);
+    expect(both[0]).toEqual(account);
+    expect(await userInfoSubject(both[1]?.initial_access_token)).toBe('dave');
+    flow = await settings();
+    const dropped = await browser.postJson(flow.ui.action, {
+      csrf_token: csrfTokenOf(flow),
+      method: 'oidc',
+      unlink: 'broken-idp',
+    });
+    expect(dropped.status).toBe(200);
+    expect(await linkedAccounts(id)).toEqual([account]);
+    const { data: current } = await admin.getIdentity({ id });
+    await admin.updateIdentity({
+      id,
+      updateIdentityBody: {
+        schema_id: current.schema_id,
+        traits: current.traits,
+        state: 'active',
+        credentials: { oidc: { config: { providers: [{ provider: 'exam-idp', subject: 'dave' }] } } },
+      },
+    });
     expect(await linkedAccounts(id)).toEqual([account]);
   });
 

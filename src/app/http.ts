@@ -6,6 +6,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { PRIVATE_NO_STORE } from '../kernel/cache-control.js';
 import {
   AppError,
   badRequest,
@@ -169,9 +170,6 @@ export function toAppError(error: FastifyError | AppError): AppError {
   }
   return internalError(undefined, error);
 }
-
-/** What keeps a response out of shared and browser caches (as whoami answers). */
-export const PRIVATE_NO_STORE = 'private, no-store';
 
 /**
  * Marks every answer of `scope` (a Fastify plugin scope) `Cache-Control: private, no-store` unless

@@ -1,4 +1,5 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
+import { WHOAMI_METHODS } from '../session/public-routes.js';
 
 /** Every self-service flow's init, fetch and submit routes. */
 const flowRoutes = (flow: string): Array<[HTTPMethods[], string]> => [
@@ -11,7 +12,8 @@ const flowRoutes = (flow: string): Array<[HTTPMethods[], string]> => [
 /**
  * The public routes Kratos's admin listener answers with a 307 to the public listener
  * (`x.RedirectToPublicRoute`), so a client pointed at the admin URL still reaches them: the
- * self-service flows, logout, the error fetch and whoami.
+ * self-service flows, logout, the error fetch, whoami (every method it answers) and revoking the
+ * caller's other sessions.
  */
 const PUBLIC_ROUTES: ReadonlyArray<[HTTPMethods[], string]> = [
   ...['login', 'registration', 'settings', 'recovery', 'verification'].flatMap(flowRoutes),
@@ -19,7 +21,9 @@ const PUBLIC_ROUTES: ReadonlyArray<[HTTPMethods[], string]> = [
   [['DELETE'], '/self-service/logout/api'],
   [['GET'], '/self-service/logout'],
   [['GET'], '/self-service/errors'],
-  [['GET'], '/sessions/whoami'],
+  [[...WHOAMI_METHODS], '/sessions/whoami'],
+  // The caller's own sessions: the admin API has no DELETE on the collection.
+  [['DELETE'], '/sessions'],
 ];
 
 const ADMIN_PREFIX = '/admin';

@@ -110,7 +110,7 @@ function credentialConfigFor(
     } catch (error) {
       // A token sealed with a key no longer in secrets.cipher: Kratos fails the request too.
       throw internalError(
-        'The OpenID Connect tokens could not be decrypted; was secrets.cipher rotated away?',
+        'The OpenID Connect tokens could not be decrypted: the key that sealed them is no longer in secrets.cipher (or secrets.default, when secrets.cipher is unset).',
         error,
       );
     }

@@ -33,13 +33,18 @@ export async function buildCredentials(
   const providers = imported?.oidc?.config?.providers;
   if (providers) {
     const config: JsonObject = {
-      providers: providers.map((p) => ({
-        provider: p.provider,
-        subject: p.subject,
-        use_auto_link: p.use_auto_link ?? false,
-        // Only a SealedProviderTokens made in process: an admin body's JSON never is one.
-        ...(p.tokens instanceof SealedProviderTokens ? p.tokens.toJson() : {}),
-      })),
+      providers: providers.map((p) => {
+        // Only a SealedProviderTokens made in process: an admin body's JSON never is one. An
+        // account that stays linked keeps the tokens it was linked with (an admin PUT that
+        // lists it again, as Kratos's import keeps them).
+        const tokens = p.tokens instanceof SealedProviderTokens ? p.tokens : keptTokens(current, p);
+        return {
+          provider: p.provider,
+          subject: p.subject,
+          use_auto_link: p.use_auto_link ?? false,
+          ...(tokens === undefined ? {} : tokens.toJson()),
+        };
+      }),
     };
     next.oidc = {
       ...touch(current.oidc, 'oidc', config, now),
@@ -61,6 +66,22 @@ export async function buildCredentials(
     credential.identifiers = [...(identifiers[credential.type] ?? [])];
   }
   return next;
+}
+
+/** The sealed tokens the identity's oidc credential holds for the same provider account. */
+function keptTokens(
+  current: Identity['credentials'],
+  account: { provider: string; subject: string },
+): SealedProviderTokens | undefined {
+  const stored = current.oidc?.config.providers;
+  if (!Array.isArray(stored)) return undefined;
+  for (const entry of stored) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
+    if (entry.provider === account.provider && entry.subject === account.subject) {
+      return SealedProviderTokens.stored(entry);
+    }
+  }
+  return undefined;
 }
 
 function touch(

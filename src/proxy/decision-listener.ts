@@ -16,6 +16,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { PRIVATE_NO_STORE } from '../kernel/cache-control.js';
 import { AppError, internalError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { AccessControl } from './access.js';
@@ -155,7 +156,7 @@ function writeAnswer(
   if (cors !== undefined) for (const name in cors) headers[name] = cors[name] as string;
   const own = answer.headers;
   for (const name in own) headers[name.toLowerCase()] = own[name] as string;
-  if (fromRoute) headers['cache-control'] = 'private, no-store';
+  if (fromRoute) headers['cache-control'] = PRIVATE_NO_STORE;
   const status = answer.status;
   if (status < 200 || status === 204) {
     delete headers['content-type'];

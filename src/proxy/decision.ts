@@ -12,6 +12,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { PRIVATE_NO_STORE } from '../kernel/cache-control.js';
 import type { AccessControl } from './access.js';
 import { mutableHeaders } from './headers.js';
 import type { MaybePromise } from './pipeline/handler.js';
@@ -171,7 +172,7 @@ export function decisionRoutes(access: AccessControl) {
         remoteAddress: raw.socket.remoteAddress,
         body,
       });
-      reply.code(answer.status).headers(answer.headers).header('cache-control', 'private, no-store');
+      reply.code(answer.status).headers(answer.headers).header('cache-control', PRIVATE_NO_STORE);
       await reply.send(answer.body);
       if (body !== undefined) discardUnreadBody(raw);
     };

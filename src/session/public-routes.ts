@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../identity/model.js';
+import { PRIVATE_NO_STORE } from '../kernel/cache-control.js';
 import { badRequest } from '../kernel/errors.js';
 import { ignoreBodies } from '../kernel/ignored-bodies.js';
 import { UUID } from '../persistence/uuid.js';
@@ -26,7 +27,7 @@ export interface PublicSessionRoutesDeps {
 const pageQuery = { type: 'object', properties: sessionPageParamsSchema } as const;
 
 /** Kratos answers whoami on every method but DELETE (which `DELETE /sessions/{id}` serves). */
-const WHOAMI_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'OPTIONS', 'TRACE'] as const;
+export const WHOAMI_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'OPTIONS', 'TRACE'] as const;
 
 /** `/sessions/whoami` and the caller's own sessions, as on Kratos's public port. */
 export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
@@ -46,7 +47,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
     function sendWhoami(reply: FastifyReply, authenticated: Authenticated, body?: object): void {
       reply
         .header('x-kratos-authenticated-identity-id', authenticated.session.identityId)
-        .header('cache-control', 'private, no-store')
+        .header('cache-control', PRIVATE_NO_STORE)
         .header('content-type', 'application/json; charset=utf-8')
         .send(body ?? deps.sessions.whoamiBody(authenticated));
     }
@@ -86,7 +87,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
         request.url,
       );
       sendPageHeaders(reply, page);
-      reply.header('cache-control', 'private, no-store');
+      reply.header('cache-control', PRIVATE_NO_STORE);
       // Each with its identity, as Kratos lists them (all are the caller's).
       const identity = page.sessions.length === 0 ? undefined : await deps.identityOf(session.identityId);
       return page.sessions.map((s) => deps.sessions.toJson(s, identity));

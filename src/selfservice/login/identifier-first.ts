@@ -84,6 +84,22 @@ export function retainedLoginNodes(
 }
 
 /**
+ * The login form shown again after a failed step (a refused password, a failed provider): an
+ * identifier-first flow keeps the step it is on (see retainedLoginNodes); a unified or refresh
+ * form is built afresh, with `identifier` filled in when given.
+ */
+export function loginFormAgain(
+  deps: LoginDeps,
+  flow: SelfServiceFlow,
+  csrf: string | undefined,
+  identifier?: string,
+): UiNode[] {
+  return deps.identifierFirst && !flow.refresh
+    ? retainedLoginNodes(flow, csrf, identifier)
+    : loginFormNodes(deps, askedFlowSchema(flow), csrf, identifier, flow.refresh);
+}
+
+/**
  * The provider buttons of the credentials step: the account's linked providers only, as Kratos;
  * every provider when enumeration is mitigated (the buttons then say nothing about the account).
  */

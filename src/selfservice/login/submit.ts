@@ -20,8 +20,8 @@ import { isOidcSubmission } from '../strategies/oidc/submission.js';
 import { authenticateWithPassword } from '../strategies/password/login.js';
 import type { LoginDeps } from './deps.js';
 import { finishLogin } from './finish.js';
-import { createLoginFlow, loginFormNodes } from './flow.js';
-import { retainedLoginNodes, submitIdentifier } from './identifier-first.js';
+import { createLoginFlow } from './flow.js';
+import { loginFormAgain, submitIdentifier } from './identifier-first.js';
 
 /** `POST /self-service/login?flow=<id>` with the password or the oidc method. */
 export async function submitLogin(
@@ -76,10 +76,7 @@ export async function submitLogin(
   const password = submission.field('password') ?? '';
   // The form again after a refused password: rebuilt for the unified style; an identifier-first
   // flow keeps its own step, as Kratos's password strategy keeps the flow's nodes.
-  const formAgain = () =>
-    deps.identifierFirst
-      ? retainedLoginNodes(flow, csrf, rawIdentifier)
-      : loginFormNodes(deps, askedFlowSchema(flow), csrf, rawIdentifier);
+  const formAgain = () => loginFormAgain(deps, flow, csrf, rawIdentifier);
 
   const missing: Record<string, ReturnType<typeof uiText>[]> = {};
   if (rawIdentifier.trim() === '')

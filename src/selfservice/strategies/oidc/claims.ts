@@ -15,12 +15,13 @@ export interface ProviderClaims {
 }
 
 /**
- * One person's answer from a provider: the claims that say who they are, and the tokens it issued,
- * sealed to be kept with the account when it is linked (as Kratos keeps `initial_*_token`).
+ * One person's answer from a provider: the claims that say who they are, and the tokens its token
+ * endpoint issued, sealed to be kept with the account when it is linked (as Kratos keeps
+ * `initial_*_token`). A native app's ID token comes with none kept, as in Kratos.
  */
 export interface ProviderAccount {
   claims: ProviderClaims;
-  tokens: SealedProviderTokens;
+  tokens: SealedProviderTokens | undefined;
 }
 
 /** The standard claims Kratos copies to the top level. */

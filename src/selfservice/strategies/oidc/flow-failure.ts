@@ -6,8 +6,7 @@ import { csrfTokenFor, ensureCsrfSecret } from '../../flow/http-context.js';
 import { askedFlowSchema } from '../../flow/identity-schema.js';
 import { Msg, type UiText, uiText } from '../../flow/messages.js';
 import type { UiNode } from '../../flow/ui.js';
-import { loginFormNodes } from '../../login/flow.js';
-import { retainedLoginNodes } from '../../login/identifier-first.js';
+import { loginFormAgain } from '../../login/identifier-first.js';
 import { registrationFormNodes } from '../../registration/flow.js';
 import { flowIdentityId, settingsFormNodes } from '../../settings/flow.js';
 import type { OidcDeps } from './deps.js';
@@ -34,10 +33,7 @@ export async function defaultFormNodes(
     flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.login.cookies)) : undefined;
   switch (flow.kind) {
     case 'login':
-      // An identifier-first flow stays on the step the person was on (see retainedLoginNodes).
-      return deps.login.identifierFirst && !flow.refresh
-        ? retainedLoginNodes(flow, csrf)
-        : loginFormNodes(deps.login, askedFlowSchema(flow), csrf, undefined, flow.refresh);
+      return loginFormAgain(deps.login, flow, csrf);
     case 'registration':
       return registrationFormNodes(deps.registration, askedFlowSchema(flow), csrf);
     case 'settings': {

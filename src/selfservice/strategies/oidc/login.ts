@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SealedProviderTokens } from '../../../identity/provider-tokens.js';
 import { requestClientIp } from '../../../ratelimit/index.js';
 import type { Authenticated } from '../../../session/manager.js';
 import { sessionTokenFrom } from '../../../session/request-token.js';
@@ -41,8 +40,15 @@ export async function submitOidcLogin(
   try {
     if (input.idToken !== undefined) {
       const claims = await verifyIdToken(client, input.idToken, input.idTokenNonce);
-      const tokens = SealedProviderTokens.seal(deps.login.cipher, { id_token: input.idToken });
-      return await completeOidcLogin(deps, request, reply, flow, client, { claims, tokens }, current);
+      return await completeOidcLogin(
+        deps,
+        request,
+        reply,
+        flow,
+        client,
+        { claims, tokens: undefined },
+        current,
+      );
     }
     return await redirectToProvider(deps, request, reply, flow, client, input.upstreamParameters);
   } catch (error) {

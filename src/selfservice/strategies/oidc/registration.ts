@@ -89,8 +89,8 @@ export async function submitOidcRegistration(
     }
     if (input.idToken !== undefined) {
       const claims = await verifyIdToken(client, input.idToken, input.idTokenNonce);
-      const tokens = SealedProviderTokens.seal(deps.login.cipher, { id_token: input.idToken });
-      return await completeOidcRegistration(deps, request, reply, flow, client, { claims, tokens }, traits);
+      const account = { claims, tokens: undefined };
+      return await completeOidcRegistration(deps, request, reply, flow, client, account, traits);
     }
     return await redirectToProvider(deps, request, reply, flow, client, input.upstreamParameters);
   } catch (error) {

@@ -138,7 +138,7 @@ export async function completeOidcLink(
       credentials: withLinkedProvider(identity, {
         provider: client.config.id,
         subject: account.claims.sub,
-        tokens: account.tokens,
+        ...(account.tokens === undefined ? {} : { tokens: account.tokens }),
       }),
     },
   );
