@@ -517,6 +517,37 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(again.body.ui.messages?.map((m) => m.id)).toEqual([4010007]);
     });
 
+    it('completes a flow once when its submissions race: one session, the others 4010007', async () => {
+      await registerNative('racing-login@example.com');
+      const { data: flow } = await frontend.createNativeLoginFlow();
+      const body = {
+        method: 'password',
+        identifier: 'racing-login@example.com',
+        password: PASSWORD,
+      } as const;
+      // Fewer than the identifier's free attempts, so brute-force protection lets them all through.
+      const answers = await Promise.allSettled(
+        [1, 2, 3, 4].map(() => frontend.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body })),
+      );
+      const won = answers.filter((a) => a.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      const lost = answers.flatMap((a) =>
+        a.status === 'rejected'
+          ? [(a.reason as { response?: { status: number; data: LoginFlow } }).response]
+          : [],
+      );
+      expect(lost.map((r) => [r?.status, r?.data.ui.messages?.map((m) => m.id)])).toEqual([
+        [400, [4010007]],
+        [400, [4010007]],
+        [400, [4010007]],
+      ]);
+      // The flow stays completed: the losers' answers did not write it back.
+      const later = await failure<LoginFlow>(
+        frontend.updateLoginFlow({ flow: flow.id, updateLoginFlowBody: body }),
+      );
+      expect(later.body.ui.messages?.map((m) => m.id)).toEqual([4010007]);
+    });
+
     it('refuses absurdly nested traits with a 400, not a crash', async () => {
       const { data: flow } = await frontend.createNativeRegistrationFlow();
       // Built as text: 20,000 levels would overflow JSON.stringify's own stack.

@@ -84,6 +84,16 @@ describe.each(testEngines())('flow store contract ($name)', (engine) => {
     });
   });
 
+  it('moves a flow to a state once: a second request racing to complete it is told it did not', async () => {
+    const flow = flowFixture();
+    await store.create(flow);
+    const complete = (active: string) =>
+      store.updateState({ id: flow.id, state: 'passed_challenge', active, updated_at: NOW });
+    const outcomes = await Promise.all([complete('password'), complete('oidc')]);
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    expect((await store.get('login', flow.id))?.active).toBe(outcomes[0] ? 'password' : 'oidc');
+  });
+
   it('writes a change once when two requests race on the version they both read', async () => {
     const flow = flowFixture({ internal: { parked: 'token' } });
     await store.create(flow);

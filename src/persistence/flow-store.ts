@@ -17,8 +17,10 @@ export interface FlowStore {
   /**
    * Saves a new state and active method alone (a login or registration that succeeded), leaving
    * the ui and internal state as stored: `update` would serialise and write them again unchanged.
+   * Only a flow not in that state already moves: true when this call moved it, so of requests
+   * racing to complete one flow exactly one is told it did.
    */
-  updateState(flow: Pick<SelfServiceFlow, 'id' | 'state' | 'active' | 'updated_at'>): Promise<void>;
+  updateState(flow: Pick<SelfServiceFlow, 'id' | 'state' | 'active' | 'updated_at'>): Promise<boolean>;
   /**
    * `update`, but only while the stored flow is still the version that was read (its `updated_at`
    * is still `readAt`); true when it wrote. For a change that must happen once however many
@@ -110,13 +112,17 @@ export function createFlowStore(db: Kysely<Tables>): FlowStore {
     6,
   );
   const updateState = preparedQuery<
-    [state: string, active: string | null, updated_at: Date, id: string],
+    [state: string, active: string | null, updated_at: Date, id: string, from: string],
     never
   >(
     db,
-    (q, state, active, updatedAt, id) =>
-      q.updateTable('selfservice_flows').set({ state, active, updated_at: updatedAt }).where('id', '=', id),
-    4,
+    (q, state, active, updatedAt, id, notAlready) =>
+      q
+        .updateTable('selfservice_flows')
+        .set({ state, active, updated_at: updatedAt })
+        .where('id', '=', id)
+        .where('state', '<>', notAlready),
+    5,
   );
 
   return {
@@ -152,7 +158,8 @@ export function createFlowStore(db: Kysely<Tables>): FlowStore {
     },
 
     async updateState(flow) {
-      await updateState(flow.state, flow.active, flow.updated_at, flow.id);
+      const result = await updateState(flow.state, flow.active, flow.updated_at, flow.id, flow.state);
+      return (result.numAffectedRows ?? 0n) > 0n;
     },
 
     async updateIfUnchanged(flow, readAt) {

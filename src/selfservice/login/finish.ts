@@ -5,11 +5,13 @@ import type { Authenticated } from '../../session/manager.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
 import { identityMismatch } from '../flow/flow-errors.js';
+import { saveFlowUi } from '../flow/flow-steps.js';
 import { rotateCsrfSecret, setSessionCookie, wantsJson } from '../flow/http-context.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { requestDevice } from '../flow/request-device.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
 import { exchangeRedirect } from '../flow/token-exchange.js';
+import { withoutNodeMessages } from '../nodes/index.js';
 import { linkPendingProvider } from '../strategies/oidc/linking.js';
 import type { LoginDeps } from './deps.js';
 
@@ -64,6 +66,30 @@ export async function finishLogin(
     return success.refuse({}, [uiText(Msg.ErrorValidationLoginLinkedCredentialsDoNotMatch)]);
   }
   const signedIn = linked.kind === 'linked' ? linked.identity : identity;
+  // The flow completes once: of submissions racing on it, only the one that moves it on gets a
+  // session; the others are told it was completed (4010007), as a later one is.
+  const claimed = await deps.flows.updateState({
+    id: flow.id,
+    state: 'passed_challenge',
+    active: method,
+    updated_at: now,
+  });
+  if (!claimed) {
+    // Shown on the flow as it now is (completed): writing it back as read would undo that.
+    const completedFlow = { ...flow, state: 'passed_challenge', active: method };
+    return saveFlowUi(
+      { flows: deps.flows, uiUrl: deps.config.login.uiUrl, now: deps.now },
+      request,
+      reply,
+      completedFlow,
+      {
+        outcome: 'fix',
+        active: method,
+        nodes: withoutNodeMessages(flow.ui.nodes),
+        messages: [uiText(Msg.ErrorValidationLoginRetrySuccess)],
+      },
+    );
+  }
   const completed = {
     methods: [
       {
@@ -90,8 +116,6 @@ export async function finishLogin(
     if (hook.hook === 'revoke_active_sessions')
       await deps.sessions.revokeIdentitySessions(signedIn.id, issued.session.id);
   }
-  await deps.flows.updateState({ id: flow.id, state: 'passed_challenge', active: method, updated_at: now });
-
   const sessionJson = deps.sessions.toJson(issued.session, signedIn);
   await deps.hooks?.postPersist('login', method, request, flow, () => ({
     identity: serializeIdentity(signedIn, { admin: true, schemaUrl: deps.schemaUrl(signedIn.schema_id) }),
