@@ -5,7 +5,6 @@ import type { Authenticated } from '../../session/manager.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
 import { identityMismatch } from '../flow/flow-errors.js';
-import { saveFlowUi } from '../flow/flow-steps.js';
 import { rotateCsrfSecret, setSessionCookie, wantsJson } from '../flow/http-context.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { requestDevice } from '../flow/request-device.js';
@@ -14,6 +13,7 @@ import { exchangeRedirect } from '../flow/token-exchange.js';
 import { withoutNodeMessages } from '../nodes/index.js';
 import { linkPendingProvider } from '../strategies/oidc/linking.js';
 import type { LoginDeps } from './deps.js';
+import { showLoginFormAgain } from './form-again.js';
 
 /** A person the method authenticated, and how. */
 export interface LoginSuccess {
@@ -77,17 +77,13 @@ export async function finishLogin(
   if (!claimed) {
     // Shown on the flow as it now is (completed): writing it back as read would undo that.
     const completedFlow = { ...flow, state: 'passed_challenge', active: method };
-    return saveFlowUi(
-      { flows: deps.flows, uiUrl: deps.config.login.uiUrl, now: deps.now },
+    return showLoginFormAgain(
+      deps,
       request,
       reply,
       completedFlow,
-      {
-        outcome: 'fix',
-        active: method,
-        nodes: withoutNodeMessages(flow.ui.nodes),
-        messages: [uiText(Msg.ErrorValidationLoginRetrySuccess)],
-      },
+      { nodes: withoutNodeMessages(flow.ui.nodes), messages: [uiText(Msg.ErrorValidationLoginRetrySuccess)] },
+      method,
     );
   }
   const completed = {

@@ -13,7 +13,6 @@ import { normalizeIdentifierGraceful } from '../../identity/schema/index.js';
 import { hasUsablePassword } from '../../identity/usable-password.js';
 import { refreshCsrfNode } from '../flow/csrf-node.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
-import { saveFlowUi } from '../flow/flow-steps.js';
 import { askedFlowSchema } from '../flow/identity-schema.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { csrfNode, type UiNode } from '../flow/ui.js';
@@ -21,6 +20,7 @@ import { IDENTIFIER_FIRST, withNodeMessages, withoutNodeMessages, withValues } f
 import { linkedProviders } from '../strategies/oidc/credentials.js';
 import type { IdentifierFirstDeps, LoginDeps } from './deps.js';
 import { loginFormNodes } from './flow.js';
+import { showLoginFormAgain } from './form-again.js';
 
 /** `POST /self-service/login` with `method=identifier_first`. */
 export async function submitIdentifier(
@@ -33,12 +33,7 @@ export async function submitIdentifier(
 ): Promise<FastifyReply> {
   const schema = askedFlowSchema(flow);
   const answer = (active: string, nodes: UiNode[], messages?: UiText[]) =>
-    saveFlowUi({ flows: deps.flows, uiUrl: deps.config.login.uiUrl, now: deps.now }, request, reply, flow, {
-      outcome: 'fix',
-      active,
-      nodes,
-      messages,
-    });
+    showLoginFormAgain(deps, request, reply, flow, { nodes, messages }, active);
   const identifyAgain = (fields: Record<string, UiText[]>, messages?: UiText[]) =>
     answer(
       IDENTIFIER_FIRST,

@@ -5,12 +5,7 @@ import { requestClientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
-import {
-  checkSubmissionClient,
-  readFlowSubmission,
-  replaceExpiredFlow,
-  saveFlowUi,
-} from '../flow/flow-steps.js';
+import { checkSubmissionClient, readFlowSubmission, replaceExpiredFlow } from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { askedFlowSchema } from '../flow/identity-schema.js';
 import { Msg, uiText } from '../flow/messages.js';
@@ -21,6 +16,7 @@ import { authenticateWithPassword } from '../strategies/password/login.js';
 import type { LoginDeps } from './deps.js';
 import { finishLogin } from './finish.js';
 import { createLoginFlow } from './flow.js';
+import { showLoginFormAgain } from './form-again.js';
 import { loginFormAgain, submitIdentifier } from './identifier-first.js';
 
 /** `POST /self-service/login?flow=<id>` with the password or the oidc method. */
@@ -47,7 +43,7 @@ export async function submitLogin(
 
   if (isFlowExpired(flow, now)) return expired(deps, request, reply, flow);
   if (flow.state === 'passed_challenge') {
-    return fix(deps, request, reply, flow, {
+    return showLoginFormAgain(deps, request, reply, flow, {
       nodes: withoutNodeMessages(flow.ui.nodes),
       messages: [uiText(Msg.ErrorValidationLoginRetrySuccess)],
     });
@@ -68,7 +64,7 @@ export async function submitLogin(
   }
   if (submission.method !== 'password') {
     // Kratos's NewNoLoginStrategyResponsible: the form again, saying no method took it.
-    return fix(deps, request, reply, flow, {
+    return showLoginFormAgain(deps, request, reply, flow, {
       nodes: withoutNodeMessages(flow.ui.nodes),
       messages: [uiText(Msg.ErrorValidationLoginNoStrategyFound)],
     });
@@ -83,7 +79,7 @@ export async function submitLogin(
     missing.identifier = [uiText(Msg.ErrorValidationRequired, { property: 'identifier' })];
   if (password === '') missing.password = [uiText(Msg.ErrorValidationRequired, { property: 'password' })];
   if (Object.keys(missing).length > 0) {
-    return fix(deps, request, reply, flow, {
+    return showLoginFormAgain(deps, request, reply, flow, {
       nodes: withNodeMessages(formAgain(), missing),
     });
   }
@@ -99,7 +95,7 @@ export async function submitLogin(
       // A form post goes back to its form, identifier kept, as every other refusal does; API and
       // SPA clients get the 429 and Retry-After to act on.
       if (flow.type === 'browser' && !wantsJson(request)) {
-        return fix(deps, request, reply, flow, {
+        return showLoginFormAgain(deps, request, reply, flow, {
           nodes: formAgain(),
           messages: [tooManyAttemptsText(decision.retryAfterSeconds)],
         });
@@ -115,7 +111,7 @@ export async function submitLogin(
     // Not a sign-in either way, so it counts as a failure. Only the right password learns that
     // the account is disabled (as in Kratos, 4010011); any other answer stays "invalid".
     if (deps.throttle) await deps.throttle.recordFailure(subject);
-    return fix(deps, request, reply, flow, {
+    return showLoginFormAgain(deps, request, reply, flow, {
       nodes: formAgain(),
       messages: [
         uiText(
@@ -135,7 +131,7 @@ export async function submitLogin(
     transientPayload: submission.transientPayload(),
     ip: subject.ip ?? null,
     refuse: (fields, form) =>
-      fix(deps, request, reply, flow, {
+      showLoginFormAgain(deps, request, reply, flow, {
         nodes: withNodeMessages(formAgain(), fields),
         messages: form,
       }),
@@ -148,26 +144,6 @@ function migrationHookUnavailable(): AppError {
     reason: 'The password could not be checked right now. Please try again later.',
     exposeId: false,
   });
-}
-
-function fix(
-  deps: LoginDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  flow: SelfServiceFlow,
-  ui: { nodes: SelfServiceFlow['ui']['nodes']; messages?: SelfServiceFlow['ui']['messages'] },
-): Promise<FastifyReply> {
-  return saveFlowUi(
-    { flows: deps.flows, uiUrl: deps.config.login.uiUrl, now: deps.now },
-    request,
-    reply,
-    flow,
-    {
-      outcome: 'fix',
-      active: 'password',
-      ...ui,
-    },
-  );
 }
 
 /** An expired flow: a new one replaces it; browsers are sent to it, others told to use it. */
