@@ -358,6 +358,12 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
         });
       }
       expect((await post('?flow=00000000-0000-4000-8000-000000000000')).status).toBe(404);
+      // A repeated parameter counts by its first value, as Go's Query().Get reads it for Kratos.
+      const { data: flow } = await frontend.createNativeLoginFlow();
+      const twice = await post(`?flow=${flow.id}&flow=${flow.id}`);
+      expect(((await twice.json()) as LoginFlow).ui.messages?.map((m) => m.id)).toEqual([4000006]);
+      const fetched = await fetch(`${server.publicUrl}/self-service/login/flows?id=${flow.id}&id=other`);
+      expect(fetched.status).toBe(200);
     });
 
     it('answers an expired flow with 410 and a fresh flow to use', async () => {
