@@ -1,4 +1,4 @@
-import { Configuration, FrontendApi, IdentityApi, type UiNode } from '@ory/client';
+import { Configuration, FrontendApi, IdentityApi, type RegistrationFlow, type UiNode } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
@@ -155,6 +155,41 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
       }),
     );
     expect(replay.status).toBe(400);
+  });
+
+  it('gives a browser the verification page: its URL to an SPA, the redirect to an HTML form', async () => {
+    const spa = new BrowserClient(server.publicUrl);
+    const spaFlow = (await (
+      await spa.getJson('/self-service/registration/browser')
+    ).json()) as RegistrationFlow;
+    const answer = await spa.postJson(spaFlow.ui.action, {
+      csrf_token: csrfTokenOf(spaFlow),
+      method: 'password',
+      traits: traits('spa-verify@example.test'),
+      password: PASSWORD,
+    });
+    expect(answer.status).toBe(200);
+    const { continue_with: continueWith } = (await answer.json()) as {
+      continue_with: { action: string; flow?: { id: string; url?: string } }[];
+    };
+    const show = continueWith.find((c) => c.action === 'show_verification_ui');
+    expect(show?.flow?.url).toBe(`${server.publicUrl}/ui/verification?flow=${show?.flow?.id}`);
+
+    const form = new BrowserClient(server.publicUrl);
+    const formFlow = (await (
+      await form.getJson('/self-service/registration/browser')
+    ).json()) as RegistrationFlow;
+    const sent = await form.postForm(formFlow.ui.action, {
+      csrf_token: csrfTokenOf(formFlow),
+      method: 'password',
+      'traits.email': 'form-verify@example.test',
+      'traits.fullname': 'Form Verify',
+      'traits.phone_number': '5550100',
+      'traits.user_type': 'student',
+      password: PASSWORD,
+    });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get('location')).toMatch(new RegExp(`^${server.publicUrl}/ui/verification\\?flow=`));
   });
 
   it('accepts one code once: of 20 parallel submissions exactly one succeeds', async () => {
