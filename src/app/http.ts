@@ -178,8 +178,9 @@ export function toAppError(error: FastifyError | AppError): AppError {
  * Portcullis may keep. Not on the whoami scope, whose route sets it without a hook on the hot path.
  */
 export function keepOutOfCaches(scope: FastifyInstance): void {
-  scope.addHook('onSend', async (_request, reply, payload) => {
+  // A callback hook, not an async one: no promise per answer on the login path.
+  scope.addHook('onSend', (_request, reply, payload, done) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', PRIVATE_NO_STORE);
-    return payload;
+    done(null, payload);
   });
 }
