@@ -32,7 +32,9 @@ export interface LoginSuccess {
 /**
  * What every login method does once it knows who signed in, in Kratos's order: the refresh
  * identity check, `require_verified_address`, parse hooks, a provider waiting to be linked
- * (account linking), the session, `revoke_active_sessions`, the other hooks, and the answer.
+ * (account linking), the flow's completion (once), the session, `revoke_active_sessions`, the
+ * other hooks, and the answer. Should the session fail after the flow completed, the person
+ * starts a new flow (4010007 on this one).
  */
 export async function finishLogin(
   deps: LoginDeps,
