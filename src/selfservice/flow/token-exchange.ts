@@ -13,8 +13,9 @@
  * code names.
  */
 
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { equalBytes } from '../../hash/constant-time.js';
 import type { JsonValue } from '../../identity/model.js';
 import type { SecretCipher } from '../../kernel/cipher.js';
 import { type AppError, badRequest, internalError } from '../../kernel/errors.js';
@@ -33,16 +34,31 @@ export interface TokenExchangeState {
   parked?: { returnToHash: string; sealedToken: string };
 }
 
-/**
- * A new exchange for an api flow about to be created (`return_session_token_exchange_code=true`
- * at init): the flow's id (the init code names it, so it is chosen here), the init code for the
- * flow's `session_token_exchange_code`, and the state the flow is created with.
- */
-export function newTokenExchange(kind: FlowKind): {
+/** A new exchange: the flow's id, the init code, and the state the flow is created with. */
+export interface NewTokenExchange {
   flowId: string;
   initCode: string;
   state: TokenExchangeState;
-} {
+}
+
+/**
+ * The exchange an api init asks for with `return_session_token_exchange_code=true`, or undefined
+ * when it asks for none. The flow's id is chosen here because the init code names it; the init
+ * code becomes the flow's `session_token_exchange_code`. The init must also have a `return_to`
+ * (the app's link, where the browser takes the return-to code: never the default web page), and
+ * no `refresh` (the system browser holds no session of the app's to refresh).
+ */
+export function tokenExchangeForInit(
+  kind: FlowKind,
+  init: { wanted: boolean | undefined; returnTo: string | null; refresh: boolean },
+): NewTokenExchange | undefined {
+  if (init.wanted !== true) return undefined;
+  if (init.returnTo === null) {
+    throw badRequest(
+      'return_session_token_exchange_code needs return_to: the link that gives the app its code.',
+    );
+  }
+  if (init.refresh) throw badRequest('return_session_token_exchange_code can not be used with refresh.');
   const flowId = randomUUID();
   const initCode = Buffer.concat([uuidBytes(flowId), randomBytes(32)]).toString('base64url');
   return { flowId, initCode, state: { origin: { kind, id: flowId }, initHash: sha256Hex(initCode) } };
@@ -70,9 +86,7 @@ export function flowIdOfInitCode(initCode: string): string | undefined {
 
 /** Whether `code` hashes to `hash`, in constant time. */
 export function codeMatches(code: string, hash: string): boolean {
-  const a = Buffer.from(sha256Hex(code), 'hex');
-  const b = Buffer.from(hash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
+  return equalBytes(Buffer.from(sha256Hex(code), 'hex'), Buffer.from(hash, 'hex'));
 }
 
 /**
@@ -138,20 +152,6 @@ export function exchangeNeedsPerson(): AppError {
 }
 
 /**
- * What an api init with `return_session_token_exchange_code=true` must also have: a `return_to`
- * (the app's link, where the browser takes the return-to code: never the default web page), and
- * no `refresh` (the system browser holds no session of the app's to refresh).
- */
-export function checkExchangeInit(input: { returnTo: string | null; refresh: boolean }): void {
-  if (input.returnTo === null) {
-    throw badRequest(
-      'return_session_token_exchange_code needs return_to: the link that gives the app its code.',
-    );
-  }
-  if (input.refresh) throw badRequest('return_session_token_exchange_code can not be used with refresh.');
-}
-
-/**
  * Where the system browser goes when a native app's exchange sign-in finished: the app's
  * `return_to` with the return-to code (the token parked), or without one when no session was
  * issued (a registration without the `session` hook). Undefined when the request is no exchange
@@ -165,7 +165,7 @@ export async function exchangeRedirect(
 ): Promise<string | undefined> {
   const state = flow.type === 'api' && isExchangeCallback(request) ? tokenExchangeOf(flow) : undefined;
   if (state === undefined) return undefined;
-  // checkExchangeInit makes every exchange name its return_to: the code never goes to a web page.
+  // tokenExchangeForInit makes every exchange name its return_to: the code never goes to a web page.
   if (flow.return_to === null) throw internalError('A session token exchange flow has no return_to.');
   return token === undefined ? flow.return_to : parkSessionToken(deps, state, token, flow.return_to);
 }

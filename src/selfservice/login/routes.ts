@@ -8,7 +8,7 @@ import { requestedFlowSchema } from '../flow/identity-schema.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow, withExchangeCode } from '../flow/serialize.js';
-import { checkExchangeInit, newTokenExchange } from '../flow/token-exchange.js';
+import { tokenExchangeForInit } from '../flow/token-exchange.js';
 import type { LoginDeps } from './deps.js';
 import { createLoginFlow } from './flow.js';
 import { submitLogin } from './submit.js';
@@ -75,11 +75,11 @@ export function loginRoutes(deps: LoginDeps) {
       const state = await initState(request);
       if (state.signedIn && !state.refresh) throw sessionAlreadyAvailable('login');
       const returnTo = returnToOf(query);
-      if (query.return_session_token_exchange_code === true) {
-        checkExchangeInit({ returnTo, refresh: state.refresh });
-      }
-      const exchange =
-        query.return_session_token_exchange_code === true ? newTokenExchange('login') : undefined;
+      const exchange = tokenExchangeForInit('login', {
+        wanted: query.return_session_token_exchange_code,
+        returnTo,
+        refresh: state.refresh,
+      });
       const flow = await createLoginFlow(deps, {
         id: exchange?.flowId,
         type: 'api',

@@ -7,7 +7,7 @@ import { requestedFlowSchema } from '../flow/identity-schema.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow, withExchangeCode } from '../flow/serialize.js';
-import { checkExchangeInit, newTokenExchange } from '../flow/token-exchange.js';
+import { tokenExchangeForInit } from '../flow/token-exchange.js';
 import type { RegistrationDeps } from './deps.js';
 import { registrationDisabled } from './errors.js';
 import { createRegistrationFlow } from './flow.js';
@@ -50,8 +50,11 @@ export function registrationRoutes(deps: RegistrationDeps) {
           return_session_token_exchange_code?: boolean;
         };
         const returnTo = returnToOf(request);
-        if (wantsExchange === true) checkExchangeInit({ returnTo, refresh: false });
-        const exchange = wantsExchange === true ? newTokenExchange('registration') : undefined;
+        const exchange = tokenExchangeForInit('registration', {
+          wanted: wantsExchange,
+          returnTo,
+          refresh: false,
+        });
         const flow = await createRegistrationFlow(deps, {
           id: exchange?.flowId,
           type: 'api',
