@@ -35,8 +35,9 @@ export async function buildCredentials(
     const config: JsonObject = {
       providers: providers.map((p) => {
         // Only a SealedProviderTokens made in process: an admin body's JSON never is one. An
-        // account that stays linked keeps the tokens it was linked with (an admin PUT that
-        // lists it again, as Kratos's import keeps them).
+        // account that stays linked keeps the tokens it was linked with, whoever rewrites the
+        // credential (a link or unlink of another account, an admin PUT that lists it again, as
+        // Kratos's import keeps them).
         const tokens = p.tokens instanceof SealedProviderTokens ? p.tokens : keptTokens(current, p);
         return {
           provider: p.provider,

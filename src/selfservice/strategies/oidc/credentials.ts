@@ -1,6 +1,5 @@
 import type { ImportedCredentials, ImportedProvider } from '../../../identity/bodies.js';
 import type { Identity } from '../../../identity/model.js';
-import { SealedProviderTokens } from '../../../identity/provider-tokens.js';
 import { hasUsablePassword } from '../../../identity/usable-password.js';
 
 /** One provider account linked to an identity, as Kratos stores it in the `oidc` credential. */
@@ -12,8 +11,9 @@ export function oidcIdentifier(provider: string, subject: string): string {
 }
 
 /**
- * The provider accounts linked to an identity, with what a rewrite of the credential must keep:
- * the auto-link flag and the tokens sealed at linking.
+ * The provider accounts linked to an identity, with the auto-link flag a rewrite of the credential
+ * must keep. (The tokens sealed at linking are kept by buildCredentials for every account that
+ * stays linked, whoever rewrites the credential.)
  */
 export function linkedProviders(identity: Identity): LinkedProvider[] {
   const providers = identity.credentials.oidc?.config.providers;
@@ -23,13 +23,7 @@ export function linkedProviders(identity: Identity): LinkedProvider[] {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
     const { provider, subject } = entry;
     if (typeof provider !== 'string' || typeof subject !== 'string') continue;
-    const tokens = SealedProviderTokens.stored(entry);
-    out.push({
-      provider,
-      subject,
-      ...(entry.use_auto_link === true ? { use_auto_link: true } : {}),
-      ...(tokens === undefined ? {} : { tokens }),
-    });
+    out.push({ provider, subject, ...(entry.use_auto_link === true ? { use_auto_link: true } : {}) });
   }
   return out;
 }
