@@ -13,14 +13,13 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startPortcullis } from '../dist/app/server.js';
-import { loadConfig } from '../dist/config/index.js';
-import { sharedHashPool } from '../dist/hash/index.js';
-import { DEFAULT_SCHEMA_URL } from '../dist/identity/schema/index.js';
-import { createLogger } from '../dist/kernel/logger.js';
 import { runChild } from './lib/child-side.js';
 import { prepareChildStorage } from './lib/child-storage.js';
 import { freePort } from './lib/free-port.js';
+import { loadServerModules } from './lib/server-modules.js';
+
+const { startPortcullis, loadConfig, sharedHashPool, DEFAULT_SCHEMA_URL, createLogger } =
+  await loadServerModules();
 
 /**
  * @typedef {object} PortcullisInfo

@@ -9,10 +9,18 @@ process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism() + 2
 
 // The package is compiled on `npm install` (the `prepare` script); point at the build.
 try {
+  // Before the server's modules load: without it, a server could serve whoami about 30% slower
+  // for its whole life, depending on how its start-up went (dist/kernel/tick-object-shape.js).
+  const { pinTickObjectShape } = await import('../dist/kernel/tick-object-shape.js');
+  pinTickObjectShape();
   const { main } = await import('../dist/cli/main.js');
   await main(process.argv);
 } catch (error) {
-  if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli/main.js')) {
+  if (
+    error &&
+    error.code === 'ERR_MODULE_NOT_FOUND' &&
+    /dist\/(cli\/main|kernel\/tick-object-shape)\.js/.test(String(error.message))
+  ) {
     console.error('portcullis is not built yet: run `npm run build` (npm install does it for you).');
     process.exit(1);
   }

@@ -17,13 +17,12 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startPortcullis } from '../../dist/app/server.js';
-import { loadConfig } from '../../dist/config/index.js';
-import { DEFAULT_SCHEMA_URL } from '../../dist/identity/schema/index.js';
-import { createLogger } from '../../dist/kernel/logger.js';
 import { runChild } from './child-side.js';
 import { prepareChildStorage } from './child-storage.js';
 import { freePort } from './free-port.js';
+import { loadServerModules } from './server-modules.js';
+
+const { startPortcullis, loadConfig, DEFAULT_SCHEMA_URL, createLogger } = await loadServerModules();
 
 /**
  * @typedef {object} AccessProxySpec
