@@ -922,5 +922,21 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: { id: 'self_service_flow_return_to_forbidden' } });
     });
+
+    it('reads a repeated return_to by its first value, as Kratos: the one checked is the one kept', async () => {
+      const allowed = 'http://app.example.test/after';
+      const evil = 'https://evil.example/';
+      const browser = new BrowserClient(server.publicUrl);
+      const kept = await browser.getJson(
+        `/self-service/login/browser?return_to=${encodeURIComponent(allowed)}&return_to=${encodeURIComponent(evil)}`,
+      );
+      expect(kept.status).toBe(200);
+      expect(await kept.json()).toMatchObject({ return_to: allowed });
+      const refused = await browser.getJson(
+        `/self-service/login/browser?return_to=${encodeURIComponent(evil)}&return_to=${encodeURIComponent(allowed)}`,
+      );
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ error: { id: 'self_service_flow_return_to_forbidden' } });
+    });
   });
 });

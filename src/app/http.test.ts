@@ -73,3 +73,45 @@ describe('redactUrl', () => {
     );
   });
 });
+
+describe('repeated query parameters', () => {
+  async function serve() {
+    const { logger } = capture('warn');
+    const app = createHttpServer({ logger });
+    const querystring = {
+      type: 'object',
+      properties: {
+        return_to: { type: 'string' },
+        refresh: { type: 'boolean' },
+        ids: { type: 'array', items: { type: 'string' } },
+        include: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+      },
+    } as const;
+    app.get('/init', { schema: { querystring } }, async (request) => request.query);
+    await app.ready();
+    return app;
+  }
+
+  it('reads a single-valued parameter by its first value, as Kratos does, and keeps every value of one that may be a list', async () => {
+    const app = await serve();
+    const response = await app.inject({
+      method: 'GET',
+      url: '/init?return_to=https%3A%2F%2Fa.example&return_to=https%3A%2F%2Fb.example&refresh=true&refresh=false&ids=1&ids=2&include=a&include=b',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      return_to: 'https://a.example',
+      refresh: true,
+      ids: ['1', '2'],
+      include: ['a', 'b'],
+    });
+    await app.close();
+  });
+
+  it('still validates the value it keeps', async () => {
+    const app = await serve();
+    const response = await app.inject({ method: 'GET', url: '/init?refresh=maybe&refresh=true' });
+    expect(response.statusCode).toBe(400);
+    await app.close();
+  });
+});

@@ -17,6 +17,7 @@ import {
   unsupportedMediaType,
 } from '../kernel/errors.js';
 import { DeferredChildLogger, type Logger } from '../kernel/logger.js';
+import { readRepeatedQueryByFirstValue } from './repeated-query.js';
 
 export interface HttpServerOptions {
   logger: Logger;
@@ -48,6 +49,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     childLoggerFactory: (logger, bindings, options) =>
       new DeferredChildLogger(logger as Logger, bindings, options) as unknown as FastifyBaseLogger,
   }) as unknown as FastifyInstance;
+
+  readRepeatedQueryByFirstValue(app);
 
   // The APIs take JSON only; a text body is a wrong content type (415), not a bad JSON (400).
   app.removeContentTypeParser('text/plain');
