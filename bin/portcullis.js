@@ -16,11 +16,12 @@ try {
   const { main } = await import('../dist/cli/main.js');
   await main(process.argv);
 } catch (error) {
-  if (
-    error &&
-    error.code === 'ERR_MODULE_NOT_FOUND' &&
-    /dist\/(cli\/main|kernel\/tick-object-shape)\.js/.test(String(error.message))
-  ) {
+  // Only the build's own entry points missing means "not built": a package missing from one of
+  // them must surface as itself (its importer's path is in the message too, so test the URL).
+  const entryPoints = ['../dist/kernel/tick-object-shape.js', '../dist/cli/main.js'].map(
+    (path) => new URL(path, import.meta.url).href,
+  );
+  if (error && error.code === 'ERR_MODULE_NOT_FOUND' && entryPoints.includes(error.url)) {
     console.error('portcullis is not built yet: run `npm run build` (npm install does it for you).');
     process.exit(1);
   }

@@ -1,9 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { runCli, startCli, waitFor } from './support/cli.js';
+import { BIN, runCli, startCli, waitFor } from './support/cli.js';
 import { freePort } from './support/ports.js';
 import { EXAM_SCHEMA_URL } from './support/server.js';
 
@@ -27,6 +28,36 @@ describe('portcullis CLI', () => {
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toContain('Usage: portcullis');
     }
+  });
+
+  it('says it is not built when dist is missing, and names a missing package as itself', async () => {
+    // The launcher alone, in a package of its own: first without a build, then with a build whose
+    // CLI imports a package that is not installed.
+    const root = join(dir, 'launcher');
+    await mkdir(join(root, 'bin'), { recursive: true });
+    await copyFile(BIN, join(root, 'bin', 'portcullis.js'));
+    await writeFile(join(root, 'package.json'), JSON.stringify({ type: 'module' }));
+    const launch = () =>
+      spawnSync(process.execPath, [join(root, 'bin', 'portcullis.js'), '--help'], { encoding: 'utf8' });
+
+    const unbuilt = launch();
+    expect(unbuilt.status).toBe(1);
+    expect(unbuilt.stderr).toContain('portcullis is not built yet');
+
+    await mkdir(join(root, 'dist', 'kernel'), { recursive: true });
+    await mkdir(join(root, 'dist', 'cli'), { recursive: true });
+    await writeFile(
+      join(root, 'dist', 'kernel', 'tick-object-shape.js'),
+      'export function pinTickObjectShape() {}\n',
+    );
+    await writeFile(
+      join(root, 'dist', 'cli', 'main.js'),
+      "import 'no-such-package-here';\nexport function main() {}\n",
+    );
+    const broken = launch();
+    expect(broken.status).not.toBe(0);
+    expect(broken.stderr).toContain("Cannot find package 'no-such-package-here'");
+    expect(broken.stderr).not.toContain('not built yet');
   });
 
   it('fails with exit 2 and a clear message on unknown commands and flags', async () => {

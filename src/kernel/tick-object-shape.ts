@@ -16,17 +16,19 @@ let pinned: object | undefined;
  *
  * Measured on whoami from cache: processes in that state served about 30% fewer requests per
  * second than the others. `perf` showed `Runtime_DefineKeyedOwnPropertyInLiteral` under nextTick
- * at 10% of the CPU, and `%DebugPrint(process.nextTick)` showed the four literal slots
- * MEGAMORPHIC. Whether a process fell into it changed from one start to the next: that is the
- * whoami and decision ratios the bench read at 0.6 in one run and 0.85 in the next. With one
+ * at 10% of the CPU, and `%DebugPrint(process.nextTick)` showed the literal's slots MEGAMORPHIC
+ * (the last three of its four; the first, the empty literal's, stays monomorphic). Whether a
+ * process fell into it changed from one start to the next: that is the whoami and decision
+ * ratios the bench read at 0.6 in one run and 0.85 in the next. With one
  * entry held from the start, the classes never die, and the slots stayed monomorphic in every
  * process tried.
  *
  * The entry is caught by an `init` async hook that is enabled for one `nextTick` call and then
  * disabled, so nothing stays hooked. It must run before the server's modules are loaded: called
- * from `startPortcullis`, after they had loaded, it left four processes out of six megamorphic.
- * `bin/portcullis.js` calls it before it imports anything else, and the bench's server children
- * do the same. Later calls do nothing.
+ * from `startRoles` (where `startPortcullis` begins), after they had loaded, it left four
+ * processes out of six megamorphic. `bin/portcullis.js` calls it before it imports anything else,
+ * outside any AsyncLocalStorage context (the entry held would keep that context's store alive),
+ * and the bench's server children do the same. Later calls do nothing.
  */
 export function pinTickObjectShape(): void {
   if (pinned !== undefined) return;
