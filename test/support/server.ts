@@ -13,7 +13,7 @@ import { silentLogger } from '../../src/kernel/logger.js';
 import type { RunningAccessProxy } from '../../src/proxy/server.js';
 import { encodeSessionCookie } from '../../src/session/cookie.js';
 import type { WorkerOverrides } from '../../src/webhooks/outbox/index.js';
-import { freePort } from './ports.js';
+import { withFreePorts } from './ports.js';
 
 export const EXAM_SCHEMA_URL = pathToFileURL(
   join(import.meta.dirname, '..', 'fixtures', 'exam.schema.json'),
@@ -53,55 +53,59 @@ export async function startTestServer(options: {
   /** Load the config as `serve --dev` does (dev inbox, dev defaults); false unless set. */
   dev?: boolean;
 }): Promise<TestServer> {
-  const [publicPort, adminPort] = [await freePort(), await freePort()];
   const redisPrefix =
     options.redis && process.env.REDIS_URL
       ? (options.redisKeyPrefix ?? `portcullis-test-${randomBytes(6).toString('hex')}:`)
       : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-test-'));
   const file = join(dir, 'config.yml');
-  const document = {
-    dsn: options.dsn,
-    serve: {
-      public: {
-        host: '127.0.0.1',
-        port: publicPort,
-        base_url: `http://127.0.0.1:${publicPort}/`,
-        ...options.publicListener,
+  const start = async ([publicPort, adminPort]: number[]) => {
+    const document = {
+      dsn: options.dsn,
+      serve: {
+        public: {
+          host: '127.0.0.1',
+          port: publicPort,
+          base_url: `http://127.0.0.1:${publicPort}/`,
+          ...options.publicListener,
+        },
+        admin: { host: '127.0.0.1', port: adminPort, base_url: `http://127.0.0.1:${adminPort}/` },
+        ...options.listeners,
       },
-      admin: { host: '127.0.0.1', port: adminPort, base_url: `http://127.0.0.1:${adminPort}/` },
-      ...options.listeners,
-    },
-    identity: {
-      default_schema_id: 'exam',
-      schemas: [
-        { id: 'exam', url: EXAM_SCHEMA_URL },
-        { id: 'default', url: DEFAULT_SCHEMA_URL },
-      ],
-    },
-    selfservice: { default_browser_return_url: `http://127.0.0.1:${publicPort}/` },
-    secrets: { default: ['a-test-secret-that-is-long-enough'] },
-    // Cheap argon2 parameters: tests exercise behaviour, not hash strength.
-    hashers: { algorithm: 'argon2', argon2: { memory: '1MB', iterations: 1, parallelism: 1 } },
-    log: { level: 'error' },
-    // A key prefix of its own: counters and cache entries never leak between test servers or runs.
-    ...(redisPrefix ? { cache: { redis: { url: process.env.REDIS_URL, key_prefix: redisPrefix } } } : {}),
-    ...options.extraConfig,
+      identity: {
+        default_schema_id: 'exam',
+        schemas: [
+          { id: 'exam', url: EXAM_SCHEMA_URL },
+          { id: 'default', url: DEFAULT_SCHEMA_URL },
+        ],
+      },
+      selfservice: { default_browser_return_url: `http://127.0.0.1:${publicPort}/` },
+      secrets: { default: ['a-test-secret-that-is-long-enough'] },
+      // Cheap argon2 parameters: tests exercise behaviour, not hash strength.
+      hashers: { algorithm: 'argon2', argon2: { memory: '1MB', iterations: 1, parallelism: 1 } },
+      log: { level: 'error' },
+      // A key prefix of its own: counters and cache entries never leak between test servers or runs.
+      ...(redisPrefix ? { cache: { redis: { url: process.env.REDIS_URL, key_prefix: redisPrefix } } } : {}),
+      ...options.extraConfig,
+    };
+    await writeFile(file, stringify(document));
+    const config = await loadConfig({
+      files: [file],
+      env: {},
+      dev: options.dev ?? false,
+      cwd: dir,
+      defaults: { identitySchemaUrl: DEFAULT_SCHEMA_URL },
+    });
+    const running = await startPortcullis(config, silentLogger(), {
+      migrate: true,
+      watchCourier: options.watchCourier ?? false,
+      cwd: dir,
+      ...(options.webhookWorker ? { webhookWorker: options.webhookWorker } : {}),
+    });
+    return { config, running };
   };
-  await writeFile(file, stringify(document));
-  const config = await loadConfig({
-    files: [file],
-    env: {},
-    dev: options.dev ?? false,
-    cwd: dir,
-    defaults: { identitySchemaUrl: DEFAULT_SCHEMA_URL },
-  });
-  const running = await startPortcullis(config, silentLogger(), {
-    migrate: true,
-    watchCourier: options.watchCourier ?? false,
-    cwd: dir,
-    ...(options.webhookWorker ? { webhookWorker: options.webhookWorker } : {}),
-  });
+  // A port taken between choosing it and listening on it: the server closed what it opened; again.
+  const { config, running } = await withFreePorts(2, start);
   return {
     publicUrl: running.publicUrl,
     adminUrl: running.adminUrl,

@@ -14,7 +14,7 @@ import { buildPublicApp } from '../../src/app/server.js';
 import { loadConfig } from '../../src/config/index.js';
 import { DEFAULT_SCHEMA_URL } from '../../src/identity/schema/index.js';
 import { silentLogger } from '../../src/kernel/logger.js';
-import { freePort } from './ports.js';
+import { withFreePorts } from './ports.js';
 import { EXAM_SCHEMA_URL } from './server.js';
 
 export interface UiTestServer {
@@ -31,42 +31,53 @@ export async function startUiTestServer(options: {
   /** Keys merged over the test's config (deeply for `selfservice` and `ui`). */
   extraConfig?: Record<string, unknown>;
 }): Promise<UiTestServer> {
-  const [publicPort, adminPort] = [await freePort(), await freePort()];
-  const origin = `http://127.0.0.1:${publicPort}`;
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-ui-test-'));
   const file = join(dir, 'config.yml');
-  await writeFile(
-    file,
-    stringify({
-      dsn: options.dsn,
-      serve: {
-        public: { host: '127.0.0.1', port: publicPort, base_url: `${origin}/` },
-        admin: { host: '127.0.0.1', port: adminPort, base_url: `http://127.0.0.1:${adminPort}/` },
-      },
-      identity: {
-        default_schema_id: 'exam',
-        schemas: [
-          { id: 'exam', url: EXAM_SCHEMA_URL },
-          { id: 'default', url: DEFAULT_SCHEMA_URL },
-        ],
-      },
-      secrets: { default: ['a-test-secret-that-is-long-enough'] },
-      hashers: { algorithm: 'argon2', argon2: { memory: '1MB', iterations: 1, parallelism: 1 } },
-      log: { level: 'error' },
-      ...options.extraConfig,
-    }),
-  );
-  const config = await loadConfig({
-    files: [file],
-    env: {},
-    dev: options.dev ?? true,
-    cwd: dir,
-    defaults: { identitySchemaUrl: DEFAULT_SCHEMA_URL },
-  });
-  const registry = await createRegistry(config, silentLogger(), { migrate: true });
-  const selfService = buildSelfService(registry);
-  const app = await buildPublicApp(registry, selfService);
-  await app.listen({ host: '127.0.0.1', port: publicPort });
+  const start = async ([publicPort, adminPort]: number[]) => {
+    const origin = `http://127.0.0.1:${publicPort}`;
+    await writeFile(
+      file,
+      stringify({
+        dsn: options.dsn,
+        serve: {
+          public: { host: '127.0.0.1', port: publicPort, base_url: `${origin}/` },
+          admin: { host: '127.0.0.1', port: adminPort, base_url: `http://127.0.0.1:${adminPort}/` },
+        },
+        identity: {
+          default_schema_id: 'exam',
+          schemas: [
+            { id: 'exam', url: EXAM_SCHEMA_URL },
+            { id: 'default', url: DEFAULT_SCHEMA_URL },
+          ],
+        },
+        secrets: { default: ['a-test-secret-that-is-long-enough'] },
+        hashers: { algorithm: 'argon2', argon2: { memory: '1MB', iterations: 1, parallelism: 1 } },
+        log: { level: 'error' },
+        ...options.extraConfig,
+      }),
+    );
+    const config = await loadConfig({
+      files: [file],
+      env: {},
+      dev: options.dev ?? true,
+      cwd: dir,
+      defaults: { identitySchemaUrl: DEFAULT_SCHEMA_URL },
+    });
+    const registry = await createRegistry(config, silentLogger(), { migrate: true });
+    const selfService = buildSelfService(registry);
+    const app = await buildPublicApp(registry, selfService);
+    try {
+      await app.listen({ host: '127.0.0.1', port: publicPort });
+    } catch (error) {
+      await app.close();
+      await selfService.close();
+      await registry.close();
+      throw error;
+    }
+    return { origin, registry, app, selfService };
+  };
+  // A port taken between choosing it and listening on it: what was opened is closed; again.
+  const { origin, registry, app, selfService } = await withFreePorts(2, start);
   return {
     origin,
     registry,
