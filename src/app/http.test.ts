@@ -88,6 +88,7 @@ describe('repeated query parameters', () => {
       },
     } as const;
     app.get('/init', { schema: { querystring } }, async (request) => request.query);
+    app.get('/plain', async (request) => ({ ...(request.query as object) }));
     await app.ready();
     return app;
   }
@@ -105,6 +106,13 @@ describe('repeated query parameters', () => {
       ids: ['1', '2'],
       include: ['a', 'b'],
     });
+    await app.close();
+  });
+
+  it('reads every repeated parameter of a route without a schema by its first value', async () => {
+    const app = await serve();
+    const response = await app.inject({ method: 'GET', url: '/plain?flow=a&flow=b&token=x&token=y&one=1' });
+    expect(response.json()).toEqual({ flow: 'a', token: 'x', one: '1' });
     await app.close();
   });
 

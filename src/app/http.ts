@@ -17,7 +17,7 @@ import {
   unsupportedMediaType,
 } from '../kernel/errors.js';
 import { DeferredChildLogger, type Logger } from '../kernel/logger.js';
-import { readRepeatedQueryByFirstValue } from './repeated-query.js';
+import { keepQueryLists, parseQueryFirstValues } from './repeated-query.js';
 
 export interface HttpServerOptions {
   logger: Logger;
@@ -41,8 +41,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     requestTimeout: options.requestTimeout ?? 30_000,
     // Query strings arrive as text: coerce them to the declared types (and single values to arrays).
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
-    // Query strings: repeated keys become arrays (ids=a&ids=b), as Kratos's clients send them.
-    routerOptions: { ignoreTrailingSlash: true },
+    // Query strings: a repeated parameter counts by its first value, as Kratos reads it, except
+    // those a route declares as lists (ids=a&ids=b): see keepQueryLists.
+    routerOptions: { ignoreTrailingSlash: true, querystringParser: parseQueryFirstValues },
     // One line per request, written only when the level wants it (see RequestLogController), by a
     // per-request logger built only when something logs (see DeferredChildLogger).
     logController: new RequestLogController(),
@@ -50,7 +51,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       new DeferredChildLogger(logger as Logger, bindings, options) as unknown as FastifyBaseLogger,
   }) as unknown as FastifyInstance;
 
-  readRepeatedQueryByFirstValue(app);
+  keepQueryLists(app);
 
   // The APIs take JSON only; a text body is a wrong content type (415), not a bad JSON (400).
   app.removeContentTypeParser('text/plain');

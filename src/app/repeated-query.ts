@@ -1,35 +1,47 @@
 import type { FastifyInstance, FastifyRequest, preValidationHookHandler, RouteOptions } from 'fastify';
 
 /**
- * Whether a property's schema takes one value only: it declares a type, and neither that type nor
- * a combination of schemas admits an array. Anything else (`include_credential` as a string or a
- * list, an untyped property) keeps what the query gave.
+ * The query string as Kratos reads it (Go's `url.Values.Get`): each parameter by its first value,
+ * so `?return_to=a&return_to=b` or a `?flow=` a UI appended twice is one string, on every route,
+ * whether or not it declares a schema. The object has no prototype, as Fastify's own parser's.
  */
-function singleValued(property: unknown): boolean {
-  if (typeof property !== 'object' || property === null) return false;
-  const { type, anyOf, oneOf, allOf } = property as Record<string, unknown>;
-  if (anyOf !== undefined || oneOf !== undefined || allOf !== undefined) return false;
-  if (typeof type === 'string') return type !== 'array';
-  return Array.isArray(type) && type.length > 0 && !type.includes('array');
+export function parseQueryFirstValues(search: string): Record<string, string> {
+  const query: Record<string, string> = Object.create(null);
+  for (const [key, value] of new URLSearchParams(search)) if (!(key in query)) query[key] = value;
+  return query;
 }
 
-/** The query parameters a route's querystring schema declares as single-valued. */
-function singleValuedKeys(schema: unknown): string[] {
+/**
+ * Whether a property's schema may take a list: it declares no type, an `array` type, or combines
+ * schemas (`include_credential` is a string or a list).
+ */
+function mayBeList(property: unknown): boolean {
+  if (typeof property !== 'object' || property === null) return true;
+  const { type, anyOf, oneOf, allOf } = property as Record<string, unknown>;
+  if (anyOf !== undefined || oneOf !== undefined || allOf !== undefined) return true;
+  if (typeof type === 'string') return type === 'array';
+  return !Array.isArray(type) || type.length === 0 || type.includes('array');
+}
+
+/** The query parameters a route's querystring schema lets take every value given. */
+function listKeys(schema: unknown): string[] {
   if (typeof schema !== 'object' || schema === null) return [];
   const properties = (schema as { properties?: unknown }).properties;
   if (typeof properties !== 'object' || properties === null) return [];
   return Object.entries(properties)
-    .filter(([, property]) => singleValued(property))
+    .filter(([, property]) => mayBeList(property))
     .map(([key]) => key);
 }
 
-function firstValuesOf(keys: readonly string[]): preValidationHookHandler {
-  return function firstValues(request: FastifyRequest, _reply, done) {
-    const query = request.query as Record<string, unknown> | null;
-    if (query !== null && typeof query === 'object') {
+function everyValueOf(keys: readonly string[]): preValidationHookHandler {
+  return function everyValue(request: FastifyRequest, _reply, done) {
+    const question = request.url.indexOf('?');
+    if (question !== -1) {
+      const params = new URLSearchParams(request.url.slice(question + 1));
+      const query = request.query as Record<string, unknown>;
       for (const key of keys) {
-        const value = query[key];
-        if (Array.isArray(value)) query[key] = value[0];
+        const values = params.getAll(key);
+        if (values.length > 1) query[key] = values;
       }
     }
     done();
@@ -43,19 +55,14 @@ function hooksOf(route: RouteOptions): preValidationHookHandler[] {
 }
 
 /**
- * A parameter given twice (`?return_to=a&return_to=b`) counts by its first value, as Kratos reads
- * its query with Go's `Query().Get`. Without this, a repeated parameter became an array and the
- * schema answered 400. Parameters declared as arrays (`ids=a&ids=b` on the admin lists) keep every
- * value.
- *
- * The hook is added at registration only to routes whose querystring schema names a single-valued
- * parameter, so routes without one (whoami, decisions) pay nothing per request. It runs before
- * validation, so the value checked is the value used.
+ * The one exception to {@link parseQueryFirstValues}: parameters a route's querystring schema
+ * declares as lists (`ids=a&ids=b` on the admin lists) get every value back before validation.
+ * The hook is added at registration, to those routes only: no other route pays for it.
  */
-export function readRepeatedQueryByFirstValue(app: FastifyInstance): void {
+export function keepQueryLists(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
-    const keys = singleValuedKeys(route.schema?.querystring);
+    const keys = listKeys(route.schema?.querystring);
     if (keys.length === 0) return;
-    route.preValidation = [...hooksOf(route), firstValuesOf(keys)];
+    route.preValidation = [...hooksOf(route), everyValueOf(keys)];
   });
 }

@@ -102,7 +102,7 @@ export async function fetchFlowForClient(
   kind: FlowKind,
   request: FastifyRequest,
 ): Promise<SelfServiceFlow> {
-  const id = firstQueryValue((request.query as { id?: unknown }).id);
+  const { id } = request.query as { id?: string };
   const flow = id === undefined ? undefined : await context.flows.get(kind, id);
   if (!flow) throw notFound(`The ${kind} flow could not be found.`);
   // Kratos checks the browser first: another browser learns nothing, not even that it expired.
@@ -157,20 +157,11 @@ export function queryLinkToken(request: FastifyRequest): string | undefined {
 }
 
 /**
- * A query parameter's value as Go's `url.Values.Get` reads it, which Kratos uses: the first when
- * it is repeated (`?flow=a&flow=a` from a UI that appended it twice).
- */
-export function firstQueryValue(value: unknown): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first : undefined;
-}
-
-/**
  * The `?flow=` a submission or an email link names. As Kratos's flow.GetFlowID, no id or one
  * that is not a UUID is the client's mistake (400), not a lookup.
  */
 export function flowIdFrom(request: FastifyRequest): string {
-  const flow = firstQueryValue((request.query as { flow?: unknown }).flow);
+  const { flow } = request.query as { flow?: string };
   if (flow === undefined || !UUID.test(flow))
     throw badRequest('The flow query parameter is missing or malformed.');
   return flow.toLowerCase();
