@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { withFreePorts } from './ports.js';
+import { ephemeralPortRange, freePort, withFreePorts } from './ports.js';
 
 /** Listens on `port` as a test server would: rejects with the socket's error. */
 function listenOn(port: number): Promise<() => Promise<void>> {
@@ -57,4 +57,24 @@ describe('withFreePorts', () => {
     ).rejects.toThrow('EADDRINUSE');
     expect(calls).toBe(3);
   });
+});
+
+describe('freePort', () => {
+  const [ephemeralLow] = ephemeralPortRange();
+  // Where the range starts low, freePort lets the kernel choose (see there).
+  it.runIf(ephemeralLow > 11000)(
+    'chooses a port below the ephemeral range, so outgoing connections cannot take it first',
+    async () => {
+      const ports = new Set<number>();
+      for (let i = 0; i < 20; i++) ports.add(await freePort());
+      for (const port of ports) {
+        expect(port).toBeGreaterThanOrEqual(10000);
+        expect(port).toBeLessThan(ephemeralLow);
+      }
+      // Chosen at random, so test files running at once seldom meet.
+      expect(ports.size).toBeGreaterThan(15);
+      const close = await listenOn([...ports][0] ?? 0);
+      await close();
+    },
+  );
 });
