@@ -38,6 +38,7 @@ export { parseBaseUrl, serveConfig } from './areas/serve.js';
 export { type SameSite, type SessionConfig, sessionConfig } from './areas/session.js';
 export { type ConfigDefaults, DEFAULT_PORTS, DEV_DATA_DIR_NAME, isMemoryDsn } from './defaults.js';
 export { DEV_SECRETS_FILE } from './dev-secrets.js';
+export { type ConfigDoc, nonEmptyString, objectOrEmpty, stringList } from './document-read.js';
 export { ENV_EXCLUDED_ROOT_KEYS, type EnvIndex, type EnvMatch, envIndexFor, resolveEnvName } from './env.js';
 export { ConfigError, type ConfigIssue, formatIssues, isConfigError } from './errors.js';
 export type { JsonObject, JsonValue } from './json.js';

@@ -4,7 +4,7 @@
  * key or value stops the start like any other; {@link resolveUiConfig} applies the defaults.
  */
 
-import type { JsonObject } from '../config/index.js';
+import { type JsonObject, nonEmptyString, objectOrEmpty } from '../config/index.js';
 
 /** Theme colours a stylesheet variable can take: hex, a CSS colour name, or rgb()/hsl(). */
 const COLOR_PATTERN = '^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|rgba|hsl|hsla)\\([0-9.,%\\s/]+\\))$';
@@ -106,36 +106,26 @@ export interface UiConfig {
   };
 }
 
-type Doc = Record<string, unknown>;
-
-function obj(value: unknown): Doc {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Doc) : {};
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /**
  * Reads `ui` from the validated config document. Values the schema allows are taken as they
  * are; anything else (only possible without validation) falls back to the default.
  */
 export function resolveUiConfig(document: unknown): UiConfig {
-  const ui = obj(obj(document).ui);
-  const theme = obj(ui.theme);
+  const ui = objectOrEmpty(objectOrEmpty(document).ui);
+  const theme = objectOrEmpty(ui.theme);
   const colors: Partial<Record<ThemeColor, string>> = {};
   for (const name of THEME_COLORS) {
-    const value = str(theme[name]);
+    const value = nonEmptyString(theme[name]);
     if (value !== undefined && new RegExp(COLOR_PATTERN).test(value)) colors[name] = value;
   }
-  const radius = str(theme.radius);
-  const fontFamily = str(theme.font_family);
-  const logoUrl = str(ui.logo_url);
+  const radius = nonEmptyString(theme.radius);
+  const fontFamily = nonEmptyString(theme.font_family);
+  const logoUrl = nonEmptyString(ui.logo_url);
   return {
     enabled: ui.enabled !== false,
-    productName: str(ui.product_name)?.slice(0, 100) ?? 'Portcullis',
+    productName: nonEmptyString(ui.product_name)?.slice(0, 100) ?? 'Portcullis',
     logoUrl: logoUrl !== undefined && /^(https?:\/\/\S+|\/[^/\\\s]\S*)$/.test(logoUrl) ? logoUrl : undefined,
-    translationsDir: str(ui.translations_dir),
+    translationsDir: nonEmptyString(ui.translations_dir),
     theme: {
       colors,
       radius: radius !== undefined && new RegExp(LENGTH_PATTERN).test(radius) ? radius : undefined,

@@ -1,4 +1,5 @@
 import { parseDuration } from '../../kernel/duration.js';
+import { type ConfigDoc, nonEmptyString, objectOrEmpty } from '../document-read.js';
 import type { ConfigIssue } from '../errors.js';
 import type { KratosConfigDocument } from '../types.js';
 import type { AreaResult } from './result.js';
@@ -45,16 +46,6 @@ export interface CourierConfig {
   readonly warnings: readonly string[];
 }
 
-type Doc = Record<string, unknown>;
-
-function obj(value: unknown): Doc {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Doc) : {};
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 function int(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback;
 }
@@ -62,13 +53,13 @@ function int(value: unknown, fallback: number): number {
 const TEMPLATE_SCHEMES = ['file://', 'base64://'];
 
 /** Reads one `email` template block, refusing sources Portcullis cannot load (http for now). */
-function emailRefs(email: Doc, path: string, issues: ConfigIssue[]): EmailTemplateRefs {
-  const body = obj(email.body);
+function emailRefs(email: ConfigDoc, path: string, issues: ConfigIssue[]): EmailTemplateRefs {
+  const body = objectOrEmpty(email.body);
   const parts = { subject: email.subject, html: body.html, plaintext: body.plaintext };
   const keys = { subject: 'subject', html: 'body.html', plaintext: 'body.plaintext' } as const;
   const refs: { subject?: string; html?: string; plaintext?: string } = {};
   for (const part of ['subject', 'html', 'plaintext'] as const) {
-    const ref = str(parts[part]);
+    const ref = nonEmptyString(parts[part]);
     if (ref === undefined) continue;
     if (!TEMPLATE_SCHEMES.some((scheme) => ref.startsWith(scheme))) {
       issues.push({
@@ -82,13 +73,13 @@ function emailRefs(email: Doc, path: string, issues: ConfigIssue[]): EmailTempla
   return refs;
 }
 
-function templateRefs(templates: Doc, issues: ConfigIssue[]): CourierConfig['templates'] {
+function templateRefs(templates: ConfigDoc, issues: ConfigIssue[]): CourierConfig['templates'] {
   const out: Partial<Record<CourierTemplateDir, Partial<Record<CourierTemplateVariant, EmailTemplateRefs>>>> =
     {};
   for (const dir of COURIER_TEMPLATE_DIRS) {
-    const variants = obj(templates[dir]);
+    const variants = objectOrEmpty(templates[dir]);
     for (const variant of ['valid', 'invalid'] as const) {
-      const email = obj(obj(variants[variant]).email);
+      const email = objectOrEmpty(objectOrEmpty(variants[variant]).email);
       if (Object.keys(email).length === 0) continue;
       const refs = emailRefs(email, `courier.templates.${dir}.${variant}.email`, issues);
       out[dir] = { ...out[dir], [variant]: refs };
@@ -99,7 +90,7 @@ function templateRefs(templates: Doc, issues: ConfigIssue[]): CourierConfig['tem
 
 function headers(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, v] of Object.entries(obj(value))) if (typeof v === 'string') out[key] = v;
+  for (const [key, v] of Object.entries(objectOrEmpty(value))) if (typeof v === 'string') out[key] = v;
   return out;
 }
 
@@ -108,39 +99,39 @@ function headers(value: unknown): Record<string, string> {
  * up by the courier itself (src/courier/channels/http-config.ts).
  */
 export function courierConfig(document: KratosConfigDocument): AreaResult<CourierConfig> {
-  const courier = obj(document.courier);
-  const smtp = obj(courier.smtp);
-  const worker = obj(courier.worker);
+  const courier = objectOrEmpty(document.courier);
+  const smtp = objectOrEmpty(courier.smtp);
+  const worker = objectOrEmpty(courier.worker);
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
   if (Array.isArray(courier.channels) && courier.channels.length > 0) {
     warnings.push('courier.channels (SMS over HTTP) is not supported yet: only email is delivered');
   }
   for (const unused of ['registration_code', 'login_code', 'verifiable_address_changed']) {
-    if (Object.keys(obj(obj(courier.templates)[unused])).length > 0) {
+    if (Object.keys(objectOrEmpty(objectOrEmpty(courier.templates)[unused])).length > 0) {
       warnings.push(`courier.templates.${unused} is not used yet: Portcullis sends no such email`);
     }
   }
-  const templates = templateRefs(obj(courier.templates), issues);
+  const templates = templateRefs(objectOrEmpty(courier.templates), issues);
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
     value: {
       smtp: {
-        connectionUri: str(smtp.connection_uri),
-        fromAddress: str(smtp.from_address) ?? 'no-reply@ory.kratos.sh',
-        fromName: str(smtp.from_name),
+        connectionUri: nonEmptyString(smtp.connection_uri),
+        fromAddress: nonEmptyString(smtp.from_address) ?? 'no-reply@ory.kratos.sh',
+        fromName: nonEmptyString(smtp.from_name),
         headers: headers(smtp.headers),
-        localName: str(smtp.local_name) ?? 'localhost',
-        clientCertPath: str(smtp.client_cert_path),
-        clientKeyPath: str(smtp.client_key_path),
+        localName: nonEmptyString(smtp.local_name) ?? 'localhost',
+        clientCertPath: nonEmptyString(smtp.client_cert_path),
+        clientKeyPath: nonEmptyString(smtp.client_key_path),
       },
       messageRetries: int(courier.message_retries, 5),
       worker: {
         pullCount: Math.max(1, int(worker.pull_count, 10)),
-        pullWaitMs: parseDuration(str(worker.pull_wait) ?? '1s') ?? 1000,
+        pullWaitMs: parseDuration(nonEmptyString(worker.pull_wait) ?? '1s') ?? 1000,
       },
-      templateOverridePath: str(courier.template_override_path),
+      templateOverridePath: nonEmptyString(courier.template_override_path),
       templates,
       warnings,
     },

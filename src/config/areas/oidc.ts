@@ -1,3 +1,4 @@
+import { type ConfigDoc, nonEmptyString, objectOrEmpty, stringList } from '../document-read.js';
 import type { ConfigIssue } from '../errors.js';
 import type { KratosConfigDocument } from '../types.js';
 import type { AreaResult } from './result.js';
@@ -60,20 +61,6 @@ export interface OidcMethodConfig {
   readonly providers: readonly OidcProviderConfig[];
 }
 
-type Doc = Record<string, unknown>;
-
-function obj(value: unknown): Doc {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Doc) : {};
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
 function isKind(value: string): value is OidcProviderKind {
   return (OIDC_PROVIDER_KINDS as readonly string[]).includes(value);
 }
@@ -87,16 +74,18 @@ export function oidcMethodConfig(
   document: KratosConfigDocument,
   publicBase: URL,
 ): AreaResult<OidcMethodConfig> {
-  const method = obj(obj(obj((document as Doc).selfservice).methods).oidc);
-  const config = obj(method.config);
+  const method = objectOrEmpty(
+    objectOrEmpty(objectOrEmpty((document as ConfigDoc).selfservice).methods).oidc,
+  );
+  const config = objectOrEmpty(method.config);
   const issues: ConfigIssue[] = [];
   const providers: OidcProviderConfig[] = [];
   const seen = new Set<string>();
   for (const [index, entry] of (Array.isArray(config.providers) ? config.providers : []).entries()) {
-    const raw = obj(entry);
+    const raw = objectOrEmpty(entry);
     const path = `selfservice.methods.oidc.config.providers.${index}`;
-    const id = str(raw.id) ?? '';
-    const kind = str(raw.provider) ?? '';
+    const id = nonEmptyString(raw.id) ?? '';
+    const kind = nonEmptyString(raw.provider) ?? '';
     if (!isKind(kind)) {
       issues.push({
         path: `${path}.provider`,
@@ -106,40 +95,42 @@ export function oidcMethodConfig(
     }
     if (seen.has(id)) issues.push({ path: `${path}.id`, message: `the provider id "${id}" is used twice` });
     seen.add(id);
-    const issuerUrl = str(raw.issuer_url);
+    const issuerUrl = nonEmptyString(raw.issuer_url);
     if ((kind === 'generic' || kind === 'auth0') && issuerUrl === undefined) {
       issues.push({ path: `${path}.issuer_url`, message: `a ${kind} provider needs issuer_url` });
     }
-    const appleKey = str(raw.apple_private_key);
+    const appleKey = nonEmptyString(raw.apple_private_key);
     providers.push({
       id,
       kind,
-      label: str(raw.label),
-      clientId: str(raw.client_id) ?? '',
-      clientSecret: str(raw.client_secret),
+      label: nonEmptyString(raw.label),
+      clientId: nonEmptyString(raw.client_id) ?? '',
+      clientSecret: nonEmptyString(raw.client_secret),
       issuerUrl,
-      authUrl: str(raw.auth_url),
-      tokenUrl: str(raw.token_url),
-      mapperUrl: str(raw.mapper_url) ?? '',
-      scope: strings(raw.scope),
+      authUrl: nonEmptyString(raw.auth_url),
+      tokenUrl: nonEmptyString(raw.token_url),
+      mapperUrl: nonEmptyString(raw.mapper_url) ?? '',
+      scope: stringList(raw.scope),
       claimsSource: raw.claims_source === 'userinfo' ? 'userinfo' : 'id_token',
       pkce: raw.pkce === 'force' || raw.pkce === 'never' ? raw.pkce : 'auto',
       requestedClaims:
-        Object.keys(obj(raw.requested_claims)).length > 0 ? obj(raw.requested_claims) : undefined,
-      microsoftTenant: str(raw.microsoft_tenant),
-      additionalIdTokenAudiences: strings(raw.additional_id_token_audiences),
+        Object.keys(objectOrEmpty(raw.requested_claims)).length > 0
+          ? objectOrEmpty(raw.requested_claims)
+          : undefined,
+      microsoftTenant: nonEmptyString(raw.microsoft_tenant),
+      additionalIdTokenAudiences: stringList(raw.additional_id_token_audiences),
       apple:
         appleKey === undefined
           ? undefined
           : {
-              teamId: str(raw.apple_team_id) ?? '',
-              privateKeyId: str(raw.apple_private_key_id) ?? '',
+              teamId: nonEmptyString(raw.apple_team_id) ?? '',
+              privateKeyId: nonEmptyString(raw.apple_private_key_id) ?? '',
               privateKey: appleKey,
             },
     });
   }
   if (issues.length > 0) return { ok: false, issues };
-  const base = str(config.base_redirect_uri);
+  const base = nonEmptyString(config.base_redirect_uri);
   return {
     ok: true,
     value: {

@@ -1,4 +1,5 @@
 import { parseDuration } from '../../kernel/duration.js';
+import { type ConfigDoc, nonEmptyString, objectOrEmpty } from '../document-read.js';
 import type { KratosConfigDocument } from '../types.js';
 
 /** One configured hook: `{hook: 'session'}`, `{hook: 'web_hook', config: {...}}`. */
@@ -68,30 +69,23 @@ export interface AddressFlowConfig {
   readonly notifyUnknownRecipients: boolean;
 }
 
-type Doc = Record<string, unknown>;
-
-function obj(value: unknown): Doc {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Doc) : {};
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 function hookList(value: unknown): HookConfig[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  return value.map((h) => ({ hook: String(obj(h).hook), config: obj(obj(h).config) }));
+  return value.map((h) => ({
+    hook: String(objectOrEmpty(h).hook),
+    config: objectOrEmpty(objectOrEmpty(h).config),
+  }));
 }
 
-function flowAfter(after: Doc, fallbackReturnUrl: string): FlowAfter {
+function flowAfter(after: ConfigDoc, fallbackReturnUrl: string): FlowAfter {
   return {
     hooks(method) {
-      return hookList(obj(after[method]).hooks) ?? hookList(after.hooks) ?? [];
+      return hookList(objectOrEmpty(after[method]).hooks) ?? hookList(after.hooks) ?? [];
     },
     returnUrl(method) {
       return (
-        str(obj(after[method]).default_browser_return_url) ??
-        str(after.default_browser_return_url) ??
+        nonEmptyString(objectOrEmpty(after[method]).default_browser_return_url) ??
+        nonEmptyString(after.default_browser_return_url) ??
         fallbackReturnUrl
       );
     },
@@ -99,20 +93,20 @@ function flowAfter(after: Doc, fallbackReturnUrl: string): FlowAfter {
 }
 
 function flowConfig(
-  flow: Doc,
+  flow: ConfigDoc,
   publicBase: URL,
   page: string,
   defaultReturnUrl: string,
 ): SelfServiceFlowConfig {
   return {
-    uiUrl: str(flow.ui_url) ?? new URL(`ui/${page}`, publicBase).toString(),
-    lifespanMs: parseDuration(str(flow.lifespan) ?? '1h') ?? 3_600_000,
-    before: hookList(obj(flow.before).hooks) ?? [],
-    after: flowAfter(obj(flow.after), defaultReturnUrl),
+    uiUrl: nonEmptyString(flow.ui_url) ?? new URL(`ui/${page}`, publicBase).toString(),
+    lifespanMs: parseDuration(nonEmptyString(flow.lifespan) ?? '1h') ?? 3_600_000,
+    before: hookList(objectOrEmpty(flow.before).hooks) ?? [],
+    after: flowAfter(objectOrEmpty(flow.after), defaultReturnUrl),
   };
 }
 
-function addressFlow(flow: Doc): AddressFlowConfig {
+function addressFlow(flow: ConfigDoc): AddressFlowConfig {
   return {
     enabled: flow.enabled === true,
     use: flow.use === 'link' ? 'link' : 'code',
@@ -121,7 +115,7 @@ function addressFlow(flow: Doc): AddressFlowConfig {
 }
 
 function durationOr(value: unknown, fallbackMs: number): number {
-  return parseDuration(str(value) ?? '') ?? fallbackMs;
+  return parseDuration(nonEmptyString(value) ?? '') ?? fallbackMs;
 }
 
 function numberOr(value: unknown, fallback: number): number {
@@ -130,27 +124,27 @@ function numberOr(value: unknown, fallback: number): number {
 
 /** `ui.enabled` (the built-in UI, a Portcullis key), true unless switched off. */
 function builtInUiEnabled(document: KratosConfigDocument): boolean {
-  return obj((document as Doc).ui).enabled !== false;
+  return objectOrEmpty((document as ConfigDoc).ui).enabled !== false;
 }
 
 /** Reads `selfservice`; `publicBase` is `serve.public.base_url`, where the built-in UI lives. */
 export function selfServiceConfig(document: KratosConfigDocument, publicBase: URL): SelfServiceConfig {
-  const selfservice = obj((document as Doc).selfservice);
-  const flows = obj(selfservice.flows);
+  const selfservice = objectOrEmpty((document as ConfigDoc).selfservice);
+  const flows = objectOrEmpty(selfservice.flows);
   const defaultReturnUrl =
-    str(selfservice.default_browser_return_url) ?? new URL('ui/welcome', publicBase).toString();
-  const registration = obj(flows.registration);
-  const methods = obj(selfservice.methods);
-  const password = obj(methods.password);
-  const logoutAfter = obj(obj(flows.logout).after);
+    nonEmptyString(selfservice.default_browser_return_url) ?? new URL('ui/welcome', publicBase).toString();
+  const registration = objectOrEmpty(flows.registration);
+  const methods = objectOrEmpty(selfservice.methods);
+  const password = objectOrEmpty(methods.password);
+  const logoutAfter = objectOrEmpty(objectOrEmpty(flows.logout).after);
   return {
     defaultReturnUrl,
     allowedReturnUrls: Array.isArray(selfservice.allowed_return_urls)
       ? selfservice.allowed_return_urls.filter((u): u is string => typeof u === 'string')
       : [],
     login: {
-      ...flowConfig(obj(flows.login), publicBase, 'login', defaultReturnUrl),
-      style: obj(flows.login).style === 'identifier_first' ? 'identifier_first' : 'unified',
+      ...flowConfig(objectOrEmpty(flows.login), publicBase, 'login', defaultReturnUrl),
+      style: objectOrEmpty(flows.login).style === 'identifier_first' ? 'identifier_first' : 'unified',
     },
     registration: {
       ...flowConfig(registration, publicBase, 'registration', defaultReturnUrl),
@@ -163,31 +157,35 @@ export function selfServiceConfig(document: KratosConfigDocument, publicBase: UR
             ? 'unified'
             : 'profile_first',
     },
-    logout: { returnUrl: str(logoutAfter.default_browser_return_url) ?? defaultReturnUrl },
-    mitigateAccountEnumeration: obj(obj((document as Doc).security).account_enumeration).mitigate === true,
+    logout: { returnUrl: nonEmptyString(logoutAfter.default_browser_return_url) ?? defaultReturnUrl },
+    mitigateAccountEnumeration:
+      objectOrEmpty(objectOrEmpty((document as ConfigDoc).security).account_enumeration).mitigate === true,
     error: {
       uiUrl:
-        str(obj(flows.error).ui_url) ??
+        nonEmptyString(objectOrEmpty(flows.error).ui_url) ??
         (builtInUiEnabled(document) ? new URL('ui/error', publicBase).toString() : undefined),
     },
     verification: {
-      ...flowConfig(obj(flows.verification), publicBase, 'verification', defaultReturnUrl),
-      ...addressFlow(obj(flows.verification)),
+      ...flowConfig(objectOrEmpty(flows.verification), publicBase, 'verification', defaultReturnUrl),
+      ...addressFlow(objectOrEmpty(flows.verification)),
     },
     recovery: {
-      ...flowConfig(obj(flows.recovery), publicBase, 'recovery', defaultReturnUrl),
-      ...addressFlow(obj(flows.recovery)),
+      ...flowConfig(objectOrEmpty(flows.recovery), publicBase, 'recovery', defaultReturnUrl),
+      ...addressFlow(objectOrEmpty(flows.recovery)),
     },
     settings: {
-      ...flowConfig(obj(flows.settings), publicBase, 'settings', defaultReturnUrl),
-      privilegedSessionMaxAgeMs: durationOr(obj(flows.settings).privileged_session_max_age, 3_600_000),
+      ...flowConfig(objectOrEmpty(flows.settings), publicBase, 'settings', defaultReturnUrl),
+      privilegedSessionMaxAgeMs: durationOr(
+        objectOrEmpty(flows.settings).privileged_session_max_age,
+        3_600_000,
+      ),
     },
-    password: { enabled: password.enabled !== false, config: obj(password.config) },
-    profile: { enabled: obj(methods.profile).enabled !== false },
+    password: { enabled: password.enabled !== false, config: objectOrEmpty(password.config) },
+    profile: { enabled: objectOrEmpty(methods.profile).enabled !== false },
     code: {
-      lifespanMs: durationOr(obj(obj(methods.code).config).lifespan, 3_600_000),
-      maxSubmissions: numberOr(obj(obj(methods.code).config).max_submissions, 5),
+      lifespanMs: durationOr(objectOrEmpty(objectOrEmpty(methods.code).config).lifespan, 3_600_000),
+      maxSubmissions: numberOr(objectOrEmpty(objectOrEmpty(methods.code).config).max_submissions, 5),
     },
-    link: { lifespanMs: durationOr(obj(obj(methods.link).config).lifespan, 3_600_000) },
+    link: { lifespanMs: durationOr(objectOrEmpty(objectOrEmpty(methods.link).config).lifespan, 3_600_000) },
   };
 }

@@ -1,4 +1,5 @@
 import { parseDuration } from '../../kernel/duration.js';
+import { nonEmptyString } from '../document-read.js';
 import type { KratosConfigDocument } from '../types.js';
 
 export type SameSite = 'Strict' | 'Lax' | 'None';
@@ -33,10 +34,6 @@ export function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /**
  * Reads `session` and `cookies`. The schema has already checked the duration patterns, so a
  * value that does not parse here falls back to the default instead of failing twice.
@@ -45,20 +42,22 @@ export function sessionConfig(document: KratosConfigDocument, dev: boolean): Ses
   const session = record(document.session);
   const cookie = record(session.cookie);
   const cookies = record(document.cookies);
-  const secureSetting = str(cookies.secure);
-  const sessionSecureSetting = str(cookie.secure) ?? secureSetting;
-  const sameSite = (str(cookie.same_site) ?? str(cookies.same_site) ?? 'Lax') as SameSite;
-  const csrfSameSite = (str(cookies.same_site) ?? 'Lax') as SameSite;
+  const secureSetting = nonEmptyString(cookies.secure);
+  const sessionSecureSetting = nonEmptyString(cookie.secure) ?? secureSetting;
+  const sameSite = (nonEmptyString(cookie.same_site) ??
+    nonEmptyString(cookies.same_site) ??
+    'Lax') as SameSite;
+  const csrfSameSite = (nonEmptyString(cookies.same_site) ?? 'Lax') as SameSite;
   return {
-    lifespanMs: parseDuration(str(session.lifespan) ?? DEFAULT_LIFESPAN) ?? 86_400_000,
+    lifespanMs: parseDuration(nonEmptyString(session.lifespan) ?? DEFAULT_LIFESPAN) ?? 86_400_000,
     earliestPossibleExtendMs:
-      str(session.earliest_possible_extend) === undefined
+      nonEmptyString(session.earliest_possible_extend) === undefined
         ? undefined
-        : parseDuration(str(session.earliest_possible_extend) ?? ''),
+        : parseDuration(nonEmptyString(session.earliest_possible_extend) ?? ''),
     cookie: {
-      name: str(cookie.name) ?? 'ory_kratos_session',
-      domain: str(cookie.domain) ?? str(cookies.domain),
-      path: str(cookie.path) ?? str(cookies.path) ?? '/',
+      name: nonEmptyString(cookie.name) ?? 'ory_kratos_session',
+      domain: nonEmptyString(cookie.domain) ?? nonEmptyString(cookies.domain),
+      path: nonEmptyString(cookie.path) ?? nonEmptyString(cookies.path) ?? '/',
       sameSite,
       persistent: cookie.persistent !== false,
       // Kratos: "If unset, defaults to !dev mode". SameSite=None requires Secure in browsers.
@@ -66,8 +65,8 @@ export function sessionConfig(document: KratosConfigDocument, dev: boolean): Ses
         sessionSecureSetting === undefined ? !dev || sameSite === 'None' : sessionSecureSetting === 'true',
     },
     csrfCookie: {
-      domain: str(cookies.domain),
-      path: str(cookies.path) ?? '/',
+      domain: nonEmptyString(cookies.domain),
+      path: nonEmptyString(cookies.path) ?? '/',
       sameSite: csrfSameSite,
       secure: secureSetting === undefined ? !dev || csrfSameSite === 'None' : secureSetting === 'true',
     },

@@ -1,5 +1,5 @@
 import type { KratosConfigDocument } from '../../config/index.js';
-import { ConfigError } from '../../config/index.js';
+import { ConfigError, objectOrEmpty } from '../../config/index.js';
 import {
   parseWebHookConfig,
   type WebHookAuth,
@@ -31,15 +31,9 @@ export interface CourierHttpConfig {
 
 const PATH = 'courier.http.request_config';
 
-function obj(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
 /** `courier.delivery_strategy`: `smtp` (Kratos's default) or `http`. */
 export function deliveryStrategy(document: Pick<KratosConfigDocument, 'courier'>): 'smtp' | 'http' {
-  return obj(document.courier).delivery_strategy === 'http' ? 'http' : 'smtp';
+  return objectOrEmpty(document.courier).delivery_strategy === 'http' ? 'http' : 'smtp';
 }
 
 /**
@@ -49,7 +43,7 @@ export function deliveryStrategy(document: Pick<KratosConfigDocument, 'courier'>
  * encoding for a request with a body.
  */
 export function courierHttpConfig(document: Pick<KratosConfigDocument, 'courier'>): CourierHttpConfig {
-  const raw = obj(obj(obj(document.courier).http).request_config);
+  const raw = objectOrEmpty(objectOrEmpty(objectOrEmpty(document.courier).http).request_config);
   if (typeof raw.url !== 'string' || !/^https?:\/\/./i.test(raw.url)) {
     throw new ConfigError([
       {

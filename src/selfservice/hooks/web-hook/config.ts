@@ -1,3 +1,5 @@
+import { type ConfigDoc, nonEmptyString, objectOrEmpty } from '../../../config/index.js';
+
 /** A `web_hook` hook's config, as Kratos's schema describes it (validated at start). */
 export interface WebHookConfig {
   /** `id`: names the hook in logs. */
@@ -23,16 +25,6 @@ export type WebHookAuth =
     }
   | { readonly type: 'basic_auth'; readonly user: string; readonly password: string };
 
-type Doc = Record<string, unknown>;
-
-function obj(value: unknown): Doc {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Doc) : {};
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /** Thrown for a config the schema lets through but that cannot work. */
 export class WebHookConfigError extends Error {
   override readonly name = 'WebHookConfigError';
@@ -43,9 +35,9 @@ export class WebHookConfigError extends Error {
  * `file://`. `ignore` together with `parse` or `can_interrupt` is refused, as Kratos refuses it.
  */
 export function parseWebHookConfig(raw: Readonly<Record<string, unknown>>): WebHookConfig {
-  const url = str(raw.url);
+  const url = nonEmptyString(raw.url);
   if (url === undefined) throw new WebHookConfigError('web_hook: config.url is required');
-  const response = obj(raw.response);
+  const response = objectOrEmpty(raw.response);
   const parse = response.parse === true || raw.can_interrupt === true;
   const ignore = response.ignore === true;
   if (parse && ignore) {
@@ -54,27 +46,27 @@ export function parseWebHookConfig(raw: Readonly<Record<string, unknown>>): WebH
     );
   }
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(obj(raw.headers))) {
+  for (const [name, value] of Object.entries(objectOrEmpty(raw.headers))) {
     if (typeof value === 'string') headers[name] = value;
   }
-  const body = str(raw.body);
+  const body = nonEmptyString(raw.body);
   return {
-    id: str(raw.id),
+    id: nonEmptyString(raw.id),
     url,
-    method: (str(raw.method) ?? 'POST').toUpperCase(),
+    method: (nonEmptyString(raw.method) ?? 'POST').toUpperCase(),
     headers,
     bodyUri:
       body === undefined ? undefined : /^(https?|file|base64):\/\//.test(body) ? body : `file://${body}`,
-    auth: parseAuth(obj(raw.auth)),
+    auth: parseAuth(objectOrEmpty(raw.auth)),
     parse,
     ignore,
   };
 }
 
-function parseAuth(auth: Doc): WebHookAuth | undefined {
-  const config = obj(auth.config);
+function parseAuth(auth: ConfigDoc): WebHookAuth | undefined {
+  const config = objectOrEmpty(auth.config);
   if (auth.type === 'api_key') {
-    const name = str(config.name);
+    const name = nonEmptyString(config.name);
     const value = typeof config.value === 'string' ? config.value : undefined;
     if (name === undefined || value === undefined) {
       throw new WebHookConfigError('web_hook: auth api_key needs config.name and config.value');
