@@ -165,6 +165,10 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       });
       expect(data.session_token).toMatch(/^ory_st_/);
       expect(data.session.identity?.traits.email).toBe('login@example.com');
+      // The identity beside the session too, as the registration answer has it (no credentials).
+      const { identity } = data as typeof data & { identity?: Record<string, unknown> };
+      expect(identity).toEqual(data.session.identity);
+      expect(identity).not.toHaveProperty('credentials');
 
       const { data: again } = await frontend.createNativeLoginFlow();
       const wrong = await failure<LoginFlow>(

@@ -124,7 +124,10 @@ export async function finishLogin(
     // Finished in the system browser for a native app: the token waits for the app's exchange.
     const exchanged = await exchangeRedirect(deps, request, flow, issued.token);
     if (exchanged !== undefined) return reply.redirect(exchanged, 303);
-    return reply.send({ session: sessionJson, session_token: issued.token });
+    // `identity` beside the session, as the registration answer carries it: the tracker's native
+    // contract is {session, session_token, identity}. Kratos's own answer lacks it, and its SDK
+    // types ignore the extra field, so Kratos clients are unaffected.
+    return reply.send({ session: sessionJson, session_token: issued.token, identity: sessionJson.identity });
   }
   setSessionCookie(reply, issued.token, deps.cookies);
   rotateCsrfSecret(reply, deps.cookies);
