@@ -186,6 +186,17 @@ describe('defaults outside --dev', () => {
     expect(config.serve.public.baseUrl.href).toBe('https://[::1]:4433/');
   });
 
+  it('refuse a cookie secure flag that is not a boolean, from a file or the environment', async () => {
+    const file = join(dir.path, 'kratos.yml');
+    await writeFile(file, 'cookies:\n  secure: "yes"\n');
+    const error = await errorOf(loadDev([file], { SESSION_COOKIE_SECURE: 'on' }));
+    expect(error.issues.map((issue) => [issue.path, issue.message])).toEqual([
+      ['cookies.secure', expect.stringContaining('"yes" is not a boolean')],
+      ['session.cookie.secure', expect.stringContaining('"on" is not a boolean')],
+    ]);
+    await expect(loadDev([], { SESSION_COOKIE_SECURE: '1' })).resolves.toBeDefined();
+  });
+
   it('require dsn, identity and selfservice', async () => {
     const error = await errorOf(
       loadConfig({ files: [], env: { SECRETS_DEFAULT: TEST_SECRET }, dev: false, cwd: dir.path }),

@@ -5,6 +5,7 @@ import { identityConfig } from './areas/identity.js';
 import { logConfig, logWarnings } from './areas/log.js';
 import { secretsConfig, secretsWarnings } from './areas/secrets.js';
 import { serveConfig } from './areas/serve.js';
+import { cookieSecureIssues } from './areas/session.js';
 import { applyDefaults, type ConfigDefaults } from './defaults.js';
 import { hasSigningSecrets, provideDevSecrets, requireSecrets } from './dev-secrets.js';
 import { applyEnvOverrides } from './env.js';
@@ -51,7 +52,11 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
     defaults: options.defaults,
   });
   const secretsIssue = requireSecrets(document, options.dev);
-  const ownIssues = [...defaults.issues, ...(secretsIssue === undefined ? [] : [secretsIssue])];
+  const ownIssues = [
+    ...defaults.issues,
+    ...(secretsIssue === undefined ? [] : [secretsIssue]),
+    ...cookieSecureIssues(document),
+  ];
   const validated = validateOrThrow(schema, read, ownIssues, provenance);
 
   const warnings: string[] = [];

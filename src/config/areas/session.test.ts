@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KratosConfigDocument } from '../types.js';
-import { sessionConfig } from './session.js';
+import { cookieSecureIssues, sessionConfig } from './session.js';
 
 const doc = (extra: Record<string, unknown>) => extra as unknown as KratosConfigDocument;
 
@@ -61,5 +61,35 @@ describe('sessionConfig', () => {
     expect(overGlobal.cookie.secure).toBe(true);
     expect(overGlobal.csrfCookie.secure).toBe(false);
     expect(sessionConfig(doc({ session: { cookie: { secure: 'false' } } }), false).cookie.secure).toBe(false);
+  });
+
+  it("reads secure with Go's boolean spellings, as Kratos (koanf Bool, strconv.ParseBool)", () => {
+    for (const value of ['1', 't', 'T', 'TRUE', 'true', 'True']) {
+      const config = sessionConfig(
+        doc({ session: { cookie: { secure: value } }, cookies: { secure: value } }),
+        true,
+      );
+      expect([value, config.cookie.secure, config.csrfCookie.secure]).toEqual([value, true, true]);
+    }
+    for (const value of ['0', 'f', 'F', 'FALSE', 'false', 'False']) {
+      const config = sessionConfig(
+        doc({ session: { cookie: { secure: value } }, cookies: { secure: value } }),
+        false,
+      );
+      expect([value, config.cookie.secure, config.csrfCookie.secure]).toEqual([value, false, false]);
+    }
+  });
+
+  it('refuses any other spelling at load (Kratos would take "yes" as false), and stays Secure if asked anyway', () => {
+    expect(
+      cookieSecureIssues(doc({ session: { cookie: { secure: 'true' } }, cookies: { secure: '0' } })),
+    ).toEqual([]);
+    expect(
+      cookieSecureIssues(doc({ session: { cookie: { secure: 'yes' } }, cookies: { secure: 'on' } })),
+    ).toEqual([
+      { path: 'session.cookie.secure', message: expect.stringContaining('"yes" is not a boolean') },
+      { path: 'cookies.secure', message: expect.stringContaining('"on" is not a boolean') },
+    ]);
+    expect(sessionConfig(doc({ cookies: { secure: 'yes' } }), true).csrfCookie.secure).toBe(true);
   });
 });

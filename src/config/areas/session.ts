@@ -1,5 +1,6 @@
 import { parseDuration } from '../../kernel/duration.js';
-import { nonEmptyString } from '../document-read.js';
+import { goBool, nonEmptyString } from '../document-read.js';
+import type { ConfigIssue } from '../errors.js';
 import type { KratosConfigDocument } from '../types.js';
 
 export type SameSite = 'Strict' | 'Lax' | 'None';
@@ -34,6 +35,37 @@ export function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
+/** The keys that say whether a cookie is `Secure`: strings in Kratos's schema, booleans in use. */
+const SECURE_KEYS = [
+  ['session', 'cookie', 'secure'],
+  ['cookies', 'secure'],
+] as const;
+
+/**
+ * Refuses a `secure` value that is not one of Go's boolean spellings: Kratos would read "yes" or
+ * "on" as false and send the cookie over plain HTTP, the opposite of what was asked.
+ */
+export function cookieSecureIssues(document: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const path of SECURE_KEYS) {
+    let value: unknown = document;
+    for (const key of path) value = record(value)[key];
+    if (typeof value === 'string' && value !== '' && goBool(value) === undefined) {
+      issues.push({
+        path: path.join('.'),
+        message: `"${value}" is not a boolean: use "true" or "false" (or 1/0, t/f, as Go's strconv.ParseBool)`,
+      });
+    }
+  }
+  return issues;
+}
+
+/** A `secure` setting: its boolean when set (see cookieSecureIssues), else undefined. */
+function secureFlag(value: unknown): boolean | undefined {
+  const text = nonEmptyString(value);
+  return text === undefined ? undefined : (goBool(text) ?? true);
+}
+
 /**
  * Reads `session` and `cookies`. The schema has already checked the duration patterns, so a
  * value that does not parse here falls back to the default instead of failing twice.
@@ -42,8 +74,8 @@ export function sessionConfig(document: KratosConfigDocument, dev: boolean): Ses
   const session = record(document.session);
   const cookie = record(session.cookie);
   const cookies = record(document.cookies);
-  const secureSetting = nonEmptyString(cookies.secure);
-  const sessionSecureSetting = nonEmptyString(cookie.secure) ?? secureSetting;
+  const secureSetting = secureFlag(cookies.secure);
+  const sessionSecureSetting = secureFlag(cookie.secure) ?? secureSetting;
   const sameSite = (nonEmptyString(cookie.same_site) ??
     nonEmptyString(cookies.same_site) ??
     'Lax') as SameSite;
@@ -61,14 +93,13 @@ export function sessionConfig(document: KratosConfigDocument, dev: boolean): Ses
       sameSite,
       persistent: cookie.persistent !== false,
       // Kratos: "If unset, defaults to !dev mode". SameSite=None requires Secure in browsers.
-      secure:
-        sessionSecureSetting === undefined ? !dev || sameSite === 'None' : sessionSecureSetting === 'true',
+      secure: sessionSecureSetting === undefined ? !dev || sameSite === 'None' : sessionSecureSetting,
     },
     csrfCookie: {
       domain: nonEmptyString(cookies.domain),
       path: nonEmptyString(cookies.path) ?? '/',
       sameSite: csrfSameSite,
-      secure: secureSetting === undefined ? !dev || csrfSameSite === 'None' : secureSetting === 'true',
+      secure: secureSetting === undefined ? !dev || csrfSameSite === 'None' : secureSetting,
     },
   };
 }
