@@ -25,15 +25,20 @@ export function compileRules(
   const issues: RuleIssue[] = [];
   rules.forEach((rule, index) => {
     const result = compilePattern(rule.match.url, strategy);
-    if (result.ok) compiled.push({ rule, pattern: result.pattern, methods: new Set(rule.match.methods) });
+    if (result.ok)
+      compiled.push({
+        rule,
+        pattern: result.pattern,
+        methods: new Set(rule.match.methods.map((m) => m.toUpperCase())),
+      });
     else issues.push({ source, ruleId: rule.id, index, field: 'match.url', message: result.message });
   });
   return issues.length === 0 ? { ok: true, rules: compiled } : { ok: false, issues };
 }
 
 /**
- * Finds the one rule for a request, as Oathkeeper: the method must be listed (exact
- * comparison) and the pattern must match `scheme://host/path` of the normalised URL. None is
+ * Finds the one rule for a request, as Oathkeeper: the method must be listed (in any case)
+ * and the pattern must match `scheme://host/path` of the normalised URL. None is
  * `no_rule`, several are `too_many_rules`.
  */
 export function matchRules(
@@ -52,8 +57,10 @@ export function matchRules(
   }
   let found: { rule: Rule; captures: readonly string[] } | undefined;
   let ruleIds: string[] | undefined;
+  // Case-blind as Oathkeeper's (strings.EqualFold): X-Forwarded-Method may say `get`.
+  const wanted = method.toUpperCase();
   for (const candidate of rules) {
-    if (!candidate.methods.has(method)) continue;
+    if (!candidate.methods.has(wanted)) continue;
     const captures = candidate.pattern.exec(normalised.matchTarget);
     if (captures === undefined) continue;
     if (found === undefined) {

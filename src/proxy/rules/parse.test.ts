@@ -41,7 +41,7 @@ describe('parseRuleDocument', () => {
   it('names the rule id and field of every problem', () => {
     const broken = [
       { ...EXAM_RULE, id: 'a', authenticator: [{ handler: 'noop' }] },
-      { ...EXAM_RULE, id: 'b', match: { url: 'https://x/', methods: ['get'] } },
+      { ...EXAM_RULE, id: 'b', match: { url: 'https://x/', methods: ['GET /'] } },
       { ...EXAM_RULE, id: 'c', mutators: [] },
       { ...EXAM_RULE, id: 'd', authorizer: {} },
       { ...EXAM_RULE, id: 'e', upstream: { url: 'exam-taking-frontend:8501' } },
@@ -54,16 +54,33 @@ describe('parseRuleDocument', () => {
     );
     expect(summary).toEqual([
       'a authenticator: unknown key',
-      'b match.methods.0: must be an upper-case HTTP method name (GET, POST, ...)',
+      'b match.methods.0: must be an HTTP method name (GET, POST, ...)',
       'c mutators: must NOT have fewer than 1 items',
       'd authorizer.handler: is required',
-      'e upstream.url: must be an absolute http:// or https:// URL',
+      'e upstream.url: must be an absolute http:// or https:// URL, or empty',
       'a id: duplicate id (also rule #0)',
       '#6 id: is required',
     ]);
     expect(new RuleLoadError(issues).message).toContain(
       'file:///rules.json rule "b" match.methods.0: must be',
     );
+  });
+
+  it('takes what Oathkeeper takes: methods in any case or none, an empty upstream URL', () => {
+    const rules = [
+      { ...EXAM_RULE, id: 'lower', match: { url: 'https://x/a', methods: ['get', 'Post'] } },
+      { ...EXAM_RULE, id: 'none', match: { url: 'https://x/b' } },
+      { ...EXAM_RULE, id: 'judge-only', upstream: { url: '' } },
+    ];
+    const parsed = parseRuleDocument(JSON.stringify(rules), 's', 'json');
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.rules.map((rule) => rule.match.methods)).toEqual([
+      ['get', 'Post'],
+      [],
+      EXAM_RULE.match.methods,
+    ]);
+    expect(parsed.rules[2]?.upstream.url).toBe('');
   });
 
   it('reports a document that is not an array or not parseable', () => {

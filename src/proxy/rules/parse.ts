@@ -81,9 +81,9 @@ function describe(error: ErrorObject): { field: string; message: string } {
   if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string')
     return { field: [...path, params.additionalProperty].join('.'), message: 'unknown key' };
   if (error.keyword === 'pattern' && path.at(-2) === 'methods')
-    return { field: path.join('.'), message: 'must be an upper-case HTTP method name (GET, POST, ...)' };
+    return { field: path.join('.'), message: 'must be an HTTP method name (GET, POST, ...)' };
   if (error.keyword === 'pattern' && path.join('.') === 'upstream.url')
-    return { field: 'upstream.url', message: 'must be an absolute http:// or https:// URL' };
+    return { field: 'upstream.url', message: 'must be an absolute http:// or https:// URL, or empty' };
   return { field: path.join('.'), message: error.message ?? error.keyword };
 }
 

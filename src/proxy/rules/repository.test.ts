@@ -71,8 +71,22 @@ describe('createRuleRepository', () => {
       'exam-taking-rule ["exam/1"]',
     );
     expect(summary(repository.match('DELETE', 'https://exam-taking.example.com/exam/1'))).toBe('no rule');
-    expect(summary(repository.match('get', 'https://exam-taking.example.com/'))).toBe('no rule');
+    // Methods compare without regard to case, as Oathkeeper's (X-Forwarded-Method may say `get`).
+    expect(summary(repository.match('get', 'https://exam-taking.example.com/exam/1'))).toBe(
+      'exam-taking-rule ["exam/1"]',
+    );
     expect(repository.get('exam-taking-rule')?.upstream.url).toBe('http://exam-taking-frontend:8501');
+  });
+
+  it('matches a rule written with lower-case methods, and never one with none', async () => {
+    const repository = await repositoryOf([
+      inline([
+        rule('lower', 'https://a.example/l', ['get']),
+        { ...rule('none', 'https://a.example/n'), match: { url: 'https://a.example/n' } },
+      ]),
+    ]);
+    expect(summary(repository.match('GET', 'https://a.example/l'))).toBe('lower []');
+    expect(summary(repository.match('GET', 'https://a.example/n'))).toBe('no rule');
   });
 
   it('needs exactly one rule: none is no_rule, several are too_many_rules', async () => {

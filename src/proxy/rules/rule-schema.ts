@@ -14,7 +14,8 @@ const handler: JsonObject = {
  * JSON Schema of one access rule (Oathkeeper's `rule` in spec/api.json, made strict: unknown
  * keys are errors so a typo such as `authenticator` does not silently drop a step). The
  * checks Oathkeeper's validator makes (at least one authenticator and one mutator, an
- * authorizer handler, a match URL) are expressed here too.
+ * authorizer handler, a match URL) are expressed here too, and no more: Oathkeeper checks
+ * neither `match.methods` nor an empty `upstream.url`.
  */
 export const RULE_SCHEMA: JsonObject = {
   $id: 'portcullis://access-rule',
@@ -28,13 +29,13 @@ export const RULE_SCHEMA: JsonObject = {
     match: {
       type: 'object',
       additionalProperties: false,
-      required: ['url', 'methods'],
+      required: ['url'],
       properties: {
         url: { type: 'string', minLength: 1 },
+        // As Oathkeeper: compared without regard to case, and a rule with none matches nothing.
         methods: {
           type: 'array',
-          minItems: 1,
-          items: { type: 'string', pattern: '^[A-Z][A-Z0-9_-]*$' },
+          items: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]*$' },
         },
       },
     },
@@ -46,7 +47,8 @@ export const RULE_SCHEMA: JsonObject = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        url: { type: 'string', pattern: '^[hH][tT][tT][pP][sS]?://[^/?#]+' },
+        // Empty is allowed, as Oathkeeper's validator allows it: the decision API needs no upstream.
+        url: { type: 'string', pattern: '^$|^[hH][tT][tT][pP][sS]?://[^/?#]+' },
         preserve_host: { type: 'boolean' },
         strip_path: { type: 'string' },
       },
