@@ -414,3 +414,50 @@ describe('proxy and API listeners over TLS (self-signed certificate)', () => {
     ws.terminate();
   });
 });
+
+describe('proxy behind a trusted front proxy (trust_forwarded_headers)', () => {
+  let server: TestServer;
+  let upstream: Upstream;
+  let proxyPort: number;
+  let proxy: Client;
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    proxyPort = await freePort();
+    // Rules are written for the Host the proxy is reached by (nginx's proxy_pass sends its own).
+    const rules = [
+      anonymousRule('https-only', `https://portcullis.internal:${proxyPort}/<.*>`, upstream.url),
+      // Matched only if X-Forwarded-Host chose the rule: then the request would be refused.
+      {
+        ...anonymousRule('public-name', 'https://app.example.com/<.*>', upstream.url),
+        authenticators: [{ handler: 'unauthorized' }],
+      },
+    ];
+    server = await startTestServer({
+      dsn: 'memory',
+      listeners: { proxy: { host: '127.0.0.1', port: proxyPort, trust_forwarded_headers: true } },
+      extraConfig: { access_rules: { repositories: [inline(rules)] }, ...handlers },
+    });
+    const { proxyUrl } = server.accessProxy ?? {};
+    if (proxyUrl === undefined) throw new Error('access proxy not started');
+    proxy = new Client(proxyUrl);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.close();
+    await upstream?.close();
+  });
+
+  it('matches on its own Host and the forwarded scheme, as Oathkeeper, and passes the forwarded host on', async () => {
+    const res = await send(proxy, `portcullis.internal:${proxyPort}`, '/account', {
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'app.example.com',
+    });
+    expect(res.status).toBe(200);
+    const seen = JSON.parse(res.text) as Seen;
+    expect(seen.headers['x-forwarded-host']).toBe('app.example.com');
+    expect(seen.headers['x-forwarded-proto']).toBe('https');
+    // Without the forwarded scheme the request is plain http: no rule.
+    expect((await send(proxy, `portcullis.internal:${proxyPort}`, '/account')).status).toBe(404);
+  });
+});

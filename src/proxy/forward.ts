@@ -62,11 +62,15 @@ export function planForward(
   const trusted = settings.trustForwardedHeaders;
   const ownScheme = (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
   const scheme = (trusted ? first(req.headers['x-forwarded-proto']) : undefined) ?? ownScheme;
-  const host = (trusted ? first(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host ?? '';
+  // Rules match the Host the proxy was reached by, as Oathkeeper's EnrichRequestedURL: trusted
+  // forwarding headers change the scheme only. (A front proxy that rewrites Host, as nginx's
+  // proxy_pass does by default, needs rules written for that Host, in Oathkeeper as here.)
+  const ownHost = req.headers.host ?? '';
+  const host = (trusted ? first(req.headers['x-forwarded-host']) : undefined) ?? ownHost;
   // Untrusted forwarding headers are gone before anything (pipeline, templates, upstream) reads them.
   const headers = trusted ? req.headers : withoutForwarded(req.headers);
 
-  const normalised = normaliseRequestTarget({ scheme, host, target: req.url ?? '/' });
+  const normalised = normaliseRequestTarget({ scheme, host: ownHost, target: req.url ?? '/' });
   if (!normalised.ok) return answer(badUrl(normalised.reason === 'too_long' ? 414 : 400, normalised.message));
   const match = access.repository.match(method, normalised.url);
   if (match.kind === 'bad_url') return answer(badUrl(match.reason === 'too_long' ? 414 : 400, match.message));
