@@ -18,7 +18,7 @@ import type { TLSSocket } from 'node:tls';
 import type { AccessControl } from './access.js';
 import type { ProxyListenerSettings } from './config.js';
 import { badUrl, type HttpAnswer, jsonError, pipelineRequest } from './decision.js';
-import { HOP_BY_HOP, isMutableHeader, listedInConnection } from './headers.js';
+import { HOP_BY_HOP, isMutableHeader, listedInConnection, wireHeaderValue } from './headers.js';
 import type { MaybePromise } from './pipeline/handler.js';
 import {
   handlePipelineError,
@@ -191,7 +191,7 @@ export function upstreamHeaders(
   }
   for (const name in mutated) {
     const lower = name.toLowerCase();
-    if (isMutableHeader(lower)) out[lower] = mutated[name] as string;
+    if (isMutableHeader(lower)) out[lower] = wireHeaderValue(mutated[name] as string);
   }
   return out;
 }

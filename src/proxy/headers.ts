@@ -39,8 +39,25 @@ export function isMutableHeader(lowerCaseName: string): boolean {
 export function mutableHeaders(mutated: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(mutated))
-    if (isMutableHeader(name.toLowerCase())) out[name] = value;
+    if (isMutableHeader(name.toLowerCase())) out[name] = wireHeaderValue(value);
   return out;
+}
+
+/** Anything but tab and printable ASCII: the rare values that need wireHeaderValue's work. */
+const NOT_PLAIN = /[^\t\x20-\x7e]/;
+/** What Node refuses in a header value (and Go writes as a space: CR and LF). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const UNWRITABLE = /[\x00-\x08\x0a-\x1f\x7f]/g;
+
+/**
+ * A mutated header value (a rendered template: a name such as `Łukasz 山田`, say) as Oathkeeper's
+ * Go writes it: as UTF-8 bytes. Node writes a header string one byte per character (Latin-1)
+ * and refuses characters above U+00FF, so the UTF-8 bytes are handed over as such a string;
+ * control characters, which Node refuses and Go writes as spaces (CR, LF), become spaces.
+ */
+export function wireHeaderValue(value: string): string {
+  if (!NOT_PLAIN.test(value)) return value;
+  return Buffer.from(value.replace(UNWRITABLE, ' '), 'utf8').toString('latin1');
 }
 
 const NONE_LISTED: ReadonlySet<string> = new Set();
