@@ -209,9 +209,26 @@ export function checkSubmissionClient(
   if (flow.type === 'api') {
     if (request.headers.origin !== undefined) throw browserRequestOnApiFlow('origin');
     // As Kratos (len(r.Cookies()) > 0): an empty Cookie header carries no browser state.
-    if (Object.keys(request.cookies ?? {}).length > 0) throw browserRequestOnApiFlow('cookie');
+    if (carriesCookies(request.headers.cookie)) throw browserRequestOnApiFlow('cookie');
   } else {
     assertCsrf(request, submission.csrfToken, context.cookies);
     assertFlowOwnedByBrowser(request, flow, context.cookies);
   }
+}
+
+/** An HTTP token (RFC 9110), which is what Go accepts as a cookie name. */
+const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Whether a Cookie header holds at least one cookie as Go's `r.Cookies()` counts them: a part
+ * with a valid name, with or without `=value` (`Cookie: x` is one cookie, named x, there).
+ */
+export function carriesCookies(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  for (const part of header.split(';')) {
+    const text = part.trim();
+    const eq = text.indexOf('=');
+    if (COOKIE_NAME.test(eq < 0 ? text : text.slice(0, eq))) return true;
+  }
+  return false;
 }
