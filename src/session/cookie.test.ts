@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { parseCookie } from 'cookie';
 import { describe, expect, it } from 'vitest';
 import { cookieNamed, decodeSessionCookie, encodeSessionCookie } from './cookie.js';
@@ -5,22 +6,48 @@ import { cookieNamed, decodeSessionCookie, encodeSessionCookie } from './cookie.
 const KEYS = ['cookie-secret-one-0123456789', 'cookie-secret-old-0123456789'];
 
 describe('session cookie', () => {
-  it('round-trips the token and verifies with any key in rotation', () => {
+  it('round-trips the token and opens with any key in rotation', () => {
     expect(decodeSessionCookie(encodeSessionCookie('ory_st_abc', KEYS), KEYS)).toBe('ory_st_abc');
     const old = encodeSessionCookie('ory_st_abc', KEYS.slice(1));
     expect(decodeSessionCookie(old, KEYS)).toBe('ory_st_abc');
   });
 
-  it('refuses forged, tampered, unsigned and foreign-key cookies', () => {
+  it('is opaque: the token does not show, and each cookie written differs', () => {
+    const token = 'ory_st_0123456789abcdefghijklmnopqrstuv';
+    const first = encodeSessionCookie(token, KEYS);
+    const second = encodeSessionCookie(token, KEYS);
+    expect(first).not.toContain('ory_st_');
+    expect(Buffer.from(first.slice(3), 'base64url').toString('latin1')).not.toContain('0123456789');
+    expect(first).not.toBe(second);
+    expect(first).toMatch(/^s1\.[A-Za-z0-9_-]+$/);
+  });
+
+  it('refuses forged, tampered, truncated and foreign-key cookies', () => {
     const good = encodeSessionCookie('ory_st_abc', KEYS);
-    expect(decodeSessionCookie(good.replace('abc', 'abd'), KEYS)).toBeUndefined();
+    const raw = Buffer.from(good.slice(3), 'base64url');
+    for (const at of [0, 12, raw.length - 1]) {
+      const flipped = Buffer.from(raw);
+      flipped[at] = (flipped[at] ?? 0) ^ 1;
+      expect(decodeSessionCookie(`s1.${flipped.toString('base64url')}`, KEYS)).toBeUndefined();
+    }
+    expect(decodeSessionCookie(`s1.${raw.subarray(0, 28).toString('base64url')}`, KEYS)).toBeUndefined();
+    expect(decodeSessionCookie('s1.', KEYS)).toBeUndefined();
     expect(decodeSessionCookie('ory_st_abc', KEYS)).toBeUndefined();
-    expect(decodeSessionCookie(`${good}x`, KEYS)).toBeUndefined();
     expect(
       decodeSessionCookie(encodeSessionCookie('ory_st_abc', ['another-secret-0123456789']), KEYS),
     ).toBeUndefined();
     expect(decodeSessionCookie(undefined, KEYS)).toBeUndefined();
     expect(decodeSessionCookie('.', KEYS)).toBeUndefined();
+  });
+
+  it('still reads a cookie signed before cookies were sealed, and only with a valid signature', () => {
+    const signed = (token: string, key: string) =>
+      `${token}.${createHmac('sha256', key).update(`session-cookie:${token}`).digest('base64url')}`;
+    expect(decodeSessionCookie(signed('ory_st_abc', KEYS[1] ?? ''), KEYS)).toBe('ory_st_abc');
+    expect(decodeSessionCookie(signed('ory_st_abc', 'another-secret-0123456789'), KEYS)).toBeUndefined();
+    expect(
+      decodeSessionCookie(signed('ory_st_abc', KEYS[0] ?? '').replace('abc', 'abd'), KEYS),
+    ).toBeUndefined();
   });
 });
 

@@ -1,18 +1,75 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
+
+/** Marks the sealed format; anything else is read as the older signed one (see decode). */
+const SEALED = 's1.';
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** Cookie secrets, each stretched once into an AES-256 key of its own purpose. */
+const derivedKeys = new Map<string, Buffer>();
+
+function keyOf(secret: string): Buffer {
+  let key = derivedKeys.get(secret);
+  if (key === undefined) {
+    key = Buffer.from(hkdfSync('sha256', secret, 'portcullis', 'session cookie v1', 32));
+    // A handful of secrets per process; bounded anyway, should a caller pass many.
+    if (derivedKeys.size >= 64) derivedKeys.clear();
+    derivedKeys.set(secret, key);
+  }
+  return key;
+}
 
 /**
- * The session cookie's value: the session token and an HMAC of it under `secrets.cookie`,
- * so a cookie that was not issued here is refused before any lookup. Signed with the first
- * key; every key verifies, so cookie secrets can rotate.
+ * The session cookie's value: the session token sealed with AES-256-GCM under `secrets.cookie`,
+ * opaque and authenticated, as Kratos's cookie store (gorilla securecookie, encrypted and
+ * signed): the cookie does not show the token it carries, so a cookie read off a browser is not
+ * also a bearer token for `X-Session-Token`, and one not issued here is refused before any
+ * lookup. Sealed with the first key; every key opens, so cookie secrets can rotate.
  */
 export function encodeSessionCookie(token: string, keys: readonly string[]): string {
-  const [key] = keys;
-  if (key === undefined) throw new Error('no cookie secret configured');
-  return `${token}.${mac(token, key)}`;
+  const [secret] = keys;
+  if (secret === undefined) throw new Error('no cookie secret configured');
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', keyOf(secret), nonce);
+  const body = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
+  return SEALED + Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64url');
 }
 
 export function decodeSessionCookie(value: string | undefined, keys: readonly string[]): string | undefined {
   if (value === undefined) return undefined;
+  return value.startsWith(SEALED) ? openSealed(value, keys) : verifySigned(value, keys);
+}
+
+function openSealed(value: string, keys: readonly string[]): string | undefined {
+  const raw = Buffer.from(value.slice(SEALED.length), 'base64url');
+  if (raw.length <= NONCE_BYTES + TAG_BYTES) return undefined;
+  const nonce = raw.subarray(0, NONCE_BYTES);
+  const tag = raw.subarray(raw.length - TAG_BYTES);
+  const body = raw.subarray(NONCE_BYTES, raw.length - TAG_BYTES);
+  for (const secret of keys) {
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', keyOf(secret), nonce);
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+    } catch {
+      // Not this key (or tampered): try the next.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The format cookies had before they were sealed: the token and an HMAC of it. Still read, so
+ * browsers signed in before an upgrade stay signed in until their cookie is next written.
+ */
+function verifySigned(value: string, keys: readonly string[]): string | undefined {
   const dot = value.lastIndexOf('.');
   if (dot <= 0) return undefined;
   const token = value.slice(0, dot);

@@ -9,7 +9,7 @@ export interface TokenSources {
 
 /**
  * The session token a request carries, in Kratos's order: `X-Session-Token`, then
- * `Authorization: Bearer`, then the session cookie (whose signature must verify). Works with or
+ * `Authorization: Bearer`, then the session cookie (which must open under `secrets.cookie`). Works with or
  * without @fastify/cookie's parsing hook on the route.
  */
 export function sessionTokenFrom(request: FastifyRequest, sources: TokenSources): string | undefined {
