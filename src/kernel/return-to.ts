@@ -9,6 +9,7 @@
  * URL, and callers redirect to its `href`, so no second parser can see another host.
  */
 
+import { getPublicSuffix } from 'tldts';
 import { AppError } from './errors.js';
 
 /** The settings, under Kratos's config keys. */
@@ -122,8 +123,11 @@ function parseEntry(entry: string, base: URL): AllowRule | string {
   const suffix = host.slice(1);
   if (!host.startsWith('*.') || suffix.includes('*'))
     return 'a wildcard must be a whole leading label (*.example.com)';
-  // Kratos drops `*.<public suffix>`; without a suffix list this catches the one-label ones (`*.com`).
-  if (!suffix.slice(1).includes('.')) return 'a wildcard over a top-level domain allows every site';
+  // As Kratos (golang.org/x/net/publicsuffix, private entries included): `*.com`, `*.co.uk` or
+  // `*.github.io` would allow every site registered under that suffix.
+  const domain = suffix.slice(1);
+  if (getPublicSuffix(domain, { allowPrivateDomains: true }) === domain)
+    return `a wildcard over the public suffix "${domain}" allows every site registered under it`;
   return { ...ruleFor(url, false), host: suffix, subdomains: true };
 }
 
