@@ -1,5 +1,5 @@
 import { jsonErrorHandler } from './errors/errors-json.js';
-import { matchesWhen, type WhenClause } from './errors/when.js';
+import { matchesWhen, type WhenClause, WhenConditionError } from './errors/when.js';
 import { internalError, type PipelineError, unauthorized } from './errors.js';
 import type {
   Authenticator,
@@ -132,18 +132,79 @@ export interface ErrorHandlers {
 }
 
 /**
- * Picks the error handler and renders its answer: the first of the rule's handlers whose
- * `when` matches, else the first `errors.fallback` handler, else plain JSON. When no rule
- * matched (404) or several did (500), pass `compiler.withoutRule()`.
+ * Picks the error handler and renders its answer, as Oathkeeper's RequestHandler.HandleError:
+ * the one rule handler whose `when` matches (two matching is a configuration error, 500), else
+ * the first `errors.fallback` handler whose global `when` matches, else a 500. A `when` that
+ * cannot be evaluated (malformed Content-Type) is a 500 too. When no rule matched (404) or
+ * several did (500), pass `compiler.withoutRule()`.
  */
 export function handlePipelineError(
   handlers: ErrorHandlers,
   error: PipelineError,
   request: PipelineRequest,
 ): ErrorResponse {
-  const chosen =
-    handlers.errors.find((h) => matchesWhen(h.config.when as WhenClause[] | undefined, request, error)) ??
-    handlers.fallback[0];
-  if (chosen !== undefined) return chosen.handler.handle(request, error, chosen.config, handlers.rule);
-  return jsonErrorHandler.handle(request, error, { verbose: false }, handlers.rule);
+  try {
+    const chosen = ruleHandler(handlers.errors, error, request) ?? fallbackHandler(handlers, error, request);
+    return chosen.handler.handle(request, error, chosen.config, handlers.rule);
+  } catch (failure) {
+    if (!(failure instanceof ErrorHandlerSelectionError)) throw failure;
+    return handlerFailure(failure.message, request, handlers.rule);
+  }
+}
+
+/** Oathkeeper could not pick or run an error handler; it answers with this reason as a 500. */
+class ErrorHandlerSelectionError extends Error {
+  override readonly name = 'ErrorHandlerSelectionError';
+}
+
+// Oathkeeper's messages, verbatim (the stray quote at the end of SEVERAL_RESPONSIBLE included).
+const SEVERAL_RESPONSIBLE =
+  'Found more than one error handlers to be responsible for this request. This is a configuration error that needs to be resolved by the system administrator."';
+const NONE_RESPONSIBLE =
+  'Unable to handle HTTP request because no matching error handling strategy was found. This is a bug and should be reported to: http://github.com/ory/oathkeeper';
+
+/** Every rule handler is asked, so overlapping `when`s fail even when the first would do. */
+function ruleHandler(
+  candidates: readonly CompiledErrorHandler[],
+  error: PipelineError,
+  request: PipelineRequest,
+): CompiledErrorHandler | undefined {
+  let chosen: CompiledErrorHandler | undefined;
+  for (const candidate of candidates) {
+    if (!isResponsible(candidate, error, request)) continue;
+    if (chosen !== undefined) throw new ErrorHandlerSelectionError(SEVERAL_RESPONSIBLE);
+    chosen = candidate;
+  }
+  return chosen;
+}
+
+/** Fallback handlers are ordered: the first responsible one answers. */
+function fallbackHandler(
+  handlers: ErrorHandlers,
+  error: PipelineError,
+  request: PipelineRequest,
+): CompiledErrorHandler {
+  const chosen = handlers.fallback.find((candidate) => isResponsible(candidate, error, request));
+  if (chosen === undefined) throw new ErrorHandlerSelectionError(NONE_RESPONSIBLE);
+  return chosen;
+}
+
+function isResponsible(
+  candidate: CompiledErrorHandler,
+  error: PipelineError,
+  request: PipelineRequest,
+): boolean {
+  try {
+    return matchesWhen(candidate.config.when as WhenClause[] | undefined, request, error);
+  } catch (failure) {
+    if (!(failure instanceof WhenConditionError)) throw failure;
+    throw new ErrorHandlerSelectionError(
+      `Unable to execute error handler "${candidate.handler.id}". This is either a bug or a configuration issue and should be reported to the administrator. Returned error: "${failure.message}". Original error: "${error.message}"`,
+    );
+  }
+}
+
+/** herodot's JSON writer, which shows the reason whatever the json handler's `verbose`. */
+function handlerFailure(reason: string, request: PipelineRequest, rule: RuleRef | undefined): ErrorResponse {
+  return jsonErrorHandler.handle(request, internalError(reason), { verbose: true }, rule);
 }

@@ -11,7 +11,7 @@ export interface PipelineRequest {
   headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** `<...>` capture groups of the rule's regexp match (empty for glob rules). */
   captureGroups: readonly string[];
-  /** Client address, for error handlers' `when.request.cidr`. */
+  /** Client address, for error handlers' `when.request.remote_ip` (see errors/when.ts). */
   remoteAddress?: string;
   /**
    * The request body, for handlers that forward it (the `remote` authorizer). Absent when the
