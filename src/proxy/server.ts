@@ -36,7 +36,12 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
   const { access, cors } = options;
   if (cors !== undefined) applyCors(app, cors);
   app.get('/health/alive', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
-  app.get('/health/ready', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  // As Oathkeeper's `rules_loaded` check: a proxy with no rule can only refuse, so it is not
+  // ready (a load balancer keeps sending to the replicas that have their rules).
+  app.get('/health/ready', { logLevel: 'warn' }, async (_request, reply) => {
+    if (access.repository.rules().length > 0) return { status: 'ok' };
+    return reply.code(503).send({ errors: { rules_loaded: 'No rules found.' } });
+  });
   app.get('/rules', async (request) => {
     const query = request.query as { limit?: string; offset?: string };
     const all = access.repository.rules();
