@@ -300,14 +300,26 @@ describe.each(testDatabases())('admin identities API with @ory/client ($name)', 
     expect((await api.deleteIdentityCredentials({ id: data.id, type: 'password' })).status).toBe(204);
     const { data: after } = await api.getIdentity({ id: data.id });
     // The secret goes; the schema's identifier stays, as Kratos keeps it, so the identity is still
-    // found by it. A second delete finds no password.
+    // found by it. The github account is now its only way in: as Kratos, neither it nor the
+    // (empty) password credential may go.
     expect(after.credentials?.password?.identifiers).toEqual(['credentials@example.com']);
     expect(after.credentials?.oidc?.identifiers).toEqual(['github:octo-1']);
     const { data: found } = await api.listIdentities({ credentialsIdentifier: 'credentials@example.com' });
     expect(found.map((i) => i.id)).toEqual([data.id]);
-    expect((await failure(api.deleteIdentityCredentials({ id: data.id, type: 'password' }))).status).toBe(
-      404,
-    );
+    for (const [type, identifier] of [
+      ['password', undefined],
+      ['oidc', 'github:octo-1'],
+    ] as const) {
+      const last = await failure(api.deleteIdentityCredentials({ id: data.id, type, identifier }));
+      expect([type, last.status, last.body.error?.reason]).toEqual([
+        type,
+        400,
+        'You cannot remove the last first factor credential.',
+      ]);
+    }
+    expect((await api.getIdentity({ id: data.id })).data.credentials?.oidc?.identifiers).toEqual([
+      'github:octo-1',
+    ]);
     const signIn = await fetch(`${server.publicUrl}/self-service/login/api`).then((r) => r.json());
     const refused = await fetch(
       `${server.publicUrl}/self-service/login?flow=${(signIn as { id: string }).id}`,

@@ -256,7 +256,7 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
       { schema: { params: idParams, body: updateIdentityBodySchema } },
       async (request) => {
         const { id } = request.params as { id: string };
-        return view(await deps.identities.update(id, request.body as UpdateIdentityBody));
+        return view(await deps.identities.replace(id, request.body as UpdateIdentityBody));
       },
     );
 

@@ -7,8 +7,14 @@ import {
   reconcileRecoveryAddresses,
   reconcileVerifiableAddresses,
 } from './addresses.js';
-import type { CreateIdentityBody, ImportedCredentials, UpdateIdentityBody } from './bodies.js';
+import type {
+  CreateIdentityBody,
+  ImportedCredentials,
+  ImportedProvider,
+  UpdateIdentityBody,
+} from './bodies.js';
 import { buildCredentials } from './credentials-import.js';
+import { countActiveFirstFactors } from './first-factors.js';
 import type { CredentialType, Identity, IdentityState, JsonObject, JsonValue } from './model.js';
 import type { IdentitySchemas, PasswordHashing } from './ports.js';
 import { serializeIdentity } from './serialize.js';
@@ -38,7 +44,14 @@ export interface IdentityManager {
   create(body: CreateIdentityBody): Promise<Identity>;
   get(id: string): Promise<Identity>;
   list(query: ListIdentitiesQuery): Promise<IdentityPage>;
+  /** Rewrites the identity; an `oidc` credential in the body replaces the linked accounts. */
   update(id: string, body: UpdateIdentityBody): Promise<Identity>;
+  /**
+   * `PUT /admin/identities/{id}`: as update, except that the body's `oidc` accounts are added to
+   * the linked ones, as Kratos's import adds them ("will be kept and the new credentials will be
+   * added to the list"), so an admin PUT never silently unlinks a sign-in.
+   */
+  replace(id: string, body: UpdateIdentityBody): Promise<Identity>;
   patch(id: string, operations: JsonPatchOperation[]): Promise<Identity>;
   delete(id: string): Promise<void>;
   deleteCredential(id: string, type: CredentialType, identifier?: string): Promise<void>;
@@ -134,6 +147,30 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
     return identity;
   }
 
+  /** update and replace (see IdentityManager): `addLinked` keeps the linked provider accounts. */
+  async function rewrite(id: string, body: UpdateIdentityBody, addLinked: boolean): Promise<Identity> {
+    const current = await mustGet(id);
+    const imported = body.credentials;
+    const providers = imported?.oidc?.config?.providers;
+    const credentials =
+      addLinked && imported !== undefined && providers !== undefined
+        ? { ...imported, oidc: { config: { providers: withLinked(current, providers) } } }
+        : imported;
+    const identity = await build(
+      {
+        schema_id: body.schema_id,
+        traits: body.traits,
+        state: body.state,
+        metadata_public: body.metadata_public ?? null,
+        metadata_admin: body.metadata_admin ?? null,
+        external_id: body.external_id ?? null,
+        credentials,
+      },
+      current,
+    );
+    return save(identity);
+  }
+
   return {
     async create(body) {
       const identity = await build(
@@ -157,22 +194,9 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
 
     list: (query) => deps.store.list(query),
 
-    async update(id, body) {
-      const current = await mustGet(id);
-      const identity = await build(
-        {
-          schema_id: body.schema_id,
-          traits: body.traits,
-          state: body.state,
-          metadata_public: body.metadata_public ?? null,
-          metadata_admin: body.metadata_admin ?? null,
-          external_id: body.external_id ?? null,
-          credentials: body.credentials,
-        },
-        current,
-      );
-      return save(identity);
-    },
+    update: (id, body) => rewrite(id, body, false),
+
+    replace: (id, body) => rewrite(id, body, true),
 
     async patch(id, operations) {
       for (const op of operations) {
@@ -211,6 +235,11 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
       const current = await mustGet(id);
       const credential = current.credentials[type];
       if (!credential) throw notFound(`The identity has no "${type}" credentials.`);
+      // As Kratos: an identity keeps at least one way in; deleting it would lock the person out
+      // for good (an admin who means that deletes the identity, or sets it inactive).
+      if ((type === 'password' || type === 'oidc') && countActiveFirstFactors(current) < 2) {
+        throw badRequest('You cannot remove the last first factor credential.');
+      }
       const credentials = { ...current.credentials };
       if (type === 'oidc') {
         if (!identifier)
@@ -269,4 +298,18 @@ function draftFromPatched(doc: Record<string, unknown>): Draft {
     external_id: (external_id as string | undefined) ?? null,
     verifiable_addresses: (verifiable_addresses as ImportedVerifiableAddress[] | undefined) ?? [],
   };
+}
+
+/** The identity's linked provider accounts, then those of `added` it does not have yet. */
+function withLinked(current: Identity, added: readonly ImportedProvider[]): ImportedProvider[] {
+  const linked: ImportedProvider[] = [];
+  const stored = current.credentials.oidc?.config.providers;
+  for (const entry of Array.isArray(stored) ? stored : []) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
+    const { provider, subject, use_auto_link } = entry as Record<string, unknown>;
+    if (typeof provider !== 'string' || typeof subject !== 'string') continue;
+    linked.push({ provider, subject, use_auto_link: use_auto_link === true });
+  }
+  const known = new Set(linked.map((p) => `${p.provider}:${p.subject}`));
+  return [...linked, ...added.filter((p) => !known.has(`${p.provider}:${p.subject}`))];
 }
