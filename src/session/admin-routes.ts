@@ -135,8 +135,10 @@ export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
       async (request, reply) => {
         const { id } = request.params as { id: string };
         const query = request.query as ListQuery;
-        const expand = wantsIdentity(query.expand);
-        if (!(await deps.identities.get(id))) throw notFound(NOT_FOUND);
+        // As Kratos (ExpandEverything): each session carries its identity, and an identity
+        // without sessions, or none at all, is an empty page rather than a 404. `expand` is not
+        // needed here, but a bad one is refused as on the other lists.
+        wantsIdentity(query.expand);
         const page = await sessionPage(
           deps.sessions,
           { identityId: id, active: query.active },
@@ -144,7 +146,7 @@ export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
           request.url,
         );
         sendPageHeaders(reply, page);
-        return withIdentities(page.sessions, expand);
+        return withIdentities(page.sessions, true);
       },
     );
 

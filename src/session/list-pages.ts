@@ -1,8 +1,9 @@
 /**
- * Paging of `GET /sessions` and `GET /admin/identities/{id}/sessions`, which Kratos serves with
- * ory/x's migration pagination: keyset pages (`page_size`, `page_token`) when either is given,
- * else the deprecated numbered pages (`page` from 0, `per_page`). Clients written against the
- * older API walk `page=0,1,2...` until a page comes back short, so `page` must move the window.
+ * Paging of `GET /sessions` and `GET /admin/identities/{id}/sessions`, which Kratos serves as
+ * numbered pages (`x.ParsePagination`: `page` from 0, `per_page`; every answer says
+ * `X-Total-Count`). The spec also lists the keyset parameters (ory/x's migration pagination), so
+ * `page_size` or `page_token` asks for keyset pages instead. Clients written against the older
+ * API walk `page=0,1,2...` until a page comes back short, so `page` must move the window.
  */
 
 import type { FastifyReply } from 'fastify';
@@ -40,8 +41,9 @@ export interface SessionSource {
 }
 
 /**
- * One page of sessions and the `Link` header that leads on from it, in the style asked for;
- * numbered pages also say how many sessions there are (`total`, Kratos's `X-Total-Count`).
+ * One page of sessions and the `Link` header that leads on from it, in the style asked for:
+ * numbered (the default, as Kratos's), which also says how many sessions there are (`total`,
+ * Kratos's `X-Total-Count`), or keyset.
  */
 export async function sessionPage(
   source: SessionSource,
@@ -49,8 +51,7 @@ export async function sessionPage(
   params: SessionPageParams,
   requestUrl: string,
 ): Promise<{ sessions: Session[]; link: string; total?: number }> {
-  const numbered =
-    params.page_token === undefined && params.page_size === undefined && params.page !== undefined;
+  const numbered = params.page_token === undefined && params.page_size === undefined;
   if (numbered) {
     const perPage = params.per_page ?? DEFAULT_SESSION_PAGE_SIZE;
     const page = params.page ?? 0;
