@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { type AddressInfo, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -121,5 +123,53 @@ describe('repeated query parameters', () => {
     const response = await app.inject({ method: 'GET', url: '/init?refresh=maybe&refresh=true' });
     expect(response.statusCode).toBe(400);
     await app.close();
+  });
+});
+
+describe('request heads', () => {
+  /** Sends `head` on a raw socket and reads the whole answer (the server closes after errors). */
+  function exchange(port: number, head: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const socket = connect(port, '127.0.0.1', () => socket.write(head));
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        // One answer is enough: keep-alive would hold the socket open.
+        if (Buffer.concat(chunks).includes('\r\n\r\n{')) socket.end();
+      });
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      socket.on('error', reject);
+    });
+  }
+
+  it('take the 500 ids Kratos allows in a query, and answer a larger head in Kratos error shape', async () => {
+    const app = createHttpServer({ logger: capture('warn').logger });
+    app.get('/list', async (request) => ({ ids: Object.keys(request.query as object).length }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { port } = app.server.address() as AddressInfo;
+      const ids = Array.from({ length: 500 }, () => `ids=${randomUUID()}`).join('&');
+      const fits = await exchange(port, `GET /list?${ids} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(fits).toMatch(/^HTTP\/1\.1 200 /);
+
+      const huge = await exchange(
+        port,
+        `GET /list HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`,
+      );
+      expect(huge).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+      expect(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4))).toEqual({
+        error: {
+          code: 431,
+          status: 'Request Header Fields Too Large',
+          message: 'The request headers are too large.',
+        },
+      });
+
+      const garbage = await exchange(port, 'NOT HTTP\r\n\r\n');
+      expect(garbage).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(garbage).toContain('"code":400');
+    } finally {
+      await app.close();
+    }
   });
 });

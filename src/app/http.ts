@@ -17,6 +17,7 @@ import {
   unsupportedMediaType,
 } from '../kernel/errors.js';
 import { DeferredChildLogger, type Logger } from '../kernel/logger.js';
+import { answerClientError, MAX_HEADER_BYTES } from './client-errors.js';
 import { keepQueryLists, parseQueryFirstValues } from './repeated-query.js';
 
 export interface HttpServerOptions {
@@ -39,6 +40,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestTimeout: options.requestTimeout ?? 30_000,
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    clientErrorHandler: answerClientError,
     // Query strings arrive as text: coerce them to the declared types (and single values to arrays).
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
     // Query strings: a repeated parameter counts by its first value, as Kratos reads it, except
