@@ -48,7 +48,15 @@ export interface SelfServiceConfig {
    */
   readonly error: { readonly uiUrl: string | undefined };
   readonly verification: SelfServiceFlowConfig & AddressFlowConfig;
-  readonly recovery: SelfServiceFlowConfig & AddressFlowConfig;
+  readonly recovery: SelfServiceFlowConfig &
+    AddressFlowConfig & {
+      /**
+       * `recovery.after.default_browser_return_url` when set (no fallback): where the settings
+       * flow a recovery continues into sends the person once they saved, as Kratos's
+       * SelfServiceFlowRecoveryReturnTo.
+       */
+      readonly afterReturnUrl: string | undefined;
+    };
   readonly settings: SelfServiceFlowConfig & {
     /** How long after signing in a session may change passwords and addresses. */
     readonly privilegedSessionMaxAgeMs: number;
@@ -172,6 +180,9 @@ export function selfServiceConfig(document: KratosConfigDocument, publicBase: UR
     recovery: {
       ...flowConfig(objectOrEmpty(flows.recovery), publicBase, 'recovery', defaultReturnUrl),
       ...addressFlow(objectOrEmpty(flows.recovery)),
+      afterReturnUrl: nonEmptyString(
+        objectOrEmpty(objectOrEmpty(flows.recovery).after).default_browser_return_url,
+      ),
     },
     settings: {
       ...flowConfig(objectOrEmpty(flows.settings), publicBase, 'settings', defaultReturnUrl),

@@ -6,6 +6,7 @@ import type { SessionManager } from '../../session/manager.js';
 import type { TokenSources } from '../../session/request-token.js';
 import type { FlowType, SelfServiceFlow } from '../flow/flow.js';
 import type { CookieSettings } from '../flow/http-context.js';
+import type { UiText } from '../flow/messages.js';
 import type { HookRunner } from '../hooks/runner.js';
 import type { OneTimeDeps } from '../one-time/deps.js';
 
@@ -17,6 +18,8 @@ export type StartSettingsFlow = (input: {
   returnTo: string | null;
   csrfToken?: string;
   csrfBinding?: string;
+  /** Messages the settings form opens with (1060001: how long the session may change things). */
+  notice?: UiText[];
 }) => Promise<SelfServiceFlow>;
 
 /** What the recovery flow needs; app/selfservice.ts provides it. */

@@ -211,19 +211,32 @@ async function recovered(
     aal: 'aal1',
     device: requestDevice(request, requestClientIp(request, deps.trustedProxies) ?? null),
   });
+  // `revoke_active_sessions`, as Kratos's SessionDestroyer: whoever else was signed in (the
+  // person who took the account over, say) is signed out; the session just issued stays.
+  if (deps.config.recovery.after.hooks(method).some((hook) => hook.hook === 'revoke_active_sessions')) {
+    await deps.sessions.revokeIdentitySessions(identity.id, issued.session.id);
+  }
   // A new CSRF secret with the new session, as after login: one planted before is worth nothing.
   const secret = flow.type === 'browser' ? rotateCsrfSecret(reply, deps.cookies) : undefined;
+  const privilegedUntil = new Date(
+    issued.session.authenticated_at.getTime() + deps.config.settings.privilegedSessionMaxAgeMs,
+  );
+  const recoveredText = uiText(Msg.InfoSelfServiceRecoverySuccessful, {
+    privileged_session_expires_at: privilegedUntil,
+    now,
+  });
+  // As Kratos's recoveryIssueSession: the settings form says how long the person may change their
+  // password, and saving it leads on to the recovery flow's return_to, else to
+  // `recovery.after.default_browser_return_url`.
   const settings = await deps.startSettings({
     type: flow.type,
     identity,
     requestUrl: flow.request_url,
-    returnTo: flow.return_to,
+    returnTo: flow.return_to ?? deps.config.recovery.afterReturnUrl ?? null,
+    notice: [recoveredText],
     ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
   });
   const settingsUrl = flowUiUrl(deps.config.settings.uiUrl, settings.id);
-  const privilegedUntil = new Date(
-    issued.session.authenticated_at.getTime() + deps.config.settings.privilegedSessionMaxAgeMs,
-  );
   const passed: SelfServiceFlow = {
     ...flow,
     state: 'passed_challenge',
@@ -231,12 +244,7 @@ async function recovered(
     ui: {
       ...flow.ui,
       nodes: withCsrf(flow.type, secret === undefined ? undefined : csrfTokenFor(secret), []),
-      messages: [
-        uiText(Msg.InfoSelfServiceRecoverySuccessful, {
-          privileged_session_expires_at: privilegedUntil,
-          now,
-        }),
-      ],
+      messages: [recoveredText],
     },
     updated_at: now,
   };

@@ -1,0 +1,110 @@
+import { Configuration, FrontendApi, IdentityApi } from '@ory/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabases } from './support/databases.js';
+import { failure } from './support/failure.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+
+const PASSWORD = 'correct horse battery staple';
+const traits = (email: string) => ({ email, fullname: 'Ada', phone_number: 5550100, user_type: 'educator' });
+
+/** The 6-digit code of the first message to `address`, waiting for it up to 10 s. */
+async function codeMailedTo(smtp: TestSmtpServer, address: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const found = smtp.messages.find((m) => m.to.includes(address));
+    const code = found === undefined ? undefined : /\b(\d{6})\b/.exec(found.text)?.[1];
+    if (code !== undefined) return code;
+    if (Date.now() > deadline) throw new Error(`no code mailed to ${address}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe.each(testDatabases())('after recovery ($name)', (database) => {
+  let smtp: TestSmtpServer;
+  let server: TestServer;
+  let frontend: FrontendApi;
+  let admin: IdentityApi;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    const db = await database.create();
+    drop = db.drop;
+    server = await startTestServer({
+      dsn: db.dsn,
+      watchCourier: true,
+      extraConfig: {
+        courier: {
+          worker: { pull_wait: '50ms' },
+          smtp: { connection_uri: `smtp://127.0.0.1:${smtp.port}/?disable_starttls=true` },
+        },
+        selfservice: {
+          default_browser_return_url: 'http://app.example.test/welcome',
+          methods: { password: { config: { haveibeenpwned_enabled: false } } },
+          flows: {
+            recovery: {
+              enabled: true,
+              use: 'code',
+              after: {
+                default_browser_return_url: 'http://app.example.test/recovered',
+                hooks: [{ hook: 'revoke_active_sessions' }],
+              },
+            },
+          },
+        },
+      },
+    });
+    frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.stop();
+    await drop?.();
+  });
+
+  it('revoke_active_sessions signs out every other session, as Kratos, and keeps the new one', async () => {
+    const email = 'taken-over@example.test';
+    await admin.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: traits(email),
+        credentials: { password: { config: { password: PASSWORD } } },
+      },
+    });
+    // Someone else is signed in to the account (with the password they took).
+    const { data: loginFlow } = await frontend.createNativeLoginFlow();
+    const { data: intruder } = await frontend.updateLoginFlow({
+      flow: loginFlow.id,
+      updateLoginFlowBody: { method: 'password', identifier: email, password: PASSWORD },
+    });
+    const intruderToken = intruder.session_token ?? '';
+    expect((await frontend.toSession({ xSessionToken: intruderToken })).status).toBe(200);
+
+    const { data: flow } = await frontend.createNativeRecoveryFlow();
+    await frontend.updateRecoveryFlow({ flow: flow.id, updateRecoveryFlowBody: { method: 'code', email } });
+    const code = await codeMailedTo(smtp, email);
+    const { data: done } = await frontend.updateRecoveryFlow({
+      flow: flow.id,
+      updateRecoveryFlowBody: { method: 'code', code },
+    });
+    const owner = done.continue_with?.find((c) => c.action === 'set_ory_session_token') as {
+      ory_session_token: string;
+    };
+
+    expect((await failure(frontend.toSession({ xSessionToken: intruderToken }))).status).toBe(401);
+    const { data: mine } = await frontend.toSession({ xSessionToken: owner.ory_session_token });
+    expect(mine.identity?.traits.email).toBe(email);
+
+    // The settings flow it continues into says how long the session may change the password
+    // (1060001), and leads on to recovery.after.default_browser_return_url, as Kratos's.
+    const next = done.continue_with?.find((c) => c.action === 'show_settings_ui') as { flow: { id: string } };
+    const { data: settings } = await frontend.getSettingsFlow({
+      id: next.flow.id,
+      xSessionToken: owner.ory_session_token,
+    });
+    expect(settings.ui.messages?.map((m) => m.id)).toEqual([1060001]);
+    expect(settings.return_to).toBe('http://app.example.test/recovered');
+  });
+});
