@@ -4,16 +4,16 @@
  * fields, formatted by the executor's own functions (formatValue, `print`).
  *
  * A direct render only takes the paths whose result it knows to be the executor's: plain
- * objects and missing fields. Anything else on the way (a TemplateObject, which may have
- * methods; nil, a number or a list, which are errors) and any fault (output limit, deep
- * formatting) answer DEFER, and the caller runs the executor, which gives the exact answer or
- * error. So the output is always the executor's.
+ * objects and missing keys (nil, as Oathkeeper's `missingkey=zero` makes them). Anything else
+ * on the way (a TemplateObject, which may have methods; nil, a number or a list, which are
+ * errors) and any fault (output limit, deep formatting) answer DEFER, and the caller runs the
+ * executor, which gives the exact answer or error. So the output is always the executor's.
  */
 
 import type { Node } from './ast.js';
 import { formatValue } from './format.js';
 import { FUNCTIONS } from './functions.js';
-import { isPlainObject, MISSING } from './values.js';
+import { isPlainObject } from './values.js';
 
 /** "Run the general executor instead." */
 export const DEFER: unique symbol = Symbol('defer');
@@ -44,7 +44,7 @@ export function compileDirect(nodes: readonly Node[]): DirectRender | undefined 
       if (head.name !== 'print') return undefined;
       const print = FUNCTIONS.get('print');
       if (print === undefined) return undefined;
-      pieces.push(printedField(operand.chain, print));
+      pieces.push(printedField(operand.chain, print.call));
     } else {
       return undefined;
     }
@@ -64,16 +64,16 @@ export function compileDirect(nodes: readonly Node[]): DirectRender | undefined 
   };
 }
 
-/** `{{ .A.B }}`: the value, or `<no value>` for a missing field (the executor's action output). */
+/** `{{ .A.B }}`: the value, or `<no value>` for nil (the executor's action output). */
 function bareField(chain: readonly string[]): (data: unknown) => string | typeof DEFER {
   return (data) => {
     const value = readField(data, chain);
     if (value === DEFER) return DEFER;
-    return value === MISSING ? '<no value>' : formatValue(value);
+    return value === null ? '<no value>' : formatValue(value);
   };
 }
 
-/** `{{ print .A.B }}`: `print` of the value, a missing field passed as nil (as the executor does). */
+/** `{{ print .A.B }}`: Oathkeeper's `print` of the value (`""` for nil). */
 function printedField(
   chain: readonly string[],
   print: (args: unknown[]) => unknown,
@@ -81,21 +81,20 @@ function printedField(
   return (data) => {
     const value = readField(data, chain);
     if (value === DEFER) return DEFER;
-    const printed = print([value === MISSING ? null : value]);
+    const printed = print([value]);
     return typeof printed === 'string' ? printed : DEFER;
   };
 }
 
 /**
- * The executor's field walk for the plain cases: a plain object's own field or MISSING, and
- * MISSING stays MISSING. Anything else is DEFER.
+ * The executor's field walk for the plain cases: a plain object's own field, or null for a
+ * missing key. Anything else (a field of nil, of a list, of a TemplateObject) is DEFER.
  */
 function readField(data: unknown, chain: readonly string[]): unknown {
   let value = data;
   for (const name of chain) {
-    if (value === MISSING) return MISSING;
     if (!isPlainObject(value)) return DEFER;
-    value = Object.hasOwn(value, name) ? value[name] : MISSING;
+    value = Object.hasOwn(value, name) ? (value[name] ?? null) : null;
   }
   return value;
 }

@@ -1,7 +1,9 @@
 import type { Arg, Command, IfNode, Node, Pipeline, RangeNode } from './ast.js';
 import { TemplateError } from './errors.js';
-import { formatValue } from './format.js';
+import { formatValue, goTypeName } from './format.js';
 import { FUNCTIONS, truth } from './functions.js';
+import { MAX_STRING } from './go-strings.js';
+import { checkArity, coerceLiteral, coerceValue, type GoType, paramType } from './signature.js';
 import { isPlainObject, MISSING, TemplateObject } from './values.js';
 
 export interface ExecLimits {
@@ -29,11 +31,11 @@ export class Executor {
     data: unknown,
     private readonly limits: ExecLimits,
   ) {
-    this.vars = [{ name: '$', value: data }];
+    this.vars = [{ name: '$', value: dug(data) }];
   }
 
   run(nodes: Node[], dot: unknown): string {
-    this.walk(nodes, dot);
+    this.walk(nodes, dug(dot));
     return this.out;
   }
 
@@ -119,9 +121,10 @@ export class Executor {
     return fail(`range can't iterate over ${formatValue(value)}`, pos);
   }
 
+  /** A pipeline's value; a nil interface becomes MISSING after each command, as Go digs into interfaces. */
   private pipeline(pipe: Pipeline, dot: unknown): unknown {
     let value: Final = NONE;
-    for (const cmd of pipe.commands) value = this.command(cmd, dot, value);
+    for (const cmd of pipe.commands) value = dug(this.command(cmd, dot, value));
     if (pipe.assign) {
       const name = pipe.vars[0]!;
       for (let i = this.vars.length - 1; i >= 0; i--) {
@@ -153,6 +156,7 @@ export class Executor {
           return this.chain(this.pipeline(first.pipe, dot), first.chain, rest, dot, final, first.pos);
         break;
     }
+    if (first.type === 'literal' && first.value === null) fail('nil is not a command', first.pos);
     if (rest.length > 0 || final !== NONE) fail("can't give argument to non-function", first.pos);
     return this.arg(first, dot);
   }
@@ -200,6 +204,11 @@ export class Executor {
     return value;
   }
 
+  /**
+   * `.name` of `receiver`. As Oathkeeper sets `missingkey=zero`, a missing key of a plain object
+   * (`map[string]interface{}`) is a nil interface (null), and a field of that is an error; a
+   * field of MISSING (Go's invalid value) is MISSING.
+   */
   private field(
     receiver: unknown,
     name: string,
@@ -208,6 +217,7 @@ export class Executor {
     final: Final,
     pos: number,
   ): unknown {
+    if (receiver === MISSING) return MISSING;
     const hasArgs = args.length > 0 || final !== NONE;
     if (receiver instanceof TemplateObject) {
       const method = receiver.method(name);
@@ -217,30 +227,49 @@ export class Executor {
         return method(...values);
       }
       if (hasArgs) fail(`${name} has arguments but cannot be invoked as function`, pos);
-      return receiver.field(name);
+      const value = receiver.field(name);
+      if (value === MISSING) fail(`can't evaluate field ${name} in type ${receiver.typeName()}`, pos);
+      return value;
     }
     if (hasArgs) fail(`${name} is not a method but has arguments`, pos);
-    if (receiver === MISSING) return MISSING;
-    if (isPlainObject(receiver)) return Object.hasOwn(receiver, name) ? receiver[name] : MISSING;
+    if (isPlainObject(receiver)) return Object.hasOwn(receiver, name) ? (receiver[name] ?? null) : null;
     if (receiver === null || receiver === undefined) fail(`nil pointer evaluating interface {}.${name}`, pos);
-    return fail(
-      `can't evaluate field ${name} in type ${Array.isArray(receiver) ? 'slice' : typeof receiver}`,
-      pos,
-    );
+    return fail(`can't evaluate field ${name} in type ${goTypeName(receiver)}`, pos);
   }
 
+  /** Calls a function as Go's evalCall does: arity, then each argument converted to its parameter type. */
   private call(name: string, args: Arg[], dot: unknown, final: Final, pos: number): unknown {
     if (name === 'and' || name === 'or') return this.logic(name, args, dot, final, pos);
     const fn = FUNCTIONS.get(name);
     if (fn === undefined) return fail(`function "${name}" not defined`, pos);
-    const values = args.map((a) => nilIfMissing(this.arg(a, dot)));
-    if (final !== NONE) values.push(nilIfMissing(final));
+    at(pos, () => checkArity(name, fn, args.length + (final === NONE ? 0 : 1)));
+    const values = args.map((a, i) => this.argument(a, paramType(fn, i), dot));
+    if (final !== NONE) {
+      const type = paramType(fn, args.length);
+      values.push(at(pos, () => coerceValue(final, type)));
+    }
+    let result: unknown;
     try {
-      return fn(values);
+      result = fn.call(values);
     } catch (error) {
+      if (error instanceof TemplateError && error.code === 'exec')
+        throw new TemplateError('exec', `error calling ${name}: ${error.message}`, pos);
       if (error instanceof TemplateError) throw new TemplateError(error.code, error.message, pos);
       throw error;
     }
+    if (typeof result === 'string' && result.length > MAX_STRING)
+      throw new TemplateError('limit', `template value longer than ${MAX_STRING} characters`, pos);
+    return result;
+  }
+
+  /** An argument converted to `type`: a constant as Go's evalArg, a computed value as validateType. */
+  private argument(arg: Arg, type: GoType, dot: unknown): unknown {
+    if (arg.type === 'literal') {
+      const { value } = arg;
+      return at(arg.pos, () => coerceLiteral(value, type));
+    }
+    const value = this.arg(arg, dot);
+    return at(arg.pos, () => coerceValue(value, type));
   }
 
   /** `and` returns the first false argument or the last; `or` the first true or the last. Both short-circuit. */
@@ -259,4 +288,20 @@ export class Executor {
 
 function nilIfMissing(value: unknown): unknown {
   return value === MISSING ? null : value;
+}
+
+/** Go's dig into a nil interface after a command: nil becomes the invalid value. */
+function dug(value: unknown): unknown {
+  return value === null || value === undefined ? MISSING : value;
+}
+
+/** Runs `check`, giving a TemplateError it throws the position `pos`. */
+function at<T>(pos: number, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof TemplateError && error.offset === undefined)
+      throw new TemplateError(error.code, error.message, pos);
+    throw error;
+  }
 }

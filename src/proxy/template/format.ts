@@ -1,4 +1,3 @@
-import { TemplateError } from './errors.js';
 import { isPlainObject, MISSING, TemplateObject } from './values.js';
 
 /** Go's `%v` of a value (fmt.Sprint of one operand). MISSING prints as Go prints a nil interface. */
@@ -31,7 +30,7 @@ export function goTypeName(value: unknown): string {
   if (typeof value === 'bigint') return 'int';
   if (typeof value === 'number') return 'float64';
   if (Array.isArray(value)) return '[]interface {}';
-  if (value instanceof TemplateObject) return value.entries() ? 'map[string][]string' : 'struct';
+  if (value instanceof TemplateObject) return value.typeName();
   return 'map[string]interface {}';
 }
 
@@ -156,38 +155,4 @@ function formatVerb(verb: string, arg: unknown, prec: number | undefined): strin
 
 function bad(verb: string, arg: unknown): string {
   return `%!${verb}(${goTypeName(arg)}=${formatValue(arg)})`;
-}
-
-const MAX_JSON_DEPTH = 64;
-const JSON_ESCAPES: Record<string, string> = {
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-};
-
-/** Go's json.Marshal: map keys sorted, `<`, `>`, `&` escaped. Throws TemplateError('exec') on NaN/Inf or deep nesting. */
-export function goJson(value: unknown, depth = 0): string {
-  if (depth > MAX_JSON_DEPTH) throw new TemplateError('exec', 'toJson: value nested too deeply');
-  if (value === MISSING || value === null || value === undefined) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => JSON_ESCAPES[c] ?? c);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'bigint':
-      return value.toString();
-    case 'number':
-      if (!Number.isFinite(value))
-        throw new TemplateError('exec', `toJson: unsupported value: ${formatFloat(value)}`);
-      return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => goJson(v, depth + 1)).join(',')}]`;
-  if (value instanceof TemplateObject) return goJson(value.toJsonValue(), depth + 1);
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${goJson(k, depth + 1)}:${goJson(value[k], depth + 1)}`).join(',')}}`;
-  }
-  return 'null';
 }

@@ -1,5 +1,6 @@
 /**
- * A Go text/template interpreter for the subset Oathkeeper configs use (see
+ * A Go text/template interpreter with Oathkeeper's function map (Go's builtins, its `print`
+ * and `printIndex`, sprig's functions) and its `missingkey=zero` (see
  * docs/proxy-templates.md). Compile once when a rule loads, execute per request:
  *
  * ```ts

@@ -1,4 +1,5 @@
 import { TemplateError } from './errors.js';
+import { parseInt64 } from './go-strconv.js';
 
 /** Tokens inside `{{ ... }}`; text between actions is a `text` token. */
 export type Token =
@@ -143,9 +144,10 @@ function lexAction(src: string, start: number, out: Token[], setTrim: (trim: boo
       out.push({ type: 'variable', value: src.slice(i, j), pos });
       i = j;
     } else if (/[0-9+\-.]/.test(c)) {
-      const m = /^[+-]?(?:0[xX][0-9a-fA-F_]+|(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?)/.exec(
-        src.slice(i),
-      );
+      const m =
+        /^[+-]?(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?)/.exec(
+          src.slice(i),
+        );
       const lit = m?.[0] ?? '';
       if (lit === '' || lit === '+' || lit === '-' || lit === '.') fail(`unexpected "${c}" in action`, pos);
       out.push({ type: 'number', value: parseNumber(lit, pos), pos });
@@ -216,16 +218,14 @@ function unquote(lit: string, pos: number): string {
   return out;
 }
 
-/** Integers become bigint (Go int), everything else a number (Go float64). */
+/** Integers become bigint (Go int; `0x`, `0o`, `0b` and a leading `0` for octal), everything else a number (Go float64). */
 function parseNumber(lit: string, pos: number): bigint | number {
-  const clean = lit.replace(/_/g, '');
-  if (/^[+-]?(?:0[xX][0-9a-fA-F]+|[0-9]+)$/.test(clean)) {
-    const negative = clean.startsWith('-');
-    const digits = clean.replace(/^[+-]/, '');
-    const value = BigInt(digits);
-    return negative ? -value : value;
+  if (/^[+-]?(?:0[xXbBoO][0-9a-fA-F_]+|[0-9][0-9_]*)$/.test(lit)) {
+    const parsed = parseInt64(lit, 0);
+    if (parsed.ok) return parsed.value;
+    fail(parsed.range ? `integer overflow: ${lit}` : `bad number syntax: ${lit}`, pos);
   }
-  const value = Number(clean);
+  const value = Number(lit.replace(/_/g, ''));
   if (!Number.isFinite(value)) fail(`bad number syntax: ${lit}`, pos);
   return value;
 }

@@ -7,14 +7,31 @@
  * are reachable; prototypes never are.
  */
 
-/** A map key that is not there (Go's invalid reflect.Value): printed as `<no value>`. */
+/**
+ * Go's invalid reflect.Value: what a pipeline yields for a nil interface (Go's executor digs
+ * through interfaces after each command), a variable holding it, or a field of it. Printed as
+ * `<no value>`; a function receives it as nil. `null` is a nil `interface{}` that is still a
+ * value: a JSON null or, as Oathkeeper sets `missingkey=zero`, a missing key of a
+ * `map[string]interface{}`; a field of it is an error.
+ */
 export const MISSING: unique symbol = Symbol('missing');
 export type Missing = typeof MISSING;
+
+/** A nil slice (Go's zero `[]string`, a nil `[]interface{}` result): prints `[]`, encodes as `null`. */
+export const NIL_LIST: readonly unknown[] = Object.freeze([]);
+
+/** A nil `map[string]interface{}` (what a nil argument becomes): prints `map[]`, encodes as `null`, read-only. */
+export const NIL_MAP: Readonly<Record<string, unknown>> = Object.freeze(
+  Object.create(null) as Record<string, unknown>,
+);
 
 export type TemplateMethod = (...args: unknown[]) => unknown;
 
 export abstract class TemplateObject {
-  /** `.Name`: the field, or MISSING. */
+  /**
+   * `.Name`: the field. A map-like object returns its zero value for a missing key; a struct
+   * returns MISSING for a field it does not have, which is an execution error (as in Go).
+   */
   abstract field(name: string): unknown;
   /** A method callable as `.Name arg...`, or undefined. */
   method(_name: string): TemplateMethod | undefined {
@@ -28,6 +45,10 @@ export abstract class TemplateObject {
   abstract format(): string;
   /** What `toJson` encodes. */
   abstract toJsonValue(): unknown;
+  /** Go's name of the type, for error messages and `%T`. */
+  typeName(): string {
+    return this.entries() === undefined ? 'struct' : 'map[string][]string';
+  }
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -67,8 +88,9 @@ export class MultiMap extends TemplateObject {
     return this.map.get(this.key(name))?.[0] ?? '';
   }
 
+  /** A missing key is the nil `[]string` (Oathkeeper's `missingkey=zero`). */
   field(name: string): unknown {
-    return this.map.get(name) ?? MISSING;
+    return this.map.get(name) ?? NIL_LIST;
   }
 
   override method(name: string): TemplateMethod | undefined {
@@ -137,6 +159,10 @@ export class TemplateUrl extends TemplateObject {
 
   format(): string {
     return this.url.href;
+  }
+
+  override typeName(): string {
+    return '*url.URL';
   }
 
   toJsonValue(): unknown {
