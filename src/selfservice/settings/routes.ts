@@ -91,6 +91,9 @@ export function settingsRoutes(deps: SettingsDeps) {
           requestUrl: publicRequestUrl(request, deps.publicBase),
           returnTo,
         });
+        // As for api flows (and Kratos's PreSettingsHook on every new flow).
+        const refused = await deps.hooks?.before('settings', request, flow);
+        if (refused) throw refused;
         return respondWithSettingsFlow(deps, request, reply, flow, identity);
       },
     );
