@@ -59,7 +59,7 @@ describe('SMTP connection URI', () => {
 });
 
 describe('SMTP delivery errors', () => {
-  it('treat 5xx as final, except a rejected login, and everything else as transient', () => {
+  it('treat 5xx as final, except a rejected login or STARTTLS, and everything else as transient', () => {
     const reply = (code: string, responseCode: number, permanent: boolean) =>
       Object.assign(new Error(`${responseCode} reply`), { code, responseCode, permanent });
     expect(dispatchErrorOf(reply('EENVELOPE', 550, true))).toEqual({
@@ -69,6 +69,9 @@ describe('SMTP delivery errors', () => {
       permanent: true,
     });
     expect(dispatchErrorOf(reply('EAUTH', 535, true)).permanent).toBe(false);
+    // A server that refuses STARTTLS (smtp:// to a server without TLS): the config is wrong,
+    // not the message; it waits for the fix, as Kratos retries it.
+    expect(dispatchErrorOf(reply('ETLS', 502, true)).permanent).toBe(false);
     expect(dispatchErrorOf(reply('EENVELOPE', 451, false)).permanent).toBe(false);
     expect(dispatchErrorOf(Object.assign(new Error('refused'), { code: 'ESOCKET' }))).toEqual({
       code: 'ESOCKET',

@@ -15,7 +15,15 @@ export function messageIdFor(id: string, fromAddress: string): string {
   return `<${id}@${domain}>`;
 }
 
-/** A send failure as a dispatch error. 5xx answers are final (as in Kratos), bad credentials are not. */
+/**
+ * Failures of the connection's setup, not of the message: a rejected login, or a STARTTLS the
+ * server refused (a 5xx answer to the command, for a `smtp://` URI whose server offers no TLS).
+ * Kratos fails those before it sends anything and retries; fixing the config must still deliver
+ * the queue, so they are never final.
+ */
+const SETUP_FAILURES: ReadonlySet<string> = new Set(['EAUTH', 'ETLS']);
+
+/** A send failure as a dispatch error. 5xx answers to a message are final (as in Kratos). */
 export function dispatchErrorOf(error: unknown): DispatchError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as NodemailerError;
   const code = typeof e.code === 'string' ? e.code : 'ESEND';
@@ -23,8 +31,7 @@ export function dispatchErrorOf(error: unknown): DispatchError {
     code,
     message: e.message ?? String(error),
     ...(typeof e.responseCode === 'number' ? { response_code: e.responseCode } : {}),
-    // A rejected login is a config problem: fixing it should still deliver the queue.
-    permanent: e.permanent === true && code !== 'EAUTH',
+    permanent: e.permanent === true && !SETUP_FAILURES.has(code),
   };
 }
 
