@@ -1,4 +1,9 @@
-import { Configuration, IdentityApi } from '@ory/client';
+import {
+  Configuration,
+  type GetIdentityIncludeCredentialEnum,
+  IdentityApi,
+  type IdentityApiListIdentitiesRequest,
+} from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
 import { failure as clientFailure } from './support/failure.js';
@@ -203,6 +208,118 @@ describe.each(testDatabases())('admin identities API with @ory/client ($name)', 
     expect(found.map((i) => i.id)).toEqual([withPassword.id]);
   });
 
+  it('pages the deprecated way: page from 0 and per_page, with X-Total-Count and numbered links', async () => {
+    for (let i = 0; i < 3; i++) {
+      await api.createIdentity({
+        createIdentityBody: { schema_id: 'exam', traits: exam(`legacy${i}@example.com`) },
+      });
+    }
+    const { data: all } = await api.listIdentities({ pageSize: 500 });
+    const first = await api.listIdentities({ page: 0, perPage: 2 });
+    const second = await api.listIdentities({ page: 1, perPage: 2 });
+    expect(first.data.map((i) => i.id)).toEqual(all.slice(0, 2).map((i) => i.id));
+    expect(second.data.map((i) => i.id)).toEqual(all.slice(2, 4).map((i) => i.id));
+    for (const response of [first, second])
+      expect(response.headers['x-total-count']).toBe(String(all.length));
+    expect(first.headers.link).toBe(
+      `</admin/identities?page=1&per_page=2>; rel="next",</admin/identities?page=${Math.ceil(all.length / 2) - 1}&per_page=2>; rel="last"`,
+    );
+    expect(second.headers.link).toContain('</admin/identities?page=0&per_page=2>; rel="prev"');
+    // Keyset pages (page_size) send no total.
+    expect((await api.listIdentities({ pageSize: 2 })).headers['x-total-count']).toBeUndefined();
+    const tooFar = await failure(api.listIdentities({ page: 5 }));
+    expect(tooFar.status).toBe(400);
+    expect(tooFar.body.error).toMatchObject({
+      code: 400,
+      reason:
+        'Legacy pagination is not supported for enumerating over 1000 items. Please switch to using page_token and page_size.',
+    });
+  });
+
+  it("refuses malformed or combined filters with Kratos's 400s", async () => {
+    const { data } = await api.createIdentity({
+      createIdentityBody: { schema_id: 'exam', traits: exam('filters@example.com') },
+    });
+    const refusals: [IdentityApiListIdentitiesRequest, string][] = [
+      [{ ids: ['not-a-uuid'] }, 'Invalid UUID value `not-a-uuid` for parameter `ids`.'],
+      [
+        { ids: Array.from({ length: 501 }, () => data.id) },
+        'The number of ids to filter must not exceed 500.',
+      ],
+      [
+        { ids: [data.id], credentialsIdentifier: 'filters@example.com' },
+        'You cannot combine multiple filters in this API',
+      ],
+      [
+        { credentialsIdentifier: 'filters@example.com', previewCredentialsIdentifierSimilar: 'filters' },
+        'You cannot combine multiple filters in this API',
+      ],
+      [{ includeCredential: ['smartcard'] }, 'Invalid value `smartcard` for parameter `include_credential`.'],
+      [{ organizationId: 'acme' }, 'Invalid UUID value `acme` for parameter `organization_id`.'],
+    ];
+    for (const [request, reason] of refusals) {
+      const refused = await failure(api.listIdentities(request));
+      expect(refused.status, reason).toBe(400);
+      expect(refused.body.error, reason).toMatchObject({ code: 400, status: 'Bad Request', reason });
+    }
+    const { data: none } = await api.listIdentities({
+      organizationId: '00000000-0000-4000-8000-000000000001',
+    });
+    expect(none).toEqual([]);
+  });
+
+  it('finds oidc subjects exactly, emails normalised, and identifier prefixes', async () => {
+    const { data: okta } = await api.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: exam('okta-user@example.com'),
+        credentials: { oidc: { config: { providers: [{ provider: 'okta', subject: '00uAbCdEf' }] } } },
+      },
+    });
+    const { data: bobby } = await api.createIdentity({
+      createIdentityBody: { schema_id: 'exam', traits: exam('bobby_tables@example.com') },
+    });
+    const ids = async (request: Parameters<IdentityApi['listIdentities']>[0]) =>
+      (await api.listIdentities(request)).data.map((i) => i.id);
+    expect(await ids({ credentialsIdentifier: 'okta:00uAbCdEf' })).toEqual([okta.id]);
+    expect(await ids({ credentialsIdentifier: 'okta:00uabcdef' })).toEqual([]);
+    expect(await ids({ credentialsIdentifier: 'OKTA-USER@example.com' })).toEqual([okta.id]);
+    expect(await ids({ previewCredentialsIdentifierSimilar: 'okta:00uA' })).toEqual([okta.id]);
+    expect(await ids({ previewCredentialsIdentifierSimilar: 'okta:00ua' })).toEqual([]);
+    expect(await ids({ previewCredentialsIdentifierSimilar: 'Bobby_' })).toEqual([bobby.id]);
+    expect(await ids({ previewCredentialsIdentifierSimilar: 'bobby%' })).toEqual([]);
+  });
+
+  it('shows the credentials include_credential names: the password hash for an export', async () => {
+    const { data } = await api.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: exam('export@example.com'),
+        credentials: {
+          password: {
+            config: { hashed_password: '$2a$04$wn6sPduOmoAk1gTKKDXHZuKJ0KvuNzBDs68.71N9qcQoo0Wr7c33i' },
+          },
+        },
+      },
+    });
+    const { data: listed } = await api.listIdentities({ ids: [data.id], includeCredential: ['password'] });
+    expect(listed[0]?.credentials?.password?.config).toEqual({
+      hashed_password: '$2a$04$wn6sPduOmoAk1gTKKDXHZuKJ0KvuNzBDs68.71N9qcQoo0Wr7c33i',
+    });
+    const { data: got } = await api.getIdentity({ id: data.id, includeCredential: ['password'] });
+    expect(got.credentials?.password?.config).toEqual(listed[0]?.credentials?.password?.config);
+    const { data: plain } = await api.listIdentities({ ids: [data.id] });
+    expect(plain[0]?.credentials?.password?.config).toBeUndefined();
+    const bogus = await failure(
+      api.getIdentity({
+        id: data.id,
+        includeCredential: ['smartcard' as string as GetIdentityIncludeCredentialEnum],
+      }),
+    );
+    expect(bogus.status).toBe(400);
+    expect(bogus.body.error.reason).toBe('Invalid value `smartcard` for parameter `include_credential`.');
+  });
+
   it('batch-creates identities and reports each result', async () => {
     const patchIds = ['7b3c4f8e-8a3e-4f59-9a7e-0b9f5d0e1a01', '7b3c4f8e-8a3e-4f59-9a7e-0b9f5d0e1a02'];
     const { data } = await api.batchPatchIdentities({
@@ -268,7 +385,12 @@ describe.each(testDatabases())('admin identities API with @ory/client ($name)', 
     expect(status).toBe(200);
     expect(data).toEqual(byId);
     expect(data.external_id).toBe('crm/1815 ä');
-    expect(JSON.stringify(data)).not.toContain('hashed_password');
+    // Asked for by name, the password's config is shown whole, as Kratos shows it.
+    expect(data.credentials?.password?.config).toEqual({
+      hashed_password: expect.stringMatching(/^\$argon2id\$/),
+    });
+    const { data: plain } = await api.getIdentityByExternalID({ externalID: 'crm/1815 ä' });
+    expect(JSON.stringify(plain)).not.toContain('hashed_password');
 
     const unknown = await failure(api.getIdentityByExternalID({ externalID: 'crm/1816' }));
     expect(unknown.status).toBe(404);

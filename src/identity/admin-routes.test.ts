@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer } from '../app/http.js';
 import { createPasswordHashing } from '../hash/index.js';
-import { createSecretCipher } from '../kernel/cipher.js';
+import { createSecretCipher, type SecretCipher } from '../kernel/cipher.js';
 import { silentLogger } from '../kernel/logger.js';
 import type { Database } from '../persistence/database.js';
-import { createIdentityStore } from '../persistence/identity-store.js';
+import { createIdentityStore, type IdentityStore } from '../persistence/identity-store.js';
 import { testEngines } from '../persistence/testing/engines.js';
 import { type AdminIdentityRoutesDeps, adminIdentityRoutes } from './admin-routes.js';
 import { createIdentityManager } from './manager.js';
@@ -13,10 +13,11 @@ import { createSchemaRegistry, DEFAULT_SCHEMA_ID, DEFAULT_SCHEMAS } from './sche
 
 const schemaUrl = (id: string) => `http://127.0.0.1:4433/schemas/${id}`;
 
+const cipher = createSecretCipher([], ['an-admin-routes-test-secret-long-enough']);
+
 /** The admin listener's identity routes over a real store, under /admin and the root as served. */
-async function adminApp(database: Database): Promise<FastifyInstance> {
+async function adminApp(database: Database, store: IdentityStore = createIdentityStore(database.db)) {
   const schemas = await createSchemaRegistry(DEFAULT_SCHEMAS, DEFAULT_SCHEMA_ID);
-  const store = createIdentityStore(database.db);
   const deps: AdminIdentityRoutesDeps = {
     identities: createIdentityManager({
       store,
@@ -29,20 +30,32 @@ async function adminApp(database: Database): Promise<FastifyInstance> {
     }),
     schemaUrl,
     externalIds: store,
-    cipher: createSecretCipher([], ['an-admin-routes-test-secret-long-enough']),
+    cipher,
   };
   const app = createHttpServer({ logger: silentLogger() });
   for (const prefix of ['/admin', '']) await app.register(adminIdentityRoutes(deps), { prefix });
-  return app;
+  return app as FastifyInstance;
 }
+
+/** The Kratos error body of a 400, with its reason. */
+const badRequestBody = (reason: string) => ({
+  error: {
+    code: 400,
+    status: 'Bad Request',
+    message: 'The request was malformed or contained invalid parameters',
+    reason,
+  },
+});
 
 describe.each(testEngines())('admin identity routes ($name)', (engine) => {
   let database: Database & { drop(): Promise<void> };
+  let store: IdentityStore;
   let app: FastifyInstance;
 
   beforeAll(async () => {
     database = await engine.open();
-    app = await adminApp(database);
+    store = createIdentityStore(database.db);
+    app = await adminApp(database, store);
   });
   afterAll(async () => {
     await app?.close();
@@ -63,22 +76,31 @@ describe.each(testEngines())('admin identity routes ($name)', (engine) => {
         traits: { email: 'external@example.com' },
         credentials: { password: { config: { password: 'a long enough passphrase' } } },
       });
-      const byId = await app.inject({ method: 'GET', url: `/admin/identities/${id}` });
       const external = encodeURIComponent('crm/42 ä');
-      for (const url of [
-        `/admin/identities/by/external/${external}`,
-        `/admin/identities/by/external/${external}?include_credential=password&include_credential=oidc`,
-        `/identities/by/external/${external}`,
-      ]) {
-        const response = await app.inject({ method: 'GET', url });
-        expect(response.statusCode, url).toBe(200);
-        expect(response.json()).toEqual(byId.json());
+      for (const query of ['', '?include_credential=password&include_credential=oidc']) {
+        const byId = await app.inject({ method: 'GET', url: `/admin/identities/${id}${query}` });
+        for (const url of [
+          `/admin/identities/by/external/${external}${query}`,
+          `/identities/by/external/${external}${query}`,
+        ]) {
+          const response = await app.inject({ method: 'GET', url });
+          expect(response.statusCode, url).toBe(200);
+          expect(response.json()).toEqual(byId.json());
+        }
+        expect(byId.json()).toMatchObject({ id, external_id: 'crm/42 ä' });
+        expect(byId.body.includes('hashed_password'), query).toBe(query !== '');
       }
-      expect(byId.json()).toMatchObject({ id, external_id: 'crm/42 ä' });
-      expect(byId.body).not.toContain('hashed_password');
+      const bogus = await app.inject({
+        method: 'GET',
+        url: `/admin/identities/by/external/${external}?include_credential=smartcard`,
+      });
+      expect(bogus.statusCode).toBe(400);
+      expect(bogus.json()).toEqual(
+        badRequestBody('Invalid value `smartcard` for parameter `include_credential`.'),
+      );
     });
 
-    it('declassifies only oidc, and only tokens sealed in process: an import body cannot plant them', async () => {
+    it('declassifies the types include_credential names, but no token an import body planted', async () => {
       const { id } = await create({
         schema_id: 'default',
         traits: { email: 'declassified@example.com' },
@@ -115,8 +137,53 @@ describe.each(testEngines())('admin identity routes ($name)', (engine) => {
           },
         ],
       });
-      expect(credentials.password.config).toBeUndefined();
+      expect(credentials.password.config).toEqual({
+        hashed_password: expect.stringMatching(/^\$2[aby]\$04\$/),
+      });
       expect(response.body).not.toContain('planted');
+      // Only what is named: oidc alone leaves the password's config out.
+      const oidcOnly = (
+        await app.inject({ method: 'GET', url: `/admin/identities/${id}?include_credential=oidc` })
+      ).json();
+      expect(oidcOnly.credentials.password.config).toBeUndefined();
+      expect(oidcOnly.credentials.oidc.config).toBeDefined();
+    });
+
+    it('shows an oidc token no key opens any more as "", as Kratos does', async () => {
+      const { id } = await create({
+        schema_id: 'default',
+        traits: { email: 'rotated@example.com' },
+        credentials: { oidc: { config: { providers: [{ provider: 'google', subject: 'g-rotated' }] } } },
+      });
+      const identity = await store.get(id);
+      const oidc = identity?.credentials.oidc;
+      if (!identity || !oidc) throw new Error('the identity was not stored');
+      const retired: SecretCipher = createSecretCipher([], ['a-retired-secret-that-is-long-enough']);
+      oidc.config = {
+        providers: [
+          {
+            provider: 'google',
+            subject: 'g-rotated',
+            initial_id_token: cipher.encrypt('id-token'),
+            initial_access_token: retired.encrypt('access-token'),
+          },
+        ],
+      };
+      expect(await store.update(identity)).toBe(true);
+      const response = await app.inject({
+        method: 'GET',
+        url: `/admin/identities/${id}?include_credential=oidc`,
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json().credentials.oidc.config.providers).toEqual([
+        {
+          provider: 'google',
+          subject: 'g-rotated',
+          initial_id_token: 'id-token',
+          initial_access_token: '',
+          initial_refresh_token: '',
+        },
+      ]);
     });
 
     it('answers 404 in Kratos shape for an external id nobody has', async () => {
@@ -213,6 +280,202 @@ describe.each(testEngines())('admin identity routes ($name)', (engine) => {
       const unknown = '00000000-0000-4000-8000-000000000000';
       expect((await remove(unknown, 'identifier_first')).statusCode).toBe(404);
       expect((await remove(unknown, 'password')).statusCode).toBe(404);
+    });
+  });
+
+  describe('GET /admin/identities', () => {
+    // A database of its own: the numbered pages count every identity in it.
+    let listDatabase: Database & { drop(): Promise<void> };
+    let list: FastifyInstance;
+    const ids: string[] = [];
+
+    beforeAll(async () => {
+      listDatabase = await engine.open();
+      list = await adminApp(listDatabase);
+      const bodies = [
+        {
+          traits: { email: 'bob@list.test' },
+          credentials: { password: { config: { password: 'a long enough passphrase' } } },
+        },
+        {
+          traits: { email: 'alice@list.test' },
+          credentials: { oidc: { config: { providers: [{ provider: 'okta', subject: '00uAbCdEf' }] } } },
+        },
+        { traits: { email: '50%_off@list.test' } },
+      ];
+      for (const body of bodies) {
+        const response = await list.inject({
+          method: 'POST',
+          url: '/admin/identities',
+          payload: { schema_id: 'default', ...body },
+        });
+        expect(response.statusCode).toBe(201);
+        ids.push(response.json().id);
+      }
+      ids.sort();
+    });
+    afterAll(async () => {
+      await list?.close();
+      await listDatabase?.drop();
+    });
+
+    const get = (query: string) => list.inject({ method: 'GET', url: `/admin/identities?${query}` });
+    const emails = async (query: string) => {
+      const response = await get(query);
+      expect(response.statusCode, query).toBe(200);
+      return (response.json() as { traits: { email: string } }[]).map((i) => i.traits.email).sort();
+    };
+
+    it('answers what parseListIdentitiesParameters refuses with its 400s', async () => {
+      const many = Array.from(
+        { length: 501 },
+        (_, i) => `ids=00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      );
+      for (const [query, reason] of [
+        ['ids=not-a-uuid', 'Invalid UUID value `not-a-uuid` for parameter `ids`.'],
+        [`ids=${ids[0]}&ids=`, 'Invalid UUID value `` for parameter `ids`.'],
+        [many.join('&'), 'The number of ids to filter must not exceed 500.'],
+        ['organization_id=acme', 'Invalid UUID value `acme` for parameter `organization_id`.'],
+        [
+          `ids=${ids[0]}&credentials_identifier=bob@list.test`,
+          'You cannot combine multiple filters in this API',
+        ],
+        [
+          'credentials_identifier=a&preview_credentials_identifier_similar=b',
+          'You cannot combine multiple filters in this API',
+        ],
+        [`organization_id=${ids[0]}&ids=${ids[0]}`, 'You cannot combine multiple filters in this API'],
+        [
+          'include_credential=password&include_credential=smartcard',
+          'Invalid value `smartcard` for parameter `include_credential`.',
+        ],
+        ['page_size=abc', 'strconv.Atoi: parsing "abc": invalid syntax'],
+        ['per_page=1.5', 'strconv.Atoi: parsing "1.5": invalid syntax'],
+        [
+          'page_size=99999999999999999999',
+          'strconv.Atoi: parsing "99999999999999999999": value out of range',
+        ],
+        [
+          'page=5',
+          'Legacy pagination is not supported for enumerating over 1000 items. Please switch to using page_token and page_size.',
+        ],
+        [
+          'page=3&per_page=500',
+          'Legacy pagination is not supported for enumerating over 1000 items. Please switch to using page_token and page_size.',
+        ],
+      ] as const) {
+        const response = await get(query);
+        expect(response.statusCode, query).toBe(400);
+        expect(response.json(), query).toEqual(badRequestBody(reason));
+      }
+    });
+
+    it('sizes keyset pages as Kratos: 250 for 0 or less, at most 500, per_page alone as the size', async () => {
+      for (const [query, size] of [
+        ['page_size=0', 250],
+        ['page_size=-3', 250],
+        ['page_size=', 250],
+        ['page_size=1000', 500],
+        ['per_page=2', 2],
+        ['per_page=900', 500],
+        ['', 250],
+      ] as const) {
+        const response = await get(query);
+        expect(response.statusCode, query).toBe(200);
+        expect(response.headers.link, query).toContain(`page_size=${size}`);
+        expect(response.headers['x-total-count'], query).toBeUndefined();
+      }
+      const first = await get('page_size=2');
+      expect(first.json().map((i: { id: string }) => i.id)).toEqual(ids.slice(0, 2));
+      expect(first.headers.link).toMatch(/rel="next"/);
+    });
+
+    it('serves numbered pages with page from 0, X-Total-Count and pagepagination links', async () => {
+      const page = async (query: string) => {
+        const response = await get(query);
+        expect(response.statusCode, query).toBe(200);
+        return {
+          ids: (response.json() as { id: string }[]).map((i) => i.id),
+          total: response.headers['x-total-count'],
+          link: response.headers.link,
+        };
+      };
+      expect(await page('page=0&per_page=2')).toEqual({
+        ids: ids.slice(0, 2),
+        total: '3',
+        link: '</admin/identities?page=1&per_page=2>; rel="next",</admin/identities?page=1&per_page=2>; rel="last"',
+      });
+      expect(await page('per_page=2&page=1')).toEqual({
+        ids: ids.slice(2),
+        total: '3',
+        link: '</admin/identities?page=0&per_page=2>; rel="first",</admin/identities?page=0&per_page=2>; rel="prev"',
+      });
+      expect(await page('page=2&per_page=2')).toMatchObject({ ids: [], total: '3' });
+      expect(await page('page=0')).toEqual({
+        ids,
+        total: '3',
+        link: '</admin/identities?page=0&per_page=3>; rel="first"',
+      });
+      expect(await page('page=1&per_page=1')).toEqual({
+        ids: ids.slice(1, 2),
+        total: '3',
+        link: [
+          '</admin/identities?page=0&per_page=1>; rel="first"',
+          '</admin/identities?page=2&per_page=1>; rel="next"',
+          '</admin/identities?page=0&per_page=1>; rel="prev"',
+          '</admin/identities?page=2&per_page=1>; rel="last"',
+        ].join(','),
+      });
+      // Filters stay in the links; as Kratos, only an exact identifier lookup counts what it found.
+      const filtered = await page(`page=0&per_page=1&ids=${ids[2]}`);
+      expect(filtered.ids).toEqual([ids[2]]);
+      expect(filtered.total).toBe('3');
+      expect(filtered.link).toContain(`ids=${ids[2]}`);
+      expect(await page('page=0&credentials_identifier=BOB@list.test')).toMatchObject({ total: '1' });
+      // page_size or page_token win over page: keyset pages.
+      expect((await page('page=1&page_size=2')).ids).toEqual(ids.slice(0, 2));
+    });
+
+    it('accepts ids in every spelling Kratos parses', async () => {
+      const [id] = ids;
+      if (id === undefined) throw new Error('no identity');
+      const hex = id.replaceAll('-', '');
+      for (const spelling of [id.toUpperCase(), `{${id}}`, `urn:uuid:${id}`, hex, `{${hex}}`]) {
+        const response = await get(`ids=${encodeURIComponent(spelling)}`);
+        expect(response.statusCode, spelling).toBe(200);
+        expect(
+          response.json().map((i: { id: string }) => i.id),
+          spelling,
+        ).toEqual([id]);
+      }
+    });
+
+    it('matches oidc identifiers exactly and email ones normalised', async () => {
+      expect(await emails('credentials_identifier=okta:00uAbCdEf')).toEqual(['alice@list.test']);
+      expect(await emails('credentials_identifier=okta:00uabcdef')).toEqual([]);
+      expect(await emails('credentials_identifier=%20BOB@List.test%20')).toEqual(['bob@list.test']);
+    });
+
+    it('finds identifiers by prefix with preview_credentials_identifier_similar, % and _ literal', async () => {
+      expect(await emails('preview_credentials_identifier_similar=Bo')).toEqual(['bob@list.test']);
+      expect(await emails('preview_credentials_identifier_similar=okta:00uA')).toEqual(['alice@list.test']);
+      expect(await emails('preview_credentials_identifier_similar=okta:00ua')).toEqual([]);
+      expect(await emails('preview_credentials_identifier_similar=50%25_')).toEqual(['50%_off@list.test']);
+      expect(await emails('preview_credentials_identifier_similar=5%25')).toEqual([]);
+      expect(await emails('preview_credentials_identifier_similar=lice')).toEqual([]);
+    });
+
+    it('lists no identity for an organization, none belonging to one', async () => {
+      expect(await emails('organization_id=00000000-0000-4000-8000-000000000001')).toEqual([]);
+    });
+
+    it('declassifies the credentials include_credential names on every identity listed', async () => {
+      const response = await get('include_credential=password&preview_credentials_identifier_similar=bob');
+      expect(response.statusCode).toBe(200);
+      const [bob] = response.json();
+      expect(bob.credentials.password.config.hashed_password).toMatch(/^\$2[aby]\$/);
+      const plain = (await get('credentials_identifier=bob@list.test')).json();
+      expect(plain[0].credentials.password.config).toBeUndefined();
     });
   });
 });

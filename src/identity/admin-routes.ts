@@ -11,6 +11,7 @@ import {
 } from '../kernel/errors.js';
 import { keysetPageLinks } from '../kernel/page-links.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
+import { sendPageHeaders } from '../session/list-pages.js';
 import {
   batchPatchBodySchema,
   type CreateIdentityBody,
@@ -20,6 +21,8 @@ import {
   type UpdateIdentityBody,
   updateIdentityBodySchema,
 } from './bodies.js';
+import { declassifier } from './declassify.js';
+import { includedCredentials, type ListQuery, numberedPageLinks, parseListParams } from './list-query.js';
 import type { IdentityManager, JsonPatchOperation } from './manager.js';
 import {
   CREDENTIAL_TYPES,
@@ -28,8 +31,6 @@ import {
   type Identity,
   type JsonObject,
 } from './model.js';
-import { declassifiedOidcConfig } from './provider-tokens.js';
-import { normalizeIdentifierGraceful } from './schema/index.js';
 import { serializeIdentity } from './serialize.js';
 
 export interface AdminIdentityRoutesDeps {
@@ -40,9 +41,6 @@ export interface AdminIdentityRoutesDeps {
   /** Opens the provider tokens sealed in oidc credentials, for `include_credential=oidc`. */
   cipher: SecretCipher;
 }
-
-const DEFAULT_PAGE_SIZE = 250;
-const MAX_PAGE_SIZE = 1000;
 
 const NOT_FOUND_REASON = 'Unable to locate the resource';
 
@@ -84,38 +82,14 @@ const externalIdParams = {
   properties: { externalID: { type: 'string', minLength: 1 } },
 } as const;
 
-/** `include_credential` (see credentialConfigFor). */
+/** A parameter that may be repeated: every value is kept (see keepQueryLists). */
+const repeatable = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } as const;
+
+/** `include_credential` (see declassifier). */
 const includeCredentialQuery = {
   type: 'object',
-  properties: {
-    include_credential: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
-  },
+  properties: { include_credential: repeatable },
 } as const;
-
-/**
- * What `include_credential` shows, as Kratos's WithDeclassifiedCredentials: with `oidc`, the oidc
- * credential's linked accounts with the tokens sealed at linking in the clear. Nothing else is
- * declassified: password hashes and every other config stay out, whatever is asked.
- */
-function credentialConfigFor(
-  query: unknown,
-  cipher: SecretCipher,
-): ((credential: Credential) => JsonObject | undefined) | undefined {
-  const asked = (query as { include_credential?: string | string[] } | undefined)?.include_credential;
-  if (asked === undefined || ![asked].flat().includes('oidc')) return undefined;
-  return (credential) => {
-    if (credential.type !== 'oidc') return undefined;
-    try {
-      return declassifiedOidcConfig(credential.config, cipher);
-    } catch (error) {
-      // A token sealed with a key no longer in secrets.cipher: Kratos fails the request too.
-      throw internalError(
-        'The OpenID Connect tokens could not be decrypted: the key that sealed them is no longer in secrets.cipher (or secrets.default, when secrets.cipher is unset).',
-        error,
-      );
-    }
-  };
-}
 
 const idParams = {
   type: 'object',
@@ -123,16 +97,24 @@ const idParams = {
   properties: { id: { type: 'string' } },
 } as const;
 
+/**
+ * Every parameter as text, read and answered as Kratos's parseListIdentitiesParameters does (a
+ * page size that is no number is its 400, not a schema error); `ids` and `include_credential` by
+ * every value, the others by their first, as Go's `url.Values.Get`.
+ */
 const listQuery = {
   type: 'object',
   properties: {
-    page_size: { type: 'string', pattern: '^[0-9]+$' },
-    per_page: { type: 'string', pattern: '^[0-9]+$' },
-    page: { type: 'string' },
+    page_size: { type: 'string' },
     page_token: { type: 'string' },
-    ids: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    per_page: { type: 'string' },
+    page: { type: 'string' },
+    ids: repeatable,
     credentials_identifier: { type: 'string' },
-    include_credential: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    preview_credentials_identifier_similar: { type: 'string' },
+    organization_id: { type: 'string' },
+    include_credential: repeatable,
+    consistency: { type: 'string' },
   },
 } as const;
 
@@ -143,55 +125,49 @@ interface BatchResult {
   error?: ErrorBody['error'];
 }
 
-interface ListQuery {
-  page_size?: string;
-  per_page?: string;
-  page_token?: string;
-  ids?: string | string[];
-  credentials_identifier?: string;
-}
-
-/** Identifiers are stored normalised; a lookup normalises the same way login does. */
-function normaliseLookup(identifier: string): string {
-  return normalizeIdentifierGraceful(identifier);
-}
-
-function pageSize(query: ListQuery): number {
-  const raw = query.page_size ?? query.per_page;
-  if (raw === undefined) return DEFAULT_PAGE_SIZE;
-  const size = Number(raw);
-  if (size < 1 || size > MAX_PAGE_SIZE) throw badRequest(`page_size must be between 1 and ${MAX_PAGE_SIZE}.`);
-  return size;
-}
-
 /**
  * `/admin/identities` routes as in Kratos's admin API. Registered under both `/admin` and
  * the root, as Kratos serves them.
  */
 export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
-  const view = (identity: Identity, query?: unknown) =>
+  const view = (identity: Identity, credentialConfig?: (credential: Credential) => JsonObject | undefined) =>
     serializeIdentity(identity, {
       admin: true,
       schemaUrl: deps.schemaUrl(identity.schema_id),
-      credentialConfig: credentialConfigFor(query, deps.cipher),
+      credentialConfig,
     });
+  /** `include_credential` of a single-identity read, checked once the identity is found, as Kratos does. */
+  const declassified = (identity: Identity, request: FastifyRequest) =>
+    view(identity, declassifier(includedCredentials(request.query), deps.cipher, request));
 
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/identities', { schema: { querystring: listQuery } }, async (request, reply) => {
-      const query = request.query as ListQuery;
-      const size = pageSize(query);
-      const ids = query.ids === undefined ? undefined : ([] as string[]).concat(query.ids);
+      const { include, paging, ...filters } = parseListParams(request.query as ListQuery);
+      const credentialConfig = declassifier(include, deps.cipher, request);
+      if (paging.kind === 'numbered') {
+        // As Kratos: the total counts every identity, unless an exact identifier lookup asked, when
+        // it is what this page holds.
+        const exactLookup = filters.credentialsIdentifier?.match === 'equal';
+        const page = await deps.identities.list({
+          ...filters,
+          pageSize: paging.perPage,
+          offset: paging.page * paging.perPage,
+          countAll: !exactLookup,
+        });
+        const total = page.total ?? page.identities.length;
+        sendPageHeaders(reply, {
+          link: numberedPageLinks(request.url, total, paging.page, paging.perPage),
+          total,
+        });
+        return page.identities.map((identity) => view(identity, credentialConfig));
+      }
       const page = await deps.identities.list({
-        pageSize: size,
-        pageToken: query.page_token,
-        ids,
-        credentialsIdentifier:
-          query.credentials_identifier === undefined
-            ? undefined
-            : normaliseLookup(query.credentials_identifier),
+        ...filters,
+        pageSize: paging.pageSize,
+        pageToken: paging.pageToken,
       });
-      reply.header('Link', keysetPageLinks(request.url, size, page.nextPageToken));
-      return page.identities.map((identity) => view(identity, request.query));
+      sendPageHeaders(reply, { link: keysetPageLinks(request.url, paging.pageSize, page.nextPageToken) });
+      return page.identities.map((identity) => view(identity, credentialConfig));
     });
 
     app.post('/identities', { schema: { body: createIdentityBodySchema } }, async (request, reply) => {
@@ -248,7 +224,7 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
       '/identities/:id',
       { schema: { params: idParams, querystring: includeCredentialQuery } },
       async (request) =>
-        view(await deps.identities.get((request.params as { id: string }).id), request.query),
+        declassified(await deps.identities.get((request.params as { id: string }).id), request),
     );
 
     app.put(
@@ -311,7 +287,7 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
         const { externalID } = request.params as { externalID: string };
         const identity = await deps.externalIds.findByExternalId(externalID);
         if (!identity) throw notFound(NOT_FOUND_REASON);
-        return view(identity, request.query);
+        return declassified(identity, request);
       },
     );
   };

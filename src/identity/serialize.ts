@@ -9,11 +9,11 @@ import type {
 
 export interface SerializeOptions {
   schemaUrl: string;
-  /** Admin views carry credentials (without secrets) and `metadata_admin`. */
+  /** Admin views carry credentials (without their config unless asked) and `metadata_admin`. */
   admin: boolean;
   /**
-   * The `config` an admin view shows for a credential, when it shows one (`include_credential`):
-   * undefined leaves it out, as for every credential by default.
+   * The `config` an admin view shows for a credential, when it shows one (`include_credential`,
+   * see the admin routes): undefined leaves it out, as for every credential by default.
    */
   credentialConfig?(credential: Credential): JsonObject | undefined;
 }
@@ -22,7 +22,7 @@ const iso = (d: Date): string => d.toISOString();
 
 /**
  * The identity in Kratos's JSON shape. Credential `config` (hashes, sealed tokens) is omitted
- * unless `credentialConfig` shows it: the admin API's `include_credential=oidc`.
+ * unless `credentialConfig` shows it: the admin API's `include_credential`.
  */
 export function serializeIdentity(identity: Identity, options: SerializeOptions): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {

@@ -145,10 +145,103 @@ describe.each(testEngines())('identity store contract ($name)', (engine) => {
   it('filters by credentials identifier and by ids', async () => {
     const identity = identityFixture('filter@example.com');
     await store.create(identity);
-    const byIdentifier = await store.list({ pageSize: 10, credentialsIdentifier: 'filter@example.com' });
+    const byIdentifier = await store.list({
+      pageSize: 10,
+      credentialsIdentifier: {
+        exact: 'Filter@example.com',
+        normalized: 'filter@example.com',
+        match: 'equal',
+      },
+    });
     expect(byIdentifier.identities.map((i) => i.id)).toEqual([identity.id]);
     const byIds = await store.list({ pageSize: 10, ids: [identity.id, 'junk'] });
     expect(byIds.identities.map((i) => i.id)).toEqual([identity.id]);
+  });
+
+  /** An identity whose oidc, saml and passkey credentials have these identifiers. */
+  function linked(email: string, identifiers: { oidc?: string[]; saml?: string[]; passkey?: string[] }) {
+    const base = identityFixture(email);
+    const credentials = { ...base.credentials };
+    for (const type of ['oidc', 'saml', 'passkey'] as const) {
+      const list = identifiers[type];
+      if (list === undefined) continue;
+      credentials[type] = {
+        type,
+        identifiers: list,
+        config: {},
+        version: 0,
+        created_at: base.created_at,
+        updated_at: base.created_at,
+      };
+    }
+    return { ...base, credentials };
+  }
+
+  const exactly = (exact: string, normalized = exact.toLowerCase()) =>
+    ({ exact, normalized, match: 'equal' }) as const;
+  const startingWith = (exact: string, normalized = exact.toLowerCase()) =>
+    ({ exact, normalized, match: 'prefix' }) as const;
+
+  it('matches oidc and saml identifiers exactly, password ones normalised, and no other type', async () => {
+    const okta = linked('okta-user@idents.test', { oidc: ['okta:00uAbCdEf'], passkey: ['passkey-handle-1'] });
+    const saml = linked('saml-user@idents.test', { saml: ['corp:Jane.Doe'] });
+    await store.create(okta);
+    await store.create(saml);
+    const ids = async (filter: Parameters<IdentityStore['list']>[0]['credentialsIdentifier']) =>
+      (await store.list({ pageSize: 10, credentialsIdentifier: filter })).identities.map((i) => i.id);
+    expect(await ids(exactly('okta:00uAbCdEf'))).toEqual([okta.id]);
+    expect(await ids(exactly('okta:00uabcdef'))).toEqual([]);
+    expect(await ids(exactly('corp:Jane.Doe'))).toEqual([saml.id]);
+    expect(await ids(exactly('corp:jane.doe'))).toEqual([]);
+    expect(await ids(exactly('OKTA-USER@idents.test'))).toEqual([okta.id]);
+    expect(await ids(exactly('passkey-handle-1'))).toEqual([]);
+  });
+
+  it('matches identifier prefixes, % and _ literally, oidc ones case and all', async () => {
+    const bob = identityFixture('bob@similar.test');
+    const percent = identityFixture('50%off@similar.test');
+    const underscore = identityFixture('a_b@similar.test');
+    const okta = linked('okta@similar.test', { oidc: ['okta:00uXyZ42'] });
+    for (const identity of [bob, percent, underscore, okta]) await store.create(identity);
+    const emails = async (filter: Parameters<IdentityStore['list']>[0]['credentialsIdentifier']) =>
+      (await store.list({ pageSize: 10, credentialsIdentifier: filter })).identities
+        .map((i) => i.traits.email)
+        .sort();
+    expect(await emails(startingWith('Bob'))).toEqual(['bob@similar.test']);
+    expect(await emails(startingWith('ob@similar'))).toEqual([]);
+    expect(await emails(startingWith('50%'))).toEqual(['50%off@similar.test']);
+    expect(await emails(startingWith('5%'))).toEqual([]);
+    expect(await emails(startingWith('a_b'))).toEqual(['a_b@similar.test']);
+    expect(await emails(startingWith('a_'))).toEqual(['a_b@similar.test']);
+    expect(await emails(startingWith('ab'))).toEqual([]);
+    expect(await emails(startingWith('okta:00uX'))).toEqual(['okta@similar.test']);
+    expect(await emails(startingWith('okta:00ux'))).toEqual([]);
+  });
+
+  it('serves numbered pages by offset, counts every identity when asked, and none for an organization', async () => {
+    const created: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const identity = identityFixture(`numbered-${i}@paging.test`);
+      await store.create(identity);
+      created.push(identity.id);
+    }
+    const sorted = [...created].sort();
+    const before = (await store.list({ pageSize: 1, countAll: true })).total ?? 0;
+    const page = await store.list({ pageSize: 2, offset: 2, ids: created, countAll: true });
+    expect(page.identities.map((i) => i.id)).toEqual(sorted.slice(2, 4));
+    expect(page.nextPageToken).toBeUndefined();
+    expect(page.total).toBe(before);
+    const past = await store.list({ pageSize: 2, offset: 4, ids: created });
+    expect(past.identities.map((i) => i.id)).toEqual(sorted.slice(4));
+    expect(past.total).toBeUndefined();
+    await store.create(identityFixture('one-more@paging.test'));
+    expect((await store.list({ pageSize: 1, countAll: true })).total).toBe(before + 1);
+    const organization = await store.list({
+      pageSize: 10,
+      organizationId: '00000000-0000-4000-8000-000000000000',
+      countAll: true,
+    });
+    expect(organization).toEqual({ identities: [], total: before + 1 });
   });
 
   it('rejects a forged page token with a 400', async () => {

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, QueryResult, Selectable, Transaction } from 'kysely';
+import {
+  type ExpressionBuilder,
+  type Kysely,
+  type QueryResult,
+  type Selectable,
+  sql,
+  type Transaction,
+} from 'kysely';
 import type { CredentialType, Identity, JsonObject } from '../identity/model.js';
 import { conflict } from '../kernel/errors.js';
 import { preparedQuery } from './compiled-query.js';
@@ -15,19 +22,54 @@ import type {
 } from './tables.js';
 import { uuidKey, uuidKeys } from './uuid.js';
 
+/**
+ * A credential identifier to look identities up by, as Kratos's `ListIdentities` matches one: the
+ * identifiers of password, webauthn and code credentials (emails, usernames, phone numbers, stored
+ * normalised) against `normalized`; those of oidc and saml credentials (`provider:subject`, stored
+ * as the provider sent them) against `exact`, case and all. No other type's identifiers match.
+ */
+export interface CredentialIdentifierFilter {
+  /** The identifier as given. */
+  exact: string;
+  /** The identifier normalised as at login. */
+  normalized: string;
+  /** `equal`: the whole identifier; `prefix`: every identifier that starts with it, `%` and `_` literal. */
+  match: 'equal' | 'prefix';
+}
+
 export interface ListIdentitiesQuery {
   pageSize: number;
   /** Opaque token from a previous page's `nextPageToken`. */
   pageToken?: string;
+  /**
+   * Numbered pages (Kratos's legacy `page`, `per_page`): skip this many identities in id order.
+   * Such a page never has a `nextPageToken`.
+   */
+  offset?: number;
   ids?: string[];
-  /** Exact (already normalised) identifier of any credential type. */
-  credentialsIdentifier?: string;
+  credentialsIdentifier?: CredentialIdentifierFilter;
+  /** Identities of this organization: none here, where no identity belongs to one. */
+  organizationId?: string;
+  /** Also count every identity, whatever the filters, into `total` (Kratos's `X-Total-Count`). */
+  countAll?: boolean;
 }
 
 export interface IdentityPage {
   identities: Identity[];
   /** Present when there may be more identities after this page. */
   nextPageToken?: string;
+  /** How many identities there are in all, when `countAll` asked. */
+  total?: number;
+}
+
+/** Credential types whose identifiers are stored normalised, and matched so (Kratos's NormalizeIdentifier). */
+const NORMALISED_IDENTIFIER_TYPES: readonly CredentialType[] = ['password', 'webauthn', 'code'];
+/** Credential types whose identifiers (`provider:subject`) are matched exactly. */
+const EXACT_IDENTIFIER_TYPES: readonly CredentialType[] = ['oidc', 'saml'];
+
+/** `value` as a LIKE pattern that matches it literally: `\`, `%` and `_` escaped with `\`. */
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** Persistence of the identity aggregate: the identity row with its credentials and addresses. */
@@ -252,6 +294,14 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
     }
   }
 
+  async function countIdentities(): Promise<number> {
+    const row = await db
+      .selectFrom('identities')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   return {
     create(identity) {
       return translateConflicts(() =>
@@ -305,31 +355,52 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
     },
 
     async list(query) {
-      let q = db
-        .selectFrom('identities')
-        .select('identities.id')
-        .orderBy('identities.id')
-        .limit(query.pageSize + 1);
-      if (query.pageToken !== undefined) q = q.where('identities.id', '>', decodePageToken(query.pageToken));
+      const total = query.countAll ? countIdentities() : undefined;
+      // No identity belongs to an organization here, so no identity matches one.
+      if (query.organizationId !== undefined) return withTotal({ identities: [] }, await total);
+      let q = db.selectFrom('identities').select('identities.id').orderBy('identities.id');
+      q =
+        query.offset === undefined
+          ? q.limit(query.pageSize + 1)
+          : q.limit(query.pageSize).offset(query.offset);
+      if (query.pageToken !== undefined && query.offset === undefined) {
+        q = q.where('identities.id', '>', decodePageToken(query.pageToken));
+      }
       if (query.ids !== undefined) {
         const ids = uuidKeys(query.ids);
-        if (ids.length === 0) return { identities: [] };
+        if (ids.length === 0) return withTotal({ identities: [] }, await total);
         q = q.where('identities.id', 'in', ids);
       }
-      if (query.credentialsIdentifier !== undefined) {
-        const identifier = query.credentialsIdentifier;
+      const filter = query.credentialsIdentifier;
+      if (filter !== undefined) {
         q = q.where('identities.id', 'in', (sub) =>
           sub
-            .selectFrom('identity_credential_identifiers')
-            .select('identity_credential_identifiers.identity_id')
-            .where('identity_credential_identifiers.identifier', '=', identifier),
+            .selectFrom('identity_credential_identifiers as ici')
+            .select('ici.identity_id')
+            .where((eb) =>
+              eb.or([
+                eb.and([
+                  eb('ici.type', 'in', NORMALISED_IDENTIFIER_TYPES),
+                  identifierMatches(eb, filter.match, filter.normalized),
+                ]),
+                eb.and([
+                  eb('ici.type', 'in', EXACT_IDENTIFIER_TYPES),
+                  identifierMatches(eb, filter.match, filter.exact),
+                ]),
+              ]),
+            ),
         );
       }
-      const page = toPage(await q.execute(), query.pageSize);
+      const rows = await q.execute();
+      if (query.offset !== undefined) {
+        return withTotal({ identities: await load(rows.map((r) => r.id)) }, await total);
+      }
+      const page = toPage(rows, query.pageSize);
       const identities = await load(page.items.map((r) => r.id));
-      return page.nextPageToken === undefined
-        ? { identities }
-        : { identities, nextPageToken: page.nextPageToken };
+      return withTotal(
+        page.nextPageToken === undefined ? { identities } : { identities, nextPageToken: page.nextPageToken },
+        await total,
+      );
     },
 
     async updateCredentialConfig(identityId, type, config, at) {
@@ -357,4 +428,26 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       return row === undefined ? undefined : loadOne(byId, row.id);
     },
   };
+}
+
+function withTotal(page: IdentityPage, total: number | undefined): IdentityPage {
+  return total === undefined ? page : { ...page, total };
+}
+
+/**
+ * `ici.identifier` equal to `value`, or starting with it. A prefix is matched with LIKE as Kratos
+ * does (escaped, so `%` and `_` are literal), and then compared exactly: SQLite's LIKE ignores
+ * ASCII case, and an oidc subject's case matters (`okta:00uAbC` is not `okta:00uabc`).
+ */
+function identifierMatches(
+  eb: ExpressionBuilder<Tables & { ici: Tables['identity_credential_identifiers'] }, 'ici'>,
+  match: CredentialIdentifierFilter['match'],
+  value: string,
+) {
+  if (match === 'equal') return eb('ici.identifier', '=', value);
+  const identifier = sql.ref('ici.identifier');
+  return eb.and([
+    sql<boolean>`${identifier} like ${`${escapeLike(value)}%`} escape '\\'`,
+    sql<boolean>`substr(${identifier}, 1, ${[...value].length}) = ${value}`,
+  ]);
 }
