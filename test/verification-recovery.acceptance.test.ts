@@ -46,6 +46,35 @@ async function mailTo(smtp: TestSmtpServer, address: string, after = 0): Promise
   }
 }
 
+type VerificationFlowJson = {
+  id: string;
+  state: string;
+  return_to?: string;
+  request_url: string;
+  ui: { messages?: { id: number }[]; nodes: UiNode[] };
+};
+
+/** The value of a flow's input node `name`. */
+function inputValue(flow: { ui: { nodes: UiNode[] } }, name: string): unknown {
+  return flow.ui.nodes
+    .map((n) => n.attributes as { name?: string; value?: unknown })
+    .find((a) => a.name === name)?.value;
+}
+
+/** The href of a flow's "Continue" link. */
+function continueHref(flow: { ui: { nodes: UiNode[] } }): unknown {
+  return flow.ui.nodes
+    .map((n) => n.attributes as { id?: string; href?: string })
+    .find((a) => a.id === 'continue')?.href;
+}
+
+/** The verification link of a message (`.../self-service/verification?flow=...&code=...`). */
+function verificationLinkIn(mail: ReceivedMail): string {
+  const link = mail.text.split(/\s+/).find((word) => word.includes('/self-service/verification?flow='));
+  if (!link) throw new Error(`no verification link in: ${mail.text}`);
+  return link;
+}
+
 describe.each(testDatabases())('verification, recovery and the courier over SMTP ($name)', (database) => {
   let smtp: TestSmtpServer;
   let server: TestServer;
@@ -190,6 +219,199 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
     });
     expect(sent.status).toBe(303);
     expect(sent.headers.get('location')).toMatch(new RegExp(`^${server.publicUrl}/ui/verification\\?flow=`));
+  });
+
+  it('leads to the after_verification_return_to of the registration, after the code from the link is submitted', async () => {
+    const email = 'after-verification@example.test';
+    const browser = new BrowserClient(server.publicUrl);
+    const query = new URLSearchParams({
+      return_to: 'http://app.example.test/after-signup',
+      after_verification_return_to: 'http://app.example.test/verified',
+    });
+    const registration = (await (
+      await browser.getJson(`/self-service/registration/browser?${query}`)
+    ).json()) as RegistrationFlow;
+    const answer = await browser.postJson(registration.ui.action, {
+      csrf_token: csrfTokenOf(registration),
+      method: 'password',
+      traits: traits(email),
+      password: PASSWORD,
+    });
+    expect(answer.status).toBe(200);
+    const registered = (await answer.json()) as {
+      identity: { id: string };
+      continue_with: { action: string; flow?: { id: string } }[];
+    };
+    const flowId = registered.continue_with.find((c) => c.action === 'show_verification_ui')?.flow?.id;
+    const fetchFlow = async () =>
+      (await (
+        await browser.getJson(`/self-service/verification/flows?id=${flowId}`)
+      ).json()) as VerificationFlowJson;
+
+    // As Kratos's NewPostHookFlow: after_verification_return_to becomes the flow's return_to.
+    const started = await fetchFlow();
+    expect(started.return_to).toBe('http://app.example.test/verified');
+    const requestUrl = new URL(started.request_url);
+    expect(requestUrl.searchParams.get('return_to')).toBe('http://app.example.test/verified');
+    expect(requestUrl.searchParams.has('after_verification_return_to')).toBe(false);
+
+    // The emailed link fills the code in and shows the UI; it redeems nothing by itself.
+    const mail = await mailTo(smtp, email);
+    const code = codeIn(mail.text);
+    const link = verificationLinkIn(mail);
+    expect(link).toContain(`code=${code}`);
+    const clicked = await browser.request(link, { headers: { accept: 'text/html' } });
+    expect(clicked.status).toBe(303);
+    expect(clicked.headers.get('location')).toBe(`${server.publicUrl}/ui/verification?flow=${flowId}`);
+    const { data: unverified } = await admin.getIdentity({ id: registered.identity.id });
+    expect(unverified.verifiable_addresses?.[0]).toMatchObject({ verified: false });
+    const shown = await fetchFlow();
+    expect(shown.state).toBe('sent_email');
+    expect(inputValue(shown, 'code')).toBe(code);
+
+    // The person submits it: verified, and on to after_verification_return_to.
+    const submitted = await browser.postForm(`/self-service/verification?flow=${flowId}`, {
+      csrf_token: csrfTokenOf(shown),
+      method: 'code',
+      code,
+    });
+    expect(submitted.status).toBe(303);
+    expect(submitted.headers.get('location')).toBe('http://app.example.test/verified');
+    const done = await fetchFlow();
+    expect(done.state).toBe('passed_challenge');
+    expect(continueHref(done)).toBe('http://app.example.test/verified');
+    const { data: verified } = await admin.getIdentity({ id: registered.identity.id });
+    expect(verified.verifiable_addresses?.[0]).toMatchObject({ verified: true, status: 'completed' });
+  });
+
+  it("keeps the registration's return_to without after_verification_return_to, and drops one not allowed", async () => {
+    const started = async (email: string, query: Record<string, string>) => {
+      const browser = new BrowserClient(server.publicUrl);
+      const registration = (await (
+        await browser.getJson(`/self-service/registration/browser?${new URLSearchParams(query)}`)
+      ).json()) as RegistrationFlow;
+      const answer = await browser.postJson(registration.ui.action, {
+        csrf_token: csrfTokenOf(registration),
+        method: 'password',
+        traits: traits(email),
+        password: PASSWORD,
+      });
+      expect(answer.status).toBe(200);
+      const { continue_with: continueWith } = (await answer.json()) as {
+        continue_with: { action: string; flow?: { id: string } }[];
+      };
+      const id = continueWith.find((c) => c.action === 'show_verification_ui')?.flow?.id;
+      return (await (
+        await browser.getJson(`/self-service/verification/flows?id=${id}`)
+      ).json()) as VerificationFlowJson;
+    };
+    const kept = await started('keeps-return-to@example.test', {
+      return_to: 'http://app.example.test/after-signup',
+    });
+    expect(kept.return_to).toBe('http://app.example.test/after-signup');
+    const refused = await started('foreign-return-to@example.test', {
+      after_verification_return_to: 'https://evil.example.test/phish',
+    });
+    expect(refused).not.toHaveProperty('return_to');
+  });
+
+  it('opens a native flow from its emailed link in a browser: the UI shows the code, a prefetch spends nothing', async () => {
+    const register = async (email: string) => {
+      const { data: flow } = await frontend.createNativeRegistrationFlow();
+      const { data: registered } = await frontend.updateRegistrationFlow({
+        flow: flow.id,
+        updateRegistrationFlowBody: { method: 'password', traits: traits(email), password: PASSWORD },
+      });
+      const show = registered.continue_with?.find((c) => c.action === 'show_verification_ui') as
+        | { flow: { id: string } }
+        | undefined;
+      const mail = await mailTo(smtp, email);
+      return {
+        identityId: registered.identity.id,
+        flowId: show?.flow.id ?? '',
+        code: codeIn(mail.text),
+        link: verificationLinkIn(mail),
+      };
+    };
+    const html = { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } };
+
+    // A mail scanner fetches the link first: the UI, not raw JSON, and the code stays unspent,
+    // so the app still completes the flow with it.
+    const app = await register('native-prefetched@example.test');
+    const scanner = new BrowserClient(server.publicUrl);
+    const scanned = await scanner.request(app.link, html);
+    expect(scanned.status).toBe(303);
+    expect(scanned.headers.get('location')).toBe(`${server.publicUrl}/ui/verification?flow=${app.flowId}`);
+    const { data: completed } = await frontend.updateVerificationFlow({
+      flow: app.flowId,
+      updateVerificationFlowBody: { method: 'code', code: app.code },
+    });
+    expect(completed.state).toBe('passed_challenge');
+
+    // The person completes a native flow in the browser the link opened.
+    const person = await register('native-in-browser@example.test');
+    const browser = new BrowserClient(server.publicUrl);
+    const opened = await browser.request(person.link, html);
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toBe(`${server.publicUrl}/ui/verification?flow=${person.flowId}`);
+    const { data: before } = await admin.getIdentity({ id: person.identityId });
+    expect(before.verifiable_addresses?.[0]).toMatchObject({ verified: false });
+    const shown = await browser.getJson(`/self-service/verification/flows?id=${person.flowId}`);
+    expect(shown.status).toBe(200);
+    expect(inputValue((await shown.json()) as VerificationFlowJson, 'code')).toBe(person.code);
+    const submitted = await browser.postForm(`/self-service/verification?flow=${person.flowId}`, {
+      method: 'code',
+      code: person.code,
+    });
+    expect(submitted.status).toBe(303);
+    expect(submitted.headers.get('location')).toBe(
+      `${server.publicUrl}/ui/verification?flow=${person.flowId}`,
+    );
+    const done = (await (
+      await browser.getJson(`/self-service/verification/flows?id=${person.flowId}`)
+    ).json()) as VerificationFlowJson;
+    expect(done.state).toBe('passed_challenge');
+    expect(ids(done.ui.messages)).toEqual([1080002]);
+    expect(continueHref(done)).toBe('http://app.example.test/welcome');
+    const { data: after } = await admin.getIdentity({ id: person.identityId });
+    expect(after.verifiable_addresses?.[0]).toMatchObject({ verified: true, status: 'completed' });
+  });
+
+  it("lets the browser a flow's link is opened in finish it, and the browser that asked still submit it", async () => {
+    const email = 'two-browsers@example.test';
+    const identity = await createIdentity(admin, email);
+    const desktop = new BrowserClient(server.publicUrl);
+    const flow = (await (
+      await desktop.getJson('/self-service/verification/browser')
+    ).json()) as VerificationFlowJson;
+    const sent = await desktop.postJson(`/self-service/verification?flow=${flow.id}`, {
+      method: 'code',
+      email,
+      csrf_token: csrfTokenOf(flow),
+    });
+    expect(sent.status).toBe(200);
+    const desktopForm = (await sent.json()) as VerificationFlowJson;
+    const mail = await mailTo(smtp, email);
+    const code = codeIn(mail.text);
+
+    // Opened on the phone: its browser may now fetch the flow, the code filled in.
+    const phone = new BrowserClient(server.publicUrl);
+    const opened = await phone.request(verificationLinkIn(mail), { headers: { accept: 'text/html' } });
+    expect(opened.status).toBe(303);
+    const shown = await phone.getJson(`/self-service/verification/flows?id=${flow.id}`);
+    expect(shown.status).toBe(200);
+    expect(inputValue((await shown.json()) as VerificationFlowJson, 'code')).toBe(code);
+
+    // The code is the proof: the desktop's open form still submits it (with its CSRF token).
+    const submitted = await desktop.postJson(`/self-service/verification?flow=${flow.id}`, {
+      method: 'code',
+      code,
+      csrf_token: csrfTokenOf(desktopForm),
+    });
+    expect(submitted.status).toBe(200);
+    expect(((await submitted.json()) as VerificationFlowJson).state).toBe('passed_challenge');
+    const { data } = await admin.getIdentity({ id: identity.id });
+    expect(data.verifiable_addresses?.[0]).toMatchObject({ verified: true });
   });
 
   it('accepts one code once: of 20 parallel submissions exactly one succeeds', async () => {
@@ -468,6 +690,25 @@ describe.each(testDatabases())(
       // A link works once.
       const again = await browser.request(link, { headers: { accept: 'application/json' } });
       expect(again.status).toBe(400);
+    });
+
+    it("verifies a native flow's address by its link opened in a browser, which is shown the UI, not JSON", async () => {
+      const email = 'native-link@example.test';
+      const identity = await createIdentity(admin, email);
+      const { data: flow } = await frontend.createNativeVerificationFlow();
+      await frontend.updateVerificationFlow({
+        flow: flow.id,
+        updateVerificationFlowBody: { method: 'link', email },
+      });
+      const link = linkIn(await mailTo(smtp, email));
+      const browser = new BrowserClient(server.publicUrl);
+      const followed = await browser.request(link, { headers: { accept: 'text/html' } });
+      expect(followed.status).toBe(303);
+      expect(followed.headers.get('location')).toBe(`${server.publicUrl}/ui/verification?flow=${flow.id}`);
+      const { data } = await admin.getIdentity({ id: identity.id });
+      expect(data.verifiable_addresses?.[0]).toMatchObject({ verified: true, status: 'completed' });
+      const { data: shown } = await frontend.getVerificationFlow({ id: flow.id });
+      expect(shown.state).toBe('passed_challenge');
     });
 
     it('recovers an SPA by link: 422 browser_location_change_required names the settings page', async () => {

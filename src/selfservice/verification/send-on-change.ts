@@ -1,4 +1,5 @@
 import type { Identity } from '../../identity/model.js';
+import type { ReturnToValidator } from '../../kernel/return-to.js';
 import { newFlow } from '../flow/flow.js';
 import { publicUrl } from '../flow/request-url.js';
 import { flowUiUrl } from '../flow/respond.js';
@@ -10,7 +11,8 @@ import type { VerificationSender } from './sender.js';
 
 /**
  * Verification started by the server: after registration, or when settings changed an
- * address. One flow, already in `sent_email`, with a message to each unverified address.
+ * address. One flow, already in `sent_email`, with a message to each unverified address, which
+ * leads where the originating flow asked (see postHookTarget).
  */
 export function createVerificationSender(deps: VerificationDeps): VerificationSender {
   return {
@@ -24,11 +26,12 @@ export function createVerificationSender(deps: VerificationDeps): VerificationSe
       if (first === undefined) return undefined;
       const method = deps.config.verification.use;
       const now = deps.now();
+      const target = postHookTarget(deps.returnTo, context.requestUrl);
       const flow = newFlow({
         kind: 'verification',
         type: context.type,
-        requestUrl: context.requestUrl,
-        returnTo: null,
+        requestUrl: target.requestUrl,
+        returnTo: target.returnTo,
         lifespanMs: deps.config.verification.lifespanMs,
         ui: (id) => {
           const form = sentForm(deps, context.type, undefined, first.value);
@@ -68,4 +71,36 @@ export function createVerificationSender(deps: VerificationDeps): VerificationSe
         : { flowId: flow.id, address: first.value };
     },
   };
+}
+
+/**
+ * Where a verification flow started by another flow leads once done, as Kratos's
+ * verification.NewPostHookFlow: its request URL is the originating flow's, with that flow's
+ * `after_verification_return_to` (when given and not empty) as `return_to`, else keeping the
+ * originating `return_to`. As Kratos's ContinueURL, a `return_to` outside
+ * `selfservice.allowed_return_urls` is not followed (the flow's default applies instead).
+ */
+export function postHookTarget(
+  validator: Pick<ReturnToValidator, 'isAllowed' | 'resolve'>,
+  originRequestUrl: string,
+): { requestUrl: string; returnTo: string | null } {
+  let url: URL;
+  try {
+    url = new URL(originRequestUrl);
+  } catch {
+    return { requestUrl: originRequestUrl, returnTo: null };
+  }
+  const params = url.searchParams;
+  // Rewritten only when there is something to move: editing the query re-encodes all of it.
+  if (params.has('after_verification_return_to')) {
+    const after = params.get('after_verification_return_to');
+    if (after !== null && after !== '') params.set('return_to', after);
+    params.delete('after_verification_return_to');
+  }
+  const wanted = params.get('return_to');
+  const returnTo =
+    wanted !== null && wanted !== '' && validator.isAllowed(wanted)
+      ? validator.resolve(wanted).toString()
+      : null;
+  return { requestUrl: url.toString(), returnTo };
 }

@@ -1,16 +1,21 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../kernel/errors.js';
+import { refreshCsrfNode } from '../flow/csrf-node.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
 import {
+  checkSubmissionClient,
   flowIdFrom,
-  openSubmission,
   queryLinkToken,
+  readFlowSubmission,
   replaceExpiredFlow,
   saveFlowUi,
 } from '../flow/flow-steps.js';
-import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
+import { assertCsrf, csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
+import { flowUiUrl } from '../flow/respond.js';
+import { serializeFlow } from '../flow/serialize.js';
+import type { UiNode } from '../flow/ui.js';
 import { continueLinkNode } from '../nodes/address-flows.js';
 import { withoutNodeMessages } from '../nodes/index.js';
 import { redeemSecret } from '../one-time/deliver.js';
@@ -30,6 +35,8 @@ interface Step {
   secret: string | undefined;
   email: string | undefined;
   method: string | undefined;
+  /** A `GET` of the emailed link (not a form post, nor the SDK's `POST ?token=`). */
+  clicked: boolean;
 }
 
 /** `POST /self-service/verification?flow=<id>`: send a code or link, or check one. */
@@ -43,19 +50,34 @@ export async function submitVerification(
   if (deps.config.verification.use === 'link' && queryLinkToken(request) !== undefined) {
     return followVerificationLink(deps, request, reply);
   }
-  const { flow, submission } = await openSubmission(deps, 'verification', request);
+  const opened = await readFlowSubmission(deps, 'verification', request);
+  const { flow, submission } = opened;
   const method = deps.config.verification.use;
+  const secret = submission.field(method === 'code' ? 'code' : 'token');
+  if (secret === undefined || secret === '') {
+    checkSubmissionClient(deps, request, opened);
+  } else if (flow.type === 'browser') {
+    // The secret is the proof (Kratos's code strategy checks no CSRF token before using a code),
+    // so the flow may be finished in another browser than the one that started it — the one the
+    // emailed link was opened in (see prefillFromLink) or the one still showing the form. The
+    // form's own CSRF token is still asked for.
+    assertCsrf(request, submission.csrfToken, deps.cookies);
+  }
+  // A native flow's code may come from a browser too: the person opened the emailed link there
+  // and types or confirms the code in the verification UI, as Kratos lets API flows complete.
   return run(deps, request, reply, {
     flow,
-    secret: submission.field(method === 'code' ? 'code' : 'token'),
+    secret,
     email: submission.field('email'),
     method: submission.method,
+    clicked: false,
   });
 }
 
 /**
  * `GET /self-service/verification?flow=<id>&code=<code>` (or `&token=`): the link in the
- * email. The secret itself proves the request, so no CSRF token is asked for.
+ * email. The secret itself proves the request, so no CSRF token is asked for. A link token
+ * (`use: link`) is redeemed, as Kratos's link strategy does; a code is not (see prefillFromLink).
  */
 export async function followVerificationLink(
   deps: VerificationDeps,
@@ -70,6 +92,7 @@ export async function followVerificationLink(
     secret: query.code ?? query.token,
     email: undefined,
     method: deps.config.verification.use,
+    clicked: request.method === 'GET',
   });
 }
 
@@ -82,8 +105,8 @@ async function run(
   const { flow } = step;
   const method = deps.config.verification.use;
   if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
-  const csrf =
-    flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
+  const csrfSecret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
+  const csrf = csrfSecret === undefined ? undefined : csrfTokenFor(csrfSecret);
   if (flow.state === 'passed_challenge') {
     return save(deps, request, reply, flow, 'fix', {
       nodes: withoutNodeMessages(flow.ui.nodes),
@@ -95,6 +118,9 @@ async function run(
   }
 
   if (step.secret !== undefined && step.secret !== '') {
+    if (step.clicked && method === 'code') {
+      return prefillFromLink(deps, request, reply, { flow, code: step.secret, csrfSecret });
+    }
     const result = await redeemSecret(deps, { kind: 'verification', method, flowId: flow.id }, step.secret);
     if (!result.ok) {
       const address = typeof flow.internal.address === 'string' ? flow.internal.address : '';
@@ -126,14 +152,19 @@ async function run(
     }
     const next = flow.return_to ?? deps.config.verification.after.returnUrl(method);
     const passed = { ...flow, state: 'passed_challenge' };
-    if (flow.type === 'browser' && flow.return_to !== null && !wantsJson(request)) {
-      await deps.flows.update({ ...passed, updated_at: deps.now() });
-      return reply.redirect(flow.return_to, 303);
-    }
-    return save(deps, request, reply, passed, 'next', {
+    const done = {
       nodes: withCsrf(flow.type, csrf, [continueLinkNode(method, next)]),
       messages: [uiText(Msg.InfoSelfServiceVerificationSuccessful)],
-    });
+    };
+    if (
+      flow.return_to !== null &&
+      (flow.type === 'browser' ? !wantsJson(request) : personsBrowser(request))
+    ) {
+      // The flow keeps its "Continue" page for a UI that fetches it later.
+      await store(deps, passed, done);
+      return reply.redirect(flow.return_to, 303);
+    }
+    return save(deps, request, reply, passed, 'next', done);
   }
 
   if (step.email === undefined || step.email.trim() === '') {
@@ -177,14 +208,89 @@ async function run(
   );
 }
 
-function save(
+/**
+ * A code link followed in a browser (Kratos's code strategy, handleLinkClick): the code is put
+ * into the flow's form and the browser sent to the verification UI, where the person submits
+ * it. Nothing is redeemed by the `GET`, so a mail scanner fetching the link spends no code.
+ * Native flows go to the UI as well ("to allow API flows to complete"): the person finishes
+ * there, or the app posts the code as before. A browser flow that belongs to another browser
+ * passes to this one (Kratos gives the flow this browser's CSRF token), which may then fetch it.
+ */
+async function prefillFromLink(
+  deps: VerificationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  link: { flow: SelfServiceFlow; code: string; csrfSecret: Buffer | undefined },
+): Promise<FastifyReply> {
+  const { flow, csrfSecret } = link;
+  let nodes = withCodeValue(flow.ui.nodes, link.code);
+  let internal = flow.internal;
+  if (csrfSecret !== undefined) {
+    nodes = refreshCsrfNode(nodes, csrfTokenFor(csrfSecret));
+    // A flow started by the server (after registration, settings) belongs to no browser; it stays so.
+    if (typeof internal.csrf_binding === 'string') {
+      internal = { ...internal, csrf_binding: csrfBinding(csrfSecret) };
+    }
+  }
+  const updated: SelfServiceFlow = {
+    ...flow,
+    ui: { ...flow.ui, nodes },
+    internal,
+    updated_at: deps.now(),
+  };
+  await deps.flows.update(updated);
+  if (wantsJson(request)) return reply.code(200).send(serializeFlow(updated));
+  return reply.redirect(flowUiUrl(deps.config.verification.uiUrl, flow.id), 303);
+}
+
+/** The nodes with the `code` input holding `code` (the key where Kratos's struct has it). */
+function withCodeValue(nodes: UiNode[], code: string): UiNode[] {
+  return nodes.map((node) => {
+    if (node.attributes.node_type !== 'input' || node.attributes.name !== 'code') return node;
+    const { name, type, value: _previous, ...rest } = node.attributes;
+    return { ...node, attributes: { name, type, value: code, ...rest } } as UiNode;
+  });
+}
+
+/**
+ * A person's browser rather than an app: a followed link or an HTML form post that does not ask
+ * for JSON. Kratos sends such a request to the verification UI whatever the flow's type, so a
+ * native flow opened from the emailed link is finished in the UI, not answered with raw JSON.
+ */
+function personsBrowser(request: FastifyRequest): boolean {
+  if (wantsJson(request)) return false;
+  return request.method === 'GET' || /\btext\/html\b/i.test(request.headers.accept ?? '');
+}
+
+type FlowUi = { nodes: SelfServiceFlow['ui']['nodes']; messages?: SelfServiceFlow['ui']['messages'] };
+
+/** Stores the flow's new form without answering (saveFlowUi's store step). */
+async function store(deps: VerificationDeps, flow: SelfServiceFlow, ui: FlowUi): Promise<void> {
+  await deps.flows.update({
+    ...flow,
+    active: deps.config.verification.use,
+    ui: {
+      action: flow.ui.action,
+      method: flow.ui.method,
+      nodes: ui.nodes,
+      ...(ui.messages ? { messages: ui.messages } : {}),
+    },
+    updated_at: deps.now(),
+  });
+}
+
+async function save(
   deps: VerificationDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   flow: SelfServiceFlow,
   outcome: 'fix' | 'next',
-  ui: { nodes: SelfServiceFlow['ui']['nodes']; messages?: SelfServiceFlow['ui']['messages'] },
+  ui: FlowUi,
 ): Promise<FastifyReply> {
+  if (flow.type === 'api' && personsBrowser(request)) {
+    await store(deps, flow, ui);
+    return reply.redirect(flowUiUrl(deps.config.verification.uiUrl, flow.id), 303);
+  }
   return saveFlowUi(
     { flows: deps.flows, uiUrl: deps.config.verification.uiUrl, now: deps.now },
     request,
