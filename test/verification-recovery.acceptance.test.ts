@@ -664,6 +664,31 @@ describe.each(testDatabases())(
       return link;
     }
 
+    it('recovers a native flow by its link opened in a browser: a cookie and the settings UI, never the token in the page', async () => {
+      const email = 'native-recover-link@example.test';
+      await createIdentity(admin, email);
+      const { data: flow } = await frontend.createNativeRecoveryFlow();
+      await frontend.updateRecoveryFlow({ flow: flow.id, updateRecoveryFlowBody: { method: 'link', email } });
+      const link = linkIn(await mailTo(smtp, email));
+      const browser = new BrowserClient(server.publicUrl);
+      const followed = await browser.request(link, { headers: { accept: 'text/html' } });
+      expect(followed.status).toBe(303);
+      const location = new URL(String(followed.headers.get('location')));
+      expect(location.pathname).toMatch(/\/settings$/);
+      expect(await followed.text()).not.toContain('ory_st_');
+      // The browser holds the session, and its settings flow is a browser flow it may use.
+      const whoami = await browser.getJson('/sessions/whoami');
+      expect(
+        ((await whoami.json()) as { identity: { traits: { email: string } } }).identity.traits.email,
+      ).toBe(email);
+      const settings = await browser.getJson(
+        `/self-service/settings/flows?id=${location.searchParams.get('flow')}`,
+      );
+      expect(((await settings.json()) as { type: string; ui: { messages: { id: number }[] } }).type).toBe(
+        'browser',
+      );
+    });
+
     it('verifies an address by the link in the email', async () => {
       const email = 'link-verify@example.test';
       const identity = await createIdentity(admin, email);

@@ -93,7 +93,10 @@ async function answerLink(
     // A link from a flow this browser started must come back to this browser; links an admin
     // created belong to no browser.
     assertFlowOwnedByBrowser(request, flow, deps.cookies);
-    return redeem(deps, request, reply, flow, token);
+    // A link followed (GET) is a person's browser, whatever the flow's type: as Kratos's link
+    // strategy, it is signed in with a cookie and sent to settings, so a native flow's session
+    // token never lands in a web page (or in a mail scanner's prefetch).
+    return redeem(deps, request, reply, flow, token, request.method === 'GET');
   }
   if (flow.type === 'browser') ensureCsrfSecret(request, reply, deps.cookies);
   return respondWithFlow(request, reply, flow, deps.config.recovery.uiUrl);
@@ -153,6 +156,7 @@ async function redeem(
   reply: FastifyReply,
   flow: SelfServiceFlow,
   secret: string,
+  followedLink = false,
 ): Promise<FastifyReply> {
   const method = recoveryMethodOf(deps, flow);
   const csrf = csrfOf(deps, request, reply, flow);
@@ -180,7 +184,7 @@ async function redeem(
   // Someone else signed in here: recovering would silently swap this browser's account.
   const current = await signedInIdentity(deps, request);
   if (current !== undefined && current !== identity.id) throw sessionAlreadyAvailable('recovery');
-  return recovered(deps, request, reply, flow, identity, result.address, method);
+  return recovered(deps, request, reply, flow, identity, result.address, method, followedLink);
 }
 
 async function signedInIdentity(deps: RecoveryDeps, request: FastifyRequest): Promise<string | undefined> {
@@ -198,8 +202,11 @@ async function recovered(
   identity: Identity,
   address: string,
   method: CodeMethod,
+  followedLink: boolean,
 ): Promise<FastifyReply> {
   const now = deps.now();
+  // Answered as to a browser: a browser flow, or any flow whose emailed link was followed.
+  const inBrowser = flow.type === 'browser' || followedLink;
   // Receiving the message proves the address is the person's: it counts as verified.
   if (address !== '' && (await deps.addresses.markVerified(identity.id, address, now))) {
     await deps.sessions.identityChanged(identity.id, await deps.identityById(identity.id));
@@ -217,7 +224,7 @@ async function recovered(
     await deps.sessions.revokeIdentitySessions(identity.id, issued.session.id);
   }
   // A new CSRF secret with the new session, as after login: one planted before is worth nothing.
-  const secret = flow.type === 'browser' ? rotateCsrfSecret(reply, deps.cookies) : undefined;
+  const secret = inBrowser ? rotateCsrfSecret(reply, deps.cookies) : undefined;
   const privilegedUntil = new Date(
     issued.session.authenticated_at.getTime() + deps.config.settings.privilegedSessionMaxAgeMs,
   );
@@ -229,7 +236,7 @@ async function recovered(
   // password, and saving it leads on to the recovery flow's return_to, else to
   // `recovery.after.default_browser_return_url`.
   const settings = await deps.startSettings({
-    type: flow.type,
+    type: inBrowser ? 'browser' : flow.type,
     identity,
     requestUrl: flow.request_url,
     returnTo: flow.return_to ?? deps.config.recovery.afterReturnUrl ?? null,
@@ -243,7 +250,11 @@ async function recovered(
     active: method,
     ui: {
       ...flow.ui,
-      nodes: withCsrf(flow.type, secret === undefined ? undefined : csrfTokenFor(secret), []),
+      nodes: withCsrf(
+        flow.type,
+        flow.type === 'browser' && secret !== undefined ? csrfTokenFor(secret) : undefined,
+        [],
+      ),
       messages: [recoveredText],
     },
     updated_at: now,
@@ -254,7 +265,7 @@ async function recovered(
     session: deps.sessions.toJson(issued.session, identity),
   }));
 
-  if (flow.type === 'api') {
+  if (!inBrowser) {
     return reply.send({
       ...serializeFlow(passed),
       continue_with: continueWithJson([
