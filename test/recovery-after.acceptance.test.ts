@@ -39,6 +39,8 @@ describe.each(testDatabases())('after recovery ($name)', (database) => {
           worker: { pull_wait: '50ms' },
           smtp: { connection_uri: `smtp://127.0.0.1:${smtp.port}/?disable_starttls=true` },
         },
+        // A smaller allowance than the default 5, to see the setting read.
+        security: { mail_limit: { per_address: 2, window: '10m' } },
         selfservice: {
           default_browser_return_url: 'http://app.example.test/welcome',
           methods: { password: { config: { haveibeenpwned_enabled: false } } },
@@ -106,5 +108,23 @@ describe.each(testDatabases())('after recovery ($name)', (database) => {
     });
     expect(settings.ui.messages?.map((m) => m.id)).toEqual([1060001]);
     expect(settings.return_to).toBe('http://app.example.test/recovered');
+  });
+
+  it('sends as many messages per address as security.mail_limit allows, then 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { data: flow } = await frontend.createNativeRecoveryFlow();
+      const sent = await frontend
+        .updateRecoveryFlow({
+          flow: flow.id,
+          updateRecoveryFlowBody: { method: 'code', email: 'limited@example.test' },
+        })
+        .then(
+          (r) => r.status,
+          (error: { response?: { status: number } }) => error.response?.status ?? 0,
+        );
+      statuses.push(sent);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
   });
 });

@@ -12,6 +12,7 @@ import {
   createMemoryCounterStore,
   createRedisCounterStore,
   fixedWindowLimit,
+  mailLimitRule,
   resolveBruteForceConfig,
 } from '../ratelimit/index.js';
 import { createSelfServiceErrorStore, type SelfServiceErrorDeps } from '../selfservice/errors/index.js';
@@ -62,12 +63,6 @@ export interface SelfService {
   errors: SelfServiceErrorDeps;
   close(): Promise<void>;
 }
-
-/**
- * At most this many verification or recovery messages per address (and flow kind) per window:
- * enough for a person who mistypes or asks again, too few to bomb a mailbox.
- */
-const MAIL_LIMIT = { limit: 5, windowMs: 60 * 60_000 } as const;
 
 /**
  * A send request for a known and an unknown address answers after at least this long, so its
@@ -137,6 +132,8 @@ export function buildSelfService(registry: Registry): SelfService {
   const counters = redis
     ? createRedisCounterStore({ redis, prefix: `${config.cache.keyPrefix}ratelimit:` })
     : createMemoryCounterStore();
+  // `security.mail_limit`: verification and recovery messages per address, against mail bombing.
+  const mailLimit = mailLimitRule(config.document);
   const throttle = bruteForce.value.enabled
     ? createLoginThrottle(bruteForce.value, counters, { now: () => Date.now() })
     : undefined;
@@ -218,7 +215,10 @@ export function buildSelfService(registry: Registry): SelfService {
     identities: registry.identityStore,
     courier: registry.courier,
     secretKeys: config.secrets.default,
-    mailLimit: (kind, address) => fixedWindowLimit(counters, `mail:${kind}`, address, MAIL_LIMIT, Date.now()),
+    mailLimit: async (kind, address) =>
+      mailLimit === undefined
+        ? { allowed: true }
+        : fixedWindowLimit(counters, `mail:${kind}`, address, mailLimit, Date.now()),
     async identityJson(identityId) {
       const identity = await registry.identityStore.get(identityId);
       return identity

@@ -1,4 +1,5 @@
 import { BRUTE_FORCE_CONFIG_SCHEMA } from '../ratelimit/config-schema.js';
+import { MAIL_LIMIT_CONFIG_SCHEMA } from '../ratelimit/mail-limit-schema.js';
 import { UI_CONFIG_SCHEMA } from '../ui/config.js';
 import { cloneJson, isJsonObject, type JsonObject } from './json.js';
 import { oathkeeperExtension } from './oathkeeper-schema.js';
@@ -73,7 +74,9 @@ export const portcullisExtension: ConfigSchemaExtension = {
     },
     ui: UI_CONFIG_SCHEMA,
   },
-  nestedProperties: { security: { brute_force: BRUTE_FORCE_CONFIG_SCHEMA } },
+  nestedProperties: {
+    security: { brute_force: BRUTE_FORCE_CONFIG_SCHEMA, mail_limit: MAIL_LIMIT_CONFIG_SCHEMA },
+  },
   envAliases: { REDIS_URL: 'CACHE_REDIS_URL' },
 };
 

@@ -26,7 +26,6 @@ export {
   resolveBruteForceConfig,
 } from './config.js';
 export { BRUTE_FORCE_CONFIG_SCHEMA } from './config-schema.js';
-
 export { type FixedWindowDecision, type FixedWindowRule, fixedWindowLimit } from './fixed-window.js';
 export { canonicalIp, IPV6_COUNTED_PREFIX, ipCountingKey } from './ip.js';
 export { counterKey } from './keys.js';
@@ -40,6 +39,8 @@ export {
   type ThrottleDecision,
   type ThrottleScope,
 } from './login-throttle.js';
+export { mailLimitRule } from './mail-limit-config.js';
+export { MAIL_LIMIT_CONFIG_SCHEMA, MAIL_LIMIT_DEFAULTS } from './mail-limit-schema.js';
 export {
   createMemoryCounterStore,
   MEMORY_STORE_DEFAULT_MAX_KEYS,
