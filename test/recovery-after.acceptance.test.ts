@@ -2,23 +2,12 @@ import { Configuration, FrontendApi, IdentityApi } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
 import { failure } from './support/failure.js';
+import { codeIn, mailTo } from './support/mail.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 
 const PASSWORD = 'correct horse battery staple';
 const traits = (email: string) => ({ email, fullname: 'Ada', phone_number: 5550100, user_type: 'educator' });
-
-/** The 6-digit code of the first message to `address`, waiting for it up to 10 s. */
-async function codeMailedTo(smtp: TestSmtpServer, address: string): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = smtp.messages.find((m) => m.to.includes(address));
-    const code = found === undefined ? undefined : /\b(\d{6})\b/.exec(found.text)?.[1];
-    if (code !== undefined) return code;
-    if (Date.now() > deadline) throw new Error(`no code mailed to ${address}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.each(testDatabases())('after recovery ($name)', (database) => {
   let smtp: TestSmtpServer;
@@ -86,7 +75,7 @@ describe.each(testDatabases())('after recovery ($name)', (database) => {
 
     const { data: flow } = await frontend.createNativeRecoveryFlow();
     await frontend.updateRecoveryFlow({ flow: flow.id, updateRecoveryFlowBody: { method: 'code', email } });
-    const code = await codeMailedTo(smtp, email);
+    const code = codeIn((await mailTo(smtp, email)).text);
     const { data: done } = await frontend.updateRecoveryFlow({
       flow: flow.id,
       updateRecoveryFlowBody: { method: 'code', code },

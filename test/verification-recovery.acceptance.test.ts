@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
 import { failure } from './support/failure.js';
+import { codeIn, mailTo } from './support/mail.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 
@@ -26,24 +27,6 @@ async function createIdentity(admin: IdentityApi, email: string) {
     },
   });
   return data;
-}
-
-/** The 6-digit code in a message's text. */
-function codeIn(text: string): string {
-  const match = /\b(\d{6})\b/.exec(text);
-  if (!match?.[1]) throw new Error(`no code in: ${text}`);
-  return match[1];
-}
-
-/** The first message to `address` the SMTP server accepted, waiting for it up to 10 s. */
-async function mailTo(smtp: TestSmtpServer, address: string, after = 0): Promise<ReceivedMail> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = smtp.messages.slice(after).find((m) => m.to.includes(address));
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no mail to ${address}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 type VerificationFlowJson = {
