@@ -76,6 +76,16 @@ describe.each(testDatabases())('after recovery ($name)', (database) => {
     const { data: flow } = await frontend.createNativeRecoveryFlow();
     await frontend.updateRecoveryFlow({ flow: flow.id, updateRecoveryFlowBody: { method: 'code', email } });
     const code = codeIn((await mailTo(smtp, email)).text);
+    // A wrong code answers the flow with 4060006 as 200, as Kratos's recoveryUseCode does.
+    const wrong = await frontend.updateRecoveryFlow({
+      flow: flow.id,
+      updateRecoveryFlowBody: { method: 'code', code: code === '000000' ? '111111' : '000000' },
+    });
+    expect([wrong.status, wrong.data.state, wrong.data.ui.messages?.map((m) => m.id)]).toEqual([
+      200,
+      'sent_email',
+      [4060006],
+    ]);
     const { data: done } = await frontend.updateRecoveryFlow({
       flow: flow.id,
       updateRecoveryFlowBody: { method: 'code', code },

@@ -170,7 +170,10 @@ async function redeem(
   const identity = result.ok ? await deps.identityById(result.identityId) : undefined;
   if (!result.ok || identity === undefined || identity.state !== 'active') {
     const address = typeof flow.internal.address === 'string' ? flow.internal.address : '';
-    return save(deps, request, reply, flow, 'fix', {
+    // As Kratos's recoveryUseCode: a wrong or used code answers the flow, with 4060006, as 200
+    // (a browser form goes back to the UI either way); too many tries, or a link, is a 400.
+    const outcome = method === 'code' && !result.ok && result.reason === 'invalid' ? 'next' : 'fix';
+    return save(deps, request, reply, flow, outcome, {
       nodes: recoverySentForm(method, flow.type, csrf, address).nodes,
       messages: [
         uiText(

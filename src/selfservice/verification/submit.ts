@@ -125,7 +125,10 @@ async function run(
     if (!result.ok) {
       const address = typeof flow.internal.address === 'string' ? flow.internal.address : '';
       const form = sentForm(deps, flow.type, csrf, address);
-      return save(deps, request, reply, flow, 'fix', {
+      // A wrong or used code is not a failed request in Kratos's code strategy: the flow, with
+      // 4070006, answered 200 (a browser form goes back to the UI either way). Too many tries is.
+      const outcome = method === 'code' && result.reason === 'invalid' ? 'next' : 'fix';
+      return save(deps, request, reply, flow, outcome, {
         nodes: form.nodes,
         messages: [
           uiText(
