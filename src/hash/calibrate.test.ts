@@ -38,6 +38,25 @@ describe('calibrateArgon2', () => {
     expect(capped.cost.memoryKiB).toBe(64 * 1024);
   });
 
+  it('keeps the dearer cost when both fall short of the target, whatever the clock said', async () => {
+    // A busy machine: the 1 MiB hash was descheduled and measured slower than the 32 MiB one.
+    const noisy = async (cost: Argon2Cost) => (cost.memoryKiB === 1024 ? 120 : 80);
+    const result = await calibrateArgon2(5000, noisy, {
+      start: { memoryKiB: 1024, iterations: 1, parallelism: 1 },
+      adjust: 'memory',
+      maxMemoryKiB: 32 * 1024,
+    });
+    expect(result.cost.memoryKiB).toBe(32 * 1024);
+    // Above the target, the cheaper of two costs is the nearer one.
+    const slow = async (cost: Argon2Cost) => (cost.iterations === 1 ? 900 : 950);
+    const over = await calibrateArgon2(100, slow, {
+      start: { memoryKiB: 1024, iterations: 2, parallelism: 1 },
+      adjust: 'iterations',
+      maxMemoryKiB: 1024,
+    });
+    expect(over.cost.iterations).toBe(1);
+  });
+
   it('never goes below one iteration or 8 KiB per lane', async () => {
     const result = await calibrateArgon2(0.001, model(100), {
       start: { memoryKiB: 1024, iterations: 3, parallelism: 4 },

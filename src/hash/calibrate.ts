@@ -54,7 +54,7 @@ export async function calibrateArgon2(
     const ms = await measure(cost);
     seen.set(knob, ms);
     options.onMeasure?.(cost, ms);
-    if (best === undefined || Math.abs(ms - targetMs) < Math.abs(best.measuredMs - targetMs)) {
+    if (best === undefined || closer({ cost, measuredMs: ms }, best, targetMs, options.adjust)) {
       best = { cost, measuredMs: ms };
     }
     const scale = targetMs / Math.max(ms, 0.001);
@@ -69,6 +69,27 @@ export async function calibrateArgon2(
   }
   if (best === undefined) throw new Error('calibration measured nothing');
   return best;
+}
+
+/**
+ * Whether `candidate` is a better answer than `best`. Measured on either side of the target, the
+ * one nearer wins. On the same side, the cost decides, not the clock: a hash's time grows with
+ * its cost, so below the target the larger cost is nearer, above it the smaller. Comparing the
+ * two times there let scheduling noise on a busy machine (a cheap hash measured slower than a
+ * dear one) hand back a weaker cost than the one measured.
+ */
+function closer(
+  candidate: Calibration,
+  best: Calibration,
+  targetMs: number,
+  adjust: CalibrationOptions['adjust'],
+): boolean {
+  const below = candidate.measuredMs <= targetMs;
+  if (below !== best.measuredMs <= targetMs) {
+    return Math.abs(candidate.measuredMs - targetMs) < Math.abs(best.measuredMs - targetMs);
+  }
+  const knob = (c: Calibration) => (adjust === 'memory' ? c.cost.memoryKiB : c.cost.iterations);
+  return below ? knob(candidate) > knob(best) : knob(candidate) < knob(best);
 }
 
 function roundMemory(kiB: number): number {
