@@ -345,6 +345,12 @@ describe.each(testDatabases())('settings flow ($name)', (database) => {
         .set({ expires_at: new Date(Date.now() - 60_000) })
         .where('id', '=', flow.id)
         .execute();
+      // Fetching it says where to start again, as for the other flows and in Kratos.
+      const fetched = await failure<{ error: { id: string; details?: { api?: string } } }>(
+        frontend.getSettingsFlow({ id: flow.id, xSessionToken: token }),
+      );
+      expect([fetched.status, fetched.body.error.id]).toEqual([410, 'self_service_flow_expired']);
+      expect(fetched.body.error.details?.api).toBe(`${app.publicUrl}/self-service/settings/api`);
       const gone = await failure<ErrorBody>(
         update(token, flow, { method: 'profile', traits: traits('native-expired@example.com') }),
       );

@@ -123,7 +123,7 @@ export async function fetchFlowForClient(
  * client where to start again — the browser init URL (keeping `return_to`) for browser flows,
  * the API init URL for native ones.
  */
-function expiredOnFetch(flow: SelfServiceFlow, publicBase: URL): AppError {
+export function expiredOnFetch(flow: SelfServiceFlow, publicBase: URL): AppError {
   const gone =
     'The requested resource is no longer available because it has expired or is otherwise invalid.';
   // Where to start again (the init endpoint of the flow's type), with the flow's return_to and

@@ -6,7 +6,7 @@ import type { Authenticated } from '../../session/manager.js';
 import { decodeCsrfCookie } from '../flow/csrf.js';
 import { refreshCsrfNode } from '../flow/csrf-node.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
-import { FlowExpiredError } from '../flow/flow-errors.js';
+import { expiredOnFetch } from '../flow/flow-steps.js';
 import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import type { SettingsDeps } from './deps.js';
@@ -103,7 +103,8 @@ export function settingsRoutes(deps: SettingsDeps) {
       const current = await signedIn(request);
       if (flowIdentityId(flow) !== current.session.identityId) throw flowOfAnotherIdentity('fetch');
       const now = deps.now();
-      if (isFlowExpired(flow, now)) throw new FlowExpiredError(flow.expires_at, now, undefined);
+      // As the other flows' fetch (and Kratos's getSettingsFlow): where to start again.
+      if (isFlowExpired(flow, now)) throw expiredOnFetch(flow, deps.publicBase);
       const shown = flow.type === 'browser' ? withFreshCsrfToken(request, flow) : flow;
       const identity = await deps.identities.get(current.session.identityId);
       return reply.send(serializeSettingsFlow(shown, identity, deps.schemas.schemaUrl(identity.schema_id)));
