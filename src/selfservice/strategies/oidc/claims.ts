@@ -55,7 +55,19 @@ export function claimsFrom(issuer: string, raw: Record<string, unknown>): Provid
   if (typeof sub !== 'string' || sub === '') throw new OidcFailure('claims', 'The provider sent no subject.');
   const claims: ProviderClaims = { iss: issuer, sub, raw_claims: raw };
   for (const name of STANDARD) if (raw[name] !== undefined) claims[name] = raw[name];
+  if (claims.email_verified !== undefined) claims.email_verified = convertibleBoolean(claims.email_verified);
   return claims;
+}
+
+/**
+ * Kratos's `x.ConvertibleBoolean` for `email_verified`: Apple sends it as the string "true", and
+ * a mapper's `claims.email_verified && ...` would fail on a string, so 1/0 and "true"/"false" are
+ * read as the booleans they mean (anything else is passed on as sent).
+ */
+function convertibleBoolean(value: unknown): unknown {
+  if (value === true || value === 'true' || value === 1) return true;
+  if (value === false || value === 'false' || value === 0) return false;
+  return value;
 }
 
 /** The tokens of a finished code exchange. */
