@@ -175,6 +175,7 @@ export async function createHttpChannel(
         bodyUri: config.bodyUri,
         auth: config.auth,
         parse: false,
+        parseSuccess: false,
         ignore: false,
       };
       const built = await buildWebHookRequest(

@@ -10,8 +10,16 @@ export interface WebHookConfig {
   /** `body`: where the Jsonnet template lives (`file://`, `base64://`, `http(s)://`); none sends no body. */
   readonly bodyUri: string | undefined;
   readonly auth: WebHookAuth | undefined;
-  /** `response.parse` (or the deprecated `can_interrupt`): the answer may change or stop the flow. */
+  /**
+   * `response.parse` or the deprecated `can_interrupt`: the hook runs before the flow saves, and
+   * a 4xx answer's messages stop it.
+   */
   readonly parse: boolean;
+  /**
+   * `response.parse` alone: a 200 answer is read too (an identity patch). With `can_interrupt`
+   * only, Kratos ignores a 200's body, which need not even be JSON.
+   */
+  readonly parseSuccess: boolean;
   /** `response.ignore`: delivered in the background through the durable outbox. */
   readonly ignore: boolean;
 }
@@ -38,7 +46,8 @@ export function parseWebHookConfig(raw: Readonly<Record<string, unknown>>): WebH
   const url = nonEmptyString(raw.url);
   if (url === undefined) throw new WebHookConfigError('web_hook: config.url is required');
   const response = objectOrEmpty(raw.response);
-  const parse = response.parse === true || raw.can_interrupt === true;
+  const parseSuccess = response.parse === true;
+  const parse = parseSuccess || raw.can_interrupt === true;
   const ignore = response.ignore === true;
   if (parse && ignore) {
     throw new WebHookConfigError(
@@ -59,6 +68,7 @@ export function parseWebHookConfig(raw: Readonly<Record<string, unknown>>): WebH
       body === undefined ? undefined : /^(https?|file|base64):\/\//.test(body) ? body : `file://${body}`,
     auth: parseAuth(objectOrEmpty(raw.auth)),
     parse,
+    parseSuccess,
     ignore,
   };
 }

@@ -94,7 +94,7 @@ export async function executeWebHook(
     log.error({ reason: kind }, 'web hook request failed');
     return { kind: 'failed', error: kind === 'timeout' ? upstreamTimedOut() : upstreamFailed(kind) };
   }
-  const parsed = parseWebHookResponse(status, body, config.parse);
+  const parsed = parseWebHookResponse(status, body, config.parse, config.parseSuccess);
   if (parsed.kind === 'failed') {
     log.error({ status, reason: parsed.reason }, 'web hook failed');
     return { kind: 'failed', error: upstreamFailed(parsed.reason) };

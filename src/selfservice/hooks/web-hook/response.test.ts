@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseWebHookConfig } from './config.js';
 import { parseWebHookResponse } from './response.js';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -39,5 +40,19 @@ describe('parseWebHookResponse', () => {
     expect(parseWebHookResponse(204, Buffer.alloc(0), true)).toEqual({ kind: 'ok' });
     // A plain hook's answer is not read.
     expect(parseWebHookResponse(200, Buffer.from('<html>'), false)).toEqual({ kind: 'ok' });
+  });
+
+  it('reads only a 4xx for can_interrupt alone, as Kratos: a 200 body is not read, JSON or not', () => {
+    const canInterrupt = parseWebHookConfig({ url: 'https://hook.test', can_interrupt: true });
+    expect([canInterrupt.parse, canInterrupt.parseSuccess]).toEqual([true, false]);
+    const read = (status: number, body: Buffer) =>
+      parseWebHookResponse(status, body, canInterrupt.parse, canInterrupt.parseSuccess);
+    expect(read(200, Buffer.from('OK'))).toEqual({ kind: 'ok' });
+    expect(read(200, json({ identity: { metadata_public: { plan: 'gold' } } }))).toEqual({ kind: 'ok' });
+    expect(
+      read(403, json({ messages: [{ instance_ptr: '#', messages: [{ id: 1, text: 'no' }] }] })).kind,
+    ).toBe('validation');
+    const parse = parseWebHookConfig({ url: 'https://hook.test', response: { parse: true } });
+    expect([parse.parse, parse.parseSuccess]).toEqual([true, true]);
   });
 });

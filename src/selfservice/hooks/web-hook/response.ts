@@ -42,7 +42,12 @@ function nodeName(pointer: string): string | undefined {
  * node messages. A parse hook's 200 body `{identity: {...}}` is a patch for the identity; 204
  * and other 2xx change nothing.
  */
-export function parseWebHookResponse(status: number, body: Buffer, parse: boolean): ParsedResponse {
+export function parseWebHookResponse(
+  status: number,
+  body: Buffer,
+  parse: boolean,
+  parseSuccess: boolean = parse,
+): ParsedResponse {
   if (status >= 400) {
     if (!parse) return { kind: 'failed', reason: `the web hook answered ${status}` };
     const json = parseJson(body);
@@ -68,7 +73,7 @@ export function parseWebHookResponse(status: number, body: Buffer, parse: boolea
     }
     return { kind: 'validation', fields, form };
   }
-  if (!parse || status !== 200) return { kind: 'ok' };
+  if (!parseSuccess || status !== 200) return { kind: 'ok' };
   const json = parseJson(body);
   if (json === undefined)
     return { kind: 'failed', reason: 'the web hook answered 200 with a body that is not JSON' };
