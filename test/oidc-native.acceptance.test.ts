@@ -94,6 +94,16 @@ describe.each(testDatabases())('native sign-in with an ID token ($name)', (datab
                     mapper_url: MAPPER_URL,
                     additional_id_token_audiences: [CLIENT_ID],
                   },
+                  // Google's preset (issuer moved to the local one): its SDKs may omit the nonce.
+                  {
+                    id: 'google-like',
+                    provider: 'google',
+                    client_id: 'web-client',
+                    client_secret: 'unused',
+                    issuer_url: keys.issuer,
+                    mapper_url: MAPPER_URL,
+                    additional_id_token_audiences: [CLIENT_ID],
+                  },
                 ],
               },
             },
@@ -108,14 +118,18 @@ describe.each(testDatabases())('native sign-in with an ID token ($name)', (datab
     await drop?.();
   });
 
-  async function submit(kind: 'login' | 'registration', body: Record<string, unknown>) {
+  async function submit(
+    kind: 'login' | 'registration',
+    body: Record<string, unknown>,
+    provider = 'native-idp',
+  ) {
     const flow = (await (await fetch(`${server.publicUrl}/self-service/${kind}/api`)).json()) as {
       id: string;
     };
     const response = await fetch(`${server.publicUrl}/self-service/${kind}?flow=${flow.id}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ method: 'oidc', provider: 'native-idp', ...body }),
+      body: JSON.stringify({ method: 'oidc', provider, ...body }),
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
@@ -149,6 +163,19 @@ describe.each(testDatabases())('native sign-in with an ID token ($name)', (datab
     });
     expect(inAgain.status).toBe(200);
     expect((inAgain.body.session as { identity: { id: string } }).identity.id).toBe(identity.id);
+  });
+
+  it("takes a token without a nonce from Google's preset, as Kratos (its SDKs may not set one), and checks one it carries", async () => {
+    const sub = `google-${randomUUID()}`;
+    const noNonce = await submit('registration', { id_token: await keys.sign(person(sub)) }, 'google-like');
+    expect(noNonce.status).toBe(200);
+    const nonce = randomUUID();
+    const wrong = await submit(
+      'login',
+      { id_token: await keys.sign({ ...person(sub), nonce }), id_token_nonce: 'another' },
+      'google-like',
+    );
+    expect(wrong.status).not.toBe(200);
   });
 
   it('refuses a wrong or missing nonce, another audience, another issuer and an expired token', async () => {

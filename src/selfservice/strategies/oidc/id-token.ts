@@ -4,7 +4,7 @@ import { claimsFrom, type ProviderClaims } from './claims.js';
 import type { ProviderClient } from './client.js';
 import { OidcFailure } from './errors.js';
 import { asFailure } from './exchange.js';
-import { hashesIdTokenNonce } from './presets.js';
+import { hashesIdTokenNonce, mayOmitIdTokenNonce } from './presets.js';
 
 type KeySet = ReturnType<typeof createRemoteJWKSet>;
 
@@ -56,13 +56,20 @@ export async function verifyIdToken(
   } catch (error) {
     throw asFailure(error);
   }
-  if (nonce === undefined || typeof payload.nonce !== 'string') {
-    throw new OidcFailure('exchange', 'The ID token and its submission must both carry the nonce.');
+  const tokenNonce = typeof payload.nonce === 'string' ? payload.nonce : '';
+  if (tokenNonce === '') {
+    // As Kratos's ProcessIDToken: a token without a nonce only from a provider whose SDKs may
+    // not set one (Google's, Apple's), whatever the submission says.
+    if (mayOmitIdTokenNonce(client.config)) return claimsFrom(issuer, { ...payload });
+    throw new OidcFailure('exchange', 'The ID token carries no nonce, which this provider requires.');
+  }
+  if (nonce === undefined || nonce === '') {
+    throw new OidcFailure('exchange', 'The ID token carries a nonce, but the submission does not.');
   }
   const expected = hashesIdTokenNonce(client.config)
     ? createHash('sha256').update(nonce).digest('hex')
     : nonce;
-  if (!sameText(payload.nonce, expected))
+  if (!sameText(tokenNonce, expected))
     throw new OidcFailure('exchange', 'The ID token was made for another nonce.');
   return claimsFrom(issuer, { ...payload });
 }

@@ -103,6 +103,15 @@ export function hashesIdTokenNonce(provider: OidcProviderConfig): boolean {
 }
 
 /**
+ * Whether an ID token without a nonce is taken from this provider, as Kratos's
+ * NonceValidationSkipper: Google and Apple (of the presets here) implement it, because not all
+ * of their SDKs can set a nonce. A token that carries one is still checked against it.
+ */
+export function mayOmitIdTokenNonce(provider: OidcProviderConfig): boolean {
+  return provider.kind === 'google' || provider.kind === 'apple';
+}
+
+/**
  * Where a browser is sent to sign in with `provider`: the built-in UI's CSP `form-action` must
  * allow these origins, since browsers apply it to the redirect that follows the button's post.
  * For discovered providers the issuer's origin stands in for the authorization endpoint's (they
