@@ -19,6 +19,7 @@ import {
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
 import { failure } from './support/failure.js';
+import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
 import { freePort } from './support/ports.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
@@ -44,8 +45,11 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
   let drop: () => Promise<void>;
   let admin: IdentityApi;
   let publicUrl: string;
+  /** Where the registration `before` web hook goes; it answers 200 unless a test says otherwise. */
+  let hookTarget: HttpReceiver;
 
   beforeAll(async () => {
+    hookTarget = await startHttpReceiver();
     const port = await freePort();
     publicUrl = `http://127.0.0.1:${port}`;
     provider = await startOpenIdProvider({
@@ -74,7 +78,21 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
           // A native app's deep link, where the system browser hands over the exchange code.
           allowed_return_urls: ['myapp://signed-in'],
           flows: {
-            registration: { after: { oidc: { hooks: [{ hook: 'session' }] } } },
+            registration: {
+              before: {
+                hooks: [
+                  {
+                    hook: 'web_hook',
+                    config: {
+                      url: `${hookTarget.url}/before-registration`,
+                      method: 'POST',
+                      body: `base64://${Buffer.from('function(ctx) {}').toString('base64')}`,
+                    },
+                  },
+                ],
+              },
+              after: { oidc: { hooks: [{ hook: 'session' }] } },
+            },
           },
           methods: {
             password: { enabled: true, config: { haveibeenpwned_enabled: false } },
@@ -96,6 +114,7 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
   afterAll(async () => {
     await server?.close();
     await provider?.close();
+    await hookTarget?.stop();
     await drop?.();
   });
 
@@ -400,6 +419,30 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     expect(registration.ui.nodes.find((n) => n.group === 'oidc')?.meta.label?.text).toBe(
       'Sign up with Exam IdP',
     );
+  });
+
+  it('runs the registration before hooks when a provider sign-in becomes a registration, as Kratos', async () => {
+    provider.accounts.set('refused-newcomer', {
+      email: 'refused-newcomer@example.com',
+      email_verified: true,
+      name: 'Re Fused',
+      phone_number: '5550177',
+    });
+    const before = hookTarget.to('/before-registration').length;
+    hookTarget.script('/before-registration', [{ status: 500 }]);
+    try {
+      // From the login page: the subject is unknown, so the login turns into a registration.
+      const browser = new BrowserClient(publicUrl);
+      const landed = await roundTrip(browser, 'login', 'refused-newcomer');
+      expect(landed.status).not.toBe(200);
+      expect(hookTarget.to('/before-registration').length).toBe(before + 1);
+      const { data: found } = await admin.listIdentities({
+        credentialsIdentifier: 'refused-newcomer@example.com',
+      });
+      expect(found).toEqual([]);
+    } finally {
+      hookTarget.script('/before-registration', [{ status: 200 }]);
+    }
   });
 
   it('signs a person up through the mapper, out, and in again by (provider, subject)', async () => {

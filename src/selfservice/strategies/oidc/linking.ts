@@ -101,6 +101,9 @@ export async function startAccountLinking(
       ? {}
       : { csrfToken, csrfBinding: csrfBinding(secret) }),
   });
+  // As Kratos's NewLoginFlow (PreLoginHook): a login by any door runs the login `before` hooks.
+  const refused = await deps.login.hooks?.before('login', request, login);
+  if (refused) throw refused;
   // The ways the identity can sign in now: a password credential that holds only identifiers
   // (an account made through a provider) is not one.
   const credentialTypes = Object.keys(found.identity.credentials)

@@ -126,5 +126,9 @@ async function registerInstead(
     tokenExchange: tokenExchangeOf(flow),
     ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
   });
+  // A registration by any door runs the registration `before` hooks (Kratos's NewRegistrationFlow
+  // runs PreRegistrationHook), so "Sign in with X" cannot bypass one that refuses sign-ups.
+  const refused = await deps.registration.hooks?.before('registration', request, registration);
+  if (refused) throw refused;
   return completeOidcRegistration(deps, request, reply, registration, client, account, {});
 }

@@ -127,6 +127,9 @@ export async function completeOidcRegistration(
       tokenExchange: tokenExchangeOf(flow),
       ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
     });
+    // As Kratos's NewLoginFlow (PreLoginHook): a login by any door runs the login `before` hooks.
+    const refused = await deps.login.hooks?.before('login', request, login);
+    if (refused) throw refused;
     return completeOidcLogin(deps, request, reply, login, client, account);
   }
   let mapped: MappedIdentity;
