@@ -1,5 +1,6 @@
 import { ConfigError } from '../../config/index.js';
 import { findImport, type JsonnetEvaluator } from '../../jsonnet/index.js';
+import { formEncode } from '../../kernel/form-body.js';
 import { type OutboundHttp, OutboundHttpError } from '../../kernel/http-client.js';
 import type { WebHookConfig } from '../../selfservice/hooks/web-hook/config.js';
 import { buildWebHookRequest } from '../../selfservice/hooks/web-hook/request.js';
@@ -60,20 +61,6 @@ export function httpDeliveryContext(email: OutgoingEmail): Record<string, unknow
 }
 
 const FORM_SHAPE = 'a form-encoded body must be an object of strings';
-
-/** A form body is a JSON object of strings, as Kratos requires (`map[string]string`), keys sorted. */
-function formEncode(json: string): string | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (!entries.every((entry): entry is [string, string] => typeof entry[1] === 'string')) return undefined;
-  return new URLSearchParams(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))).toString();
-}
 
 function transportError(error: OutboundHttpError): DispatchError {
   const code =

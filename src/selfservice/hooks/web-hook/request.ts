@@ -1,4 +1,5 @@
 import type { JsonnetEvaluator } from '../../../jsonnet/index.js';
+import { formEncode, isFormContentType } from '../../../kernel/form-body.js';
 import type { WebHookConfig } from './config.js';
 import type { HookContext } from './context.js';
 import type { TemplateSource } from './templates.js';
@@ -36,12 +37,28 @@ export async function buildWebHookRequest(
       return { kind: 'failed', reason: `the body template could not be loaded: ${(error as Error).message}` };
     }
     const outcome = await deps.jsonnet.callFunction(template, { ctx });
+    const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+    const form = isFormContentType(contentType);
     switch (outcome.kind) {
       case 'ok':
-        // The text libjsonnet printed, as Kratos posts it.
-        body = outcome.json;
+        if (form) {
+          // As Kratos's request builder: a form body is the template's object of strings, encoded.
+          const encoded = formEncode(outcome.json);
+          if (encoded === undefined)
+            return { kind: 'failed', reason: 'a form-encoded body must be an object of strings' };
+          body = encoded;
+        } else {
+          // The text libjsonnet printed, as Kratos posts it.
+          body = outcome.json;
+        }
         break;
       case 'cancelled':
+        // Kratos honours "cancel" for JSON bodies only: for a form body it is a template error.
+        if (form)
+          return {
+            kind: 'failed',
+            reason: 'the body template raised "cancel", which a form body does not honour',
+          };
         return { kind: 'cancelled' };
       case 'error':
         return { kind: 'failed', reason: `the body template failed: ${outcome.message}` };
