@@ -183,13 +183,8 @@ export async function createHttpChannel(
             : 'the body template raised "cancel", which a form body does not honour';
         return { ok: false, error: { code: 'template_failed', message, permanent: false } };
       }
-      let body = built.request.body ?? undefined;
-      if (body !== undefined && config.encoding === 'form') {
-        body = formEncode(body);
-        if (body === undefined) {
-          return { ok: false, error: { code: 'template_failed', message: FORM_SHAPE, permanent: false } };
-        }
-      }
+      // Form-encoded by the builder when the configured Content-Type says so (as Kratos's).
+      const body = built.request.body ?? undefined;
       let status: number;
       try {
         const response = await deps.http.request({
