@@ -1,6 +1,6 @@
 import { parseDuration } from '../../kernel/duration.js';
+import { objectOrEmpty } from '../document-read.js';
 import type { KratosConfigDocument } from '../types.js';
-import { record } from './session.js';
 
 /** One `session.whoami.tokenizer.templates.<name>`: how whoami turns a session into a JWT. */
 export interface TokenizeTemplate {
@@ -20,11 +20,11 @@ const DEFAULT_TTL_MS = 60_000;
  * shape (`jwks_url` required, the ttl pattern, the subject source enum).
  */
 export function tokenizeTemplates(document: KratosConfigDocument): ReadonlyMap<string, TokenizeTemplate> {
-  const session = record(document.session);
-  const templates = record(record(record(session.whoami).tokenizer).templates);
+  const session = objectOrEmpty(document.session);
+  const templates = objectOrEmpty(objectOrEmpty(objectOrEmpty(session.whoami).tokenizer).templates);
   const out = new Map<string, TokenizeTemplate>();
   for (const [name, raw] of Object.entries(templates)) {
-    const template = record(raw);
+    const template = objectOrEmpty(raw);
     const ttl = typeof template.ttl === 'string' ? parseDuration(template.ttl) : undefined;
     out.set(name, {
       ttlMs: ttl ?? DEFAULT_TTL_MS,

@@ -1,5 +1,5 @@
 import { parseDuration } from '../../kernel/duration.js';
-import { goBool, nonEmptyString } from '../document-read.js';
+import { goBool, nonEmptyString, objectOrEmpty } from '../document-read.js';
 import type { ConfigIssue } from '../errors.js';
 import type { KratosConfigDocument } from '../types.js';
 
@@ -30,11 +30,6 @@ export interface SessionConfig {
 
 const DEFAULT_LIFESPAN = '24h';
 
-/** The object at a config key, or an empty one. */
-export function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-}
-
 /** The keys that say whether a cookie is `Secure`: strings in Kratos's schema, booleans in use. */
 const SECURE_KEYS = [
   ['session', 'cookie', 'secure'],
@@ -49,7 +44,7 @@ export function cookieSecureIssues(document: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const path of SECURE_KEYS) {
     let value: unknown = document;
-    for (const key of path) value = record(value)[key];
+    for (const key of path) value = objectOrEmpty(value)[key];
     if (typeof value === 'string' && value !== '' && goBool(value) === undefined) {
       issues.push({
         path: path.join('.'),
@@ -71,9 +66,9 @@ function secureFlag(value: unknown): boolean | undefined {
  * value that does not parse here falls back to the default instead of failing twice.
  */
 export function sessionConfig(document: KratosConfigDocument, dev: boolean): SessionConfig {
-  const session = record(document.session);
-  const cookie = record(session.cookie);
-  const cookies = record(document.cookies);
+  const session = objectOrEmpty(document.session);
+  const cookie = objectOrEmpty(session.cookie);
+  const cookies = objectOrEmpty(document.cookies);
   const secureSetting = secureFlag(cookies.secure);
   const sessionSecureSetting = secureFlag(cookie.secure) ?? secureSetting;
   const sameSite = (nonEmptyString(cookie.same_site) ??
