@@ -39,6 +39,18 @@ export async function saveFlowUi(
   flow: SelfServiceFlow,
   change: { outcome: 'fix' | 'next'; active: string | null; nodes: UiNode[]; messages?: UiText[] },
 ): Promise<FastifyReply> {
+  const updated = await storeFlowUi(context, flow, change);
+  return change.outcome === 'fix'
+    ? respondWithFlowToFix(request, reply, updated, context.uiUrl)
+    : respondWithFlow(request, reply, updated, context.uiUrl);
+}
+
+/** saveFlowUi's store step alone, for a step that answers otherwise (a redirect, say). */
+export async function storeFlowUi(
+  context: Pick<FlowStepContext, 'flows' | 'now'>,
+  flow: SelfServiceFlow,
+  change: { active: string | null; nodes: UiNode[]; messages?: UiText[] },
+): Promise<SelfServiceFlow> {
   const updated: SelfServiceFlow = {
     ...flow,
     active: change.active,
@@ -51,9 +63,7 @@ export async function saveFlowUi(
     updated_at: context.now(),
   };
   await context.flows.update(updated);
-  return change.outcome === 'fix'
-    ? respondWithFlowToFix(request, reply, updated, context.uiUrl)
-    : respondWithFlow(request, reply, updated, context.uiUrl);
+  return updated;
 }
 
 const EXPIRED_MESSAGES = {

@@ -10,6 +10,7 @@ import {
   readFlowSubmission,
   replaceExpiredFlow,
   saveFlowUi,
+  storeFlowUi,
 } from '../flow/flow-steps.js';
 import { assertCsrf, csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
@@ -164,7 +165,7 @@ async function run(
       (flow.type === 'browser' ? !wantsJson(request) : personsBrowser(request))
     ) {
       // The flow keeps its "Continue" page for a UI that fetches it later.
-      await store(deps, passed, done);
+      await storeFlowUi(deps, passed, { active: method, ...done });
       return reply.redirect(flow.return_to, 303);
     }
     return save(deps, request, reply, passed, 'next', done);
@@ -267,21 +268,6 @@ function personsBrowser(request: FastifyRequest): boolean {
 
 type FlowUi = { nodes: SelfServiceFlow['ui']['nodes']; messages?: SelfServiceFlow['ui']['messages'] };
 
-/** Stores the flow's new form without answering (saveFlowUi's store step). */
-async function store(deps: VerificationDeps, flow: SelfServiceFlow, ui: FlowUi): Promise<void> {
-  await deps.flows.update({
-    ...flow,
-    active: deps.config.verification.use,
-    ui: {
-      action: flow.ui.action,
-      method: flow.ui.method,
-      nodes: ui.nodes,
-      ...(ui.messages ? { messages: ui.messages } : {}),
-    },
-    updated_at: deps.now(),
-  });
-}
-
 async function save(
   deps: VerificationDeps,
   request: FastifyRequest,
@@ -291,7 +277,7 @@ async function save(
   ui: FlowUi,
 ): Promise<FastifyReply> {
   if (flow.type === 'api' && personsBrowser(request)) {
-    await store(deps, flow, ui);
+    await storeFlowUi(deps, flow, { active: deps.config.verification.use, ...ui });
     return reply.redirect(flowUiUrl(deps.config.verification.uiUrl, flow.id), 303);
   }
   return saveFlowUi(
