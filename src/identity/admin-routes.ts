@@ -9,7 +9,7 @@ import {
   isAppError,
   notFound,
 } from '../kernel/errors.js';
-import { keysetPageLinks } from '../kernel/page-links.js';
+import { keysetPageLinks, pagePaginationLinks } from '../kernel/page-links.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
 import { sendPageHeaders } from '../session/list-pages.js';
 import {
@@ -22,7 +22,7 @@ import {
   updateIdentityBodySchema,
 } from './bodies.js';
 import { declassifier } from './declassify.js';
-import { includedCredentials, type ListQuery, numberedPageLinks, parseListParams } from './list-query.js';
+import { includedCredentials, type ListQuery, parseListParams } from './list-query.js';
 import type { IdentityManager, JsonPatchOperation } from './manager.js';
 import {
   CREDENTIAL_TYPES,
@@ -156,7 +156,7 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
         });
         const total = page.total ?? page.identities.length;
         sendPageHeaders(reply, {
-          link: numberedPageLinks(request.url, total, paging.page, paging.perPage),
+          link: pagePaginationLinks(request.url, total, paging.page, paging.perPage),
           total,
         });
         return page.identities.map((identity) => view(identity, credentialConfig));

@@ -1,6 +1,6 @@
 /**
  * The query of `GET /admin/identities`, read and checked as Kratos's parseListIdentitiesParameters
- * and ParseKeysetOrPagePagination read it, and the `Link` header of its numbered pages.
+ * and ParseKeysetOrPagePagination read it.
  */
 
 import { badRequest } from '../kernel/errors.js';
@@ -179,38 +179,6 @@ function identifierFilter(
   match: CredentialIdentifierFilter['match'],
 ): CredentialIdentifierFilter {
   return { exact: identifier, normalized: normalizeIdentifierGraceful(identifier), match };
-}
-
-/**
- * The `Link` header of a numbered page, as ory/x's pagepagination.PaginationHeader writes it for
- * Kratos's identity list (`per_page` and `page` set on the request's own query), quirks and all:
- * the first page has no `first` or `prev`; from the last page on there is no `next` or `last`,
- * and `prev` is the page before the last; when every identity fits on one page, only `first`, with
- * `per_page` set to their number; with none at all, `first`, `next` and `prev` (to page -1).
- */
-export function numberedPageLinks(requestUrl: string, total: number, page: number, perPage: number): string {
-  const question = requestUrl.indexOf('?');
-  const path = question === -1 ? requestUrl : requestUrl.slice(0, question);
-  const link = (rel: string, limit: number, offset: number) => {
-    const search = new URLSearchParams(question === -1 ? '' : requestUrl.slice(question + 1));
-    search.set('per_page', String(limit));
-    search.set('page', String(Math.trunc(offset / limit)));
-    search.sort(); // Go's url.Values.Encode sorts by name
-    return `<${path}?${search.toString()}>; rel="${rel}"`;
-  };
-  const offset = page * perPage;
-  const lastOffset = total % perPage === 0 ? total - perPage : Math.floor(total / perPage) * perPage;
-  const first = link('first', perPage, 0);
-  const next = link('next', perPage, (page + 1) * perPage);
-  const prev = link('prev', perPage, (page - 1) * perPage);
-  const last = link('last', perPage, lastOffset);
-  if (offset >= lastOffset) {
-    if (total === 0) return [first, next, prev].join(',');
-    if (total <= perPage) return link('first', total, 0);
-    return [first, link('prev', perPage, lastOffset - perPage)].join(',');
-  }
-  if (offset < perPage) return [next, last].join(',');
-  return [first, next, prev, last].join(',');
 }
 
 /** The credential types `include_credential` names; an unknown one is Kratos's 400. */
