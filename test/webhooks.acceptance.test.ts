@@ -323,6 +323,79 @@ describe('a runaway template', () => {
   });
 });
 
+describe('login web hooks run before the session is stored, as Kratos runs them', () => {
+  let receiver: HttpReceiver;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    receiver = await startHttpReceiver();
+    // A sign-in gate of the kind teams write: refuse suspended people.
+    receiver.script('/gate', (request) => {
+      const { email } = JSON.parse(request.body) as { email: string };
+      return email.startsWith('suspended') ? { status: 403, body: { error: 'suspended' } } : { status: 204 };
+    });
+    server = await serverWith('memory', {
+      flows: {
+        login: {
+          after: {
+            password: {
+              hooks: [
+                {
+                  hook: 'web_hook',
+                  config: {
+                    url: `${receiver.url}/gate`,
+                    method: 'POST',
+                    body: base64(
+                      'function(ctx) { email: ctx.identity.traits.email, session: ctx.session.id, active: ctx.session.active }',
+                    ),
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await receiver?.stop();
+  });
+
+  async function login(email: string) {
+    const frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+    const { data: flow } = await frontend.createNativeLoginFlow();
+    return frontend.updateLoginFlow({
+      flow: flow.id,
+      updateLoginFlowBody: { method: 'password', identifier: email, password: PASSWORD },
+    });
+  }
+
+  it('denies the sign-in when the hook fails, and stores no session', async () => {
+    const { data: registered } = await register(server, 'suspended@example.test');
+    const denied = await failure<{ error: { code: number; reason: string } }>(
+      login('suspended@example.test'),
+    );
+    expect(denied.status).toBe(502);
+    expect(denied.body.error.reason).toBe(
+      'A third-party upstream service responded improperly. Please try again later.',
+    );
+    const admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+    const { data: sessions } = await admin.listIdentitySessions({ id: registered.identity.id });
+    expect(sessions).toEqual([]);
+  });
+
+  it('passes the session about to be stored, and signs in when the hook agrees', async () => {
+    await register(server, 'member@example.test');
+    const { data } = await login('member@example.test');
+    const calls = receiver.to('/gate').map((call) => JSON.parse(call.body) as { email: string });
+    expect(calls.at(-1)).toEqual({ email: 'member@example.test', session: data.session.id, active: true });
+    const frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+    const { data: whoami } = await frontend.toSession({ xSessionToken: data.session_token });
+    expect(whoami.id).toBe(data.session.id);
+  });
+});
+
 describe('lazy password migration through the migrate hook', () => {
   let receiver: HttpReceiver;
   let server: TestServer;

@@ -117,4 +117,34 @@ describe.each(testEngines())('session manager ($name)', (engine) => {
     expect(sessions.authenticateFromMemory(token)).toBeUndefined();
     expect(await sessions.authenticate(token)).toBeUndefined();
   });
+  it('stores nothing when beforeWrite refuses: not a new session, not a refresh', async () => {
+    const sessions = manager([NEW]);
+    const input = {
+      methods: [{ method: 'password' as const, aal: 'aal1' as const, completed_at: new Date() }],
+      aal: 'aal1' as const,
+      device: { ipAddress: null, userAgent: null },
+    };
+    const refusal = new Error('a hook said no');
+    let seen: string | undefined;
+    await expect(
+      sessions.issue(identity, input, async (draft) => {
+        seen = draft.token;
+        throw refusal;
+      }),
+    ).rejects.toBe(refusal);
+    expect(seen).toMatch(/^ory_st_/);
+    expect(await sessions.authenticate(seen ?? '')).toBeUndefined();
+
+    const { token, session } = await sessions.issue(identity, input);
+    const later = { ...input, methods: [{ ...input.methods[0]!, method: 'oidc' as const }] };
+    await expect(
+      sessions.reauthenticate(token, later, async (draft) => {
+        expect(draft.session.id).toBe(session.id);
+        expect(draft.session.authentication_methods.map((m) => m.method)).toEqual(['password', 'oidc']);
+        throw refusal;
+      }),
+    ).rejects.toBe(refusal);
+    const stored = await sessions.get(session.id);
+    expect(stored?.authentication_methods.map((m) => m.method)).toEqual(['password']);
+  });
 });

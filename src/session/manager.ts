@@ -2,7 +2,12 @@ import { hash, randomUUID } from 'node:crypto';
 import type { SessionConfig } from '../config/index.js';
 import type { Identity } from '../identity/model.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
-import type { ListSessionsQuery, SessionFilterQuery, SessionStore } from '../persistence/session-store.js';
+import type {
+  ListSessionsQuery,
+  SessionFilterQuery,
+  SessionReauthentication,
+  SessionStore,
+} from '../persistence/session-store.js';
 import {
   createBulkSessions,
   DEFAULT_BULK_BATCH_SIZE,
@@ -65,6 +70,9 @@ export interface IssuedSession {
   logoutToken: string;
 }
 
+/** Runs on a session about to be stored; throwing keeps it from being stored. */
+export type BeforeSessionWrite = (draft: IssuedSession) => Promise<void>;
+
 export interface Authenticated {
   session: CachedSession;
   identity: CachedIdentity;
@@ -72,13 +80,21 @@ export interface Authenticated {
 
 /** Sessions: issue, recognise on every request (from cache), revoke everywhere, extend. */
 export interface SessionManager {
-  issue(identity: Identity, input: IssueInput): Promise<IssuedSession>;
+  /**
+   * A new session for `identity`. `beforeWrite` sees it complete but not yet stored (Kratos's
+   * login hooks run there): if it throws, nothing is written and the error is the caller's.
+   */
+  issue(identity: Identity, input: IssueInput, beforeWrite?: BeforeSessionWrite): Promise<IssuedSession>;
   /**
    * A refresh login, as Kratos's: the session `token` names keeps its id and token, gains the
    * new methods, and is authenticated (and lasts its lifespan) from now. Undefined when that
-   * session is no longer usable.
+   * session is no longer usable. `beforeWrite` as for `issue`, with the session as it will be.
    */
-  reauthenticate(token: string, input: IssueInput): Promise<IssuedSession | undefined>;
+  reauthenticate(
+    token: string,
+    input: IssueInput,
+    beforeWrite?: BeforeSessionWrite,
+  ): Promise<IssuedSession | undefined>;
   /** The usable session a token names, with its identity; undefined for anything else. */
   authenticate(token: string): Promise<Authenticated | undefined>;
   /**
@@ -266,7 +282,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   }
 
   return {
-    async issue(identity, input) {
+    async issue(identity, input, beforeWrite) {
       const at = now();
       const token = generateToken(SESSION_TOKEN_PREFIX);
       const logoutToken = deriveLogoutToken(token, firstKey());
@@ -285,17 +301,19 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         created_at: at,
         updated_at: at,
       };
+      const issued = { session, token, logoutToken };
+      await beforeWrite?.(issued);
       await deps.sessions.create(session);
-      return { session, token, logoutToken };
+      return issued;
     },
 
-    async reauthenticate(token, input) {
+    async reauthenticate(token, input, beforeWrite) {
       const at = now();
       const session = await deps.sessions.findByTokenHash(tokenHashes(token, deps.tokenKeys));
       if (!session || !isSessionUsable(session, at)) return undefined;
       const logoutToken = logoutTokenOf(token, session);
       if (logoutToken === undefined) return undefined;
-      const updated = await deps.sessions.reauthenticate(session.id, {
+      const change: SessionReauthentication = {
         authenticationMethods: [...session.authentication_methods, ...input.methods],
         // As Kratos, every sign-in records where it came from, a refresh too.
         devices: [...session.devices, deviceOf(input)],
@@ -303,7 +321,20 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
         aal: AAL_ORDER.indexOf(input.aal) > AAL_ORDER.indexOf(session.aal) ? input.aal : session.aal,
         authenticatedAt: at,
         expiresAt: new Date(at.getTime() + deps.config.lifespanMs),
-      });
+      };
+      if (beforeWrite) {
+        const draft: Session = {
+          ...session,
+          authentication_methods: change.authenticationMethods,
+          devices: change.devices,
+          aal: change.aal,
+          authenticated_at: change.authenticatedAt,
+          expires_at: change.expiresAt,
+          updated_at: at,
+        };
+        await beforeWrite({ session: draft, token, logoutToken });
+      }
+      const updated = await deps.sessions.reauthenticate(session.id, change);
       if (!updated) return undefined;
       // Every replica's cached copy still has the old expiry and methods.
       await forget([session]);

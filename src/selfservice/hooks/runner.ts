@@ -49,7 +49,8 @@ export type PrePersistResult =
  * `before` hooks when a flow starts; after a flow succeeds, hooks with `response.parse` run
  * before the change is saved (they may change the identity or stop the flow), the others after
  * it (their failures are logged and undo nothing; `response.ignore` ones go through the
- * durable outbox).
+ * durable outbox), but for login, where they run before the session is stored and a failure
+ * denies the sign-in (`mustPass`).
  */
 export interface HookRunner {
   before(kind: FlowKind, request: FastifyRequest, flow: SelfServiceFlow): Promise<AppError | undefined>;
@@ -67,6 +68,19 @@ export interface HookRunner {
     flow: SelfServiceFlow,
     subject: HookSubjectSource,
   ): Promise<void>;
+  /**
+   * The hooks `postPersist` runs, where a failing one stops the flow instead (its error is
+   * returned, the later hooks do not run): login runs them on the session before storing it,
+   * as Kratos runs every login hook, so a hook can deny a sign-in. `response.ignore` ones are
+   * queued as always.
+   */
+  mustPass(
+    kind: FlowKind,
+    method: string,
+    request: FastifyRequest,
+    flow: SelfServiceFlow,
+    subject: HookSubjectSource,
+  ): Promise<AppError | undefined>;
 }
 
 export interface HookRunnerDeps extends WebHookDeps {
@@ -147,6 +161,17 @@ export function createHookRunner(deps: HookRunnerDeps): HookRunner {
           deps.logger.error({ hook: name, err: (error as Error).message }, 'web hook could not run');
         }
       }
+    },
+
+    async mustPass(kind, method, request, flow, subject) {
+      const hooks = afterHooks(kind, method).filter((hook) => !hook.parse);
+      if (hooks.length === 0) return undefined;
+      const ctx = context(request, flow, await subject());
+      for (const [index, hook] of hooks.entries()) {
+        const outcome = await executeWebHook(deps, hook, ctx, `${kind}.after.${method}.${index}`);
+        if (outcome.kind === 'failed') return outcome.error;
+      }
+      return undefined;
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity, JsonObject } from '../../identity/model.js';
 import { serializeIdentity } from '../../identity/serialize.js';
-import type { Authenticated } from '../../session/manager.js';
+import type { Authenticated, IssuedSession } from '../../session/manager.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
 import { identityMismatch } from '../flow/flow-errors.js';
@@ -32,9 +32,9 @@ export interface LoginSuccess {
 /**
  * What every login method does once it knows who signed in, in Kratos's order: the refresh
  * identity check, `require_verified_address`, parse hooks, a provider waiting to be linked
- * (account linking), the flow's completion (once), the session, `revoke_active_sessions`, the
- * other hooks, and the answer. Should the session fail after the flow completed, the person
- * starts a new flow (4010007 on this one).
+ * (account linking), the flow's completion (once), the other hooks on the session about to be
+ * stored (any may deny it), the session, `revoke_active_sessions`, and the answer. Should the
+ * session fail after the flow completed, the person starts a new flow (4010007 on this one).
  */
 export async function finishLogin(
   deps: LoginDeps,
@@ -107,19 +107,27 @@ export async function finishLogin(
     device: requestDevice(request, success.ip),
   };
   const currentToken = current === undefined ? undefined : sessionTokenFrom(request, deps.tokens);
+  // The other web hooks see the session about to be stored, and a failing one denies the
+  // sign-in before it is: Kratos runs every login hook before it writes the session.
+  const runHooks = async (draft: IssuedSession) => {
+    const failed = await deps.hooks?.mustPass('login', method, request, flow, () => ({
+      identity: serializeIdentity(signedIn, { admin: true, schemaUrl: deps.schemaUrl(signedIn.schema_id) }),
+      session: deps.sessions.toJson(draft.session, signedIn),
+      transientPayload,
+    }));
+    if (failed) throw failed;
+  };
   const refreshed =
-    currentToken === undefined ? undefined : await deps.sessions.reauthenticate(currentToken, signIn);
-  const issued = refreshed ?? (await deps.sessions.issue(signedIn, signIn));
+    currentToken === undefined
+      ? undefined
+      : await deps.sessions.reauthenticate(currentToken, signIn, runHooks);
+  const issued = refreshed ?? (await deps.sessions.issue(signedIn, signIn, runHooks));
+  // After the hooks: a sign-in they deny signs nobody out elsewhere.
   for (const hook of hooks) {
     if (hook.hook === 'revoke_active_sessions')
       await deps.sessions.revokeIdentitySessions(signedIn.id, issued.session.id);
   }
   const sessionJson = deps.sessions.toJson(issued.session, signedIn);
-  await deps.hooks?.postPersist('login', method, request, flow, () => ({
-    identity: serializeIdentity(signedIn, { admin: true, schemaUrl: deps.schemaUrl(signedIn.schema_id) }),
-    session: sessionJson,
-    transientPayload,
-  }));
   if (flow.type === 'api') {
     // Finished in the system browser for a native app: the token waits for the app's exchange.
     const exchanged = await exchangeRedirect(deps, request, flow, issued.token);
