@@ -477,5 +477,24 @@ describe.each(testEngines())('admin identity routes ($name)', (engine) => {
       const plain = (await get('credentials_identifier=bob@list.test')).json();
       expect(plain[0].credentials.password.config).toBeUndefined();
     });
+
+    it('leaves credentials out unless a credential filter or include_credential asks, as Kratos', async () => {
+      const [first] = ids;
+      for (const query of ['', 'per_page=2', `ids=${first}`]) {
+        const listed = (await get(query)).json() as Record<string, unknown>[];
+        expect(listed.length, query).toBeGreaterThan(0);
+        for (const identity of listed) expect(identity, query).not.toHaveProperty('credentials');
+        expect(listed[0], query).toHaveProperty('metadata_admin');
+      }
+      for (const query of [
+        'credentials_identifier=bob@list.test',
+        'preview_credentials_identifier_similar=bob',
+      ]) {
+        const [bob] = (await get(query)).json();
+        expect(bob.credentials.password.identifiers, query).toEqual(['bob@list.test']);
+      }
+      const [withPassword] = (await get('include_credential=password&ids=' + first)).json();
+      expect(withPassword).toHaveProperty('credentials');
+    });
   });
 });

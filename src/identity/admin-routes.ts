@@ -130,11 +130,16 @@ interface BatchResult {
  * the root, as Kratos serves them.
  */
 export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
-  const view = (identity: Identity, credentialConfig?: (credential: Credential) => JsonObject | undefined) =>
+  const view = (
+    identity: Identity,
+    credentialConfig?: (credential: Credential) => JsonObject | undefined,
+    omitCredentials = false,
+  ) =>
     serializeIdentity(identity, {
       admin: true,
       schemaUrl: deps.schemaUrl(identity.schema_id),
       credentialConfig,
+      omitCredentials,
     });
   /** `include_credential` of a single-identity read, checked once the identity is found, as Kratos does. */
   const declassified = (identity: Identity, request: FastifyRequest) =>
@@ -144,6 +149,9 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
     app.get('/identities', { schema: { querystring: listQuery } }, async (request, reply) => {
       const { include, paging, ...filters } = parseListParams(request.query as ListQuery);
       const credentialConfig = declassifier(include, deps.cipher, request);
+      // As Kratos: a plain list (or one by ids or organization) carries no credentials at all.
+      const omitCredentials = filters.credentialsIdentifier === undefined && include.length === 0;
+      const listed = (identity: Identity) => view(identity, credentialConfig, omitCredentials);
       if (paging.kind === 'numbered') {
         // As Kratos: the total counts every identity, unless an exact identifier lookup asked, when
         // it is what this page holds.
@@ -159,7 +167,7 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
           link: pagePaginationLinks(request.url, total, paging.page, paging.perPage),
           total,
         });
-        return page.identities.map((identity) => view(identity, credentialConfig));
+        return page.identities.map(listed);
       }
       const page = await deps.identities.list({
         ...filters,
@@ -167,7 +175,7 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
         pageToken: paging.pageToken,
       });
       sendPageHeaders(reply, { link: keysetPageLinks(request.url, paging.pageSize, page.nextPageToken) });
-      return page.identities.map((identity) => view(identity, credentialConfig));
+      return page.identities.map(listed);
     });
 
     app.post('/identities', { schema: { body: createIdentityBodySchema } }, async (request, reply) => {

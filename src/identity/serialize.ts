@@ -16,6 +16,11 @@ export interface SerializeOptions {
    * see the admin routes): undefined leaves it out, as for every credential by default.
    */
   credentialConfig?(credential: Credential): JsonObject | undefined;
+  /**
+   * Leaves `credentials` out of an admin view: Kratos's identity list loads them only when a
+   * credential filter or `include_credential` asks (its ExpandDefault holds the addresses alone).
+   */
+  omitCredentials?: boolean;
 }
 
 const iso = (d: Date): string => d.toISOString();
@@ -42,6 +47,7 @@ export function serializeIdentity(identity: Identity, options: SerializeOptions)
   if (identity.external_id !== null) out.external_id = identity.external_id;
   if (options.admin) {
     out.metadata_admin = identity.metadata_admin;
+    if (options.omitCredentials) return out;
     const credentials: Record<string, JsonValue> = {};
     for (const credential of Object.values(identity.credentials)) {
       if (!credential) continue;
