@@ -269,6 +269,26 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
     expect(verified.verifiable_addresses?.[0]).toMatchObject({ verified: true, status: 'completed' });
   });
 
+  it('is passed on by the built-in UI, from its registration page to the flow it starts', async () => {
+    const browser = new BrowserClient(server.publicUrl);
+    const page = await browser.request(
+      '/ui/registration?after_verification_return_to=http%3A%2F%2Fapp.example.test%2Fverified',
+      { headers: { accept: 'text/html' } },
+    );
+    expect(page.status).toBe(303);
+    const init = new URL(page.headers.get('location') ?? '');
+    expect(init.pathname).toBe('/self-service/registration/browser');
+    expect(init.searchParams.get('after_verification_return_to')).toBe('http://app.example.test/verified');
+    const started = await browser.request(init.toString(), { headers: { accept: 'text/html' } });
+    const flowId = new URL(started.headers.get('location') ?? '').searchParams.get('flow');
+    const flow = (await (
+      await browser.getJson(`/self-service/registration/flows?id=${flowId}`)
+    ).json()) as RegistrationFlow & { request_url: string };
+    expect(new URL(flow.request_url).searchParams.get('after_verification_return_to')).toBe(
+      'http://app.example.test/verified',
+    );
+  });
+
   it("keeps the registration's return_to without after_verification_return_to, and drops one not allowed", async () => {
     const started = async (email: string, query: Record<string, string>) => {
       const browser = new BrowserClient(server.publicUrl);

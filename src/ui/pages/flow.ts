@@ -49,6 +49,8 @@ export function initUrl(
     refresh?: boolean;
     aal?: string | undefined;
     identitySchema?: string | undefined;
+    /** Registration and settings: where a verification they start leads once done (Kratos's). */
+    afterVerificationReturnTo?: string | undefined;
   } = {},
 ): string {
   return runtime.publicUrl(`self-service/${kind}/browser`, {
@@ -56,15 +58,30 @@ export function initUrl(
     refresh: params.refresh ? 'true' : undefined,
     aal: params.aal,
     identity_schema: params.identitySchema,
+    after_verification_return_to: params.afterVerificationReturnTo,
   });
 }
 
-/** Where the browser goes for a new flow of this kind, keeping the old flow's return_to and schema. */
+/** The flows whose request URL a verification they start reads `after_verification_return_to` from. */
+const startsVerification = (kind: FlowKind) => kind === 'registration' || kind === 'settings';
+
+/** `after_verification_return_to` of the flow's request URL, which Kratos reads it from. */
+function askedAfterVerification(flow: SelfServiceFlow): string | undefined {
+  if (!startsVerification(flow.kind)) return undefined;
+  try {
+    return new URL(flow.request_url).searchParams.get('after_verification_return_to') || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the browser goes for a new flow of this kind, keeping what the old flow was asked for. */
 function restartUrl(runtime: UiRuntime, flow: SelfServiceFlow): string {
   return initUrl(runtime, flow.kind, {
     returnTo: flow.return_to ?? undefined,
     refresh: flow.refresh,
     identitySchema: askedFlowSchema(flow),
+    afterVerificationReturnTo: askedAfterVerification(flow),
   });
 }
 
@@ -165,6 +182,9 @@ export async function showFlowPage(
     refresh: kind === 'login' && text(query, 'refresh') === 'true',
     aal: kind === 'login' ? text(query, 'aal') : undefined,
     identitySchema: kind === 'login' || kind === 'registration' ? text(query, 'identity_schema') : undefined,
+    afterVerificationReturnTo: startsVerification(kind)
+      ? text(query, 'after_verification_return_to')
+      : undefined,
   });
 
   let identityId: string | undefined;
