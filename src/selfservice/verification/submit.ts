@@ -160,7 +160,11 @@ async function run(
       nodes: withCsrf(flow.type, csrf, [continueLinkNode(method, next)]),
       messages: [uiText(Msg.InfoSelfServiceVerificationSuccessful)],
     };
+    // A clicked link (`use: link`) leads straight on, as Kratos's redirectVerificationSuccess; a
+    // code goes back to the UI, which shows the success and the "Continue" link (Kratos's code
+    // strategy leaves the flow for the UI to show).
     if (
+      method === 'link' &&
       flow.return_to !== null &&
       (flow.type === 'browser' ? !wantsJson(request) : personsBrowser(request))
     ) {
