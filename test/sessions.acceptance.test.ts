@@ -74,8 +74,72 @@ describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
     expect(forged.status).toBe(401);
     const none = await fetch(`${server.publicUrl}/sessions/whoami`);
     expect(none.status).toBe(401);
-    expect(await none.json()).toMatchObject({ error: { id: 'session_inactive', code: 401 } });
+    // Kratos's whoami refusal, word for word: a generic Unauthorized, without an error id.
+    expect(await none.json()).toEqual({
+      error: {
+        code: 401,
+        status: 'Unauthorized',
+        message: 'The request could not be authorized',
+        reason: 'No valid session credentials found in the request.',
+      },
+    });
     expect(await status(frontend.toSession({ xSessionToken: `${token}x` }))).toBe(401);
+  });
+
+  it('prefers the session cookie to a bearer token, and reads the bearer when no cookie opens, as Kratos', async () => {
+    const first = await signedIn('cookie-first@example.com');
+    const second = await signedIn('bearer-second@example.com');
+    const whoami = async (headers: Record<string, string>) => {
+      const response = await fetch(`${server.publicUrl}/sessions/whoami`, { headers });
+      return { status: response.status, id: ((await response.json()) as { id?: string }).id };
+    };
+    const cookie = server.sessionCookie(first.token);
+    // A gateway's or an SPA's own bearer token beside the browser's cookie signs nobody out.
+    expect(await whoami({ cookie, authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.gateway.jwt' })).toEqual({
+      status: 200,
+      id: first.session.id,
+    });
+    expect(await whoami({ cookie, authorization: `Bearer ${second.token}` })).toEqual({
+      status: 200,
+      id: first.session.id,
+    });
+    // A cookie that does not open is no cookie: the bearer token answers.
+    expect(
+      await whoami({ cookie: 'ory_kratos_session=forged', authorization: `Bearer ${second.token}` }),
+    ).toEqual({ status: 200, id: second.session.id });
+    // X-Session-Token comes before both.
+    expect(await whoami({ cookie, 'x-session-token': second.token })).toEqual({
+      status: 200,
+      id: second.session.id,
+    });
+  });
+
+  it("tells an ended session from none in whoami's reason, and answers the own-session routes as Kratos", async () => {
+    const { token, session } = await signedIn('ended@example.com');
+    await fetch(`${server.adminUrl}/admin/sessions/${session.id}`, { method: 'DELETE' });
+    const ended = await fetch(`${server.publicUrl}/sessions/whoami`, {
+      headers: { 'x-session-token': token },
+    });
+    expect(ended.status).toBe(401);
+    expect(((await ended.json()) as { error: { reason: string } }).error.reason).toBe(
+      'The session is inactive. Please log in again.',
+    );
+    for (const [method, path] of [
+      ['GET', '/sessions'],
+      ['DELETE', '/sessions'],
+      ['DELETE', `/sessions/${session.id}`],
+    ] as const) {
+      const refused = await fetch(`${server.publicUrl}${path}`, { method });
+      expect(refused.status, `${method} ${path}`).toBe(401);
+      expect(await refused.json(), `${method} ${path}`).toEqual({
+        error: {
+          code: 401,
+          status: 'Unauthorized',
+          message: 'The request could not be authorized',
+          reason: 'No valid session cookie found.',
+        },
+      });
+    }
   });
 
   it('revokes at once: admin delete, identity deactivation and identity deletion', async () => {

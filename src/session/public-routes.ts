@@ -4,7 +4,7 @@ import { PRIVATE_NO_STORE } from '../kernel/cache-control.js';
 import { badRequest } from '../kernel/errors.js';
 import { ignoreBodies } from '../kernel/ignored-bodies.js';
 import { UUID } from '../persistence/uuid.js';
-import { noActiveSession } from './errors.js';
+import { noSessionCookie, whoamiUnauthorized } from './errors.js';
 import {
   type SessionPageParams,
   sendPageHeaders,
@@ -13,6 +13,7 @@ import {
 } from './list-pages.js';
 import type { Authenticated, SessionManager } from './manager.js';
 import { sessionTokenFrom, type TokenSources } from './request-token.js';
+import { SESSION_TOKEN_PREFIX } from './token.js';
 import type { SessionTokenizer } from './tokenizer.js';
 
 export interface PublicSessionRoutesDeps {
@@ -31,11 +32,25 @@ export const WHOAMI_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'OPTIONS',
 
 /** `/sessions/whoami` and the caller's own sessions, as on Kratos's public port. */
 export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
-  async function caller(request: FastifyRequest): Promise<Authenticated> {
+  /** The caller's usable session; `refuse` names the 401 of the route asking. */
+  async function caller(
+    request: FastifyRequest,
+    refuse: (token: string | undefined) => Promise<never>,
+  ): Promise<Authenticated> {
     const token = sessionTokenFrom(request, deps.tokens);
     const authenticated = token === undefined ? undefined : await deps.sessions.authenticate(token);
-    if (!authenticated) throw noActiveSession();
+    if (!authenticated) return refuse(token);
     return authenticated;
+  }
+  /** whoami's refusal: one more lookup, on the refusal path only, to say whether a session ended. */
+  async function refuseWhoami(token: string | undefined): Promise<never> {
+    const ended =
+      token?.startsWith(SESSION_TOKEN_PREFIX) === true &&
+      (await deps.sessions.findByToken(token)) !== undefined;
+    throw whoamiUnauthorized(ended);
+  }
+  async function refuseOwnSessions(): Promise<never> {
+    throw noSessionCookie();
   }
 
   return async function register(app: FastifyInstance): Promise<void> {
@@ -54,7 +69,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
 
     /** whoami with the session also as a JWT in `tokenized`: no cached body, as in Kratos. */
     async function tokenizedWhoami(request: FastifyRequest, reply: FastifyReply, template: string) {
-      const authenticated = await caller(request);
+      const authenticated = await caller(request, refuseWhoami);
       const body = deps.sessions.whoamiJson(authenticated);
       sendWhoami(reply, authenticated, { ...body, tokenized: await deps.tokenizer.tokenize(template, body) });
     }
@@ -68,7 +83,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
         sendWhoami(reply, known);
         return undefined;
       }
-      return caller(request).then((authenticated) => sendWhoami(reply, authenticated));
+      return caller(request, refuseWhoami).then((authenticated) => sendWhoami(reply, authenticated));
     }
 
     // The hot path: no per-request info log line (errors still log), a pre-serialised body, and
@@ -78,7 +93,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
     app.route({ method: [...WHOAMI_METHODS], url: '/sessions/whoami', logLevel: 'warn', handler: whoami });
 
     app.get('/sessions', { schema: { querystring: pageQuery } }, async (request, reply) => {
-      const { session } = await caller(request);
+      const { session } = await caller(request, refuseOwnSessions);
       // Other sessions only: the current one is what whoami returns.
       const page = await sessionPage(
         deps.sessions,
@@ -94,7 +109,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
     });
 
     app.delete('/sessions', async (request) => {
-      const { session } = await caller(request);
+      const { session } = await caller(request, refuseOwnSessions);
       const count = await deps.sessions.revokeIdentitySessions(session.identityId, session.id);
       return { count };
     });
@@ -104,7 +119,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
       const id = (request.params as { id: string }).id.toLowerCase();
       // Kratos's special case: DELETE /sessions/whoami is whoami (the route above has no DELETE).
       if (id === 'whoami') return whoami(request, reply);
-      const { session } = await caller(request);
+      const { session } = await caller(request, refuseOwnSessions);
       if (!UUID.test(id)) throw badRequest(`The session id "${id}" is not a UUID.`);
       if (id === session.id) {
         throw badRequest('You cannot revoke the current session using this endpoint; use the logout flow.');

@@ -8,22 +8,26 @@ export interface TokenSources {
 }
 
 /**
- * The session token a request carries, in Kratos's order: `X-Session-Token`, then
- * `Authorization: Bearer`, then the session cookie (which must open under `secrets.cookie`). Works with or
- * without @fastify/cookie's parsing hook on the route.
+ * The session token a request carries, in Kratos's order (ManagerHTTP.extractToken):
+ * `X-Session-Token`, then the session cookie (which must open under `secrets.cookie`), then
+ * `Authorization: Bearer` only when no cookie opened. A browser's cookie so wins over an
+ * unrelated bearer token a gateway or an SPA adds. Works with or without @fastify/cookie's
+ * parsing hook on the route.
  */
 export function sessionTokenFrom(request: FastifyRequest, sources: TokenSources): string | undefined {
   const header = request.headers['x-session-token'];
   if (typeof header === 'string' && header !== '') return header;
+  // `request.cookies` is filled by @fastify/cookie's hook where one runs; elsewhere the one cookie
+  // needed is read from the header here.
+  const cookies = request.cookies as Record<string, string | undefined> | null | undefined;
+  const value =
+    cookies != null ? cookies[sources.cookieName] : cookieNamed(request.headers.cookie, sources.cookieName);
+  const fromCookie = decodeSessionCookie(value, sources.cookieKeys);
+  if (fromCookie !== undefined) return fromCookie;
   const authorization = request.headers.authorization;
   if (authorization !== undefined && /^bearer /i.test(authorization)) {
     const token = authorization.slice(7).trim();
     if (token !== '') return token;
   }
-  // `request.cookies` is filled by @fastify/cookie's hook where one runs; elsewhere the one cookie
-  // needed is read from the header here, only when no token header answered first.
-  const cookies = request.cookies as Record<string, string | undefined> | null | undefined;
-  const value =
-    cookies != null ? cookies[sources.cookieName] : cookieNamed(request.headers.cookie, sources.cookieName);
-  return decodeSessionCookie(value, sources.cookieKeys);
+  return undefined;
 }
