@@ -106,6 +106,23 @@ describe.each(testEngines())('in-process session checker ($name)', (engine) => {
     ).toEqual(expected);
   });
 
+  it('reads the cookie before a bearer token, and the bearer when no cookie opens, as whoami', async () => {
+    const first = await issue();
+    const second = await issue();
+    const c = checker();
+    const idOf = async (headers: Record<string, string>) =>
+      (bodyOf(await byHeaders(c, headers)) as { id?: string }).id;
+    expect(await idOf({ cookie: cookieHeader(first.token), authorization: 'Bearer gateway.jwt' })).toBe(
+      first.session.id,
+    );
+    expect(await idOf({ cookie: cookieHeader(first.token), authorization: `Bearer ${second.token}` })).toBe(
+      first.session.id,
+    );
+    expect(await idOf({ cookie: `${COOKIE}=forged`, authorization: `Bearer ${second.token}` })).toBe(
+      second.session.id,
+    );
+  });
+
   it('refuses no token, an unsigned cookie and a forged signature, however often asked', async () => {
     const { token } = await issue();
     const c = checker();

@@ -1,8 +1,8 @@
 /**
  * The in-process `SessionChecker`: a `check_session_url` that is this process's own
  * `<serve.public.base_url>sessions/whoami` is answered by the session manager directly, with
- * no HTTP hop. It reads the token as whoami does (X-Session-Token, Authorization: Bearer, the
- * sealed session cookie) and answers with whoami's JSON. The manager's cache is invalidated
+ * no HTTP hop. It reads the token as whoami does (X-Session-Token, the sealed session cookie,
+ * Authorization: Bearer) and answers with whoami's JSON. The manager's cache is invalidated
  * on revocation, so a revoked session is refused on the next request.
  */
 
@@ -117,7 +117,10 @@ function verifiedCookieMemo(
   };
 }
 
-/** Kratos's order: `X-Session-Token`, `Authorization: Bearer`, then the sealed cookie. */
+/**
+ * Kratos's order (ManagerHTTP.extractToken), as whoami reads it: `X-Session-Token`, the sealed
+ * cookie, then `Authorization: Bearer` only when no cookie opened.
+ */
 function tokenFrom(
   headers: Readonly<Record<string, string>>,
   cookieName: string,
@@ -125,10 +128,12 @@ function tokenFrom(
 ): string | undefined {
   const header = headers['x-session-token'];
   if (header !== undefined && header !== '') return header;
+  const fromCookie = verifiedToken(cookieNamed(headers.cookie, cookieName));
+  if (fromCookie !== undefined) return fromCookie;
   const authorization = headers.authorization;
   if (authorization !== undefined && /^bearer /i.test(authorization)) {
     const token = authorization.slice(7).trim();
     if (token !== '') return token;
   }
-  return verifiedToken(cookieNamed(headers.cookie, cookieName));
+  return undefined;
 }
