@@ -112,6 +112,33 @@ describe.each(testEngines())('session store contract ($name)', (engine) => {
     expect(await store.count({ identityId: randomUUID(), now: NOW })).toBe(0);
   });
 
+  it('lists newest first, as Kratos (created_at descending), ties by id, across keyset pages', async () => {
+    const identity = identityFixture(`newest-${randomUUID()}@example.com`);
+    await createIdentityStore(database.db).create(identity);
+    const minute = (m: number) => at(`2026-06-01T10:0${m}:00.000Z`);
+    // Created in this order: 1, then 3 and 4 in the same instant, then 2 last; ids random.
+    const sessions = [
+      sessionFixture(identity.id, { created_at: minute(1) }),
+      sessionFixture(identity.id, { created_at: minute(3) }),
+      sessionFixture(identity.id, { created_at: minute(3) }),
+      sessionFixture(identity.id, { created_at: minute(5) }),
+    ];
+    for (const s of sessions) await store.create(s);
+    const [oldest, tieA, tieB, newest] = sessions as [Session, Session, Session, Session];
+    const ties = [tieA.id, tieB.id].sort().reverse();
+    const expected = [newest.id, ...ties, oldest.id];
+    const all = await store.list({ identityId: identity.id, pageSize: 10, now: NOW });
+    expect(all.sessions.map((s) => s.id)).toEqual(expected);
+    const walked: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await store.list({ identityId: identity.id, pageSize: 1, pageToken, now: NOW });
+      walked.push(...page.sessions.map((s) => s.id));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(walked).toEqual(expected);
+  });
+
   it('extends only active sessions', async () => {
     const session = sessionFixture(identityId);
     await store.create(session);

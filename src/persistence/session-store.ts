@@ -6,7 +6,7 @@ import type {
   SessionDevice,
 } from '../session/model.js';
 import { preparedQuery } from './compiled-query.js';
-import { decodePageToken, toPage } from './page-token.js';
+import { decodeNewestFirstToken, encodeNewestFirstToken, toPage } from './page-token.js';
 import { fromJson, toBool, toDate, toJson } from './row-codec.js';
 import type { SessionsTable, Tables } from './tables.js';
 import { uuidKey, uuidKeys } from './uuid.js';
@@ -190,12 +190,23 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
     },
 
     async list(query) {
+      // Newest first, as Kratos lists sessions (created_at DESC); the id orders sessions created
+      // in the same millisecond, so pages neither repeat nor skip one.
       let q = matching(db.selectFrom('sessions').selectAll(), query)
-        .orderBy('id')
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
         .limit(query.pageSize + 1);
-      if (query.pageToken !== undefined) q = q.where('id', '>', decodePageToken(query.pageToken));
+      if (query.pageToken !== undefined) {
+        const after = decodeNewestFirstToken(query.pageToken);
+        q = q.where((eb) =>
+          eb.or([
+            eb('created_at', '<', after.createdAt),
+            eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+          ]),
+        );
+      }
       if (query.offset !== undefined && query.offset > 0) q = q.offset(query.offset);
-      const page = toPage((await q.execute()).map(toSession), query.pageSize);
+      const page = toPage((await q.execute()).map(toSession), query.pageSize, encodeNewestFirstToken);
       return page.nextPageToken === undefined
         ? { sessions: page.items }
         : { sessions: page.items, nextPageToken: page.nextPageToken };

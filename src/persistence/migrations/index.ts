@@ -8,6 +8,7 @@ import * as m0006 from './0006-webhook-deliveries.js';
 import * as m0007 from './0007-courier-template-data.js';
 import * as m0008 from './0008-oidc-continuity.js';
 import * as m0009 from './0009-selfservice-errors.js';
+import * as m0010 from './0010-sessions-newest-first.js';
 import type { Engine } from './column-types.js';
 
 export interface MigrationModule {
@@ -28,4 +29,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, module: Migration
   ['0007-courier-template-data', m0007],
   ['0008-oidc-continuity', m0008],
   ['0009-selfservice-errors', m0009],
+  ['0010-sessions-newest-first', m0010],
 ];
