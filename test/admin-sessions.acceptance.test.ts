@@ -139,6 +139,33 @@ describe.each(testDatabases())('bulk session management over HTTP ($name)', (dat
     expect((await failure(admin.getIdentity({ id: dee.identity.id }))).status).toBe(404);
   });
 
+  it("reads active as Go's ParseBool on both lists, empty meaning every session, as Kratos", async () => {
+    const eve = await signedIn(server, admin, 'active-parse-eve@example.com', 2);
+    const [kept, ended] = eve.sessions;
+    if (!kept || !ended) throw new Error('no sessions');
+    await admin.disableSession({ id: ended.session.id });
+    const ids = async (query: string) => {
+      const response = await fetch(
+        `${server.adminUrl}/admin/identities/${eve.identity.id}/sessions?${query}`,
+      );
+      expect(response.status, query).toBe(200);
+      return ((await response.json()) as { id: string }[]).map((s) => s.id).sort();
+    };
+    for (const yes of ['1', 't', 'TRUE', 'True'])
+      expect(await ids(`active=${yes}`)).toEqual([kept.session.id]);
+    for (const no of ['0', 'f', 'FALSE']) expect(await ids(`active=${no}`)).toEqual([ended.session.id]);
+    expect(await ids('active=')).toEqual([kept.session.id, ended.session.id].sort());
+    for (const path of [`/admin/identities/${eve.identity.id}/sessions`, '/admin/sessions']) {
+      const refused = await fetch(`${server.adminUrl}${path}?active=yes`);
+      expect(refused.status, path).toBe(400);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(
+        'could not parse parameter active',
+      );
+    }
+    const all = await fetch(`${server.adminUrl}/admin/sessions?active=T`);
+    expect(all.status).toBe(200);
+  });
+
   it('answers bodies the spec refuses with 400 in Kratos shape', async () => {
     const id = '6a0b0a4c-2b3e-4c5e-9f1a-0c6a2f3b4d5e';
     const bodies: unknown[] = [

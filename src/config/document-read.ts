@@ -21,14 +21,3 @@ export function nonEmptyString(value: unknown): string | undefined {
 export function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
-
-const GO_TRUE: ReadonlySet<string> = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const GO_FALSE: ReadonlySet<string> = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
-
-/**
- * A boolean kept in a string key, read as Kratos reads it (koanf's Bool: Go's strconv.ParseBool),
- * or undefined for any other spelling, which Kratos would silently take as false.
- */
-export function goBool(value: string): boolean | undefined {
-  return GO_TRUE.has(value) ? true : GO_FALSE.has(value) ? false : undefined;
-}

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Identity } from '../identity/model.js';
-import { badRequest, notFound } from '../kernel/errors.js';
+import { AppError, badRequest, notFound } from '../kernel/errors.js';
+import { goBool } from '../kernel/go-bool.js';
 import { ignoreBodies } from '../kernel/ignored-bodies.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
 import {
@@ -32,7 +33,7 @@ const listQuery = {
     page_size: { type: 'integer', minimum: 1, maximum: 1000 },
     per_page: { type: 'integer', minimum: 1, maximum: 1000 },
     page_token: { type: 'string' },
-    active: { type: 'boolean' },
+    active: { type: 'string' },
     expand: expandSchema,
   },
 } as const;
@@ -40,7 +41,7 @@ const listQuery = {
 /** `GET /admin/identities/{id}/sessions`: keyset or numbered pages (see list-pages.ts). */
 const identityListQuery = {
   type: 'object',
-  properties: { ...sessionPageParamsSchema, active: { type: 'boolean' }, expand: expandSchema },
+  properties: { ...sessionPageParamsSchema, active: { type: 'string' }, expand: expandSchema },
 } as const;
 
 const getQuery = { type: 'object', properties: { expand: expandSchema } } as const;
@@ -53,11 +54,24 @@ const idParams = {
 } as const;
 
 interface ListQuery extends SessionPageParams {
-  active?: boolean;
+  active?: string;
   expand?: string | string[];
 }
 
 const NOT_FOUND = 'Unable to locate the resource';
+
+/**
+ * The lists' `active` filter as Kratos reads it (Go's strconv.ParseBool: `1`, `t`, `TRUE`...),
+ * where empty means no filter; any other spelling is its 400.
+ */
+function activeFilter(raw: string | undefined): boolean | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const active = goBool(raw);
+  if (active === undefined) {
+    throw new AppError('bad_request', 400, 'could not parse parameter active', { exposeId: false });
+  }
+  return active;
+}
 
 /** Kratos's session expandables; any other value is a 400, as there. */
 const EXPANDABLES: ReadonlySet<string> = new Set(['identity', 'devices']);
@@ -89,7 +103,7 @@ export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
       const expand = wantsIdentity(query.expand);
       const page = await keysetSessionPage(
         (q) => deps.sessions.list(q),
-        { active: query.active },
+        { active: activeFilter(query.active) },
         query,
         request.url,
       );
@@ -141,7 +155,7 @@ export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
         wantsIdentity(query.expand);
         const page = await sessionPage(
           deps.sessions,
-          { identityId: id, active: query.active },
+          { identityId: id, active: activeFilter(query.active) },
           query,
           request.url,
         );

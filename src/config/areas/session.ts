@@ -1,5 +1,6 @@
 import { parseDuration } from '../../kernel/duration.js';
-import { goBool, nonEmptyString, objectOrEmpty } from '../document-read.js';
+import { goBool } from '../../kernel/go-bool.js';
+import { nonEmptyString, objectOrEmpty } from '../document-read.js';
 import type { ConfigIssue } from '../errors.js';
 import type { KratosConfigDocument } from '../types.js';
 
