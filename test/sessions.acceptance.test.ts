@@ -342,6 +342,13 @@ describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
     expect(extended.status).toBe(200);
     const body = (await extended.json()) as { expires_at: string };
     expect(new Date(body.expires_at).getTime()).toBeGreaterThanOrEqual(session.expires_at.getTime());
+    // A revoked session is answered as it is, not extended and not a 404, as Kratos.
+    await fetch(`${server.adminUrl}/admin/sessions/${session.id}`, { method: 'DELETE' });
+    const revoked = await fetch(`${server.adminUrl}/admin/sessions/${session.id}/extend`, {
+      method: 'PATCH',
+    });
+    expect(revoked.status).toBe(200);
+    expect(await revoked.json()).toMatchObject({ id: session.id, active: false });
     // An unknown identity has no sessions: an empty page, as Kratos answers.
     const unknown = await fetch(
       `${server.adminUrl}/admin/identities/00000000-0000-4000-8000-000000000000/sessions`,
@@ -351,5 +358,33 @@ describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
       [],
       '0',
     ]);
+  });
+});
+
+describe('feature_flags.faster_session_extend', () => {
+  it('answers the admin extend with 204 and no body, as Kratos does with the flag', async () => {
+    const server = await startTestServer({
+      dsn: 'memory',
+      extraConfig: { feature_flags: { faster_session_extend: true } },
+    });
+    try {
+      const admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+      const { data: identity } = await admin.createIdentity({
+        createIdentityBody: {
+          schema_id: 'exam',
+          traits: { email: 'faster@example.com', fullname: 'Ada', phone_number: 1, user_type: 'student' },
+        },
+      });
+      const [issued] = await issueSessions(server, identity.id);
+      const extended = await fetch(`${server.adminUrl}/admin/sessions/${issued?.session.id}/extend`, {
+        method: 'PATCH',
+      });
+      expect(extended.status).toBe(204);
+      expect(await extended.text()).toBe('');
+      const { data } = await admin.extendSession({ id: issued?.session.id ?? '' });
+      expect(data).toBeFalsy();
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -114,6 +114,7 @@ export async function buildAdminApp(registry: Registry, selfService: SelfService
   const sessionRoutes = adminSessionRoutes({
     sessions: registry.sessions,
     identities: registry.identityStore,
+    fasterExtend: registry.sessionConfig.fasterExtend,
   });
   const courierRoutes = adminCourierRoutes({ courier: registry.courier, redactBodies: !registry.config.dev });
   // Kratos serves the admin API both under /admin and at the root.

@@ -22,6 +22,8 @@ import type { Session } from './model.js';
 export interface AdminSessionRoutesDeps {
   sessions: SessionManager;
   identities: IdentityStore;
+  /** `feature_flags.faster_session_extend`: extend answers 204 without a body, as Kratos then. */
+  fasterExtend?: boolean;
 }
 
 const expandSchema = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } as const;
@@ -134,10 +136,11 @@ export function adminSessionRoutes(deps: AdminSessionRoutesDeps) {
     // Reads no body; its own scope takes any (see ignoreBodies), so the SDK's call is not a 415.
     await app.register(async (scope) => {
       ignoreBodies(scope);
-      scope.patch('/sessions/:id/extend', { schema: { params: idParams } }, async (request) => {
+      scope.patch('/sessions/:id/extend', { schema: { params: idParams } }, async (request, reply) => {
         const { id } = request.params as { id: string };
         const session = await deps.sessions.extend(id);
         if (!session) throw notFound(NOT_FOUND);
+        if (deps.fasterExtend) return reply.code(204).send();
         const [json] = await withIdentities([session], true);
         return json;
       });

@@ -433,7 +433,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     async extend(sessionId) {
       const at = now();
       const session = await deps.sessions.get(sessionId);
-      if (!session?.active) return undefined;
+      if (!session) return undefined;
+      // As Kratos: a revoked session is answered as it is (active: false), not extended.
+      if (!session.active) return session;
       const earliest = deps.config.earliestPossibleExtendMs;
       const remaining = session.expires_at.getTime() - at.getTime();
       // Kratos: outside the extension window the session is returned as it is.

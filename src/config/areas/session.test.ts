@@ -9,6 +9,7 @@ describe('sessionConfig', () => {
     expect(sessionConfig(doc({}), false)).toEqual({
       lifespanMs: 86_400_000,
       earliestPossibleExtendMs: undefined,
+      fasterExtend: false,
       cookie: {
         name: 'ory_kratos_session',
         domain: undefined,
@@ -31,12 +32,14 @@ describe('sessionConfig', () => {
           cookie: { name: 'sid', domain: 'app.test', persistent: false },
         },
         cookies: { domain: 'other.test', path: '/auth', same_site: 'Strict', secure: 'false' },
+        feature_flags: { faster_session_extend: true },
       }),
       false,
     );
     expect(config).toEqual({
       lifespanMs: 5_400_000,
       earliestPossibleExtendMs: 900_000,
+      fasterExtend: true,
       cookie: {
         name: 'sid',
         domain: 'app.test',
