@@ -1,4 +1,4 @@
-import { Configuration, FrontendApi, type UiNode } from '@ory/client';
+import { Configuration, FrontendApi, IdentityApi, type UiNode } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEMA_URL } from '../src/identity/schema/index.js';
 import { BrowserClient } from './support/browser-client.js';
@@ -70,6 +70,30 @@ describe('identity schema selection in self-service flows', () => {
   });
   afterAll(async () => {
     await server?.close();
+  });
+
+  it('pages GET /schemas as Kratos: per_page and page, X-Total-Count and links on the public URL', async () => {
+    // @ory/client lists schemas through IdentityApi; the public listener serves them.
+    const schemas = new IdentityApi(new Configuration({ basePath: server.publicUrl }));
+    const { data: all, headers } = await schemas.listIdentitySchemas();
+    expect(all.map((s) => s.id)).toEqual(['exam', 'customer', 'staff']);
+    expect(headers['x-total-count']).toBe('3');
+    const { data: second, headers: paged } = await schemas.listIdentitySchemas({ perPage: 1, page: 1 });
+    expect(second.map((s) => s.id)).toEqual(['customer']);
+    expect(paged['x-total-count']).toBe('3');
+    expect(paged.link).toBe(
+      [
+        `<${server.publicUrl}/schemas?page=0&per_page=1>; rel="first"`,
+        `<${server.publicUrl}/schemas?page=2&per_page=1>; rel="next"`,
+        `<${server.publicUrl}/schemas?page=0&per_page=1>; rel="prev"`,
+        `<${server.publicUrl}/schemas?page=2&per_page=1>; rel="last"`,
+      ].join(','),
+    );
+    const missing = await fetch(`${server.publicUrl}/schemas/nope`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { reason: string } }).error.reason).toBe(
+      'Identity schema `nope` could not be found.',
+    );
   });
 
   it('builds the registration form from the schema asked for and gives the identity its schema_id', async () => {

@@ -97,6 +97,7 @@ function identitySchemaRoutes(registry: Registry) {
   return schemaRoutes({
     list: () => registry.schemas.list().map((s) => ({ id: s.id, document: s.document })),
     get: (id) => registry.schemas.get(id),
+    listUrl: new URL('schemas', registry.config.serve.public.baseUrl).toString(),
   });
 }
 
