@@ -679,6 +679,49 @@ describe.each(testDatabases())('login, registration and logout flows ($name)', (
       ).toBe(401);
     });
 
+    it('SPA posting FormData: multipart/form-data signs in as a form does (Kratos takes it); files are 400', async () => {
+      const browser = new BrowserClient(server.publicUrl);
+      await registerNative('formdata@example.com');
+      const flow = (await (await browser.getJson('/self-service/login/browser')).json()) as LoginFlow;
+      // What `fetch(action, {body: new FormData(form)})` sends.
+      const multipart = async (form: FormData) => {
+        const encoded = new Request('http://encode.test/', { method: 'POST', body: form });
+        return browser.request(`/self-service/login?flow=${flow.id}`, {
+          method: 'POST',
+          headers: {
+            accept: 'application/json',
+            'content-type': encoded.headers.get('content-type') ?? '',
+          },
+          body: await encoded.text(),
+        });
+      };
+      const withFile = new FormData();
+      withFile.set('csrf_token', csrfTokenOf(flow));
+      withFile.set('method', 'password');
+      withFile.set('identifier', new Blob(['formdata@example.com']), 'identifier.txt');
+      const refused = await multipart(withFile);
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { reason: string } }).error.reason).toBe(
+        'The form field "identifier" is a file; no flow takes files.',
+      );
+      const broken = await browser.request(`/self-service/login?flow=${flow.id}`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'multipart/form-data; boundary=x' },
+        body: 'not multipart',
+      });
+      expect(broken.status).toBe(400);
+
+      const form = new FormData();
+      form.set('csrf_token', csrfTokenOf(flow));
+      form.set('method', 'password');
+      form.set('identifier', 'formdata@example.com');
+      form.set('password', PASSWORD);
+      const ok = await multipart(form);
+      expect(ok.status).toBe(200);
+      expect(browser.cookie('ory_kratos_session')).toBeDefined();
+      expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
+    });
+
     it('logout: return_to defaults to the logout default, a refused one still signs out, as Kratos', async () => {
       const signIn = async () => {
         const browser = new BrowserClient(server.publicUrl);

@@ -27,6 +27,7 @@ import { publicSessionRoutes } from '../session/public-routes.js';
 import { uiRoutes } from '../ui/index.js';
 import type { WebhookWorker, WorkerOverrides } from '../webhooks/outbox/index.js';
 import { createHttpServer, keepOutOfCaches } from './http.js';
+import { acceptMultipartForms } from './multipart-form.js';
 import { publicRouteRedirects } from './public-route-redirects.js';
 import { createRegistry, type Registry } from './registry.js';
 import { buildSelfService, type SelfService } from './selfservice.js';
@@ -64,8 +65,10 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
   await app.register(async (flows) => {
     keepOutOfCaches(flows);
     await flows.register(fastifyCookie);
-    // HTML forms post application/x-www-form-urlencoded; repeated fields become arrays.
+    // HTML forms post application/x-www-form-urlencoded; repeated fields become arrays. A
+    // FormData posted by script arrives as multipart/form-data, which Kratos takes too.
     await flows.register(fastifyFormbody);
+    acceptMultipartForms(flows);
     // An error no flow can show sends a browser to the error UI; other clients get it as JSON.
     flows.setErrorHandler(reportErrorsToBrowsers(selfService.errors));
     await flows.register(selfServiceErrorRoutes(selfService.errors));

@@ -52,7 +52,9 @@ export function readSubmission(body: unknown, contentType: string | undefined): 
   if (body !== undefined && !isObject(body))
     throw badRequest('The request body must be a JSON object or a form.');
   const fields = (body ?? {}) as Record<string, unknown>;
-  const fromForm = (contentType ?? '').startsWith('application/x-www-form-urlencoded');
+  // Both form encodings carry text fields only (see app/multipart-form.ts).
+  const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  const fromForm = mediaType === 'application/x-www-form-urlencoded' || mediaType === 'multipart/form-data';
   const str = (name: string): string | undefined => {
     const value = fields[name];
     // A repeated form field arrives as an array; the last value wins, as in Go's form decoder.
