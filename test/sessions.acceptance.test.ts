@@ -114,6 +114,38 @@ describe.each(testDatabases())('sessions over HTTP ($name)', (database) => {
     });
   });
 
+  it('writes the session cookie again when the session outlives it (an extension), as Kratos RefreshCookie', async () => {
+    const { token, session } = await signedIn('refresh-cookie@example.com');
+    const whoami = (headers: Record<string, string>) =>
+      fetch(`${server.publicUrl}/sessions/whoami`, { headers });
+    const expiresAt = session.expires_at;
+    // A cookie that knows the session's expiry: nothing to write.
+    const current = await whoami({ cookie: server.sessionCookie(token, expiresAt) });
+    expect(current.status).toBe(200);
+    expect(current.headers.getSetCookie()).toEqual([]);
+    // One written before an extension (an earlier expiry), or an older cookie that knows none.
+    for (const cookie of [
+      server.sessionCookie(token, new Date(expiresAt.getTime() - 3_600_000)),
+      server.sessionCookie(token),
+    ]) {
+      const refreshed = await whoami({ cookie });
+      expect(refreshed.status).toBe(200);
+      const [line = ''] = refreshed.headers.getSetCookie();
+      expect(line).toMatch(/^ory_kratos_session=s1\./);
+      expect(line).toMatch(/; HttpOnly/);
+      const maxAge = Number(/Max-Age=(\d+)/.exec(line)?.[1]);
+      const left = Math.floor((expiresAt.getTime() - Date.now()) / 1000);
+      expect(Math.abs(maxAge - left)).toBeLessThanOrEqual(2);
+      // The new cookie is complete: the next whoami writes nothing.
+      const again = await whoami({ cookie: line.split(';')[0] ?? '' });
+      expect(again.status).toBe(200);
+      expect(again.headers.getSetCookie()).toEqual([]);
+    }
+    // Tokens in headers have no cookie to refresh.
+    const byHeader = await whoami({ 'x-session-token': token });
+    expect(byHeader.headers.getSetCookie()).toEqual([]);
+  });
+
   it("tells an ended session from none in whoami's reason, and answers the own-session routes as Kratos", async () => {
     const { token, session } = await signedIn('ended@example.com');
     await fetch(`${server.adminUrl}/admin/sessions/${session.id}`, { method: 'DELETE' });

@@ -89,6 +89,7 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
       tokens: { cookieName: registry.sessionConfig.cookie.name, cookieKeys: registry.config.secrets.cookie },
       identityOf: (id) => registry.identityStore.get(id),
       tokenizer: buildSessionTokenizer(registry),
+      cookie: registry.sessionConfig.cookie,
     }),
   );
   await app.register(identitySchemaRoutes(registry));

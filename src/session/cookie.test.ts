@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { parseCookie } from 'cookie';
 import { describe, expect, it } from 'vitest';
-import { cookieNamed, decodeSessionCookie, encodeSessionCookie } from './cookie.js';
+import { cookieNamed, decodeSessionCookie, encodeSessionCookie, openSessionCookie } from './cookie.js';
 
 const KEYS = ['cookie-secret-one-0123456789', 'cookie-secret-old-0123456789'];
 
@@ -10,6 +10,17 @@ describe('session cookie', () => {
     expect(decodeSessionCookie(encodeSessionCookie('ory_st_abc', KEYS), KEYS)).toBe('ory_st_abc');
     const old = encodeSessionCookie('ory_st_abc', KEYS.slice(1));
     expect(decodeSessionCookie(old, KEYS)).toBe('ory_st_abc');
+  });
+
+  it("carries the session's expiry sealed beside the token when written with one", () => {
+    const expiresAt = new Date('2026-06-01T12:00:00.900Z');
+    const opened = openSessionCookie(encodeSessionCookie('ory_st_abc', KEYS, expiresAt), KEYS);
+    expect(opened).toEqual({ token: 'ory_st_abc', expiresAtSeconds: Math.floor(expiresAt.getTime() / 1000) });
+    expect(openSessionCookie(encodeSessionCookie('ory_st_abc', KEYS), KEYS)).toEqual({
+      token: 'ory_st_abc',
+      expiresAtSeconds: undefined,
+    });
+    expect(decodeSessionCookie(encodeSessionCookie('ory_st_abc', KEYS, expiresAt), KEYS)).toBe('ory_st_abc');
   });
 
   it('is opaque: the token does not show, and each cookie written differs', () => {

@@ -26,25 +26,59 @@ function keyOf(secret: string): Buffer {
   return key;
 }
 
+/** Separates the token from the session's expiry in a sealed cookie (no token holds it). */
+const EXPIRY_MARK = '~';
+
 /**
  * The session cookie's value: the session token sealed with AES-256-GCM under `secrets.cookie`,
  * opaque and authenticated, as Kratos's cookie store (gorilla securecookie, encrypted and
  * signed): the cookie does not show the token it carries, so a cookie read off a browser is not
  * also a bearer token for `X-Session-Token`, and one not issued here is refused before any
- * lookup. Sealed with the first key; every key opens, so cookie secrets can rotate.
+ * lookup. Sealed with the first key; every key opens, so cookie secrets can rotate. With
+ * `expiresAt`, the session's expiry as the cookie was written travels sealed beside the token,
+ * as Kratos keeps `expires_at` in its cookie: whoami writes the cookie again once the session
+ * outlives it (an admin extended it).
  */
-export function encodeSessionCookie(token: string, keys: readonly string[]): string {
+export function encodeSessionCookie(token: string, keys: readonly string[], expiresAt?: Date): string {
   const [secret] = keys;
   if (secret === undefined) throw new Error('no cookie secret configured');
+  const plain =
+    expiresAt === undefined ? token : `${token}${EXPIRY_MARK}${Math.floor(expiresAt.getTime() / 1000)}`;
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', keyOf(secret), nonce);
-  const body = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
+  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return SEALED + Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64url');
 }
 
-export function decodeSessionCookie(value: string | undefined, keys: readonly string[]): string | undefined {
+/** An opened session cookie: its token and, when it was written with one, the session's expiry then. */
+export interface OpenedSessionCookie {
+  token: string;
+  /** Unix seconds; undefined for cookies written without it (older ones). */
+  expiresAtSeconds: number | undefined;
+}
+
+export function openSessionCookie(
+  value: string | undefined,
+  keys: readonly string[],
+): OpenedSessionCookie | undefined {
   if (value === undefined) return undefined;
-  return value.startsWith(SEALED) ? openSealed(value, keys) : verifySigned(value, keys);
+  if (!value.startsWith(SEALED)) {
+    const token = verifySigned(value, keys);
+    return token === undefined ? undefined : { token, expiresAtSeconds: undefined };
+  }
+  const plain = openSealed(value, keys);
+  if (plain === undefined) return undefined;
+  const mark = plain.indexOf(EXPIRY_MARK);
+  if (mark === -1) return { token: plain, expiresAtSeconds: undefined };
+  const seconds = Number(plain.slice(mark + 1));
+  return {
+    token: plain.slice(0, mark),
+    expiresAtSeconds: Number.isSafeInteger(seconds) ? seconds : undefined,
+  };
+}
+
+export function decodeSessionCookie(value: string | undefined, keys: readonly string[]): string | undefined {
+  return openSessionCookie(value, keys)?.token;
 }
 
 function openSealed(value: string, keys: readonly string[]): string | undefined {

@@ -1,9 +1,13 @@
+import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SessionConfig } from '../config/index.js';
 import type { Identity } from '../identity/model.js';
 import { PRIVATE_NO_STORE } from '../kernel/cache-control.js';
 import { badRequest } from '../kernel/errors.js';
 import { ignoreBodies } from '../kernel/ignored-bodies.js';
 import { UUID } from '../persistence/uuid.js';
+import { encodeSessionCookie, type OpenedSessionCookie } from './cookie.js';
+import { sessionCookieAttributes } from './cookie-attributes.js';
 import { noSessionCookie, whoamiUnauthorized } from './errors.js';
 import {
   type SessionPageParams,
@@ -12,7 +16,7 @@ import {
   sessionPageParamsSchema,
 } from './list-pages.js';
 import type { Authenticated, SessionManager } from './manager.js';
-import { sessionTokenFrom, type TokenSources } from './request-token.js';
+import { type RequestCredentials, requestCredentials, type TokenSources } from './request-token.js';
 import { SESSION_TOKEN_PREFIX } from './token.js';
 import type { SessionTokenizer } from './tokenizer.js';
 
@@ -23,6 +27,8 @@ export interface PublicSessionRoutesDeps {
   identityOf(identityId: string): Promise<Identity | undefined>;
   /** `?tokenize_as=`: the session as a JWT (session.whoami.tokenizer.templates). */
   tokenizer: SessionTokenizer;
+  /** The session cookie's attributes, for writing it again once the session was extended. */
+  cookie: SessionConfig['cookie'];
 }
 
 const pageQuery = { type: 'object', properties: sessionPageParamsSchema } as const;
@@ -33,15 +39,17 @@ export const WHOAMI_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'OPTIONS',
 /** `/sessions/whoami` and the caller's own sessions, as on Kratos's public port. */
 export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
   /** The caller's usable session; `refuse` names the 401 of the route asking. */
-  async function caller(
-    request: FastifyRequest,
+  async function authenticatedBy(
+    credentials: RequestCredentials | undefined,
     refuse: (token: string | undefined) => Promise<never>,
   ): Promise<Authenticated> {
-    const token = sessionTokenFrom(request, deps.tokens);
+    const token = credentials?.token;
     const authenticated = token === undefined ? undefined : await deps.sessions.authenticate(token);
     if (!authenticated) return refuse(token);
     return authenticated;
   }
+  const caller = (request: FastifyRequest, refuse: (token: string | undefined) => Promise<never>) =>
+    authenticatedBy(requestCredentials(request, deps.tokens), refuse);
   /** whoami's refusal: one more lookup, on the refusal path only, to say whether a session ended. */
   async function refuseWhoami(token: string | undefined): Promise<never> {
     const ended =
@@ -58,8 +66,38 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
     // theirs). This plugin is its own Fastify scope, so the flows keep their parsers.
     ignoreBodies(app);
 
+    /**
+     * As Kratos's RefreshCookie: a session cookie written before the session was extended (it
+     * remembers an earlier expiry, or none) is written again, so the browser keeps it as long as
+     * the session lasts. Rare: on the hot path this is one comparison.
+     */
+    function refreshCookie(
+      reply: FastifyReply,
+      authenticated: Authenticated,
+      cookie: OpenedSessionCookie,
+    ): void {
+      const expiresAtMs = authenticated.session.expiresAtMs;
+      const written = cookie.expiresAtSeconds;
+      if (written !== undefined && written >= Math.floor(expiresAtMs / 1000)) return;
+      const expiresAt = new Date(expiresAtMs);
+      reply.header(
+        'set-cookie',
+        fastifyCookie.serialize(
+          deps.tokens.cookieName,
+          encodeSessionCookie(cookie.token, deps.tokens.cookieKeys, expiresAt),
+          sessionCookieAttributes(deps.cookie, expiresAt, Date.now()),
+        ),
+      );
+    }
+
     /** whoami's answer: the session's JSON (a ready string from the cache, or an object). */
-    function sendWhoami(reply: FastifyReply, authenticated: Authenticated, body?: object): void {
+    function sendWhoami(
+      reply: FastifyReply,
+      authenticated: Authenticated,
+      credentials: RequestCredentials | undefined,
+      body?: object,
+    ): void {
+      if (credentials?.cookie !== undefined) refreshCookie(reply, authenticated, credentials.cookie);
       reply
         .header('x-kratos-authenticated-identity-id', authenticated.session.identityId)
         .header('cache-control', PRIVATE_NO_STORE)
@@ -69,21 +107,26 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
 
     /** whoami with the session also as a JWT in `tokenized`: no cached body, as in Kratos. */
     async function tokenizedWhoami(request: FastifyRequest, reply: FastifyReply, template: string) {
-      const authenticated = await caller(request, refuseWhoami);
+      const credentials = requestCredentials(request, deps.tokens);
+      const authenticated = await authenticatedBy(credentials, refuseWhoami);
       const body = deps.sessions.whoamiJson(authenticated);
-      sendWhoami(reply, authenticated, { ...body, tokenized: await deps.tokenizer.tokenize(template, body) });
+      const tokenized = await deps.tokenizer.tokenize(template, body);
+      sendWhoami(reply, authenticated, credentials, { ...body, tokenized });
     }
 
     function whoami(request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
       const template = (request.query as { tokenize_as?: unknown }).tokenize_as;
       if (typeof template === 'string' && template !== '') return tokenizedWhoami(request, reply, template);
-      const token = sessionTokenFrom(request, deps.tokens);
-      const known = token === undefined ? undefined : deps.sessions.authenticateFromMemory(token);
+      const credentials = requestCredentials(request, deps.tokens);
+      const known =
+        credentials === undefined ? undefined : deps.sessions.authenticateFromMemory(credentials.token);
       if (known !== undefined) {
-        sendWhoami(reply, known);
+        sendWhoami(reply, known, credentials);
         return undefined;
       }
-      return caller(request, refuseWhoami).then((authenticated) => sendWhoami(reply, authenticated));
+      return authenticatedBy(credentials, refuseWhoami).then((authenticated) =>
+        sendWhoami(reply, authenticated, credentials),
+      );
     }
 
     // The hot path: no per-request info log line (errors still log), a pre-serialised body, and

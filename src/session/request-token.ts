@@ -1,10 +1,17 @@
 import type {} from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
-import { cookieNamed, decodeSessionCookie } from './cookie.js';
+import { cookieNamed, type OpenedSessionCookie, openSessionCookie } from './cookie.js';
 
 export interface TokenSources {
   cookieName: string;
   cookieKeys: readonly string[];
+}
+
+/** The token a request carries, and the cookie it came from, if it came from one. */
+export interface RequestCredentials {
+  token: string;
+  /** The session cookie that carried the token (see OpenedSessionCookie); undefined for headers. */
+  cookie: OpenedSessionCookie | undefined;
 }
 
 /**
@@ -14,20 +21,28 @@ export interface TokenSources {
  * unrelated bearer token a gateway or an SPA adds. Works with or without @fastify/cookie's
  * parsing hook on the route.
  */
-export function sessionTokenFrom(request: FastifyRequest, sources: TokenSources): string | undefined {
+export function requestCredentials(
+  request: FastifyRequest,
+  sources: TokenSources,
+): RequestCredentials | undefined {
   const header = request.headers['x-session-token'];
-  if (typeof header === 'string' && header !== '') return header;
+  if (typeof header === 'string' && header !== '') return { token: header, cookie: undefined };
   // `request.cookies` is filled by @fastify/cookie's hook where one runs; elsewhere the one cookie
   // needed is read from the header here.
   const cookies = request.cookies as Record<string, string | undefined> | null | undefined;
   const value =
     cookies != null ? cookies[sources.cookieName] : cookieNamed(request.headers.cookie, sources.cookieName);
-  const fromCookie = decodeSessionCookie(value, sources.cookieKeys);
-  if (fromCookie !== undefined) return fromCookie;
+  const cookie = openSessionCookie(value, sources.cookieKeys);
+  if (cookie !== undefined) return { token: cookie.token, cookie };
   const authorization = request.headers.authorization;
   if (authorization !== undefined && /^bearer /i.test(authorization)) {
     const token = authorization.slice(7).trim();
-    if (token !== '') return token;
+    if (token !== '') return { token, cookie: undefined };
   }
   return undefined;
+}
+
+/** The session token alone (see requestCredentials). */
+export function sessionTokenFrom(request: FastifyRequest, sources: TokenSources): string | undefined {
+  return requestCredentials(request, sources)?.token;
 }

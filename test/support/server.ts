@@ -27,7 +27,8 @@ export interface TestServer {
   /** The access proxy's listeners, when configured. */
   accessProxy: RunningAccessProxy | undefined;
   /** A `Cookie` header carrying the session token as the server signs it. */
-  sessionCookie(token: string): string;
+  /** A `Cookie` header value holding the session cookie for `token` (without an expiry, as older cookies, unless given). */
+  sessionCookie(token: string, expiresAt?: Date): string;
   close(): Promise<void>;
 }
 
@@ -111,8 +112,8 @@ export async function startTestServer(options: {
     adminUrl: running.adminUrl,
     registry: running.registry,
     accessProxy: running.accessProxy,
-    sessionCookie: (token) =>
-      `${running.registry.sessionConfig.cookie.name}=${encodeSessionCookie(token, config.secrets.cookie)}`,
+    sessionCookie: (token, expiresAt) =>
+      `${running.registry.sessionConfig.cookie.name}=${encodeSessionCookie(token, config.secrets.cookie, expiresAt)}`,
     async close() {
       await running.close();
       if (redisPrefix && process.env.REDIS_URL) await deleteKeys(process.env.REDIS_URL, redisPrefix);

@@ -4,6 +4,7 @@ import type { SessionConfig } from '../../config/index.js';
 import type { AppError } from '../../kernel/errors.js';
 import { negotiateContentType } from '../../kernel/negotiate.js';
 import { encodeSessionCookie } from '../../session/cookie.js';
+import { sessionCookieAttributes } from '../../session/cookie-attributes.js';
 import {
   CSRF_COOKIE_MAX_AGE_SECONDS,
   decodeCsrfCookie,
@@ -115,11 +116,17 @@ export function assertCsrf(
 }
 
 /** Sets the session cookie: HttpOnly, SameSite, Secure unless --dev, Max-Age when persistent. */
-export function setSessionCookie(reply: FastifyReply, token: string, settings: CookieSettings): void {
-  reply.setCookie(settings.session.name, encodeSessionCookie(token, settings.cookieKeys), {
-    ...cookieBase(settings.session),
-    ...(settings.session.persistent ? { maxAge: Math.floor(settings.lifespanMs / 1000) } : {}),
-  });
+export function setSessionCookie(
+  reply: FastifyReply,
+  issued: { token: string; session: { expires_at: Date } },
+  settings: CookieSettings,
+): void {
+  const expiresAt = issued.session.expires_at;
+  reply.setCookie(
+    settings.session.name,
+    encodeSessionCookie(issued.token, settings.cookieKeys, expiresAt),
+    sessionCookieAttributes(settings.session, expiresAt, Date.now()),
+  );
 }
 
 export function clearSessionCookie(reply: FastifyReply, settings: CookieSettings): void {

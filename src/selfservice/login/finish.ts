@@ -137,7 +137,7 @@ export async function finishLogin(
     // types ignore the extra field, so Kratos clients are unaffected.
     return reply.send({ session: sessionJson, session_token: issued.token, identity: sessionJson.identity });
   }
-  setSessionCookie(reply, issued.token, deps.cookies);
+  setSessionCookie(reply, issued, deps.cookies);
   rotateCsrfSecret(reply, deps.cookies);
   const returnTo = flow.return_to ?? deps.config.login.after.returnUrl(method);
   if (wantsJson(request)) {

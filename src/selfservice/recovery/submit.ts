@@ -277,7 +277,7 @@ async function recovered(
       ]),
     });
   }
-  setSessionCookie(reply, issued.token, deps.cookies);
+  setSessionCookie(reply, issued, deps.cookies);
   if (wantsJson(request)) throw new BrowserLocationChangeRequired(settingsUrl);
   return reply.redirect(settingsUrl, 303);
 }

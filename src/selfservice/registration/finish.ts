@@ -131,7 +131,7 @@ export async function finishRegistration(
     });
   }
   if (issued) {
-    setSessionCookie(reply, issued.token, deps.cookies);
+    setSessionCookie(reply, issued, deps.cookies);
     rotateCsrfSecret(reply, deps.cookies);
   }
   const returnTo = flow.return_to ?? deps.config.registration.after.returnUrl(method);
