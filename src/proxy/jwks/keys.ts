@@ -88,8 +88,10 @@ export interface SigningKeyKinds {
 
 /**
  * The key that signs: the first key of the set with `use: sig` (or no `use`), a private part
- * (`d`) and an asymmetric algorithm, or an HMAC secret when `kinds.hmac`. Oathkeeper also signs
- * with the first key, so put the new key first when rotating.
+ * (`d`) and an asymmetric algorithm, or an HMAC secret when `kinds.hmac`. Put the new key first
+ * when rotating (`jwks generate --append` does). Oathkeeper meant to sign with the first key
+ * too, but its signer (credentials/signer_default.go) keeps the LAST private key of a set that
+ * holds no public key. That difference is documented in docs/proxy.md, not copied here.
  */
 export function findSigningKey(
   set: JwkSet,

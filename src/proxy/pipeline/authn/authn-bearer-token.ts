@@ -9,18 +9,19 @@ interface BearerTokenConfig extends SessionCheckConfig {
 
 /**
  * `bearer_token`: responsible when the request carries a token (starting with `prefix`, if
- * set); forwards it to `check_session_url` and reads subject (`subject_from`, default `sub`)
- * and extra from a 200 answer. Kratos's whoami accepts `Authorization: Bearer <session token>`.
+ * set); asks `check_session_url` with the request's `Authorization` and `forward_http_headers`
+ * (the token itself is not added anywhere, as in Oathkeeper) and reads subject (`subject_from`,
+ * default `sub`) and extra from a 200 answer. Kratos's whoami accepts `Authorization: Bearer
+ * <session token>`, or `X-Session-Token` when that is forwarded.
  */
 export const bearerTokenAuthenticator: Authenticator<BearerTokenConfig> = {
   id: 'bearer_token',
   configSchema: oathkeeperDefinition('configAuthenticatorsBearerToken'),
   prepare(raw, deps): Prepared<BearerTokenConfig> {
     const tokenFrom = tokenFromConfig(raw.token_from);
-    const alwaysForward = ['authorization'];
-    if (tokenFrom !== undefined && 'header' in tokenFrom) alwaysForward.push(tokenFrom.header);
-    if (tokenFrom !== undefined && 'cookie' in tokenFrom) alwaysForward.push('cookie');
-    const shared = prepareSessionCheck(raw, deps, { subjectFrom: 'sub', alwaysForward });
+    // Oathkeeper appends only Authorization to forward_http_headers: a token read from another
+    // header or a cookie reaches the store only if forward_http_headers names that header.
+    const shared = prepareSessionCheck(raw, deps, { subjectFrom: 'sub', alwaysForward: ['authorization'] });
     if (!shared.ok) return shared;
     return {
       ok: true,

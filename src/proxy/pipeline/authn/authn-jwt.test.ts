@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { OutboundHttp } from '../../../kernel/http-client.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOutboundHttp, type OutboundHttp } from '../../../kernel/http-client.js';
 import { generateJwk, publicJwks } from '../../jwks/index.js';
 import { defaultRegistry, PipelineCompiler, runPipeline } from '../index.js';
 import type { PipelineRequest } from '../session.js';
@@ -15,6 +15,9 @@ const noHttp: OutboundHttp = {
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 let privateKey: Awaited<ReturnType<typeof generateJwk>>;
+/** A real client, for key sets that must be fetched over HTTP. */
+const http = createOutboundHttp({ disallowPrivateIpRanges: false });
+afterAll(() => http.close());
 let jwksUrl: string;
 let publicJson: string;
 
@@ -40,7 +43,7 @@ async function token(claims: Record<string, unknown>, alg = 'RS256'): Promise<st
     .sign(key);
 }
 
-function compile(config: Record<string, unknown> = {}) {
+function compile(config: Record<string, unknown> = {}, http: OutboundHttp = noHttp) {
   const compiler = new PipelineCompiler(
     defaultRegistry(),
     {
@@ -51,7 +54,7 @@ function compile(config: Record<string, unknown> = {}) {
       authorizers: { allow: { enabled: true } },
       mutators: { noop: { enabled: true } },
     },
-    { http: noHttp },
+    { http },
   );
   return compiler.compile({
     id: 'r',
@@ -72,8 +75,13 @@ function request(headers: Record<string, string>, url = 'https://app.example/ord
   return { method: 'GET', url: new URL(url), headers, captureGroups: [] };
 }
 
-async function run(jwt: string | undefined, config: Record<string, unknown> = strict, req?: PipelineRequest) {
-  const compiled = compile(config);
+async function run(
+  jwt: string | undefined,
+  config: Record<string, unknown> = strict,
+  req?: PipelineRequest,
+  http: OutboundHttp = noHttp,
+) {
+  const compiled = compile(config, http);
   if (!compiled.ok) throw new Error(JSON.stringify(compiled.issues));
   return runPipeline(
     compiled.pipeline,
@@ -122,6 +130,46 @@ describe('jwt authenticator', () => {
     ['an RS384 token when only RS256 is allowed', () => token({}, 'RS384')],
   ])('refuses %s with 401', async (_name, make) => {
     const result = await run(await make(), { ...strict, allowed_algorithms: ['RS256', 'HS256'] });
+    expect(result).toMatchObject({ kind: 'error', error: { kind: 'unauthorized', status: 401 } });
+  });
+
+  it('puts the first scope claim into extra.scp as a list and drops the claim it came from', async () => {
+    const fromScope = await run(await token({ scp: undefined, scope: 'a b' }), {});
+    expect(fromScope).toMatchObject({ kind: 'allow', extra: { scp: ['a', 'b'] } });
+    if (fromScope.kind === 'allow') expect(fromScope.extra).not.toHaveProperty('scope');
+    const scopeFirst = await run(await token({ scp: undefined, scopes: ['c'], scope: 'x' }), {});
+    expect(scopeFirst).toMatchObject({ kind: 'allow', extra: { scp: ['x'], scopes: ['c'] } });
+    if (scopeFirst.kind === 'allow') expect(scopeFirst.extra).not.toHaveProperty('scope');
+    const fromScopes = await run(await token({ scp: undefined, scopes: ['c', 'd'] }), {});
+    expect(fromScopes).toMatchObject({ kind: 'allow', extra: { scp: ['c', 'd'] } });
+    if (fromScopes.kind === 'allow') expect(fromScopes.extra).not.toHaveProperty('scopes');
+    const none = await run(await token({ scp: undefined }), {});
+    expect(none).toMatchObject({ kind: 'allow', extra: { scp: [] } });
+  });
+
+  it('checks required_scope against the first scope claim only (scp, then scope, then scopes)', async () => {
+    const config = { required_scope: ['admin'], scope_strategy: 'exact' };
+    const mixed = await run(await token({ scp: ['read'], scope: 'admin' }), config);
+    expect(mixed).toMatchObject({ kind: 'error', error: { kind: 'unauthorized', status: 401 } });
+    const fromScope = await run(await token({ scp: undefined, scope: 'read admin' }), config);
+    expect(fromScope).toMatchObject({ kind: 'allow', subject: 'alice' });
+  });
+
+  it('refuses a token without a kid with 401, as Oathkeeper', async () => {
+    const key = await importJWK(privateKey, 'RS256');
+    const noKid = await new SignJWT({ sub: 'alice', iss: 'https://issuer.example', aud: ['api'] })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setExpirationTime('5m')
+      .sign(key);
+    const result = await run(noKid, {});
+    expect(result).toMatchObject({
+      kind: 'error',
+      error: { kind: 'unauthorized', status: 401, reason: expect.stringContaining('kid') },
+    });
+  });
+
+  it('answers 401 when the key sets cannot be loaded, as Oathkeeper', async () => {
+    const result = await run(await token({}), { jwks_urls: ['http://127.0.0.1:1/x'] }, undefined, http);
     expect(result).toMatchObject({ kind: 'error', error: { kind: 'unauthorized', status: 401 } });
   });
 

@@ -1,12 +1,18 @@
-import { createLocalJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  type JWTPayload,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose';
 import { LRUCache } from 'lru-cache';
 import { parseDuration } from '../../../kernel/duration.js';
 import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type JwkSet } from '../../jwks/keys.js';
 import { type JwksStore, jwksLocation, jwksStoreFor } from '../../jwks/store.js';
-import { internalError, unauthorized } from '../errors.js';
+import { unauthorized } from '../errors.js';
 import { type Authenticator, type AuthnResult, oathkeeperDefinition, type Prepared } from '../handler.js';
 import { missingScope, type ScopeStrategy, scopeStrategyFromConfig } from './scope-strategy.js';
-import { CLOCK_TOLERANCE_S, grantedScopes } from './token-claims.js';
+import { CLOCK_TOLERANCE_S, jwtScopes } from './token-claims.js';
 import { findToken, type TokenFrom, tokenFromConfig } from './token-from.js';
 
 interface JwtConfig {
@@ -38,6 +44,7 @@ function strings(value: unknown): string[] {
 }
 
 function reasonOf(error: unknown): string {
+  if (error instanceof KeyLoadError || error instanceof MissingKid) return error.message;
   if (error instanceof joseErrors.JWTExpired) return 'token is expired';
   if (error instanceof joseErrors.JWTClaimValidationFailed)
     return `token claim "${error.claim}" is invalid: ${error.reason}`;
@@ -52,7 +59,9 @@ function reasonOf(error: unknown): string {
 /**
  * `jwt`: verifies a JSON Web Token (from `Authorization: Bearer`, or `token_from`) against the
  * keys of `jwks_urls` (file://, base64://, http(s)://). Not responsible when there is no token or
- * it is not a JWS compact serialisation; any other failure is 401. Only `allowed_algorithms`
+ * it is not a JWS compact serialisation; any other failure is 401, as in Oathkeeper, which turns
+ * every verification error (a token without `kid`, key sets that cannot be loaded) into
+ * ErrUnauthorized. Only `allowed_algorithms`
  * (RS256 if empty) are accepted; `none` never; an HMAC algorithm only when listed and only with
  * an `oct` key of the set, so a token "signed" with a public key as HMAC secret never verifies.
  */
@@ -113,15 +122,20 @@ export const jwtAuthenticator: Authenticator<JwtConfig> = {
       return { kind: 'authenticated', subject: hit.subject, extra: hit.extra };
     let claims: JWTPayload;
     try {
+      requireKid(token);
       claims = await verify(token, config, false);
     } catch (error) {
-      if (error instanceof KeyLoadError) return { kind: 'error', error: internalError(error.message) };
       return { kind: 'error', error: unauthorized(reasonOf(error)) };
     }
-    const refused = checkClaims(claims, config);
+    const { scopes, key } = jwtScopes(claims);
+    const refused = checkClaims(claims, scopes, config);
     if (refused !== undefined) return refused;
     const subject = typeof claims.sub === 'string' ? claims.sub : '';
     const extra = { ...claims } as Record<string, unknown>;
+    // Oathkeeper's Verify: `delete(claims, k); claims["scp"] = s`, so templates always find the
+    // scopes as a list at .Extra.scp. With no scope claim k is "", and a claim named "" goes too.
+    delete extra[key];
+    extra.scp = scopes;
     const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : now + VERIFIED_TTL_MS;
     config.verified.set(token, { subject, extra, expiresAt });
     return { kind: 'authenticated', subject, extra };
@@ -129,6 +143,17 @@ export const jwtAuthenticator: Authenticator<JwtConfig> = {
 };
 
 class KeyLoadError extends Error {}
+class MissingKid extends Error {}
+
+/**
+ * Oathkeeper picks the key by the token's `kid` and refuses a token without one, before any key
+ * set is read; jose alone would try every key of the token's algorithm.
+ */
+function requireKid(token: string): void {
+  const { kid } = decodeProtectedHeader(token);
+  if (typeof kid !== 'string' || kid === '')
+    throw new MissingKid('The JSON Web Token must contain a kid header value but did not.');
+}
 
 async function verify(token: string, config: JwtConfig, refreshed: boolean): Promise<JWTPayload> {
   let sets: JwkSet[];
@@ -171,13 +196,13 @@ async function verify(token: string, config: JwtConfig, refreshed: boolean): Pro
   }
 }
 
-function checkClaims(claims: JWTPayload, config: JwtConfig): AuthnResult | undefined {
+function checkClaims(claims: JWTPayload, scopes: string[], config: JwtConfig): AuthnResult | undefined {
   const aud = typeof claims.aud === 'string' ? [claims.aud] : strings(claims.aud);
   for (const wanted of config.audiences) {
     if (!aud.includes(wanted))
       return { kind: 'error', error: unauthorized(`token audience does not include "${wanted}"`) };
   }
-  const missing = missingScope(config.scopeStrategy, grantedScopes(claims), config.scopes);
+  const missing = missingScope(config.scopeStrategy, scopes, config.scopes);
   if (missing !== undefined)
     return { kind: 'error', error: unauthorized(`token is missing required scope "${missing}"`) };
   return undefined;

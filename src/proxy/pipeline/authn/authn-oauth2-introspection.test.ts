@@ -53,6 +53,8 @@ const TOKENS: Record<string, () => Record<string, unknown>> = {
   // Just expired, within the clock tolerance: accepted, but never cached.
   expiring: () => ({ active: true, sub: 'bob', exp: nowS() - 2 }),
   noExp: () => ({ active: true, sub: 'carol' }),
+  // Oathkeeper reads the granted scopes from `scope` alone.
+  scopeAndScp: () => ({ active: true, sub: 'dave', scope: 'read', scp: ['admin'], exp: nowS() + 3600 }),
 };
 
 function introspectionFor(tokens: typeof TOKENS) {
@@ -167,6 +169,7 @@ describe('oauth2_introspection authenticator', () => {
     ['an untrusted issuer', 'good', { trusted_issuers: ['https://other.example'] }],
     ['a missing scope (exact)', 'good', { required_scope: ['orders'], scope_strategy: 'exact' }],
     ['a missing scope (wildcard)', 'good', { required_scope: ['orders.write'], scope_strategy: 'wildcard' }],
+    ['a scope granted only in scp', 'scopeAndScp', { required_scope: ['admin'], scope_strategy: 'exact' }],
   ])('refuses %s with 403, as Oathkeeper', async (_name, token, config) => {
     const result = await runPipeline(pipeline(config), bearer(token));
     expect(result).toMatchObject({ kind: 'error', error: { kind: 'forbidden', status: 403 } });
@@ -368,6 +371,35 @@ describe('oauth2_introspection pre_authorization', () => {
       error: { kind: 'internal_server_error' },
     });
     expect(endpoint.to(TOKEN)).toHaveLength(3);
+  });
+
+  it('sends its credentials in the form body when the token endpoint refuses Basic, and keeps doing so', async () => {
+    endpoint.script(TOKEN, (req) => {
+      const form = new URLSearchParams(req.body);
+      if (req.headers.authorization !== undefined) return { status: 401, body: { error: 'invalid_client' } };
+      if (form.get('client_id') !== 'oathkeeper' || form.get('client_secret') !== 's3cret:+')
+        return { status: 400, body: { error: 'invalid_request' } };
+      const token = `own-${++issued}`;
+      accepted.add(token);
+      return { status: 200, body: { access_token: token, expires_in: 3600 } };
+    });
+    const compiled = pipeline(preAuthorized());
+    expect(await runPipeline(compiled, bearer('good'))).toMatchObject({ kind: 'allow', subject: 'alice' });
+    accepted.delete('own-1'); // revoked: the renewal goes straight to the form body
+    expect(await runPipeline(compiled, bearer('good'))).toMatchObject({ kind: 'allow', subject: 'alice' });
+    const grants = endpoint.to(TOKEN);
+    expect(grants.map((r) => r.headers.authorization?.split(' ')[0])).toEqual([
+      'Basic',
+      undefined,
+      undefined,
+    ]);
+    expect(Object.fromEntries(new URLSearchParams(grants[1]?.body))).toEqual({
+      grant_type: 'client_credentials',
+      scope: 'introspect read',
+      audience: 'idp',
+      client_id: 'oathkeeper',
+      client_secret: 's3cret:+',
+    });
   });
 
   it('answers 500 when its own token cannot be had', async () => {

@@ -1,7 +1,7 @@
 import { isPlainObject } from '../../template/values.js';
 import { forbidden, type PipelineError, unauthorized } from '../errors.js';
 import { missingScope, type ScopeStrategy } from './scope-strategy.js';
-import { grantedScopes, lifetimeRefusal, stringList } from './token-claims.js';
+import { introspectedScopes, lifetimeRefusal, stringList } from './token-claims.js';
 
 /** What a rule requires of an introspected token. */
 export interface IntrospectionRequirements {
@@ -47,7 +47,7 @@ export function judgeIntrospection(
     return refuse(forbidden(`the token audience does not include "${missingAudience}"`));
   if (required.issuers.length > 0 && !required.issuers.includes(typeof body.iss === 'string' ? body.iss : ''))
     return refuse(forbidden('the token issuer is not one of trusted_issuers'));
-  const missing = missingScope(required.scopeStrategy, grantedScopes(body), required.scopes);
+  const missing = missingScope(required.scopeStrategy, introspectedScopes(body), required.scopes);
   if (missing !== undefined) return refuse(forbidden(`the token was not granted scope "${missing}"`));
   return {
     ok: true,

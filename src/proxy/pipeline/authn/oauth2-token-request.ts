@@ -31,30 +31,44 @@ export function formEscape(value: string): string {
 }
 
 /**
- * Performs the grant with the credentials in HTTP Basic (client_secret_basic) and reads the
- * token the way golang.org/x/oauth2 does: JSON, or a form-encoded body when the endpoint says so.
+ * Where the client authenticates at the token endpoint (golang.org/x/oauth2's AuthStyle):
+ * `header` is HTTP Basic of the form-escaped id and secret (client_secret_basic); `params` puts
+ * `client_id` and `client_secret` in the form body (client_secret_post).
+ */
+export type ClientAuthStyle = 'header' | 'params';
+
+/**
+ * Performs the grant, authenticating as `style` says (HTTP Basic unless told otherwise), and
+ * reads the token the way golang.org/x/oauth2 does: JSON, or a form-encoded body when the
+ * endpoint says so.
  */
 export async function requestClientCredentialsToken(
   http: OutboundHttp,
   grant: ClientCredentialsGrant,
   retry: RetryPolicy,
+  style: ClientAuthStyle = 'header',
 ): Promise<TokenGrantResult> {
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
   if (grant.scope.length > 0) form.set('scope', grant.scope.join(' '));
   if (grant.audience !== undefined && grant.audience !== '') form.set('audience', grant.audience);
-  const basic = Buffer.from(`${formEscape(grant.clientId)}:${formEscape(grant.clientSecret)}`).toString(
-    'base64',
-  );
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
+  if (style === 'header') {
+    const basic = `${formEscape(grant.clientId)}:${formEscape(grant.clientSecret)}`;
+    headers.authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
+  } else {
+    // x/oauth2 leaves out an empty id or secret rather than sending it blank.
+    if (grant.clientId !== '') form.set('client_id', grant.clientId);
+    if (grant.clientSecret !== '') form.set('client_secret', grant.clientSecret);
+  }
   const exchange = await exchangeWithRetry(
     http,
     {
       url: grant.tokenUrl,
       method: 'POST',
-      headers: {
-        authorization: `Basic ${basic}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
+      headers,
       body: form.toString(),
       maxResponseBytes: TOKEN_RESPONSE_BYTES,
     },

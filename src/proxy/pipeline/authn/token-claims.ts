@@ -7,15 +7,28 @@ export function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-/** Scopes a token grants: `scp` (array or space-separated), `scope`, `scopes`. */
-export function grantedScopes(claims: Readonly<Record<string, unknown>>): string[] {
-  const out: string[] = [];
-  for (const name of ['scp', 'scope', 'scopes']) {
-    const value = claims[name];
-    if (typeof value === 'string') out.push(...value.split(' ').filter((s) => s !== ''));
-    else if (Array.isArray(value)) out.push(...value.filter((s): s is string => typeof s === 'string'));
-  }
-  return out;
+/**
+ * The scopes of a JSON Web Token as Oathkeeper's scope() reads them (credentials/
+ * verifier_default.go): only the FIRST of `scp`, `scope`, `scopes` present counts, even when it
+ * is null; a string is split on single spaces ("" grants none), a list keeps its strings (other
+ * entries become ""), anything else grants none. `key` is the claim read, "" when none is there.
+ */
+export function jwtScopes(claims: Readonly<Record<string, unknown>>): { scopes: string[]; key: string } {
+  const key = ['scp', 'scope', 'scopes'].find((name) => Object.hasOwn(claims, name));
+  if (key === undefined) return { scopes: [], key: '' };
+  const value = claims[key];
+  if (typeof value === 'string') return { scopes: value === '' ? [] : value.split(' '), key };
+  if (Array.isArray(value)) return { scopes: value.map((s) => (typeof s === 'string' ? s : '')), key };
+  return { scopes: [], key };
+}
+
+/**
+ * The scopes of an RFC 7662 introspection answer as Oathkeeper reads them: its `scope` string
+ * split on spaces (`strings.Split`, so "" is [""]); `scp`, `scopes` and a non-string `scope`
+ * grant nothing.
+ */
+export function introspectedScopes(body: Readonly<Record<string, unknown>>): string[] {
+  return typeof body.scope === 'string' ? body.scope.split(' ') : [];
 }
 
 /**

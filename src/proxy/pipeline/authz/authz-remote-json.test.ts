@@ -112,6 +112,20 @@ describe('remote_json authorizer', () => {
     });
   });
 
+  it('does not send a headers template that renders empty, so the client Authorization stays', async () => {
+    const pipeline = compile({
+      headers: { Authorization: '{{ if eq .Subject "x" }}y{{ end }}', 'X-Empty': '' },
+    });
+    const result = await runPipeline(
+      pipeline,
+      request({ headers: { ...request().headers, authorization: 'Bearer client-token' } }),
+    );
+    expect(result).toMatchObject({ kind: 'allow', subject: 'user-1' });
+    const [call] = receiver.to('/check');
+    expect(call?.headers.authorization).toBe('Bearer client-token');
+    expect(call?.headers).not.toHaveProperty('x-empty');
+  });
+
   it('403 is forbidden, rendered as 403 by the error handlers', async () => {
     receiver.script('/check', [{ status: 403, body: { allowed: false } }]);
     const pipeline = compile();

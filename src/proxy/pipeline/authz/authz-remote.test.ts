@@ -109,6 +109,29 @@ describe('remote authorizer', () => {
     expect(receiver.to('/authz').map((r) => r.headers.authorization)).toEqual(['Bearer abc', 'Basic b3Vy']);
   });
 
+  it('does not send a headers template that renders empty, so the client Authorization stays', async () => {
+    const noop = [{ handler: 'noop' }];
+    const pipeline = compileWith(
+      {
+        handler: 'remote',
+        config: {
+          remote: `${receiver.url}/authz`,
+          headers: { Authorization: '{{ if eq .Subject "x" }}y{{ end }}', 'X-Empty': '' },
+        },
+      },
+      noop,
+      noop,
+    );
+    const result = await runPipeline(
+      pipeline,
+      request({ headers: { authorization: 'Bearer client-token' } }),
+    );
+    expect(result.kind).toBe('allow');
+    const [call] = receiver.to('/authz');
+    expect(call?.headers.authorization).toBe('Bearer client-token');
+    expect(call?.headers).not.toHaveProperty('x-empty');
+  });
+
   it('sends an empty body when the listener offers none', async () => {
     const result = await runPipeline(
       compile({ remote: `${receiver.url}/authz` }),

@@ -54,7 +54,9 @@ export function prepareRemoteAuthorizer(
 
 /**
  * The headers of the call: `Content-Type`, the client's `Authorization` (as Oathkeeper
- * forwards it), then the rendered `headers` templates, which win over both.
+ * forwards it), then the rendered `headers` templates, which win over both. A template that
+ * renders "" is not sent at all (Oathkeeper's "Don't send empty headers"), so a conditional
+ * template never blanks the forwarded `Authorization`.
  */
 export function remoteRequestHeaders(
   request: PipelineRequest,
@@ -68,7 +70,7 @@ export function remoteRequestHeaders(
   if (authorization !== undefined && authorization !== '') headers.authorization = authorization;
   const rendered = renderTemplateMap(config.headers, session);
   if (rendered.kind === 'error') return rendered;
-  for (const [name, value] of rendered.values) headers[name] = value;
+  for (const [name, value] of rendered.values) if (value !== '') headers[name] = value;
   return { kind: 'ok', headers };
 }
 

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CannedResponse,
@@ -112,6 +114,36 @@ describe('hydrator mutator', () => {
         header: { Accept: ['text/html'], Host: ['app.example.com'], 'X-Request-Id': ['r-1'] },
       },
     });
+  });
+
+  it("sends the request's query in place of api.url's, sorted as Go's Query().Encode()", async () => {
+    // The shared receiver records paths only; this API records each request target.
+    const targets: string[] = [];
+    const api = createServer((req, res) => {
+      targets.push(req.url ?? '');
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(Buffer.concat(chunks));
+      });
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = api.address() as AddressInfo;
+      const pipeline = compile({ api: { url: `http://127.0.0.1:${port}/hydrate?tenant=t1` } });
+      const withQuery = request({ url: new URL('https://app.example.com/p?y=2&x=1&a+b=c%20d&bad=%zz') });
+      expect(await runPipeline(pipeline, withQuery)).toMatchObject({ kind: 'allow' });
+      expect(
+        await runPipeline(pipeline, request({ url: new URL('https://app.example.com/p') })),
+      ).toMatchObject({
+        kind: 'allow',
+      });
+      expect(targets).toEqual(['/hydrate?a+b=c+d&x=1&y=2', '/hydrate']);
+    } finally {
+      api.closeAllConnections();
+      await new Promise<void>((resolve) => api.close(() => resolve()));
+    }
   });
 
   it('replaces extra and header with the answer; a following header mutator sees them', async () => {
@@ -256,8 +288,10 @@ describe('hydrator cache', () => {
     await runPipeline(pipeline, request());
     await runPipeline(pipeline, request({ headers: { 'x-request-id': 'r-2' } }));
     await runPipeline(pipeline, request({ captureGroups: ['p2'] }));
+    // The query goes to the API, so it is part of the key (through the match context's URL).
+    await runPipeline(pipeline, request({ url: new URL('https://app.example.com/projects/p1/a%20b?tab=2') }));
     await runPipeline(pipeline, request());
-    expect(receiver.to('/hydrate')).toHaveLength(3);
+    expect(receiver.to('/hydrate')).toHaveLength(4);
   });
 
   it('is off unless enabled', async () => {

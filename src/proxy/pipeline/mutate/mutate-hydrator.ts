@@ -6,6 +6,7 @@ import { internalError } from '../errors.js';
 import { type Mutator, oathkeeperDefinition, type Prepared } from '../handler.js';
 import { exchangeWithRetry, NO_RETRY, prepareRetry, type RetryPolicy } from '../retry.js';
 import type { AuthenticationSession, PipelineRequest } from '../session.js';
+import { goQueryEncode } from './go-query.js';
 import { decodeSession, encodeSession, type HydratedSession } from './hydrator-session.js';
 
 interface HydratorConfig {
@@ -46,10 +47,12 @@ const NOT_FORWARDED = new Set([
 
 /**
  * `hydrator`: POSTs the session as JSON (`{subject, extra, header, match_context}`) to
- * `api.url`, with the client's request headers, and replaces the session's extra, header and
+ * `api.url`, with the client's request headers and query (which replaces any query of
+ * `api.url`, as in Oathkeeper), and replaces the session's extra, header and
  * match context with the answer, so later mutators (`header`, `id_token`) template the
  * hydrated values. The answer must keep the subject. With `cache.enabled`, answers are reused
- * for `cache.ttl` (default 1m) per API URL and sent session (request headers included).
+ * for `cache.ttl` (default 1m) per API URL and sent session (request headers and URL, so the
+ * query too, included).
  */
 export const hydratorMutator: Mutator<HydratorConfig> = {
   id: 'hydrator',
@@ -104,7 +107,7 @@ export const hydratorMutator: Mutator<HydratorConfig> = {
     }
     const result = await exchangeWithRetry(
       config.http,
-      { url: config.url, method: 'POST', headers: apiHeaders(request, config), body: sent },
+      { url: apiUrl(request, config), method: 'POST', headers: apiHeaders(request, config), body: sent },
       config.retry,
     );
     if (result.kind === 'failed')
@@ -127,6 +130,18 @@ export const hydratorMutator: Mutator<HydratorConfig> = {
   },
 };
 
+/**
+ * `api.url` with the request's query in place of its own: Oathkeeper sets
+ * `req.URL.RawQuery = r.URL.Query().Encode()`, so the API's own query is dropped even when the
+ * request has none, and the request's is re-encoded (sorted by name).
+ */
+function apiUrl(request: PipelineRequest, config: HydratorConfig): string {
+  const url = new URL(config.url);
+  const query = goQueryEncode(request.url.search.slice(1));
+  url.search = query === '' ? '' : `?${query}`;
+  return url.href;
+}
+
 /** The client's request headers (as Oathkeeper copies them), then basic auth and the JSON type. */
 function apiHeaders(request: PipelineRequest, config: HydratorConfig): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -139,7 +154,11 @@ function apiHeaders(request: PipelineRequest, config: HydratorConfig): Record<st
   return headers;
 }
 
-/** By digest: the sent session carries every request header and may be large. */
+/**
+ * Oathkeeper's key: the configured API URL and the sent session. The session's match context
+ * holds the request URL, so requests differing only in their query (sent to the API) differ
+ * here too. By digest: the sent session carries every request header and may be large.
+ */
 function cacheKey(url: string, sent: string): string {
   return createHash('sha256').update(url).update('\n').update(sent).digest('base64url');
 }
