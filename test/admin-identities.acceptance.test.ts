@@ -68,12 +68,16 @@ describe.each(testDatabases())('admin identities API with @ory/client ($name)', 
     expect(data.recovery_addresses).toMatchObject([{ value: 'grace@example.com', via: 'email' }]);
   });
 
-  it('fills the user_type default and rejects user_type "admin" with a 400 naming the field', async () => {
+  it('applies no schema default (Kratos does not) and rejects user_type "admin" with a 400 naming the field', async () => {
+    // user_type is required with a default: missing is refused, as Kratos refuses it, never filled in.
     const { fullname, email, phone_number } = exam('student@example.com');
-    const { data } = await api.createIdentity({
-      createIdentityBody: { schema_id: 'exam', traits: { email, fullname, phone_number } },
-    });
-    expect(data.traits.user_type).toBe('student');
+    const missing = await failure(
+      api.createIdentity({
+        createIdentityBody: { schema_id: 'exam', traits: { email, fullname, phone_number } },
+      }),
+    );
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.reason).toContain('#/traits/user_type');
 
     const bad = await failure(
       api.createIdentity({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressVia, RecoveryAddress, VerifiableAddress, VerifiableAddressStatus } from './model.js';
+import { normalizeIdentifierGraceful } from './schema/index.js';
 
 /** A verifiable address as an admin may import it (e.g. already verified elsewhere). */
 export interface ImportedVerifiableAddress {
@@ -10,7 +11,17 @@ export interface ImportedVerifiableAddress {
   verified_at?: string;
 }
 
-const key = (via: string, value: string): string => `${via}\u0000${value.toLowerCase()}`;
+/**
+ * Matches addresses by their normalised value, both sides normalised (as Kratos's recovery
+ * extension does), so an address stored or imported in another spelling, such as a phone number
+ * written before numbers were stored in E.164, is still recognised with its id and verified state.
+ */
+const key = (via: string, value: string): string => `${via}\u0000${normalizeIdentifierGraceful(value)}`;
+
+/** A known address under the value the schema derives now, if its stored spelling differs. */
+function respelled<A extends { value: string; updated_at: Date }>(address: A, value: string, now: Date): A {
+  return address.value === value ? address : { ...address, value, updated_at: now };
+}
 
 /**
  * The verifiable addresses the schema derives from the traits, keeping what is known about
@@ -26,7 +37,8 @@ export function reconcileVerifiableAddresses(
   const known = new Map(existing.map((a) => [key(a.via, a.value), a]));
   const fromImport = new Map(imported.map((a) => [key(a.via, a.value), a]));
   return derived.map(({ value, via }) => {
-    const previous = known.get(key(via, value));
+    const found = known.get(key(via, value));
+    const previous = found && respelled(found, value, now);
     const override = fromImport.get(key(via, value));
     const base: VerifiableAddress = previous ?? {
       id: randomUUID(),
@@ -60,8 +72,10 @@ export function reconcileRecoveryAddresses(
   now: Date,
 ): RecoveryAddress[] {
   const known = new Map(existing.map((a) => [key(a.via, a.value), a]));
-  return derived.map(
-    ({ value, via }) =>
-      known.get(key(via, value)) ?? { id: randomUUID(), value, via, created_at: now, updated_at: now },
-  );
+  return derived.map(({ value, via }) => {
+    const found = known.get(key(via, value));
+    return found
+      ? respelled(found, value, now)
+      : { id: randomUUID(), value, via, created_at: now, updated_at: now };
+  });
 }

@@ -71,14 +71,15 @@ export function createAjv(draft: SchemaDraft, loadSchema: RefLoader): AjvInstanc
     allErrors: true,
     // User schemas carry keywords Ajv does not know (UI hints, vendor extensions); Kratos ignores them.
     strict: false,
-    // Fill in `default` values, so stored traits contain them (e.g. `user_type: "student"`).
-    useDefaults: true,
+    // No `useDefaults`: Kratos (ory/jsonschema) never writes `default` into the traits, so a
+    // required trait with a default is still missing, and a default on an identifier or address
+    // trait cannot hand every identity the same login identifier or recovery address.
     // Keep the failing value on each error: messages quote it (`"x" is not valid "email"`).
     verbose: true,
     // Lets the `ory.sh/kratos` keyword write into a per-call collector passed as `this`.
     passContext: true,
     ownProperties: true,
-    // Unknown formats are ignored like in Kratos; Ajv would otherwise warn on the console.
+    // Formats other than Kratos's are not checked, as in Kratos; Ajv would otherwise warn on the console.
     logger: false as const,
     loadSchema,
   };

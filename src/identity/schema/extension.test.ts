@@ -88,14 +88,69 @@ describe('ory.sh/kratos extension', () => {
         },
       },
     });
-    const result = expectValid(schema.validate({ email: 'Foo@X.org', phone: '+1 (555) 123-4567' }));
-    expect(result.identifiers.code).toEqual(['foo@x.org', '+15551234567']);
-    expect(result.identifiers.password).toEqual(['+15551234567']);
+    const result = expectValid(schema.validate({ email: 'Foo@X.org', phone: '+1 (201) 555-0123' }));
+    expect(result.identifiers.code).toEqual(['foo@x.org', '+12015550123']);
+    expect(result.identifiers.password).toEqual(['+12015550123']);
     expect(result.codeAddresses).toEqual([
       { value: 'foo@x.org', via: 'email' },
-      { value: '+15551234567', via: 'sms' },
+      { value: '+12015550123', via: 'sms' },
     ]);
-    expect(result.verifiable).toEqual([{ value: '+15551234567', via: 'sms' }]);
+    expect(result.verifiable).toEqual([{ value: '+12015550123', via: 'sms' }]);
+  });
+
+  it('gives two spellings of one phone number the same E.164 identifier and addresses', async () => {
+    const schema = await compile({
+      properties: {
+        phone: {
+          type: 'string',
+          format: 'tel',
+          'ory.sh/kratos': {
+            credentials: { code: { identifier: true, via: 'sms' }, password: { identifier: true } },
+            verification: { via: 'sms' },
+            recovery: { via: 'sms' },
+          },
+        },
+      },
+    });
+    const results = ['+44 (0)20 7946 0958', '+44 20 7946 0958'].map((phone) =>
+      expectValid(schema.validate({ phone })),
+    );
+    for (const result of results) {
+      expect(result.identifiers).toEqual({
+        password: ['+442079460958'],
+        webauthn: [],
+        code: ['+442079460958'],
+      });
+      expect(result.codeAddresses).toEqual([{ value: '+442079460958', via: 'sms' }]);
+      expect(result.verifiable).toEqual([{ value: '+442079460958', via: 'sms' }]);
+      expect(result.recovery).toEqual([{ value: '+442079460958', via: 'sms' }]);
+    }
+    expect(schema.validate({ phone: '+1 000 000 0000' })).toMatchObject({
+      ok: false,
+      errors: expect.arrayContaining([
+        expect.objectContaining({ keyword: 'format', message: '"+1 000 000 0000" is not valid "tel"' }),
+        expect.objectContaining({
+          keyword: 'format',
+          message: '"+1 000 000 0000" is not valid "tel" for "sms"',
+        }),
+      ]),
+    });
+  });
+
+  it('requires a valid phone number for an sms code identifier even with `no-validate`', async () => {
+    const schema = await compile({
+      properties: {
+        phone: {
+          type: 'string',
+          format: 'no-validate',
+          'ory.sh/kratos': { credentials: { code: { identifier: true, via: 'sms' } } },
+        },
+      },
+    });
+    expect(schema.validate({ phone: '12345' })).toMatchObject({
+      ok: false,
+      errors: [{ pointer: '#/traits/phone', keyword: 'format', message: '"12345" is not valid "tel"' }],
+    });
   });
 
   it('rejects a code identifier that cannot receive codes', async () => {
@@ -158,15 +213,16 @@ describe('ory.sh/kratos extension', () => {
     const schema = await compile({
       properties: { phone: { type: 'string', 'ory.sh/kratos': { verification: { via: 'sms' } } } },
     });
-    expect(schema.validate({ phone: '+15551234567' })).toMatchObject({
+    expect(schema.validate({ phone: '+12015550123' })).toEqual({
       ok: false,
       errors: [
         {
           pointer: '#/traits/phone',
           keyword: 'format',
-          message: expect.stringContaining(
-            'no format specified. A format is required if verification is enabled.',
-          ),
+          // Kratos's exact text, naming the opt-out the identity meta-schema accepts.
+          message:
+            'no format specified. A format is required if verification is enabled. If this was intentional, please set "format" to "no-validate"',
+          context: {},
         },
       ],
     });

@@ -2,17 +2,18 @@
  * The `ory.sh/kratos` extension: while Ajv validates traits, every value whose subschema carries
  * the keyword is handed to an {@link ExtensionCollector}, which derives login identifiers,
  * verifiable and recovery addresses from it. Running inside validation (instead of walking the
- * schema afterwards) means `$ref`, `allOf`, `items` and defaults are followed exactly as the
- * validator follows them, as Kratos's extension runners do.
+ * schema afterwards) means `$ref`, `allOf` and `items` are followed exactly as the validator
+ * follows them, as Kratos's extension runners do. Only values present in the traits are seen:
+ * a schema `default` never becomes an identifier or address.
  */
 
 import type { AnySchemaObject, FuncKeywordDefinition } from 'ajv';
 import type { DataValidationCxt } from 'ajv/dist/types/index.js';
 import type { AddressVia, JsonObject } from '../model.js';
 import { COMPILED_EXTENSION_KEYWORD } from './extension-rename.js';
-import { isEmail, isPhoneNumber } from './formats.js';
+import { isEmail } from './formats.js';
 import { isJsonObject } from './json.js';
-import { identifierKindFor, normalizeIdentifier, normalizeIdentifierGraceful } from './normalize.js';
+import { identifierKindFor, normalizeIdentifier, normalizeIdentifierGraceful, toE164 } from './normalize.js';
 import type { AddressEntry, IdentifierCredentialType, TraitsValidationError } from './types.js';
 
 /** What the extension derived from one set of traits. */
@@ -120,10 +121,15 @@ export class ExtensionCollector {
       this.fail(pointer, 'ory.sh/kratos', 'channel type "" must be one of email, sms', {});
       return;
     }
-    // A custom format (e.g. `no-validate` plus a `pattern`) means the schema already decided what is valid.
-    const customFormat = format !== undefined && format !== 'email' && format !== 'tel';
-    if (!customFormat && !this.checkAddress(via, value, pointer)) return;
-    const normalized = normalizeIdentifier(value, via === 'email' ? 'email' : 'phone');
+    // As Kratos: an email channel with another format (e.g. `no-validate` plus a `pattern`) leaves
+    // validity to the schema and normalises the way a login form's identifier is, so the stored
+    // address matches the code-login lookup. SMS always needs a valid number for its E.164 form.
+    const normalized =
+      via === 'email' && format !== undefined && format !== 'email'
+        ? normalizeIdentifierGraceful(value)
+        : this.address(via, value, pointer);
+    // An empty identifier could never be typed at login and would collide across identities.
+    if (normalized === undefined || normalized === '') return;
     this.identifiers.code.add(normalized);
     this.codeAddresses.set(`${via}:${normalized}`, { value: normalized, via });
   }
@@ -136,37 +142,59 @@ export class ExtensionCollector {
   ): void {
     if (format === undefined) {
       if (via === 'sms') {
+        // Kratos's wording (identity/extension_verification.go), naming the opt-out format the
+        // meta-schema allows.
         this.fail(
           pointer,
           'format',
-          'no format specified. A format is required if verification is enabled. If this was intentional, please set "format" to "noformat"',
+          'no format specified. A format is required if verification is enabled. If this was intentional, please set "format" to "no-validate"',
           {},
         );
         return;
       }
-      if (!this.checkAddress(via, value, pointer)) return;
+      if (this.address(via, value, pointer) === undefined) return;
     }
+    // A phone number is stored in E.164 (Kratos keeps the trimmed text here, but E.164 in
+    // recovery and code addresses; one spelling everywhere keeps them the same address). With
+    // `no-validate` a value that is no valid number is kept as typed, trimmed.
     const normalized = normalizeIdentifier(value, via === 'email' ? 'email' : 'phone');
     this.verifiable.set(`${via}:${normalized}`, { value: normalized, via });
   }
 
   private collectRecovery(via: AddressVia, value: string, pointer: string): void {
-    if (!this.checkAddress(via, value, pointer)) return;
-    const normalized = normalizeIdentifier(value, via === 'email' ? 'email' : 'phone');
+    const normalized = this.address(via, value, pointer, { recovery: true });
+    if (normalized === undefined) return;
     this.recovery.set(`${via}:${normalized}`, { value: normalized, via });
   }
 
-  /** Checks that a value can receive messages on a channel; records a `format` error if not. */
-  private checkAddress(via: AddressVia, value: string, pointer: string): boolean {
+  /**
+   * The normalised address a channel can send to: a valid email (trimmed, lower-cased) or a
+   * valid phone number (E.164). Records a `format` error and returns undefined otherwise, worded
+   * like the format check (`"x" is not valid "tel"`), in recovery as Kratos's recovery extension
+   * words it (`"x" is not valid "tel" for "sms"`).
+   */
+  private address(
+    via: AddressVia,
+    value: string,
+    pointer: string,
+    { recovery = false }: { recovery?: boolean } = {},
+  ): string | undefined {
     const format = via === 'email' ? 'email' : 'tel';
-    const valid = via === 'email' ? isEmail(value) : isPhoneNumber(value);
-    if (!valid) {
-      this.fail(pointer, 'format', `${JSON.stringify(value)} is not valid ${JSON.stringify(format)}`, {
-        expected_format: format,
-        actual_value: value,
-      });
+    const normalized =
+      via === 'email' ? (isEmail(value) ? normalizeIdentifier(value, 'email') : undefined) : toE164(value);
+    if (normalized === undefined) {
+      const channel = recovery && via === 'sms' ? ' for "sms"' : '';
+      this.fail(
+        pointer,
+        'format',
+        `${JSON.stringify(value)} is not valid ${JSON.stringify(format)}${channel}`,
+        {
+          expected_format: format,
+          actual_value: value,
+        },
+      );
     }
-    return valid;
+    return normalized;
   }
 
   private fail(pointer: string, keyword: string, message: string, context: JsonObject): void {

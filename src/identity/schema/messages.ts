@@ -16,13 +16,46 @@ type Described = { message: string; context: JsonObject };
 /** Converts Ajv errors (compiled with `verbose: true`) to validation errors, dropping duplicates. */
 export function toValidationErrors(errors: readonly ErrorObject[]): TraitsValidationError[] {
   const out: TraitsValidationError[] = [];
+  // Ajv reports each extra property on its own; ory/jsonschema reports one error per object
+  // naming them all. The first error of a group stands for the group, in its place.
+  const extras = new Map<string, { entry: TraitsValidationError; names: string[] }>();
   for (const error of errors) {
     // `if` only repeats that the `then`/`else` branch failed; that branch's own errors say why.
     if (error.keyword === 'if') continue;
+    const extra = extraProperty(error);
+    if (extra !== undefined) {
+      const key = `${error.keyword}\u0000${error.instancePath}\u0000${error.schemaPath}`;
+      const group = extras.get(key);
+      if (group !== undefined) {
+        if (!group.names.includes(extra)) group.names.push(extra);
+        continue;
+      }
+      const entry: TraitsValidationError = {
+        pointer: pointerOf(error),
+        keyword: error.keyword,
+        message: '',
+        context: {},
+      };
+      extras.set(key, { entry, names: [extra] });
+      out.push(entry);
+      continue;
+    }
     const { message, context } = describe(error);
     out.push({ pointer: pointerOf(error), keyword: error.keyword, message, context });
   }
+  for (const { entry, names } of extras.values()) {
+    // `additionalProperties "a", "b" not allowed`, as ory/jsonschema's strconv.Quote + ", ".
+    entry.message = `${entry.keyword} ${names.map(quote).join(', ')} not allowed`;
+    entry.context = { properties: names };
+  }
   return dedupeErrors(out);
+}
+
+/** The property an `additionalProperties: false` / `unevaluatedProperties: false` error names. */
+function extraProperty(error: ErrorObject): string | undefined {
+  if (error.keyword !== 'additionalProperties' && error.keyword !== 'unevaluatedProperties') return undefined;
+  const name = param(error, 'additionalProperty') ?? param(error, 'unevaluatedProperty');
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** Removes errors with the same pointer, keyword and message, keeping the first. */
@@ -125,11 +158,6 @@ function describe(error: ErrorObject): Described {
       const actual = typeof data === 'object' && data !== null ? Object.keys(data).length : 0;
       const word = error.keyword === 'minProperties' ? 'minimum' : 'maximum';
       return { message: `${word} ${limit} properties allowed, but found ${actual} properties`, context: {} };
-    }
-    case 'additionalProperties':
-    case 'unevaluatedProperties': {
-      const property = String(param(error, 'additionalProperty') ?? param(error, 'unevaluatedProperty'));
-      return { message: `${error.keyword} ${quote(property)} not allowed`, context: { property } };
     }
     case 'dependencies':
     case 'dependentRequired': {

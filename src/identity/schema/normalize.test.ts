@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  identifierKindFor,
-  looksLikeInternationalPhone,
-  normalizeIdentifier,
-  normalizeIdentifierGraceful,
-} from './normalize.js';
+import { identifierKindFor, normalizeIdentifier, normalizeIdentifierGraceful, toE164 } from './normalize.js';
 
 describe('normalizeIdentifier', () => {
   it('trims and lower-cases a whole email address', () => {
@@ -22,25 +17,38 @@ describe('normalizeIdentifier', () => {
     expect(normalizeIdentifier('  Alice_Smith\t', 'username')).toBe('alice_smith');
   });
 
-  it('strips phone separators and keeps the leading +', () => {
-    expect(normalizeIdentifier(' +1 (555) 123-4567 ', 'phone')).toBe('+15551234567');
+  it('writes valid phone numbers as E.164 (libphonenumber), dropping a bracketed national prefix', () => {
+    expect(normalizeIdentifier('+44 (0)20 7946 0958', 'phone')).toBe('+442079460958');
+    expect(normalizeIdentifier('+44 20 7946 0958', 'phone')).toBe('+442079460958');
+    expect(normalizeIdentifier(' +1 (201) 555-0123 ', 'phone')).toBe('+12015550123');
     expect(normalizeIdentifier('+49 30.1234/5678', 'phone')).toBe('+493012345678');
     // Full-width digits become ASCII.
     expect(normalizeIdentifier('＋４９ ３０ １２３４５６７', 'phone')).toBe('+49301234567');
   });
 
-  it('does not invent a country code for national numbers', () => {
-    expect(normalizeIdentifier('030 1234567', 'phone')).toBe('0301234567');
+  it('keeps a value that is no valid number as typed, trimmed (no country code invented)', () => {
+    expect(normalizeIdentifier('030 1234567', 'phone')).toBe('030 1234567');
+    expect(normalizeIdentifier(' +1 000 000 0000', 'phone')).toBe('+1 000 000 0000');
+  });
+});
+
+describe('toE164', () => {
+  it('is undefined for invalid numbers, as Kratos NormalizeIdentifier(value, "sms") fails', () => {
+    expect(toE164('+1 000 000 0000')).toBeUndefined();
+    expect(toE164('0301234567')).toBeUndefined();
+    expect(toE164('+442079460958')).toBe('+442079460958');
   });
 });
 
 describe('normalizeIdentifierGraceful', () => {
-  it('treats +digits as a phone number and everything else like an email / username', () => {
-    expect(normalizeIdentifierGraceful('+1 555 123 4567')).toBe('+15551234567');
+  it('writes a valid phone number as E.164 and trims / lower-cases everything else', () => {
+    expect(normalizeIdentifierGraceful('+1 201 555 0123')).toBe('+12015550123');
+    expect(normalizeIdentifierGraceful('+44 (0)20 7946 0958')).toBe('+442079460958');
     expect(normalizeIdentifierGraceful(' Foo@Example.com')).toBe('foo@example.com');
     expect(normalizeIdentifierGraceful('Some-User')).toBe('some-user');
-    // A username with dashes is not a phone number.
+    // A username with dashes is not a phone number, nor is an invalid international one.
     expect(normalizeIdentifierGraceful('555-1234')).toBe('555-1234');
+    expect(normalizeIdentifierGraceful('+1 555 123 4567')).toBe('+1 555 123 4567');
   });
 });
 
@@ -51,20 +59,5 @@ describe('identifierKindFor', () => {
     expect(identifierKindFor(undefined, ['sms'])).toBe('phone');
     expect(identifierKindFor('no-validate', ['email'])).toBe('email');
     expect(identifierKindFor(undefined, [])).toBe('username');
-  });
-});
-
-describe('looksLikeInternationalPhone', () => {
-  it.each([
-    ['+15551234567', true],
-    ['+1 (555) 123-4567', true],
-    ['+4930123', true],
-    ['+123456', false],
-    ['+1234567890123456', false],
-    ['5551234567', false],
-    ['+1555abc4567', false],
-    ['', false],
-  ])('%j -> %s', (value, expected) => {
-    expect(looksLikeInternationalPhone(value)).toBe(expected);
   });
 });

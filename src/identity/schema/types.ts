@@ -30,7 +30,10 @@ export interface TraitsValidationError {
 /** Traits that satisfy the schema, with what the `ory.sh/kratos` extension derived from them. */
 export interface ValidTraits {
   ok: true;
-  /** A deep copy of the input with schema `default`s filled in; the input is never mutated. */
+  /**
+   * A deep copy of the input, exactly as sent: schema `default`s are never filled in (as in
+   * Kratos). The input is never mutated.
+   */
   traits: JsonObject;
   /** Normalised, de-duplicated identifiers per credential type (empty arrays when none). */
   identifiers: Record<IdentifierCredentialType, string[]>;

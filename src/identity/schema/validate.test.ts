@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { traitMessage } from '../../selfservice/registration/trait-messages.js';
+import type { JsonObject } from '../model.js';
 import { createSchemaRegistry } from './registry.js';
 import type { IdentitySchema, TraitsValidationResult, ValidTraits } from './types.js';
 
@@ -33,13 +35,28 @@ describe('first users schema', () => {
     expect(result.traits).toEqual(valid);
   });
 
-  it('fills in the user_type default although it is required (Ajv applies defaults before required)', () => {
+  it('does not fill in the user_type default: a required trait with a default is still missing (4000002)', () => {
     const input = { email: 'ada@example.com', fullname: 'Ada', phone_number: 1 };
-    const result = expectValid(users.validate(input));
-    expect(result.traits.user_type).toBe('student');
-    // The caller's object is left alone.
+    const result = users.validate(input);
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        {
+          pointer: '#/traits/user_type',
+          keyword: 'required',
+          message: 'missing properties: "user_type"',
+          context: { property: 'user_type' },
+        },
+      ],
+    });
+    if (!result.ok) expect(result.errors.map(traitMessage).map((m) => m.id)).toEqual([4000002]);
     expect(input).not.toHaveProperty('user_type');
-    expect(result.traits).not.toBe(input);
+  });
+
+  it('returns the traits exactly as sent, without defaults', () => {
+    const result = expectValid(users.validate(valid));
+    expect(result.traits).toEqual(valid);
+    expect(result.traits).not.toBe(valid);
   });
 
   it('rejects user_type "admin" with a pointer to it and the allowed values', () => {
@@ -82,7 +99,7 @@ describe('first users schema', () => {
           pointer: '#/traits',
           keyword: 'additionalProperties',
           message: 'additionalProperties "is_admin" not allowed',
-          context: { property: 'is_admin' },
+          context: { properties: ['is_admin'] },
         },
       ],
     });
@@ -148,5 +165,57 @@ describe('first users schema', () => {
     const b = expectValid(users.validate({ ...valid, email: 'b@example.com' }));
     expect(a.identifiers.password).toEqual(['a@example.com']);
     expect(b.identifiers.password).toEqual(['b@example.com']);
+  });
+});
+
+async function compileTraits(traits: JsonObject): Promise<IdentitySchema> {
+  const document = { type: 'object', properties: { traits: { type: 'object', ...traits } } };
+  const url = `base64://${Buffer.from(JSON.stringify(document)).toString('base64')}`;
+  return (await createSchemaRegistry([{ id: 'x', url }], 'x')).getDefault();
+}
+
+describe('schema defaults are never applied (as in Kratos)', () => {
+  it('gives no identifier or address from a default on an identifier / recovery trait', async () => {
+    const schema = await compileTraits({
+      properties: {
+        username: { type: 'string' },
+        email: {
+          type: 'string',
+          format: 'email',
+          default: 'admin@example.com',
+          'ory.sh/kratos': {
+            credentials: { password: { identifier: true }, code: { identifier: true, via: 'email' } },
+            verification: { via: 'email' },
+            recovery: { via: 'email' },
+          },
+        },
+      },
+    });
+    const result = expectValid(schema.validate({ username: 'ada' }));
+    expect(result.traits).toEqual({ username: 'ada' });
+    expect(result.identifiers).toEqual({ password: [], webauthn: [], code: [] });
+    expect(result.codeAddresses).toEqual([]);
+    expect(result.verifiable).toEqual([]);
+    expect(result.recovery).toEqual([]);
+  });
+});
+
+describe('additionalProperties: false', () => {
+  it('reports all extra properties in one ory/jsonschema-style error on the object', async () => {
+    const schema = await compileTraits({
+      properties: { email: { type: 'string' } },
+      additionalProperties: false,
+    });
+    expect(schema.validate({ email: 'a@x.org', zzz: 1, yyy: 2 })).toEqual({
+      ok: false,
+      errors: [
+        {
+          pointer: '#/traits',
+          keyword: 'additionalProperties',
+          message: 'additionalProperties "zzz", "yyy" not allowed',
+          context: { properties: ['zzz', 'yyy'] },
+        },
+      ],
+    });
   });
 });

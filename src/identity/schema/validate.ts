@@ -8,9 +8,9 @@ import { dedupeErrors, toValidationErrors } from './messages.js';
 import type { TraitsValidationResult } from './types.js';
 
 /**
- * Wraps a compiled schema validator into `validate(traits)`. The traits are deep-copied first,
- * because Ajv writes `default` values into the data it validates and the caller's object must
- * stay untouched.
+ * Wraps a compiled schema validator into `validate(traits)`. The traits are deep-copied first:
+ * the copy proves they are JSON data, and the result never aliases the caller's object. Nothing
+ * is written into them (no `default`s), as in Kratos.
  */
 export function createTraitsValidator(
   compiled: ValidateFunction,

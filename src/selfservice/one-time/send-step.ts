@@ -1,4 +1,4 @@
-import { normalizeIdentifier } from '../../identity/schema/normalize.js';
+import { normalizeIdentifierGraceful } from '../../identity/schema/normalize.js';
 import type { CodeFlowKind, CodeMethod } from '../../persistence/code-store.js';
 import { issueSecret, notifyUnknownRecipient } from './deliver.js';
 import type { OneTimeDeps } from './deps.js';
@@ -17,7 +17,8 @@ export async function sendToAddress(
   scope: { kind: CodeFlowKind; method: CodeMethod; flowId: string },
   rawAddress: string,
 ): Promise<SendOutcome> {
-  const address = normalizeIdentifier(rawAddress, 'email');
+  // As addresses are stored: a phone number in E.164, anything else trimmed and lower-cased.
+  const address = normalizeIdentifierGraceful(rawAddress);
   const limit = await deps.mailLimit(scope.kind, address);
   if (!limit.allowed) return { sent: false, retryAfterSeconds: limit.retryAfterSeconds };
   await withTimingFloor(deps.responseFloorMs, async () => {
