@@ -1,3 +1,4 @@
+import { parseCsvRecord } from './csv-record.js';
 import type { JsonValue } from './json.js';
 import type { SchemaPath, SchemaType } from './schema-paths.js';
 
@@ -6,7 +7,7 @@ export type Coerced = { ok: true; value: JsonValue } | { ok: false; reason: stri
 
 /**
  * Turns an env var's text into the type the schema expects at its key, as Kratos does:
- * numbers and booleans parsed, a scalar array from a comma list (or a JSON array), objects
+ * numbers and booleans parsed, a scalar array from a CSV list (or a JSON array), objects
  * and arrays of objects from JSON. A key with several types tries JSON first when the text
  * looks like JSON, then integer, number, boolean, and finally string.
  */
@@ -41,12 +42,17 @@ function isScalarList(itemTypes: ReadonlySet<SchemaType>): boolean {
   return !itemTypes.has('object') && !itemTypes.has('array');
 }
 
-// Items are trimmed and empty ones dropped, so `a, b,` means ["a", "b"].
+// CSV, as configx reads it (see parseCsvRecord): `"a,1","b"` is two items.
 function commaList(text: string, itemTypes: ReadonlySet<SchemaType>): Coerced {
+  const fields = parseCsvRecord(text);
+  if (fields === undefined) {
+    return {
+      ok: false,
+      reason: 'expected a comma-separated list; a quoted item must close its quote just before a comma',
+    };
+  }
   const items: JsonValue[] = [];
-  for (const raw of text.split(',')) {
-    const item = raw.trim();
-    if (item === '') continue;
+  for (const item of fields) {
     const coerced = coerceScalar(item, itemTypes);
     if (coerced === undefined)
       return { ok: false, reason: `expected a comma-separated list of ${[...itemTypes].join(' or ')}` };

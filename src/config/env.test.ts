@@ -84,6 +84,22 @@ describe('env overrides', () => {
     expect(config.secrets.default).toEqual(['a-very-long-secret-value-0001']);
   });
 
+  it('reads a list as CSV, as configx: the Helm chart quotes each secret, quotes may hold commas', async () => {
+    // ory/k8s's chart writes rotated secrets as "new","old" (kratos.secrets.default).
+    const helm = await load({ SECRETS_DEFAULT: '"new-secret-aaaaaaaaaaaa","old-secret-bbbbbbbbbbbb"' });
+    expect(helm.secrets.default).toEqual(['new-secret-aaaaaaaaaaaa', 'old-secret-bbbbbbbbbbbb']);
+    const quoted = await load({
+      SECRETS_COOKIE: '"cookie-secret-with,comma-1","cookie ""quoted"" secret-2"',
+    });
+    expect(quoted.secrets.cookie).toEqual(['cookie-secret-with,comma-1', 'cookie "quoted" secret-2']);
+    await expect(load({ SECRETS_COOKIE: '"cookie-secret-unterminated-1' })).rejects.toThrow(
+      /SECRETS_COOKIE|secrets\.cookie/,
+    );
+    await expect(load({ SECRETS_COOKIE: 'cookie-"secret"-bare-quote-1' })).rejects.toThrow(
+      /SECRETS_COOKIE|secrets\.cookie/,
+    );
+  });
+
   it('accepts a JSON array for a string list', async () => {
     const config = await load({ SECRETS_DEFAULT: '["json-secret-with,comma-0001"]' });
     expect(config.secrets.default).toEqual(['json-secret-with,comma-0001']);
