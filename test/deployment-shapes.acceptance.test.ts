@@ -160,3 +160,18 @@ describe('CORS with allowed_origins "*"', () => {
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
   });
 });
+
+describe('dsn: memory outside --dev', () => {
+  it('migrates the in-memory database by itself, as Kratos: no migrate command could reach it', async () => {
+    const server = await startTestServer({ dsn: 'memory', serverMigrates: true });
+    try {
+      const ready = await fetch(`${server.adminUrl}/health/ready`);
+      expect(ready.status).toBe(200);
+      const identities = await fetch(`${server.adminUrl}/admin/identities`);
+      expect(identities.status).toBe(200);
+      expect(await identities.json()).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { createOutboundHttp, outboundHttpConfig } from '../kernel/http-client.js
 import type { Logger } from '../kernel/logger.js';
 import { VERSION } from '../kernel/version.js';
 import { healthRoutes } from '../observability/health.js';
+import { isInMemoryDsn } from '../persistence/dsn.js';
 import { proxyRoles } from '../proxy/access.js';
 import { applyCors, compileCors } from '../proxy/cors.js';
 import { type RunningAccessProxy, startAccessProxy } from '../proxy/server.js';
@@ -248,8 +249,11 @@ export async function startRoles(
   if (!hasIdentityRole(roles)) return startAccessRoles(config, logger, roles, options);
   const accessRoles = { proxy: roles.has('proxy'), api: roles.has('api') };
 
-  // Migrations run by themselves only in dev; elsewhere `portcullis migrate sql` runs them.
-  const registry = await createRegistry(config, logger, { migrate: options.migrate ?? config.dev });
+  // Migrations run by themselves in dev, and on an in-memory database (as Kratos: it belongs to
+  // this process, so no `portcullis migrate sql` could reach it); elsewhere that command runs them.
+  const registry = await createRegistry(config, logger, {
+    migrate: options.migrate ?? (config.dev || isInMemoryDsn(config.dsn)),
+  });
   const selfService = buildSelfService(registry);
   let publicApp: FastifyInstance | undefined;
   let adminApp: FastifyInstance | undefined;

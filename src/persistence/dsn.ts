@@ -14,13 +14,18 @@ const POP_PARAMS = [
   'connect_timeout',
 ];
 
+/** Whether the DSN names a database that lives in this process only (`memory`, SQLite `:memory:`). */
+export function isInMemoryDsn(dsn: string): boolean {
+  return dsn === 'memory' || dsn.startsWith('sqlite://file::memory:') || dsn === 'sqlite://:memory:';
+}
+
 /**
  * Parses `postgres://…`, `postgresql://…`, `sqlite://<path>` and `memory`.
  * A relative sqlite path resolves against `cwd`. Throws a plain Error naming the scheme for
  * anything else; the caller turns it into a startup failure.
  */
 export function parseDsn(dsn: string, cwd: string = process.cwd()): DataSource {
-  if (dsn === 'memory' || dsn.startsWith('sqlite://file::memory:') || dsn === 'sqlite://:memory:') {
+  if (isInMemoryDsn(dsn)) {
     return { kind: 'sqlite', filename: ':memory:' };
   }
   if (dsn.startsWith('postgres://') || dsn.startsWith('postgresql://')) {

@@ -26,7 +26,6 @@ export interface TestServer {
   registry: Registry;
   /** The access proxy's listeners, when configured. */
   accessProxy: RunningAccessProxy | undefined;
-  /** A `Cookie` header carrying the session token as the server signs it. */
   /** A `Cookie` header value holding the session cookie for `token` (without an expiry, as older cookies, unless given). */
   sessionCookie(token: string, expiresAt?: Date): string;
   close(): Promise<void>;
@@ -53,6 +52,8 @@ export async function startTestServer(options: {
   webhookWorker?: WorkerOverrides;
   /** Load the config as `serve --dev` does (dev inbox, dev defaults); false unless set. */
   dev?: boolean;
+  /** Leave migrations to the server's own rule (dev or an in-memory database), as `serve` does. */
+  serverMigrates?: boolean;
 }): Promise<TestServer> {
   const redisPrefix =
     options.redis && process.env.REDIS_URL
@@ -98,7 +99,7 @@ export async function startTestServer(options: {
       defaults: { identitySchemaUrl: DEFAULT_SCHEMA_URL },
     });
     const running = await startPortcullis(config, silentLogger(), {
-      migrate: true,
+      ...(options.serverMigrates ? {} : { migrate: true }),
       watchCourier: options.watchCourier ?? false,
       cwd: dir,
       ...(options.webhookWorker ? { webhookWorker: options.webhookWorker } : {}),
