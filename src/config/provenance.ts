@@ -7,9 +7,21 @@ import { isJsonObject, type JsonValue } from './json.js';
 export class Provenance {
   readonly #sources = new Map<string, string>();
 
-  /** Records `source` for `value` at `prefix` and for everything below it. */
+  /**
+   * Records `source` for `value` at `prefix` and for everything below it. An array or a scalar
+   * replaces what was there (only objects merge), so what earlier sources set below it is
+   * forgotten: an error in a replacing array names the file or variable that wrote it.
+   */
   record(value: JsonValue, source: string, prefix: readonly string[] = []): void {
-    if (prefix.length > 0) this.#sources.set(prefix.join('.'), source);
+    if (prefix.length > 0) {
+      const key = prefix.join('.');
+      if (!isJsonObject(value)) {
+        const below = `${key}.`;
+        for (const known of [...this.#sources.keys()])
+          if (known.startsWith(below)) this.#sources.delete(known);
+      }
+      this.#sources.set(key, source);
+    }
     if (Array.isArray(value)) {
       for (const [index, item] of value.entries()) this.record(item, source, [...prefix, String(index)]);
     } else if (isJsonObject(value)) {
