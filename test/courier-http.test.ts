@@ -220,12 +220,13 @@ describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
     expect(arrivals[2]! - arrivals[1]!).toBeGreaterThanOrEqual(200);
     const message = await courier.getMessage(id);
     expect(message).toMatchObject({ status: 'sent', channel: 'http', send_count: 3 });
+    // Newest first, as Kratos loads them.
     expect(message?.dispatches.map((d) => [d.status, d.error?.response_code])).toEqual([
-      ['failed', 503],
-      ['failed', 500],
       ['success', undefined],
+      ['failed', 500],
+      ['failed', 503],
     ]);
-    expect(message?.dispatches[0]?.error).toMatchObject({ code: 'http_status', permanent: false });
+    expect(message?.dispatches[2]?.error).toMatchObject({ code: 'http_status', permanent: false });
   });
 
   it('delivers every message queued while the receiver was down, each once', async () => {
@@ -512,6 +513,107 @@ describe.each(testDatabases())('verification by email over HTTP, through the ser
         updateVerificationFlowBody: { method: 'code', code },
       });
       expect(verified.state).toBe('passed_challenge');
+    } finally {
+      await server.close();
+      await receiver.stop();
+      await created.drop();
+    }
+  });
+});
+
+describe.each(testDatabases())('template data of real messages over HTTP ($name)', (db) => {
+  it("carries the flow's request_url and the step's transient_payload, as Kratos's template models", async () => {
+    const created = await db.create();
+    const receiver = await startHttpReceiver();
+    // Reads both without a guard: the start check passes only if every message has them.
+    const template = `function(ctx) {
+  kind: ctx.template_type,
+  to: ctx.recipient,
+  request_url: ctx.template_data.request_url,
+  transient_payload: ctx.template_data.transient_payload,
+}
+`;
+    const server = await startTestServer({
+      dsn: created.dsn,
+      watchCourier: true,
+      extraConfig: {
+        courier: {
+          delivery_strategy: 'http',
+          worker: { pull_wait: '50ms' },
+          http: { request_config: { url: `${receiver.url}/send`, body: base64(template) } },
+        },
+        selfservice: {
+          default_browser_return_url: 'http://app.example.test/welcome',
+          methods: { password: { config: { haveibeenpwned_enabled: false } } },
+          flows: {
+            verification: { enabled: true, use: 'code' },
+            recovery: { enabled: true, use: 'code', notify_unknown_recipients: true },
+          },
+        },
+      },
+    });
+    type Sent = { kind: string; to: string; request_url: string; transient_payload: unknown };
+    const sentTo = async (count: number) =>
+      (await receiver.waitFor('/send', count)).map((r) => JSON.parse(r.body) as Sent);
+    try {
+      const frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+      const email = 'lamarr@example.test';
+      // Registration: the verification message carries the registration step's payload.
+      const { data: registration } = await frontend.createNativeRegistrationFlow();
+      await frontend.updateRegistrationFlow({
+        flow: registration.id,
+        updateRegistrationFlowBody: {
+          method: 'password',
+          traits: { email, fullname: 'Hedy Lamarr', phone_number: 5550101, user_type: 'educator' },
+          password: 'correct horse battery staple',
+          transient_payload: { campaign: 'spring' },
+        },
+      });
+      const [afterRegistration] = await sentTo(1);
+      expect(afterRegistration).toEqual({
+        kind: 'verification_code_valid',
+        to: email,
+        request_url: registration.request_url,
+        transient_payload: { campaign: 'spring' },
+      });
+
+      // Verification asked for again, with a payload of its own.
+      const { data: verification } = await frontend.createNativeVerificationFlow();
+      await frontend.updateVerificationFlow({
+        flow: verification.id,
+        updateVerificationFlowBody: { method: 'code', email, transient_payload: { step: 'verify' } },
+      });
+      expect((await sentTo(2))[1]).toEqual({
+        kind: 'verification_code_valid',
+        to: email,
+        request_url: verification.request_url,
+        transient_payload: { step: 'verify' },
+      });
+
+      // Recovery of a known address, and of an unknown one (notify_unknown_recipients).
+      const { data: recovery } = await frontend.createNativeRecoveryFlow();
+      await frontend.updateRecoveryFlow({
+        flow: recovery.id,
+        updateRecoveryFlowBody: { method: 'code', email, transient_payload: { step: 'recover' } },
+      });
+      expect((await sentTo(3))[2]).toEqual({
+        kind: 'recovery_code_valid',
+        to: email,
+        request_url: recovery.request_url,
+        transient_payload: { step: 'recover' },
+      });
+      const { data: unknown } = await frontend.createNativeRecoveryFlow();
+      await frontend.updateRecoveryFlow({
+        flow: unknown.id,
+        updateRecoveryFlowBody: { method: 'code', email: 'nobody@example.test' },
+      });
+      // Without a payload: an empty object, as Kratos's ParseRawMessageOrEmpty gives.
+      expect((await sentTo(4))[3]).toEqual({
+        kind: 'recovery_code_invalid',
+        to: 'nobody@example.test',
+        request_url: unknown.request_url,
+        transient_payload: {},
+      });
     } finally {
       await server.close();
       await receiver.stop();

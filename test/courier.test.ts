@@ -125,6 +125,44 @@ describe.each(testEngines())('courier over SMTP ($name)', (engine) => {
     expect(await courier.getMessage(id!)).toMatchObject({ channel: 'smtp', send_count: 1 });
   });
 
+  it('lets courier.smtp.headers replace From and Subject, as Kratos sets them after its own', async () => {
+    const overriding = await createCourier({
+      config: {
+        document: documentWith({
+          smtp: {
+            connection_uri: smtp.connectionUri,
+            from_address: 'auth@example.com',
+            from_name: 'Portcullis Test',
+            // Any case, as a header name is; Bcc keeps working as a header.
+            headers: { from: 'Override <override@x.test>', SUBJECT: 'Overridden', Bcc: 'archive@x.test' },
+          },
+        }),
+        dev: false,
+      },
+      database,
+      logger: silentLogger(),
+    });
+    try {
+      const [id] = await queueCodes(overriding, database, 1, 'override');
+      worker = overriding.startWorker(FAST);
+      const [mail] = await smtp.waitFor(1);
+      expect(mail).toMatchObject({
+        from: '"Override" <override@x.test>',
+        subject: 'Overridden',
+        to: ['override-0@example.com'],
+        rcptTo: ['archive@x.test', 'override-0@example.com'],
+        // The Message-ID keeps the configured sender's domain: it must not change between attempts.
+        messageId: `<${id}@example.com>`,
+      });
+      expect(mail?.text).toContain('100000');
+      expect(mail?.headers.has('bcc')).toBe(false);
+    } finally {
+      await worker?.stop();
+      worker = undefined;
+      await overriding.close();
+    }
+  });
+
   it('delivers every message exactly once after the server refused mail, then went away', async () => {
     // First the server answers 451 (try later) to every message.
     smtp.refuse({ code: 451, message: 'greylisted' });
@@ -152,8 +190,9 @@ describe.each(testEngines())('courier over SMTP ($name)', (engine) => {
     for (const id of [...refused, ...unreachable]) {
       const message = await courier.getMessage(id);
       expect(message?.status).toBe('sent');
-      expect(message?.dispatches.at(-1)?.status).toBe('success');
-      expect(message?.dispatches.slice(0, -1).every((d) => d.status === 'failed')).toBe(true);
+      // Newest first: the success, then the failures before it.
+      expect(message?.dispatches[0]?.status).toBe('success');
+      expect(message?.dispatches.slice(1).every((d) => d.status === 'failed')).toBe(true);
     }
   });
 
@@ -363,4 +402,94 @@ describe('admin courier API', () => {
       await created.drop();
     }
   });
+
+  it.each(testDatabases())(
+    "shows dispatches newest first, errors in herodot's shape, and none for an unsent message ($name)",
+    async (db) => {
+      const created = await db.create();
+      const server = await startTestServer({ dsn: created.dsn, extraConfig: { courier: smtpConfig(smtp) } });
+      try {
+        const { courier, database } = server.registry;
+        const [unsent] = await queueCodes(courier, database, 1, 'never');
+        const never = (await (
+          await fetch(`${server.adminUrl}/admin/courier/messages/${unsent}`)
+        ).json()) as Record<string, unknown>;
+        expect(never).toMatchObject({ id: unsent, status: 'queued', send_count: 0 });
+        // Kratos's `dispatches,omitempty`: no key at all, not an empty list.
+        expect('dispatches' in never).toBe(false);
+
+        // The server refuses once (451, try later), then takes the message.
+        smtp.refuse({ code: 451, message: 'greylisted' });
+        await database.db.deleteFrom('courier_messages').where('id', '=', unsent!).execute();
+        const [id] = await queueCodes(courier, database, 1, 'retried');
+        const worker = courier.startWorker(FAST);
+        try {
+          await eventually(async () => ((await courier.getMessage(id!))?.dispatches.length ?? 0) >= 1);
+          smtp.accept();
+          await eventually(async () => (await courier.getMessage(id!))?.status === 'sent');
+        } finally {
+          await worker.stop();
+          smtp.accept();
+        }
+        const shown = (await (await fetch(`${server.adminUrl}/admin/courier/messages/${id}`)).json()) as {
+          dispatches: Array<{ status: string; error?: Record<string, unknown> }>;
+        };
+        expect(shown.dispatches.map((d) => d.status)).toEqual(['success', 'failed']);
+        expect('error' in shown.dispatches[0]!).toBe(false);
+        expect(shown.dispatches[1]?.error).toEqual({
+          code: 500,
+          status: 'Internal Server Error',
+          reason: 'failed to send email via smtp',
+          details: { error_code: 'EENVELOPE', response_code: 451 },
+          message: expect.stringContaining('greylisted'),
+        });
+        // Internal fields stay internal.
+        expect(shown.dispatches[1]?.error).not.toHaveProperty('permanent');
+      } finally {
+        smtp.accept();
+        await server.close();
+        await created.drop();
+      }
+    },
+  );
+
+  it.each(testDatabases())(
+    'pages by 10 unless told otherwise, as Kratos, and caps a page at 1000 ($name)',
+    async (db) => {
+      const created = await db.create();
+      const server = await startTestServer({ dsn: created.dsn, extraConfig: { courier: smtpConfig(smtp) } });
+      try {
+        const { courier, database } = server.registry;
+        const ids = await queueCodes(courier, database, 12, 'paged');
+        const list = async (query: string) => {
+          const response = await fetch(`${server.adminUrl}/admin/courier/messages${query}`);
+          return {
+            status: response.status,
+            link: response.headers.get('link') ?? '',
+            ids:
+              response.status === 200 ? ((await response.json()) as { id: string }[]).map((m) => m.id) : [],
+          };
+        };
+        const first = await list('');
+        expect(first.ids).toHaveLength(10);
+        expect(first.link).toContain('rel="next"');
+        expect(first.link).toContain('page_size=10');
+        const next = /<([^>]+)>; rel="next"/.exec(first.link)?.[1] ?? '';
+        const rest = (await (await fetch(new URL(next, server.adminUrl))).json()) as { id: string }[];
+        expect([...first.ids, ...rest.map((m) => m.id)].sort()).toEqual([...ids].sort());
+        // 0 is the default, as ory/x's Paginator.Size.
+        expect((await list('?page_size=0')).ids).toHaveLength(10);
+        // Larger than the cap: served as 1000 (a deliberate difference: Kratos has no cap).
+        const huge = await list('?page_size=1000000');
+        expect(huge.ids).toHaveLength(12);
+        expect(huge.link).toContain('page_size=1000');
+        expect(huge.link).not.toContain('rel="next"');
+        expect((await list('?page_size=-1')).status).toBe(400);
+        expect((await list('?page_size=ten')).status).toBe(400);
+      } finally {
+        await server.close();
+        await created.drop();
+      }
+    },
+  );
 });

@@ -12,7 +12,13 @@ export interface AdminCourierRoutesDeps {
   redactBodies: boolean;
 }
 
-const DEFAULT_PAGE_SIZE = 250;
+/** Kratos's ListMessages: keysetpagination.WithDefaultSize(10). */
+const DEFAULT_PAGE_SIZE = 10;
+/**
+ * Kratos sets no maximum (a huge `page_size` makes it allocate a slice that size); Portcullis
+ * caps a page at this many messages, a deliberate difference, so one request cannot make the
+ * server load the whole outbox. A larger size is served as this one (the Link header says so).
+ */
 const MAX_PAGE_SIZE = 1000;
 
 const listQuery = {
@@ -34,12 +40,15 @@ interface ListQuery {
   recipient?: string;
 }
 
-function pageSize(query: ListQuery): number {
-  const raw = query.page_size ?? query.per_page;
-  if (raw === undefined) return DEFAULT_PAGE_SIZE;
-  const size = Number(raw);
-  if (size < 1 || size > MAX_PAGE_SIZE) throw badRequest(`page_size must be between 1 and ${MAX_PAGE_SIZE}.`);
-  return size;
+/**
+ * The page size as ory/x's keysetpagination reads it: `page_size` (or `per_page`), digits only
+ * (the schema answers 400 to anything else, as Kratos's strconv.Atoi error does); absent or 0
+ * means the default (Paginator.Size); above MAX_PAGE_SIZE, that.
+ */
+function pageSize(raw: string | undefined): number {
+  const size = raw === undefined ? 0 : Number(raw);
+  if (size === 0) return DEFAULT_PAGE_SIZE;
+  return Math.min(size, MAX_PAGE_SIZE);
 }
 
 /**
@@ -52,7 +61,7 @@ export function adminCourierRoutes(deps: AdminCourierRoutesDeps) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/courier/messages', { schema: { querystring: listQuery } }, async (request, reply) => {
       const query = request.query as ListQuery;
-      const size = pageSize(query);
+      const size = pageSize(query.page_size ?? query.per_page);
       const filters = {
         status: query.status,
         recipient: query.recipient === '' ? undefined : query.recipient,

@@ -101,7 +101,7 @@ export async function createCourier(deps: CourierDeps): Promise<Courier> {
   for (const warning of config.warnings) logger.warn(warning);
   const now = deps.now ?? (() => new Date());
   const store = createMessageStore(deps.database.db, deps.database.engine);
-  const templates = await loadTemplates(config, deps.cwd);
+  const templates = await loadTemplates(config, deps.cwd, (message) => logger.warn(message));
 
   const defaults: WorkerSettings = {
     pollIntervalMs: config.worker.pullWaitMs,

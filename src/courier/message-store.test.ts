@@ -165,9 +165,10 @@ describe.each(testEngines())('courier message store contract ($name)', (engine) 
     await store.recordFailure(id!, 'w1', { error: permanent, retryAt: null, now: at(10_100) });
     const abandoned = await store.get(id!);
     expect(abandoned).toMatchObject({ status: 'abandoned', send_count: 2, lease_owner: null });
+    // Newest first, as Kratos loads them (`order_by:"created_at desc"`).
     expect(abandoned?.dispatches.map((d) => [d.status, d.error])).toEqual([
-      ['failed', transient],
       ['failed', permanent],
+      ['failed', transient],
     ]);
     expect(await store.claim({ owner: 'w1', limit: 1, leaseMs: LEASE, now: at(999_999) })).toEqual([]);
     expect(await store.recordFailure(id!, 'w1', { error: transient, retryAt: null, now: at(1) })).toBe(
@@ -210,8 +211,10 @@ describe.each(testEngines())('courier message store contract ($name)', (engine) 
       pageToken = page.nextPageToken;
     } while (pageToken);
     expect(seen).toHaveLength(5);
-    expect(seen.slice(0, 2).sort()).toEqual([...newer].sort());
-    expect(seen.slice(2).sort()).toEqual([...older].sort());
+    // Messages created at the same instant come by id, ascending (Kratos: created_at DESC, id ASC),
+    // across page boundaries too.
+    expect(seen.slice(0, 2)).toEqual([...newer].sort());
+    expect(seen.slice(2)).toEqual([...older].sort());
 
     const byRecipient = await store.list({ recipient: 'grace@example.com', pageSize: 10 });
     expect(byRecipient.messages.map((m) => m.id).sort()).toEqual([...older].sort());

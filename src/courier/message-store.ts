@@ -66,8 +66,9 @@ export interface MessageStore {
    * (nothing was tried: the worker is stopping, or its renewal before the attempt failed).
    */
   release(id: string, owner: string, options: { refund: boolean; now: Date }): Promise<Settlement>;
-  /** Newest first, in keyset pages. */
+  /** Newest first (ties by id, ascending, as Kratos), in keyset pages. */
   list(query: ListMessagesQuery): Promise<{ messages: CourierMessage[]; nextPageToken?: string }>;
+  /** One message with its dispatches, newest first. */
   get(id: string): Promise<CourierMessageWithDispatches | undefined>;
 }
 
@@ -246,11 +247,12 @@ export function createMessageStore(db: Kysely<Tables>, engine: Engine): MessageS
     },
 
     async list(query) {
+      // Kratos's keyset order: created_at DESC, then id ASC among messages created at once.
       let q = db
         .selectFrom('courier_messages')
         .selectAll()
         .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
+        .orderBy('id', 'asc')
         .limit(query.pageSize + 1);
       if (query.status !== undefined) q = q.where('status', '=', query.status);
       if (query.recipient !== undefined) q = q.where('recipient', '=', query.recipient);
@@ -259,7 +261,7 @@ export function createMessageStore(db: Kysely<Tables>, engine: Engine): MessageS
         q = q.where((eb) =>
           eb.or([
             eb('created_at', '<', cursor.createdAt),
-            eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
+            eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '>', cursor.id)]),
           ]),
         );
       }
@@ -284,8 +286,9 @@ export function createMessageStore(db: Kysely<Tables>, engine: Engine): MessageS
         .selectFrom('courier_message_dispatches')
         .selectAll()
         .where('message_id', '=', id)
-        .orderBy('created_at')
-        .orderBy('id')
+        // Newest first, as Kratos's has_many relation (`order_by:"created_at desc"`).
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
         .execute();
       return { ...toMessage(row), dispatches: dispatches.map(toDispatch) };
     },

@@ -41,6 +41,8 @@ export interface DispatchError {
    */
   code: string;
   message: string;
+  /** Kratos's `reason` for such a failure, when it gives one (SMTP: `failed to send email via smtp`). */
+  reason?: string;
   /** The SMTP reply code or HTTP status, when the server answered. */
   response_code?: number;
   /** True when retrying cannot help (an SMTP 5xx answer): the message is abandoned at once. */
@@ -57,4 +59,5 @@ export interface MessageDispatch {
   updated_at: Date;
 }
 
+/** A message with its delivery attempts, newest first (as Kratos loads them: `created_at desc`). */
 export type CourierMessageWithDispatches = CourierMessage & { dispatches: MessageDispatch[] };

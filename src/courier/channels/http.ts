@@ -23,7 +23,8 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 /**
  * Kratos's `template_data` for a template's variables: the template model as Kratos marshals it
  * to JSON (snake_case keys: `to`, `verification_code`, `verification_url`, `recovery_code`,
- * `recovery_url`, `identity`, `expires_in_minutes`, `request_url`). Unset variables are left out.
+ * `recovery_url`, `identity`, `expires_in_minutes`, `request_url`, `transient_payload`). Unset
+ * variables are left out.
  */
 export function kratosTemplateData(data: CourierTemplateData): Record<string, unknown> {
   const out: Record<string, unknown> = { to: data.To };
@@ -34,6 +35,7 @@ export function kratosTemplateData(data: CourierTemplateData): Record<string, un
     ['RecoveryCode', 'recovery_code'],
     ['Identity', 'identity'],
     ['RequestURL', 'request_url'],
+    ['TransientPayload', 'transient_payload'],
     ['ExpiresInMinutes', 'expires_in_minutes'],
   ];
   for (const [from, to] of fields) if (data[from] !== undefined) out[to] = data[from];

@@ -42,6 +42,24 @@ describe('SMTP connection URI', () => {
     });
   });
 
+  it('reads disable_starttls and skip_ssl_verify as Go ParseBool does (1, t, True, ...)', () => {
+    expect(options('smtp://127.0.0.1:1025/?disable_starttls=1&skip_ssl_verify=t')).toMatchObject({
+      requireTLS: false,
+      tls: { rejectUnauthorized: false },
+    });
+    expect(options('smtp://h/?disable_starttls=True&skip_ssl_verify=TRUE')).toMatchObject({
+      requireTLS: false,
+      tls: { rejectUnauthorized: false },
+    });
+    // ParseBool's false forms, and what it refuses (Kratos ignores the error): off.
+    for (const value of ['0', 'f', 'False', 'yes', 'on', 'tRUE', '']) {
+      expect(options(`smtp://h/?disable_starttls=${value}&skip_ssl_verify=${value}`), value).toMatchObject({
+        requireTLS: true,
+        tls: { rejectUnauthorized: true },
+      });
+    }
+  });
+
   it('refuses a URI it cannot use without quoting it (it holds a password)', () => {
     for (const uri of ['smtp://user:secret@', 'http://user:secret@example.com', 'not a uri']) {
       const error = (() => {
@@ -65,6 +83,7 @@ describe('SMTP delivery errors', () => {
     expect(dispatchErrorOf(reply('EENVELOPE', 550, true))).toEqual({
       code: 'EENVELOPE',
       message: '550 reply',
+      reason: 'failed to send email via smtp',
       response_code: 550,
       permanent: true,
     });
@@ -76,6 +95,7 @@ describe('SMTP delivery errors', () => {
     expect(dispatchErrorOf(Object.assign(new Error('refused'), { code: 'ESOCKET' }))).toEqual({
       code: 'ESOCKET',
       message: 'refused',
+      reason: 'failed to send email via smtp',
       permanent: false,
     });
   });

@@ -1,6 +1,7 @@
 import type { SMTPTransportOptions } from 'nodemailer';
 import type { CourierConfig } from '../../config/index.js';
 import { ConfigError } from '../../config/index.js';
+import { goBool } from '../../kernel/go-bool.js';
 
 /** How long the SMTP channel waits for each step; the whole send is bounded by the worker. */
 export interface SmtpTimeouts {
@@ -9,13 +10,17 @@ export interface SmtpTimeouts {
   socketMs: number;
 }
 
-const flag = (url: URL, name: string): boolean => url.searchParams.get(name)?.toLowerCase() === 'true';
+/**
+ * A boolean query flag, read as Kratos reads it (strconv.ParseBool, its error ignored): `1`, `t`,
+ * `T`, `TRUE`, `true` and `True` turn it on; anything else, absent included, leaves it off.
+ */
+const flag = (url: URL, name: string): boolean => goBool(url.searchParams.get(name) ?? '') === true;
 
 /**
  * Nodemailer options for `courier.smtp.connection_uri`, with Kratos's meaning:
  * - `smtps://` is implicit TLS;
- * - `smtp://` requires STARTTLS, unless `?disable_starttls=true`, which allows cleartext (STARTTLS
- *   is still used when the server offers it, as Kratos's mailer does);
+ * - `smtp://` requires STARTTLS, unless `?disable_starttls=true` (or `1`, `t`, …: Go's ParseBool),
+ *   which allows cleartext (STARTTLS is still used when the server offers it, as Kratos's mailer does);
  * - `?skip_ssl_verify=true` accepts any certificate; `?server_name=` sets the TLS server name.
  * The URI's user and password are the SMTP credentials. The error never quotes the URI: it
  * holds a password.

@@ -23,6 +23,9 @@ export function messageIdFor(id: string, fromAddress: string): string {
  */
 const SETUP_FAILURES: ReadonlySet<string> = new Set(['EAUTH', 'ETLS']);
 
+/** Kratos's reason for every failed SMTP send (courier/smtp_channel.go). */
+export const SMTP_FAILURE_REASON = 'failed to send email via smtp';
+
 /** A send failure as a dispatch error. 5xx answers to a message are final (as in Kratos). */
 export function dispatchErrorOf(error: unknown): DispatchError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as NodemailerError;
@@ -30,6 +33,7 @@ export function dispatchErrorOf(error: unknown): DispatchError {
   return {
     code,
     message: e.message ?? String(error),
+    reason: SMTP_FAILURE_REASON,
     ...(typeof e.responseCode === 'number' ? { response_code: e.responseCode } : {}),
     permanent: e.permanent === true && !SETUP_FAILURES.has(code),
   };
@@ -51,6 +55,27 @@ async function readClientTls(smtp: CourierConfig['smtp']): Promise<{ cert?: Buff
 }
 
 /**
+ * `courier.smtp.headers` as Kratos applies them: it sets From and Subject first, then every
+ * configured header, so a configured `From` or `Subject` (any case) replaces the message's.
+ * Nodemailer ignores those two among custom headers, so they are taken out and passed as the
+ * message's own; the others (`Bcc`, `X-…`) stay headers, as before.
+ */
+export function headerOverrides(headers: Readonly<Record<string, string>>): {
+  from?: string;
+  subject?: string;
+  headers: Record<string, string>;
+} {
+  const out: { from?: string; subject?: string; headers: Record<string, string> } = { headers: {} };
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === 'from') out.from = value;
+    else if (lower === 'subject') out.subject = value;
+    else out.headers[name] = value;
+  }
+  return out;
+}
+
+/**
  * Delivers through the SMTP server of `courier.smtp.connection_uri`. Connections are pooled
  * (one per concurrent send) and reused for bursts: a new connection costs a TLS handshake,
  * and some servers make every new client wait before the greeting.
@@ -66,8 +91,10 @@ export async function createSmtpChannel(
     maxMessages: 100,
     idleTimeout: 30_000,
   });
+  const configured = headerOverrides(smtp.headers);
   const from =
-    smtp.fromName === undefined ? smtp.fromAddress : { name: smtp.fromName, address: smtp.fromAddress };
+    configured.from ??
+    (smtp.fromName === undefined ? smtp.fromAddress : { name: smtp.fromName, address: smtp.fromAddress });
   return {
     id: 'smtp',
     async deliver(email: OutgoingEmail, signal: AbortSignal) {
@@ -75,10 +102,10 @@ export async function createSmtpChannel(
         await transport.sendMail({
           from,
           to: email.recipient,
-          subject: email.subject,
+          subject: configured.subject ?? email.subject,
           text: email.body,
           ...(email.html_body === null ? {} : { html: email.html_body }),
-          headers: { ...smtp.headers },
+          headers: { ...configured.headers },
           messageId: messageIdFor(email.id, smtp.fromAddress),
           signal,
         });

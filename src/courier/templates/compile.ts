@@ -49,6 +49,8 @@ export const SAMPLE_TEMPLATE_DATA: CourierTemplateData = {
   Identity: { id: '00000000-0000-4000-8000-000000000000', traits: { email: 'someone@example.com' } },
   ExpiresInMinutes: 60,
   RequestURL: 'https://example.com/self-service/verification/browser',
+  // What a step submitted without a transient_payload carries (as Kratos's ParseRawMessageOrEmpty).
+  TransientPayload: {},
 };
 
 /**

@@ -89,10 +89,15 @@ async function sourceOf(
 /**
  * Loads and compiles every template at start. Every problem is collected into one
  * ConfigError, so a broken override stops the start with all its faults listed.
+ *
+ * A `template_override_path` that is missing or not a directory is not one of them: as Kratos
+ * (load_template.go falls back to the built-in template whenever the file cannot be opened),
+ * every template comes from the other sources, and `warn` is told once.
  */
 export async function loadTemplates(
   config: Pick<CourierConfig, 'templates' | 'templateOverridePath'>,
   cwd: string = process.cwd(),
+  warn: (message: string) => void = () => {},
 ): Promise<Templates> {
   const issues: ConfigIssue[] = [];
   if (config.templateOverridePath !== undefined) {
@@ -102,8 +107,9 @@ export async function loadTemplates(
       () => false,
     );
     if (!isDir) {
-      issues.push({ path: 'courier.template_override_path', message: `${dir} is not a directory` });
-      // Report that once, not once per template file it would have held.
+      warn(
+        `courier.template_override_path: ${dir} is not a directory; the built-in templates are used (as in Kratos)`,
+      );
       config = { templates: config.templates, templateOverridePath: undefined };
     }
   }

@@ -139,12 +139,27 @@ describe('template overrides', () => {
     expect(goTemplateHint('{{#if To}}{{To}}{{else}}-{{/if}} {{../x}} {{this.y}}')).toBeUndefined();
   });
 
-  it('refuse a template_override_path that is not a directory', async () => {
-    const error = await configError(
-      loadTemplates({ templates: {}, templateOverridePath: join(dir, 'missing') }),
-    );
-    expect(error.issues).toEqual([
-      { path: 'courier.template_override_path', message: expect.stringContaining('is not a directory') },
-    ]);
+  it('fall back to the built-in templates, with one warning, when template_override_path is missing', async () => {
+    // As Kratos's loadTemplate: a file it cannot open under the override path is the built-in one.
+    for (const missing of ['/nonexistent', join(dir, 'missing')]) {
+      const warnings: string[] = [];
+      const templates = await loadTemplates(
+        { templates: {}, templateOverridePath: missing },
+        dir,
+        (message) => warnings.push(message),
+      );
+      expect(warnings).toEqual([expect.stringContaining(`${missing} is not a directory`)]);
+      const email = templates.render('verification_code_valid', {
+        To: 'ada@example.com',
+        VerificationCode: '246810',
+      });
+      expect(email.subject).toBe('Please verify your email address');
+      expect(email.plaintext).toContain('246810');
+    }
+    // A file where the directory should be is no directory either.
+    await writeFile(join(dir, 'a-file'), 'x');
+    const warnings: string[] = [];
+    await loadTemplates({ templates: {}, templateOverridePath: 'a-file' }, dir, (m) => warnings.push(m));
+    expect(warnings).toHaveLength(1);
   });
 });

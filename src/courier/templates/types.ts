@@ -29,7 +29,10 @@ export interface CourierTemplateData {
   RecoveryURL?: string;
   Identity?: Record<string, unknown>;
   ExpiresInMinutes?: number;
+  /** The URL of the request that started the flow the message belongs to (the flow's `request_url`). */
   RequestURL?: string;
+  /** The `transient_payload` object submitted with the flow step that sent the message (`{}` without one). */
+  TransientPayload?: Record<string, unknown>;
 }
 
 /** The three parts of an email; `subject` is one line. */

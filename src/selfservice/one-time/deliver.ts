@@ -1,8 +1,20 @@
 import type { CourierTemplateType } from '../../courier/index.js';
+import type { JsonObject } from '../../identity/model.js';
 import type { CodeFlowKind, CodeMethod } from '../../persistence/code-store.js';
 import { publicUrl } from '../flow/request-url.js';
 import type { OneTimeDeps } from './deps.js';
 import { generateCode, generateLinkToken, secretHashes } from './secrets.js';
+
+/**
+ * What the message tells of the flow it belongs to, as Kratos's template models do
+ * (`RequestURL: f.GetRequestURL()`, `TransientPayload: x.ParseRawMessageOrEmpty(f.GetTransientPayload())`).
+ */
+export interface MessageOrigin {
+  /** The flow's `request_url`. */
+  requestUrl: string;
+  /** The `transient_payload` submitted with the step that sends the message; `{}` when none. */
+  transientPayload: JsonObject | undefined;
+}
 
 export interface Delivery {
   kind: CodeFlowKind;
@@ -12,6 +24,16 @@ export interface Delivery {
   /** The address the message goes to ('' for codes an admin hands out). */
   address: string;
   expiresAt: Date;
+  /** For the message's `RequestURL` and `TransientPayload`; only needed when a message is queued. */
+  origin?: MessageOrigin;
+}
+
+/** The template variables every message of a flow carries, as Kratos fills them. */
+function originData(origin: MessageOrigin | undefined): {
+  RequestURL: string;
+  TransientPayload: JsonObject;
+} {
+  return { RequestURL: origin?.requestUrl ?? '', TransientPayload: origin?.transientPayload ?? {} };
 }
 
 /** The template of a message for a known address, by flow kind and method. */
@@ -100,7 +122,12 @@ export async function issueSecret(
     await deps.courier.queueEmail(trx, {
       recipient: delivery.address,
       template: validTemplate(delivery.kind, delivery.method),
-      data: { ...data, ExpiresInMinutes: minutes, ...(identity ? { Identity: identity } : {}) },
+      data: {
+        ...data,
+        ExpiresInMinutes: minutes,
+        ...(identity ? { Identity: identity } : {}),
+        ...originData(delivery.origin),
+      },
     });
     if (delivery.kind === 'verification') {
       await deps.addresses.markSent(trx, delivery.identityId, delivery.address, now);
@@ -115,11 +142,12 @@ export async function notifyUnknownRecipient(
   kind: CodeFlowKind,
   method: CodeMethod,
   address: string,
+  origin: MessageOrigin,
 ): Promise<void> {
   await deps.courier.queueEmail(deps.db, {
     recipient: address,
     template: invalidTemplate(kind, method),
-    data: { To: address },
+    data: { To: address, ...originData(origin) },
   });
 }
 

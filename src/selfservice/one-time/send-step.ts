@@ -1,6 +1,6 @@
 import { normalizeIdentifierGraceful } from '../../identity/schema/normalize.js';
 import type { CodeFlowKind, CodeMethod } from '../../persistence/code-store.js';
-import { issueSecret, notifyUnknownRecipient } from './deliver.js';
+import { issueSecret, type MessageOrigin, notifyUnknownRecipient } from './deliver.js';
 import type { OneTimeDeps } from './deps.js';
 import { withTimingFloor } from './equal-timing.js';
 
@@ -16,6 +16,8 @@ export async function sendToAddress(
   deps: OneTimeDeps,
   scope: { kind: CodeFlowKind; method: CodeMethod; flowId: string },
   rawAddress: string,
+  /** The flow's request_url and the step's transient_payload, for the message's template data. */
+  origin: MessageOrigin,
 ): Promise<SendOutcome> {
   // As addresses are stored: a phone number in E.164, anything else trimmed and lower-cased.
   const address = normalizeIdentifierGraceful(rawAddress);
@@ -33,7 +35,7 @@ export async function sendToAddress(
         : await deps.addresses.identityIdByRecoveryAddress(address);
     if (identityId === undefined) {
       if (deps.config[scope.kind].notifyUnknownRecipients)
-        await notifyUnknownRecipient(deps, scope.kind, scope.method, address);
+        await notifyUnknownRecipient(deps, scope.kind, scope.method, address, origin);
       return;
     }
     const lifespanMs = scope.method === 'code' ? deps.config.code.lifespanMs : deps.config.link.lifespanMs;
@@ -46,6 +48,7 @@ export async function sendToAddress(
         identityId,
         address,
         expiresAt: new Date(now.getTime() + lifespanMs),
+        origin,
       },
       { replaceEarlier: false },
     );

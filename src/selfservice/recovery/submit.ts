@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Identity } from '../../identity/model.js';
+import type { Identity, JsonObject } from '../../identity/model.js';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import type { CodeMethod } from '../../persistence/code-store.js';
 import { requestClientIp } from '../../ratelimit/index.js';
@@ -60,7 +60,7 @@ export async function submitRecovery(
   if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
   const secret = submission.field(method === 'code' ? 'code' : 'token');
   if (secret !== undefined && secret !== '') return redeem(deps, request, reply, flow, secret);
-  return send(deps, request, reply, flow, submission.field('email'));
+  return send(deps, request, reply, flow, submission.field('email'), submission.transientPayload());
 }
 
 /**
@@ -108,6 +108,7 @@ async function send(
   reply: FastifyReply,
   flow: SelfServiceFlow,
   email: string | undefined,
+  transientPayload: JsonObject | undefined,
 ): Promise<FastifyReply> {
   const method = recoveryMethodOf(deps, flow);
   const csrf = csrfOf(deps, request, reply, flow);
@@ -122,6 +123,7 @@ async function send(
       flowId: flow.id,
     },
     email,
+    { requestUrl: flow.request_url, transientPayload },
   );
   if (!sent.sent) {
     // As in verification: a form post goes back to its form; API and SPA clients get the 429.

@@ -96,7 +96,7 @@ export async function finishRegistration(
   const verification = await deps.verification?.sendForAddresses(
     identity,
     identity.verifiable_addresses.filter((a) => !a.verified).map((a) => a.value),
-    { type: flow.type, requestUrl: flow.request_url },
+    { type: flow.type, requestUrl: flow.request_url, transientPayload },
   );
   const showVerification: ContinueWith[] = verification
     ? [

@@ -1,4 +1,4 @@
-import type { Identity } from '../../identity/model.js';
+import type { Identity, JsonObject } from '../../identity/model.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
 import type { ContinueWith } from '../flow/respond.js';
 import { addedAddresses } from '../strategies/profile/protected-fields.js';
@@ -11,6 +11,8 @@ export interface StoredChange {
   after: Identity;
   /** The session that made the change; `revoke_active_sessions` keeps it. */
   sessionId: string;
+  /** The step's `transient_payload`, for the verification messages' template data. */
+  transientPayload?: JsonObject | undefined;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function afterSettings(
       const sent = await deps.verification.sendForAddresses(change.after, added, {
         type: change.flow.type,
         requestUrl: change.flow.request_url,
+        transientPayload: change.transientPayload,
       });
       if (sent) {
         continueWith.push({

@@ -185,6 +185,7 @@ export async function saveSettingsChange(
     before: identity,
     after,
     sessionId: context.session.session.id,
+    transientPayload,
   });
 
   if (flow.type === 'api')

@@ -61,6 +61,7 @@ export function createVerificationSender(deps: VerificationDeps): VerificationSe
             identityId: identity.id,
             address: address.value,
             expiresAt: new Date(now.getTime() + lifespanMs),
+            origin: { requestUrl: flow.request_url, transientPayload: context.transientPayload },
           },
           { replaceEarlier: false },
         );

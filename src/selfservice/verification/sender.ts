@@ -1,4 +1,4 @@
-import type { Identity } from '../../identity/model.js';
+import type { Identity, JsonObject } from '../../identity/model.js';
 import type { FlowType } from '../flow/flow.js';
 
 /**
@@ -17,6 +17,11 @@ export interface VerificationSender {
   sendForAddresses(
     identity: Identity,
     addresses: readonly string[],
-    context: { type: FlowType; requestUrl: string },
+    /**
+     * The originating flow: its type, its request URL, and the `transient_payload` its step
+     * was submitted with, which the messages carry in their template data (as Kratos's
+     * NewPostHookFlow copies it to the verification flow).
+     */
+    context: { type: FlowType; requestUrl: string; transientPayload?: JsonObject | undefined },
   ): Promise<{ flowId: string; address: string; url?: string } | undefined>;
 }

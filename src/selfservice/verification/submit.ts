@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { JsonObject } from '../../identity/model.js';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import { refreshCsrfNode } from '../flow/csrf-node.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
@@ -38,6 +39,8 @@ interface Step {
   method: string | undefined;
   /** A `GET` of the emailed link (not a form post, nor the SDK's `POST ?token=`). */
   clicked: boolean;
+  /** The submitted `transient_payload`, read when a message is sent (for its template data). */
+  transientPayload(): JsonObject | undefined;
 }
 
 /** `POST /self-service/verification?flow=<id>`: send a code or link, or check one. */
@@ -72,6 +75,7 @@ export async function submitVerification(
     email: submission.field('email'),
     method: submission.method,
     clicked: false,
+    transientPayload: () => submission.transientPayload(),
   });
 }
 
@@ -94,6 +98,7 @@ export async function followVerificationLink(
     email: undefined,
     method: deps.config.verification.use,
     clicked: request.method === 'GET',
+    transientPayload: () => undefined,
   });
 }
 
@@ -186,6 +191,7 @@ async function run(
       flowId: flow.id,
     },
     step.email,
+    { requestUrl: flow.request_url, transientPayload: step.transientPayload() },
   );
   if (!sent.sent) {
     // A form post goes back to the form it came from (the code entry after a send, else the
