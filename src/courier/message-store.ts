@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { LeaseSettlement } from '../kernel/leased-worker.js';
 import type { Engine } from '../persistence/migrations/column-types.js';
+import { decodeNewestFirstToken, encodeNewestFirstToken } from '../persistence/page-token.js';
 import { fromJsonOrNull, toDate, toDateOrNull, toJsonOrNull } from '../persistence/row-codec.js';
 import type { CourierMessageDispatchesTable, CourierMessagesTable, Tables } from '../persistence/tables.js';
 import { uuidKey } from '../persistence/uuid.js';
@@ -13,7 +14,6 @@ import type {
   MessageDispatch,
   MessageStatus,
 } from './model.js';
-import { decodeMessageCursor, encodeMessageCursor } from './page-token.js';
 
 /** What queueing writes; the store fills in status, counters and timestamps. */
 export interface NewMessage {
@@ -257,7 +257,7 @@ export function createMessageStore(db: Kysely<Tables>, engine: Engine): MessageS
       if (query.status !== undefined) q = q.where('status', '=', query.status);
       if (query.recipient !== undefined) q = q.where('recipient', '=', query.recipient);
       if (query.pageToken !== undefined) {
-        const cursor = decodeMessageCursor(query.pageToken);
+        const cursor = decodeNewestFirstToken(query.pageToken);
         q = q.where((eb) =>
           eb.or([
             eb('created_at', '<', cursor.createdAt),
@@ -269,7 +269,7 @@ export function createMessageStore(db: Kysely<Tables>, engine: Engine): MessageS
       const messages = rows.slice(0, query.pageSize);
       const last = messages.at(-1);
       return rows.length > query.pageSize && last !== undefined
-        ? { messages, nextPageToken: encodeMessageCursor({ createdAt: last.created_at, id: last.id }) }
+        ? { messages, nextPageToken: encodeNewestFirstToken(last) }
         : { messages };
     },
 

@@ -23,8 +23,9 @@ export function decodePageToken(token: string): string {
 }
 
 /**
- * A token naming the last row of a page ordered newest first (creation time, then id, both
- * descending), as Kratos lists sessions.
+ * A token naming the last row of a page ordered newest first, as Kratos's keyset pages list
+ * sessions and courier messages: created_at descending, then id ascending among rows created at
+ * the same instant.
  */
 export function encodeNewestFirstToken(last: { id: string; created_at: Date }): string {
   return Buffer.from(JSON.stringify({ k: last.id, t: last.created_at.toISOString() })).toString('base64url');

@@ -112,7 +112,7 @@ describe.each(testEngines())('session store contract ($name)', (engine) => {
     expect(await store.count({ identityId: randomUUID(), now: NOW })).toBe(0);
   });
 
-  it('lists newest first, as Kratos (created_at descending), ties by id, across keyset pages', async () => {
+  it('lists newest first, as Kratos (created_at descending), ties by id ascending, across keyset pages', async () => {
     const identity = identityFixture(`newest-${randomUUID()}@example.com`);
     await createIdentityStore(database.db).create(identity);
     const minute = (m: number) => at(`2026-06-01T10:0${m}:00.000Z`);
@@ -125,7 +125,7 @@ describe.each(testEngines())('session store contract ($name)', (engine) => {
     ];
     for (const s of sessions) await store.create(s);
     const [oldest, tieA, tieB, newest] = sessions as [Session, Session, Session, Session];
-    const ties = [tieA.id, tieB.id].sort().reverse();
+    const ties = [tieA.id, tieB.id].sort();
     const expected = [newest.id, ...ties, oldest.id];
     const all = await store.list({ identityId: identity.id, pageSize: 10, now: NOW });
     expect(all.sessions.map((s) => s.id)).toEqual(expected);

@@ -190,18 +190,18 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
     },
 
     async list(query) {
-      // Newest first, as Kratos lists sessions (created_at DESC); the id orders sessions created
-      // in the same millisecond, so pages neither repeat nor skip one.
+      // Newest first, as Kratos lists sessions (created_at DESC, then its keyset's id ASC): the
+      // id orders sessions created in the same millisecond, so pages neither repeat nor skip one.
       let q = matching(db.selectFrom('sessions').selectAll(), query)
         .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
+        .orderBy('id', 'asc')
         .limit(query.pageSize + 1);
       if (query.pageToken !== undefined) {
         const after = decodeNewestFirstToken(query.pageToken);
         q = q.where((eb) =>
           eb.or([
             eb('created_at', '<', after.createdAt),
-            eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+            eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
           ]),
         );
       }
