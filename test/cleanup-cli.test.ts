@@ -87,6 +87,45 @@ describe('portcullis cleanup sql', () => {
     expect(await flowCount(dsn)).toBe(1);
   });
 
+  it('runs the Helm chart CronJob as written: Kratos flag names, DSN from the env, a config without dsn or secrets', async () => {
+    const dsn = await databaseWithFlows('helm', [1, 10, 20]);
+    const file = join(dir, 'helm-kratos.yaml');
+    // The chart's ConfigMap: Kratos keys, dsn and secrets only in the env (here not even secrets).
+    await writeFile(
+      file,
+      stringify({
+        version: 'v1.3.0',
+        selfservice: { default_browser_return_url: 'http://127.0.0.1:4455/' },
+        identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: 'base64://e30=' }] },
+        courier: { smtp: { connection_uri: 'smtps://test:test@mailslurper:1025/' } },
+      }),
+    );
+    const result = await runCli(
+      [
+        'cleanup',
+        'sql',
+        '--database.cleanup.batch_size',
+        '100',
+        '--database.cleanup.sleep.tables',
+        '1s',
+        '--keep-last',
+        '6h0m0s',
+        '--config',
+        file,
+      ],
+      { env: { DSN: dsn } },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('selfservice_flows: 2 deleted');
+    expect(await flowCount(dsn)).toBe(1);
+
+    // -b is Kratos's short flag; our --batch-size stays an alias, but not both at once.
+    const short = await runCli(['cleanup', 'sql', '-b', '1', '--sleep-tables', '0s'], { env: { DSN: dsn } });
+    expect(short.code, short.stderr).toBe(0);
+    const both = await runCli(['cleanup', 'sql', dsn, '-b', '1', '--batch-size', '2']);
+    expect(both.code).toBe(2);
+  });
+
   it('refuses bad flags and a database that is not migrated, changing nothing', async () => {
     const flag = await runCli(['cleanup', 'sql', 'memory', '--keep-last', 'soon']);
     expect(flag.code).toBe(2);

@@ -106,6 +106,22 @@ describe('portcullis courier watch', () => {
     );
   });
 
+  it('accepts Kratos’s --expose-metrics-port and says that nothing listens there', async () => {
+    const { file, dsn } = await configFile('metrics');
+    await queueOne(dsn, 'metrics@example.com').then(({ database }) => database.close());
+    // The Helm chart's courier StatefulSet: `courier watch --config <file> --expose-metrics-port 4434`.
+    const worker = startCli(['courier', 'watch', '--config', file, '--expose-metrics-port', '4434']);
+    try {
+      await waitFor(async () => (worker.output().includes('courier worker started') ? true : undefined));
+      expect(worker.output()).toContain('Portcullis has no metrics endpoint');
+      expect(worker.output()).toContain('4434');
+    } finally {
+      worker.kill('SIGTERM');
+      await exited(worker);
+    }
+    expect((await runCli(['courier', 'watch', '-c', file, '--expose-metrics-port', 'x'])).code).toBe(2);
+  });
+
   it('still delivers a message after the worker is killed mid-send (at-least-once)', async () => {
     const { file, dsn } = await configFile('kill');
     const { id, database } = await queueOne(dsn, 'killed@example.com');
@@ -140,6 +156,29 @@ describe('portcullis courier watch', () => {
 });
 
 describe('portcullis serve --watch-courier', () => {
+  it('delivers from inside serve when the config file says watch-courier: true, as Kratos reads it', async () => {
+    const [publicPort, adminPort] = [await freePort(), await freePort()];
+    const { file, dsn } = await configFile('serve-key', {
+      'watch-courier': true,
+      serve: {
+        public: { host: '127.0.0.1', port: publicPort, base_url: `http://127.0.0.1:${publicPort}/` },
+        admin: { host: '127.0.0.1', port: adminPort, base_url: `http://127.0.0.1:${adminPort}/` },
+      },
+    });
+    const { id, database } = await queueOne(dsn, 'keyed@example.com');
+    const server = startCli(['serve', '-c', file]);
+    try {
+      await waitFor(async () =>
+        smtp.messages.some((m) => m.messageId === `<${id}@example.com>`) ? true : undefined,
+      );
+      server.kill('SIGTERM');
+      expect(await exited(server)).toBe(0);
+    } finally {
+      server.kill('SIGKILL');
+      await database.close();
+    }
+  });
+
   it('delivers queued email from inside serve, and stops cleanly', async () => {
     const [publicPort, adminPort] = [await freePort(), await freePort()];
     const { file, dsn } = await configFile('serve', {

@@ -56,6 +56,40 @@ describe('portcullis hashers argon2 calibrate', () => {
     expect(Number(memory?.[1])).toBeLessThanOrEqual(32);
   });
 
+  it('shows its size defaults as sizes, and takes Kratos’s flag names as aliases', async () => {
+    const help = await runCli(['hashers', 'argon2', 'calibrate', '--help']);
+    expect(help.stdout).toMatch(/--memory <size>[\s\S]*\(default: 19MB\)/);
+    expect(help.stdout).toMatch(/--max-memory <size>[\s\S]*\(default: 1GB\)/);
+    // As Kratos's go-bytesize flags: a size needs its unit, so the help's defaults parse back.
+    expect(
+      (await runCli(['hashers', 'argon2', 'calibrate', '5ms', '--memory', '19MB', '--runs', '1', '-q'])).code,
+    ).toBe(0);
+    const plain = await runCli(['hashers', 'argon2', 'calibrate', '5ms', '--memory', '19456']);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain('with a unit');
+
+    const kratos = await runCli([
+      'hashers',
+      'argon2',
+      'calibrate',
+      '5ms',
+      '-m',
+      '1MB',
+      '-i',
+      '2',
+      '-r',
+      '1',
+      '--format',
+      'json',
+    ]);
+    expect(kratos.code, kratos.stderr).toBe(0);
+    expect(kratos.stderr).toMatch(/memory 1MB, iterations 2, parallelism 1: [0-9.]+ ms/);
+    // Kratos's positional is requests per minute; ours is a duration, and the error says so.
+    const rpm = await runCli(['hashers', 'argon2', 'calibrate', '60']);
+    expect(rpm.code).toBe(2);
+    expect(rpm.stderr).toContain('requests per minute');
+  });
+
   it('refuses a bad duration or size with exit 2', async () => {
     expect((await runCli(['hashers', 'argon2', 'calibrate', 'soon'])).code).toBe(2);
     expect((await runCli(['hashers', 'argon2', 'calibrate', '1s', '--memory', 'lots'])).code).toBe(2);

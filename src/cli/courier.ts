@@ -5,13 +5,22 @@ import { parseDuration } from '../kernel/duration.js';
 import { createLogger } from '../kernel/logger.js';
 import { openDatabase } from '../persistence/database.js';
 import { parseDsn } from '../persistence/dsn.js';
+import { configFiles, readsConfig } from './config-flag.js';
 import { EXIT_FAILURE } from './exit-codes.js';
-import { loadConfigOrExit } from './load-config.js';
+import { flagOrConfigBoolean, loadConfigOrExit, loadUnvalidatedConfigOrExit } from './load-config.js';
 
 interface WatchOptions {
-  config?: string[];
+  /** undefined: the config's `dev` key (Kratos binds --dev into the config). */
   dev?: boolean;
   lease?: number;
+  /** `courier --expose-metrics-port`, Kratos's persistent flag on `courier`. */
+  exposeMetricsPort?: number;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a port, 0 to 65535.');
+  return n;
 }
 
 function duration(value: string): number {
@@ -23,16 +32,21 @@ function duration(value: string): number {
 
 /** `portcullis courier watch -c <file>`, as `kratos courier watch`. */
 export function courierCommand(): Command {
-  const courier = new Command('courier').description('Deliver the email outbox');
+  const courier = new Command('courier')
+    .description('Deliver the email outbox')
+    .option(
+      '--expose-metrics-port <port>',
+      'accepted for compatibility with Kratos (also the expose-metrics-port config key); Portcullis has no metrics endpoint, so nothing listens there and a warning says so',
+      port,
+    );
   courier.addCommand(
-    new Command('watch')
+    readsConfig(new Command('watch'))
       .description(
         'Deliver queued email until SIGTERM or SIGINT. Run it beside `serve` (or use `serve --watch-courier`); several may run at once',
       )
-      .option('-c, --config <file...>', 'config file(s), YAML or JSON; later files override earlier ones')
       .option(
         '--dev',
-        'development mode: embedded SQLite, migrations applied, the dev inbox when SMTP is unset',
+        'development mode: embedded SQLite, migrations applied, the dev inbox when SMTP is unset (or `dev: true` in the config)',
       )
       .addOption(
         new Option(
@@ -46,10 +60,22 @@ export function courierCommand(): Command {
         'after',
         '\nEmail goes out through courier.smtp.connection_uri (env COURIER_SMTP_CONNECTION_URI), or to courier.http.request_config.url with courier.delivery_strategy http. Polling follows courier.worker.pull_wait and pull_count; retries follow courier.message_retries.',
       )
-      .action(async (options: WatchOptions) => {
-        const config = await loadConfigOrExit({ files: options.config ?? [], dev: options.dev ?? false });
+      .action(async (_options: unknown, command: Command) => {
+        const options = command.optsWithGlobals<WatchOptions>();
+        const files = configFiles(command);
+        // Kratos binds --dev and --expose-metrics-port into the config: the keys count when the flags are absent.
+        const document = await loadUnvalidatedConfigOrExit(files);
+        const dev = flagOrConfigBoolean(options.dev, document, 'dev') ?? false;
+        const config = await loadConfigOrExit({ files, dev });
         const logger = createLogger(config.log);
         for (const warning of config.warnings) logger.warn(warning);
+        const metricsPort = options.exposeMetricsPort ?? document['expose-metrics-port'];
+        if (typeof metricsPort === 'number' && metricsPort !== 0) {
+          logger.warn(
+            { port: metricsPort },
+            'expose-metrics-port is set, but Portcullis has no metrics endpoint: nothing listens on that port',
+          );
+        }
         logger.debug({ config: redactConfig(config.document) }, 'configuration loaded');
         const database = await openDatabase(parseDsn(config.dsn, process.cwd()));
         try {

@@ -2,9 +2,11 @@ import {
   type AccessConfig,
   type Config,
   ConfigError,
+  type JsonObject,
   loadAccessConfig,
   loadConfig,
 } from '../config/index.js';
+import { loadUnvalidatedConfig } from '../config/load.js';
 import { DEFAULT_SCHEMA_URL } from '../identity/schema/index.js';
 import { EXIT_FAILURE } from './exit-codes.js';
 
@@ -27,6 +29,30 @@ export function loadConfigOrExit(options: { files: string[]; dev: boolean }): Pr
 /** The access proxy's part of the config alone (`serve --roles proxy,api`), or exits as above. */
 export function loadAccessConfigOrExit(options: { files: string[]; dev: boolean }): Promise<AccessConfig> {
   return orExit(() => loadAccessConfig({ ...options, env: process.env, cwd: process.cwd() }));
+}
+
+/**
+ * The files and env vars merged but not validated, for the commands Kratos runs with
+ * configx.SkipValidation (`migrate sql`, `cleanup sql`) and for reading the flags Kratos binds
+ * into the config (`dev`, `watch-courier`) before the real load. Exits as above when a file
+ * cannot be read or parsed.
+ */
+export function loadUnvalidatedConfigOrExit(files: string[]): Promise<JsonObject> {
+  return orExit(() => loadUnvalidatedConfig({ files, env: process.env, cwd: process.cwd() }));
+}
+
+/**
+ * A boolean Kratos binds from a flag into the config (`--dev` → `dev`, `--watch-courier` →
+ * `watch-courier`): the flag when given, else a boolean the config files hold under `key`.
+ */
+export function flagOrConfigBoolean(
+  flag: boolean | undefined,
+  document: JsonObject,
+  key: string,
+): boolean | undefined {
+  if (flag !== undefined) return flag;
+  const value = document[key];
+  return typeof value === 'boolean' ? value : undefined;
 }
 
 async function orExit<T>(load: () => Promise<T>): Promise<T> {

@@ -1,10 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../kernel/version.js';
 import { cleanupCommand } from './cleanup.js';
+import { configOption, refuseUnusedConfig } from './config-flag.js';
 import { courierCommand } from './courier.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { hashersCommand } from './hashers.js';
-import { identitiesCommand } from './identities.js';
+import { identitiesCommand, verbFirstIdentityCommands } from './identities.js';
 import { jwksCommand } from './jwks.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
@@ -15,19 +16,27 @@ export function buildProgram(): Command {
       'Identity and access platform: a Kratos-compatible identity API and an access proxy in one program.',
     )
     .version(VERSION, '-v, --version')
+    // Kratos's persistent -c/--config: before or after the subcommand, for every command that reads one.
+    .addOption(configOption())
+    .hook('preAction', refuseUnusedConfig)
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError();
   program.addCommand(serveCommand());
   program.addCommand(migrateCommand());
+  // Kratos's current layout (import identities, list identities, get identity, delete identity) ...
+  for (const command of verbFirstIdentityCommands()) program.addCommand(command);
+  // ... and its older one (identities import|get|list|delete).
   program.addCommand(identitiesCommand());
   program.addCommand(courierCommand());
   program.addCommand(jwksCommand());
   program.addCommand(cleanupCommand());
   program.addCommand(hashersCommand());
-  // Every subcommand rejects unknown options and arguments instead of ignoring them.
+  // Every subcommand rejects unknown options and arguments instead of ignoring them, and its
+  // help lists the options it inherits (-c, and the verb's flags of `get identity` and the like).
   const strict = (command: Command): void => {
     command.exitOverride();
     command.allowExcessArguments(false);
+    command.configureHelp({ showGlobalOptions: true });
     for (const sub of command.commands) strict(sub);
   };
   strict(program);

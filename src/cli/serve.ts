@@ -10,15 +10,21 @@ import {
 import { type AccessConfig, redactConfig } from '../config/index.js';
 import type { Logger } from '../kernel/logger.js';
 import { createLogger } from '../kernel/logger.js';
+import { configFiles, readsConfig } from './config-flag.js';
 import { EXIT_FAILURE } from './exit-codes.js';
-import { loadAccessConfigOrExit, loadConfigOrExit } from './load-config.js';
+import {
+  flagOrConfigBoolean,
+  loadAccessConfigOrExit,
+  loadConfigOrExit,
+  loadUnvalidatedConfigOrExit,
+} from './load-config.js';
 import { parseRoles, ROLES_ENV } from './serve-roles.js';
 
 interface ServeOptions {
-  config?: string[];
+  /** undefined: the config's `dev` key (Kratos binds --dev into the config). */
   dev?: boolean;
   sqaOptOut?: boolean;
-  /** undefined: on with --dev, off otherwise. */
+  /** undefined: the config's `watch-courier` key, else on with --dev, off otherwise. */
   watchCourier?: boolean;
   /** undefined: every role the config enables. */
   roles?: ReadonlySet<ServeRole>;
@@ -26,18 +32,17 @@ interface ServeOptions {
 
 /** `portcullis serve -c <file> [-c <file> ...] [--dev]`, as `kratos serve`. */
 export function serveCommand(): Command {
-  return new Command('serve')
+  const serveCmd = new Command('serve')
     .description(
       'Serve every listener the config enables (public, admin, and the access proxy), or those --roles names',
     )
-    .option('-c, --config <file...>', 'config file(s), YAML or JSON; later files override earlier ones')
     .option(
       '--dev',
-      'development mode: embedded SQLite, generated secrets, migrations applied, cookies without Secure',
+      'development mode: embedded SQLite, generated secrets, migrations applied, cookies without Secure (or `dev: true` in the config)',
     )
     .option(
       '--watch-courier',
-      'also deliver queued email (the courier worker) in this process; on with --dev',
+      'also deliver queued email (the courier worker) in this process; on with --dev (or `watch-courier: true` in the config)',
     )
     .option('--no-watch-courier', 'do not deliver email in this process, even with --dev')
     .addOption(
@@ -61,9 +66,12 @@ export function serveCommand(): Command {
         'Its config needs only the Oathkeeper keys: dsn, identity, selfservice and secrets are not required.',
       ].join('\n'),
     )
-    .action(async (options: ServeOptions) => {
-      const files = options.config ?? [];
-      const dev = options.dev ?? false;
+    .action(async (options: ServeOptions, command: Command) => {
+      const files = configFiles(command);
+      // Kratos binds --dev and --watch-courier into the config: the keys count when the flags are absent.
+      const document = await loadUnvalidatedConfigOrExit(files);
+      const dev = flagOrConfigBoolean(options.dev, document, 'dev') ?? false;
+      const watchCourier = flagOrConfigBoolean(options.watchCourier, document, 'watch-courier');
       const roles = options.roles;
       // Without --roles, public and admin always run (and proxy, api as the config enables).
       if (roles !== undefined && !hasIdentityRole(roles)) {
@@ -74,11 +82,12 @@ export function serveCommand(): Command {
         const config = await loadConfigOrExit({ files, dev });
         await serve(config, (logger) =>
           startRoles(config, logger, roles ?? configuredRoles(config.document), {
-            watchCourier: options.watchCourier,
+            watchCourier,
           }),
         );
       }
     });
+  return readsConfig(serveCmd);
 }
 
 /** Logs the config's warnings, starts the roles, and stops them on SIGINT or SIGTERM. */

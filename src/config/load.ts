@@ -87,6 +87,23 @@ export async function loadAccessConfig(options: LoadConfigOptions): Promise<Acce
   };
 }
 
+/** Inputs of {@link loadUnvalidatedConfig}: {@link LoadConfigOptions} without what only matters to validation. */
+export type LoadUnvalidatedConfigOptions = Pick<LoadConfigOptions, 'files' | 'env' | 'cwd' | 'schema'>;
+
+/**
+ * The config document of the commands Kratos runs with `configx.SkipValidation()` (`migrate sql`,
+ * `cleanup sql`): the files merged in order and the env vars on top, as {@link loadConfig}
+ * reads them, but neither validated nor defaulted, so a file with only `dsn` (or none, with
+ * `DSN` set) is enough. A file that cannot be read or parsed still throws a {@link ConfigError};
+ * an env var whose value does not fit its key is left out (the key keeps the files' value).
+ * Callers read the few keys they need defensively: the document's shape is not checked.
+ */
+export async function loadUnvalidatedConfig(options: LoadUnvalidatedConfigOptions): Promise<JsonObject> {
+  const schema = options.schema ?? defaultConfigSchema();
+  const read = await readDocument({ ...options, dev: false }, schema, new Provenance());
+  return read.document;
+}
+
 interface ReadDocument {
   document: JsonObject;
   /** Env vars that could not be applied (wrong type, ...). */
