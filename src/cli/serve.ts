@@ -11,6 +11,7 @@ import { type AccessConfig, redactConfig } from '../config/index.js';
 import type { Logger } from '../kernel/logger.js';
 import { createLogger } from '../kernel/logger.js';
 import { configFiles, readsConfig } from './config-flag.js';
+import { warnOnConfigChange } from './config-watch.js';
 import { EXIT_FAILURE } from './exit-codes.js';
 import {
   flagOrConfigBoolean,
@@ -58,7 +59,8 @@ export function serveCommand(): Command {
       'after',
       [
         '',
-        'Environment variables override config keys as in Kratos: DSN, SERVE_PUBLIC_PORT, SECRETS_COOKIE (comma list), ...',
+        'Environment variables override config keys as in Kratos: DSN, SERVE_PUBLIC_PORT, SECRETS_COOKIE (CSV list), ...',
+        'The config is applied at start: a changed config file is logged as a warning; restart to apply it.',
         'With Oathkeeper keys (access_rules, serve.proxy, serve.api) the access proxy (4455) and the decision API (4456) run too.',
         '',
         'Roles: --roles proxy,api runs an access-proxy fleet with no public/admin listener and no',
@@ -77,10 +79,10 @@ export function serveCommand(): Command {
       if (roles !== undefined && !hasIdentityRole(roles)) {
         // No identity side: its keys (dsn, identity, selfservice, secrets) are not required.
         const config = await loadAccessConfigOrExit({ files, dev });
-        await serve(config, (logger) => startAccessRoles(config, logger, roles));
+        await serve(config, files, (logger) => startAccessRoles(config, logger, roles));
       } else {
         const config = await loadConfigOrExit({ files, dev });
-        await serve(config, (logger) =>
+        await serve(config, files, (logger) =>
           startRoles(config, logger, roles ?? configuredRoles(config.document), {
             watchCourier,
           }),
@@ -90,13 +92,21 @@ export function serveCommand(): Command {
   return readsConfig(serveCmd);
 }
 
-/** Logs the config's warnings, starts the roles, and stops them on SIGINT or SIGTERM. */
-async function serve(config: AccessConfig, start: (logger: Logger) => Promise<RunningRoles>): Promise<void> {
+/**
+ * Logs the config's warnings, starts the roles, warns when a config file changes later (see
+ * warnOnConfigChange), and stops them on SIGINT or SIGTERM.
+ */
+async function serve(
+  config: AccessConfig,
+  files: readonly string[],
+  start: (logger: Logger) => Promise<RunningRoles>,
+): Promise<void> {
   const logger = createLogger(config.log);
   for (const warning of config.warnings) logger.warn(warning);
   logger.debug({ config: redactConfig(config.document) }, 'configuration loaded');
   try {
     const running = await start(logger);
+    warnOnConfigChange(files, logger);
     const stop = async (signal: string) => {
       logger.info({ signal }, 'shutting down');
       await running.close();
