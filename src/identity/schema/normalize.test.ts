@@ -38,6 +38,13 @@ describe('toE164', () => {
     expect(toE164('0301234567')).toBeUndefined();
     expect(toE164('+442079460958')).toBe('+442079460958');
   });
+
+  it('reads only the international form (no default region): digits without a + are no number', () => {
+    for (const value of ['442079460958', '00442079460958', '(44) 20 7946 0958', 'user+tag@example.com'])
+      expect(toE164(value), value).toBeUndefined();
+    // NFKC first: a full-width plus is a plus.
+    expect(toE164('＋44 20 7946 0958')).toBe('+442079460958');
+  });
 });
 
 describe('normalizeIdentifierGraceful', () => {

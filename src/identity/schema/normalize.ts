@@ -52,7 +52,11 @@ export function normalizeIdentifierGraceful(value: string): string {
 export function toE164(value: string): string | undefined {
   // Whole-string parsing: Kratos's parser does not find a number inside other text either
   // (letters after a number are read as a vanity number and make it invalid).
-  const phone = parsePhoneNumberFromString(canonicalize(value).trim(), { extract: false });
+  const text = canonicalize(value).trim();
+  // With no default region only the international form parses, so a value without a `+` is no
+  // number: skipping the parser for it spares every email sign-in about 10 µs.
+  if (!text.includes('+')) return undefined;
+  const phone = parsePhoneNumberFromString(text, { extract: false });
   return phone?.isValid() === true ? phone.number : undefined;
 }
 
