@@ -776,6 +776,139 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     expect(await linkedAccounts(id)).toEqual([account]);
   });
 
+  /** Makes every session of the identity older than privileged_session_max_age (1h by default). */
+  async function ageSessions(identityId: string): Promise<void> {
+    await server.registry.database.db
+      .updateTable('sessions')
+      .set({ authenticated_at: new Date(Date.now() - 2 * 3_600_000) })
+      .where('identity_id', '=', identityId)
+      .execute();
+  }
+
+  it('re-checks the privileged session at the callback: a lapsed one re-authenticates and links nothing', async () => {
+    provider.accounts.set('erin', { email: 'erin@example.com', name: 'Erin', phone_number: '5550155' });
+    const browser = new BrowserClient(publicUrl);
+    expect((await roundTrip(browser, 'registration', 'erin')).status).toBe(303);
+    const id = (await whoami(browser))?.identity.id ?? '';
+    const flow = (await (await browser.getJson('/self-service/settings/browser')).json()) as FlowJson;
+    // Privileged when the link starts: the browser is sent to the provider.
+    const link = await browser.postForm(flow.ui.action, {
+      csrf_token: csrfTokenOf(flow),
+      link: 'broken-idp',
+    });
+    expect(link.status).toBe(303);
+    const callback = await signInAtProvider(browser, link.headers.get('location') ?? '', 'erin');
+    // The session lapses while the person is at the provider (Kratos's linkProvider checks again).
+    await ageSessions(id);
+    const answer = await browser.request(callback.toString());
+    expect(answer.status).toBe(303);
+    const location = new URL(answer.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(`${publicUrl}/self-service/login/browser`);
+    expect(location.searchParams.get('refresh')).toBe('true');
+    expect(location.searchParams.get('return_to')).toBe(`${publicUrl}/self-service/settings?flow=${flow.id}`);
+    expect(await oidcIdentifiers(id)).toEqual(['exam-idp:erin']);
+  });
+
+  it('unlink asks for a privileged session first; link and unlink together are refused, as Kratos', async () => {
+    provider.accounts.set('frank', { email: 'frank@example.com', name: 'Frank', phone_number: '5550166' });
+    const browser = new BrowserClient(publicUrl);
+    expect((await roundTrip(browser, 'registration', 'frank')).status).toBe(303);
+    const id = (await whoami(browser))?.identity.id ?? '';
+    const settings = async (): Promise<FlowJson> =>
+      (await (await browser.getJson('/self-service/settings/browser')).json()) as FlowJson;
+
+    let flow = await settings();
+    const both = await browser.postJson(flow.ui.action, {
+      csrf_token: csrfTokenOf(flow),
+      method: 'oidc',
+      link: 'broken-idp',
+      unlink: 'exam-idp',
+    });
+    expect(both.status).toBe(400);
+    expect(((await both.json()) as FlowJson).ui.messages?.map((m) => [m.id, m.text])).toEqual([
+      [4000001, 'it is not possible to link and unlink providers in the same request'],
+    ]);
+
+    // With an old session, even a provider that is not linked (or the last way to sign in) is
+    // answered with the re-authentication first.
+    await ageSessions(id);
+    flow = await settings();
+    for (const unlink of ['broken-idp', 'exam-idp']) {
+      const refused = await browser.postJson(flow.ui.action, {
+        csrf_token: csrfTokenOf(flow),
+        method: 'oidc',
+        unlink,
+      });
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: { id: string } }).error.id).toBe('session_refresh_required');
+    }
+    expect(await oidcIdentifiers(id)).toEqual(['exam-idp:frank']);
+  });
+
+  it('shows link and unlink buttons to browser flows only: native flows have no oidc nodes, as Kratos', async () => {
+    const password = 'grace has a long passphrase';
+    await admin.createIdentity({
+      createIdentityBody: {
+        schema_id: 'exam',
+        traits: {
+          email: 'grace@example.com',
+          fullname: 'Grace',
+          phone_number: 5550177,
+          user_type: 'student',
+        },
+        credentials: { password: { config: { password } } },
+      },
+    });
+    const frontend = new FrontendApi(new Configuration({ basePath: publicUrl }));
+    const { data: login } = await frontend.createNativeLoginFlow();
+    const { data: signedIn } = await frontend.updateLoginFlow({
+      flow: login.id,
+      updateLoginFlowBody: { method: 'password', identifier: 'grace@example.com', password },
+    });
+    const token = signedIn.session_token ?? '';
+    const { data: flow } = await frontend.createNativeSettingsFlow({ xSessionToken: token });
+    expect(flow.ui.nodes.filter((n) => n.group === 'oidc')).toEqual([]);
+    // Nor when the form is shown again after a refusal, or after a save.
+    const refused = await failure<{ ui: { nodes: { group: string }[] } }>(
+      frontend.updateSettingsFlow({
+        flow: flow.id,
+        xSessionToken: token,
+        updateSettingsFlowBody: { method: 'profile', traits: { email: 'grace@example.com' } },
+      }),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.ui.nodes.filter((n) => n.group === 'oidc')).toEqual([]);
+    const { data: saved } = await frontend.updateSettingsFlow({
+      flow: flow.id,
+      xSessionToken: token,
+      updateSettingsFlowBody: {
+        method: 'profile',
+        traits: {
+          email: 'grace@example.com',
+          fullname: 'Grace H',
+          phone_number: 5550177,
+          user_type: 'student',
+        },
+      },
+    });
+    expect(saved.ui.nodes.filter((n) => n.group === 'oidc')).toEqual([]);
+    // A browser flow of the same identity offers both providers.
+    const browser = new BrowserClient(publicUrl);
+    const browserLogin = await startFlow(browser, 'login');
+    const browserSignIn = await browser.postForm(browserLogin.ui.action, {
+      csrf_token: csrfTokenOf(browserLogin),
+      identifier: 'grace@example.com',
+      password,
+      method: 'password',
+    });
+    expect(browserSignIn.status).toBe(303);
+    const browserFlow = (await (await browser.getJson('/self-service/settings/browser')).json()) as FlowJson;
+    expect(browserFlow.ui.nodes.filter((n) => n.group === 'oidc').map((n) => n.attributes.value)).toEqual([
+      'exam-idp',
+      'broken-idp',
+    ]);
+  });
+
   it('answers an SPA with 422 browser_location_change_required', async () => {
     const browser = new BrowserClient(publicUrl);
     const flow = await startFlow(browser, 'login');

@@ -318,22 +318,79 @@ describe.each(testDatabases())('settings flow ($name)', (database) => {
       expect(anonymous.body.error.id).toBe('session_inactive');
     });
 
-    it("keeps one identity's flow from another: 403 to fetch, 400 to submit", async () => {
-      await createIdentity('native-owner@example.com');
-      await createIdentity('native-intruder@example.com');
-      const owner = await signIn('native-owner@example.com');
-      const intruder = await signIn('native-intruder@example.com');
-      const { data: flow } = await frontend.createNativeSettingsFlow({ xSessionToken: owner });
+    it("keeps one identity's flow from another: 403 to fetch, 400 with the flow and Kratos's message to submit", async () => {
+      const owner = await createIdentity('native-owner@example.com');
+      const intruder = await createIdentity('native-intruder@example.com');
+      const ownerToken = await signIn('native-owner@example.com');
+      const intruderToken = await signIn('native-intruder@example.com');
+      const { data: flow } = await frontend.createNativeSettingsFlow({ xSessionToken: ownerToken });
       const fetched = await failure<ErrorBody>(
-        frontend.getSettingsFlow({ id: flow.id, xSessionToken: intruder }),
+        frontend.getSettingsFlow({ id: flow.id, xSessionToken: intruderToken }),
       );
       expect(fetched.status).toBe(403);
       expect(fetched.body.error.id).toBe('security_identity_mismatch');
-      const submitted = await failure<ErrorBody>(
-        update(intruder, flow, { method: 'profile', traits: traits('native-intruder@example.com') }),
+      // As Kratos's handler_test "fail to submit form as another user": a method that does not
+      // even exist, since the flow's validity is checked first.
+      for (const body of [
+        { method: 'not-exists' },
+        { method: 'profile', traits: traits('native-intruder@example.com') },
+      ] as UpdateSettingsFlowBody[]) {
+        const submitted = await failure<SettingsFlow>(update(intruderToken, flow, body));
+        expect(submitted.status).toBe(400);
+        expect(submitted.body.id).toBe(flow.id);
+        expect(submitted.body.ui.messages).toEqual([
+          {
+            id: 4000001,
+            text: 'You must restart the flow because the resumable session was initiated by another person.',
+            type: 'error',
+            context: {
+              reason:
+                'You must restart the flow because the resumable session was initiated by another person.',
+            },
+          },
+        ]);
+        // Nothing of the owner's is shown to the intruder.
+        expect(submitted.body.identity.id).toBe(intruder.id);
+        expect(JSON.stringify(submitted.body)).not.toContain('native-owner@example.com');
+      }
+      // The owner's flow and traits are as they were.
+      const { data: untouched } = await frontend.getSettingsFlow({ id: flow.id, xSessionToken: ownerToken });
+      expect(untouched.ui.messages ?? []).toEqual([]);
+      expect((await app.registry.identities.get(owner.id)).traits.email).toBe('native-owner@example.com');
+      expect((await app.registry.identities.get(intruder.id)).traits.email).toBe(
+        'native-intruder@example.com',
       );
-      expect(submitted.status).toBe(400);
-      expect(submitted.body.error.id).toBe('security_identity_mismatch');
+    });
+
+    it('answers a profile submission without traits, or with traits: {}, with the flow and 4000002 (Kratos validates against the profile schema)', async () => {
+      const identity = await createIdentity('native-no-traits@example.com');
+      const token = await signIn('native-no-traits@example.com');
+      const { data: flow } = await frontend.createNativeSettingsFlow({ xSessionToken: token });
+      const missing = await failure<SettingsFlow>(
+        update(token, flow, { method: 'profile' } as UpdateSettingsFlowBody),
+      );
+      expect(missing.status).toBe(400);
+      expect(missing.body.id).toBe(flow.id);
+      expect(missing.body.state).toBe('show_form');
+      const traitsNode = missing.body.ui.nodes.find(
+        (n) => (n.attributes as { name?: string }).name === 'traits',
+      );
+      expect(traitsNode?.group).toBe('default');
+      expect(traitsNode?.messages).toEqual([
+        { id: 4000002, text: 'Property traits is missing.', type: 'error', context: { property: 'traits' } },
+      ]);
+      // The form keeps the identity's traits.
+      expect(attributesOf(missing.body.ui.nodes, 'traits.email')?.value).toBe('native-no-traits@example.com');
+
+      const empty = await failure<SettingsFlow>(update(token, flow, { method: 'profile', traits: {} }));
+      expect(empty.status).toBe(400);
+      expect(empty.body.id).toBe(flow.id);
+      for (const name of ['traits.email', 'traits.fullname', 'traits.phone_number', 'traits.user_type']) {
+        expect(messagesOf(empty.body.ui.nodes, name)).toEqual([4000002]);
+      }
+      expect((await app.registry.identities.get(identity.id)).traits).toEqual(
+        traits('native-no-traits@example.com'),
+      );
     });
 
     it('answers an expired flow with 410 and a fresh flow that says why', async () => {
@@ -522,6 +579,60 @@ describe.each(testDatabases())('settings flow ($name)', (database) => {
       });
       expect(saved.status).toBe(200);
       expect(await signIn('spa-refresh@example.com', NEW_PASSWORD)).toMatch(/^ory_st_/);
+    });
+
+    it("SPA and HTML forms: another identity's flow answers Kratos's message, the form goes back to the UI", async () => {
+      await createIdentity('browser-owner@example.com');
+      await createIdentity('browser-intruder@example.com');
+      const owner = await signInBrowser('browser-owner@example.com');
+      const intruder = await signInBrowser('browser-intruder@example.com');
+      const flow = (await (await owner.getJson('/self-service/settings/browser')).json()) as SettingsFlow;
+      const reason =
+        'You must restart the flow because the resumable session was initiated by another person.';
+
+      // The intruder's browser has neither the owner's CSRF cookie nor the flow: the flow's
+      // validity is checked first, as in Kratos.
+      const spa = await intruder.postJson(`/self-service/settings?flow=${flow.id}`, {
+        method: 'not-exists',
+        csrf_token: csrfTokenOf(flow),
+      });
+      expect(spa.status).toBe(400);
+      const body = (await spa.json()) as SettingsFlow;
+      expect(body.ui.messages?.map((m) => [m.id, m.text])).toEqual([[4000001, reason]]);
+
+      const form = await intruder.postForm(`/self-service/settings?flow=${flow.id}`, {
+        method: 'profile',
+        csrf_token: csrfTokenOf(flow),
+        'traits.email': 'browser-intruder@example.com',
+      });
+      expect(form.status).toBe(303);
+      expect(form.headers.get('location')).toBe(`${app.publicUrl}/ui/settings?flow=${flow.id}`);
+
+      // Kratos's handler_test "type=browser": a cookie-carrying client on a native flow gets the
+      // same answer (the api-flow check on cookies comes after the flow's validity).
+      const ownerToken = await signIn('browser-owner@example.com');
+      const { data: native } = await frontend.createNativeSettingsFlow({ xSessionToken: ownerToken });
+      const onNative = await intruder.postJson(`/self-service/settings?flow=${native.id}`, {
+        method: 'not-exists',
+      });
+      expect(onNative.status).toBe(400);
+      expect(((await onNative.json()) as SettingsFlow).ui.messages?.map((m) => m.text)).toEqual([reason]);
+    });
+
+    it('HTML forms: a profile submission without traits goes back to the UI, the flow saying 4000002', async () => {
+      await createIdentity('form-no-traits@example.com');
+      const browser = await signInBrowser('form-no-traits@example.com');
+      const flow = (await (await browser.getJson('/self-service/settings/browser')).json()) as SettingsFlow;
+      const refused = await browser.postForm(`/self-service/settings?flow=${flow.id}`, {
+        method: 'profile',
+        csrf_token: csrfTokenOf(flow),
+      });
+      expect(refused.status).toBe(303);
+      expect(refused.headers.get('location')).toBe(`${app.publicUrl}/ui/settings?flow=${flow.id}`);
+      const shown = (await (
+        await browser.getJson(`/self-service/settings/flows?id=${flow.id}`)
+      ).json()) as SettingsFlow;
+      expect(messagesOf(shown.ui.nodes, 'traits')).toEqual([4000002]);
     });
 
     it('HTML forms: an old session is redirected to the refreshing login', async () => {

@@ -4,6 +4,7 @@ import { hashersConfig, hasherWarnings } from './areas/hashers.js';
 import { identityConfig } from './areas/identity.js';
 import { logConfig, logWarnings } from './areas/log.js';
 import { secretsConfig, secretsWarnings } from './areas/secrets.js';
+import { unreachableParseHookWarnings, unsupportedSettingsHookIssues } from './areas/selfservice.js';
 import { serveConfig } from './areas/serve.js';
 import { cookieSecureIssues } from './areas/session.js';
 import { applyDefaults, type ConfigDefaults } from './defaults.js';
@@ -56,10 +57,11 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
     ...defaults.issues,
     ...(secretsIssue === undefined ? [] : [secretsIssue]),
     ...cookieSecureIssues(document),
+    ...unsupportedSettingsHookIssues(document),
   ];
   const validated = validateOrThrow(schema, read, ownIssues, provenance);
 
-  const warnings: string[] = [];
+  const warnings: string[] = [...unreachableParseHookWarnings(document)];
   if (defaults.dataDir !== undefined) await createDataDir(defaults.dataDir);
   if (options.dev && !hasSigningSecrets(document)) {
     warnings.push(await provideDevSecrets(document, defaults.dataDir));

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { KratosConfigDocument } from '../types.js';
-import { selfServiceConfig } from './selfservice.js';
+import {
+  selfServiceConfig,
+  unreachableParseHookWarnings,
+  unsupportedSettingsHookIssues,
+} from './selfservice.js';
 
 const BASE = new URL('https://auth.example.com/base/');
 const read = (document: object) => selfServiceConfig(document as KratosConfigDocument, BASE);
@@ -37,5 +41,74 @@ describe('security.account_enumeration.mitigate', () => {
     expect(read({}).mitigateAccountEnumeration).toBe(false);
     const document = { security: { account_enumeration: { mitigate: true } } };
     expect(read(document).mitigateAccountEnumeration).toBe(true);
+  });
+});
+
+describe('selfservice.flows.*.after hooks', () => {
+  const document = {
+    selfservice: {
+      flows: {
+        settings: {
+          after: {
+            hooks: [{ hook: 'web_hook', config: { url: 'https://h/global' } }],
+            profile: { hooks: [{ hook: 'web_hook', config: { url: 'https://h/profile' } }] },
+          },
+        },
+      },
+    },
+  };
+
+  it("hooks(method): the method's own list, else the flow's; ownHooks(method): the method's own only", () => {
+    const after = read(document).settings.after;
+    expect(after.hooks('profile').map((h) => h.config.url)).toEqual(['https://h/profile']);
+    expect(after.hooks('password').map((h) => h.config.url)).toEqual(['https://h/global']);
+    expect(after.ownHooks('profile').map((h) => h.config.url)).toEqual(['https://h/profile']);
+    expect(after.ownHooks('password')).toEqual([]);
+  });
+});
+
+describe('settings hooks not supported yet', () => {
+  it('verify_new_address and notify_previous_addresses are refused where they are named', () => {
+    const document = {
+      selfservice: {
+        flows: {
+          settings: {
+            after: {
+              hooks: [{ hook: 'notify_previous_addresses' }],
+              profile: { hooks: [{ hook: 'revoke_active_sessions' }, { hook: 'verify_new_address' }] },
+            },
+          },
+        },
+      },
+    };
+    const issues = unsupportedSettingsHookIssues(document as unknown as KratosConfigDocument);
+    expect(issues.map((i) => i.path)).toEqual([
+      'selfservice.flows.settings.after.hooks.0.hook',
+      'selfservice.flows.settings.after.profile.hooks.1.hook',
+    ]);
+    expect(issues[1]?.message).toMatch(/^"verify_new_address" is not supported yet: /);
+    expect(
+      unsupportedSettingsHookIssues({
+        selfservice: { flows: { settings: { after: { profile: { hooks: [] } } } } },
+      } as unknown as KratosConfigDocument),
+    ).toEqual([]);
+  });
+
+  it('warns of parse web hooks in the flow-wide registration and settings after.hooks, which never run', () => {
+    const parse = { hook: 'web_hook', config: { url: 'http://h.test/', response: { parse: true } } };
+    const plain = { hook: 'web_hook', config: { url: 'http://h.test/' } };
+    const document = {
+      selfservice: {
+        flows: {
+          registration: { after: { hooks: [plain, parse], password: { hooks: [parse] } } },
+          settings: { after: { hooks: [{ hook: 'web_hook', config: { url: 'x', can_interrupt: true } }] } },
+          login: { after: { hooks: [parse] } },
+        },
+      },
+    } as unknown as KratosConfigDocument;
+    const warnings = unreachableParseHookWarnings(document);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^selfservice\.flows\.registration\.after\.hooks\.1: /);
+    expect(warnings[1]).toMatch(/^selfservice\.flows\.settings\.after\.hooks\.0: /);
   });
 });

@@ -1,5 +1,6 @@
 import { parseDuration } from '../../kernel/duration.js';
 import { type ConfigDoc, nonEmptyString, objectOrEmpty } from '../document-read.js';
+import type { ConfigIssue } from '../errors.js';
 import type { KratosConfigDocument } from '../types.js';
 
 /** One configured hook: `{hook: 'session'}`, `{hook: 'web_hook', config: {...}}`. */
@@ -9,8 +10,17 @@ export interface HookConfig {
 }
 
 export interface FlowAfter {
-  /** Hooks for the method if it has its own list, else the flow's `after.hooks`. */
+  /**
+   * Hooks for the method if it has its own list, else the flow's `after.hooks`: the hooks that
+   * run once the flow's change is saved (Kratos's post-persist and post-login hooks).
+   */
   hooks(method: string): readonly HookConfig[];
+  /**
+   * `after.<method>.hooks` only, never the flow's `after.hooks`: where Kratos reads the hooks
+   * that run before a registration or settings change is saved (its PostRegistrationPrePersist
+   * and PostSettingsPrePersist hooks, `response.parse` web hooks), with no fallback.
+   */
+  ownHooks(method: string): readonly HookConfig[];
   /** The method's `default_browser_return_url`, else the flow's, else the global one. */
   returnUrl(method: string): string;
 }
@@ -90,6 +100,9 @@ function flowAfter(after: ConfigDoc, fallbackReturnUrl: string): FlowAfter {
     hooks(method) {
       return hookList(objectOrEmpty(after[method]).hooks) ?? hookList(after.hooks) ?? [];
     },
+    ownHooks(method) {
+      return hookList(objectOrEmpty(after[method]).hooks) ?? [];
+    },
     returnUrl(method) {
       return (
         nonEmptyString(objectOrEmpty(after[method]).default_browser_return_url) ??
@@ -135,7 +148,77 @@ function builtInUiEnabled(document: KratosConfigDocument): boolean {
   return objectOrEmpty((document as ConfigDoc).ui).enabled !== false;
 }
 
-/** Reads `selfservice`; `publicBase` is `serve.public.base_url`, where the built-in UI lives. */
+/**
+ * Settings hooks that Kratos's schema accepts and Portcullis does not implement yet, and what
+ * running without them would mean. Ignoring them silently would leave an operator believing a
+ * protection is in place that is not, so a config naming one does not start.
+ */
+const UNSUPPORTED_SETTINGS_HOOKS: Readonly<Record<string, string>> = {
+  verify_new_address:
+    'is not supported yet: Portcullis would save an email or phone change at once instead of ' +
+    'waiting until the new address is verified. Remove the hook to accept that (see docs/hooks.md).',
+  notify_previous_addresses:
+    'is not supported yet: Portcullis would not tell the previous addresses about an email or ' +
+    'phone change. Remove the hook to accept that (see docs/hooks.md).',
+};
+
+/**
+ * The `verify_new_address` and `notify_previous_addresses` hooks named anywhere under
+ * `selfservice.flows.settings.after` (Kratos's schema allows them in `after.profile.hooks`), one
+ * issue each, at the hook's `hook` key.
+ */
+export function unsupportedSettingsHookIssues(document: KratosConfigDocument): ConfigIssue[] {
+  const selfservice = objectOrEmpty((document as ConfigDoc).selfservice);
+  const after = objectOrEmpty(objectOrEmpty(objectOrEmpty(selfservice.flows).settings).after);
+  const lists: [string, unknown][] = [['selfservice.flows.settings.after.hooks', after.hooks]];
+  for (const [key, value] of Object.entries(after)) {
+    if (key !== 'hooks')
+      lists.push([`selfservice.flows.settings.after.${key}.hooks`, objectOrEmpty(value).hooks]);
+  }
+  const issues: ConfigIssue[] = [];
+  for (const [path, list] of lists) {
+    if (!Array.isArray(list)) continue;
+    for (const [index, entry] of list.entries()) {
+      const name = objectOrEmpty(entry).hook;
+      const why = typeof name === 'string' ? UNSUPPORTED_SETTINGS_HOOKS[name] : undefined;
+      if (why !== undefined)
+        issues.push({ path: `${path}.${index}.hook`, message: `"${String(name)}" ${why}` });
+    }
+  }
+  return issues;
+}
+
+/**
+ * Warnings for `response.parse` (or `can_interrupt`) web hooks in the flow-wide
+ * `registration.after.hooks` or `settings.after.hooks`: Kratos never runs them there (its
+ * pre-persist hooks read `after.<method>.hooks` only, and its post-persist web hook skips parse
+ * hooks), and neither does Portcullis. A config written expecting them to run deserves a word.
+ */
+export function unreachableParseHookWarnings(document: KratosConfigDocument): string[] {
+  const flows = objectOrEmpty(objectOrEmpty((document as ConfigDoc).selfservice).flows);
+  const warnings: string[] = [];
+  for (const flow of ['registration', 'settings']) {
+    const hooks = objectOrEmpty(objectOrEmpty(flows[flow]).after).hooks;
+    if (!Array.isArray(hooks)) continue;
+    for (const [index, entry] of hooks.entries()) {
+      const hook = objectOrEmpty(entry);
+      const config = objectOrEmpty(hook.config);
+      const parses = objectOrEmpty(config.response).parse === true || config.can_interrupt === true;
+      if (hook.hook !== 'web_hook' || !parses) continue;
+      warnings.push(
+        `selfservice.flows.${flow}.after.hooks.${index}: a web_hook with response.parse (or can_interrupt) ` +
+          `never runs from the flow-wide after.hooks, as in Kratos: list it under after.<method>.hooks ` +
+          `(after.password.hooks, after.oidc.hooks, ...) to run it before the change is saved`,
+      );
+    }
+  }
+  return warnings;
+}
+
+/**
+ * Reads `selfservice`; `publicBase` is `serve.public.base_url`, where the built-in UI lives.
+ * (loadConfig has refused the hooks of {@link unsupportedSettingsHookIssues} already.)
+ */
 export function selfServiceConfig(document: KratosConfigDocument, publicBase: URL): SelfServiceConfig {
   const selfservice = objectOrEmpty((document as ConfigDoc).selfservice);
   const flows = objectOrEmpty(selfservice.flows);

@@ -9,8 +9,8 @@ import { DEFAULT_HEADER_ALLOWLIST } from './web-hook/context.js';
 
 const publicBase = new URL('https://id.example/');
 
-/** A runner for a config with no web hook: nothing it would call is ever reached. */
-function runnerWithoutWebHooks() {
+/** A runner whose calls all fail: for configs under which no web hook may run. */
+function runnerWithoutWebHooks(document: object = {}) {
   const unreachable = new Proxy(
     {},
     {
@@ -27,7 +27,7 @@ function runnerWithoutWebHooks() {
     db: unreachable as HookRunnerDeps['db'],
     logger: silentLogger(),
     timeoutMs: 1000,
-    config: selfServiceConfig({} as KratosConfigDocument, publicBase),
+    config: selfServiceConfig(document as KratosConfigDocument, publicBase),
     publicBase,
     headerAllowlist: DEFAULT_HEADER_ALLOWLIST,
   };
@@ -48,5 +48,37 @@ describe('createHookRunner', () => {
     });
     await runner.postPersist('registration', 'password', request, flow, subject);
     expect(await runner.before('settings', request, flow)).toBeUndefined();
+  });
+});
+
+describe('prePersist', () => {
+  it("reads a registration's or settings' own after.<method>.hooks only, never the flow's after.hooks (as Kratos)", async () => {
+    const parseHook = {
+      hook: 'web_hook',
+      config: { url: 'https://hooks.example/parse', method: 'POST', response: { parse: true } },
+    };
+    const runner = runnerWithoutWebHooks({
+      selfservice: {
+        flows: {
+          registration: { after: { hooks: [parseHook] } },
+          settings: { after: { hooks: [parseHook], password: { hooks: [] } } },
+        },
+      },
+    });
+    const subject = () => {
+      throw new Error('the subject was built');
+    };
+    for (const [kind, method] of [
+      ['registration', 'password'],
+      ['settings', 'profile'],
+      ['settings', 'password'],
+    ] as const) {
+      expect(
+        await runner.prePersist(kind, method, {} as FastifyRequest, {} as SelfServiceFlow, subject),
+      ).toEqual({
+        kind: 'continue',
+        patches: [],
+      });
+    }
   });
 });

@@ -47,7 +47,8 @@ export type PrePersistResult =
 /**
  * Runs the `web_hook` hooks of the self-service flows, in config order, as Kratos does:
  * `before` hooks when a flow starts; after a flow succeeds, hooks with `response.parse` run
- * before the change is saved (they may change the identity or stop the flow), the others after
+ * before the change is saved (they may change the identity or stop the flow; for registration
+ * and settings only those of `after.<method>.hooks`, never the flow's `after.hooks`), the others after
  * it (their failures are logged and undo nothing; `response.ignore` ones go through the
  * durable outbox), but for login, where they run before the session is stored and a failure
  * denies the sign-in (`mustPass`).
@@ -101,13 +102,33 @@ function webHooks(hooks: readonly HookConfig[]): WebHookConfig[] {
 export function createHookRunner(deps: HookRunnerDeps): HookRunner {
   const before = new Map<FlowKind, WebHookConfig[]>();
   const after = new Map<string, WebHookConfig[]>();
+  const beforeSave = new Map<string, WebHookConfig[]>();
   for (const kind of KINDS) {
     before.set(kind, webHooks(flowConfig(deps.config, kind).before));
-    for (const method of METHODS)
+    for (const method of METHODS) {
       after.set(`${kind}:${method}`, webHooks(flowConfig(deps.config, kind).after.hooks(method)));
+      beforeSave.set(`${kind}:${method}`, webHooks(parseHookList(kind, method)));
+    }
   }
   const afterHooks = (kind: FlowKind, method: string): WebHookConfig[] =>
     after.get(`${kind}:${method}`) ?? webHooks(flowConfig(deps.config, kind).after.hooks(method));
+  const parseHooks = (kind: FlowKind, method: string): WebHookConfig[] =>
+    (beforeSave.get(`${kind}:${method}`) ?? webHooks(parseHookList(kind, method))).filter((h) => h.parse);
+
+  /**
+   * Where the hooks that run before a save are read. Registration and settings: the method's own
+   * `after.<method>.hooks` only, as Kratos's PostRegistrationPrePersistHooks and
+   * PostSettingsPrePersistHooks (the flow's `after.hooks` is a fallback for the post-persist
+   * hooks only, and there Kratos's web hook skips `response.parse` ones, so a parse hook in
+   * `after.hooks` never runs for these flows). Login: every post-login hook, the method's or
+   * else the flow's, as Kratos's PostLoginHooks.
+   */
+  function parseHookList(kind: FlowKind, method: string): readonly HookConfig[] {
+    const flowAfter = flowConfig(deps.config, kind).after;
+    return kind === 'registration' || kind === 'settings'
+      ? flowAfter.ownHooks(method)
+      : flowAfter.hooks(method);
+  }
 
   function context(request: FastifyRequest, flow: SelfServiceFlow, subject: HookSubject): HookContext {
     const ctx: HookContext = {
@@ -137,7 +158,7 @@ export function createHookRunner(deps: HookRunnerDeps): HookRunner {
 
     async prePersist(kind, method, request, flow, subject) {
       const patches: IdentityPatch[] = [];
-      const hooks = afterHooks(kind, method).filter((hook) => hook.parse);
+      const hooks = parseHooks(kind, method);
       if (hooks.length === 0) return { kind: 'continue', patches };
       const ctx = context(request, flow, await subject());
       for (const [index, hook] of hooks.entries()) {

@@ -19,16 +19,20 @@ export class NeedsPrivilegedSessionError extends AppError {
 }
 
 /**
- * A settings flow belongs to the identity it was started for. Fetching another identity's flow
- * is 403 and submitting it 400, both `security_identity_mismatch`, as in Kratos.
+ * Kratos's reason (`text.ErrIDInitiatedBySomeoneElse`) when a settings flow is submitted with
+ * another identity's session; shown as the form message 4000001.
  */
-export function flowOfAnotherIdentity(on: 'fetch' | 'submit'): AppError {
-  return new AppError(
-    'security_identity_mismatch',
-    on === 'fetch' ? 403 : 400,
-    on === 'fetch'
-      ? 'The requested action was forbidden'
-      : 'The request was malformed or contained invalid parameters',
-    { reason: 'The request was made for another identity and has been blocked for security reasons.' },
-  );
+export const INITIATED_BY_SOMEONE_ELSE =
+  'You must restart the flow because the resumable session was initiated by another person.';
+
+/**
+ * A settings flow belongs to the identity it was started for. Fetching another identity's flow
+ * is 403 `security_identity_mismatch`, as in Kratos's getSettingsFlow. (Submitting one answers
+ * the flow with a message instead: see refuseFlowOfAnotherIdentity.) The argument is only what
+ * the caller is doing, which is always a fetch now.
+ */
+export function flowOfAnotherIdentity(_on: 'fetch' = 'fetch'): AppError {
+  return new AppError('security_identity_mismatch', 403, 'The requested action was forbidden', {
+    reason: 'The request was made for another identity and has been blocked for security reasons.',
+  });
 }

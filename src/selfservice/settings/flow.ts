@@ -43,7 +43,7 @@ export async function createSettingsFlow(
     ui: (id) =>
       uiContainer(
         publicUrl(deps.publicBase, `self-service/settings?flow=${id}`),
-        settingsFormNodes(deps, input.identity, input.csrfToken),
+        settingsFormNodes(deps, input.identity, input.csrfToken, input.identity.traits, input.type),
       ),
     notice: input.notice,
     now: deps.now(),
@@ -59,13 +59,17 @@ export async function createSettingsFlow(
 
 /**
  * The form's nodes for the enabled methods: the CSRF node first (browser flows only), then the
- * traits filled with `traits` (the identity's own unless given), then the new password.
+ * traits filled with `traits` (the identity's own unless given), then the new password, then,
+ * for browser flows only, the providers to link and unlink (Kratos's oidc PopulateSettingsMethod
+ * adds nothing to other flows). `flowType` defaults to what the CSRF token says: browser flows
+ * carry one, api flows never do.
  */
 export function settingsFormNodes(
   deps: Pick<SettingsDeps, 'config' | 'schemaDocument' | 'oidc'>,
   identity: Identity,
   csrfToken: string | undefined,
   traits: JsonObject = identity.traits,
+  flowType: FlowType = csrfToken === undefined ? 'api' : 'browser',
 ): UiNode[] {
   const document = deps.schemaDocument(identity.schema_id);
   if (document === undefined)
@@ -76,7 +80,7 @@ export function settingsFormNodes(
     password: deps.config.password.enabled,
   });
   // The oidc group comes last in Kratos's settings order.
-  const providers = deps.oidc?.settingsNodes(identity) ?? [];
+  const providers = flowType === 'browser' ? (deps.oidc?.settingsNodes(identity) ?? []) : [];
   return csrfToken === undefined ? [...nodes, ...providers] : [csrfNode(csrfToken), ...nodes, ...providers];
 }
 

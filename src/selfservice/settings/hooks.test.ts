@@ -41,7 +41,11 @@ const config = (hooks: string[]) => ({
     lifespanMs: 3_600_000,
     privilegedSessionMaxAgeMs: 900_000,
     before: [],
-    after: { hooks: () => hooks.map((hook) => ({ hook, config: {} })), returnUrl: () => 'https://app/' },
+    after: {
+      hooks: () => hooks.map((hook) => ({ hook, config: {} })),
+      ownHooks: () => hooks.map((hook) => ({ hook, config: {} })),
+      returnUrl: () => 'https://app/',
+    },
   },
 });
 

@@ -48,7 +48,8 @@ export async function afterSettings(
     }
   }
   for (const hook of deps.config.settings.after.hooks(change.method)) {
-    // Other hooks (web_hook, ...) arrive with the issues that build them.
+    // web_hook ones run in the hook runner (submit.ts); verify_new_address and
+    // notify_previous_addresses are refused when the config is read (config/areas/selfservice.ts).
     if (hook.hook === 'revoke_active_sessions') {
       await deps.sessions.revokeIdentitySessions(change.after.id, change.sessionId);
     }

@@ -15,7 +15,7 @@ import { createSettingsFlow, flowIdentityId } from './flow.js';
 import { respondWithSettingsFlow } from './respond.js';
 import { serializeSettingsFlow } from './serialize.js';
 import { currentSession, loginUrl } from './session.js';
-import { submitSettings } from './submit.js';
+import { refuseFlowOfAnotherIdentity, submitSettings } from './submit.js';
 
 const initQuery = {
   type: 'object',
@@ -101,7 +101,7 @@ export function settingsRoutes(deps: SettingsDeps) {
     app.get('/self-service/settings/flows', async (request, reply) => {
       const flow = await namedFlow(request, 'id');
       const current = await signedIn(request);
-      if (flowIdentityId(flow) !== current.session.identityId) throw flowOfAnotherIdentity('fetch');
+      if (flowIdentityId(flow) !== current.session.identityId) throw flowOfAnotherIdentity();
       const now = deps.now();
       // As the other flows' fetch (and Kratos's getSettingsFlow): where to start again.
       if (isFlowExpired(flow, now)) throw expiredOnFetch(flow, deps.publicBase);
@@ -122,7 +122,9 @@ export function settingsRoutes(deps: SettingsDeps) {
         if (flow.type === 'browser' && !wantsJson(request)) return reply.redirect(loginUrl(deps), 303);
         throw noActiveSession();
       }
-      if (flowIdentityId(flow) !== current.session.identityId) throw flowOfAnotherIdentity('submit');
+      // Kratos serves this GET with its submit handler: another identity's flow is refused alike.
+      if (flowIdentityId(flow) !== current.session.identityId)
+        return refuseFlowOfAnotherIdentity(deps, request, reply, flow, current);
       const identity = await deps.identities.get(current.session.identityId);
       if (flow.type === 'api') return respondWithSettingsFlow(deps, request, reply, flow, identity);
       const next = await createBrowserFlow(request, reply, identity, {

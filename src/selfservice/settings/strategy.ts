@@ -24,6 +24,11 @@ export interface SettingsSubmission {
   /** The identity as stored, credentials included. */
   identity: Identity;
   submission: Submission;
+  /**
+   * The request body as parsed (a JSON object or the form's fields), for what `submission` does
+   * not tell: whether a key was sent at all (`traits` absent is not `traits: {}`).
+   */
+  body?: unknown;
   /** Whether the session signed in recently enough to change credentials and addresses. */
   privileged(): Promise<boolean>;
 }

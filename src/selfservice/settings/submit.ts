@@ -6,7 +6,7 @@ import { isAppError } from '../../kernel/errors.js';
 import { noActiveSession } from '../../session/errors.js';
 import type { Authenticated } from '../../session/manager.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
-import { openSubmission, replaceExpiredFlow } from '../flow/flow-steps.js';
+import { checkSubmissionClient, readFlowSubmission, replaceExpiredFlow } from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { flowUiUrl } from '../flow/respond.js';
@@ -18,7 +18,7 @@ import { changeOidcLinks, isOidcSettingsSubmission } from '../strategies/oidc/se
 import { updatePassword } from '../strategies/password/settings.js';
 import { updateProfile } from '../strategies/profile/settings.js';
 import type { SettingsDeps } from './deps.js';
-import { flowOfAnotherIdentity, NeedsPrivilegedSessionError } from './errors.js';
+import { INITIATED_BY_SOMEONE_ELSE, NeedsPrivilegedSessionError } from './errors.js';
 import { createSettingsFlow, flowIdentityId, settingsFormNodes } from './flow.js';
 import { afterSettings } from './hooks.js';
 import { respondWithSettingsFlow } from './respond.js';
@@ -32,22 +32,27 @@ type Refusal = Extract<SettingsChange, { kind: 'invalid' }>;
 
 /**
  * `POST /self-service/settings?flow=<id>` with the profile or password method, in Kratos's
- * order: the flow, the session, the flow's validity for that session, the method, then the
- * change, the after-settings hooks and the answer.
+ * order: the flow, the session, the flow's validity for that session (Kratos's `f.Valid`:
+ * expired, another identity's), the client (CSRF token, no browser traits on api flows), the
+ * method, then the change, the after-settings hooks and the answer.
  */
 export async function submitSettings(
   deps: SettingsDeps,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const { flow, submission } = await openSubmission(deps, 'settings', request);
+  const opened = await readFlowSubmission(deps, 'settings', request);
+  const { flow, submission } = opened;
   const current = await currentSession(deps, request);
   if (!current) {
     if (flow.type === 'browser' && !wantsJson(request)) return reply.redirect(loginUrl(deps), 303);
     throw noActiveSession();
   }
   if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow, current);
-  if (flowIdentityId(flow) !== current.session.identityId) throw flowOfAnotherIdentity('submit');
+  if (flowIdentityId(flow) !== current.session.identityId)
+    return refuseFlowOfAnotherIdentity(deps, request, reply, flow, current);
+  // As Kratos, whose strategies check the CSRF token only after the flow's validity.
+  checkSubmissionClient(deps, request, opened);
 
   const identity = await deps.identities.get(current.session.identityId);
   const method = enabledMethod(deps, submission);
@@ -66,6 +71,7 @@ export async function submitSettings(
   const input = {
     identity,
     submission,
+    body: request.body,
     privileged: () => {
       privileged ??= isPrivileged(deps, current.session.id);
       return privileged;
@@ -165,9 +171,11 @@ export async function saveSettingsChange(
     ...flow,
     state: 'success',
     active: method,
-    ui: uiContainer(flow.ui.action, settingsFormNodes(deps, after, csrfFor(deps, request, reply, flow)), [
-      uiText(Msg.InfoSelfServiceSettingsUpdateSuccess),
-    ]),
+    ui: uiContainer(
+      flow.ui.action,
+      settingsFormNodes(deps, after, csrfFor(deps, request, reply, flow), after.traits, flow.type),
+      [uiText(Msg.InfoSelfServiceSettingsUpdateSuccess)],
+    ),
     updated_at: deps.now(),
   };
   await deps.flows.update(saved);
@@ -234,7 +242,7 @@ export async function refuseSettingsChange(
   const { flow, identity } = context;
   const csrf = csrfFor(deps, request, reply, flow);
   const nodes = withNodeMessages(
-    settingsFormNodes(deps, identity, csrf, refusal.traits ?? identity.traits),
+    settingsFormNodes(deps, identity, csrf, refusal.traits ?? identity.traits, flow.type),
     refusal.fields,
   );
   const messages: UiText[] | undefined = refusal.messages;
@@ -247,6 +255,31 @@ export async function refuseSettingsChange(
   };
   await deps.flows.update(updated);
   return respondWithSettingsFlow(deps, request, reply, updated, identity, { status: 400 });
+}
+
+/**
+ * A submission to a flow another identity started (Kratos's `f.Valid` fails with a 400 whose
+ * reason its error handler shows as the form message 4000001): 400 with the flow to JSON
+ * clients and api flows, 303 to the settings UI for browsers, as Kratos's WriteFlowError. Unlike
+ * Kratos, the owner's flow is left as it was, and the answer shows the form of the signed-in
+ * identity and that identity, never the owner's traits.
+ */
+export async function refuseFlowOfAnotherIdentity(
+  deps: SettingsDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  current: Authenticated,
+): Promise<FastifyReply> {
+  const requester = await deps.identities.get(current.session.identityId);
+  const csrf = csrfFor(deps, request, reply, flow);
+  const shown: SelfServiceFlow = {
+    ...flow,
+    ui: uiContainer(flow.ui.action, settingsFormNodes(deps, requester, csrf, requester.traits, flow.type), [
+      uiText(Msg.ErrorValidationGeneric, { reason: INITIATED_BY_SOMEONE_ELSE }),
+    ]),
+  };
+  return respondWithSettingsFlow(deps, request, reply, shown, requester, { status: 400 });
 }
 
 function csrfFor(

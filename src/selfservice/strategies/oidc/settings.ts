@@ -1,18 +1,23 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../../../identity/model.js';
+import { noActiveSession } from '../../../session/errors.js';
 import type { SelfServiceFlow } from '../../flow/flow.js';
 import { wantsJson } from '../../flow/http-context.js';
 import { Msg, uiText } from '../../flow/messages.js';
 import type { Submission } from '../../flow/submission.js';
-import { flowOfAnotherIdentity } from '../../settings/errors.js';
+import { NeedsPrivilegedSessionError } from '../../settings/errors.js';
 import { flowIdentityId } from '../../settings/flow.js';
-import { currentSession, loginUrl } from '../../settings/session.js';
+import { currentSession, isPrivileged, loginUrl, reauthenticationUrl } from '../../settings/session.js';
 import {
   currentIdentityBody,
   type SettingsChange,
   type SettingsSubmission,
 } from '../../settings/strategy.js';
-import { refuseSettingsChange, saveSettingsChange } from '../../settings/submit.js';
+import {
+  refuseFlowOfAnotherIdentity,
+  refuseSettingsChange,
+  saveSettingsChange,
+} from '../../settings/submit.js';
 import { redirectToProvider } from './authorize.js';
 import type { ProviderAccount } from './claims.js';
 import type { ProviderClient } from './client.js';
@@ -42,8 +47,9 @@ function invalid(reason: string): OidcSettingsOutcome {
 
 /**
  * Settings with `link=<provider>` (sent to the provider, linked at the callback) or
- * `unlink=<provider>`. Both need a privileged session; unlinking never removes the identity's
- * last way to sign in.
+ * `unlink=<provider>`, never both (as Kratos: 4000001). Both need a privileged session; unlinking
+ * never removes the identity's last way to sign in. As Kratos's unlinkProvider, an unlink asks
+ * for the session's age first, before it looks at the provider.
  */
 export async function changeOidcLinks(
   deps: OidcDeps,
@@ -56,6 +62,7 @@ export async function changeOidcLinks(
   const link = submission.field('link') ?? '';
   const unlink = submission.field('unlink') ?? '';
   const linked = linkedProviders(identity);
+  if (link !== '' && unlink !== '') return invalid(LINK_AND_UNLINK);
   if (link !== '') {
     const client = deps.clients.get(link);
     if (!client) return invalid(`The provider "${link}" is unknown.`);
@@ -70,11 +77,11 @@ export async function changeOidcLinks(
     }
   }
   if (unlink === '') return invalid('Name a provider to link or unlink.');
+  if (!(await input.privileged())) return { kind: 'change', change: { kind: 'needs_privilege' } };
   if (!linked.some((p) => p.provider === unlink)) return invalid(`The provider "${unlink}" is not linked.`);
   if (signInMethodCount(identity) <= 1) {
     return invalid(`The provider "${unlink}" is your only way to sign in, so it cannot be unlinked.`);
   }
-  if (!(await input.privileged())) return { kind: 'change', change: { kind: 'needs_privilege' } };
   return {
     kind: 'change',
     change: {
@@ -87,9 +94,15 @@ export async function changeOidcLinks(
   };
 }
 
+/** Kratos's message when a submission names both a provider to link and one to unlink. */
+const LINK_AND_UNLINK = 'it is not possible to link and unlink providers in the same request';
+
 /**
  * The provider came back to a settings flow: its account is linked to the signed-in identity,
- * unless another identity has it already (4000027).
+ * as Kratos's linkProvider, once more checked here: the session must still be privileged
+ * (else `session_refresh_required`, as when the link started), the provider still not linked
+ * to the identity (another tab may have linked it meanwhile), and the account not another
+ * identity's (4000027).
  */
 export async function completeOidcLink(
   deps: OidcDeps,
@@ -103,15 +116,34 @@ export async function completeOidcLink(
   const session = await currentSession(settings, request);
   if (!session) {
     if (!wantsJson(request)) return reply.redirect(loginUrl(settings), 303);
-    throw flowOfAnotherIdentity('submit');
+    throw noActiveSession();
   }
-  if (flowIdentityId(flow) !== session.session.identityId) throw flowOfAnotherIdentity('submit');
+  if (flowIdentityId(flow) !== session.session.identityId)
+    return refuseFlowOfAnotherIdentity(settings, request, reply, flow, session);
+  // The privileged session was checked when the link started; the sign-in at the provider may
+  // have taken until after it lapsed.
+  if (!(await isPrivileged(settings, session.session.id))) {
+    const url = reauthenticationUrl(settings, flow);
+    if (flow.type === 'browser' && !wantsJson(request)) return reply.redirect(url, 303);
+    throw new NeedsPrivilegedSessionError(url);
+  }
   const identity: Identity = await settings.identities.get(session.session.identityId);
+  const context = { flow, identity, method: 'oidc' as const };
+  if (linkedProviders(identity).some((p) => p.provider === client.config.id)) {
+    return refuseSettingsChange(settings, request, reply, context, {
+      kind: 'invalid',
+      fields: {},
+      messages: [
+        uiText(Msg.ErrorValidationGeneric, {
+          reason: `The provider "${client.config.id}" is linked already.`,
+        }),
+      ],
+    });
+  }
   const owner = await deps.login.identities.findByCredentialIdentifier(
     'oidc',
     oidcIdentifier(client.config.id, account.claims.sub),
   );
-  const context = { flow, identity, method: 'oidc' as const };
   if (owner !== undefined && owner.id !== identity.id) {
     return refuseSettingsChange(settings, request, reply, context, {
       kind: 'invalid',

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isAppError } from '../../../kernel/errors.js';
 import { identityFixture } from '../../../persistence/testing/identity-fixtures.js';
 import { readSubmission } from '../../flow/submission.js';
 import { examSchemas } from '../../settings/testing/schemas.js';
@@ -86,8 +85,60 @@ describe('updateProfile', () => {
     expect(change).toMatchObject({ kind: 'update', body: { traits: { phone_number: 5550101 } } });
   });
 
-  it('refuses a submission without traits', async () => {
-    const error = await submit({ method: 'profile' }, true).catch((e: unknown) => e);
-    expect(isAppError(error) && error.code).toBe(400);
+  it('answers a submission without traits with 4000002 on a traits node, as the profile schema requires them', async () => {
+    for (const body of [{ method: 'profile' }, undefined]) {
+      calls = 0;
+      const change = await updateProfile(deps, {
+        identity: ada,
+        submission: readSubmission({ method: 'profile' }, 'application/json'),
+        ...(body === undefined ? {} : { body }),
+        privileged: async () => true,
+      });
+      expect(change).toEqual({
+        kind: 'invalid',
+        fields: {
+          traits: [
+            {
+              id: 4000002,
+              text: 'Property traits is missing.',
+              type: 'error',
+              context: { property: 'traits' },
+            },
+          ],
+        },
+      });
+    }
+  });
+
+  it('answers traits: {} with 4000002 on each required trait, keeping the empty values', async () => {
+    const body = { method: 'profile', traits: {} };
+    const change = await updateProfile(deps, {
+      identity: ada,
+      submission: readSubmission(body, 'application/json'),
+      body,
+      privileged: async () => true,
+    });
+    expect(change.kind).toBe('invalid');
+    if (change.kind !== 'invalid') return;
+    expect(change.traits).toEqual({});
+    expect(
+      Object.fromEntries(Object.entries(change.fields).map(([n, ms]) => [n, ms.map((m) => m.id)])),
+    ).toEqual({
+      'traits.email': [4000002],
+      'traits.fullname': [4000002],
+      'traits.phone_number': [4000002],
+      'traits.user_type': [4000002],
+    });
+  });
+
+  it('answers traits that are not an object with a type error on the traits node', async () => {
+    const body = { method: 'profile', traits: 'ada' };
+    const change = await updateProfile(deps, {
+      identity: ada,
+      submission: readSubmission(body, 'application/json'),
+      body,
+      privileged: async () => true,
+    });
+    expect(change).toMatchObject({ kind: 'invalid', fields: { traits: [{ id: 4000026 }] } });
   });
 });

@@ -6,7 +6,8 @@
 
 import type { JsonObject } from '../../../identity/model.js';
 import type { IdentitySchemas } from '../../../identity/ports.js';
-import { badRequest, internalError } from '../../../kernel/errors.js';
+import { internalError } from '../../../kernel/errors.js';
+import { Msg, uiText } from '../../flow/messages.js';
 import { coerceFormTraits, withoutEmpty } from '../../registration/form-values.js';
 import { traitFieldMessages } from '../../registration/trait-messages.js';
 import {
@@ -22,22 +23,57 @@ export interface ProfileSettingsDeps {
   schemaDocument(schemaId: string): JsonObject | undefined;
 }
 
-/** `method: profile` with `traits` (a JSON object, or `traits.a.b` form fields). */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What was sent as `traits`: nothing at all (`undefined`), the traits object (from JSON, or
+ * gathered from `traits.a.b` fields, which JSON may use too), or, from JSON, whatever else the
+ * `traits` key held (which the identity schema then refuses as not an object).
+ */
+function sentTraits(input: SettingsSubmission): unknown {
+  const { submission, body } = input;
+  const keyed = !submission.fromForm && isObject(body) && Object.hasOwn(body, 'traits');
+  if (keyed && !isObject(body.traits)) return body.traits;
+  const gathered = submission.traits();
+  return keyed || Object.keys(gathered).length > 0 ? gathered : undefined;
+}
+
+/**
+ * `method: profile` with `traits` (a JSON object, or `traits.a.b` form fields). As Kratos, the
+ * submission is validated against the profile method's schema, which requires `traits` (4000002
+ * "Property traits is missing." on a `traits` node), and the identity schema (4000002 on each
+ * required `traits.*` node for `traits: {}`); both show the form again (400 with the flow).
+ */
 export async function updateProfile(
   deps: ProfileSettingsDeps,
   input: SettingsSubmission,
 ): Promise<SettingsChange> {
   const { identity, submission } = input;
-  let traits = submission.traits();
-  if (Object.keys(traits).length === 0) throw badRequest('Did not receive any value changes.');
-  if (submission.fromForm) {
+  const sent = sentTraits(input);
+  if (sent === undefined) {
+    return {
+      kind: 'invalid',
+      fields: { traits: [uiText(Msg.ErrorValidationRequired, { property: 'traits' })] },
+    };
+  }
+  let traits: unknown = sent;
+  if (submission.fromForm && isObject(sent)) {
     const document = deps.schemaDocument(identity.schema_id) ?? {};
-    traits = withoutEmpty(coerceFormTraits(document, traits));
+    traits = withoutEmpty(coerceFormTraits(document, sent as JsonObject));
   }
 
   const validation = deps.schemas.validate(identity.schema_id, traits);
   if (!validation) throw internalError(`The identity schema "${identity.schema_id}" is not loaded.`);
-  if (!validation.ok) return { kind: 'invalid', fields: traitFieldMessages(validation.errors), traits };
+  if (!validation.ok) {
+    const shown = isObject(traits) ? (traits as JsonObject) : undefined;
+    return {
+      kind: 'invalid',
+      fields: traitFieldMessages(validation.errors),
+      ...(shown ? { traits: shown } : {}),
+    };
+  }
 
   if (changesProtectedFields(identity, validation) && !(await input.privileged())) {
     return { kind: 'needs_privilege' };
