@@ -254,7 +254,14 @@ export async function startRoles(
   const registry = await createRegistry(config, logger, {
     migrate: options.migrate ?? (config.dev || isInMemoryDsn(config.dsn)),
   });
-  const selfService = buildSelfService(registry);
+  let selfService: SelfService;
+  try {
+    selfService = buildSelfService(registry);
+  } catch (error) {
+    // A config the self-service side refuses: what the registry opened (pools, workers) closes.
+    await registry.close();
+    throw error;
+  }
   let publicApp: FastifyInstance | undefined;
   let adminApp: FastifyInstance | undefined;
   let courierWorker: CourierWorker | undefined;
