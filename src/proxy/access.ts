@@ -38,7 +38,11 @@ export interface AccessControlDeps {
   readonly watch?: boolean;
 }
 
-/** Loads the rules (failing startup on any invalid rule or pipeline) and compiles their pipelines. */
+/**
+ * Loads the rules and compiles their pipelines. A rule whose pipeline does not compile (unknown
+ * or disabled handler, bad config) is kept as an invalid rule that fails closed (see
+ * rules/repository.ts); startup fails only for a repository that cannot be read or decoded.
+ */
 export async function createAccessControl(
   document: KratosConfigDocument,
   deps: AccessControlDeps,
@@ -67,7 +71,7 @@ export async function createAccessControl(
     pipeline(rule) {
       const known = pipelines.get(rule);
       if (known !== undefined) return known;
-      // Not reached: every loaded rule passed checkRule. Compile rather than fail open.
+      // Not reached: every valid rule passed checkRule. Compile rather than fail open.
       const result = compiler.compile(rule);
       if (!result.ok) throw new Error(`access rule ${rule.id} does not compile`);
       pipelines.set(rule, result.pipeline);

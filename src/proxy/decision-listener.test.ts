@@ -137,6 +137,10 @@ const cases: Array<[string, string, string]> = [
   ['POST', '/decisions', forwarded('/anon/x', 'Content-Type: ;;bad\r\n')],
   ['DELETE', '/decisions', forwarded('/anon/x')],
   ['TRACE', '/decisions', forwarded('/anon/x')],
+  ['PROPFIND', '/decisions', forwarded('/anon/x')],
+  ['PROPFIND', '/decisions/anon/x', ''],
+  ['M-SEARCH', '/decisions', forwarded('/anon/x')],
+  ['PURGE', '/decisions', forwarded('/anon/x', 'Content-Type: ;;bad\r\n')],
   ['GET', '/decisions', forwarded('/anon/x', 'Content-Type: ;;bad\r\n')],
   ['GET', '/decisions', forwarded('/deny/x')],
   ['HEAD', '/decisions', forwarded('/deny/x')],
@@ -200,7 +204,12 @@ for (const cors of [false, true]) {
         '/rules/anon',
       ])
         expect(pair.taken).not.toContain(`GET ${path}`);
-      expect(pair.taken).not.toContain('TRACE /decisions');
+      // Every method is a decision (Oathkeeper takes any): TRACE and WebDAV's among them.
+      expect(pair.taken).toContain('TRACE /decisions');
+      expect(pair.taken).toContain('PROPFIND /decisions');
+      expect(pair.taken).toContain('M-SEARCH /decisions');
+      // PURGE may carry a body: its Content-Type is Fastify's to check.
+      expect(pair.taken).not.toContain('PURGE /decisions');
       // One POST without a body or a Content-Type, one with Content-Length: 0; none with one.
       expect(pair.taken.filter((r) => r === 'POST /decisions')).toHaveLength(2);
       // With CORS on, a preflight is the hook's to answer; without, it is a decision like any.

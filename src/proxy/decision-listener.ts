@@ -6,9 +6,9 @@
  * requests whose Fastify handling is known to be "CORS hook, then the route handler" and
  * writes exactly what Fastify would (same status, header names, order and values, body); every
  * other request is left to Fastify:
- * - methods other than the routes' (Fastify's 404), and paths that are not `/decisions`,
- *   `/decisions/...` or `/decisions?...` literally (e.g. percent-encoded ones, which Fastify's
- *   router decodes, or may refuse with its own 400);
+ * - methods other than the routes' (every method but `CONNECT`), and paths that are not
+ *   `/decisions`, `/decisions/...` or `/decisions?...` literally (e.g. percent-encoded ones,
+ *   which Fastify's router decodes, or may refuse with its own 400);
  * - any `%` in the path (Fastify's router decodes it and refuses malformed escapes);
  * - requests with a body or a `Content-Type` (Fastify's body and media-type checks, 415);
  * - CORS preflights (the hook answers them).
@@ -21,7 +21,7 @@ import { AppError, internalError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { AccessControl } from './access.js';
 import type { CorsPolicy } from './cors.js';
-import { DECISION_PATH, decide, type HttpAnswer } from './decision.js';
+import { DECISION_METHODS, DECISION_PATH, decide, type HttpAnswer } from './decision.js';
 import type { MaybePromise } from './pipeline/handler.js';
 
 export interface DecisionListenerOptions {
@@ -36,18 +36,10 @@ export interface DecisionListener {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
-/** The methods decision.ts registers; any other is Fastify's 404. */
-const ROUTED_METHODS: ReadonlySet<string> = new Set([
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'OPTIONS',
-]);
-/** Methods Fastify never parses a body for, whatever their headers say. */
-const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+/** The methods decision.ts registers. */
+const ROUTED_METHODS: ReadonlySet<string> = new Set(DECISION_METHODS);
+/** Methods Fastify never parses a body for, whatever their headers say (its `bodyless` set). */
+const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'TRACE']);
 
 const SLASH = 0x2f;
 const QUESTION_MARK = 0x3f;
@@ -82,7 +74,8 @@ export function createDecisionListener(options: DecisionListenerOptions): Decisi
 
   function answerOrCrash(res: ServerResponse, answer: HttpAnswer, corsHeaders: Headers | undefined): void {
     try {
-      writeAnswer(res, answer, corsHeaders, true);
+      if (answer.status === 200 && answer.allowed === true) writeAllowed(res, answer, corsHeaders);
+      else writeAnswer(res, answer, corsHeaders, true);
     } catch (error) {
       crashed(res, error, corsHeaders);
     }
@@ -138,6 +131,20 @@ export function isDecisionTarget(target: string): boolean {
     if (c === PERCENT || c === HASH) return false;
   }
   return true;
+}
+
+/**
+ * Writes an allowed decision as Fastify's `reply.send()` without a payload does: CORS headers,
+ * the mutated headers with lower-cased names, then `Content-Length: 0` (not for HEAD).
+ */
+function writeAllowed(res: ServerResponse, answer: HttpAnswer, cors: Headers | undefined): void {
+  const headers: Record<string, string> = {};
+  if (cors !== undefined) for (const name in cors) headers[name] = cors[name] as string;
+  const own = answer.headers;
+  for (const name in own) headers[name.toLowerCase()] = own[name] as string;
+  if (res.req.method !== 'HEAD') headers['content-length'] = '0';
+  res.writeHead(200, headers);
+  res.end();
 }
 
 /**

@@ -4,13 +4,13 @@
  * `X-Forwarded-Proto`, `X-Forwarded-Host` and `X-Forwarded-Uri` (each falling back to the
  * decision request itself, path minus `/decisions`), normalised, matched and run through the
  * rule's pipeline. 200 carries the mutated headers (minus those a mutator may not set, see
- * headers.ts); errors are the error handler's answer.
+ * headers.ts) and nothing else; errors are the error handler's answer. Every method is taken.
  *
  * A request body (Envoy ext_authz's `with_request_body`) is offered to the pipeline and read
  * only when a handler asks for it (the `remote` authorizer), up to its limit.
  */
 
-import type { IncomingHttpHeaders } from 'node:http';
+import { type IncomingHttpHeaders, METHODS } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { PRIVATE_NO_STORE } from '../kernel/cache-control.js';
 import type { AccessControl } from './access.js';
@@ -19,6 +19,7 @@ import type { MaybePromise } from './pipeline/handler.js';
 import {
   type CompiledPipeline,
   handlePipelineError,
+  invalidRuleMatched,
   noRuleMatched,
   type PipelineRequest,
   type PipelineResult,
@@ -36,6 +37,8 @@ export interface HttpAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** An allowed decision: an empty 200 with `headers` only (no Content-Type nor Cache-Control). */
+  allowed?: true;
 }
 
 /** The request to decide on, as the gateway describes it. */
@@ -94,6 +97,7 @@ export function decide(access: AccessControl, input: DecisionInput): MaybePromis
   if (match.kind === 'no_rule') return handlePipelineError(access.withoutRule(), noRuleMatched(), request);
   if (match.kind === 'too_many_rules')
     return handlePipelineError(access.withoutRule(), severalRulesMatched(), request);
+  if (match.kind === 'invalid_rule') return invalidRuleAnswer(access, match, request);
   const pipeline = access.pipeline(match.rule);
   const result = runPipeline(pipeline, request);
   return result instanceof Promise
@@ -107,7 +111,22 @@ function decisionAnswer(
   request: PipelineRequest,
 ): HttpAnswer {
   if (result.kind === 'error') return handlePipelineError(pipeline, result.error, request);
-  return { status: 200, headers: mutableHeaders(result.headers), body: '' };
+  return { status: 200, headers: mutableHeaders(result.headers), body: '', allowed: true };
+}
+
+/**
+ * A request matched an invalid rule: it fails closed, a 500 through the `errors.fallback`
+ * handlers (the rule's own may be what is broken), as Oathkeeper's handler fails on it.
+ */
+export function invalidRuleAnswer(
+  access: AccessControl,
+  match: Extract<MatchResult, { kind: 'invalid_rule' }>,
+  request: PipelineRequest,
+): HttpAnswer {
+  const first = match.issues[0];
+  const reason =
+    first === undefined ? undefined : `${first.field === '' ? '' : `${first.field}: `}${first.message}`;
+  return handlePipelineError(access.withoutRule(), invalidRuleMatched(reason), request);
 }
 
 /** The pipeline's view of a matched (or unmatched) request. */
@@ -150,14 +169,28 @@ export function jsonError(code: number, status: string, message: string): HttpAn
 }
 
 /**
+ * Every method Node's HTTP parser accepts, as Oathkeeper's `/decisions` takes any method (Envoy
+ * ext_authz forwards WebDAV's `PROPFIND`, `REPORT`, `MKCOL`, `LOCK`..., and `PURGE`), except
+ * `CONNECT`, which Node hands to a `connect` listener rather than to the request handler.
+ */
+export const DECISION_METHODS: readonly string[] = METHODS.filter((method) => method !== 'CONNECT');
+
+/**
  * `/decisions` and `/decisions/*`, every method. Bodies are never parsed: the pipeline reads
  * one on demand (see {@link requestBodyOf}); what nobody read is discarded after the answer.
+ * An allowed decision is an empty 200 with the mutated headers only (no `Content-Type`, no
+ * `Cache-Control`), as Oathkeeper's: a gateway copying the answer's headers upstream by
+ * pattern must not overwrite the request's own.
  */
 export function decisionRoutes(access: AccessControl) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.removeAllContentTypeParsers();
     // Every content type is accepted and left unread, for the pipeline to read or not.
     app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    // Methods Fastify does not know yet are routed as POST is (a body may come).
+    const known = new Set(app.supportedMethods);
+    for (const method of DECISION_METHODS)
+      if (!known.has(method)) app.addHttpMethod(method, { hasBody: true });
     const handler = async (
       request: import('fastify').FastifyRequest,
       reply: import('fastify').FastifyReply,
@@ -172,12 +205,13 @@ export function decisionRoutes(access: AccessControl) {
         remoteAddress: raw.socket.remoteAddress,
         body,
       });
-      reply.code(answer.status).headers(answer.headers).header('cache-control', PRIVATE_NO_STORE);
-      await reply.send(answer.body);
+      reply.code(answer.status).headers(answer.headers);
+      if (answer.status === 200 && answer.allowed === true) await reply.send();
+      else await reply.header('cache-control', PRIVATE_NO_STORE).send(answer.body);
       if (body !== undefined) discardUnreadBody(raw);
     };
-    const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-    app.route({ method: [...methods], url: DECISION_PATH, logLevel: 'warn', handler });
-    app.route({ method: [...methods], url: `${DECISION_PATH}/*`, logLevel: 'warn', handler });
+    const method = [...DECISION_METHODS];
+    app.route({ method, url: DECISION_PATH, logLevel: 'warn', handler });
+    app.route({ method, url: `${DECISION_PATH}/*`, logLevel: 'warn', handler });
   };
 }

@@ -17,7 +17,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { AccessControl } from './access.js';
 import type { ProxyListenerSettings } from './config.js';
-import { badUrl, type HttpAnswer, jsonError, pipelineRequest } from './decision.js';
+import { badUrl, type HttpAnswer, invalidRuleAnswer, jsonError, pipelineRequest } from './decision.js';
 import { HOP_BY_HOP, isMutableHeader, listedInConnection, wireHeaderValue } from './headers.js';
 import type { MaybePromise } from './pipeline/handler.js';
 import {
@@ -60,8 +60,7 @@ export function planForward(
 ): MaybePromise<ForwardPlan> {
   const method = req.method ?? 'GET';
   const trusted = settings.trustForwardedHeaders;
-  const ownScheme = (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
-  const scheme = (trusted ? first(req.headers['x-forwarded-proto']) : undefined) ?? ownScheme;
+  const scheme = requestScheme(req, trusted);
   // Rules match the Host the proxy was reached by, as Oathkeeper's EnrichRequestedURL: trusted
   // forwarding headers change the scheme only. (A front proxy that rewrites Host, as nginx's
   // proxy_pass does by default, needs rules written for that Host, in Oathkeeper as here.)
@@ -80,6 +79,7 @@ export function planForward(
     return answer(handlePipelineError(access.withoutRule(), noRuleMatched(), request));
   if (match.kind === 'too_many_rules')
     return answer(handlePipelineError(access.withoutRule(), severalRulesMatched(), request));
+  if (match.kind === 'invalid_rule') return answer(invalidRuleAnswer(access, match, request));
   const pipeline = access.pipeline(match.rule);
   const rule = match.rule;
   const url = match.url;
@@ -89,6 +89,21 @@ export function planForward(
   };
   const result = runPipeline(pipeline, request);
   return result instanceof Promise ? result.then(plan) : plan(result);
+}
+
+/**
+ * The scheme rules match, as Oathkeeper's EnrichRequestedURL: with trusted forwarding headers,
+ * `https` or `http` when the (first) `X-Forwarded-Proto` is exactly one of them, in any case;
+ * otherwise, or for any other value (`wss`, `https, http`), that of the connection.
+ */
+export function requestScheme(req: IncomingMessage, trusted: boolean): 'http' | 'https' {
+  if (trusted) {
+    // Go's Header.Get reads the first field line; Node joins repeated ones with ", ".
+    const value = req.headersDistinct?.['x-forwarded-proto']?.[0] ?? req.headers['x-forwarded-proto'];
+    const proto = typeof value === 'string' ? value.toLowerCase() : undefined;
+    if (proto === 'https' || proto === 'http') return proto;
+  }
+  return (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
 }
 
 /** The upstream request of an allowed one. */
@@ -117,8 +132,11 @@ function forwardPlan(
 
 /**
  * Oathkeeper's configureBackendURL: the upstream's path joined with the request's (normalised)
- * path. `strip_path` removes that prefix from the request path, only at a segment boundary
- * (Oathkeeper replaces its first occurrence anywhere; a prefix is what rules mean).
+ * path. `strip_path` removes that prefix from the request path, only at a segment boundary,
+ * before joining. Oathkeeper joins first and then removes the first occurrence of
+ * `/<strip_path>` anywhere in the joined path (ory/oathkeeper#1085): upstream `/api/v2`,
+ * strip `/api`, request `/api/users` is `/api/v2/users` here, `/v2/api/users` there (see
+ * docs/proxy.md, "Proxy mode").
  */
 export function upstreamTarget(rule: Rule, path: string, query: string): UpstreamTarget | undefined {
   const base = upstreamBase(rule);

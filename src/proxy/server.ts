@@ -18,6 +18,7 @@ import { idTokenJwksUrls, jwksRoutes, jwksStoreFor } from './jwks/index.js';
 import { type Listener, listen } from './listener.js';
 import type { HandlerRegistry, SessionChecker } from './pipeline/index.js';
 import { createReverseProxy, type ReverseProxy } from './reverse-proxy.js';
+import { ruleJson, rulesPage } from './rules/rule-json.js';
 import { loadTlsCredentials, type TlsCredentials } from './tls.js';
 import { createUpgradeProxy, type UpgradeProxy } from './upgrade.js';
 
@@ -42,18 +43,20 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
     if (access.repository.rules().length > 0) return { status: 'ok' };
     return reply.code(503).send({ errors: { rules_loaded: 'No rules found.' } });
   });
+  // As Oathkeeper's api/rule.go: valid rules only, 50 a page unless `limit` says (at most 500).
   app.get('/rules', async (request) => {
-    const query = request.query as { limit?: string; offset?: string };
     const all = access.repository.rules();
-    const offset = Math.max(0, Number.parseInt(query.offset ?? '0', 10) || 0);
-    const limit = Math.max(0, Number.parseInt(query.limit ?? String(all.length), 10) || all.length);
-    return all.slice(offset, offset + limit);
+    const queryAt = request.url.indexOf('?');
+    const query = new URLSearchParams(queryAt < 0 ? '' : request.url.slice(queryAt + 1));
+    const [start, end] = rulesPage(query, all.length);
+    return all.slice(start, end).map(ruleJson);
   });
+  // The first valid rule with the id; none is helper.ErrResourceNotFound.
   app.get('/rules/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
     const rule = access.repository.get(id);
-    if (rule !== undefined) return rule;
-    const answer = jsonError(404, 'Not Found', 'Unable to find rule');
+    if (rule !== undefined) return ruleJson(rule);
+    const answer = jsonError(404, 'Not Found', 'The requested resource could not be found');
     return reply.code(404).headers(answer.headers).send(answer.body);
   });
   await app.register(decisionRoutes(access));

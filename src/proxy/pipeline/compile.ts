@@ -21,7 +21,7 @@ export interface RulePipelineSpec {
   authenticators?: readonly HandlerRef[];
   authorizer?: HandlerRef;
   mutators?: readonly HandlerRef[];
-  errors?: readonly HandlerRef[];
+  errors?: readonly HandlerRef[] | null;
 }
 
 /** One handler's global section: `authenticators.cookie_session: { enabled, config }`. */

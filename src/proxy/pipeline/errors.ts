@@ -43,3 +43,9 @@ export const noRuleMatched = (): PipelineError => pipelineError('not_found');
 /** Several rules matched: Oathkeeper answers 500. */
 export const severalRulesMatched = (): PipelineError =>
   pipelineError('internal_server_error', undefined, 'Expected exactly one rule but found multiple rules');
+/**
+ * The request matched a rule that failed validation (or a rule whose match cannot be
+ * evaluated): Oathkeeper answers 500, the handler it fails on being misconfigured.
+ */
+export const invalidRuleMatched = (reason?: string): PipelineError =>
+  pipelineError('internal_server_error', reason, 'The access rule matching this request is misconfigured');

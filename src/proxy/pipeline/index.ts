@@ -19,6 +19,7 @@ export {
   type RulePipelineSpec,
 } from './compile.js';
 export {
+  invalidRuleMatched,
   noRuleMatched,
   type PipelineError,
   type PipelineErrorKind,

@@ -12,8 +12,10 @@ export interface RuleIssue {
 }
 
 /**
- * A repository could not be loaded: unreadable, not JSON/YAML, or rules that fail
- * validation. Carries every issue found. Branch on `code` or `instanceof`, never the message.
+ * Startup cannot use a repository: an unsupported scheme, or an `inline://` or `http(s)://`
+ * document that cannot be read or decoded (rules that fail validation do not stop the start:
+ * they fail closed, see repository.ts). Carries every issue found. Branch on `code` or
+ * `instanceof`, never the message.
  */
 export class RuleLoadError extends Error {
   readonly code = 'rules_invalid';

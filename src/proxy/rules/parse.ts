@@ -1,58 +1,186 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import type { JsonObject } from '../../config/index.js';
+import type { JsonObject, JsonValue } from '../../config/index.js';
 import type { RuleIssue } from './errors.js';
+import { migrateRule } from './migrate.js';
 import type { Rule, RuleHandler } from './model.js';
 import { RULE_SCHEMA } from './rule-schema.js';
 
-export type RuleFormat = 'json' | 'yaml';
+/**
+ * One decoded rule. `issues` is empty for a valid rule; an invalid one is kept, matched, and
+ * fails closed (repository.ts), as Oathkeeper keeps the rules its validator refuses.
+ */
+export interface ParsedRule {
+  readonly rule: Rule;
+  readonly issues: readonly RuleIssue[];
+  /**
+   * How the rule's `match` can be evaluated: `pattern` (its `match.url` and methods), `never`
+   * (a gRPC match, `full_method`: never an HTTP request), or `missing` (no `match` key at all:
+   * Oathkeeper then fails every request, since its matcher errs on such a rule).
+   */
+  readonly matchable: 'pattern' | 'never' | 'missing';
+}
 
 export type ParseResult =
-  | { readonly ok: true; readonly rules: readonly Rule[] }
+  | { readonly ok: true; readonly rules: readonly ParsedRule[] }
   | { readonly ok: false; readonly issues: readonly RuleIssue[] };
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 const validateRule = ajv.compile(RULE_SCHEMA);
 
 /**
- * Parses a repository document — a JSON or YAML array of rules, or an empty document (no
- * rules) — and validates every rule. Every problem is reported, naming the rule id and field.
+ * Decodes a repository document as Oathkeeper's fetcher does: JSON when the text is valid
+ * JSON, YAML otherwise (whatever the file's name); a null or empty document holds no rules.
+ * The document is refused as a whole — as Oathkeeper refuses to decode it — when it is neither
+ * JSON nor YAML, not an array, holds a rule whose `version` is not a semantic version (see
+ * migrate.ts), or a value of the wrong type (a string where a list is wanted, say). Anything
+ * else wrong with a rule makes that rule invalid, not the document.
  */
-export function parseRuleDocument(text: string, source: string, format: RuleFormat): ParseResult {
+export function parseRuleDocument(text: string, source: string): ParseResult {
   let value: unknown;
   try {
-    value = format === 'json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return fail(source, `not valid ${format === 'json' ? 'JSON' : 'YAML'}: ${message}`);
+    value = JSON.parse(text);
+  } catch {
+    try {
+      value = parseYaml(text, { maxAliasCount: 100 });
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      return fail(source, `neither JSON nor YAML: ${message}`);
+    }
   }
   if (value === null || value === undefined) return { ok: true, rules: [] };
   if (!Array.isArray(value)) return fail(source, 'expected an array of access rules');
-  return validateRules(value, source);
+  return decodeRules(value, source);
 }
 
-/** Validates decoded rules (the JSON Schema, then unique ids). */
-export function validateRules(values: readonly unknown[], source: string): ParseResult {
-  const issues: RuleIssue[] = [];
-  const rules: Rule[] = [];
-  const seen = new Map<string, number>();
+/** Decodes (and migrates) each rule, then validates it; see {@link parseRuleDocument}. */
+export function decodeRules(values: readonly unknown[], source: string): ParseResult {
+  const documentIssues: RuleIssue[] = [];
+  const rules: ParsedRule[] = [];
   values.forEach((value, index) => {
     const ruleId = isObject(value) && typeof value.id === 'string' && value.id !== '' ? value.id : undefined;
-    const valid = validateRule(value) && isObject(value);
-    if (!valid)
-      for (const error of validateRule.errors ?? [])
-        issues.push({ source, ruleId, index, ...describe(error) });
-    if (ruleId !== undefined) {
-      const first = seen.get(ruleId);
-      if (first !== undefined)
-        issues.push({ source, ruleId, index, field: 'id', message: `duplicate id (also rule #${first})` });
-      else seen.set(ruleId, index);
+    const problem = (field: string, message: string): RuleIssue => ({
+      source,
+      ruleId,
+      index,
+      field,
+      message,
+    });
+    if (!isObject(value)) {
+      documentIssues.push(problem('', 'must be an object'));
+      return;
     }
-    if (valid && isObject(value)) rules.push(toRule(value));
+    const migrated = migrateRule(value);
+    if (!migrated.ok) {
+      documentIssues.push(problem('version', migrated.message));
+      return;
+    }
+    const decoded = migrated.rule;
+    const typeProblems = goTypeProblems(decoded);
+    if (typeProblems.length > 0) {
+      for (const [field, message] of typeProblems) documentIssues.push(problem(field, message));
+      return;
+    }
+    const cleaned = withoutNulls(decoded);
+    const issues =
+      validateRule(cleaned) === true
+        ? []
+        : (validateRule.errors ?? []).map((error) => problem(...describe(error)));
+    const match = decoded.match;
+    const matchable = !Object.hasOwn(decoded, 'match')
+      ? 'missing'
+      : isObject(match) && Object.hasOwn(match, 'full_method')
+        ? 'never'
+        : 'pattern';
+    rules.push({ rule: toRule(decoded), issues, matchable });
   });
-  return issues.length === 0 ? { ok: true, rules } : { ok: false, issues };
+  return documentIssues.length === 0 ? { ok: true, rules } : { ok: false, issues: documentIssues };
 }
 
+/**
+ * What Go's encoding/json cannot put into Oathkeeper's `Rule` struct: each is a decoding
+ * error that refuses the whole document. Null is every field's zero value; unknown keys are
+ * left to the rule schema; handler configs are raw JSON to Go, so any value decodes.
+ */
+function goTypeProblems(rule: JsonObject): Array<[string, string]> {
+  const problems: Array<[string, string]> = [];
+  const expect = (value: JsonValue | undefined, field: string, kind: 'string' | 'boolean'): void => {
+    if (value !== undefined && value !== null && typeof value !== kind)
+      problems.push([field, kind === 'string' ? 'must be a string' : 'must be true or false']);
+  };
+  const object = (value: JsonValue | undefined, field: string): JsonObject | undefined => {
+    if (value === undefined || value === null) return undefined;
+    if (isObject(value)) return value;
+    problems.push([field, 'must be an object']);
+    return undefined;
+  };
+  const list = (value: JsonValue | undefined, field: string): JsonValue[] => {
+    if (value === undefined || value === null) return [];
+    if (Array.isArray(value)) return value;
+    problems.push([field, 'must be a list']);
+    return [];
+  };
+  const handler = (value: JsonValue | undefined, field: string): void => {
+    expect(object(value, field)?.handler, `${field}.handler`, 'string');
+  };
+
+  expect(rule.id, 'id', 'string');
+  expect(rule.version, 'version', 'string');
+  expect(rule.description, 'description', 'string');
+  const match = object(rule.match, 'match');
+  if (match !== undefined && Object.hasOwn(match, 'full_method')) {
+    expect(match.authority, 'match.authority', 'string');
+    expect(match.full_method, 'match.full_method', 'string');
+  } else if (match !== undefined) {
+    expect(match.url, 'match.url', 'string');
+    list(match.methods, 'match.methods').forEach((method, i) => {
+      expect(method, `match.methods.${i}`, 'string');
+    });
+  }
+  for (const key of ['authenticators', 'mutators', 'errors'] as const)
+    list(rule[key], key).forEach((item, i) => {
+      handler(item, `${key}.${i}`);
+    });
+  handler(rule.authorizer, 'authorizer');
+  const upstream = object(rule.upstream, 'upstream');
+  if (upstream !== undefined) {
+    expect(upstream.url, 'upstream.url', 'string');
+    expect(upstream.preserve_host, 'upstream.preserve_host', 'boolean');
+    expect(upstream.strip_path, 'upstream.strip_path', 'string');
+  }
+  return problems;
+}
+
+/**
+ * The decoded rule with its nulls read as Go reads them, for the rule schema: a null field is
+ * absent, a null list entry an empty one. Handler configs are left as they are.
+ */
+function withoutNulls(rule: JsonObject): JsonObject {
+  const clean = (value: JsonObject, keep: ReadonlySet<string> = NONE): JsonObject => {
+    const out: JsonObject = {};
+    for (const [key, item] of Object.entries(value)) if (item !== null || keep.has(key)) out[key] = item;
+    return out;
+  };
+  const handler = (value: JsonValue): JsonValue => (isObject(value) ? clean(value, CONFIG) : {});
+  const out = clean(rule);
+  if (isObject(out.match)) {
+    const match = clean(out.match);
+    if (Array.isArray(match.methods)) match.methods = match.methods.map((m) => m ?? '');
+    out.match = match;
+  }
+  for (const key of ['authenticators', 'mutators', 'errors'] as const) {
+    const items = out[key];
+    if (Array.isArray(items)) out[key] = items.map(handler);
+  }
+  if (out.authorizer !== undefined) out.authorizer = handler(out.authorizer);
+  if (isObject(out.upstream)) out.upstream = clean(out.upstream);
+  return out;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+const CONFIG: ReadonlySet<string> = new Set(['config']);
+
+/** The rule as Oathkeeper holds it, Go's zero values for what is missing. */
 function toRule(value: JsonObject): Rule {
   const match = object(value.match);
   const upstream = object(value.upstream);
@@ -60,10 +188,13 @@ function toRule(value: JsonObject): Rule {
     id: string(value.id),
     version: string(value.version),
     description: string(value.description),
-    match: { url: string(match.url), methods: strings(match.methods) },
-    authenticators: handlers(value.authenticators),
+    match: {
+      url: string(match.url),
+      methods: Array.isArray(match.methods) ? match.methods.map(string) : null,
+    },
+    authenticators: handlers(value.authenticators) ?? [],
     authorizer: handlerOf(value.authorizer),
-    mutators: handlers(value.mutators),
+    mutators: handlers(value.mutators) ?? [],
     errors: handlers(value.errors),
     upstream: {
       url: string(upstream.url),
@@ -73,31 +204,29 @@ function toRule(value: JsonObject): Rule {
   };
 }
 
-function describe(error: ErrorObject): { field: string; message: string } {
+function describe(error: ErrorObject): [field: string, message: string] {
   const path = error.instancePath.split('/').slice(1).map(unescapePointer);
   const params: Record<string, unknown> = error.params;
   if (error.keyword === 'required' && typeof params.missingProperty === 'string')
-    return { field: [...path, params.missingProperty].join('.'), message: 'is required' };
+    return [[...path, params.missingProperty].join('.'), 'is required'];
   if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string')
-    return { field: [...path, params.additionalProperty].join('.'), message: 'unknown key' };
-  if (error.keyword === 'pattern' && path.at(-2) === 'methods')
-    return { field: path.join('.'), message: 'must be an HTTP method name (GET, POST, ...)' };
+    return [[...path, params.additionalProperty].join('.'), 'unknown key'];
   if (error.keyword === 'pattern' && path.join('.') === 'upstream.url')
-    return { field: 'upstream.url', message: 'must be an absolute http:// or https:// URL, or empty' };
-  return { field: path.join('.'), message: error.message ?? error.keyword };
+    return ['upstream.url', 'must be an absolute http:// or https:// URL, or empty'];
+  return [path.join('.'), error.message ?? error.keyword];
 }
 
 function fail(source: string, message: string): ParseResult {
   return { ok: false, issues: [{ source, ruleId: undefined, index: undefined, field: '', message }] };
 }
 
-function handlers(value: unknown): RuleHandler[] {
-  return Array.isArray(value) ? value.map(handlerOf) : [];
+function handlers(value: JsonValue | undefined): RuleHandler[] | null {
+  return Array.isArray(value) ? value.map(handlerOf) : null;
 }
 
-function handlerOf(value: unknown): RuleHandler {
+function handlerOf(value: JsonValue | undefined): RuleHandler {
   const raw = object(value);
-  return { handler: string(raw.handler), config: isObject(raw.config) ? raw.config : undefined };
+  return { handler: string(raw.handler), config: isObject(raw.config) ? raw.config : null };
 }
 
 function unescapePointer(part: string): string {
@@ -108,14 +237,10 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function object(value: unknown): JsonObject {
+function object(value: JsonValue | undefined): JsonObject {
   return isObject(value) ? value : {};
 }
 
-function string(value: unknown): string {
+function string(value: JsonValue | undefined): string {
   return typeof value === 'string' ? value : '';
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }

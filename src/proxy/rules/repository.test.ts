@@ -7,7 +7,7 @@ import { silentLogger } from '../../kernel/logger.js';
 import type { MatchingStrategy } from '../config.js';
 import { RuleLoadError } from './errors.js';
 import type { MatchResult, RuleRepository } from './model.js';
-import { createRuleRepository, type RuleRepositoryDeps } from './repository.js';
+import { createRuleRepository, INVALID_RULE_MESSAGE, type RuleRepositoryDeps } from './repository.js';
 import { EXAM_RULE, rule } from './testing/fixtures.js';
 
 let dir: TempDir;
@@ -52,6 +52,8 @@ function summary(result: MatchResult): string {
       return 'no rule';
     case 'bad_url':
       return `bad url: ${result.reason}`;
+    case 'invalid_rule':
+      return `invalid: ${result.rule.id}`;
   }
 }
 
@@ -151,13 +153,10 @@ describe('createRuleRepository', () => {
     expect(requests).toMatchObject([{ url: 'https://rules.example/rules.json', method: 'GET' }]);
   });
 
-  it('fails at startup with every problem, naming source, rule and field', async () => {
-    await dir.write('bad.json', JSON.stringify([rule('x', 'https://a.example/<(?i)a>'), { id: 'y' }]));
-    const error = await repositoryOf([
-      'file://bad.json',
-      'file://missing.json',
-      's3://bucket/rules.json',
-    ]).catch((e: unknown) => e);
+  it('fails at startup for a repository it cannot use: unknown scheme, inline or http not decodable', async () => {
+    const error = await repositoryOf(['file://missing.json', 's3://bucket/rules.json']).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(RuleLoadError);
     expect((error as RuleLoadError).issues).toEqual([
       expect.objectContaining({
@@ -165,44 +164,137 @@ describe('createRuleRepository', () => {
         message: expect.stringMatching(/unsupported/),
       }),
     ]);
-    const error2 = await repositoryOf(['file://bad.json', 'file://missing.json']).catch((e: unknown) => e);
-    expect((error2 as RuleLoadError).issues.map((i) => [i.source, i.ruleId, i.field])).toEqual([
-      ['file://bad.json', 'y', 'match'],
-      ['file://bad.json', 'y', 'authenticators'],
-      ['file://bad.json', 'y', 'authorizer'],
-      ['file://bad.json', 'y', 'mutators'],
-      ['file://missing.json', undefined, ''],
+    const http: OutboundHttp = {
+      request: async () => ({ status: 200, headers: {}, body: Buffer.from('[{"id": "x", ') }),
+    };
+    const error2 = await repositoryOf(
+      [`inline://${Buffer.from('{"not": "a list"}').toString('base64')}`, 'https://rules.example/r.json'],
+      'regexp',
+      { http },
+    ).catch((e: unknown) => e);
+    expect((error2 as RuleLoadError).issues.map((i) => [i.source, i.message])).toEqual([
+      ['inline://…', 'expected an array of access rules'],
+      ['https://rules.example/r.json', expect.stringMatching(/^neither JSON nor YAML/)],
     ]);
-    await dir.write('bad.json', JSON.stringify([rule('x', 'https://a.example/<(?i)a>')]));
-    const error3 = await repositoryOf(['file://bad.json']).catch((e: unknown) => e);
-    expect((error3 as RuleLoadError).issues).toEqual([
-      expect.objectContaining({
-        ruleId: 'x',
-        field: 'match.url',
-        message: expect.stringMatching(/flag groups/),
-      }),
+    const error3 = await repositoryOf([inline([{ ...rule('v', 'https://a/'), version: 'latest' }])]).catch(
+      (e: unknown) => e,
+    );
+    expect((error3 as RuleLoadError).issues).toMatchObject([{ ruleId: 'v', field: 'version' }]);
+  });
+
+  it('skips, and logs, a local file it cannot read or decode at startup, as Oathkeeper', async () => {
+    await dir.write('broken.json', '[{"id": "x", ');
+    const logger = silentLogger();
+    const error = vi.spyOn(logger, 'error');
+    const repository = await repositoryOf(
+      ['file://missing.json', 'file://broken.json', inline([rule('ok', 'https://a.example/')])],
+      'regexp',
+      { logger },
+    );
+    expect(repository.rules().map((r) => r.id)).toEqual(['ok']);
+    expect(error.mock.calls.map((call) => (call[0] as { source: string }).source)).toEqual([
+      'file://missing.json',
+      'file://broken.json',
     ]);
   });
 
-  it('refuses the same id in two repositories', async () => {
-    const error = await repositoryOf([
-      inline([rule('a', 'https://a/')]),
-      inline([rule('a', 'https://b/')]),
-    ]).catch((e: unknown) => e);
-    expect((error as RuleLoadError).issues).toMatchObject([{ ruleId: 'a', field: 'id' }]);
+  it('keeps a rule that fails validation as invalid: logged, matched, failing closed; the others load', async () => {
+    const logger = silentLogger();
+    const error = vi.spyOn(logger, 'error');
+    const repository = await repositoryOf(
+      [
+        inline([
+          rule('ok', 'https://a.example/ok'),
+          { ...rule('no-authn', 'https://a.example/bad'), authenticators: [] },
+          rule('bad-pattern', 'https://a.example/<(?i)a>', ['POST']),
+          { ...rule('overlap', 'https://a.example/<.*>'), mutators: [] },
+        ]),
+      ],
+      'regexp',
+      { logger },
+    );
+    expect(repository.rules().map((r) => r.id)).toEqual(['ok']);
+    expect(repository.get('no-authn')).toBeUndefined();
+    expect(summary(repository.match('GET', 'https://a.example/bad'))).toBe('too many: no-authn,overlap');
+    expect(summary(repository.match('GET', 'https://a.example/elsewhere'))).toBe('invalid: overlap');
+    expect(summary(repository.match('GET', 'https://a.example/ok'))).toBe('too many: ok,overlap');
+    // A pattern that does not compile fails every request with a method it lists, as Oathkeeper.
+    expect(summary(repository.match('POST', 'https://b.example/'))).toBe('invalid: bad-pattern');
+    expect(error.mock.calls.map((call) => [(call[0] as { rule_id: string }).rule_id, call[1]])).toEqual([
+      ['no-authn', INVALID_RULE_MESSAGE],
+      ['overlap', INVALID_RULE_MESSAGE],
+      ['bad-pattern', INVALID_RULE_MESSAGE],
+    ]);
+    const match = repository.match('POST', 'https://b.example/');
+    expect(match.kind === 'invalid_rule' && match.issues).toEqual([
+      expect.objectContaining({ field: 'match.url', message: expect.stringMatching(/flag groups/) }),
+    ]);
   });
 
-  it('runs the pipeline check on every rule when it loads', async () => {
+  it('fails every request for a rule without a match, as Oathkeeper', async () => {
+    const { match: _match, ...noMatch } = rule('no-match', 'https://a.example/');
+    const repository = await repositoryOf([inline([rule('ok', 'https://a.example/ok'), noMatch])]);
+    expect(summary(repository.match('GET', 'https://a.example/ok'))).toBe('invalid: no-match');
+    expect(summary(repository.match('DELETE', 'https://x.example/'))).toBe('invalid: no-match');
+  });
+
+  it('takes ids as Oathkeeper: optional and repeated, in one repository or several; get is the first', async () => {
+    const { id: _id, ...noId } = rule('x', 'https://a/none');
+    const repository = await repositoryOf([
+      inline([{ ...rule('a', 'https://a/'), description: 'first' }, noId]),
+      inline([{ ...rule('a', 'https://b/'), description: 'second' }]),
+    ]);
+    expect(repository.rules().map((r) => r.id)).toEqual(['a', '', 'a']);
+    expect(repository.get('a')?.description).toBe('first');
+    expect(summary(repository.match('GET', 'https://b/'))).toBe('a []');
+    expect(summary(repository.match('GET', 'https://a/none'))).toBe(' []');
+  });
+
+  it('decides JSON or YAML by content, not by the file name', async () => {
+    await dir.write(
+      'rules.json',
+      '- id: y\n  match: {url: "https://y.example/", methods: [GET]}\n  authenticators: [{handler: noop}]\n  authorizer: {handler: allow}\n  mutators: [{handler: noop}]\n',
+    );
+    const repository = await repositoryOf(['file://rules.json']);
+    expect(repository.rules().map((r) => r.id)).toEqual(['y']);
+  });
+
+  it('runs the pipeline check on every rule when it loads; a rule it refuses fails closed', async () => {
     const checkRule = vi.fn((r: { id: string }) =>
       r.id === 'b' ? [{ field: 'authenticators.0.config', message: 'check_session_url is required' }] : [],
     );
-    const error = await repositoryOf([inline([rule('a', 'https://a/'), rule('b', 'https://b/')])], 'regexp', {
-      checkRule,
-    }).catch((e: unknown) => e);
+    const repository = await repositoryOf(
+      [inline([rule('a', 'https://a/'), rule('b', 'https://b/')])],
+      'regexp',
+      {
+        checkRule,
+      },
+    );
     expect(checkRule).toHaveBeenCalledTimes(2);
-    expect((error as RuleLoadError).issues).toMatchObject([
+    expect(summary(repository.match('GET', 'https://a/'))).toBe('a []');
+    const match = repository.match('GET', 'https://b/');
+    expect(match.kind === 'invalid_rule' && match.issues).toMatchObject([
       { ruleId: 'b', index: 1, field: 'authenticators.0.config', message: 'check_session_url is required' },
     ]);
+  });
+
+  it('applies an edit that breaks one rule: the other changes take effect, the broken rule fails closed', async () => {
+    const file = await dir.write(
+      'rules.json',
+      JSON.stringify([rule('a', 'https://a.example/<.*>'), rule('b', 'https://b.example/')]),
+    );
+    const repository = await repositoryOf(['file://rules.json'], 'regexp', { watch: false });
+    expect(summary(repository.match('GET', 'https://a.example/admin'))).toBe('a ["admin"]');
+    await writeFile(
+      file,
+      JSON.stringify([
+        rule('a', 'https://a.example/public'),
+        { ...rule('b', 'https://b.example/'), mutators: [] },
+      ]),
+    );
+    expect(await repository.reload()).toBe(true);
+    expect(summary(repository.match('GET', 'https://a.example/admin'))).toBe('no rule');
+    expect(summary(repository.match('GET', 'https://b.example/'))).toBe('invalid: b');
   });
 
   it('reloads a watched file, and keeps the previous rules when the new file is broken', async () => {

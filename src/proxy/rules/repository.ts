@@ -5,10 +5,10 @@ import type { OutboundHttp } from '../../kernel/http-client.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { AccessRulesSettings } from '../config.js';
 import { type RuleIssue, RuleLoadError } from './errors.js';
-import { type CompiledRule, compileRules, matchRules } from './matcher.js';
+import { compileRules, EMPTY_RULE_SET, joinRuleSets, matchRules, type RuleSet } from './matcher.js';
 import type { Rule, RuleRepository } from './model.js';
-import { parseRuleDocument } from './parse.js';
-import { type RuleSource, readSource, ruleSource, sourceFormat } from './sources.js';
+import { type ParsedRule, parseRuleDocument } from './parse.js';
+import { type RuleSource, readSource, ruleSource } from './sources.js';
 
 /** A problem a deeper check found in one rule (field relative to the rule). */
 export interface RuleCheckIssue {
@@ -24,7 +24,8 @@ export interface RuleRepositoryDeps {
   readonly cwd: string;
   /**
    * Checks run on every rule when it loads, beside the schema: the pipeline plugs in here
-   * (handler known and enabled, global config deep-merged with the rule's and validated).
+   * (handler known and enabled, global config deep-merged with the rule's and validated). A
+   * rule with problems is kept as an invalid rule (it fails closed).
    */
   readonly checkRule?: (rule: Rule) => readonly RuleCheckIssue[];
   /** Watch `file://` repositories and reload them on change; true unless set. */
@@ -36,16 +37,31 @@ export interface RuleRepositoryDeps {
 }
 
 interface Loaded {
-  readonly rules: readonly CompiledRule[];
+  readonly rules: RuleSet;
   readonly digest: string;
 }
 
 type LoadResult = { ok: true; loaded: Loaded } | { ok: false; issues: readonly RuleIssue[] };
 
+/** Oathkeeper's words for a rule its validator refuses (rule/repository_memory.go). */
+export const INVALID_RULE_MESSAGE =
+  'A Rule uses a malformed configuration and all URLs matching this rule will not work. You should resolve this issue now.';
+
 /**
- * Loads every repository of `access_rules.repositories` and keeps them current. Startup fails
- * with a {@link RuleLoadError} listing every problem; afterwards a file that becomes broken is
- * logged and its previous rules stay in force.
+ * Loads every repository of `access_rules.repositories` and keeps them current, as
+ * Oathkeeper's fetcher and in-memory repository do:
+ *
+ * - Each rule stands alone. A rule that fails validation (unknown or disabled handler, bad
+ *   config, bad `upstream.url`, a pattern that does not compile, ...) is logged as an error
+ *   and kept as an invalid rule: it is matched like any rule, and a request it matches fails
+ *   closed (`invalid_rule`, answered 500); the valid rules load. A reload applies the same way,
+ *   so a broken rule never holds back the rest of the edit.
+ * - A document that cannot be decoded (neither JSON nor YAML, not an array, a bad `version`, a
+ *   value of the wrong type) is refused as a whole: at startup a {@link RuleLoadError} for
+ *   `inline://` and `http(s)://` repositories; a `file://` repository that cannot be read or
+ *   decoded at startup is logged and holds no rules until it can. Later, a repository that
+ *   cannot be read or decoded is logged and its previous rules stay in force.
+ * - Ids are free-form, may be empty and may repeat; `get` returns the first valid rule.
  */
 export async function createRuleRepository(
   config: AccessRulesSettings,
@@ -75,44 +91,58 @@ export async function createRuleRepository(
       const message = error instanceof Error ? error.message : String(error);
       return { ok: false, issues: [issue(source, `cannot read: ${message}`)] };
     }
-    const parsed = parseRuleDocument(text, source.url, sourceFormat(source));
+    const parsed = parseRuleDocument(text, source.url);
     if (!parsed.ok) return parsed;
-    const checked: RuleIssue[] = [];
-    parsed.rules.forEach((rule, index) => {
-      for (const found of deps.checkRule?.(rule) ?? [])
-        checked.push({ source: source.url, ruleId: rule.id, index, ...found });
+    const checked: ParsedRule[] = parsed.rules.map((entry, index) => {
+      const found = deps.checkRule?.(entry.rule) ?? [];
+      if (found.length === 0) return entry;
+      const ruleId = entry.rule.id === '' ? undefined : entry.rule.id;
+      const more = found.map((problem) => ({ source: source.url, ruleId, index, ...problem }));
+      return { ...entry, issues: [...entry.issues, ...more] };
     });
-    if (checked.length > 0) return { ok: false, issues: checked };
-    const compiled = compileRules(parsed.rules, config.matchingStrategy, source.url);
-    if (!compiled.ok) return compiled;
     return {
       ok: true,
-      loaded: { rules: compiled.rules, digest: createHash('sha256').update(text).digest('hex') },
+      loaded: {
+        rules: compileRules(checked, config.matchingStrategy, source.url),
+        digest: createHash('sha256').update(text).digest('hex'),
+      },
     };
   };
 
+  const reportInvalid = (source: RuleSource, rules: RuleSet): void => {
+    for (const broken of [...rules.invalid, ...rules.unmatchable])
+      deps.logger.error(
+        {
+          source: source.url,
+          rule_id: broken.rule.id,
+          index: broken.issues[0]?.index,
+          problems: broken.issues.map((i) => (i.field === '' ? i.message : `${i.field}: ${i.message}`)),
+        },
+        INVALID_RULE_MESSAGE,
+      );
+  };
+
   const initial = await Promise.all(sources.map(load));
-  const startIssues = initial.flatMap((result) => (result.ok ? [] : result.issues));
-  const state = initial.flatMap((result) => (result.ok ? [result.loaded] : []));
-  startIssues.push(...duplicates(sources, state));
+  const startIssues: RuleIssue[] = [];
+  const state: Loaded[] = initial.map((result, index) => {
+    const source = sources[index] as RuleSource;
+    if (result.ok) {
+      reportInvalid(source, result.loaded.rules);
+      return result.loaded;
+    }
+    // As Oathkeeper's watcher: a local file it cannot read or decode is logged and skipped.
+    if (source.kind === 'file')
+      deps.logger.error(
+        { source: source.url, issues: result.issues },
+        'access rules cannot be loaded from this file; it holds no rules until it can',
+      );
+    else startIssues.push(...result.issues);
+    return { rules: EMPTY_RULE_SET, digest: '' };
+  });
   if (startIssues.length > 0) throw new RuleLoadError(startIssues);
 
-  let all = flatten(state);
-  let allRules = all.map((compiled) => compiled.rule);
-
-  const apply = (index: number, loaded: Loaded): boolean => {
-    const next = state.slice();
-    next[index] = loaded;
-    const duplicated = duplicates(sources, next);
-    if (duplicated.length > 0) {
-      deps.logger.warn({ issues: duplicated }, 'access rules not reloaded; the previous rules stay in force');
-      return false;
-    }
-    state[index] = loaded;
-    all = flatten(state);
-    allRules = all.map((compiled) => compiled.rule);
-    return true;
-  };
+  let all = joinRuleSets(state.map((loaded) => loaded.rules));
+  let allRules = all.valid.map((compiled) => compiled.rule);
 
   const reloadOne = async (index: number): Promise<boolean> => {
     const source = sources[index];
@@ -126,8 +156,15 @@ export async function createRuleRepository(
       return false;
     }
     if (result.loaded.digest === state[index]?.digest) return true;
-    if (!apply(index, result.loaded)) return false;
-    deps.logger.info({ source: source.url, rules: result.loaded.rules.length }, 'access rules reloaded');
+    state[index] = result.loaded;
+    all = joinRuleSets(state.map((loaded) => loaded.rules));
+    allRules = all.valid.map((compiled) => compiled.rule);
+    reportInvalid(source, result.loaded.rules);
+    const { valid, invalid, unmatchable } = result.loaded.rules;
+    deps.logger.info(
+      { source: source.url, rules: valid.length, invalid: invalid.length + unmatchable.length },
+      'access rules reloaded',
+    );
     return true;
   };
 
@@ -176,7 +213,7 @@ export async function createRuleRepository(
 
   return {
     rules: () => allRules,
-    get: (id) => all.find((compiled) => compiled.rule.id === id)?.rule,
+    get: (id) => all.valid.find((compiled) => compiled.rule.id === id)?.rule,
     match: (method, url) => matchRules(all, method, url, { maxLength: deps.maxUrlLength }),
     reload: async () => {
       const results = await Promise.all(sources.map((_, index) => enqueue(index)));
@@ -189,32 +226,6 @@ export async function createRuleRepository(
       for (const watcher of watchers) watcher.close();
     },
   };
-}
-
-function flatten(state: readonly Loaded[]): readonly CompiledRule[] {
-  return state.flatMap((loaded) => loaded.rules);
-}
-
-/** Ids defined in more than one repository. */
-function duplicates(sources: readonly RuleSource[], state: readonly Loaded[]): RuleIssue[] {
-  const seen = new Map<string, string>();
-  const issues: RuleIssue[] = [];
-  state.forEach((loaded, index) => {
-    const url = sources[index]?.url ?? '';
-    for (const { rule } of loaded.rules) {
-      const other = seen.get(rule.id);
-      if (other !== undefined)
-        issues.push({
-          source: url,
-          ruleId: rule.id,
-          index: undefined,
-          field: 'id',
-          message: `duplicate id (also in ${other})`,
-        });
-      else seen.set(rule.id, url);
-    }
-  });
-  return issues;
 }
 
 function issue(source: RuleSource, message: string): RuleIssue {

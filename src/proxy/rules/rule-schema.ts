@@ -11,19 +11,22 @@ const handler: JsonObject = {
 };
 
 /**
- * JSON Schema of one access rule (Oathkeeper's `rule` in spec/api.json, made strict: unknown
- * keys are errors so a typo such as `authenticator` does not silently drop a step). The
- * checks Oathkeeper's validator makes (at least one authenticator and one mutator, an
- * authorizer handler, a match URL) are expressed here too, and no more: Oathkeeper checks
- * neither `match.methods` nor an empty `upstream.url`.
+ * JSON Schema of one access rule, checked after the rule decoded (parse.ts) with its null
+ * values dropped (Go reads a null as the zero value). Oathkeeper's `rule` in spec/api.json,
+ * made strict: unknown keys are errors so a typo such as `authenticator` does not silently
+ * drop a step. The checks Oathkeeper's validator makes (at least one authenticator and one
+ * mutator, an authorizer handler, a match URL) are expressed here too. A rule that fails is
+ * kept as an invalid rule (it fails closed), as Oathkeeper keeps a rule its validator refuses.
+ * `id` is not checked (Oathkeeper's validator never looks at it), nor are `match.methods`
+ * entries (a method no request uses, `*` say, just never matches).
  */
 export const RULE_SCHEMA: JsonObject = {
   $id: 'portcullis://access-rule',
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'match', 'authenticators', 'authorizer', 'mutators'],
+  required: ['match', 'authenticators', 'authorizer', 'mutators'],
   properties: {
-    id: { type: 'string', minLength: 1, maxLength: 190 },
+    id: { type: 'string' },
     version: { type: 'string' },
     description: { type: 'string' },
     match: {
@@ -33,10 +36,7 @@ export const RULE_SCHEMA: JsonObject = {
       properties: {
         url: { type: 'string', minLength: 1 },
         // As Oathkeeper: compared without regard to case, and a rule with none matches nothing.
-        methods: {
-          type: 'array',
-          items: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]*$' },
-        },
+        methods: { type: 'array', items: { type: 'string' } },
       },
     },
     authenticators: { type: 'array', minItems: 1, items: handler },

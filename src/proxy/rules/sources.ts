@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { OutboundHttp } from '../../kernel/http-client.js';
-import type { RuleFormat } from './parse.js';
 
 /** Where one repository's rules come from. */
 export type RuleSource =
-  | { readonly kind: 'file'; readonly url: string; readonly path: string; readonly format: RuleFormat }
+  | { readonly kind: 'file'; readonly url: string; readonly path: string }
   | { readonly kind: 'inline'; readonly url: string; readonly text: string }
-  | { readonly kind: 'http'; readonly url: string; readonly format: RuleFormat };
+  | { readonly kind: 'http'; readonly url: string };
 
 export type SourceResult =
   | { readonly ok: true; readonly source: RuleSource }
@@ -16,14 +15,15 @@ export type SourceResult =
 /**
  * Reads a repository URL. `file://rules.json` is relative to `cwd` and `file:///etc/rules.json`
  * absolute (Oathkeeper strips `file://`); `inline://` is base64 (standard or URL-safe) of a
- * JSON or YAML document; `http(s)://` is fetched. `.json` is parsed as JSON, anything else as
- * YAML (which also reads JSON). Object storage (`s3://`, `gs://`, `azblob://`) is not supported.
+ * JSON or YAML document; `http(s)://` is fetched. Whatever the name, a document is JSON when
+ * its text is valid JSON and YAML otherwise, as Oathkeeper decides (parse.ts). Object storage
+ * (`s3://`, `gs://`, `azblob://`) is not supported.
  */
 export function ruleSource(url: string, cwd: string): SourceResult {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'file') {
     const path = resolve(cwd, decodeURIComponent(url.slice('file://'.length)));
-    return { ok: true, source: { kind: 'file', url, path, format: formatOf(path) } };
+    return { ok: true, source: { kind: 'file', url, path } };
   }
   if (scheme === 'inline') {
     const encoded = url.slice('inline://'.length);
@@ -34,8 +34,7 @@ export function ruleSource(url: string, cwd: string): SourceResult {
       source: { kind: 'inline', url: 'inline://…', text: Buffer.from(encoded, 'base64').toString('utf8') },
     };
   }
-  if (scheme === 'http' || scheme === 'https')
-    return { ok: true, source: { kind: 'http', url, format: formatOf(new URL(url).pathname) } };
+  if (scheme === 'http' || scheme === 'https') return { ok: true, source: { kind: 'http', url } };
   return {
     ok: false,
     message: `unsupported repository scheme ${scheme ?? '(none)'}:// (use file, inline, http or https)`,
@@ -59,12 +58,4 @@ export async function readSource(source: RuleSource, http: OutboundHttp): Promis
       return response.body.toString('utf8');
     }
   }
-}
-
-export function sourceFormat(source: RuleSource): RuleFormat {
-  return source.kind === 'inline' ? 'yaml' : source.format;
-}
-
-function formatOf(path: string): RuleFormat {
-  return extname(path).toLowerCase() === '.json' ? 'json' : 'yaml';
 }
