@@ -111,4 +111,25 @@ describe('settings hooks not supported yet', () => {
     expect(warnings[0]).toMatch(/^selfservice\.flows\.registration\.after\.hooks\.1: /);
     expect(warnings[1]).toMatch(/^selfservice\.flows\.settings\.after\.hooks\.0: /);
   });
+
+  it("falls back to the flow's after.hooks when a method's list is absent or empty, as Kratos", () => {
+    const config = read({
+      selfservice: {
+        flows: {
+          registration: {
+            after: {
+              hooks: [{ hook: 'session' }],
+              password: { hooks: [] },
+              oidc: { hooks: [{ hook: 'show_verification_ui' }] },
+            },
+          },
+        },
+      },
+    });
+    const names = (method: string) => config.registration.after.hooks(method).map((h) => h.hook);
+    expect(names('password')).toEqual(['session']);
+    expect(names('code')).toEqual(['session']);
+    expect(names('oidc')).toEqual(['show_verification_ui']);
+    expect(config.registration.after.ownHooks('password')).toEqual([]);
+  });
 });

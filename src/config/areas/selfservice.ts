@@ -11,7 +11,7 @@ export interface HookConfig {
 
 export interface FlowAfter {
   /**
-   * Hooks for the method if it has its own list, else the flow's `after.hooks`: the hooks that
+   * Hooks for the method if its own list has any, else the flow's `after.hooks`: the hooks that
    * run once the flow's change is saved (Kratos's post-persist and post-login hooks).
    */
   hooks(method: string): readonly HookConfig[];
@@ -98,7 +98,10 @@ function hookList(value: unknown): HookConfig[] | undefined {
 function flowAfter(after: ConfigDoc, fallbackReturnUrl: string): FlowAfter {
   return {
     hooks(method) {
-      return hookList(objectOrEmpty(after[method]).hooks) ?? hookList(after.hooks) ?? [];
+      // As Kratos's registry: the flow-wide list when the method has no hooks, an empty list too
+      // (`if len(hooks) == 0 { global hooks }`).
+      const own = hookList(objectOrEmpty(after[method]).hooks);
+      return own !== undefined && own.length > 0 ? own : (hookList(after.hooks) ?? []);
     },
     ownHooks(method) {
       return hookList(objectOrEmpty(after[method]).hooks) ?? [];
