@@ -310,6 +310,35 @@ describe('the API listener, as Oathkeeper', () => {
   });
 });
 
+describe('decisions for WebSocket upgrades behind Traefik', () => {
+  let socketProxy: RunningAccessProxy & { proxyUrl: string; apiUrl: string };
+  beforeAll(async () => {
+    socketProxy = await start([
+      inline([
+        rule('one', '/one'),
+        rule('socket', '/socket', { match: { url: '<https|wss>://app.test/socket', methods: ['GET'] } }),
+      ]),
+    ]);
+  });
+  afterAll(async () => {
+    await socketProxy.close();
+  });
+
+  it("takes Traefik's X-Forwarded-Proto: wss of a WebSocket upgrade as the scheme, matched as written", async () => {
+    const socket = (proto: string, path: string) =>
+      call(socketProxy.apiUrl, 'GET', '/decisions', {
+        'x-forwarded-proto': proto,
+        'x-forwarded-host': 'app.test',
+        'x-forwarded-uri': path,
+      });
+    expect((await socket('wss', '/socket')).status).toBe(200);
+    expect((await socket('https', '/socket')).status).toBe(200);
+    // A rule written for http:// does not match a wss:// request (404), as in Oathkeeper.
+    expect((await socket('wss', '/one')).status).toBe(404);
+    expect((await socket('ftp', '/one')).status).toBe(400);
+  });
+});
+
 describe('proxy mode, trusted X-Forwarded-Proto (Oathkeeper EnrichRequestedURL)', () => {
   let proxy: RunningAccessProxy & { proxyUrl: string; apiUrl: string };
   beforeAll(async () => {

@@ -49,14 +49,19 @@ export interface NormaliseOptions {
   readonly maxLength?: number;
 }
 
-const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443' };
+/**
+ * The schemes a request URL may have, with their default ports. `ws` and `wss` are what Traefik
+ * sends as X-Forwarded-Proto for a WebSocket upgrade; Oathkeeper's decision API takes the header
+ * as the scheme and matches it against the rules as it is (`<https|wss>://app/<**>`).
+ */
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443', ws: '80', wss: '443' };
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
 // Characters left as they are in a path: unreserved, sub-delims, ':', '@', '/', and '%' (checked apart).
 const PATH_KEEP = /[A-Za-z0-9\-._~!$&'()*+,;=:@/%]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const HOST_FORBIDDEN = /[\s/\\?#@%<>^|"`{}]/;
 
-/** Normalises an absolute `http(s)://host/path?query` URL. */
+/** Normalises an absolute `http(s)://host/path?query` (or `ws(s)://`) URL. */
 export function normaliseUrl(url: string, options: NormaliseOptions = {}): NormaliseResult {
   const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#\\]*)(.*)$/s.exec(url);
   if (match === null) return reject('invalid', 'not an absolute URL');
@@ -78,7 +83,8 @@ export function normaliseRequestTarget(
 
   const scheme = request.scheme.toLowerCase();
   const defaultPort = DEFAULT_PORTS[scheme];
-  if (defaultPort === undefined) return reject('unsupported_scheme', 'only http and https URLs are accepted');
+  if (defaultPort === undefined)
+    return reject('unsupported_scheme', 'only http, https, ws and wss URLs are accepted');
 
   const host = normaliseHost(request.host, scheme, defaultPort);
   if (!host.ok) return host;
