@@ -74,7 +74,7 @@ export function createDecisionListener(options: DecisionListenerOptions): Decisi
 
   function answerOrCrash(res: ServerResponse, answer: HttpAnswer, corsHeaders: Headers | undefined): void {
     try {
-      if (answer.status === 200 && answer.allowed === true) writeAllowed(res, answer, corsHeaders);
+      if (answer.allowed === true) writeAllowed(res, answer, corsHeaders);
       else writeAnswer(res, answer, corsHeaders, true);
     } catch (error) {
       crashed(res, error, corsHeaders);

@@ -206,7 +206,7 @@ export function decisionRoutes(access: AccessControl) {
         body,
       });
       reply.code(answer.status).headers(answer.headers);
-      if (answer.status === 200 && answer.allowed === true) await reply.send();
+      if (answer.allowed === true) await reply.send();
       else await reply.header('cache-control', PRIVATE_NO_STORE).send(answer.body);
       if (body !== undefined) discardUnreadBody(raw);
     };

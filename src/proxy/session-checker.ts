@@ -9,6 +9,7 @@
 import { hash } from 'node:crypto';
 import { cookieNamed, decodeSessionCookie } from '../session/cookie.js';
 import type { Authenticated, CachedSession, SessionManager } from '../session/manager.js';
+import { bearerToken } from '../session/request-token.js';
 import type { JsonObject } from '../session/serialize.js';
 import type { MaybePromise } from './pipeline/handler.js';
 import type { SessionChecker, SessionCheckRequest, SessionCheckResult } from './pipeline/index.js';
@@ -128,12 +129,5 @@ function tokenFrom(
 ): string | undefined {
   const header = headers['x-session-token'];
   if (header !== undefined && header !== '') return header;
-  const fromCookie = verifiedToken(cookieNamed(headers.cookie, cookieName));
-  if (fromCookie !== undefined) return fromCookie;
-  const authorization = headers.authorization;
-  if (authorization !== undefined && /^bearer /i.test(authorization)) {
-    const token = authorization.slice(7).trim();
-    if (token !== '') return token;
-  }
-  return undefined;
+  return verifiedToken(cookieNamed(headers.cookie, cookieName)) ?? bearerToken(headers.authorization);
 }

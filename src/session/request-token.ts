@@ -34,12 +34,15 @@ export function requestCredentials(
     cookies != null ? cookies[sources.cookieName] : cookieNamed(request.headers.cookie, sources.cookieName);
   const cookie = openSessionCookie(value, sources.cookieKeys);
   if (cookie !== undefined) return { token: cookie.token, cookie };
-  const authorization = request.headers.authorization;
-  if (authorization !== undefined && /^bearer /i.test(authorization)) {
-    const token = authorization.slice(7).trim();
-    if (token !== '') return { token, cookie: undefined };
-  }
-  return undefined;
+  const token = bearerToken(request.headers.authorization);
+  return token === undefined ? undefined : { token, cookie: undefined };
+}
+
+/** The token of an `Authorization: Bearer <token>` header, if that is what it holds. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  if (authorization === undefined || !/^bearer /i.test(authorization)) return undefined;
+  const token = authorization.slice(7).trim();
+  return token === '' ? undefined : token;
 }
 
 /** The session token alone (see requestCredentials). */
