@@ -9,7 +9,7 @@
 import { hash } from 'node:crypto';
 import { cookieNamed, decodeSessionCookie } from '../session/cookie.js';
 import type { Authenticated, CachedSession, SessionManager } from '../session/manager.js';
-import { bearerToken } from '../session/request-token.js';
+import { tokenInOrder } from '../session/request-token.js';
 import type { JsonObject } from '../session/serialize.js';
 import type { MaybePromise } from './pipeline/handler.js';
 import type { SessionChecker, SessionCheckRequest, SessionCheckResult } from './pipeline/index.js';
@@ -22,6 +22,11 @@ export interface InProcessSessionCheckerDeps {
   cookieKeys: readonly string[];
   /** Cookie values remembered with the token they opened to (see `verifiedCookieMemo`). */
   verifiedCookies?: number;
+}
+
+/** A session token a cookie value opened to. */
+interface OpenedToken {
+  token: string;
 }
 
 /** About 45 bytes each. */
@@ -44,7 +49,12 @@ export function inProcessSessionChecker(deps: InProcessSessionCheckerDeps): Sess
   // A session in this process's cache is answered without a promise (the common case); only a
   // lookup in Redis or SQL waits.
   const checkHeaders = (headers: Readonly<Record<string, string>>): MaybePromise<SessionCheckResult> => {
-    const token = tokenFrom(headers, deps.cookieName, cookies);
+    const token = tokenInOrder(
+      headers['x-session-token'],
+      cookieNamed(headers.cookie, deps.cookieName),
+      cookies,
+      headers.authorization,
+    )?.token;
     if (token === undefined) return { kind: 'rejected', status: 401 };
     try {
       const cached = deps.sessions.authenticateFromMemory(token);
@@ -99,35 +109,21 @@ function whoamiBodies(
 function verifiedCookieMemo(
   keys: readonly string[],
   max: number,
-): (value: string | undefined) => string | undefined {
-  const opened = new Map<string, string>();
+): (value: string) => OpenedToken | undefined {
+  const opened = new Map<string, OpenedToken>();
   return (value) => {
-    if (value === undefined) return undefined;
     const digest = hash('sha256', value, 'base64url');
     const known = opened.get(digest);
     if (known !== undefined) return known;
     const token = decodeSessionCookie(value, keys);
     if (token === undefined) return undefined;
+    const entry = { token };
     if (opened.size >= max) {
       // Maps iterate in insertion order: the first is the oldest.
       const oldest = opened.keys().next();
       if (!oldest.done) opened.delete(oldest.value);
     }
-    opened.set(digest, token);
-    return token;
+    opened.set(digest, entry);
+    return entry;
   };
-}
-
-/**
- * Kratos's order (ManagerHTTP.extractToken), as whoami reads it: `X-Session-Token`, the sealed
- * cookie, then `Authorization: Bearer` only when no cookie opened.
- */
-function tokenFrom(
-  headers: Readonly<Record<string, string>>,
-  cookieName: string,
-  verifiedToken: (cookieValue: string | undefined) => string | undefined,
-): string | undefined {
-  const header = headers['x-session-token'];
-  if (header !== undefined && header !== '') return header;
-  return verifiedToken(cookieNamed(headers.cookie, cookieName)) ?? bearerToken(headers.authorization);
 }

@@ -8,10 +8,10 @@ export interface TokenSources {
 }
 
 /** The token a request carries, and the cookie it came from, if it came from one. */
-export interface RequestCredentials {
+export interface RequestCredentials<C extends { token: string } = OpenedSessionCookie> {
   token: string;
   /** The session cookie that carried the token (see OpenedSessionCookie); undefined for headers. */
-  cookie: OpenedSessionCookie | undefined;
+  cookie: C | undefined;
 }
 
 /**
@@ -25,16 +25,36 @@ export function requestCredentials(
   request: FastifyRequest,
   sources: TokenSources,
 ): RequestCredentials | undefined {
-  const header = request.headers['x-session-token'];
-  if (typeof header === 'string' && header !== '') return { token: header, cookie: undefined };
+  const headers = request.headers;
   // `request.cookies` is filled by @fastify/cookie's hook where one runs; elsewhere the one cookie
   // needed is read from the header here.
   const cookies = request.cookies as Record<string, string | undefined> | null | undefined;
   const value =
-    cookies != null ? cookies[sources.cookieName] : cookieNamed(request.headers.cookie, sources.cookieName);
-  const cookie = openSessionCookie(value, sources.cookieKeys);
+    cookies != null ? cookies[sources.cookieName] : cookieNamed(headers.cookie, sources.cookieName);
+  return tokenInOrder(
+    headers['x-session-token'],
+    value,
+    (v) => openSessionCookie(v, sources.cookieKeys),
+    headers.authorization,
+  );
+}
+
+/**
+ * The one place the order is written, for whoami's routes and the access proxy's in-process
+ * session check alike: `sessionToken` (the `X-Session-Token` header) when not empty, else the
+ * cookie value if `openCookie` opens it, else the bearer token of `authorization`.
+ */
+export function tokenInOrder<C extends { token: string }>(
+  sessionToken: string | string[] | undefined,
+  cookieValue: string | undefined,
+  openCookie: (value: string) => C | undefined,
+  authorization: string | undefined,
+): RequestCredentials<C> | undefined {
+  if (typeof sessionToken === 'string' && sessionToken !== '')
+    return { token: sessionToken, cookie: undefined };
+  const cookie = cookieValue === undefined ? undefined : openCookie(cookieValue);
   if (cookie !== undefined) return { token: cookie.token, cookie };
-  const token = bearerToken(request.headers.authorization);
+  const token = bearerToken(authorization);
   return token === undefined ? undefined : { token, cookie: undefined };
 }
 
