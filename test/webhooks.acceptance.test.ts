@@ -150,7 +150,10 @@ describe('parse hooks change or stop a registration before anything is stored', 
           },
         };
       }
-      return { status: 200, body: { identity: { metadata_public: { plan: 'gold', checked: true } } } };
+      return {
+        status: 200,
+        body: { identity: { metadata_public: { plan: 'gold', checked: true }, external_id: `crm:${email}` } },
+      };
     });
     server = await serverWith('memory', {
       flows: {
@@ -193,12 +196,14 @@ describe('parse hooks change or stop a registration before anything is stored', 
     expect(all).toHaveLength(0);
   });
 
-  it('sets metadata_public from the answer', async () => {
+  it('sets metadata_public and external_id from the answer', async () => {
     const { data } = await register(server, 'allowed@example.test');
     expect(data.identity.metadata_public).toEqual({ plan: 'gold', checked: true });
+    expect(data.identity.external_id).toBe('crm:allowed@example.test');
     const admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
     const { data: stored } = await admin.getIdentity({ id: data.identity.id });
     expect(stored.metadata_public).toEqual({ plan: 'gold', checked: true });
+    expect(stored.external_id).toBe('crm:allowed@example.test');
   });
 });
 

@@ -31,10 +31,11 @@ export function applyIdentityPatch(body: CreateIdentityBody, patch: IdentityPatc
     next.verifiable_addresses = patch.verifiable_addresses as unknown as ImportedVerifiableAddress[];
   if (patch.recovery_addresses !== undefined)
     next.recovery_addresses = patch.recovery_addresses as unknown as { value: string; via: string }[];
+  if (patch.external_id !== undefined) next.external_id = patch.external_id ?? undefined;
   return next;
 }
 
-/** The same for an identity about to be updated (settings): traits, schema, state, metadata. */
+/** The same for an identity about to be updated (settings): traits, schema, state, metadata, external_id. */
 export function applyIdentityPatchToUpdate(
   body: UpdateIdentityBody,
   patch: IdentityPatch,
@@ -45,5 +46,6 @@ export function applyIdentityPatchToUpdate(
   if (patch.state === 'active' || patch.state === 'inactive') next.state = patch.state;
   if (patch.metadata_public !== undefined) next.metadata_public = patch.metadata_public;
   if (patch.metadata_admin !== undefined) next.metadata_admin = patch.metadata_admin;
+  if (patch.external_id !== undefined) next.external_id = patch.external_id ?? undefined;
   return next;
 }

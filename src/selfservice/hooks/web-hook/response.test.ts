@@ -38,6 +38,17 @@ describe('parseWebHookResponse', () => {
       parseWebHookResponse(200, json({ identity: { metadata_public: { plan: 'gold' }, traits: {} } }), true),
     ).toEqual({ kind: 'ok', patch: { metadata_public: { plan: 'gold' } } });
     expect(parseWebHookResponse(204, Buffer.alloc(0), true)).toEqual({ kind: 'ok' });
+    // external_id is set whenever the key is there; null and "" clear it, anything else fails.
+    expect(parseWebHookResponse(200, json({ identity: { external_id: 'crm-42' } }), true)).toEqual({
+      kind: 'ok',
+      patch: { external_id: 'crm-42' },
+    });
+    for (const cleared of [null, ''])
+      expect(parseWebHookResponse(200, json({ identity: { external_id: cleared } }), true)).toEqual({
+        kind: 'ok',
+        patch: { external_id: null },
+      });
+    expect(parseWebHookResponse(200, json({ identity: { external_id: 42 } }), true).kind).toBe('failed');
     // A plain hook's answer is not read.
     expect(parseWebHookResponse(200, Buffer.from('<html>'), false)).toEqual({ kind: 'ok' });
   });

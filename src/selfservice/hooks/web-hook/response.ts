@@ -10,6 +10,8 @@ export interface IdentityPatch {
   metadata_admin?: JsonValue;
   verifiable_addresses?: JsonValue[];
   recovery_addresses?: JsonValue[];
+  /** Set when the answer names `external_id` at all: a string sets it, `null` or `""` clears it. */
+  external_id?: string | null;
 }
 
 export type ParsedResponse =
@@ -93,5 +95,14 @@ export function parseWebHookResponse(
     patch.verifiable_addresses = identity.verifiable_addresses as JsonValue[];
   if (Array.isArray(identity.recovery_addresses) && identity.recovery_addresses.length > 0)
     patch.recovery_addresses = identity.recovery_addresses as JsonValue[];
+  // Kratos sets external_id whenever the key is there (gjson Exists), so a hook can link the new
+  // identity to its record in another system, or unlink it. Anything but a string or null does
+  // not decode into Kratos's field, and fails the hook there too.
+  if ('external_id' in identity) {
+    const externalId = identity.external_id;
+    if (externalId !== null && typeof externalId !== 'string')
+      return { kind: 'failed', reason: 'the web hook answered an external_id that is not a string' };
+    patch.external_id = externalId === '' ? null : externalId;
+  }
   return { kind: 'ok', patch };
 }
