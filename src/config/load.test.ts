@@ -171,6 +171,21 @@ describe('defaults outside --dev', () => {
     expect(config.warnings).toEqual([]);
   });
 
+  it('warn about each CORS wildcard origin that is skipped as unbounded', async () => {
+    const config = await loadConfig({
+      files: [await dir.write('k.yml', MINIMAL_YAML)],
+      env: {
+        SERVE_PUBLIC_CORS_ENABLED: 'true',
+        SERVE_PUBLIC_CORS_ALLOWED_ORIGINS: 'https://*.example.com,https://*.vercel.app',
+      },
+      dev: false,
+      cwd: dir.path,
+    });
+    expect(config.warnings).toEqual([
+      'serve.public.cors.allowed_origins: "https://*.vercel.app" is not used: "vercel.app" is a public suffix: anyone can register a site under it',
+    ]);
+  });
+
   it('use the configured host in base URLs, https when TLS is configured', async () => {
     const config = await loadConfig({
       files: [await dir.write('k.yml', MINIMAL_YAML)],

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { cacheConfig } from './areas/cache.js';
+import { unboundedCorsOriginWarnings } from './areas/cors.js';
 import { hashersConfig, hasherWarnings } from './areas/hashers.js';
 import { identityConfig } from './areas/identity.js';
 import { logConfig, logWarnings } from './areas/log.js';
@@ -84,7 +85,7 @@ export async function loadAccessConfig(options: LoadConfigOptions): Promise<Acce
   return {
     dev: options.dev,
     log: logConfig(document),
-    warnings: logWarnings(document, options.dev),
+    warnings: [...logWarnings(document, options.dev), ...unboundedCorsOriginWarnings(document)],
     document,
   };
 }
@@ -170,6 +171,7 @@ function buildConfig(
     ...secretsWarnings(document),
     ...hasherWarnings(document, dev),
     ...logWarnings(document, dev),
+    ...unboundedCorsOriginWarnings(document),
   );
   return {
     dev,

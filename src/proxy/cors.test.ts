@@ -59,6 +59,22 @@ describe('CORS (rs/cors semantics)', () => {
     expect(preflight('http://app.example.com')).toBeUndefined();
   });
 
+  it('skips wildcards anyone can register an origin under, as Kratos (corsx)', () => {
+    const cors = policy({
+      allowedOrigins: [
+        'https://*.vercel.app',
+        'https://*foo.com',
+        'https://www.ory.*',
+        'https://*.team.vercel.app',
+      ],
+    });
+    const granted = (origin: string) => cors.actual('GET', origin)['access-control-allow-origin'];
+    expect(granted('https://attacker.vercel.app')).toBeUndefined();
+    expect(granted('https://evilfoo.com')).toBeUndefined();
+    expect(granted('https://www.ory.evil.com')).toBeUndefined();
+    expect(granted('https://pr-1.team.vercel.app')).toBe('https://pr-1.team.vercel.app');
+  });
+
   it('answers a refused preflight with Vary only, and says why under debug', () => {
     const refusals: CorsRefusal[] = [];
     const cors = policy({}, refusals);

@@ -10,7 +10,9 @@
  * - Any other request gets `Vary: Origin`, and, when its origin and method are allowed,
  *   `Access-Control-Allow-Origin`, `-Expose-Headers` and `-Allow-Credentials`.
  * - Origins compare case-insensitively; `*` allows every origin (answered with a literal `*`);
- *   one `*` inside an origin stands for zero or more characters (`https://*.example.com`).
+ *   one `*` inside an origin stands for zero or more characters (`https://*.example.com`), but
+ *   only where it is bounded by a registrable domain (kernel/origin-wildcard.ts): others, such as
+ *   `https://*.vercel.app`, are skipped as Kratos skips them (and the config load warns).
  * - `OPTIONS` is always an allowed method, `Origin` always an allowed header; `*` in
  *   `allowed_headers` allows every header.
  *
@@ -20,6 +22,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { CorsConfig } from '../config/index.js';
+import { unboundedWildcardReason } from '../kernel/origin-wildcard.js';
 
 export interface CorsPolicy {
   /**
@@ -52,7 +55,8 @@ export function compileCors(
     const lower = pattern.toLowerCase();
     const star = lower.indexOf('*');
     if (star === -1) exactOrigins.add(lower);
-    else wildcardOrigins.push({ prefix: lower.slice(0, star), suffix: lower.slice(star + 1) });
+    else if (unboundedWildcardReason(lower) === undefined)
+      wildcardOrigins.push({ prefix: lower.slice(0, star), suffix: lower.slice(star + 1) });
   }
   const methods = new Set(config.allowedMethods.map((m) => m.toUpperCase()));
   methods.add('OPTIONS');

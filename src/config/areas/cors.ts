@@ -1,3 +1,4 @@
+import { unboundedWildcardReason } from '../../kernel/origin-wildcard.js';
 import type { KratosConfigDocument } from '../types.js';
 
 /** `serve.public.cors`, with Kratos's defaults. */
@@ -57,4 +58,26 @@ export function readCors(cors: Readonly<Record<string, unknown>>, defaults: Cors
     maxAgeSeconds: typeof cors.max_age === 'number' ? cors.max_age : defaults.maxAgeSeconds,
     debug: typeof cors.debug === 'boolean' ? cors.debug : defaults.debug,
   };
+}
+
+/**
+ * A warning for each wildcard origin of an enabled `cors` block (`serve.public`, and
+ * Oathkeeper's `serve.proxy` and `serve.api`) that is skipped because it is not bounded by a
+ * registrable domain (kernel/origin-wildcard.ts): Kratos skips those without a word, which
+ * leaves an operator wondering why their SPA's requests are refused.
+ */
+export function unboundedCorsOriginWarnings(document: KratosConfigDocument): string[] {
+  const serve = (document as { serve?: Record<string, { cors?: Record<string, unknown> } | undefined> })
+    .serve;
+  const warnings: string[] = [];
+  for (const listener of ['public', 'proxy', 'api']) {
+    const cors = serve?.[listener]?.cors;
+    if (cors?.enabled !== true) continue;
+    for (const origin of strings(cors.allowed_origins, [])) {
+      const reason = unboundedWildcardReason(origin);
+      if (reason !== undefined)
+        warnings.push(`serve.${listener}.cors.allowed_origins: "${origin}" is not used: ${reason}`);
+    }
+  }
+  return warnings;
 }
