@@ -10,7 +10,7 @@ import type { ProviderClient } from './client.js';
 import { NO_BROWSER_BINDING, setContinuityCookie } from './continuity-cookie.js';
 import type { OidcDeps } from './deps.js';
 import { OidcFailure } from './errors.js';
-import { providerScopes } from './presets.js';
+import { authorizationResponseMode, providerScopes } from './presets.js';
 
 /** The longest a person may spend at the provider, whatever the flow's own lifespan. */
 const MAX_ROUND_TRIP_MS = 30 * 60_000;
@@ -85,6 +85,8 @@ export async function redirectToProvider(
     state,
   };
   if (nonce !== null) parameters.nonce = nonce;
+  const responseMode = authorizationResponseMode(client.config);
+  if (responseMode !== undefined) parameters.response_mode = responseMode;
   if (verifier !== null) {
     parameters.code_challenge = await oidc.calculatePKCECodeChallenge(verifier);
     parameters.code_challenge_method = 'S256';

@@ -15,24 +15,32 @@ import { completeOidcLogin } from './login.js';
 import { completeOidcRegistration } from './registration.js';
 import { completeOidcLink } from './settings.js';
 
-/** The authorization response: the query of a GET, the form body of a `form_post` (Apple). */
+/**
+ * The authorization response: the query of the GET (a `form_post` arrives here as one too, see
+ * form-post.ts), each parameter by its first value.
+ */
 function responseParameters(request: FastifyRequest): URLSearchParams {
   const out = new URLSearchParams();
-  const sources = [request.query, request.method === 'POST' ? request.body : undefined];
-  for (const source of sources) {
-    if (typeof source !== 'object' || source === null) continue;
-    for (const [name, value] of Object.entries(source)) {
-      const last = Array.isArray(value) ? value.at(-1) : value;
-      if (typeof last === 'string') out.set(name, last);
-    }
+  const query = request.query;
+  if (typeof query !== 'object' || query === null) return out;
+  for (const [name, value] of Object.entries(query)) {
+    if (typeof value === 'string') out.set(name, value);
   }
   return out;
 }
 
+/** The callback's `state`; without one nothing can be tied to a flow (Kratos's 400). */
+export function requireCallbackState(response: URLSearchParams): string {
+  const state = response.get('state');
+  if (state === null || state === '') throw invalidCallbackState('The state parameter is missing.');
+  return state;
+}
+
 /**
- * `GET|POST /self-service/methods/oidc/callback[/{provider}]`: the provider sends the browser
- * back. The state must be one this server issued, unused, for this provider, and the browser
- * the one that left (continuity cookie); otherwise nothing happens (400). After that, failures
+ * `GET /self-service/methods/oidc/callback[/{provider}]`: the provider sends the browser back
+ * (directly, or by way of the POST of a `form_post`, see form-post.ts). The state must be one
+ * this server issued, unused, for this provider, and the browser the one that left (continuity
+ * cookie); otherwise nothing happens (400). After that, failures
  * are shown on the flow. Success completes the flow the sign-in started from: login (or
  * registration for a new subject), registration, or linking in settings.
  */
@@ -42,8 +50,7 @@ export async function handleCallback(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const response = responseParameters(request);
-  const state = response.get('state');
-  if (state === null || state === '') throw invalidCallbackState('The state parameter is missing.');
+  const state = requireCallbackState(response);
   const continuity = await deps.states.take(sha256Hex(state));
   if (continuity === undefined)
     throw invalidCallbackState('The state parameter is unknown or was used already.');

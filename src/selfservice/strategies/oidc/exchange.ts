@@ -27,7 +27,7 @@ export async function exchangeCode(
   try {
     const configuration = await client.configuration();
     // The URL the provider sent the browser to: the registered redirect URI with the response's
-    // parameters (from the query, or the body of a form_post), whatever proxy the request crossed.
+    // parameters (the query; a form_post reaches the GET as one), whatever proxy the request crossed.
     const current = new URL(client.redirectUri);
     for (const [name, value] of response) current.searchParams.append(name, value);
     const oidcStyle = client.endpoints.style === 'oidc';

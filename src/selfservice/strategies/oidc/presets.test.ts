@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { OidcProviderConfig } from '../../../config/areas/oidc.js';
-import { acceptsIdTokens, authorizationOrigin, providerEndpoints, providerScopes } from './presets.js';
+import {
+  acceptsIdTokens,
+  authorizationOrigin,
+  authorizationResponseMode,
+  providerEndpoints,
+  providerScopes,
+} from './presets.js';
 
 function provider(overrides: Partial<OidcProviderConfig>): OidcProviderConfig {
   return {
@@ -59,5 +65,17 @@ describe('provider presets', () => {
   it('always asks OpenID providers for the openid scope', () => {
     expect(providerScopes(provider({ kind: 'google', scope: ['email'] }))).toEqual(['openid', 'email']);
     expect(providerScopes(provider({ kind: 'google' }))).toEqual(['openid']);
+  });
+
+  it('asks Apple for form_post when the email or name scope is requested, as Apple requires', () => {
+    expect(authorizationResponseMode(provider({ kind: 'apple', scope: ['email'] }))).toBe('form_post');
+    expect(authorizationResponseMode(provider({ kind: 'apple', scope: ['openid', 'name'] }))).toBe(
+      'form_post',
+    );
+    expect(authorizationResponseMode(provider({ kind: 'apple', scope: [] }))).toBeUndefined();
+    expect(authorizationResponseMode(provider({ kind: 'apple', scope: ['openid'] }))).toBeUndefined();
+    // Other presets keep the default (query) response mode, whatever they ask for.
+    expect(authorizationResponseMode(provider({ kind: 'google', scope: ['email'] }))).toBeUndefined();
+    expect(authorizationResponseMode(provider({ kind: 'generic', scope: ['name'] }))).toBeUndefined();
   });
 });

@@ -86,6 +86,17 @@ export function providerScopes(provider: OidcProviderConfig): string[] {
 }
 
 /**
+ * The `response_mode` a preset puts in the authorization URL, if any. Apple answers requests for
+ * the `email` or `name` scope only with `form_post` (Kratos's `ProviderApple.AuthCodeURLOptions`),
+ * so its callback arrives as a POST (see form-post.ts).
+ */
+export function authorizationResponseMode(provider: OidcProviderConfig): 'form_post' | undefined {
+  if (provider.kind !== 'apple') return undefined;
+  const scopes = providerScopes(provider);
+  return scopes.includes('email') || scopes.includes('name') ? 'form_post' : undefined;
+}
+
+/**
  * Whether a native app may submit this provider's `id_token` (Kratos: Apple and Google). Here any
  * OpenID provider found by discovery may: the token is checked against its published keys, issuer
  * and audience all the same. The OAuth 2 presets issue no ID token.
