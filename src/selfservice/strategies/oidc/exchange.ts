@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import type { ProviderTokenSet } from '../../../identity/provider-tokens.js';
 import { OutboundHttpError } from '../../../kernel/http-client.js';
+import { withAppleUserName } from './apple-user.js';
 import { fetchClaims, type ProviderClaims } from './claims.js';
 import type { ProviderClient } from './client.js';
 import { OidcFailure } from './errors.js';
@@ -37,7 +38,9 @@ export async function exchangeCode(
       ...(continuity.pkceVerifier !== null ? { pkceCodeVerifier: continuity.pkceVerifier } : {}),
       idTokenExpected: oidcStyle,
     });
-    const claims = await fetchClaims(client, tokens);
+    const fetched = await fetchClaims(client, tokens);
+    const claims =
+      client.config.kind === 'apple' ? withAppleUserName(fetched, response.get('user')) : fetched;
     return {
       claims,
       tokens: {
