@@ -44,6 +44,22 @@ describe('security.account_enumeration.mitigate', () => {
   });
 });
 
+describe('selfservice.flows.registration.login_hints', () => {
+  it("is off unless set to true, as Kratos's default", () => {
+    expect(read({}).registration.loginHints).toBe(false);
+    const on = { selfservice: { flows: { registration: { login_hints: true } } } };
+    expect(read(on).registration.loginHints).toBe(true);
+  });
+});
+
+describe('selfservice.methods.password.enabled', () => {
+  it('is on unless set to false, as Kratos', () => {
+    expect(read({}).password.enabled).toBe(true);
+    const off = { selfservice: { methods: { password: { enabled: false } } } };
+    expect(read(off).password.enabled).toBe(false);
+  });
+});
+
 describe('selfservice.flows.*.after hooks', () => {
   const document = {
     selfservice: {

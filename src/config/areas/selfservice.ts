@@ -44,6 +44,12 @@ export interface SelfServiceConfig {
   readonly registration: SelfServiceFlowConfig & {
     readonly enabled: boolean;
     readonly style: 'unified' | 'profile_first';
+    /**
+     * `flows.registration.login_hints` (default false): a taken identifier says how the existing
+     * account signs in (4000028) instead of only that it exists (4000007), as Kratos's
+     * SelfServiceFlowRegistrationLoginHints.
+     */
+    readonly loginHints: boolean;
   };
   readonly logout: { readonly returnUrl: string };
   /**
@@ -71,6 +77,11 @@ export interface SelfServiceConfig {
     /** How long after signing in a session may change passwords and addresses. */
     readonly privilegedSessionMaxAgeMs: number;
   };
+  /**
+   * `methods.password`: `enabled` (default true) switches the method off everywhere, as Kratos
+   * lists only enabled strategies: no password nodes on login, registration or settings forms,
+   * and a `method: password` submission is refused.
+   */
   readonly password: { readonly enabled: boolean; readonly config: Readonly<Record<string, unknown>> };
   readonly profile: { readonly enabled: boolean };
   /** `selfservice.methods.code`: one-time codes for verification and recovery. */
@@ -250,6 +261,7 @@ export function selfServiceConfig(document: KratosConfigDocument, publicBase: UR
           : registration.style === 'unified'
             ? 'unified'
             : 'profile_first',
+      loginHints: registration.login_hints === true,
     },
     logout: { returnUrl: nonEmptyString(logoutAfter.default_browser_return_url) ?? defaultReturnUrl },
     mitigateAccountEnumeration:

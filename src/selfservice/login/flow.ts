@@ -54,7 +54,9 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
  * The form's nodes in Kratos's group order: the providers' buttons (oidc), the CSRF node (browser
  * flows only), then the password method's: the form a flow starts with in the configured style
  * (the identification step with `identifier_first`). A refresh knows who signs in, so it keeps
- * the one-step form in either style.
+ * the one-step form in either style. With `methods.password.enabled: false` the one-step form has
+ * no password nodes, as Kratos's NewLoginFlow asks only the enabled strategies to fill it; the
+ * identification step is the identifier-first strategy's and stays.
  */
 export function loginFormNodes(
   deps: LoginDeps,
@@ -66,7 +68,9 @@ export function loginFormNodes(
   const nodes =
     !refresh && deps.identifierFirst
       ? deps.identifierFirst.identifyNodes(identitySchema, identifier)
-      : deps.loginNodes(identitySchema, identifier);
+      : deps.config.password.enabled
+        ? deps.loginNodes(identitySchema, identifier)
+        : [];
   const providers = deps.oidc?.loginNodes() ?? [];
   return csrfToken === undefined ? [...providers, ...nodes] : [...providers, csrfNode(csrfToken), ...nodes];
 }

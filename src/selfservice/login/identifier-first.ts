@@ -48,8 +48,10 @@ export async function submitIdentifier(
     'password',
     normalizeIdentifierGraceful(input.identifier),
   );
+  // A switched-off password method adds no credentials, as Kratos asks only enabled strategies.
   const withPassword =
-    identifierFirst.mitigateEnumeration || (identity !== undefined && hasUsablePassword(identity));
+    deps.config.password.enabled &&
+    (identifierFirst.mitigateEnumeration || (identity !== undefined && hasUsablePassword(identity)));
   const providers = providerNodes(deps, identity, identifierFirst.mitigateEnumeration);
   if (!withPassword && providers.length === 0) {
     return identifyAgain({}, [uiText(Msg.ErrorValidationAccountNotFound)]);

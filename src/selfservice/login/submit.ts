@@ -12,6 +12,7 @@ import { Msg, uiText } from '../flow/messages.js';
 import { IDENTIFIER_FIRST, withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
 import { submitOidcLogin } from '../strategies/oidc/login.js';
 import { isOidcSubmission } from '../strategies/oidc/submission.js';
+import { passwordMethodDisabled } from '../strategies/password/disabled.js';
 import { authenticateWithPassword } from '../strategies/password/login.js';
 import type { LoginDeps } from './deps.js';
 import { finishLogin } from './finish.js';
@@ -49,6 +50,8 @@ export async function submitLogin(
     });
   }
 
+  // As Kratos's password strategy (flow.MethodEnabledAndAllowed): a switched-off method is a 404.
+  if (submission.method === 'password' && !deps.config.password.enabled) throw passwordMethodDisabled();
   if (isOidcSubmission(submission) && deps.oidc) {
     return submitOidcLogin(deps.oidc, request, reply, flow, submission, current);
   }

@@ -25,6 +25,7 @@ export {
   registrationPasswordNodes,
 } from './registration-password.js';
 export {
+  isRegistrationCredentialStep,
   registrationPasswordStepMessages,
   registrationPasswordStepNodes,
   registrationProfileNodes,

@@ -7,7 +7,7 @@
  */
 
 import type { JsonObject } from '../../identity/model.js';
-import { Msg, submitNode, type UiInputNode, type UiText, uiText } from '../flow/index.js';
+import { Msg, submitNode, type UiInputNode, type UiNode, type UiText, uiText } from '../flow/index.js';
 import { passwordInputNode, passwordSubmitNode } from './password-nodes.js';
 import { sortRegistrationNodes } from './sort.js';
 import { traitNodes } from './trait-nodes.js';
@@ -33,21 +33,36 @@ export function registrationProfileNodes(
  * Kratos only changes the type), `password` (`new-password`, "Password"), `method=password`
  * ("Sign up", 1040001) and `screen=previous` (group `profile`, "Back", 1040008) to return to
  * screen one. Kratos also shows {@link registrationPasswordStepMessages} above the form.
+ *
+ * `withPassword: false` (`selfservice.methods.password.enabled: false`) leaves the password field
+ * and button out: Kratos's showCredentialsSelection asks only the enabled strategies to add
+ * their credentials.
  */
 export function registrationPasswordStepNodes(
   schemaDocument: JsonObject,
-  options: { values: JsonObject },
+  options: { values: JsonObject; withPassword?: boolean },
 ): UiInputNode[] {
   const traits = traitNodes(schemaDocument, { group: 'default', values: options.values }).map(
     (node): UiInputNode => ({ ...node, attributes: { ...node.attributes, type: 'hidden' } }),
   );
+  const password =
+    options.withPassword === false
+      ? []
+      : [passwordInputNode('new-password'), passwordSubmitNode(uiText(Msg.InfoSelfServiceRegistration))];
   const nodes = [
     ...traits,
-    passwordInputNode('new-password'),
-    passwordSubmitNode(uiText(Msg.InfoSelfServiceRegistration)),
+    ...password,
     submitNode('profile', 'screen', 'previous', uiText(Msg.InfoSelfServiceRegistrationBack)),
   ];
   return sortRegistrationNodes(nodes, schemaDocument);
+}
+
+/** Whether `nodes` are screen two's (they carry the "Back" button, `screen=previous`). */
+export function isRegistrationCredentialStep(nodes: readonly UiNode[]): boolean {
+  return nodes.some((node) => {
+    const attributes = node.attributes as { name?: unknown; value?: unknown };
+    return attributes.name === 'screen' && attributes.value === 'previous';
+  });
 }
 
 /** The form message of screen two: "Please choose a credential to authenticate yourself with." (1040009). */

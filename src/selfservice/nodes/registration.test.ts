@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { UiNode } from '../flow/index.js';
 import { registrationPasswordNodes } from './registration-password.js';
 import {
+  isRegistrationCredentialStep,
   registrationPasswordStepMessages,
   registrationPasswordStepNodes,
   registrationProfileNodes,
@@ -114,6 +115,29 @@ describe('profile_first registration', () => {
       'profile:screen:submit',
     ]);
     expect(nodes[0]?.attributes.value).toBe('ada@example.com');
+  });
+
+  it('leaves the password field and button off screen two when the password method is off', () => {
+    const nodes = registrationPasswordStepNodes(emailPasswordSchema, {
+      values: { email: 'ada@example.com' },
+      withPassword: false,
+    });
+    expect(outline(nodes)).toEqual([
+      'default:traits.email:hidden',
+      'default:traits.name.first:hidden',
+      'default:traits.name.last:hidden',
+      'profile:screen:submit',
+    ]);
+  });
+
+  it('tells screen two from screen one by its Back button', () => {
+    const values = { email: 'ada@example.com' };
+    expect(isRegistrationCredentialStep(registrationPasswordStepNodes(emailPasswordSchema, { values }))).toBe(
+      true,
+    );
+    expect(isRegistrationCredentialStep(registrationProfileNodes(emailPasswordSchema, { values }))).toBe(
+      false,
+    );
   });
 
   it('tells the person to choose a credential on the password screen', () => {

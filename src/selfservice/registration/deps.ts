@@ -4,6 +4,7 @@ import type { JsonObject } from '../../identity/model.js';
 import type { IdentitySchemas } from '../../identity/ports.js';
 import type { SecretCipher } from '../../kernel/cipher.js';
 import type { ReturnToValidator } from '../../kernel/return-to.js';
+import type { AddressStore } from '../../persistence/address-store.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
 import type { TrustedProxies } from '../../ratelimit/index.js';
 import type { SessionManager } from '../../session/manager.js';
@@ -46,6 +47,12 @@ export interface RegistrationDeps {
   verification?: VerificationSender;
   /** The oidc method (`selfservice.methods.oidc.enabled`); absent when it is off. */
   oidc?: OidcDeps;
+  /**
+   * Who holds a verifiable or recovery address, for `registration.login_hints` when the taken
+   * value is an address rather than a login identifier (Kratos's ConflictingIdentity looks there
+   * after the identifiers). Absent: such a conflict gets the plain 4000007.
+   */
+  addresses?: Pick<AddressStore, 'identityIdByVerifiableAddress' | 'identityIdByRecoveryAddress'>;
   /** Form messages of the password step (profile_first), e.g. 1040009. */
   passwordStepMessages(): UiText[];
   /** Seals a session token parked for a native app's session token exchange. */

@@ -23,9 +23,9 @@ export interface RegistrationDraft {
   refuse(fields: Record<string, UiText[]>, form: UiText[]): Promise<FastifyReply>;
   /**
    * The answer to an error of saving the identity that is the person's to fix (a taken
-   * identifier: 409), or undefined to let it fail the request.
+   * identifier: 409), or undefined (also as the promise's value) to let it fail the request.
    */
-  onCreateError(error: unknown, body: CreateIdentityBody): Promise<FastifyReply> | undefined;
+  onCreateError(error: unknown, body: CreateIdentityBody): Promise<FastifyReply | undefined> | undefined;
 }
 
 /**
@@ -58,7 +58,7 @@ export async function finishRegistration(
   try {
     identity = await deps.identities.create(body);
   } catch (error) {
-    const answer = draft.onCreateError(error, body);
+    const answer = await draft.onCreateError(error, body);
     if (answer === undefined) throw error;
     return answer;
   }
@@ -120,9 +120,11 @@ export async function finishRegistration(
   const exchanged = await exchangeRedirect(deps, request, flow, issued?.token);
   if (exchanged !== undefined) return reply.redirect(exchanged, 303);
   if (flow.type === 'api') {
+    // Kratos's order: its verifier runs first of the post-persist hooks (the registry inserts it
+    // at 0), then the session hook adds the token.
     const continueWith: ContinueWith[] = [
-      ...(issued ? [{ action: 'set_ory_session_token', ory_session_token: issued.token } as const] : []),
       ...showVerification,
+      ...(issued ? [{ action: 'set_ory_session_token', ory_session_token: issued.token } as const] : []),
     ];
     return reply.send({
       identity: identityJson,
@@ -139,9 +141,10 @@ export async function finishRegistration(
     return reply.send({
       identity: identityJson,
       ...(sessionJson ? { session: sessionJson } : {}),
+      // Kratos's PostRegistrationHook adds the redirect before any post-persist hook runs.
       continue_with: continueWithJson([
-        ...showVerification,
         { action: 'redirect_browser_to', redirect_browser_to: returnTo },
+        ...showVerification,
       ]),
     });
   }

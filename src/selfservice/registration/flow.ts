@@ -4,6 +4,7 @@ import { flowSchema, flowSchemaState } from '../flow/identity-schema.js';
 import { publicUrl } from '../flow/request-url.js';
 import { type TokenExchangeState, tokenExchangeInternal } from '../flow/token-exchange.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
+import { registrationPasswordStepNodes, registrationProfileNodes } from '../nodes/index.js';
 import type { RegistrationDeps } from './deps.js';
 
 export interface NewRegistrationFlow extends FlowNotice {
@@ -55,8 +56,27 @@ export function registrationFormNodes(
   values?: JsonObject,
   step: 'first' | 'password' = 'first',
 ): UiNode[] {
-  const nodes = deps.registrationNodes(flowSchema(deps.flowSchemas, identitySchema).document, step, values);
+  const nodes = methodNodes(deps, flowSchema(deps.flowSchemas, identitySchema).document, step, values);
   // The providers' buttons come first (Kratos's group order), on the first step only.
   const providers = step === 'first' ? (deps.oidc?.registrationNodes() ?? []) : [];
   return csrfToken === undefined ? [...providers, ...nodes] : [...providers, csrfNode(csrfToken), ...nodes];
+}
+
+/**
+ * The nodes of the trait and password methods. Kratos's NewRegistrationFlow asks only the enabled
+ * strategies (RegistrationStrategies) to fill the form, so with `methods.password.enabled: false`
+ * a unified form gets neither the password's trait fields nor its password and button, and a
+ * profile_first one keeps the profile strategy's screens without the password's nodes.
+ */
+function methodNodes(
+  deps: RegistrationDeps,
+  schemaDocument: JsonObject,
+  step: 'first' | 'password',
+  values: JsonObject | undefined,
+): UiNode[] {
+  if (deps.config.password.enabled) return deps.registrationNodes(schemaDocument, step, values);
+  if (deps.config.registration.style === 'unified') return [];
+  return step === 'first'
+    ? registrationProfileNodes(schemaDocument, { values })
+    : registrationPasswordStepNodes(schemaDocument, { values: values ?? {}, withPassword: false });
 }

@@ -12,15 +12,17 @@ import {
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { askedFlowSchema, flowSchema } from '../flow/identity-schema.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
-import { withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
+import { isRegistrationCredentialStep, withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
 import { submitOidcRegistration } from '../strategies/oidc/registration.js';
 import { isOidcSubmission } from '../strategies/oidc/submission.js';
-import { validatePassword } from '../strategies/password/policy/index.js';
+import { passwordMethodDisabled } from '../strategies/password/disabled.js';
+import { validatePasswordForIdentifiers } from '../strategies/password/policy/index.js';
 import type { RegistrationDeps } from './deps.js';
 import { registrationDisabled } from './errors.js';
 import { finishRegistration } from './finish.js';
 import { createRegistrationFlow, registrationFormNodes } from './flow.js';
 import { coerceFormTraits, withoutEmpty } from './form-values.js';
+import { duplicateCredentialsMessage } from './login-hints.js';
 import { type FieldMessages, traitFieldMessages } from './trait-messages.js';
 
 /** `POST /self-service/registration?flow=<id>` with the password or the oidc method. */
@@ -49,6 +51,8 @@ export async function submitRegistration(
       uiText(Msg.ErrorValidationRegistrationRetrySuccess),
     ]);
   }
+  // As Kratos's password strategy (flow.MethodEnabledAndAllowed): a switched-off method is a 404.
+  if (submission.method === 'password' && !deps.config.password.enabled) throw passwordMethodDisabled();
   const profileFirst = deps.config.registration.style === 'profile_first';
   const screen = submission.field('screen') ?? '';
   // Kratos's profile strategy (profile_first only) takes `method: profile`, the deprecated
@@ -74,8 +78,11 @@ export async function submitRegistration(
   const password = submission.field('password') ?? '';
   const csrf =
     flow.type === 'browser' ? csrfTokenFor(ensureCsrfSecret(request, reply, deps.cookies)) : undefined;
-  // Errors on the password step of profile_first show that step again; otherwise the first form.
-  const step = profileFirst && !profileStep ? 'password' : 'first';
+  // Errors of a password submission show the step the flow stands at, as Kratos's password
+  // strategy writes them into the flow's stored form: profile_first's credentials step once the
+  // traits were taken, else (also traits and password posted at once to a new flow) the first.
+  const step =
+    profileFirst && !profileStep && isRegistrationCredentialStep(flow.ui.nodes) ? 'password' : 'first';
   const refuse = (fields: FieldMessages, messages?: UiText[]) =>
     fix(
       deps,
@@ -133,12 +140,14 @@ export async function submitRegistration(
   }
   if (password === '') return refuse(passwordMissing);
 
-  // 2. The password policy, against the first login identifier.
-  const policy = await validatePassword(
-    { identifier: validation.identifiers.password?.[0] ?? '', password },
-    deps.passwordPolicy,
-    { breaches: deps.breaches, logger: request.log },
-  );
+  // 2. As Kratos's validateCredentials: a password needs a login identifier to sign in with
+  // (4000009, NewMissingIdentifierError), and the policy is checked against each of them.
+  const identifiers = validation.identifiers.password ?? [];
+  if (identifiers.length === 0) return refuse({}, [uiText(Msg.ErrorValidationIdentifierMissing)]);
+  const policy = await validatePasswordForIdentifiers(identifiers, password, deps.passwordPolicy, {
+    breaches: deps.breaches,
+    logger: request.log,
+  });
   if (!policy.ok) {
     if (policy.kind === 'lookup_failed')
       throw internalError('The password breach lookup failed.', policy.error);
@@ -155,9 +164,9 @@ export async function submitRegistration(
     method: 'password',
     transientPayload: submission.transientPayload(),
     refuse,
-    onCreateError(error) {
+    async onCreateError(error, body) {
       if (isAppError(error) && error.code === 409) {
-        return refuse({}, [uiText(Msg.ErrorValidationDuplicateCredentials)]);
+        return refuse({}, [await duplicateCredentialsMessage(deps, body)]);
       }
       // With hashers.algorithm bcrypt, Kratos answers an over-long password with 4000033 (72 bytes).
       if (isAppError(error) && error.id === 'password_too_long_for_hasher') {

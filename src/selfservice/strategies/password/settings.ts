@@ -18,7 +18,7 @@ import {
   type BreachLookup,
   type PasswordPolicyConfig,
   type PasswordPolicyLogger,
-  validatePassword,
+  validatePasswordForIdentifiers,
 } from './policy/index.js';
 
 export interface PasswordSettingsDeps {
@@ -48,12 +48,11 @@ export async function updatePassword(
   if (identifiers.length === 0) {
     return { kind: 'invalid', fields: {}, messages: [uiText(Msg.ErrorValidationIdentifierMissing)] };
   }
-  for (const identifier of identifiers) {
-    const policy = await validatePassword({ identifier, password }, deps.passwordPolicy, {
-      breaches: deps.breaches,
-      logger: input.logger,
-    });
-    if (policy.ok) continue;
+  const policy = await validatePasswordForIdentifiers(identifiers, password, deps.passwordPolicy, {
+    breaches: deps.breaches,
+    logger: input.logger,
+  });
+  if (!policy.ok) {
     if (policy.kind === 'lookup_failed')
       throw internalError('The password breach lookup failed.', policy.error);
     return refuse(policy.reason.message);

@@ -27,4 +27,5 @@ export {
   type PasswordPolicyInput,
   type PasswordPolicyLogger,
   validatePassword,
+  validatePasswordForIdentifiers,
 } from './validate.js';

@@ -4,7 +4,7 @@ import { type PasswordPolicyConfig, resolvePasswordPolicyConfig } from './config
 import { createHibpClient } from './hibp-client.js';
 import type { PasswordPolicyResult } from './result.js';
 import { closedPort, type HibpStandIn, sha1Hex, startHibpStandIn } from './testing/hibp-stand-in.js';
-import { type PasswordPolicyLogger, validatePassword } from './validate.js';
+import { type PasswordPolicyLogger, validatePassword, validatePasswordForIdentifiers } from './validate.js';
 
 const IDENTIFIER = 'ada@example.com';
 const GOOD = 'violet-harbour-lantern-92';
@@ -122,6 +122,24 @@ describe('validatePassword: similarity', () => {
     });
     expect(await check('bosqwfaxee', 'bosqwfaxee', off)).toEqual({ ok: true });
     expect(violation(await check('bosqwfaxee', 'bosqwfaxee')).kind).toBe('too_similar');
+  });
+});
+
+describe('validatePasswordForIdentifiers', () => {
+  const against = (identifiers: string[], password: string) =>
+    validatePasswordForIdentifiers(identifiers, password, offline, { breaches: unused });
+
+  it('compares the password with every identifier, as Kratos, not only the first', async () => {
+    expect(violation(await against(['frank@example.com', 'zedthetester99'], 'zedthetester99')).kind).toBe(
+      'too_similar',
+    );
+    expect(violation(await against(['gina@example.com', 'ginaxx'], 'gina@example.com')).kind).toBe(
+      'too_similar',
+    );
+  });
+
+  it('accepts a password unlike each identifier', async () => {
+    expect(await against(['ada@example.com', 'ada'], GOOD)).toEqual({ ok: true });
   });
 });
 

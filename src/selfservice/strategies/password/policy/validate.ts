@@ -92,3 +92,22 @@ export async function validatePassword(
   }
   return ACCEPTED;
 }
+
+/**
+ * {@link validatePassword} against each login identifier in turn, the first refusal deciding, as
+ * Kratos's password strategy's validateCredentials loops over the credential's identifiers (so a
+ * password too similar to the username is refused even when the email comes first). Callers
+ * refuse an empty `identifiers` beforehand (4000009, Kratos's NewMissingIdentifierError).
+ */
+export async function validatePasswordForIdentifiers(
+  identifiers: readonly string[],
+  password: string,
+  config: PasswordPolicyConfig,
+  deps: PasswordPolicyDeps,
+): Promise<PasswordPolicyResult> {
+  for (const identifier of identifiers) {
+    const result = await validatePassword({ identifier, password }, config, deps);
+    if (!result.ok) return result;
+  }
+  return ACCEPTED;
+}
