@@ -193,3 +193,54 @@ describe('methods.password.enabled: false, profile_first registration and identi
     expect(refused.status).toBe(404);
   });
 });
+
+describe('profile_first with a provider: its buttons on both steps, as Kratos', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      dsn: 'memory',
+      extraConfig: {
+        selfservice: {
+          default_browser_return_url: 'http://app.example.test/welcome',
+          methods: {
+            password: { enabled: true, config: { haveibeenpwned_enabled: false } },
+            oidc: {
+              enabled: true,
+              config: {
+                providers: [
+                  {
+                    id: 'exam-idp',
+                    provider: 'generic',
+                    client_id: 'portcullis',
+                    client_secret: 'not contacted by this test',
+                    issuer_url: 'https://idp.example.test',
+                    mapper_url:
+                      'base64://bG9jYWwgYyA9IHN0ZC5leHRWYXIoJ2NsYWltcycpOyB7IGlkZW50aXR5OiB7IHRyYWl0czogeyBlbWFpbDogYy5lbWFpbCB9IH0gfQ==',
+                  },
+                ],
+              },
+            },
+          },
+          flows: { registration: { style: 'profile_first' } },
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('offers the provider beside the password on the credentials step', async () => {
+    const frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+    const { data: flow } = await frontend.createNativeRegistrationFlow();
+    expect(names(flow.ui.nodes)[0]).toBe('provider');
+    const step = await post(server, 'registration', flow.id, {
+      method: 'profile',
+      traits: traits('both@example.com'),
+    });
+    const nodes = (step.body as { ui: { nodes: UiNode[] } }).ui.nodes;
+    expect(nodes[0]).toMatchObject({ group: 'oidc', attributes: { name: 'provider', value: 'exam-idp' } });
+    expect(names(nodes)).toEqual(expect.arrayContaining(['password', 'screen']));
+  });
+});

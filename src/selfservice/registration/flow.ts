@@ -57,8 +57,10 @@ export function registrationFormNodes(
   step: 'first' | 'password' = 'first',
 ): UiNode[] {
   const nodes = methodNodes(deps, flowSchema(deps.flowSchemas, identitySchema).document, step, values);
-  // The providers' buttons come first (Kratos's group order), on the first step only.
-  const providers = step === 'first' ? (deps.oidc?.registrationNodes() ?? []) : [];
+  // The providers' buttons come first (Kratos's group order), on both steps of profile_first: the
+  // credential step offers them beside the password (the oidc strategy's
+  // PopulateRegistrationMethodCredentials), and a provider post carries the hidden traits.
+  const providers = deps.oidc?.registrationNodes() ?? [];
   return csrfToken === undefined ? [...providers, ...nodes] : [...providers, csrfNode(csrfToken), ...nodes];
 }
 
