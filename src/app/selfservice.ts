@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { listenerBaseUrlText } from '../config/areas/serve.js';
 import { selfServiceConfig } from '../config/index.js';
 import type { JsonObject } from '../identity/model.js';
 import { serializeIdentity } from '../identity/serialize.js';
@@ -104,7 +105,8 @@ export function buildSelfService(registry: Registry): SelfService {
     session: registry.sessionConfig.cookie,
     csrf: registry.sessionConfig.csrfCookie,
     lifespanMs: registry.sessionConfig.lifespanMs,
-    csrfCookieName: csrfCookieName(publicBase),
+    // Kratos hashes serve.public.base_url as written (CSRFCookieName), not the parsed URL.
+    csrfCookieName: csrfCookieName(listenerBaseUrlText(config.serve.public)),
     cookieKeys: config.secrets.cookie,
   };
   const tokens = { cookieName: registry.sessionConfig.cookie.name, cookieKeys: config.secrets.cookie };

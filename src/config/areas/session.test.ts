@@ -46,10 +46,50 @@ describe('sessionConfig', () => {
         path: '/auth',
         sameSite: 'Strict',
         persistent: false,
-        secure: false,
+        // cookies.secure is not the session cookie's (Kratos's SessionCookieSecure).
+        secure: true,
       },
-      // session.cookie.* never reaches the CSRF cookie.
-      csrfCookie: { domain: 'other.test', path: '/auth', sameSite: 'Strict', secure: false },
+      // session.cookie.* never reaches the CSRF cookie, which is Lax when not Secure.
+      csrfCookie: { domain: 'other.test', path: '/auth', sameSite: 'Lax', secure: false },
+    });
+  });
+
+  it("keeps the session cookie Secure in production when only cookies.secure says false (Kratos's SessionCookieSecure)", () => {
+    const config = sessionConfig(doc({ cookies: { secure: 'false' } }), false);
+    expect(config.cookie.secure).toBe(true);
+    expect(config.csrfCookie.secure).toBe(false);
+    // And cookies.secure: "true" does not make a dev session cookie Secure either.
+    expect(sessionConfig(doc({ cookies: { secure: 'true' } }), true).cookie.secure).toBe(false);
+  });
+
+  // Kratos's NosurfBaseCookieHandler: secure = cookies.secure, else !dev; SameSite = Lax unless
+  // secure, else cookies.same_site (default Lax). SameSite=None never forces Secure.
+  describe.each([false, true])('the CSRF cookie with dev=%s', (dev) => {
+    it.each([
+      [undefined, undefined],
+      [undefined, 'Strict'],
+      [undefined, 'Lax'],
+      [undefined, 'None'],
+      ['true', undefined],
+      ['true', 'Strict'],
+      ['true', 'Lax'],
+      ['true', 'None'],
+      ['false', undefined],
+      ['false', 'Strict'],
+      ['false', 'Lax'],
+      ['false', 'None'],
+    ] as const)('cookies.secure=%s, cookies.same_site=%s', (secureSetting, sameSiteSetting) => {
+      const cookies: Record<string, string> = {};
+      if (secureSetting !== undefined) cookies.secure = secureSetting;
+      if (sameSiteSetting !== undefined) cookies.same_site = sameSiteSetting;
+      const secure = secureSetting === undefined ? !dev : secureSetting === 'true';
+      const sameSite = secure ? (sameSiteSetting ?? 'Lax') : 'Lax';
+      expect(sessionConfig(doc({ cookies }), dev).csrfCookie).toEqual({
+        domain: undefined,
+        path: '/',
+        secure,
+        sameSite,
+      });
     });
   });
 

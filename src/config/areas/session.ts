@@ -20,9 +20,13 @@ export interface SessionConfig {
     readonly sameSite: SameSite;
     /** Persistent cookies carry Max-Age = lifespan; others end with the browser. */
     readonly persistent: boolean;
+    /** `session.cookie.secure`, else !dev (never `cookies.secure`). */
     readonly secure: boolean;
   };
-  /** The CSRF cookie follows `cookies.*` only: `session.cookie.*` is for the session cookie. */
+  /**
+   * The CSRF cookie follows `cookies.*` only: `session.cookie.*` is for the session cookie. Its
+   * SameSite is Lax whenever it is not Secure. The OIDC continuity cookie shares its Secure.
+   */
   readonly csrfCookie: {
     readonly domain: string | undefined;
     readonly path: string;
@@ -72,12 +76,9 @@ export function sessionConfig(document: KratosConfigDocument, dev: boolean): Ses
   const session = objectOrEmpty(document.session);
   const cookie = objectOrEmpty(session.cookie);
   const cookies = objectOrEmpty(document.cookies);
-  const secureSetting = secureFlag(cookies.secure);
-  const sessionSecureSetting = secureFlag(cookie.secure) ?? secureSetting;
   const sameSite = (nonEmptyString(cookie.same_site) ??
     nonEmptyString(cookies.same_site) ??
     'Lax') as SameSite;
-  const csrfSameSite = (nonEmptyString(cookies.same_site) ?? 'Lax') as SameSite;
   return {
     lifespanMs: parseDuration(nonEmptyString(session.lifespan) ?? DEFAULT_LIFESPAN) ?? 86_400_000,
     earliestPossibleExtendMs:
@@ -91,14 +92,36 @@ export function sessionConfig(document: KratosConfigDocument, dev: boolean): Ses
       path: nonEmptyString(cookie.path) ?? nonEmptyString(cookies.path) ?? '/',
       sameSite,
       persistent: cookie.persistent !== false,
-      // Kratos: "If unset, defaults to !dev mode". SameSite=None requires Secure in browsers.
-      secure: sessionSecureSetting === undefined ? !dev || sameSite === 'None' : sessionSecureSetting,
+      secure: sessionCookieSecure(cookie.secure, sameSite, dev),
     },
-    csrfCookie: {
-      domain: nonEmptyString(cookies.domain),
-      path: nonEmptyString(cookies.path) ?? '/',
-      sameSite: csrfSameSite,
-      secure: secureSetting === undefined ? !dev || csrfSameSite === 'None' : secureSetting,
-    },
+    csrfCookie: csrfCookieConfig(cookies, dev),
+  };
+}
+
+/**
+ * The session cookie's `Secure`, as Kratos's SessionCookieSecure: `session.cookie.secure` when
+ * set, else !dev. `cookies.secure` is not read (Kratos reads it only in CookieSecure, for the
+ * CSRF and continuity cookies), so it cannot make the session cookie travel over plain HTTP in
+ * production. In --dev, a session cookie with SameSite=None is Secure all the same: browsers
+ * drop `SameSite=None` without `Secure`.
+ */
+function sessionCookieSecure(setting: unknown, sameSite: SameSite, dev: boolean): boolean {
+  return secureFlag(setting) ?? (!dev || sameSite === 'None');
+}
+
+/**
+ * The anti-CSRF cookie, as Kratos's NosurfBaseCookieHandler: `cookies.*` only; Secure from
+ * `cookies.secure`, else !dev (CookieSecure); and when it is not Secure its SameSite is Lax
+ * whatever `cookies.same_site` says, since browsers reject `SameSite=None` without `Secure`
+ * ("chrome rejects none samesite on non-https"). SameSite=None never forces Secure here.
+ */
+function csrfCookieConfig(cookies: Record<string, unknown>, dev: boolean): SessionConfig['csrfCookie'] {
+  const secure = secureFlag(cookies.secure) ?? !dev;
+  const sameSite = (nonEmptyString(cookies.same_site) ?? 'Lax') as SameSite;
+  return {
+    domain: nonEmptyString(cookies.domain),
+    path: nonEmptyString(cookies.path) ?? '/',
+    sameSite: secure ? sameSite : 'Lax',
+    secure,
   };
 }

@@ -67,21 +67,32 @@ describe('csrfViolation', () => {
 });
 
 describe('csrfRejectReason and csrfCaller', () => {
-  const base = { cookieHeader: 'a=b', hasCsrfCookie: true, tokenSent: true, isJson: false };
+  const base = { cookieHeader: 'a=b', hasCsrfCookie: true, tokenSent: true };
 
-  it("tests the reasons in Kratos's order", () => {
+  it("tests the reasons in Kratos's order (CSRFErrorReason)", () => {
     expect(csrfRejectReason({ ...base, cookieHeader: undefined, hasCsrfCookie: false })).toBe('no_cookies');
     expect(csrfRejectReason({ ...base, cookieHeader: '' })).toBe('no_cookies');
     expect(csrfRejectReason({ ...base, hasCsrfCookie: false })).toBe('cookie_missing');
     expect(csrfRejectReason({ ...base, tokenSent: false })).toBe('token_not_sent');
-    expect(csrfRejectReason({ ...base, tokenSent: false, isJson: true })).toBe('token_mismatch');
     expect(csrfRejectReason(base)).toBe('token_mismatch');
   });
 
-  it('calls a request AJAX when Sec-Fetch-Mode is cors or same-origin', () => {
-    expect(csrfCaller('cors')).toBe('ajax');
-    expect(csrfCaller('same-origin')).toBe('ajax');
-    expect(csrfCaller('navigate')).toBe('server');
-    expect(csrfCaller(undefined)).toBe('server');
+  it.each([
+    // Sec-Fetch-Mode cors or no-cors is a script, whatever it accepts.
+    ['cors', undefined, 'ajax'],
+    ['no-cors', 'text/html', 'ajax'],
+    // Otherwise Accept negotiated against application/json, text/html by default.
+    [undefined, 'application/json', 'ajax'],
+    [undefined, '*/*', 'ajax'],
+    ['same-origin', '*/*', 'ajax'],
+    // A browser navigation ends in */*;q=0.8, which application/json matches.
+    ['navigate', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'ajax'],
+    ['navigate', 'text/html', 'server'],
+    ['same-origin', 'text/html', 'server'],
+    [undefined, 'application/x-www-form-urlencoded', 'server'],
+    [undefined, 'application/json;q=0', 'server'],
+    [undefined, undefined, 'server'],
+  ] as const)('calls Sec-Fetch-Mode %s with Accept %s a %s call', (secFetchMode, accept, caller) => {
+    expect(csrfCaller({ secFetchMode, accept })).toBe(caller);
   });
 });

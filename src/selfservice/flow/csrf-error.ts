@@ -6,24 +6,33 @@
  */
 
 import { AppError } from '../../kernel/errors.js';
+import { negotiateContentType } from '../../kernel/negotiate.js';
 import { CSRF_HEADER, CSRF_TOKEN_FIELD } from './csrf.js';
 
 /** Why a request failed the CSRF check. */
 export type CsrfRejectReason = 'no_cookies' | 'cookie_missing' | 'token_not_sent' | 'token_mismatch';
 
-/** Who sent it: a script (`Sec-Fetch-Mode: cors` or `same-origin`) or a page or server. */
+/**
+ * Who sent it, as Kratos's CSRFErrorReason tells: a script (`ajax`) or a page or server
+ * (`server`). See csrfCaller.
+ */
 export type CsrfCaller = 'ajax' | 'server';
 
 /** What a request carried, for `csrfRejectReason`. */
 export interface CsrfRequestFacts {
   /** The raw `Cookie` header. */
   cookieHeader: string | undefined;
-  /** Whether the anti-CSRF cookie was among the cookies (valid or not). */
+  /**
+   * Whether a cookie with the anti-CSRF cookie's name was among the cookies, valid or not
+   * (Go's `r.Cookie(name)` finds it).
+   */
   hasCsrfCookie: boolean;
-  /** Whether a token came in the form field or the `X-CSRF-Token` header. */
+  /**
+   * Whether a non-empty token came in the `X-CSRF-Token` header or in the `csrf_token` field of
+   * a form-encoded or multipart body. As Kratos reads it (`r.Form`), a JSON body's `csrf_token`
+   * does not count, nor does anything in a GET.
+   */
   tokenSent: boolean;
-  /** Whether the body is JSON; Kratos cannot tell "not sent" from "wrong" for JSON bodies. */
-  isJson: boolean;
 }
 
 const MESSAGE =
@@ -61,15 +70,27 @@ export function csrfViolation(reason?: CsrfRejectReason, caller: CsrfCaller = 's
   return new AppError('security_csrf_violation', 403, MESSAGE, { reason: REASON, details });
 }
 
-/** `ajax` when the browser says a script made the request, as Kratos decides it. */
-export function csrfCaller(secFetchMode: string | undefined): CsrfCaller {
-  return secFetchMode === 'cors' || secFetchMode === 'same-origin' ? 'ajax' : 'server';
+/** What CSRFErrorReason negotiates `Accept` against: JSON, else (the default) HTML. */
+const AJAX_OFFERS = ['application/json'] as const;
+
+/**
+ * `ajax` as Kratos's CSRFErrorReason decides it: `Sec-Fetch-Mode` is `cors` or `no-cors`, or
+ * `Accept` negotiates to `application/json` against a `text/html` default (so `*` + `/*`,
+ * which `fetch` sends and browsers add to navigations, counts; no `Accept` does not).
+ */
+export function csrfCaller(request: {
+  secFetchMode: string | undefined;
+  accept: string | undefined;
+}): CsrfCaller {
+  const { secFetchMode, accept } = request;
+  if (secFetchMode === 'cors' || secFetchMode === 'no-cors') return 'ajax';
+  return negotiateContentType(accept, AJAX_OFFERS, 'text/html') === 'application/json' ? 'ajax' : 'server';
 }
 
-/** Which of Kratos's reasons explains a failed check, tested in Kratos's order. */
+/** Which of Kratos's reasons explains a failed check, tested in Kratos's order (CSRFErrorReason). */
 export function csrfRejectReason(facts: CsrfRequestFacts): CsrfRejectReason {
   if (facts.cookieHeader === undefined || facts.cookieHeader === '') return 'no_cookies';
   if (!facts.hasCsrfCookie) return 'cookie_missing';
-  if (!facts.isJson && !facts.tokenSent) return 'token_not_sent';
+  if (!facts.tokenSent) return 'token_not_sent';
   return 'token_mismatch';
 }

@@ -154,4 +154,10 @@ describe('csrfCookieName', () => {
     expect(csrfCookieName('HTTP://127.0.0.1:4433/')).toBe(csrfCookieName('http://127.0.0.1:4433/'));
     expect(csrfCookieName('http://127.0.0.1:4433')).not.toBe(csrfCookieName('http://127.0.0.1:4433/'));
   });
+
+  it("matches Kratos's TestNosurfBaseCookieHandler vector", () => {
+    expect(csrfCookieName('http://foo.com/bar')).toBe(
+      'csrf_token_01c86631efd1537ee34a98e75884a6e21dd8e2d9e944934bca21204106bfd32f',
+    );
+  });
 });

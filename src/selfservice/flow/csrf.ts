@@ -88,10 +88,12 @@ export function decodeCsrfCookie(value: string | undefined, keys: readonly strin
 }
 
 /**
- * Kratos's cookie name: `csrf_token_` + hex SHA-256 of the public base URL as Go prints it.
- * Pass the configured `serve.public.base_url` text to get Kratos's exact name; Go only
- * lower-cases the scheme (`http://127.0.0.1:4433/` gives `csrf_token_806060ca…f481`). A `URL`
- * is hashed as its `href`, which always has a path (`/`).
+ * Kratos's cookie name (CSRFCookieName): `csrf_token_` + hex SHA-256 of the public base URL as
+ * Go prints it. Pass the configured `serve.public.base_url` text (the serve config's
+ * `baseUrlText`, as the wiring does) to get Kratos's exact name; Go only lower-cases the scheme
+ * (`http://127.0.0.1:4433/` gives `csrf_token_806060ca…f481`, `http://foo.com/bar`
+ * `csrf_token_01c86631…d32f`). A `URL` is hashed as its `href`, which always has a path (`/`)
+ * and a normalised host, so it can differ from Kratos's.
  */
 export function csrfCookieName(publicBaseUrl: string | URL): string {
   const text =

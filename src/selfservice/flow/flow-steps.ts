@@ -217,8 +217,9 @@ export function checkSubmissionClient(
   { flow, submission }: { flow: SelfServiceFlow; submission: Submission },
 ): void {
   if (flow.type === 'api') {
-    if (request.headers.origin !== undefined) throw browserRequestOnApiFlow('origin');
-    // As Kratos (len(r.Cookies()) > 0): an empty Cookie header carries no browser state.
+    // As Kratos's EnsureCSRF (r.Header.Get("Origin") != ""): an empty Origin counts as absent.
+    const { origin } = request.headers;
+    if (origin !== undefined && origin !== '') throw browserRequestOnApiFlow('origin');
     if (carriesCookies(request.headers.cookie)) throw browserRequestOnApiFlow('cookie');
   } else {
     assertCsrf(request, submission.csrfToken, context.cookies);
@@ -230,15 +231,24 @@ export function checkSubmissionClient(
 const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
- * Whether a Cookie header holds at least one cookie as Go's `r.Cookies()` counts them: a part
- * with a valid name, with or without `=value` (`Cookie: x` is one cookie, named x, there).
+ * Cloudflare sets these (`__cf_bm`, `__cfruid`, ...) on every client behind it, native apps
+ * included, which cannot keep them out of their shared cookie store.
+ */
+const CLOUDFLARE_COOKIE_PREFIX = '__cf';
+
+/**
+ * Whether a Cookie header carries browser state, as Kratos's EnsureCSRF decides it for native
+ * flows: at least one cookie as Go's `r.Cookies()` counts them (a part with a valid name, with
+ * or without `=value`: `Cookie: x` is one cookie, named x) whose name does not start with
+ * `__cf`, Kratos's "workaround for Cloudflare setting cookies that we can't control".
  */
 export function carriesCookies(header: string | undefined): boolean {
   if (header === undefined) return false;
   for (const part of header.split(';')) {
     const text = part.trim();
     const eq = text.indexOf('=');
-    if (COOKIE_NAME.test(eq < 0 ? text : text.slice(0, eq))) return true;
+    const name = eq < 0 ? text : text.slice(0, eq);
+    if (COOKIE_NAME.test(name) && !name.startsWith(CLOUDFLARE_COOKIE_PREFIX)) return true;
   }
   return false;
 }

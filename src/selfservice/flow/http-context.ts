@@ -7,6 +7,7 @@ import { encodeSessionCookie } from '../../session/cookie.js';
 import { sessionCookieAttributes } from '../../session/cookie-attributes.js';
 import {
   CSRF_COOKIE_MAX_AGE_SECONDS,
+  CSRF_TOKEN_FIELD,
   decodeCsrfCookie,
   encodeCsrfCookie,
   generateCsrfSecret,
@@ -101,18 +102,47 @@ export function assertCsrf(
   const token = submitted ?? (typeof header === 'string' ? header : undefined);
   const secret = decodeCsrfCookie(request.cookies?.[settings.csrfCookieName], settings.cookieKeys);
   if (secret && verifyCsrfToken(secret, token)) return;
-  const caller = csrfCaller(
-    typeof request.headers['sec-fetch-mode'] === 'string' ? request.headers['sec-fetch-mode'] : undefined,
-  );
-  throw csrfViolation(
-    csrfRejectReason({
-      cookieHeader: request.headers.cookie,
-      hasCsrfCookie: secret !== undefined,
-      tokenSent: token !== undefined && token !== '',
-      isJson: wantsJson(request),
-    }),
-    caller,
-  );
+  throw csrfFailure(request, settings);
+}
+
+/**
+ * The 403 for a request that failed a CSRF check, with the hint and reject reason Kratos's
+ * CSRFErrorReason picks from what the request carried.
+ */
+function csrfFailure(request: FastifyRequest, settings: CookieSettings): AppError {
+  const reason = csrfRejectReason({
+    cookieHeader: request.headers.cookie,
+    // Present by name, whether or not it verifies (Go's r.Cookie).
+    hasCsrfCookie: request.cookies?.[settings.csrfCookieName] !== undefined,
+    tokenSent: csrfTokenSent(request),
+  });
+  const caller = csrfCaller({
+    secFetchMode: firstHeader(request.headers['sec-fetch-mode']),
+    accept: request.headers.accept,
+  });
+  return csrfViolation(reason, caller);
+}
+
+/**
+ * Whether the request sent a token where Kratos's CSRFErrorReason looks
+ * (`r.Form.Get("csrf_token") + r.Header.Get("X-CSRF-Token")`): the header, or the first
+ * `csrf_token` of a form-encoded or multipart body. Go fills `r.Form` from those bodies only,
+ * so a JSON body's token and a GET count as not sent.
+ */
+function csrfTokenSent(request: FastifyRequest): boolean {
+  if ((firstHeader(request.headers['x-csrf-token']) ?? '') !== '') return true;
+  const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/x-www-form-urlencoded' && mediaType !== 'multipart/form-data') return false;
+  const body = request.body;
+  if (typeof body !== 'object' || body === null) return false;
+  const field: unknown = (body as Record<string, unknown>)[CSRF_TOKEN_FIELD];
+  const first: unknown = Array.isArray(field) ? field[0] : field;
+  return typeof first === 'string' && first !== '';
+}
+
+/** A header's first value, as Go's `Header.Get`. */
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Sets the session cookie: HttpOnly, SameSite, Secure unless --dev, Max-Age when persistent. */
@@ -155,21 +185,11 @@ export function browserHoldsBinding(
 
 /**
  * 403 security_csrf_violation for a request from another browser than the one a flow or a
- * stored error belongs to, with the reason Kratos would give.
+ * stored error belongs to, with the reason Kratos would give (its flow fetches and submissions
+ * answer CSRFErrorReason there too).
  */
 export function notThisBrowser(request: FastifyRequest, settings: CookieSettings): AppError {
-  const secret = decodeCsrfCookie(request.cookies?.[settings.csrfCookieName], settings.cookieKeys);
-  return csrfViolation(
-    csrfRejectReason({
-      cookieHeader: request.headers.cookie,
-      hasCsrfCookie: secret !== undefined,
-      tokenSent: true,
-      isJson: wantsJson(request),
-    }),
-    csrfCaller(
-      typeof request.headers['sec-fetch-mode'] === 'string' ? request.headers['sec-fetch-mode'] : undefined,
-    ),
-  );
+  return csrfFailure(request, settings);
 }
 
 /**

@@ -138,7 +138,10 @@ export async function finishLogin(
     return reply.send({ session: sessionJson, session_token: issued.token, identity: sessionJson.identity });
   }
   setSessionCookie(reply, issued, deps.cookies);
-  rotateCsrfSecret(reply, deps.cookies);
+  // As Kratos's IssueCookie: a new CSRF secret only when the browser had no session before (or
+  // one of another identity, refused above). A refresh of the same person's session keeps it,
+  // so the flows this browser opened before (a settings flow waiting on the refresh) still submit.
+  if (refreshed === undefined) rotateCsrfSecret(reply, deps.cookies);
   const returnTo = flow.return_to ?? deps.config.login.after.returnUrl(method);
   if (wantsJson(request)) {
     const continueWith: ContinueWith[] = [{ action: 'redirect_browser_to', redirect_browser_to: returnTo }];
