@@ -251,13 +251,13 @@ describe('request bodies through the proxy and the decision API (real remote and
       expect(forwarded?.headers.expect).toBeUndefined();
     });
 
-    it('a GET body is offered to the remote but never forwarded', async () => {
+    it('a GET body is offered to the remote and then forwarded, as Go’s ReverseProxy does', async () => {
       const res = await send(proxy, checked(), '/search', { method: 'GET', body: 'q=1' });
       expect(res.status).toBe(200);
       expect(remote.to('/authz')[0]?.body).toBe('q=1');
       const [forwarded] = upstream.to('/search');
-      expect(forwarded?.body).toBe('');
-      expect(forwarded?.headers['content-length']).toBeUndefined();
+      expect(forwarded?.body).toBe('q=1');
+      expect(forwarded?.headers['content-length']).toBe('3');
     });
   });
 

@@ -339,7 +339,7 @@ describe('access proxy and decision API (real HTTP, in-process whoami)', () => {
               connection: 'keep-alive, x-drop-me',
               'x-drop-me': 'hop',
               'proxy-authorization': 'Basic eDp5',
-              te: 'trailers',
+              te: 'deflate, trailers',
             },
           },
           (res) => {
@@ -356,7 +356,8 @@ describe('access proxy and decision API (real HTTP, in-process whoami)', () => {
       });
       expect(seen.headers['x-drop-me']).toBeUndefined();
       expect(seen.headers['proxy-authorization']).toBeUndefined();
-      expect(seen.headers.te).toBeUndefined();
+      // TE is hop-by-hop; only `trailers` is passed on, as Go's ReverseProxy does.
+      expect(seen.headers.te).toBe('trailers');
     });
 
     it('forwards [cookie_session, anonymous] anonymous requests with the anonymous subject', async () => {

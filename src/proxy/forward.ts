@@ -4,11 +4,14 @@
  * pipeline, and build the upstream target and headers.
  *
  * - The upstream receives the normalised path that was matched (plus `strip_path`).
- * - Hop-by-hop headers (and those the `Connection` header names) are dropped.
+ * - Hop-by-hop headers (and those the `Connection` header names) are dropped; `TE: trailers`
+ *   alone is passed on when the client sent it (as Go's ReverseProxy).
  * - `X-Forwarded-For/Proto/Host` are set; the client's are kept only with
  *   `serve.proxy.trust_forwarded_headers`, otherwise they are removed before anything reads them.
+ *   A client's `Forwarded` never reaches the upstream (Go's ReverseProxy always deletes it).
  * - Headers the mutators set always replace same-named client headers (case-insensitive),
- *   except the proxy's own (framing, `Expect`, `Host`) and hop-by-hop ones (headers.ts).
+ *   except the proxy's own (framing, `Expect`, `Host`) and hop-by-hop ones (headers.ts); client
+ *   headers that read as one of them with `_` as `-` (`X_User` for `X-User`) are dropped.
  * - The request body, when there is one, is offered to the pipeline (the `remote` authorizer
  *   reads it); what is left to send upstream is the caller's (`RequestBody.forwardable()`).
  */
@@ -17,13 +20,16 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { AccessControl } from './access.js';
 import type { ProxyListenerSettings } from './config.js';
-import { badUrl, type HttpAnswer, invalidRuleAnswer, jsonError, pipelineRequest } from './decision.js';
+import { badUrl, type HttpAnswer, invalidRuleAnswer, pipelineRequest } from './decision.js';
 import { HOP_BY_HOP, isMutableHeader, listedInConnection, wireHeaderValue } from './headers.js';
 import type { MaybePromise } from './pipeline/handler.js';
 import {
+  type CompiledPipeline,
   handlePipelineError,
   noRuleMatched,
+  type PipelineRequest,
   type PipelineResult,
+  ruleHasNoUpstream,
   runPipeline,
   severalRulesMatched,
 } from './pipeline/index.js';
@@ -73,7 +79,10 @@ export function planForward(
   if (!normalised.ok) return answer(badUrl(normalised.reason === 'too_long' ? 414 : 400, normalised.message));
   const match = access.repository.match(method, normalised.url);
   if (match.kind === 'bad_url') return answer(badUrl(match.reason === 'too_long' ? 414 : 400, match.message));
-  const request = pipelineRequest(method, match, headers, req.socket.remoteAddress, body);
+  const request = withPublicUrl(
+    pipelineRequest(method, match, headers, req.socket.remoteAddress, body),
+    host === ownHost ? undefined : host,
+  );
   if (request === undefined) return answer(badUrl(400, 'unusable URL'));
   if (match.kind === 'no_rule')
     return answer(handlePipelineError(access.withoutRule(), noRuleMatched(), request));
@@ -85,43 +94,85 @@ export function planForward(
   const url = match.url;
   const plan = (result: PipelineResult): ForwardPlan => {
     if (result.kind === 'error') return answer(handlePipelineError(pipeline, result.error, request));
-    return forwardPlan(req, rule, url.path, url.query, headers, result.headers, { trusted, scheme, host });
+    return forwardPlan({ req, rule, pipeline, request }, url.path, url.query, headers, result.headers, {
+      trusted,
+      scheme,
+      host,
+    });
   };
   const result = runPipeline(pipeline, request);
   return result instanceof Promise ? result.then(plan) : plan(result);
 }
 
 /**
- * The scheme rules match, as Oathkeeper's EnrichRequestedURL: with trusted forwarding headers,
- * `https` or `http` when the (first) `X-Forwarded-Proto` is exactly one of them, in any case;
- * otherwise, or for any other value (`wss`, `https, http`), that of the connection.
+ * The scheme rules match. A TLS connection is always `https`: as Oathkeeper's
+ * EnrichRequestedURL, which sets `https` for `r.TLS != nil` whatever `X-Forwarded-Proto` says,
+ * no header downgrades it. A plain connection is `http`, unless forwarding headers are trusted
+ * and the (first) `X-Forwarded-Proto` is exactly `https`, in any case (`wss`, `https, http`
+ * do not count). A deliberate difference: Oathkeeper reads `X-Forwarded-Proto` whether or not
+ * `trust_forwarded_headers` is set; here an untrusted client cannot choose the scheme rules see.
  */
 export function requestScheme(req: IncomingMessage, trusted: boolean): 'http' | 'https' {
-  if (trusted) {
-    // Go's Header.Get reads the first field line; Node joins repeated ones with ", ".
-    const value = req.headersDistinct?.['x-forwarded-proto']?.[0] ?? req.headers['x-forwarded-proto'];
-    const proto = typeof value === 'string' ? value.toLowerCase() : undefined;
-    if (proto === 'https' || proto === 'http') return proto;
+  if ((req.socket as TLSSocket).encrypted === true) return 'https';
+  if (!trusted) return 'http';
+  // Go's Header.Get reads the first field line; Node joins repeated ones with ", ".
+  const value = req.headersDistinct?.['x-forwarded-proto']?.[0] ?? req.headers['x-forwarded-proto'];
+  return typeof value === 'string' && value.toLowerCase() === 'https' ? 'https' : 'http';
+}
+
+/**
+ * The pipeline's request with the URL as the person addressed it, when a trusted
+ * `X-Forwarded-Host` names another host than the proxy's own: `url` with that host (the
+ * scheme is already the forwarded one, see requestScheme), as Oathkeeper's
+ * ErrorRedirect.extractURL takes `X-Forwarded-Host` for `return_to`. A value that is not a
+ * bare `host[:port]` is ignored.
+ */
+function withPublicUrl(
+  request: PipelineRequest | undefined,
+  forwardedHost: string | undefined,
+): PipelineRequest | undefined {
+  if (request === undefined || forwardedHost === undefined) return request;
+  let url: URL;
+  try {
+    url = new URL(`${request.url.protocol}//${forwardedHost}`);
+  } catch {
+    return request;
   }
-  return (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
+  const bare = url.pathname === '/' && url.search === '' && url.hash === '';
+  if (!bare || url.username !== '' || url.password !== '') return request;
+  url.pathname = request.url.pathname;
+  url.search = request.url.search;
+  return { ...request, publicUrl: url };
+}
+
+/** What an allowed request is planned from: the client's request and its matched rule. */
+interface Allowed {
+  req: IncomingMessage;
+  rule: Rule;
+  pipeline: CompiledPipeline;
+  request: PipelineRequest;
 }
 
 /** The upstream request of an allowed one. */
 function forwardPlan(
-  req: IncomingMessage,
-  rule: Rule,
+  allowed: Allowed,
   path: string,
   query: string,
   headers: IncomingHttpHeaders,
   mutated: Record<string, string>,
   forwarded: { trusted: boolean; scheme: string; host: string },
 ): ForwardPlan {
+  const { req, rule } = allowed;
   const { trusted, scheme, host } = forwarded;
   const target = upstreamTarget(rule, path, query);
-  if (target === undefined) return answer(jsonError(500, 'Internal Server Error', 'rule has no upstream'));
+  // As Oathkeeper: ConfigureBackendURL's error goes through the rule's error handlers.
+  if (target === undefined)
+    return answer(handlePipelineError(allowed.pipeline, ruleHasNoUpstream(), allowed.request));
 
   const out = upstreamHeaders(headers, mutated);
   out.host = rule.upstream.preserve_host ? (req.headers.host ?? target.host) : target.host;
+  // Go's ReverseProxy: `Te: trailers` when the client's TE lists it (the rest of TE is hop-by-hop).
+  if (listsToken(req.headers.te, 'trailers')) out.te = 'trailers';
   const clientIp = req.socket.remoteAddress ?? '';
   const priorFor = trusted ? joined(req.headers['x-forwarded-for']) : undefined;
   out['x-forwarded-for'] = priorFor !== undefined ? `${priorFor}, ${clientIp}` : clientIp;
@@ -131,12 +182,15 @@ function forwardPlan(
 }
 
 /**
- * Oathkeeper's configureBackendURL: the upstream's path joined with the request's (normalised)
- * path. `strip_path` removes that prefix from the request path, only at a segment boundary,
- * before joining. Oathkeeper joins first and then removes the first occurrence of
- * `/<strip_path>` anywhere in the joined path (ory/oathkeeper#1085): upstream `/api/v2`,
- * strip `/api`, request `/api/users` is `/api/v2/users` here, `/v2/api/users` there (see
- * docs/proxy.md, "Proxy mode").
+ * Oathkeeper's ConfigureBackendURL: the upstream's path joined with the request's (normalised)
+ * path by string concatenation, `"/" + TrimLeft("/"+Trim(base,"/")+"/"+TrimLeft(path,"/"), "/")`,
+ * so a trailing slash is kept, the root's too: upstream `/api`, request `/` is `/api/`.
+ * `strip_path` removes that prefix from the request path, only at a segment boundary,
+ * before joining: the request path that is exactly the prefix leaves nothing (`/api`), the
+ * prefix and a slash leave `/` (`/api/`), as Oathkeeper's result for them. Oathkeeper joins
+ * first and then removes the first occurrence of `/<strip_path>` anywhere in the joined path
+ * (ory/oathkeeper#1085): upstream `/api/v2`, strip `/api`, request `/api/users` is
+ * `/api/v2/users` here, `/v2/api/users` there (see docs/proxy.md, "Proxy mode").
  */
 export function upstreamTarget(rule: Rule, path: string, query: string): UpstreamTarget | undefined {
   const base = upstreamBase(rule);
@@ -144,12 +198,15 @@ export function upstreamTarget(rule: Rule, path: string, query: string): Upstrea
   let requestPath = path;
   if (base.stripPrefix !== undefined) {
     const prefix = base.stripPrefix;
-    if (requestPath === prefix) requestPath = '/';
+    if (requestPath === prefix) requestPath = '';
     else if (requestPath.startsWith(`${prefix}/`)) requestPath = requestPath.slice(prefix.length);
   }
   const rest = requestPath.replace(LEADING_SLASHES, '');
-  const joinedPath =
-    base.basePath === '' ? `/${rest}` : rest === '' ? `/${base.basePath}` : `/${base.basePath}/${rest}`;
+  let joinedPath: string;
+  if (base.basePath === '') joinedPath = `/${rest}`;
+  // Nothing left of the request path (it was the strip prefix): the upstream's path as it is.
+  else if (requestPath === '') joinedPath = `/${base.basePath}`;
+  else joinedPath = `/${base.basePath}/${rest}`;
   return { origin: base.origin, host: base.host, path: `${joinedPath}${query}` };
 }
 
@@ -191,8 +248,17 @@ function upstreamBase(rule: Rule): UpstreamBase | undefined {
 }
 
 /**
- * Client headers minus hop-by-hop ones, with every mutator header replacing its namesakes;
- * mutators cannot set framing, `Expect`, `Host` or hop-by-hop headers (see headers.ts).
+ * Client headers minus hop-by-hop ones and `Forwarded`, with every mutator header replacing its
+ * namesakes; mutators cannot set framing, `Expect`, `Host` or hop-by-hop headers (see
+ * headers.ts).
+ *
+ * - `Forwarded` goes whether forwarding headers are trusted or not: Go's ReverseProxy (which
+ *   Oathkeeper runs in `Rewrite` mode) always deletes it, and Oathkeeper copies back only the
+ *   `X-Forwarded-*` ones. A front proxy that overwrites `X-Forwarded-*` passes a client's
+ *   `Forwarded` through, and upstreams that prefer it would believe it.
+ * - A client header whose name, with `_` read as `-`, is that of a mutated header is dropped
+ *   (`X_User` next to the rule's `X-User`): CGI-style servers (PHP, Rack, WSGI) read both as
+ *   `HTTP_X_USER`, so the client's could shadow the rule's. Oathkeeper forwards it; hardening.
  */
 export function upstreamHeaders(
   client: IncomingHttpHeaders,
@@ -200,18 +266,37 @@ export function upstreamHeaders(
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const connectionListed = listedInConnection(client.connection);
+  const mutatedNames = mutableNames(mutated);
   for (const name in client) {
     const value = client[name];
     if (value === undefined || HOP_BY_HOP.has(name) || connectionListed.has(name)) continue;
     // Host is set by the caller; Node has answered an Expect already (and undici refuses one).
-    if (name === 'host' || name === 'expect') continue;
+    if (name === 'host' || name === 'expect' || name === 'forwarded') continue;
+    if (name.includes('_') && mutatedNames.has(name.replaceAll('_', '-'))) continue;
     out[name] = value;
   }
   for (const name in mutated) {
     const lower = name.toLowerCase();
-    if (isMutableHeader(lower)) out[lower] = wireHeaderValue(mutated[name] as string);
+    if (mutatedNames.has(lower)) out[lower] = wireHeaderValue(mutated[name] as string);
   }
   return out;
+}
+
+/** The lower-case names of the mutated headers a mutator may set (see isMutableHeader). */
+function mutableNames(mutated: Record<string, string>): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const name in mutated) {
+    const lower = name.toLowerCase();
+    if (isMutableHeader(lower)) names.add(lower);
+  }
+  return names;
+}
+
+/** Whether a comma-separated header lists `token` (case-insensitive), as Go's httpguts.HeaderValuesContainsToken. */
+function listsToken(value: string | string[] | undefined, token: string): boolean {
+  if (value === undefined) return false;
+  const text = Array.isArray(value) ? value.join(',') : value;
+  return text.split(',').some((part) => part.trim().toLowerCase() === token);
 }
 
 /**

@@ -7,11 +7,15 @@
  *
  * - A request body is offered to the pipeline as it arrives (`remote` may read it, up to its
  *   limit). The upstream then gets the untouched stream (nothing was read: the common case
- *   stays zero-copy), or the bytes that were read. GET and HEAD bodies never go upstream.
+ *   stays zero-copy), or the bytes that were read. GET bodies go upstream as any other (Go's
+ *   ReverseProxy keeps them); HEAD bodies never do.
  * - Hop-by-hop headers (and those the upstream's `Connection` names) are dropped from the answer.
+ *   The upstream's trailers are relayed when the client sent `TE: trailers`.
  * - With `serve.proxy.cors`, the listener answers preflights and owns the `Access-Control-*`
  *   response headers (the upstream's are dropped), see cors.ts.
- * - Upstream failures answer 502 (or 504 on timeouts) in Oathkeeper's JSON error shape.
+ * - Upstream failures answer 502 (or 504 on timeouts) with a JSON body in the shape of
+ *   Oathkeeper's other errors; Oathkeeper's own ErrorHandler sends these statuses with an
+ *   empty body.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -29,6 +33,15 @@ import { upstreamResponseHandler } from './upstream-response.js';
 
 /** How long connecting to an upstream may take (plain requests and upgrades). */
 export const UPSTREAM_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Largest upstream response head accepted (plain answers and WebSocket handshakes), 10 MiB:
+ * Go's http.Transport default (`MaxResponseHeaderBytes` 0 means 10 << 20), which Oathkeeper's
+ * RoundTrip uses. undici's and Node's default, 16 KiB, is less than an upstream setting a few
+ * chunked auth cookies (NextAuth, ASP.NET, OIDC state) sends, which would be a 502. Upstreams
+ * are the operator's own; the head is held in memory only while it is parsed.
+ */
+export const UPSTREAM_MAX_HEADER_BYTES = 10 * 1024 * 1024;
 
 export interface ReverseProxyOptions {
   access: AccessControl;
@@ -55,6 +68,7 @@ export function createReverseProxy(options: ReverseProxyOptions): ReverseProxy {
     if (pool === undefined) {
       pool = new Pool(origin, {
         connect: { timeout: UPSTREAM_CONNECT_TIMEOUT_MS },
+        maxHeaderSize: UPSTREAM_MAX_HEADER_BYTES,
         headersTimeout: settings.timeout.writeMs,
         bodyTimeout: settings.timeout.writeMs,
         keepAliveTimeout: 4_000,
@@ -97,6 +111,7 @@ export function createReverseProxy(options: ReverseProxyOptions): ReverseProxy {
     const handler = upstreamResponseHandler({
       res,
       cors: corsHeaders,
+      trailers: plan.headers.te === 'trailers',
       onFailure(error) {
         logger.warn({ err: error, rule: rule.id, upstream: target.origin }, 'upstream request failed');
         write(res, upstreamFailure(error), corsHeaders);
@@ -150,8 +165,10 @@ export function createReverseProxy(options: ReverseProxyOptions): ReverseProxy {
 
 /**
  * What goes upstream: the untouched request stream when no handler read it, the bytes one read,
- * null when there is no body (or the method takes none: its `Content-Length` is dropped then),
+ * null when there is no body (or the request is a HEAD: its `Content-Length` is dropped then),
  * 'spent' when a read failed yet the pipeline allowed the request (no handler does; refused).
+ * A GET body is forwarded as any other, as Go's ReverseProxy forwards it (Elasticsearch's
+ * `GET _search` carries its query so); undici then closes that connection after the answer.
  */
 function bodyForUpstream(
   method: string,
@@ -159,7 +176,7 @@ function bodyForUpstream(
   headers: Record<string, string | string[]>,
 ): Readable | Buffer | null | 'spent' {
   if (body === undefined) return null;
-  if (method === 'GET' || method === 'HEAD') {
+  if (method === 'HEAD') {
     delete headers['content-length'];
     return null;
   }

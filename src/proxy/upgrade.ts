@@ -32,7 +32,12 @@ import { type HttpAnswer, jsonError } from './decision.js';
 import { planForward, type UpstreamTarget } from './forward.js';
 import { HOP_BY_HOP, listedInConnection } from './headers.js';
 import { destroyAfterEnd, rawHead, writeRawAnswer } from './raw-http.js';
-import { badGateway, gatewayTimeout, UPSTREAM_CONNECT_TIMEOUT_MS } from './reverse-proxy.js';
+import {
+  badGateway,
+  gatewayTimeout,
+  UPSTREAM_CONNECT_TIMEOUT_MS,
+  UPSTREAM_MAX_HEADER_BYTES,
+} from './reverse-proxy.js';
 
 export interface UpgradeProxyOptions {
   access: AccessControl;
@@ -168,6 +173,8 @@ function upstreamRequest(
     headers,
     // A fresh connection: an upgraded socket leaves any pool anyway.
     agent: false as const,
+    // The upstream's answer to the handshake may be as large as a plain answer's head.
+    maxHeaderSize: UPSTREAM_MAX_HEADER_BYTES,
     // SNI carries names only, never an IP address.
     ...(https && isIP(hostname) === 0 ? { servername: hostname } : {}),
   };

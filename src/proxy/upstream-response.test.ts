@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { responseHeaders } from './upstream-response.js';
+import { responseHeaders, trailerFields } from './upstream-response.js';
 
 const raw = (...pairs: string[]): Buffer[] => pairs.map((p) => Buffer.from(p, 'latin1'));
 
@@ -58,5 +58,32 @@ describe('responseHeaders', () => {
 
   it('keeps the upstream Vary untouched without CORS', () => {
     expect(responseHeaders(raw('Vary', 'Accept'), undefined)).toEqual(['vary', 'Accept']);
+  });
+});
+
+describe('trailerFields', () => {
+  it('keeps the upstream’s trailers, lower-cased, minus hop-by-hop, framing and routing names', () => {
+    const trailers = raw(
+      'X-Checksum',
+      'abc',
+      'Connection',
+      'close',
+      'Content-Length',
+      '9',
+      'Host',
+      'h',
+      'Grpc-Status',
+      '0',
+    );
+    expect(trailerFields(trailers)).toEqual([
+      ['x-checksum', 'abc'],
+      ['grpc-status', '0'],
+    ]);
+  });
+
+  it('drops Access-Control-* trailers when the listener’s CORS policy owns them', () => {
+    const trailers = raw('Access-Control-Allow-Origin', '*', 'X-A', '1');
+    expect(trailerFields(trailers, true)).toEqual([['x-a', '1']]);
+    expect(trailerFields(trailers, false)).toHaveLength(2);
   });
 });

@@ -8,6 +8,11 @@
  * - With CORS headers given, the upstream's `Access-Control-*` are dropped and ours added,
  *   `Vary` merged.
  * - 1xx answers are not relayed (Node answers the client's `Expect` itself).
+ * - With `trailers` (the client sent `TE: trailers`), the upstream's trailer fields follow the
+ *   body, as Go's ReverseProxy copies `res.Trailer`; hop-by-hop and framing names are dropped.
+ *   They need a chunked answer: Node drops them otherwise (an HTTP/1.0 client, a HEAD). The
+ *   upstream's `Trailer` announcement is not relayed (Node refuses one on an answer it does
+ *   not chunk).
  * - A failure before the answer started is `onFailure`'s to answer (502/504); after it, the
  *   client connection is destroyed. A client that goes away aborts the upstream request.
  */
@@ -21,6 +26,8 @@ export interface UpstreamResponseOptions {
   res: ServerResponse;
   /** The policy's response headers when CORS is on. */
   cors: Readonly<Record<string, string>> | undefined;
+  /** Relay the upstream's trailers (the client sent `TE: trailers`). */
+  trailers?: boolean;
   /** No byte was written to the client yet: answer the failure. */
   onFailure(error: Error): void;
   /** The answer had started: the connection is destroyed; this only reports it. */
@@ -69,8 +76,17 @@ class UpstreamResponse implements Dispatcher.DispatchHandler {
     return false;
   }
 
-  onComplete(): void {
+  /** undici hands the raw trailer list, names and values as Buffers (typed as strings). */
+  onComplete(trailers: ReadonlyArray<Buffer | string> | null): void {
     this.done = true;
+    if (this.options.trailers === true && trailers !== null && trailers.length > 0) {
+      const fields = trailerFields(trailers, this.options.cors !== undefined);
+      try {
+        if (fields.length > 0) this.res.addTrailers(fields);
+      } catch {
+        // A field Node refuses (undici's parser has checked them): the body still ends well.
+      }
+    }
     this.res.end();
   }
 
@@ -123,6 +139,28 @@ export function responseHeaders(
     if (vary !== undefined && !('vary' in cors)) kept.push('vary', vary.join(', '));
   }
   return kept;
+}
+
+/**
+ * `[name, value]` pairs of the upstream's trailers, minus hop-by-hop and framing names (and
+ * `Access-Control-*` when the listener's CORS policy owns them).
+ */
+export function trailerFields(raw: ReadonlyArray<Buffer | string>, cors = false): Array<[string, string]> {
+  const fields: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = latin1(raw[i] as Buffer | string).toLowerCase();
+    if (HOP_BY_HOP.has(name) || NOT_TRAILERS.has(name)) continue;
+    if (cors && isCorsResponseHeader(name)) continue;
+    fields.push([name, latin1(raw[i + 1] as Buffer | string)]);
+  }
+  return fields;
+}
+
+/** Fields that never belong in trailers (RFC 9110 6.5.1: framing, routing). */
+const NOT_TRAILERS: ReadonlySet<string> = new Set(['content-length', 'host']);
+
+function latin1(value: Buffer | string): string {
+  return typeof value === 'string' ? value : value.toString('latin1');
 }
 
 function withoutNames(pairs: readonly string[], names: ReadonlySet<string>): string[] {

@@ -44,6 +44,16 @@ export const noRuleMatched = (): PipelineError => pipelineError('not_found');
 export const severalRulesMatched = (): PipelineError =>
   pipelineError('internal_server_error', undefined, 'Expected exactly one rule but found multiple rules');
 /**
+ * Proxy mode: the matched rule has no `upstream.url`. Oathkeeper's ConfigureBackendURL returns
+ * this (a plain error, so a 500) and RoundTrip hands it to the rule's error handlers.
+ */
+export const ruleHasNoUpstream = (): PipelineError =>
+  pipelineError(
+    'internal_server_error',
+    undefined,
+    'Unable to forward the request because matched rule does not define an upstream URL',
+  );
+/**
  * The request matched a rule that failed validation (or a rule whose match cannot be
  * evaluated): Oathkeeper answers 500, the handler it fails on being misconfigured.
  */

@@ -24,6 +24,7 @@ export {
   type PipelineError,
   type PipelineErrorKind,
   pipelineError,
+  ruleHasNoUpstream,
   severalRulesMatched,
 } from './errors.js';
 export type {

@@ -14,6 +14,14 @@ export interface PipelineRequest {
   /** Client address, for error handlers' `when.request.remote_ip` (see errors/when.ts). */
   remoteAddress?: string;
   /**
+   * The URL as the person addressed it, when it differs from `url`: in proxy mode with
+   * `trust_forwarded_headers`, `url` with the host of `X-Forwarded-Host` (rules still match the
+   * proxy's own Host). The `redirect` error handler's `return_to` is built from it, as
+   * Oathkeeper's ErrorRedirect.extractURL reads `X-Forwarded-Host` off the proxied request.
+   * Absent: `url` is that URL.
+   */
+  publicUrl?: URL;
+  /**
    * The request body, for handlers that forward it (the `remote` authorizer). Absent when the
    * listener has none to offer (then such handlers send an empty body).
    */

@@ -1,4 +1,4 @@
-import { type ErrorHandler, oathkeeperDefinition } from '../handler.js';
+import { type ErrorHandler, type ErrorResponse, oathkeeperDefinition } from '../handler.js';
 import type { WhenClause } from './when.js';
 
 interface RedirectConfig {
@@ -22,6 +22,35 @@ export function redirectUrl(to: string, returnToQueryParam: string, original: UR
   return absolute ? url.href : `${url.pathname}${url.search}${url.hash}`;
 }
 
+/** Go's htmlEscape (net/http): `&#34;` and `&#39;`, shorter than the named entities. */
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+  "'": '&#39;',
+};
+
+function htmlEscape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+/**
+ * Go's http.Redirect, which Oathkeeper's ErrorRedirect.Handle answers with: `Location`, and for
+ * GET and HEAD `Content-Type: text/html; charset=utf-8`; GET also gets the short HTML body
+ * (`fmt.Fprintln` of `<a href="...">Found</a>.\n`, hence the two newlines).
+ */
+function redirectAnswer(method: string, status: 301 | 302, location: string): ErrorResponse {
+  // Compared as Go compares r.Method: exactly.
+  if (method !== 'GET' && method !== 'HEAD') return { status, headers: { location }, body: '' };
+  const text = status === 301 ? 'Moved Permanently' : 'Found';
+  return {
+    status,
+    headers: { location, 'content-type': 'text/html; charset=utf-8' },
+    body: method === 'GET' ? `<a href="${htmlEscape(location)}">${text}</a>.\n\n` : '',
+  };
+}
+
 /** `redirect`: 302 (or 301) to `to`, optionally carrying the requested URL. */
 export const redirectErrorHandler: ErrorHandler<RedirectConfig> = {
   id: 'redirect',
@@ -36,10 +65,12 @@ export const redirectErrorHandler: ErrorHandler<RedirectConfig> = {
     },
   }),
   handle(request, _error, config) {
-    return {
-      status: config.code,
-      headers: { location: redirectUrl(config.to, config.returnToQueryParam, request.url) },
-      body: '',
-    };
+    // The URL the person asked for: behind a trusted front proxy, with its X-Forwarded-Host.
+    const original = request.publicUrl ?? request.url;
+    return redirectAnswer(
+      request.method,
+      config.code,
+      redirectUrl(config.to, config.returnToQueryParam, original),
+    );
   },
 };

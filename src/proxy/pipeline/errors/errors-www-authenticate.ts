@@ -13,12 +13,14 @@ export const wwwAuthenticateErrorHandler: ErrorHandler<{ realm: string; when?: W
     },
   }),
   handle(_request, _error, config) {
-    // Oathkeeper writes the realm unquoted.
+    // Oathkeeper writes the realm unquoted, then answers with Go's http.Error, whose headers
+    // these are (`X-Content-Type-Options: nosniff` included).
     return {
       status: 401,
       headers: {
         'www-authenticate': `Basic realm=${config.realm}`,
         'content-type': 'text/plain; charset=utf-8',
+        'x-content-type-options': 'nosniff',
       },
       body: 'Unauthorized\n',
     };
