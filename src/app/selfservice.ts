@@ -206,7 +206,11 @@ export function buildSelfService(registry: Registry): SelfService {
     registrationNodes: (schemaDocument, step, values) =>
       step === 'password' && settings.registration.style === 'profile_first'
         ? registrationPasswordStepNodes(schemaDocument, { values: values ?? {} })
-        : registrationPasswordNodes(schemaDocument, { style: settings.registration.style, values }),
+        : registrationPasswordNodes(schemaDocument, {
+            style: settings.registration.style,
+            values,
+            profileGroup: settings.registration.passwordProfileGroup,
+          }),
     passwordStepMessages: registrationPasswordStepMessages,
     now,
   };
@@ -235,6 +239,8 @@ export function buildSelfService(registry: Registry): SelfService {
     responseFloorMs: SEND_RESPONSE_FLOOR_MS,
     now,
   };
+  // A taken identifier that is an address, not a login identifier, still finds the account to hint at.
+  registration.addresses = oneTime.addresses;
   const identityById = (id: string) => registry.identityStore.get(id);
   const verification: VerificationDeps = {
     ...oneTime,

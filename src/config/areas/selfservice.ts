@@ -50,6 +50,11 @@ export interface SelfServiceConfig {
      * SelfServiceFlowRegistrationLoginHints.
      */
     readonly loginHints: boolean;
+    /**
+     * `feature_flags.password_profile_registration_node_group` (default `default`): the group of the
+     * unified form's trait nodes; `password` keeps UIs written before Kratos moved them to `default`.
+     */
+    readonly passwordProfileGroup: 'default' | 'password';
   };
   readonly logout: { readonly returnUrl: string };
   /**
@@ -262,6 +267,11 @@ export function selfServiceConfig(document: KratosConfigDocument, publicBase: UR
             ? 'unified'
             : 'profile_first',
       loginHints: registration.login_hints === true,
+      passwordProfileGroup:
+        objectOrEmpty((document as ConfigDoc).feature_flags).password_profile_registration_node_group ===
+        'password'
+          ? 'password'
+          : 'default',
     },
     logout: { returnUrl: nonEmptyString(logoutAfter.default_browser_return_url) ?? defaultReturnUrl },
     mitigateAccountEnumeration:
