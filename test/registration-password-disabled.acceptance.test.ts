@@ -1,6 +1,6 @@
 /**
- * `selfservice.methods.password.enabled: false` switches the password method off, as Kratos lists
- * only enabled strategies: no password nodes on registration and login forms, and a `method:
+ * `selfservice.methods.password.enabled: false` switches the password method off (and a disabled
+ * oidc method answers the same), as Kratos lists only enabled strategies: no password nodes on registration and login forms, and a `method:
  * password` submission is refused with 404 and Kratos's EndpointDisabledMessage — no identity, no
  * session.
  */
@@ -86,6 +86,18 @@ describe('methods.password.enabled: false, unified registration and login', () =
     });
     const { data: found } = await admin.listIdentities({ credentialsIdentifier: 'jack@example.com' });
     expect(found).toEqual([]);
+  });
+
+  it('refuses method oidc with the same 404 when the oidc method is off too', async () => {
+    for (const kind of ['registration', 'login'] as const) {
+      const { data: flow } =
+        kind === 'registration'
+          ? await frontend.createNativeRegistrationFlow()
+          : await frontend.createNativeLoginFlow();
+      const refused = await post(server, kind, flow.id, { method: 'oidc', provider: 'google' });
+      expect(refused.status, kind).toBe(404);
+      expect(refused.body).toMatchObject({ error: { code: 404, reason: DISABLED } });
+    }
   });
 
   it('refuses an SPA password sign-up the same way', async () => {

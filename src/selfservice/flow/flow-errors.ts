@@ -1,4 +1,4 @@
-import { AppError, type ErrorBody } from '../../kernel/errors.js';
+import { AppError, type ErrorBody, notFound } from '../../kernel/errors.js';
 import { Msg, type UiText, uiText } from './messages.js';
 
 /**
@@ -87,4 +87,19 @@ export function identityMismatch(): AppError {
       reason: 'You must sign in with the same identity that the current session belongs to.',
     },
   );
+}
+
+/** Kratos's `strategy.EndpointDisabledMessage`. */
+const ENDPOINT_DISABLED_REASON =
+  'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.';
+
+/**
+ * A submission naming a method (`method: password`, `method: oidc`) that
+ * `selfservice.methods.<method>.enabled` switches off. As Kratos's `flow.MethodEnabledAndAllowed`,
+ * which each strategy's Login and Register call before reading anything else of the submission:
+ * 404 with EndpointDisabledMessage (JSON for API and SPA clients, the error UI for a browser's
+ * form post). Nothing is created or checked.
+ */
+export function methodDisabled(): AppError {
+  return notFound(ENDPOINT_DISABLED_REASON);
 }

@@ -4,7 +4,12 @@ import { AppError } from '../../kernel/errors.js';
 import { requestClientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
-import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
+import {
+  methodDisabled,
+  sessionAlreadyAvailable,
+  tooManyAttempts,
+  tooManyAttemptsText,
+} from '../flow/flow-errors.js';
 import { checkSubmissionClient, readFlowSubmission, replaceExpiredFlow } from '../flow/flow-steps.js';
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { askedFlowSchema } from '../flow/identity-schema.js';
@@ -12,7 +17,6 @@ import { Msg, uiText } from '../flow/messages.js';
 import { IDENTIFIER_FIRST, withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
 import { submitOidcLogin } from '../strategies/oidc/login.js';
 import { isOidcSubmission } from '../strategies/oidc/submission.js';
-import { passwordMethodDisabled } from '../strategies/password/disabled.js';
 import { authenticateWithPassword } from '../strategies/password/login.js';
 import type { LoginDeps } from './deps.js';
 import { finishLogin } from './finish.js';
@@ -51,7 +55,10 @@ export async function submitLogin(
   }
 
   // As Kratos's password strategy (flow.MethodEnabledAndAllowed): a switched-off method is a 404.
-  if (submission.method === 'password' && !deps.config.password.enabled) throw passwordMethodDisabled();
+  const disabled =
+    (submission.method === 'password' && !deps.config.password.enabled) ||
+    (submission.method === 'oidc' && deps.oidc === undefined);
+  if (disabled) throw methodDisabled();
   if (isOidcSubmission(submission) && deps.oidc) {
     return submitOidcLogin(deps.oidc, request, reply, flow, submission, current);
   }

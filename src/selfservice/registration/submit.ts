@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { internalError, isAppError } from '../../kernel/errors.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
-import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
+import { methodDisabled, sessionAlreadyAvailable } from '../flow/flow-errors.js';
 import {
   checkSubmissionClient,
   readFlowSubmission,
@@ -15,7 +15,6 @@ import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { isRegistrationCredentialStep, withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
 import { submitOidcRegistration } from '../strategies/oidc/registration.js';
 import { isOidcSubmission } from '../strategies/oidc/submission.js';
-import { passwordMethodDisabled } from '../strategies/password/disabled.js';
 import { validatePasswordForIdentifiers } from '../strategies/password/policy/index.js';
 import type { RegistrationDeps } from './deps.js';
 import { registrationDisabled } from './errors.js';
@@ -52,7 +51,10 @@ export async function submitRegistration(
     ]);
   }
   // As Kratos's password strategy (flow.MethodEnabledAndAllowed): a switched-off method is a 404.
-  if (submission.method === 'password' && !deps.config.password.enabled) throw passwordMethodDisabled();
+  const disabled =
+    (submission.method === 'password' && !deps.config.password.enabled) ||
+    (submission.method === 'oidc' && deps.oidc === undefined);
+  if (disabled) throw methodDisabled();
   const profileFirst = deps.config.registration.style === 'profile_first';
   const screen = submission.field('screen') ?? '';
   // Kratos's profile strategy (profile_first only) takes `method: profile`, the deprecated
