@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { HookConfig, SelfServiceConfig, SelfServiceFlowConfig } from '../../config/index.js';
 import type { JsonValue } from '../../identity/model.js';
-import type { AppError } from '../../kernel/errors.js';
+import { AppError } from '../../kernel/errors.js';
 import type { FlowKind, SelfServiceFlow } from '../flow/flow.js';
 import type { UiText } from '../flow/messages.js';
 import { publicRequestUrl } from '../flow/request-url.js';
@@ -25,6 +25,12 @@ const METHODS = [
 ];
 const KINDS: readonly FlowKind[] = ['login', 'registration', 'settings', 'recovery', 'verification'];
 
+/**
+ * Flows whose after hooks Kratos runs in one list, parse hooks included (its
+ * ExecutePostRecoveryHook calls `execute` for every web hook), so `mustPass` runs them all.
+ */
+const PARSE_HOOKS_WITH_THE_OTHERS: ReadonlySet<FlowKind> = new Set(['recovery']);
+
 /** What a flow hands to its hooks beside the request and the flow. */
 export interface HookSubject {
   identity?: JsonValue;
@@ -39,6 +45,26 @@ export interface HookSubject {
  */
 export type HookSubjectSource = () => HookSubject | Promise<HookSubject>;
 
+/**
+ * A `response.parse` (or `can_interrupt`) hook's 4xx answer with messages, as `mustPass` returns
+ * it for the flows whose parse hooks run there (recovery): Kratos's web hook returns a validation
+ * error, which the flow shows (as messages on a new flow) instead of an error page. Thrown as is,
+ * it is a plain 400.
+ */
+export class WebHookRefusal extends AppError {
+  constructor(
+    /** Messages on the nodes the hook named (`traits.email`). */
+    readonly fields: Readonly<Record<string, UiText[]>>,
+    /** Messages on the whole form (`instance_ptr` `#/` or empty). */
+    readonly form: readonly UiText[],
+  ) {
+    super('bad_request', 400, 'The request was malformed or contained invalid parameters', {
+      reason: 'A web hook refused the flow.',
+      exposeId: false,
+    });
+  }
+}
+
 export type PrePersistResult =
   | { kind: 'continue'; patches: IdentityPatch[] }
   | { kind: 'validation'; fields: Record<string, UiText[]>; form: UiText[] }
@@ -50,8 +76,8 @@ export type PrePersistResult =
  * before the change is saved (they may change the identity or stop the flow; for registration
  * and settings only those of `after.<method>.hooks`, never the flow's `after.hooks`), the others after
  * it (their failures are logged and undo nothing; `response.ignore` ones go through the
- * durable outbox), but for login, where they run before the session is stored and a failure
- * denies the sign-in (`mustPass`).
+ * durable outbox), but for login and recovery, where they run before the session is stored and a
+ * failure denies it (`mustPass`).
  */
 export interface HookRunner {
   before(kind: FlowKind, request: FastifyRequest, flow: SelfServiceFlow): Promise<AppError | undefined>;
@@ -70,10 +96,13 @@ export interface HookRunner {
     subject: HookSubjectSource,
   ): Promise<void>;
   /**
-   * The hooks `postPersist` runs, where a failing one stops the flow instead (its error is
-   * returned, the later hooks do not run): login runs them on the session before storing it,
-   * as Kratos runs every login hook, so a hook can deny a sign-in. `response.ignore` ones are
-   * queued as always.
+   * The flow's after hooks, where a failing one stops the flow (its error is returned, the later
+   * hooks do not run): login and recovery run them on the session before storing it, as Kratos
+   * runs every login hook and every post-recovery hook, so a hook can deny a sign-in. Login's
+   * parse hooks ran in `prePersist` already and are left out; recovery's run here, in config
+   * order with the others, as Kratos's ExecutePostRecoveryHook calls every web hook: a 4xx with
+   * messages is a {@link WebHookRefusal}, and a 200's identity changes are not applied.
+   * `response.ignore` ones are queued as always.
    */
   mustPass(
     kind: FlowKind,
@@ -185,12 +214,15 @@ export function createHookRunner(deps: HookRunnerDeps): HookRunner {
     },
 
     async mustPass(kind, method, request, flow, subject) {
-      const hooks = afterHooks(kind, method).filter((hook) => !hook.parse);
+      const hooks = afterHooks(kind, method).filter(
+        (hook) => PARSE_HOOKS_WITH_THE_OTHERS.has(kind) || !hook.parse,
+      );
       if (hooks.length === 0) return undefined;
       const ctx = context(request, flow, await subject());
       for (const [index, hook] of hooks.entries()) {
         const outcome = await executeWebHook(deps, hook, ctx, `${kind}.after.${method}.${index}`);
         if (outcome.kind === 'failed') return outcome.error;
+        if (outcome.kind === 'validation') return new WebHookRefusal(outcome.fields, outcome.form);
       }
       return undefined;
     },

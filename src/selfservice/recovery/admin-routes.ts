@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { parseDuration } from '../../kernel/duration.js';
 import { badRequest, notFound } from '../../kernel/errors.js';
+import type { CodeMethod } from '../../persistence/code-store.js';
 import { publicUrl } from '../flow/request-url.js';
+import { flowUiUrl } from '../flow/respond.js';
 import { issueSecret, secretLink } from '../one-time/deliver.js';
 import type { RecoveryDeps } from './deps.js';
+import { expiresInMs } from './expires-in.js';
 import { createRecoveryFlow, recoverySentForm } from './flow.js';
+import { assertMethodEndpointEnabled } from './methods.js';
 
 const codeBody = {
   type: 'object',
@@ -34,20 +37,16 @@ interface CodeBody {
 /**
  * Kratos's admin recovery: `POST /admin/recovery/code` (a code and the link to the flow that
  * takes it, for an admin to hand over) and `POST /admin/recovery/link` (a link that signs the
- * person in). Nothing is emailed; links are built on the configured public base URL.
+ * person in). Nothing is emailed; links are built on the configured public base URL. As Kratos
+ * (strategy.IsDisabled), each endpoint depends on its method being enabled, not on
+ * `selfservice.flows.recovery.enabled`: an operator may hand out invitations by recovery link
+ * with self-service recovery off.
  */
 export function adminRecoveryRoutes(deps: RecoveryDeps) {
-  function lifespan(expiresIn: string | undefined, fallbackMs: number): number {
-    if (expiresIn === undefined) return fallbackMs;
-    const ms = parseDuration(expiresIn);
-    if (ms === undefined || ms <= 0) {
-      throw badRequest(`expires_in must be a positive duration such as "1h" or "15m", not "${expiresIn}".`);
-    }
-    return ms;
-  }
+  /** Before the body is read, as Kratos's wrapper answers before its handler decodes. */
+  const methodEnabled = (method: CodeMethod) => async () => assertMethodEndpointEnabled(deps, method);
 
   async function identityFor(id: string) {
-    if (!deps.config.recovery.enabled) throw badRequest('Recovery is not allowed because it was disabled.');
     const identity = await deps.identityById(id);
     if (!identity) throw notFound('The requested identity could not be found.');
     if (identity.state !== 'active') throw badRequest('The identity is inactive and can not be recovered.');
@@ -55,10 +54,11 @@ export function adminRecoveryRoutes(deps: RecoveryDeps) {
   }
 
   return async function register(app: FastifyInstance): Promise<void> {
-    app.post('/recovery/code', { schema: { body: codeBody } }, async (request, reply) => {
+    const codeRoute = { schema: { body: codeBody }, preValidation: methodEnabled('code') };
+    app.post('/recovery/code', codeRoute, async (request, reply) => {
       const body = request.body as CodeBody;
+      const lifespanMs = expiresInMs(body.expires_in, deps.config.code.lifespanMs);
       const identity = await identityFor(body.identity_id);
-      const lifespanMs = lifespan(body.expires_in, deps.config.code.lifespanMs);
       const type = body.flow_type ?? 'browser';
       const flow = await createRecoveryFlow(deps, {
         type,
@@ -87,17 +87,18 @@ export function adminRecoveryRoutes(deps: RecoveryDeps) {
         { queue: false },
       );
       return reply.code(201).send({
-        // Through the public submit URL, which gives the browser its CSRF cookie and opens the UI.
-        recovery_link: publicUrl(deps.publicBase, `self-service/recovery?flow=${flow.id}`),
+        // The recovery UI itself, as Kratos's: the flow takes its code without a CSRF token.
+        recovery_link: flowUiUrl(deps.config.recovery.uiUrl, flow.id),
         recovery_code: code,
         expires_at: flow.expires_at.toISOString(),
       });
     });
 
-    app.post('/recovery/link', { schema: { body: linkBody } }, async (request, reply) => {
+    const linkRoute = { schema: { body: linkBody }, preValidation: methodEnabled('link') };
+    app.post('/recovery/link', linkRoute, async (request, reply) => {
       const body = request.body as CodeBody;
+      const lifespanMs = expiresInMs(body.expires_in, deps.config.link.lifespanMs);
       const identity = await identityFor(body.identity_id);
-      const lifespanMs = lifespan(body.expires_in, deps.config.link.lifespanMs);
       const flow = await createRecoveryFlow(deps, {
         type: 'browser',
         requestUrl: publicUrl(deps.publicBase, 'self-service/recovery'),

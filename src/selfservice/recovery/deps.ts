@@ -1,5 +1,6 @@
 import type { Identity } from '../../identity/model.js';
 import type { ReturnToValidator } from '../../kernel/return-to.js';
+import type { CodeMethod } from '../../persistence/code-store.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
 import type { TrustedProxies } from '../../ratelimit/index.js';
 import type { SessionManager } from '../../session/manager.js';
@@ -34,4 +35,10 @@ export interface RecoveryDeps extends OneTimeDeps {
   hooks?: HookRunner;
   tokens: TokenSources;
   returnTo: ReturnToValidator;
+  /**
+   * `selfservice.methods.{code,link}.enabled` (Kratos's defaults: code on, link off). A method
+   * switched off is gone from self-service and admin recovery alike, as Kratos lists only enabled
+   * strategies. Absent: both on.
+   */
+  methods?: Readonly<Record<CodeMethod, boolean>>;
 }

@@ -3,6 +3,7 @@ import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { publicUrl } from '../flow/request-url.js';
 import { type UiNode, uiContainer } from '../flow/ui.js';
 import { addressRequestNodes, codeEntryNodes, linkSentNodes } from '../nodes/address-flows.js';
+import { withNodeMessages } from '../nodes/index.js';
 import { withCsrf } from '../verification/flow.js';
 import type { RecoveryDeps } from './deps.js';
 
@@ -14,6 +15,8 @@ export interface NewRecoveryFlow extends FlowNotice {
   csrfBinding?: string;
   /** Admin-created flows live as long as their code (`expires_in`). */
   lifespanMs?: number;
+  /** Messages on the form's nodes (a web hook's refusal), as Kratos's Container.AddMessage. */
+  nodeMessages?: Readonly<Record<string, readonly UiText[]>>;
 }
 
 /** Builds and stores a recovery flow asking for the address (`choose_method`). */
@@ -32,7 +35,10 @@ export async function createRecoveryFlow(
     ui: (id) =>
       uiContainer(
         publicUrl(deps.publicBase, `self-service/recovery?flow=${id}`),
-        withCsrf(input.type, input.csrfToken, addressRequestNodes(method)),
+        withNodeMessages(
+          withCsrf(input.type, input.csrfToken, addressRequestNodes(method)),
+          input.nodeMessages ?? {},
+        ),
       ),
     notice: input.notice,
     now: deps.now(),

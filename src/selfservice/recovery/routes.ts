@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest } from '../../kernel/errors.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
 import { fetchFlowForClient } from '../flow/flow-steps.js';
@@ -9,6 +8,7 @@ import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
 import type { RecoveryDeps } from './deps.js';
 import { createRecoveryFlow } from './flow.js';
+import { assertActiveMethodEnabled, assertFlowAllowed, recoveryDisabled } from './methods.js';
 import { followRecoveryLink, submitRecovery } from './submit.js';
 
 const initQuery = {
@@ -16,10 +16,15 @@ const initQuery = {
   properties: { return_to: { type: 'string' } },
 } as const;
 
-/** Recovery routes as on Kratos's public port: init (api, browser), fetch, submit, email link. */
+/**
+ * Recovery routes as on Kratos's public port: init (api, browser), fetch, submit, email link.
+ * `selfservice.flows.recovery.enabled: false` closes the inits, and every flow but those an
+ * admin issued (see assertFlowAllowed); the configured `use` must name an enabled method.
+ */
 export function recoveryRoutes(deps: RecoveryDeps) {
   function assertEnabled(): void {
-    if (!deps.config.recovery.enabled) throw badRequest('Recovery is not allowed because it was disabled.');
+    if (!deps.config.recovery.enabled) throw recoveryDisabled();
+    assertActiveMethodEnabled(deps);
   }
 
   function returnToOf(request: FastifyRequest): string | null {
@@ -74,17 +79,14 @@ export function recoveryRoutes(deps: RecoveryDeps) {
     );
 
     app.get('/self-service/recovery/flows', async (request: FastifyRequest, reply: FastifyReply) => {
-      return reply.send(serializeFlow(await fetchFlowForClient(deps, 'recovery', request)));
+      const flow = await fetchFlowForClient(deps, 'recovery', request);
+      // As Kratos's getRecoveryFlow, but for the flows an admin issued (their UI fetches them).
+      assertFlowAllowed(deps, flow);
+      return reply.send(serializeFlow(flow));
     });
 
-    app.post('/self-service/recovery', async (request, reply) => {
-      assertEnabled();
-      return submitRecovery(deps, request, reply);
-    });
-
-    app.get('/self-service/recovery', async (request, reply) => {
-      assertEnabled();
-      return followRecoveryLink(deps, request, reply);
-    });
+    // Whether the flow may go on is for submit.ts to say, once it has loaded it.
+    app.post('/self-service/recovery', async (request, reply) => submitRecovery(deps, request, reply));
+    app.get('/self-service/recovery', async (request, reply) => followRecoveryLink(deps, request, reply));
   };
 }

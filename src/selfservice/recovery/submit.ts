@@ -3,14 +3,16 @@ import type { Identity, JsonObject } from '../../identity/model.js';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import type { CodeMethod } from '../../persistence/code-store.js';
 import { requestClientIp } from '../../ratelimit/index.js';
+import type { IssuedSession } from '../../session/manager.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { BrowserLocationChangeRequired } from '../flow/browser-location.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
 import {
+  checkSubmissionClient,
   flowIdFrom,
-  openSubmission,
   queryLinkToken,
+  readFlowSubmission,
   replaceExpiredFlow,
   saveFlowUi,
 } from '../flow/flow-steps.js';
@@ -23,16 +25,22 @@ import {
   setSessionCookie,
   wantsJson,
 } from '../flow/http-context.js';
-import { Msg, uiText } from '../flow/messages.js';
+import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { requestDevice } from '../flow/request-device.js';
+import { publicUrl } from '../flow/request-url.js';
 import { continueWithJson, flowUiUrl, respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
+import { WebHookRefusal } from '../hooks/runner.js';
 import { withoutNodeMessages } from '../nodes/index.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import { addressMissingNodes, throttledSendNodes, withCsrf } from '../verification/flow.js';
 import type { RecoveryDeps } from './deps.js';
 import { createRecoveryFlow, recoverySentForm } from './flow.js';
+import { assertFlowAllowed, assertMethodEndpointEnabled, skipsClientCheck } from './methods.js';
+
+/** Kratos's code.ErrCodeSubmittedTooOften, shown on the flow that replaces a guessed-at one. */
+const SUBMITTED_TOO_OFTEN = 'The request was submitted too often. Please request another code.';
 
 /** The method a flow runs: what an admin issued it with, else the configured `use`. */
 export function recoveryMethodOf(deps: RecoveryDeps, flow: SelfServiceFlow): CodeMethod {
@@ -52,15 +60,23 @@ export async function submitRecovery(
     const linked = await deps.flows.get('recovery', flowIdFrom(request));
     if (linked && recoveryMethodOf(deps, linked) === 'link') return answerLink(deps, request, reply, linked);
   }
-  const { flow, submission } = await openSubmission(deps, 'recovery', request);
+  const opened = await readFlowSubmission(deps, 'recovery', request);
+  const { flow, submission } = opened;
+  assertFlowAllowed(deps, flow);
   const method = recoveryMethodOf(deps, flow);
+  const email = submission.field('email');
+  // As Kratos's code strategy (`f.State != StateChooseMethod && len(body.Email) == 0` redeems):
+  // an email is the form's "Resend code" button, and asks for a new code even beside a typed one.
+  const resend = method === 'code' && email !== undefined && email !== '';
+  if (!skipsClientCheck(flow, resend)) checkSubmissionClient(deps, request, opened);
   if (submission.method !== undefined && submission.method !== method) {
     throw badRequest(`The recovery method "${submission.method}" is not enabled; use "${method}".`);
   }
+  assertMethodEndpointEnabled(deps, method);
   if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
   const secret = submission.field(method === 'code' ? 'code' : 'token');
-  if (secret !== undefined && secret !== '') return redeem(deps, request, reply, flow, secret);
-  return send(deps, request, reply, flow, submission.field('email'), submission.transientPayload());
+  if (!resend && secret !== undefined && secret !== '') return redeem(deps, request, reply, flow, secret);
+  return send(deps, request, reply, flow, email, submission.transientPayload());
 }
 
 /**
@@ -85,18 +101,17 @@ async function answerLink(
   flow: SelfServiceFlow,
 ): Promise<FastifyReply> {
   const query = request.query as { token?: string };
+  assertFlowAllowed(deps, flow);
   if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
   // Only link tokens are redeemed by a GET; a code is typed into the form (a POST with the
   // CSRF token), so a crafted link cannot sign a victim's browser into someone else's account.
   const token = recoveryMethodOf(deps, flow) === 'link' ? query.token : undefined;
   if (token !== undefined && token !== '') {
+    assertMethodEndpointEnabled(deps, 'link');
     // A link from a flow this browser started must come back to this browser; links an admin
     // created belong to no browser.
     assertFlowOwnedByBrowser(request, flow, deps.cookies);
-    // A link followed (GET) is a person's browser, whatever the flow's type: as Kratos's link
-    // strategy, it is signed in with a cookie and sent to settings, so a native flow's session
-    // token never lands in a web page (or in a mail scanner's prefetch).
-    return redeem(deps, request, reply, flow, token, request.method === 'GET');
+    return redeem(deps, request, reply, flow, token);
   }
   if (flow.type === 'browser') ensureCsrfSecret(request, reply, deps.cookies);
   return respondWithFlow(request, reply, flow, deps.config.recovery.uiUrl);
@@ -110,6 +125,14 @@ async function send(
   email: string | undefined,
   transientPayload: JsonObject | undefined,
 ): Promise<FastifyReply> {
+  // As Kratos's strategies (Recover: SessionManager().FetchFromRequest before the email is
+  // taken): someone signed in uses settings, and no message goes out for them.
+  if ((await signedInIdentity(deps, request)) !== undefined) {
+    if (flow.type === 'browser' && !wantsJson(request)) {
+      return reply.redirect(flow.return_to ?? deps.config.defaultReturnUrl, 303);
+    }
+    throw sessionAlreadyAvailable('recovery');
+  }
   const method = recoveryMethodOf(deps, flow);
   const csrf = csrfOf(deps, request, reply, flow);
   if (email === undefined || email.trim() === '') {
@@ -158,7 +181,6 @@ async function redeem(
   reply: FastifyReply,
   flow: SelfServiceFlow,
   secret: string,
-  followedLink = false,
 ): Promise<FastifyReply> {
   const method = recoveryMethodOf(deps, flow);
   const csrf = csrfOf(deps, request, reply, flow);
@@ -169,11 +191,18 @@ async function redeem(
     });
   }
   const result = await redeemSecret(deps, { kind: 'recovery', method, flowId: flow.id }, secret);
+  // As Kratos's recoveryUseCode once the flow's tries are spent (ErrCodeSubmittedTooOften): a
+  // new flow saying so, where the person asks for a new code.
+  if (!result.ok && result.reason === 'too_many' && method === 'code') {
+    return retryRecovery(deps, request, reply, flow, {
+      form: [uiText(Msg.ErrorValidationGeneric, { reason: SUBMITTED_TOO_OFTEN })],
+    });
+  }
   const identity = result.ok ? await deps.identityById(result.identityId) : undefined;
   if (!result.ok || identity === undefined || identity.state !== 'active') {
     const address = typeof flow.internal.address === 'string' ? flow.internal.address : '';
     // As Kratos's recoveryUseCode: a wrong or used code answers the flow, with 4060006, as 200
-    // (a browser form goes back to the UI either way); too many tries, or a link, is a 400.
+    // (a browser form goes back to the UI either way); a bad link is a 400.
     const outcome = method === 'code' && !result.ok && result.reason === 'invalid' ? 'next' : 'fix';
     return save(deps, request, reply, flow, outcome, {
       nodes: recoverySentForm(method, flow.type, csrf, address).nodes,
@@ -189,7 +218,7 @@ async function redeem(
   // Someone else signed in here: recovering would silently swap this browser's account.
   const current = await signedInIdentity(deps, request);
   if (current !== undefined && current !== identity.id) throw sessionAlreadyAvailable('recovery');
-  return recovered(deps, request, reply, flow, identity, result.address, method, followedLink);
+  return recovered(deps, request, reply, flow, identity, result.address, method);
 }
 
 async function signedInIdentity(deps: RecoveryDeps, request: FastifyRequest): Promise<string | undefined> {
@@ -207,24 +236,24 @@ async function recovered(
   identity: Identity,
   address: string,
   method: CodeMethod,
-  followedLink: boolean,
 ): Promise<FastifyReply> {
   const now = deps.now();
-  // Answered as to a browser: a browser flow, or any flow whose emailed link was followed.
-  const inBrowser = flow.type === 'browser' || followedLink;
+  // Answered as to a browser: a browser flow, or a link whatever its flow's type. As Kratos's
+  // link strategy (recoveryIssueSession with flow.TypeBrowser), a link signs a browser in with a
+  // cookie and sends it to settings, so a native flow's session token never lands in a web page
+  // (or in a mail scanner's prefetch).
+  const inBrowser = flow.type === 'browser' || method === 'link';
   // Receiving the message proves the address is the person's: it counts as verified.
   if (address !== '' && (await deps.addresses.markVerified(identity.id, address, now))) {
     await deps.sessions.identityChanged(identity.id, await deps.identityById(identity.id));
   }
-  const issued = await deps.sessions.issue(identity, {
-    methods: [
-      { method: method === 'code' ? 'code_recovery' : 'link_recovery', aal: 'aal1', completed_at: now },
-    ],
-    aal: 'aal1',
-    device: requestDevice(request, requestClientIp(request, deps.trustedProxies) ?? null),
-  });
+  const issued = await issueRecoverySession(deps, request, flow, identity, method);
+  if (issued instanceof WebHookRefusal) {
+    return retryRecovery(deps, request, reply, flow, { form: issued.form, fields: issued.fields });
+  }
   // `revoke_active_sessions`, as Kratos's SessionDestroyer: whoever else was signed in (the
-  // person who took the account over, say) is signed out; the session just issued stays.
+  // person who took the account over, say) is signed out; the session just issued stays. After
+  // the web hooks, as for login: a recovery they deny signs nobody out.
   if (deps.config.recovery.after.hooks(method).some((hook) => hook.hook === 'revoke_active_sessions')) {
     await deps.sessions.revokeIdentitySessions(identity.id, issued.session.id);
   }
@@ -265,10 +294,6 @@ async function recovered(
     updated_at: now,
   };
   await deps.flows.update(passed);
-  await deps.hooks?.postPersist('recovery', method, request, passed, async () => ({
-    identity: await deps.identityJson(identity.id),
-    session: deps.sessions.toJson(issued.session, identity),
-  }));
 
   if (!inBrowser) {
     return reply.send({
@@ -282,6 +307,78 @@ async function recovered(
   setSessionCookie(reply, issued, deps.cookies);
   if (wantsJson(request)) throw new BrowserLocationChangeRequired(settingsUrl);
   return reply.redirect(settingsUrl, 303);
+}
+
+/**
+ * The recovered identity's session, stored only once `recovery.after.hooks` passed: as Kratos's
+ * recoveryIssueSession, which runs PostRecoveryHook on the session before it persists it, so a
+ * web hook can refuse a recovery (a flagged account, an out-of-band check). The hooks run in
+ * config order on the session about to be stored (`ctx.session`); the first failing one stops
+ * the rest. A refusal with messages (`response.parse` or `can_interrupt`, 4xx) is returned for
+ * the flow to show; any other failure is thrown (502/504), as Kratos's error handler forwards it.
+ */
+async function issueRecoverySession(
+  deps: RecoveryDeps,
+  request: FastifyRequest,
+  flow: SelfServiceFlow,
+  identity: Identity,
+  method: CodeMethod,
+): Promise<IssuedSession | WebHookRefusal> {
+  const now = deps.now();
+  // What the hooks see as `ctx.flow`: the flow as Kratos hands it to them, challenge passed.
+  const passing: SelfServiceFlow = { ...flow, state: 'passed_challenge', active: method, updated_at: now };
+  const runHooks = async (draft: IssuedSession): Promise<void> => {
+    const failed = await deps.hooks?.mustPass('recovery', method, request, passing, async () => ({
+      identity: await deps.identityJson(identity.id),
+      session: deps.sessions.toJson(draft.session, identity),
+    }));
+    if (failed) throw failed;
+  };
+  const input = {
+    methods: [
+      {
+        method: method === 'code' ? ('code_recovery' as const) : ('link_recovery' as const),
+        aal: 'aal1' as const,
+        completed_at: now,
+      },
+    ],
+    aal: 'aal1' as const,
+    device: requestDevice(request, requestClientIp(request, deps.trustedProxies) ?? null),
+  };
+  try {
+    return await deps.sessions.issue(identity, input, runHooks);
+  } catch (error) {
+    if (error instanceof WebHookRefusal) return error;
+    throw error;
+  }
+}
+
+/**
+ * As Kratos's retryRecoveryFlow: a new flow of the same type (keeping `return_to`) carrying
+ * `messages`, and the client sent to it with `303`: to `GET /self-service/recovery/flows?id=`
+ * for native flows and JSON requests (fetch and @ory/client follow it to the new flow's JSON),
+ * to the recovery UI for browsers.
+ */
+async function retryRecovery(
+  deps: RecoveryDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  messages: { form: readonly UiText[]; fields?: Readonly<Record<string, readonly UiText[]>> },
+): Promise<FastifyReply> {
+  const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
+  const next = await createRecoveryFlow(deps, {
+    type: flow.type,
+    requestUrl: flow.request_url,
+    returnTo: flow.return_to,
+    notice: [...messages.form],
+    ...(messages.fields === undefined ? {} : { nodeMessages: messages.fields }),
+    ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
+  });
+  if (flow.type === 'api' || wantsJson(request)) {
+    return reply.redirect(publicUrl(deps.publicBase, `self-service/recovery/flows?id=${next.id}`), 303);
+  }
+  return reply.redirect(flowUiUrl(deps.config.recovery.uiUrl, next.id), 303);
 }
 
 function csrfOf(

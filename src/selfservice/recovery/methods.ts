@@ -1,0 +1,64 @@
+import { type AppError, badRequest, notFound } from '../../kernel/errors.js';
+import type { CodeMethod } from '../../persistence/code-store.js';
+import type { SelfServiceFlow } from '../flow/flow.js';
+import type { RecoveryDeps } from './deps.js';
+
+/** Kratos's strategy.EndpointDisabledMessage. */
+export const ENDPOINT_DISABLED_MESSAGE =
+  'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.';
+
+/** `selfservice.methods.{code,link}.enabled`: both on when the composition root passes none. */
+export function recoveryMethodEnabled(deps: Pick<RecoveryDeps, 'methods'>, method: CodeMethod): boolean {
+  return deps.methods?.[method] ?? true;
+}
+
+/**
+ * A switched-off method's admin endpoint, or a code or link submitted to its flow: 404, as
+ * Kratos's strategy.IsDisabled and flow.MethodEnabledAndAllowed answer.
+ */
+export function assertMethodEndpointEnabled(deps: Pick<RecoveryDeps, 'methods'>, method: CodeMethod): void {
+  if (!recoveryMethodEnabled(deps, method)) throw notFound(ENDPOINT_DISABLED_MESSAGE);
+}
+
+/**
+ * Starting a flow whose `recovery.use` names a switched-off method: 400, as Kratos's
+ * GetActiveRecoveryStrategy (only enabled strategies are listed).
+ */
+export function assertActiveMethodEnabled(deps: Pick<RecoveryDeps, 'methods' | 'config'>): void {
+  const method = deps.config.recovery.use;
+  if (!recoveryMethodEnabled(deps, method)) {
+    throw badRequest(
+      `You attempted recovery using ${method}, which is not enabled or does not exist. An administrator needs to enable this recovery method.`,
+    );
+  }
+}
+
+export function recoveryDisabled(): AppError {
+  return badRequest('Recovery is not allowed because it was disabled.');
+}
+
+/** `POST /admin/recovery/{code,link}` mark their flows with the method they issued. */
+export function isAdminIssued(flow: SelfServiceFlow): boolean {
+  const method = flow.internal.method;
+  return method === 'code' || method === 'link';
+}
+
+/**
+ * `selfservice.flows.recovery.enabled: false` switches self-service recovery off, not what an
+ * admin issued: as Kratos, whose update handler and strategies check the method only, the code
+ * or link from `POST /admin/recovery/{code,link}` (the "invite by recovery link" pattern) works
+ * with the flow disabled. Flows a person started are refused, should one outlive the switch.
+ */
+export function assertFlowAllowed(deps: Pick<RecoveryDeps, 'config'>, flow: SelfServiceFlow): void {
+  if (!deps.config.recovery.enabled && !isAdminIssued(flow)) throw recoveryDisabled();
+}
+
+/**
+ * Admin-issued code flows take their code without the CSRF token or the native-client checks:
+ * Kratos sets DangerousSkipCSRFCheck on them (createRecoveryCodeForIdentity), since the code
+ * is the proof and the person opens the flow in whatever browser they have. Only the code; a
+ * resend (an email) is checked as any other submission.
+ */
+export function skipsClientCheck(flow: SelfServiceFlow, resend: boolean): boolean {
+  return flow.internal.method === 'code' && !resend;
+}

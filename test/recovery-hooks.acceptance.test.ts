@@ -1,0 +1,261 @@
+import { Configuration, FrontendApi, IdentityApi } from '@ory/client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { testDatabases } from './support/databases.js';
+import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
+import { codeIn, mailTo } from './support/mail.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+
+const PASSWORD = 'correct horse battery staple';
+const traits = (email: string) => ({ email, fullname: 'Ada', phone_number: 5550100, user_type: 'educator' });
+const base64 = (text: string) => `base64://${Buffer.from(text).toString('base64')}`;
+const BODY = base64(
+  'function(ctx) { identity_id: ctx.identity.id, session_id: ctx.session.id, state: ctx.flow.state }',
+);
+/** What a policy service answers to refuse a recovery, in Kratos's web hook format. */
+const LOCKED = {
+  status: 403,
+  body: {
+    messages: [
+      {
+        instance_ptr: '#/',
+        messages: [{ id: 4000001, text: 'This account is locked: call the help desk.', type: 'error' }],
+      },
+    ],
+  },
+};
+
+type FlowJson = {
+  id: string;
+  state: string;
+  ui: { messages?: { id: number; text: string }[]; nodes: { attributes: object }[] };
+};
+
+describe.each(testDatabases())(
+  'recovery after hooks decide before the session exists ($name)',
+  (database) => {
+    let smtp: TestSmtpServer;
+    let receiver: HttpReceiver;
+    let server: TestServer;
+    let frontend: FrontendApi;
+    let admin: IdentityApi;
+    let drop: () => Promise<void>;
+    let sessionCookie: string;
+
+    beforeAll(async () => {
+      smtp = await startSmtpServer();
+      receiver = await startHttpReceiver();
+      const db = await database.create();
+      drop = db.drop;
+      server = await startTestServer({
+        dsn: db.dsn,
+        watchCourier: true,
+        extraConfig: {
+          courier: { worker: { pull_wait: '50ms' }, smtp: { connection_uri: smtp.connectionUri } },
+          selfservice: {
+            default_browser_return_url: 'http://app.example.test/welcome',
+            methods: { password: { config: { haveibeenpwned_enabled: false } } },
+            flows: {
+              recovery: {
+                enabled: true,
+                use: 'code',
+                after: {
+                  hooks: [
+                    {
+                      hook: 'web_hook',
+                      config: {
+                        url: `${receiver.url}/interrupting`,
+                        method: 'POST',
+                        body: BODY,
+                        can_interrupt: true,
+                      },
+                    },
+                    { hook: 'revoke_active_sessions' },
+                    {
+                      hook: 'web_hook',
+                      config: { url: `${receiver.url}/plain`, method: 'POST', body: BODY },
+                    },
+                  ],
+                },
+              },
+            },
+          },
+        },
+      });
+      frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+      admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+      sessionCookie = server.registry.sessionConfig.cookie.name;
+    });
+    afterAll(async () => {
+      await server?.close();
+      await receiver?.stop();
+      await smtp?.stop();
+      await drop?.();
+    });
+    beforeEach(() => {
+      receiver.script('/interrupting', [{ status: 200, body: {} }]);
+      receiver.script('/plain', [{ status: 204 }]);
+    });
+
+    /** An identity somebody else is signed in to (with the password they took): their token. */
+    async function takenOver(email: string): Promise<{ id: string; intruder: string }> {
+      const { data: identity } = await admin.createIdentity({
+        createIdentityBody: {
+          schema_id: 'exam',
+          traits: traits(email),
+          credentials: { password: { config: { password: PASSWORD } } },
+        },
+      });
+      const { data: flow } = await frontend.createNativeLoginFlow();
+      const { data: login } = await frontend.updateLoginFlow({
+        flow: flow.id,
+        updateLoginFlowBody: { method: 'password', identifier: email, password: PASSWORD },
+      });
+      return { id: identity.id, intruder: login.session_token ?? '' };
+    }
+
+    async function activeSessions(identityId: string): Promise<number> {
+      const { data } = await admin.listIdentitySessions({ id: identityId, active: true });
+      return data.length;
+    }
+
+    async function whoami(token: string): Promise<number> {
+      const response = await fetch(`${server.publicUrl}/sessions/whoami`, {
+        headers: { 'x-session-token': token },
+      });
+      return response.status;
+    }
+
+    /** A native flow with a code mailed for `email`: submit the code with `fetch` (no redirects followed). */
+    async function nativeCode(email: string) {
+      const { data: flow } = await frontend.createNativeRecoveryFlow();
+      const before = smtp.messages.length;
+      await frontend.updateRecoveryFlow({ flow: flow.id, updateRecoveryFlowBody: { method: 'code', email } });
+      const code = codeIn((await mailTo(smtp, email, before)).text);
+      const submit = () =>
+        fetch(`${server.publicUrl}/self-service/recovery?flow=${flow.id}`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { accept: 'application/json', 'content-type': 'application/json' },
+          body: JSON.stringify({ method: 'code', code }),
+        });
+      return { flow, submit };
+    }
+
+    /** A browser flow with a code mailed for `email`; `html` submits it as a form post. */
+    async function browserCode(email: string, html: boolean) {
+      const browser = new BrowserClient(server.publicUrl);
+      const flow = (await (await browser.getJson('/self-service/recovery/browser')).json()) as FlowJson;
+      const before = smtp.messages.length;
+      await browser.postJson(`/self-service/recovery?flow=${flow.id}`, {
+        method: 'code',
+        email,
+        csrf_token: csrfTokenOf(flow),
+      });
+      const code = codeIn((await mailTo(smtp, email, before)).text);
+      const fields = { method: 'code', code, csrf_token: csrfTokenOf(flow) };
+      const submit = () =>
+        html
+          ? browser.postForm(`/self-service/recovery?flow=${flow.id}`, fields)
+          : browser.postJson(`/self-service/recovery?flow=${flow.id}`, fields);
+      return { browser, flow, submit };
+    }
+
+    it('a can_interrupt hook refuses a native recovery: a new flow with its message, no session, nobody signed out', async () => {
+      const email = 'locked-native@example.test';
+      const { id, intruder } = await takenOver(email);
+      receiver.script('/interrupting', [LOCKED]);
+      const calls = receiver.to('/interrupting').length;
+      const { flow, submit } = await nativeCode(email);
+
+      const refused = await submit();
+      // As Kratos's retryRecoveryFlow for an api flow: 303 to the new flow's JSON.
+      expect(refused.status).toBe(303);
+      const location = new URL(String(refused.headers.get('location')));
+      expect(location.pathname).toBe('/self-service/recovery/flows');
+      expect(location.searchParams.get('id')).not.toBe(flow.id);
+      expect(await refused.text()).not.toContain('ory_st_');
+      const next = (await (await fetch(location)).json()) as FlowJson;
+      expect(next.state).toBe('choose_method');
+      expect(next.ui.messages?.map((m) => m.text)).toEqual(['This account is locked: call the help desk.']);
+
+      expect(receiver.to('/interrupting').length).toBe(calls + 1);
+      expect(receiver.to('/plain').filter((r) => r.body.includes(id))).toHaveLength(0);
+      // The refused recovery stored no session and signed nobody out.
+      expect(await activeSessions(id)).toBe(1);
+      expect(await whoami(intruder)).toBe(200);
+    });
+
+    it('refuses an SPA and an HTML form alike, and sets no session cookie', async () => {
+      const email = 'locked-browser@example.test';
+      const { id } = await takenOver(email);
+      receiver.script('/interrupting', [LOCKED]);
+
+      const spa = await browserCode(email, false);
+      const refused = await spa.submit();
+      expect(refused.status).toBe(303);
+      const location = new URL(String(refused.headers.get('location')));
+      expect(location.pathname).toBe('/self-service/recovery/flows');
+      expect(refused.headers.getSetCookie().some((c) => c.startsWith(`${sessionCookie}=`))).toBe(false);
+      // The browser may fetch the new flow: it is bound to the CSRF cookie it holds.
+      const next = await spa.browser.getJson(`${location.pathname}${location.search}`);
+      expect(next.status).toBe(200);
+      expect(((await next.json()) as FlowJson).ui.messages?.map((m) => m.id)).toEqual([4000001]);
+      expect((await spa.browser.getJson('/sessions/whoami')).status).toBe(401);
+
+      const form = await browserCode(email, true);
+      const sent = await form.submit();
+      expect(sent.status).toBe(303);
+      expect(String(sent.headers.get('location'))).toMatch(/\/ui\/recovery\?flow=/);
+      expect(sent.headers.get('location')).not.toContain(form.flow.id);
+      expect(sent.headers.getSetCookie().some((c) => c.startsWith(`${sessionCookie}=`))).toBe(false);
+      expect((await form.browser.getJson('/sessions/whoami')).status).toBe(401);
+      expect(await activeSessions(id)).toBe(1);
+    });
+
+    it('a plain hook answering 403 fails the recovery with 502 (an error page for a form): no session is stored', async () => {
+      const email = 'plain-refused@example.test';
+      const { id, intruder } = await takenOver(email);
+      receiver.script('/plain', [{ status: 403 }]);
+      const native = await nativeCode(email);
+      const failed = await native.submit();
+      expect(failed.status).toBe(502);
+      expect(await failed.text()).not.toContain('ory_st_');
+
+      const form = await browserCode(email, true);
+      const sent = await form.submit();
+      expect(sent.status).toBe(303);
+      expect(String(sent.headers.get('location'))).toMatch(/\/ui\/error\?id=/);
+      expect(sent.headers.getSetCookie().some((c) => c.startsWith(`${sessionCookie}=`))).toBe(false);
+      expect((await form.browser.getJson('/sessions/whoami')).status).toBe(401);
+
+      // revoke_active_sessions waits for every web hook, as for login: a denied recovery signs nobody out.
+      expect(await activeSessions(id)).toBe(1);
+      expect(await whoami(intruder)).toBe(200);
+    });
+
+    it('hooks that pass see the session about to be stored; it is then issued and the others are revoked', async () => {
+      const email = 'recovered@example.test';
+      const { id, intruder } = await takenOver(email);
+      const { submit } = await nativeCode(email);
+      const done = await submit();
+      expect(done.status).toBe(200);
+      const body = (await done.json()) as FlowJson & {
+        continue_with: { action: string; ory_session_token?: string }[];
+      };
+      const token =
+        body.continue_with.find((c) => c.action === 'set_ory_session_token')?.ory_session_token ?? '';
+      const { data: mine } = await frontend.toSession({ xSessionToken: token });
+      for (const path of ['/interrupting', '/plain']) {
+        const sent = receiver
+          .to(path)
+          .map((r) => JSON.parse(r.body) as { identity_id: string; session_id: string; state: string })
+          .filter((b) => b.identity_id === id);
+        expect(sent, path).toEqual([{ identity_id: id, session_id: mine.id, state: 'passed_challenge' }]);
+      }
+      expect(await whoami(intruder)).toBe(401);
+      expect(await activeSessions(id)).toBe(1);
+    });
+  },
+);
