@@ -92,8 +92,15 @@ describe.each(testDatabases())('admin recovery with self-service recovery off ($
     expect(`${link.origin}${link.pathname}`).toBe(`${server.publicUrl}/ui/recovery`);
     const flowId = link.searchParams.get('flow') ?? '';
 
+    // The built-in UI shows the invitation's page although self-service recovery is off; a
+    // self-started recovery page stays off.
+    const page = await new BrowserClient(server.publicUrl).request(body.recovery_link);
+    expect(page.status).toBe(200);
+    expect(
+      (await new BrowserClient(server.publicUrl).request(`${server.publicUrl}/ui/recovery`)).status,
+    ).toBe(404);
+
     // A browser that never went through the public API: no CSRF cookie, the form's token empty.
-    // (The built-in UI's page itself is off with recovery: see recovery-code-submissions for it.)
     const fetched = await new BrowserClient(server.publicUrl).getJson(
       `/self-service/recovery/flows?id=${flowId}`,
     );
@@ -142,5 +149,45 @@ describe.each(testDatabases())('admin recovery with self-service recovery off ($
     expect(((await past.json()) as { error: { reason: string } }).error.reason).toBe(
       'Value from "expires_in" must result to a future time: -1h',
     );
+  });
+});
+
+describe('admin recovery links with the link method off (its default)', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      dsn: 'memory',
+      extraConfig: {
+        // Required with recovery on; nothing is delivered in this test.
+        courier: { smtp: { connection_uri: 'smtp://127.0.0.1:9/' } },
+        selfservice: {
+          default_browser_return_url: 'http://app.example.test/welcome',
+          flows: { recovery: { enabled: true } },
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('answers 404 for a link, as Kratos, and still issues codes', async () => {
+    const admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+    const { data: identity } = await admin.createIdentity({
+      createIdentityBody: { schema_id: 'exam', traits: traits('link-off@example.com') },
+    });
+    const post = (path: string) =>
+      fetch(`${server.adminUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ identity_id: identity.id }),
+      });
+    const link = await post('/admin/recovery/link');
+    expect(link.status).toBe(404);
+    expect(((await link.json()) as { error: { reason: string } }).error.reason).toMatch(
+      /disabled by system administrator/,
+    );
+    expect((await post('/admin/recovery/code')).status).toBe(201);
   });
 });

@@ -5,7 +5,11 @@ import { hashersConfig, hasherWarnings } from './areas/hashers.js';
 import { identityConfig } from './areas/identity.js';
 import { logConfig, logWarnings } from './areas/log.js';
 import { secretsConfig, secretsWarnings } from './areas/secrets.js';
-import { unreachableParseHookWarnings, unsupportedSettingsHookIssues } from './areas/selfservice.js';
+import {
+  disabledFlowMethodWarnings,
+  unreachableParseHookWarnings,
+  unsupportedSettingsHookIssues,
+} from './areas/selfservice.js';
 import { serveConfig } from './areas/serve.js';
 import { cookieSecureIssues } from './areas/session.js';
 import { applyDefaults, type ConfigDefaults } from './defaults.js';
@@ -62,7 +66,10 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
   ];
   const validated = validateOrThrow(schema, read, ownIssues, provenance);
 
-  const warnings: string[] = [...unreachableParseHookWarnings(document)];
+  const warnings: string[] = [
+    ...unreachableParseHookWarnings(document),
+    ...disabledFlowMethodWarnings(document),
+  ];
   if (defaults.dataDir !== undefined) await createDataDir(defaults.dataDir);
   if (options.dev && !hasSigningSecrets(document)) {
     warnings.push(await provideDevSecrets(document, defaults.dataDir));

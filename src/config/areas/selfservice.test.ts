@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KratosConfigDocument } from '../types.js';
 import {
+  disabledFlowMethodWarnings,
   selfServiceConfig,
   unreachableParseHookWarnings,
   unsupportedSettingsHookIssues,
@@ -147,5 +148,30 @@ describe('settings hooks not supported yet', () => {
     expect(names('code')).toEqual(['session']);
     expect(names('oidc')).toEqual(['show_verification_ui']);
     expect(config.registration.after.ownHooks('password')).toEqual([]);
+  });
+});
+
+describe('selfservice.methods.{code,link}.enabled', () => {
+  it('defaults to code on and link off, as Kratos', () => {
+    expect([read({}).code.enabled, read({}).link.enabled]).toEqual([true, false]);
+    const flipped = read({ selfservice: { methods: { code: { enabled: false }, link: { enabled: true } } } });
+    expect([flipped.code.enabled, flipped.link.enabled]).toEqual([false, true]);
+  });
+
+  it('warns at start when an enabled flow uses a method that is off', () => {
+    const document = (flows: object, methods: object = {}) =>
+      ({ selfservice: { flows, methods } }) as unknown as KratosConfigDocument;
+    expect(disabledFlowMethodWarnings(document({ recovery: { enabled: true, use: 'link' } }))).toEqual([
+      'selfservice.flows.recovery.use is "link" but selfservice.methods.link.enabled is not true: recovery flows cannot start',
+    ]);
+    expect(
+      disabledFlowMethodWarnings(
+        document({ recovery: { enabled: true, use: 'link' } }, { link: { enabled: true } }),
+      ),
+    ).toEqual([]);
+    expect(
+      disabledFlowMethodWarnings(document({ verification: { enabled: true } }, { code: { enabled: false } })),
+    ).toHaveLength(1);
+    expect(disabledFlowMethodWarnings(document({ recovery: { enabled: false, use: 'link' } }))).toEqual([]);
   });
 });

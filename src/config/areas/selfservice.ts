@@ -89,10 +89,10 @@ export interface SelfServiceConfig {
    */
   readonly password: { readonly enabled: boolean; readonly config: Readonly<Record<string, unknown>> };
   readonly profile: { readonly enabled: boolean };
-  /** `selfservice.methods.code`: one-time codes for verification and recovery. */
-  readonly code: { readonly lifespanMs: number; readonly maxSubmissions: number };
-  /** `selfservice.methods.link`: one-time links for verification and recovery. */
-  readonly link: { readonly lifespanMs: number };
+  /** `selfservice.methods.code`: one-time codes for verification and recovery (on by default). */
+  readonly code: { readonly enabled: boolean; readonly lifespanMs: number; readonly maxSubmissions: number };
+  /** `selfservice.methods.link`: one-time links for verification and recovery (off by default, as Kratos). */
+  readonly link: { readonly enabled: boolean; readonly lifespanMs: number };
 }
 
 /** Verification and recovery: both send a code or a link to an address. */
@@ -302,9 +302,38 @@ export function selfServiceConfig(document: KratosConfigDocument, publicBase: UR
     password: { enabled: password.enabled !== false, config: objectOrEmpty(password.config) },
     profile: { enabled: objectOrEmpty(methods.profile).enabled !== false },
     code: {
+      enabled: objectOrEmpty(methods.code).enabled !== false,
       lifespanMs: durationOr(objectOrEmpty(objectOrEmpty(methods.code).config).lifespan, 3_600_000),
       maxSubmissions: numberOr(objectOrEmpty(objectOrEmpty(methods.code).config).max_submissions, 5),
     },
-    link: { lifespanMs: durationOr(objectOrEmpty(objectOrEmpty(methods.link).config).lifespan, 3_600_000) },
+    link: {
+      enabled: objectOrEmpty(methods.link).enabled === true,
+      lifespanMs: durationOr(objectOrEmpty(objectOrEmpty(methods.link).config).lifespan, 3_600_000),
+    },
   };
+}
+
+/**
+ * A warning for a verification or recovery flow whose `use` names a method that
+ * `selfservice.methods.<use>.enabled` leaves off (link is off unless enabled, as in Kratos): such a
+ * flow cannot start (Kratos answers 400), which is otherwise only found by the first person to try.
+ */
+export function disabledFlowMethodWarnings(document: KratosConfigDocument): string[] {
+  const selfservice = objectOrEmpty((document as ConfigDoc).selfservice);
+  const methods = objectOrEmpty(selfservice.methods);
+  const flows = objectOrEmpty(selfservice.flows);
+  const enabled = {
+    code: objectOrEmpty(methods.code).enabled !== false,
+    link: objectOrEmpty(methods.link).enabled === true,
+  };
+  const warnings: string[] = [];
+  for (const kind of ['verification', 'recovery'] as const) {
+    const flow = objectOrEmpty(flows[kind]);
+    const use = flow.use === 'link' ? 'link' : 'code';
+    if (flow.enabled === true && !enabled[use])
+      warnings.push(
+        `selfservice.flows.${kind}.use is "${use}" but selfservice.methods.${use}.enabled is not true: ${kind} flows cannot start`,
+      );
+  }
+  return warnings;
 }

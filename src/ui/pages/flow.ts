@@ -15,6 +15,7 @@ import { refreshCsrfNode } from '../../selfservice/flow/csrf-node.js';
 import { type FlowKind, isFlowExpired, type SelfServiceFlow } from '../../selfservice/flow/flow.js';
 import { assertFlowOwnedByBrowser, csrfTokenFor } from '../../selfservice/flow/http-context.js';
 import { askedFlowSchema } from '../../selfservice/flow/identity-schema.js';
+import { isAdminIssued } from '../../selfservice/recovery/methods.js';
 import { flowOfAnotherIdentity } from '../../selfservice/settings/errors.js';
 import { flowIdentityId } from '../../selfservice/settings/flow.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
@@ -165,6 +166,20 @@ async function signedInIdentity(runtime: UiRuntime, request: FastifyRequest): Pr
   return current?.session.identityId;
 }
 
+/**
+ * Whether `flowId` names a recovery flow an admin issued (`POST /admin/recovery/code`): its page is
+ * shown with self-service recovery off, as Kratos serves invitation codes then.
+ */
+async function adminIssuedRecovery(
+  runtime: UiRuntime,
+  kind: FlowKind,
+  flowId: string | undefined,
+): Promise<boolean> {
+  if (kind !== 'recovery' || flowId === undefined) return false;
+  const flow = await runtime.deps.flows.get(kind, flowId);
+  return flow !== undefined && isAdminIssued(flow);
+}
+
 /** Serves `GET /ui/<kind>`. */
 export async function showFlowPage(
   runtime: UiRuntime,
@@ -174,7 +189,7 @@ export async function showFlowPage(
 ): Promise<FastifyReply> {
   const { deps } = runtime;
   const query = (request.query ?? {}) as Query;
-  if (!enabled(runtime, kind))
+  if (!enabled(runtime, kind) && !(await adminIssuedRecovery(runtime, kind, text(query, 'flow'))))
     return sendErrorPage(runtime, request, reply, { status: 404, message: 'error.flow_disabled' });
   const returnTo = text(query, 'return_to');
   const fresh = initUrl(runtime, kind, {
