@@ -31,7 +31,10 @@ describe.each(testEngines())('courier message store contract ($name)', (engine) 
 
   beforeAll(async () => {
     database = await engine.open();
-    store = createMessageStore(database.db, database.engine);
+    // These tests move time by the `now` they pass, which on PostgreSQL needs the caller's clock
+    // for leases (on SQLite it is the database's anyway). The database's clock, which production
+    // uses, is tested in src/persistence/lease-queue.test.ts.
+    store = createMessageStore(database.db, database.engine, { leaseClock: 'caller' });
   });
   beforeEach(async () => {
     await database.db.deleteFrom('courier_messages').execute();

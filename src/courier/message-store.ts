@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, UpdateObject } from 'kysely';
 import type { LeaseSettlement } from '../kernel/leased-worker.js';
+import { createLeaseQueue, type LeaseQueueOptions, leaseSettlement } from '../persistence/lease-queue.js';
 import type { Engine } from '../persistence/migrations/column-types.js';
 import { decodeNewestFirstToken, encodeNewestFirstToken } from '../persistence/page-token.js';
 import { fromJsonOrNull, toDate, toDateOrNull, toJsonOrNull } from '../persistence/row-codec.js';
@@ -37,7 +38,13 @@ export interface ListMessagesQuery {
 /** Whether a settling write still held the lease; `lease_lost` means another worker owns it now. */
 export type Settlement = LeaseSettlement;
 
-/** The courier's outbox. Every write after the claim is conditional on holding the lease. */
+/**
+ * The courier's outbox. Every write after the claim is conditional on holding the lease.
+ * Lease times (and when a message is due) follow the database's clock, so hosts whose clocks
+ * disagree agree on who holds a lease: on PostgreSQL they are computed from `now()`, taking
+ * only offsets (a lease's length, a retry's delay) from the `now` passed in; SQLite runs in
+ * process, where the `now` passed in is the clock (see `LeaseClock`, persistence/lease-queue.ts).
+ */
 export interface MessageStore {
   /** Writes a queued message through `executor` (a transaction, to commit with its cause). */
   insert(executor: Kysely<Tables>, message: NewMessage, now: Date): Promise<void>;
@@ -104,9 +111,17 @@ function toDispatch(row: Selectable<CourierMessageDispatchesTable>): MessageDisp
   };
 }
 
-const settlement = (numUpdatedRows: bigint): Settlement => (numUpdatedRows > 0n ? 'settled' : 'lease_lost');
+export function createMessageStore(
+  db: Kysely<Tables>,
+  engine: Engine,
+  options: LeaseQueueOptions = {},
+): MessageStore {
+  const queue = createLeaseQueue(db, engine, {
+    table: 'courier_messages',
+    attempts: 'send_count',
+    clock: options.leaseClock,
+  });
 
-export function createMessageStore(db: Kysely<Tables>, engine: Engine): MessageStore {
   async function addDispatch(
     executor: Kysely<Tables>,
     messageId: string,
@@ -126,13 +141,24 @@ export function createMessageStore(db: Kysely<Tables>, engine: Engine): MessageS
       .execute();
   }
 
-  /** An update of a message this owner still leases. */
-  const leased = (executor: Kysely<Tables>, id: string, owner: string) =>
-    executor
-      .updateTable('courier_messages')
-      .where('id', '=', id)
-      .where('status', '=', 'processing')
-      .where('lease_owner', '=', owner);
+  /** A settling write on a message `owner` still leases, with the dispatch it made, in one transaction. */
+  function settle(
+    id: string,
+    owner: string,
+    values: UpdateObject<Tables, 'courier_messages'>,
+    dispatch: { error: DispatchError | null; now: Date },
+  ): Promise<Settlement> {
+    return db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('courier_messages')
+        .where(queue.heldBy(id, owner))
+        .set(values)
+        .executeTakeFirst();
+      // The attempt happened either way; the dispatch says so even if the lease was lost.
+      await addDispatch(trx, id, dispatch.error, dispatch.now);
+      return leaseSettlement(result);
+    });
+  }
 
   return {
     async insert(executor, message, now) {
@@ -141,110 +167,29 @@ export function createMessageStore(db: Kysely<Tables>, engine: Engine): MessageS
         .values({
           ...message,
           template_data: toJsonOrNull(message.template_data ?? null),
+          ...queue.queued(now),
           type: 'email',
-          status: 'queued',
           channel: null,
           send_count: 0,
-          next_attempt_at: now,
-          lease_owner: null,
-          lease_expires_at: null,
           created_at: now,
           updated_at: now,
         })
         .execute();
     },
 
-    async claim({ owner, limit, leaseMs, now }) {
-      const until = new Date(now.getTime() + leaseMs);
-      // A processing row's next_attempt_at is its lease expiry, so "due" is one index range
-      // for fresh and stranded messages alike.
-      const due = (executor: Kysely<Tables>) =>
-        executor
-          .selectFrom('courier_messages')
-          .select('id')
-          .where('status', 'in', ['queued', 'processing'])
-          .where('next_attempt_at', '<=', now)
-          .orderBy('next_attempt_at')
-          .limit(limit);
-      const lease = (executor: Kysely<Tables>) =>
-        executor.updateTable('courier_messages').set((eb) => ({
-          status: 'processing',
-          lease_owner: owner,
-          lease_expires_at: until,
-          next_attempt_at: until,
-          send_count: eb('send_count', '+', 1),
-          updated_at: now,
-        }));
-      let rows: Selectable<CourierMessagesTable>[];
-      if (engine === 'postgres') {
-        // Rows another worker is claiming right now are skipped, not waited for: replicas
-        // share the queue without ever leasing one message twice.
-        rows = await db.transaction().execute(async (trx) => {
-          const ids = (await due(trx).forUpdate().skipLocked().execute()).map((r) => r.id);
-          if (ids.length === 0) return [];
-          return lease(trx).where('id', 'in', ids).returningAll().execute();
-        });
-      } else {
-        // SQLite has one writer at a time and a write statement takes the write lock before it
-        // reads, so one conditional UPDATE is atomic across processes.
-        rows = await lease(db).where('id', 'in', due(db)).returningAll().execute();
-      }
-      // Oldest first, so a batch goes out in the order it was queued.
-      return rows.map(toMessage).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+    async claim(options) {
+      return (await queue.claim(options)).map(toMessage);
     },
 
-    async renew(id, owner, { leaseMs, now }) {
-      const until = new Date(now.getTime() + leaseMs);
-      // One UPDATE: on PostgreSQL it takes the row lock, so it either runs before a concurrent
-      // claim (which then re-reads the row, finds it not due and leaves it) or after it (and
-      // finds another owner); SQLite runs writes one at a time.
-      const result = await leased(db, id, owner)
-        .where('lease_expires_at', '>', now)
-        .set({ lease_expires_at: until, next_attempt_at: until, updated_at: now })
-        .executeTakeFirst();
-      return settlement(result.numUpdatedRows);
-    },
+    renew: queue.renew,
 
-    async markSent(id, owner, channel, now) {
-      return db.transaction().execute(async (trx) => {
-        const result = await leased(trx, id, owner)
-          .set({ status: 'sent', channel, lease_owner: null, lease_expires_at: null, updated_at: now })
-          .executeTakeFirst();
-        // The message went out either way; the dispatch says so even if the lease was lost.
-        await addDispatch(trx, id, null, now);
-        return settlement(result.numUpdatedRows);
-      });
-    },
+    markSent: (id, owner, channel, now) =>
+      settle(id, owner, { ...queue.finished('sent', now), channel }, { error: null, now }),
 
-    async recordFailure(id, owner, { error, retryAt, now }) {
-      return db.transaction().execute(async (trx) => {
-        const result = await leased(trx, id, owner)
-          .set({
-            status: retryAt === null ? 'abandoned' : 'queued',
-            next_attempt_at: retryAt ?? now,
-            lease_owner: null,
-            lease_expires_at: null,
-            updated_at: now,
-          })
-          .executeTakeFirst();
-        await addDispatch(trx, id, error, now);
-        return settlement(result.numUpdatedRows);
-      });
-    },
+    recordFailure: (id, owner, { error, retryAt, now }) =>
+      settle(id, owner, queue.failed(retryAt, now), { error, now }),
 
-    async release(id, owner, { refund, now }) {
-      const result = await leased(db, id, owner)
-        .set((eb) => ({
-          status: 'queued',
-          next_attempt_at: now,
-          lease_owner: null,
-          lease_expires_at: null,
-          updated_at: now,
-          ...(refund ? { send_count: eb('send_count', '-', 1) } : {}),
-        }))
-        .executeTakeFirst();
-      return settlement(result.numUpdatedRows);
-    },
+    release: queue.release,
 
     async list(query) {
       // Kratos's keyset order: created_at DESC, then id ASC among messages created at once.

@@ -1,6 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, UpdateObject } from 'kysely';
 import type { SecretCipher } from '../../kernel/cipher.js';
 import type { LeaseSettlement } from '../../kernel/leased-worker.js';
+import { createLeaseQueue, type LeaseQueueOptions, leaseSettlement } from '../../persistence/lease-queue.js';
 import type { Engine } from '../../persistence/migrations/column-types.js';
 import { fromJson, toDate, toDateOrNull, toJson } from '../../persistence/row-codec.js';
 import type { Tables, WebhookDeliveriesTable } from '../../persistence/tables.js';
@@ -17,11 +18,14 @@ const MAX_NAME_LENGTH = 255;
 /**
  * The web hook outbox table. Every write after the claim is conditional on holding the lease,
  * so a worker whose lease ran out cannot overwrite the outcome of the worker that took over.
+ * Lease times (and when a delivery is due) follow the database's clock, so hosts whose clocks
+ * disagree agree on who holds a lease: on PostgreSQL they are computed from `now()`, taking
+ * only offsets (a lease's length, a retry's delay) from the `now` passed in; SQLite runs in
+ * process, where the `now` passed in is the clock (see `LeaseClock`, persistence/lease-queue.ts).
  *
- * The claim/lease/settle shape is the courier's (src/courier/message-store.ts), duplicated
- * deliberately rather than shared: the two outboxes differ in rows and in what a settle
- * records (the courier keeps a dispatch per attempt), and each module owns its table. The
- * worker loop over them is shared (src/kernel/leased-worker.ts).
+ * The lease protocol (claim, renew, release, and the lease columns of a settling write) is
+ * shared with the courier's outbox (src/persistence/lease-queue.ts), as is the worker loop
+ * (src/kernel/leased-worker.ts); what a settle records besides is this table's own.
  */
 export interface DeliveryStore {
   /** Writes a queued delivery through `executor` (a transaction, to commit with its cause). */
@@ -87,17 +91,32 @@ function toDelivery(cipher: SecretCipher, row: Selectable<WebhookDeliveriesTable
   };
 }
 
-const settlement = (numUpdatedRows: bigint): Settlement => (numUpdatedRows > 0n ? 'settled' : 'lease_lost');
-
-export function createDeliveryStore(db: Kysely<Tables>, engine: Engine, cipher: SecretCipher): DeliveryStore {
+export function createDeliveryStore(
+  db: Kysely<Tables>,
+  engine: Engine,
+  cipher: SecretCipher,
+  options: LeaseQueueOptions = {},
+): DeliveryStore {
   const decode = (row: Selectable<WebhookDeliveriesTable>): WebhookDelivery => toDelivery(cipher, row);
-  /** An update of a delivery this owner still leases. */
-  const leased = (id: string, owner: string) =>
-    db
+  const queue = createLeaseQueue(db, engine, {
+    table: 'webhook_deliveries',
+    attempts: 'attempts',
+    clock: options.leaseClock,
+  });
+
+  /** A settling write on a delivery `owner` still leases. */
+  async function settle(
+    id: string,
+    owner: string,
+    values: UpdateObject<Tables, 'webhook_deliveries'>,
+  ): Promise<Settlement> {
+    const result = await db
       .updateTable('webhook_deliveries')
-      .where('id', '=', id)
-      .where('status', '=', 'processing')
-      .where('lease_owner', '=', owner);
+      .where(queue.heldBy(id, owner))
+      .set(values)
+      .executeTakeFirst();
+    return leaseSettlement(result);
+  }
 
   return {
     async insert(executor, delivery, now) {
@@ -110,11 +129,8 @@ export function createDeliveryStore(db: Kysely<Tables>, engine: Engine, cipher: 
           headers: sealHeaders(cipher, delivery.headers),
           body: delivery.body,
           hook_name: delivery.name.slice(0, MAX_NAME_LENGTH),
-          status: 'queued',
+          ...queue.queued(now),
           attempts: 0,
-          next_attempt_at: now,
-          lease_owner: null,
-          lease_expires_at: null,
           last_error: null,
           created_at: now,
           updated_at: now,
@@ -122,93 +138,19 @@ export function createDeliveryStore(db: Kysely<Tables>, engine: Engine, cipher: 
         .execute();
     },
 
-    async claim({ owner, limit, leaseMs, now }) {
-      const until = new Date(now.getTime() + leaseMs);
-      const due = (executor: Kysely<Tables>) =>
-        executor
-          .selectFrom('webhook_deliveries')
-          .select('id')
-          .where('status', 'in', ['queued', 'processing'])
-          .where('next_attempt_at', '<=', now)
-          .orderBy('next_attempt_at')
-          .limit(limit);
-      const lease = (executor: Kysely<Tables>) =>
-        executor.updateTable('webhook_deliveries').set((eb) => ({
-          status: 'processing',
-          lease_owner: owner,
-          lease_expires_at: until,
-          // While processing, "due" means "lease expired": one index range finds both.
-          next_attempt_at: until,
-          attempts: eb('attempts', '+', 1),
-          updated_at: now,
-        }));
-      let rows: Selectable<WebhookDeliveriesTable>[];
-      if (engine === 'postgres') {
-        // Rows another replica is claiming are skipped, not waited for: no delivery is leased twice.
-        rows = await db.transaction().execute(async (trx) => {
-          const ids = (await due(trx).forUpdate().skipLocked().execute()).map((r) => r.id);
-          if (ids.length === 0) return [];
-          return lease(trx).where('id', 'in', ids).returningAll().execute();
-        });
-      } else {
-        // SQLite has one writer; a write statement takes the lock before it reads, so one
-        // conditional UPDATE is atomic across processes.
-        rows = await lease(db).where('id', 'in', due(db)).returningAll().execute();
-      }
-      return rows.map(decode).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+    async claim(options) {
+      return (await queue.claim(options)).map(decode);
     },
 
-    async renew(id, owner, { leaseMs, now }) {
-      const until = new Date(now.getTime() + leaseMs);
-      // One UPDATE: on PostgreSQL it takes the row lock, so a concurrent claim either runs
-      // after it (and finds the delivery not due) or before it (and this finds another owner).
-      const result = await leased(id, owner)
-        .where('lease_expires_at', '>', now)
-        .set({ lease_expires_at: until, next_attempt_at: until, updated_at: now })
-        .executeTakeFirst();
-      return settlement(result.numUpdatedRows);
-    },
+    renew: queue.renew,
 
-    async markDelivered(id, owner, now) {
-      const result = await leased(id, owner)
-        .set({
-          status: 'delivered',
-          lease_owner: null,
-          lease_expires_at: null,
-          last_error: null,
-          updated_at: now,
-        })
-        .executeTakeFirst();
-      return settlement(result.numUpdatedRows);
-    },
+    markDelivered: (id, owner, now) =>
+      settle(id, owner, { ...queue.finished('delivered', now), last_error: null }),
 
-    async recordFailure(id, owner, { error, retryAt, now }) {
-      const result = await leased(id, owner)
-        .set({
-          status: retryAt === null ? 'abandoned' : 'queued',
-          next_attempt_at: retryAt ?? now,
-          lease_owner: null,
-          lease_expires_at: null,
-          last_error: error.slice(0, MAX_ERROR_LENGTH),
-          updated_at: now,
-        })
-        .executeTakeFirst();
-      return settlement(result.numUpdatedRows);
-    },
+    recordFailure: (id, owner, { error, retryAt, now }) =>
+      settle(id, owner, { ...queue.failed(retryAt, now), last_error: error.slice(0, MAX_ERROR_LENGTH) }),
 
-    async release(id, owner, { refund, now }) {
-      const result = await leased(id, owner)
-        .set((eb) => ({
-          status: 'queued',
-          next_attempt_at: now,
-          lease_owner: null,
-          lease_expires_at: null,
-          updated_at: now,
-          ...(refund ? { attempts: eb('attempts', '-', 1) } : {}),
-        }))
-        .executeTakeFirst();
-      return settlement(result.numUpdatedRows);
-    },
+    release: queue.release,
 
     async get(id) {
       const key = uuidKey(id);
