@@ -126,13 +126,20 @@ export function buildSelfService(registry: Registry): SelfService {
         maxRetriesPerRequest: 1,
         enableOfflineQueue: false,
         commandTimeout: 1000,
+        keepAlive: 5_000,
       })
     : undefined;
+  // ioredis reports every reconnect attempt; the store warns once per outage (and counts in this
+  // replica's memory meanwhile, so sign-ins and sign-ups keep working: ratelimit/fallback-store.ts).
   redis?.on('error', (error: Error) =>
-    registry.logger.warn({ err: error.message }, 'rate-limit redis error'),
+    registry.logger.debug({ err: error.message }, 'rate-limit redis error'),
   );
   const counters = redis
-    ? createRedisCounterStore({ redis, prefix: `${config.cache.keyPrefix}ratelimit:` })
+    ? createRedisCounterStore({
+        redis,
+        prefix: `${config.cache.keyPrefix}ratelimit:`,
+        logger: registry.logger,
+      })
     : createMemoryCounterStore();
   // `security.mail_limit`: verification and recovery messages per address, against mail bombing.
   const mailLimit = mailLimitRule(config.document);
@@ -250,7 +257,7 @@ export function buildSelfService(registry: Registry): SelfService {
     cookies,
     returnTo,
   };
-  const verificationSender = createVerificationSender(verification);
+  const verificationSender = createVerificationSender(verification, registry.logger);
   registration.verification = verificationSender;
   const settingsFlow = buildSettingsDeps(
     registry,

@@ -6,9 +6,11 @@
  * - An `invalidate` that answers `complete` has tombstoned the keys in Redis and published the
  *   invalidation; every replica with a live subscription drops the keys from its LRU on receipt,
  *   and no value read before the invalidation is put back (in Redis or any LRU) for `tombstoneTtlMs`.
- * - A replica that may have missed messages (subscriber disconnected, or a message it cannot read)
- *   drops its whole LRU when the connection goes and again once it is subscribed again; values it
- *   caches while deaf live at most `localTtlMs`.
+ * - The LRUs serve only while the invalidation subscription is known to deliver: confirmed, and
+ *   heard from (every replica publishes a heartbeat each `heartbeatIntervalMs`) within
+ *   `subscriberSilenceMs`. A replica whose subscriber disconnects or falls silent (a half-open
+ *   connection) drops its whole LRU and caches nothing until it is subscribed again; it also
+ *   drops it on any message it cannot read.
  * - Nothing lives in Redis longer than its namespace's `maxSharedTtlMs` (5 min by default), and an
  *   LRU copy lives no longer than the Redis entry it came from. So an invalidation that cannot
  *   reach Redis (this replica cut off from it while the others are not) still takes effect
@@ -17,7 +19,7 @@
  *   (every replica then drops them at once) or the bound has passed. Meanwhile this replica
  *   neither reads those keys from Redis nor writes them there. That is the bound on staleness in
  *   every failure mode.
- * - With Redis unreachable, `get` misses (the caller reads SQL) and `set` keeps the value locally.
+ * - With Redis unreachable, `get` misses (the caller reads SQL) and `set` keeps nothing.
  */
 
 export { createTwoTierCache } from './two-tier-cache.js';

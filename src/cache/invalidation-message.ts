@@ -1,5 +1,6 @@
 /**
- * The invalidation message every replica receives: `{"ns": "<namespace>", "keys": ["..."]}`.
+ * The invalidation message every replica receives: `{"ns": "<namespace>", "keys": ["..."]}`, and
+ * the heartbeat each replica publishes on the same channel: `{"ns": "", "keys": []}`.
  */
 
 /** A decoded invalidation message. */
@@ -11,6 +12,21 @@ export interface InvalidationMessage {
 /** The wire form of an invalidation. */
 export function encodeInvalidation(namespace: string, keys: readonly string[]): string {
   return JSON.stringify({ ns: namespace, keys });
+}
+
+/**
+ * The heartbeat's namespace. No namespace can be named so, and the heartbeat is a well-formed
+ * invalidation of no keys: a replica that predates heartbeats applies it as a no-op (it neither
+ * resets its LRU nor logs), so replicas of both versions can run side by side during an upgrade.
+ */
+const HEARTBEAT_NAMESPACE = '';
+
+/** The wire form of a heartbeat. */
+export const HEARTBEAT_TEXT = encodeInvalidation(HEARTBEAT_NAMESPACE, []);
+
+/** Whether `message` is a heartbeat rather than an invalidation. */
+export function isHeartbeat(message: InvalidationMessage): boolean {
+  return message.namespace === HEARTBEAT_NAMESPACE;
 }
 
 /**

@@ -89,4 +89,23 @@ describe('LocalTier', () => {
     expect(local.lookup('a')).toEqual({ n: 1 });
     expect(local.lookup('c')).toEqual({ n: 3 });
   });
+
+  it('while suspended, holds nothing but tombstones; resumed, starts from empty', () => {
+    const { local } = tier();
+    local.store('a', { n: 1 }, 60_000, local.generation);
+    local.suspend();
+    expect(local.lookup('a')).toBeUndefined();
+    expect(local.store('b', { n: 2 }, 60_000, local.generation)).toBe(false);
+    expect(local.lookup('b')).toBeUndefined();
+    // A local invalidation is still honoured while suspended.
+    local.bury(['c']);
+    expect(local.lookup('c')).toBe(TOMBSTONE);
+    // A read that began before the resume must not fill the tier either.
+    const before = local.generation;
+    local.resume();
+    expect(local.size).toBe(0);
+    expect(local.store('d', { n: 4 }, 60_000, before)).toBe(false);
+    expect(local.store('d', { n: 4 }, 60_000, local.generation)).toBe(true);
+    expect(local.lookup('d')).toEqual({ n: 4 });
+  });
 });

@@ -33,6 +33,7 @@ export class LocalTier<T extends CacheValue> {
   readonly #localTtlMs: number;
   readonly #tombstoneTtlMs: number;
   #generation = 0;
+  #suspended = false;
 
   constructor(options: LocalTierOptions) {
     this.#localTtlMs = options.localTtlMs;
@@ -70,11 +71,11 @@ export class LocalTier<T extends CacheValue> {
 
   /**
    * Keeps `value` for `min(localTtlMs, ttlMs)`, unless an invalidation or reset was applied since
-   * `since` (a {@link LocalTier.generation} read before the value was fetched). Returns whether it
-   * was stored.
+   * `since` (a {@link LocalTier.generation} read before the value was fetched) or the tier is
+   * suspended. Returns whether it was stored.
    */
   store(key: string, value: T, ttlMs: number, since: number): boolean {
-    if (since !== this.#generation) return false;
+    if (since !== this.#generation || this.#suspended) return false;
     const ttl = Math.floor(Math.min(this.#localTtlMs, ttlMs));
     // lru-cache reads a TTL of 0 as "never expires".
     if (!(ttl >= 1)) return false;
@@ -92,5 +93,21 @@ export class LocalTier<T extends CacheValue> {
   clear(): void {
     this.#lru.clear();
     this.#generation++;
+  }
+
+  /**
+   * Empties the tier and stores nothing until {@link LocalTier.resume}: for while invalidations may
+   * not be arriving. Tombstones are still kept, so a local invalidation is honoured meanwhile.
+   * `lookup` needs no check of its own: an empty LRU holding only tombstones serves no value.
+   */
+  suspend(): void {
+    this.#suspended = true;
+    this.clear();
+  }
+
+  /** Empties the tier (what it missed meanwhile is unknown) and stores again. */
+  resume(): void {
+    this.#suspended = false;
+    this.clear();
   }
 }

@@ -87,5 +87,10 @@ describe('two-tier cache without Redis', () => {
     await expect(createTwoTierCache({ tombstoneTtlMs: 0 })).rejects.toThrow(RangeError);
     await expect(createTwoTierCache({ commandTimeoutMs: -1 })).rejects.toThrow(RangeError);
     await expect(createTwoTierCache({ clientName: 'has space' })).rejects.toThrow(RangeError);
+    await expect(createTwoTierCache({ heartbeatIntervalMs: 0 })).rejects.toThrow(RangeError);
+    // A silence bound within one heartbeat interval would take a healthy subscription for dead.
+    await expect(
+      createTwoTierCache({ heartbeatIntervalMs: 1_000, subscriberSilenceMs: 1_000 }),
+    ).rejects.toThrow(RangeError);
   });
 });

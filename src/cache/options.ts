@@ -11,6 +11,8 @@ export interface CacheSettings {
   tombstoneTtlMs: number;
   maxPendingInvalidations: number;
   commandTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  subscriberSilenceMs: number;
   clientName: string;
   logger: CacheLogger;
   /** Milliseconds clock for LRU TTLs and retry deadlines; only tests set it. */
@@ -33,12 +35,20 @@ export function resolveSettings(options: TwoTierCacheOptions): CacheSettings {
     tombstoneTtlMs: options.tombstoneTtlMs ?? 10_000,
     maxPendingInvalidations: options.maxPendingInvalidations ?? 100_000,
     commandTimeoutMs: options.commandTimeoutMs ?? 1_000,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1_000,
+    subscriberSilenceMs: options.subscriberSilenceMs ?? 3_000,
     clientName: options.clientName ?? 'portcullis-cache',
     logger: options.logger ?? SILENT,
   };
   requirePositiveInteger('tombstoneTtlMs', settings.tombstoneTtlMs);
   requirePositiveInteger('commandTimeoutMs', settings.commandTimeoutMs);
   requirePositiveInteger('maxPendingInvalidations', settings.maxPendingInvalidations);
+  requirePositiveInteger('heartbeatIntervalMs', settings.heartbeatIntervalMs);
+  requirePositiveInteger('subscriberSilenceMs', settings.subscriberSilenceMs);
+  // A silence shorter than the gap between heartbeats would take a healthy subscription for dead.
+  if (settings.subscriberSilenceMs <= settings.heartbeatIntervalMs) {
+    throw new RangeError('cache subscriberSilenceMs must exceed heartbeatIntervalMs');
+  }
   if (settings.channel === '') throw new RangeError('cache channel must not be empty');
   // CLIENT SETNAME refuses spaces and newlines.
   if (!/^[!-~]+$/.test(settings.clientName)) {

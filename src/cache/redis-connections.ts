@@ -17,6 +17,9 @@ export interface ConnectionSettings {
   logger: CacheLogger;
 }
 
+/** Idle time before the first TCP keep-alive probe of a cache connection. */
+export const KEEP_ALIVE_MS = 5_000;
+
 /** Reconnect quickly at first, then every 2 s at most, forever: Redis coming back must be noticed. */
 function retryDelay(attempt: number): number {
   return Math.min(attempt * 100, 2_000);
@@ -36,6 +39,10 @@ export function openConnection(settings: ConnectionSettings, role: ConnectionRol
     // The subscription is renewed by the invalidation bus, which must know when it is live again.
     autoResubscribe: false,
     connectionName: `${settings.clientName}:${role}`,
+    // TCP keep-alive probes after this much idle time (ioredis's 0 leaves the OS default, 2 h on
+    // Linux), so a connection whose peer vanished is eventually closed by the OS too. Heartbeats
+    // (invalidation-bus.ts) notice a silent subscription much sooner; this covers the rest.
+    keepAlive: KEEP_ALIVE_MS,
   };
   const client = new Redis(settings.url, options);
   reportOutages(client, role, settings.logger);

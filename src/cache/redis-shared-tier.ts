@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { startInvalidationBus } from './invalidation-bus.js';
-import { encodeInvalidation } from './invalidation-message.js';
+import { encodeInvalidation, HEARTBEAT_TEXT } from './invalidation-message.js';
 import { type ConnectionSettings, closeConnection, openConnection } from './redis-connections.js';
 import { RedisScript } from './redis-script.js';
 import type { InvalidationListener, SharedEntry, SharedTier } from './shared-tier.js';
@@ -42,6 +42,8 @@ export interface RedisTierSettings extends ConnectionSettings {
   keyPrefix: string;
   channel: string;
   tombstoneTtlMs: number;
+  heartbeatIntervalMs: number;
+  subscriberSilenceMs: number;
 }
 
 /**
@@ -55,7 +57,11 @@ export async function connectRedisSharedTier(
   const commands = openConnection(settings, 'cmd');
   const subscriber = openConnection(settings, 'sub');
   const [bus] = await Promise.all([
-    startInvalidationBus(subscriber, settings.channel, listener, settings.logger),
+    startInvalidationBus(subscriber, settings.channel, listener, settings.logger, {
+      publish: () => commands.publish(settings.channel, HEARTBEAT_TEXT),
+      intervalMs: settings.heartbeatIntervalMs,
+      silenceMs: settings.subscriberSilenceMs,
+    }),
     firstOutcome(commands),
   ]);
   const redisKey = (namespace: string, key: string): string => `${settings.keyPrefix}${namespace}:${key}`;

@@ -28,12 +28,17 @@ export interface SharedTier {
 export interface InvalidationListener {
   /** Another replica (or this one) invalidated `keys` of `namespace`. */
   invalidated(namespace: string, keys: readonly string[]): void;
+  /** A message could not be read, so an invalidation may have been missed: forget everything held locally. */
+  reset(reason: 'unreadable_message'): void;
   /**
-   * Invalidations may have been missed (subscriber disconnected, just (re)subscribed, or a message
-   * was unreadable): forget everything held locally.
+   * Invalidations may not be arriving: the subscriber disconnected, or has heard nothing (not
+   * even a heartbeat) for `subscriberSilenceMs`, as on a half-open connection. Forget everything
+   * held locally and keep nothing until {@link InvalidationListener.listening}.
    */
-  reset(reason: ResetReason): void;
+  deaf(reason: DeafReason): void;
+  /** The subscription is confirmed: every invalidation from now on arrives. Cache again, from empty. */
+  listening(): void;
 }
 
-/** Why the local tier was reset. */
-export type ResetReason = 'subscribed' | 'disconnected' | 'unreadable_message';
+/** Why the subscription is not trusted. */
+export type DeafReason = 'disconnected' | 'silent';

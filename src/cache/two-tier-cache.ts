@@ -40,7 +40,7 @@ export async function assembleTwoTierCache(
   connect: SharedTierConnector | undefined,
 ): Promise<TwoTierCache> {
   // Only what invalidation messages need, so LRUs of every value type fit in one map.
-  const locals = new Map<string, Pick<LocalTier<CacheValue>, 'bury' | 'clear'>>();
+  const locals = new Map<string, Pick<LocalTier<CacheValue>, 'bury' | 'clear' | 'suspend' | 'resume'>>();
   const stats: CacheStats = {
     localHits: 0,
     remoteHits: 0,
@@ -48,11 +48,15 @@ export async function assembleTwoTierCache(
     remoteErrors: 0,
     invalidationsReceived: 0,
     localResets: 0,
+    subscriberSilences: 0,
     invalidationsDeferred: 0,
     invalidationsRetried: 0,
     invalidationsAbandoned: 0,
     pendingInvalidations: 0,
   };
+  // With Redis, the LRUs serve only while invalidations are known to arrive: from the first
+  // confirmed subscription on, and never while it is down or silent.
+  let listening = false;
   const listener: InvalidationListener = {
     invalidated(namespace, keys) {
       stats.invalidationsReceived++;
@@ -62,6 +66,17 @@ export async function assembleTwoTierCache(
     reset() {
       stats.localResets++;
       for (const local of locals.values()) local.clear();
+    },
+    deaf(reason) {
+      listening = false;
+      stats.localResets++;
+      if (reason === 'silent') stats.subscriberSilences++;
+      for (const local of locals.values()) local.suspend();
+    },
+    listening() {
+      listening = true;
+      stats.localResets++;
+      for (const local of locals.values()) local.resume();
     },
   };
   const shared = connect === undefined ? undefined : await connect(listener);
@@ -124,6 +139,8 @@ export async function assembleTwoTierCache(
         tombstoneTtlMs: settings.tombstoneTtlMs,
         now: settings.now,
       });
+      // Created while not subscribed: it must not serve what no invalidation could reach.
+      if (shared !== undefined && !listening) local.suspend();
       locals.set(name, local);
       const codec = {
         encode: options.encode ?? ((value: T) => JSON.stringify(value)),

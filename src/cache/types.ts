@@ -57,7 +57,7 @@ export interface CacheNamespace<T extends CacheValue> {
    */
   peek(key: string): T | undefined;
   /**
-   * Writes the LRU and Redis; the entry never outlives `ttlMs` (pass a session's time to expiry)
+   * Writes the LRU (while the invalidation subscription is live) and Redis; the entry never outlives `ttlMs` (pass a session's time to expiry)
    * nor `maxSharedTtlMs` in either tier. Best-effort: a Redis failure is logged, not thrown. A key
    * invalidated within the last `tombstoneTtlMs`, or whose invalidation is still waiting to reach
    * Redis, is not written at all, so a value read from SQL before a revocation cannot be cached
@@ -94,8 +94,13 @@ export interface CacheStats {
   remoteErrors: number;
   /** Invalidation messages applied from the channel (this replica's own included). */
   invalidationsReceived: number;
-  /** Times the whole LRU was dropped: each (re)subscription, each subscriber disconnect, each unreadable message. */
+  /**
+   * Times the whole LRU was dropped: each (re)subscription, each subscriber disconnect or silence,
+   * each unreadable message.
+   */
   localResets: number;
+  /** Times the subscription was taken for dead because it heard nothing for `subscriberSilenceMs`. */
+  subscriberSilences: number;
   /** Keys whose invalidation could not reach Redis and was queued for retry. */
   invalidationsDeferred: number;
   /** Queued keys a later retry invalidated in Redis. */
@@ -118,7 +123,10 @@ export interface TwoTierCache {
    * per cache, since every replica routes invalidation messages by it.
    */
   namespace<T extends CacheValue>(name: string, options: NamespaceOptions<T>): CacheNamespace<T>;
-  /** For readiness checks: Redis answers a PING and the invalidation subscription is live. Always true in memory mode. */
+  /**
+   * For readiness checks: Redis answers a PING and the invalidation subscription is live (confirmed,
+   * and not silent). Always true in memory mode.
+   */
   healthy(): Promise<boolean>;
   /** A snapshot of the counters. */
   stats(): CacheStats;
@@ -147,6 +155,18 @@ export interface TwoTierCacheOptions {
   maxPendingInvalidations?: number;
   /** A Redis command not answered in this time fails (a `get` then misses). Default 1 000. */
   commandTimeoutMs?: number;
+  /**
+   * How often this replica publishes a heartbeat on the invalidation channel. Every replica hears
+   * every heartbeat, so a live subscription is never quiet for long. Default 1 000.
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * A subscription that has heard nothing (no heartbeat, no invalidation) for this long is taken
+   * for dead, as on a half-open connection that never reports a disconnect: the LRUs are emptied
+   * and stay unused (every `get` goes to Redis or misses) until a new subscription is confirmed.
+   * Must exceed `heartbeatIntervalMs`. Default 3 000.
+   */
+  subscriberSilenceMs?: number;
   /**
    * Prefix of the Redis connection names shown by `CLIENT LIST` (`<name>:cmd`, `<name>:sub`).
    * Default `portcullis-cache`.

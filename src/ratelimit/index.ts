@@ -5,7 +5,8 @@
  *
  * @example
  * const config = resolveBruteForceConfig(document.security?.brute_force); // report issues if !ok
- * const store = redis ? createRedisCounterStore({ redis }) : createMemoryCounterStore();
+ * // With Redis, counting falls back to this process's memory while Redis cannot be reached.
+ * const store = redis ? createRedisCounterStore({ redis, logger }) : createMemoryCounterStore();
  * const throttle = createLoginThrottle(config.value, store, { now: Date.now });
  * const proxies = compileTrustedProxies(config.value.trustedProxies);
  * // per request:
@@ -26,6 +27,14 @@ export {
   resolveBruteForceConfig,
 } from './config.js';
 export { BRUTE_FORCE_CONFIG_SCHEMA } from './config-schema.js';
+export {
+  CounterStoreTimeoutError,
+  createFallbackCounterStore,
+  FALLBACK_DEFAULT_PROBE_INTERVAL_MS,
+  FALLBACK_DEFAULT_TIMEOUT_MS,
+  type FallbackCounterStoreOptions,
+  type RateLimitLogger,
+} from './fallback-store.js';
 export { type FixedWindowDecision, type FixedWindowRule, fixedWindowLimit } from './fixed-window.js';
 export { canonicalIp, IPV6_COUNTED_PREFIX, ipCountingKey } from './ip.js';
 export { counterKey } from './keys.js';

@@ -19,7 +19,7 @@ describe.skipIf(!url)('Redis counter store', () => {
 
   beforeAll(() => {
     redis = new Redis(url ?? '', { maxRetriesPerRequest: 1 });
-    store = createRedisCounterStore({ redis, prefix });
+    store = createRedisCounterStore({ redis, prefix, whenUnavailable: 'none' });
   });
   afterAll(async () => {
     await deleteKeys(redis, prefix);

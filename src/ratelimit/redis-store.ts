@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { createFallbackCounterStore, type RateLimitLogger } from './fallback-store.js';
 import { liveState } from './rule.js';
 import type { AttemptOutcome, AttemptRule, CounterState, CounterStore } from './store.js';
 
@@ -12,6 +13,16 @@ export interface RedisCounterStoreOptions {
   readonly redis: RedisCounterClient;
   /** Prepended to every key (default {@link REDIS_STORE_DEFAULT_PREFIX}). */
   readonly prefix?: string;
+  /**
+   * What happens while Redis cannot be reached or does not answer: `memory` (the default) counts
+   * in this process until Redis answers again (see `createFallbackCounterStore`); `none` lets the
+   * error through, for tests of the Redis store itself.
+   */
+  readonly whenUnavailable?: 'memory' | 'none';
+  /** Told once per outage, and when it ends (with `whenUnavailable: memory`). */
+  readonly logger?: RateLimitLogger;
+  /** A Redis operation not answered in this time counts as an outage (default 2 000 ms). */
+  readonly timeoutMs?: number;
 }
 
 /** Default key prefix of the Redis store. */
@@ -55,11 +66,23 @@ return 1
 /**
  * Counters in Redis, shared by every replica. Each operation touches one key, so the store also
  * works on Redis Cluster.
+ *
+ * Redis being unreachable must not fail the requests that count (a login, a sign-up that mails a
+ * code): by default the store then counts in this replica's memory, logs once, and goes back to
+ * Redis by itself when it answers again.
  */
 export function createRedisCounterStore(options: RedisCounterStoreOptions): CounterStore {
-  const { redis } = options;
-  const prefix = options.prefix ?? REDIS_STORE_DEFAULT_PREFIX;
+  const shared = redisOnlyStore(options.redis, options.prefix ?? REDIS_STORE_DEFAULT_PREFIX);
+  if (options.whenUnavailable === 'none') return shared;
+  return createFallbackCounterStore({
+    primary: shared,
+    logger: options.logger,
+    timeoutMs: options.timeoutMs,
+  });
+}
 
+/** The store on Redis alone: every operation rejects while Redis cannot be reached. */
+function redisOnlyStore(redis: RedisCounterClient, prefix: string): CounterStore {
   return {
     async attempt(key: string, rule: AttemptRule, now: number): Promise<AttemptOutcome> {
       return attemptOutcome(await run(redis, ATTEMPT, prefix + key, scriptArgs(rule, now)));

@@ -5,16 +5,49 @@ import { publicUrl } from '../flow/request-url.js';
 import { flowUiUrl } from '../flow/respond.js';
 import { uiContainer } from '../flow/ui.js';
 import { issueSecret } from '../one-time/deliver.js';
+import type { MailLimitDecision } from '../one-time/deps.js';
 import type { VerificationDeps } from './deps.js';
 import { sentForm } from './flow.js';
 import type { VerificationSender } from './sender.js';
+
+/** Where the sender reports an address it could not check against the mail limit; pino fits. */
+export interface VerificationSenderLogger {
+  warn(obj: object, msg: string): void;
+}
+
+// Until a logger is given, a limiter failure still leaves a trace (a Node process warning).
+const PROCESS_WARNINGS: VerificationSenderLogger = {
+  warn: (_obj, msg) => process.emitWarning(msg, { code: 'PORTCULLIS_VERIFICATION_NOT_SENT' }),
+};
 
 /**
  * Verification started by the server: after registration, or when settings changed an
  * address. One flow, already in `sent_email`, with a message to each unverified address, which
  * leads where the originating flow asked (see postHookTarget).
+ *
+ * It runs after the identity (and maybe a session) was committed, so a failure here must not
+ * fail the request: an address whose mail limit cannot be checked is not mailed, and logged.
+ * The person can ask for a code again from the verification flow.
  */
-export function createVerificationSender(deps: VerificationDeps): VerificationSender {
+export function createVerificationSender(
+  deps: VerificationDeps,
+  logger: VerificationSenderLogger = PROCESS_WARNINGS,
+): VerificationSender {
+  /** The limit's decision, or "not allowed" when the limiter fails (logged: nothing is sent). */
+  async function mailAllowed(identityId: string, address: string): Promise<boolean> {
+    let limit: MailLimitDecision;
+    try {
+      limit = await deps.mailLimit('verification', address);
+    } catch (error) {
+      logger.warn(
+        { identity_id: identityId, err: error instanceof Error ? error.name : typeof error },
+        'verification mail limit unavailable; the verification message was not sent',
+      );
+      return false;
+    }
+    return limit.allowed;
+  }
+
   return {
     async sendForAddresses(identity: Identity, addresses, context) {
       if (!deps.config.verification.enabled) return undefined;
@@ -50,8 +83,7 @@ export function createVerificationSender(deps: VerificationDeps): VerificationSe
       const lifespanMs = method === 'code' ? deps.config.code.lifespanMs : deps.config.link.lifespanMs;
       for (const address of targets) {
         // The per-address limit guards these too: settings could otherwise mail any address repeatedly.
-        const limit = await deps.mailLimit('verification', address.value);
-        if (!limit.allowed) continue;
+        if (!(await mailAllowed(identity.id, address.value))) continue;
         await issueSecret(
           deps,
           {
