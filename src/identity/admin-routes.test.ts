@@ -169,7 +169,7 @@ describe.each(testEngines())('admin identity routes ($name)', (engine) => {
           },
         ],
       };
-      expect(await store.update(identity)).toBe(true);
+      expect(await store.update(identity)).toBe('updated');
       const response = await app.inject({
         method: 'GET',
         url: `/admin/identities/${id}?include_credential=oidc`,
@@ -202,6 +202,40 @@ describe.each(testEngines())('admin identity routes ($name)', (engine) => {
             reason: 'Unable to locate the resource',
           },
         });
+      }
+    });
+  });
+
+  describe('PATCH and PUT /admin/identities/{id} while other writes keep getting in first', () => {
+    it("answer 409 in Kratos's shape, having changed nothing", async () => {
+      const { id } = await create({ schema_id: 'default', traits: { email: 'contended@example.com' } });
+      // Every write finds the identity changed since it read it (another replica writing it).
+      const contended = await adminApp(database, { ...store, update: async () => 'stale' as const });
+      try {
+        const patch = await contended.inject({
+          method: 'PATCH',
+          url: `/admin/identities/${id}`,
+          payload: [{ op: 'replace', path: '/state', value: 'inactive' }],
+        });
+        const put = await contended.inject({
+          method: 'PUT',
+          url: `/admin/identities/${id}`,
+          payload: { schema_id: 'default', traits: { email: 'contended@example.com' }, state: 'inactive' },
+        });
+        for (const response of [patch, put]) {
+          expect(response.statusCode).toBe(409);
+          expect(response.json()).toEqual({
+            error: {
+              code: 409,
+              status: 'Conflict',
+              message: 'The resource could not be created due to a conflict',
+              reason: expect.stringContaining('The identity was changed by other requests'),
+            },
+          });
+        }
+        expect((await store.get(id))?.state).toBe('active');
+      } finally {
+        await contended.close();
       }
     });
   });

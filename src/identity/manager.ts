@@ -14,6 +14,7 @@ import type {
   UpdateIdentityBody,
 } from './bodies.js';
 import { buildCredentials } from './credentials-import.js';
+import { IdentityChangedConcurrentlyError } from './errors.js';
 import { countActiveFirstFactors } from './first-factors.js';
 import type { CredentialType, Identity, IdentityState, JsonObject, JsonValue } from './model.js';
 import type { IdentitySchemas, PasswordHashing } from './ports.js';
@@ -32,6 +33,14 @@ export interface IdentityManagerDeps {
   now?: () => Date;
 }
 
+/**
+ * What a writer makes of the identity as it is stored now: the whole body to store. Run again on
+ * the identity as read again when another write got there first, so a writer that changes one
+ * part (a self-service flow) takes everything else from the stored identity, never from what it
+ * read earlier. It may throw to give up (nothing is written then).
+ */
+export type IdentityChange = (current: Identity) => UpdateIdentityBody;
+
 export interface JsonPatchOperation {
   op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
   path: string;
@@ -39,23 +48,48 @@ export interface JsonPatchOperation {
   value?: unknown;
 }
 
-/** The identity use cases behind the admin API (and, later, the self-service flows). */
+/**
+ * The identity use cases behind the admin API and the self-service flows.
+ *
+ * Every write is optimistic (the concurrency review's finding 1): it reads the identity, applies
+ * its change to what it read, and stores the result only if nobody wrote the identity since (the
+ * store's version check). Otherwise it reads again and re-applies its change to the fresh
+ * identity, up to WRITE_ATTEMPTS times in all, and then fails with
+ * IdentityChangedConcurrentlyError (409) having written nothing. So no write silently undoes
+ * another: an admin's deactivation, a password change, a verification. (Kratos writes the whole
+ * row unconditionally: persister_identity.go `UpdateIdentity`.)
+ */
 export interface IdentityManager {
   create(body: CreateIdentityBody): Promise<Identity>;
   get(id: string): Promise<Identity>;
   list(query: ListIdentitiesQuery): Promise<IdentityPage>;
-  /** Rewrites the identity; an `oidc` credential in the body replaces the linked accounts. */
-  update(id: string, body: UpdateIdentityBody): Promise<Identity>;
   /**
-   * `PUT /admin/identities/{id}`: as update, except that the body's `oidc` accounts are added to
-   * the linked ones, as Kratos's import adds them ("will be kept and the new credentials will be
-   * added to the list"), so an admin PUT never silently unlinks a sign-in.
+   * Rewrites the identity with the body `change` makes of it as it is stored (see
+   * IdentityChange); an `oidc` credential in the body replaces the linked accounts. For the
+   * self-service flows, which change one part of an identity.
+   */
+  update(id: string, change: IdentityChange): Promise<Identity>;
+  /**
+   * `PUT /admin/identities/{id}`: the caller's body, with the credentials and addresses of the
+   * identity as stored (an attempt after a conflict takes them from the fresh read); the body's
+   * `oidc` accounts are added to the linked ones, as Kratos's import adds them ("will be kept and
+   * the new credentials will be added to the list"), so an admin PUT never silently unlinks a
+   * sign-in.
    */
   replace(id: string, body: UpdateIdentityBody): Promise<Identity>;
+  /** `PATCH /admin/identities/{id}`: the JSON patch, applied to the identity as stored at each attempt. */
   patch(id: string, operations: JsonPatchOperation[]): Promise<Identity>;
   delete(id: string): Promise<void>;
   deleteCredential(id: string, type: CredentialType, identifier?: string): Promise<void>;
 }
+
+/**
+ * How many times a write reads, applies its change and tries to store it. A conflict means
+ * another write landed between this one's read and its write, a window of milliseconds (a
+ * password hash, hashed once per write, widens only the first): a few attempts outlast any
+ * plausible run of them, and a caller that still loses gets a 409 rather than a silent overwrite.
+ */
+export const WRITE_ATTEMPTS = 5;
 
 const IMMUTABLE_PATHS = [
   '/id',
@@ -81,8 +115,15 @@ interface Draft {
 export function createIdentityManager(deps: IdentityManagerDeps): IdentityManager {
   const now = deps.now ?? (() => new Date());
 
-  /** Validates a draft against its schema and turns it into the stored aggregate. */
-  async function build(draft: Draft, current: Identity | undefined): Promise<Identity> {
+  /**
+   * Validates a draft against its schema and turns it into the stored aggregate, at the version
+   * of `current` (the read it is based on).
+   */
+  async function build(
+    draft: Draft,
+    current: Identity | undefined,
+    hashing: PasswordHashing = deps.hashing,
+  ): Promise<Identity> {
     const validation = deps.schemas.validate(draft.schema_id, draft.traits);
     if (validation === undefined) {
       throw badRequest(`The identity schema "${draft.schema_id}" does not exist.`);
@@ -105,7 +146,7 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
       current?.credentials ?? {},
       draft.credentials,
       validation.identifiers,
-      deps.hashing,
+      hashing,
       at,
     );
     const stateChanged = current === undefined || current.state !== draft.state;
@@ -132,6 +173,7 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
       ),
       created_at: current?.created_at ?? at,
       updated_at: at,
+      version: current?.version,
     };
   }
 
@@ -141,34 +183,55 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
     return identity;
   }
 
-  async function save(identity: Identity): Promise<Identity> {
-    if (!(await deps.store.update(identity))) throw notFound(NOT_FOUND_REASON);
-    await deps.onChanged?.(identity.id, identity);
-    return identity;
+  /**
+   * One optimistic write (see IdentityManager): reads the identity, lets `next` build what to
+   * store from it, and stores that if the identity is still at the version read; else again,
+   * from a fresh read. `next` gets a hasher that hashes each password once for all attempts.
+   */
+  async function write(
+    id: string,
+    next: (current: Identity, hashing: PasswordHashing) => Promise<Identity>,
+  ): Promise<Identity> {
+    const hashing = hashingOnce(deps.hashing);
+    for (let attempt = 1; ; attempt++) {
+      const current = await mustGet(id);
+      const identity = await next(current, hashing);
+      const outcome = await deps.store.update(identity);
+      if (outcome === 'updated') {
+        const saved: Identity = { ...identity, version: (current.version ?? 0) + 1 };
+        await deps.onChanged?.(id, saved);
+        return saved;
+      }
+      if (outcome === 'missing') throw notFound(NOT_FOUND_REASON);
+      if (attempt >= WRITE_ATTEMPTS) throw new IdentityChangedConcurrentlyError(attempt);
+      await jitter(attempt);
+    }
   }
 
   /** update and replace (see IdentityManager): `addLinked` keeps the linked provider accounts. */
-  async function rewrite(id: string, body: UpdateIdentityBody, addLinked: boolean): Promise<Identity> {
-    const current = await mustGet(id);
-    const imported = body.credentials;
-    const providers = imported?.oidc?.config?.providers;
-    const credentials =
-      addLinked && imported !== undefined && providers !== undefined
-        ? { ...imported, oidc: { config: { providers: withLinked(current, providers) } } }
-        : imported;
-    const identity = await build(
-      {
-        schema_id: body.schema_id,
-        traits: body.traits,
-        state: body.state,
-        metadata_public: body.metadata_public ?? null,
-        metadata_admin: body.metadata_admin ?? null,
-        external_id: body.external_id ?? null,
-        credentials,
-      },
-      current,
-    );
-    return save(identity);
+  function rewrite(id: string, change: IdentityChange, addLinked: boolean): Promise<Identity> {
+    return write(id, async (current, hashing) => {
+      const body = change(current);
+      const imported = body.credentials;
+      const providers = imported?.oidc?.config?.providers;
+      const credentials =
+        addLinked && imported !== undefined && providers !== undefined
+          ? { ...imported, oidc: { config: { providers: withLinked(current, providers) } } }
+          : imported;
+      return build(
+        {
+          schema_id: body.schema_id,
+          traits: body.traits,
+          state: body.state,
+          metadata_public: body.metadata_public ?? null,
+          metadata_admin: body.metadata_admin ?? null,
+          external_id: body.external_id ?? null,
+          credentials,
+        },
+        current,
+        hashing,
+      );
+    });
   }
 
   return {
@@ -187,16 +250,17 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
         undefined,
       );
       await deps.store.create(identity);
-      return identity;
+      return { ...identity, version: 0 };
     },
 
     get: mustGet,
 
     list: (query) => deps.store.list(query),
 
-    update: (id, body) => rewrite(id, body, false),
+    update: (id, change) => rewrite(id, change, false),
 
-    replace: (id, body) => rewrite(id, body, true),
+    // The caller's body, whatever the stored identity holds by the time it is written.
+    replace: (id, body) => rewrite(id, () => body, true),
 
     async patch(id, operations) {
       for (const op of operations) {
@@ -208,19 +272,21 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
           }
         }
       }
-      const current = await mustGet(id);
-      const view = serializeIdentity(current, {
-        admin: true,
-        schemaUrl: deps.schemas.schemaUrl(current.schema_id),
+      // The patch applies to the document as stored at each attempt, as a JSON patch means: its
+      // `test` operations too, and what it does not name stays as the fresh read has it.
+      return write(id, async (current, hashing) => {
+        const view = serializeIdentity(current, {
+          admin: true,
+          schemaUrl: deps.schemas.schemaUrl(current.schema_id),
+        });
+        let patched: Record<string, unknown>;
+        try {
+          patched = jsonpatch.applyPatch(view, operations as jsonpatch.Operation[], true, false).newDocument;
+        } catch (error) {
+          throw badRequest(`The JSON Patch could not be applied: ${(error as Error).name}`);
+        }
+        return build(draftFromPatched(patched), current, hashing);
       });
-      let patched: Record<string, unknown>;
-      try {
-        patched = jsonpatch.applyPatch(view, operations as jsonpatch.Operation[], true, false).newDocument;
-      } catch (error) {
-        throw badRequest(`The JSON Patch could not be applied: ${(error as Error).name}`);
-      }
-      const draft = draftFromPatched(patched);
-      return save(await build(draft, current));
     },
 
     async delete(id) {
@@ -232,43 +298,83 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
       if (type === 'passkey' || type === 'code') {
         throw badRequest(`Credentials of type "${type}" cannot be deleted through this API.`);
       }
-      const current = await mustGet(id);
-      const credential = current.credentials[type];
-      if (!credential) throw notFound(`The identity has no "${type}" credentials.`);
-      // As Kratos: an identity keeps at least one way in; deleting it would lock the person out
-      // for good (an admin who means that deletes the identity, or sets it inactive).
-      if ((type === 'password' || type === 'oidc') && countActiveFirstFactors(current) < 2) {
-        throw badRequest('You cannot remove the last first factor credential.');
-      }
-      const credentials = { ...current.credentials };
-      if (type === 'oidc') {
-        if (!identifier)
-          throw badRequest('The identifier query parameter is required to delete oidc credentials.');
-        const providers =
-          (credential.config.providers as { provider: string; subject: string }[] | undefined) ?? [];
-        const kept = providers.filter((p) => `${p.provider}:${p.subject}` !== identifier);
-        if (kept.length === providers.length)
-          throw notFound(`No oidc credential with identifier "${identifier}".`);
-        if (kept.length === 0) delete credentials.oidc;
-        else {
-          credentials.oidc = {
-            ...credential,
-            config: { ...credential.config, providers: kept },
-            identifiers: kept.map((p) => `${p.provider}:${p.subject}`),
-            updated_at: now(),
-          };
-        }
-      } else if (type === 'password') {
-        // The schema's identifiers stay (as Kratos keeps them): only the secret goes. A credential
-        // that holds identifiers alone has no password to delete.
-        if (!hasUsablePassword(current)) throw notFound('The identity has no password.');
-        credentials.password = { ...credential, config: {}, updated_at: now() };
-      } else {
-        delete credentials[type];
-      }
-      await save({ ...current, credentials, updated_at: now() });
+      await write(id, async (current) => withoutCredential(current, type, identifier, now()));
     },
   };
+}
+
+/**
+ * The identity without its `type` credential (for oidc: without the account `identifier` names),
+ * as deleteCredential stores it; refused (AppError) when there is no such credential, or when it
+ * is the identity's last way in.
+ */
+function withoutCredential(
+  current: Identity,
+  type: CredentialType,
+  identifier: string | undefined,
+  at: Date,
+): Identity {
+  const credential = current.credentials[type];
+  if (!credential) throw notFound(`The identity has no "${type}" credentials.`);
+  // As Kratos: an identity keeps at least one way in; deleting it would lock the person out
+  // for good (an admin who means that deletes the identity, or sets it inactive).
+  if ((type === 'password' || type === 'oidc') && countActiveFirstFactors(current) < 2) {
+    throw badRequest('You cannot remove the last first factor credential.');
+  }
+  const credentials = { ...current.credentials };
+  if (type === 'oidc') {
+    if (!identifier)
+      throw badRequest('The identifier query parameter is required to delete oidc credentials.');
+    const providers =
+      (credential.config.providers as { provider: string; subject: string }[] | undefined) ?? [];
+    const kept = providers.filter((p) => `${p.provider}:${p.subject}` !== identifier);
+    if (kept.length === providers.length)
+      throw notFound(`No oidc credential with identifier "${identifier}".`);
+    if (kept.length === 0) delete credentials.oidc;
+    else {
+      credentials.oidc = {
+        ...credential,
+        config: { ...credential.config, providers: kept },
+        identifiers: kept.map((p) => `${p.provider}:${p.subject}`),
+        updated_at: at,
+      };
+    }
+  } else if (type === 'password') {
+    // The schema's identifiers stay (as Kratos keeps them): only the secret goes. A credential
+    // that holds identifiers alone has no password to delete.
+    if (!hasUsablePassword(current)) throw notFound('The identity has no password.');
+    credentials.password = { ...credential, config: {}, updated_at: at };
+  } else {
+    delete credentials[type];
+  }
+  return { ...current, credentials, updated_at: at };
+}
+
+/**
+ * A hasher that hashes each password once, however many attempts a write takes: a retry after
+ * a conflict costs a read and a write, not another argon2 run.
+ */
+function hashingOnce(hashing: PasswordHashing): PasswordHashing {
+  const hashes = new Map<string, Promise<string>>();
+  return {
+    hash(password) {
+      let hashed = hashes.get(password);
+      if (hashed === undefined) {
+        hashed = hashing.hash(password);
+        hashes.set(password, hashed);
+      }
+      return hashed;
+    },
+    isSupportedHash: (encoded) => hashing.isSupportedHash(encoded),
+  };
+}
+
+/**
+ * A short random pause before the next attempt (up to 5 ms times the attempts so far), so writers
+ * that keep colliding (a job rewriting identities in a loop) fall out of step.
+ */
+function jitter(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
 }
 
 function isState(value: unknown): value is IdentityState {

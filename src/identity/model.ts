@@ -81,4 +81,10 @@ export interface Identity {
   recovery_addresses: RecoveryAddress[];
   created_at: Date;
   updated_at: Date;
+  /**
+   * The stored row's version (optimistic concurrency; never shown in the API): set on every
+   * identity read from the store, absent on one not stored yet. A write of the identity applies
+   * only while the stored version is still this one (see IdentityStore.update).
+   */
+  version?: number;
 }

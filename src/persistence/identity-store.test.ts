@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Identity } from '../identity/model.js';
 import { AppError } from '../kernel/errors.js';
+import { createAddressStore } from './address-store.js';
 import type { Database } from './database.js';
 import { createIdentityStore, type IdentityStore } from './identity-store.js';
 import { testEngines } from './testing/engines.js';
@@ -17,10 +19,13 @@ describe.each(testEngines())('identity store contract ($name)', (engine) => {
     await database.drop();
   });
 
-  it('stores and loads the whole aggregate', async () => {
+  /** `identity` as the store gives it back at `version`. */
+  const at = (identity: Identity, version: number): Identity => ({ ...identity, version });
+
+  it('stores and loads the whole aggregate, at version 0', async () => {
     const identity = identityFixture('ada@example.com');
     await store.create(identity);
-    expect(await store.get(identity.id)).toEqual(identity);
+    expect(await store.get(identity.id)).toEqual(at(identity, 0));
   });
 
   it('returns undefined for unknown and malformed ids', async () => {
@@ -50,13 +55,13 @@ describe.each(testEngines())('identity store contract ($name)', (engine) => {
     const identity = identityFixture('external@example.com', { external_id: 'crm-42' });
     await store.create(identity);
     await store.create(identityFixture('no-external@example.com'));
-    expect(await store.findByExternalId('crm-42')).toEqual(identity);
+    expect(await store.findByExternalId('crm-42')).toEqual(at(identity, 0));
     expect(await store.findByExternalId('CRM-42')).toBeUndefined();
     expect(await store.findByExternalId('crm-4')).toBeUndefined();
     expect(await store.findByExternalId('')).toBeUndefined();
     // The lookup follows changes: a new external id is found, the old one no longer.
-    const moved = { ...identity, external_id: 'crm-43' };
-    expect(await store.update(moved)).toBe(true);
+    const moved = { ...identity, external_id: 'crm-43', version: 0 };
+    expect(await store.update(moved)).toBe('updated');
     expect((await store.findByExternalId('crm-43'))?.id).toBe(identity.id);
     expect(await store.findByExternalId('crm-42')).toBeUndefined();
   });
@@ -69,7 +74,7 @@ describe.each(testEngines())('identity store contract ($name)', (engine) => {
     expect(await store.findByCredentialIdentifier('password', 'nobody@example.com')).toBeUndefined();
   });
 
-  it('replaces traits, credentials and addresses on update', async () => {
+  it('replaces traits, credentials and addresses on update, moving to the next version', async () => {
     const identity = identityFixture('before@example.com');
     await store.create(identity);
     const changed = identityFixture('after@example.com', {
@@ -77,9 +82,10 @@ describe.each(testEngines())('identity store contract ($name)', (engine) => {
       created_at: identity.created_at,
       metadata_admin: { note: 'vip' },
       state: 'inactive',
+      version: 0,
     });
-    expect(await store.update(changed)).toBe(true);
-    expect(await store.get(identity.id)).toEqual(changed);
+    expect(await store.update(changed)).toBe('updated');
+    expect(await store.get(identity.id)).toEqual(at(changed, 1));
     // The old identifier is free again.
     await store.create(identityFixture('before@example.com'));
   });
@@ -89,28 +95,149 @@ describe.each(testEngines())('identity store contract ($name)', (engine) => {
     const b = identityFixture('keep-b@example.com');
     await store.create(a);
     await store.create(b);
-    const clash = identityFixture('keep-a@example.com', { id: b.id, created_at: b.created_at });
+    const clash = identityFixture('keep-a@example.com', { id: b.id, created_at: b.created_at, version: 0 });
     await expect(store.update(clash)).rejects.toMatchObject({ code: 409 });
-    expect(await store.get(b.id)).toEqual(b);
+    expect(await store.get(b.id)).toEqual(at(b, 0));
   });
 
-  it('replaces one credential config without touching the rest of the identity', async () => {
+  // The concurrency review's finding 1: every write is conditional on the version it read.
+
+  it('refuses the second of two updates made from the same read, keeping the first', async () => {
+    const identity = identityFixture('race@example.com');
+    await store.create(identity);
+    const read = await store.get(identity.id);
+    if (!read) throw new Error('not stored');
+    const deactivated = { ...read, state: 'inactive' as const };
+    const renamed = { ...read, traits: { ...read.traits, fullname: 'Ada King' } };
+    expect(await store.update(deactivated)).toBe('updated');
+    expect(await store.update(renamed)).toBe('stale');
+    expect(await store.get(identity.id)).toEqual(at(deactivated, 1));
+    // Read again, the change applies.
+    expect(await store.update({ ...renamed, state: 'inactive', version: 1 })).toBe('updated');
+    expect((await store.get(identity.id))?.traits.fullname).toBe('Ada King');
+  });
+
+  it('refuses an update of an identity never read from the store (no version), and reports a missing one', async () => {
+    const identity = identityFixture('unread@example.com');
+    await store.create(identity);
+    expect(await store.update({ ...identity, state: 'inactive' })).toBe('stale');
+    expect((await store.get(identity.id))?.state).toBe('active');
+    expect(await store.update(at(identityFixture('ghost@example.com'), 0))).toBe('missing');
+  });
+
+  it('never erases a verification made between a read and an update (address store, version trigger)', async () => {
+    const addresses = createAddressStore(database.db);
+    const identity = identityFixture('verified-meanwhile@example.com');
+    await store.create(identity);
+    const read = await store.get(identity.id);
+    if (!read) throw new Error('not stored');
+    const when = new Date('2026-11-25T10:00:00Z');
+    expect(await addresses.markVerified(identity.id, 'verified-meanwhile@example.com', when)).toBe(true);
+    // A password change built from the read: it would put the unverified address back.
+    const rehashed = {
+      ...read,
+      credentials: {
+        ...read.credentials,
+        password: { ...(read.credentials.password ?? fail()), config: { hashed_password: 'other' } },
+      },
+    };
+    expect(await store.update(rehashed)).toBe('stale');
+    const stored = await store.get(identity.id);
+    expect(stored?.verifiable_addresses[0]).toMatchObject({ verified: true, status: 'completed' });
+    expect(stored?.version).toBe(1);
+    // markSent moves the version on too (a cached read is stale after it).
+    const other = identityFixture('sent-meanwhile@example.com');
+    await store.create(other);
+    await addresses.markSent(database.db, other.id, 'sent-meanwhile@example.com', when);
+    expect(await store.update(at(other, 0))).toBe('stale');
+    expect((await store.get(other.id))?.verifiable_addresses[0]?.status).toBe('sent');
+  });
+
+  it('tells whether an identity is active, as stored now', async () => {
+    const identity = identityFixture('active-check@example.com');
+    await store.create(identity);
+    expect(await store.isActive(identity.id)).toBe(true);
+    expect(await store.update({ ...identity, state: 'inactive', version: 0 })).toBe('updated');
+    expect(await store.isActive(identity.id)).toBe(false);
+    expect(await store.isActive('00000000-0000-4000-8000-000000000000')).toBe(false);
+    expect(await store.isActive('not-a-uuid')).toBe(false);
+  });
+
+  it('lets exactly one of many concurrent updates from one read through', async () => {
+    const identity = identityFixture('many-writers@example.com');
+    await store.create(identity);
+    const read = await store.get(identity.id);
+    if (!read) throw new Error('not stored');
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => store.update({ ...read, metadata_public: { writer: i } })),
+    );
+    expect(outcomes.filter((o) => o === 'updated')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'stale')).toHaveLength(7);
+    const winner = outcomes.indexOf('updated');
+    expect(await store.get(identity.id)).toEqual(at({ ...read, metadata_public: { writer: winner } }, 1));
+  });
+
+  it('never deadlocks, nor loses the verification, when updates, verifications and deletes race', async () => {
+    const addresses = createAddressStore(database.db);
+    const when = new Date('2026-11-25T10:00:00Z');
+    const identities = Array.from({ length: 12 }, (_, i) => identityFixture(`lock-order-${i}@example.com`));
+    for (const identity of identities) await store.create(identity);
+    await Promise.all(
+      identities.map(async (identity, i) => {
+        const email = `lock-order-${i}@example.com`;
+        const read = at(identity, 0);
+        const racing: Promise<unknown>[] = [
+          addresses.markVerified(identity.id, email, when),
+          store.update({ ...read, metadata_admin: { touched: true } }),
+          store.updateCredentialConfig(identity.id, 'password', { hashed_password: `h${i}` }, when),
+        ];
+        if (i % 3 === 0) racing.push(store.delete(identity.id));
+        await Promise.all(racing);
+      }),
+    );
+    for (const [i, identity] of identities.entries()) {
+      const stored = await store.get(identity.id);
+      if (i % 3 === 0 && stored === undefined) continue;
+      expect(stored?.verifiable_addresses[0]?.verified).toBe(true);
+    }
+  });
+
+  it('replaces one credential config without touching the rest of the identity (but its version)', async () => {
     const identity = identityFixture('rehash@example.com');
     await store.create(identity);
-    const at = new Date(identity.updated_at.getTime() + 60_000);
+    const when = new Date(identity.updated_at.getTime() + 60_000);
     expect(
-      await store.updateCredentialConfig(identity.id, 'password', { hashed_password: 'new-hash' }, at),
+      await store.updateCredentialConfig(identity.id, 'password', { hashed_password: 'new-hash' }, when),
     ).toBe(true);
     const stored = await store.get(identity.id);
     expect(stored?.credentials.password?.config).toEqual({ hashed_password: 'new-hash' });
-    expect(stored?.credentials.password?.updated_at).toEqual(at);
+    expect(stored?.credentials.password?.updated_at).toEqual(when);
     expect(stored?.credentials.password?.identifiers).toEqual(['rehash@example.com']);
-    expect({ ...stored, credentials: {} }).toEqual({ ...identity, credentials: {} });
-    expect(await store.updateCredentialConfig(identity.id, 'oidc', {}, at)).toBe(false);
+    expect({ ...stored, credentials: {} }).toEqual({ ...at(identity, 1), credentials: {} });
+    expect(await store.updateCredentialConfig(identity.id, 'oidc', {}, when)).toBe(false);
   });
 
-  it('reports an update of a missing identity', async () => {
-    expect(await store.update(identityFixture('ghost@example.com'))).toBe(false);
+  it('re-hashes only while the identity is at the version read: never over a password changed meanwhile', async () => {
+    const identity = identityFixture('rehash-race@example.com');
+    await store.create(identity);
+    const when = new Date(identity.updated_at.getTime() + 60_000);
+    const changed = {
+      ...at(identity, 0),
+      credentials: {
+        password: { ...(identity.credentials.password ?? fail()), config: { hashed_password: 'changed' } },
+      },
+    };
+    expect(await store.update(changed)).toBe('updated');
+    const rehash = { hashed_password: 'rehash-of-the-old-password' };
+    expect(await store.updateCredentialConfig(identity.id, 'password', rehash, when, 0)).toBe(false);
+    expect((await store.get(identity.id))?.credentials.password?.config).toEqual({
+      hashed_password: 'changed',
+    });
+    expect(await store.updateCredentialConfig(identity.id, 'password', rehash, when, 1)).toBe(true);
+    expect(await store.get(identity.id)).toMatchObject({
+      version: 2,
+      credentials: { password: { config: rehash } },
+    });
   });
 
   it('deletes an identity with everything it owns', async () => {
@@ -248,3 +375,7 @@ describe.each(testEngines())('identity store contract ($name)', (engine) => {
     await expect(store.list({ pageSize: 10, pageToken: 'Zm9v' })).rejects.toMatchObject({ code: 400 });
   });
 });
+
+function fail(): never {
+  throw new Error('the fixture has no password credential');
+}

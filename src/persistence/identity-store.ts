@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ExpressionBuilder,
+  type Generated,
   type Kysely,
   type QueryResult,
   type Selectable,
@@ -72,13 +73,31 @@ function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/**
+ * What a conditional write of an identity did: `updated`; `missing` when there is no such
+ * identity; `stale` when the stored identity is no longer at the version the write was based on
+ * (someone else wrote it since it was read, or it was never read from the store): nothing was
+ * written, and the writer reads it again and re-applies its change.
+ */
+export type IdentityWriteOutcome = 'updated' | 'missing' | 'stale';
+
 /** Persistence of the identity aggregate: the identity row with its credentials and addresses. */
 export interface IdentityStore {
-  /** Inserts the identity; a taken identifier, address or external id is a 409 AppError. */
+  /** Inserts the identity (at version 0); a taken identifier, address or external id is a 409 AppError. */
   create(identity: Identity): Promise<void>;
-  /** Replaces the stored identity; false when it does not exist. */
-  update(identity: Identity): Promise<boolean>;
+  /**
+   * Replaces the stored identity if it is still at `identity.version` (the version it was read
+   * at), and moves it to the next version. A taken identifier, address or external id is a 409
+   * AppError, and then nothing changed either.
+   */
+  update(identity: Identity): Promise<IdentityWriteOutcome>;
+  /** The identity with its credentials, addresses and `version`. */
   get(id: string): Promise<Identity | undefined>;
+  /**
+   * Whether the identity exists and is active, as stored now: one indexed single-row read, for
+   * checks that must not trust a cache (a session issued while the identity was deactivated).
+   */
+  isActive(id: string): Promise<boolean>;
   delete(id: string): Promise<boolean>;
   list(query: ListIdentitiesQuery): Promise<IdentityPage>;
   findByCredentialIdentifier(type: CredentialType, identifier: string): Promise<Identity | undefined>;
@@ -86,19 +105,46 @@ export interface IdentityStore {
   findByExternalId(externalId: string): Promise<Identity | undefined>;
   /**
    * Replaces one credential's config and nothing else (a re-hash at login), so a concurrent
-   * admin change to the identity is never overwritten. False when there is no such credential.
+   * admin change to the identity is never overwritten; the identity moves to its next version.
+   * With `expectedVersion` (the `version` the identity was read at), only while the identity is
+   * still at it: a re-hash of the old password never undoes a password changed meanwhile. False
+   * when there is no such credential, or the identity has moved on.
    */
   updateCredentialConfig(
     identityId: string,
     type: CredentialType,
     config: JsonObject,
     at: Date,
+    expectedVersion?: number,
   ): Promise<boolean>;
+}
+
+/**
+ * The `version` column migration 0011 adds to `identities`, for the statements that read or
+ * write it (only the type changes: see Kysely's `withTables`).
+ */
+type VersionColumn = { identities: { version: Generated<number> } };
+
+/** An identities row with its version. */
+type IdentityRow = Selectable<IdentitiesTable> & { version: number };
+
+/** Why a conditional write rolled back: thrown inside its transaction, turned into the outcome outside. */
+class WriteRefused extends Error {
+  constructor(readonly outcome: Exclude<IdentityWriteOutcome, 'updated'>) {
+    super(`identity write refused: ${outcome}`);
+  }
+}
+
+/** Sets each identity's `version` from its row (the identities are fresh objects, built from the rows). */
+function withVersions(identities: Identity[], rows: readonly IdentityRow[]): Identity[] {
+  const versions = new Map(rows.map((row) => [row.id, Number(row.version)]));
+  for (const identity of identities) identity.version = versions.get(identity.id);
+  return identities;
 }
 
 /** The four statements that read one identity, all by the same parameters. */
 interface OneIdentityQueries<P extends string[]> {
-  identity(...params: P): Promise<QueryResult<Selectable<IdentitiesTable>>>;
+  identity(...params: P): Promise<QueryResult<IdentityRow>>;
   credentials(...params: P): Promise<QueryResult<CredentialIdentifierRow>>;
   verifiable(...params: P): Promise<QueryResult<Selectable<IdentityVerifiableAddressesTable>>>;
   recovery(...params: P): Promise<QueryResult<Selectable<IdentityRecoveryAddressesTable>>>;
@@ -107,6 +153,7 @@ interface OneIdentityQueries<P extends string[]> {
 const CONFLICT_REASON = 'This identity conflicts with another identity that already exists.';
 
 export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
+  const versioned = db.withTables<VersionColumn>();
   /**
    * The credentials of the identities `ids` names with their identifiers, in one statement (a left
    * join: one row per credential and identifier) rather than one per table.
@@ -128,12 +175,21 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
   async function load(ids: string[], trx: Kysely<Tables> = db): Promise<Identity[]> {
     if (ids.length === 0) return [];
     const [identities, credentials, verifiable, recovery] = await Promise.all([
-      trx.selectFrom('identities').selectAll().where('id', 'in', ids).orderBy('id').execute(),
+      trx
+        .withTables<VersionColumn>()
+        .selectFrom('identities')
+        .selectAll()
+        .where('id', 'in', ids)
+        .orderBy('id')
+        .execute(),
       credentialsWithIdentifiers(trx).where('c.identity_id', 'in', ids).execute(),
       trx.selectFrom('identity_verifiable_addresses').selectAll().where('identity_id', 'in', ids).execute(),
       trx.selectFrom('identity_recovery_addresses').selectAll().where('identity_id', 'in', ids).execute(),
     ]);
-    return assembleIdentities({ identities, ...splitCredentialRows(credentials), verifiable, recovery });
+    return withVersions(
+      assembleIdentities({ identities, ...splitCredentialRows(credentials), verifiable, recovery }),
+      identities,
+    );
   }
 
   /**
@@ -143,9 +199,9 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
    * than one and then five (the login path).
    */
   const byId: OneIdentityQueries<[string]> = {
-    identity: preparedQuery<[string], Selectable<IdentitiesTable>>(
+    identity: preparedQuery<[string], IdentityRow>(
       db,
-      (q, id) => q.selectFrom('identities').selectAll().where('id', '=', id),
+      (q, id) => q.withTables<VersionColumn>().selectFrom('identities').selectAll().where('id', '=', id),
       1,
     ),
     credentials: preparedQuery<[string], CredentialIdentifierRow>(
@@ -171,10 +227,11 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       .where('identity_credential_identifiers.type', '=', type)
       .where('identity_credential_identifiers.identifier', '=', identifier);
   const byIdentifier: OneIdentityQueries<[string, string]> = {
-    identity: preparedQuery<[string, string], Selectable<IdentitiesTable>>(
+    identity: preparedQuery<[string, string], IdentityRow>(
       db,
       (q, type, identifier) =>
         q
+          .withTables<VersionColumn>()
           .selectFrom('identities')
           .selectAll()
           .where('id', 'in', ownerOf(q, type, identifier)),
@@ -217,13 +274,35 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       queries.recovery(...params),
     ]);
     if (identities.rows.length === 0) return undefined;
-    const [identity] = assembleIdentities({
-      identities: identities.rows,
-      ...splitCredentialRows(credentials.rows),
-      verifiable: verifiable.rows,
-      recovery: recovery.rows,
-    });
+    const [identity] = withVersions(
+      assembleIdentities({
+        identities: identities.rows,
+        ...splitCredentialRows(credentials.rows),
+        verifiable: verifiable.rows,
+        recovery: recovery.rows,
+      }),
+      identities.rows,
+    );
     return identity;
+  }
+
+  /** The state of one identity (the session re-check's read, compiled once). */
+  const stateById = preparedQuery<[string], { state: string }>(
+    db,
+    (q, id) => q.selectFrom('identities').select('state').where('id', '=', id),
+    1,
+  );
+
+  /**
+   * Deletes the identity's credentials (with their identifiers) and addresses. First in every
+   * transaction that writes an identity: an in-place update of one of these rows locks it and
+   * then, in the version trigger (migration 0011), the identity row; taking them in the same
+   * order here means PostgreSQL never has two such transactions wait on each other.
+   */
+  async function deleteParts(trx: Transaction<Tables>, identityId: string): Promise<void> {
+    await trx.deleteFrom('identity_credentials').where('identity_id', '=', identityId).execute();
+    await trx.deleteFrom('identity_verifiable_addresses').where('identity_id', '=', identityId).execute();
+    await trx.deleteFrom('identity_recovery_addresses').where('identity_id', '=', identityId).execute();
   }
 
   async function writeParts(trx: Transaction<Tables>, identity: Identity): Promise<void> {
@@ -315,30 +394,42 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       );
     },
 
-    update(identity) {
-      return translateConflicts(() =>
-        db.transaction().execute(async (trx) => {
-          const result = await trx
-            .updateTable('identities')
-            .set(identityRow(identity))
-            .where('id', '=', identity.id)
-            .executeTakeFirst();
-          if (result.numUpdatedRows === 0n) return false;
-          // Children are replaced whole: the aggregate is small and this keeps the
-          // unique constraints the single source of truth for conflicts.
-          await trx.deleteFrom('identity_credentials').where('identity_id', '=', identity.id).execute();
-          await trx
-            .deleteFrom('identity_verifiable_addresses')
-            .where('identity_id', '=', identity.id)
-            .execute();
-          await trx
-            .deleteFrom('identity_recovery_addresses')
-            .where('identity_id', '=', identity.id)
-            .execute();
-          await writeParts(trx, identity);
-          return true;
-        }),
-      );
+    async update(identity) {
+      const expected = identity.version;
+      // An identity never read from the store cannot tell what it would overwrite.
+      if (expected === undefined) return 'stale';
+      try {
+        await translateConflicts(() =>
+          db.transaction().execute(async (trx) => {
+            // Children are replaced whole: the aggregate is small and this keeps the unique
+            // constraints the single source of truth for conflicts. Deleted first (see deleteParts);
+            // a write that turns out stale rolls the deletes back.
+            await deleteParts(trx, identity.id);
+            // Conditional on the version read, as an optimistic lock: of two writers that read the
+            // same version, the second changes nothing (and its writer re-reads and re-applies).
+            const result = await trx
+              .withTables<VersionColumn>()
+              .updateTable('identities')
+              .set({ ...identityRow(identity), version: expected + 1 })
+              .where('id', '=', identity.id)
+              .where('version', '=', expected)
+              .executeTakeFirst();
+            if (result.numUpdatedRows === 0n) {
+              const found = await trx
+                .selectFrom('identities')
+                .select('id')
+                .where('id', '=', identity.id)
+                .executeTakeFirst();
+              throw new WriteRefused(found === undefined ? 'missing' : 'stale');
+            }
+            await writeParts(trx, identity);
+          }),
+        );
+        return 'updated';
+      } catch (error) {
+        if (error instanceof WriteRefused) return error.outcome;
+        throw error;
+      }
     },
 
     async get(id) {
@@ -347,11 +438,22 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       return loadOne(byId, key);
     },
 
+    async isActive(id) {
+      const key = uuidKey(id);
+      if (key === undefined) return false;
+      const { rows } = await stateById(key);
+      return rows[0]?.state === 'active';
+    },
+
     async delete(id) {
       const key = uuidKey(id);
       if (key === undefined) return false;
-      const result = await db.deleteFrom('identities').where('id', '=', key).executeTakeFirst();
-      return result.numDeletedRows > 0n;
+      return db.transaction().execute(async (trx) => {
+        // The children first, in the lock order of update (the rest cascades).
+        await deleteParts(trx, key);
+        const result = await trx.deleteFrom('identities').where('id', '=', key).executeTakeFirst();
+        return result.numDeletedRows > 0n;
+      });
     },
 
     async list(query) {
@@ -403,13 +505,27 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       );
     },
 
-    async updateCredentialConfig(identityId, type, config, at) {
-      const result = await db
+    async updateCredentialConfig(identityId, type, config, at, expectedVersion) {
+      // One statement: the version trigger (migration 0011) moves the identity to its next
+      // version, so a writer that read it before this re-reads rather than putting the old
+      // config back.
+      let update = db
         .updateTable('identity_credentials')
         .set({ config: toJson(config), updated_at: at })
         .where('identity_id', '=', identityId)
-        .where('type', '=', type)
-        .executeTakeFirst();
+        .where('type', '=', type);
+      if (expectedVersion !== undefined) {
+        update = update.where((eb) =>
+          eb.exists(
+            versioned
+              .selectFrom('identities')
+              .select('id')
+              .where('id', '=', identityId)
+              .where('version', '=', expectedVersion),
+          ),
+        );
+      }
+      const result = await update.executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTwoTierCache, type TwoTierCache } from '../cache/index.js';
+import { IdentityDisabledError, IdentityErrorId } from '../identity/errors.js';
 import type { Identity } from '../identity/model.js';
 import type { Database } from '../persistence/database.js';
 import { createIdentityStore } from '../persistence/identity-store.js';
@@ -146,5 +147,65 @@ describe.each(testEngines())('session manager ($name)', (engine) => {
     ).rejects.toBe(refusal);
     const stored = await sessions.get(session.id);
     expect(stored?.authentication_methods.map((m) => m.method)).toEqual(['password']);
+  });
+
+  // The concurrency review's finding 2: a sign-in that read the identity before an admin
+  // deactivated it must not leave a session behind the deactivation's revocation.
+  describe('a sign-in racing a deactivation', () => {
+    const input = {
+      methods: [{ method: 'password' as const, aal: 'aal1' as const, completed_at: new Date() }],
+      aal: 'aal1' as const,
+      device: { ipAddress: null, userAgent: null },
+    };
+
+    /** Stores the identity with `state`, as an admin write does (the sessions are not told here). */
+    async function setState(id: string, state: Identity['state']): Promise<Identity> {
+      const store = createIdentityStore(database.db);
+      const stored = await store.get(id);
+      if (!stored) throw new Error('gone');
+      const next = { ...stored, state };
+      expect(await store.update(next)).toBe('updated');
+      return next;
+    }
+
+    it('revokes a session issued while the identity was deactivated, which stays refused after reactivation', async () => {
+      const person = identityFixture('deactivated-during-login@example.com');
+      await createIdentityStore(database.db).create(person);
+      const sessions = manager([NEW]);
+      let draft: { token: string; sessionId: string } | undefined;
+      // The login hooks run before the session is stored: the admin deactivates meanwhile, and
+      // the deactivation ends the sessions that exist by then (identityChanged).
+      const error = await sessions
+        .issue(person, input, async (issued) => {
+          draft = { token: issued.token, sessionId: issued.session.id };
+          await sessions.identityChanged(person.id, await setState(person.id, 'inactive'));
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IdentityDisabledError);
+      expect(error).toMatchObject({ identityErrorId: IdentityErrorId.disabled, code: 401 });
+      expect((await sessions.get(draft?.sessionId ?? ''))?.active).toBe(false);
+      // Reactivated, the identity's sessions from before stay ended, this one included.
+      await sessions.identityChanged(person.id, await setState(person.id, 'active'));
+      expect(await sessions.authenticate(draft?.token ?? '')).toBeUndefined();
+      // A sign-in now gets a session as always.
+      const { token } = await sessions.issue(person, input);
+      expect(await sessions.authenticate(token)).toBeDefined();
+    });
+
+    it('revokes a refreshed session whose identity was deactivated before the refresh was stored', async () => {
+      const person = identityFixture('deactivated-during-refresh@example.com');
+      await createIdentityStore(database.db).create(person);
+      const sessions = manager([NEW]);
+      const { token, session } = await sessions.issue(person, input);
+      // The admin's state write has landed; its revocation of the sessions has not run yet.
+      await expect(
+        sessions.reauthenticate(token, input, async () => {
+          await setState(person.id, 'inactive');
+        }),
+      ).rejects.toBeInstanceOf(IdentityDisabledError);
+      expect((await sessions.get(session.id))?.active).toBe(false);
+      await setState(person.id, 'active');
+      expect(await sessions.authenticate(token)).toBeUndefined();
+    });
   });
 });

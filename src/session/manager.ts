@@ -1,5 +1,6 @@
 import { hash, randomUUID } from 'node:crypto';
 import type { SessionConfig } from '../config/index.js';
+import { IdentityDisabledError } from '../identity/errors.js';
 import type { Identity } from '../identity/model.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
 import type {
@@ -83,12 +84,16 @@ export interface SessionManager {
   /**
    * A new session for `identity`. `beforeWrite` sees it complete but not yet stored (Kratos's
    * login hooks run there): if it throws, nothing is written and the error is the caller's.
+   * IdentityDisabledError when the identity is not active once the session is stored (it was
+   * deactivated during the sign-in): the session is revoked then, and the caller answers as for
+   * a disabled identity (Kratos's 4010011 at login).
    */
   issue(identity: Identity, input: IssueInput, beforeWrite?: BeforeSessionWrite): Promise<IssuedSession>;
   /**
    * A refresh login, as Kratos's: the session `token` names keeps its id and token, gains the
    * new methods, and is authenticated (and lasts its lifespan) from now. Undefined when that
-   * session is no longer usable. `beforeWrite` as for `issue`, with the session as it will be.
+   * session is no longer usable. `beforeWrite` as for `issue`, with the session as it will be;
+   * IdentityDisabledError, with the session revoked, as for `issue`.
    */
   reauthenticate(
     token: string,
@@ -281,6 +286,21 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     return true;
   }
 
+  /**
+   * Refuses a session just stored for an identity that is not active by now (the concurrency
+   * review's finding 2). Deactivation stores the state and then revokes the identity's sessions
+   * (identityChanged); a sign-in that read the identity before and stores its session after the
+   * revocation would escape it, and work again once the identity is reactivated. Checked after
+   * the session is stored, from the store (a cached identity may be stale): either the revocation
+   * saw this session, or the deactivation was stored before this check, which then sees it.
+   * Kratos checks the identity only before (session.Activate: ErrIdentityDisabled).
+   */
+  async function refuseIfDisabled(identityId: string, sessionId: string): Promise<void> {
+    if (await deps.identities.isActive(identityId)) return;
+    await revoke(sessionId);
+    throw new IdentityDisabledError();
+  }
+
   return {
     async issue(identity, input, beforeWrite) {
       const at = now();
@@ -304,6 +324,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       const issued = { session, token, logoutToken };
       await beforeWrite?.(issued);
       await deps.sessions.create(session);
+      await refuseIfDisabled(identity.id, session.id);
       return issued;
     },
 
@@ -338,6 +359,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       if (!updated) return undefined;
       // Every replica's cached copy still has the old expiry and methods.
       await forget([session]);
+      await refuseIfDisabled(session.identity_id, session.id);
       return { session: updated, token, logoutToken };
     },
 

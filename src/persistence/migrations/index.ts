@@ -9,6 +9,7 @@ import * as m0007 from './0007-courier-template-data.js';
 import * as m0008 from './0008-oidc-continuity.js';
 import * as m0009 from './0009-selfservice-errors.js';
 import * as m0010 from './0010-sessions-newest-first.js';
+import * as m0011 from './0011-identity-versions.js';
 import type { Engine } from './column-types.js';
 
 export interface MigrationModule {
@@ -30,4 +31,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, module: Migration
   ['0008-oidc-continuity', m0008],
   ['0009-selfservice-errors', m0009],
   ['0010-sessions-newest-first', m0010],
+  ['0011-identity-versions', m0011],
 ];

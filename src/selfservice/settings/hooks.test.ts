@@ -26,11 +26,17 @@ function recordingSender(): VerificationSender & {
 
 function recordingSessions() {
   const revoked: { identityId: string; exceptId?: string }[] = [];
+  /** The identities whose cached view was dropped, and the state each was told. */
+  const changed: { identityId: string; state: string | undefined }[] = [];
   return {
     revoked,
+    changed,
     async revokeIdentitySessions(identityId: string, exceptId?: string) {
       revoked.push({ identityId, exceptId });
       return 1;
+    },
+    async identityChanged(identityId: string, identity: Identity | undefined) {
+      changed.push({ identityId, state: identity?.state });
     },
   };
 }
@@ -74,6 +80,8 @@ describe('afterSettings', () => {
       sessionId: 's1',
     });
     expect(verification.calls).toEqual([{ addresses: ['ada@lovelace.org'], type: 'browser' }]);
+    // The message moved the address to `sent`: whoami's cached identity is dropped (finding 8).
+    expect(deps.sessions.changed).toEqual([{ identityId: before.id, state: 'active' }]);
     expect(browser).toEqual([
       {
         action: 'show_verification_ui',
@@ -104,6 +112,7 @@ describe('afterSettings', () => {
     expect(await afterSettings(deps, { ...change, method: 'profile' })).toEqual([]);
     expect(await afterSettings(deps, { ...change, after: changedEmail, method: 'password' })).toEqual([]);
     expect(verification.calls).toEqual([]);
+    expect(deps.sessions.changed).toEqual([]);
   });
 
   it('revoke_active_sessions ends every other session of the identity', async () => {

@@ -24,7 +24,7 @@ export interface StoredChange {
 export async function afterSettings(
   deps: {
     verification: SettingsDeps['verification'];
-    sessions: Pick<SettingsDeps['sessions'], 'revokeIdentitySessions'>;
+    sessions: Pick<SettingsDeps['sessions'], 'revokeIdentitySessions' | 'identityChanged'>;
     config: Pick<SettingsDeps['config'], 'settings'>;
   },
   change: StoredChange,
@@ -40,6 +40,10 @@ export async function afterSettings(
         transientPayload: change.transientPayload,
       });
       if (sent) {
+        // The messages moved the addresses from `pending` to `sent` (address-store markSent),
+        // after the save dropped the cached identity: whoami would show `pending` until the
+        // cache entry expired (the concurrency review's finding 8).
+        await deps.sessions.identityChanged(change.after.id, change.after);
         continueWith.push({
           action: 'show_verification_ui',
           flow: { id: sent.flowId, verifiable_address: sent.address, ...(sent.url ? { url: sent.url } : {}) },

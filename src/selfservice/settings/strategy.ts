@@ -12,7 +12,7 @@ import type { Submission } from '../flow/submission.js';
 export type FieldMessages = Record<string, UiText[]>;
 
 export type SettingsChange =
-  /** Store this as the identity's new state. */
+  /** The identity with the change: its method's part is what gets stored (see settingsChange). */
   | { kind: 'update'; body: UpdateIdentityBody }
   /** Show the form again with these messages; `traits` are the values the trait fields keep. */
   | { kind: 'invalid'; fields: FieldMessages; messages?: UiText[]; traits?: JsonObject }
@@ -33,7 +33,11 @@ export interface SettingsSubmission {
   privileged(): Promise<boolean>;
 }
 
-/** The identity's current state as an update body, for a strategy to change one part of. */
+/**
+ * The identity's current state as an update body, for a strategy to change one part of. What a
+ * strategy returns so is a proposal: saveSettingsChange writes only its method's part of it, onto
+ * the identity as stored by then (see settingsChange), never the rest as it was read here.
+ */
 export function currentIdentityBody(identity: Identity): UpdateIdentityBody {
   const body: UpdateIdentityBody = {
     schema_id: identity.schema_id,

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UpdateIdentityBody } from '../../identity/bodies.js';
+import { IdentityChangedConcurrentlyError, IdentityDisabledError } from '../../identity/errors.js';
 import type { Identity, JsonObject } from '../../identity/model.js';
 import { serializeIdentity } from '../../identity/serialize.js';
 import { isAppError } from '../../kernel/errors.js';
@@ -13,10 +14,12 @@ import { flowUiUrl } from '../flow/respond.js';
 import type { Submission } from '../flow/submission.js';
 import { uiContainer } from '../flow/ui.js';
 import { applyIdentityPatchToUpdate } from '../hooks/identity-patch.js';
+import type { IdentityPatch } from '../hooks/web-hook/response.js';
 import { withNodeMessages } from '../nodes/index.js';
 import { changeOidcLinks, isOidcSettingsSubmission } from '../strategies/oidc/settings.js';
 import { updatePassword } from '../strategies/password/settings.js';
 import { updateProfile } from '../strategies/profile/settings.js';
+import { type SettingsMethod, settingsChange } from './change.js';
 import type { SettingsDeps } from './deps.js';
 import { INITIATED_BY_SOMEONE_ELSE, NeedsPrivilegedSessionError } from './errors.js';
 import { createSettingsFlow, flowIdentityId, settingsFormNodes } from './flow.js';
@@ -25,7 +28,7 @@ import { respondWithSettingsFlow } from './respond.js';
 import { currentSession, isPrivileged, loginUrl, reauthenticationUrl } from './session.js';
 import type { FieldMessages, SettingsChange } from './strategy.js';
 
-type Method = 'profile' | 'password' | 'oidc';
+type Method = SettingsMethod;
 
 /** What the person sees again after a refused submission. */
 type Refusal = Extract<SettingsChange, { kind: 'invalid' }>;
@@ -112,7 +115,11 @@ function enabledMethod(deps: SettingsDeps, submission: Submission): Method | und
   return undefined;
 }
 
-/** Stores the change, shows the saved form (1050001), runs the hooks and answers. */
+/**
+ * Stores the change, shows the saved form (1050001), runs the hooks and answers. `proposed` is a
+ * strategy's body, built from `context.identity`; only the method's part of it is written, onto
+ * the identity as stored by then (see settingsChange).
+ */
 export async function saveSettingsChange(
   deps: SettingsDeps,
   request: FastifyRequest,
@@ -127,7 +134,9 @@ export async function saveSettingsChange(
   proposed: UpdateIdentityBody,
 ): Promise<FastifyReply> {
   const { flow, identity, method } = context;
+  // What the hooks see and a refused form shows: the proposal, with the hooks' changes.
   let body = proposed;
+  const patches: IdentityPatch[] = [];
   const { transientPayload } = context;
   if (deps.hooks) {
     // Parse hooks see the identity as it is about to be saved: they may change it or stop here.
@@ -156,12 +165,17 @@ export async function saveSettingsChange(
         traits: body.traits,
       });
     }
-    for (const patch of pre.patches) body = applyIdentityPatchToUpdate(body, patch);
+    for (const patch of pre.patches) {
+      body = applyIdentityPatchToUpdate(body, patch);
+      patches.push(patch);
+    }
   }
   let after: Identity;
   try {
-    after = await deps.identities.update(identity.id, body);
+    after = await deps.identities.update(identity.id, settingsChange(method, identity, proposed, patches));
   } catch (error) {
+    // Deactivated since the session was checked: its sessions ended, this request's too.
+    if (error instanceof IdentityDisabledError) return signedOut(deps, request, reply, flow);
     const refusal = refusalFor(error, body);
     if (refusal === undefined) throw error;
     return refuseSettingsChange(deps, request, reply, context, refusal);
@@ -208,8 +222,29 @@ export async function saveSettingsChange(
   return reply.redirect(returnTo, 303);
 }
 
+/** The answer to a request whose session has ended: as to one without a session (see submitSettings). */
+function signedOut(
+  deps: SettingsDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+): FastifyReply {
+  if (flow.type === 'browser' && !wantsJson(request)) return reply.redirect(loginUrl(deps), 303);
+  throw noActiveSession();
+}
+
 /** Errors of the identity store that are the person's to fix, as form messages. */
 function refusalFor(error: unknown, body: UpdateIdentityBody): Refusal | undefined {
+  // Other writes of the identity kept getting in first; nothing was saved, and trying again helps.
+  if (error instanceof IdentityChangedConcurrentlyError) {
+    const reason = error.reason ?? 'The account was changed at the same time; please try again.';
+    return {
+      kind: 'invalid',
+      fields: {},
+      messages: [uiText(Msg.ErrorSystemGeneric, { reason })],
+      traits: body.traits,
+    };
+  }
   if (!isAppError(error)) return undefined;
   // Another identity has this identifier or address already.
   if (error.code === 409) {

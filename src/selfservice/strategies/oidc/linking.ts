@@ -153,13 +153,16 @@ export async function linkPendingProvider(
   const pending = pendingLinkOf(flow);
   if (pending === undefined || deps.oidc === undefined) return { kind: 'none' };
   if (pending.identity_id !== identity.id) return { kind: 'mismatch' };
-  const linked = await deps.oidc.identities.update(identity.id, {
-    ...currentIdentityBody(identity),
-    credentials: withLinkedProvider(identity, {
+  // Only the oidc credential changes, and it is built from the identity as stored when it is
+  // written (re-read if another write got there first): the state, metadata, traits and other
+  // linked accounts are never put back as this login read them.
+  const linked = await deps.oidc.identities.update(identity.id, (current) => ({
+    ...currentIdentityBody(current),
+    credentials: withLinkedProvider(current, {
       provider: pending.provider,
       subject: pending.subject,
       tokens: SealedProviderTokens.stored(pending.tokens),
     }),
-  });
+  }));
   return { kind: 'linked', identity: linked };
 }
