@@ -20,7 +20,7 @@ const node = (nodes: UiNode[], name: string) =>
   nodes.find((n) => (n.attributes as { name?: string }).name === name);
 const actions = (items: { action: string }[] | undefined) => (items ?? []).map((item) => item.action);
 
-describe('registration answers (profile_first, verification on, session hook)', () => {
+describe('registration answers (profile_first, verification on, session and show_verification_ui hooks)', () => {
   let server: TestServer;
   let frontend: FrontendApi;
 
@@ -34,7 +34,10 @@ describe('registration answers (profile_first, verification on, session hook)', 
           default_browser_return_url: 'http://app.example.test/welcome',
           methods: { password: { config: { haveibeenpwned_enabled: false } } },
           flows: {
-            registration: { after: { password: { hooks: [{ hook: 'session' }] } } },
+            // Kratos master lists show_verification_ui only with its hook (PR #4402).
+            registration: {
+              after: { password: { hooks: [{ hook: 'session' }, { hook: 'show_verification_ui' }] } },
+            },
             verification: { enabled: true, use: 'code' },
           },
         },

@@ -259,6 +259,8 @@ export function buildSelfService(registry: Registry): SelfService {
   };
   const verificationSender = createVerificationSender(verification, registry.logger);
   registration.verification = verificationSender;
+  // `require_verified_address` and the login `verification` hook start verification flows too.
+  login.verification = verificationSender;
   const settingsFlow = buildSettingsDeps(
     registry,
     { ...login, breaches: registration.breaches },

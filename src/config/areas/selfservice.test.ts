@@ -175,3 +175,26 @@ describe('selfservice.methods.{code,link}.enabled', () => {
     expect(disabledFlowMethodWarnings(document({ recovery: { enabled: false, use: 'link' } }))).toEqual([]);
   });
 });
+
+describe('feature_flags of verification (Kratos master)', () => {
+  it('are off unless set to true', () => {
+    expect(read({}).featureFlags).toEqual({
+      legacyContinueWithVerificationUi: false,
+      legacyRequireVerifiedLoginError: false,
+    });
+    const on = {
+      feature_flags: {
+        legacy_continue_with_verification_ui: true,
+        legacy_require_verified_login_error: true,
+      },
+    };
+    expect(read(on).featureFlags).toEqual({
+      legacyContinueWithVerificationUi: true,
+      legacyRequireVerifiedLoginError: true,
+    });
+    const strings = {
+      feature_flags: { legacy_continue_with_verification_ui: 'true', legacy_require_verified_login_error: 1 },
+    };
+    expect(read(strings).featureFlags.legacyContinueWithVerificationUi).toBe(false);
+  });
+});

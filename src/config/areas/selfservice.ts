@@ -93,6 +93,24 @@ export interface SelfServiceConfig {
   readonly code: { readonly enabled: boolean; readonly lifespanMs: number; readonly maxSubmissions: number };
   /** `selfservice.methods.link`: one-time links for verification and recovery (off by default, as Kratos). */
   readonly link: { readonly enabled: boolean; readonly lifespanMs: number };
+  /** `feature_flags.*` that bring back behaviour Kratos changed (both off by default, as Kratos). */
+  readonly featureFlags: VerificationFeatureFlags;
+}
+
+/** The `feature_flags` that restore Kratos's verification behaviour before v25.4. */
+export interface VerificationFeatureFlags {
+  /**
+   * `feature_flags.legacy_continue_with_verification_ui`: as Kratos's Verifier, a verification
+   * flow (and a message) for every unverified address, each listed in `continue_with`; off, only
+   * the first address gets one, listed only by the `show_verification_ui` hook.
+   */
+  readonly legacyContinueWithVerificationUi: boolean;
+  /**
+   * `feature_flags.legacy_require_verified_login_error`: `require_verified_address` refuses with
+   * message 4000010 on the login form, for the password method only; off, it starts a
+   * verification flow and answers 403 (or 303 to the verification UI), as Kratos's AddressVerifier.
+   */
+  readonly legacyRequireVerifiedLoginError: boolean;
 }
 
 /** Verification and recovery: both send a code or a link to an address. */
@@ -310,6 +328,16 @@ export function selfServiceConfig(document: KratosConfigDocument, publicBase: UR
       enabled: objectOrEmpty(methods.link).enabled === true,
       lifespanMs: durationOr(objectOrEmpty(objectOrEmpty(methods.link).config).lifespan, 3_600_000),
     },
+    featureFlags: verificationFeatureFlags(document),
+  };
+}
+
+/** Kratos's UseLegacyShowVerificationUI and UseLegacyRequireVerifiedLoginError: true only when set so. */
+function verificationFeatureFlags(document: KratosConfigDocument): VerificationFeatureFlags {
+  const flags = objectOrEmpty((document as ConfigDoc).feature_flags);
+  return {
+    legacyContinueWithVerificationUi: flags.legacy_continue_with_verification_ui === true,
+    legacyRequireVerifiedLoginError: flags.legacy_require_verified_login_error === true,
   };
 }
 

@@ -13,6 +13,7 @@ import type { UiNode } from '../flow/ui.js';
 import type { HookRunner } from '../hooks/runner.js';
 import type { OidcDeps } from '../strategies/oidc/deps.js';
 import type { PasswordMigrationHook } from '../strategies/password/migration-hook.js';
+import type { VerificationStarter } from '../verification/send-on-change.js';
 
 /** What the login flow needs; app/registry.ts provides it. */
 export interface LoginDeps {
@@ -32,6 +33,11 @@ export interface LoginDeps {
   tokens: TokenSources;
   /** The flows' web hooks; absent in tests that run none. */
   hooks?: HookRunner;
+  /**
+   * Starts verification flows for `require_verified_address` and the `verification` hook
+   * (Kratos's AddressVerifier and Verifier); absent in tests that send none.
+   */
+  verification?: VerificationStarter;
   /** `schema_url` of an identity's schema, for the identity hooks see. */
   schemaUrl(schemaId: string): string;
   /** The identity schemas a flow may ask for (`?identity_schema=`). */

@@ -16,7 +16,7 @@ import type { UiNode } from '../flow/ui.js';
 import type { HookRunner } from '../hooks/runner.js';
 import type { OidcDeps } from '../strategies/oidc/deps.js';
 import type { BreachLookup, PasswordPolicyConfig } from '../strategies/password/policy/index.js';
-import type { VerificationSender } from '../verification/sender.js';
+import type { VerificationStarter } from '../verification/send-on-change.js';
 
 /** What the registration flow needs; app/registry.ts provides it. */
 export interface RegistrationDeps {
@@ -43,8 +43,8 @@ export interface RegistrationDeps {
   registrationNodes(schemaDocument: JsonObject, step: 'first' | 'password', values?: JsonObject): UiNode[];
   /** The flows' web hooks; absent in tests that run none. */
   hooks?: HookRunner;
-  /** Sends verification messages to new addresses; absent when verification is off. */
-  verification?: VerificationSender;
+  /** Starts verification of the new addresses (Kratos's Verifier); absent in tests that send none. */
+  verification?: VerificationStarter;
   /** The oidc method (`selfservice.methods.oidc.enabled`); absent when it is off. */
   oidc?: OidcDeps;
   /**

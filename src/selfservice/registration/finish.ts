@@ -10,6 +10,7 @@ import { requestDevice } from '../flow/request-device.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
 import { exchangeRedirect } from '../flow/token-exchange.js';
 import { applyIdentityPatch, draftIdentityJson } from '../hooks/identity-patch.js';
+import { showVerificationItems } from '../verification/send-on-change.js';
 import type { RegistrationDeps } from './deps.js';
 
 /** A new identity a method validated, and how to answer when it cannot be saved. */
@@ -92,24 +93,19 @@ export async function finishRegistration(
     transientPayload,
   }));
 
-  // With verification enabled, the new unverified addresses get their verification message.
-  const verification = await deps.verification?.sendForAddresses(
-    identity,
-    identity.verifiable_addresses.filter((a) => !a.verified).map((a) => a.value),
-    { type: flow.type, requestUrl: flow.request_url, transientPayload },
-  );
-  const showVerification: ContinueWith[] = verification
-    ? [
-        {
-          action: 'show_verification_ui',
-          flow: {
-            id: verification.flowId,
-            verifiable_address: verification.address,
-            ...(verification.url ? { url: verification.url } : {}),
-          },
-        },
-      ]
-    : [];
+  // With verification enabled, the new unverified addresses get their verification message
+  // (Kratos's Verifier, which its registry runs first of the post-persist hooks).
+  const legacy = deps.config.featureFlags.legacyContinueWithVerificationUi;
+  const started =
+    (await deps.verification?.start(
+      identity,
+      identity.verifiable_addresses.filter((a) => !a.verified).map((a) => a.value),
+      { type: flow.type, requestUrl: flow.request_url, transientPayload },
+      { each: legacy },
+    )) ?? [];
+  // Kratos master lists them only for the `show_verification_ui` hook (or the legacy flag).
+  const showUi = hooks.some((hook) => hook.hook === 'show_verification_ui');
+  const showVerification = showVerificationItems(started, { legacy, hook: showUi });
 
   const identityJson = serializeIdentity(identity, {
     admin: false,
@@ -148,8 +144,9 @@ export async function finishRegistration(
       ]),
     });
   }
-  // The `show_verification_ui` hook sends the browser to the code form instead of return_to.
-  const showUi = hooks.some((hook) => hook.hook === 'show_verification_ui');
-  if (verification?.url && showUi) return reply.redirect(verification.url, 303);
+  // The `show_verification_ui` hook sends the browser to the code form instead of return_to: the
+  // last flow started, which Kratos's hook reads from the registration's internal context.
+  const shown = started.at(-1);
+  if (showUi && shown !== undefined) return reply.redirect(shown.uiUrl, 303);
   return reply.redirect(returnTo, 303);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createReturnToValidator } from '../../kernel/return-to.js';
-import { postHookTarget } from './send-on-change.js';
+import { postHookTarget, showVerificationItems } from './send-on-change.js';
 
 const validator = createReturnToValidator({
   allowedReturnUrls: ['https://app.example.test/'],
@@ -55,5 +55,35 @@ describe('postHookTarget (Kratos verification.NewPostHookFlow)', () => {
   it('resolves a relative after_verification_return_to as any return_to', () => {
     const relative = postHookTarget(validator, registration({ after_verification_return_to: '/verified' }));
     expect(relative.returnTo).toBe('https://app.example.test/verified');
+  });
+});
+
+describe('showVerificationItems (Kratos master Verifier and show_verification_ui hook)', () => {
+  const started = [
+    { flowId: 'f1', address: 'ivy@example.test', type: 'browser' as const, uiUrl: 'https://ui/v?flow=f1' },
+    { flowId: 'f2', address: 'ivy.b@example.test', type: 'browser' as const, uiUrl: 'https://ui/v?flow=f2' },
+  ];
+
+  it('lists nothing without the hook or the legacy flag', () => {
+    expect(showVerificationItems(started, { legacy: false, hook: false })).toEqual([]);
+  });
+
+  it("lists the flow the hook reads (the last) with the hook, with the UI's URL for browser flows", () => {
+    expect(showVerificationItems(started, { legacy: false, hook: true })).toEqual([
+      {
+        action: 'show_verification_ui',
+        flow: { id: 'f2', verifiable_address: 'ivy.b@example.test', url: 'https://ui/v?flow=f2' },
+      },
+    ]);
+  });
+
+  it('lists every flow under the legacy flag, once each, without a URL for native flows', () => {
+    const native = started.map((s) => ({ ...s, type: 'api' as const }));
+    for (const hook of [false, true]) {
+      expect(showVerificationItems(native, { legacy: true, hook })).toEqual([
+        { action: 'show_verification_ui', flow: { id: 'f1', verifiable_address: 'ivy@example.test' } },
+        { action: 'show_verification_ui', flow: { id: 'f2', verifiable_address: 'ivy.b@example.test' } },
+      ]);
+    }
   });
 });

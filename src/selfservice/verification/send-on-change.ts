@@ -1,8 +1,8 @@
 import type { Identity } from '../../identity/model.js';
 import type { ReturnToValidator } from '../../kernel/return-to.js';
-import { newFlow } from '../flow/flow.js';
+import { type FlowType, newFlow } from '../flow/flow.js';
 import { publicUrl } from '../flow/request-url.js';
-import { flowUiUrl } from '../flow/respond.js';
+import { type ContinueWith, flowUiUrl } from '../flow/respond.js';
 import { uiContainer } from '../flow/ui.js';
 import { issueSecret } from '../one-time/deliver.js';
 import type { MailLimitDecision } from '../one-time/deps.js';
@@ -20,9 +20,46 @@ const PROCESS_WARNINGS: VerificationSenderLogger = {
   warn: (_obj, msg) => process.emitWarning(msg, { code: 'PORTCULLIS_VERIFICATION_NOT_SENT' }),
 };
 
+/** A verification flow the server started for one address, its message queued. */
+export interface StartedVerification {
+  flowId: string;
+  /** The address the flow verifies (the value of one of the identity's verifiable addresses). */
+  address: string;
+  /** The flow's type: the originating flow's. */
+  type: FlowType;
+  /** `<verification ui_url>?flow=<id>`, whatever the type (callers decide whether to show it). */
+  uiUrl: string;
+}
+
+/** The originating flow, as {@link VerificationSender.sendForAddresses} takes it. */
+export type VerificationOrigin = Parameters<VerificationSender['sendForAddresses']>[2];
+
 /**
- * Verification started by the server: after registration, or when settings changed an
- * address. One flow, already in `sent_email`, with a message to each unverified address, which
+ * The sender with Kratos's two ways of starting verification from other flows: the Verifier
+ * (after registration and settings, and the login `verification` hook) and the
+ * AddressVerifier (`require_verified_address`).
+ */
+export interface VerificationStarter extends VerificationSender {
+  /**
+   * As Kratos's Verifier.do: for each of `addresses` that is an unverified email address of
+   * the identity (in the identity's order), a verification flow of its own, already in
+   * `sent_email`, and a message to that address only, so each message verifies its address.
+   * With `each` false (Kratos's default) only the first such address gets one, as Kratos
+   * stops after it; with `each` (`feature_flags.legacy_continue_with_verification_ui`) every
+   * one does. Empty when verification is disabled or no address needs it.
+   */
+  start(
+    identity: Identity,
+    addresses: readonly string[],
+    context: VerificationOrigin,
+    options: { each: boolean },
+  ): Promise<StartedVerification[]>;
+}
+
+/**
+ * Verification started by the server: after registration, when settings changed an address,
+ * after a login (the `verification` hook) or when `require_verified_address` refused one.
+ * Each address gets its own flow, already in `sent_email`, with a message to that address, which
  * leads where the originating flow asked (see postHookTarget).
  *
  * It runs after the identity (and maybe a session) was committed, so a failure here must not
@@ -32,7 +69,7 @@ const PROCESS_WARNINGS: VerificationSenderLogger = {
 export function createVerificationSender(
   deps: VerificationDeps,
   logger: VerificationSenderLogger = PROCESS_WARNINGS,
-): VerificationSender {
+): VerificationStarter {
   /** The limit's decision, or "not allowed" when the limiter fails (logged: nothing is sent). */
   async function mailAllowed(identityId: string, address: string): Promise<boolean> {
     let limit: MailLimitDecision;
@@ -48,62 +85,116 @@ export function createVerificationSender(
     return limit.allowed;
   }
 
-  return {
-    async sendForAddresses(identity: Identity, addresses, context) {
-      if (!deps.config.verification.enabled) return undefined;
-      const wanted = new Set(addresses);
-      const targets = identity.verifiable_addresses.filter(
-        (a) => a.via === 'email' && !a.verified && wanted.has(a.value),
-      );
-      const first = targets[0];
-      if (first === undefined) return undefined;
-      const method = deps.config.verification.use;
-      const now = deps.now();
-      const target = postHookTarget(deps.returnTo, context.requestUrl);
-      const flow = newFlow({
-        kind: 'verification',
-        type: context.type,
-        requestUrl: target.requestUrl,
-        returnTo: target.returnTo,
-        lifespanMs: deps.config.verification.lifespanMs,
-        ui: (id) => {
-          const form = sentForm(deps, context.type, undefined, first.value);
-          return uiContainer(
-            publicUrl(deps.publicBase, `self-service/verification?flow=${id}`),
-            form.nodes,
-            form.messages,
-          );
-        },
-        now,
-      });
-      flow.state = 'sent_email';
-      flow.active = method;
-      flow.internal = { address: first.value };
-      await deps.flows.create(flow);
-      const lifespanMs = method === 'code' ? deps.config.code.lifespanMs : deps.config.link.lifespanMs;
-      for (const address of targets) {
-        // The per-address limit guards these too: settings could otherwise mail any address repeatedly.
-        if (!(await mailAllowed(identity.id, address.value))) continue;
-        await issueSecret(
-          deps,
-          {
-            kind: 'verification',
-            method,
-            flowId: flow.id,
-            identityId: identity.id,
-            address: address.value,
-            expiresAt: new Date(now.getTime() + lifespanMs),
-            origin: { requestUrl: flow.request_url, transientPayload: context.transientPayload },
-          },
-          { replaceEarlier: false },
+  /** One flow in `sent_email` for `address`, and its message (unless the mail limit says no). */
+  async function startOne(
+    identity: Identity,
+    address: string,
+    context: VerificationOrigin,
+  ): Promise<StartedVerification> {
+    const method = deps.config.verification.use;
+    const now = deps.now();
+    const target = postHookTarget(deps.returnTo, context.requestUrl);
+    const flow = newFlow({
+      kind: 'verification',
+      type: context.type,
+      requestUrl: target.requestUrl,
+      returnTo: target.returnTo,
+      lifespanMs: deps.config.verification.lifespanMs,
+      ui: (id) => {
+        const form = sentForm(deps, context.type, undefined, address);
+        return uiContainer(
+          publicUrl(deps.publicBase, `self-service/verification?flow=${id}`),
+          form.nodes,
+          form.messages,
         );
-      }
+      },
+      now,
+    });
+    flow.state = 'sent_email';
+    flow.active = method;
+    flow.internal = { address };
+    await deps.flows.create(flow);
+    const lifespanMs = method === 'code' ? deps.config.code.lifespanMs : deps.config.link.lifespanMs;
+    // The per-address limit guards these too: settings could otherwise mail any address repeatedly.
+    if (await mailAllowed(identity.id, address)) {
+      await issueSecret(
+        deps,
+        {
+          kind: 'verification',
+          method,
+          flowId: flow.id,
+          identityId: identity.id,
+          address,
+          expiresAt: new Date(now.getTime() + lifespanMs),
+          origin: { requestUrl: flow.request_url, transientPayload: context.transientPayload },
+        },
+        // A new flow has no earlier secret to revoke.
+        { replaceEarlier: false },
+      );
+    }
+    return {
+      flowId: flow.id,
+      address,
+      type: context.type,
+      uiUrl: flowUiUrl(deps.config.verification.uiUrl, flow.id),
+    };
+  }
+
+  async function start(
+    identity: Identity,
+    addresses: readonly string[],
+    context: VerificationOrigin,
+    options: { each: boolean },
+  ): Promise<StartedVerification[]> {
+    if (!deps.config.verification.enabled) return [];
+    const wanted = new Set(addresses);
+    const targets = identity.verifiable_addresses.filter(
+      (a) => a.via === 'email' && !a.verified && wanted.has(a.value),
+    );
+    const started: StartedVerification[] = [];
+    for (const address of options.each ? targets : targets.slice(0, 1)) {
+      started.push(await startOne(identity, address.value, context));
+    }
+    return started;
+  }
+
+  return {
+    start,
+    async sendForAddresses(identity, addresses, context) {
+      const [first] = await start(identity, addresses, context, {
+        each: deps.config.featureFlags.legacyContinueWithVerificationUi,
+      });
+      if (first === undefined) return undefined;
       // Kratos sets the UI's URL for browser flows only: a native app shows its own screen.
-      return context.type === 'browser'
-        ? { flowId: flow.id, address: first.value, url: flowUiUrl(deps.config.verification.uiUrl, flow.id) }
-        : { flowId: flow.id, address: first.value };
+      return first.type === 'browser'
+        ? { flowId: first.flowId, address: first.address, url: first.uiUrl }
+        : { flowId: first.flowId, address: first.address };
     },
   };
+}
+
+/**
+ * The `show_verification_ui` items of a registration's or login's `continue_with` for the
+ * verification flows the Verifier started, as Kratos master: with
+ * `feature_flags.legacy_continue_with_verification_ui` one per flow (its Verifier adds each);
+ * else, only when the `show_verification_ui` hook is configured, one for the flow that hook
+ * reads (the last started: Kratos keeps the last in the flow's internal context). The legacy
+ * flag with the hook gives one item per flow too: Kratos's hook would repeat the last one. `url`
+ * for browser flows only, as Kratos's Verifier.
+ */
+export function showVerificationItems(
+  started: readonly StartedVerification[],
+  options: { legacy: boolean; hook: boolean },
+): ContinueWith[] {
+  const listed = options.legacy ? started : options.hook ? started.slice(-1) : [];
+  return listed.map((s) => ({
+    action: 'show_verification_ui' as const,
+    flow: {
+      id: s.flowId,
+      verifiable_address: s.address,
+      ...(s.type === 'browser' ? { url: s.uiUrl } : {}),
+    },
+  }));
 }
 
 /**
