@@ -67,7 +67,8 @@ export async function createRegistry(
 ): Promise<Registry> {
   // Schemas first: a schema that does not load stops the start before the database is touched.
   const schemas = await createSchemaRegistry(config.identity.schemas, config.identity.defaultSchemaId);
-  const database = await openDatabase(parseDsn(config.dsn, process.cwd()));
+  // A PostgreSQL server that is not up yet is waited for (5 minutes, as Kratos's Init), not fatal.
+  const database = await openDatabase(parseDsn(config.dsn, process.cwd()), { waitForServer: { logger } });
   if (options.migrate) {
     const applied = await database.migrate();
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type Migration, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { runPreparedQueriesImmediately } from './compiled-query.js';
+import { type WaitForServer, waitForPostgres } from './connect-retry.js';
 import type { DataSource } from './dsn.js';
 import type { Engine } from './migrations/column-types.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -29,6 +30,12 @@ export interface Database {
 export interface OpenOptions {
   /** PostgreSQL schema to use (created if missing); tests use one fresh schema per run. */
   pgSchema?: string;
+  /**
+   * Wait (up to 5 minutes, logging each retry) for a PostgreSQL server that does not answer yet,
+   * as Kratos does at start (see waitForPostgres). Without it, the first query fails at once.
+   * SQLite opens a file: there is no server to wait for.
+   */
+  waitForServer?: WaitForServer;
 }
 
 const MIGRATION_TABLE = 'portcullis_migrations';
@@ -61,6 +68,7 @@ async function openPostgres(
   source: Extract<DataSource, { kind: 'postgres' }>,
   options: OpenOptions,
 ): Promise<Database> {
+  if (options.waitForServer) await waitForPostgres(source.connectionString, options.waitForServer);
   const pool = new pg.Pool({
     connectionString: source.connectionString,
     max: source.poolMax,

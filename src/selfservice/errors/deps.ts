@@ -11,7 +11,7 @@ export interface SelfServiceErrorDeps {
   uiUrl: string | undefined;
   /** `selfservice.flows.settings.ui_url`, where `/.well-known/change-password` leads. */
   settingsUiUrl: string;
-  /** The CSRF cookie ties an error to the browser that hit it. */
+  /** A stored error records (a hash of) the CSRF secret of the browser that hit it. */
   cookies: CookieSettings;
   now(): Date;
 }

@@ -1,7 +1,8 @@
 /**
  * Kratos's self-service error store: an error a browser flow cannot show on a flow is stored
- * for the browser that hit it, which is sent to `selfservice.flows.error.ui_url?id=<id>`; the
- * error UI reads it from `GET /self-service/errors?id=`. JSON clients get the error directly.
+ * and the browser that hit it is sent to `selfservice.flows.error.ui_url?id=<id>`; the error UI
+ * reads it from `GET /self-service/errors?id=` (the id is enough, as in Kratos). JSON clients
+ * get the error directly.
  *
  * @example
  * flows.setErrorHandler(reportErrorsToBrowsers(errors));
@@ -11,7 +12,12 @@
 export type { SelfServiceErrorDeps } from './deps.js';
 export { errorUiUrl, type FlowErrorJson, flowErrorJson, storedErrorBody } from './flow-error.js';
 export { type FlowErrorRead, readFlowError } from './read.js';
-export { isBrowserPageRequest, reportErrorsToBrowsers, reportErrorToBrowser } from './report.js';
+export {
+  isBrowserPageRequest,
+  rememberCsrfSecretGiven,
+  reportErrorsToBrowsers,
+  reportErrorToBrowser,
+} from './report.js';
 export { selfServiceErrorRoutes } from './routes.js';
 export {
   createSelfServiceErrorStore,

@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeCsrfCookie } from '../flow/csrf.js';
+import { csrfBinding } from '../flow/http-context.js';
 import { isBrowserPageRequest } from './report.js';
 import {
   BROWSER_ACCEPT,
@@ -75,6 +77,26 @@ describe('reportErrorsToBrowsers', () => {
       headers: { cookie },
     });
     expect(read.statusCode).toBe(200);
+  });
+
+  it('stores an error hit after the answer rotated the CSRF secret with the new secret, as Kratos', async () => {
+    subject = await startErrorTestApp();
+    const first = await subject.app.inject({ url: '/fail/return-to', headers: { accept: BROWSER_ACCEPT } });
+    const oldCookie = first.cookies.find((c) => c.name === testCookies.csrfCookieName)?.value;
+    const rotated = await subject.app.inject({
+      url: '/fail/after-rotation',
+      headers: { accept: BROWSER_ACCEPT, cookie: cookiesOf(first) ?? '' },
+    });
+    expect(rotated.statusCode).toBe(303);
+    const newCookie = rotated.cookies.find((c) => c.name === testCookies.csrfCookieName)?.value;
+    expect(newCookie).toBeDefined();
+    expect(newCookie).not.toBe(oldCookie);
+    const secret = decodeCsrfCookie(newCookie, testCookies.cookieKeys);
+    expect(secret).toBeDefined();
+    const stored = await subject.store.get(errorIdOf(rotated));
+    expect(stored?.csrfToken).toBe(csrfBinding(secret ?? Buffer.alloc(0)));
+    // One CSRF cookie is set, the rotated one: the report does not give out a secret of its own.
+    expect(rotated.cookies.filter((c) => c.name === testCookies.csrfCookieName)).toHaveLength(1);
   });
 
   it('stores an unexpected failure as a bare 500, without its text or stack', async () => {

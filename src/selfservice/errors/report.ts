@@ -25,10 +25,32 @@ function isFlowFetch(request: FastifyRequest): boolean {
   return request.method === 'GET' && FLOW_FETCH.test(request.routeOptions.url ?? '');
 }
 
+/** CSRF secrets that the answer to a request gives the browser (see rememberCsrfSecretGiven). */
+const secretsGiven = new WeakMap<FastifyRequest, Buffer>();
+
 /**
- * Stores `error` for the browser that hit it and sends that browser to the error UI
- * (`303 <ui_url>?id=<id>`). The browser is remembered by its CSRF secret, given one now if it
- * has none (a CSRF violation without cookies), so only it can read the error back.
+ * Records that the answer to `request` gives the browser a new CSRF secret (logout rotates it):
+ * an error reported later in the same request is stored with that secret, the one the browser
+ * holds afterwards, as Kratos's errorx Create takes GenerateCSRFToken after RegenerateToken.
+ */
+export function rememberCsrfSecretGiven(request: FastifyRequest, secret: Buffer): void {
+  secretsGiven.set(request, secret);
+}
+
+/** The secret the browser holds once this answer arrives: given now, sent with the request, or new. */
+function browserSecretAfterReply(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: Pick<SelfServiceErrorDeps, 'cookies'>,
+): Buffer {
+  return secretsGiven.get(request) ?? ensureCsrfSecret(request, reply, deps.cookies);
+}
+
+/**
+ * Stores `error` and sends the browser to the error UI (`303 <ui_url>?id=<id>`), as Kratos's
+ * errorx Forward. The error is stored with a hash of the browser's CSRF secret (given one now if
+ * it has none, as Kratos's GenerateCSRFToken), which records whose error it is; reading it takes
+ * only its id (see readFlowError).
  */
 export async function reportErrorToBrowser(
   deps: SelfServiceErrorDeps & { uiUrl: string },
@@ -36,7 +58,7 @@ export async function reportErrorToBrowser(
   reply: FastifyReply,
   error: AppError,
 ): Promise<FastifyReply> {
-  const secret = ensureCsrfSecret(request, reply, deps.cookies);
+  const secret = browserSecretAfterReply(request, reply, deps);
   const now = deps.now();
   const id = randomUUID();
   await deps.store.create({

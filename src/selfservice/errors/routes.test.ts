@@ -28,7 +28,7 @@ describe('GET /self-service/errors and /.well-known/change-password', () => {
     await subject?.close();
   });
 
-  it('gives the browser that hit the error the error, in Kratos shape, and records the read', async () => {
+  it('gives the error, in Kratos shape, and records the read', async () => {
     const response = await subject.app.inject({
       url: `/self-service/errors?id=${errorId}`,
       headers: { cookie, accept: 'application/json' },
@@ -50,17 +50,30 @@ describe('GET /self-service/errors and /.well-known/change-password', () => {
     expect(await subject.store.get(errorId)).toMatchObject({ wasSeen: true, seenAt: NOW });
   });
 
-  it('refuses another browser, or one without cookies, with 403 security_csrf_violation', async () => {
+  it('gives the error to a server-side error UI without cookies, or another browser, as Kratos', async () => {
     const other = await subject.app.inject({
       method: 'POST',
       url: '/fail/csrf',
       headers: { accept: BROWSER_ACCEPT },
     });
-    for (const headers of [{ cookie: cookiesOf(other) ?? '' }, {}]) {
+    // `@ory/nextjs` getError sends only `Accept: application/json`.
+    for (const headers of [{ accept: 'application/json' }, { cookie: cookiesOf(other) ?? '' }]) {
       const response = await subject.app.inject({ url: `/self-service/errors?id=${errorId}`, headers });
-      expect(response.statusCode).toBe(403);
-      expect(response.json().error.id).toBe('security_csrf_violation');
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ id: errorId, error: { id: 'security_csrf_violation' } });
     }
+  });
+
+  it('reads the id from ?error= first, then ?id=, as Kratos', async () => {
+    for (const query of [`error=${errorId}`, `error=${errorId}&id=nope`, `error=&id=${errorId}`]) {
+      const response = await subject.app.inject({ url: `/self-service/errors?${query}` });
+      expect(response.statusCode, query).toBe(200);
+      expect(response.json().id, query).toBe(errorId);
+    }
+    const stub = await subject.app.inject({ url: '/self-service/errors?error=stub:500' });
+    expect(stub.json().error).toMatchObject({ code: 500, reason: 'This is a stub error.' });
+    const wrongFirst = await subject.app.inject({ url: `/self-service/errors?error=nope&id=${errorId}` });
+    expect(wrongFirst.statusCode).toBe(404);
   });
 
   it('answers 404 for an unknown, malformed or missing id — as JSON even to a browser page request', async () => {

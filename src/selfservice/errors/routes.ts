@@ -19,14 +19,24 @@ function answerJson(error: FastifyError, request: FastifyRequest, reply: Fastify
 }
 
 /**
+ * The error id a request names: `?error=` first, then `?id=`, as Kratos's fetchError
+ * (`stringsx.Coalesce(error, id)`; `error` is the name older Kratos versions gave the error UI,
+ * ory/kratos#1507, and UIs written then still send it). An empty value counts as absent.
+ */
+function requestedErrorId(query: unknown): string | undefined {
+  const { error, id } = (query ?? {}) as { error?: unknown; id?: unknown };
+  for (const value of [error, id]) if (typeof value === 'string' && value !== '') return value;
+  return undefined;
+}
+
+/**
  * `GET /self-service/errors?id=` (Kratos's getFlowError) and `GET /.well-known/change-password`,
  * on the public listener beside the flows (whose cookie parsing they share).
  */
 export function selfServiceErrorRoutes(deps: SelfServiceErrorDeps) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/self-service/errors', { errorHandler: answerJson }, async (request, reply) => {
-      const { id } = request.query as { id?: unknown };
-      const read = await readFlowError(deps, request, typeof id === 'string' ? id : undefined);
+      const read = await readFlowError(deps, request, requestedErrorId(request.query));
       if (read.kind === 'refused') return sendJsonError(reply, read.error);
       return reply.send(read.flowError);
     });

@@ -9,7 +9,10 @@ export interface StoredFlowError {
   id: string;
   /** The error body as Kratos shows it under `error`: `{id?, code, status, reason?, message, details?}`. */
   error: JsonObject;
-  /** Which browser may read it: a hash of that browser's CSRF secret (see csrfBinding). */
+  /**
+   * Which browser hit it: a hash of that browser's CSRF secret (see csrfBinding), as Kratos keeps
+   * the CSRF token beside an error. Reads do not check it (Kratos's fetchError does not).
+   */
   csrfToken: string;
   /** Whether its browser has read it; `seenAt` is the latest read. */
   wasSeen: boolean;
@@ -23,7 +26,7 @@ export interface SelfServiceErrorStore {
   create(entry: StoredFlowError): Promise<void>;
   /** The error, or undefined for an unknown id (or one that is not a UUID). */
   get(id: string): Promise<StoredFlowError | undefined>;
-  /** Records a read by the browser it belongs to, as Kratos's ReadErrorContainer does. */
+  /** Records a read, as Kratos's ReadErrorContainer does. */
   markSeen(id: string, at: Date): Promise<void>;
 }
 

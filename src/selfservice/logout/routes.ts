@@ -5,6 +5,7 @@ import { noActiveSession } from '../../session/errors.js';
 import type { SessionManager } from '../../session/manager.js';
 import { isSessionUsable, type Session } from '../../session/model.js';
 import { sessionTokenFrom, type TokenSources } from '../../session/request-token.js';
+import { rememberCsrfSecretGiven } from '../errors/index.js';
 import {
   type CookieSettings,
   clearSessionCookie,
@@ -81,7 +82,9 @@ export function logoutRoutes(deps: LogoutDeps) {
           );
         }
         clearSessionCookie(reply, deps.cookies);
-        rotateCsrfSecret(reply, deps.cookies);
+        // A refused return_to below is stored for the error UI with the new secret, the one the
+        // browser holds when it gets there (Kratos's completeLogout: RegenerateToken, then Forward).
+        rememberCsrfSecretGiven(request, rotateCsrfSecret(reply, deps.cookies));
         await deps.sessions.revoke(session.id);
         // Signed out first, as Kratos: a refused return_to is an error, but the session has ended.
         const returnTo = deps.returnTo.resolve(return_to).toString();

@@ -14,9 +14,9 @@ import type { Database } from '../../../persistence/database.js';
 import { testEngines } from '../../../persistence/testing/engines.js';
 import { csrfCookieName } from '../../flow/csrf.js';
 import { csrfViolation } from '../../flow/csrf-error.js';
-import type { CookieSettings } from '../../flow/http-context.js';
+import { type CookieSettings, rotateCsrfSecret } from '../../flow/http-context.js';
 import type { SelfServiceErrorDeps } from '../deps.js';
-import { reportErrorsToBrowsers } from '../report.js';
+import { rememberCsrfSecretGiven, reportErrorsToBrowsers } from '../report.js';
 import { selfServiceErrorRoutes } from '../routes.js';
 import { createSelfServiceErrorStore, type SelfServiceErrorStore } from '../store.js';
 
@@ -80,6 +80,11 @@ export async function startErrorTestApp(
       throw csrfViolation('token_mismatch');
     });
     flows.get('/fail/return-to', async () => {
+      throw badRequest('Requested return_to URL "https://evil.example" is not allowed.');
+    });
+    // As logout: the answer rotates the browser's CSRF secret, then a return_to is refused.
+    flows.get('/fail/after-rotation', async (request, reply) => {
+      rememberCsrfSecretGiven(request, rotateCsrfSecret(reply, deps.cookies));
       throw badRequest('Requested return_to URL "https://evil.example" is not allowed.');
     });
     flows.get('/fail/crash', async () => {
