@@ -17,6 +17,7 @@ import {
   unsupportedMediaType,
 } from '../kernel/errors.js';
 import { DeferredChildLogger, type Logger } from '../kernel/logger.js';
+import type { RouteMetrics } from '../observability/route-metrics.js';
 import { answerClientError, MAX_HEADER_BYTES } from './client-errors.js';
 import { keepQueryLists, parseQueryFirstValues } from './repeated-query.js';
 
@@ -26,7 +27,13 @@ export interface HttpServerOptions {
   bodyLimit?: number;
   /** Abort requests whose body does not arrive within this many ms (slowloris). */
   requestTimeout?: number;
+  /** Record every request in these metrics (routes registered after createHttpServer, and 404s). */
+  metrics?: RouteMetrics;
 }
+
+/** Every unmatched URL gets the same answer: serialised once. */
+const NOT_FOUND_BODY = JSON.stringify(notFound('The requested URL does not exist on this server.').toJSON());
+const NOT_FOUND_BYTES = Buffer.byteLength(NOT_FOUND_BODY);
 
 /** 1 MiB: identity documents are small; batch imports of 1000 hashed identities fit. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -54,6 +61,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       new DeferredChildLogger(logger as Logger, bindings, options) as unknown as FastifyBaseLogger,
   }) as unknown as FastifyInstance;
 
+  // Before any route exists: the metrics hook is added to each route as it is registered.
+  options.metrics?.instrument(app);
   keepQueryLists(app);
 
   // The APIs take JSON only; a text body is a wrong content type (415), not a bad JSON (400).
@@ -71,9 +80,12 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     return reply.code(appError.code).type('application/json; charset=utf-8').send(appError.toJSON());
   });
 
-  app.setNotFoundHandler((_request, reply) => {
-    const error = notFound('The requested URL does not exist on this server.');
-    return reply.code(404).send(error.toJSON());
+  const metrics = options.metrics;
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404);
+    // Recorded here, with the body's length, as the 404 answer has no route to hook onto.
+    metrics?.recordUnmatched(request, reply, NOT_FOUND_BYTES);
+    return reply.type('application/json; charset=utf-8').send(NOT_FOUND_BODY);
   });
 
   return app;

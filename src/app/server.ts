@@ -1,14 +1,24 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
-import { type AccessConfig, type Config, corsConfig } from '../config/index.js';
+import { prometheusListenerSettings } from '../config/areas/prometheus.js';
+import { type AccessConfig, type Config, corsConfig, type KratosConfigDocument } from '../config/index.js';
 import { adminCourierRoutes, type CourierWorker } from '../courier/index.js';
 import { adminIdentityRoutes } from '../identity/admin-routes.js';
 import { schemaRoutes } from '../identity/schema-routes.js';
 import { createOutboundHttp, outboundHttpConfig } from '../kernel/http-client.js';
 import type { Logger } from '../kernel/logger.js';
 import { VERSION } from '../kernel/version.js';
-import { healthRoutes } from '../observability/health.js';
+import { registerCacheMetrics } from '../observability/cache-metrics.js';
+import { healthRoutes, type Readiness } from '../observability/health.js';
+import { HttpMetrics, processMetricsRegistry } from '../observability/metrics.js';
+import {
+  type MetricsListener,
+  OathkeeperMetrics,
+  startMetricsListener,
+} from '../observability/oathkeeper-metrics.js';
+import { identityReadiness } from '../observability/readiness.js';
+import { metricsRoutes, type RouteMetrics, routeMetrics } from '../observability/route-metrics.js';
 import { isInMemoryDsn } from '../persistence/dsn.js';
 import { proxyRoles } from '../proxy/access.js';
 import { applyCors, compileCors } from '../proxy/cors.js';
@@ -35,9 +45,33 @@ import { buildSelfService, type SelfService } from './selfservice.js';
 import { buildSessionTokenizer } from './tokenizer-wiring.js';
 import { buildUiDeps } from './ui-wiring.js';
 
+/**
+ * What the public and admin listeners share: one set of HTTP metrics (Kratos's one
+ * PrometheusManager, which both routers use) and the readiness check.
+ */
+export interface IdentityObservability {
+  metrics: HttpMetrics;
+  routeMetrics: RouteMetrics;
+  ready(): Promise<Readiness>;
+}
+
+/** Kratos's metrics (`app="kratos"`), the cache's state, and readiness without Redis (readiness.ts). */
+export function identityObservability(registry: Registry): IdentityObservability {
+  const metrics = new HttpMetrics({ app: 'kratos', version: VERSION });
+  registerCacheMetrics(metrics.registry, registry.cache);
+  return { metrics, routeMetrics: routeMetrics(metrics), ready: identityReadiness(registry.database) };
+}
+
 /** The public listener: self-service flows, whoami and the caller's sessions, schemas. */
-export async function buildPublicApp(registry: Registry, selfService: SelfService): Promise<FastifyInstance> {
-  const app = createHttpServer({ logger: registry.logger.child({ listener: 'public' }) });
+export async function buildPublicApp(
+  registry: Registry,
+  selfService: SelfService,
+  observability: IdentityObservability = identityObservability(registry),
+): Promise<FastifyInstance> {
+  const app = createHttpServer({
+    logger: registry.logger.child({ listener: 'public' }),
+    metrics: observability.routeMetrics,
+  });
   const cors = corsConfig(registry.config.document);
   if (cors.enabled) {
     // An SPA on another origin calls the public API with credentials (cookies), under the same
@@ -83,7 +117,12 @@ export async function buildPublicApp(registry: Registry, selfService: SelfServic
     // The built-in UI (off with ui.enabled: false, for teams with their own).
     await flows.register(uiRoutes(buildUiDeps(registry, selfService)));
   });
-  await app.register(healthRoutes({ ready: registry.ready, version: VERSION }));
+  // Failing checks are named without their reasons on the internet-facing port, as Kratos's
+  // public listener (SetHealthRoutes(router, false)). /version stays here too (Kratos serves it
+  // on admin only): clients of earlier Portcullis versions read it.
+  await app.register(
+    healthRoutes({ ready: observability.ready, version: VERSION, shareErrors: false, serveVersion: true }),
+  );
   await app.register(
     publicSessionRoutes({
       sessions: registry.sessions,
@@ -106,11 +145,24 @@ function identitySchemaRoutes(registry: Registry) {
   });
 }
 
-/** The admin listener: identities and sessions (later: courier, recovery codes, metrics). */
-export async function buildAdminApp(registry: Registry, selfService: SelfService): Promise<FastifyInstance> {
-  const app = createHttpServer({ logger: registry.logger.child({ listener: 'admin' }) });
+/** The admin listener: identities, sessions, courier, recovery codes, health, version and metrics. */
+export async function buildAdminApp(
+  registry: Registry,
+  selfService: SelfService,
+  observability: IdentityObservability = identityObservability(registry),
+): Promise<FastifyInstance> {
+  const app = createHttpServer({
+    logger: registry.logger.child({ listener: 'admin' }),
+    metrics: observability.routeMetrics,
+  });
   keepOutOfCaches(app);
-  await app.register(healthRoutes({ ready: registry.ready, version: VERSION }));
+  const health = healthRoutes({
+    ready: observability.ready,
+    version: VERSION,
+    shareErrors: true,
+    serveVersion: true,
+  });
+  const metrics = metricsRoutes([processMetricsRegistry(), observability.metrics.registry]);
   const identityRoutes = adminIdentityRoutes({
     identities: registry.identities,
     schemaUrl: registry.identitySchemas.schemaUrl,
@@ -123,8 +175,12 @@ export async function buildAdminApp(registry: Registry, selfService: SelfService
     fasterExtend: registry.sessionConfig.fasterExtend,
   });
   const courierRoutes = adminCourierRoutes({ courier: registry.courier, redactBodies: !registry.config.dev });
-  // Kratos serves the admin API both under /admin and at the root.
+  // Kratos serves the admin API under /admin (httprouterx RouterAdmin), health, version and
+  // metrics included (/admin/health/ready is what the Kratos Helm chart probes), and redirects
+  // the root paths there; here both answer directly.
   for (const prefix of ['/admin', '']) {
+    await app.register(health, { prefix });
+    await app.register(metrics, { prefix });
     await app.register(identityRoutes, { prefix });
     await app.register(sessionRoutes, { prefix });
     await app.register(courierRoutes, { prefix });
@@ -172,7 +228,23 @@ export interface RunningRoles {
   publicUrl: string | undefined;
   adminUrl: string | undefined;
   accessProxy: RunningAccessProxy | undefined;
+  /** `serve.prometheus`'s listener, when the config has it and proxy or api runs. */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
+}
+
+/**
+ * Opens `serve.prometheus` (Oathkeeper's metrics listener) for the access-proxy roles, when the
+ * config has the key: Oathkeeper's request metrics (`ory_oathkeeper_*`) and the process's.
+ */
+export async function startProxyMetrics(
+  document: KratosConfigDocument,
+): Promise<{ metrics: OathkeeperMetrics; listener: MetricsListener } | undefined> {
+  const settings = prometheusListenerSettings(document);
+  if (settings === undefined) return undefined;
+  const metrics = new OathkeeperMetrics(settings);
+  const listener = await startMetricsListener(settings, [processMetricsRegistry(), metrics.registry]);
+  return { metrics, listener };
 }
 
 /** Every role the config enables (the identity side always runs). */
@@ -195,26 +267,35 @@ export async function startAccessRoles(
 ): Promise<RunningRoles> {
   if (hasIdentityRole(roles)) throw new Error('startAccessRoles runs no identity role; use startRoles');
   const http = createOutboundHttp(outboundHttpConfig(config.document));
+  let accessProxy: RunningAccessProxy | undefined;
+  let proxyMetrics: Awaited<ReturnType<typeof startProxyMetrics>>;
   try {
-    const accessProxy = await startAccessProxy(config.document, {
+    accessProxy = await startAccessProxy(config.document, {
       http,
       logger,
       cwd: options.cwd ?? process.cwd(),
       roles: { proxy: roles.has('proxy'), api: roles.has('api') },
     });
-    logger.info({ roles: [...roles] }, 'portcullis is listening (access proxy roles only)');
+    proxyMetrics = await startProxyMetrics(config.document);
+    logger.info(
+      { roles: [...roles], metrics: proxyMetrics?.listener.url },
+      'portcullis is listening (access proxy roles only)',
+    );
+    const running = accessProxy;
     return {
       roles,
       registry: undefined,
       publicUrl: undefined,
       adminUrl: undefined,
-      accessProxy,
+      accessProxy: running,
+      metricsUrl: proxyMetrics?.listener.url,
       async close() {
-        await accessProxy?.close();
+        await Promise.allSettled([running?.close(), proxyMetrics?.listener.close()]);
         await http.close();
       },
     };
   } catch (error) {
+    await accessProxy?.close();
     await http.close();
     throw error;
   }
@@ -267,11 +348,18 @@ export async function startRoles(
   let courierWorker: CourierWorker | undefined;
   let webhookWorker: WebhookWorker | undefined;
   let accessProxy: RunningAccessProxy | undefined;
+  let proxyMetrics: Awaited<ReturnType<typeof startProxyMetrics>>;
   const closeListeners = () =>
-    Promise.allSettled([publicApp?.close(), adminApp?.close(), accessProxy?.close()]);
+    Promise.allSettled([
+      publicApp?.close(),
+      adminApp?.close(),
+      accessProxy?.close(),
+      proxyMetrics?.listener.close(),
+    ]);
   try {
-    if (roles.has('public')) publicApp = await buildPublicApp(registry, selfService);
-    if (roles.has('admin')) adminApp = await buildAdminApp(registry, selfService);
+    const observability = identityObservability(registry);
+    if (roles.has('public')) publicApp = await buildPublicApp(registry, selfService, observability);
+    if (roles.has('admin')) adminApp = await buildAdminApp(registry, selfService, observability);
     const publicUrl = await publicApp?.listen({
       host: config.serve.public.host,
       port: config.serve.public.port,
@@ -291,6 +379,7 @@ export async function startRoles(
           cookieKeys: config.secrets.cookie,
         }),
       });
+    if (accessRoles.proxy || accessRoles.api) proxyMetrics = await startProxyMetrics(config.document);
     if (options.watchCourier ?? config.dev) courierWorker = registry.courier.startWorker();
     // Kratos delivers web hooks in process: every serve runs the worker (rows are leased).
     webhookWorker = registry.webhookOutbox.startWorker(options.webhookWorker);
@@ -300,6 +389,7 @@ export async function startRoles(
       publicUrl,
       adminUrl,
       accessProxy,
+      metricsUrl: proxyMetrics?.listener.url,
       async close() {
         await closeListeners();
         await courierWorker?.stop();

@@ -8,9 +8,21 @@ import { hashersCommand } from './hashers.js';
 import { identitiesCommand, verbFirstIdentityCommands } from './identities.js';
 import { jwksCommand } from './jwks.js';
 import { migrateCommand } from './migrate.js';
-import { serveCommand } from './serve.js';
+import { type ServeRunner, serveCommand } from './serve.js';
 
-export function buildProgram(): Command {
+/** What tests replace: how a parsed `serve` runs. */
+export interface ProgramOptions {
+  serve?: ServeRunner;
+}
+
+/** `portcullis version`, as `kratos version` (ory/x cmdx Version): `Version:` and the version. */
+export function versionCommand(): Command {
+  return new Command('version').description('Show the version').action(() => {
+    process.stdout.write(`Version:\t\t\t${VERSION}\n`);
+  });
+}
+
+export function buildProgram(options: ProgramOptions = {}): Command {
   const program = new Command('portcullis')
     .description(
       'Identity and access platform: a Kratos-compatible identity API and an access proxy in one program.',
@@ -21,7 +33,7 @@ export function buildProgram(): Command {
     .hook('preAction', refuseUnusedConfig)
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError();
-  program.addCommand(serveCommand());
+  program.addCommand(serveCommand(options.serve));
   program.addCommand(migrateCommand());
   // Kratos's current layout (import identities, list identities, get identity, delete identity) ...
   for (const command of verbFirstIdentityCommands()) program.addCommand(command);
@@ -31,6 +43,7 @@ export function buildProgram(): Command {
   program.addCommand(jwksCommand());
   program.addCommand(cleanupCommand());
   program.addCommand(hashersCommand());
+  program.addCommand(versionCommand());
   // Every subcommand rejects unknown options and arguments instead of ignoring them, and its
   // help lists the options it inherits (-c, and the verb's flags of `get identity` and the like).
   const strict = (command: Command): void => {
@@ -44,8 +57,8 @@ export function buildProgram(): Command {
 }
 
 /** Runs the CLI; usage errors exit with 2, help and version with 0. */
-export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+export async function main(argv: string[], options: ProgramOptions = {}): Promise<void> {
+  const program = buildProgram(options);
   try {
     await program.parseAsync(argv);
   } catch (error) {

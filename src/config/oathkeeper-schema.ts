@@ -17,13 +17,17 @@ export const OATHKEEPER_ROOT_KEYS = [
   'errors',
 ] as const;
 
-/** Oathkeeper listeners added under `serve` (Kratos has `public` and `admin`). */
-export const OATHKEEPER_SERVE_KEYS = ['proxy', 'api'] as const;
+/**
+ * Oathkeeper listeners added under `serve` (Kratos has `public` and `admin`): the proxy, the
+ * decision API and the metrics listener (`serve.prometheus`, which the Oathkeeper Helm chart's
+ * default values set; read by config/areas/prometheus.ts).
+ */
+export const OATHKEEPER_SERVE_KEYS = ['proxy', 'api', 'prometheus'] as const;
 
 /**
  * Oathkeeper's keys, taken from the vendored schema (vendor/oathkeeper.config.schema.json,
  * never edited): its `access_rules`, `authenticators`, `authorizers`, `mutators`, `errors`
- * root keys and its `serve.proxy` / `serve.api` listeners. Oathkeeper's `serve.prometheus`,
+ * root keys and its `serve.proxy`, `serve.api` and `serve.prometheus` listeners. Oathkeeper's
  * `log`, `tracing`, `profiling` and `version` are not taken: Kratos's own keys cover them.
  */
 export function oathkeeperExtension(): ConfigSchemaExtension {
