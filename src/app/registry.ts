@@ -48,12 +48,8 @@ export interface Registry {
   cipher: SecretCipher;
   /** Jsonnet off the main thread (web hook bodies; later mappers and tokenizers). */
   jsonnet: JsonnetEvaluator;
-  /** Whether migrations are applied and the database (and Redis, when configured) answer. */
-  ready(): Promise<Readiness>;
   close(): Promise<void>;
 }
-
-export type Readiness = { ok: true } | { ok: false; errors: Record<string, string> };
 
 export interface RegistryOptions {
   /** Apply pending migrations at start (always with --dev). */
@@ -155,7 +151,6 @@ export async function createRegistry(
     onChanged: (id, identity) => sessions.identityChanged(id, identity),
   });
 
-  let migrated = options.migrate;
   return {
     config,
     logger,
@@ -173,20 +168,6 @@ export async function createRegistry(
     webhookOutbox,
     cipher,
     jsonnet,
-    async ready(): Promise<Readiness> {
-      if (!(await cache.healthy())) return { ok: false, errors: { cache: 'redis does not answer' } };
-      try {
-        await database.ping();
-        if (!migrated) {
-          migrated = (await database.pendingMigrations()).length === 0;
-          if (!migrated)
-            return { ok: false, errors: { database: 'migrations are pending: run portcullis migrate sql' } };
-        }
-        return { ok: true };
-      } catch {
-        return { ok: false, errors: { database: 'the database does not answer' } };
-      }
-    },
     async close() {
       // Workers first, then the pools they use, then the database.
       await webhookOutbox.close();

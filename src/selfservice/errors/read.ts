@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import { type AppError, notFound } from '../../kernel/errors.js';
 import type { SelfServiceErrorDeps } from './deps.js';
 import { type FlowErrorJson, flowErrorJson } from './flow-error.js';
@@ -16,12 +15,9 @@ export type FlowErrorRead =
  * without them. The id is a random UUIDv4 that only the browser that hit the error was sent,
  * and the stored body is what that browser would have got as JSON (see storedErrorBody).
  * `stub:<status>` ids answer a sample error.
- *
- * `_request` is unused since the cookie check went; callers still pass it.
  */
 export async function readFlowError(
   deps: Pick<SelfServiceErrorDeps, 'store' | 'now'>,
-  _request: FastifyRequest,
   id: string | undefined,
 ): Promise<FlowErrorRead> {
   const now = deps.now();

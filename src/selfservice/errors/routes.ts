@@ -36,7 +36,7 @@ function requestedErrorId(query: unknown): string | undefined {
 export function selfServiceErrorRoutes(deps: SelfServiceErrorDeps) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/self-service/errors', { errorHandler: answerJson }, async (request, reply) => {
-      const read = await readFlowError(deps, request, requestedErrorId(request.query));
+      const read = await readFlowError(deps, requestedErrorId(request.query));
       if (read.kind === 'refused') return sendJsonError(reply, read.error);
       return reply.send(read.flowError);
     });

@@ -130,7 +130,7 @@ export async function showErrorPage(
   const { id } = request.query as { id?: unknown };
   const errors = runtime.deps.errors;
   if (typeof id === 'string' && errors !== undefined) {
-    const read = await readFlowError(errors, request, id);
+    const read = await readFlowError(errors, id);
     if (read.kind === 'found') return sendErrorPage(runtime, request, reply, storedErrorPage(read.flowError));
   }
   const reference = typeof id === 'string' && UUID.test(id) ? id : undefined;
