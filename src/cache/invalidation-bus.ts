@@ -89,12 +89,9 @@ export function startInvalidationBus(
     listener.deaf(reason);
   };
 
-  // As often as heartbeats go out: a silence is noticed at most `intervalMs` after it began to count.
-  const beat = (): void => {
-    heartbeat.publish().catch(() => {
-      // The command connection reports its own outages; other replicas' heartbeats may still come.
-    });
-    if (!live || performance.now() - lastHeard <= heartbeat.silenceMs) return;
+  const silent = (): boolean => live && performance.now() - lastHeard > heartbeat.silenceMs;
+  const declareSilence = (): void => {
+    if (stopped || !silent()) return;
     if (!warnedSilent)
       logger.warn(
         { channel, silentForMs: Math.round(performance.now() - lastHeard) },
@@ -104,6 +101,17 @@ export function startInvalidationBus(
     goDeaf('silent');
     // The connection may be half-open and never recover: replace it (`close`, then `ready`).
     subscriber.disconnect(true);
+  };
+  // As often as heartbeats go out: a silence is noticed at most `intervalMs` after it began to count.
+  const beat = (): void => {
+    heartbeat.publish().catch(() => {
+      // The command connection reports its own outages; other replicas' heartbeats may still come.
+    });
+    if (!silent()) return;
+    // The verdict waits for the loop's next I/O round: after the event loop was blocked (a long
+    // synchronous task, a GC pause), Node runs expired timers before it reads the sockets, where
+    // heartbeats that arrived meanwhile still wait. setImmediate runs after that read.
+    setImmediate(declareSilence);
   };
   const timer = setInterval(beat, heartbeat.intervalMs);
   // The cache is closed explicitly; a pending heartbeat must not keep a process alive.
