@@ -3,6 +3,7 @@ import { IdentityDisabledError } from '../../identity/errors.js';
 import type { Identity } from '../../identity/model.js';
 import { identityFixture } from '../../persistence/testing/identity-fixtures.js';
 import { settingsChange } from './change.js';
+import { LastSignInMethodError } from './errors.js';
 import { currentIdentityBody } from './strategy.js';
 
 /** The identity a settings request read at its start. */
@@ -111,5 +112,48 @@ describe('settingsChange', () => {
   it('never changes an identity deactivated since the request read it', () => {
     const change = settingsChange('profile', read, currentIdentityBody(read), []);
     expect(() => change({ ...stored, state: 'inactive' })).toThrow(IdentityDisabledError);
+  });
+
+  describe('an unlink re-applied after another write', () => {
+    const withoutPassword = (identity: Identity): Identity => {
+      const { password: _dropped, ...credentials } = identity.credentials;
+      return { ...identity, credentials };
+    };
+    const google = { provider: 'google', subject: 'g1' };
+    const github = { provider: 'github', subject: 'h1' };
+    // This request read google and github linked and no password, and unlinks github.
+    const before = withoutPassword(linked(read, [google, github]));
+    const proposed = {
+      ...currentIdentityBody(before),
+      credentials: { oidc: { config: { providers: [google] } } },
+    };
+
+    it('is refused when another tab unlinked the other provider meanwhile', () => {
+      const change = settingsChange('oidc', before, proposed, []);
+      expect(() => change(withoutPassword(linked(stored, [github])))).toThrow(LastSignInMethodError);
+    });
+
+    it('is refused when the password it relied on was deleted meanwhile', () => {
+      const withPassword = linked(read, [github]);
+      const unlinkAll = {
+        ...currentIdentityBody(withPassword),
+        credentials: { oidc: { config: { providers: [] } } },
+      };
+      const change = settingsChange('oidc', withPassword, unlinkAll, []);
+      expect(() => change(withoutPassword(linked(stored, [github])))).toThrow(LastSignInMethodError);
+      // With the password still there, the unlink goes ahead.
+      expect(change(linked(stored, [github])).credentials).toEqual({ oidc: { config: { providers: [] } } });
+    });
+
+    it('goes ahead while another way in remains', () => {
+      const apple = { provider: 'apple', subject: 'a1' };
+      const body = settingsChange(
+        'oidc',
+        before,
+        proposed,
+        [],
+      )(withoutPassword(linked(stored, [google, github, apple])));
+      expect(body.credentials).toEqual({ oidc: { config: { providers: [google, apple] } } });
+    });
   });
 });

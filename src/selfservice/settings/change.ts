@@ -11,7 +11,8 @@
  *
  * - profile: the traits (the addresses and login identifiers they derive follow them);
  * - password: the password credential;
- * - oidc: the provider accounts linked or unlinked, against the accounts linked now;
+ * - oidc: the provider accounts linked or unlinked, against the accounts linked now (an unlink
+ *   that would leave the stored identity no way in is refused: LastSignInMethodError);
  * - the identity changes a settings web hook answered with (its `identity`), as it gave them.
  *
  * State, metadata, external id and schema always come from the stored identity.
@@ -21,9 +22,11 @@ import type { ImportedCredentials, ImportedProvider, UpdateIdentityBody } from '
 import { IdentityDisabledError } from '../../identity/errors.js';
 import type { IdentityChange } from '../../identity/manager.js';
 import type { Identity } from '../../identity/model.js';
+import { hasUsablePassword } from '../../identity/usable-password.js';
 import { applyIdentityPatchToUpdate } from '../hooks/identity-patch.js';
 import type { IdentityPatch } from '../hooks/web-hook/response.js';
 import { linkedProviders } from '../strategies/oidc/credentials.js';
+import { LastSignInMethodError } from './errors.js';
 import { currentIdentityBody } from './strategy.js';
 
 export type SettingsMethod = 'profile' | 'password' | 'oidc';
@@ -64,7 +67,13 @@ function changedCredentials(
   if (method === 'oidc') {
     const providers = proposed?.oidc?.config?.providers;
     if (providers === undefined) return undefined;
-    return { oidc: { config: { providers: relinked(linkedProviders(read), providers, current) } } };
+    const next = relinked(linkedProviders(read), providers, current);
+    // The strategy checked "never the last way in" on the identity as read; what is stored now
+    // may have lost the other way meanwhile (a second tab's unlink, an admin's credential delete).
+    const unlinked = linkedProviders(current).find((p) => !next.some((n) => accountKey(n) === accountKey(p)));
+    if (unlinked !== undefined && next.length === 0 && !hasUsablePassword(current))
+      throw new LastSignInMethodError(unlinked.provider);
+    return { oidc: { config: { providers: next } } };
   }
   return undefined;
 }

@@ -36,3 +36,18 @@ export function flowOfAnotherIdentity(_on: 'fetch' = 'fetch'): AppError {
     reason: 'The request was made for another identity and has been blocked for security reasons.',
   });
 }
+
+/**
+ * An unlink that, applied to the identity as stored at write time, would leave it no way to sign
+ * in: another request (a second tab unlinking another provider, an admin deleting the password)
+ * removed the other way in after this request checked. Shown as the same form message the oidc
+ * strategy gives when it sees this up front; nothing is written.
+ */
+export class LastSignInMethodError extends Error {
+  readonly settingsErrorId = 'last_sign_in_method';
+
+  constructor(readonly provider: string) {
+    super(`unlinking ${provider} would leave the identity no way to sign in`);
+    this.name = 'LastSignInMethodError';
+  }
+}

@@ -21,7 +21,7 @@ import { updatePassword } from '../strategies/password/settings.js';
 import { updateProfile } from '../strategies/profile/settings.js';
 import { type SettingsMethod, settingsChange } from './change.js';
 import type { SettingsDeps } from './deps.js';
-import { INITIATED_BY_SOMEONE_ELSE, NeedsPrivilegedSessionError } from './errors.js';
+import { INITIATED_BY_SOMEONE_ELSE, LastSignInMethodError, NeedsPrivilegedSessionError } from './errors.js';
 import { createSettingsFlow, flowIdentityId, settingsFormNodes } from './flow.js';
 import { afterSettings } from './hooks.js';
 import { respondWithSettingsFlow } from './respond.js';
@@ -245,6 +245,10 @@ function refusalFor(error: unknown, body: UpdateIdentityBody): Refusal | undefin
       traits: body.traits,
     };
   }
+  if (error instanceof LastSignInMethodError) {
+    const reason = `The provider "${error.provider}" is your only way to sign in, so it cannot be unlinked.`;
+    return { kind: 'invalid', fields: {}, messages: [uiText(Msg.ErrorValidationGeneric, { reason })] };
+  }
   if (!isAppError(error)) return undefined;
   // Another identity has this identifier or address already.
   if (error.code === 409) {
@@ -343,6 +347,7 @@ async function expired(
     uiUrl: deps.config.settings.uiUrl,
     now: deps.now,
     cookies: deps.cookies,
+    publicBase: deps.publicBase,
   };
   return replaceExpiredFlow(context, request, reply, flow, (replacement) =>
     createSettingsFlow(deps, {
