@@ -106,19 +106,33 @@ describe('portcullis courier watch', () => {
     );
   });
 
-  it('accepts Kratos’s --expose-metrics-port and says that nothing listens there', async () => {
-    const { file, dsn } = await configFile('metrics');
+  it('serves Prometheus metrics on --expose-metrics-port at /metrics/prometheus, until it stops', async () => {
+    const port = await freePort();
+    // Kratos listens on serve.admin.host with the metrics port (config MetricsListenOn).
+    const { file, dsn } = await configFile('metrics', { serve: { admin: { host: '127.0.0.1' } } });
     await queueOne(dsn, 'metrics@example.com').then(({ database }) => database.close());
     // The Helm chart's courier StatefulSet: `courier watch --config <file> --expose-metrics-port 4434`.
-    const worker = startCli(['courier', 'watch', '--config', file, '--expose-metrics-port', '4434']);
+    const worker = startCli(['courier', 'watch', '--config', file, '--expose-metrics-port', String(port)]);
+    const url = `http://127.0.0.1:${port}/metrics/prometheus`;
     try {
       await waitFor(async () => (worker.output().includes('courier worker started') ? true : undefined));
-      expect(worker.output()).toContain('Portcullis has no metrics endpoint');
-      expect(worker.output()).toContain('4434');
+      const first = await fetch(url);
+      expect(first.status).toBe(200);
+      expect(first.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(await first.text()).toMatch(/^process_cpu_user_seconds_total \d/m);
+      // The scrapes themselves are counted, as Kratos's PrometheusManager middleware does.
+      const second = await (await fetch(url)).text();
+      expect(second).toMatch(
+        /^http_requests_total\{code="200",method="GET",endpoint="\/metrics\/prometheus",app="kratos",version="[^"]+"\} 1$/m,
+      );
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      expect((await fetch(url, { method: 'POST' })).status).toBe(405);
     } finally {
       worker.kill('SIGTERM');
       await exited(worker);
     }
+    expect(worker.exitCode).toBe(0);
+    await expect(fetch(url)).rejects.toThrow();
     expect((await runCli(['courier', 'watch', '-c', file, '--expose-metrics-port', 'x'])).code).toBe(2);
   });
 

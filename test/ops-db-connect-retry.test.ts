@@ -1,7 +1,9 @@
 /**
  * Start-up waits for a PostgreSQL server that is not up yet (Kratos's driver retries connect,
  * open and ping for 5 minutes), logging each retry, instead of exiting; a signal during the wait
- * still ends the process at once; an embedded database starts as before, without waiting.
+ * still ends the process at once; an embedded database starts as before, without waiting. The
+ * database commands (`migrate sql`, `cleanup sql`, `courier watch`) wait alike: each runs
+ * Kratos's driver Init, with the same retries.
  */
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +16,8 @@ import { stringify } from 'yaml';
 import { type RunningPortcullis, startPortcullis } from '../src/app/server.js';
 import { loadConfig } from '../src/config/index.js';
 import { DEFAULT_SCHEMA_URL } from '../src/identity/schema/index.js';
+import { openDatabase } from '../src/persistence/database.js';
+import { parseDsn } from '../src/persistence/dsn.js';
 import { startCli, waitFor } from './support/cli.js';
 import { testDatabases } from './support/databases.js';
 import { freePort, withFreePorts } from './support/ports.js';
@@ -21,11 +25,16 @@ import { EXAM_SCHEMA_URL } from './support/server.js';
 
 const RETRYING = 'unable to connect to the database, retrying';
 
-/** A TCP relay to `target` that starts listening on `port` only after `delayMs`. */
-function relayOpeningLater(port: number, target: URL, delayMs: number) {
+/**
+ * A TCP relay to `target` that starts listening on `port` only when `open()` is called, or after
+ * `delayMs` when given.
+ */
+function relayOpeningLater(port: number, target: URL, delayMs?: number) {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
-  const timer = setTimeout(() => {
+  let closed = false;
+  const open = () => {
+    if (server !== undefined || closed) return;
     server = createServer((client) => {
       const upstream = createConnection(Number(target.port || 5432), target.hostname);
       for (const socket of [client, upstream]) {
@@ -36,9 +45,12 @@ function relayOpeningLater(port: number, target: URL, delayMs: number) {
       client.pipe(upstream).pipe(client);
     });
     server.listen(port, '127.0.0.1');
-  }, delayMs);
+  };
+  const timer = delayMs === undefined ? undefined : setTimeout(open, delayMs);
   return {
+    open,
     async close() {
+      closed = true;
       clearTimeout(timer);
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -125,6 +137,80 @@ describe('connecting to the database at start', () => {
       expect(ready.status).toBe(200);
       const identities = await fetch(`${running.adminUrl}/admin/identities`);
       expect(identities.status).toBe(200);
+    },
+  );
+
+  it.runIf(process.env.DATABASE_URL)(
+    'migrate sql, cleanup sql and courier watch wait for a PostgreSQL server that starts accepting later',
+    async () => {
+      const [postgres] = testDatabases().filter((d) => d.name === 'postgres');
+      if (postgres === undefined) throw new Error('no PostgreSQL');
+      const [fresh, migrated] = [await postgres.create(), await postgres.create()];
+      cleanups.push(fresh.drop, migrated.drop);
+      const database = await openDatabase(parseDsn(migrated.dsn));
+      await database.migrate();
+      await database.close();
+      // One relay for the three commands, each on its own database behind it; it opens once
+      // every command has failed to connect at least once.
+      const relayPort = await freePort();
+      const relay = relayOpeningLater(relayPort, new URL(process.env.DATABASE_URL ?? ''));
+      cleanups.push(() => relay.close());
+      const viaRelay = (dsn: string) => {
+        const url = new URL(dsn);
+        url.hostname = '127.0.0.1';
+        url.port = String(relayPort);
+        return url.toString();
+      };
+      const file = join(dir, 'courier.yml');
+      const [publicPort, adminPort] = [await freePort(), await freePort()];
+      await writeFile(
+        file,
+        stringify({
+          ...configDocument(viaRelay(migrated.dsn), publicPort, adminPort),
+          courier: { smtp: { connection_uri: 'smtp://127.0.0.1:1/?disable_starttls=true' } },
+          log: { level: 'info', format: 'json' },
+        }),
+      );
+
+      const commands = {
+        migrate: startCli(['migrate', 'sql', 'up', '-e', '--yes'], { env: { DSN: viaRelay(fresh.dsn) } }),
+        cleanup: startCli(['cleanup', 'sql', '--database.cleanup.sleep.tables', '0s'], {
+          env: { DSN: viaRelay(migrated.dsn) },
+        }),
+        courier: startCli(['courier', 'watch', '-c', file], { cwd: dir }),
+      };
+      const stdout = { migrate: '', cleanup: '' };
+      commands.migrate.stdout?.on('data', (d) => (stdout.migrate += d));
+      commands.cleanup.stdout?.on('data', (d) => (stdout.cleanup += d));
+      const exits = Object.fromEntries(
+        Object.entries(commands).map(([name, child]) => [
+          name,
+          new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
+        ]),
+      );
+      cleanups.push(async () => {
+        for (const child of Object.values(commands))
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await Promise.all(Object.values(exits));
+      });
+
+      // Each keeps retrying instead of exiting, until the server is there.
+      const all = Object.values(commands);
+      await waitFor(async () => (all.every((c) => c.output().includes(RETRYING)) ? true : undefined), 15_000);
+      expect(all.map((child) => child.exitCode)).toEqual([null, null, null]);
+      relay.open();
+
+      expect(await exits.migrate).toBe(0);
+      expect(stdout.migrate).toMatch(/Applied \d+ migration\(s\)\./);
+      // The retries are logged on stderr: stdout stays the command's own output.
+      expect(stdout.migrate).not.toContain(RETRYING);
+      expect(await exits.cleanup).toBe(0);
+      expect(stdout.cleanup).toContain('Done: 0 row(s).');
+      await waitFor(
+        async () => (commands.courier.output().includes('courier worker started') ? true : undefined),
+        15_000,
+      );
+      expect(commands.courier.exitCode).toBeNull();
     },
   );
 

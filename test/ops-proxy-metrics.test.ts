@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { type RunningRoles, startAccessRoles } from '../src/app/server.js';
 import { loadAccessConfig } from '../src/config/index.js';
 import { silentLogger } from '../src/kernel/logger.js';
+import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
 import { freePort } from './support/ports.js';
 
 let dir: string;
@@ -28,9 +29,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The chart's config shape (what the review ran), on free ports. */
-async function oathkeeperConfig(prometheus: Record<string, unknown> | undefined): Promise<string> {
+/** The chart's config shape (what the review ran), on free ports; `rules` inline when given. */
+async function oathkeeperConfig(
+  prometheus: Record<string, unknown> | undefined,
+  rules: readonly Record<string, unknown>[] = [],
+): Promise<string> {
   const file = join(dir, `oathkeeper-${Math.random().toString(36).slice(2)}.yml`);
+  const inline = `inline://${Buffer.from(JSON.stringify(rules)).toString('base64')}`;
   await writeFile(
     file,
     stringify({
@@ -39,7 +44,7 @@ async function oathkeeperConfig(prometheus: Record<string, unknown> | undefined)
         api: { host: '127.0.0.1', port: await freePort() },
         ...(prometheus === undefined ? {} : { prometheus }),
       },
-      access_rules: { repositories: [] },
+      access_rules: { repositories: rules.length === 0 ? [] : [inline] },
       authenticators: { noop: { enabled: true } },
       authorizers: { allow: { enabled: true } },
       mutators: { noop: { enabled: true } },
@@ -91,6 +96,51 @@ describe('serve.prometheus for the access-proxy roles', () => {
     const config = await loadAccessConfig({ files: [file], env: {}, dev: false, cwd: dir });
     running = await startAccessRoles(config, silentLogger(), ROLES, { cwd: dir });
     expect(running.metricsUrl).toBeUndefined();
+  });
+
+  it('counts the proxy and api requests under service, method, request and status_code', async () => {
+    const upstream: HttpReceiver = await startHttpReceiver();
+    try {
+      const rules = [
+        {
+          id: 'app',
+          upstream: { url: upstream.url },
+          match: { url: '<.*>/app/<.*>', methods: ['GET'] },
+          authenticators: [{ handler: 'noop' }],
+          authorizer: { handler: 'allow' },
+          mutators: [{ handler: 'noop' }],
+        },
+      ];
+      const file = await oathkeeperConfig({ host: '127.0.0.1', port: await freePort() }, rules);
+      const config = await loadAccessConfig({ files: [file], env: {}, dev: false, cwd: dir });
+      running = await startAccessRoles(config, silentLogger(), ROLES, { cwd: dir });
+      const proxy = running.accessProxy?.proxyUrl;
+      const api = running.accessProxy?.apiUrl;
+
+      // Each answer is read to its end: a request counts once its response is done.
+      for (const path of ['/app/one', '/app/two?x=1'])
+        expect((await fetch(`${proxy}${path}`)).status).toBe(200);
+      expect((await fetch(`${proxy}/nowhere/three`)).status).toBe(404);
+      expect((await fetch(`${api}/decisions/app/four`)).status).toBe(200);
+      expect((await fetch(`${api}/rules`)).status).toBe(200);
+      // Left out, as Oathkeeper's ExcludePaths(ReadyCheckPath, AliveCheckPath).
+      expect((await fetch(`${api}/health/alive`)).status).toBe(200);
+
+      const text = await (await fetch(`${running.metricsUrl}/metrics`)).text();
+      const samples = text.split('\n').filter((line) => line.startsWith('ory_oathkeeper_requests_total{'));
+      expect(samples.sort()).toEqual([
+        'ory_oathkeeper_requests_total{service="oathkeeper-api",method="GET",request="/decisions",status_code="200"} 1',
+        'ory_oathkeeper_requests_total{service="oathkeeper-api",method="GET",request="/rules",status_code="200"} 1',
+        'ory_oathkeeper_requests_total{service="oathkeeper-proxy",method="GET",request="/app",status_code="200"} 2',
+        'ory_oathkeeper_requests_total{service="oathkeeper-proxy",method="GET",request="/nowhere",status_code="404"} 1',
+      ]);
+      expect(text).toMatch(
+        /^ory_oathkeeper_requests_duration_seconds_count\{service="oathkeeper-proxy",method="GET",request="\/app",status_code="200"\} 2$/m,
+      );
+      expect(text).not.toContain('request="/health');
+    } finally {
+      await upstream.stop();
+    }
   });
 
   it("refuses a key Oathkeeper's serve.prometheus does not have, with its path", async () => {

@@ -235,7 +235,8 @@ export interface RunningRoles {
 
 /**
  * Opens `serve.prometheus` (Oathkeeper's metrics listener) for the access-proxy roles, when the
- * config has the key: Oathkeeper's request metrics (`ory_oathkeeper_*`) and the process's.
+ * config has the key: Oathkeeper's request metrics (`ory_oathkeeper_*`, which startAccessProxy's
+ * listeners feed when given `metrics`) and the process's.
  */
 export async function startProxyMetrics(
   document: KratosConfigDocument,
@@ -270,13 +271,15 @@ export async function startAccessRoles(
   let accessProxy: RunningAccessProxy | undefined;
   let proxyMetrics: Awaited<ReturnType<typeof startProxyMetrics>>;
   try {
+    // Metrics first: the listeners record into them from their first request.
+    proxyMetrics = await startProxyMetrics(config.document);
     accessProxy = await startAccessProxy(config.document, {
       http,
       logger,
       cwd: options.cwd ?? process.cwd(),
       roles: { proxy: roles.has('proxy'), api: roles.has('api') },
+      ...(proxyMetrics ? { metrics: proxyMetrics.metrics } : {}),
     });
-    proxyMetrics = await startProxyMetrics(config.document);
     logger.info(
       { roles: [...roles], metrics: proxyMetrics?.listener.url },
       'portcullis is listening (access proxy roles only)',
@@ -295,7 +298,7 @@ export async function startAccessRoles(
       },
     };
   } catch (error) {
-    await accessProxy?.close();
+    await Promise.allSettled([accessProxy?.close(), proxyMetrics?.listener.close()]);
     await http.close();
     throw error;
   }
@@ -366,7 +369,9 @@ export async function startRoles(
     });
     const adminUrl = await adminApp?.listen({ host: config.serve.admin.host, port: config.serve.admin.port });
     logger.info({ public: publicUrl, admin: adminUrl }, 'portcullis is listening');
-    if (accessRoles.proxy || accessRoles.api)
+    // Metrics first: the access-proxy listeners record into them from their first request.
+    if (accessRoles.proxy || accessRoles.api) {
+      proxyMetrics = await startProxyMetrics(config.document);
       accessProxy = await startAccessProxy(config.document, {
         http: registry.http,
         logger,
@@ -378,8 +383,9 @@ export async function startRoles(
           cookieName: registry.sessionConfig.cookie.name,
           cookieKeys: config.secrets.cookie,
         }),
+        ...(proxyMetrics ? { metrics: proxyMetrics.metrics } : {}),
       });
-    if (accessRoles.proxy || accessRoles.api) proxyMetrics = await startProxyMetrics(config.document);
+    }
     if (options.watchCourier ?? config.dev) courierWorker = registry.courier.startWorker();
     // Kratos delivers web hooks in process: every serve runs the worker (rows are leased).
     webhookWorker = registry.webhookOutbox.startWorker(options.webhookWorker);

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DATABASE_CLEANUP_DEFAULTS, databaseCleanupConfig } from '../config/areas/database.js';
 import type { KratosConfigDocument } from '../config/index.js';
 import { parseDuration } from '../kernel/duration.js';
+import { commandLogger } from '../observability/command-logger.js';
 import { cleanupDatabase } from '../persistence/cleanup.js';
 import { type Database, openDatabase } from '../persistence/database.js';
 import { parseDsn } from '../persistence/dsn.js';
@@ -78,7 +79,11 @@ export function cleanupCommand(): Command {
             options['database.cleanup.sleep.tables'] ?? options.sleepTables ?? settings.sleepTablesMs;
           let database: Database;
           try {
-            database = await openDatabase(parseDsn(dsn));
+            // As Kratos's driver Init: a PostgreSQL server that does not answer yet is retried
+            // for up to 5 minutes (a CronJob pod scheduled while the database restarts).
+            database = await openDatabase(parseDsn(dsn), {
+              waitForServer: { logger: commandLogger(document) },
+            });
           } catch (error) {
             console.error(`cleanup sql: could not open the database: ${messageOf(error)}`);
             process.exitCode = EXIT_FAILURE;

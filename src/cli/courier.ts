@@ -2,8 +2,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { isConfigError, redactConfig } from '../config/index.js';
 import { createCourier } from '../courier/index.js';
 import { parseDuration } from '../kernel/duration.js';
-import { createLogger } from '../kernel/logger.js';
-import { openDatabase } from '../persistence/database.js';
+import { createLogger, type Logger } from '../kernel/logger.js';
+import { VERSION } from '../kernel/version.js';
+import { startCourierMetrics } from '../observability/courier-metrics.js';
+import type { MetricsListener } from '../observability/oathkeeper-metrics.js';
+import { type Database, openDatabase } from '../persistence/database.js';
 import { parseDsn } from '../persistence/dsn.js';
 import { configFiles, readsConfig } from './config-flag.js';
 import { EXIT_FAILURE } from './exit-codes.js';
@@ -30,13 +33,32 @@ function duration(value: string): number {
   return ms;
 }
 
+/**
+ * The metrics listener, as Kratos's ServeMetrics: one that cannot listen (the port taken) is
+ * logged and the courier runs on without it, as Kratos's goroutine does.
+ */
+async function startMetrics(
+  host: string,
+  port: number,
+  logger: Logger,
+): Promise<MetricsListener | undefined> {
+  try {
+    const listener = await startCourierMetrics({ host, port, version: VERSION });
+    logger.info({ url: `${listener.url}/metrics/prometheus` }, 'serving metrics');
+    return listener;
+  } catch (error) {
+    logger.error({ err: error, port }, 'could not start the metrics listener; the courier runs without it');
+    return undefined;
+  }
+}
+
 /** `portcullis courier watch -c <file>`, as `kratos courier watch`. */
 export function courierCommand(): Command {
   const courier = new Command('courier')
     .description('Deliver the email outbox')
     .option(
       '--expose-metrics-port <port>',
-      'accepted for compatibility with Kratos (also the expose-metrics-port config key); Portcullis has no metrics endpoint, so nothing listens there and a warning says so',
+      'serve Prometheus metrics at /metrics/prometheus on this port, on serve.admin.host (also the expose-metrics-port config key; 0: none)',
       port,
     );
   courier.addCommand(
@@ -70,14 +92,16 @@ export function courierCommand(): Command {
         const logger = createLogger(config.log);
         for (const warning of config.warnings) logger.warn(warning);
         const metricsPort = options.exposeMetricsPort ?? document['expose-metrics-port'];
-        if (typeof metricsPort === 'number' && metricsPort !== 0) {
-          logger.warn(
-            { port: metricsPort },
-            'expose-metrics-port is set, but Portcullis has no metrics endpoint: nothing listens on that port',
-          );
-        }
         logger.debug({ config: redactConfig(config.document) }, 'configuration loaded');
-        const database = await openDatabase(parseDsn(config.dsn, process.cwd()));
+        let database: Database;
+        try {
+          // As Kratos's driver Init: a PostgreSQL server that does not answer yet is retried for
+          // up to 5 minutes, each retry logged; a signal meanwhile ends the process at once.
+          database = await openDatabase(parseDsn(config.dsn, process.cwd()), { waitForServer: { logger } });
+        } catch (error) {
+          logger.fatal({ err: error }, 'could not connect to the database');
+          process.exit(EXIT_FAILURE);
+        }
         try {
           // Config problems first: they are what the operator must fix before anything else.
           const courierService = await createCourier({ config, database, logger });
@@ -91,9 +115,14 @@ export function courierCommand(): Command {
             await database.close();
             process.exit(EXIT_FAILURE);
           }
+          const metrics =
+            typeof metricsPort === 'number' && metricsPort !== 0
+              ? await startMetrics(config.serve.admin.host, metricsPort, logger)
+              : undefined;
           const worker = courierService.startWorker({ leaseMs: options.lease ?? 60_000 });
           const stop = async (signal: string) => {
             logger.info({ signal }, 'shutting down');
+            await metrics?.close();
             await worker.stop();
             await courierService.close();
             await database.close();

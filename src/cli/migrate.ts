@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { commandLogger } from '../observability/command-logger.js';
 import { type Database, openDatabase } from '../persistence/database.js';
 import { parseDsn } from '../persistence/dsn.js';
 import { MIGRATIONS } from '../persistence/migrations/index.js';
@@ -106,10 +107,17 @@ async function withDatabase(
   body: (database: Database) => Promise<void>,
 ): Promise<void> {
   const name = command.name() === 'sql' ? 'migrate sql' : `migrate sql ${command.name()}`;
-  const { dsn } = await resolveDsn(command, name, dsnArgument, command.optsWithGlobals<DsnOptions>());
+  const { dsn, document } = await resolveDsn(
+    command,
+    name,
+    dsnArgument,
+    command.optsWithGlobals<DsnOptions>(),
+  );
   let database: Database;
   try {
-    database = await openDatabase(parseDsn(dsn));
+    // As Kratos's driver Init, which every `migrate sql` runs: a PostgreSQL server that does not
+    // answer yet is retried for up to 5 minutes (an init container started beside its database).
+    database = await openDatabase(parseDsn(dsn), { waitForServer: { logger: commandLogger(document) } });
   } catch (error) {
     console.error(`${name}: could not open the database: ${messageOf(error)}`);
     process.exitCode = EXIT_FAILURE;

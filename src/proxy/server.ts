@@ -4,11 +4,17 @@
  * `/health/*`, and the JWKS route). Each takes its listener's `cors`, `tls` and `timeout`.
  */
 
+import type { RequestListener } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { createHttpServer } from '../app/http.js';
 import type { KratosConfigDocument } from '../config/index.js';
 import type { OutboundHttp } from '../kernel/http-client.js';
 import type { Logger } from '../kernel/logger.js';
+import {
+  type OathkeeperMetrics,
+  type OathkeeperService,
+  observeRequests,
+} from '../observability/oathkeeper-metrics.js';
 import { type AccessControl, createAccessControl, pipelineGlobalConfig, proxyRoles } from './access.js';
 import { type ApiListenerSettings, apiListenerSettings, proxyListenerSettings } from './config.js';
 import { applyCors, type CorsPolicy, compileCors } from './cors.js';
@@ -75,6 +81,12 @@ export interface AccessProxyDeps {
   jwksRoutes?: FastifyPluginAsync;
   /** Which roles to run; what the config asks for (`proxyRoles`) unless set. */
   roles?: { proxy: boolean; api: boolean };
+  /**
+   * `serve.prometheus`'s request families: each listener's requests are recorded there, as
+   * Oathkeeper's metrics middleware does (cmd/server: NewMiddleware(prom, "oathkeeper-proxy") on
+   * the proxy, "oathkeeper-api" on the API). Nothing is recorded without it.
+   */
+  metrics?: OathkeeperMetrics;
 }
 
 export interface RunningAccessProxy {
@@ -131,7 +143,11 @@ export async function startAccessProxy(
       const upgrades = createUpgradeProxy({ access, settings: proxySettings, logger });
       reverseProxy = proxy;
       upgradeProxy = upgrades;
-      proxyListener = await listen(proxySettings, proxyTls, (req, res) => proxy.handle(req, res));
+      proxyListener = await listen(
+        proxySettings,
+        proxyTls,
+        observed(deps.metrics, 'oathkeeper-proxy', (req, res) => proxy.handle(req, res)),
+      );
       proxyListener.server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
     }
     if (roles.api) {
@@ -155,9 +171,13 @@ export async function startAccessProxy(
       // Our own server (TLS, serve.api.timeout): plain decisions are served by a bare handler
       // (decision-listener.ts), everything else goes to Fastify's documented entry.
       const decisions = createDecisionListener({ access, logger: apiLogger, cors: apiCors });
-      apiListener = await listen(apiSettings, apiTls, (req, res) => {
-        if (!decisions.handle(req, res)) app.routing(req, res);
-      });
+      apiListener = await listen(
+        apiSettings,
+        apiTls,
+        observed(deps.metrics, 'oathkeeper-api', (req, res) => {
+          if (!decisions.handle(req, res)) app.routing(req, res);
+        }),
+      );
     }
     deps.logger.info(
       { proxy: proxyListener?.url, api: apiListener?.url, rules: access.repository.rules().length },
@@ -168,6 +188,18 @@ export async function startAccessProxy(
     await close();
     throw error;
   }
+}
+
+/**
+ * The listener, recording each request in `metrics` when given. WebSocket upgrades bypass it:
+ * they reach the server's 'upgrade' event, not its request listener.
+ */
+function observed(
+  metrics: OathkeeperMetrics | undefined,
+  service: OathkeeperService,
+  listener: RequestListener,
+): RequestListener {
+  return metrics === undefined ? listener : observeRequests(metrics.service(service), listener);
 }
 
 async function tlsOf(
