@@ -27,6 +27,7 @@ export type ErrorId =
   | 'security_csrf_violation'
   | 'security_identity_mismatch'
   | 'self_service_flow_expired'
+  | 'self_service_flow_replaced'
   | 'self_service_flow_disabled'
   | 'self_service_flow_return_to_forbidden'
   | 'browser_location_change_required'

@@ -29,6 +29,22 @@ export class FlowExpiredError extends AppError {
   }
 }
 
+/**
+ * 410 `self_service_flow_replaced`, Kratos's flow.NewFlowReplacedError: the flow is done for (its
+ * code tried too often, say) and a new one carries on, named beside the error (`use_flow_id`).
+ */
+export class FlowReplacedError extends AppError {
+  constructor(readonly useFlowId: string) {
+    super('self_service_flow_replaced', 410, 'self-service flow replaced', {
+      reason: 'An error occured, please retry the flow.',
+    });
+  }
+
+  override toJSON(): ErrorBody & { use_flow_id: string } {
+    return { ...super.toJSON(), use_flow_id: this.useFlowId };
+  }
+}
+
 const ALREADY_LOGGED_IN_REASONS = {
   login:
     'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?',

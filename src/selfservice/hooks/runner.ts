@@ -27,9 +27,10 @@ const KINDS: readonly FlowKind[] = ['login', 'registration', 'settings', 'recove
 
 /**
  * Flows whose after hooks Kratos runs in one list, parse hooks included (its
- * ExecutePostRecoveryHook calls `execute` for every web hook), so `mustPass` runs them all.
+ * ExecutePostRecoveryHook and ExecutePostVerificationHook call `execute` for every web hook), so
+ * `mustPass` runs them all.
  */
-const PARSE_HOOKS_WITH_THE_OTHERS: ReadonlySet<FlowKind> = new Set(['recovery']);
+const PARSE_HOOKS_WITH_THE_OTHERS: ReadonlySet<FlowKind> = new Set(['recovery', 'verification']);
 
 /** What a flow hands to its hooks beside the request and the flow. */
 export interface HookSubject {
@@ -98,9 +99,11 @@ export interface HookRunner {
   /**
    * The flow's after hooks, where a failing one stops the flow (its error is returned, the later
    * hooks do not run): login and recovery run them on the session before storing it, as Kratos
-   * runs every login hook and every post-recovery hook, so a hook can deny a sign-in. Login's
-   * parse hooks ran in `prePersist` already and are left out; recovery's run here, in config
-   * order with the others, as Kratos's ExecutePostRecoveryHook calls every web hook: a 4xx with
+   * runs every login hook and every post-recovery hook, so a hook can deny a sign-in;
+   * verification runs them before the address is marked verified, as Kratos's
+   * verificationUseCode/UseToken. Login's parse hooks ran in `prePersist` already and are left
+   * out; recovery's and verification's run here, in config order with the others, as Kratos's
+   * ExecutePostRecoveryHook and ExecutePostVerificationHook call every web hook: a 4xx with
    * messages is a {@link WebHookRefusal}, and a 200's identity changes are not applied.
    * `response.ignore` ones are queued as always.
    */

@@ -12,6 +12,8 @@ export interface NewVerificationFlow extends FlowNotice {
   returnTo: string | null;
   csrfToken?: string;
   csrfBinding?: string;
+  /** Messages on the form's nodes (a web hook's refusal), as Kratos's Container.AddMessage. */
+  nodeMessages?: Readonly<Record<string, readonly UiText[]>>;
 }
 
 /** Builds and stores a verification flow asking for the address (`choose_method`). */
@@ -30,7 +32,10 @@ export async function createVerificationFlow(
     ui: (id) =>
       uiContainer(
         publicUrl(deps.publicBase, `self-service/verification?flow=${id}`),
-        withCsrf(input.type, input.csrfToken, addressRequestNodes(method)),
+        withNodeMessages(
+          withCsrf(input.type, input.csrfToken, addressRequestNodes(method)),
+          input.nodeMessages ?? {},
+        ),
       ),
     notice: input.notice,
     now: deps.now(),

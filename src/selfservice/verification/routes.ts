@@ -7,6 +7,7 @@ import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
 import type { VerificationDeps } from './deps.js';
 import { createVerificationFlow } from './flow.js';
+import { assertActiveMethodEnabled } from './methods.js';
 import { followVerificationLink, submitVerification } from './submit.js';
 
 const initQuery = {
@@ -22,6 +23,12 @@ export function verificationRoutes(deps: VerificationDeps) {
     }
   }
 
+  /** A flow starts only with its `use` method switched on (see assertActiveMethodEnabled). */
+  function assertCanStart(): void {
+    assertEnabled();
+    assertActiveMethodEnabled(deps);
+  }
+
   function returnToOf(request: FastifyRequest): string | null {
     const { return_to: returnTo } = request.query as { return_to?: string };
     return returnTo === undefined ? null : deps.returnTo.resolve(returnTo).toString();
@@ -32,7 +39,7 @@ export function verificationRoutes(deps: VerificationDeps) {
       '/self-service/verification/api',
       { schema: { querystring: initQuery } },
       async (request, reply) => {
-        assertEnabled();
+        assertCanStart();
         const flow = await createVerificationFlow(deps, {
           type: 'api',
           requestUrl: publicRequestUrl(request, deps.publicBase),
@@ -49,7 +56,7 @@ export function verificationRoutes(deps: VerificationDeps) {
       '/self-service/verification/browser',
       { schema: { querystring: initQuery } },
       async (request, reply) => {
-        assertEnabled();
+        assertCanStart();
         const returnTo = returnToOf(request);
         const secret = ensureCsrfSecret(request, reply, deps.cookies);
         const flow = await createVerificationFlow(deps, {

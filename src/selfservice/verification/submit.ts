@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JsonObject } from '../../identity/model.js';
+import { isEmail } from '../../identity/schema/formats.js';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import { refreshCsrfNode } from '../flow/csrf-node.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
@@ -18,8 +19,9 @@ import { Msg, uiText } from '../flow/messages.js';
 import { flowUiUrl } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
 import type { UiNode } from '../flow/ui.js';
+import { WebHookRefusal } from '../hooks/runner.js';
 import { continueLinkNode } from '../nodes/address-flows.js';
-import { withoutNodeMessages } from '../nodes/index.js';
+import { withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import type { VerificationDeps } from './deps.js';
@@ -30,6 +32,11 @@ import {
   throttledSendNodes,
   withCsrf,
 } from './flow.js';
+import { assertMethodEndpointEnabled } from './methods.js';
+import { retryVerification } from './retry.js';
+
+/** Kratos's code.ErrCodeSubmittedTooOften, shown on the flow that replaces a guessed-at one. */
+const SUBMITTED_TOO_OFTEN = 'The request was submitted too often. Please request another code.';
 
 interface Step {
   flow: SelfServiceFlow;
@@ -111,8 +118,19 @@ async function run(
   const { flow } = step;
   const method = deps.config.verification.use;
   if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
+  assertMethodEndpointEnabled(deps);
   const csrfSecret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
   const csrf = csrfSecret === undefined ? undefined : csrfTokenFor(csrfSecret);
+  // As Kratos's strategies, whose body schema says `"email": {"format": "email"}`: what is not an
+  // email address (a phone number, say) is refused on the form before anything else, never mailed.
+  if (step.email !== undefined && step.email.trim() !== '' && !isEmail(step.email)) {
+    return save(deps, request, reply, flow, 'fix', {
+      nodes: withNodeMessages(withoutNodeMessages(refreshed(flow.ui.nodes, csrf)), {
+        email: [uiText(Msg.ErrorValidationEmail, { value: step.email })],
+      }),
+      ...(flow.ui.messages === undefined ? {} : { messages: flow.ui.messages }),
+    });
+  }
   if (flow.state === 'passed_challenge') {
     return save(deps, request, reply, flow, 'fix', {
       nodes: withoutNodeMessages(flow.ui.nodes),
@@ -127,57 +145,7 @@ async function run(
     if (step.clicked && method === 'code') {
       return prefillFromLink(deps, request, reply, { flow, code: step.secret, csrfSecret });
     }
-    const result = await redeemSecret(deps, { kind: 'verification', method, flowId: flow.id }, step.secret);
-    if (!result.ok) {
-      const address = typeof flow.internal.address === 'string' ? flow.internal.address : '';
-      const form = sentForm(deps, flow.type, csrf, address);
-      // A wrong or used code is not a failed request in Kratos's code strategy: the flow, with
-      // 4070006, answered 200 (a browser form goes back to the UI either way). Too many tries is.
-      const outcome = method === 'code' && result.reason === 'invalid' ? 'next' : 'fix';
-      return save(deps, request, reply, flow, outcome, {
-        nodes: form.nodes,
-        messages: [
-          uiText(
-            method === 'code'
-              ? Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed
-              : Msg.ErrorValidationVerificationTokenInvalidOrAlreadyUsed,
-          ),
-        ],
-      });
-    }
-    if (!(await deps.addresses.markVerified(result.identityId, result.address, deps.now()))) {
-      // The address changed after the code was sent: there is nothing left to verify.
-      return save(deps, request, reply, flow, 'fix', {
-        nodes: withoutNodeMessages(flow.ui.nodes),
-        messages: [uiText(Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed)],
-      });
-    }
-    const verified = await deps.identityById(result.identityId);
-    await deps.sessions.identityChanged(result.identityId, verified);
-    if (verified) {
-      await deps.hooks?.postPersist('verification', method, request, flow, async () => ({
-        identity: await deps.identityJson(verified.id),
-      }));
-    }
-    const next = flow.return_to ?? deps.config.verification.after.returnUrl(method);
-    const passed = { ...flow, state: 'passed_challenge' };
-    const done = {
-      nodes: withCsrf(flow.type, csrf, [continueLinkNode(method, next)]),
-      messages: [uiText(Msg.InfoSelfServiceVerificationSuccessful)],
-    };
-    // A clicked link (`use: link`) leads straight on, as Kratos's redirectVerificationSuccess; a
-    // code goes back to the UI, which shows the success and the "Continue" link (Kratos's code
-    // strategy leaves the flow for the UI to show).
-    if (
-      method === 'link' &&
-      flow.return_to !== null &&
-      (flow.type === 'browser' ? !wantsJson(request) : personsBrowser(request))
-    ) {
-      // The flow keeps its "Continue" page for a UI that fetches it later.
-      await storeFlowUi(deps, passed, { active: method, ...done });
-      return reply.redirect(flow.return_to, 303);
-    }
-    return save(deps, request, reply, passed, 'next', done);
+    return redeem(deps, request, reply, flow, step.secret, csrf);
   }
 
   if (step.email === undefined || step.email.trim() === '') {
@@ -220,6 +188,91 @@ async function run(
     'next',
     form,
   );
+}
+
+/** The nodes with this browser's CSRF token, when it has one. */
+function refreshed(nodes: UiNode[], csrf: string | undefined): UiNode[] {
+  return csrf === undefined ? nodes : refreshCsrfNode(nodes, csrf);
+}
+
+/**
+ * A code typed in (or a link token): checked, then the verification `after` hooks, then the
+ * address is marked verified — in Kratos's order (verificationUseCode, verificationUseToken run
+ * PostVerificationHook before UpdateVerifiableAddress), so a hook can refuse a verification.
+ */
+async function redeem(
+  deps: VerificationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  secret: string,
+  csrf: string | undefined,
+): Promise<FastifyReply> {
+  const method = deps.config.verification.use;
+  const result = await redeemSecret(deps, { kind: 'verification', method, flowId: flow.id }, secret);
+  // As Kratos's verificationUseCode once the flow's tries are spent (ErrCodeSubmittedTooOften):
+  // the flow is replaced by one saying so, where the person asks for a new code.
+  if (!result.ok && result.reason === 'too_many' && method === 'code') {
+    return retryVerification(deps, request, reply, flow, {
+      type: flow.type,
+      messages: { form: [uiText(Msg.ErrorValidationGeneric, { reason: SUBMITTED_TOO_OFTEN })] },
+      jsonReplaced: true,
+    });
+  }
+  if (!result.ok) {
+    const address = typeof flow.internal.address === 'string' ? flow.internal.address : '';
+    const form = sentForm(deps, flow.type, csrf, address);
+    // A wrong or used code is not a failed request in Kratos's code strategy: the flow, with
+    // 4070006, answered 200 (a browser form goes back to the UI either way). Too many tries is.
+    const outcome = method === 'code' && result.reason === 'invalid' ? 'next' : 'fix';
+    return save(deps, request, reply, flow, outcome, {
+      nodes: form.nodes,
+      messages: [
+        uiText(
+          method === 'code'
+            ? Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed
+            : Msg.ErrorValidationVerificationTokenInvalidOrAlreadyUsed,
+        ),
+      ],
+    });
+  }
+  const identity = await deps.identityById(result.identityId);
+  if (identity !== undefined) {
+    // Every after hook (`response.parse` and `can_interrupt` ones too) must pass before the
+    // address is written. `ctx.flow` is the flow as it was (not yet passed_challenge) and
+    // `ctx.identity` the identity as its owner sees it (Kratos's Identity JSON has no
+    // metadata_admin), as Kratos's ExecutePostVerificationHook hands them over.
+    const failed = await deps.hooks?.mustPass('verification', method, request, flow, async () => ({
+      identity: await deps.identityJson(identity.id),
+    }));
+    if (failed instanceof WebHookRefusal) {
+      // The code strategy retries with the flow's type; the link strategy with a browser flow.
+      return retryVerification(deps, request, reply, flow, {
+        type: method === 'code' ? flow.type : 'browser',
+        messages: { form: failed.form, fields: failed.fields },
+        jsonReplaced: method === 'code',
+      });
+    }
+    // A hook that failed otherwise (502, 504) stops the verification with its error, as Kratos's
+    // error handler forwards a non-validation error.
+    if (failed) throw failed;
+  }
+  if (!(await deps.addresses.markVerified(result.identityId, result.address, deps.now()))) {
+    // The address changed after the code was sent: there is nothing left to verify.
+    return save(deps, request, reply, flow, 'fix', {
+      nodes: withoutNodeMessages(flow.ui.nodes),
+      messages: [uiText(Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed)],
+    });
+  }
+  await deps.sessions.identityChanged(result.identityId, await deps.identityById(result.identityId));
+  const next = flow.return_to ?? deps.config.verification.after.returnUrl(method);
+  // The flow, passed, shows the success and the "Continue" link: as Kratos (code and link
+  // strategies alike), whose handler then sends a browser to the verification UI, so a followed
+  // link shows it there too rather than leading straight on.
+  return save(deps, request, reply, { ...flow, state: 'passed_challenge' }, 'next', {
+    nodes: withCsrf(flow.type, csrf, [continueLinkNode(method, next)]),
+    messages: [uiText(Msg.InfoSelfServiceVerificationSuccessful)],
+  });
 }
 
 /**
@@ -310,6 +363,7 @@ function expired(
     uiUrl: deps.config.verification.uiUrl,
     now: deps.now,
     cookies: deps.cookies,
+    publicBase: deps.publicBase,
   };
   return replaceExpiredFlow(context, request, reply, flow, (replacement) =>
     createVerificationFlow(deps, {
