@@ -226,6 +226,7 @@ export function buildSelfService(registry: Registry): SelfService {
     codes: createCodeStore(registry.database.db),
     addresses: createAddressStore(registry.database.db),
     identities: registry.identityStore,
+    sessions: registry.sessions,
     courier: registry.courier,
     secretKeys: config.secrets.default,
     mailLimit: async (kind, address) =>

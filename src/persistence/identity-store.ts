@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ExpressionBuilder,
-  type Generated,
   type Kysely,
   type QueryResult,
   type Selectable,
@@ -119,14 +118,8 @@ export interface IdentityStore {
   ): Promise<boolean>;
 }
 
-/**
- * The `version` column migration 0011 adds to `identities`, for the statements that read or
- * write it (only the type changes: see Kysely's `withTables`).
- */
-type VersionColumn = { identities: { version: Generated<number> } };
-
-/** An identities row with its version. */
-type IdentityRow = Selectable<IdentitiesTable> & { version: number };
+/** An identities row, with its version. */
+type IdentityRow = Selectable<IdentitiesTable>;
 
 /** Why a conditional write rolled back: thrown inside its transaction, turned into the outcome outside. */
 class WriteRefused extends Error {
@@ -153,7 +146,6 @@ interface OneIdentityQueries<P extends string[]> {
 const CONFLICT_REASON = 'This identity conflicts with another identity that already exists.';
 
 export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
-  const versioned = db.withTables<VersionColumn>();
   /**
    * The credentials of the identities `ids` names with their identifiers, in one statement (a left
    * join: one row per credential and identifier) rather than one per table.
@@ -175,13 +167,7 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
   async function load(ids: string[], trx: Kysely<Tables> = db): Promise<Identity[]> {
     if (ids.length === 0) return [];
     const [identities, credentials, verifiable, recovery] = await Promise.all([
-      trx
-        .withTables<VersionColumn>()
-        .selectFrom('identities')
-        .selectAll()
-        .where('id', 'in', ids)
-        .orderBy('id')
-        .execute(),
+      trx.selectFrom('identities').selectAll().where('id', 'in', ids).orderBy('id').execute(),
       credentialsWithIdentifiers(trx).where('c.identity_id', 'in', ids).execute(),
       trx.selectFrom('identity_verifiable_addresses').selectAll().where('identity_id', 'in', ids).execute(),
       trx.selectFrom('identity_recovery_addresses').selectAll().where('identity_id', 'in', ids).execute(),
@@ -201,7 +187,7 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
   const byId: OneIdentityQueries<[string]> = {
     identity: preparedQuery<[string], IdentityRow>(
       db,
-      (q, id) => q.withTables<VersionColumn>().selectFrom('identities').selectAll().where('id', '=', id),
+      (q, id) => q.selectFrom('identities').selectAll().where('id', '=', id),
       1,
     ),
     credentials: preparedQuery<[string], CredentialIdentifierRow>(
@@ -231,7 +217,6 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       db,
       (q, type, identifier) =>
         q
-          .withTables<VersionColumn>()
           .selectFrom('identities')
           .selectAll()
           .where('id', 'in', ownerOf(q, type, identifier)),
@@ -408,7 +393,6 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
             // Conditional on the version read, as an optimistic lock: of two writers that read the
             // same version, the second changes nothing (and its writer re-reads and re-applies).
             const result = await trx
-              .withTables<VersionColumn>()
               .updateTable('identities')
               .set({ ...identityRow(identity), version: expected + 1 })
               .where('id', '=', identity.id)
@@ -517,7 +501,7 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       if (expectedVersion !== undefined) {
         update = update.where((eb) =>
           eb.exists(
-            versioned
+            db
               .selectFrom('identities')
               .select('id')
               .where('id', '=', identityId)

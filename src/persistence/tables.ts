@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** Timestamps bind as Date and read back as Date (PostgreSQL) or ISO text (SQLite). */
 export type Timestamp = ColumnType<Date | string, Date, Date>;
@@ -18,6 +18,12 @@ export interface IdentitiesTable {
   metadata_public: NullableJson;
   metadata_admin: NullableJson;
   external_id: string | null;
+  /**
+   * Optimistic concurrency (migration 0011): 0 when inserted, moved on by every write of the
+   * identity and (by triggers) every in-place update of its credentials and addresses; a
+   * conditional write names the version it read.
+   */
+  version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -12,6 +12,7 @@ import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { requestDevice } from '../flow/request-device.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
 import { exchangeRedirect } from '../flow/token-exchange.js';
+import { identityDisabledMessages } from '../identity-disabled.js';
 import { withoutNodeMessages } from '../nodes/index.js';
 import { linkPendingProvider } from '../strategies/oidc/linking.js';
 import { type StartedVerification, showVerificationItems } from '../verification/send-on-change.js';
@@ -123,11 +124,22 @@ export async function finishLogin(
     }));
     if (failed) throw failed;
   };
-  const refreshed =
-    currentToken === undefined
-      ? undefined
-      : await deps.sessions.reauthenticate(currentToken, signIn, runHooks);
-  const issued = refreshed ?? (await deps.sessions.issue(signedIn, signIn, runHooks));
+  let refreshed: IssuedSession | undefined;
+  let issued: IssuedSession;
+  try {
+    refreshed =
+      currentToken === undefined
+        ? undefined
+        : await deps.sessions.reauthenticate(currentToken, signIn, runHooks);
+    issued = refreshed ?? (await deps.sessions.issue(signedIn, signIn, runHooks));
+  } catch (error) {
+    // Deactivated while the session was stored (the manager revoked it): the form says so, as
+    // for an identity found inactive before. Writing the flow back as read gives up its claim
+    // above, which no session came of, so it can be submitted again once the account is active.
+    const disabled = identityDisabledMessages(error);
+    if (disabled === undefined) throw error;
+    return success.refuse({}, disabled);
+  }
   // After the hooks: a sign-in they deny signs nobody out elsewhere, nor mails anyone.
   for (const hook of hooks) {
     if (hook.hook === 'revoke_active_sessions')

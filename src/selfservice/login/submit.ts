@@ -14,6 +14,7 @@ import { checkSubmissionClient, readFlowSubmission, replaceExpiredFlow } from '.
 import { csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { askedFlowSchema } from '../flow/identity-schema.js';
 import { Msg, uiText } from '../flow/messages.js';
+import { identityDisabledText } from '../identity-disabled.js';
 import { IDENTIFIER_FIRST, withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
 import { submitOidcLogin } from '../strategies/oidc/login.js';
 import { isOidcSubmission } from '../strategies/oidc/submission.js';
@@ -124,11 +125,9 @@ export async function submitLogin(
     return showLoginFormAgain(deps, request, reply, flow, {
       nodes: formAgain(),
       messages: [
-        uiText(
-          result.kind === 'authenticated'
-            ? Msg.ErrorValidationIdentityDisabled
-            : Msg.ErrorValidationInvalidCredentials,
-        ),
+        result.kind === 'authenticated'
+          ? identityDisabledText()
+          : uiText(Msg.ErrorValidationInvalidCredentials),
       ],
     });
   }
@@ -163,7 +162,13 @@ async function expired(
   reply: FastifyReply,
   flow: SelfServiceFlow,
 ): Promise<FastifyReply> {
-  const context = { flows: deps.flows, uiUrl: deps.config.login.uiUrl, now: deps.now, cookies: deps.cookies };
+  const context = {
+    flows: deps.flows,
+    uiUrl: deps.config.login.uiUrl,
+    now: deps.now,
+    cookies: deps.cookies,
+    publicBase: deps.publicBase,
+  };
   // The new flow is a refresh only if there still is a session to refresh (as at init).
   const token = flow.refresh ? sessionTokenFrom(request, deps.tokens) : undefined;
   const refresh = token !== undefined && (await deps.sessions.authenticate(token)) !== undefined;

@@ -133,7 +133,19 @@ export async function issueSecret(
       await deps.addresses.markSent(trx, delivery.identityId, delivery.address, now);
     }
   });
+  if (queue && delivery.kind === 'verification') await addressSent(deps, delivery.identityId);
   return secret;
+}
+
+/**
+ * Drops the identity's cached entry (every replica's), as every other writer of an identity does
+ * (SessionManager.identityChanged): whoami answers from that cache and would otherwise show the
+ * address `pending` until the entry expired. After the commit, so no reader can cache the old
+ * row again; from the stored identity, which identityChanged needs to tell whether its sessions
+ * go on.
+ */
+async function addressSent(deps: OneTimeDeps, identityId: string): Promise<void> {
+  await deps.sessions.identityChanged(identityId, await deps.identities.get(identityId));
 }
 
 /** Tells an address with no account behind it that someone asked (`notify_unknown_recipients`). */

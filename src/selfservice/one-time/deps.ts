@@ -6,6 +6,7 @@ import type { AddressStore } from '../../persistence/address-store.js';
 import type { CodeStore } from '../../persistence/code-store.js';
 import type { IdentityStore } from '../../persistence/identity-store.js';
 import type { Tables } from '../../persistence/tables.js';
+import type { SessionManager } from '../../session/manager.js';
 
 /** Outcome of the per-address send limit. */
 export type MailLimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
@@ -19,6 +20,8 @@ export interface OneTimeDeps {
   codes: CodeStore;
   addresses: AddressStore;
   identities: IdentityStore;
+  /** Told when a message moved an address from `pending` to `sent`: whoami's cache drops the identity. */
+  sessions: Pick<SessionManager, 'identityChanged'>;
   courier: Pick<Courier, 'queueEmail'>;
   /** `secrets.default`: codes are stored as HMACs under the first key, looked up under all. */
   secretKeys: readonly string[];

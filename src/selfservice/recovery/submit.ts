@@ -31,6 +31,7 @@ import { publicUrl } from '../flow/request-url.js';
 import { continueWithJson, flowUiUrl, respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
 import { WebHookRefusal } from '../hooks/runner.js';
+import { identityDisabledMessages, identityDisabledText } from '../identity-disabled.js';
 import { withoutNodeMessages } from '../nodes/index.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
@@ -199,26 +200,34 @@ async function redeem(
     });
   }
   const identity = result.ok ? await deps.identityById(result.identityId) : undefined;
-  if (!result.ok || identity === undefined || identity.state !== 'active') {
-    const address = typeof flow.internal.address === 'string' ? flow.internal.address : '';
+  const sentAddress = typeof flow.internal.address === 'string' ? flow.internal.address : '';
+  /** The form the code was sent from (or the link's flow), again, with `messages`. */
+  const sentFormAgain = (outcome: 'fix' | 'next', messages: UiText[]) =>
+    save(deps, request, reply, flow, outcome, {
+      nodes: recoverySentForm(method, flow.type, csrf, sentAddress).nodes,
+      messages,
+    });
+  if (!result.ok || identity === undefined) {
     // As Kratos's recoveryUseCode: a wrong or used code answers the flow, with 4060006, as 200
     // (a browser form goes back to the UI either way); a bad link is a 400.
     const outcome = method === 'code' && !result.ok && result.reason === 'invalid' ? 'next' : 'fix';
-    return save(deps, request, reply, flow, outcome, {
-      nodes: recoverySentForm(method, flow.type, csrf, address).nodes,
-      messages: [
-        uiText(
-          method === 'code'
-            ? Msg.ErrorValidationRecoveryCodeInvalidOrAlreadyUsed
-            : Msg.ErrorValidationRecoveryTokenInvalidOrAlreadyUsed,
-        ),
-      ],
-    });
+    return sentFormAgain(outcome, [
+      uiText(
+        method === 'code'
+          ? Msg.ErrorValidationRecoveryCodeInvalidOrAlreadyUsed
+          : Msg.ErrorValidationRecoveryTokenInvalidOrAlreadyUsed,
+      ),
+    ]);
   }
+  // The right secret for a disabled identity: told so (4010011), as login tells the right
+  // password; Kratos's session activation refuses it there too (ErrIdentityDisabled).
+  if (identity.state !== 'active') return sentFormAgain('fix', [identityDisabledText()]);
   // Someone else signed in here: recovering would silently swap this browser's account.
   const current = await signedInIdentity(deps, request);
   if (current !== undefined && current !== identity.id) throw sessionAlreadyAvailable('recovery');
-  return recovered(deps, request, reply, flow, identity, result.address, method);
+  return recovered(deps, request, reply, flow, identity, result.address, method, (messages) =>
+    sentFormAgain('fix', messages),
+  );
 }
 
 async function signedInIdentity(deps: RecoveryDeps, request: FastifyRequest): Promise<string | undefined> {
@@ -236,6 +245,8 @@ async function recovered(
   identity: Identity,
   address: string,
   method: CodeMethod,
+  /** Shows the flow's form again with these messages (the identity turned out disabled). */
+  refuse: (messages: UiText[]) => Promise<FastifyReply>,
 ): Promise<FastifyReply> {
   const now = deps.now();
   // Answered as to a browser: a browser flow, or a link whatever its flow's type. As Kratos's
@@ -247,7 +258,15 @@ async function recovered(
   if (address !== '' && (await deps.addresses.markVerified(identity.id, address, now))) {
     await deps.sessions.identityChanged(identity.id, await deps.identityById(identity.id));
   }
-  const issued = await issueRecoverySession(deps, request, flow, identity, method);
+  let issued: IssuedSession | WebHookRefusal;
+  try {
+    issued = await issueRecoverySession(deps, request, flow, identity, method);
+  } catch (error) {
+    // Deactivated while the session was stored (the manager revoked it): as found before.
+    const disabled = identityDisabledMessages(error);
+    if (disabled === undefined) throw error;
+    return refuse(disabled);
+  }
   if (issued instanceof WebHookRefusal) {
     return retryRecovery(deps, request, reply, flow, { form: issued.form, fields: issued.fields });
   }
@@ -418,6 +437,7 @@ function expired(
     uiUrl: deps.config.recovery.uiUrl,
     now: deps.now,
     cookies: deps.cookies,
+    publicBase: deps.publicBase,
   };
   return replaceExpiredFlow(context, request, reply, flow, (replacement) =>
     createRecoveryFlow(deps, {

@@ -10,6 +10,7 @@ import { requestDevice } from '../flow/request-device.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
 import { exchangeRedirect } from '../flow/token-exchange.js';
 import { applyIdentityPatch, draftIdentityJson } from '../hooks/identity-patch.js';
+import { identityDisabledMessages } from '../identity-disabled.js';
 import { showVerificationItems } from '../verification/send-on-change.js';
 import type { RegistrationDeps } from './deps.js';
 
@@ -68,18 +69,26 @@ export async function finishRegistration(
   const hooks = deps.config.registration.after.hooks(method);
   let issued: Awaited<ReturnType<typeof deps.sessions.issue>> | undefined;
   if (hooks.some((hook) => hook.hook === 'session')) {
-    issued = await deps.sessions.issue(identity, {
-      methods: [
-        {
-          method,
-          aal: 'aal1',
-          completed_at: now,
-          ...(draft.provider === undefined ? {} : { provider: draft.provider }),
-        },
-      ],
-      aal: 'aal1',
-      device: requestDevice(request, requestClientIp(request, deps.trustedProxies) ?? null),
-    });
+    try {
+      issued = await deps.sessions.issue(identity, {
+        methods: [
+          {
+            method,
+            aal: 'aal1',
+            completed_at: now,
+            ...(draft.provider === undefined ? {} : { provider: draft.provider }),
+          },
+        ],
+        aal: 'aal1',
+        device: requestDevice(request, requestClientIp(request, deps.trustedProxies) ?? null),
+      });
+    } catch (error) {
+      // An admin deactivated the new identity while its session was stored (the manager revoked
+      // it): the form says so, as the login form does, rather than a bare 401.
+      const disabled = identityDisabledMessages(error);
+      if (disabled === undefined) throw error;
+      return draft.refuse({}, disabled);
+    }
   }
   await deps.flows.updateState({ id: flow.id, state: 'passed_challenge', active: method, updated_at: now });
 

@@ -222,7 +222,7 @@ function expired(
   flow: SelfServiceFlow,
 ): Promise<FastifyReply> {
   return replaceExpiredFlow(
-    { ...stepContext(deps), cookies: deps.cookies },
+    { ...stepContext(deps), cookies: deps.cookies, publicBase: deps.publicBase },
     request,
     reply,
     flow,

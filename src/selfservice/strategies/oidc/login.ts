@@ -9,6 +9,7 @@ import { askedFlowSchema } from '../../flow/identity-schema.js';
 import { Msg, uiText } from '../../flow/messages.js';
 import type { Submission } from '../../flow/submission.js';
 import { isExchangeCallback, tokenExchangeOf } from '../../flow/token-exchange.js';
+import { identityDisabledText } from '../../identity-disabled.js';
 import { finishLogin } from '../../login/finish.js';
 import { createRegistrationFlow } from '../../registration/flow.js';
 import { redirectToProvider } from './authorize.js';
@@ -94,7 +95,7 @@ export async function completeOidcLogin(
     return registerInstead(deps, request, reply, flow, client, account);
   }
   if (identity.state !== 'active') {
-    return showOnFlow(deps, request, reply, flow, [uiText(Msg.ErrorValidationIdentityDisabled)]);
+    return showOnFlow(deps, request, reply, flow, [identityDisabledText()]);
   }
   return finishLogin(deps.login, request, reply, flow, {
     identity,

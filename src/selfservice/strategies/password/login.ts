@@ -63,13 +63,24 @@ async function migrate(
   return { kind: 'authenticated', identity };
 }
 
+/**
+ * Stores the password hashed with the configured hasher. Only the credential changes, so an
+ * admin edit made meanwhile survives the login; and only while the identity is still at the
+ * version it was read at, so a password changed meanwhile (settings, an admin, recovery) is never
+ * put back to the one just checked. Should it have moved on, the re-hash is skipped: the sign-in
+ * still stands (the password was right when read), and the next one re-hashes.
+ */
 async function rehash(deps: PasswordLoginDeps, identity: Identity, password: string): Promise<void> {
+  // Set by the store's read (findByCredentialIdentifier); without it nothing says the password
+  // is still the one checked, so nothing is written.
+  const version = identity.version;
+  if (version === undefined) return;
   const at = (deps.now ?? (() => new Date()))();
-  // Only the credential changes: an admin edit made meanwhile must survive the login.
   await deps.identities.updateCredentialConfig(
     identity.id,
     'password',
     { hashed_password: await deps.hashing.hash(password) },
     at,
+    version,
   );
 }
