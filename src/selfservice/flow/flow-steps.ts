@@ -75,13 +75,16 @@ const EXPIRED_MESSAGES = {
 } as const satisfies Record<FlowKind, MessageId>;
 
 /**
- * An expired flow is replaced by a fresh one of the same type: browsers are sent to it,
- * other clients get 410 self_service_flow_expired naming it (`use_flow_id`). `create` stores the
- * new flow with what `replacement` carries: the CSRF token and binding of browser flows, and the
- * notice saying why the person is on it, as Kratos's PrepareReplacementForExpiredFlow.
+ * An expired flow is replaced by a fresh one of the same type, and `create` stores it with what
+ * `replacement` carries: the CSRF token and binding of browser flows, and the notice saying why
+ * the person is on it, as Kratos's PrepareReplacementForExpiredFlow. A browser that wants HTML
+ * is sent to the new flow's UI. Other clients are told where it is: login, registration and
+ * settings with 410 self_service_flow_expired naming it (`use_flow_id`); recovery and
+ * verification, as Kratos's error handlers of those two flows, with 303 to the new flow's JSON
+ * at `/self-service/<kind>/flows?id=`, which clients follow (the API spec documents it so).
  */
 export async function replaceExpiredFlow(
-  context: FlowStepContext & { cookies: CookieSettings },
+  context: FlowStepContext & { cookies: CookieSettings; publicBase: URL },
   request: FastifyRequest,
   reply: FastifyReply,
   flow: SelfServiceFlow,
@@ -100,6 +103,11 @@ export async function replaceExpiredFlow(
   );
   if (flow.type === 'browser' && !wantsJson(request))
     return reply.redirect(flowUiUrl(context.uiUrl, next.id), 303);
+  if (flow.kind === 'recovery' || flow.kind === 'verification')
+    return reply.redirect(
+      publicUrl(context.publicBase, `self-service/${flow.kind}/flows?id=${next.id}`),
+      303,
+    );
   throw new FlowExpiredError(flow.expires_at, context.now(), next.id);
 }
 
