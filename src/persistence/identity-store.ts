@@ -166,8 +166,15 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
 
   async function load(ids: string[], trx: Kysely<Tables> = db): Promise<Identity[]> {
     if (ids.length === 0) return [];
-    const [identities, credentials, verifiable, recovery] = await Promise.all([
-      trx.selectFrom('identities').selectAll().where('id', 'in', ids).orderBy('id').execute(),
+    // The identity rows first (see loadOne: their version must not be newer than the rest).
+    const identities = await trx
+      .selectFrom('identities')
+      .selectAll()
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .execute();
+    if (identities.length === 0) return [];
+    const [credentials, verifiable, recovery] = await Promise.all([
       credentialsWithIdentifiers(trx).where('c.identity_id', 'in', ids).execute(),
       trx.selectFrom('identity_verifiable_addresses').selectAll().where('identity_id', 'in', ids).execute(),
       trx.selectFrom('identity_recovery_addresses').selectAll().where('identity_id', 'in', ids).execute(),
@@ -181,8 +188,8 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
   /**
    * One identity's rows by a fixed-shape condition, with statements compiled once (see
    * preparedQuery): by id (`get`), and by credential identifier, where the identity is found through
-   * a subquery in each statement, so the lookup and the load run as four statements at once rather
-   * than one and then five (the login path).
+   * a subquery in each statement, so the lookup and the load run as four statements (the identity
+   * row, then the other three at once: see loadOne) rather than one and then five (the login path).
    */
   const byId: OneIdentityQueries<[string]> = {
     identity: preparedQuery<[string], IdentityRow>(
@@ -252,13 +259,19 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
     queries: OneIdentityQueries<P>,
     ...params: P
   ): Promise<Identity | undefined> {
-    const [identities, credentials, verifiable, recovery] = await Promise.all([
-      queries.identity(...params),
+    // The identity row (with its version) is read before the credentials and addresses, never
+    // beside them: on PostgreSQL each statement may run on its own pooled connection with its own
+    // snapshot, and a version newer than the children read with it would let a conditional write
+    // put old credentials or an undone verification back (the version check would pass). Read
+    // first, the version is a lower bound: any commit in between makes that write stale, and it
+    // is retried. (On SQLite the statements run one after the other anyway.)
+    const identities = await queries.identity(...params);
+    if (identities.rows.length === 0) return undefined;
+    const [credentials, verifiable, recovery] = await Promise.all([
       queries.credentials(...params),
       queries.verifiable(...params),
       queries.recovery(...params),
     ]);
-    if (identities.rows.length === 0) return undefined;
     const [identity] = withVersions(
       assembleIdentities({
         identities: identities.rows,
