@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { type AppError, badRequest, notFound } from '../../kernel/errors.js';
 import type { CodeMethod } from '../../persistence/code-store.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
@@ -58,7 +59,13 @@ export function assertFlowAllowed(deps: Pick<RecoveryDeps, 'config'>, flow: Self
  * Kratos sets DangerousSkipCSRFCheck on them (createRecoveryCodeForIdentity), since the code
  * is the proof and the person opens the flow in whatever browser they have. Only the code; a
  * resend (an email) is checked as any other submission.
+ *
+ * Unlike Kratos, not from another site: a page that auto-submits a code the attacker was issued
+ * for their own account (an invitation) would sign a visitor's browser into that account (login
+ * CSRF), and whatever the visitor then enters would be the attacker's. A person types the code
+ * into the UI, which is same-site; browsers say so in Sec-Fetch-Site, and a cross-site
+ * submission goes through the usual checks (and fails them: it has no CSRF token).
  */
-export function skipsClientCheck(flow: SelfServiceFlow, resend: boolean): boolean {
-  return flow.internal.method === 'code' && !resend;
+export function skipsClientCheck(flow: SelfServiceFlow, resend: boolean, request: FastifyRequest): boolean {
+  return flow.internal.method === 'code' && !resend && request.headers['sec-fetch-site'] !== 'cross-site';
 }

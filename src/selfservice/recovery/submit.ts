@@ -69,7 +69,7 @@ export async function submitRecovery(
   // As Kratos's code strategy (`f.State != StateChooseMethod && len(body.Email) == 0` redeems):
   // an email is the form's "Resend code" button, and asks for a new code even beside a typed one.
   const resend = method === 'code' && email !== undefined && email !== '';
-  if (!skipsClientCheck(flow, resend)) checkSubmissionClient(deps, request, opened);
+  if (!skipsClientCheck(flow, resend, request)) checkSubmissionClient(deps, request, opened);
   if (submission.method !== undefined && submission.method !== method) {
     throw badRequest(`The recovery method "${submission.method}" is not enabled; use "${method}".`);
   }
