@@ -6,13 +6,12 @@
  * same callback (Kratos's `redirectToGET`), which carries the continuity cookie and signs in.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Configuration, IdentityApi } from '@ory/client';
 import { jwtVerify } from 'jose';
-import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInForFormPost, startOpenIdProvider, type TestOpenIdProvider } from './fixtures/oidc-provider.js';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
 import { freePort } from './support/ports.js';
@@ -29,149 +28,35 @@ interface FlowJson {
   ui: { action: string; nodes: { attributes: object }[] };
 }
 
-interface StandInApple {
-  issuer: string;
-  accounts: Map<string, Record<string, unknown>>;
-  /** Client secrets the token endpoint took: each one an ES256 JWT signed with the Apple key. */
-  verifiedSecrets: number;
-  close(): Promise<void>;
-}
+/** Apple's claims by scope: a `name` scope where Google has `profile`. */
+const APPLE_CLAIMS = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  name: ['name'],
+  phone: ['phone_number'],
+};
 
 /**
  * An OpenID provider that answers `form_post` (oidc-provider does, as Apple) and, like Apple,
- * authenticates the client by an ES256 JWT as `client_secret`: its token endpoint verifies the
- * JWT against the public half of the key given to Portcullis, then hands oidc-provider the
- * client's registered secret in its place.
+ * authenticates the client by an ES256 JWT as `client_secret`, verified against the public half
+ * of the key given to Portcullis.
  */
-async function startStandInApple(redirectUris: string[], publicKey: KeyObject): Promise<StandInApple> {
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const accounts = new Map<string, Record<string, unknown>>();
-  const registeredSecret = 'the-secret-oidc-provider-compares';
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: APPLE_CLIENT_ID,
-        client_secret: registeredSecret,
-        redirect_uris: redirectUris,
-        response_types: ['code'],
-        grant_types: ['authorization_code'],
-        token_endpoint_auth_method: 'client_secret_post',
-      },
-    ],
-    claims: {
-      openid: ['sub'],
-      email: ['email', 'email_verified'],
-      name: ['name'],
-      phone: ['phone_number'],
-    },
-    conformIdTokenClaims: false,
-    cookies: { keys: ['a-cookie-key-for-tests'] },
-    ttl: {
-      AccessToken: 600,
-      AuthorizationCode: 60,
-      Grant: 600,
-      IdToken: 600,
-      Interaction: 600,
-      Session: 600,
-    },
-    async findAccount(_ctx, sub) {
-      const account = accounts.get(sub);
-      if (account === undefined) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, ...account }) };
-    },
+function startStandInApple(redirectUris: string[], publicKey: KeyObject): Promise<TestOpenIdProvider> {
+  return startOpenIdProvider({
+    redirectUris,
+    clientId: APPLE_CLIENT_ID,
+    claims: APPLE_CLAIMS,
+    acceptClientSecret: (secret) =>
+      jwtVerify(secret, publicKey, {
+        algorithms: ['ES256'],
+        issuer: APPLE_TEAM_ID,
+        subject: APPLE_CLIENT_ID,
+        audience: 'https://appleid.apple.com',
+      }).then(
+        () => true,
+        () => false,
+      ),
   });
-  const handle = provider.callback();
-  const standIn: StandInApple = {
-    issuer,
-    accounts,
-    verifiedSecrets: 0,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-  const server: Server = createServer((request, response) => {
-    if (request.method !== 'POST' || !request.url?.startsWith('/token')) {
-      handle(request, response);
-      return;
-    }
-    void readBody(request).then(async (body) => {
-      const fields = new URLSearchParams(body);
-      const secret = fields.get('client_secret') ?? '';
-      try {
-        await jwtVerify(secret, publicKey, {
-          algorithms: ['ES256'],
-          issuer: APPLE_TEAM_ID,
-          subject: APPLE_CLIENT_ID,
-          audience: 'https://appleid.apple.com',
-        });
-        fields.set('client_secret', registeredSecret);
-        standIn.verifiedSecrets++;
-      } catch {
-        // Left as it came: oidc-provider refuses it (invalid_client).
-      }
-      // The stream is read: oidc-provider takes the body from `req.body` instead.
-      Object.assign(request, { body: fields.toString() });
-      handle(request, response);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return standIn;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString();
-}
-
-function htmlText(escaped: string): string {
-  return escaped
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
-}
-
-/**
- * Signs `login` in at the stand-in's development pages and returns the form its `form_post` page
- * would submit (to Portcullis's callback), without submitting it.
- */
-async function signInForFormPost(
-  browser: BrowserClient,
-  authorizationUrl: string,
-  login: string,
-): Promise<{ action: string; fields: Record<string, string> }> {
-  let url = new URL(authorizationUrl);
-  for (let hop = 0; hop < 12; hop++) {
-    const response = await browser.request(url.toString());
-    if (response.status >= 300 && response.status < 400) {
-      url = new URL(response.headers.get('location') ?? '', url);
-      continue;
-    }
-    const html = await response.text();
-    const action = /action="([^"]+)"/.exec(html)?.[1];
-    if (response.status !== 200 || action === undefined) {
-      throw new Error(`the provider answered ${response.status} at ${url.pathname}: ${html.slice(0, 300)}`);
-    }
-    const target = new URL(htmlText(action), url);
-    if (target.origin !== url.origin) {
-      const fields: Record<string, string> = {};
-      for (const [, name = '', value = ''] of html.matchAll(
-        /<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g,
-      )) {
-        fields[htmlText(name)] = htmlText(value);
-      }
-      return { action: target.toString(), fields };
-    }
-    const prompt = /name="prompt" value="([a-z]+)"/.exec(html)?.[1];
-    const fields: Record<string, string> =
-      prompt === 'login' ? { prompt, login, password: 'any' } : { prompt: prompt ?? 'consent' };
-    const posted = await browser.postForm(target.toString(), fields);
-    if (posted.status < 300 || posted.status >= 400)
-      throw new Error(`the provider's ${prompt} form answered ${posted.status}`);
-    url = new URL(posted.headers.get('location') ?? '', url);
-  }
-  throw new Error('the provider never answered with a form_post page');
 }
 
 /**
@@ -198,7 +83,7 @@ function crossSitePost(
 
 describe.each(testDatabases())('sign-in with Apple through form_post ($name)', (database) => {
   let server: TestServer;
-  let apple: StandInApple;
+  let apple: TestOpenIdProvider;
   let drop: () => Promise<void>;
   let admin: IdentityApi;
   let publicUrl: string;
@@ -321,7 +206,7 @@ describe.each(testDatabases())('sign-in with Apple through form_post ($name)', (
     const { data } = await admin.getIdentity({ id: session?.identity.id ?? '', includeCredential: ['oidc'] });
     expect(data.credentials?.oidc?.identifiers).toEqual(['apple:000123.apple.ada']);
     // The token endpoint took the preset's ES256 client secret.
-    expect(apple.verifiedSecrets).toBeGreaterThan(0);
+    expect(apple.acceptedClientSecrets).toBeGreaterThan(0);
 
     // The GET used the state up: the same callback again is refused.
     expect((await browser.request(location)).status).toBe(400);

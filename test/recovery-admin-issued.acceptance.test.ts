@@ -1,48 +1,33 @@
-import { Configuration, IdentityApi } from '@ory/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BrowserClient } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { examTraits } from './support/identities.js';
+import { useTestServer } from './support/suite-server.js';
 
-const traits = (email: string) => ({ email, fullname: 'Ada', phone_number: 5550100, user_type: 'educator' });
 const DISABLED = 'Recovery is not allowed because it was disabled.';
 
 describe.each(testDatabases())('admin recovery with self-service recovery off ($name)', (database) => {
-  let server: TestServer;
-  let admin: IdentityApi;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const db = await database.create();
-    drop = db.drop;
-    server = await startTestServer({
-      dsn: db.dsn,
-      extraConfig: {
-        selfservice: {
-          default_browser_return_url: 'http://app.example.test/welcome',
-          // Kratos's defaults but for link: recovery off, the code method on.
-          methods: { link: { enabled: true } },
-          flows: { recovery: { enabled: false } },
-        },
+  const t = useTestServer(database, {
+    extraConfig: {
+      selfservice: {
+        default_browser_return_url: 'http://app.example.test/welcome',
+        // Kratos's defaults but for link: recovery off, the code method on.
+        methods: { link: { enabled: true } },
+        flows: { recovery: { enabled: false } },
       },
-    });
-    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
-  });
-  afterAll(async () => {
-    await server?.close();
-    await drop?.();
+    },
   });
 
   /** An invited person: an identity the admin created, with no password yet. */
   async function invite(email: string): Promise<string> {
-    const { data } = await admin.createIdentity({
-      createIdentityBody: { schema_id: 'exam', traits: traits(email) },
+    const { data } = await t.admin.createIdentity({
+      createIdentityBody: { schema_id: 'exam', traits: examTraits(email) },
     });
     return data.id;
   }
 
   function adminPost(path: string, body: unknown): Promise<Response> {
-    return fetch(`${server.adminUrl}${path}`, {
+    return fetch(`${t.server.adminUrl}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -51,7 +36,7 @@ describe.each(testDatabases())('admin recovery with self-service recovery off ($
 
   it('still refuses to start a self-service flow, as Kratos', async () => {
     for (const init of ['api', 'browser']) {
-      const response = await fetch(`${server.publicUrl}/self-service/recovery/${init}`, {
+      const response = await fetch(`${t.server.publicUrl}/self-service/recovery/${init}`, {
         headers: { accept: 'application/json' },
       });
       expect([init, response.status]).toEqual([init, 400]);
@@ -69,7 +54,7 @@ describe.each(testDatabases())('admin recovery with self-service recovery off ($
     expect(lifespan).toBeGreaterThan(89 * 60_000);
     expect(lifespan).toBeLessThan(91 * 60_000);
 
-    const browser = new BrowserClient(server.publicUrl);
+    const browser = new BrowserClient(t.server.publicUrl);
     const followed = await browser.request(body.recovery_link, { headers: { accept: 'text/html' } });
     expect(followed.status).toBe(303);
     expect(String(followed.headers.get('location'))).toMatch(/\/ui\/settings\?flow=/);
@@ -89,23 +74,23 @@ describe.each(testDatabases())('admin recovery with self-service recovery off ($
     const body = (await response.json()) as { recovery_link: string; recovery_code: string };
     // As Kratos: `<recovery ui_url>?flow=<id>`, the page that takes the code.
     const link = new URL(body.recovery_link);
-    expect(`${link.origin}${link.pathname}`).toBe(`${server.publicUrl}/ui/recovery`);
+    expect(`${link.origin}${link.pathname}`).toBe(`${t.server.publicUrl}/ui/recovery`);
     const flowId = link.searchParams.get('flow') ?? '';
 
     // The built-in UI shows the invitation's page although self-service recovery is off; a
     // self-started recovery page stays off.
-    const page = await new BrowserClient(server.publicUrl).request(body.recovery_link);
+    const page = await new BrowserClient(t.server.publicUrl).request(body.recovery_link);
     expect(page.status).toBe(200);
     expect(
-      (await new BrowserClient(server.publicUrl).request(`${server.publicUrl}/ui/recovery`)).status,
+      (await new BrowserClient(t.server.publicUrl).request(`${t.server.publicUrl}/ui/recovery`)).status,
     ).toBe(404);
 
     // A browser that never went through the public API: no CSRF cookie, the form's token empty.
-    const fetched = await new BrowserClient(server.publicUrl).getJson(
+    const fetched = await new BrowserClient(t.server.publicUrl).getJson(
       `/self-service/recovery/flows?id=${flowId}`,
     );
     expect(fetched.status).toBe(200);
-    const spa = new BrowserClient(server.publicUrl);
+    const spa = new BrowserClient(t.server.publicUrl);
     const done = await spa.postJson(`/self-service/recovery?flow=${flowId}`, {
       method: 'code',
       code: body.recovery_code,
@@ -123,7 +108,7 @@ describe.each(testDatabases())('admin recovery with self-service recovery off ($
     const response = await adminPost('/admin/recovery/code', { identity_id: id, flow_type: 'api' });
     const body = (await response.json()) as { recovery_link: string; recovery_code: string };
     const flowId = new URL(body.recovery_link).searchParams.get('flow') ?? '';
-    const done = await fetch(`${server.publicUrl}/self-service/recovery?flow=${flowId}`, {
+    const done = await fetch(`${t.server.publicUrl}/self-service/recovery?flow=${flowId}`, {
       method: 'POST',
       headers: { accept: 'application/json', 'content-type': 'application/json' },
       body: JSON.stringify({ method: 'code', code: body.recovery_code }),
@@ -153,32 +138,23 @@ describe.each(testDatabases())('admin recovery with self-service recovery off ($
 });
 
 describe('admin recovery links with the link method off (its default)', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer({
-      dsn: 'memory',
-      extraConfig: {
-        // Required with recovery on; nothing is delivered in this test.
-        courier: { smtp: { connection_uri: 'smtp://127.0.0.1:9/' } },
-        selfservice: {
-          default_browser_return_url: 'http://app.example.test/welcome',
-          flows: { recovery: { enabled: true } },
-        },
+  const t = useTestServer(undefined, {
+    extraConfig: {
+      // Required with recovery on; nothing is delivered in this test.
+      courier: { smtp: { connection_uri: 'smtp://127.0.0.1:9/' } },
+      selfservice: {
+        default_browser_return_url: 'http://app.example.test/welcome',
+        flows: { recovery: { enabled: true } },
       },
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
+    },
   });
 
   it('answers 404 for a link, as Kratos, and still issues codes', async () => {
-    const admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
-    const { data: identity } = await admin.createIdentity({
-      createIdentityBody: { schema_id: 'exam', traits: traits('link-off@example.com') },
+    const { data: identity } = await t.admin.createIdentity({
+      createIdentityBody: { schema_id: 'exam', traits: examTraits('link-off@example.com') },
     });
     const post = (path: string) =>
-      fetch(`${server.adminUrl}${path}`, {
+      fetch(`${t.server.adminUrl}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ identity_id: identity.id }),

@@ -1,85 +1,37 @@
-import { Configuration, FrontendApi, IdentityApi } from '@ory/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { type CourierServerOptions, useCourierServer } from './support/courier-server.js';
 import { testDatabases } from './support/databases.js';
 import { failure } from './support/failure.js';
+import { createPasswordIdentity, examTraits, loginWithPassword, PASSWORD } from './support/identities.js';
 import { codeIn, mailTo } from './support/mail.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+import {
+  browserRecoveryCode,
+  nativeRecoveryCode,
+  type RecoveryFlowJson,
+  submitRecoveryCode,
+} from './support/recovery-codes.js';
+import type { ReceivedMail } from './support/smtp.js';
 
-const PASSWORD = 'correct horse battery staple';
-const traits = (email: string) => ({ email, fullname: 'Ada', phone_number: 5550100, user_type: 'educator' });
 const ids = (messages: { id: number }[] | undefined) => (messages ?? []).map((m) => m.id);
 
-type FlowJson = {
-  id: string;
-  state: string;
-  ui: { messages?: { id: number; text: string }[]; nodes: { attributes: object }[] };
-};
-
-function serverFor(dsn: string, smtp: TestSmtpServer, use: 'code' | 'link'): Promise<TestServer> {
-  return startTestServer({
-    dsn,
-    watchCourier: true,
-    extraConfig: {
-      courier: { worker: { pull_wait: '50ms' }, smtp: { connection_uri: smtp.connectionUri } },
-      selfservice: {
-        default_browser_return_url: 'http://app.example.test/welcome',
-        methods: { password: { config: { haveibeenpwned_enabled: false } }, link: { enabled: true } },
-        flows: { recovery: { enabled: true, use } },
-      },
-    },
-  });
-}
+const serverFor = (use: 'code' | 'link'): CourierServerOptions => ({
+  linkMethod: true,
+  flows: { recovery: { enabled: true, use } },
+});
 
 describe.each(testDatabases())('recovery by code, as Kratos answers it ($name)', (database) => {
-  let smtp: TestSmtpServer;
-  let server: TestServer;
-  let frontend: FrontendApi;
-  let admin: IdentityApi;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    const db = await database.create();
-    drop = db.drop;
-    server = await serverFor(db.dsn, smtp, 'code');
-    frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
-    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
-  });
-  afterAll(async () => {
-    await server?.close();
-    await smtp?.stop();
-    await drop?.();
-  });
+  const t = useCourierServer(database, serverFor('code'));
 
   async function createIdentity(email: string): Promise<string> {
-    const { data } = await admin.createIdentity({
-      createIdentityBody: {
-        schema_id: 'exam',
-        traits: traits(email),
-        credentials: { password: { config: { password: PASSWORD } } },
-      },
-    });
-    return data.id;
+    return (await createPasswordIdentity(t.admin, examTraits(email), PASSWORD)).id;
   }
 
   /** A native flow with a code sent to `email`. */
-  async function sentFlow(email: string): Promise<{ id: string; code: string }> {
-    const { data: flow } = await frontend.createNativeRecoveryFlow();
-    const before = smtp.messages.length;
-    await frontend.updateRecoveryFlow({ flow: flow.id, updateRecoveryFlowBody: { method: 'code', email } });
-    return { id: flow.id, code: codeIn((await mailTo(smtp, email, before)).text) };
-  }
+  const sentFlow = (email: string) => nativeRecoveryCode(t.frontend, t.smtp, email);
 
-  function submitCode(flowId: string, body: Record<string, string>): Promise<Response> {
-    return fetch(`${server.publicUrl}/self-service/recovery?flow=${flowId}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ method: 'code', ...body }),
-    });
-  }
+  const submitCode = (flowId: string, body: Record<string, string>) =>
+    submitRecoveryCode(t.server.publicUrl, flowId, body);
 
   const otherThan = (code: string) => (code === '000000' ? '111111' : '000000');
 
@@ -87,18 +39,19 @@ describe.each(testDatabases())('recovery by code, as Kratos answers it ($name)',
     const email = 'resend@example.test';
     await createIdentity(email);
     const flow = await sentFlow(email);
-    const before = smtp.messages.length;
+    const before = t.smtp.messages.length;
     const resent = await submitCode(flow.id, { code: otherThan(flow.code), email });
     expect(resent.status).toBe(200);
-    const body = (await resent.json()) as FlowJson;
+    const body = (await resent.json()) as RecoveryFlowJson;
     expect([body.state, ids(body.ui.messages)]).toEqual(['sent_email', [1060003]]);
-    const fresh = codeIn((await mailTo(smtp, email, before)).text);
+    const fresh = codeIn((await mailTo(t.smtp, email, before)).text);
 
     const old = await submitCode(flow.id, { code: flow.code });
-    if (fresh !== flow.code) expect(ids(((await old.json()) as FlowJson).ui.messages)).toEqual([4060006]);
+    if (fresh !== flow.code)
+      expect(ids(((await old.json()) as RecoveryFlowJson).ui.messages)).toEqual([4060006]);
     const done = await submitCode(flow.id, { code: fresh });
     expect(done.status).toBe(200);
-    expect(((await done.json()) as FlowJson).state).toBe('passed_challenge');
+    expect(((await done.json()) as RecoveryFlowJson).state).toBe('passed_challenge');
   });
 
   it('after 5 wrong codes, moves the person to a new flow saying "submitted too often", as Kratos', async () => {
@@ -107,14 +60,19 @@ describe.each(testDatabases())('recovery by code, as Kratos answers it ($name)',
     const flow = await sentFlow(email);
     for (let i = 0; i < 5; i++) {
       const wrong = await submitCode(flow.id, { code: otherThan(flow.code) });
-      expect([wrong.status, ids(((await wrong.json()) as FlowJson).ui.messages)]).toEqual([200, [4060006]]);
+      expect([wrong.status, ids(((await wrong.json()) as RecoveryFlowJson).ui.messages)]).toEqual([
+        200,
+        [4060006],
+      ]);
     }
     // The sixth is refused whatever it is, the right code too.
     const stopped = await submitCode(flow.id, { code: flow.code });
     expect(stopped.status).toBe(303);
     const location = new URL(String(stopped.headers.get('location')));
-    expect(`${location.origin}${location.pathname}`).toBe(`${server.publicUrl}/self-service/recovery/flows`);
-    const next = (await (await fetch(location)).json()) as FlowJson;
+    expect(`${location.origin}${location.pathname}`).toBe(
+      `${t.server.publicUrl}/self-service/recovery/flows`,
+    );
+    const next = (await (await fetch(location)).json()) as RecoveryFlowJson;
     expect(next.id).not.toBe(flow.id);
     expect(next.state).toBe('choose_method');
     expect(next.ui.messages).toMatchObject([
@@ -125,7 +83,7 @@ describe.each(testDatabases())('recovery by code, as Kratos answers it ($name)',
       },
     ]);
     // @ory/client follows the redirect to the new flow.
-    const { data: followed } = await frontend.updateRecoveryFlow({
+    const { data: followed } = await t.frontend.updateRecoveryFlow({
       flow: flow.id,
       updateRecoveryFlowBody: { method: 'code', code: flow.code },
     });
@@ -136,15 +94,7 @@ describe.each(testDatabases())('recovery by code, as Kratos answers it ($name)',
   it('sends an HTML form past its tries to the recovery UI with a new flow', async () => {
     const email = 'guesser-browser@example.test';
     await createIdentity(email);
-    const browser = new BrowserClient(server.publicUrl);
-    const flow = (await (await browser.getJson('/self-service/recovery/browser')).json()) as FlowJson;
-    const before = smtp.messages.length;
-    await browser.postJson(`/self-service/recovery?flow=${flow.id}`, {
-      method: 'code',
-      email,
-      csrf_token: csrfTokenOf(flow),
-    });
-    const code = codeIn((await mailTo(smtp, email, before)).text);
+    const { browser, flow, code } = await browserRecoveryCode(t.server.publicUrl, t.smtp, email);
     const post = (value: string) =>
       browser.postForm(`/self-service/recovery?flow=${flow.id}`, {
         method: 'code',
@@ -161,98 +111,82 @@ describe.each(testDatabases())('recovery by code, as Kratos answers it ($name)',
     expect(nextId).not.toBe(flow.id);
     const next = (await (
       await browser.getJson(`/self-service/recovery/flows?id=${nextId}`)
-    ).json()) as FlowJson;
+    ).json()) as RecoveryFlowJson;
     expect(ids(next.ui.messages)).toEqual([4000001]);
   });
 
   it('refuses to mail a code for someone signed in (session_already_available), as Kratos', async () => {
     const email = 'signed-in@example.test';
     await createIdentity(email);
-    const { data: loginFlow } = await frontend.createNativeLoginFlow();
-    const { data: login } = await frontend.updateLoginFlow({
-      flow: loginFlow.id,
-      updateLoginFlowBody: { method: 'password', identifier: email, password: PASSWORD },
-    });
+    const { data: login } = await loginWithPassword(t.frontend, email, PASSWORD);
     // The flow was started signed out; the session comes along with the email.
-    const { data: flow } = await frontend.createNativeRecoveryFlow();
+    const { data: flow } = await t.frontend.createNativeRecoveryFlow();
     const refused = await failure<{ error: { id: string } }>(
-      frontend.updateRecoveryFlow(
+      t.frontend.updateRecoveryFlow(
         { flow: flow.id, updateRecoveryFlowBody: { method: 'code', email } },
         { headers: { 'X-Session-Token': login.session_token ?? '' } },
       ),
     );
     expect([refused.status, refused.body.error.id]).toEqual([400, 'session_already_available']);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(smtp.messages.filter((m: ReceivedMail) => m.to.includes(email))).toHaveLength(0);
+    expect(t.smtp.messages.filter((m: ReceivedMail) => m.to.includes(email))).toHaveLength(0);
   });
 
   it("lets a browser redeem an admin's code from the recovery UI link, with no CSRF cookie of its own", async () => {
     const id = await createIdentity('support-case@example.test');
-    const issued = await fetch(`${server.adminUrl}/admin/recovery/code`, {
+    const issued = await fetch(`${t.server.adminUrl}/admin/recovery/code`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ identity_id: id }),
     });
     const body = (await issued.json()) as { recovery_link: string; recovery_code: string };
-    expect(body.recovery_link).toMatch(new RegExp(`^${server.publicUrl}/ui/recovery\\?flow=`));
+    expect(body.recovery_link).toMatch(new RegExp(`^${t.server.publicUrl}/ui/recovery\\?flow=`));
     const flowId = new URL(body.recovery_link).searchParams.get('flow') ?? '';
     // Support pastes the link into a chat; the person opens it in the browser they have.
-    const browser = new BrowserClient(server.publicUrl);
+    const browser = new BrowserClient(t.server.publicUrl);
     const page = await browser.request(body.recovery_link, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
-    const done = await new BrowserClient(server.publicUrl).postForm(`/self-service/recovery?flow=${flowId}`, {
-      method: 'code',
-      code: body.recovery_code,
-      csrf_token: '',
-    });
+    const done = await new BrowserClient(t.server.publicUrl).postForm(
+      `/self-service/recovery?flow=${flowId}`,
+      {
+        method: 'code',
+        code: body.recovery_code,
+        csrf_token: '',
+      },
+    );
     expect(done.status).toBe(303);
     expect(String(done.headers.get('location'))).toMatch(/\/ui\/settings\?flow=/);
   });
 });
 
 describe.each(testDatabases())('recovery by link, as Kratos answers it ($name)', (database) => {
-  let smtp: TestSmtpServer;
-  let server: TestServer;
-  let frontend: FrontendApi;
-  let admin: IdentityApi;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    const db = await database.create();
-    drop = db.drop;
-    server = await serverFor(db.dsn, smtp, 'link');
-    frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
-    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
-  });
-  afterAll(async () => {
-    await server?.close();
-    await smtp?.stop();
-    await drop?.();
-  });
+  const t = useCourierServer(database, serverFor('link'));
 
   it('signs in a browser, never hands out a session token, for a link token posted to a native flow (link: no API)', async () => {
     const email = 'native-link-post@example.test';
-    await admin.createIdentity({ createIdentityBody: { schema_id: 'exam', traits: traits(email) } });
-    const { data: flow } = await frontend.createNativeRecoveryFlow();
-    await frontend.updateRecoveryFlow({ flow: flow.id, updateRecoveryFlowBody: { method: 'link', email } });
-    const mail = await mailTo(smtp, email);
+    await t.admin.createIdentity({ createIdentityBody: { schema_id: 'exam', traits: examTraits(email) } });
+    const { data: flow } = await t.frontend.createNativeRecoveryFlow();
+    await t.frontend.updateRecoveryFlow({ flow: flow.id, updateRecoveryFlowBody: { method: 'link', email } });
+    const mail = await mailTo(t.smtp, email);
     const link = mail.text
       .split(/\s+/)
-      .find((word) => word.startsWith(`${server.publicUrl}/self-service/recovery?`));
+      .find((word) => word.startsWith(`${t.server.publicUrl}/self-service/recovery?`));
     const token = new URL(String(link)).searchParams.get('token') ?? '';
-    const redeemed = await fetch(`${server.publicUrl}/self-service/recovery?flow=${flow.id}&token=${token}`, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ method: 'link' }),
-    });
+    const redeemed = await fetch(
+      `${t.server.publicUrl}/self-service/recovery?flow=${flow.id}&token=${token}`,
+      {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'link' }),
+      },
+    );
     const text = await redeemed.text();
     expect(text).not.toContain('ory_st_');
     expect(redeemed.status).toBe(422);
     expect((JSON.parse(text) as { redirect_browser_to: string }).redirect_browser_to).toMatch(
       /\/ui\/settings\?flow=/,
     );
-    const cookie = server.registry.sessionConfig.cookie.name;
+    const cookie = t.server.registry.sessionConfig.cookie.name;
     expect(redeemed.headers.getSetCookie().some((c) => c.startsWith(`${cookie}=`))).toBe(true);
   });
 });

@@ -1,14 +1,16 @@
-import { Configuration, FrontendApi, IdentityApi } from '@ory/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { csrfTokenOf } from './support/browser-client.js';
+import { useCourierServer } from './support/courier-server.js';
 import { testDatabases } from './support/databases.js';
 import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
-import { codeIn, mailTo } from './support/mail.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+import { createPasswordIdentity, examTraits, loginWithPassword, PASSWORD } from './support/identities.js';
+import {
+  browserRecoveryCode,
+  nativeRecoveryCode,
+  type RecoveryFlowJson,
+  submitRecoveryCode,
+} from './support/recovery-codes.js';
 
-const PASSWORD = 'correct horse battery staple';
-const traits = (email: string) => ({ email, fullname: 'Ada', phone_number: 5550100, user_type: 'educator' });
 const base64 = (text: string) => `base64://${Buffer.from(text).toString('base64')}`;
 const BODY = base64(
   'function(ctx) { identity_id: ctx.identity.id, session_id: ctx.session.id, state: ctx.flow.state }',
@@ -26,73 +28,44 @@ const LOCKED = {
   },
 };
 
-type FlowJson = {
-  id: string;
-  state: string;
-  ui: { messages?: { id: number; text: string }[]; nodes: { attributes: object }[] };
-};
-
 describe.each(testDatabases())(
   'recovery after hooks decide before the session exists ($name)',
   (database) => {
-    let smtp: TestSmtpServer;
     let receiver: HttpReceiver;
-    let server: TestServer;
-    let frontend: FrontendApi;
-    let admin: IdentityApi;
-    let drop: () => Promise<void>;
-    let sessionCookie: string;
 
     beforeAll(async () => {
-      smtp = await startSmtpServer();
       receiver = await startHttpReceiver();
-      const db = await database.create();
-      drop = db.drop;
-      server = await startTestServer({
-        dsn: db.dsn,
-        watchCourier: true,
-        extraConfig: {
-          courier: { worker: { pull_wait: '50ms' }, smtp: { connection_uri: smtp.connectionUri } },
-          selfservice: {
-            default_browser_return_url: 'http://app.example.test/welcome',
-            methods: { password: { config: { haveibeenpwned_enabled: false } } },
-            flows: {
-              recovery: {
-                enabled: true,
-                use: 'code',
-                after: {
-                  hooks: [
-                    {
-                      hook: 'web_hook',
-                      config: {
-                        url: `${receiver.url}/interrupting`,
-                        method: 'POST',
-                        body: BODY,
-                        can_interrupt: true,
-                      },
-                    },
-                    { hook: 'revoke_active_sessions' },
-                    {
-                      hook: 'web_hook',
-                      config: { url: `${receiver.url}/plain`, method: 'POST', body: BODY },
-                    },
-                  ],
-                },
-              },
-            },
-          },
-        },
-      });
-      frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
-      admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
-      sessionCookie = server.registry.sessionConfig.cookie.name;
     });
     afterAll(async () => {
-      await server?.close();
       await receiver?.stop();
-      await smtp?.stop();
-      await drop?.();
     });
+    const t = useCourierServer(database, () => ({
+      flows: {
+        recovery: {
+          enabled: true,
+          use: 'code',
+          after: {
+            hooks: [
+              {
+                hook: 'web_hook',
+                config: {
+                  url: `${receiver.url}/interrupting`,
+                  method: 'POST',
+                  body: BODY,
+                  can_interrupt: true,
+                },
+              },
+              { hook: 'revoke_active_sessions' },
+              {
+                hook: 'web_hook',
+                config: { url: `${receiver.url}/plain`, method: 'POST', body: BODY },
+              },
+            ],
+          },
+        },
+      },
+    }));
+    const sessionCookie = () => t.server.registry.sessionConfig.cookie.name;
     beforeEach(() => {
       receiver.script('/interrupting', [{ status: 200, body: {} }]);
       receiver.script('/plain', [{ status: 204 }]);
@@ -100,28 +73,18 @@ describe.each(testDatabases())(
 
     /** An identity somebody else is signed in to (with the password they took): their token. */
     async function takenOver(email: string): Promise<{ id: string; intruder: string }> {
-      const { data: identity } = await admin.createIdentity({
-        createIdentityBody: {
-          schema_id: 'exam',
-          traits: traits(email),
-          credentials: { password: { config: { password: PASSWORD } } },
-        },
-      });
-      const { data: flow } = await frontend.createNativeLoginFlow();
-      const { data: login } = await frontend.updateLoginFlow({
-        flow: flow.id,
-        updateLoginFlowBody: { method: 'password', identifier: email, password: PASSWORD },
-      });
+      const identity = await createPasswordIdentity(t.admin, examTraits(email), PASSWORD);
+      const { data: login } = await loginWithPassword(t.frontend, email, PASSWORD);
       return { id: identity.id, intruder: login.session_token ?? '' };
     }
 
     async function activeSessions(identityId: string): Promise<number> {
-      const { data } = await admin.listIdentitySessions({ id: identityId, active: true });
+      const { data } = await t.admin.listIdentitySessions({ id: identityId, active: true });
       return data.length;
     }
 
     async function whoami(token: string): Promise<number> {
-      const response = await fetch(`${server.publicUrl}/sessions/whoami`, {
+      const response = await fetch(`${t.server.publicUrl}/sessions/whoami`, {
         headers: { 'x-session-token': token },
       });
       return response.status;
@@ -129,31 +92,14 @@ describe.each(testDatabases())(
 
     /** A native flow with a code mailed for `email`: submit the code with `fetch` (no redirects followed). */
     async function nativeCode(email: string) {
-      const { data: flow } = await frontend.createNativeRecoveryFlow();
-      const before = smtp.messages.length;
-      await frontend.updateRecoveryFlow({ flow: flow.id, updateRecoveryFlowBody: { method: 'code', email } });
-      const code = codeIn((await mailTo(smtp, email, before)).text);
-      const submit = () =>
-        fetch(`${server.publicUrl}/self-service/recovery?flow=${flow.id}`, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: { accept: 'application/json', 'content-type': 'application/json' },
-          body: JSON.stringify({ method: 'code', code }),
-        });
-      return { flow, submit };
+      const { id, code } = await nativeRecoveryCode(t.frontend, t.smtp, email);
+      const submit = () => submitRecoveryCode(t.server.publicUrl, id, { code });
+      return { flow: { id }, submit };
     }
 
     /** A browser flow with a code mailed for `email`; `html` submits it as a form post. */
     async function browserCode(email: string, html: boolean) {
-      const browser = new BrowserClient(server.publicUrl);
-      const flow = (await (await browser.getJson('/self-service/recovery/browser')).json()) as FlowJson;
-      const before = smtp.messages.length;
-      await browser.postJson(`/self-service/recovery?flow=${flow.id}`, {
-        method: 'code',
-        email,
-        csrf_token: csrfTokenOf(flow),
-      });
-      const code = codeIn((await mailTo(smtp, email, before)).text);
+      const { browser, flow, code } = await browserRecoveryCode(t.server.publicUrl, t.smtp, email);
       const fields = { method: 'code', code, csrf_token: csrfTokenOf(flow) };
       const submit = () =>
         html
@@ -176,7 +122,7 @@ describe.each(testDatabases())(
       expect(location.pathname).toBe('/self-service/recovery/flows');
       expect(location.searchParams.get('id')).not.toBe(flow.id);
       expect(await refused.text()).not.toContain('ory_st_');
-      const next = (await (await fetch(location)).json()) as FlowJson;
+      const next = (await (await fetch(location)).json()) as RecoveryFlowJson;
       expect(next.state).toBe('choose_method');
       expect(next.ui.messages?.map((m) => m.text)).toEqual(['This account is locked: call the help desk.']);
 
@@ -197,11 +143,11 @@ describe.each(testDatabases())(
       expect(refused.status).toBe(303);
       const location = new URL(String(refused.headers.get('location')));
       expect(location.pathname).toBe('/self-service/recovery/flows');
-      expect(refused.headers.getSetCookie().some((c) => c.startsWith(`${sessionCookie}=`))).toBe(false);
+      expect(refused.headers.getSetCookie().some((c) => c.startsWith(`${sessionCookie()}=`))).toBe(false);
       // The browser may fetch the new flow: it is bound to the CSRF cookie it holds.
       const next = await spa.browser.getJson(`${location.pathname}${location.search}`);
       expect(next.status).toBe(200);
-      expect(((await next.json()) as FlowJson).ui.messages?.map((m) => m.id)).toEqual([4000001]);
+      expect(((await next.json()) as RecoveryFlowJson).ui.messages?.map((m) => m.id)).toEqual([4000001]);
       expect((await spa.browser.getJson('/sessions/whoami')).status).toBe(401);
 
       const form = await browserCode(email, true);
@@ -209,7 +155,7 @@ describe.each(testDatabases())(
       expect(sent.status).toBe(303);
       expect(String(sent.headers.get('location'))).toMatch(/\/ui\/recovery\?flow=/);
       expect(sent.headers.get('location')).not.toContain(form.flow.id);
-      expect(sent.headers.getSetCookie().some((c) => c.startsWith(`${sessionCookie}=`))).toBe(false);
+      expect(sent.headers.getSetCookie().some((c) => c.startsWith(`${sessionCookie()}=`))).toBe(false);
       expect((await form.browser.getJson('/sessions/whoami')).status).toBe(401);
       expect(await activeSessions(id)).toBe(1);
     });
@@ -227,7 +173,7 @@ describe.each(testDatabases())(
       const sent = await form.submit();
       expect(sent.status).toBe(303);
       expect(String(sent.headers.get('location'))).toMatch(/\/ui\/error\?id=/);
-      expect(sent.headers.getSetCookie().some((c) => c.startsWith(`${sessionCookie}=`))).toBe(false);
+      expect(sent.headers.getSetCookie().some((c) => c.startsWith(`${sessionCookie()}=`))).toBe(false);
       expect((await form.browser.getJson('/sessions/whoami')).status).toBe(401);
 
       // revoke_active_sessions waits for every web hook, as for login: a denied recovery signs nobody out.
@@ -241,12 +187,12 @@ describe.each(testDatabases())(
       const { submit } = await nativeCode(email);
       const done = await submit();
       expect(done.status).toBe(200);
-      const body = (await done.json()) as FlowJson & {
+      const body = (await done.json()) as RecoveryFlowJson & {
         continue_with: { action: string; ory_session_token?: string }[];
       };
       const token =
         body.continue_with.find((c) => c.action === 'set_ory_session_token')?.ory_session_token ?? '';
-      const { data: mine } = await frontend.toSession({ xSessionToken: token });
+      const { data: mine } = await t.frontend.toSession({ xSessionToken: token });
       for (const path of ['/interrupting', '/plain']) {
         const sent = receiver
           .to(path)

@@ -6,39 +6,29 @@
  * and the login `verification` and `show_verification_ui` hooks (Verifier,
  * ShowVerificationUIHook) sign in and list the verification flow in `continue_with`.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Configuration, FrontendApi, IdentityApi, type LoginFlow } from '@ory/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { courierServerOptions, queuedTo as queuedMessages, useSmtpServer } from './support/courier-server.js';
 import { testDatabases } from './support/databases.js';
 import { failure } from './support/failure.js';
 import { codeIn, mailTo } from './support/mail.js';
-import { EXAM_SCHEMA_URL, startTestServer, type TestServer } from './support/server.js';
-import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+import { useSchemaFile } from './support/schema-file.js';
+import { EXAM_SCHEMA_URL, type TestServer } from './support/server.js';
+import { type TestServerOptions, useTestServer } from './support/suite-server.js';
 
 const PASSWORD = 'correct horse battery staple 9';
 
-/** A schema whose email signs in but is not verifiable: an identity with no verifiable address. */
-const NO_VERIFICATION_SCHEMA = {
-  $id: 'https://schemas.example.test/no-verification.schema.json',
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  type: 'object',
+/** The traits of a schema whose email signs in but is not verifiable: an identity with no verifiable address. */
+const NO_VERIFICATION_TRAITS = {
   properties: {
-    traits: {
-      type: 'object',
-      properties: {
-        email: {
-          type: 'string',
-          format: 'email',
-          'ory.sh/kratos': { credentials: { password: { identifier: true } } },
-        },
-      },
-      required: ['email'],
+    email: {
+      type: 'string',
+      format: 'email',
+      'ory.sh/kratos': { credentials: { password: { identifier: true } } },
     },
   },
+  required: ['email'],
 };
 
 type ShowVerification = {
@@ -49,53 +39,28 @@ type AddressNotVerified = {
   error: { id: string; reason: string; details: { continue_with: ShowVerification[] } };
 };
 
-let schemaDir: string;
-let smtp: TestSmtpServer;
+const schema = useSchemaFile('no-verification.schema.json', NO_VERIFICATION_TRAITS);
+const inbox = useSmtpServer();
 
-beforeAll(async () => {
-  schemaDir = await mkdtemp(join(tmpdir(), 'portcullis-no-verification-'));
-  await writeFile(join(schemaDir, 'no-verification.schema.json'), JSON.stringify(NO_VERIFICATION_SCHEMA));
-  smtp = await startSmtpServer();
-});
-afterAll(async () => {
-  await smtp?.stop();
-  await rm(schemaDir, { recursive: true, force: true });
-});
-
-function startServer(
-  dsn: string,
-  options: { hooks: { hook: string }[]; featureFlags?: Record<string, boolean> },
-): Promise<TestServer> {
-  return startTestServer({
-    dsn,
-    watchCourier: true,
-    extraConfig: {
-      identity: {
-        default_schema_id: 'exam',
-        schemas: [
-          { id: 'exam', url: EXAM_SCHEMA_URL },
-          {
-            id: 'no-verification',
-            url: pathToFileURL(join(schemaDir, 'no-verification.schema.json')).toString(),
-          },
-        ],
-      },
-      courier: {
-        worker: { pull_wait: '50ms' },
-        smtp: { connection_uri: `smtp://127.0.0.1:${smtp.port}/?disable_starttls=true` },
-      },
-      ...(options.featureFlags ? { feature_flags: options.featureFlags } : {}),
-      selfservice: {
-        default_browser_return_url: 'http://app.example.test/welcome',
-        methods: { password: { config: { haveibeenpwned_enabled: false } } },
-        flows: {
-          login: { after: { password: { hooks: options.hooks } } },
-          verification: { enabled: true, use: 'code' },
+/** The options of a Portcullis with these login `hooks`, mailing over the test SMTP server. */
+const serverWith =
+  (hooks: { hook: string }[], featureFlags?: Record<string, boolean>) => (): TestServerOptions =>
+    courierServerOptions(inbox.smtp, {
+      featureFlags,
+      extraConfig: {
+        identity: {
+          default_schema_id: 'exam',
+          schemas: [
+            { id: 'exam', url: EXAM_SCHEMA_URL },
+            { id: 'no-verification', url: schema.url },
+          ],
         },
       },
-    },
-  });
-}
+      flows: {
+        login: { after: { password: { hooks } } },
+        verification: { enabled: true, use: 'code' },
+      },
+    });
 
 /** An identity with a password, its email not verified, created as an operator would. */
 async function createIdentity(server: TestServer, email: string, schemaId = 'exam'): Promise<string> {
@@ -140,32 +105,18 @@ async function loginBrowser(server: TestServer, email: string, as: 'form' | 'jso
 
 /** The template types of the messages queued to `address` (admin courier API). */
 async function queuedTo(server: TestServer, address: string): Promise<string[]> {
-  const answer = await fetch(
-    `${server.adminUrl}/admin/courier/messages?recipient=${encodeURIComponent(address)}`,
-  );
-  expect(answer.status).toBe(200);
-  return ((await answer.json()) as { template_type: string }[]).map((m) => m.template_type);
+  return (await queuedMessages(server, address)).map((m) => m.template_type);
 }
 
 describe.each(testDatabases())('require_verified_address, as Kratos master ($name)', (database) => {
-  let server: TestServer;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const db = await database.create();
-    drop = db.drop;
-    server = await startServer(db.dsn, { hooks: [{ hook: 'require_verified_address' }] });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await drop?.();
-  });
+  const t = useTestServer(database, serverWith([{ hook: 'require_verified_address' }]));
 
   it('answers a native app 403 with a verification flow whose emailed code lets the person in', async () => {
     const email = 'dee@example.test';
-    const identityId = await createIdentity(server, email);
-    const sent = smtp.messages.length;
+    const identityId = await createIdentity(t.server, email);
+    const sent = inbox.smtp.messages.length;
 
-    const refused = await failure<AddressNotVerified>(loginNative(server, email));
+    const refused = await failure<AddressNotVerified>(loginNative(t.server, email));
     expect(refused.status).toBe(403);
     expect(refused.body.error).toMatchObject({
       id: 'session_verified_address_required',
@@ -176,118 +127,107 @@ describe.each(testDatabases())('require_verified_address, as Kratos master ($nam
     expect(rest).toEqual([]);
     expect(show).toMatchObject({ action: 'show_verification_ui', flow: { verifiable_address: email } });
     // Kratos's AddressVerifier gives the UI's URL whatever the flow's type.
-    expect(show?.flow.url).toBe(`${server.publicUrl}/ui/verification?flow=${show?.flow.id}`);
+    expect(show?.flow.url).toBe(`${t.server.publicUrl}/ui/verification?flow=${show?.flow.id}`);
 
     // No session was issued; a code was sent, in a flow the client can fetch.
-    const admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+    const admin = new IdentityApi(new Configuration({ basePath: t.server.adminUrl }));
     expect((await admin.listIdentitySessions({ id: identityId })).data).toEqual([]);
-    expect(await queuedTo(server, email)).toEqual(['verification_code_valid']);
-    const frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
+    expect(await queuedTo(t.server, email)).toEqual(['verification_code_valid']);
+    const frontend = new FrontendApi(new Configuration({ basePath: t.server.publicUrl }));
     const { data: verification } = await frontend.getVerificationFlow({ id: show?.flow.id ?? '' });
     expect(verification.state).toBe('sent_email');
 
-    const mail = await mailTo(smtp, email, sent);
+    const mail = await mailTo(inbox.smtp, email, sent);
     const { data: verified } = await frontend.updateVerificationFlow({
       flow: verification.id,
       updateVerificationFlowBody: { method: 'code', code: codeIn(mail.text) },
     });
     expect(verified.state).toBe('passed_challenge');
-    const { data: session } = await loginNative(server, email);
+    const { data: session } = await loginNative(t.server, email);
     expect(session.session.identity?.id).toBe(identityId);
   });
 
   it('sends a browser to the verification UI, signed out; an SPA gets the 403', async () => {
     const email = 'dee-browser@example.test';
-    await createIdentity(server, email);
-    const form = await loginBrowser(server, email, 'form');
+    await createIdentity(t.server, email);
+    const form = await loginBrowser(t.server, email, 'form');
     expect(form.answer.status).toBe(303);
     expect(form.answer.headers.get('location')).toMatch(
-      new RegExp(`^${server.publicUrl}/ui/verification\\?flow=[0-9a-f-]{36}$`),
+      new RegExp(`^${t.server.publicUrl}/ui/verification\\?flow=[0-9a-f-]{36}$`),
     );
     expect(form.signedIn).toBe(false);
 
-    const spa = await loginBrowser(server, email, 'json');
+    const spa = await loginBrowser(t.server, email, 'json');
     expect(spa.answer.status).toBe(403);
     const body = (await spa.answer.json()) as AddressNotVerified;
     expect(body.error.id).toBe('session_verified_address_required');
     expect(spa.signedIn).toBe(false);
-    expect(await queuedTo(server, email)).toEqual(['verification_code_valid', 'verification_code_valid']);
+    expect(await queuedTo(t.server, email)).toEqual(['verification_code_valid', 'verification_code_valid']);
   });
 
   it("answers Kratos's 500 for an identity without any verifiable address", async () => {
     const email = 'no-address@example.test';
-    await createIdentity(server, email, 'no-verification');
-    const refused = await failure<{ error: { code: number; reason: string } }>(loginNative(server, email));
+    await createIdentity(t.server, email, 'no-verification');
+    const refused = await failure<{ error: { code: number; reason: string } }>(loginNative(t.server, email));
     expect(refused.status).toBe(500);
     expect(refused.body.error.reason).toBe(
       'A misconfiguration prevents login. Expected to find a verification address but this identity does not have one assigned.',
     );
-    expect(await queuedTo(server, email)).toEqual([]);
+    expect(await queuedTo(t.server, email)).toEqual([]);
   });
 });
 
 describe('feature_flags.legacy_require_verified_login_error', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer('memory', {
-      hooks: [{ hook: 'require_verified_address' }],
-      featureFlags: { legacy_require_verified_login_error: true },
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const t = useTestServer(
+    undefined,
+    serverWith([{ hook: 'require_verified_address' }], { legacy_require_verified_login_error: true }),
+  );
 
   it('refuses with 4000010 on the login flow and sends nothing', async () => {
     const email = 'legacy@example.test';
-    await createIdentity(server, email);
-    const refused = await failure<LoginFlow>(loginNative(server, email));
+    await createIdentity(t.server, email);
+    const refused = await failure<LoginFlow>(loginNative(t.server, email));
     expect(refused.status).toBe(400);
     expect(refused.body.ui.messages?.map((m) => m.id)).toEqual([4000010]);
-    expect(await queuedTo(server, email)).toEqual([]);
+    expect(await queuedTo(t.server, email)).toEqual([]);
   });
 });
 
 describe('the login verification and show_verification_ui hooks', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer('memory', {
-      hooks: [{ hook: 'verification' }, { hook: 'show_verification_ui' }],
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const t = useTestServer(
+    undefined,
+    serverWith([{ hook: 'verification' }, { hook: 'show_verification_ui' }]),
+  );
 
   it('signs in, sends a code and lists its flow; once verified, nothing more', async () => {
     const email = 'hooked@example.test';
-    await createIdentity(server, email);
-    const sent = smtp.messages.length;
-    const { data: signedIn } = await loginNative(server, email);
+    await createIdentity(t.server, email);
+    const sent = inbox.smtp.messages.length;
+    const { data: signedIn } = await loginNative(t.server, email);
     expect(signedIn.session_token).toBeTruthy();
     const items = (signedIn.continue_with ?? []) as ShowVerification[];
     expect(items.map((item) => item.action)).toEqual(['show_verification_ui']);
     expect(items[0]?.flow.verifiable_address).toBe(email);
     expect(items[0]?.flow).not.toHaveProperty('url');
-    expect(await queuedTo(server, email)).toEqual(['verification_code_valid']);
+    expect(await queuedTo(t.server, email)).toEqual(['verification_code_valid']);
 
-    const frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
-    const mail = await mailTo(smtp, email, sent);
+    const frontend = new FrontendApi(new Configuration({ basePath: t.server.publicUrl }));
+    const mail = await mailTo(inbox.smtp, email, sent);
     const { data: verified } = await frontend.updateVerificationFlow({
       flow: items[0]?.flow.id ?? '',
       updateVerificationFlowBody: { method: 'code', code: codeIn(mail.text) },
     });
     expect(verified.state).toBe('passed_challenge');
 
-    const { data: again } = await loginNative(server, email);
+    const { data: again } = await loginNative(t.server, email);
     expect(again.continue_with ?? []).toEqual([]);
-    expect(await queuedTo(server, email)).toHaveLength(1);
+    expect(await queuedTo(t.server, email)).toHaveLength(1);
   });
 
   it('gives an SPA the flow after redirect_browser_to, and sends a form to the verification UI', async () => {
     const email = 'hooked-browser@example.test';
-    await createIdentity(server, email);
-    const spa = await loginBrowser(server, email, 'json');
+    await createIdentity(t.server, email);
+    const spa = await loginBrowser(t.server, email, 'json');
     expect(spa.answer.status).toBe(200);
     const body = (await spa.answer.json()) as {
       continue_with: { action: string; flow?: { url?: string } }[];
@@ -297,14 +237,14 @@ describe('the login verification and show_verification_ui hooks', () => {
       'show_verification_ui',
     ]);
     expect(body.continue_with[1]?.flow?.url).toMatch(
-      new RegExp(`^${server.publicUrl}/ui/verification\\?flow=`),
+      new RegExp(`^${t.server.publicUrl}/ui/verification\\?flow=`),
     );
     expect(spa.signedIn).toBe(true);
 
-    const form = await loginBrowser(server, email, 'form');
+    const form = await loginBrowser(t.server, email, 'form');
     expect(form.answer.status).toBe(303);
     expect(form.answer.headers.get('location')).toMatch(
-      new RegExp(`^${server.publicUrl}/ui/verification\\?flow=[0-9a-f-]{36}$`),
+      new RegExp(`^${t.server.publicUrl}/ui/verification\\?flow=[0-9a-f-]{36}$`),
     );
     expect(form.signedIn).toBe(true);
   });

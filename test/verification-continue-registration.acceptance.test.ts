@@ -5,47 +5,38 @@
  * item) or `feature_flags.legacy_continue_with_verification_ui` (one item per address, each
  * address mailed), and the message is sent either way.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Configuration, FrontendApi, IdentityApi, type RegistrationFlow } from '@ory/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { courierServerOptions, queuedTo, useSmtpServer } from './support/courier-server.js';
 import { testDatabases } from './support/databases.js';
 import { codeIn, mailTo } from './support/mail.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+import { useSchemaFile } from './support/schema-file.js';
+import type { TestServer } from './support/server.js';
+import type { ReceivedMail } from './support/smtp.js';
+import { type TestServerOptions, useTestServer } from './support/suite-server.js';
 
 const PASSWORD = 'correct horse battery staple 9';
 
 /** Two addresses to verify: the login email and a backup email, both `verification.via: email`. */
-const TWO_EMAILS_SCHEMA = {
-  $id: 'https://schemas.example.test/two-emails.schema.json',
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  type: 'object',
+const TWO_EMAILS_TRAITS = {
   properties: {
-    traits: {
-      type: 'object',
-      properties: {
-        email: {
-          type: 'string',
-          format: 'email',
-          'ory.sh/kratos': {
-            credentials: { password: { identifier: true } },
-            verification: { via: 'email' },
-          },
-        },
-        backup_email: {
-          type: 'string',
-          format: 'email',
-          'ory.sh/kratos': { verification: { via: 'email' } },
-        },
+    email: {
+      type: 'string',
+      format: 'email',
+      'ory.sh/kratos': {
+        credentials: { password: { identifier: true } },
+        verification: { via: 'email' },
       },
-      required: ['email', 'backup_email'],
-      additionalProperties: false,
+    },
+    backup_email: {
+      type: 'string',
+      format: 'email',
+      'ory.sh/kratos': { verification: { via: 'email' } },
     },
   },
+  required: ['email', 'backup_email'],
+  additionalProperties: false,
 };
 
 type ShowVerification = {
@@ -64,48 +55,20 @@ function flowOfMail(mail: ReceivedMail): string | null {
   return link === undefined ? null : new URL(link).searchParams.get('flow');
 }
 
-let schemaDir: string;
-let smtp: TestSmtpServer;
+const schema = useSchemaFile('two-emails.schema.json', TWO_EMAILS_TRAITS);
+const inbox = useSmtpServer();
 
-beforeAll(async () => {
-  schemaDir = await mkdtemp(join(tmpdir(), 'portcullis-two-emails-'));
-  await writeFile(join(schemaDir, 'two-emails.schema.json'), JSON.stringify(TWO_EMAILS_SCHEMA));
-  smtp = await startSmtpServer();
-});
-afterAll(async () => {
-  await smtp?.stop();
-  await rm(schemaDir, { recursive: true, force: true });
-});
-
-/** A Portcullis with the two-email schema, mailing over the test SMTP server. */
-function startServer(
-  dsn: string,
-  options: { hooks: { hook: string }[]; featureFlags?: Record<string, boolean> },
-): Promise<TestServer> {
-  return startTestServer({
-    dsn,
-    watchCourier: true,
-    extraConfig: {
-      identity: {
-        default_schema_id: 'two',
-        schemas: [{ id: 'two', url: pathToFileURL(join(schemaDir, 'two-emails.schema.json')).toString() }],
+/** The options of a Portcullis with the two-email schema and these registration `hooks`, mailing over the test SMTP server. */
+const serverWith =
+  (hooks: { hook: string }[], featureFlags?: Record<string, boolean>) => (): TestServerOptions =>
+    courierServerOptions(inbox.smtp, {
+      featureFlags,
+      extraConfig: { identity: { default_schema_id: 'two', schemas: [{ id: 'two', url: schema.url }] } },
+      flows: {
+        registration: { style: 'unified', after: { password: { hooks } } },
+        verification: { enabled: true, use: 'code' },
       },
-      courier: {
-        worker: { pull_wait: '50ms' },
-        smtp: { connection_uri: `smtp://127.0.0.1:${smtp.port}/?disable_starttls=true` },
-      },
-      ...(options.featureFlags ? { feature_flags: options.featureFlags } : {}),
-      selfservice: {
-        default_browser_return_url: 'http://app.example.test/welcome',
-        methods: { password: { config: { haveibeenpwned_enabled: false } } },
-        flows: {
-          registration: { style: 'unified', after: { password: { hooks: options.hooks } } },
-          verification: { enabled: true, use: 'code' },
-        },
-      },
-    },
-  });
-}
+    });
 
 async function registerNative(server: TestServer, name: string) {
   const frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
@@ -118,38 +81,19 @@ async function registerNative(server: TestServer, name: string) {
   return { ...traits, identityId: data.identity.id, continueWith: data.continue_with as ContinueWithItem[] };
 }
 
-/** The messages queued to `address`, from the admin courier API. */
-async function queuedTo(server: TestServer, address: string): Promise<{ template_type: string }[]> {
-  const answer = await fetch(
-    `${server.adminUrl}/admin/courier/messages?recipient=${encodeURIComponent(address)}`,
-  );
-  expect(answer.status).toBe(200);
-  return (await answer.json()) as { template_type: string }[];
-}
-
 describe.each(testDatabases())(
   'feature_flags.legacy_continue_with_verification_ui: a flow per address ($name)',
   (database) => {
-    let server: TestServer;
-    let drop: () => Promise<void>;
-    beforeAll(async () => {
-      const db = await database.create();
-      drop = db.drop;
-      server = await startServer(db.dsn, {
-        hooks: [{ hook: 'session' }],
-        featureFlags: { legacy_continue_with_verification_ui: true },
-      });
-    });
-    afterAll(async () => {
-      await server?.close();
-      await drop?.();
-    });
+    const t = useTestServer(
+      database,
+      serverWith([{ hook: 'session' }], { legacy_continue_with_verification_ui: true }),
+    );
 
     it('lists each address with its own flow, and each emailed code verifies its address', async () => {
-      const frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
-      const admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
-      const sent = smtp.messages.length;
-      const ivy = await registerNative(server, 'ivy');
+      const frontend = new FrontendApi(new Configuration({ basePath: t.server.publicUrl }));
+      const admin = new IdentityApi(new Configuration({ basePath: t.server.adminUrl }));
+      const sent = inbox.smtp.messages.length;
+      const ivy = await registerNative(t.server, 'ivy');
 
       // Kratos's Verifier adds one item per address, in the identity's order, before the token.
       expect(actions(ivy.continueWith)).toEqual([
@@ -163,8 +107,8 @@ describe.each(testDatabases())(
       expect(primary?.flow.id).not.toBe(backup?.flow.id);
 
       // Each address's message carries its own flow and code.
-      const primaryMail = await mailTo(smtp, ivy.email, sent);
-      const backupMail = await mailTo(smtp, ivy.backup_email, sent);
+      const primaryMail = await mailTo(inbox.smtp, ivy.email, sent);
+      const backupMail = await mailTo(inbox.smtp, ivy.backup_email, sent);
       expect(flowOfMail(primaryMail)).toBe(primary?.flow.id);
       expect(flowOfMail(backupMail)).toBe(backup?.flow.id);
 
@@ -189,29 +133,25 @@ describe.each(testDatabases())(
 );
 
 describe('without the legacy flag (Kratos master)', () => {
-  let plain: TestServer;
-  let withHook: TestServer;
-  beforeAll(async () => {
-    [plain, withHook] = await Promise.all([
-      startServer('memory', { hooks: [{ hook: 'session' }] }),
-      startServer('memory', { hooks: [{ hook: 'session' }, { hook: 'show_verification_ui' }] }),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([plain?.close(), withHook?.close()]);
-  });
+  const plain = useTestServer(undefined, serverWith([{ hook: 'session' }]));
+  const withHook = useTestServer(
+    undefined,
+    serverWith([{ hook: 'session' }, { hook: 'show_verification_ui' }]),
+  );
 
   it('mails the first address but lists no show_verification_ui without the hook', async () => {
-    const frontend = new FrontendApi(new Configuration({ basePath: plain.publicUrl }));
-    const sent = smtp.messages.length;
-    const eve = await registerNative(plain, 'eve');
+    const frontend = new FrontendApi(new Configuration({ basePath: plain.server.publicUrl }));
+    const sent = inbox.smtp.messages.length;
+    const eve = await registerNative(plain.server, 'eve');
     expect(actions(eve.continueWith)).toEqual(['set_ory_session_token']);
 
     // The message is sent anyway, to the first address only (Kratos stops after it), and its
     // code verifies that address in the flow the link names.
-    expect(await queuedTo(plain, eve.email)).toMatchObject([{ template_type: 'verification_code_valid' }]);
-    expect(await queuedTo(plain, eve.backup_email)).toEqual([]);
-    const mail = await mailTo(smtp, eve.email, sent);
+    expect(await queuedTo(plain.server, eve.email)).toMatchObject([
+      { template_type: 'verification_code_valid' },
+    ]);
+    expect(await queuedTo(plain.server, eve.backup_email)).toEqual([]);
+    const mail = await mailTo(inbox.smtp, eve.email, sent);
     const { data: verified } = await frontend.updateVerificationFlow({
       flow: flowOfMail(mail) ?? '',
       updateVerificationFlowBody: { method: 'code', code: codeIn(mail.text) },
@@ -220,7 +160,7 @@ describe('without the legacy flag (Kratos master)', () => {
   });
 
   it('gives an SPA only redirect_browser_to without the hook', async () => {
-    const browser = new BrowserClient(plain.publicUrl);
+    const browser = new BrowserClient(plain.server.publicUrl);
     const flow = (await (
       await browser.getJson('/self-service/registration/browser')
     ).json()) as RegistrationFlow;
@@ -233,19 +173,19 @@ describe('without the legacy flag (Kratos master)', () => {
     expect(answer.status).toBe(200);
     const body = (await answer.json()) as { continue_with: ContinueWithItem[] };
     expect(actions(body.continue_with)).toEqual(['redirect_browser_to']);
-    expect(await queuedTo(plain, 'spa-plain@example.test')).toHaveLength(1);
+    expect(await queuedTo(plain.server, 'spa-plain@example.test')).toHaveLength(1);
   });
 
   it('lists the one flow first with the show_verification_ui hook, and sends a browser to it', async () => {
-    const eli = await registerNative(withHook, 'eli');
+    const eli = await registerNative(withHook.server, 'eli');
     expect(actions(eli.continueWith)).toEqual(['show_verification_ui', 'set_ory_session_token']);
     const [item] = shown(eli.continueWith);
     expect(item?.flow.verifiable_address).toBe(eli.email);
     // A native app shows its own code screen: no URL, as Kratos.
     expect(item?.flow).not.toHaveProperty('url');
-    expect(await queuedTo(withHook, eli.backup_email)).toEqual([]);
+    expect(await queuedTo(withHook.server, eli.backup_email)).toEqual([]);
 
-    const browser = new BrowserClient(withHook.publicUrl);
+    const browser = new BrowserClient(withHook.server.publicUrl);
     const flow = (await (
       await browser.getJson('/self-service/registration/browser')
     ).json()) as RegistrationFlow;
@@ -258,7 +198,7 @@ describe('without the legacy flag (Kratos master)', () => {
     });
     expect(sent.status).toBe(303);
     expect(sent.headers.get('location')).toMatch(
-      new RegExp(`^${withHook.publicUrl}/ui/verification\\?flow=[0-9a-f-]{36}$`),
+      new RegExp(`^${withHook.server.publicUrl}/ui/verification\\?flow=[0-9a-f-]{36}$`),
     );
   });
 });

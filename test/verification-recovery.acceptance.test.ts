@@ -1,11 +1,11 @@
-import { Configuration, FrontendApi, IdentityApi, type RegistrationFlow, type UiNode } from '@ory/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IdentityApi, RegistrationFlow, UiNode } from '@ory/client';
+import { describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { useCourierServer } from './support/courier-server.js';
 import { testDatabases } from './support/databases.js';
 import { failure } from './support/failure.js';
 import { codeIn, mailTo } from './support/mail.js';
-import { startTestServer, type TestServer } from './support/server.js';
-import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+import type { ReceivedMail } from './support/smtp.js';
 
 const PASSWORD = 'correct horse battery staple';
 const traits = (email: string) => ({
@@ -58,57 +58,31 @@ function verificationLinkIn(mail: ReceivedMail): string {
   return link;
 }
 
-describe.each(testDatabases())('verification, recovery and the courier over SMTP ($name)', (database) => {
-  let smtp: TestSmtpServer;
-  let server: TestServer;
-  let frontend: FrontendApi;
-  let admin: IdentityApi;
-  let drop: () => Promise<void>;
+/** What the suites' servers share: Redis, a From address, the app's return URLs and the link method. */
+const SERVER = {
+  redis: true,
+  fromAddress: 'no-reply@portcullis.test',
+  allowedReturnUrls: ['http://app.example.test/'],
+  linkMethod: true,
+};
 
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    const db = await database.create();
-    drop = db.drop;
-    server = await startTestServer({
-      dsn: db.dsn,
-      redis: true,
-      watchCourier: true,
-      extraConfig: {
-        courier: {
-          worker: { pull_wait: '50ms' },
-          smtp: {
-            connection_uri: `smtp://127.0.0.1:${smtp.port}/?disable_starttls=true`,
-            from_address: 'no-reply@portcullis.test',
-          },
-        },
-        selfservice: {
-          default_browser_return_url: 'http://app.example.test/welcome',
-          allowed_return_urls: ['http://app.example.test/'],
-          methods: { password: { config: { haveibeenpwned_enabled: false } }, link: { enabled: true } },
-          flows: {
-            registration: {
-              style: 'unified',
-              after: { password: { hooks: [{ hook: 'show_verification_ui' }] } },
-            },
-            login: { after: { password: { hooks: [{ hook: 'require_verified_address' }] } } },
-            verification: { enabled: true, use: 'code' },
-            recovery: { enabled: true, use: 'code' },
-          },
-        },
+describe.each(testDatabases())('verification, recovery and the courier over SMTP ($name)', (database) => {
+  const t = useCourierServer(database, {
+    ...SERVER,
+    flows: {
+      registration: {
+        style: 'unified',
+        after: { password: { hooks: [{ hook: 'show_verification_ui' }] } },
       },
-    });
-    frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
-    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
-  });
-  afterAll(async () => {
-    await server?.close();
-    await smtp?.stop();
-    await drop?.();
+      login: { after: { password: { hooks: [{ hook: 'require_verified_address' }] } } },
+      verification: { enabled: true, use: 'code' },
+      recovery: { enabled: true, use: 'code' },
+    },
   });
 
   async function login(email: string, password = PASSWORD) {
-    const { data: flow } = await frontend.createNativeLoginFlow();
-    return frontend.updateLoginFlow({
+    const { data: flow } = await t.frontend.createNativeLoginFlow();
+    return t.frontend.updateLoginFlow({
       flow: flow.id,
       updateLoginFlowBody: { method: 'password', identifier: email, password },
     });
@@ -116,8 +90,8 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it('registration mails a code; login is refused until the code verifies the address', async () => {
     const email = 'ada@example.test';
-    const { data: flow } = await frontend.createNativeRegistrationFlow();
-    const { data: registered } = await frontend.updateRegistrationFlow({
+    const { data: flow } = await t.frontend.createNativeRegistrationFlow();
+    const { data: registered } = await t.frontend.updateRegistrationFlow({
       flow: flow.id,
       updateRegistrationFlowBody: { method: 'password', traits: traits(email), password: PASSWORD },
     });
@@ -128,7 +102,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
     // As Kratos: no UI URL for a native app, which shows its own code screen.
     expect(show?.flow).not.toHaveProperty('url');
 
-    const mail = await mailTo(smtp, email);
+    const mail = await mailTo(t.smtp, email);
     expect(mail.from).toContain('no-reply@portcullis.test');
     const code = codeIn(mail.text);
 
@@ -140,7 +114,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
     const verificationFlowId = show?.flow.id ?? '';
     // A wrong code answers the flow with 4070006 as 200, as Kratos's code strategy does.
-    const wrong = await frontend.updateVerificationFlow({
+    const wrong = await t.frontend.updateVerificationFlow({
       flow: verificationFlowId,
       updateVerificationFlowBody: { method: 'code', code: code === '000000' ? '111111' : '000000' },
     });
@@ -150,7 +124,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
       [4070006],
     ]);
 
-    const { data: verified } = await frontend.updateVerificationFlow({
+    const { data: verified } = await t.frontend.updateVerificationFlow({
       flow: verificationFlowId,
       updateVerificationFlowBody: { method: 'code', code },
     });
@@ -165,7 +139,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
     // The code is spent: replaying it in the same flow or a new one does nothing.
     const replay = await failure(
-      frontend.updateVerificationFlow({
+      t.frontend.updateVerificationFlow({
         flow: verificationFlowId,
         updateVerificationFlowBody: { method: 'code', code },
       }),
@@ -174,7 +148,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
   });
 
   it('gives a browser the verification page: its URL to an SPA, the redirect to an HTML form', async () => {
-    const spa = new BrowserClient(server.publicUrl);
+    const spa = new BrowserClient(t.server.publicUrl);
     const spaFlow = (await (
       await spa.getJson('/self-service/registration/browser')
     ).json()) as RegistrationFlow;
@@ -189,9 +163,9 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
       continue_with: { action: string; flow?: { id: string; url?: string } }[];
     };
     const show = continueWith.find((c) => c.action === 'show_verification_ui');
-    expect(show?.flow?.url).toBe(`${server.publicUrl}/ui/verification?flow=${show?.flow?.id}`);
+    expect(show?.flow?.url).toBe(`${t.server.publicUrl}/ui/verification?flow=${show?.flow?.id}`);
 
-    const form = new BrowserClient(server.publicUrl);
+    const form = new BrowserClient(t.server.publicUrl);
     const formFlow = (await (
       await form.getJson('/self-service/registration/browser')
     ).json()) as RegistrationFlow;
@@ -205,12 +179,14 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
       password: PASSWORD,
     });
     expect(sent.status).toBe(303);
-    expect(sent.headers.get('location')).toMatch(new RegExp(`^${server.publicUrl}/ui/verification\\?flow=`));
+    expect(sent.headers.get('location')).toMatch(
+      new RegExp(`^${t.server.publicUrl}/ui/verification\\?flow=`),
+    );
   });
 
   it('leads to the after_verification_return_to of the registration, after the code from the link is submitted', async () => {
     const email = 'after-verification@example.test';
-    const browser = new BrowserClient(server.publicUrl);
+    const browser = new BrowserClient(t.server.publicUrl);
     const query = new URLSearchParams({
       return_to: 'http://app.example.test/after-signup',
       after_verification_return_to: 'http://app.example.test/verified',
@@ -243,14 +219,14 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
     expect(requestUrl.searchParams.has('after_verification_return_to')).toBe(false);
 
     // The emailed link fills the code in and shows the UI; it redeems nothing by itself.
-    const mail = await mailTo(smtp, email);
+    const mail = await mailTo(t.smtp, email);
     const code = codeIn(mail.text);
     const link = verificationLinkIn(mail);
     expect(link).toContain(`code=${code}`);
     const clicked = await browser.request(link, { headers: { accept: 'text/html' } });
     expect(clicked.status).toBe(303);
-    expect(clicked.headers.get('location')).toBe(`${server.publicUrl}/ui/verification?flow=${flowId}`);
-    const { data: unverified } = await admin.getIdentity({ id: registered.identity.id });
+    expect(clicked.headers.get('location')).toBe(`${t.server.publicUrl}/ui/verification?flow=${flowId}`);
+    const { data: unverified } = await t.admin.getIdentity({ id: registered.identity.id });
     expect(unverified.verifiable_addresses?.[0]).toMatchObject({ verified: false });
     const shown = await fetchFlow();
     expect(shown.state).toBe('sent_email');
@@ -264,16 +240,16 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
       code,
     });
     expect(submitted.status).toBe(303);
-    expect(submitted.headers.get('location')).toBe(`${server.publicUrl}/ui/verification?flow=${flowId}`);
+    expect(submitted.headers.get('location')).toBe(`${t.server.publicUrl}/ui/verification?flow=${flowId}`);
     const done = await fetchFlow();
     expect(done.state).toBe('passed_challenge');
     expect(continueHref(done)).toBe('http://app.example.test/verified');
-    const { data: verified } = await admin.getIdentity({ id: registered.identity.id });
+    const { data: verified } = await t.admin.getIdentity({ id: registered.identity.id });
     expect(verified.verifiable_addresses?.[0]).toMatchObject({ verified: true, status: 'completed' });
   });
 
   it('is passed on by the built-in UI, from its registration page to the flow it starts', async () => {
-    const browser = new BrowserClient(server.publicUrl);
+    const browser = new BrowserClient(t.server.publicUrl);
     const page = await browser.request(
       '/ui/registration?after_verification_return_to=http%3A%2F%2Fapp.example.test%2Fverified',
       { headers: { accept: 'text/html' } },
@@ -294,7 +270,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it("keeps the registration's return_to without after_verification_return_to, and drops one not allowed", async () => {
     const started = async (email: string, query: Record<string, string>) => {
-      const browser = new BrowserClient(server.publicUrl);
+      const browser = new BrowserClient(t.server.publicUrl);
       const registration = (await (
         await browser.getJson(`/self-service/registration/browser?${new URLSearchParams(query)}`)
       ).json()) as RegistrationFlow;
@@ -325,15 +301,15 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it('opens a native flow from its emailed link in a browser: the UI shows the code, a prefetch spends nothing', async () => {
     const register = async (email: string) => {
-      const { data: flow } = await frontend.createNativeRegistrationFlow();
-      const { data: registered } = await frontend.updateRegistrationFlow({
+      const { data: flow } = await t.frontend.createNativeRegistrationFlow();
+      const { data: registered } = await t.frontend.updateRegistrationFlow({
         flow: flow.id,
         updateRegistrationFlowBody: { method: 'password', traits: traits(email), password: PASSWORD },
       });
       const show = registered.continue_with?.find((c) => c.action === 'show_verification_ui') as
         | { flow: { id: string } }
         | undefined;
-      const mail = await mailTo(smtp, email);
+      const mail = await mailTo(t.smtp, email);
       return {
         identityId: registered.identity.id,
         flowId: show?.flow.id ?? '',
@@ -346,11 +322,11 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
     // A mail scanner fetches the link first: the UI, not raw JSON, and the code stays unspent,
     // so the app still completes the flow with it.
     const app = await register('native-prefetched@example.test');
-    const scanner = new BrowserClient(server.publicUrl);
+    const scanner = new BrowserClient(t.server.publicUrl);
     const scanned = await scanner.request(app.link, html);
     expect(scanned.status).toBe(303);
-    expect(scanned.headers.get('location')).toBe(`${server.publicUrl}/ui/verification?flow=${app.flowId}`);
-    const { data: completed } = await frontend.updateVerificationFlow({
+    expect(scanned.headers.get('location')).toBe(`${t.server.publicUrl}/ui/verification?flow=${app.flowId}`);
+    const { data: completed } = await t.frontend.updateVerificationFlow({
       flow: app.flowId,
       updateVerificationFlowBody: { method: 'code', code: app.code },
     });
@@ -358,11 +334,13 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
     // The person completes a native flow in the browser the link opened.
     const person = await register('native-in-browser@example.test');
-    const browser = new BrowserClient(server.publicUrl);
+    const browser = new BrowserClient(t.server.publicUrl);
     const opened = await browser.request(person.link, html);
     expect(opened.status).toBe(303);
-    expect(opened.headers.get('location')).toBe(`${server.publicUrl}/ui/verification?flow=${person.flowId}`);
-    const { data: before } = await admin.getIdentity({ id: person.identityId });
+    expect(opened.headers.get('location')).toBe(
+      `${t.server.publicUrl}/ui/verification?flow=${person.flowId}`,
+    );
+    const { data: before } = await t.admin.getIdentity({ id: person.identityId });
     expect(before.verifiable_addresses?.[0]).toMatchObject({ verified: false });
     const shown = await browser.getJson(`/self-service/verification/flows?id=${person.flowId}`);
     expect(shown.status).toBe(200);
@@ -373,7 +351,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
     });
     expect(submitted.status).toBe(303);
     expect(submitted.headers.get('location')).toBe(
-      `${server.publicUrl}/ui/verification?flow=${person.flowId}`,
+      `${t.server.publicUrl}/ui/verification?flow=${person.flowId}`,
     );
     const done = (await (
       await browser.getJson(`/self-service/verification/flows?id=${person.flowId}`)
@@ -381,14 +359,14 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
     expect(done.state).toBe('passed_challenge');
     expect(ids(done.ui.messages)).toEqual([1080002]);
     expect(continueHref(done)).toBe('http://app.example.test/welcome');
-    const { data: after } = await admin.getIdentity({ id: person.identityId });
+    const { data: after } = await t.admin.getIdentity({ id: person.identityId });
     expect(after.verifiable_addresses?.[0]).toMatchObject({ verified: true, status: 'completed' });
   });
 
   it("lets the browser a flow's link is opened in finish it, and the browser that asked still submit it", async () => {
     const email = 'two-browsers@example.test';
-    const identity = await createIdentity(admin, email);
-    const desktop = new BrowserClient(server.publicUrl);
+    const identity = await createIdentity(t.admin, email);
+    const desktop = new BrowserClient(t.server.publicUrl);
     const flow = (await (
       await desktop.getJson('/self-service/verification/browser')
     ).json()) as VerificationFlowJson;
@@ -399,11 +377,11 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
     });
     expect(sent.status).toBe(200);
     const desktopForm = (await sent.json()) as VerificationFlowJson;
-    const mail = await mailTo(smtp, email);
+    const mail = await mailTo(t.smtp, email);
     const code = codeIn(mail.text);
 
     // Opened on the phone: its browser may now fetch the flow, the code filled in.
-    const phone = new BrowserClient(server.publicUrl);
+    const phone = new BrowserClient(t.server.publicUrl);
     const opened = await phone.request(verificationLinkIn(mail), { headers: { accept: 'text/html' } });
     expect(opened.status).toBe(303);
     const shown = await phone.getJson(`/self-service/verification/flows?id=${flow.id}`);
@@ -418,22 +396,22 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
     });
     expect(submitted.status).toBe(200);
     expect(((await submitted.json()) as VerificationFlowJson).state).toBe('passed_challenge');
-    const { data } = await admin.getIdentity({ id: identity.id });
+    const { data } = await t.admin.getIdentity({ id: identity.id });
     expect(data.verifiable_addresses?.[0]).toMatchObject({ verified: true });
   });
 
   it('accepts one code once: of 20 parallel submissions exactly one succeeds', async () => {
     const email = 'parallel@example.test';
-    await createIdentity(admin, email);
-    const { data: flow } = await frontend.createNativeVerificationFlow();
-    await frontend.updateVerificationFlow({
+    await createIdentity(t.admin, email);
+    const { data: flow } = await t.frontend.createNativeVerificationFlow();
+    await t.frontend.updateVerificationFlow({
       flow: flow.id,
       updateVerificationFlowBody: { method: 'code', email },
     });
-    const code = codeIn((await mailTo(smtp, email)).text);
+    const code = codeIn((await mailTo(t.smtp, email)).text);
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, () =>
-        frontend.updateVerificationFlow({
+        t.frontend.updateVerificationFlow({
           flow: flow.id,
           updateVerificationFlowBody: { method: 'code', code },
         }),
@@ -448,45 +426,49 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it('stops accepting codes after 5 wrong tries in a flow', async () => {
     const email = 'guesser@example.test';
-    await createIdentity(admin, email);
-    const { data: flow } = await frontend.createNativeVerificationFlow();
-    await frontend.updateVerificationFlow({
+    await createIdentity(t.admin, email);
+    const { data: flow } = await t.frontend.createNativeVerificationFlow();
+    await t.frontend.updateVerificationFlow({
       flow: flow.id,
       updateVerificationFlowBody: { method: 'code', email },
     });
-    const code = codeIn((await mailTo(smtp, email)).text);
+    const code = codeIn((await mailTo(t.smtp, email)).text);
     const wrongCode = code === '123456' ? '654321' : '123456';
     for (let i = 0; i < 5; i++) {
-      const wrong = await frontend.updateVerificationFlow({
+      const wrong = await t.frontend.updateVerificationFlow({
         flow: flow.id,
         updateVerificationFlowBody: { method: 'code', code: wrongCode },
       });
       expect([wrong.status, ids(wrong.data.ui.messages)]).toEqual([200, [4070006]]);
     }
-    // Past the tries, even the right code is refused: a 400, as Kratos's "submitted too often".
-    const right = await failure(
-      frontend.updateVerificationFlow({
+    // Past the tries, even the right code is refused: the flow is replaced by a new one saying
+    // "submitted too often" (4000001), as Kratos's ErrCodeSubmittedTooOften.
+    const right = await failure<{ error: { id: string }; use_flow_id: string }>(
+      t.frontend.updateVerificationFlow({
         flow: flow.id,
         updateVerificationFlowBody: { method: 'code', code },
       }),
     );
-    expect(right.status).toBe(400);
+    expect(right.status).toBe(410);
+    expect(right.body.error.id).toBe('self_service_flow_replaced');
+    const { data: next } = await t.frontend.getVerificationFlow({ id: right.body.use_flow_id });
+    expect(ids(next.ui.messages)).toEqual([4000001]);
   });
 
   it('recovers a native account by code and continues to settings with a session token', async () => {
     const email = 'recover-native@example.test';
-    await createIdentity(admin, email);
-    const { data: flow } = await frontend.createNativeRecoveryFlow();
-    const { data: sent } = await frontend.updateRecoveryFlow({
+    await createIdentity(t.admin, email);
+    const { data: flow } = await t.frontend.createNativeRecoveryFlow();
+    const { data: sent } = await t.frontend.updateRecoveryFlow({
       flow: flow.id,
       updateRecoveryFlowBody: { method: 'code', email },
     });
     expect(sent.state).toBe('sent_email');
     expect(ids(sent.ui.messages)).toEqual([1060003]);
-    const mail = await mailTo(smtp, email);
+    const mail = await mailTo(t.smtp, email);
     const code = codeIn(mail.text);
 
-    const { data: done } = await frontend.updateRecoveryFlow({
+    const { data: done } = await t.frontend.updateRecoveryFlow({
       flow: flow.id,
       updateRecoveryFlowBody: { method: 'code', code },
     });
@@ -499,13 +481,13 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
       flow: { id: string };
     };
     expect(settings.flow.id).toBeTruthy();
-    const { data: whoami } = await frontend.toSession({ xSessionToken: token });
+    const { data: whoami } = await t.frontend.toSession({ xSessionToken: token });
     expect(whoami.identity?.traits.email).toBe(email);
     expect(whoami.authentication_methods?.[0]?.method).toBe('code_recovery');
 
     // Settings changes the password with the privileged session recovery gave.
     const newPassword = 'a brand new passphrase for grace';
-    await frontend.updateSettingsFlow({
+    await t.frontend.updateSettingsFlow({
       flow: settings.flow.id,
       xSessionToken: token,
       updateSettingsFlowBody: { method: 'password', password: newPassword },
@@ -517,10 +499,10 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it('recovers a browser account by link, built on the public base URL whatever the Host header says', async () => {
     const email = 'recover-link@example.test';
-    await createIdentity(admin, email);
+    await createIdentity(t.admin, email);
     // A second server config is not needed: the flow's method comes from an admin link, and
     // the browser flow below sends a code, so also test the link flow through the admin API.
-    const browser = new BrowserClient(server.publicUrl);
+    const browser = new BrowserClient(t.server.publicUrl);
     const init = await browser.getJson('/self-service/recovery/browser');
     const flow = (await init.json()) as { id: string; ui: { nodes: { attributes: object }[] } };
     const submit = await browser.request(`/self-service/recovery?flow=${flow.id}`, {
@@ -529,7 +511,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
       body: JSON.stringify({ method: 'code', email, csrf_token: csrfTokenOf(flow) }),
     });
     expect(submit.status).toBe(200);
-    const mail = await mailTo(smtp, email);
+    const mail = await mailTo(t.smtp, email);
     expect(mail.text).not.toContain('evil.example');
     const code = codeIn(mail.text);
     const done = await browser.request(`/self-service/recovery?flow=${flow.id}`, {
@@ -545,22 +527,22 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it('admin recovery link signs the person in and sends the browser to settings', async () => {
     const email = 'admin-link@example.test';
-    const identity = await createIdentity(admin, email);
-    const response = await fetch(`${server.adminUrl}/admin/recovery/link`, {
+    const identity = await createIdentity(t.admin, email);
+    const response = await fetch(`${t.server.adminUrl}/admin/recovery/link`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ identity_id: identity.id, expires_in: '15m' }),
     });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { recovery_link: string; expires_at: string };
-    expect(body.recovery_link.startsWith(`${server.publicUrl}/self-service/recovery?flow=`)).toBe(true);
-    const browser = new BrowserClient(server.publicUrl);
+    expect(body.recovery_link.startsWith(`${t.server.publicUrl}/self-service/recovery?flow=`)).toBe(true);
+    const browser = new BrowserClient(t.server.publicUrl);
     const followed = await browser.request(body.recovery_link, { headers: { accept: 'text/html' } });
     expect(followed.status).toBe(303);
     expect(followed.headers.get('location')).toMatch(/\/ui\/settings\?flow=/);
     expect((await browser.getJson('/sessions/whoami')).status).toBe(200);
     // The link is single-use.
-    const again = await new BrowserClient(server.publicUrl).request(body.recovery_link, {
+    const again = await new BrowserClient(t.server.publicUrl).request(body.recovery_link, {
       headers: { accept: 'application/json' },
     });
     expect(again.status).toBe(400);
@@ -568,8 +550,8 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
 
   it('admin recovery code works once in its flow', async () => {
     const email = 'admin-code@example.test';
-    const identity = await createIdentity(admin, email);
-    const response = await fetch(`${server.adminUrl}/admin/recovery/code`, {
+    const identity = await createIdentity(t.admin, email);
+    const response = await fetch(`${t.server.adminUrl}/admin/recovery/code`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ identity_id: identity.id, flow_type: 'api' }),
@@ -578,12 +560,12 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
     const body = (await response.json()) as { recovery_link: string; recovery_code: string };
     expect(body.recovery_code).toMatch(/^\d{6}$/);
     const flowId = new URL(body.recovery_link).searchParams.get('flow') ?? '';
-    const { data: done } = await frontend.updateRecoveryFlow({
+    const { data: done } = await t.frontend.updateRecoveryFlow({
       flow: flowId,
       updateRecoveryFlowBody: { method: 'code', code: body.recovery_code },
     });
     expect(done.state).toBe('passed_challenge');
-    const missing = await fetch(`${server.adminUrl}/admin/recovery/code`, {
+    const missing = await fetch(`${t.server.adminUrl}/admin/recovery/code`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ identity_id: '00000000-0000-4000-8000-000000000000' }),
@@ -592,11 +574,11 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
   });
 
   it('answers an unknown address exactly like a known one, and mails nobody', async () => {
-    await createIdentity(admin, 'known@example.test');
+    await createIdentity(t.admin, 'known@example.test');
     async function ask(email: string) {
-      const { data: flow } = await frontend.createNativeRecoveryFlow();
+      const { data: flow } = await t.frontend.createNativeRecoveryFlow();
       const started = performance.now();
-      const { data, status } = await frontend.updateRecoveryFlow({
+      const { data, status } = await t.frontend.updateRecoveryFlow({
         flow: flow.id,
         updateRecoveryFlowBody: { method: 'code', email },
       });
@@ -608,7 +590,7 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
         nodes: nodeNames(data.ui.nodes),
       };
     }
-    const before = smtp.messages.length;
+    const before = t.smtp.messages.length;
     const known = await ask('known@example.test');
     const unknown = await ask('nobody-here@example.test');
     expect(unknown.status).toBe(known.status);
@@ -618,71 +600,63 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
     // Both answer after the same floor (200 ms), far above the work either does.
     expect(unknown.elapsed).toBeGreaterThanOrEqual(195);
     expect(known.elapsed).toBeGreaterThanOrEqual(195);
-    await mailTo(smtp, 'known@example.test');
+    await mailTo(t.smtp, 'known@example.test');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(smtp.messages.slice(before).flatMap((m) => m.to)).toEqual(['known@example.test']);
+    expect(t.smtp.messages.slice(before).flatMap((m) => m.to)).toEqual(['known@example.test']);
   });
 });
 
 describe.each(testDatabases())(
   'verification and recovery by link, SPAs and mail limits ($name)',
   (database) => {
-    let smtp: TestSmtpServer;
-    let server: TestServer;
-    let frontend: FrontendApi;
-    let admin: IdentityApi;
-    let drop: () => Promise<void>;
-
-    beforeAll(async () => {
-      smtp = await startSmtpServer();
-      const db = await database.create();
-      drop = db.drop;
-      server = await startTestServer({
-        dsn: db.dsn,
-        redis: true,
-        watchCourier: true,
-        extraConfig: {
-          courier: {
-            worker: { pull_wait: '50ms' },
-            smtp: { connection_uri: smtp.connectionUri, from_address: 'no-reply@portcullis.test' },
-          },
-          selfservice: {
-            default_browser_return_url: 'http://app.example.test/welcome',
-            allowed_return_urls: ['http://app.example.test/'],
-            methods: { password: { config: { haveibeenpwned_enabled: false } }, link: { enabled: true } },
-            flows: {
-              verification: { enabled: true, use: 'link' },
-              recovery: { enabled: true, use: 'link' },
-            },
-          },
-        },
-      });
-      frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
-      admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
-    });
-    afterAll(async () => {
-      await server?.close();
-      await smtp?.stop();
-      await drop?.();
+    const t = useCourierServer(database, {
+      ...SERVER,
+      flows: {
+        verification: { enabled: true, use: 'link' },
+        recovery: { enabled: true, use: 'link' },
+      },
     });
 
     /** The link in a message that points at the public API. */
     function linkIn(mail: ReceivedMail): string {
       const link = mail.text
         .split(/\s+/)
-        .find((word) => word.startsWith(`${server.publicUrl}/self-service/`));
+        .find((word) => word.startsWith(`${t.server.publicUrl}/self-service/`));
       if (!link) throw new Error(`no link in: ${mail.text}`);
       return link;
     }
 
+    /** A link method's flow of `kind` for `email`, started and sent by a native app as its API allows. */
+    async function sentNativeLinkFlow(kind: 'recovery' | 'verification', email: string): Promise<string> {
+      if (kind === 'recovery') {
+        const { data: flow } = await t.frontend.createNativeRecoveryFlow();
+        await t.frontend.updateRecoveryFlow({
+          flow: flow.id,
+          updateRecoveryFlowBody: { method: 'link', email },
+        });
+        return flow.id;
+      }
+      const { data: flow } = await t.frontend.createNativeVerificationFlow();
+      await t.frontend.updateVerificationFlow({
+        flow: flow.id,
+        updateVerificationFlowBody: { method: 'link', email },
+      });
+      return flow.id;
+    }
+
+    /** The link mailed to `email`, opened in a fresh browser as a person clicks it: the browser and its answer. */
+    async function openMailedLink(email: string) {
+      const link = linkIn(await mailTo(t.smtp, email));
+      const browser = new BrowserClient(t.server.publicUrl);
+      const followed = await browser.request(link, { headers: { accept: 'text/html' } });
+      return { browser, followed };
+    }
+
     it('recovers a native flow by its link opened in a browser: a cookie and the settings UI, never the token in the page', async () => {
       const email = 'native-recover-link@example.test';
-      await createIdentity(admin, email);
-      const { data: flow } = await frontend.createNativeRecoveryFlow();
-      await frontend.updateRecoveryFlow({ flow: flow.id, updateRecoveryFlowBody: { method: 'link', email } });
-      const link = linkIn(await mailTo(smtp, email));
-      const browser = new BrowserClient(server.publicUrl);
-      const followed = await browser.request(link, { headers: { accept: 'text/html' } });
+      await createIdentity(t.admin, email);
+      await sentNativeLinkFlow('recovery', email);
+      const { browser, followed } = await openMailedLink(email);
       expect(followed.status).toBe(303);
       const location = new URL(String(followed.headers.get('location')));
       expect(location.pathname).toMatch(/\/settings$/);
@@ -702,8 +676,8 @@ describe.each(testDatabases())(
 
     it('verifies an address by the link in the email', async () => {
       const email = 'link-verify@example.test';
-      const identity = await createIdentity(admin, email);
-      const browser = new BrowserClient(server.publicUrl);
+      const identity = await createIdentity(t.admin, email);
+      const browser = new BrowserClient(t.server.publicUrl);
       const flow = (await (await browser.getJson('/self-service/verification/browser')).json()) as {
         id: string;
         ui: { nodes: { attributes: object }[] };
@@ -717,11 +691,11 @@ describe.each(testDatabases())(
       expect(ids(((await sent.json()) as { ui: { messages: { id: number }[] } }).ui.messages)).toEqual([
         1080001,
       ]);
-      const link = linkIn(await mailTo(smtp, email));
+      const link = linkIn(await mailTo(t.smtp, email));
       expect(link).toContain('token=');
       const followed = await browser.request(link, { headers: { accept: 'text/html' } });
       expect(followed.status).toBe(303);
-      const { data } = await admin.getIdentity({ id: identity.id });
+      const { data } = await t.admin.getIdentity({ id: identity.id });
       expect(data.verifiable_addresses?.[0]).toMatchObject({ verified: true, status: 'completed' });
       // A link works once.
       const again = await browser.request(link, { headers: { accept: 'application/json' } });
@@ -730,27 +704,21 @@ describe.each(testDatabases())(
 
     it("verifies a native flow's address by its link opened in a browser, which is shown the UI, not JSON", async () => {
       const email = 'native-link@example.test';
-      const identity = await createIdentity(admin, email);
-      const { data: flow } = await frontend.createNativeVerificationFlow();
-      await frontend.updateVerificationFlow({
-        flow: flow.id,
-        updateVerificationFlowBody: { method: 'link', email },
-      });
-      const link = linkIn(await mailTo(smtp, email));
-      const browser = new BrowserClient(server.publicUrl);
-      const followed = await browser.request(link, { headers: { accept: 'text/html' } });
+      const identity = await createIdentity(t.admin, email);
+      const flow = { id: await sentNativeLinkFlow('verification', email) };
+      const { followed } = await openMailedLink(email);
       expect(followed.status).toBe(303);
-      expect(followed.headers.get('location')).toBe(`${server.publicUrl}/ui/verification?flow=${flow.id}`);
-      const { data } = await admin.getIdentity({ id: identity.id });
+      expect(followed.headers.get('location')).toBe(`${t.server.publicUrl}/ui/verification?flow=${flow.id}`);
+      const { data } = await t.admin.getIdentity({ id: identity.id });
       expect(data.verifiable_addresses?.[0]).toMatchObject({ verified: true, status: 'completed' });
-      const { data: shown } = await frontend.getVerificationFlow({ id: flow.id });
+      const { data: shown } = await t.frontend.getVerificationFlow({ id: flow.id });
       expect(shown.state).toBe('passed_challenge');
     });
 
     it('recovers an SPA by link: 422 browser_location_change_required names the settings page', async () => {
       const email = 'spa-recover@example.test';
-      await createIdentity(admin, email);
-      const browser = new BrowserClient(server.publicUrl);
+      await createIdentity(t.admin, email);
+      const browser = new BrowserClient(t.server.publicUrl);
       const flow = (await (await browser.getJson('/self-service/recovery/browser')).json()) as {
         id: string;
         ui: { nodes: { attributes: object }[] };
@@ -761,7 +729,7 @@ describe.each(testDatabases())(
         csrf_token: csrfTokenOf(flow),
       });
       expect(sent.status).toBe(200);
-      const link = linkIn(await mailTo(smtp, email));
+      const link = linkIn(await mailTo(t.smtp, email));
       const followed = await browser.request(link, { headers: { accept: 'application/json' } });
       expect(followed.status).toBe(422);
       const body = (await followed.json()) as { error: { id: string }; redirect_browser_to: string };
@@ -775,26 +743,26 @@ describe.each(testDatabases())(
 
     it('redeems a link token sent as @ory/client sends it (POST ?token= beside the body)', async () => {
       const email = 'sdk-token@example.test';
-      const identity = await createIdentity(admin, email);
-      const { data: flow } = await frontend.createNativeVerificationFlow();
-      await frontend.updateVerificationFlow({
+      const identity = await createIdentity(t.admin, email);
+      const { data: flow } = await t.frontend.createNativeVerificationFlow();
+      await t.frontend.updateVerificationFlow({
         flow: flow.id,
         updateVerificationFlowBody: { method: 'link', email },
       });
-      const token = new URL(linkIn(await mailTo(smtp, email))).searchParams.get('token') ?? '';
-      const { data: verified } = await frontend.updateVerificationFlow({
+      const token = new URL(linkIn(await mailTo(t.smtp, email))).searchParams.get('token') ?? '';
+      const { data: verified } = await t.frontend.updateVerificationFlow({
         flow: flow.id,
         token,
         updateVerificationFlowBody: { method: 'link', email },
       });
       expect(verified.state).toBe('passed_challenge');
-      const { data } = await admin.getIdentity({ id: identity.id });
+      const { data } = await t.admin.getIdentity({ id: identity.id });
       expect(data.verifiable_addresses?.[0]).toMatchObject({ verified: true });
 
       // Recovery in a browser (SPA): the token is the proof, so no form CSRF token is needed.
       const recoverEmail = 'sdk-token-recovery@example.test';
-      await createIdentity(admin, recoverEmail);
-      const browser = new BrowserClient(server.publicUrl);
+      await createIdentity(t.admin, recoverEmail);
+      const browser = new BrowserClient(t.server.publicUrl);
       const recovery = (await (await browser.getJson('/self-service/recovery/browser')).json()) as {
         id: string;
         ui: { nodes: { attributes: object }[] };
@@ -804,7 +772,8 @@ describe.each(testDatabases())(
         email: recoverEmail,
         csrf_token: csrfTokenOf(recovery),
       });
-      const recoveryToken = new URL(linkIn(await mailTo(smtp, recoverEmail))).searchParams.get('token') ?? '';
+      const recoveryToken =
+        new URL(linkIn(await mailTo(t.smtp, recoverEmail))).searchParams.get('token') ?? '';
       const redeemed = await browser.postJson(
         `/self-service/recovery?flow=${recovery.id}&token=${recoveryToken}`,
         { method: 'link', email: recoverEmail },
@@ -816,7 +785,7 @@ describe.each(testDatabases())(
     it('answers an email link whose ?flow= is missing or malformed with 400, as Kratos', async () => {
       for (const kind of ['recovery', 'verification']) {
         for (const query of ['token=x', 'flow=nope&token=x']) {
-          const link = await fetch(`${server.publicUrl}/self-service/${kind}?${query}`, {
+          const link = await fetch(`${t.server.publicUrl}/self-service/${kind}?${query}`, {
             headers: { accept: 'application/json' },
           });
           expect(link.status, `${kind} ${query}`).toBe(400);
@@ -830,9 +799,9 @@ describe.each(testDatabases())(
     it('limits messages per address, known or not, against mail bombing', async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {
-        const { data: flow } = await frontend.createNativeRecoveryFlow();
+        const { data: flow } = await t.frontend.createNativeRecoveryFlow();
         try {
-          const { status } = await frontend.updateRecoveryFlow({
+          const { status } = await t.frontend.updateRecoveryFlow({
             flow: flow.id,
             updateRecoveryFlowBody: { method: 'link', email: 'victim@example.test' },
           });
@@ -853,7 +822,7 @@ describe.each(testDatabases())(
         flow.ui.nodes
           .map((n) => n.attributes as { name?: string; value?: unknown })
           .find((a) => a.name === 'email')?.value;
-      const browser = new BrowserClient(server.publicUrl);
+      const browser = new BrowserClient(t.server.publicUrl);
       const start = async (kind: 'recovery' | 'verification') => {
         const init = await browser.request(`/self-service/${kind}/browser`, {
           headers: { accept: 'text/html' },
@@ -869,7 +838,7 @@ describe.each(testDatabases())(
           email,
         });
         expect(posted.status).toBe(303);
-        expect(posted.headers.get('location')).toBe(`${server.publicUrl}/ui/${kind}?flow=${id}`);
+        expect(posted.headers.get('location')).toBe(`${t.server.publicUrl}/ui/${kind}?flow=${id}`);
         return fetchFlow(kind, id);
       };
 
@@ -893,35 +862,15 @@ describe.each(testDatabases())(
 );
 
 describe('recovery cannot be forced on another browser (sqlite)', () => {
-  let smtp: TestSmtpServer;
-  let server: TestServer;
-  let admin: IdentityApi;
-
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    server = await startTestServer({
-      dsn: 'memory',
-      watchCourier: true,
-      extraConfig: {
-        courier: { worker: { pull_wait: '50ms' }, smtp: { connection_uri: smtp.connectionUri } },
-        selfservice: {
-          default_browser_return_url: 'http://app.example.test/welcome',
-          methods: { password: { config: { haveibeenpwned_enabled: false } }, link: { enabled: true } },
-          flows: { recovery: { enabled: true, use: 'code' } },
-        },
-      },
-    });
-    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
-  });
-  afterAll(async () => {
-    await server?.close();
-    await smtp?.stop();
+  const t = useCourierServer(undefined, {
+    linkMethod: true,
+    flows: { recovery: { enabled: true, use: 'code' } },
   });
 
   it('never redeems a recovery code from a GET link, and rotates the CSRF secret on success', async () => {
     const email = 'mallory@example.test';
-    await createIdentity(admin, email);
-    const attacker = new BrowserClient(server.publicUrl);
+    await createIdentity(t.admin, email);
+    const attacker = new BrowserClient(t.server.publicUrl);
     const flow = (await (await attacker.getJson('/self-service/recovery/browser')).json()) as {
       id: string;
       ui: { nodes: { attributes: object }[] };
@@ -931,12 +880,12 @@ describe('recovery cannot be forced on another browser (sqlite)', () => {
       email,
       csrf_token: csrfTokenOf(flow),
     });
-    const mail = await mailTo(smtp, email);
+    const mail = await mailTo(t.smtp, email);
     expect(mail.text).not.toContain('/self-service/recovery?');
     const code = codeIn(mail.text);
 
     // The victim's browser opens a crafted link carrying the attacker's code: nothing is redeemed.
-    const victim = new BrowserClient(server.publicUrl);
+    const victim = new BrowserClient(t.server.publicUrl);
     const crafted = await victim.request(`/self-service/recovery?flow=${flow.id}&code=${code}`, {
       headers: { accept: 'text/html' },
     });

@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HEARTBEAT_TEXT } from './invalidation-message.js';
-import { type RedisTestScope, redisTestScope, TEST_REDIS_URL } from './testing/redis.js';
-import { startTcpRelay, type TcpRelay } from './testing/tcp-relay.js';
-import { createTwoTierCache } from './two-tier-cache.js';
-import type { TwoTierCache, TwoTierCacheOptions } from './types.js';
+import { TEST_REDIS_URL } from './testing/redis.js';
+import { useRelayedReplicas } from './testing/relayed-replicas.js';
+import type { TwoTierCacheOptions } from './types.js';
 
 interface Session {
   id: string;
@@ -25,31 +24,11 @@ const FAST: TwoTierCacheOptions = {
  * directly and revokes a session A has in its LRU.
  */
 describe.skipIf(!TEST_REDIS_URL)('a half-open invalidation subscription', () => {
-  let scope: RedisTestScope;
-  let relay: TcpRelay;
-  const opened: TwoTierCache[] = [];
-
-  async function replica(name: string, extra: TwoTierCacheOptions = {}): Promise<TwoTierCache> {
-    const cache = await createTwoTierCache(scope.options(name, { ...FAST, ...extra }));
-    opened.push(cache);
-    return cache;
-  }
-
-  beforeAll(async () => {
-    scope = redisTestScope(TEST_REDIS_URL!);
-    relay = await startTcpRelay(scope.url);
-  });
-  afterEach(async () => {
-    relay.heal();
-    await Promise.all(opened.splice(0).map((cache) => cache.close()));
-  });
-  afterAll(async () => {
-    await relay.close();
-    await scope.cleanup();
-  });
+  const replicas = useRelayedReplicas(FAST);
+  const { replica } = replicas;
 
   it('stops serving its LRU within the silence bound, and serves it again once healed', async () => {
-    const a = await replica('a', { redisUrl: relay.url });
+    const a = await replica('a', { redisUrl: replicas.relay.url });
     const b = await replica('b');
     const onA = a.namespace<Session>('sessions', NS);
     const onB = b.namespace<Session>('sessions', NS);
@@ -57,7 +36,7 @@ describe.skipIf(!TEST_REDIS_URL)('a half-open invalidation subscription', () => 
     expect(await onA.get('h1')).toEqual({ id: 's1', active: true });
     expect(onA.peek('h1')).toEqual({ id: 's1', active: true });
 
-    relay.freeze();
+    replicas.relay.freeze();
     const frozenAt = performance.now();
     // The revocation reaches Redis and is published, but A never hears it.
     expect(await onB.invalidate(['h1'])).toBe('complete');
@@ -72,7 +51,7 @@ describe.skipIf(!TEST_REDIS_URL)('a half-open invalidation subscription', () => 
     await onA.set('h2', { id: 's2', active: true }, 60_000);
     expect(onA.peek('h2')).toBeUndefined();
 
-    relay.heal();
+    replicas.relay.heal();
     await vi.waitFor(async () => expect(await a.healthy()).toBe(true), { timeout: 10_000, interval: 50 });
     // Subscribed again: the LRU fills and serves, and invalidations arrive.
     await onA.set('h3', { id: 's3', active: true }, 60_000);
@@ -94,9 +73,9 @@ describe.skipIf(!TEST_REDIS_URL)('a half-open invalidation subscription', () => 
   });
 
   it('publishes heartbeats a replica without them applies as an empty invalidation', async () => {
-    const listener = scope.admin.duplicate();
+    const listener = replicas.scope.admin.duplicate();
     try {
-      await listener.subscribe(scope.channel);
+      await listener.subscribe(replicas.scope.channel);
       const heard = new Promise<string>((resolve) =>
         listener.once('message', (_channel, text) => resolve(text)),
       );

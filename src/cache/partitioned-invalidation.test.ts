@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { resolveSettings } from './options.js';
 import { connectRedisSharedTier } from './redis-shared-tier.js';
-import { type RedisTestScope, redisTestScope, TEST_REDIS_URL } from './testing/redis.js';
-import { startTcpRelay, type TcpRelay } from './testing/tcp-relay.js';
-import { assembleTwoTierCache, createTwoTierCache } from './two-tier-cache.js';
-import type { TwoTierCache, TwoTierCacheOptions } from './types.js';
+import { TEST_REDIS_URL } from './testing/redis.js';
+import { useRelayedReplicas } from './testing/relayed-replicas.js';
+import { assembleTwoTierCache } from './two-tier-cache.js';
 
 interface Session {
   id: string;
@@ -21,73 +20,53 @@ const POLL = { timeout: 20_000, interval: 20 };
  * reaches it directly all along.
  */
 describe.skipIf(!TEST_REDIS_URL)('invalidations that cannot reach Redis', () => {
-  let scope: RedisTestScope;
-  let relay: TcpRelay;
-  const opened: TwoTierCache[] = [];
-
-  async function replica(name: string, extra: TwoTierCacheOptions = {}): Promise<TwoTierCache> {
-    const cache = await createTwoTierCache(scope.options(name, extra));
-    opened.push(cache);
-    return cache;
-  }
-
-  beforeAll(async () => {
-    scope = redisTestScope(TEST_REDIS_URL!);
-    relay = await startTcpRelay(scope.url);
-  });
-  afterEach(async () => {
-    relay.heal();
-    await Promise.all(opened.splice(0).map((cache) => cache.close()));
-  });
-  afterAll(async () => {
-    await relay.close();
-    await scope.cleanup();
-  });
+  const replicas = useRelayedReplicas();
+  const { replica } = replicas;
 
   it('resolves, and every replica drops the key once the partition heals and the retry lands', async () => {
-    const a = await replica('a', { redisUrl: relay.url });
+    const a = await replica('a', { redisUrl: replicas.relay.url });
     const b = await replica('b');
     const onA = a.namespace<Session>('sessions', NS);
     const onB = b.namespace<Session>('sessions', NS);
     await onB.set('h1', { id: 's1', active: true }, HOUR);
     expect(await onA.get('h1')).toEqual({ id: 's1', active: true });
 
-    relay.cut();
+    replicas.relay.cut();
     expect(await onA.invalidate(['h1'])).toBe('deferred');
     expect(await onA.get('h1')).toBeUndefined();
     // The window this closes: B still serves the value Redis holds.
     expect(await onB.get('h1')).toEqual({ id: 's1', active: true });
     expect(a.stats()).toMatchObject({ invalidationsDeferred: 1, pendingInvalidations: 1 });
 
-    relay.heal();
+    replicas.relay.heal();
     // (ioredis may also resend the command that was in flight when the cut came, once it is
     // connected again: an invalidation applied twice is harmless.)
     await vi.waitFor(async () => {
       expect(await onB.get('h1')).toBeUndefined();
       expect(a.stats()).toMatchObject({ invalidationsRetried: 1, pendingInvalidations: 0 });
     }, POLL);
-    expect(await scope.admin.get(scope.redisKey('sessions', 'h1'))).not.toContain('s1');
+    expect(await replicas.scope.admin.get(replicas.scope.redisKey('sessions', 'h1'))).not.toContain('s1');
     expect(await onA.get('h1')).toBeUndefined();
   });
 
   it('without healing, the key is gone everywhere once maxSharedTtlMs has passed, and the retry stops', async () => {
     const capped = { ...NS, maxSharedTtlMs: 1_000 };
-    const a = await replica('a', { redisUrl: relay.url, tombstoneTtlMs: 500 });
+    const a = await replica('a', { redisUrl: replicas.relay.url, tombstoneTtlMs: 500 });
     const b = await replica('b', { tombstoneTtlMs: 500 });
     const onA = a.namespace<Session>('sessions', capped);
     const onB = b.namespace<Session>('sessions', capped);
     await onB.set('h2', { id: 's2', active: true }, HOUR);
     // Asked for an hour, kept in Redis no longer than the cap.
-    const ttl = await scope.admin.pttl(scope.redisKey('sessions', 'h2'));
+    const ttl = await replicas.scope.admin.pttl(replicas.scope.redisKey('sessions', 'h2'));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(1_000);
 
-    relay.cut();
+    replicas.relay.cut();
     expect(await onA.invalidate(['h2'])).toBe('deferred');
     await vi.waitFor(async () => {
       expect(await onB.get('h2')).toBeUndefined();
     }, POLL);
-    expect(await scope.admin.exists(scope.redisKey('sessions', 'h2'))).toBe(0);
+    expect(await replicas.scope.admin.exists(replicas.scope.redisKey('sessions', 'h2'))).toBe(0);
     // Past maxSharedTtlMs + tombstoneTtlMs the retry has nothing left to remove and gives up.
     await vi.waitFor(() => {
       expect(a.stats()).toMatchObject({ pendingInvalidations: 0, invalidationsAbandoned: 1 });
@@ -100,8 +79,8 @@ describe.skipIf(!TEST_REDIS_URL)('invalidations that cannot reach Redis', () => 
     // clock is the test's, so its local tombstone can expire while the retry is still due.
     let invalidationsFail = true;
     let now = 1_000;
-    const settings = { ...resolveSettings(scope.options('a')), now: () => now };
-    const url = scope.url;
+    const settings = { ...resolveSettings(replicas.scope.options('a')), now: () => now };
+    const url = replicas.scope.url;
     const a = await assembleTwoTierCache(settings, async (listener) => {
       const tier = await connectRedisSharedTier({ ...settings, url }, listener);
       return {
@@ -112,7 +91,7 @@ describe.skipIf(!TEST_REDIS_URL)('invalidations that cannot reach Redis', () => 
         },
       };
     });
-    opened.push(a);
+    replicas.closeAfterTest(a);
     const b = await replica('b');
     const onA = a.namespace<Session>('sessions', NS);
     const onB = b.namespace<Session>('sessions', NS);
@@ -125,7 +104,7 @@ describe.skipIf(!TEST_REDIS_URL)('invalidations that cannot reach Redis', () => 
     expect(await onA.get('h3')).toBeUndefined();
     // ...nor puts a value (read before the invalidation, say) back.
     await onA.set('h3', { id: 's3', active: false }, HOUR);
-    expect(await scope.admin.get(scope.redisKey('sessions', 'h3'))).toBe(
+    expect(await replicas.scope.admin.get(replicas.scope.redisKey('sessions', 'h3'))).toBe(
       JSON.stringify({ id: 's3', active: true }),
     );
 
