@@ -1,25 +1,56 @@
 /**
  * What a verification flow refuses, as Kratos's code and link strategies refuse it: a code
- * guessed at too often (the flow is replaced), an address that is not an email address, and a
- * flow whose `use` method is switched off. And what a followed link leads to: the flow, passed,
- * with its "Continue" link, in the verification UI.
+ * guessed at too often (the flow is replaced), a bad or used link (a new flow says so), an
+ * address that is not an email address, and a flow whose `use` method is switched off. And what
+ * a passed flow shows: the success and its "Continue" link, in a `GET` form to where it leads.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { IdentityApi, UiNode } from '@ory/client';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
-import { queuedTo, useCourierServer } from './support/courier-server.js';
-import { testDatabases } from './support/databases.js';
+import {
+  type CourierServerOptions,
+  queuedTo,
+  startCourierServer,
+  useCourierServer,
+} from './support/courier-server.js';
+import { type TestDatabase, testDatabases } from './support/databases.js';
 import { failure } from './support/failure.js';
 import { codeIn, mailTo } from './support/mail.js';
+import type { TestServer } from './support/server.js';
+import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 
 const traits = (email: string) => ({ email, fullname: 'Ada', phone_number: 5550100, user_type: 'educator' });
 const ids = (messages: { id: number }[] | undefined) => (messages ?? []).map((m) => m.id);
 
 type FlowJson = {
   id: string;
+  type: string;
   state: string;
-  ui: { messages?: { id: number; text: string }[]; nodes: UiNode[] };
+  return_to?: string;
+  ui: { action: string; method: string; messages?: { id: number; text: string }[]; nodes: UiNode[] };
 };
+
+/** The link in the last message to `email` since `before`. */
+async function linkTo(smtp: TestSmtpServer, email: string, before: number): Promise<string> {
+  const mail = await mailTo(smtp, email, before);
+  const link = mail.text.split(/\s+/).find((word) => word.includes('/self-service/verification?flow='));
+  expect(link).toContain('token=');
+  return link ?? '';
+}
+
+/** Kratos's passed form: `GET` to where Continue leads, the anchor alone (no CSRF node). */
+function expectPassedForm(flow: FlowJson, href: string, group: 'code' | 'link'): void {
+  expect(flow.state).toBe('passed_challenge');
+  expect(ids(flow.ui.messages)).toEqual([1080002]);
+  expect({ action: flow.ui.action, method: flow.ui.method }).toEqual({ action: href, method: 'GET' });
+  expect(flow.ui.nodes.map((n) => [n.type, n.group, (n.attributes as { id?: string }).id])).toEqual([
+    ['a', group, 'continue'],
+  ]);
+  expect(flow.ui.nodes[0]?.attributes).toMatchObject({ node_type: 'a', href });
+}
 
 async function createIdentity(admin: IdentityApi, email: string): Promise<string> {
   const { data } = await admin.createIdentity({
@@ -153,6 +184,43 @@ describe.each(testDatabases())('verification by code refuses ($name)', (database
     ).json()) as FlowJson;
     expect(nodeMessages(shown, 'email')).toEqual([4000040]);
   });
+
+  it('shows a passed flow as Kratos: a GET form to the return URL holding only "Continue"', async () => {
+    const { id, flow, code } = await codeSent('passed-native@example.test');
+    const { status, data } = await t.frontend.updateVerificationFlow({
+      flow: flow.id,
+      updateVerificationFlowBody: { method: 'code', code },
+    });
+    expect(status).toBe(200);
+    expectPassedForm(data as FlowJson, 'http://app.example.test/welcome', 'code');
+    expect(await verified(t.admin, id)).toBe(true);
+
+    // A browser flow the same: nothing left to post, so no CSRF node.
+    const email = 'passed-browser@example.test';
+    await createIdentity(t.admin, email);
+    const browser = new BrowserClient(t.server.publicUrl);
+    const browserFlow = (await (
+      await browser.getJson('/self-service/verification/browser')
+    ).json()) as FlowJson;
+    const before = t.smtp.messages.length;
+    await browser.postJson(`/self-service/verification?flow=${browserFlow.id}`, {
+      method: 'code',
+      email,
+      csrf_token: csrfTokenOf(browserFlow),
+    });
+    const sent = codeIn((await mailTo(t.smtp, email, before)).text);
+    const done = await browser.postJson(`/self-service/verification?flow=${browserFlow.id}`, {
+      method: 'code',
+      code: sent,
+      csrf_token: csrfTokenOf(browserFlow),
+    });
+    expect(done.status).toBe(200);
+    expectPassedForm((await done.json()) as FlowJson, 'http://app.example.test/welcome', 'code');
+    const fetched = (await (
+      await browser.getJson(`/self-service/verification/flows?id=${browserFlow.id}`)
+    ).json()) as FlowJson;
+    expectPassedForm(fetched, 'http://app.example.test/welcome', 'code');
+  });
 });
 
 describe.each(testDatabases())('verification by link ($name)', (database) => {
@@ -176,30 +244,107 @@ describe.each(testDatabases())('verification by link ($name)', (database) => {
       email,
       csrf_token: csrfTokenOf(flow),
     });
-    const mail = await mailTo(t.smtp, email, before);
-    const link = mail.text.split(/\s+/).find((word) => word.includes('/self-service/verification?flow='));
-    expect(link).toContain('token=');
+    const link = await linkTo(t.smtp, email, before);
 
-    const followed = await browser.request(link ?? '', { headers: { accept: 'text/html' } });
+    const followed = await browser.request(link, { headers: { accept: 'text/html' } });
     expect(followed.status).toBe(303);
     expect(followed.headers.get('location')).toBe(`${t.server.publicUrl}/ui/verification?flow=${flow.id}`);
     expect(await verified(t.admin, id)).toBe(true);
 
-    // The flow as a UI fetches it: passed, saying so, leading on to return_to.
+    // The flow as a UI fetches it: passed, saying so, its form leading on to return_to.
     const shown = (await (
       await browser.getJson(`/self-service/verification/flows?id=${flow.id}`)
     ).json()) as FlowJson;
-    expect(shown.state).toBe('passed_challenge');
-    expect(ids(shown.ui.messages)).toEqual([1080002]);
-    const anchor = shown.ui.nodes.find((n) => (n.attributes as { id?: string }).id === 'continue');
-    expect(anchor?.attributes).toMatchObject({ node_type: 'a', href: returnTo });
+    expectPassedForm(shown, returnTo, 'link');
 
-    // And the built-in UI's page shows that link.
+    // And the built-in UI's page shows that link, in a form that posts nothing.
     const page = await browser.request(`${t.server.publicUrl}/ui/verification?flow=${flow.id}`, {
       headers: { accept: 'text/html' },
     });
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain(`href="${returnTo}"`);
+    const html = await page.text();
+    expect(html).toContain(`href="${returnTo}"`);
+    expect(html).toMatch(/<form[^>]*method="get"/);
+    expect(html).not.toContain('name="csrf_token"');
+  });
+
+  /** A browser flow (with `return_to`) whose link was mailed to a new identity's address. */
+  async function linkSent(email: string, returnTo?: string) {
+    const id = await createIdentity(t.admin, email);
+    const browser = new BrowserClient(t.server.publicUrl);
+    const query = returnTo === undefined ? '' : `?return_to=${encodeURIComponent(returnTo)}`;
+    const flow = (await (
+      await browser.getJson(`/self-service/verification/browser${query}`)
+    ).json()) as FlowJson;
+    const before = t.smtp.messages.length;
+    await browser.postJson(`/self-service/verification?flow=${flow.id}`, {
+      method: 'link',
+      email,
+      csrf_token: csrfTokenOf(flow),
+    });
+    return { id, browser, flow, link: await linkTo(t.smtp, email, before) };
+  }
+
+  /** The new flow a refused link was sent to (303 to its UI), as its browser fetches it. */
+  async function replacement(browser: BrowserClient, answer: Response, old: string): Promise<FlowJson> {
+    expect(answer.status).toBe(303);
+    const location = new URL(answer.headers.get('location') ?? '');
+    expect(location.pathname).toBe('/ui/verification');
+    const nextId = location.searchParams.get('flow') ?? '';
+    expect(nextId).not.toBe(old);
+    return (await (
+      await browser.getJson(`/self-service/verification/flows?id=${nextId}`)
+    ).json()) as FlowJson;
+  }
+
+  it('sends a bad link to a new browser flow saying 4070001, keeping return_to, for any client', async () => {
+    const returnTo = 'http://app.example.test/after-verification';
+    const { id, browser, flow, link } = await linkSent('link-bad@example.test', returnTo);
+    const bad = new URL(link);
+    bad.searchParams.set('token', 'not-the-token');
+    for (const accept of ['text/html', 'application/json']) {
+      const answer = await browser.request(bad.toString(), { headers: { accept } });
+      const next = await replacement(browser, answer, flow.id);
+      expect([next.type, next.state, ids(next.ui.messages)], accept).toEqual([
+        'browser',
+        'choose_method',
+        [4070001],
+      ]);
+      // Kratos's new flow forgets return_to (its request URL is the link's); kept here, it
+      // leads the person where the flow they started would have.
+      expect(next.return_to).toBe(returnTo);
+    }
+    // The flow itself is untouched: its own link still verifies.
+    expect((await browser.request(link, { headers: { accept: 'text/html' } })).status).toBe(303);
+    expect(await verified(t.admin, id)).toBe(true);
+  });
+
+  it('sends a used link to a new flow saying 4070001 rather than the passed flow', async () => {
+    const { browser, flow, link } = await linkSent('link-used@example.test');
+    expect((await browser.request(link, { headers: { accept: 'text/html' } })).status).toBe(303);
+    const again = await browser.request(link, { headers: { accept: 'application/json' } });
+    const next = await replacement(browser, again, flow.id);
+    expect(ids(next.ui.messages)).toEqual([4070001]);
+    // The passed flow still says it passed.
+    const passed = (await (
+      await browser.getJson(`/self-service/verification/flows?id=${flow.id}`)
+    ).json()) as FlowJson;
+    expect(ids(passed.ui.messages)).toEqual([1080002]);
+  });
+
+  it('does not count link tokens against the flow: the link works after many bad ones', async () => {
+    const { id, browser, flow, link } = await linkSent('link-uncounted@example.test');
+    const bad = new URL(link);
+    // More than `max_submissions` (5) tries, which a typed code would be refused after.
+    for (let i = 0; i < 7; i++) {
+      bad.searchParams.set('token', `bad-${i}`);
+      const answer = await browser.request(bad.toString(), { headers: { accept: 'application/json' } });
+      expect(answer.status).toBe(303);
+    }
+    const followed = await browser.request(link, { headers: { accept: 'text/html' } });
+    expect(followed.status).toBe(303);
+    expect(followed.headers.get('location')).toBe(`${t.server.publicUrl}/ui/verification?flow=${flow.id}`);
+    expect(await verified(t.admin, id)).toBe(true);
   });
 });
 
@@ -222,11 +367,10 @@ describe.each(testDatabases())('verification whose method is switched off ($name
     expect(browser.status).toBe(400);
   });
 
-  it('answers a link to a flow started after registration with 404: the method is off', async () => {
+  it('registers without mailing a link nobody could use (Kratos fails the registration instead)', async () => {
     const email = 'switched-off@example.test';
     const { data: flow } = await t.frontend.createNativeRegistrationFlow();
-    const before = t.smtp.messages.length;
-    await t.frontend.updateRegistrationFlow({
+    const { status, data } = await t.frontend.updateRegistrationFlow({
       flow: flow.id,
       updateRegistrationFlowBody: {
         method: 'password',
@@ -234,9 +378,73 @@ describe.each(testDatabases())('verification whose method is switched off ($name
         traits: traits(email),
       },
     });
-    const mail = await mailTo(t.smtp, email, before);
-    const link = mail.text.split(/\s+/).find((word) => word.includes('/self-service/verification?flow='));
-    const followed = await fetch(link ?? '', { headers: { accept: 'application/json' }, redirect: 'manual' });
+    expect(status).toBe(200);
+    expect((data.continue_with ?? []).map((item) => item.action)).not.toContain('show_verification_ui');
+    expect(await queuedTo(t.server, email)).toEqual([]);
+    expect(data.identity.verifiable_addresses?.[0]).toMatchObject({ verified: false, status: 'pending' });
+    const { data: stored } = await t.admin.getIdentity({ id: data.identity.id });
+    expect(stored.verifiable_addresses?.[0]).toMatchObject({ verified: false, status: 'pending' });
+  });
+});
+
+/** A database two servers can use one after the other: a file for SQLite, a fresh PostgreSQL one. */
+async function sharedDatabase(database: TestDatabase): Promise<{ dsn: string; drop(): Promise<void> }> {
+  if (database.name === 'postgres') return database.create();
+  const dir = await mkdtemp(join(tmpdir(), 'portcullis-verification-'));
+  return {
+    dsn: `sqlite://${join(dir, 'shared.sqlite')}`,
+    drop: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+describe.each(testDatabases())('a link mailed before its method was switched off ($name)', (database) => {
+  let smtp: TestSmtpServer;
+  let db: { dsn: string; drop(): Promise<void> };
+  const servers: TestServer[] = [];
+  const options = (linkMethod: boolean): CourierServerOptions => ({
+    linkMethod,
+    flows: { verification: { enabled: true, use: 'link' } },
+  });
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    db = await sharedDatabase(database);
+  });
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+    await smtp?.stop();
+    await db?.drop();
+  });
+
+  it('answers the link with 404: the method is off (Kratos flow.MethodEnabledAndAllowed)', async () => {
+    const email = 'switched-off-later@example.test';
+    const before = await startCourierServer(db.dsn, smtp, options(true));
+    servers.push(before);
+    await fetch(`${before.adminUrl}/admin/identities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ schema_id: 'exam', traits: traits(email) }),
+    });
+    const flow = (await (
+      await fetch(`${before.publicUrl}/self-service/verification/api`, {
+        headers: { accept: 'application/json' },
+      })
+    ).json()) as FlowJson;
+    const sentAt = smtp.messages.length;
+    await fetch(`${before.publicUrl}/self-service/verification?flow=${flow.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ method: 'link', email }),
+    });
+    const link = new URL(await linkTo(smtp, email, sentAt));
+    await before.close();
+    servers.pop();
+
+    const after = await startCourierServer(db.dsn, smtp, options(false));
+    servers.push(after);
+    const followed = await fetch(`${after.publicUrl}${link.pathname}${link.search}`, {
+      headers: { accept: 'application/json' },
+      redirect: 'manual',
+    });
     expect(followed.status).toBe(404);
     expect(((await followed.json()) as { error: { reason: string } }).error.reason).toMatch(
       /^This endpoint was disabled by system administrator/,

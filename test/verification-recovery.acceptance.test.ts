@@ -697,9 +697,18 @@ describe.each(testDatabases())(
       expect(followed.status).toBe(303);
       const { data } = await t.admin.getIdentity({ id: identity.id });
       expect(data.verifiable_addresses?.[0]).toMatchObject({ verified: true, status: 'completed' });
-      // A link works once.
+      // A link works once: used again, it sends the browser to a new flow saying so (4070001), as
+      // Kratos's link strategy does for JSON clients too.
       const again = await browser.request(link, { headers: { accept: 'application/json' } });
-      expect(again.status).toBe(400);
+      expect(again.status).toBe(303);
+      const next = new URL(String(again.headers.get('location')));
+      expect(next.searchParams.get('flow')).not.toBe(flow.id);
+      const shown = await browser.getJson(
+        `/self-service/verification/flows?id=${next.searchParams.get('flow')}`,
+      );
+      expect(ids(((await shown.json()) as { ui: { messages: { id: number }[] } }).ui.messages)).toEqual([
+        4070001,
+      ]);
     });
 
     it("verifies a native flow's address by its link opened in a browser, which is shown the UI, not JSON", async () => {

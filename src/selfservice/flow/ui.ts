@@ -175,7 +175,7 @@ export type UiInputNode = UiNodeOf<UiNodeInputAttributes>;
 export interface UiContainer {
   /** The form's action URL. */
   action: string;
-  /** The form's method; Kratos always sends `POST`. */
+  /** The form's method: `POST`, but `GET` on a passed verification flow (its Continue form). */
   method: string;
   nodes: UiNode[];
   /** Messages about the whole form; left out when there are none. */

@@ -5,7 +5,7 @@ import type { VerificationDeps } from './deps.js';
 type MethodDeps = Pick<VerificationDeps, 'config'>;
 
 /** Whether `selfservice.methods.<use>.enabled` leaves the configured verification method on. */
-function activeMethodEnabled(deps: MethodDeps): boolean {
+export function activeMethodEnabled(deps: MethodDeps): boolean {
   const method = deps.config.verification.use;
   return method === 'code' ? deps.config.code.enabled : deps.config.link.enabled;
 }

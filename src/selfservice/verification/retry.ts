@@ -15,8 +15,10 @@ export interface RetryMessages {
 
 /**
  * As Kratos's retryVerificationFlowWithError / retryVerificationFlowWithMessage: the flow is done
- * for (its code spent, or tried too often), so a new flow of `type` (keeping `return_to`, as
- * recovery's retry does) carries the messages. A browser, or any request not asking for JSON, is
+ * for (its code spent, or tried too often, or a link bad), so a new flow of `type` carries the
+ * messages. It keeps `return_to`, as recovery's retry does: Kratos's new flow forgets it (its
+ * request URL is the submission's, which has none), which would leave the person at the default
+ * URL once verified; the kept one was checked against the allowed URLs when the flow began. A browser, or any request not asking for JSON, is
  * sent to the new flow's UI with 303. The code strategy answers a JSON request with 410
  * `self_service_flow_replaced` naming the new flow (`use_flow_id`); the link strategy, whose
  * retry always makes a browser flow, sends every request to the UI (`jsonReplaced` false).

@@ -8,6 +8,7 @@ import { issueSecret } from '../one-time/deliver.js';
 import type { MailLimitDecision } from '../one-time/deps.js';
 import type { VerificationDeps } from './deps.js';
 import { sentForm } from './flow.js';
+import { activeMethodEnabled } from './methods.js';
 import type { VerificationSender } from './sender.js';
 
 /** Where the sender reports an address it could not check against the mail limit; pino fits. */
@@ -63,8 +64,9 @@ export interface VerificationStarter extends VerificationSender {
  * leads where the originating flow asked (see postHookTarget).
  *
  * It runs after the identity (and maybe a session) was committed, so a failure here must not
- * fail the request: an address whose mail limit cannot be checked is not mailed, and logged.
- * The person can ask for a code again from the verification flow.
+ * fail the request: an address whose mail limit cannot be checked is not mailed, and logged;
+ * with the `use` method switched off (`selfservice.methods.<use>.enabled: false`) nothing is
+ * started, and that is logged. The person can ask for a code again from the verification flow.
  */
 export function createVerificationSender(
   deps: VerificationDeps,
@@ -151,6 +153,18 @@ export function createVerificationSender(
     const targets = identity.verifiable_addresses.filter(
       (a) => a.via === 'email' && !a.verified && wanted.has(a.value),
     );
+    if (targets.length === 0) return [];
+    if (!activeMethodEnabled(deps)) {
+      // Kratos's Verifier fails on GetActiveVerificationStrategy (400) once the identity is
+      // saved: its registration or settings answers an error although the change was made.
+      // Here the change stands, nothing is mailed (a code for a switched-off method could not
+      // be used: see assertMethodEndpointEnabled) and the operator is told.
+      logger.warn(
+        { identity_id: identity.id, method: deps.config.verification.use },
+        'the verification method (selfservice.flows.verification.use) is not enabled; no verification message was sent',
+      );
+      return [];
+    }
     const started: StartedVerification[] = [];
     for (const address of options.each ? targets : targets.slice(0, 1)) {
       started.push(await startOne(identity, address.value, context));

@@ -16,7 +16,7 @@ import {
 } from '../flow/flow-steps.js';
 import { assertCsrf, csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { Msg, uiText } from '../flow/messages.js';
-import { flowUiUrl } from '../flow/respond.js';
+import { flowUiUrl, respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
 import type { UiNode } from '../flow/ui.js';
 import { WebHookRefusal } from '../hooks/runner.js';
@@ -25,13 +25,8 @@ import { withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import type { VerificationDeps } from './deps.js';
-import {
-  addressMissingNodes,
-  createVerificationFlow,
-  sentForm,
-  throttledSendNodes,
-  withCsrf,
-} from './flow.js';
+import { addressMissingNodes, createVerificationFlow, sentForm, throttledSendNodes } from './flow.js';
+import { redeemLinkToken } from './link-token.js';
 import { assertMethodEndpointEnabled } from './methods.js';
 import { retryVerification } from './retry.js';
 
@@ -131,7 +126,10 @@ async function run(
       ...(flow.ui.messages === undefined ? {} : { messages: flow.ui.messages }),
     });
   }
-  if (flow.state === 'passed_challenge') {
+  // As Kratos's link strategy (Verify), a link token is used before the flow's state is looked
+  // at: a used link of a passed flow is "invalid or already used", on a new flow (see redeem).
+  const linkToken = method === 'link' && step.secret !== undefined && step.secret !== '';
+  if (flow.state === 'passed_challenge' && !linkToken) {
     return save(deps, request, reply, flow, 'fix', {
       nodes: withoutNodeMessages(flow.ui.nodes),
       messages: [uiText(Msg.ErrorValidationVerificationRetrySuccess)],
@@ -209,31 +207,37 @@ async function redeem(
   csrf: string | undefined,
 ): Promise<FastifyReply> {
   const method = deps.config.verification.use;
-  const result = await redeemSecret(deps, { kind: 'verification', method, flowId: flow.id }, secret);
+  // Typed codes count against the flow's tries; link tokens do not (see redeemLinkToken).
+  const result =
+    method === 'code'
+      ? await redeemSecret(deps, { kind: 'verification', method, flowId: flow.id }, secret)
+      : await redeemLinkToken(deps, flow.id, secret);
   // As Kratos's verificationUseCode once the flow's tries are spent (ErrCodeSubmittedTooOften):
   // the flow is replaced by one saying so, where the person asks for a new code.
-  if (!result.ok && result.reason === 'too_many' && method === 'code') {
+  if (!result.ok && result.reason === 'too_many') {
     return retryVerification(deps, request, reply, flow, {
       type: flow.type,
       messages: { form: [uiText(Msg.ErrorValidationGeneric, { reason: SUBMITTED_TOO_OFTEN })] },
       jsonReplaced: true,
     });
   }
+  // A bad, used or expired link token, as Kratos's verificationUseToken (retryVerificationFlowWithMessage
+  // with flow.TypeBrowser): a new browser flow saying 4070001, where the person asks for another
+  // link; every client, JSON or not, is sent to its UI with 303.
+  if (!result.ok && method === 'link') {
+    return retryVerification(deps, request, reply, flow, {
+      type: 'browser',
+      messages: { form: [uiText(Msg.ErrorValidationVerificationTokenInvalidOrAlreadyUsed)] },
+      jsonReplaced: false,
+    });
+  }
   if (!result.ok) {
     const address = typeof flow.internal.address === 'string' ? flow.internal.address : '';
-    const form = sentForm(deps, flow.type, csrf, address);
     // A wrong or used code is not a failed request in Kratos's code strategy: the flow, with
-    // 4070006, answered 200 (a browser form goes back to the UI either way). Too many tries is.
-    const outcome = method === 'code' && result.reason === 'invalid' ? 'next' : 'fix';
-    return save(deps, request, reply, flow, outcome, {
-      nodes: form.nodes,
-      messages: [
-        uiText(
-          method === 'code'
-            ? Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed
-            : Msg.ErrorValidationVerificationTokenInvalidOrAlreadyUsed,
-        ),
-      ],
+    // 4070006, answered 200 (a browser form goes back to the UI either way).
+    return save(deps, request, reply, flow, 'next', {
+      nodes: sentForm(deps, flow.type, csrf, address).nodes,
+      messages: [uiText(Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed)],
     });
   }
   const identity = await deps.identityById(result.identityId);
@@ -268,11 +272,36 @@ async function redeem(
   const next = flow.return_to ?? deps.config.verification.after.returnUrl(method);
   // The flow, passed, shows the success and the "Continue" link: as Kratos (code and link
   // strategies alike), whose handler then sends a browser to the verification UI, so a followed
-  // link shows it there too rather than leading straight on.
-  return save(deps, request, reply, { ...flow, state: 'passed_challenge' }, 'next', {
-    nodes: withCsrf(flow.type, csrf, [continueLinkNode(method, next)]),
+  // link shows it there too rather than leading straight on. Its form is Kratos's new
+  // container: `GET` to where Continue leads, with the anchor alone — nothing is left to post,
+  // so no CSRF node either.
+  return savePassed(deps, request, reply, flow, {
+    action: next,
+    method: 'GET',
+    nodes: [continueLinkNode(method, next)],
     messages: [uiText(Msg.InfoSelfServiceVerificationSuccessful)],
   });
+}
+
+/** Stores the flow as passed with the form `ui`, answered as save answers a step's success. */
+async function savePassed(
+  deps: VerificationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+  ui: SelfServiceFlow['ui'],
+): Promise<FastifyReply> {
+  const passed: SelfServiceFlow = {
+    ...flow,
+    state: 'passed_challenge',
+    active: deps.config.verification.use,
+    ui,
+    updated_at: deps.now(),
+  };
+  await deps.flows.update(passed);
+  const uiUrl = deps.config.verification.uiUrl;
+  if (flow.type === 'api' && personsBrowser(request)) return reply.redirect(flowUiUrl(uiUrl, flow.id), 303);
+  return respondWithFlow(request, reply, passed, uiUrl);
 }
 
 /**
