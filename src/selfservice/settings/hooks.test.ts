@@ -14,12 +14,13 @@ function recordingSender(): VerificationSender & {
     calls,
     async sendForAddresses(_identity, addresses, context) {
       calls.push({ addresses, type: context.type });
-      // As the real sender: the UI's URL for browser flows only.
-      return {
-        flowId: 'a1f0c3de-0000-4000-8000-000000000001',
-        address: addresses[0] ?? '',
+      // As the real sender with the legacy flag: a flow per address, the UI's URL for browser
+      // flows only.
+      return addresses.map((address, i) => ({
+        flowId: `a1f0c3de-0000-4000-8000-00000000000${i + 1}`,
+        address,
         ...(context.type === 'browser' ? { url: 'https://ui/verify' } : {}),
-      };
+      }));
     },
   };
 }
@@ -80,8 +81,6 @@ describe('afterSettings', () => {
       sessionId: 's1',
     });
     expect(verification.calls).toEqual([{ addresses: ['ada@lovelace.org'], type: 'browser' }]);
-    // The message moved the address to `sent`: whoami's cached identity is dropped (finding 8).
-    expect(deps.sessions.changed).toEqual([{ identityId: before.id, state: 'active' }]);
     expect(browser).toEqual([
       {
         action: 'show_verification_ui',
@@ -103,6 +102,33 @@ describe('afterSettings', () => {
       action: 'show_verification_ui',
       flow: { id: 'a1f0c3de-0000-4000-8000-000000000001', verifiable_address: 'ada@lovelace.org' },
     });
+  });
+
+  it('shows every verification flow the sender started, one continue_with item each', async () => {
+    const two = identityFixture('ada@lovelace.org', { id: before.id });
+    const withSecond: Identity = {
+      ...two,
+      verifiable_addresses: [
+        ...two.verifiable_addresses,
+        {
+          ...(two.verifiable_addresses[0] as Identity['verifiable_addresses'][number]),
+          id: 'second',
+          value: 'ada@work.example',
+        },
+      ],
+    };
+    const deps = { verification: recordingSender(), sessions: recordingSessions(), config: config([]) };
+    const items = await afterSettings(deps, {
+      method: 'profile',
+      flow: flow('api'),
+      before: verified(before),
+      after: withSecond,
+      sessionId: 's1',
+    });
+    expect(items.map((i) => (i.action === 'show_verification_ui' ? i.flow.verifiable_address : ''))).toEqual([
+      'ada@lovelace.org',
+      'ada@work.example',
+    ]);
   });
 
   it('sends nothing when the addresses stay, or for the password method', async () => {

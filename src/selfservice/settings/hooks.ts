@@ -34,16 +34,14 @@ export async function afterSettings(
     const unverified = change.after.verifiable_addresses.filter((address) => !address.verified);
     const added = addedAddresses(change.before.verifiable_addresses, unverified);
     if (added.length > 0) {
-      const sent = await deps.verification.sendForAddresses(change.after, added, {
+      // The sender drops the cached identity once a message moved an address to `sent`.
+      const started = await deps.verification.sendForAddresses(change.after, added, {
         type: change.flow.type,
         requestUrl: change.flow.request_url,
         transientPayload: change.transientPayload,
       });
-      if (sent) {
-        // The messages moved the addresses from `pending` to `sent` (address-store markSent),
-        // after the save dropped the cached identity: whoami would show `pending` until the
-        // cache entry expired (the concurrency review's finding 8).
-        await deps.sessions.identityChanged(change.after.id, change.after);
+      // One item per flow started, as Kratos's Verifier adds one per address it sends to.
+      for (const sent of started) {
         continueWith.push({
           action: 'show_verification_ui',
           flow: { id: sent.flowId, verifiable_address: sent.address, ...(sent.url ? { url: sent.url } : {}) },

@@ -69,7 +69,7 @@ describe('sendForAddresses when the mail limit cannot be checked', () => {
     });
 
     // The flow exists (the person can ask for a code from it), but no message was issued.
-    expect(sent).toEqual({ flowId: created[0]?.id, address: 'ada@example.com' });
+    expect(sent).toEqual([{ flowId: created[0]?.id, address: 'ada@example.com' }]);
     expect(warnings).toEqual([
       {
         obj: { identity_id: identity.id, err: 'Error' },

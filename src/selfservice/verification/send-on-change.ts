@@ -175,14 +175,15 @@ export function createVerificationSender(
   return {
     start,
     async sendForAddresses(identity, addresses, context) {
-      const [first] = await start(identity, addresses, context, {
+      const started = await start(identity, addresses, context, {
         each: deps.config.featureFlags.legacyContinueWithVerificationUi,
       });
-      if (first === undefined) return undefined;
       // Kratos sets the UI's URL for browser flows only: a native app shows its own screen.
-      return first.type === 'browser'
-        ? { flowId: first.flowId, address: first.address, url: first.uiUrl }
-        : { flowId: first.flowId, address: first.address };
+      return started.map((s) =>
+        s.type === 'browser'
+          ? { flowId: s.flowId, address: s.address, url: s.uiUrl }
+          : { flowId: s.flowId, address: s.address },
+      );
     },
   };
 }

@@ -9,10 +9,12 @@ import type { FlowType } from '../flow/flow.js';
  */
 export interface VerificationSender {
   /**
-   * Queues a verification message to each of `addresses` (values of the identity's
-   * verifiable addresses that are not verified yet) in one new verification flow, and returns
-   * that flow for `continue_with: show_verification_ui` (with the UI's `url` for browser flows
-   * only, as Kratos); undefined when verification is disabled or none of the addresses needs it.
+   * Starts verification of `addresses` (values of the identity's verifiable addresses that are
+   * not verified yet): a verification flow and a queued message for the first of them, or for
+   * each with `feature_flags.legacy_continue_with_verification_ui` (as Kratos's Verifier), and
+   * returns those flows for `continue_with: show_verification_ui`, one item each (with the UI's
+   * `url` for browser flows only, as Kratos); empty when verification is disabled, its method
+   * switched off, or none of the addresses needs it.
    */
   sendForAddresses(
     identity: Identity,
@@ -23,5 +25,5 @@ export interface VerificationSender {
      * NewPostHookFlow copies it to the verification flow).
      */
     context: { type: FlowType; requestUrl: string; transientPayload?: JsonObject | undefined },
-  ): Promise<{ flowId: string; address: string; url?: string } | undefined>;
+  ): Promise<{ flowId: string; address: string; url?: string }[]>;
 }
