@@ -11,12 +11,9 @@ import type { Logger } from '../kernel/logger.js';
 import { VERSION } from '../kernel/version.js';
 import { registerCacheMetrics } from '../observability/cache-metrics.js';
 import { healthRoutes, type Readiness } from '../observability/health.js';
+import type { MetricsListener } from '../observability/listen.js';
 import { HttpMetrics, processMetricsRegistry } from '../observability/metrics.js';
-import {
-  type MetricsListener,
-  OathkeeperMetrics,
-  startMetricsListener,
-} from '../observability/oathkeeper-metrics.js';
+import { OathkeeperMetrics, startMetricsListener } from '../observability/oathkeeper-metrics.js';
 import { identityReadiness } from '../observability/readiness.js';
 import { metricsRoutes, type RouteMetrics, routeMetrics } from '../observability/route-metrics.js';
 import { isInMemoryDsn } from '../persistence/dsn.js';

@@ -5,7 +5,7 @@ import { parseDuration } from '../kernel/duration.js';
 import { createLogger, type Logger } from '../kernel/logger.js';
 import { VERSION } from '../kernel/version.js';
 import { startCourierMetrics } from '../observability/courier-metrics.js';
-import type { MetricsListener } from '../observability/oathkeeper-metrics.js';
+import type { MetricsListener } from '../observability/listen.js';
 import { type Database, openDatabase } from '../persistence/database.js';
 import { parseDsn } from '../persistence/dsn.js';
 import { configFiles, readsConfig } from './config-flag.js';

@@ -7,7 +7,7 @@
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOn, type MetricsListener } from './listen.js';
 import {
   approximateRequestSize,
   type EndpointMetrics,
@@ -18,7 +18,6 @@ import {
   scrape,
   UNMATCHED_ENDPOINT,
 } from './metrics.js';
-import type { MetricsListener } from './oathkeeper-metrics.js';
 
 export interface CourierMetricsOptions {
   /**
@@ -62,24 +61,7 @@ export async function startCourierMetrics(options: CourierMetricsOptions): Promi
       () => answer(request, response, 500, '', endpoints.metrics, started),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    const host = options.host === '' ? undefined : options.host;
-    server.listen({ port: options.port, ...(host !== undefined ? { host } : {}) }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOn(server, options);
 }
 
 function pathOf(url: string): string {

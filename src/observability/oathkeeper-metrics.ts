@@ -11,9 +11,9 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { PrometheusListenerSettings } from '../config/areas/prometheus.js';
+import { listenOn, type MetricsListener } from './listen.js';
 import { GO_DEFAULT_BUCKETS, METRICS_CONTENT_TYPE, scrape } from './metrics.js';
 import { type CounterSeries, type HistogramSeries, SeriesCounter, SeriesHistogram } from './series.js';
 
@@ -154,12 +154,6 @@ function recordClosed(this: Observed): void {
   );
 }
 
-export interface MetricsListener {
-  /** `http://host:port`. */
-  readonly url: string;
-  close(): Promise<void>;
-}
-
 /**
  * The `serve.prometheus` listener. Oathkeeper's runPrometheus hands the metrics handler the
  * whole server, so every path answers with the metrics: `metrics_path` (default `/metrics`) and
@@ -182,23 +176,5 @@ export async function startMetricsListener(
       () => response.writeHead(500).end(),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // Empty host: every interface, as in Oathkeeper.
-    const host = settings.host === '' ? undefined : settings.host;
-    server.listen({ port: settings.port, ...(host !== undefined ? { host } : {}) }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOn(server, settings);
 }
