@@ -17,6 +17,9 @@ export interface AddressStore {
   markSent(executor: Kysely<Tables>, identityId: string, value: string, now: Date): Promise<void>;
 }
 
+/** Rewrites of the identity racing one verification, each replacing the row it waited for. */
+const MARK_VERIFIED_ATTEMPTS = 5;
+
 export function createAddressStore(db: Kysely<Tables>): AddressStore {
   return {
     async identityIdByVerifiableAddress(value) {
@@ -40,13 +43,27 @@ export function createAddressStore(db: Kysely<Tables>): AddressStore {
     },
 
     async markVerified(identityId, value, now) {
-      const result = await db
-        .updateTable('identity_verifiable_addresses')
-        .set({ verified: true, verified_at: now, status: 'completed', updated_at: now })
-        .where('identity_id', '=', identityId)
-        .where('value', '=', value)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      // A write of the whole identity replaces its address rows (deleted, then inserted again). On
+      // PostgreSQL an UPDATE that waited for such a deleted row finds it gone when that write
+      // commits, and does not see the row inserted in its place: the verification would be lost.
+      // A new statement sees the new row, so try again while the address is still there.
+      for (let attempt = 0; attempt < MARK_VERIFIED_ATTEMPTS; attempt++) {
+        const result = await db
+          .updateTable('identity_verifiable_addresses')
+          .set({ verified: true, verified_at: now, status: 'completed', updated_at: now })
+          .where('identity_id', '=', identityId)
+          .where('value', '=', value)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) > 0) return true;
+        const still = await db
+          .selectFrom('identity_verifiable_addresses')
+          .select('id')
+          .where('identity_id', '=', identityId)
+          .where('value', '=', value)
+          .executeTakeFirst();
+        if (still === undefined) return false;
+      }
+      return false;
     },
 
     async markSent(executor, identityId, value, now) {
