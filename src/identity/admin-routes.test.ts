@@ -9,6 +9,7 @@ import { createIdentityStore, type IdentityStore } from '../persistence/identity
 import { testEngines } from '../persistence/testing/engines.js';
 import { type AdminIdentityRoutesDeps, adminIdentityRoutes } from './admin-routes.js';
 import { createIdentityManager } from './manager.js';
+import type { Credential, CredentialType, Identity, JsonObject } from './model.js';
 import { createSchemaRegistry, DEFAULT_SCHEMA_ID, DEFAULT_SCHEMAS } from './schema/index.js';
 
 const schemaUrl = (id: string) => `http://127.0.0.1:4433/schemas/${id}`;
@@ -16,7 +17,11 @@ const schemaUrl = (id: string) => `http://127.0.0.1:4433/schemas/${id}`;
 const cipher = createSecretCipher([], ['an-admin-routes-test-secret-long-enough']);
 
 /** The admin listener's identity routes over a real store, under /admin and the root as served. */
-async function adminApp(database: Database, store: IdentityStore = createIdentityStore(database.db)) {
+async function adminApp(
+  database: Database,
+  store: IdentityStore = createIdentityStore(database.db),
+  extra: Partial<AdminIdentityRoutesDeps> = {},
+) {
   const schemas = await createSchemaRegistry(DEFAULT_SCHEMAS, DEFAULT_SCHEMA_ID);
   const deps: AdminIdentityRoutesDeps = {
     identities: createIdentityManager({
@@ -31,6 +36,7 @@ async function adminApp(database: Database, store: IdentityStore = createIdentit
     schemaUrl,
     externalIds: store,
     cipher,
+    ...extra,
   };
   const app = createHttpServer({ logger: silentLogger() });
   for (const prefix of ['/admin', '']) await app.register(adminIdentityRoutes(deps), { prefix });
@@ -67,6 +73,73 @@ describe.each(testEngines())('admin identity routes ($name)', (engine) => {
     expect(response.statusCode).toBe(201);
     return response.json();
   }
+
+  describe('POST /admin/identities', () => {
+    it('answers an absolute Location on serve.admin.base_url, as Kratos (urlx.AppendPaths)', async () => {
+      let seen = 0;
+      for (const base of ['http://admin.example:4434/', 'https://gateway.example/kratos-admin']) {
+        const located = await adminApp(database, store, { adminBaseUrl: new URL(base) });
+        try {
+          for (const url of ['/admin/identities', '/identities']) {
+            seen += 1;
+            const email = `located-${seen}@example.com`;
+            const response = await located.inject({
+              method: 'POST',
+              url,
+              payload: { schema_id: 'default', traits: { email } },
+            });
+            expect(response.statusCode).toBe(201);
+            const expected = `${base.replace(/\/$/, '')}/identities/${response.json().id}`;
+            expect(response.headers.location, `${base} ${url}`).toBe(expected);
+          }
+        } finally {
+          await located.close();
+        }
+      }
+    });
+  });
+
+  describe('PATCH /admin/identities/{id}: the paths Kratos denies, and those here refused', () => {
+    it('denies /credentials/oidc itself and a move from a denied path; reads a patch of the password config as an import', async () => {
+      const { id } = await create({
+        schema_id: 'default',
+        traits: { email: 'patch-rules@example.com' },
+        credentials: { password: { config: { password: 'a long enough passphrase' } } },
+      });
+      const patch = (payload: object[]) =>
+        app.inject({ method: 'PATCH', url: `/admin/identities/${id}`, payload });
+      for (const [op, message] of [
+        [{ op: 'remove', path: '/credentials/oidc' }, 'patch includes denied path: /credentials/oidc'],
+        [
+          { op: 'move', from: '/credentials', path: '/metadata_admin' },
+          'patch includes denied path: /credentials',
+        ],
+      ] as const) {
+        const response = await patch([op]);
+        expect(response.statusCode).toBe(400);
+        expect(response.json().error).toMatchObject({
+          reason: 'An error occured when applying the JSON patch',
+          message,
+        });
+      }
+      for (const path of ['/credentials/password/identifiers', '/credentials/password']) {
+        const response = await patch([{ op: 'replace', path, value: {} }]);
+        expect(response.statusCode, path).toBe(400);
+      }
+      const unknownKey = await patch([
+        { op: 'add', path: '/credentials/password/config/pepper', value: 'x' },
+      ]);
+      expect(unknownKey.statusCode).toBe(400);
+      // A test of the stored hash passes through; nothing changes.
+      const before = (await store.get(id))?.credentials.password?.config;
+      const tested = await patch([
+        { op: 'test', path: '/credentials/password/config/hashed_password', value: before?.hashed_password },
+        { op: 'replace', path: '/metadata_admin', value: { tested: true } },
+      ]);
+      expect(tested.statusCode).toBe(200);
+      expect((await store.get(id))?.credentials.password?.config).toEqual(before);
+    });
+  });
 
   describe('GET /admin/identities/by/external/{externalID}', () => {
     it('answers the identity as GET /admin/identities/{id} does, include_credential or not', async () => {
@@ -264,38 +337,112 @@ describe.each(testEngines())('admin identity routes ($name)', (engine) => {
     const credentials = async (id: string) =>
       (await app.inject({ method: 'GET', url: `/admin/identities/${id}` })).json().credentials;
 
-    it('removes one oidc link by identifier, and needs the identifier for oidc, saml and deviceauthn', async () => {
+    /** Gives the identity credentials no strategy here creates (as Kratos's would hold them). */
+    async function plant(id: string, planted: Partial<Identity['credentials']>): Promise<void> {
+      const identity = await store.get(id);
+      if (!identity) throw new Error(`no identity ${id}`);
+      expect(await store.update({ ...identity, credentials: { ...identity.credentials, ...planted } })).toBe(
+        'updated',
+      );
+    }
+    const stored = (type: CredentialType, config: JsonObject, identifiers: string[] = []): Credential => ({
+      type,
+      identifiers,
+      config,
+      version: 0,
+      created_at: new Date(),
+      updated_at: new Date(),
+    });
+    const reason = async (response: { json(): unknown }) =>
+      (response.json() as { error: { reason?: string } }).error.reason;
+
+    it('removes one oidc link by identifier, and needs the identifier once the credential is found', async () => {
       const id = await identityWithCredentials('links@example.com');
-      for (const type of ['oidc', 'saml', 'deviceauthn']) {
-        for (const query of ['', '?identifier=']) {
-          const response = await remove(id, type, query);
-          expect(response.statusCode, `${type}${query}`).toBe(400);
-          expect(response.json().error).toMatchObject({ code: 400, status: 'Bad Request' });
-        }
+      for (const query of ['', '?identifier=']) {
+        const response = await remove(id, 'oidc', query);
+        expect(response.statusCode, query).toBe(400);
+        expect(await reason(response)).toBe('You must provide an identifier to delete this credential.');
       }
-      expect((await remove(id, 'oidc', '?identifier=google:nobody')).statusCode).toBe(404);
+      // As Kratos: a credential the identity lacks is a 404 before anything else is checked.
+      for (const type of ['saml', 'deviceauthn']) {
+        const response = await remove(id, type);
+        expect(response.statusCode, type).toBe(404);
+        expect(await reason(response)).toBe(
+          `You tried to remove a ${type} but this user have no ${type} set up.`,
+        );
+      }
+      const nobody = await remove(id, 'oidc', '?identifier=google:nobody');
+      expect(nobody.statusCode).toBe(404);
+      expect(await reason(nobody)).toBe(
+        'The identifier `google:nobody` was not found among OIDC credentials.',
+      );
       expect((await remove(id, 'oidc', '?identifier=google:g-links@example.com')).statusCode).toBe(204);
       expect((await credentials(id)).oidc.identifiers).toEqual(['github:h-links@example.com']);
       expect((await remove(id, 'saml', '?identifier=okta:u-1')).statusCode).toBe(404);
     });
 
-    it('refuses passkey and code credentials, and types outside the spec', async () => {
+    it('refuses the last first factor before asking for an identifier, as Kratos orders its checks', async () => {
+      const { id } = await create({
+        schema_id: 'default',
+        traits: { email: 'one-link@example.com' },
+        credentials: { oidc: { config: { providers: [{ provider: 'google', subject: 'g-only' }] } } },
+      });
+      const response = await remove(id, 'oidc');
+      expect(response.statusCode).toBe(400);
+      expect(await reason(response)).toBe('You cannot remove the last first factor credential.');
+    });
+
+    it('answers 404 for a passkey, code or unknown type the identity lacks, 400 for passkey and code it holds', async () => {
       const id = await identityWithCredentials('refused@example.com');
       for (const type of ['passkey', 'code', 'smartcard']) {
         const response = await remove(id, type);
-        expect(response.statusCode, type).toBe(400);
-        expect(response.json().error).toMatchObject({ code: 400, status: 'Bad Request' });
+        expect(response.statusCode, type).toBe(404);
+        expect(response.json().error).toMatchObject({ code: 404, status: 'Not Found' });
       }
+      await plant(id, {
+        passkey: stored('passkey', { credentials: [] }, ['user-handle-1']),
+        code: stored('code', { addresses: [] }, ['refused@example.com']),
+      });
+      for (const type of ['passkey', 'code']) {
+        const response = await remove(id, type);
+        expect(response.statusCode, type).toBe(400);
+        expect(await reason(response)).toBe(`Credentials type ${type} cannot be deleted.`);
+      }
+      expect(Object.keys(await credentials(id)).sort()).toEqual(['code', 'oidc', 'passkey', 'password']);
     });
 
-    it('deletes the password, as the spec allows', async () => {
+    it('deletes totp and lookup secrets whole, and webauthn second factors keeping passwordless keys', async () => {
+      const id = await identityWithCredentials('second-factors@example.com');
+      await plant(id, {
+        totp: stored('totp', { totp_url: 'otpauth://totp/x?secret=ABC' }),
+        lookup_secret: stored('lookup_secret', { recovery_codes: [] }),
+        webauthn: stored('webauthn', {
+          credentials: [
+            { id: 'a2V5LTE=', is_passwordless: false },
+            { id: 'a2V5LTI=', is_passwordless: true },
+          ],
+        }),
+      });
+      for (const type of ['totp', 'lookup_secret', 'webauthn']) {
+        expect((await remove(id, type)).statusCode, type).toBe(204);
+      }
+      const left = await store.get(id);
+      expect(left?.credentials.totp).toBeUndefined();
+      expect(left?.credentials.lookup_secret).toBeUndefined();
+      expect(left?.credentials.webauthn?.config.credentials).toEqual([
+        { id: 'a2V5LTI=', is_passwordless: true },
+      ]);
+    });
+
+    it('deletes the password, as the spec allows, and again while other ways in remain', async () => {
       const id = await identityWithCredentials('password@example.com');
       expect((await remove(id, 'password')).statusCode).toBe(204);
       const left = await credentials(id);
       // The password goes; the schema's identifier stays, as Kratos keeps it.
       expect(left.password?.identifiers).toEqual(['password@example.com']);
       expect(left.oidc).toBeDefined();
-      expect((await remove(id, 'password')).statusCode).toBe(404);
+      // As Kratos: the (empty) credential is still there, and two linked accounts remain.
+      expect((await remove(id, 'password')).statusCode).toBe(204);
     });
 
     it('answers 404 for types of the spec no identity holds here, and for unknown identities', async () => {
@@ -312,8 +459,11 @@ describe.each(testEngines())('admin identity routes ($name)', (engine) => {
         expect(response.json().error).toMatchObject({ code: 404, status: 'Not Found' });
       }
       const unknown = '00000000-0000-4000-8000-000000000000';
-      expect((await remove(unknown, 'identifier_first')).statusCode).toBe(404);
-      expect((await remove(unknown, 'password')).statusCode).toBe(404);
+      for (const type of ['identifier_first', 'password', 'passkey', 'code', 'oidc', 'smartcard']) {
+        const response = await remove(unknown, type);
+        expect(response.statusCode, type).toBe(404);
+        expect(await reason(response)).toBe('Unable to locate the resource');
+      }
     });
   });
 
@@ -527,7 +677,7 @@ describe.each(testEngines())('admin identity routes ($name)', (engine) => {
         const [bob] = (await get(query)).json();
         expect(bob.credentials.password.identifiers, query).toEqual(['bob@list.test']);
       }
-      const [withPassword] = (await get('include_credential=password&ids=' + first)).json();
+      const [withPassword] = (await get(`include_credential=password&ids=${first}`)).json();
       expect(withPassword).toHaveProperty('credentials');
     });
   });

@@ -1,14 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SecretCipher } from '../kernel/cipher.js';
-import {
-  AppError,
-  badRequest,
-  conflict,
-  type ErrorBody,
-  internalError,
-  isAppError,
-  notFound,
-} from '../kernel/errors.js';
+import { badRequest, type ErrorBody, internalError, isAppError, notFound } from '../kernel/errors.js';
 import { keysetPageLinks, pagePaginationLinks } from '../kernel/page-links.js';
 import type { IdentityStore } from '../persistence/identity-store.js';
 import { sendPageHeaders } from '../session/list-pages.js';
@@ -18,19 +10,13 @@ import {
   createIdentityBodySchema,
   jsonPatchBodySchema,
   MAX_BATCH_WITH_PLAINTEXT,
-  type UpdateIdentityBody,
+  type ReplaceIdentityBody,
   updateIdentityBodySchema,
 } from './bodies.js';
 import { declassifier } from './declassify.js';
 import { includedCredentials, type ListQuery, parseListParams } from './list-query.js';
 import type { IdentityManager, JsonPatchOperation } from './manager.js';
-import {
-  CREDENTIAL_TYPES,
-  type Credential,
-  type CredentialType,
-  type Identity,
-  type JsonObject,
-} from './model.js';
+import type { Credential, Identity, JsonObject } from './model.js';
 import { serializeIdentity } from './serialize.js';
 
 export interface AdminIdentityRoutesDeps {
@@ -40,41 +26,15 @@ export interface AdminIdentityRoutesDeps {
   externalIds: Pick<IdentityStore, 'findByExternalId'>;
   /** Opens the provider tokens sealed in oidc credentials, for `include_credential=oidc`. */
   cipher: SecretCipher;
+  /**
+   * `serve.admin.base_url`: a created identity's `Location` is `<base>/identities/<id>`, absolute,
+   * as Kratos writes it (urlx.AppendPaths(SelfAdminURL, "identities", id)). Without it, the
+   * request's own path.
+   */
+  adminBaseUrl?: URL;
 }
 
 const NOT_FOUND_REASON = 'Unable to locate the resource';
-
-/**
- * The credential types of the spec's `deleteIdentityCredentials` path enum that no identity
- * holds here (no strategy stores them): deleting one is a 404, not a malformed request.
- */
-const NEVER_STORED_TYPES: readonly string[] = [
-  'deviceauthn',
-  'identifier_first',
-  'link_recovery',
-  'code_recovery',
-];
-
-/** Types whose credential holds several links: the spec requires `identifier` to pick one. */
-const TYPES_NEEDING_IDENTIFIER: readonly string[] = ['oidc', 'saml', 'deviceauthn'];
-
-/** What a credential deletion names, once its type and `identifier` are checked against the spec. */
-function credentialToDelete(
-  type: string,
-  identifier: string | undefined,
-): { kind: 'stored'; type: CredentialType } | { kind: 'never_stored' } {
-  const known = (CREDENTIAL_TYPES as readonly string[]).includes(type);
-  if (!known && !NEVER_STORED_TYPES.includes(type)) {
-    throw new AppError('bad_request', 400, 'The request was malformed or contained invalid parameters', {
-      reason: `Unknown credential type "${type}".`,
-      exposeId: false,
-    });
-  }
-  if (TYPES_NEEDING_IDENTIFIER.includes(type) && !identifier) {
-    throw badRequest(`The identifier query parameter is required to delete ${type} credentials.`);
-  }
-  return known ? { kind: 'stored', type: type as CredentialType } : { kind: 'never_stored' };
-}
 
 const externalIdParams = {
   type: 'object',
@@ -117,6 +77,16 @@ const listQuery = {
     consistency: { type: 'string' },
   },
 } as const;
+
+/**
+ * A batch item that lost to a unique constraint, as Kratos reports it (its persister's
+ * `sqlcon.ErrUniqueViolation()`).
+ */
+const UNIQUE_VIOLATION: ErrorBody['error'] = {
+  code: 409,
+  status: 'Conflict',
+  message: 'Unable to insert or update resource because a resource with that value exists already',
+};
 
 interface BatchResult {
   action: 'create' | 'error';
@@ -180,10 +150,11 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
 
     app.post('/identities', { schema: { body: createIdentityBodySchema } }, async (request, reply) => {
       const identity = await deps.identities.create(request.body as CreateIdentityBody);
-      return reply
-        .code(201)
-        .header('Location', `${request.url.split('?')[0]}/${identity.id}`)
-        .send(view(identity));
+      const location =
+        deps.adminBaseUrl === undefined
+          ? `${request.url.split('?')[0]}/${identity.id}`
+          : appendPaths(deps.adminBaseUrl, 'identities', identity.id);
+      return reply.code(201).header('Location', location).send(view(identity));
     });
 
     app.patch('/identities', { schema: { body: batchPatchBodySchema } }, async (request, reply) => {
@@ -215,17 +186,14 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
         } catch (error) {
           const appError = isAppError(error) ? error : internalError(undefined, error);
           if (!isAppError(error)) request.log.error({ err: error }, 'batch identity create failed');
-          results.push({ action: 'error', error: appError.toJSON().error, ...patchId });
+          const body = appError.code === 409 ? UNIQUE_VIOLATION : appError.toJSON().error;
+          results.push({ action: 'error', error: body, ...patchId });
         }
       }
-      if (identities.length > 0 && results.every((r) => r.action === 'error')) {
-        const allConflicts = results.every((r) => r.error?.code === 409);
-        const error = allConflicts
-          ? conflict('Every identity in the batch conflicts with an existing one.')
-          : badRequest('No identity in the batch could be created.');
-        return reply.code(error.code).send({ ...error.toJSON(), identities: results });
-      }
-      return { identities: results };
+      // As Kratos OSS (identity/handler.go batchPatchIdentities): 200 with every item's result,
+      // even when every item failed (a re-run import). The spec's "all failed: 400/409" is Ory
+      // Network's; @ory/client's batchPatchIdentities resolves here either way.
+      return reply.code(200).send({ identities: results });
     });
 
     app.get(
@@ -240,7 +208,7 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
       { schema: { params: idParams, body: updateIdentityBodySchema } },
       async (request) => {
         const { id } = request.params as { id: string };
-        return view(await deps.identities.replace(id, request.body as UpdateIdentityBody));
+        return view(await deps.identities.replace(id, request.body as ReplaceIdentityBody));
       },
     );
 
@@ -277,13 +245,9 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
       async (request, reply) => {
         const { id, type } = request.params as { id: string; type: string };
         const { identifier } = request.query as { identifier?: string };
-        const target = credentialToDelete(type, identifier);
-        if (target.kind === 'never_stored') {
-          // A type of the spec no identity holds here: 404 for the identity, else for the credential.
-          await deps.identities.get(id);
-          throw notFound(`The identity has no "${type}" credentials.`);
-        }
-        await deps.identities.deleteCredential(id, target.type, identifier);
+        // Kratos's order: the identity (404), its `type` credential (404, any type), then the
+        // type's rules (see credential-removal.ts).
+        await deps.identities.deleteCredential(id, type, identifier);
         return reply.code(204).send();
       },
     );
@@ -299,4 +263,11 @@ export function adminIdentityRoutes(deps: AdminIdentityRoutesDeps) {
       },
     );
   };
+}
+
+/** `base` with `segments` appended to its path, as ory/x's urlx.AppendPaths (one `/` between each). */
+function appendPaths(base: URL, ...segments: string[]): string {
+  const url = new URL(base.href);
+  url.pathname = [url.pathname.replace(/\/+$/, ''), ...segments.map(encodeURIComponent)].join('/');
+  return url.href;
 }

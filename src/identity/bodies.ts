@@ -27,7 +27,10 @@ export interface CreateIdentityBody {
   state?: 'active' | 'inactive';
   metadata_public?: JsonValue;
   metadata_admin?: JsonValue;
+  /** `""` is no external id, as in Kratos. */
   external_id?: string;
+  /** The organization the identity belongs to: a UUID, or null for none. */
+  organization_id?: string | null;
   credentials?: ImportedCredentials;
   verifiable_addresses?: ImportedVerifiableAddress[];
   recovery_addresses?: { value: string; via: string }[];
@@ -43,6 +46,23 @@ export interface UpdateIdentityBody {
   external_id?: string;
   credentials?: ImportedCredentials;
 }
+
+/**
+ * The body of `PUT /admin/identities/{id}` as Kratos's `update` reads it: a schema_id or state
+ * that is empty or absent keeps the stored one (the spec marks them required, so SDK callers
+ * always send them).
+ */
+export interface ReplaceIdentityBody extends Omit<UpdateIdentityBody, 'schema_id' | 'state'> {
+  schema_id?: string;
+  state?: 'active' | 'inactive' | '';
+}
+
+/**
+ * A UUID in the spellings Kratos's uuid type parses (gofrs `UnmarshalText`): canonical, 32 hex
+ * digits, either in braces, or after `urn:uuid:`.
+ */
+const UUID_SPELLINGS =
+  '^(?:urn:uuid:)?(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$|^\\{(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})\\}$';
 
 const passwordConfig = {
   type: 'object',
@@ -90,7 +110,8 @@ const identityFields = {
   state: { type: 'string', enum: ['active', 'inactive'] },
   metadata_public: {},
   metadata_admin: {},
-  external_id: { type: 'string', minLength: 1, maxLength: 255 },
+  // "" is no external id (Kratos's sqlxx.NullString): a PUT with "" clears it.
+  external_id: { type: 'string', maxLength: 255 },
   credentials: credentialsSchema,
 } as const;
 
@@ -100,6 +121,8 @@ export const createIdentityBodySchema = {
   required: ['schema_id', 'traits'],
   properties: {
     ...identityFields,
+    // Kratos's uuid.NullUUID: a UUID, or null for none; anything else fails the body (400).
+    organization_id: { anyOf: [{ type: 'null' }, { type: 'string', pattern: UUID_SPELLINGS }] },
     verifiable_addresses: {
       type: 'array',
       items: {
@@ -127,8 +150,13 @@ export const createIdentityBodySchema = {
 
 export const updateIdentityBodySchema = {
   type: 'object',
-  required: ['schema_id', 'traits', 'state'],
-  properties: identityFields,
+  required: ['traits'],
+  properties: {
+    ...identityFields,
+    // Empty or absent: the stored one stays (see ReplaceIdentityBody).
+    schema_id: { type: 'string' },
+    state: { type: 'string', enum: ['active', 'inactive', ''] },
+  },
 } as const;
 
 export const jsonPatchBodySchema = {

@@ -101,24 +101,18 @@ function touch(
   };
 }
 
+/**
+ * The stored config of an imported password, in the precedence of Kratos's
+ * importPasswordCredentials (identity/handler_import.go): `use_password_migration_hook: true`
+ * wins over everything; then a non-empty plain-text `password` (hashed here) over
+ * `hashed_password`; then `hashed_password`, which must be in a known hash format.
+ */
 async function passwordConfig(
   input: NonNullable<NonNullable<ImportedCredentials['password']>['config']>,
   hashing: PasswordHashing,
 ): Promise<JsonObject> {
-  if (input.password !== undefined && input.hashed_password !== undefined) {
-    throw badRequest('Set either credentials.password.config.password or hashed_password, not both.');
-  }
-  if (input.hashed_password !== undefined) {
-    if (!hashing.isSupportedHash(input.hashed_password)) {
-      throw badRequest(
-        'credentials.password.config.hashed_password is not in a supported format (argon2, bcrypt, pbkdf2, scrypt, firescrypt, ssha, sha, md5).',
-      );
-    }
-    return { hashed_password: input.hashed_password };
-  }
-  if (input.password !== undefined) {
-    if (input.password.length === 0)
-      throw badRequest('credentials.password.config.password must not be empty.');
+  if (input.use_password_migration_hook === true) return { use_password_migration_hook: true };
+  if (input.password !== undefined && input.password.length > 0) {
     try {
       return { hashed_password: await hashing.hash(input.password) };
     } catch (error) {
@@ -137,7 +131,17 @@ async function passwordConfig(
       throw error;
     }
   }
-  if (input.use_password_migration_hook) return { use_password_migration_hook: true };
+  if (input.hashed_password !== undefined && input.hashed_password !== '') {
+    if (!hashing.isSupportedHash(input.hashed_password)) {
+      throw badRequest(
+        'credentials.password.config.hashed_password is not in a supported format (argon2, bcrypt, pbkdf2, scrypt, firescrypt, ssha, sha, md5).',
+      );
+    }
+    return { hashed_password: input.hashed_password };
+  }
+  if (input.password !== undefined) {
+    throw badRequest('credentials.password.config.password must not be empty.');
+  }
   throw badRequest(
     'credentials.password.config needs password, hashed_password or use_password_migration_hook.',
   );

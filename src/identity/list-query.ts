@@ -54,7 +54,7 @@ const HEX_UUID = /^[0-9a-f]{32}$/i;
  * A UUID in any spelling Kratos's parser (gofrs/uuid `FromString`) takes: canonical, 32 hex
  * digits, either in braces or after `urn:uuid:`; in canonical lower-case form, or undefined.
  */
-function parseUuid(value: string): string | undefined {
+export function parseUuid(value: string): string | undefined {
   let body = value;
   if (value.length === 34 || value.length === 38) {
     if (!value.startsWith('{') || !value.endsWith('}')) return undefined;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import jsonpatch from 'fast-json-patch';
 import { AppError, badRequest, notFound } from '../kernel/errors.js';
 import type { IdentityPage, IdentityStore, ListIdentitiesQuery } from '../persistence/identity-store.js';
 import {
@@ -11,15 +10,26 @@ import type {
   CreateIdentityBody,
   ImportedCredentials,
   ImportedProvider,
+  ReplaceIdentityBody,
   UpdateIdentityBody,
 } from './bodies.js';
+import { withoutCredential } from './credential-removal.js';
 import { buildCredentials } from './credentials-import.js';
 import { IdentityChangedConcurrentlyError } from './errors.js';
-import { countActiveFirstFactors } from './first-factors.js';
-import type { CredentialType, Identity, IdentityState, JsonObject, JsonValue } from './model.js';
+import { parseUuid } from './list-query.js';
+import type { Identity, IdentityState, JsonObject, JsonValue } from './model.js';
+import {
+  applyPatch,
+  checkPatchPaths,
+  type JsonPatchOperation,
+  patchError,
+  patchedPasswordImport,
+  storedPasswordConfig,
+} from './patch-rules.js';
 import type { IdentitySchemas, PasswordHashing } from './ports.js';
 import { serializeIdentity } from './serialize.js';
-import { hasUsablePassword } from './usable-password.js';
+
+export type { JsonPatchOperation } from './patch-rules.js';
 
 export interface IdentityManagerDeps {
   store: IdentityStore;
@@ -40,13 +50,6 @@ export interface IdentityManagerDeps {
  * read earlier. It may throw to give up (nothing is written then).
  */
 export type IdentityChange = (current: Identity) => UpdateIdentityBody;
-
-export interface JsonPatchOperation {
-  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
-  path: string;
-  from?: string;
-  value?: unknown;
-}
 
 /**
  * The identity use cases behind the admin API and the self-service flows.
@@ -76,11 +79,15 @@ export interface IdentityManager {
    * the new credentials will be added to the list"), so an admin PUT never silently unlinks a
    * sign-in.
    */
-  replace(id: string, body: UpdateIdentityBody): Promise<Identity>;
-  /** `PATCH /admin/identities/{id}`: the JSON patch, applied to the identity as stored at each attempt. */
+  replace(id: string, body: ReplaceIdentityBody): Promise<Identity>;
+  /**
+   * `PATCH /admin/identities/{id}`: the JSON patch, applied to the identity as stored at each
+   * attempt, with its password config (see patch-rules.ts for the paths it may touch).
+   */
   patch(id: string, operations: JsonPatchOperation[]): Promise<Identity>;
   delete(id: string): Promise<void>;
-  deleteCredential(id: string, type: CredentialType, identifier?: string): Promise<void>;
+  /** `DELETE /admin/identities/{id}/credentials/{type}`, any `type` (see credential-removal.ts). */
+  deleteCredential(id: string, type: string, identifier?: string): Promise<void>;
 }
 
 /**
@@ -91,14 +98,6 @@ export interface IdentityManager {
  */
 export const WRITE_ATTEMPTS = 5;
 
-const IMMUTABLE_PATHS = [
-  '/id',
-  '/credentials',
-  '/state_changed_at',
-  '/created_at',
-  '/updated_at',
-  '/schema_url',
-];
 const NOT_FOUND_REASON = 'Unable to locate the resource';
 
 interface Draft {
@@ -108,6 +107,7 @@ interface Draft {
   metadata_public: JsonValue | null;
   metadata_admin: JsonValue | null;
   external_id: string | null;
+  organization_id: string | null;
   credentials?: ImportedCredentials;
   verifiable_addresses?: ImportedVerifiableAddress[];
 }
@@ -159,6 +159,8 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
       metadata_public: draft.metadata_public,
       metadata_admin: draft.metadata_admin,
       external_id: draft.external_id,
+      // Absent for none, as the store reads an identity back (see Identity.organization_id).
+      ...(draft.organization_id === null ? {} : { organization_id: draft.organization_id }),
       credentials,
       verifiable_addresses: reconcileVerifiableAddresses(
         validation.verifiable,
@@ -208,8 +210,16 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
     }
   }
 
-  /** update and replace (see IdentityManager): `addLinked` keeps the linked provider accounts. */
-  function rewrite(id: string, change: IdentityChange, addLinked: boolean): Promise<Identity> {
+  /**
+   * update and replace (see IdentityManager): `addLinked` keeps the linked provider accounts. As
+   * Kratos's `update`: an empty or absent schema_id or state keeps the stored one, an empty
+   * external_id clears it, and the organization stays (the body has none).
+   */
+  function rewrite(
+    id: string,
+    change: (current: Identity) => ReplaceIdentityBody,
+    addLinked: boolean,
+  ): Promise<Identity> {
     return write(id, async (current, hashing) => {
       const body = change(current);
       const imported = body.credentials;
@@ -220,12 +230,13 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
           : imported;
       return build(
         {
-          schema_id: body.schema_id,
+          schema_id: body.schema_id || current.schema_id,
           traits: body.traits,
-          state: body.state,
+          state: body.state || current.state,
           metadata_public: body.metadata_public ?? null,
           metadata_admin: body.metadata_admin ?? null,
-          external_id: body.external_id ?? null,
+          external_id: body.external_id || null,
+          organization_id: current.organization_id ?? null,
           credentials,
         },
         current,
@@ -243,7 +254,9 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
           state: body.state ?? 'active',
           metadata_public: body.metadata_public ?? null,
           metadata_admin: body.metadata_admin ?? null,
-          external_id: body.external_id ?? null,
+          // As Kratos (sqlxx.NullString): "" is no external id.
+          external_id: body.external_id || null,
+          organization_id: organizationId(body.organization_id),
           credentials: body.credentials,
           verifiable_addresses: body.verifiable_addresses,
         },
@@ -263,29 +276,24 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
     replace: (id, body) => rewrite(id, () => body, true),
 
     async patch(id, operations) {
-      for (const op of operations) {
-        for (const path of [op.path, op.from]) {
-          if (path !== undefined && IMMUTABLE_PATHS.some((p) => path === p || path.startsWith(`${p}/`))) {
-            throw badRequest(
-              `The JSON Patch path "${path}" cannot be changed; id, credentials and timestamps are read-only.`,
-            );
-          }
-        }
-      }
+      checkPatchPaths(operations);
       // The patch applies to the document as stored at each attempt, as a JSON patch means: its
-      // `test` operations too, and what it does not name stays as the fresh read has it.
+      // `test` operations too, and what it does not name stays as the fresh read has it. The
+      // document holds the password's config (as Kratos's WithCredentialsAndAdminMetadataInJSON
+      // does), so a patch can set a hash; a changed config is imported as a body's would be.
       return write(id, async (current, hashing) => {
-        const view = serializeIdentity(current, {
+        const stored = storedPasswordConfig(current);
+        const view: Record<string, unknown> = serializeIdentity(current, {
           admin: true,
           schemaUrl: deps.schemas.schemaUrl(current.schema_id),
+          credentialConfig: (credential) => (credential.type === 'password' ? credential.config : undefined),
         });
-        let patched: Record<string, unknown>;
-        try {
-          patched = jsonpatch.applyPatch(view, operations as jsonpatch.Operation[], true, false).newDocument;
-        } catch (error) {
-          throw badRequest(`The JSON Patch could not be applied: ${(error as Error).name}`);
-        }
-        return build(draftFromPatched(patched), current, hashing);
+        const listed = (view.credentials ?? {}) as Record<string, unknown>;
+        if (listed.password === undefined) view.credentials = { ...listed, password: { config: {} } };
+        const patched = applyPatch(view, operations);
+        const draft = draftFromPatched(patched);
+        const credentials = patchedPasswordImport(patched, stored);
+        return build(credentials === undefined ? draft : { ...draft, credentials }, current, hashing);
       });
     },
 
@@ -295,59 +303,10 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
     },
 
     async deleteCredential(id, type, identifier) {
-      if (type === 'passkey' || type === 'code') {
-        throw badRequest(`Credentials of type "${type}" cannot be deleted through this API.`);
-      }
+      // The identity first (404), then the credential and its rules, on each attempt's read.
       await write(id, async (current) => withoutCredential(current, type, identifier, now()));
     },
   };
-}
-
-/**
- * The identity without its `type` credential (for oidc: without the account `identifier` names),
- * as deleteCredential stores it; refused (AppError) when there is no such credential, or when it
- * is the identity's last way in.
- */
-function withoutCredential(
-  current: Identity,
-  type: CredentialType,
-  identifier: string | undefined,
-  at: Date,
-): Identity {
-  const credential = current.credentials[type];
-  if (!credential) throw notFound(`The identity has no "${type}" credentials.`);
-  // As Kratos: an identity keeps at least one way in; deleting it would lock the person out
-  // for good (an admin who means that deletes the identity, or sets it inactive).
-  if ((type === 'password' || type === 'oidc') && countActiveFirstFactors(current) < 2) {
-    throw badRequest('You cannot remove the last first factor credential.');
-  }
-  const credentials = { ...current.credentials };
-  if (type === 'oidc') {
-    if (!identifier)
-      throw badRequest('The identifier query parameter is required to delete oidc credentials.');
-    const providers =
-      (credential.config.providers as { provider: string; subject: string }[] | undefined) ?? [];
-    const kept = providers.filter((p) => `${p.provider}:${p.subject}` !== identifier);
-    if (kept.length === providers.length)
-      throw notFound(`No oidc credential with identifier "${identifier}".`);
-    if (kept.length === 0) delete credentials.oidc;
-    else {
-      credentials.oidc = {
-        ...credential,
-        config: { ...credential.config, providers: kept },
-        identifiers: kept.map((p) => `${p.provider}:${p.subject}`),
-        updated_at: at,
-      };
-    }
-  } else if (type === 'password') {
-    // The schema's identifiers stay (as Kratos keeps them): only the secret goes. A credential
-    // that holds identifiers alone has no password to delete.
-    if (!hasUsablePassword(current)) throw notFound('The identity has no password.');
-    credentials.password = { ...credential, config: {}, updated_at: at };
-  } else {
-    delete credentials[type];
-  }
-  return { ...current, credentials, updated_at: at };
 }
 
 /**
@@ -381,16 +340,47 @@ function isState(value: unknown): value is IdentityState {
   return value === 'active' || value === 'inactive';
 }
 
-/** Reads a patched admin view back into a draft, refusing shapes the API would refuse. */
+/**
+ * The organization a body names: a UUID in any spelling Kratos's uuid parses, stored lower-case
+ * and canonical; null or absent for none. (The body schema has checked the spelling already.)
+ */
+function organizationId(value: string | null | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  const id = parseUuid(value);
+  if (id === undefined) throw badRequest(`Invalid UUID value \`${value}\` for organization_id.`);
+  return id;
+}
+
+/**
+ * Reads a patched admin view back into a draft, refusing shapes the API would refuse. The
+ * timestamps, `schema_url`, `recovery_addresses` and `credentials` it may hold are not read (the
+ * server sets the first three; see patchedPasswordImport for the last).
+ */
 function draftFromPatched(doc: Record<string, unknown>): Draft {
-  const { schema_id, traits, state, metadata_public, metadata_admin, external_id, verifiable_addresses } =
-    doc;
+  const {
+    schema_id,
+    traits,
+    state,
+    metadata_public,
+    metadata_admin,
+    external_id,
+    organization_id,
+    verifiable_addresses,
+  } = doc;
   if (typeof schema_id !== 'string') throw badRequest('schema_id must be a string.');
   if (typeof traits !== 'object' || traits === null || Array.isArray(traits))
     throw badRequest('traits must be an object.');
-  if (!isState(state)) throw badRequest('state must be "active" or "inactive".');
+  if (!isState(state)) {
+    // Kratos's reason for a patched state it does not know.
+    throw badRequest(
+      `The supplied state ('${String(state)}') was not valid. Valid states are ('active', 'inactive').`,
+    );
+  }
   if (external_id !== undefined && external_id !== null && typeof external_id !== 'string') {
     throw badRequest('external_id must be a string.');
+  }
+  if (organization_id !== undefined && organization_id !== null && typeof organization_id !== 'string') {
+    throw patchError('organization_id must be a UUID or null.');
   }
   if (verifiable_addresses !== undefined && !Array.isArray(verifiable_addresses)) {
     throw badRequest('verifiable_addresses must be an array.');
@@ -401,7 +391,8 @@ function draftFromPatched(doc: Record<string, unknown>): Draft {
     state,
     metadata_public: (metadata_public as JsonValue | undefined) ?? null,
     metadata_admin: (metadata_admin as JsonValue | undefined) ?? null,
-    external_id: (external_id as string | undefined) ?? null,
+    external_id: (external_id as string | undefined) || null,
+    organization_id: organizationId(organization_id as string | null | undefined),
     verifiable_addresses: (verifiable_addresses as ImportedVerifiableAddress[] | undefined) ?? [],
   };
 }

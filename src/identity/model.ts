@@ -76,6 +76,12 @@ export interface Identity {
   metadata_public: JsonValue | null;
   metadata_admin: JsonValue | null;
   external_id: string | null;
+  /**
+   * The organization the identity belongs to (Kratos's `organization_id`), a lower-case UUID;
+   * absent or null for none. Optional so that code building identities for other reasons (a
+   * registration, a fixture) need not name it; the store reads it back only when set.
+   */
+  organization_id?: string | null;
   credentials: Partial<Record<CredentialType, Credential>>;
   verifiable_addresses: VerifiableAddress[];
   recovery_addresses: RecoveryAddress[];

@@ -41,7 +41,7 @@ export function serializeIdentity(identity: Identity, options: SerializeOptions)
     metadata_public: identity.metadata_public,
     created_at: iso(identity.created_at),
     updated_at: iso(identity.updated_at),
-    organization_id: null,
+    organization_id: identity.organization_id ?? null,
   };
   if (identity.state_changed_at) out.state_changed_at = iso(identity.state_changed_at);
   if (identity.external_id !== null) out.external_id = identity.external_id;

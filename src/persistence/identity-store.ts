@@ -48,7 +48,7 @@ export interface ListIdentitiesQuery {
   offset?: number;
   ids?: string[];
   credentialsIdentifier?: CredentialIdentifierFilter;
-  /** Identities of this organization: none here, where no identity belongs to one. */
+  /** Identities of this organization (a lower-case UUID, as stored). */
   organizationId?: string;
   /** Also count every identity, whatever the filters, into `total` (Kratos's `X-Total-Count`). */
   countAll?: boolean;
@@ -128,10 +128,17 @@ class WriteRefused extends Error {
   }
 }
 
-/** Sets each identity's `version` from its row (the identities are fresh objects, built from the rows). */
+/**
+ * Sets each identity's `version` and `organization_id` (when it has one) from its row (the
+ * identities are fresh objects, built from the rows by assembleIdentities).
+ */
 function withVersions(identities: Identity[], rows: readonly IdentityRow[]): Identity[] {
-  const versions = new Map(rows.map((row) => [row.id, Number(row.version)]));
-  for (const identity of identities) identity.version = versions.get(identity.id);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  for (const identity of identities) {
+    const row = byId.get(identity.id);
+    identity.version = row === undefined ? undefined : Number(row.version);
+    if (row?.organization_id) identity.organization_id = row.organization_id;
+  }
   return identities;
 }
 
@@ -358,6 +365,7 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       metadata_public: toJsonOrNull(identity.metadata_public),
       metadata_admin: toJsonOrNull(identity.metadata_admin),
       external_id: identity.external_id,
+      organization_id: identity.organization_id ?? null,
       updated_at: identity.updated_at,
     };
   }
@@ -455,9 +463,11 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
 
     async list(query) {
       const total = query.countAll ? countIdentities() : undefined;
-      // No identity belongs to an organization here, so no identity matches one.
-      if (query.organizationId !== undefined) return withTotal({ identities: [] }, await total);
       let q = db.selectFrom('identities').select('identities.id').orderBy('identities.id');
+      // As Kratos's ListIdentities: `AND identities.organization_id = ?`.
+      if (query.organizationId !== undefined) {
+        q = q.where('identities.organization_id', '=', query.organizationId);
+      }
       q =
         query.offset === undefined
           ? q.limit(query.pageSize + 1)

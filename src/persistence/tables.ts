@@ -18,6 +18,8 @@ export interface IdentitiesTable {
   metadata_public: NullableJson;
   metadata_admin: NullableJson;
   external_id: string | null;
+  /** The organization the identity belongs to, a lower-case UUID, or NULL (migration 0012). */
+  organization_id: string | null;
   /**
    * Optimistic concurrency (migration 0011): 0 when inserted, moved on by every write of the
    * identity and (by triggers) every in-place update of its credentials and addresses; a

@@ -10,6 +10,7 @@ import * as m0008 from './0008-oidc-continuity.js';
 import * as m0009 from './0009-selfservice-errors.js';
 import * as m0010 from './0010-sessions-newest-first.js';
 import * as m0011 from './0011-identity-versions.js';
+import * as m0012 from './0012-identity-organizations.js';
 import type { Engine } from './column-types.js';
 
 export interface MigrationModule {
@@ -32,4 +33,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, module: Migration
   ['0009-selfservice-errors', m0009],
   ['0010-sessions-newest-first', m0010],
   ['0011-identity-versions', m0011],
+  ['0012-identity-organizations', m0012],
 ];
