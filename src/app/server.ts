@@ -6,6 +6,7 @@ import { type AccessConfig, type Config, corsConfig, type KratosConfigDocument }
 import { adminCourierRoutes, type CourierWorker } from '../courier/index.js';
 import { adminIdentityRoutes } from '../identity/admin-routes.js';
 import { schemaRoutes } from '../identity/schema-routes.js';
+import { adminRouteRedirects } from '../kernel/admin-redirects.js';
 import { createOutboundHttp, outboundHttpConfig } from '../kernel/http-client.js';
 import type { Logger } from '../kernel/logger.js';
 import { VERSION } from '../kernel/version.js';
@@ -130,6 +131,8 @@ export async function buildPublicApp(
     }),
   );
   await app.register(identitySchemaRoutes(registry));
+  // Kratos's public router sends the identity API to the admin listener (307).
+  await app.register(adminRouteRedirects(registry.config.serve.admin.baseUrl));
   return app;
 }
 
@@ -165,6 +168,7 @@ export async function buildAdminApp(
     schemaUrl: registry.identitySchemas.schemaUrl,
     externalIds: registry.identityStore,
     cipher: registry.cipher,
+    adminBaseUrl: registry.config.serve.admin.baseUrl,
   });
   const sessionRoutes = adminSessionRoutes({
     sessions: registry.sessions,

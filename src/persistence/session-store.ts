@@ -61,6 +61,15 @@ export interface SessionStore {
   revoke(id: string, now: Date): Promise<Session | undefined>;
   /** Marks every active session of the identity inactive, but `exceptId`; returns them. */
   revokeForIdentity(identityId: string, now: Date, exceptId?: string): Promise<Session[]>;
+  /**
+   * The same, also saying how many sessions of the identity (but `exceptId`) there were, revoked
+   * or expired ones included: the count Kratos's RevokeSessionsIdentityExcept answers.
+   */
+  revokeForIdentityCounted(
+    identityId: string,
+    now: Date,
+    exceptId?: string,
+  ): Promise<{ matched: number; revoked: Session[] }>;
   /** Sets a new expiry on an active session; returns the updated session. */
   extend(id: string, expiresAt: Date, now: Date): Promise<Session | undefined>;
   /**
@@ -146,6 +155,50 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
       }),
     13,
   );
+
+  /**
+   * One transaction: the active sessions of the identity but `exceptId` are marked inactive, and
+   * all of them are counted, inactive ones included, as Kratos's revokeMatchingSessions counts on
+   * SQLite (the UPDATE's matched rows) and PostgreSQL (`SELECT count(*) FROM found`) alike.
+   */
+  async function revokeForIdentityCounted(
+    identityId: string,
+    now: Date,
+    exceptId?: string,
+  ): Promise<{ matched: number; revoked: Session[] }> {
+    const key = uuidKey(identityId);
+    if (key === undefined) return { matched: 0, revoked: [] };
+    return db.transaction().execute(async (trx) => {
+      let counted = trx
+        .selectFrom('sessions')
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .where('identity_id', '=', key);
+      let select = trx
+        .selectFrom('sessions')
+        .selectAll()
+        .where('identity_id', '=', key)
+        .where('active', '=', true);
+      if (exceptId !== undefined) {
+        counted = counted.where('id', '!=', exceptId);
+        select = select.where('id', '!=', exceptId);
+      }
+      const rows = await select.execute();
+      if (rows.length > 0) {
+        await trx
+          .updateTable('sessions')
+          .set({ active: false, updated_at: now })
+          .where(
+            'id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute();
+      }
+      // PostgreSQL's count is a bigint, which pg hands over as a string.
+      const matched = Number((await counted.executeTakeFirst())?.n ?? 0);
+      return { matched, revoked: rows.map(toSession) };
+    });
+  }
 
   async function byId(id: string): Promise<Session | undefined> {
     const key = uuidKey(id);
@@ -233,27 +286,10 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
     },
 
     async revokeForIdentity(identityId, now, exceptId) {
-      return db.transaction().execute(async (trx) => {
-        let select = trx
-          .selectFrom('sessions')
-          .selectAll()
-          .where('identity_id', '=', identityId)
-          .where('active', '=', true);
-        if (exceptId !== undefined) select = select.where('id', '!=', exceptId);
-        const rows = await select.execute();
-        if (rows.length === 0) return [];
-        await trx
-          .updateTable('sessions')
-          .set({ active: false, updated_at: now })
-          .where(
-            'id',
-            'in',
-            rows.map((r) => r.id),
-          )
-          .execute();
-        return rows.map(toSession);
-      });
+      return (await revokeForIdentityCounted(identityId, now, exceptId)).revoked;
     },
+
+    revokeForIdentityCounted,
 
     async extend(id, expiresAt, now) {
       const key = uuidKey(id);

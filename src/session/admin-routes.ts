@@ -32,9 +32,9 @@ const expandSchema = { anyOf: [{ type: 'string' }, { type: 'array', items: { typ
 const listQuery = {
   type: 'object',
   properties: {
-    page_size: { type: 'integer', minimum: 1, maximum: 1000 },
-    per_page: { type: 'integer', minimum: 1, maximum: 1000 },
-    page_token: { type: 'string' },
+    page_size: sessionPageParamsSchema.page_size,
+    per_page: sessionPageParamsSchema.per_page,
+    page_token: sessionPageParamsSchema.page_token,
     active: { type: 'string' },
     expand: expandSchema,
   },
@@ -78,12 +78,19 @@ function activeFilter(raw: string | undefined): boolean | undefined {
 /** Kratos's session expandables; any other value is a 400, as there. */
 const EXPANDABLES: ReadonlySet<string> = new Set(['identity', 'devices']);
 
+/**
+ * Whether `expand` asks for the identity. Values are read in any case, as Kratos's
+ * ParseExpandable lower-cases them (its own example is `?expand=Identity&expand=Devices`).
+ */
 function wantsIdentity(expand: string | string[] | undefined): boolean {
   const asked = ([] as string[]).concat(expand ?? []);
+  let identity = false;
   for (const option of asked) {
-    if (!EXPANDABLES.has(option)) throw badRequest(`Could not parse expand option: ${option}`);
+    const known = option.toLowerCase();
+    if (!EXPANDABLES.has(known)) throw badRequest(`Could not parse expand option: ${option}`);
+    if (known === 'identity') identity = true;
   }
-  return asked.includes('identity');
+  return identity;
 }
 
 /** The admin session API: list, get, revoke and extend any session; disable or delete in bulk. */

@@ -123,7 +123,11 @@ export interface SessionManager {
   logoutTokenFor(sessionToken: string, session: Session): string | undefined;
   /** Revokes one session everywhere; false when it does not exist. */
   revoke(sessionId: string): Promise<boolean>;
-  /** Revokes every active session of the identity but `exceptId`; returns how many. */
+  /**
+   * Revokes every active session of the identity but `exceptId`; returns how many sessions it has
+   * besides that one, revoked or expired ones included, as Kratos's RevokeSessionsIdentityExcept
+   * counts (`DELETE /sessions` answers it).
+   */
   revokeIdentitySessions(identityId: string, exceptId?: string): Promise<number>;
   /** Disables or deletes sessions in bulk (Kratos's manageSessions), everywhere at once. */
   manage(command: ManageSessionsCommand): Promise<ManageSessionsResult>;
@@ -440,9 +444,9 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     revoke,
 
     async revokeIdentitySessions(identityId, exceptId) {
-      const revoked = await deps.sessions.revokeForIdentity(identityId, now(), exceptId);
+      const { matched, revoked } = await deps.sessions.revokeForIdentityCounted(identityId, now(), exceptId);
       await forget(revoked);
-      return revoked.length;
+      return matched;
     },
 
     manage: createBulkSessions({
