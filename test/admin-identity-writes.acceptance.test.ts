@@ -281,6 +281,24 @@ describe.each(testDatabases())('admin identity writes as Kratos answers them ($n
     );
   });
 
+  it('refuses a create body with a field Kratos does not know, as its strict decoder, creating nothing', async () => {
+    const response = await fetch(`${server.adminUrl}/admin/identities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        schema_id: 'exam',
+        traits: examTraits('typo@example.com'),
+        metadata_publik: { plan: 'pro' },
+      }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: number; reason?: string; message: string } };
+    expect(body.error.code).toBe(400);
+    expect(`${body.error.reason ?? ''} ${body.error.message}`).toContain('metadata_publik');
+    const { data } = await api.listIdentities({ credentialsIdentifier: 'typo@example.com' });
+    expect(data).toEqual([]);
+  });
+
   describe('imports and PUT', () => {
     it('lets a plain password win over hashed_password, and the migration hook over both', async () => {
       await create('both@example.com', {

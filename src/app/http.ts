@@ -166,6 +166,13 @@ function loggable(request: FastifyRequest): object {
 export function toAppError(error: FastifyError | AppError): AppError {
   if (error instanceof AppError) return error;
   if (error.validation) {
+    // A field the body may not carry: named as Go's strict decoder names it for Kratos.
+    const [first] = error.validation;
+    const unknown = first?.keyword === 'additionalProperties' ? first.params.additionalProperty : undefined;
+    if (typeof unknown === 'string') {
+      const at = first?.instancePath ? ` (in ${error.validationContext ?? 'body'}${first.instancePath})` : '';
+      return badRequest(`json: unknown field "${unknown}"${at}`);
+    }
     return badRequest(
       `${error.validationContext ?? 'body'}${error.message.replace(/^(body|querystring|params)/, '')}`,
     );

@@ -119,6 +119,9 @@ const identityFields = {
 export const createIdentityBodySchema = {
   type: 'object',
   required: ['schema_id', 'traits'],
+  // As Kratos's strict decoder (jsonx.NewStrictDecoder): a field it does not know (a typo such as
+  // `metadata_publik`) is a 400, not silently dropped with what it carried.
+  additionalProperties: false,
   properties: {
     ...identityFields,
     // Kratos's uuid.NullUUID: a UUID, or null for none; anything else fails the body (400).
