@@ -137,14 +137,17 @@ describe.each(testDatabases())('verification, recovery and the courier over SMTP
       status: 'completed',
     });
 
-    // The code is spent: replaying it in the same flow or a new one does nothing.
-    const replay = await failure(
+    // The code is spent: replayed in the passed flow, it gets a new flow saying the request was
+    // done already (4070002), as Kratos's code strategy: 410 naming it for JSON.
+    const replay = await failure<{ error: { id: string }; use_flow_id: string }>(
       t.frontend.updateVerificationFlow({
         flow: verificationFlowId,
         updateVerificationFlowBody: { method: 'code', code },
       }),
     );
-    expect(replay.status).toBe(400);
+    expect([replay.status, replay.body.error.id]).toEqual([410, 'self_service_flow_replaced']);
+    const { data: retried } = await t.frontend.getVerificationFlow({ id: replay.body.use_flow_id });
+    expect(ids(retried.ui.messages)).toEqual([4070002]);
   });
 
   it('gives a browser the verification page: its URL to an SPA, the redirect to an HTML form', async () => {

@@ -67,6 +67,31 @@ for (const engine of testEngines()) {
       expect(await codes.consume('verification', flowId, ['fresh'], now)).toBeUndefined();
     });
 
+    it('tells an expired code from an unknown, used or fresh one; useUp spends it', async () => {
+      const flowId = randomUUID();
+      const expiresAt = new Date(now.getTime() - 1);
+      await issue(flowId, 'stale', expiresAt);
+      await issue(flowId, 'live');
+      const keep = { useUp: false };
+      expect(await codes.findExpired('verification', flowId, ['live'], now, keep)).toBeUndefined();
+      expect(await codes.findExpired('verification', flowId, ['nope'], now, keep)).toBeUndefined();
+      expect(await codes.findExpired('recovery', flowId, ['stale'], now, keep)).toBeUndefined();
+      expect(await codes.findExpired('verification', flowId, ['other', 'stale'], now, keep)).toMatchObject({
+        flowId,
+        expiresAt,
+      });
+      // Looked at without useUp, it is still there; used up, it is gone.
+      expect(await codes.findExpired('verification', flowId, ['stale'], now, { useUp: true })).toMatchObject({
+        flowId,
+      });
+      expect(await codes.findExpired('verification', flowId, ['stale'], now, keep)).toBeUndefined();
+      // An invalidated (replaced) code is not "expired": it is unknown, as Kratos deletes it.
+      const other = randomUUID();
+      await issue(other, 'replaced', expiresAt);
+      await codes.invalidateFlow(other, now);
+      expect(await codes.findExpired('verification', other, ['replaced'], now, keep)).toBeUndefined();
+    });
+
     it('counts submissions atomically and starts again after a reset', async () => {
       const flowId = randomUUID();
       const counts = await Promise.all(Array.from({ length: 10 }, () => codes.countSubmission(flowId, now)));

@@ -44,6 +44,21 @@ export interface CodeStore {
     hashes: readonly string[],
     now: Date,
   ): Promise<StoredCode | undefined>;
+  /**
+   * The flow's unused code whose hash is one of `hashes` but whose time ran out — what `consume`
+   * refuses — so a caller can tell an expired secret from an unknown one, as Kratos's
+   * VerificationCode.Validate and VerificationToken.Valid answer flow.ExpiredError rather than
+   * "not found". With `useUp` the code is marked used in the same statement (Kratos's
+   * UseVerificationToken uses a link token up before checking its expiry); without, it stays as
+   * it is (Kratos's useOneTimeCode leaves an expired code unused).
+   */
+  findExpired(
+    flowKind: CodeFlowKind,
+    flowId: string,
+    hashes: readonly string[],
+    now: Date,
+    options: { useUp: boolean },
+  ): Promise<StoredCode | undefined>;
   /** Marks every unused code of the flow used (a new code was sent, or the flow finished). */
   invalidateFlow(flowId: string, now: Date): Promise<void>;
   /** Counts one submission against the flow and returns the count so far (atomic). */
@@ -108,6 +123,33 @@ export function createCodeStore(db: Kysely<Tables>): CodeStore {
         .where('used_at', 'is', null)
         .where('expires_at', '>', now)
         .returningAll()
+        .executeTakeFirst();
+      return row ? fromRow(row as CodeRow) : undefined;
+    },
+
+    async findExpired(flowKind, flowId, hashes, now, options) {
+      if (hashes.length === 0) return undefined;
+      if (options.useUp) {
+        const used = await db
+          .updateTable('selfservice_codes')
+          .set({ used_at: now })
+          .where('flow_kind', '=', flowKind)
+          .where('flow_id', '=', flowId)
+          .where('code_hash', 'in', [...hashes])
+          .where('used_at', 'is', null)
+          .where('expires_at', '<=', now)
+          .returningAll()
+          .executeTakeFirst();
+        return used ? fromRow(used as CodeRow) : undefined;
+      }
+      const row = await db
+        .selectFrom('selfservice_codes')
+        .selectAll()
+        .where('flow_kind', '=', flowKind)
+        .where('flow_id', '=', flowId)
+        .where('code_hash', 'in', [...hashes])
+        .where('used_at', 'is', null)
+        .where('expires_at', '<=', now)
         .executeTakeFirst();
       return row ? fromRow(row as CodeRow) : undefined;
     },

@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FlowType, SelfServiceFlow } from '../flow/flow.js';
-import { FlowReplacedError } from '../flow/flow-errors.js';
+import { FlowExpiredError, FlowReplacedError } from '../flow/flow-errors.js';
 import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import type { UiText } from '../flow/messages.js';
+import { publicUrl } from '../flow/request-url.js';
 import { flowUiUrl } from '../flow/respond.js';
 import type { VerificationDeps } from './deps.js';
 import { createVerificationFlow } from './flow.js';
@@ -13,22 +14,38 @@ export interface RetryMessages {
   fields?: Readonly<Record<string, readonly UiText[]>>;
 }
 
+export interface RetryOptions {
+  /** The new flow's type. */
+  type: FlowType;
+  messages: RetryMessages;
+  /** Whose retry answers: the code strategy's or the link strategy's (they differ, see below). */
+  strategy: 'code' | 'link';
+  /**
+   * When the code had expired: the code strategy answers JSON with Kratos's ExpiredError naming
+   * the new flow (410 `self_service_flow_expired`) rather than 410 `self_service_flow_replaced`.
+   */
+  expiredAt?: Date;
+}
+
 /**
  * As Kratos's retryVerificationFlowWithError / retryVerificationFlowWithMessage: the flow is done
- * for (its code spent, or tried too often, or a link bad), so a new flow of `type` carries the
- * messages. It keeps `return_to`, as recovery's retry does: Kratos's new flow forgets it (its
- * request URL is the submission's, which has none), which would leave the person at the default
- * URL once verified; the kept one was checked against the allowed URLs when the flow began. A browser, or any request not asking for JSON, is
- * sent to the new flow's UI with 303. The code strategy answers a JSON request with 410
- * `self_service_flow_replaced` naming the new flow (`use_flow_id`); the link strategy, whose
- * retry always makes a browser flow, sends every request to the UI (`jsonReplaced` false).
+ * for (its code spent, or tried too often, or a link bad, or it passed already), so a new flow of
+ * `type` carries the messages. It keeps `return_to`, as recovery's retry does: Kratos's new flow
+ * forgets it (its request URL is the submission's, which has none), which would leave the person
+ * at the default URL once verified; the kept one was checked against the allowed URLs when the
+ * flow began.
+ *
+ * The code strategy answers a JSON request with 410 naming the new flow (`use_flow_id`) and
+ * sends anything else to the new flow's UI with 303. The link strategy looks at the new flow's
+ * type only: a browser flow's UI, or for a native one `GET /self-service/verification/flows?id=`
+ * (which clients follow), both with 303.
  */
 export async function retryVerification(
   deps: VerificationDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   flow: SelfServiceFlow,
-  options: { type: FlowType; messages: RetryMessages; jsonReplaced: boolean },
+  options: RetryOptions,
 ): Promise<FastifyReply> {
   const { type, messages } = options;
   const secret = type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
@@ -40,6 +57,12 @@ export async function retryVerification(
     ...(messages.fields === undefined ? {} : { nodeMessages: messages.fields }),
     ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
   });
-  if (options.jsonReplaced && wantsJson(request)) throw new FlowReplacedError(next.id);
+  if (options.strategy === 'code' && wantsJson(request)) {
+    if (options.expiredAt !== undefined) throw new FlowExpiredError(options.expiredAt, deps.now(), next.id);
+    throw new FlowReplacedError(next.id);
+  }
+  if (options.strategy === 'link' && type === 'api') {
+    return reply.redirect(publicUrl(deps.publicBase, `self-service/verification/flows?id=${next.id}`), 303);
+  }
   return reply.redirect(flowUiUrl(deps.config.verification.uiUrl, next.id), 303);
 }

@@ -25,6 +25,7 @@ import { withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
 import { redeemSecret } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import type { VerificationDeps } from './deps.js';
+import { expiredSecretAt } from './expired-secret.js';
 import { addressMissingNodes, createVerificationFlow, sentForm, throttledSendNodes } from './flow.js';
 import { redeemLinkToken } from './link-token.js';
 import { assertMethodEndpointEnabled } from './methods.js';
@@ -130,9 +131,12 @@ async function run(
   // at: a used link of a passed flow is "invalid or already used", on a new flow (see redeem).
   const linkToken = method === 'link' && step.secret !== undefined && step.secret !== '';
   if (flow.state === 'passed_challenge' && !linkToken) {
-    return save(deps, request, reply, flow, 'fix', {
-      nodes: withoutNodeMessages(flow.ui.nodes),
-      messages: [uiText(Msg.ErrorValidationVerificationRetrySuccess)],
+    // Both strategies' Verify: retryVerificationFlowWithMessage(f.Type, 4070002) — a new flow
+    // of the same type says the request was done already; the passed one stays as it is.
+    return retryVerification(deps, request, reply, flow, {
+      type: flow.type,
+      messages: { form: [uiText(Msg.ErrorValidationVerificationRetrySuccess)] },
+      strategy: method,
     });
   }
   if (step.method !== undefined && step.method !== method) {
@@ -218,17 +222,34 @@ async function redeem(
     return retryVerification(deps, request, reply, flow, {
       type: flow.type,
       messages: { form: [uiText(Msg.ErrorValidationGeneric, { reason: SUBMITTED_TOO_OFTEN })] },
-      jsonReplaced: true,
+      strategy: 'code',
     });
   }
-  // A bad, used or expired link token, as Kratos's verificationUseToken (retryVerificationFlowWithMessage
+  // The flow's own secret, past its time: Kratos's VerificationToken.Valid / VerificationCode.Validate
+  // give flow.ExpiredError, which retryVerificationFlowWithError turns into a new flow saying
+  // 4070005 — a browser flow for a link (every client to its UI), the flow's type for a code
+  // (JSON: 410 self_service_flow_expired naming it).
+  const expiredAt = result.ok ? undefined : await secretExpiredAt(deps, flow, secret, result);
+  if (expiredAt !== undefined) {
+    return retryVerification(deps, request, reply, flow, {
+      type: method === 'code' ? flow.type : 'browser',
+      messages: {
+        form: [
+          uiText(Msg.ErrorValidationVerificationFlowExpired, { expired_at: expiredAt, now: deps.now() }),
+        ],
+      },
+      strategy: method,
+      expiredAt,
+    });
+  }
+  // A bad or used link token, as Kratos's verificationUseToken (retryVerificationFlowWithMessage
   // with flow.TypeBrowser): a new browser flow saying 4070001, where the person asks for another
   // link; every client, JSON or not, is sent to its UI with 303.
   if (!result.ok && method === 'link') {
     return retryVerification(deps, request, reply, flow, {
       type: 'browser',
       messages: { form: [uiText(Msg.ErrorValidationVerificationTokenInvalidOrAlreadyUsed)] },
-      jsonReplaced: false,
+      strategy: 'link',
     });
   }
   if (!result.ok) {
@@ -254,7 +275,7 @@ async function redeem(
       return retryVerification(deps, request, reply, flow, {
         type: method === 'code' ? flow.type : 'browser',
         messages: { form: failed.form, fields: failed.fields },
-        jsonReplaced: method === 'code',
+        strategy: method,
       });
     }
     // A hook that failed otherwise (502, 504) stops the verification with its error, as Kratos's
@@ -281,6 +302,21 @@ async function redeem(
     nodes: [continueLinkNode(method, next)],
     messages: [uiText(Msg.InfoSelfServiceVerificationSuccessful)],
   });
+}
+
+/**
+ * When the refused secret was the flow's own but expired, the time it expired. A link token says
+ * so itself (redeemLinkToken); a typed code that matched nothing fresh is looked up once more.
+ */
+async function secretExpiredAt(
+  deps: VerificationDeps,
+  flow: SelfServiceFlow,
+  secret: string,
+  result: { ok: false; reason: 'invalid' | 'too_many' } | { ok: false; reason: 'expired'; expiredAt: Date },
+): Promise<Date | undefined> {
+  if (result.reason === 'expired') return result.expiredAt;
+  if (result.reason !== 'invalid' || deps.config.verification.use !== 'code') return undefined;
+  return expiredSecretAt(deps, { method: 'code', flowId: flow.id }, secret, { useUp: false });
 }
 
 /** Stores the flow as passed with the form `ui`, answered as save answers a step's success. */
