@@ -13,7 +13,7 @@ import {
 
 const base64 = (text: string) => `base64://${Buffer.from(text).toString('base64')}`;
 const BODY = base64(
-  'function(ctx) { identity_id: ctx.identity.id, session_id: ctx.session.id, state: ctx.flow.state }',
+  "function(ctx) { identity_id: ctx.identity.id, session_id: ctx.session.id, state: ctx.flow.state, admin: std.objectHas(ctx.identity, 'metadata_admin') }",
 );
 /** What a policy service answers to refuse a recovery, in Kratos's web hook format. */
 const LOCKED = {
@@ -196,9 +196,20 @@ describe.each(testDatabases())(
       for (const path of ['/interrupting', '/plain']) {
         const sent = receiver
           .to(path)
-          .map((r) => JSON.parse(r.body) as { identity_id: string; session_id: string; state: string })
+          .map(
+            (r) =>
+              JSON.parse(r.body) as {
+                identity_id: string;
+                session_id: string;
+                state: string;
+                admin: boolean;
+              },
+          )
           .filter((b) => b.identity_id === id);
-        expect(sent, path).toEqual([{ identity_id: id, session_id: mine.id, state: 'passed_challenge' }]);
+        // The identity with metadata_admin, as every flow's hooks see it (not in Kratos: #3894).
+        expect(sent, path).toEqual([
+          { identity_id: id, session_id: mine.id, state: 'passed_challenge', admin: true },
+        ]);
       }
       expect(await whoami(intruder)).toBe(401);
       expect(await activeSessions(id)).toBe(1);

@@ -233,11 +233,11 @@ export function buildSelfService(registry: Registry): SelfService {
       mailLimit === undefined
         ? { allowed: true }
         : fixedWindowLimit(counters, `mail:${kind}`, address, mailLimit, Date.now()),
-    async identityJson(identityId) {
+    async identityJson(identityId, audience = 'owner') {
       const identity = await registry.identityStore.get(identityId);
       return identity
         ? serializeIdentity(identity, {
-            admin: false,
+            admin: audience === 'hooks',
             schemaUrl: registry.identitySchemas.schemaUrl(identity.schema_id),
           })
         : undefined;

@@ -27,8 +27,12 @@ export interface OneTimeDeps {
   secretKeys: readonly string[];
   /** At most so many messages per address and flow kind in a window, against mail bombing. */
   mailLimit(kind: 'verification' | 'recovery', address: string): Promise<MailLimitDecision>;
-  /** The identity as its owner may see it, for the `Identity` template variable. */
-  identityJson(identityId: string): Promise<JsonObject | undefined>;
+  /**
+   * The identity as its owner may see it, for the `Identity` template variable of messages; for
+   * web hooks (`audience: 'hooks'`) with `metadata_admin` too, as the login, registration and
+   * settings hooks get it (beyond Kratos, which leaves it out everywhere: ory/kratos#3894).
+   */
+  identityJson(identityId: string, audience?: 'owner' | 'hooks'): Promise<JsonObject | undefined>;
   config: SelfServiceConfig;
   publicBase: URL;
   /** How long a send request takes at least, whether the address is known or not. */

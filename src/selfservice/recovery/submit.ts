@@ -348,7 +348,7 @@ async function issueRecoverySession(
   const passing: SelfServiceFlow = { ...flow, state: 'passed_challenge', active: method, updated_at: now };
   const runHooks = async (draft: IssuedSession): Promise<void> => {
     const failed = await deps.hooks?.mustPass('recovery', method, request, passing, async () => ({
-      identity: await deps.identityJson(identity.id),
+      identity: await deps.identityJson(identity.id, 'hooks'),
       session: deps.sessions.toJson(draft.session, identity),
     }));
     if (failed) throw failed;

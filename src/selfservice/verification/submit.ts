@@ -264,11 +264,11 @@ async function redeem(
   const identity = await deps.identityById(result.identityId);
   if (identity !== undefined) {
     // Every after hook (`response.parse` and `can_interrupt` ones too) must pass before the
-    // address is written. `ctx.flow` is the flow as it was (not yet passed_challenge) and
-    // `ctx.identity` the identity as its owner sees it (Kratos's Identity JSON has no
-    // metadata_admin), as Kratos's ExecutePostVerificationHook hands them over.
+    // address is written. `ctx.flow` is the flow as it was (not yet passed_challenge), as
+    // Kratos's ExecutePostVerificationHook hands it over; `ctx.identity` with metadata_admin, as
+    // every flow's hooks get it here.
     const failed = await deps.hooks?.mustPass('verification', method, request, flow, async () => ({
-      identity: await deps.identityJson(identity.id),
+      identity: await deps.identityJson(identity.id, 'hooks'),
     }));
     if (failed instanceof WebHookRefusal) {
       // The code strategy retries with the flow's type; the link strategy with a browser flow.
