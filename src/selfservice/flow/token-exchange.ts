@@ -3,8 +3,8 @@
  * system browser: the app starts an api flow with `return_session_token_exchange_code=true` and
  * gets an `init_code` (the flow's `session_token_exchange_code`); the browser finishes the sign-in
  * at the provider callback, which parks the new session token (encrypted) on the flow and sends
- * the browser to `return_to` with a second code, `code`; the app trades both codes for the session
- * at `GET /sessions/token-exchange`. Neither code alone is enough: the browser never sees the
+ * the browser to `return_to` (the default return URL without one) with a second code, `code`;
+ * the app trades both codes for the session at `GET /sessions/token-exchange`. Neither code alone is enough: the browser never sees the
  * first, and the app's HTTP client never sees the sign-in.
  *
  * The init code carries the id of the flow it was made for (the flow store is the lookup); the
@@ -41,24 +41,35 @@ export interface NewTokenExchange {
   state: TokenExchangeState;
 }
 
+/** The strings Go's strconv.ParseBool reads as true. */
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
 /**
- * The exchange an api init asks for with `return_session_token_exchange_code=true`, or undefined
- * when it asks for none. The flow's id is chosen here because the init code names it; the init
- * code becomes the flow's `session_token_exchange_code`. The init must also have a `return_to`
- * (the app's link, where the browser takes the return-to code: never the default web page), and
- * no `refresh` (the system browser holds no session of the app's to refresh).
+ * Whether `return_session_token_exchange_code` asks for an exchange on a login init, as Kratos's
+ * NewLoginFlow reads it: `strconv.ParseBool` with the error ignored, so "1", "t", "True" … are
+ * true and anything else (empty, "no", garbage) is false, never a 400.
  */
-export function tokenExchangeForInit(
-  kind: FlowKind,
-  init: { wanted: boolean | undefined; returnTo: string | null; refresh: boolean },
-): NewTokenExchange | undefined {
-  if (init.wanted !== true) return undefined;
-  if (init.returnTo === null) {
-    throw badRequest(
-      'return_session_token_exchange_code needs return_to: the link that gives the app its code.',
-    );
-  }
-  if (init.refresh) throw badRequest('return_session_token_exchange_code can not be used with refresh.');
+export function exchangeAskedOnLogin(raw: string | undefined): boolean {
+  return raw !== undefined && GO_TRUE.has(raw);
+}
+
+/**
+ * Whether `return_session_token_exchange_code` asks for an exchange on a registration init, as
+ * Kratos's NewRegistrationFlow reads it: only the exact string "true" (it does not ParseBool).
+ */
+export function exchangeAskedOnRegistration(raw: string | undefined): boolean {
+  return raw === 'true';
+}
+
+/**
+ * A new exchange for an api init that asks for one (see exchangeAskedOnLogin) and has no session:
+ * Kratos's NewLoginFlow creates the exchanger only in its no-session branch, so a refresh of a
+ * signed-in app gets its flow without a code. The flow's id is chosen here because the init code
+ * names it; the init code becomes the flow's `session_token_exchange_code`. `return_to` is not
+ * required: without one the browser takes the code to the default return URL, as Kratos's
+ * MaybeRedirectAPICodeFlow (the code is useless without the init code only the app holds).
+ */
+export function tokenExchangeForInit(kind: FlowKind): NewTokenExchange {
   const flowId = randomUUID();
   const initCode = Buffer.concat([uuidBytes(flowId), randomBytes(32)]).toString('base64url');
   return { flowId, initCode, state: { origin: { kind, id: flowId }, initHash: sha256Hex(initCode) } };
@@ -153,19 +164,25 @@ export function exchangeNeedsPerson(): AppError {
 
 /**
  * Where the system browser goes when a native app's exchange sign-in finished: the app's
- * `return_to` with the return-to code (the token parked), or without one when no session was
+ * `return_to` (the default return URL when the init named none) with the return-to code (the token parked), or without one when no session was
  * issued (a registration without the `session` hook). Undefined when the request is no exchange
  * callback, and the flow answers as it always does.
  */
 export async function exchangeRedirect(
-  deps: { flows: FlowStore; cipher: SecretCipher; now(): Date },
+  deps: {
+    flows: FlowStore;
+    cipher: SecretCipher;
+    now(): Date;
+    config: { readonly defaultReturnUrl: string };
+  },
   request: FastifyRequest,
   flow: SelfServiceFlow,
   token: string | undefined,
 ): Promise<string | undefined> {
   const state = flow.type === 'api' && isExchangeCallback(request) ? tokenExchangeOf(flow) : undefined;
   if (state === undefined) return undefined;
-  // tokenExchangeForInit makes every exchange name its return_to: the code never goes to a web page.
-  if (flow.return_to === null) throw internalError('A session token exchange flow has no return_to.');
-  return token === undefined ? flow.return_to : parkSessionToken(deps, state, token, flow.return_to);
+  // An exchange started without return_to ends at the default return URL, as Kratos's
+  // MaybeRedirectAPICodeFlow does (SecureRedirectTo with the default).
+  const returnTo = flow.return_to ?? deps.config.defaultReturnUrl;
+  return token === undefined ? returnTo : parkSessionToken(deps, state, token, returnTo);
 }

@@ -82,8 +82,10 @@ export function retainedLoginNodes(
 
 /**
  * The login form shown again after a failed step (a refused password, a failed provider): an
- * identifier-first flow keeps the step it is on (see retainedLoginNodes); a unified or refresh
- * form is built afresh, with `identifier` filled in when given.
+ * identifier-first flow keeps the step it is on, and a refresh keeps the form built for the
+ * session's identity (see retainedLoginNodes; Kratos's password handleLoginError resets the
+ * password group and writes the identifier back into the flow's own nodes); a unified form is
+ * built afresh, with `identifier` filled in when given.
  */
 export function loginFormAgain(
   deps: LoginDeps,
@@ -91,9 +93,9 @@ export function loginFormAgain(
   csrf: string | undefined,
   identifier?: string,
 ): UiNode[] {
-  return deps.identifierFirst && !flow.refresh
+  return deps.identifierFirst || flow.refresh
     ? retainedLoginNodes(flow, csrf, identifier)
-    : loginFormNodes(deps, askedFlowSchema(flow), csrf, identifier, flow.refresh);
+    : loginFormNodes(deps, askedFlowSchema(flow), csrf, identifier);
 }
 
 /**

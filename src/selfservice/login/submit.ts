@@ -171,13 +171,14 @@ async function expired(
   };
   // The new flow is a refresh only if there still is a session to refresh (as at init).
   const token = flow.refresh ? sessionTokenFrom(request, deps.tokens) : undefined;
-  const refresh = token !== undefined && (await deps.sessions.authenticate(token)) !== undefined;
+  const current = token === undefined ? undefined : await deps.sessions.authenticate(token);
   return replaceExpiredFlow(context, request, reply, flow, (replacement) =>
     createLoginFlow(deps, {
       type: flow.type,
       requestUrl: flow.request_url,
       returnTo: flow.return_to,
-      refresh,
+      refresh: current !== undefined,
+      refreshIdentityId: current?.session.identityId,
       identitySchema: askedFlowSchema(flow),
       ...replacement,
     }),

@@ -7,18 +7,22 @@ import { requestedFlowSchema } from '../flow/identity-schema.js';
 import { publicRequestUrl } from '../flow/request-url.js';
 import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow, withExchangeCode } from '../flow/serialize.js';
-import { tokenExchangeForInit } from '../flow/token-exchange.js';
+import { exchangeAskedOnRegistration, tokenExchangeForInit } from '../flow/token-exchange.js';
 import type { RegistrationDeps } from './deps.js';
 import { registrationDisabled } from './errors.js';
 import { createRegistrationFlow } from './flow.js';
 import { submitRegistration } from './submit.js';
 
+/**
+ * Every parameter is a string, read as Kratos's NewRegistrationFlow reads it: never a 400 for how
+ * a flag is spelled, and empty values (as UIs copy their own query) ask for nothing.
+ */
 const initQuery = {
   type: 'object',
   properties: {
     return_to: { type: 'string' },
     identity_schema: { type: 'string' },
-    return_session_token_exchange_code: { type: 'boolean' },
+    return_session_token_exchange_code: { type: 'string' },
   },
 } as const;
 
@@ -34,9 +38,10 @@ export function registrationRoutes(deps: RegistrationDeps) {
     return requestedFlowSchema(deps.flowSchemas, identity_schema);
   }
 
+  /** An empty `return_to=` asks for nothing, as in Kratos (its flows keep the raw, empty value). */
   function returnToOf(request: FastifyRequest): string | null {
     const { return_to } = request.query as { return_to?: string };
-    return return_to === undefined ? null : deps.returnTo.resolve(return_to).toString();
+    return return_to === undefined || return_to === '' ? null : deps.returnTo.resolve(return_to).toString();
   }
 
   return async function register(app: FastifyInstance): Promise<void> {
@@ -46,15 +51,13 @@ export function registrationRoutes(deps: RegistrationDeps) {
       async (request, reply) => {
         if (!deps.config.registration.enabled) throw registrationDisabled();
         if (await signedIn(request)) throw sessionAlreadyAvailable('registration');
-        const { return_session_token_exchange_code: wantsExchange } = request.query as {
-          return_session_token_exchange_code?: boolean;
+        const { return_session_token_exchange_code: asked } = request.query as {
+          return_session_token_exchange_code?: string;
         };
         const returnTo = returnToOf(request);
-        const exchange = tokenExchangeForInit('registration', {
-          wanted: wantsExchange,
-          returnTo,
-          refresh: false,
-        });
+        const exchange = exchangeAskedOnRegistration(asked)
+          ? tokenExchangeForInit('registration')
+          : undefined;
         const flow = await createRegistrationFlow(deps, {
           id: exchange?.flowId,
           type: 'api',

@@ -31,7 +31,8 @@ export function verificationRoutes(deps: VerificationDeps) {
 
   function returnToOf(request: FastifyRequest): string | null {
     const { return_to: returnTo } = request.query as { return_to?: string };
-    return returnTo === undefined ? null : deps.returnTo.resolve(returnTo).toString();
+    // `return_to=` (as UIs that copy their own query send it) asks for nothing, as in Kratos.
+    return returnTo === undefined || returnTo === '' ? null : deps.returnTo.resolve(returnTo).toString();
   }
 
   return async function register(app: FastifyInstance): Promise<void> {
