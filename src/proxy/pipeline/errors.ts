@@ -2,11 +2,17 @@
  * Typed pipeline errors. The kind is what error handlers' `when.error` matches and what the
  * decision API and reverse proxy turn into a status. Oathkeeper's messages are kept.
  */
-export type PipelineErrorKind = 'unauthorized' | 'forbidden' | 'not_found' | 'internal_server_error';
+export type PipelineErrorKind =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'internal_server_error'
+  | 'service_unavailable'
+  | 'gateway_timeout';
 
 export interface PipelineError {
   kind: PipelineErrorKind;
-  status: 401 | 403 | 404 | 500;
+  status: 401 | 403 | 404 | 500 | 503 | 504;
   /** Oathkeeper's message for this error (shown by the json handler with `verbose`). */
   message: string;
   /** Detail for this occurrence; logged, shown only by a verbose json handler. */
@@ -18,6 +24,8 @@ const STATUS: Record<PipelineErrorKind, PipelineError['status']> = {
   forbidden: 403,
   not_found: 404,
   internal_server_error: 500,
+  service_unavailable: 503,
+  gateway_timeout: 504,
 };
 
 /** Oathkeeper's messages (helper.ErrUnauthorized, ErrForbidden, ErrMatchesNoRule, ...). */
@@ -26,6 +34,8 @@ const MESSAGE: Record<PipelineErrorKind, string> = {
   forbidden: 'Access credentials are not sufficient to access this resource',
   not_found: 'Requested url does not match any rules',
   internal_server_error: 'An internal server error occurred, please contact the system administrator',
+  service_unavailable: 'The upstream service is not available',
+  gateway_timeout: 'The upstream service is timing out',
 };
 
 export function pipelineError(kind: PipelineErrorKind, reason?: string, message?: string): PipelineError {
@@ -38,6 +48,17 @@ export const unauthorized = (reason?: string): PipelineError => pipelineError('u
 export const forbidden = (reason?: string): PipelineError => pipelineError('forbidden', reason);
 export const internalError = (reason?: string): PipelineError =>
   pipelineError('internal_server_error', reason);
+/**
+ * An upstream service (a token endpoint) failing, as Oathkeeper's helper.ErrUpstreamService*
+ * errors: 503 not available, 504 timing out, 404 not found, 500 an unexpected error.
+ */
+export const upstreamUnavailable = (reason?: string): PipelineError =>
+  pipelineError('service_unavailable', reason);
+export const upstreamTimeout = (reason?: string): PipelineError => pipelineError('gateway_timeout', reason);
+export const upstreamNotFound = (reason?: string): PipelineError =>
+  pipelineError('not_found', reason, 'Upstream service not found');
+export const upstreamInternalError = (reason?: string): PipelineError =>
+  pipelineError('internal_server_error', reason, 'The upstream service encountered an unexpected error');
 /** No rule matched (for the decision API / proxy to hand to {@link handlePipelineError}). */
 export const noRuleMatched = (): PipelineError => pipelineError('not_found');
 /** Several rules matched: Oathkeeper answers 500. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboundHttp, OutboundRequest } from '../../kernel/http-client.js';
-import { gjsonGet } from './gjson.js';
+import { compileGjsonPath, gjsonGet } from './gjson.js';
 import type { SessionChecker, SessionCheckRequest } from './handler.js';
 import {
   type CompiledPipeline,
@@ -576,4 +576,37 @@ describe('gjson paths', () => {
     expect(gjsonGet({ a: [{ 'b.c': 1 }] }, 'a.0.b\\.c')).toBe(1);
     expect(gjsonGet({ a: [1, 2] }, 'a.#')).toBe(2);
   });
+
+  const doc = {
+    friends: [
+      { first: 'Dale', age: 44, nets: ['ig', 'fb'], admin: true },
+      { first: 'Roger', age: 68, nets: ['fb'], admin: false },
+      { first: 'Jane', age: 47, nets: ['ig'] },
+    ],
+    'fav.movie': 'Deer Hunter',
+  };
+  it.each([
+    ['friends.#.first', ['Dale', 'Roger', 'Jane']],
+    ['friends.#(age>45).first', 'Roger'],
+    ['friends.#(age>45)#.first', ['Roger', 'Jane']],
+    ['friends.#(first%"D*").age', 44],
+    ['friends.#(first!%"D*")#.first', ['Roger', 'Jane']],
+    ['friends.#(nets.#(=="fb"))#.first', ['Dale', 'Roger']],
+    ['friends.#(admin==true).first', 'Dale'],
+    ['friends.#(admin).first', 'Dale'],
+    ['friends.#(first=="Nobody").age', undefined],
+    ['friends.#.first|1', 'Roger'],
+    ['fr*.1.f?rst', 'Roger'],
+    ['fav\\.movie', 'Deer Hunter'],
+    ['friends.@this.0.first', 'Dale'],
+  ])('gjson %s', (path, expected) => {
+    expect(gjsonGet(doc, path)).toEqual(expected);
+  });
+
+  it.each(['friends.@reverse', '[friends.0,fav]', '{a:friends}', '!true', '..0', 'friends.#(age>)'])(
+    'refuses %s when the rule loads',
+    (path) => {
+      expect(compileGjsonPath(path)).toMatchObject({ ok: false });
+    },
+  );
 });

@@ -14,6 +14,12 @@ export interface ParsedRule {
   readonly rule: Rule;
   readonly issues: readonly RuleIssue[];
   /**
+   * Keys Oathkeeper's decoder ignores (rule/rule.go UnmarshalJSON: encoding/json drops unknown
+   * fields): the rule still loads; the repository logs each as a warning, so that a typo such as
+   * `authenticator` is seen rather than silently dropping a step.
+   */
+  readonly warnings: readonly RuleIssue[];
+  /**
    * How the rule's `match` can be evaluated: `pattern` (its `match.url` and methods), `never`
    * (a gRPC match, `full_method`: never an HTTP request), or `missing` (no `match` key at all:
    * Oathkeeper then fails every request, since its matcher errs on such a rule).
@@ -82,17 +88,16 @@ export function decodeRules(values: readonly unknown[], source: string): ParseRe
       return;
     }
     const cleaned = withoutNulls(decoded);
-    const issues =
-      validateRule(cleaned) === true
-        ? []
-        : (validateRule.errors ?? []).map((error) => problem(...describe(error)));
+    const errors = validateRule(cleaned) === true ? [] : (validateRule.errors ?? []);
+    const issues = errors.filter((e) => !isUnknownKey(e)).map((error) => problem(...describe(error)));
+    const warnings = errors.filter(isUnknownKey).map((error) => problem(...describe(error)));
     const match = decoded.match;
     const matchable = !Object.hasOwn(decoded, 'match')
       ? 'missing'
       : isObject(match) && Object.hasOwn(match, 'full_method')
         ? 'never'
         : 'pattern';
-    rules.push({ rule: toRule(decoded), issues, matchable });
+    rules.push({ rule: toRule(decoded), issues, warnings, matchable });
   });
   return documentIssues.length === 0 ? { ok: true, rules } : { ok: false, issues: documentIssues };
 }
@@ -204,13 +209,18 @@ function toRule(value: JsonObject): Rule {
   };
 }
 
+/** An `additionalProperties` error: a key Oathkeeper would ignore. */
+function isUnknownKey(error: ErrorObject): boolean {
+  return error.keyword === 'additionalProperties';
+}
+
 function describe(error: ErrorObject): [field: string, message: string] {
   const path = error.instancePath.split('/').slice(1).map(unescapePointer);
   const params: Record<string, unknown> = error.params;
   if (error.keyword === 'required' && typeof params.missingProperty === 'string')
     return [[...path, params.missingProperty].join('.'), 'is required'];
   if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string')
-    return [[...path, params.additionalProperty].join('.'), 'unknown key'];
+    return [[...path, params.additionalProperty].join('.'), 'unknown key, ignored as Oathkeeper ignores it'];
   if (error.keyword === 'pattern' && path.join('.') === 'upstream.url')
     return ['upstream.url', 'must be an absolute http:// or https:// URL, or empty'];
   return [path.join('.'), error.message ?? error.keyword];

@@ -28,6 +28,20 @@ describe('translateRe2', () => {
     ['\\Afoo\\z', ['foo'], ['foox']],
     ['a\\.b', ['a.b'], ['axb']],
     ['{', ['{'], []],
+    // Inline flags, as regexp2 (Oathkeeper) scopes them: to the end of the enclosing group.
+    ['(?i)admin', ['admin', 'ADMIN', 'AdMiN'], ['admim']],
+    ['(?i:ab)c', ['ABc', 'abc'], ['abC']],
+    ['a(?i)b', ['aB', 'ab'], ['AB']],
+    ['(x(?i)y)z', ['xYz'], ['xYZ', 'XYz']],
+    ['(?i)a(?-i)b', ['Ab'], ['AB']],
+    ['(?i)[a-c]+', ['aBc'], ['d']],
+    ['(?i)[^a-c]', ['d'], ['B']],
+    ['(?i)[[:lower:]]', ['A', 'a'], ['1']],
+    ['(?i)\\x41\\Qb.\\E', ['aB.', 'Ab.'], ['aBx']],
+    ['(?i)é', ['é', 'É'], ['e']],
+    ['(?s)a.b', ['a\nb'], []],
+    ['a.b', [], ['a\nb']],
+    ['(?m)a$\\nb', ['a\nb'], []],
   ])('%s', (pattern, matching, failing) => {
     const regexp = full(pattern);
     for (const text of matching) expect(regexp.test(text), `${pattern} ~ ${text}`).toBe(true);
@@ -35,8 +49,10 @@ describe('translateRe2', () => {
   });
 
   it.each([
-    ['(?i)admin', /flag groups/],
-    ['(?i:admin)', /flag groups/],
+    ['(?U)a+', /the inline flag U is not supported/],
+    ['(?x)a b', /the inline flag x is not supported/],
+    ['(?i', /missing \)|not supported/],
+    ['(?i)*a', /missing argument/],
     ['(?>a+)', /atomic/],
     ['(a)\\1', /backreferences/],
     ['\\pL', /Unicode classes/],

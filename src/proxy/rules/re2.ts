@@ -7,8 +7,11 @@
  * Accepted: literals, `.`, classes (with POSIX `[:alpha:]` names), `\d \w \s \b \A \z`,
  * `\Q...\E`, `\xHH`, `\x{H}`, groups `( ) (?: ) (?P<n> ) (?<n> )`, lookarounds
  * `(?= ) (?! ) (?<= ) (?<! )` (regexp2, which Oathkeeper uses, supports them), alternation and
- * greedy or lazy quantifiers up to 1000. Refused: flag groups `(?i)`, backreferences and octal
- * escapes, atomic groups, possessive quantifiers, `\pN` Unicode classes, `\C`.
+ * greedy or lazy quantifiers up to 1000, and the inline flags `i`, `m` and `s` — `(?i)` to the
+ * end of the enclosing group, `(?i:...)`, `(?-i)`, `(?is-m)` — which are expanded into the
+ * source (`[aA]`, `[\s\S]`, line lookarounds) because JavaScript has no inline flags.
+ * Refused: the flags `U`, `x` and `n`, backreferences and octal escapes, atomic groups,
+ * possessive quantifiers, `\pN` Unicode classes, `\C`.
  */
 
 export interface Re2Translation {
@@ -73,11 +76,26 @@ export function translateRe2(pattern: string): Re2Translation {
   };
 }
 
+/** The inline flags JavaScript source can express here (RE2 / regexp2 `(?ims)`). */
+interface Flags {
+  /** Case-insensitive: letters become `[aA]`. */
+  i: boolean;
+  /** Multi-line: `^` and `$` also match at line feeds. */
+  m: boolean;
+  /** `.` matches a line feed too. */
+  s: boolean;
+}
+
+/** Larger case-insensitive class ranges outside ASCII are refused (each code point is folded). */
+const MAX_FOLDED_RANGE = 0x2000;
+
 class Parser {
   pos = 0;
   lookaround = false;
   nested = false;
   unbounded = 0;
+  /** The flags in force; a group restores them at its `)`, as regexp2 scopes them. */
+  flags: Flags = { i: false, m: false, s: false };
 
   constructor(private readonly text: string) {}
 
@@ -166,11 +184,13 @@ class Parser {
         return this.escape();
       case '.':
         this.pos++;
-        return plain('[^\\n]');
+        return plain(this.flags.s ? '[\\s\\S]' : '[^\\n]');
       case '^':
       case '$':
         this.pos++;
-        return assertion(char);
+        if (!this.flags.m) return assertion(char);
+        this.lookaround = true;
+        return assertion(char === '^' ? '(?:^|(?<=\\n))' : '(?=\\n|$)');
       case '*':
       case '+':
       case '?':
@@ -178,7 +198,7 @@ class Parser {
       default: {
         const codePoint = this.text.codePointAt(this.pos) ?? 0;
         this.pos += codePoint > 0xffff ? 2 : 1;
-        return plain(literal(codePoint));
+        return plain(this.literal(codePoint));
       }
     }
   }
@@ -202,25 +222,72 @@ class Parser {
       open = '(?:';
       this.pos += 3;
     } else if (rest.startsWith('(?')) {
-      const what = rest.startsWith('(?>')
-        ? 'atomic groups'
-        : rest.startsWith('(?#')
-          ? 'comments'
-          : 'flag groups such as (?i) (write [aA] or an explicit class instead)';
-      throw new Re2SyntaxError(`${what} are not supported (offset ${start})`);
+      const flagged = /^\(\?([A-Za-z]*)(?:-([A-Za-z]*))?([:)])/.exec(rest);
+      if (flagged === null) {
+        const what = rest.startsWith('(?>')
+          ? 'atomic groups'
+          : rest.startsWith('(?#')
+            ? 'comments'
+            : 'this group syntax';
+        throw new Re2SyntaxError(`${what} are not supported (offset ${start})`);
+      }
+      const [whole, on = '', off = '', end] = flagged;
+      this.pos += whole.length;
+      const saved = { ...this.flags };
+      this.applyFlags(on, off, start);
+      // `(?i)`: in force to the end of the enclosing group (its caller restores the flags).
+      if (end === ')') return { src: '', repeats: false, alternates: false, quantifiable: false };
+      const inner = this.alternation();
+      if (this.peek() !== ')') throw new Re2SyntaxError(`missing ) for the group at offset ${start}`);
+      this.pos++;
+      this.flags = saved;
+      return {
+        src: `(?:${inner.src})`,
+        repeats: inner.repeats,
+        alternates: inner.alternates,
+        quantifiable: true,
+      };
     } else {
       open = '(';
       this.pos += 1;
     }
+    const saved = { ...this.flags };
     const inner = this.alternation();
     if (this.peek() !== ')') throw new Re2SyntaxError(`missing ) for the group at offset ${start}`);
     this.pos++;
+    this.flags = saved;
     return {
       src: `${open}${inner.src})`,
       repeats: inner.repeats,
       alternates: inner.alternates,
       quantifiable: !isLookaround,
     };
+  }
+
+  /** `(?on-off)`: only `i`, `m` and `s` can be expressed in JavaScript source. */
+  private applyFlags(on: string, off: string, start: number): void {
+    if (on === '' && off === '') throw new Re2SyntaxError(`empty flag group at offset ${start}`);
+    for (const [letters, value] of [
+      [on, true],
+      [off, false],
+    ] as const) {
+      for (const letter of letters) {
+        if (letter === 'i' || letter === 'm' || letter === 's') this.flags[letter] = value;
+        else
+          throw new Re2SyntaxError(
+            `the inline flag ${letter} is not supported (offset ${start}); only i, m and s are`,
+          );
+      }
+    }
+  }
+
+  /** A code point as source, both cases under `(?i)`. */
+  private literal(codePoint: number): string {
+    if (!this.flags.i) return literal(codePoint);
+    const variants = caseVariants(codePoint);
+    if (variants.length === 1) return literal(codePoint);
+    if (variants.every((v) => v <= 0xffff)) return `[${variants.map(literal).join('')}]`;
+    return `(?:${variants.map(literal).join('|')})`;
   }
 
   private escape(): Piece {
@@ -254,14 +321,14 @@ class Parser {
         const end = this.text.indexOf('\\E', this.pos + 2);
         const quoted = this.text.slice(this.pos + 2, end < 0 ? undefined : end);
         const length = end < 0 ? this.text.length - this.pos : end + 2 - this.pos;
-        const codes = [...quoted].map((c) => literal(c.codePointAt(0) ?? 0));
+        const codes = [...quoted].map((c) => this.literal(c.codePointAt(0) ?? 0));
         // A quantifier after \Q...\E applies to the last character, as in RE2.
         return plain(codes.length <= 1 ? (codes[0] ?? '(?:)') : `(?:${codes.join('')})`, length);
       }
       default: {
         const code = this.escapedChar();
         if (code === undefined) throw new Re2SyntaxError(`invalid escape \\${next} at offset ${start}`);
-        return { src: literal(code), repeats: false, alternates: false, quantifiable: true };
+        return { src: this.literal(code), repeats: false, alternates: false, quantifiable: true };
       }
     }
   }
@@ -310,7 +377,9 @@ class Parser {
       first = false;
       const posix = /^\[:(\^?)([a-z]+):\]/.exec(this.text.slice(this.pos));
       if (posix !== null) {
-        const set = POSIX[posix[2] ?? ''];
+        const name = posix[2] ?? '';
+        // Under (?i) [:lower:] and [:upper:] match both cases, as in RE2; the others are closed.
+        const set = this.flags.i && (name === 'lower' || name === 'upper') ? 'A-Za-z' : POSIX[name];
         if (set === undefined) throw new Re2SyntaxError(`unknown class [:${posix[2]}:]`);
         if (posix[1] === '^')
           throw new Re2SyntaxError(`negated class [:^${posix[2]}:] inside brackets is not supported`);
@@ -341,8 +410,10 @@ class Parser {
         const high = this.classChar();
         if (high < low) throw new Re2SyntaxError(`invalid class range at offset ${start}`);
         body += `${literal(low)}-${literal(high)}`;
+        if (this.flags.i) body += foldedRange(low, high);
       } else {
         body += literal(low);
+        if (this.flags.i) body += foldedRange(low, low);
       }
     }
     if (this.peek() !== ']') throw new Re2SyntaxError(`missing ] for the class at offset ${start}`);
@@ -365,6 +436,41 @@ class Parser {
   private peek(): string {
     return this.text.charAt(this.pos);
   }
+}
+
+/** The code point and its other cases (simple, one-code-point mappings), the code point first. */
+function caseVariants(codePoint: number): number[] {
+  const text = String.fromCodePoint(codePoint);
+  const out = [codePoint];
+  for (const other of [text.toLowerCase(), text.toUpperCase()]) {
+    const code = other.codePointAt(0) ?? codePoint;
+    if ([...other].length === 1 && !out.includes(code)) out.push(code);
+  }
+  return out;
+}
+
+/** Class source for the other cases of `low`-`high` (to add to a class under `(?i)`). */
+function foldedRange(low: number, high: number): string {
+  let out = '';
+  const overlap = (from: number, to: number, shift: number): void => {
+    const a = Math.max(low, from);
+    const b = Math.min(high, to);
+    if (a <= b) out += `${literal(a + shift)}-${literal(b + shift)}`;
+  };
+  overlap(0x41, 0x5a, 0x20); // A-Z -> a-z
+  overlap(0x61, 0x7a, -0x20); // a-z -> A-Z
+  const from = Math.max(low, 0x80);
+  if (from > high) return out;
+  if (high - from > MAX_FOLDED_RANGE)
+    throw new Re2SyntaxError('a case-insensitive class range this large outside ASCII is not supported');
+  for (let code = from; code <= high; code++) {
+    for (const variant of caseVariants(code).slice(1)) {
+      if (variant > 0xffff)
+        throw new Re2SyntaxError('characters outside the BMP are not supported inside brackets');
+      out += literal(variant);
+    }
+  }
+  return out;
 }
 
 /** A code point as JavaScript regexp source that means exactly that character (no u flag). */

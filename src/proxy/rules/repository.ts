@@ -39,6 +39,8 @@ export interface RuleRepositoryDeps {
 interface Loaded {
   readonly rules: RuleSet;
   readonly digest: string;
+  /** Keys the rules hold that Oathkeeper ignores (logged as warnings; the rules load). */
+  readonly warnings: readonly RuleIssue[];
 }
 
 type LoadResult = { ok: true; loaded: Loaded } | { ok: false; issues: readonly RuleIssue[] };
@@ -105,11 +107,18 @@ export async function createRuleRepository(
       loaded: {
         rules: compileRules(checked, config.matchingStrategy, source.url),
         digest: createHash('sha256').update(text).digest('hex'),
+        warnings: checked.flatMap((entry) => entry.warnings),
       },
     };
   };
 
-  const reportInvalid = (source: RuleSource, rules: RuleSet): void => {
+  const reportInvalid = (source: RuleSource, loaded: Loaded): void => {
+    const { rules } = loaded;
+    for (const ignored of loaded.warnings)
+      deps.logger.warn(
+        { source: source.url, rule_id: ignored.ruleId, index: ignored.index, field: ignored.field },
+        `access rule key "${ignored.field}" is unknown and ignored (as Oathkeeper ignores it); check it for a typo`,
+      );
     for (const broken of [...rules.invalid, ...rules.unmatchable])
       deps.logger.error(
         {
@@ -127,7 +136,7 @@ export async function createRuleRepository(
   const state: Loaded[] = initial.map((result, index) => {
     const source = sources[index] as RuleSource;
     if (result.ok) {
-      reportInvalid(source, result.loaded.rules);
+      reportInvalid(source, result.loaded);
       return result.loaded;
     }
     // As Oathkeeper's watcher: a local file it cannot read or decode is logged and skipped.
@@ -137,7 +146,7 @@ export async function createRuleRepository(
         'access rules cannot be loaded from this file; it holds no rules until it can',
       );
     else startIssues.push(...result.issues);
-    return { rules: EMPTY_RULE_SET, digest: '' };
+    return { rules: EMPTY_RULE_SET, digest: '', warnings: [] };
   });
   if (startIssues.length > 0) throw new RuleLoadError(startIssues);
 
@@ -159,7 +168,7 @@ export async function createRuleRepository(
     state[index] = result.loaded;
     all = joinRuleSets(state.map((loaded) => loaded.rules));
     allRules = all.valid.map((compiled) => compiled.rule);
-    reportInvalid(source, result.loaded.rules);
+    reportInvalid(source, result.loaded);
     const { valid, invalid, unmatchable } = result.loaded.rules;
     deps.logger.info(
       { source: source.url, rules: valid.length, invalid: invalid.length + unmatchable.length },

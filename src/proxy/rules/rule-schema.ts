@@ -12,9 +12,10 @@ const handler: JsonObject = {
 
 /**
  * JSON Schema of one access rule, checked after the rule decoded (parse.ts) with its null
- * values dropped (Go reads a null as the zero value). Oathkeeper's `rule` in spec/api.json,
- * made strict: unknown keys are errors so a typo such as `authenticator` does not silently
- * drop a step. The checks Oathkeeper's validator makes (at least one authenticator and one
+ * values dropped (Go reads a null as the zero value). Oathkeeper's `rule` in spec/api.json
+ * with `additionalProperties: false`, so that unknown keys are reported: parse.ts turns those
+ * reports into warnings (Oathkeeper ignores unknown keys, so the rule still loads) and every
+ * other failure into problems that make the rule invalid. The checks Oathkeeper's validator makes (at least one authenticator and one
  * mutator, an authorizer handler, a match URL) are expressed here too. A rule that fails is
  * kept as an invalid rule (it fails closed), as Oathkeeper keeps a rule its validator refuses.
  * `id` is not checked (Oathkeeper's validator never looks at it), nor are `match.methods`

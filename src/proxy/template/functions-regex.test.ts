@@ -63,9 +63,15 @@ describe('sprig regex functions (Go RE2)', () => {
       '{{ mustRegexFind "a(?=b)" "ab" }}',
       /^error: error calling mustRegexFind: error parsing regexp: invalid or unsupported Perl syntax/,
     ],
-    ['{{ regexReplaceAll "(?i)a" "A" "b" }}', /^error: error calling regexReplaceAll: regexp: Compile/],
+    ['{{ regexReplaceAll "(?U)a+" "aa" "b" }}', /^error: error calling regexReplaceAll: regexp: Compile/],
   ])('%s fails (Go regexp rejects it, or the translation does not support it)', (source, message) => {
     expect(render(source, data)).toMatch(message);
+  });
+
+  it('takes the inline flags i, s and m, as Go regexp does', () => {
+    expect(render('{{ regexReplaceAll "(?i)a" "xAy" "b" }}', data)).toBe('xby');
+    expect(render('{{ regexMatch "^(?i:ab)c$" "ABc" }}', data)).toBe('true');
+    expect(render('{{ regexMatch "^(?i:ab)c$" "ABC" }}', data)).toBe('false');
   });
 
   it('runs a pattern that would backtrack catastrophically in linear time', () => {

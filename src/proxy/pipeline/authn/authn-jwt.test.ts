@@ -185,7 +185,11 @@ describe('jwt authenticator', () => {
     expect(scopeMatches('hierarchic', ['orders.read'], 'orders')).toBe(false);
     expect(scopeMatches('exact', ['orders'], 'orders.read')).toBe(false);
     expect(scopeMatches('wildcard', ['orders.*'], 'orders.read')).toBe(true);
-    expect(scopeMatches('wildcard', ['orders.*'], 'orders.read.all')).toBe(false);
+    // fosite: a trailing * also covers deeper scopes; * needs a non-empty segment.
+    expect(scopeMatches('wildcard', ['orders.*'], 'orders.read.all')).toBe(true);
+    expect(scopeMatches('wildcard', ['*'], 'orders.read')).toBe(true);
+    expect(scopeMatches('wildcard', ['orders.*.all'], 'orders.read.all.x')).toBe(false);
+    expect(scopeMatches('wildcard', ['orders.*'], 'orders.')).toBe(false);
     expect(scopeMatches('wildcard', ['orders.*'], 'orders')).toBe(false);
   });
 });

@@ -12,7 +12,7 @@ import { type JwksStore, jwksLocation, jwksStoreFor } from '../../jwks/store.js'
 import { unauthorized } from '../errors.js';
 import { type Authenticator, type AuthnResult, oathkeeperDefinition, type Prepared } from '../handler.js';
 import { missingScope, type ScopeStrategy, scopeStrategyFromConfig } from './scope-strategy.js';
-import { CLOCK_TOLERANCE_S, jwtScopes } from './token-claims.js';
+import { jwtScopes } from './token-claims.js';
 import { findToken, type TokenFrom, tokenFromConfig } from './token-from.js';
 
 interface JwtConfig {
@@ -44,7 +44,8 @@ function strings(value: unknown): string[] {
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof KeyLoadError || error instanceof MissingKid) return error.message;
+  if (error instanceof KeyLoadError || error instanceof MissingKid || error instanceof IssuedInFuture)
+    return error.message;
   if (error instanceof joseErrors.JWTExpired) return 'token is expired';
   if (error instanceof joseErrors.JWTClaimValidationFailed)
     return `token claim "${error.claim}" is invalid: ${error.reason}`;
@@ -144,6 +145,7 @@ export const jwtAuthenticator: Authenticator<JwtConfig> = {
 
 class KeyLoadError extends Error {}
 class MissingKid extends Error {}
+class IssuedInFuture extends Error {}
 
 /**
  * Oathkeeper picks the key by the token's `kid` and refuses a token without one, before any key
@@ -179,15 +181,23 @@ async function verify(token: string, config: JwtConfig, refreshed: boolean): Pro
   ) {
     keys = current.keys;
   } else {
-    keys = createLocalJWKSet({ keys: sets.flatMap((s) => s.keys) });
+    // Oathkeeper's FetcherDefault.key() takes a key only when its `use` is exactly "sig"
+    // (ResolveKey(..., kid, "sig")): a key without `use`, or with `use: enc`, never verifies.
+    keys = createLocalJWKSet({ keys: sets.flatMap((s) => s.keys).filter((key) => key.use === 'sig') });
     config.resolver = { sets, keys };
   }
   try {
+    // No leeway, as Oathkeeper (golang-jwt v5 ParseWithClaims without WithLeeway): valid while
+    // now < exp and now >= nbf.
     const { payload } = await jwtVerify(token, keys, {
       algorithms: config.algorithms,
-      clockTolerance: CLOCK_TOLERANCE_S,
+      clockTolerance: 0,
       ...(config.issuers.length > 0 ? { issuer: config.issuers } : {}),
     });
+    // jwt.WithIssuedAt(): a token issued in the future is refused (jose checks iat only with
+    // maxTokenAge, which would also make iat required; Oathkeeper accepts a token without one).
+    if (typeof payload.iat === 'number' && payload.iat * 1000 > Date.now())
+      throw new IssuedInFuture('token used before issued (iat is in the future)');
     return payload;
   } catch (error) {
     // A key we do not know yet: read the sets again (rate-limited by the store) and try once more.

@@ -147,15 +147,20 @@ describe('oauth2_client_credentials authenticator', () => {
     expect(result).toMatchObject({ kind: 'error', error: { kind: 'unauthorized', status: 401 } });
   });
 
+  // Oathkeeper's Authenticate: 503/500/504/404 are upstream errors, other statuses 401, no
+  // usable answer 503 (x/oauth2's plain error).
   it.each([
-    ['answers 503', [{ status: 503, body: {} }]],
-    ['answers 404', [{ status: 404, body: {} }]],
-    ['grants no access_token', [{ status: 200, body: { token_type: 'bearer' } }]],
-  ])('answers 500 when the token endpoint %s', async (_name, responses) => {
+    ['answers 503', [{ status: 503, body: {} }], 'service_unavailable', 503],
+    ['answers 500', [{ status: 500, body: {} }], 'internal_server_error', 500],
+    ['answers 504', [{ status: 504, body: {} }], 'gateway_timeout', 504],
+    ['answers 404', [{ status: 404, body: {} }], 'not_found', 404],
+    ['answers 502', [{ status: 502, body: {} }], 'unauthorized', 401],
+    ['grants no access_token', [{ status: 200, body: { token_type: 'bearer' } }], 'service_unavailable', 503],
+  ])('when the token endpoint %s: %s', async (_name, responses, kind, status) => {
     idp.script(TOKEN, responses);
     const compiled = pipeline({ retry: { give_up_after: '2s', max_delay: '1ms' } });
     const result = await runPipeline(compiled, request(basic('reporting', 'r3port')));
-    expect(result).toMatchObject({ kind: 'error', error: { kind: 'internal_server_error', status: 500 } });
+    expect(result).toMatchObject({ kind: 'error', error: { kind, status } });
   });
 
   it('retries a failing token endpoint within give_up_after', async () => {
@@ -170,14 +175,14 @@ describe('oauth2_client_credentials authenticator', () => {
     expect(idp.to(TOKEN)).toHaveLength(2);
   });
 
-  it('answers 500 when the token endpoint is down', async () => {
+  it('answers 503 when the token endpoint is down', async () => {
     const down = await startHttpReceiver();
     await down.stop();
     const result = await runPipeline(
       pipeline({ token_url: `${down.url}${TOKEN}` }),
       request(basic('a', 'b')),
     );
-    expect(result).toMatchObject({ kind: 'error', error: { kind: 'internal_server_error' } });
+    expect(result).toMatchObject({ kind: 'error', error: { kind: 'service_unavailable', status: 503 } });
   });
 
   it('validates the config when the rule loads', () => {

@@ -1,6 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { OutboundHttp } from '../../../kernel/http-client.js';
-import { internalError, unauthorized } from '../errors.js';
+import {
+  unauthorized,
+  upstreamInternalError,
+  upstreamNotFound,
+  upstreamTimeout,
+  upstreamUnavailable,
+} from '../errors.js';
 import { type Authenticator, type AuthnResult, oathkeeperDefinition, type Prepared } from '../handler.js';
 import { prepareRetry, type RetryPolicy } from '../retry.js';
 import { basicCredentials, formUnescape } from './basic-credentials.js';
@@ -29,8 +35,8 @@ const DEFAULT_MAX_TOKENS = 1000;
  * `oauth2_client_credentials`: takes the request's HTTP Basic credentials as an OAuth 2.0
  * client id and secret and performs a client credentials grant with them at `token_url`
  * (requesting `required_scope`). Granted: the subject is the client id. Not responsible
- * without Basic credentials; a refused grant is 401; a token endpoint that is down or failing
- * (5xx, 404, no access_token) is 500.
+ * without Basic credentials; the token endpoint's failures are answered as Oathkeeper answers
+ * them (see {@link grantFailure}).
  */
 export const oauth2ClientCredentialsAuthenticator: Authenticator<ClientCredentialsConfig> = {
   id: 'oauth2_client_credentials',
@@ -92,14 +98,25 @@ function authenticated(clientId: string): AuthnResult {
 }
 
 /**
- * Oathkeeper answers a refused grant with 401, and a token endpoint answering 500, 503, 504 or
- * 404 (or not at all) with that upstream error; Portcullis has no 503/504 pipeline error, so
- * those are 500.
+ * Oathkeeper's Authenticate: a token endpoint answering 503, 500, 504 or 404 is that upstream
+ * error (helper.ErrUpstreamServiceNotAvailable, ...InternalServerError, ...Timeout, ...NotFound);
+ * any other non-2xx (400, 401, 502...) is 401; no answer at all, or a 2xx without an
+ * access_token (x/oauth2 returns a plain error, not a RetrieveError), is 503.
  */
 function grantFailure(grant: Exclude<TokenGrantResult, { kind: 'granted' }>) {
-  if (grant.kind === 'unavailable' || grant.status >= 500 || grant.status === 404)
-    return internalError(grant.reason);
-  return unauthorized(grant.reason);
+  if (grant.kind === 'unavailable') return upstreamUnavailable(grant.reason);
+  switch (grant.status) {
+    case 503:
+      return upstreamUnavailable(grant.reason);
+    case 500:
+      return upstreamInternalError(grant.reason);
+    case 504:
+      return upstreamTimeout(grant.reason);
+    case 404:
+      return upstreamNotFound(grant.reason);
+    default:
+      return unauthorized(grant.reason);
+  }
 }
 
 function cacheFromConfig(raw: unknown): Prepared<ClientCredentialsConfig['cache']> {

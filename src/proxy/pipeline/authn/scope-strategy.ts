@@ -12,23 +12,36 @@ export function scopeMatches(
   granted: readonly string[],
   needle: string,
 ): boolean {
+  if (strategy === 'wildcard') return wildcardMatches(granted, needle);
   for (const have of granted) {
     if (have === needle) return true;
     if (strategy === 'exact') continue;
+    // hierarchic: `foo` grants `foo.bar`: every part of `have` is the same leading part of `needle`.
     const haveParts = have.split('.');
     const needParts = needle.split('.');
-    if (strategy === 'hierarchic') {
-      // `foo` grants `foo.bar`: every part of `have` is the same leading part of `needle`.
-      if (haveParts.length > needParts.length) continue;
-      if (haveParts.every((part, i) => part === needParts[i])) return true;
-      continue;
-    }
-    // wildcard: same number of parts, `*` matches any one non-empty part.
-    if (haveParts.length !== needParts.length) continue;
-    if (haveParts.every((part, i) => part === needParts[i] || (part === '*' && (needParts[i] ?? '') !== '')))
-      return true;
+    if (haveParts.length > needParts.length) continue;
+    if (haveParts.every((part, i) => part === needParts[i])) return true;
   }
   return false;
+}
+
+/**
+ * fosite's WildcardScopeStrategy (scope_strategy.go), step by step: `*` matches one non-empty
+ * segment; the matcher and the needle must have as many segments, except that a trailing `*`
+ * also covers deeper needles (`orders.*` grants `orders.read` and `orders.read.all`, `*` grants
+ * everything non-empty, but `orders.*` does not grant `orders`).
+ */
+function wildcardMatches(matchers: readonly string[], needle: string): boolean {
+  const needleParts = needle.split('.');
+  return matchers.some((matcher) => {
+    const parts = matcher.split('.');
+    if (parts.length > needleParts.length) return false;
+    return parts.every((part, k) => {
+      if (k === parts.length - 1 && parts.length !== needleParts.length && part !== '*') return false;
+      const wanted = needleParts[k] ?? '';
+      return (part === '*' && wanted.length > 0) || part === wanted;
+    });
+  });
 }
 
 /** The first of `required` that `granted` does not satisfy; undefined when all are (or strategy is none). */

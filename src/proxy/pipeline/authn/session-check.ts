@@ -1,5 +1,5 @@
 import { forbidden, unauthorized } from '../errors.js';
-import { gjsonGet } from '../gjson.js';
+import { compileGjsonPath } from '../gjson.js';
 import type {
   AuthnResult,
   MaybePromise,
@@ -24,6 +24,9 @@ export interface SessionCheckConfig {
   additionalHeaders: Record<string, string>;
   subjectFrom: string;
   extraFrom: string;
+  /** `subject_from` / `extra_from`, parsed when the rule loads. */
+  subjectAt: (body: unknown) => unknown;
+  extraAt: (body: unknown) => unknown;
   /** Runs the check for a request: in process when this process serves the URL, else over HTTP. */
   check: (request: PipelineRequest, config: SessionCheckConfig) => MaybePromise<SessionCheckResult>;
   /**
@@ -56,6 +59,15 @@ export function prepareSessionCheck(
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { ok: false, message: 'check_session_url must be an http or https URL' };
   }
+  const subjectFrom =
+    typeof raw.subject_from === 'string' && raw.subject_from !== '' ? raw.subject_from : defaults.subjectFrom;
+  const extraFrom = typeof raw.extra_from === 'string' && raw.extra_from !== '' ? raw.extra_from : 'extra';
+  // A path this GJSON does not support fails the rule when it loads: answering with an empty
+  // subject where Oathkeeper's full GJSON would find the real one must never happen.
+  const subjectAt = compileGjsonPath(subjectFrom);
+  if (!subjectAt.ok) return { ok: false, message: `subject_from: ${subjectAt.message}` };
+  const extraAt = compileGjsonPath(extraFrom);
+  if (!extraAt.ok) return { ok: false, message: `extra_from: ${extraAt.message}` };
   const forward = [...((raw.forward_http_headers as string[] | undefined) ?? []), ...defaults.alwaysForward];
   const inProcess = deps.sessionChecker?.handles(url) === true ? deps.sessionChecker : undefined;
   return {
@@ -69,11 +81,10 @@ export function prepareSessionCheck(
         typeof raw.force_method === 'string' && raw.force_method !== '' ? raw.force_method : undefined,
       forwardHeaders: [...new Set(forward.map((h) => h.toLowerCase()))],
       additionalHeaders: (raw.additional_headers as Record<string, string> | undefined) ?? {},
-      subjectFrom:
-        typeof raw.subject_from === 'string' && raw.subject_from !== ''
-          ? raw.subject_from
-          : defaults.subjectFrom,
-      extraFrom: typeof raw.extra_from === 'string' && raw.extra_from !== '' ? raw.extra_from : 'extra',
+      subjectFrom,
+      extraFrom,
+      subjectAt: subjectAt.get,
+      extraAt: extraAt.get,
       check: inProcess !== undefined ? inProcessCheck(inProcess) : (req, cfg) => remoteCheck(deps, req, cfg),
       identified: new WeakMap(),
     },
@@ -159,10 +170,14 @@ function authenticated(result: SessionCheckResult, cfg: SessionCheckConfig): Aut
   return read;
 }
 
-/** Subject and extra of a 200 answer, or why they are unusable (a 403, as in Oathkeeper). */
+/**
+ * Subject and extra of a 200 answer, or why they are unusable (a 403, as in Oathkeeper). A path
+ * that finds nothing gives the empty subject (or extra), as Oathkeeper's
+ * `json.Unmarshal(Coalesce(gjson.GetBytes(body, path).Raw, "null"))` does.
+ */
 function identify(body: unknown, cfg: SessionCheckConfig): AuthnResult {
-  const subject = gjsonGet(body, cfg.subjectFrom) ?? null;
-  const extra = gjsonGet(body, cfg.extraFrom) ?? null;
+  const subject = cfg.subjectAt(body) ?? null;
+  const extra = cfg.extraAt(body) ?? null;
   if (subject !== null && typeof subject !== 'string') {
     return {
       kind: 'error',

@@ -1,6 +1,3 @@
-/** Leeway for `exp`, `nbf` and `iat`, for clocks a little apart. */
-export const CLOCK_TOLERANCE_S = 10;
-
 /** The strings of a claim that may be one string or an array (`aud`); other values are dropped. */
 export function stringList(value: unknown): string[] {
   if (typeof value === 'string') return [value];
@@ -32,15 +29,16 @@ export function introspectedScopes(body: Readonly<Record<string, unknown>>): str
 }
 
 /**
- * Why a token's `exp` / `nbf` (seconds since the epoch) make it unusable at `nowMs`, with
- * {@link CLOCK_TOLERANCE_S} of leeway; undefined when they do not (or are absent).
+ * Why an introspected token's `exp` (seconds since the epoch) makes it unusable at `nowMs`, as
+ * Oathkeeper's oauth2_introspection Authenticate checks it: `exp > 0 && time.Unix(exp, 0)
+ * .Before(now)`, with no leeway (usable up to the `exp` instant itself). `nbf` is not looked
+ * at. Undefined when the token may be used.
  */
-export function lifetimeRefusal(
+export function introspectionExpiry(
   claims: Readonly<Record<string, unknown>>,
   nowMs: number,
 ): string | undefined {
-  const { exp, nbf } = claims;
-  if (typeof exp === 'number' && (exp + CLOCK_TOLERANCE_S) * 1000 <= nowMs) return 'token is expired';
-  if (typeof nbf === 'number' && (nbf - CLOCK_TOLERANCE_S) * 1000 > nowMs) return 'token is not valid yet';
+  const { exp } = claims;
+  if (typeof exp === 'number' && exp > 0 && Math.trunc(exp) * 1000 < nowMs) return 'Access token expired';
   return undefined;
 }
