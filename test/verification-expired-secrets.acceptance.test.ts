@@ -143,13 +143,15 @@ describe.each(testDatabases())('verification by code, expired or already passed 
     });
     expect(done.data.state).toBe('passed_challenge');
 
-    const again = await failure<{ error: { id: string }; use_flow_id: string }>(
+    const again = await failure<{ error: { id: string; reason: string }; use_flow_id: string }>(
       t.frontend.updateVerificationFlow({
         flow: flow.id,
         updateVerificationFlowBody: { method: 'code', email: 'passed-again-native@example.test' },
       }),
     );
     expect([again.status, again.body.error.id]).toEqual([410, 'self_service_flow_replaced']);
+    // retryVerificationFlowWithMessage's words, not …WithError's "please retry the flow".
+    expect(again.body.error.reason).toBe('An error occured, please use the new flow.');
     expect(again.body.use_flow_id).not.toBe(flow.id);
     const { data: next } = await t.frontend.getVerificationFlow({ id: again.body.use_flow_id });
     expect([next.type, next.state, ids(next.ui.messages)]).toEqual(['api', 'choose_method', [4070002]]);

@@ -34,9 +34,19 @@ export class FlowExpiredError extends AppError {
  * code tried too often, say) and a new one carries on, named beside the error (`use_flow_id`).
  */
 export class FlowReplacedError extends AppError {
-  constructor(readonly useFlowId: string) {
+  /**
+   * `reason` as Kratos words it: "retry the flow" after an error (retry…WithError), "use the new
+   * flow" when the new flow carries a message (retry…WithMessage).
+   */
+  constructor(
+    readonly useFlowId: string,
+    reason: 'retry' | 'use_new_flow' = 'retry',
+  ) {
     super('self_service_flow_replaced', 410, 'self-service flow replaced', {
-      reason: 'An error occured, please retry the flow.',
+      reason:
+        reason === 'retry'
+          ? 'An error occured, please retry the flow.'
+          : 'An error occured, please use the new flow.',
     });
   }
 

@@ -25,6 +25,8 @@ export interface RetryOptions {
    * the new flow (410 `self_service_flow_expired`) rather than 410 `self_service_flow_replaced`.
    */
   expiredAt?: Date;
+  /** Kratos's retryVerificationFlowWithMessage (the flow passed already) rather than …WithError. */
+  withMessage?: boolean;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function retryVerification(
   });
   if (options.strategy === 'code' && wantsJson(request)) {
     if (options.expiredAt !== undefined) throw new FlowExpiredError(options.expiredAt, deps.now(), next.id);
-    throw new FlowReplacedError(next.id);
+    throw new FlowReplacedError(next.id, options.withMessage ? 'use_new_flow' : 'retry');
   }
   if (options.strategy === 'link' && type === 'api') {
     return reply.redirect(publicUrl(deps.publicBase, `self-service/verification/flows?id=${next.id}`), 303);

@@ -137,6 +137,7 @@ async function run(
       type: flow.type,
       messages: { form: [uiText(Msg.ErrorValidationVerificationRetrySuccess)] },
       strategy: method,
+      withMessage: true,
     });
   }
   if (step.method !== undefined && step.method !== method) {
