@@ -63,8 +63,8 @@ describe('settings.before web hooks', () => {
     });
     const token = login.session_token ?? '';
 
-    // The hook target fails: neither kind of flow starts.
-    receiver.script('/before', [{ status: 500 }]);
+    // The hook target refuses (a 4xx, which is not retried as a 5xx is): neither kind of flow starts.
+    receiver.script('/before', [{ status: 403 }]);
     const api = await failure(frontend.createNativeSettingsFlow({ xSessionToken: token }));
     const browser = await fetch(`${server.publicUrl}/self-service/settings/browser`, {
       headers: { accept: 'application/json', 'x-session-token': token },

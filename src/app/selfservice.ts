@@ -71,8 +71,11 @@ export interface SelfService {
  */
 const SEND_RESPONSE_FLOOR_MS = 200;
 
-/** Kratos's web hook client gives up after 10 s. */
-const WEB_HOOK_TIMEOUT_MS = 10_000;
+/**
+ * One web hook attempt's deadline: Kratos's web hook client (RegistryBase.HTTPClient) has a 30 s
+ * Client.Timeout per attempt, and retries twice (see webhooks/resilient.ts).
+ */
+const WEB_HOOK_TIMEOUT_MS = 30_000;
 
 /** `clients.web_hook.header_allowlist`, else Kratos's default list. */
 function webHookHeaderAllowlist(document: unknown): readonly string[] {

@@ -66,6 +66,32 @@ export class WebHookRefusal extends AppError {
   }
 }
 
+/**
+ * A `before` hook's refusal (a `response.parse` or `can_interrupt` hook's 4xx with messages).
+ * Kratos's pre hooks have no form to show messages on: the web hook's ValidationListError
+ * aborts the flow's creation and reaches the client as herodot writes an error it has no status
+ * for, a plain 500 (an error page for browsers), naming one "validation error" per message
+ * group. The flow is not started.
+ */
+export function beforeHookRefused(
+  fields: Readonly<Record<string, UiText[]>>,
+  form: readonly UiText[],
+): AppError {
+  const pointers = [
+    ...(form.length > 0 ? ['#/'] : []),
+    ...Object.keys(fields).map((f) => `#/${f.split('.').join('/')}`),
+  ];
+  const lines = pointers.map((ptr, i) => `\n(${i}) I[${ptr}] S[] a webhook target returned an error`);
+  return new AppError(
+    'internal_server_error',
+    500,
+    `${pointers.length} validation errors occurred:${lines.join('')}`,
+    {
+      exposeId: false,
+    },
+  );
+}
+
 export type PrePersistResult =
   | { kind: 'continue'; patches: IdentityPatch[] }
   | { kind: 'validation'; fields: Record<string, UiText[]>; form: UiText[] }
@@ -163,13 +189,16 @@ export function createHookRunner(deps: HookRunnerDeps): HookRunner {
   }
 
   function context(request: FastifyRequest, flow: SelfServiceFlow, subject: HookSubject): HookContext {
+    const flowJson = serializeFlow(flow);
+    // Kratos's flows carry the submission's payload (`transient_payload`, omitted when absent),
+    // and its web hooks read it there: ctx.flow.transient_payload.
+    if (subject.transientPayload !== undefined) flowJson.transient_payload = subject.transientPayload;
     const ctx: HookContext = {
-      flow: serializeFlow(flow),
+      flow: flowJson,
       ...requestFacts(request, publicRequestUrl(request, deps.publicBase), deps.headerAllowlist),
     };
     if (subject.identity !== undefined) ctx.identity = subject.identity;
     if (subject.session !== undefined) ctx.session = subject.session;
-    if (subject.transientPayload !== undefined) ctx.transient_payload = subject.transientPayload;
     return ctx;
   }
 
@@ -184,6 +213,8 @@ export function createHookRunner(deps: HookRunnerDeps): HookRunner {
           `${kind}.before.${index}`,
         );
         if (outcome.kind === 'failed') return outcome.error;
+        // A parse or can_interrupt hook's 4xx with messages refuses the flow, as Kratos's.
+        if (outcome.kind === 'validation') return beforeHookRefused(outcome.fields, outcome.form);
       }
       return undefined;
     },

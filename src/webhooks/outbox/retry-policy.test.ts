@@ -13,8 +13,13 @@ const NOW = new Date('2026-06-01T12:00:00.000Z');
 const middle = () => 0.5;
 
 describe('web hook retry policy', () => {
-  it.each([200, 201, 204, 302])('counts %i as delivered', (status) => {
+  it.each([200, 201, 204])('counts %i as delivered', (status) => {
     expect(judgeResponse(status, {}, NOW)).toEqual({ kind: 'delivered', status });
+  });
+
+  // Redirects are followed before the policy judges; a 3xx left over never counts as delivered.
+  it.each([300, 302, 304])('abandons a %i left over after redirects', (status) => {
+    expect(judgeResponse(status, {}, NOW)).toEqual({ kind: 'abandon', reason: `status ${status}` });
   });
 
   it.each([500, 502, 503, 504, 429, 408])('retries %i', (status) => {

@@ -1,16 +1,18 @@
 import { OutboundHttpError } from '../../kernel/http-client.js';
+import { TooManyRedirectsError } from '../redirects.js';
 
 /**
  * When a web hook delivery is retried, and when it is given up.
  *
- * - **Delivered**: any status below 400. Kratos treats a hook as failed only from 400 up, and
- *   redirects are not followed, so a 3xx counts as the receiver's answer.
+ * - **Delivered**: any 2xx (1xx never reaches here). Redirects are followed before (as Kratos's
+ *   Go client does, see ../redirects.ts), so a 3xx left over (no Location, 300, 304) means the
+ *   receiver never answered: it is abandoned, never taken for delivered.
  * - **Retried** with exponential back-off: 5xx, 429 Too Many Requests, 408 Request Timeout
  *   (the receiver asks to be called again), timeouts and connection errors (refused, reset,
  *   DNS failure). A `Retry-After` on 429/503 is honoured when it asks for longer than the
  *   back-off, up to the longest back-off step.
  * - **Abandoned** at once: any other 4xx (the receiver refuses this request: sending it again
- *   cannot help), an invalid URL or request, and an address refused by
+ *   cannot help), a 3xx left over, more than 10 redirects, an invalid URL or request, and an address refused by
  *   `clients.http.disallow_private_ip_ranges` (a configuration matter, not an outage).
  * - **Abandoned after `maxAttempts`** attempts in all. With the defaults (10 attempts, 15 s
  *   doubling, each wait capped at 15 min) the waits are 15 s, 30 s, 1 min, 2 min, 4 min, 8 min,
@@ -44,8 +46,9 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
 }
 
 export function judgeResponse(status: number, headers: Record<string, string>, now: Date): AttemptOutcome {
-  if (status < 400) return { kind: 'delivered', status };
+  if (status < 300) return { kind: 'delivered', status };
   const reason = `status ${status}`;
+  if (status < 400) return { kind: 'abandon', reason };
   if (status >= 500 || status === 429 || status === 408) {
     const retryAfterMs =
       status === 429 || status === 503 ? parseRetryAfter(headers['retry-after'], now) : undefined;
@@ -55,6 +58,8 @@ export function judgeResponse(status: number, headers: Record<string, string>, n
 }
 
 export function judgeError(error: unknown, now: Date): AttemptOutcome {
+  // As retryablehttp's DefaultRetryPolicy: a redirect loop is not an outage.
+  if (error instanceof TooManyRedirectsError) return { kind: 'abandon', reason: 'too_many_redirects' };
   if (!(error instanceof OutboundHttpError)) {
     return { kind: 'retry', reason: error instanceof Error ? `error ${error.name}` : 'error' };
   }

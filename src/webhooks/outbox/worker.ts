@@ -6,6 +6,8 @@ import {
   startLeasedWorker,
 } from '../../kernel/leased-worker.js';
 import type { Logger } from '../../kernel/logger.js';
+import { withFreshRequestId } from '../analytics-headers.js';
+import { followRedirects } from '../redirects.js';
 import type { WebhookDelivery } from './model.js';
 import {
   type AttemptOutcome,
@@ -54,7 +56,10 @@ function target(url: string): string {
 
 /** A web hook delivery: one HTTP call, judged by the retry policy and settled in the store. */
 export function startDeliveryWorker(deps: WorkerDeps, settings: WorkerSettings): WebhookWorker {
-  const { store, http, owner } = deps;
+  const { store, owner } = deps;
+  // As Kratos's web hook client (Go's http.Client): redirects are followed, so a 3xx is never
+  // taken for the receiver's answer.
+  const http = followRedirects(deps.http);
   const logger = deps.logger.child({ component: 'webhook-outbox' });
 
   /** Fields safe to log: never headers (credentials), bodies or the URL's path and query. */
@@ -74,7 +79,8 @@ export function startDeliveryWorker(deps: WorkerDeps, settings: WorkerSettings):
       const response = await http.request({
         url: d.url,
         method: d.method,
-        headers: d.headers,
+        // Every attempt is a new request to the receiver, as retryablehttp's are.
+        headers: withFreshRequestId(d.headers),
         ...(d.body === null ? {} : { body: d.body }),
         timeoutMs,
         maxResponseBytes: settings.maxResponseBytes,

@@ -22,6 +22,13 @@ export interface WebHookConfig {
   readonly parseSuccess: boolean;
   /** `response.ignore`: delivered in the background through the durable outbox. */
   readonly ignore: boolean;
+  /**
+   * `emit_analytics_event` (default true): as Kratos's instrumentHTTPClientForEvents, each call
+   * carries `Ory-Webhook-Trigger-ID` (one per hook run, the same on retries) and
+   * `Ory-Webhook-Request-ID` (one per attempt). Optional for configs built by hand (the
+   * courier's HTTP channel), which send neither.
+   */
+  readonly emitAnalyticsEvent?: boolean;
 }
 
 export type WebHookAuth =
@@ -70,6 +77,7 @@ export function parseWebHookConfig(raw: Readonly<Record<string, unknown>>): WebH
     parse,
     parseSuccess,
     ignore,
+    emitAnalyticsEvent: raw.emit_analytics_event !== false,
   };
 }
 

@@ -68,10 +68,12 @@ export function requestFacts(
   };
 }
 
-/** A hook's `ctx`: what the Jsonnet body template receives. */
+/**
+ * A hook's `ctx`: what the Jsonnet body template receives, as Kratos's templateContext. The
+ * submission's `transient_payload` is in `flow` (as Kratos's flow JSON has it), never top-level.
+ */
 export interface HookContext extends RequestFacts {
   flow: JsonValue;
   identity?: JsonValue;
   session?: JsonValue;
-  transient_payload?: JsonValue;
 }

@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { JsonnetEvaluator } from '../../../jsonnet/index.js';
 import { AppError } from '../../../kernel/errors.js';
 import { type OutboundHttp, OutboundHttpError } from '../../../kernel/http-client.js';
 import type { Logger } from '../../../kernel/logger.js';
 import type { Tables } from '../../../persistence/tables.js';
+import { REQUEST_ID_HEADER, TRIGGER_ID_HEADER } from '../../../webhooks/analytics-headers.js';
 import type { WebhookOutbox } from '../../../webhooks/outbox/index.js';
+import { TooManyRedirectsError } from '../../../webhooks/redirects.js';
+import { KRATOS_WEB_HOOK_POLICY, type ResilientPolicy, sendResilient } from '../../../webhooks/resilient.js';
 import type { UiText } from '../../flow/messages.js';
 import type { WebHookConfig } from './config.js';
 import type { HookContext } from './context.js';
@@ -19,8 +23,13 @@ export interface WebHookDeps {
   outbox: Pick<WebhookOutbox, 'enqueue'>;
   db: Kysely<Tables>;
   logger: Logger;
-  /** Kratos's web hook client gives up after 10 s. */
+  /**
+   * One attempt's deadline, redirects included: Kratos's web hook client (RegistryBase.HTTPClient)
+   * has a 30 s Client.Timeout.
+   */
   timeoutMs: number;
+  /** Retries and their waits; Kratos's (2 retries, 1 s doubling) unless set (tests). */
+  retry?: Omit<ResilientPolicy, 'attemptTimeoutMs'>;
 }
 
 export type WebHookOutcome =
@@ -38,6 +47,14 @@ function upstreamFailed(reason: string): AppError {
     details: { hook_error: reason },
     exposeId: false,
   });
+}
+
+/**
+ * What Kratos answers when a blocking hook's answer cannot be read (a 4xx without messages, a
+ * body that is not JSON): its web hook returns a plain error, which herodot writes as a 500.
+ */
+function unreadableAnswer(reason: string): AppError {
+  return new AppError('internal_server_error', 500, reason, { exposeId: false });
 }
 
 function upstreamTimedOut(): AppError {
@@ -72,32 +89,60 @@ export async function executeWebHook(
     return { kind: 'failed', error: upstreamFailed(built.reason) };
   }
   const { request } = built;
+  // As Kratos's instrumentHTTPClientForEvents: one trigger id for the run, one request id per attempt.
+  const triggerId = randomUUID();
+  const attemptHeaders = () => ({
+    [REQUEST_ID_HEADER]: randomUUID(),
+    [TRIGGER_ID_HEADER]: triggerId,
+  });
   if (config.ignore) {
-    await deps.outbox.enqueue(deps.db, { ...request, name });
+    // The outbox's worker gives every attempt a fresh request id (see webhooks/outbox/worker.ts).
+    const headers =
+      config.emitAnalyticsEvent === true ? { ...request.headers, ...attemptHeaders() } : request.headers;
+    await deps.outbox.enqueue(deps.db, { ...request, headers, name });
     return { kind: 'queued' };
   }
-  let status: number;
-  let body: Buffer;
-  try {
-    const response = await deps.http.request({
+  const sent = await sendResilient(
+    deps.http,
+    {
       url: request.url,
       method: request.method,
       headers: request.headers,
       ...(request.body === null ? {} : { body: request.body }),
-      timeoutMs: deps.timeoutMs,
       maxResponseBytes: MAX_RESPONSE_BYTES,
-    });
-    status = response.status;
-    body = response.body;
-  } catch (error) {
-    const kind = error instanceof OutboundHttpError ? error.kind : 'connection';
+      ...(config.emitAnalyticsEvent === true ? { attemptHeaders } : {}),
+    },
+    { ...KRATOS_WEB_HOOK_POLICY, ...deps.retry, attemptTimeoutMs: deps.timeoutMs },
+  );
+  if (sent.kind === 'status') {
+    log.error({ status: sent.status }, 'web hook failed on every attempt');
+    return { kind: 'failed', error: upstreamFailed(`the web hook answered ${sent.status}`) };
+  }
+  if (sent.kind === 'error') {
+    const { error } = sent;
+    const kind =
+      error instanceof OutboundHttpError
+        ? error.kind
+        : error instanceof TooManyRedirectsError
+          ? 'too_many_redirects'
+          : 'connection';
     log.error({ reason: kind }, 'web hook request failed');
     return { kind: 'failed', error: kind === 'timeout' ? upstreamTimedOut() : upstreamFailed(kind) };
+  }
+  const { status, body } = sent.response;
+  if (status >= 300 && status < 400) {
+    // A redirect Go's client would not follow (no Location, 300, 304): the target never
+    // answered, so nothing may count as delivered, nor a parse hook's patch be dropped silently.
+    log.error({ status }, 'web hook answered with a redirect that was not followed');
+    return { kind: 'failed', error: upstreamFailed(`the web hook answered ${status}`) };
   }
   const parsed = parseWebHookResponse(status, body, config.parse, config.parseSuccess);
   if (parsed.kind === 'failed') {
     log.error({ status, reason: parsed.reason }, 'web hook failed');
-    return { kind: 'failed', error: upstreamFailed(parsed.reason) };
+    return {
+      kind: 'failed',
+      error: parsed.unreadable ? unreadableAnswer(parsed.reason) : upstreamFailed(parsed.reason),
+    };
   }
   if (parsed.kind === 'validation') {
     log.info({ status }, 'web hook refused the flow');

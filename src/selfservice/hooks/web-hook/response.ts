@@ -18,7 +18,11 @@ export type ParsedResponse =
   | { kind: 'ok'; patch?: IdentityPatch }
   /** A 4xx with messages: the flow stops and shows them on the nodes they name. */
   | { kind: 'validation'; fields: Record<string, UiText[]>; form: UiText[] }
-  | { kind: 'failed'; reason: string };
+  /**
+   * `unreadable`: a parse hook's answer that Kratos cannot decode (a 4xx without messages, a
+   * body that is not JSON), which it fails with a plain error (500) rather than a 502.
+   */
+  | { kind: 'failed'; reason: string; unreadable?: true };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -31,6 +35,9 @@ function parseJson(body: Buffer): unknown {
     return undefined;
   }
 }
+
+/** Kratos's words when a parse hook's answer does not decode. */
+const UNMARSHAL = 'webhook response could not be unmarshalled properly from JSON';
 
 /** `#/traits/email` -> `traits.email`; the root (`#`, `#/`, empty) means the whole form. */
 function nodeName(pointer: string): string | undefined {
@@ -53,6 +60,7 @@ export function parseWebHookResponse(
   if (status >= 400) {
     if (!parse) return { kind: 'failed', reason: `the web hook answered ${status}` };
     const json = parseJson(body);
+    if (json === undefined) return { kind: 'failed', reason: UNMARSHAL, unreadable: true };
     const entries = isObject(json) && Array.isArray(json.messages) ? json.messages : [];
     const fields: Record<string, UiText[]> = {};
     const form: UiText[] = [];
@@ -71,14 +79,17 @@ export function parseWebHookResponse(
       else fields[name] = [...(fields[name] ?? []), ...texts];
     }
     if (form.length === 0 && Object.keys(fields).length === 0) {
-      return { kind: 'failed', reason: `the web hook answered ${status} without messages` };
+      return {
+        kind: 'failed',
+        reason: 'error while parsing webhook response: got no validation errors',
+        unreadable: true,
+      };
     }
     return { kind: 'validation', fields, form };
   }
   if (!parseSuccess || status !== 200) return { kind: 'ok' };
   const json = parseJson(body);
-  if (json === undefined)
-    return { kind: 'failed', reason: 'the web hook answered 200 with a body that is not JSON' };
+  if (json === undefined) return { kind: 'failed', reason: UNMARSHAL, unreadable: true };
   if (!isObject(json) || !isObject(json.identity)) return { kind: 'ok' };
   const identity = json.identity;
   const patch: IdentityPatch = {};
@@ -101,7 +112,7 @@ export function parseWebHookResponse(
   if ('external_id' in identity) {
     const externalId = identity.external_id;
     if (externalId !== null && typeof externalId !== 'string')
-      return { kind: 'failed', reason: 'the web hook answered an external_id that is not a string' };
+      return { kind: 'failed', reason: UNMARSHAL, unreadable: true };
     patch.external_id = externalId === '' ? null : externalId;
   }
   return { kind: 'ok', patch };
