@@ -46,11 +46,12 @@ describe('courier config', () => {
     expect(result.value.templates).toEqual({ recovery_code: { valid: { subject: 'base64://e3tUb319' } } });
   });
 
-  it('refuses HTTP template sources', () => {
+  it("accepts http(s) template sources and refuses schemes Kratos's fetcher cannot read", () => {
     const result = courierConfig(
       doc({
         templates: {
           verification: { invalid: { email: { body: { html: 'https://example.com/t.gotmpl' } } } },
+          recovery: { valid: { email: { subject: 'ftp://example.com/t.gotmpl' } } },
         },
       }),
     );
@@ -58,10 +59,20 @@ describe('courier config', () => {
       ok: false,
       issues: [
         {
-          path: 'courier.templates.verification.invalid.email.body.html',
-          message: expect.stringContaining('file://'),
+          path: 'courier.templates.recovery.valid.email.subject',
+          message: expect.stringContaining('http://'),
         },
       ],
+    });
+    const ok = courierConfig(
+      doc({
+        templates: {
+          verification: { invalid: { email: { body: { html: 'https://example.com/t.gotmpl' } } } },
+        },
+      }),
+    );
+    expect(ok.ok && ok.value.templates).toEqual({
+      verification: { invalid: { html: 'https://example.com/t.gotmpl' } },
     });
   });
 

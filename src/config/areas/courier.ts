@@ -1,4 +1,5 @@
 import { parseDuration } from '../../kernel/duration.js';
+import { type OutboundHttpConfig, outboundHttpConfig } from '../../kernel/outbound/config.js';
 import { type ConfigDoc, nonEmptyString, objectOrEmpty } from '../document-read.js';
 import type { ConfigIssue } from '../errors.js';
 import type { KratosConfigDocument } from '../types.js';
@@ -14,7 +15,7 @@ export const COURIER_TEMPLATE_DIRS = [
 export type CourierTemplateDir = (typeof COURIER_TEMPLATE_DIRS)[number];
 export type CourierTemplateVariant = 'valid' | 'invalid';
 
-/** Where one part of an email template comes from: `file://…` or `base64://…`. */
+/** Where one part of an email template comes from: `file://…`, `base64://…`, `http(s)://…`. */
 export interface EmailTemplateRefs {
   readonly subject?: string;
   readonly html?: string;
@@ -42,6 +43,8 @@ export interface CourierConfig {
   readonly templates: Readonly<
     Partial<Record<CourierTemplateDir, Partial<Record<CourierTemplateVariant, EmailTemplateRefs>>>>
   >;
+  /** `clients.http.*`: how `http(s)://` template sources are fetched (as Kratos's HTTP client). */
+  readonly templateFetch: OutboundHttpConfig;
   /** Settings that are accepted but have no effect; worth a line in the log. */
   readonly warnings: readonly string[];
 }
@@ -50,9 +53,10 @@ function int(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback;
 }
 
-const TEMPLATE_SCHEMES = ['file://', 'base64://'];
+/** The schemes Kratos's fetcher (ory/x/fetcher FetchContext) reads; anything else fails there too. */
+const TEMPLATE_SCHEMES = ['file://', 'base64://', 'http://', 'https://'];
 
-/** Reads one `email` template block, refusing sources Portcullis cannot load (http for now). */
+/** Reads one `email` template block, refusing sources no fetcher can load. */
 function emailRefs(email: ConfigDoc, path: string, issues: ConfigIssue[]): EmailTemplateRefs {
   const body = objectOrEmpty(email.body);
   const parts = { subject: email.subject, html: body.html, plaintext: body.plaintext };
@@ -64,7 +68,7 @@ function emailRefs(email: ConfigDoc, path: string, issues: ConfigIssue[]): Email
     if (!TEMPLATE_SCHEMES.some((scheme) => ref.startsWith(scheme))) {
       issues.push({
         path: `${path}.${keys[part]}`,
-        message: 'only file:// and base64:// template sources are supported (http(s) is not, yet)',
+        message: 'must be a file://, base64://, http:// or https:// template source',
       });
       continue;
     }
@@ -133,6 +137,7 @@ export function courierConfig(document: KratosConfigDocument): AreaResult<Courie
       },
       templateOverridePath: nonEmptyString(courier.template_override_path),
       templates,
+      templateFetch: outboundHttpConfig(document),
       warnings,
     },
   };

@@ -1,8 +1,9 @@
 import type { CourierTemplateType, RenderedEmail } from './types.js';
 
 /**
- * The built-in templates, in Handlebars syntax (the syntax overrides use too). Kept in code
- * rather than in .hbs files so the compiled package carries them without a copy step.
+ * The built-in templates, as Go templates (the syntax Kratos's overrides use): subjects and
+ * plain text run as text/template, HTML bodies as html/template. Kept in code rather than in
+ * .gotmpl files so the compiled package carries them without a copy step.
  */
 
 /** Wraps HTML paragraphs in a minimal, client-safe document (inline styles only). */
@@ -21,7 +22,7 @@ function page(title: string, paragraphs: string[]): string {
 
 const CODE_STYLE = 'font-size: 24px; font-weight: bold; letter-spacing: 4px; font-family: monospace;';
 const expiry = (what: string) =>
-  `{{#if ExpiresInMinutes}}This ${what} expires in {{ExpiresInMinutes}} minutes.{{/if}}`;
+  `{{ if .ExpiresInMinutes }}This ${what} expires in {{ .ExpiresInMinutes }} minutes.{{ end }}`;
 const IGNORE = 'If you did not ask for this, you can ignore this email.';
 
 function codeEmail(options: {
@@ -36,8 +37,8 @@ function codeEmail(options: {
     html: page(options.subject, [
       'Hi,',
       `${options.intro}:`,
-      `<span style="${CODE_STYLE}">{{${options.code}}}</span>`,
-      `{{#if ${options.url}}}Or open this link: <a href="{{${options.url}}}">{{${options.url}}}</a>{{/if}}`,
+      `<span style="${CODE_STYLE}">{{ .${options.code} }}</span>`,
+      `{{ if .${options.url} }}Or open this link: <a href="{{ .${options.url} }}">{{ .${options.url} }}</a>{{ end }}`,
       expiry('code'),
       options.ignore,
     ]),
@@ -46,9 +47,9 @@ function codeEmail(options: {
       '',
       `${options.intro}:`,
       '',
-      `{{${options.code}}}`,
+      `{{ .${options.code} }}`,
       '',
-      `{{#if ${options.url}}}Or open this link: {{${options.url}}}{{/if}}`,
+      `{{ if .${options.url} }}Or open this link: {{ .${options.url} }}{{ end }}`,
       '',
       expiry('code'),
       '',
@@ -64,7 +65,7 @@ function linkEmail(options: { subject: string; intro: string; url: string; ignor
     html: page(options.subject, [
       'Hi,',
       `${options.intro}:`,
-      `<a href="{{${options.url}}}">{{${options.url}}}</a>`,
+      `<a href="{{ .${options.url} }}">{{ .${options.url} }}</a>`,
       expiry('link'),
       options.ignore,
     ]),
@@ -73,7 +74,7 @@ function linkEmail(options: { subject: string; intro: string; url: string; ignor
       '',
       `${options.intro}:`,
       '',
-      `{{${options.url}}}`,
+      `{{ .${options.url} }}`,
       '',
       expiry('link'),
       '',

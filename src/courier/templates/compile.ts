@@ -1,7 +1,9 @@
-import Handlebars from 'handlebars';
+import { TemplateError } from '../../proxy/template/index.js';
+import { compileTemplateSet, type TemplateSetFile } from '../../proxy/template/template-set.js';
+import { templateModel } from './model.js';
 import type { CourierTemplateData, TemplatePart } from './types.js';
 
-/** A compiled template part: data in, text out. */
+/** A compiled template part: data in, text out. Throws TemplateCompileError when the template fails. */
 export type CompiledPart = (data: CourierTemplateData) => string;
 
 /** Why a template source was refused; `message` is safe to print (it never holds the source). */
@@ -11,32 +13,6 @@ export class TemplateCompileError extends Error {
     super(message, options);
     this.name = 'TemplateCompileError';
   }
-}
-
-// One isolated Handlebars environment: nothing another module registers leaks into emails.
-const handlebars = Handlebars.create();
-
-const GO_KEYWORDS = /^(if|range|with|define|template|block|end)\b/;
-
-/**
- * Kratos's templates are Go templates; Portcullis's are Handlebars. A ported `.gotmpl` often
- * still parses as Handlebars (`{{ end }}` is a variable there) and would render wrong, so Go
- * syntax is refused with a hint instead.
- */
-export function goTemplateHint(source: string): string | undefined {
-  for (const match of source.matchAll(/\{\{(.*?)\}\}/gs)) {
-    const inner = match[1] ?? '';
-    const trimmed = inner.trim();
-    if (
-      inner.startsWith('-') ||
-      inner.endsWith('-') ||
-      /(^|[\s(])\.[A-Za-z]/.test(trimmed) ||
-      GO_KEYWORDS.test(trimmed)
-    ) {
-      return `"{{${inner}}}" is Go template syntax; Portcullis templates use Handlebars: write {{VerificationCode}} for {{ .VerificationCode }} and {{#if X}}…{{/if}} for {{ if .X }}…{{ end }}`;
-    }
-  }
-  return undefined;
 }
 
 /** Data with every variable set, to render each template once at start. */
@@ -53,26 +29,53 @@ export const SAMPLE_TEMPLATE_DATA: CourierTemplateData = {
   TransientPayload: {},
 };
 
+function describe(error: TemplateError): string {
+  const kind = error.code === 'parse' ? 'is not a valid Go template' : 'fails';
+  return `${kind}: ${error.message}${error.offset === undefined ? '' : ` (at offset ${error.offset})`}`;
+}
+
 /**
- * Compiles one template part. HTML escapes every `{{value}}` (`{{{value}}}` does not); subject
- * and plain text never escape. The part is rendered once with sample data, so a template
- * that only fails when used (a missing helper or partial) stops the start instead.
+ * Compiles one template part from a set of files (one file, or Kratos's glob of an override
+ * directory) and runs `entry` of it. As Kratos: subjects and plain text are text/template,
+ * HTML bodies html/template (contextually escaped), with sprig's hermetic functions.
+ *
+ * What fails for any message (syntax, an unknown function or `{{template}}`, html/template's
+ * escaper) throws TemplateCompileError, to stop the start. The part is then rendered once with
+ * sample data: a failure there may only be the sample's (a trait the sample identity lacks,
+ * `.Identity.traits.name.first`), so it is returned as a `warning`, not refused — Kratos, too,
+ * only fails such a template for the message whose data breaks it.
  */
-export function compilePart(source: string, part: TemplatePart): CompiledPart {
-  const hint = goTemplateHint(source);
-  if (hint !== undefined) throw new TemplateCompileError(hint);
-  let render: HandlebarsTemplateDelegate<CourierTemplateData>;
+export function compilePart(
+  files: readonly TemplateSetFile[],
+  entry: string,
+  part: TemplatePart,
+): { render: CompiledPart; warning?: string } {
+  let render: CompiledPart;
   try {
-    handlebars.parse(source);
-    render = handlebars.compile<CourierTemplateData>(source, { noEscape: part !== 'html', strict: false });
+    const set = compileTemplateSet(files, { html: part === 'html' });
+    if (!set.has(entry)) throw new TemplateError('parse', `no template "${entry}" in the set`);
+    set.check(entry);
+    render = (data) => {
+      try {
+        return set.execute(entry, templateModel(data));
+      } catch (error) {
+        if (error instanceof TemplateError) throw new TemplateCompileError(describe(error), { cause: error });
+        throw error;
+      }
+    };
+  } catch (error) {
+    if (error instanceof TemplateError) throw new TemplateCompileError(describe(error), { cause: error });
+    throw error;
+  }
+  let warning: string | undefined;
+  try {
     render(SAMPLE_TEMPLATE_DATA);
   } catch (error) {
-    // Handlebars parse errors quote the source with a pointer line; the first and last lines suffice.
-    const lines = (error instanceof Error ? error.message : String(error)).split('\n');
-    const reason = lines.length > 2 ? `${lines[0]} ${lines.at(-1)}` : lines.join(' ');
-    throw new TemplateCompileError(`is not a valid Handlebars template: ${reason}`, { cause: error });
+    if (!(error instanceof TemplateCompileError)) throw error;
+    warning = `${error.message} with sample data; a message whose data does the same will fail to queue`;
   }
-  if (part !== 'subject') return render;
+  const withWarning = (r: CompiledPart) => (warning === undefined ? { render: r } : { render: r, warning });
+  if (part !== 'subject') return withWarning(render);
   // A subject is one header line: newlines from the file or the data never reach the header.
-  return (data) => render(data).replace(/\s+/g, ' ').trim();
+  return withWarning((data) => render(data).replace(/\s+/g, ' ').trim());
 }

@@ -1,6 +1,6 @@
 /** The parse tree of a template. */
 
-export type Node = TextNode | ActionNode | IfNode | RangeNode;
+export type Node = TextNode | ActionNode | IfNode | RangeNode | TemplateCallNode;
 
 export interface TextNode {
   type: 'text';
@@ -10,6 +10,19 @@ export interface TextNode {
 export interface ActionNode {
   type: 'action';
   pipe: Pipeline;
+  pos: number;
+  /**
+   * html/template's escaping for this action's context (set by ./html-escape.ts, never by the
+   * parser): the value printed through it instead of as text/template prints it.
+   */
+  escape?: (value: unknown) => string;
+}
+
+/** `{{template "name" pipeline}}` (and the call half of `{{block}}`); parsed only for template sets. */
+export interface TemplateCallNode {
+  type: 'template';
+  name: string;
+  pipe: Pipeline | undefined;
   pos: number;
 }
 

@@ -1,7 +1,7 @@
-import type { Arg, Command, IfNode, Node, Pipeline, RangeNode } from './ast.js';
+import type { Arg, Command, IfNode, Node, Pipeline, RangeNode, TemplateCallNode } from './ast.js';
 import { TemplateError } from './errors.js';
 import { formatValue, goTypeName } from './format.js';
-import { FUNCTIONS, truth } from './functions.js';
+import { FUNCTIONS, type GoFunction, truth } from './functions.js';
 import { MAX_STRING } from './go-strings.js';
 import { checkArity, coerceLiteral, coerceValue, type GoType, paramType } from './signature.js';
 import { isPlainObject, MISSING, TemplateObject } from './values.js';
@@ -12,6 +12,17 @@ export interface ExecLimits {
   /** Total `range` iterations in one execution. */
   maxRangeIterations: number;
 }
+
+/** What a template set (./template-set.ts) gives the executor beyond Oathkeeper's defaults. */
+export interface ExecOptions {
+  /** The function table; Oathkeeper's FUNCTIONS unless set. */
+  functions?: ReadonlyMap<string, GoFunction>;
+  /** Named templates `{{template "name"}}` runs; none unless set. */
+  templates?: ReadonlyMap<string, Node[]>;
+}
+
+/** Deepest `{{template}}` nesting (a template that calls itself must end, not exhaust the stack). */
+const MAX_TEMPLATE_DEPTH = 100;
 
 function fail(message: string, pos?: number): never {
   throw new TemplateError('exec', message, pos);
@@ -25,13 +36,17 @@ type Final = unknown | typeof NONE;
 export class Executor {
   private out = '';
   private iterations = 0;
-  private readonly vars: Array<{ name: string; value: unknown }>;
+  private vars: Array<{ name: string; value: unknown }>;
+  private readonly functions: ReadonlyMap<string, GoFunction>;
+  private templateDepth = 0;
 
   constructor(
     data: unknown,
     private readonly limits: ExecLimits,
+    private readonly options: ExecOptions = {},
   ) {
     this.vars = [{ name: '$', value: dug(data) }];
+    this.functions = options.functions ?? FUNCTIONS;
   }
 
   run(nodes: Node[], dot: unknown): string {
@@ -54,9 +69,14 @@ export class Executor {
           break;
         case 'action': {
           const value = this.pipeline(node.pipe, dot);
-          if (node.pipe.vars.length === 0) this.write(value === MISSING ? '<no value>' : formatValue(value));
+          if (node.pipe.vars.length > 0) break;
+          if (node.escape !== undefined) this.write(node.escape(value));
+          else this.write(value === MISSING ? '<no value>' : formatValue(value));
           break;
         }
+        case 'template':
+          this.callTemplate(node, dot);
+          break;
         case 'if':
         case 'with':
           this.conditional(node, dot);
@@ -65,6 +85,23 @@ export class Executor {
           this.range(node, dot);
           break;
       }
+    }
+  }
+
+  /** `{{template "name" pipeline}}`: the named template with the value as dot and only `$` in scope. */
+  private callTemplate(node: TemplateCallNode, dot: unknown): void {
+    const body = this.options.templates?.get(node.name);
+    if (body === undefined) fail(`no such template "${node.name}"`, node.pos);
+    if (++this.templateDepth > MAX_TEMPLATE_DEPTH)
+      throw new TemplateError('limit', `templates nested deeper than ${MAX_TEMPLATE_DEPTH}`, node.pos);
+    const value = node.pipe === undefined ? MISSING : this.pipeline(node.pipe, dot);
+    const saved = this.vars;
+    this.vars = [{ name: '$', value: dug(value) }];
+    try {
+      this.walk(body, dug(value));
+    } finally {
+      this.vars = saved;
+      this.templateDepth--;
     }
   }
 
@@ -240,7 +277,7 @@ export class Executor {
   /** Calls a function as Go's evalCall does: arity, then each argument converted to its parameter type. */
   private call(name: string, args: Arg[], dot: unknown, final: Final, pos: number): unknown {
     if (name === 'and' || name === 'or') return this.logic(name, args, dot, final, pos);
-    const fn = FUNCTIONS.get(name);
+    const fn = this.functions.get(name);
     if (fn === undefined) return fail(`function "${name}" not defined`, pos);
     at(pos, () => checkArity(name, fn, args.length + (final === NONE ? 0 : 1)));
     const values = args.map((a, i) => this.argument(a, paramType(fn, i), dot));

@@ -1,4 +1,4 @@
-import type { Arg, Command, IfNode, Node, Pipeline, RangeNode } from './ast.js';
+import type { Arg, Command, IfNode, Node, Pipeline, RangeNode, TemplateCallNode } from './ast.js';
 import { TemplateError } from './errors.js';
 import type { Token } from './lexer.js';
 
@@ -13,7 +13,23 @@ function fail(message: string, pos: number): never {
 
 /** Parses lexed tokens into a tree; `isFunction` tells known function names apart from typos. */
 export function parse(tokens: Token[], isFunction: (name: string) => boolean): Node[] {
-  const p = new Parser(tokens, isFunction);
+  const p = new Parser(tokens, isFunction, undefined);
+  const { nodes, end } = p.list(0);
+  if (end.kind !== 'eof') fail(`unexpected {{${end.kind}}}`, end.pos);
+  return nodes;
+}
+
+/**
+ * Parses one file of a template set (Go's `Template.Parse` for html/template and text/template
+ * sets): `{{define}}` (top level only), `{{template}}` and `{{block}}` are allowed, and each
+ * `{{define "name"}}` / `{{block "name"}}` body is added to `defines` (in source order).
+ */
+export function parseSetFile(
+  tokens: Token[],
+  isFunction: (name: string) => boolean,
+  defines: Array<{ name: string; nodes: Node[] }>,
+): Node[] {
+  const p = new Parser(tokens, isFunction, defines);
   const { nodes, end } = p.list(0);
   if (end.kind !== 'eof') fail(`unexpected {{${end.kind}}}`, end.pos);
   return nodes;
@@ -34,6 +50,8 @@ class Parser {
   constructor(
     private readonly tokens: Token[],
     private readonly isFunction: (name: string) => boolean,
+    /** Where `{{define}}` bodies go; undefined when define/template/block are refused (Oathkeeper). */
+    private readonly defines: Array<{ name: string; nodes: Node[] }> | undefined,
   ) {}
 
   private peek(offset = 0): Token | undefined {
@@ -83,6 +101,18 @@ class Parser {
       if (keyword === 'range') {
         this.i += 2;
         nodes.push(this.range(t.pos, depth));
+        continue;
+      }
+      if (this.defines !== undefined && (keyword === 'define' || keyword === 'block')) {
+        if (keyword === 'define' && depth > 0) fail('{{define}} is only allowed at the top level', t.pos);
+        this.i += 2;
+        const call = this.defineBody(keyword, t.pos, depth);
+        if (call !== undefined) nodes.push(call);
+        continue;
+      }
+      if (this.defines !== undefined && keyword === 'template') {
+        this.i += 2;
+        nodes.push(this.templateCall(t.pos, depth));
         continue;
       }
       if (
@@ -141,6 +171,40 @@ class Parser {
     }
     this.vars.length = mark;
     return { type: 'range', pipe, body, otherwise, pos };
+  }
+
+  /** The quoted name after `{{define` / `{{template` / `{{block`. */
+  private templateName(keyword: string, pos: number): string {
+    const t = this.next();
+    if (t.type !== 'string') fail(`name of {{${keyword}}} must be a quoted string`, pos);
+    return t.value;
+  }
+
+  /** `{{template "name" [pipeline]}}`. */
+  private templateCall(pos: number, depth: number): TemplateCallNode {
+    const name = this.templateName('template', pos);
+    let pipe: Pipeline | undefined;
+    if (this.peek()?.type !== 'close') pipe = this.pipeline(false, depth);
+    this.expectClose();
+    return { type: 'template', name, pipe, pos };
+  }
+
+  /**
+   * `{{define "name"}}…{{end}}` (adds the body, returns nothing) or `{{block "name" pipeline}}
+   * …{{end}}` (adds the body, returns the call). Defined bodies see only `$` (Go starts each
+   * template with a fresh variable scope).
+   */
+  private defineBody(keyword: 'define' | 'block', pos: number, depth: number): TemplateCallNode | undefined {
+    const name = this.templateName(keyword, pos);
+    let pipe: Pipeline | undefined;
+    if (keyword === 'block') pipe = this.pipeline(false, depth);
+    this.expectClose();
+    const outer = this.vars.splice(1);
+    const { nodes, end } = this.list(depth + 1);
+    this.vars.splice(1, this.vars.length - 1, ...outer);
+    if (end.kind !== 'end') fail(`unclosed {{${keyword}}}`, pos);
+    this.defines?.push({ name, nodes });
+    return keyword === 'block' ? { type: 'template', name, pipe, pos } : undefined;
   }
 
   private expectClose(): void {
