@@ -4,7 +4,7 @@
  */
 
 import { writeFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { KratosConfigDocument } from '../config/index.js';
@@ -14,38 +14,7 @@ import { type Logger, silentLogger } from '../kernel/logger.js';
 import { INVALID_RULE_MESSAGE } from './rules/index.js';
 import { OATHKEEPER_VERSION } from './rules/migrate.js';
 import { type RunningAccessProxy, startAccessProxy } from './server.js';
-
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** One HTTP/1.1 exchange; `headers` may repeat a field (an array value is sent as several lines). */
-function call(
-  base: string,
-  method: string,
-  path: string,
-  headers: Record<string, string | string[]> = {},
-  body?: string,
-): Promise<Answer> {
-  const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, method, path: `${url.pathname}${url.search}`, headers },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { call } from './testing/decision-api.js';
 
 /** An upstream answering 200 with the path it was asked for. */
 async function startUpstream(): Promise<{ url: string; close(): Promise<void> }> {
