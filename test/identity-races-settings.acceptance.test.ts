@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
 import { freePort } from './support/ports.js';
@@ -251,7 +252,9 @@ describe.each(testDatabases())('identity writes racing a settings submission ($n
     expect(off.body.state).toBe('inactive');
     held.release();
     const answer = await signingIn;
-    expect(answer.status).not.toBe(200);
+    // Refused on the flow as a disabled account (4010011), not with an error page or a 500.
+    expect(answer.status).toBe(400);
+    expect(messageIds(answer)).toEqual([4010011]);
     expect(answer.body.session_token).toBeUndefined();
     await call(`${b.adminUrl}/admin/identities/${id}`, {
       method: 'PATCH',
@@ -266,10 +269,18 @@ describe.each(testDatabases())('identity writes racing a settings submission ($n
     const id = await newIdentity(email);
     const token = await signIn(email);
     const flow = await call(`${a.publicUrl}/self-service/settings/api`, { token });
-    // Every write on A finds the identity changed since it read it, as under a busy sync job.
+    // Every write on A finds the identity changed since it read it, as under a busy sync job:
+    // another writer commits a new version just before each of A's real conditional writes.
     const store = a.registry.identityStore;
     const update = store.update;
-    store.update = async () => 'stale';
+    store.update = async (identity) => {
+      await a.registry.database.db
+        .updateTable('identities')
+        .set({ version: sql`version + 1` })
+        .where('id', '=', id)
+        .execute();
+      return update.call(store, identity);
+    };
     try {
       const answer = await call(`${a.publicUrl}/self-service/settings?flow=${flow.body.id}`, {
         token,

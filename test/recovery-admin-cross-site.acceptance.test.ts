@@ -59,8 +59,9 @@ describe.each(testDatabases())('admin-issued recovery codes posted from another 
       const { flowId, code } = await issued(`cross-site-${flowType}@example.test`, flowType);
       const victim = new BrowserClient(t.server.publicUrl);
       const answer = await formPost(victim, flowId, code, 'cross-site', 'https://evil.example');
-      expect(answer.status).not.toBe(200);
-      expect(answer.headers.get('location') ?? '').not.toMatch(/\/ui\/settings/);
+      // Refused: the browser is sent to the error page, not on to settings with a session.
+      expect(answer.status).toBe(303);
+      expect(new URL(answer.headers.get('location') ?? '').pathname).toBe('/ui/error');
       expect((await victim.getJson('/sessions/whoami')).status).toBe(401);
     },
   );

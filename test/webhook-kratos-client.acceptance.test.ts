@@ -122,6 +122,7 @@ describe.each(testDatabases())('web hooks through a Kratos-like client ($name)',
 
   it('retries a 503 with the same trigger id and a new request id, then goes on', async () => {
     const before = hooks().to('/login-before').length;
+    const quietBefore = hooks().to('/quiet').length;
     hooks().script('/login-before', [{ status: 503 }, { status: 200, body: {} }]);
     const { status } = await t.frontend.createNativeLoginFlow();
     expect(status).toBe(200);
@@ -132,8 +133,10 @@ describe.each(testDatabases())('web hooks through a Kratos-like client ($name)',
     expect(second?.headers['ory-webhook-trigger-id']).toBe(first?.headers['ory-webhook-trigger-id']);
     expect(first?.headers['ory-webhook-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(second?.headers['ory-webhook-request-id']).not.toBe(first?.headers['ory-webhook-request-id']);
-    // emit_analytics_event: false sends neither.
-    const quiet = hooks().to('/quiet').at(-1);
+    // emit_analytics_event: false sends neither (the quiet hook of this very login init).
+    const quietCalls = hooks().to('/quiet').slice(quietBefore);
+    expect(quietCalls).toHaveLength(1);
+    const quiet = quietCalls[0];
     expect(quiet?.headers['ory-webhook-trigger-id']).toBeUndefined();
     expect(quiet?.headers['ory-webhook-request-id']).toBeUndefined();
   });
