@@ -63,12 +63,6 @@ export function compileGjsonPath(path: string): GjsonPath {
   }
 }
 
-/** One-off lookup; an unsupported path finds nothing. */
-export function gjsonGet(document: unknown, path: string): unknown {
-  const compiled = compileGjsonPath(path);
-  return compiled.ok ? compiled.get(document) : undefined;
-}
-
 function evaluatePipes(document: unknown, pipes: Step[][]): unknown {
   let value = document;
   for (const steps of pipes) {
@@ -110,9 +104,15 @@ function evaluate(value: unknown, steps: readonly Step[], index: number): unknow
       return collect(value, steps, index + 1);
     case 'query': {
       if (!Array.isArray(value)) return undefined;
-      const matching = value.filter((item) => matches(step.query, item));
-      if (step.all) return collect(matching, steps, index + 1);
-      return matching.length === 0 ? undefined : evaluate(matching[0], steps, index + 1);
+      if (step.all)
+        return collect(
+          value.filter((item) => matches(step.query, item)),
+          steps,
+          index + 1,
+        );
+      // The first match only: no need to test the rest of the array.
+      const first = value.findIndex((item) => matches(step.query, item));
+      return first === -1 ? undefined : evaluate(value[first], steps, index + 1);
     }
   }
 }

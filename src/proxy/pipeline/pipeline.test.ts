@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboundHttp, OutboundRequest } from '../../kernel/http-client.js';
-import { compileGjsonPath, gjsonGet } from './gjson.js';
+import { compileGjsonPath } from './gjson.js';
+
+/** A path's value in `document`, as a rule compiled at load reads it (the path must compile). */
+function gjsonGet(document: unknown, path: string): unknown {
+  const compiled = compileGjsonPath(path);
+  if (!compiled.ok) throw new Error(compiled.message);
+  return compiled.get(document);
+}
+
 import type { SessionChecker, SessionCheckRequest } from './handler.js';
 import {
   type CompiledPipeline,
