@@ -37,6 +37,12 @@ export interface ReturnToValidator {
    * otherwise.
    */
   resolve(returnTo: string | undefined): URL;
+  /**
+   * What a flow keeps of the `return_to` its init was asked with: nothing when it is absent or
+   * empty (`return_to=`, as UIs that copy their own query send it; Kratos's flows omit it), else
+   * `resolve`'s URL as text (throwing as `resolve` does).
+   */
+  requested(returnTo: string | undefined): string | null;
   /** Whether `resolve` would accept `returnTo`. */
   isAllowed(returnTo: string): boolean;
   /** Entries of `allowedReturnUrls` that were left out. */
@@ -83,14 +89,18 @@ export function createReturnToValidator(options: ReturnToValidatorOptions): Retu
     return url !== undefined && rules.some((rule) => matches(rule, url)) ? url : undefined;
   };
 
+  const resolve = (returnTo: string | undefined): URL => {
+    if (returnTo === undefined || returnTo === '') return new URL(defaultUrl.href);
+    const url = check(returnTo);
+    if (url === undefined) throw returnToForbidden(describe(returnTo, defaultUrl));
+    return url;
+  };
+
   return {
     ignored,
-    resolve(returnTo) {
-      if (returnTo === undefined || returnTo === '') return new URL(defaultUrl.href);
-      const url = check(returnTo);
-      if (url === undefined) throw returnToForbidden(describe(returnTo, defaultUrl));
-      return url;
-    },
+    resolve,
+    requested: (returnTo) =>
+      returnTo === undefined || returnTo === '' ? null : resolve(returnTo).toString(),
     isAllowed: (returnTo) => returnTo === '' || check(returnTo) !== undefined,
   };
 }

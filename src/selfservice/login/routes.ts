@@ -62,11 +62,8 @@ export function loginRoutes(deps: LoginDeps) {
     return token === undefined ? undefined : (await deps.sessions.authenticate(token))?.session.identityId;
   }
 
-  /** An empty `return_to=` asks for nothing, as in Kratos (its flows keep the raw, empty value). */
   function returnToOf(query: InitQuery): string | null {
-    return query.return_to === undefined || query.return_to === ''
-      ? null
-      : deps.returnTo.resolve(query.return_to).toString();
+    return deps.returnTo.requested(query.return_to);
   }
 
   /**

@@ -28,9 +28,7 @@ export function recoveryRoutes(deps: RecoveryDeps) {
   }
 
   function returnToOf(request: FastifyRequest): string | null {
-    const { return_to: returnTo } = request.query as { return_to?: string };
-    // `return_to=` (as UIs that copy their own query send it) asks for nothing, as in Kratos.
-    return returnTo === undefined || returnTo === '' ? null : deps.returnTo.resolve(returnTo).toString();
+    return deps.returnTo.requested((request.query as { return_to?: string }).return_to);
   }
 
   /** Kratos refuses recovery to someone signed in: they should use settings. */

@@ -38,10 +38,8 @@ export function registrationRoutes(deps: RegistrationDeps) {
     return requestedFlowSchema(deps.flowSchemas, identity_schema);
   }
 
-  /** An empty `return_to=` asks for nothing, as in Kratos (its flows keep the raw, empty value). */
   function returnToOf(request: FastifyRequest): string | null {
-    const { return_to } = request.query as { return_to?: string };
-    return return_to === undefined || return_to === '' ? null : deps.returnTo.resolve(return_to).toString();
+    return deps.returnTo.requested((request.query as { return_to?: string }).return_to);
   }
 
   return async function register(app: FastifyInstance): Promise<void> {

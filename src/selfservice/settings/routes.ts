@@ -85,10 +85,9 @@ export function settingsRoutes(deps: SettingsDeps) {
           if (wantsJson(request)) throw noActiveSession();
           return reply.redirect(loginUrl(deps, return_to), 303);
         }
-        // An empty `return_to=` (ui-node sends one on every settings init) asks for nothing, as in
-        // Kratos: the flow falls back to the settings after-URL and then the settings UI.
-        const returnTo =
-          return_to === undefined || return_to === '' ? null : deps.returnTo.resolve(return_to).toString();
+        // An empty `return_to=` (ui-node sends one on every settings init) asks for nothing: the
+        // flow falls back to the settings after-URL and then the settings UI.
+        const returnTo = deps.returnTo.requested(return_to);
         const identity = await deps.identities.get(current.session.identityId);
         const flow = await createBrowserFlow(request, reply, identity, {
           requestUrl: publicRequestUrl(request, deps.publicBase),

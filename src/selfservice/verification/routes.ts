@@ -30,9 +30,7 @@ export function verificationRoutes(deps: VerificationDeps) {
   }
 
   function returnToOf(request: FastifyRequest): string | null {
-    const { return_to: returnTo } = request.query as { return_to?: string };
-    // `return_to=` (as UIs that copy their own query send it) asks for nothing, as in Kratos.
-    return returnTo === undefined || returnTo === '' ? null : deps.returnTo.resolve(returnTo).toString();
+    return deps.returnTo.requested((request.query as { return_to?: string }).return_to);
   }
 
   return async function register(app: FastifyInstance): Promise<void> {
