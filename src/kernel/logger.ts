@@ -22,6 +22,8 @@ const REDACT = [
 export interface LoggerOptions {
   level: string;
   format: 'json' | 'text';
+  /** Where the lines go; stdout unless given (the one-shot commands log to stderr). */
+  destination?: NodeJS.WritableStream;
 }
 
 /** Kratos's level names mapped to pino's. */
@@ -39,7 +41,8 @@ export function createLogger(options: LoggerOptions): Logger {
     base: { service: 'portcullis' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return options.format === 'text' ? pino(settings, textLogStream()) : pino(settings);
+  const out = options.destination ?? process.stdout;
+  return options.format === 'text' ? pino(settings, textLogStream(out)) : pino(settings, out);
 }
 
 /** A logger that drops everything, for tests that assert behaviour rather than logs. */

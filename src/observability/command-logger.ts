@@ -5,10 +5,8 @@
  * the database, retrying") never mixes into what a script reads.
  */
 
-import pino from 'pino';
 import type { JsonObject } from '../config/index.js';
-import { textLogStream } from '../kernel/log-text-format.js';
-import type { Logger } from '../kernel/logger.js';
+import { createLogger, type Logger } from '../kernel/logger.js';
 
 const LEVELS: Readonly<Record<string, string>> = {
   trace: 'trace',
@@ -24,18 +22,16 @@ const LEVELS: Readonly<Record<string, string>> = {
 /**
  * `log.level` and `log.format` of a config that was not validated (these commands skip
  * validation, as Kratos's configx.SkipValidation), each read only when it has a known value:
- * else `info` and `text`, Kratos's defaults.
+ * else `info` and `text`, Kratos's defaults. The server's logger otherwise (redaction included),
+ * on stderr.
  */
 export function commandLogger(document: JsonObject): Logger {
   const log = document.log;
   const settings = typeof log === 'object' && log !== null && !Array.isArray(log) ? log : {};
   const level = typeof settings.level === 'string' ? (LEVELS[settings.level] ?? 'info') : 'info';
-  const options = {
+  return createLogger({
     level,
-    base: { service: 'portcullis' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  };
-  return settings.format === 'json'
-    ? pino(options, process.stderr)
-    : pino(options, textLogStream(process.stderr));
+    format: settings.format === 'json' ? 'json' : 'text',
+    destination: process.stderr,
+  });
 }
