@@ -190,3 +190,6 @@ export async function redeemSecret(
   if (!stored) return { ok: false, reason: 'invalid' };
   return { ok: true, identityId: stored.identityId, address: stored.address };
 }
+
+/** Kratos's reason once a flow's one-time code was tried too often (code.ErrCodeSubmittedTooOften). */
+export const SUBMITTED_TOO_OFTEN = 'The request was submitted too often. Please request another code.';

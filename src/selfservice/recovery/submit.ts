@@ -33,7 +33,7 @@ import { serializeFlow } from '../flow/serialize.js';
 import { WebHookRefusal } from '../hooks/runner.js';
 import { identityDisabledMessages, identityDisabledText } from '../identity-disabled.js';
 import { withoutNodeMessages } from '../nodes/index.js';
-import { redeemSecret } from '../one-time/deliver.js';
+import { redeemSecret, SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import { addressMissingNodes, throttledSendNodes, withCsrf } from '../verification/flow.js';
 import type { RecoveryDeps } from './deps.js';
@@ -41,7 +41,6 @@ import { createRecoveryFlow, recoverySentForm } from './flow.js';
 import { assertFlowAllowed, assertMethodEndpointEnabled, skipsClientCheck } from './methods.js';
 
 /** Kratos's code.ErrCodeSubmittedTooOften, shown on the flow that replaces a guessed-at one. */
-const SUBMITTED_TOO_OFTEN = 'The request was submitted too often. Please request another code.';
 
 /** The method a flow runs: what an admin issued it with, else the configured `use`. */
 export function recoveryMethodOf(deps: RecoveryDeps, flow: SelfServiceFlow): CodeMethod {

@@ -28,8 +28,6 @@ import { respondWithSettingsFlow } from './respond.js';
 import { currentSession, isPrivileged, loginUrl, reauthenticationUrl } from './session.js';
 import type { FieldMessages, SettingsChange } from './strategy.js';
 
-type Method = SettingsMethod;
-
 /** What the person sees again after a refused submission. */
 type Refusal = Extract<SettingsChange, { kind: 'invalid' }>;
 
@@ -107,7 +105,7 @@ export async function submitSettings(
   );
 }
 
-function enabledMethod(deps: SettingsDeps, submission: Submission): Method | undefined {
+function enabledMethod(deps: SettingsDeps, submission: Submission): SettingsMethod | undefined {
   const method = submission.method;
   if (deps.oidc && isOidcSettingsSubmission(submission)) return 'oidc';
   if (method === 'profile' && deps.config.profile.enabled) return 'profile';
@@ -127,7 +125,7 @@ export async function saveSettingsChange(
   context: {
     flow: SelfServiceFlow;
     identity: Identity;
-    method: Method;
+    method: SettingsMethod;
     session: Authenticated;
     transientPayload: JsonObject | undefined;
   },
@@ -275,7 +273,7 @@ export async function refuseSettingsChange(
   deps: SettingsDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  context: { flow: SelfServiceFlow; identity: Identity; method: Method | null },
+  context: { flow: SelfServiceFlow; identity: Identity; method: SettingsMethod | null },
   refusal: Refusal,
 ): Promise<FastifyReply> {
   const { flow, identity } = context;

@@ -22,7 +22,7 @@ import type { UiNode } from '../flow/ui.js';
 import { WebHookRefusal } from '../hooks/runner.js';
 import { continueLinkNode } from '../nodes/address-flows.js';
 import { withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
-import { redeemSecret } from '../one-time/deliver.js';
+import { redeemSecret, SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import type { VerificationDeps } from './deps.js';
 import { expiredSecretAt } from './expired-secret.js';
@@ -32,7 +32,6 @@ import { assertMethodEndpointEnabled } from './methods.js';
 import { retryVerification } from './retry.js';
 
 /** Kratos's code.ErrCodeSubmittedTooOften, shown on the flow that replaces a guessed-at one. */
-const SUBMITTED_TOO_OFTEN = 'The request was submitted too often. Please request another code.';
 
 interface Step {
   flow: SelfServiceFlow;
