@@ -10,16 +10,12 @@
  * deleted afterwards).
  * Hashing: no `hashers` key, so the server uses its defaults (argon2id at OWASP parameters).
  */
-import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { runChild } from './lib/child-side.js';
 import { prepareChildStorage } from './lib/child-storage.js';
-import { freePort } from './lib/free-port.js';
+import { startBenchPortcullis } from './lib/portcullis-start.js';
 import { loadServerModules } from './lib/server-modules.js';
 
-const { startPortcullis, loadConfig, sharedHashPool, DEFAULT_SCHEMA_URL, createLogger } =
-  await loadServerModules();
+const modules = await loadServerModules();
 
 /**
  * @typedef {object} PortcullisInfo
@@ -31,8 +27,6 @@ const { startPortcullis, loadConfig, sharedHashPool, DEFAULT_SCHEMA_URL, createL
  * @property {string} store
  * @property {string} cache
  */
-
-const PORT_ATTEMPTS = 5;
 
 /** A teardown step list, run last-in first-out, also when start-up fails half way. */
 const cleanups = /** @type {Array<() => Promise<unknown>>} */ ([]);
@@ -46,7 +40,7 @@ async function start() {
   try {
     const storage = await prepareChildStorage(cleanups, 'portcullis-bench-');
     const { dsn, redis, dir } = storage;
-    const running = await listen(dir, dsn, redis);
+    const running = await startBenchPortcullis(modules, dir, dsn, redis);
     cleanups.push(() => running.close());
 
     const token = await signIn(running);
@@ -68,7 +62,7 @@ async function start() {
       close: cleanup,
       // The very pool the server's argon2 runs on (same module instance): how full it is.
       gauge: () => {
-        const pool = sharedHashPool();
+        const pool = modules.sharedHashPool();
         return { active: pool.active, waiting: pool.waiting, limit: pool.limit };
       },
     };
@@ -79,61 +73,9 @@ async function start() {
 }
 
 /**
- * Writes the config and starts the server. The ports are picked before listening (the config
- * schema refuses port 0), so on a busy machine another process can take one in between: then
- * it picks new ones.
- *
- * @param {string} dir
- * @param {string} dsn
- * @param {{ url: string, key_prefix: string } | undefined} redis
- */
-async function listen(dir, dsn, redis) {
-  const file = join(dir, 'config.json');
-  for (let attempt = 1; ; attempt++) {
-    await writeFile(file, JSON.stringify(await configDocument(dsn, redis)));
-    // env: {} so that a DSN or SERVE_* variable in the caller's shell cannot change the setup.
-    const config = await loadConfig({
-      files: [file],
-      env: {},
-      dev: false,
-      cwd: dir,
-      defaults: { identitySchemaUrl: DEFAULT_SCHEMA_URL },
-    });
-    try {
-      return await startPortcullis(config, createLogger(config.log), { migrate: true });
-    } catch (error) {
-      const inUse = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
-      if (!inUse || attempt >= PORT_ATTEMPTS) throw error;
-    }
-  }
-}
-
-/**
- * @param {string} dsn
- * @param {{ url: string, key_prefix: string } | undefined} redis  a prefix of its own, deleted afterwards
- */
-async function configDocument(dsn, redis) {
-  const [publicPort, adminPort] = [await freePort(), await freePort()];
-  const publicBase = `http://127.0.0.1:${publicPort}/`;
-  return {
-    dsn,
-    serve: {
-      public: { host: '127.0.0.1', port: publicPort, base_url: publicBase },
-      admin: { host: '127.0.0.1', port: adminPort, base_url: `http://127.0.0.1:${adminPort}/` },
-    },
-    identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: DEFAULT_SCHEMA_URL }] },
-    selfservice: { default_browser_return_url: publicBase },
-    secrets: { default: [randomBytes(32).toString('hex')] },
-    // Quiet as a production server would be; at `info` Fastify writes two lines per request.
-    log: { level: 'warning' },
-    ...(redis ? { cache: { redis } } : {}),
-  };
-}
-
-/**
  * Creates the identity over the admin API and issues its session in process.
  *
- * @param {Awaited<ReturnType<typeof startPortcullis>>} running
+ * @param {import('./lib/portcullis-start.js').RunningPortcullis} running
  * @returns {Promise<string>}
  */
 async function signIn(running) {

@@ -59,6 +59,21 @@ export function childPids(pid) {
   return found;
 }
 
+/**
+ * CPU ticks (user + system) of one thread: `tid` = `pid` is the process's main thread, the one
+ * that runs a Node server's event loop (hash workers are other threads).
+ *
+ * @param {number} pid
+ * @param {number} [tid]
+ * @returns {number | undefined}  undefined when the thread is gone (or off Linux)
+ */
+export function threadTicks(pid, tid = pid) {
+  const fields = statFields(pid, `task/${tid}/stat`);
+  return fields === undefined ? undefined : Number(fields[11]) + Number(fields[12]);
+}
+
+export { TICKS_PER_SEC };
+
 /** @param {number[]} pids */
 function sumTicks(pids) {
   let ticks = 0;
@@ -75,11 +90,12 @@ function sumTicks(pids) {
  * split starts after its closing parenthesis.
  *
  * @param {number} pid
+ * @param {string} [file]  `stat`, or `task/<tid>/stat` for one thread
  * @returns {string[] | undefined}  undefined when the process is gone (or off Linux)
  */
-function statFields(pid) {
+function statFields(pid, file = 'stat') {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const text = readFileSync(`/proc/${pid}/${file}`, 'utf8');
     return text
       .slice(text.lastIndexOf(')') + 2)
       .trim()
