@@ -157,14 +157,17 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
   );
 
   /**
-   * One transaction: the active sessions of the identity but `exceptId` are marked inactive, and
-   * all of them are counted, inactive ones included, as Kratos's revokeMatchingSessions counts on
-   * SQLite (the UPDATE's matched rows) and PostgreSQL (`SELECT count(*) FROM found`) alike.
+   * One transaction: the active sessions of the identity but `exceptId` are marked inactive, and,
+   * when `withCount`, all of them are counted, inactive ones included, as Kratos's
+   * revokeMatchingSessions counts on SQLite (the UPDATE's matched rows) and PostgreSQL
+   * (`SELECT count(*) FROM found`) alike. Only `DELETE /sessions` answers with that count: the
+   * other revocations (logout everywhere, a disabled identity, hooks) skip the query.
    */
-  async function revokeForIdentityCounted(
+  async function revokeMatching(
     identityId: string,
     now: Date,
-    exceptId?: string,
+    exceptId: string | undefined,
+    withCount: boolean,
   ): Promise<{ matched: number; revoked: Session[] }> {
     const key = uuidKey(identityId);
     if (key === undefined) return { matched: 0, revoked: [] };
@@ -195,7 +198,7 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
           .execute();
       }
       // PostgreSQL's count is a bigint, which pg hands over as a string.
-      const matched = Number((await counted.executeTakeFirst())?.n ?? 0);
+      const matched = withCount ? Number((await counted.executeTakeFirst())?.n ?? 0) : rows.length;
       return { matched, revoked: rows.map(toSession) };
     });
   }
@@ -286,10 +289,10 @@ export function createSessionStore(db: Kysely<Tables>): SessionStore {
     },
 
     async revokeForIdentity(identityId, now, exceptId) {
-      return (await revokeForIdentityCounted(identityId, now, exceptId)).revoked;
+      return (await revokeMatching(identityId, now, exceptId, false)).revoked;
     },
 
-    revokeForIdentityCounted,
+    revokeForIdentityCounted: (identityId, now, exceptId) => revokeMatching(identityId, now, exceptId, true),
 
     async extend(id, expiresAt, now) {
       const key = uuidKey(id);
