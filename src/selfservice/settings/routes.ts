@@ -9,10 +9,12 @@ import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { expiredOnFetch } from '../flow/flow-steps.js';
 import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { publicRequestUrl } from '../flow/request-url.js';
+import { abortSettingsChange } from './continuity.js';
 import type { SettingsDeps } from './deps.js';
 import { flowOfAnotherIdentity } from './errors.js';
 import { createSettingsFlow, flowIdentityId } from './flow.js';
 import { respondWithSettingsFlow } from './respond.js';
+import { replayPausedSettingsChange } from './resume.js';
 import { serializeSettingsFlow } from './serialize.js';
 import { currentSession, loginUrl } from './session.js';
 import { refuseFlowOfAnotherIdentity, submitSettings } from './submit.js';
@@ -89,6 +91,8 @@ export function settingsRoutes(deps: SettingsDeps) {
         // flow falls back to the settings after-URL and then the settings UI.
         const returnTo = deps.returnTo.requested(return_to);
         const identity = await deps.identities.get(current.session.identityId);
+        // A new flow starts from scratch, as Kratos's NewFlow aborts the settings containers.
+        abortSettingsChange(deps, request, reply);
         const flow = await createBrowserFlow(request, reply, identity, {
           requestUrl: publicRequestUrl(request, deps.publicBase),
           returnTo,
@@ -115,8 +119,8 @@ export function settingsRoutes(deps: SettingsDeps) {
     app.post('/self-service/settings', async (request, reply) => submitSettings(deps, request, reply));
 
     // Where `redirect_browser_to` of session_refresh_required leads once the person signed in
-    // again. The refreshed login gave the browser a new CSRF secret, so browsers continue in a
-    // new flow of the same request, bound to that secret.
+    // again: the change paused for it runs now (see resume.ts). Without one, browsers continue
+    // in a new flow of the same request.
     app.get('/self-service/settings', async (request, reply) => {
       const flow = await namedFlow(request, 'flow');
       const current = await currentSession(deps, request);
@@ -129,6 +133,10 @@ export function settingsRoutes(deps: SettingsDeps) {
         return refuseFlowOfAnotherIdentity(deps, request, reply, flow, current);
       const identity = await deps.identities.get(current.session.identityId);
       if (flow.type === 'api') return respondWithSettingsFlow(deps, request, reply, flow, identity);
+      if (!isFlowExpired(flow, deps.now())) {
+        const replayed = await replayPausedSettingsChange(deps, request, reply, flow, current);
+        if (replayed !== undefined) return replayed;
+      }
       const next = await createBrowserFlow(request, reply, identity, {
         requestUrl: flow.request_url,
         returnTo: flow.return_to,

@@ -20,6 +20,7 @@ import { changeOidcLinks, isOidcSettingsSubmission } from '../strategies/oidc/se
 import { updatePassword } from '../strategies/password/settings.js';
 import { updateProfile } from '../strategies/profile/settings.js';
 import { type SettingsMethod, settingsChange } from './change.js';
+import { pauseSettingsChange, type SubmittedChange } from './continuity.js';
 import type { SettingsDeps } from './deps.js';
 import { INITIATED_BY_SOMEONE_ELSE, LastSignInMethodError, NeedsPrivilegedSessionError } from './errors.js';
 import { createSettingsFlow, flowIdentityId, settingsFormNodes } from './flow.js';
@@ -54,7 +55,36 @@ export async function submitSettings(
     return refuseFlowOfAnotherIdentity(deps, request, reply, flow, current);
   // As Kratos, whose strategies check the CSRF token only after the flow's validity.
   checkSubmissionClient(deps, request, opened);
+  return applySettingsSubmission(deps, request, reply, {
+    flow,
+    current,
+    submission,
+    submitted: {
+      body: request.body,
+      contentType: request.headers['content-type'],
+      csrfToken: submission.csrfToken ?? headerText(request.headers['x-csrf-token']),
+    },
+  });
+}
 
+/**
+ * A submission past the checks of the flow and the client, sent now or replayed after a
+ * re-authentication (see resume.ts): the method, the change, the after-settings hooks and the
+ * answer. A browser flow's change that needs a privileged session is paused for the
+ * re-authentication (see continuity.ts), as Kratos's strategies do on `FlowNeedsReAuth`.
+ */
+export async function applySettingsSubmission(
+  deps: SettingsDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: {
+    flow: SelfServiceFlow;
+    current: Authenticated;
+    submission: Submission;
+    submitted: SubmittedChange;
+  },
+): Promise<FastifyReply> {
+  const { flow, current, submission, submitted } = context;
   const identity = await deps.identities.get(current.session.identityId);
   const method = enabledMethod(deps, submission);
   if (method === undefined) {
@@ -72,7 +102,7 @@ export async function submitSettings(
   const input = {
     identity,
     submission,
-    body: request.body,
+    body: submitted.body,
     privileged: () => {
       privileged ??= isPrivileged(deps, current.session.id);
       return privileged;
@@ -90,6 +120,9 @@ export async function submitSettings(
         : await updatePassword(deps, { ...input, logger: request.log });
   }
   if (change.kind === 'needs_privilege') {
+    // Native apps keep no cookies, so only browser flows (HTML forms and SPAs alike, as Kratos's
+    // password and oidc strategies) can come back to a paused change.
+    if (flow.type === 'browser') await pauseSettingsChange(deps, reply, flow, identity.id, submitted);
     const url = reauthenticationUrl(deps, flow);
     if (flow.type === 'browser' && !wantsJson(request)) return reply.redirect(url, 303);
     throw new NeedsPrivilegedSessionError(url);
@@ -103,6 +136,10 @@ export async function submitSettings(
     { flow, identity, method, session: current, transientPayload: submission.transientPayload() },
     change.body,
   );
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function enabledMethod(deps: SettingsDeps, submission: Submission): SettingsMethod | undefined {

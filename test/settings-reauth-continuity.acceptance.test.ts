@@ -1,0 +1,347 @@
+import type { LoginFlow, SettingsFlow } from '@ory/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Identity } from '../src/identity/model.js';
+import { createFlowStore } from '../src/persistence/flow-store.js';
+import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { testDatabases } from './support/databases.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+/**
+ * A settings change that needs a privileged session, made with a session older than
+ * `privileged_session_max_age`, is remembered while the browser re-authenticates and applied when
+ * it comes back (Kratos's settings continuity), once, for the identity that made it only.
+ *
+ * Sessions are aged by moving their `authenticated_at` back in the store (no sleeping, no clock
+ * thresholds): a tiny max age would also make the refreshed session too old before the replay.
+ */
+
+const PASSWORD = 'correct horse battery staple';
+const NEW_PASSWORD = 'a completely different passphrase';
+const CONTINUITY_COOKIE = 'ory_kratos_settings_continuity';
+const AFTER_SETTINGS = 'http://app.example.test/after-settings';
+
+const traits = (email: string) => ({
+  email,
+  fullname: 'Mary Jackson',
+  phone_number: 5550100,
+  user_type: 'educator',
+});
+
+describe.each(testDatabases())('settings: a change paused for re-authentication ($name)', (database) => {
+  let app: TestServer;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const db = await database.create();
+    drop = db.drop;
+    app = await startTestServer({
+      dsn: db.dsn,
+      extraConfig: {
+        selfservice: {
+          default_browser_return_url: 'http://app.example.test/welcome',
+          allowed_return_urls: ['http://app.example.test/'],
+          methods: { password: { config: { haveibeenpwned_enabled: false } } },
+          flows: { settings: { privileged_session_max_age: '15m' } },
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await drop?.();
+  });
+
+  function createIdentity(email: string): Promise<Identity> {
+    return app.registry.identities.create({
+      schema_id: 'exam',
+      traits: traits(email),
+      credentials: { password: { config: { password: PASSWORD } } },
+    });
+  }
+
+  /** Whether a native sign-in with these credentials succeeds. */
+  async function canSignIn(email: string, password: string): Promise<boolean> {
+    const flow = (await (await fetch(`${app.publicUrl}/self-service/login/api`)).json()) as { id: string };
+    const response = await fetch(`${app.publicUrl}/self-service/login?flow=${flow.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ method: 'password', identifier: email, password }),
+    });
+    return response.status === 200;
+  }
+
+  async function signInBrowser(email: string): Promise<BrowserClient> {
+    const browser = new BrowserClient(app.publicUrl);
+    const flow = (await (await browser.getJson('/self-service/login/browser')).json()) as LoginFlow;
+    const response = await browser.postJson(`/self-service/login?flow=${flow.id}`, {
+      method: 'password',
+      identifier: email,
+      password: PASSWORD,
+      csrf_token: csrfTokenOf(flow),
+    });
+    expect(response.status).toBe(200);
+    return browser;
+  }
+
+  /** Makes every session of the identity older than privileged_session_max_age. */
+  async function ageSessions(identityId: string): Promise<void> {
+    await app.registry.database.db
+      .updateTable('sessions')
+      .set({ authenticated_at: new Date(Date.now() - 2 * 3_600_000) })
+      .where('identity_id', '=', identityId)
+      .execute();
+  }
+
+  async function openSettings(browser: BrowserClient, returnTo?: string): Promise<SettingsFlow> {
+    const query = returnTo === undefined ? '' : `?return_to=${encodeURIComponent(returnTo)}`;
+    const response = await browser.getJson(`/self-service/settings/browser${query}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as SettingsFlow;
+  }
+
+  const submitUrl = (flow: SettingsFlow) => `${app.publicUrl}/self-service/settings?flow=${flow.id}`;
+  const refreshUrl = (flow: SettingsFlow) =>
+    `${app.publicUrl}/self-service/login/browser?refresh=true&return_to=${encodeURIComponent(submitUrl(flow))}`;
+
+  /** An HTML form changing the password with the aged session: 303 to the refreshing login. */
+  async function pausePasswordChange(browser: BrowserClient, flow: SettingsFlow): Promise<string> {
+    const refused = await browser.postForm(`/self-service/settings?flow=${flow.id}`, {
+      method: 'password',
+      password: NEW_PASSWORD,
+      csrf_token: csrfTokenOf(flow),
+    });
+    expect(refused.status).toBe(303);
+    expect(refused.headers.get('location')).toBe(refreshUrl(flow));
+    expect(browser.cookie(CONTINUITY_COOKIE)).toBeDefined();
+    return refreshUrl(flow);
+  }
+
+  /** Follows the refreshing login as an HTML form does: returns where the login sends the browser. */
+  async function reauthenticate(browser: BrowserClient, at: string, email: string): Promise<string> {
+    const init = await browser.request(at);
+    expect(init.status).toBe(303);
+    const loginId = new URL(init.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+    const login = (await (
+      await browser.getJson(`/self-service/login/flows?id=${loginId}`)
+    ).json()) as LoginFlow;
+    expect(login.refresh).toBe(true);
+    const signedIn = await browser.postForm(`/self-service/login?flow=${login.id}`, {
+      method: 'password',
+      identifier: email,
+      password: PASSWORD,
+      csrf_token: csrfTokenOf(login),
+    });
+    expect(signedIn.status).toBe(303);
+    return signedIn.headers.get('location') ?? '';
+  }
+
+  /** A request from `browser` with its cookies, the continuity cookie replaced by `continuity`. */
+  function withContinuity(browser: BrowserClient, url: string, continuity: string): Promise<Response> {
+    const cookies = browser
+      .cookieNames()
+      .filter((name) => name !== CONTINUITY_COOKIE)
+      .map((name) => `${name}=${browser.cookie(name)}`);
+    cookies.push(`${CONTINUITY_COOKIE}=${continuity}`);
+    return fetch(url, { headers: { cookie: cookies.join('; ') }, redirect: 'manual' });
+  }
+
+  const flowIdIn = (location: string | null) => new URL(location ?? '').searchParams.get('flow');
+
+  it('HTML forms: the new password is set once the person signed in again, and they land on return_to', async () => {
+    const identity = await createIdentity('paused-password@example.com');
+    const browser = await signInBrowser('paused-password@example.com');
+    const flow = await openSettings(browser, AFTER_SETTINGS);
+    await ageSessions(identity.id);
+
+    const login = await pausePasswordChange(browser, flow);
+    // Nothing changed yet, and nothing stored or sent shows the new password.
+    expect(await canSignIn('paused-password@example.com', PASSWORD)).toBe(true);
+    const stored = await app.registry.database.db
+      .selectFrom('selfservice_flows')
+      .select('internal')
+      .where('id', '=', flow.id)
+      .executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored)).toContain('settings_continuity');
+    expect(JSON.stringify(stored)).not.toContain(NEW_PASSWORD);
+    const cookie = browser.cookie(CONTINUITY_COOKIE) ?? '';
+    expect(cookie).not.toContain(NEW_PASSWORD);
+    expect(Buffer.from(cookie.replace(/^[^.]*\./, ''), 'base64url').toString('latin1')).not.toContain(
+      NEW_PASSWORD,
+    );
+
+    // The refreshing login returns the browser to the submit URL, which applies the change.
+    const back = await reauthenticate(browser, login, 'paused-password@example.com');
+    expect(back).toBe(submitUrl(flow));
+    const applied = await browser.request(back);
+    expect(applied.status).toBe(303);
+    expect(applied.headers.get('location')).toBe(AFTER_SETTINGS);
+    expect(browser.cookie(CONTINUITY_COOKIE)).toBeUndefined();
+    expect(await canSignIn('paused-password@example.com', NEW_PASSWORD)).toBe(true);
+    expect(await canSignIn('paused-password@example.com', PASSWORD)).toBe(false);
+
+    // The flow says it was saved.
+    const saved = (await (
+      await browser.getJson(`/self-service/settings/flows?id=${flow.id}`)
+    ).json()) as SettingsFlow;
+    expect(saved.state).toBe('success');
+    expect(saved.ui.messages?.map((m) => m.id)).toEqual([1050001]);
+
+    // One-shot: a copy of the cookie brought again replays nothing (a new flow starts instead).
+    const again = await withContinuity(browser, back, cookie);
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toContain(`${app.publicUrl}/ui/settings?flow=`);
+    expect(flowIdIn(again.headers.get('location'))).not.toBe(flow.id);
+  });
+
+  it('SPA: 403 session_refresh_required, and the browser opening redirect_browser_to after the login applies the change', async () => {
+    const identity = await createIdentity('paused-spa@example.com');
+    const browser = await signInBrowser('paused-spa@example.com');
+    const flow = await openSettings(browser);
+    await ageSessions(identity.id);
+
+    const refused = await browser.postJson(`/self-service/settings?flow=${flow.id}`, {
+      method: 'password',
+      password: NEW_PASSWORD,
+      csrf_token: csrfTokenOf(flow),
+    });
+    expect(refused.status).toBe(403);
+    const error = (await refused.json()) as { error: { id: string }; redirect_browser_to: string };
+    expect(error.error.id).toBe('session_refresh_required');
+    expect(error.redirect_browser_to).toBe(refreshUrl(flow));
+
+    const login = (await (await browser.getJson(error.redirect_browser_to)).json()) as LoginFlow;
+    const signedIn = await browser.postJson(`/self-service/login?flow=${login.id}`, {
+      method: 'password',
+      identifier: 'paused-spa@example.com',
+      password: PASSWORD,
+      csrf_token: csrfTokenOf(login),
+    });
+    expect(signedIn.status).toBe(200);
+    const next = (await signedIn.json()) as { continue_with: { redirect_browser_to?: string }[] };
+    expect(next.continue_with[0]?.redirect_browser_to).toBe(submitUrl(flow));
+
+    // Fetching it as JSON replays nothing (Kratos's PrepareUpdate skips JSON requests)...
+    const asJson = await browser.getJson(submitUrl(flow));
+    expect(asJson.status).toBe(200);
+    expect(await canSignIn('paused-spa@example.com', NEW_PASSWORD)).toBe(false);
+    // ...opening it in the browser does: the settings UI shows the saved flow.
+    const applied = await browser.request(submitUrl(flow));
+    expect(applied.status).toBe(303);
+    expect(applied.headers.get('location')).toBe(`${app.publicUrl}/ui/settings?flow=${flow.id}`);
+    expect(await canSignIn('paused-spa@example.com', NEW_PASSWORD)).toBe(true);
+  });
+
+  it('a changed email (a protected trait) is applied after the re-authentication too', async () => {
+    const identity = await createIdentity('paused-email@example.com');
+    const browser = await signInBrowser('paused-email@example.com');
+    const flow = await openSettings(browser);
+    await ageSessions(identity.id);
+
+    const refused = await browser.postForm(`/self-service/settings?flow=${flow.id}`, {
+      method: 'profile',
+      csrf_token: csrfTokenOf(flow),
+      'traits.email': 'moved-email@example.com',
+      'traits.fullname': 'Mary Jackson',
+      'traits.phone_number': '5550100',
+      'traits.user_type': 'educator',
+    });
+    expect(refused.status).toBe(303);
+    expect(refused.headers.get('location')).toBe(refreshUrl(flow));
+
+    const back = await reauthenticate(browser, refreshUrl(flow), 'paused-email@example.com');
+    const applied = await browser.request(back);
+    expect(applied.status).toBe(303);
+    expect(applied.headers.get('location')).toBe(`${app.publicUrl}/ui/settings?flow=${flow.id}`);
+    expect((await app.registry.identities.get(identity.id)).traits.email).toBe('moved-email@example.com');
+  });
+
+  it('ignores a tampered continuity cookie', async () => {
+    const identity = await createIdentity('paused-tampered@example.com');
+    const browser = await signInBrowser('paused-tampered@example.com');
+    const flow = await openSettings(browser);
+    await ageSessions(identity.id);
+    const login = await pausePasswordChange(browser, flow);
+    const cookie = browser.cookie(CONTINUITY_COOKIE) ?? '';
+    const back = await reauthenticate(browser, login, 'paused-tampered@example.com');
+
+    // One character of the sealed value changed.
+    const at = cookie.length - 5;
+    const tampered = cookie.slice(0, at) + (cookie[at] === 'A' ? 'B' : 'A') + cookie.slice(at + 1);
+    const answer = await withContinuity(browser, back, tampered);
+    expect(answer.status).toBe(303);
+    expect(flowIdIn(answer.headers.get('location'))).not.toBe(flow.id);
+    expect(await canSignIn('paused-tampered@example.com', PASSWORD)).toBe(true);
+    expect(await canSignIn('paused-tampered@example.com', NEW_PASSWORD)).toBe(false);
+  });
+
+  it('ignores a paused change past its 15 minutes', async () => {
+    const identity = await createIdentity('paused-expired@example.com');
+    const browser = await signInBrowser('paused-expired@example.com');
+    const flow = await openSettings(browser);
+    await ageSessions(identity.id);
+    const login = await pausePasswordChange(browser, flow);
+    const back = await reauthenticate(browser, login, 'paused-expired@example.com');
+
+    // The store's clock is not the test's: the container's expiry is moved into the past instead.
+    const flows = createFlowStore(app.registry.database.db);
+    const paused = await flows.get('settings', flow.id);
+    const container = paused?.internal.settings_continuity as Record<string, string>;
+    expect(container).toBeDefined();
+    await flows.update({
+      ...(paused as NonNullable<typeof paused>),
+      internal: {
+        ...paused?.internal,
+        settings_continuity: { ...container, expires_at: '2000-01-01T00:00:00.000Z' },
+      },
+    });
+
+    const answer = await browser.request(back);
+    expect(answer.status).toBe(303);
+    expect(flowIdIn(answer.headers.get('location'))).not.toBe(flow.id);
+    expect(await canSignIn('paused-expired@example.com', PASSWORD)).toBe(true);
+    expect(await canSignIn('paused-expired@example.com', NEW_PASSWORD)).toBe(false);
+  });
+
+  it("never applies one identity's paused change for another identity", async () => {
+    const owner = await createIdentity('paused-owner@example.com');
+    await createIdentity('paused-other@example.com');
+    const ownerBrowser = await signInBrowser('paused-owner@example.com');
+    const flow = await openSettings(ownerBrowser);
+    await ageSessions(owner.id);
+    await pausePasswordChange(ownerBrowser, flow);
+    const cookie = ownerBrowser.cookie(CONTINUITY_COOKIE) ?? '';
+
+    // The other identity's browser, carrying the owner's continuity cookie.
+    const other = await signInBrowser('paused-other@example.com');
+    // On the owner's flow: refused as another identity's flow, as any submission to it is.
+    const onOwnersFlow = await withContinuity(other, submitUrl(flow), cookie);
+    expect(onOwnersFlow.status).toBe(303);
+    expect(onOwnersFlow.headers.get('location')).toBe(`${app.publicUrl}/ui/settings?flow=${flow.id}`);
+    // On a flow of its own: the cookie is for another flow and identity, and nothing is replayed.
+    const ownFlow = await openSettings(other);
+    const onOwnFlow = await withContinuity(other, submitUrl(ownFlow), cookie);
+    expect(onOwnFlow.status).toBe(303);
+    expect(flowIdIn(onOwnFlow.headers.get('location'))).not.toBe(ownFlow.id);
+
+    expect(await canSignIn('paused-other@example.com', PASSWORD)).toBe(true);
+    expect(await canSignIn('paused-owner@example.com', PASSWORD)).toBe(true);
+    expect(await canSignIn('paused-owner@example.com', NEW_PASSWORD)).toBe(false);
+    expect(await canSignIn('paused-other@example.com', NEW_PASSWORD)).toBe(false);
+  });
+
+  it('a new settings flow drops the paused change', async () => {
+    const identity = await createIdentity('paused-dropped@example.com');
+    const browser = await signInBrowser('paused-dropped@example.com');
+    const flow = await openSettings(browser);
+    await ageSessions(identity.id);
+    const login = await pausePasswordChange(browser, flow);
+    await openSettings(browser);
+    expect(browser.cookie(CONTINUITY_COOKIE)).toBeUndefined();
+
+    const back = await reauthenticate(browser, login, 'paused-dropped@example.com');
+    const answer = await browser.request(back);
+    expect(answer.status).toBe(303);
+    expect(flowIdIn(answer.headers.get('location'))).not.toBe(flow.id);
+    expect(await canSignIn('paused-dropped@example.com', PASSWORD)).toBe(true);
+  });
+});
