@@ -4,149 +4,117 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BULK_BATCH_SIZE } from '../src/session/bulk.js';
 import { testDatabases } from './support/databases.js';
 import { failure as clientFailure } from './support/failure.js';
+import { signedIn } from './support/identities.js';
 import { startTestServer, type TestServer } from './support/server.js';
-import { issueSessions } from './support/sessions.js';
+import { statusOf } from './support/status-of.js';
+import { useTestServer } from './support/suite-server.js';
 
 /** Admin API failures carry Kratos's error body. */
 const failure = (call: Promise<unknown>) => clientFailure<{ error: Record<string, unknown> }>(call);
 
-async function whoamiStatus(api: FrontendApi, token: string): Promise<number> {
-  try {
-    return (await api.toSession({ xSessionToken: token })).status;
-  } catch (error) {
-    const response = (error as { response?: { status: number } }).response;
-    if (response) return response.status;
-    throw error;
-  }
-}
-
-/** A person with `count` sessions, issued in process (the HTTP login flow is tested elsewhere). */
-async function signedIn(server: TestServer, admin: IdentityApi, email: string, count = 1) {
-  const { data: identity } = await admin.createIdentity({
-    createIdentityBody: {
-      schema_id: 'exam',
-      traits: { email, fullname: 'Katherine Johnson', phone_number: 5550101, user_type: 'educator' },
-    },
-  });
-  return { identity, sessions: await issueSessions(server, identity.id, count) };
-}
+const whoamiStatus = (api: FrontendApi, token: string) => statusOf(api.toSession({ xSessionToken: token }));
 
 /**
  * `POST /admin/sessions` (manageSessions) through the official client, which exposes it as
  * `IdentityApi.manageSessions`; malformed bodies, which the client would not send, go by fetch.
  */
 describe.each(testDatabases())('bulk session management over HTTP ($name)', (database) => {
-  let server: TestServer;
-  let frontend: FrontendApi;
-  let admin: IdentityApi;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const db = await database.create();
-    drop = db.drop;
-    server = await startTestServer({ dsn: db.dsn, redis: true });
-    frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
-    admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
-  });
-  afterAll(async () => {
-    await server?.close();
-    await drop?.();
-  });
+  const t = useTestServer(database, { redis: true });
 
   it('disables the sessions of identities: whoami is 401 at once, and a repeat counts nothing', async () => {
-    const ada = await signedIn(server, admin, 'bulk-ada@example.com', 2);
-    const bob = await signedIn(server, admin, 'bulk-bob@example.com', 1);
-    const spared = await signedIn(server, admin, 'bulk-spared@example.com', 1);
+    const ada = await signedIn(t, 'bulk-ada@example.com', 2);
+    const bob = await signedIn(t, 'bulk-bob@example.com', 1);
+    const spared = await signedIn(t, 'bulk-spared@example.com', 1);
     const all = [...ada.sessions, ...bob.sessions, ...spared.sessions];
     // Twice each: the second answer comes from the cache.
     for (const { token } of all) {
-      expect(await whoamiStatus(frontend, token)).toBe(200);
-      expect(await whoamiStatus(frontend, token)).toBe(200);
+      expect(await whoamiStatus(t.frontend, token)).toBe(200);
+      expect(await whoamiStatus(t.frontend, token)).toBe(200);
     }
 
-    const { status, data } = await admin.manageSessions({
+    const { status, data } = await t.admin.manageSessions({
       manageSessionsBody: { action: 'disable', identities: [ada.identity.id, bob.identity.id] },
     });
     expect(status).toBe(200);
     expect(data).toEqual({ processed: 3, more: false });
     for (const { token } of [...ada.sessions, ...bob.sessions]) {
-      expect(await whoamiStatus(frontend, token)).toBe(401);
+      expect(await whoamiStatus(t.frontend, token)).toBe(401);
     }
-    expect(await whoamiStatus(frontend, spared.sessions[0]?.token ?? '')).toBe(200);
-    const { data: kept } = await admin.getSession({ id: ada.sessions[0]?.session.id ?? '' });
+    expect(await whoamiStatus(t.frontend, spared.sessions[0]?.token ?? '')).toBe(200);
+    const { data: kept } = await t.admin.getSession({ id: ada.sessions[0]?.session.id ?? '' });
     expect(kept.active).toBe(false);
 
-    const { data: again } = await admin.manageSessions({
+    const { data: again } = await t.admin.manageSessions({
       manageSessionsBody: { action: 'disable', identities: [ada.identity.id] },
     });
     expect(again).toEqual({ processed: 0, more: false });
   });
 
   it('deletes explicit sessions, also disabled ones, and serves the route without /admin', async () => {
-    const cy = await signedIn(server, admin, 'bulk-cy@example.com', 3);
+    const cy = await signedIn(t, 'bulk-cy@example.com', 3);
     const [first, second, third] = cy.sessions;
     if (!first || !second || !third) throw new Error('no sessions');
-    expect(await whoamiStatus(frontend, first.token)).toBe(200);
+    expect(await whoamiStatus(t.frontend, first.token)).toBe(200);
     // A frontend client pointed at the admin URL is sent on to the public listener (307), as Kratos.
-    const misdirected = new FrontendApi(new Configuration({ basePath: server.adminUrl }));
+    const misdirected = new FrontendApi(new Configuration({ basePath: t.server.adminUrl }));
     expect(await whoamiStatus(misdirected, first.token)).toBe(200);
-    await admin.disableSession({ id: second.session.id });
+    await t.admin.disableSession({ id: second.session.id });
 
-    const { data } = await admin.manageSessions({
+    const { data } = await t.admin.manageSessions({
       manageSessionsBody: { action: 'delete', sessions: [first.session.id, second.session.id] },
     });
     expect(data).toEqual({ processed: 2, more: false });
-    expect(await whoamiStatus(frontend, first.token)).toBe(401);
-    expect((await failure(admin.getSession({ id: first.session.id }))).status).toBe(404);
-    expect((await failure(admin.getSession({ id: second.session.id }))).status).toBe(404);
+    expect(await whoamiStatus(t.frontend, first.token)).toBe(401);
+    expect((await failure(t.admin.getSession({ id: first.session.id }))).status).toBe(404);
+    expect((await failure(t.admin.getSession({ id: second.session.id }))).status).toBe(404);
 
-    const root = await fetch(`${server.adminUrl}/sessions`, {
+    const root = await fetch(`${t.server.adminUrl}/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ action: 'disable', sessions: [third.session.id] }),
     });
     expect(root.status).toBe(200);
     expect(await root.json()).toEqual({ processed: 1, more: false });
-    expect(await whoamiStatus(frontend, third.token)).toBe(401);
+    expect(await whoamiStatus(t.frontend, third.token)).toBe(401);
   });
 
   it('names sessions and identities by UUIDs in any case, as Kratos parses them', async () => {
-    const dee = await signedIn(server, admin, 'bulk-upper-dee@example.com', 3);
+    const dee = await signedIn(t, 'bulk-upper-dee@example.com', 3);
     const [first, second, third] = dee.sessions;
     if (!first || !second || !third) throw new Error('no sessions');
     const upper = (id: string) => id.toUpperCase();
     const identityId = upper(dee.identity.id);
 
-    const { data: got } = await admin.getIdentity({ id: identityId });
+    const { data: got } = await t.admin.getIdentity({ id: identityId });
     expect(got.id).toBe(dee.identity.id);
-    const { data: session } = await admin.getSession({ id: upper(first.session.id) });
+    const { data: session } = await t.admin.getSession({ id: upper(first.session.id) });
     expect(session.id).toBe(first.session.id);
-    const { data: listed } = await admin.listIdentitySessions({ id: identityId });
+    const { data: listed } = await t.admin.listIdentitySessions({ id: identityId });
     expect(listed.map((s) => s.id).sort()).toEqual(dee.sessions.map((s) => s.session.id).sort());
-    const { data: extended } = await admin.extendSession({ id: upper(first.session.id) });
+    const { data: extended } = await t.admin.extendSession({ id: upper(first.session.id) });
     expect(extended.id).toBe(first.session.id);
 
-    await admin.disableSession({ id: upper(first.session.id) });
-    expect(await whoamiStatus(frontend, first.token)).toBe(401);
-    const { data: processed } = await admin.manageSessions({
+    await t.admin.disableSession({ id: upper(first.session.id) });
+    expect(await whoamiStatus(t.frontend, first.token)).toBe(401);
+    const { data: processed } = await t.admin.manageSessions({
       manageSessionsBody: { action: 'disable', identities: [identityId] },
     });
     expect(processed).toEqual({ processed: 2, more: false });
-    expect(await whoamiStatus(frontend, second.token)).toBe(401);
-    await admin.deleteIdentitySessions({ id: identityId });
-    expect((await failure(admin.getSession({ id: third.session.id }))).status).toBe(404);
-    await admin.deleteIdentity({ id: identityId });
-    expect((await failure(admin.getIdentity({ id: dee.identity.id }))).status).toBe(404);
+    expect(await whoamiStatus(t.frontend, second.token)).toBe(401);
+    await t.admin.deleteIdentitySessions({ id: identityId });
+    expect((await failure(t.admin.getSession({ id: third.session.id }))).status).toBe(404);
+    await t.admin.deleteIdentity({ id: identityId });
+    expect((await failure(t.admin.getIdentity({ id: dee.identity.id }))).status).toBe(404);
   });
 
   it("reads active as Go's ParseBool on both lists, empty meaning every session, as Kratos", async () => {
-    const eve = await signedIn(server, admin, 'active-parse-eve@example.com', 2);
+    const eve = await signedIn(t, 'active-parse-eve@example.com', 2);
     const [kept, ended] = eve.sessions;
     if (!kept || !ended) throw new Error('no sessions');
-    await admin.disableSession({ id: ended.session.id });
+    await t.admin.disableSession({ id: ended.session.id });
     const ids = async (query: string) => {
       const response = await fetch(
-        `${server.adminUrl}/admin/identities/${eve.identity.id}/sessions?${query}`,
+        `${t.server.adminUrl}/admin/identities/${eve.identity.id}/sessions?${query}`,
       );
       expect(response.status, query).toBe(200);
       return ((await response.json()) as { id: string }[]).map((s) => s.id).sort();
@@ -156,13 +124,13 @@ describe.each(testDatabases())('bulk session management over HTTP ($name)', (dat
     for (const no of ['0', 'f', 'FALSE']) expect(await ids(`active=${no}`)).toEqual([ended.session.id]);
     expect(await ids('active=')).toEqual([kept.session.id, ended.session.id].sort());
     for (const path of [`/admin/identities/${eve.identity.id}/sessions`, '/admin/sessions']) {
-      const refused = await fetch(`${server.adminUrl}${path}?active=yes`);
+      const refused = await fetch(`${t.server.adminUrl}${path}?active=yes`);
       expect(refused.status, path).toBe(400);
       expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(
         'could not parse parameter active',
       );
     }
-    const all = await fetch(`${server.adminUrl}/admin/sessions?active=T`);
+    const all = await fetch(`${t.server.adminUrl}/admin/sessions?active=T`);
     expect(all.status).toBe(200);
   });
 
@@ -182,7 +150,7 @@ describe.each(testDatabases())('bulk session management over HTTP ($name)', (dat
       { action: 'delete', sessions: Array.from({ length: 501 }, () => id) },
     ];
     for (const body of bodies) {
-      const response = await fetch(`${server.adminUrl}/admin/sessions`, {
+      const response = await fetch(`${t.server.adminUrl}/admin/sessions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -198,18 +166,18 @@ describe.each(testDatabases())('bulk session management over HTTP ($name)', (dat
       });
     }
     const viaClient = await failure(
-      admin.manageSessions({ manageSessionsBody: { action: 'disable', sessions: ['*'] } }),
+      t.admin.manageSessions({ manageSessionsBody: { action: 'disable', sessions: ['*'] } }),
     );
     expect(viaClient.status).toBe(400);
     expect(viaClient.body.error).toMatchObject({ code: 400, status: 'Bad Request' });
 
-    const notJson = await fetch(`${server.adminUrl}/admin/sessions`, {
+    const notJson = await fetch(`${t.server.adminUrl}/admin/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"action":',
     });
     expect(notJson.status).toBe(400);
-    const wrongType = await fetch(`${server.adminUrl}/admin/sessions`, {
+    const wrongType = await fetch(`${t.server.adminUrl}/admin/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: 'action=disable',
@@ -219,14 +187,14 @@ describe.each(testDatabases())('bulk session management over HTTP ($name)', (dat
 
   it('drains every session with identities ["*"], one batch per call while more is true', async () => {
     // More sessions than one batch holds, so the first call must say `more`.
-    const many = await signedIn(server, admin, 'bulk-many@example.com', DEFAULT_BULK_BATCH_SIZE + 5);
-    const dee = await signedIn(server, admin, 'bulk-dee@example.com', 1);
+    const many = await signedIn(t, 'bulk-many@example.com', DEFAULT_BULK_BATCH_SIZE + 5);
+    const dee = await signedIn(t, 'bulk-dee@example.com', 1);
     const sample = [many.sessions[0], many.sessions.at(-1), dee.sessions[0]].map((s) => s?.token ?? '');
-    for (const token of sample) expect(await whoamiStatus(frontend, token)).toBe(200);
+    for (const token of sample) expect(await whoamiStatus(t.frontend, token)).toBe(200);
 
     const calls = [];
     for (let more = true; more && calls.length < 10; ) {
-      const { data } = await admin.manageSessions({
+      const { data } = await t.admin.manageSessions({
         manageSessionsBody: { action: 'disable', identities: ['*'] },
       });
       calls.push(data);
@@ -236,11 +204,11 @@ describe.each(testDatabases())('bulk session management over HTTP ($name)', (dat
     expect(calls.at(-1)?.more).toBe(false);
     const processed = calls.reduce((sum, call) => sum + (call.processed ?? 0), 0);
     expect(processed).toBeGreaterThanOrEqual(DEFAULT_BULK_BATCH_SIZE + 6);
-    for (const token of sample) expect(await whoamiStatus(frontend, token)).toBe(401);
-    const { data: active } = await admin.listSessions({ active: true });
+    for (const token of sample) expect(await whoamiStatus(t.frontend, token)).toBe(401);
+    const { data: active } = await t.admin.listSessions({ active: true });
     expect(active).toEqual([]);
 
-    const { data: deleted } = await admin.manageSessions({
+    const { data: deleted } = await t.admin.manageSessions({
       manageSessionsBody: { action: 'delete', identities: ['*'] },
     });
     expect(deleted).toEqual({ processed: DEFAULT_BULK_BATCH_SIZE, more: true });
@@ -275,7 +243,11 @@ describe.skipIf(!postgres || !process.env.REDIS_URL)('bulk session management ac
   it('a manageSessions call on replica B ends the sessions cached on replica A', async () => {
     const frontendA = new FrontendApi(new Configuration({ basePath: a.publicUrl }));
     const adminB = new IdentityApi(new Configuration({ basePath: b.adminUrl }));
-    const { identity, sessions } = await signedIn(a, adminB, 'bulk-replica@example.com', 2);
+    const { identity, sessions } = await signedIn(
+      { server: a, admin: adminB },
+      'bulk-replica@example.com',
+      2,
+    );
     for (const { token } of sessions) {
       expect(await whoamiStatus(frontendA, token)).toBe(200);
       expect(await whoamiStatus(frontendA, token)).toBe(200);

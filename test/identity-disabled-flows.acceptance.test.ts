@@ -6,16 +6,16 @@
  * The deactivation is a real admin PATCH, made at the moment the manager checks the identity
  * after storing the session, so the interleaving is deterministic.
  */
-import type { IdentityApi, LoginFlow } from '@ory/client';
+import type { LoginFlow } from '@ory/client';
 import { describe, expect, it } from 'vitest';
-import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { BrowserClient } from './support/browser-client.js';
+import { postBrowserLogin, startBrowserLogin } from './support/browser-login.js';
 import { useCourierServer } from './support/courier-server.js';
 import { testDatabases } from './support/databases.js';
-import { codeIn, mailTo } from './support/mail.js';
+import { createPasswordIdentity, examTraits, PASSWORD } from './support/identities.js';
+import { nativeRecoveryCode, submitRecoveryCode } from './support/recovery-codes.js';
 import type { TestServer } from './support/server.js';
 
-const PASSWORD = 'correct horse battery staple';
-const traits = (email: string) => ({ email, fullname: 'Ada', phone_number: 5550100, user_type: 'educator' });
 const ids = (messages: { id: number }[] | undefined) => (messages ?? []).map((m) => m.id);
 const DISABLED = {
   id: 4010011,
@@ -50,17 +50,6 @@ async function activeSessionsOf(server: TestServer, identityId: string): Promise
   return (await answer.json()) as unknown[];
 }
 
-async function createIdentity(admin: IdentityApi, email: string): Promise<string> {
-  const { data } = await admin.createIdentity({
-    createIdentityBody: {
-      schema_id: 'exam',
-      traits: traits(email),
-      credentials: { password: { config: { password: PASSWORD } } },
-    },
-  });
-  return data.id;
-}
-
 function postJson(server: TestServer, path: string, body: unknown): Promise<Response> {
   return fetch(`${server.publicUrl}${path}`, {
     method: 'POST',
@@ -68,6 +57,17 @@ function postJson(server: TestServer, path: string, body: unknown): Promise<Resp
     headers: { accept: 'application/json', 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+}
+
+/** A JSON client's answer refusing a submission: 400 with the flow it posted to. */
+async function refusedFlow(
+  answer: Response,
+  flowId: string,
+): Promise<FlowJson & { session_token?: string; continue_with?: unknown }> {
+  expect(answer.status).toBe(400);
+  const body = (await answer.json()) as FlowJson & { session_token?: string; continue_with?: unknown };
+  expect(body.id).toBe(flowId);
+  return body;
 }
 
 describe.each(testDatabases())('an identity deactivated while its session is stored ($name)', (database) => {
@@ -79,8 +79,12 @@ describe.each(testDatabases())('an identity deactivated while its session is sto
     },
   });
 
+  /** A person with a password, created by an operator: the identity's id. */
+  const person = async (email: string) =>
+    (await createPasswordIdentity(t.admin, examTraits(email), PASSWORD)).id;
+
   it('login (native): 400 with the flow saying the account is disabled, and no session', async () => {
-    const id = await createIdentity(t.admin, 'login-native@example.test');
+    const id = await person('login-native@example.test');
     const { data: flow } = await t.frontend.createNativeLoginFlow();
     deactivateWhileSessionIsStored(t.server);
     const answer = await postJson(t.server, `/self-service/login?flow=${flow.id}`, {
@@ -88,32 +92,23 @@ describe.each(testDatabases())('an identity deactivated while its session is sto
       identifier: 'login-native@example.test',
       password: PASSWORD,
     });
-    expect(answer.status).toBe(400);
-    const body = (await answer.json()) as FlowJson & { session_token?: string };
-    expect(body.id).toBe(flow.id);
+    const body = await refusedFlow(answer, flow.id);
     expect(body.ui.messages).toEqual([DISABLED]);
     expect(body.session_token).toBeUndefined();
     expect(await activeSessionsOf(t.server, id)).toEqual([]);
   });
 
   it('login (HTML form): 303 back to the login UI, whose flow says the account is disabled', async () => {
-    const id = await createIdentity(t.admin, 'login-browser@example.test');
+    const id = await person('login-browser@example.test');
     const browser = new BrowserClient(t.server.publicUrl);
-    const init = await browser.request('/self-service/login/browser', { headers: { accept: 'text/html' } });
-    const flowId = new URL(init.headers.get('location') ?? '').searchParams.get('flow') ?? '';
-    const flow = (await (await browser.getJson(`/self-service/login/flows?id=${flowId}`)).json()) as FlowJson;
+    const login = await startBrowserLogin(browser);
     deactivateWhileSessionIsStored(t.server);
-    const posted = await browser.postForm(`/self-service/login?flow=${flowId}`, {
-      csrf_token: csrfTokenOf(flow),
-      method: 'password',
-      identifier: 'login-browser@example.test',
-      password: PASSWORD,
-    });
+    const posted = await postBrowserLogin(browser, login, 'login-browser@example.test', PASSWORD);
     expect(posted.status).toBe(303);
     const location = new URL(posted.headers.get('location') ?? '');
-    expect([location.pathname, location.searchParams.get('flow')]).toEqual(['/ui/login', flowId]);
+    expect([location.pathname, location.searchParams.get('flow')]).toEqual(['/ui/login', login.flowId]);
     const shown = (await (
-      await browser.getJson(`/self-service/login/flows?id=${flowId}`)
+      await browser.getJson(`/self-service/login/flows?id=${login.flowId}`)
     ).json()) as FlowJson;
     expect(shown.ui.messages).toEqual([DISABLED]);
     expect(browser.cookieNames().some((name) => name.includes('session'))).toBe(false);
@@ -125,50 +120,40 @@ describe.each(testDatabases())('an identity deactivated while its session is sto
     deactivateWhileSessionIsStored(t.server);
     const answer = await postJson(t.server, `/self-service/registration?flow=${flow.id}`, {
       method: 'password',
-      traits: traits('register@example.test'),
+      traits: examTraits('register@example.test'),
       password: PASSWORD,
     });
-    expect(answer.status).toBe(400);
-    const body = (await answer.json()) as FlowJson & { session_token?: string };
-    expect(body.id).toBe(flow.id);
+    const body = await refusedFlow(answer, flow.id);
     expect(body.ui.messages).toEqual([DISABLED]);
     expect(body.session_token).toBeUndefined();
   });
 
+  /**
+   * A person with a password and a native recovery flow that mailed them a code; `disable` runs
+   * before the code is submitted, and the answer must be the flow saying the account is disabled.
+   */
+  async function recoverDisabled(email: string, disable: (id: string) => Promise<void>) {
+    const id = await person(email);
+    const { id: flowId, code } = await nativeRecoveryCode(t.frontend, t.smtp, email);
+    await disable(id);
+    const answer = await submitRecoveryCode(t.server.publicUrl, flowId, { code });
+    const body = await refusedFlow(answer, flowId);
+    expect(await activeSessionsOf(t.server, id)).toEqual([]);
+    return body;
+  }
+
   it('recovery by code (native): 400 with the flow saying the account is disabled, and no session', async () => {
-    const email = 'recover@example.test';
-    const id = await createIdentity(t.admin, email);
-    const { data: flow } = await t.frontend.createNativeRecoveryFlow();
-    const before = t.smtp.messages.length;
-    await t.frontend.updateRecoveryFlow({ flow: flow.id, updateRecoveryFlowBody: { method: 'code', email } });
-    const code = codeIn((await mailTo(t.smtp, email, before)).text);
-    deactivateWhileSessionIsStored(t.server);
-    const answer = await postJson(t.server, `/self-service/recovery?flow=${flow.id}`, {
-      method: 'code',
-      code,
+    const body = await recoverDisabled('recover@example.test', async () => {
+      deactivateWhileSessionIsStored(t.server);
     });
-    expect(answer.status).toBe(400);
-    const body = (await answer.json()) as FlowJson & { continue_with?: unknown };
-    expect(body.id).toBe(flow.id);
     expect(body.ui.messages).toEqual([DISABLED]);
     expect(body.continue_with).toBeUndefined();
-    expect(await activeSessionsOf(t.server, id)).toEqual([]);
   });
 
   it('recovery by code for an identity already disabled: the same message, not "invalid code"', async () => {
-    const email = 'recover-disabled@example.test';
-    const id = await createIdentity(t.admin, email);
-    const { data: flow } = await t.frontend.createNativeRecoveryFlow();
-    const before = t.smtp.messages.length;
-    await t.frontend.updateRecoveryFlow({ flow: flow.id, updateRecoveryFlowBody: { method: 'code', email } });
-    const code = codeIn((await mailTo(t.smtp, email, before)).text);
-    await t.admin.patchIdentity({ id, jsonPatch: [{ op: 'replace', path: '/state', value: 'inactive' }] });
-    const answer = await postJson(t.server, `/self-service/recovery?flow=${flow.id}`, {
-      method: 'code',
-      code,
+    const body = await recoverDisabled('recover-disabled@example.test', async (id) => {
+      await t.admin.patchIdentity({ id, jsonPatch: [{ op: 'replace', path: '/state', value: 'inactive' }] });
     });
-    expect(answer.status).toBe(400);
-    expect(ids(((await answer.json()) as FlowJson).ui.messages)).toEqual([4010011]);
-    expect(await activeSessionsOf(t.server, id)).toEqual([]);
+    expect(ids(body.ui.messages)).toEqual([4010011]);
   });
 });

@@ -7,10 +7,8 @@ import type { Identity } from '@ory/client';
 import { describe, expect, it } from 'vitest';
 import { useCourierServer } from './support/courier-server.js';
 import { testDatabases } from './support/databases.js';
+import { createPasswordIdentity, examTraits, loginWithPassword, PASSWORD } from './support/identities.js';
 import { mailTo } from './support/mail.js';
-
-const PASSWORD = 'correct horse battery staple';
-const traits = (email: string) => ({ email, fullname: 'Ada', phone_number: 5550100, user_type: 'educator' });
 
 describe.each(testDatabases())("whoami's identity after a verification message ($name)", (database) => {
   const t = useCourierServer(database, {
@@ -32,18 +30,8 @@ describe.each(testDatabases())("whoami's identity after a verification message (
 
   it('shows the address as `sent` once the verification flow sent its code', async () => {
     const email = 'whoami-sent@example.test';
-    await t.admin.createIdentity({
-      createIdentityBody: {
-        schema_id: 'exam',
-        traits: traits(email),
-        credentials: { password: { config: { password: PASSWORD } } },
-      },
-    });
-    const { data: loginFlow } = await t.frontend.createNativeLoginFlow();
-    const { data: login } = await t.frontend.updateLoginFlow({
-      flow: loginFlow.id,
-      updateLoginFlowBody: { method: 'password', identifier: email, password: PASSWORD },
-    });
+    await createPasswordIdentity(t.admin, examTraits(email), PASSWORD);
+    const { data: login } = await loginWithPassword(t.frontend, email, PASSWORD);
     const token = login.session_token ?? '';
     // whoami now holds the identity with its address not yet mailed.
     expect(await whoamiAddressStatus(token)).toBe('pending');
@@ -64,7 +52,7 @@ describe.each(testDatabases())("whoami's identity after a verification message (
     const before = t.smtp.messages.length;
     const { data: registered } = await t.frontend.updateRegistrationFlow({
       flow: flow.id,
-      updateRegistrationFlowBody: { method: 'password', traits: traits(email), password: PASSWORD },
+      updateRegistrationFlowBody: { method: 'password', traits: examTraits(email), password: PASSWORD },
     });
     await mailTo(t.smtp, email, before);
     expect(await whoamiAddressStatus(registered.session_token ?? '')).toBe('sent');
