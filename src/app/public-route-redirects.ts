@@ -1,4 +1,5 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
+import { ADMIN_PREFIX, type RedirectedRoute, registerRedirects } from '../kernel/route-redirects.js';
 import { WHOAMI_METHODS } from '../session/public-routes.js';
 
 /** Every self-service flow's init, fetch and submit routes. */
@@ -26,7 +27,10 @@ const PUBLIC_ROUTES: ReadonlyArray<[HTTPMethods[], string]> = [
   [['DELETE'], '/sessions'],
 ];
 
-const ADMIN_PREFIX = '/admin';
+/** Under `/admin` and at the root, as the rest of the admin API. */
+const REDIRECTED: ReadonlyArray<RedirectedRoute> = [ADMIN_PREFIX, ''].flatMap((prefix) =>
+  PUBLIC_ROUTES.map(([method, path]): RedirectedRoute => [method, `${prefix}${path}`]),
+);
 
 /**
  * Registers those routes on the admin listener, under `/admin` and at the root as the rest of the
@@ -35,20 +39,6 @@ const ADMIN_PREFIX = '/admin';
  */
 export function publicRouteRedirects(publicBaseUrl: URL) {
   return async function register(app: FastifyInstance): Promise<void> {
-    for (const prefix of [ADMIN_PREFIX, '']) {
-      for (const [method, path] of PUBLIC_ROUTES) {
-        app.route({
-          method,
-          url: `${prefix}${path}`,
-          handler: (request, reply) => {
-            const local = request.url.startsWith(`${ADMIN_PREFIX}/`)
-              ? request.url.slice(ADMIN_PREFIX.length)
-              : request.url;
-            // The base URL's path ends with '/'; the route's path starts with one.
-            return reply.redirect(new URL(`.${local}`, publicBaseUrl).toString(), 307);
-          },
-        });
-      }
-    }
+    registerRedirects(app, REDIRECTED, publicBaseUrl, '');
   };
 }

@@ -4,6 +4,7 @@
  */
 
 import { badRequest } from '../kernel/errors.js';
+import { parseGoInt } from '../kernel/go-int.js';
 import type { CredentialIdentifierFilter } from '../persistence/identity-store.js';
 import { normalizeIdentifierGraceful } from './schema/index.js';
 
@@ -67,15 +68,6 @@ export function parseUuid(value: string): string | undefined {
   if (!HEX_UUID.test(body)) return undefined;
   const hex = body.toLowerCase();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** Go's `strconv.ParseInt(value, 10, 64)`: the number, or why not (Go's words). */
-function parseGoInt(value: string): number | 'invalid syntax' | 'value out of range' {
-  if (!/^[+-]?\d+$/.test(value)) return 'invalid syntax';
-  const n = BigInt(value.replace(/^\+/, ''));
-  return n > INT64_MAX || n < -INT64_MAX - 1n ? 'value out of range' : Number(n);
 }
 
 /** How a list is paged: keyset pages (`page_size`, `page_token`) or the deprecated numbered ones. */

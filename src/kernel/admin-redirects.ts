@@ -1,4 +1,5 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
+import { ADMIN_PREFIX, registerRedirects } from './route-redirects.js';
 
 /**
  * The admin routes Kratos's public listener answers with a 307 to the admin listener
@@ -19,8 +20,6 @@ const IDENTITY_ROUTES: ReadonlyArray<[HTTPMethods, string]> = [
   ['DELETE', '/identities/:id/credentials/:type'],
 ];
 
-const ADMIN_PREFIX = '/admin';
-
 const ADMIN_ROUTES: ReadonlyArray<[HTTPMethods, string]> = [
   ...IDENTITY_ROUTES,
   ...IDENTITY_ROUTES.map(([method, path]): [HTTPMethods, string] => [method, `${ADMIN_PREFIX}${path}`]),
@@ -37,18 +36,6 @@ export function adminRouteRedirects(adminBaseUrl: URL) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
-    for (const [method, url] of ADMIN_ROUTES) {
-      app.route({
-        method,
-        url,
-        handler: (request, reply) => {
-          const local = request.url.startsWith(`${ADMIN_PREFIX}/`)
-            ? request.url.slice(ADMIN_PREFIX.length)
-            : request.url;
-          // The base URL's path ends with '/'; the route's path starts with one.
-          return reply.redirect(new URL(`.${ADMIN_PREFIX}${local}`, adminBaseUrl).toString(), 307);
-        },
-      });
-    }
+    registerRedirects(app, ADMIN_ROUTES, adminBaseUrl, ADMIN_PREFIX);
   };
 }

@@ -65,7 +65,11 @@ function groupBy<T extends { identity_id: string }>(rows: T[]): Map<string, T[]>
   return out;
 }
 
-/** Assembles identities from their rows, keeping the order of `rows.identities`. */
+/**
+ * Assembles identities from their rows, keeping the order of `rows.identities`, each with the
+ * `version` its row is at (what a conditional write names) and its `organization_id` when it has
+ * one.
+ */
 export function assembleIdentities(rows: IdentityRowSet): Identity[] {
   const credentials = groupBy(rows.credentials);
   const verifiable = groupBy(rows.verifiable);
@@ -90,7 +94,7 @@ export function assembleIdentities(rows: IdentityRowSet): Identity[] {
       };
       creds[credential.type] = credential;
     }
-    return {
+    const identity: Identity = {
       id: row.id,
       schema_id: row.schema_id,
       traits: fromJson<JsonObject>(row.traits),
@@ -104,7 +108,10 @@ export function assembleIdentities(rows: IdentityRowSet): Identity[] {
       recovery_addresses: (recovery.get(row.id) ?? []).map(toRecoveryAddress).sort(byCreatedThenValue),
       created_at: toDate(row.created_at),
       updated_at: toDate(row.updated_at),
+      version: Number(row.version),
     };
+    if (row.organization_id) identity.organization_id = row.organization_id;
+    return identity;
   });
 }
 

@@ -371,6 +371,30 @@ describe.each(testEngines())('identity store contract ($name)', (engine) => {
     expect(organization).toEqual({ identities: [], total: before + 1 });
   });
 
+  it('loads an identity with its organization, by every read, and one without none at all', async () => {
+    const organizationId = '00000000-0000-4000-8000-0000000000aa';
+    const member = identityFixture('member@organization.test', { organization_id: organizationId });
+    const loner = identityFixture('loner@organization.test');
+    await store.create(member);
+    await store.create(loner);
+    const byId = await store.get(member.id);
+    expect(byId).toEqual(at(member, 0));
+    expect(byId?.organization_id).toBe(organizationId);
+    expect(
+      (await store.findByCredentialIdentifier('password', 'member@organization.test'))?.organization_id,
+    ).toBe(organizationId);
+    const listed = await store.list({ pageSize: 10, organizationId });
+    expect(listed.identities).toEqual([at(member, 0)]);
+    expect(listed.identities[0]?.organization_id).toBe(organizationId);
+    const alone = await store.get(loner.id);
+    expect(alone).toEqual(at(loner, 0));
+    // No `organization_id` key, not even null: read back only when set (see Identity.organization_id).
+    expect(alone).not.toHaveProperty('organization_id');
+    expect((await store.list({ pageSize: 10, ids: [loner.id] })).identities[0]).not.toHaveProperty(
+      'organization_id',
+    );
+  });
+
   it('rejects a forged page token with a 400', async () => {
     await expect(store.list({ pageSize: 10, pageToken: 'Zm9v' })).rejects.toMatchObject({ code: 400 });
   });

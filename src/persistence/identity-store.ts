@@ -128,20 +128,6 @@ class WriteRefused extends Error {
   }
 }
 
-/**
- * Sets each identity's `version` and `organization_id` (when it has one) from its row (the
- * identities are fresh objects, built from the rows by assembleIdentities).
- */
-function withVersions(identities: Identity[], rows: readonly IdentityRow[]): Identity[] {
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  for (const identity of identities) {
-    const row = byId.get(identity.id);
-    identity.version = row === undefined ? undefined : Number(row.version);
-    if (row?.organization_id) identity.organization_id = row.organization_id;
-  }
-  return identities;
-}
-
 /** The four statements that read one identity, all by the same parameters. */
 interface OneIdentityQueries<P extends string[]> {
   identity(...params: P): Promise<QueryResult<IdentityRow>>;
@@ -186,10 +172,7 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       trx.selectFrom('identity_verifiable_addresses').selectAll().where('identity_id', 'in', ids).execute(),
       trx.selectFrom('identity_recovery_addresses').selectAll().where('identity_id', 'in', ids).execute(),
     ]);
-    return withVersions(
-      assembleIdentities({ identities, ...splitCredentialRows(credentials), verifiable, recovery }),
-      identities,
-    );
+    return assembleIdentities({ identities, ...splitCredentialRows(credentials), verifiable, recovery });
   }
 
   /**
@@ -279,15 +262,12 @@ export function createIdentityStore(db: Kysely<Tables>): IdentityStore {
       queries.verifiable(...params),
       queries.recovery(...params),
     ]);
-    const [identity] = withVersions(
-      assembleIdentities({
-        identities: identities.rows,
-        ...splitCredentialRows(credentials.rows),
-        verifiable: verifiable.rows,
-        recovery: recovery.rows,
-      }),
-      identities.rows,
-    );
+    const [identity] = assembleIdentities({
+      identities: identities.rows,
+      ...splitCredentialRows(credentials.rows),
+      verifiable: verifiable.rows,
+      recovery: recovery.rows,
+    });
     return identity;
   }
 

@@ -25,7 +25,7 @@ export function encodePageToken(lastId: string): string {
  */
 export function decodePageToken(token: string): string {
   if (UUID.test(token)) return token.toLowerCase();
-  const parsed = parseJson(token);
+  const parsed = parseBase64UrlJson(token);
   if (typeof parsed === 'object' && parsed !== null && 'k' in parsed) {
     const k = (parsed as { k: unknown }).k;
     if (typeof k === 'string' && UUID.test(k)) return k.toLowerCase();
@@ -33,7 +33,8 @@ export function decodePageToken(token: string): string {
   throw badRequest(INVALID);
 }
 
-function parseJson(token: string): unknown {
+/** A token's base64url JSON, parsed; undefined when it is not that. */
+export function parseBase64UrlJson(token: string): unknown {
   try {
     return JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
@@ -66,7 +67,7 @@ export function encodeNewestFirstToken(last: { id: string; created_at: Date }): 
  */
 export function decodeNewestFirstToken(token: string): { id: string; createdAt: Date } {
   if (token === FIRST_PAGE_TOKEN) return { id: FIRST_PAGE_TOKEN, createdAt: NEWEST_FIRST_START };
-  const parsed = parseJson(token);
+  const parsed = parseBase64UrlJson(token);
   if (typeof parsed === 'object' && parsed !== null) {
     const { k, t } = parsed as { k?: unknown; t?: unknown };
     const createdAt = typeof t === 'string' ? new Date(t) : undefined;

@@ -6,7 +6,7 @@
 
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type Listener, listenOn } from '../observability/listen.js';
 import type { ApiListenerSettings } from './config.js';
 import type { TlsCredentials } from './tls.js';
 
@@ -20,13 +20,7 @@ import type { TlsCredentials } from './tls.js';
  */
 export const MAX_REQUEST_HEADER_BYTES = 1024 * 1024;
 
-export interface Listener {
-  readonly server: Server;
-  /** `http(s)://host:port`. */
-  readonly url: string;
-  /** Stops accepting, closes every connection the server still tracks. */
-  close(): Promise<void>;
-}
+export type { Listener };
 
 export async function listen(
   settings: Pick<ApiListenerSettings, 'host' | 'port' | 'timeout'>,
@@ -43,24 +37,6 @@ export async function listen(
     tls === undefined
       ? createHttpServer(timeouts, onRequest)
       : createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key }, onRequest);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // Empty host: every interface, as in Oathkeeper.
-    const host = settings.host === '' ? undefined : settings.host;
-    server.listen({ port: settings.port, ...(host !== undefined ? { host } : {}) }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    server,
-    url: `${tls === undefined ? 'http' : 'https'}://${host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  // Empty host: every interface, as in Oathkeeper.
+  return listenOn(server, settings, tls === undefined ? 'http' : 'https');
 }

@@ -14,8 +14,9 @@
 
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../kernel/errors.js';
+import { goInt } from '../kernel/go-int.js';
 import { keysetPageLinks, migrationPaginationLinks } from '../kernel/page-links.js';
-import { NEWEST_FIRST_START_TOKEN } from '../persistence/page-token.js';
+import { NEWEST_FIRST_START_TOKEN, parseBase64UrlJson } from '../persistence/page-token.js';
 import type { ListSessionsQuery } from '../persistence/session-store.js';
 import type { Session } from './model.js';
 
@@ -50,30 +51,16 @@ export interface SessionSource {
   count(filters: Filters): Promise<number>;
 }
 
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** Go's strconv.ParseInt(value, 10, 64) (and Atoi): the number, or undefined where Go fails. */
-function goInt(value: string | undefined): number | undefined {
-  if (value === undefined || !/^[+-]?\d+$/.test(value)) return undefined;
-  const n = BigInt(value);
-  return n > INT64_MAX || n < -INT64_MAX - 1n ? undefined : Number(n);
-}
-
 const clampSize = (size: number) => Math.min(Math.max(size, 1), MAX_SESSION_PAGE_SIZE);
 
 /** tokenpagination's decode: the `offset` of base64url JSON; 0 for anything else, as Kratos. */
 function tokenOffset(token: string | undefined): number {
   if (token === undefined || token === '') return 0;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    const offset =
-      typeof parsed === 'object' && parsed !== null ? (parsed as { offset?: unknown }).offset : 0;
-    // gjson's Int() reads the string `"250"` and the number 250 alike.
-    const n = typeof offset === 'number' ? Math.trunc(offset) : goInt(String(offset ?? ''));
-    return n === undefined || !Number.isFinite(n) ? 0 : n;
-  } catch {
-    return 0;
-  }
+  const parsed = parseBase64UrlJson(token);
+  const offset = typeof parsed === 'object' && parsed !== null ? (parsed as { offset?: unknown }).offset : 0;
+  // gjson's Int() reads the string `"250"` and the number 250 alike.
+  const n = typeof offset === 'number' ? Math.trunc(offset) : goInt(String(offset ?? ''));
+  return n === undefined || !Number.isFinite(n) ? 0 : n;
 }
 
 /**

@@ -134,45 +134,13 @@ function matches(query: Query, item: unknown): boolean {
   if (query.op === '') return true;
   const wanted = query.value;
   if (typeof value === 'string') {
-    const text = typeof wanted === 'string' ? wanted : JSON.stringify(wanted);
-    switch (query.op) {
-      case '==':
-        return value === text;
-      case '!=':
-        return value !== text;
-      case '<':
-        return value < text;
-      case '<=':
-        return value <= text;
-      case '>':
-        return value > text;
-      case '>=':
-        return value >= text;
-      case '%':
-        return query.like?.test(value) === true;
-      case '!%':
-        return query.like?.test(value) !== true;
-    }
+    if (query.op === '%') return query.like?.test(value) === true;
+    if (query.op === '!%') return query.like?.test(value) !== true;
+    return compare(query.op, value, typeof wanted === 'string' ? wanted : JSON.stringify(wanted));
   }
   if (typeof value === 'number') {
     const number = typeof wanted === 'number' ? wanted : Number.parseFloat(String(wanted));
-    const n = Number.isNaN(number) ? 0 : number;
-    switch (query.op) {
-      case '==':
-        return value === n;
-      case '!=':
-        return value !== n;
-      case '<':
-        return value < n;
-      case '<=':
-        return value <= n;
-      case '>':
-        return value > n;
-      case '>=':
-        return value >= n;
-      default:
-        return false;
-    }
+    return compare(query.op, value, Number.isNaN(number) ? 0 : number);
   }
   if (typeof value === 'boolean') {
     // gjson's True / False cases, exactly: true > false; anything else is no match.
@@ -183,6 +151,26 @@ function matches(query: Query, item: unknown): boolean {
     return (query.op === '<' && text === 'true') || query.op === '<=';
   }
   return false;
+}
+
+/** `value op wanted`, for strings and numbers alike; false for the other operators (like, existence). */
+function compare<T extends string | number>(op: Query['op'], value: T, wanted: T): boolean {
+  switch (op) {
+    case '==':
+      return value === wanted;
+    case '!=':
+      return value !== wanted;
+    case '<':
+      return value < wanted;
+    case '<=':
+      return value <= wanted;
+    case '>':
+      return value > wanted;
+    case '>=':
+      return value >= wanted;
+    default:
+      return false;
+  }
 }
 
 /** Splits at top-level `|` and parses each part into steps. */
@@ -218,46 +206,19 @@ function parseComponent(component: string, more: boolean): Step {
 
 /** A key with its escapes resolved; a wildcard pattern when it has an unescaped `*` or `?`. */
 function keyStep(component: string): Step {
-  let name = '';
-  let pattern = '';
-  let wild = false;
-  for (let i = 0; i < component.length; i++) {
-    const c = component.charAt(i);
-    if (c === '\\' && i + 1 < component.length) {
-      const next = component.charAt(++i);
-      name += next;
-      pattern += escapeRegExp(next);
-    } else if (c === '*' || c === '?') {
-      wild = true;
-      name += c;
-      pattern += c === '*' ? '[\\s\\S]*' : '[\\s\\S]';
-    } else {
-      name += c;
-      pattern += escapeRegExp(c);
-    }
-  }
-  return { kind: 'key', name, pattern: wild ? new RegExp(`^${pattern}$`, 'u') : undefined };
+  const { literal, source, wild } = scanWildcards(component);
+  return { kind: 'key', name: literal, pattern: wild ? new RegExp(`^${source}$`, 'u') : undefined };
 }
 
 const OPERATORS = ['==', '!=', '<=', '>=', '!%', '=', '<', '>', '%'] as const;
 
+const operatorAt = (text: string, at: number) => OPERATORS.find((op) => text.startsWith(op, at));
+
 /** `path op value` inside `#( )`. */
 function parseQuery(text: string): Query {
-  let depth = 0;
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charAt(i);
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (c === '"') quoted = !quoted;
-    if (quoted) continue;
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    if (depth !== 0) continue;
-    const op = OPERATORS.find((candidate) => text.startsWith(candidate, i));
-    if (op === undefined) continue;
+  const i = scanUnquoted(text, 0, (at, depth) => depth === 0 && operatorAt(text, at) !== undefined);
+  const op = i === -1 ? undefined : operatorAt(text, i);
+  if (op !== undefined) {
     const path = text.slice(0, i).trim();
     const value = parseValue(text.slice(i + op.length).trim());
     const normalised = op === '=' ? '==' : op;
@@ -289,17 +250,36 @@ function parseValue(text: string): unknown {
   throw new GjsonSyntaxError(`the query value "${text}" is not a JSON string, number, true, false or null`);
 }
 
-/** tidwall/match: `*` any run, `?` one character, `\` escapes. */
+/** A `%` / `!%` query value as a pattern (tidwall/match). */
 function likePattern(text: string): RegExp {
+  return new RegExp(`^${scanWildcards(text).source}$`, 'u');
+}
+
+/**
+ * tidwall/match's syntax, which keys and like patterns share: `*` any run, `?` one character,
+ * `\` escapes the next character. The text with its escapes resolved, as regexp source, and
+ * whether it has a wildcard.
+ */
+function scanWildcards(text: string): { literal: string; source: string; wild: boolean } {
+  let literal = '';
   let source = '';
+  let wild = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charAt(i);
-    if (c === '\\' && i + 1 < text.length) source += escapeRegExp(text.charAt(++i));
-    else if (c === '*') source += '[\\s\\S]*';
-    else if (c === '?') source += '[\\s\\S]';
-    else source += escapeRegExp(c);
+    if (c === '\\' && i + 1 < text.length) {
+      const next = text.charAt(++i);
+      literal += next;
+      source += escapeRegExp(next);
+    } else if (c === '*' || c === '?') {
+      wild = true;
+      literal += c;
+      source += c === '*' ? '[\\s\\S]*' : '[\\s\\S]';
+    } else {
+      literal += c;
+      source += escapeRegExp(c);
+    }
   }
-  return new RegExp(`^${source}$`, 'u');
+  return { literal, source, wild };
 }
 
 /** Splits on `separator` outside escapes, `( )` and `" "`. */
@@ -329,10 +309,22 @@ function splitTopLevel(path: string, separator: '.' | '|'): string[] {
   return parts;
 }
 
+/** The `)` that closes the `(` at `open`. */
 function closingParen(text: string, open: number): number {
+  const close = scanUnquoted(text, open, (at, depth) => depth === 0 && text.charAt(at) === ')');
+  if (close === -1) throw new GjsonSyntaxError('missing ) for a query');
+  return close;
+}
+
+/**
+ * The first index from `from` on, outside `\`-escaped characters and `"` quotes, where
+ * `found(index, depth)` holds, `depth` counting the `(` open there (a `(` or `)` at the index
+ * itself counted); -1 when there is none.
+ */
+function scanUnquoted(text: string, from: number, found: (index: number, depth: number) => boolean): number {
   let depth = 0;
   let quoted = false;
-  for (let i = open; i < text.length; i++) {
+  for (let i = from; i < text.length; i++) {
     const c = text.charAt(i);
     if (c === '\\') {
       i++;
@@ -341,9 +333,10 @@ function closingParen(text: string, open: number): number {
     if (c === '"') quoted = !quoted;
     if (quoted) continue;
     if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
+    else if (c === ')') depth--;
+    if (found(i, depth)) return i;
   }
-  throw new GjsonSyntaxError('missing ) for a query');
+  return -1;
 }
 
 function escapeRegExp(text: string): string {

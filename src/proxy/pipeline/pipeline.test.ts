@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboundHttp, OutboundRequest } from '../../kernel/http-client.js';
-import { compileGjsonPath } from './gjson.js';
-
-/** A path's value in `document`, as a rule compiled at load reads it (the path must compile). */
-function gjsonGet(document: unknown, path: string): unknown {
-  const compiled = compileGjsonPath(path);
-  if (!compiled.ok) throw new Error(compiled.message);
-  return compiled.get(document);
-}
-
 import type { SessionChecker, SessionCheckRequest } from './handler.js';
 import {
   type CompiledPipeline,
@@ -568,53 +559,4 @@ describe('error handlers', () => {
         .status,
     ).toBe(401);
   });
-});
-
-describe('gjson paths', () => {
-  it.each([
-    ['@this', kratosSession],
-    ['identity.id', 'id-1'],
-    ['identity.traits.email', 'alice@example.com'],
-    ['identity.nope', undefined],
-    ['constructor', undefined],
-  ])('%s', (path, expected) => {
-    expect(gjsonGet(kratosSession, path)).toEqual(expected);
-  });
-  it('indexes arrays and escapes dots', () => {
-    expect(gjsonGet({ a: [{ 'b.c': 1 }] }, 'a.0.b\\.c')).toBe(1);
-    expect(gjsonGet({ a: [1, 2] }, 'a.#')).toBe(2);
-  });
-
-  const doc = {
-    friends: [
-      { first: 'Dale', age: 44, nets: ['ig', 'fb'], admin: true },
-      { first: 'Roger', age: 68, nets: ['fb'], admin: false },
-      { first: 'Jane', age: 47, nets: ['ig'] },
-    ],
-    'fav.movie': 'Deer Hunter',
-  };
-  it.each([
-    ['friends.#.first', ['Dale', 'Roger', 'Jane']],
-    ['friends.#(age>45).first', 'Roger'],
-    ['friends.#(age>45)#.first', ['Roger', 'Jane']],
-    ['friends.#(first%"D*").age', 44],
-    ['friends.#(first!%"D*")#.first', ['Roger', 'Jane']],
-    ['friends.#(nets.#(=="fb"))#.first', ['Dale', 'Roger']],
-    ['friends.#(admin==true).first', 'Dale'],
-    ['friends.#(admin).first', 'Dale'],
-    ['friends.#(first=="Nobody").age', undefined],
-    ['friends.#.first|1', 'Roger'],
-    ['fr*.1.f?rst', 'Roger'],
-    ['fav\\.movie', 'Deer Hunter'],
-    ['friends.@this.0.first', 'Dale'],
-  ])('gjson %s', (path, expected) => {
-    expect(gjsonGet(doc, path)).toEqual(expected);
-  });
-
-  it.each(['friends.@reverse', '[friends.0,fav]', '{a:friends}', '!true', '..0', 'friends.#(age>)'])(
-    'refuses %s when the rule loads',
-    (path) => {
-      expect(compileGjsonPath(path)).toMatchObject({ ok: false });
-    },
-  );
 });

@@ -31,6 +31,8 @@ describe('translateRe2', () => {
     // Inline flags, as regexp2 (Oathkeeper) scopes them: to the end of the enclosing group.
     ['(?i)admin', ['admin', 'ADMIN', 'AdMiN'], ['admim']],
     ['(?i:ab)c', ['ABc', 'abc'], ['abC']],
+    ['(?i:ab)+c', ['aBAbc', 'abc'], ['abC', 'c']],
+    ['(?i:a(?-i:b))c', ['Abc'], ['ABc', 'AbC']],
     ['a(?i)b', ['aB', 'ab'], ['AB']],
     ['(x(?i)y)z', ['xYz'], ['xYZ', 'XYz']],
     ['(?i)a(?-i)b', ['Ab'], ['AB']],
@@ -60,6 +62,7 @@ describe('translateRe2', () => {
     ['a**', /nested repetition/],
     ['*a', /missing argument/],
     ['(a', /missing \)/],
+    ['(?i:a', /missing \)/],
     ['a)', /unexpected \)/],
     ['[a', /missing \]/],
     ['[z-a]', /invalid class range/],
@@ -79,6 +82,8 @@ describe('translateRe2', () => {
     });
     expect(translateRe2('(a+)+')).toMatchObject({ nestedRepetition: true, unbounded: 2 });
     expect(translateRe2('(a|b)*')).toMatchObject({ nestedRepetition: true });
+    expect(translateRe2('(?i:a|b)*')).toMatchObject({ nestedRepetition: true });
+    expect(translateRe2('(?i:(?=a)b)')).toMatchObject({ lookaround: true });
     expect(translateRe2('(ab)*c{2,}')).toMatchObject({ nestedRepetition: false, unbounded: 2 });
   });
 });

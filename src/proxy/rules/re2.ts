@@ -206,6 +206,8 @@ class Parser {
   private group(): Piece {
     const start = this.pos;
     const rest = this.text.slice(this.pos);
+    // The flags in force before the group (a flag group changes them), restored at its `)`.
+    const saved = { ...this.flags };
     let open: string;
     let isLookaround = false;
     const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest);
@@ -233,25 +235,15 @@ class Parser {
       }
       const [whole, on = '', off = '', end] = flagged;
       this.pos += whole.length;
-      const saved = { ...this.flags };
       this.applyFlags(on, off, start);
       // `(?i)`: in force to the end of the enclosing group (its caller restores the flags).
       if (end === ')') return { src: '', repeats: false, alternates: false, quantifiable: false };
-      const inner = this.alternation();
-      if (this.peek() !== ')') throw new Re2SyntaxError(`missing ) for the group at offset ${start}`);
-      this.pos++;
-      this.flags = saved;
-      return {
-        src: `(?:${inner.src})`,
-        repeats: inner.repeats,
-        alternates: inner.alternates,
-        quantifiable: true,
-      };
+      // `(?i:...)`: a non-capturing group with the flags in force inside it only.
+      open = '(?:';
     } else {
       open = '(';
       this.pos += 1;
     }
-    const saved = { ...this.flags };
     const inner = this.alternation();
     if (this.peek() !== ')') throw new Re2SyntaxError(`missing ) for the group at offset ${start}`);
     this.pos++;

@@ -13,10 +13,7 @@ function fail(message: string, pos: number): never {
 
 /** Parses lexed tokens into a tree; `isFunction` tells known function names apart from typos. */
 export function parse(tokens: Token[], isFunction: (name: string) => boolean): Node[] {
-  const p = new Parser(tokens, isFunction, undefined);
-  const { nodes, end } = p.list(0);
-  if (end.kind !== 'eof') fail(`unexpected {{${end.kind}}}`, end.pos);
-  return nodes;
+  return parseTopLevel(tokens, isFunction, undefined);
 }
 
 /**
@@ -29,8 +26,16 @@ export function parseSetFile(
   isFunction: (name: string) => boolean,
   defines: Array<{ name: string; nodes: Node[] }>,
 ): Node[] {
-  const p = new Parser(tokens, isFunction, defines);
-  const { nodes, end } = p.list(0);
+  return parseTopLevel(tokens, isFunction, defines);
+}
+
+/** The whole token list as one list of nodes; a stray `{{end}}` or `{{else}}` is an error. */
+function parseTopLevel(
+  tokens: Token[],
+  isFunction: (name: string) => boolean,
+  defines: Array<{ name: string; nodes: Node[] }> | undefined,
+): Node[] {
+  const { nodes, end } = new Parser(tokens, isFunction, defines).list(0);
   if (end.kind !== 'eof') fail(`unexpected {{${end.kind}}}`, end.pos);
   return nodes;
 }

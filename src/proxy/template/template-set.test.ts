@@ -39,6 +39,17 @@ describe('template sets (Kratos courier)', () => {
     );
   });
 
+  it('refuse a file with a stray {{ end }} or {{ else }}, as a parse error', () => {
+    for (const source of ['x{{ end }}', '{{ define "a" }}a{{ end }}{{ else }}']) {
+      expect(() => run([['t', source]], 't', {})).toThrow(
+        expect.objectContaining({
+          code: 'parse',
+          message: expect.stringMatching(/unexpected \{\{(end|else)\}\}/),
+        }),
+      );
+    }
+  });
+
   it('refuse branches that end in different HTML contexts, as html/template', () => {
     const set = compileTemplateSet([{ name: 't', source: '{{ if .X }}<a href="{{ end }}x">' }], {
       html: true,
