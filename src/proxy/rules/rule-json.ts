@@ -1,4 +1,5 @@
 import type { JsonObject } from '../../config/index.js';
+import { goInt } from '../../kernel/go-int.js';
 import type { Rule, RuleHandler } from './model.js';
 
 /** A rule's JSON as Oathkeeper's `GET /rules` writes it. */
@@ -55,23 +56,12 @@ export const RULES_PAGE = { defaultLimit: 50, defaultOffset: 0, maxLimit: 500 } 
  * limit is capped, and both are at least 0.
  */
 export function rulesPage(query: URLSearchParams, length: number): [start: number, end: number] {
-  const offset = Math.max(0, goParseInt(query.get('offset')) ?? RULES_PAGE.defaultOffset);
+  const offset = Math.max(0, goInt(query.get('offset') ?? undefined) ?? RULES_PAGE.defaultOffset);
   const limit = Math.max(
     0,
-    Math.min(goParseInt(query.get('limit')) ?? RULES_PAGE.defaultLimit, RULES_PAGE.maxLimit),
+    Math.min(goInt(query.get('limit') ?? undefined) ?? RULES_PAGE.defaultLimit, RULES_PAGE.maxLimit),
   );
   if (offset > length) return [length, length];
   if (limit + offset > length) return [offset, length];
   return [offset, offset + limit];
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** Go's `strconv.ParseInt(s, 10, 64)`; undefined where Go errs (missing, empty, not a number, out of range). */
-function goParseInt(text: string | null): number | undefined {
-  if (text === null || !/^[+-]?[0-9]+$/.test(text)) return undefined;
-  const value = BigInt(text);
-  if (value < INT64_MIN || value > INT64_MAX) return undefined;
-  return Number(value);
 }
