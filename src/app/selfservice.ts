@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { listenerBaseUrlText } from '../config/areas/serve.js';
 import { selfServiceConfig } from '../config/index.js';
+import { createOAuth2Provider } from '../hydra/index.js';
 import type { JsonObject } from '../identity/model.js';
 import { serializeIdentity } from '../identity/serialize.js';
 import { createReturnToValidator } from '../kernel/return-to.js';
@@ -113,6 +114,12 @@ export function buildSelfService(registry: Registry): SelfService {
     cookieKeys: config.secrets.cookie,
   };
   const tokens = { cookieName: registry.sessionConfig.cookie.name, cookieKeys: config.secrets.cookie };
+  // `oauth2_provider`: Ory Hydra's login requests (login_challenge) served by login and registration.
+  const oauth2Provider = createOAuth2Provider({
+    document: config.document,
+    http: registry.http,
+    session: registry.sessionConfig,
+  });
 
   const security = (config.document as { security?: { brute_force?: unknown } }).security;
   const bruteForce = resolveBruteForceConfig(
@@ -196,6 +203,7 @@ export function buildSelfService(registry: Registry): SelfService {
             mitigateEnumeration: settings.mitigateAccountEnumeration,
           }
         : undefined,
+    oauth2Provider,
     now,
   };
   const registration: RegistrationDeps = {
@@ -222,6 +230,7 @@ export function buildSelfService(registry: Registry): SelfService {
             profileGroup: settings.registration.passwordProfileGroup,
           }),
     passwordStepMessages: registrationPasswordStepMessages,
+    oauth2Provider,
     now,
   };
   const oneTime: OneTimeDeps = {

@@ -135,7 +135,8 @@ export interface KratosConfigDocument {
   clients?: Record<string, unknown>;
   database?: Record<string, unknown>;
   feature_flags?: Record<string, unknown>;
-  oauth2_provider?: Record<string, unknown>;
+  /** Ory Hydra as the OAuth2 provider this login UI serves (`login_challenge`); see areas/oauth2-provider.ts. */
+  oauth2_provider?: { url?: string; headers?: Record<string, string>; override_return_to?: boolean };
   preview?: Record<string, unknown>;
   security?: Record<string, unknown>;
   tracing?: Record<string, unknown>;

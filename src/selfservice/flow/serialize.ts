@@ -24,6 +24,10 @@ export function serializeFlow(flow: SelfServiceFlow): Record<string, JsonValue> 
     out.refresh = flow.refresh;
     out.requested_aal = flow.requested_aal;
   }
+  // Kratos's `oauth2_login_challenge` (omitted when empty): a login or registration serving an
+  // Ory Hydra login request, on every answer that shows the flow (see login/oauth2-flow.ts).
+  const challenge = flow.internal.oauth2_login_challenge;
+  if (typeof challenge === 'string') out.oauth2_login_challenge = challenge;
   return out;
 }
 

@@ -1,5 +1,6 @@
 import type { SelfServiceConfig } from '../../config/index.js';
 import type { PasswordHashing } from '../../hash/index.js';
+import type { OAuth2Provider } from '../../hydra/index.js';
 import type { SecretCipher } from '../../kernel/cipher.js';
 import type { ReturnToValidator } from '../../kernel/return-to.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
@@ -53,6 +54,8 @@ export interface LoginDeps {
   oidc?: OidcDeps;
   /** Seals a session token parked for a native app's session token exchange. */
   cipher: SecretCipher;
+  /** Ory Hydra (`oauth2_provider.url`); absent when unset, and a `login_challenge` is then refused. */
+  oauth2Provider?: OAuth2Provider;
   now(): Date;
 }
 

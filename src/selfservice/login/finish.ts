@@ -18,6 +18,7 @@ import { linkPendingProvider } from '../strategies/oidc/linking.js';
 import { type StartedVerification, showVerificationItems } from '../verification/send-on-change.js';
 import type { LoginDeps } from './deps.js';
 import { showLoginFormAgain } from './form-again.js';
+import { acceptSignIn, sendBrowserToHydra } from './oauth2-flow.js';
 
 /** A person the method authenticated, and how. */
 export interface LoginSuccess {
@@ -166,6 +167,9 @@ export async function finishLogin(
   // one of another identity, refused above). A refresh of the same person's session keeps it,
   // so the flows this browser opened before (a settings flow waiting on the refresh) still submit.
   if (refreshed === undefined) rotateCsrfSecret(reply, deps.cookies);
+  // Serving an Ory Hydra login: Hydra is told who signed in, and the browser goes back to it.
+  const toHydra = await acceptSignIn(deps.oauth2Provider, flow, issued);
+  if (toHydra !== undefined) return sendBrowserToHydra(request, reply, toHydra);
   const returnTo = flow.return_to ?? deps.config.login.after.returnUrl(method);
   if (wantsJson(request)) {
     // Kratos's PostLoginHook adds the redirect before any hook adds its items.

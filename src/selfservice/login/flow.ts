@@ -9,6 +9,7 @@ import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
 import { loginPasswordRefreshNodes } from '../nodes/index.js';
 import { linkedProviders } from '../strategies/oidc/credentials.js';
 import type { LoginDeps } from './deps.js';
+import { oauth2Internal } from './oauth2-flow.js';
 
 export interface NewLoginFlow extends FlowNotice {
   type: FlowType;
@@ -28,6 +29,8 @@ export interface NewLoginFlow extends FlowNotice {
   id?: string;
   /** A native app's session token exchange: a new one, or carried over from the flow this one replaces. */
   tokenExchange?: TokenExchangeState;
+  /** The Ory Hydra `login_challenge` the flow serves (see oauth2-flow.ts). */
+  oauth2Challenge?: string;
 }
 
 /** Builds and stores a new login flow with the password method's form. */
@@ -41,7 +44,11 @@ export async function createLoginFlow(deps: LoginDeps, input: NewLoginFlow): Pro
     returnTo: input.returnTo,
     refresh: input.refresh,
     csrfBinding: input.csrfBinding,
-    internal: { ...flowSchemaState(input.identitySchema), ...tokenExchangeInternal(input.tokenExchange) },
+    internal: {
+      ...flowSchemaState(input.identitySchema),
+      ...tokenExchangeInternal(input.tokenExchange),
+      ...oauth2Internal(input.oauth2Challenge),
+    },
     lifespanMs: deps.config.login.lifespanMs,
     ui: (id) =>
       uiContainer(

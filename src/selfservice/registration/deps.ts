@@ -1,4 +1,5 @@
 import type { SelfServiceConfig } from '../../config/index.js';
+import type { OAuth2Provider } from '../../hydra/index.js';
 import type { IdentityManager } from '../../identity/manager.js';
 import type { JsonObject } from '../../identity/model.js';
 import type { IdentitySchemas } from '../../identity/ports.js';
@@ -57,5 +58,7 @@ export interface RegistrationDeps {
   passwordStepMessages(): UiText[];
   /** Seals a session token parked for a native app's session token exchange. */
   cipher: SecretCipher;
+  /** Ory Hydra (`oauth2_provider.url`); absent when unset, and a `login_challenge` is then refused. */
+  oauth2Provider?: OAuth2Provider;
   now(): Date;
 }

@@ -11,6 +11,7 @@ import { type ContinueWith, continueWithJson } from '../flow/respond.js';
 import { exchangeRedirect } from '../flow/token-exchange.js';
 import { applyIdentityPatch, draftIdentityJson } from '../hooks/identity-patch.js';
 import { identityDisabledMessages } from '../identity-disabled.js';
+import { acceptSignIn } from '../login/oauth2-flow.js';
 import { showVerificationItems } from '../verification/send-on-change.js';
 import type { RegistrationDeps } from './deps.js';
 
@@ -143,19 +144,28 @@ export async function finishRegistration(
   }
   const returnTo = flow.return_to ?? deps.config.registration.after.returnUrl(method);
   if (wantsJson(request)) {
+    // Serving an Ory Hydra login, the session hook accepts it and Hydra replaces the redirect,
+    // unless a verification UI comes first (Kratos's SessionIssuer.acceptLoginChallenge).
+    const toHydra =
+      issued && showVerification.length === 0
+        ? await acceptSignIn(deps.oauth2Provider, flow, issued)
+        : undefined;
     return reply.send({
       identity: identityJson,
       ...(sessionJson ? { session: sessionJson } : {}),
       // Kratos's PostRegistrationHook adds the redirect before any post-persist hook runs.
-      continue_with: continueWithJson([
-        { action: 'redirect_browser_to', redirect_browser_to: returnTo },
-        ...showVerification,
-      ]),
+      continue_with: continueWithJson(
+        toHydra === undefined
+          ? [{ action: 'redirect_browser_to', redirect_browser_to: returnTo }, ...showVerification]
+          : [...showVerification, { action: 'redirect_browser_to', redirect_browser_to: toHydra }],
+      ),
     });
   }
   // The `show_verification_ui` hook sends the browser to the code form instead of return_to: the
-  // last flow started, which Kratos's hook reads from the registration's internal context.
+  // last flow started, which Kratos's hook reads from the registration's internal context. As in
+  // Kratos it wins over an Ory Hydra login the flow serves: Hydra is then not told.
   const shown = started.at(-1);
   if (showUi && shown !== undefined) return reply.redirect(shown.uiUrl, 303);
-  return reply.redirect(returnTo, 303);
+  const toHydra = issued ? await acceptSignIn(deps.oauth2Provider, flow, issued) : undefined;
+  return reply.redirect(toHydra ?? returnTo, 303);
 }

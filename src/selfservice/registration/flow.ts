@@ -4,6 +4,7 @@ import { flowSchema, flowSchemaState } from '../flow/identity-schema.js';
 import { publicUrl } from '../flow/request-url.js';
 import { type TokenExchangeState, tokenExchangeInternal } from '../flow/token-exchange.js';
 import { csrfNode, type UiNode, uiContainer } from '../flow/ui.js';
+import { oauth2Internal } from '../login/oauth2-flow.js';
 import { registrationPasswordStepNodes, registrationProfileNodes } from '../nodes/index.js';
 import type { RegistrationDeps } from './deps.js';
 
@@ -20,6 +21,8 @@ export interface NewRegistrationFlow extends FlowNotice {
   id?: string;
   /** A native app's session token exchange: a new one, or carried over from the flow this one replaces. */
   tokenExchange?: TokenExchangeState;
+  /** The Ory Hydra `login_challenge` the flow serves (see login/oauth2-flow.ts). */
+  oauth2Challenge?: string;
 }
 
 /** Builds and stores a new registration flow whose form comes from the identity schema. */
@@ -34,7 +37,11 @@ export async function createRegistrationFlow(
     requestUrl: input.requestUrl,
     returnTo: input.returnTo,
     csrfBinding: input.csrfBinding,
-    internal: { ...flowSchemaState(input.identitySchema), ...tokenExchangeInternal(input.tokenExchange) },
+    internal: {
+      ...flowSchemaState(input.identitySchema),
+      ...tokenExchangeInternal(input.tokenExchange),
+      ...oauth2Internal(input.oauth2Challenge),
+    },
     lifespanMs: deps.config.registration.lifespanMs,
     ui: (id) =>
       uiContainer(

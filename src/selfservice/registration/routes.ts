@@ -1,16 +1,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Authenticated } from '../../session/manager.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { sessionAlreadyAvailable } from '../flow/flow-errors.js';
 import { fetchFlowForClient } from '../flow/flow-steps.js';
 import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
 import { requestedFlowSchema } from '../flow/identity-schema.js';
 import { publicRequestUrl } from '../flow/request-url.js';
-import { respondWithFlow } from '../flow/respond.js';
 import { serializeFlow, withExchangeCode } from '../flow/serialize.js';
 import { exchangeAskedOnRegistration, tokenExchangeForInit } from '../flow/token-exchange.js';
+import {
+  initChallenge,
+  loginRequestOnFetch,
+  respondWithOAuth2Flow,
+  withOAuth2Fields,
+} from '../login/oauth2-flow.js';
 import type { RegistrationDeps } from './deps.js';
 import { registrationDisabled } from './errors.js';
 import { createRegistrationFlow } from './flow.js';
+import { answerSignedInOAuth2, oauth2RegistrationInit } from './oauth2-init.js';
 import { submitRegistration } from './submit.js';
 
 /**
@@ -23,14 +30,15 @@ const initQuery = {
     return_to: { type: 'string' },
     identity_schema: { type: 'string' },
     return_session_token_exchange_code: { type: 'string' },
+    login_challenge: { type: 'string' },
   },
 } as const;
 
 /** Registration routes as on Kratos's public port: init (api, browser), fetch, submit. */
 export function registrationRoutes(deps: RegistrationDeps) {
-  async function signedIn(request: FastifyRequest): Promise<boolean> {
+  async function sessionOf(request: FastifyRequest): Promise<Authenticated | undefined> {
     const token = sessionTokenFrom(request, deps.tokens);
-    return token !== undefined && (await deps.sessions.authenticate(token)) !== undefined;
+    return token === undefined ? undefined : await deps.sessions.authenticate(token);
   }
 
   function identitySchemaOf(request: FastifyRequest): string | undefined {
@@ -48,11 +56,13 @@ export function registrationRoutes(deps: RegistrationDeps) {
       { schema: { querystring: initQuery } },
       async (request, reply) => {
         if (!deps.config.registration.enabled) throw registrationDisabled();
-        if (await signedIn(request)) throw sessionAlreadyAvailable('registration');
+        if ((await sessionOf(request)) !== undefined) throw sessionAlreadyAvailable('registration');
         const { return_session_token_exchange_code: asked } = request.query as {
           return_session_token_exchange_code?: string;
         };
         const returnTo = returnToOf(request);
+        // Kratos's NewFlow keeps a native flow's challenge without asking Hydra, and never accepts it.
+        const challenge = initChallenge(deps.oauth2Provider, request);
         const exchange = exchangeAskedOnRegistration(asked)
           ? tokenExchangeForInit('registration')
           : undefined;
@@ -63,11 +73,12 @@ export function registrationRoutes(deps: RegistrationDeps) {
           returnTo,
           identitySchema: identitySchemaOf(request),
           tokenExchange: exchange?.state,
+          oauth2Challenge: challenge,
         });
         // `before` hooks see the new flow; a failing one stops it from starting.
         const refused = await deps.hooks?.before('registration', request, flow);
         if (refused) throw refused;
-        return reply.send(withExchangeCode(serializeFlow(flow), exchange?.initCode));
+        return reply.send(withExchangeCode(withOAuth2Fields(serializeFlow(flow), flow), exchange?.initCode));
       },
     );
 
@@ -78,7 +89,18 @@ export function registrationRoutes(deps: RegistrationDeps) {
         if (!deps.config.registration.enabled) throw registrationDisabled();
         const returnTo = returnToOf(request);
         const identitySchema = identitySchemaOf(request);
-        if (await signedIn(request)) {
+        const oauth2 = await oauth2RegistrationInit(deps.oauth2Provider, request);
+        const current = await sessionOf(request);
+        if (current !== undefined) {
+          if (oauth2.challenge !== undefined && oauth2.loginRequest !== undefined) {
+            return answerSignedInOAuth2(
+              deps,
+              request,
+              reply,
+              { challenge: oauth2.challenge, loginRequest: oauth2.loginRequest },
+              current,
+            );
+          }
           if (wantsJson(request)) throw sessionAlreadyAvailable('registration');
           return reply.redirect(returnTo ?? deps.config.defaultReturnUrl, 303);
         }
@@ -90,17 +112,26 @@ export function registrationRoutes(deps: RegistrationDeps) {
           csrfToken: csrfTokenFor(secret),
           csrfBinding: csrfBinding(secret),
           identitySchema,
+          oauth2Challenge: oauth2.challenge,
         });
         // `before` hooks see the new flow; a failing one stops it from starting.
         const refused = await deps.hooks?.before('registration', request, flow);
         if (refused) throw refused;
-        return respondWithFlow(request, reply, flow, deps.config.registration.uiUrl);
+        return respondWithOAuth2Flow(
+          request,
+          reply,
+          flow,
+          deps.config.registration.uiUrl,
+          oauth2.loginRequest,
+        );
       },
     );
 
     app.get('/self-service/registration/flows', async (request: FastifyRequest, reply: FastifyReply) => {
       if (!deps.config.registration.enabled) throw registrationDisabled();
-      return reply.send(serializeFlow(await fetchFlowForClient(deps, 'registration', request)));
+      const flow = await fetchFlowForClient(deps, 'registration', request);
+      const loginRequest = await loginRequestOnFetch(deps.oauth2Provider, flow);
+      return reply.send(withOAuth2Fields(serializeFlow(flow), flow, loginRequest));
     });
 
     app.post('/self-service/registration', async (request, reply) =>
