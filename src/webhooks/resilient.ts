@@ -4,6 +4,7 @@ import {
   type OutboundRequest,
   type OutboundResponse,
 } from '../kernel/http-client.js';
+import { withFreshRequestId } from './analytics-headers.js';
 import { parseRetryAfter } from './outbox/retry-policy.js';
 import { followRedirects } from './redirects.js';
 
@@ -30,16 +31,17 @@ export const KRATOS_WEB_HOOK_POLICY: ResilientPolicy = {
   waitMaxMs: 30_000,
 };
 
-export interface ResilientRequest extends Omit<OutboundRequest, 'timeoutMs'> {
-  /** Headers set anew on every attempt (Kratos's Ory-Webhook-Request-ID). */
-  attemptHeaders?: () => Record<string, string>;
-}
+/**
+ * The request as every attempt sends it; an `Ory-Webhook-Request-Id` among its headers is
+ * renewed on each (see analytics-headers.ts).
+ */
+export type ResilientRequest = Omit<OutboundRequest, 'timeoutMs'>;
 
 /** What ended the last attempt, when it did not end in an answer worth reading. */
 export type GaveUp =
-  | { kind: 'error'; error: unknown }
+  | { kind: 'error'; error: unknown; attempts: number }
   /** A 429 or 5xx (not 501) on every attempt: its status. */
-  | { kind: 'status'; status: number };
+  | { kind: 'status'; status: number; attempts: number };
 
 export type ResilientResult = { kind: 'response'; response: OutboundResponse; attempts: number } | GaveUp;
 
@@ -78,23 +80,49 @@ export async function sendResilient(
   policy: ResilientPolicy = KRATOS_WEB_HOOK_POLICY,
 ): Promise<ResilientResult> {
   const client = followRedirects(http);
-  const { attemptHeaders, ...base } = request;
+  const headers = request.headers ?? {};
   for (let attempt = 0; ; attempt++) {
     const last = attempt >= policy.maxRetries;
+    const attempts = attempt + 1;
     let response: OutboundResponse;
     try {
       response = await client.request({
-        ...base,
-        headers: { ...(base.headers ?? {}), ...(attemptHeaders?.() ?? {}) },
+        ...request,
+        // Every attempt is a new request to the target, as retryablehttp's are.
+        headers: attempt === 0 ? headers : withFreshRequestId(headers),
         timeoutMs: policy.attemptTimeoutMs,
       });
     } catch (error) {
-      if (last || !retryableError(error)) return { kind: 'error', error };
+      if (last || !retryableError(error)) return { kind: 'error', error, attempts };
       await sleep(waitMs(policy, attempt, undefined));
       continue;
     }
-    if (!retryableStatus(response.status)) return { kind: 'response', response, attempts: attempt + 1 };
-    if (last) return { kind: 'status', status: response.status };
+    if (!retryableStatus(response.status)) return { kind: 'response', response, attempts };
+    if (last) return { kind: 'status', status: response.status, attempts };
     await sleep(waitMs(policy, attempt, response));
   }
+}
+
+/** Scheme, host and port: a hook URL's credentials, path and query may carry secrets. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'invalid-url';
+  }
+}
+
+/**
+ * The error retryablehttp's Client.Do returns when it gives up (no ErrorHandler, as ory/x's
+ * resilient client sets none): `POST <url> giving up after 3 attempt(s)` for a status it kept
+ * retrying, with `: <error>` after it when the last attempt ended in an error. Kratos's web hook
+ * returns it as is, so it is the message of the answer the flow gets. Kratos names the whole URL
+ * (its password masked); here only its origin, as everywhere Portcullis names a hook target: the
+ * message reaches whoever submitted the flow, and the logs.
+ */
+export function givingUpMessage(request: Pick<ResilientRequest, 'method' | 'url'>, gaveUp: GaveUp): string {
+  const prefix = `${request.method.toUpperCase()} ${originOf(request.url)} giving up after ${gaveUp.attempts} attempt(s)`;
+  if (gaveUp.kind === 'status') return prefix;
+  const cause = gaveUp.error instanceof Error ? gaveUp.error.message : String(gaveUp.error);
+  return `${prefix}: ${cause}`;
 }

@@ -1,14 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { JsonnetEvaluator } from '../../../jsonnet/index.js';
 import { AppError } from '../../../kernel/errors.js';
 import { type OutboundHttp, OutboundHttpError } from '../../../kernel/http-client.js';
 import type { Logger } from '../../../kernel/logger.js';
 import type { Tables } from '../../../persistence/tables.js';
-import { REQUEST_ID_HEADER, TRIGGER_ID_HEADER } from '../../../webhooks/analytics-headers.js';
+import { eventHeaders } from '../../../webhooks/analytics-headers.js';
 import type { WebhookOutbox } from '../../../webhooks/outbox/index.js';
 import { TooManyRedirectsError } from '../../../webhooks/redirects.js';
-import { KRATOS_WEB_HOOK_POLICY, type ResilientPolicy, sendResilient } from '../../../webhooks/resilient.js';
+import {
+  givingUpMessage,
+  KRATOS_WEB_HOOK_POLICY,
+  type ResilientPolicy,
+  sendResilient,
+} from '../../../webhooks/resilient.js';
 import type { UiText } from '../../flow/messages.js';
 import type { WebHookConfig } from './config.js';
 import type { HookContext } from './context.js';
@@ -40,13 +44,26 @@ export type WebHookOutcome =
   | { kind: 'validation'; fields: Record<string, UiText[]>; form: UiText[] }
   | { kind: 'failed'; error: AppError };
 
-/** Kratos's answer when a hook's target fails: the person may try again later. */
+/**
+ * Kratos's answer when a hook's target answered, but not as it should (a status of 400 or more,
+ * a redirect that is not followed): the person may try again later.
+ */
 function upstreamFailed(reason: string): AppError {
   return new AppError('bad_gateway', 502, 'A third-party upstream service responded improperly.', {
     reason: 'A third-party upstream service responded improperly. Please try again later.',
     details: { hook_error: reason },
     exposeId: false,
   });
+}
+
+/**
+ * Kratos's answer when its HTTP client gave up: a 5xx or 429 on every attempt, or an attempt that
+ * could not connect. The client returns a plain error (`POST <url> giving up after 3 attempt(s)`),
+ * which Kratos's web hook passes on as is and herodot writes as a 500 with that message, no id
+ * and no reason.
+ */
+function clientGaveUp(message: string): AppError {
+  return new AppError('internal_server_error', 500, message, { exposeId: false });
 }
 
 /**
@@ -57,8 +74,9 @@ function unreadableAnswer(reason: string): AppError {
   return new AppError('internal_server_error', 500, reason, { exposeId: false });
 }
 
-function upstreamTimedOut(): AppError {
-  return new AppError('gateway_timeout', 504, 'A third-party upstream service could not be reached.', {
+/** Kratos's answer when the last attempt timed out: a 504 whose message is the client's error. */
+function upstreamTimedOut(message: string): AppError {
+  return new AppError('gateway_timeout', 504, message, {
     reason: 'A third-party upstream service could not be reached. Please try again later.',
     exposeId: false,
   });
@@ -88,18 +106,14 @@ export async function executeWebHook(
     log.error({ reason: built.reason }, 'web hook failed');
     return { kind: 'failed', error: upstreamFailed(built.reason) };
   }
-  const { request } = built;
-  // As Kratos's instrumentHTTPClientForEvents: one trigger id for the run, one request id per attempt.
-  const triggerId = randomUUID();
-  const attemptHeaders = () => ({
-    [REQUEST_ID_HEADER]: randomUUID(),
-    [TRIGGER_ID_HEADER]: triggerId,
-  });
+  // As Kratos's InstrumentHTTPClientForEvents: one trigger id for the run; the request id is
+  // renewed on every attempt, by the resilient sender or the outbox's worker.
+  const request =
+    config.emitAnalyticsEvent === true
+      ? { ...built.request, headers: { ...built.request.headers, ...eventHeaders() } }
+      : built.request;
   if (config.ignore) {
-    // The outbox's worker gives every attempt a fresh request id (see webhooks/outbox/worker.ts).
-    const headers =
-      config.emitAnalyticsEvent === true ? { ...request.headers, ...attemptHeaders() } : request.headers;
-    await deps.outbox.enqueue(deps.db, { ...request, headers, name });
+    await deps.outbox.enqueue(deps.db, { ...request, name });
     return { kind: 'queued' };
   }
   const sent = await sendResilient(
@@ -110,13 +124,12 @@ export async function executeWebHook(
       headers: request.headers,
       ...(request.body === null ? {} : { body: request.body }),
       maxResponseBytes: MAX_RESPONSE_BYTES,
-      ...(config.emitAnalyticsEvent === true ? { attemptHeaders } : {}),
     },
     { ...KRATOS_WEB_HOOK_POLICY, ...deps.retry, attemptTimeoutMs: deps.timeoutMs },
   );
   if (sent.kind === 'status') {
-    log.error({ status: sent.status }, 'web hook failed on every attempt');
-    return { kind: 'failed', error: upstreamFailed(`the web hook answered ${sent.status}`) };
+    log.error({ status: sent.status, attempts: sent.attempts }, 'web hook failed on every attempt');
+    return { kind: 'failed', error: clientGaveUp(givingUpMessage(request, sent)) };
   }
   if (sent.kind === 'error') {
     const { error } = sent;
@@ -126,8 +139,9 @@ export async function executeWebHook(
         : error instanceof TooManyRedirectsError
           ? 'too_many_redirects'
           : 'connection';
-    log.error({ reason: kind }, 'web hook request failed');
-    return { kind: 'failed', error: kind === 'timeout' ? upstreamTimedOut() : upstreamFailed(kind) };
+    log.error({ reason: kind, attempts: sent.attempts }, 'web hook request failed');
+    const message = givingUpMessage(request, sent);
+    return { kind: 'failed', error: kind === 'timeout' ? upstreamTimedOut(message) : clientGaveUp(message) };
   }
   const { status, body } = sent.response;
   if (status >= 300 && status < 400) {

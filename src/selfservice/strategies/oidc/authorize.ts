@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
+import type { JsonObject } from '../../../identity/model.js';
 import { badRequest } from '../../../kernel/errors.js';
 import { sha256Hex } from '../../../kernel/sha256.js';
 import { BrowserLocationChangeRequired } from '../../flow/browser-location.js';
@@ -11,6 +12,7 @@ import { NO_BROWSER_BINDING, setContinuityCookie } from './continuity-cookie.js'
 import type { OidcDeps } from './deps.js';
 import { OidcFailure } from './errors.js';
 import { authorizationResponseMode, providerScopes } from './presets.js';
+import { withParkedPayload } from './transient-payload.js';
 
 /** The longest a person may spend at the provider, whatever the flow's own lifespan. */
 const MAX_ROUND_TRIP_MS = 30 * 60_000;
@@ -21,6 +23,8 @@ const MAX_ROUND_TRIP_MS = 30 * 60_000;
  * and the authorization URL — a 303 for HTML forms, 422 `browser_location_change_required` for
  * SPAs. The continuity lives in the database rather than a sealed cookie so that a state can be
  * used only once (deleting its row is atomic) and the verifier and nonce never reach the browser.
+ * The submission's `transient_payload` is kept on the flow for this state's callback (see
+ * transient-payload.ts).
  */
 export async function redirectToProvider(
   deps: OidcDeps,
@@ -28,7 +32,7 @@ export async function redirectToProvider(
   reply: FastifyReply,
   flow: SelfServiceFlow,
   client: ProviderClient,
-  upstreamParameters: Record<string, string>,
+  submitted: { upstreamParameters: Record<string, string>; transientPayload: JsonObject | undefined },
 ): Promise<FastifyReply> {
   // A native app may send the system browser to the provider only with a session token exchange
   // (`return_session_token_exchange_code`): the browser's session reaches the app through it.
@@ -62,9 +66,12 @@ export async function redirectToProvider(
           Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / 1000)),
         )
       : NO_BROWSER_BINDING;
+  const stateHash = sha256Hex(state);
+  const parked = withParkedPayload(flow, stateHash, submitted.transientPayload);
+  if (parked !== undefined) await deps.login.flows.update({ ...parked, updated_at: now });
   await deps.states.save(
     {
-      stateHash: sha256Hex(state),
+      stateHash,
       flowId: flow.id,
       flowKind: flow.kind,
       provider: client.config.id,
@@ -78,7 +85,7 @@ export async function redirectToProvider(
   );
 
   const parameters: Record<string, string> = {
-    ...upstreamParameters,
+    ...submitted.upstreamParameters,
     redirect_uri: client.redirectUri,
     response_type: 'code',
     scope: providerScopes(client.config).join(' '),

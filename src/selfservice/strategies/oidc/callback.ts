@@ -14,6 +14,7 @@ import { failOnFlow, showOnFlow } from './flow-failure.js';
 import { completeOidcLogin } from './login.js';
 import { completeOidcRegistration } from './registration.js';
 import { completeOidcLink } from './settings.js';
+import { parkedPayload } from './transient-payload.js';
 
 /**
  * The authorization response: the query of the GET (a `form_post` arrives here as one too, see
@@ -98,12 +99,18 @@ export async function handleCallback(
   } catch (error) {
     return failOnFlow(deps, request, reply, flow, error as Parameters<typeof failOnFlow>[4]);
   }
+  // As Kratos's HandleCallback: the flow takes back the payload its submission sent along. A
+  // settings link never has one (Kratos's initLinkProvider does not put it in the container).
+  const transientPayload = parkedPayload(flow, continuity.stateHash);
   switch (flow.kind) {
     case 'registration':
-      return completeOidcRegistration(deps, request, reply, flow, client, account, {});
+      return completeOidcRegistration(deps, request, reply, flow, client, account, {
+        traits: {},
+        transientPayload,
+      });
     case 'settings':
       return completeOidcLink(deps, request, reply, flow, client, account);
     default:
-      return completeOidcLogin(deps, request, reply, flow, client, account);
+      return completeOidcLogin(deps, request, reply, flow, client, account, { transientPayload });
   }
 }

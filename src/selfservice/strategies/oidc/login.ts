@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { JsonObject } from '../../../identity/model.js';
 import { requestClientIp } from '../../../ratelimit/index.js';
 import type { Authenticated } from '../../../session/manager.js';
 import { sessionTokenFrom } from '../../../session/request-token.js';
@@ -48,10 +49,10 @@ export async function submitOidcLogin(
         flow,
         client,
         { claims, tokens: undefined },
-        current,
+        { transientPayload: input.transientPayload, current },
       );
     }
-    return await redirectToProvider(deps, request, reply, flow, client, input.upstreamParameters);
+    return await redirectToProvider(deps, request, reply, flow, client, input);
   } catch (error) {
     if (error instanceof OidcFailure) return failOnFlow(deps, request, reply, flow, error);
     throw error;
@@ -62,6 +63,14 @@ export async function submitOidcLogin(
 async function currentSession(deps: OidcDeps, request: FastifyRequest): Promise<Authenticated | undefined> {
   const token = sessionTokenFrom(request, deps.login.tokens);
   return token === undefined ? undefined : deps.login.sessions.authenticate(token);
+}
+
+/** What the sign-in brings beside the provider's account. */
+export interface OidcLoginContext {
+  /** The submission's `transient_payload` (carried through the provider round trip), for web hooks. */
+  transientPayload: JsonObject | undefined;
+  /** The session the submission carried, when it was read already. */
+  current?: Authenticated;
 }
 
 /**
@@ -75,10 +84,13 @@ export async function completeOidcLogin(
   flow: SelfServiceFlow,
   client: ProviderClient,
   account: ProviderAccount,
-  known?: Authenticated,
+  context: OidcLoginContext,
 ): Promise<FastifyReply> {
+  const { transientPayload } = context;
   // The system browser of a native app's exchange may hold a session of its own: not the app's.
-  const current = isExchangeCallback(request) ? undefined : (known ?? (await currentSession(deps, request)));
+  const current = isExchangeCallback(request)
+    ? undefined
+    : (context.current ?? (await currentSession(deps, request)));
   if (current && !flow.refresh) {
     const returnTo = flow.return_to ?? deps.login.config.login.after.returnUrl('oidc');
     if (flow.type === 'browser' && !wantsJson(request)) return reply.redirect(returnTo, 303);
@@ -92,7 +104,7 @@ export async function completeOidcLogin(
     if (!deps.registration.config.registration.enabled || flow.refresh) {
       return showOnFlow(deps, request, reply, flow, [uiText(Msg.ErrorValidationInvalidCredentials)]);
     }
-    return registerInstead(deps, request, reply, flow, client, account);
+    return registerInstead(deps, request, reply, flow, client, account, transientPayload);
   }
   if (identity.state !== 'active') {
     return showOnFlow(deps, request, reply, flow, [identityDisabledText()]);
@@ -102,13 +114,16 @@ export async function completeOidcLogin(
     method: 'oidc',
     provider: client.config.id,
     current: flow.refresh ? current : undefined,
-    transientPayload: undefined,
+    transientPayload,
     ip: requestClientIp(request, deps.login.trustedProxies) ?? null,
     refuse: (_fields, form) => showOnFlow(deps, request, reply, flow, form),
   });
 }
 
-/** Kratos's login-to-registration switch: a new registration flow takes the account on. */
+/**
+ * Kratos's login-to-registration switch: a new registration flow takes the account on, and the
+ * login's transient payload with it (registrationFlow.TransientPayload = loginFlow.TransientPayload).
+ */
 async function registerInstead(
   deps: OidcDeps,
   request: FastifyRequest,
@@ -116,6 +131,7 @@ async function registerInstead(
   flow: SelfServiceFlow,
   client: ProviderClient,
   account: ProviderAccount,
+  transientPayload: JsonObject | undefined,
 ): Promise<FastifyReply> {
   const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.login.cookies) : undefined;
   const registration = await createRegistrationFlow(deps.registration, {
@@ -131,5 +147,8 @@ async function registerInstead(
   // runs PreRegistrationHook), so "Sign in with X" cannot bypass one that refuses sign-ups.
   const refused = await deps.registration.hooks?.before('registration', request, registration);
   if (refused) throw refused;
-  return completeOidcRegistration(deps, request, reply, registration, client, account, {});
+  return completeOidcRegistration(deps, request, reply, registration, client, account, {
+    traits: {},
+    transientPayload,
+  });
 }

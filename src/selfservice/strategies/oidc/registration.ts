@@ -85,23 +85,36 @@ export async function submitOidcRegistration(
           : [],
       };
       const parked = { subject: pending.subject, tokens: SealedProviderTokens.stored(pending.tokens ?? {}) };
-      return await register(deps, request, reply, flow, client, parked, mapped, traits);
+      const submitted = { traits, transientPayload: input.transientPayload };
+      return await register(deps, request, reply, flow, client, parked, mapped, submitted);
     }
     if (input.idToken !== undefined) {
       const claims = await verifyIdToken(client, input.idToken, input.idTokenNonce);
       const account = { claims, tokens: undefined };
-      return await completeOidcRegistration(deps, request, reply, flow, client, account, traits);
+      return await completeOidcRegistration(deps, request, reply, flow, client, account, {
+        traits,
+        transientPayload: input.transientPayload,
+      });
     }
-    return await redirectToProvider(deps, request, reply, flow, client, input.upstreamParameters);
+    return await redirectToProvider(deps, request, reply, flow, client, input);
   } catch (error) {
     if (error instanceof OidcFailure) return failOnFlow(deps, request, reply, flow, error);
     throw error;
   }
 }
 
+/** What the registration's submission brought beside the provider's account. */
+export interface OidcRegistrationInput {
+  /** Traits the person submitted, over the mapper's. */
+  traits: JsonObject;
+  /** The submission's `transient_payload` (carried through the provider round trip), for web hooks. */
+  transientPayload: JsonObject | undefined;
+}
+
 /**
  * The provider vouched for `account.claims`: a subject already registered signs in instead (as Kratos
- * does); otherwise the mapper turns the claims into traits and the identity is created.
+ * does, the transient payload going along); otherwise the mapper turns the claims into traits and
+ * the identity is created.
  */
 export async function completeOidcRegistration(
   deps: OidcDeps,
@@ -110,7 +123,7 @@ export async function completeOidcRegistration(
   flow: SelfServiceFlow,
   client: ProviderClient,
   account: ProviderAccount,
-  submittedTraits: JsonObject,
+  submitted: OidcRegistrationInput,
 ): Promise<FastifyReply> {
   const known = await deps.login.identities.findByCredentialIdentifier(
     'oidc',
@@ -130,7 +143,9 @@ export async function completeOidcRegistration(
     // As Kratos's NewLoginFlow (PreLoginHook): a login by any door runs the login `before` hooks.
     const refused = await deps.login.hooks?.before('login', request, login);
     if (refused) throw refused;
-    return completeOidcLogin(deps, request, reply, login, client, account);
+    return completeOidcLogin(deps, request, reply, login, client, account, {
+      transientPayload: submitted.transientPayload,
+    });
   }
   let mapped: MappedIdentity;
   try {
@@ -140,7 +155,7 @@ export async function completeOidcRegistration(
     throw error;
   }
   const linked = { subject: account.claims.sub, tokens: account.tokens };
-  return register(deps, request, reply, flow, client, linked, mapped, submittedTraits);
+  return register(deps, request, reply, flow, client, linked, mapped, submitted);
 }
 
 /**
@@ -156,11 +171,11 @@ async function register(
   client: ProviderClient,
   linked: { subject: string; tokens: SealedProviderTokens | undefined },
   mapped: MappedIdentity,
-  submittedTraits: JsonObject,
+  submitted: OidcRegistrationInput,
 ): Promise<FastifyReply> {
   const { subject, tokens } = linked;
   const schemaId = flowSchema(deps.registration.flowSchemas, askedFlowSchema(flow)).id;
-  const traits: JsonObject = { ...mapped.traits, ...submittedTraits };
+  const traits: JsonObject = { ...mapped.traits, ...submitted.traits };
   const validation = deps.registration.schemas.validate(schemaId, traits);
   if (!validation) throw internalError(`The identity schema "${schemaId}" is not loaded.`);
   const pending: PendingRegistration = {
@@ -187,7 +202,7 @@ async function register(
     },
     method: 'oidc',
     provider: client.config.id,
-    transientPayload: undefined,
+    transientPayload: submitted.transientPayload,
     refuse: (fields, form) => showForm(fields, form, validation.traits),
     onCreateError(error) {
       if (!isAppError(error) || error.code !== 409) return undefined;

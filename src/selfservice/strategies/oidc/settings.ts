@@ -69,7 +69,13 @@ export async function changeOidcLinks(
     if (linked.some((p) => p.provider === link)) return invalid(`The provider "${link}" is linked already.`);
     if (!(await input.privileged())) return { kind: 'change', change: { kind: 'needs_privilege' } };
     try {
-      return { kind: 'answered', reply: await redirectToProvider(deps, request, reply, flow, client, {}) };
+      // Kratos's initLinkProvider puts no transient payload in the container: the link's hooks,
+      // run at the callback, get none.
+      const submitted = { upstreamParameters: {}, transientPayload: undefined };
+      return {
+        kind: 'answered',
+        reply: await redirectToProvider(deps, request, reply, flow, client, submitted),
+      };
     } catch (error) {
       if (error instanceof OidcFailure)
         return { kind: 'answered', reply: await failOnFlow(deps, request, reply, flow, error) };

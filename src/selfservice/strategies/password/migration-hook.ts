@@ -1,6 +1,9 @@
 import type { JsonnetEvaluator } from '../../../jsonnet/index.js';
-import { type OutboundHttp, OutboundHttpError } from '../../../kernel/http-client.js';
+import type { OutboundHttp } from '../../../kernel/http-client.js';
+import { OutboundHttpError } from '../../../kernel/http-client.js';
 import type { Logger } from '../../../kernel/logger.js';
+import { eventHeaders } from '../../../webhooks/analytics-headers.js';
+import { KRATOS_WEB_HOOK_POLICY, type ResilientPolicy, sendResilient } from '../../../webhooks/resilient.js';
 import { parseWebHookConfig, type WebHookConfig } from '../../hooks/web-hook/config.js';
 import { buildWebHookRequest } from '../../hooks/web-hook/request.js';
 import type { TemplateSource } from '../../hooks/web-hook/templates.js';
@@ -11,23 +14,51 @@ export type MigrationVerdict = 'match' | 'mismatch' | 'unavailable';
 /**
  * `selfservice.methods.password.config.migrate_hook`: lazy password migration. An identity
  * imported with `use_password_migration_hook` has no hash yet; its first sign-in asks the old
- * system whether the password is right (`200 {"status":"password_match"}`; 403 means it is
- * not), and on a match the password is hashed and stored, so the hook is never asked again.
+ * system whether the password is right (`200 {"status":"password_match"}`; 403, or a 200 saying
+ * anything else, means it is not), and on a match the password is hashed and stored, so the hook
+ * is never asked again.
  */
 export interface PasswordMigrationHook {
   check(identifier: string, password: string): Promise<MigrationVerdict>;
 }
 
+export interface PasswordMigrationHookDeps {
+  http: OutboundHttp;
+  jsonnet: JsonnetEvaluator;
+  templates: TemplateSource;
+  logger: Logger;
+  /** One attempt's deadline: Kratos calls this hook with its web hook client (30 s). */
+  timeoutMs: number;
+  /** Retries and their waits; Kratos's (2 retries, 1 s doubling) unless set (tests). */
+  retry?: Omit<ResilientPolicy, 'attemptTimeoutMs'>;
+}
+
+/** Kratos decodes at most this much of a 200 answer (io.LimitReader(resp.Body, 1024)). */
+const MAX_VERDICT_BYTES = 1024;
+/** What is read of an answer at all; only its first KiB is decoded. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * Whether a 200 answer says `{"status": "password_match"}`, read as Kratos's json.Decoder reads
+ * its first KiB: anything else, or nothing that decodes, is a wrong password.
+ */
+function saysMatch(body: Buffer): boolean {
+  try {
+    const parsed = JSON.parse(body.subarray(0, MAX_VERDICT_BYTES).toString('utf8')) as unknown;
+    return (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      (parsed as { status?: unknown }).status === 'password_match'
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** Reads `migrate_hook`; undefined unless it is enabled. */
 export function createPasswordMigrationHook(
   raw: Readonly<Record<string, unknown>>,
-  deps: {
-    http: OutboundHttp;
-    jsonnet: JsonnetEvaluator;
-    templates: TemplateSource;
-    logger: Logger;
-    timeoutMs: number;
-  },
+  deps: PasswordMigrationHookDeps,
 ): PasswordMigrationHook | undefined {
   if (raw.enabled !== true) return undefined;
   const config: WebHookConfig = parseWebHookConfig({
@@ -48,35 +79,37 @@ export function createPasswordMigrationHook(
       }
       // Without a template Kratos posts the two values as JSON.
       const body = built.request.body ?? JSON.stringify(ctx);
-      const headers =
-        built.request.body === null
-          ? { ...built.request.headers, 'Content-Type': 'application/json' }
-          : built.request.headers;
-      try {
-        const response = await deps.http.request({
-          url: config.url,
-          method: 'POST',
-          headers,
-          body,
-          timeoutMs: deps.timeoutMs,
-          maxResponseBytes: 64 * 1024,
-        });
-        if (response.status === 403) return 'mismatch';
-        if (response.status !== 200) {
-          log.error({ status: response.status }, 'password migration hook answered unexpectedly');
-          return 'unavailable';
-        }
-        const parsed = JSON.parse(response.body.toString('utf8')) as { status?: unknown };
-        if (parsed.status === 'password_match') return 'match';
-        log.error('password migration hook answered 200 without "status": "password_match"');
+      const headers = {
+        ...built.request.headers,
+        ...(built.request.body === null ? { 'Content-Type': 'application/json' } : {}),
+        // Kratos instruments this hook's client too (trigger id "password_migration_hook").
+        ...(config.emitAnalyticsEvent === true ? eventHeaders() : {}),
+      };
+      // Kratos calls it with its web hook client: the same retries, timeout and redirects.
+      const sent = await sendResilient(
+        deps.http,
+        { url: config.url, method: config.method, headers, body, maxResponseBytes: MAX_RESPONSE_BYTES },
+        { ...KRATOS_WEB_HOOK_POLICY, ...deps.retry, attemptTimeoutMs: deps.timeoutMs },
+      );
+      if (sent.kind === 'error') {
+        const reason = sent.error instanceof OutboundHttpError ? sent.error.kind : 'connection';
+        log.error({ reason, attempts: sent.attempts }, 'password migration hook request failed');
         return 'unavailable';
-      } catch (error) {
+      }
+      if (sent.kind === 'status') {
         log.error(
-          { reason: error instanceof OutboundHttpError ? error.kind : 'invalid response' },
-          'password migration hook request failed',
+          { status: sent.status, attempts: sent.attempts },
+          'password migration hook failed on every attempt',
         );
         return 'unavailable';
       }
+      const { status, body: answer } = sent.response;
+      if (status === 403) return 'mismatch';
+      if (status !== 200) {
+        log.error({ status }, 'password migration hook answered unexpectedly');
+        return 'unavailable';
+      }
+      return saysMatch(answer) ? 'match' : 'mismatch';
     },
   };
 }

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpReceiver, startHttpReceiver } from '../../../../test/support/http-receiver.js';
+import { freePort } from '../../../../test/support/ports.js';
+import { createJsonnetEvaluator } from '../../../jsonnet/evaluator.js';
+import { createOutboundHttp } from '../../../kernel/http-client.js';
+import { silentLogger } from '../../../kernel/logger.js';
+import { parseWebHookConfig } from './config.js';
+import type { HookContext } from './context.js';
+import { executeWebHook, type WebHookDeps } from './execute.js';
+import { createTemplateSource } from './templates.js';
+
+/** Parts a blocking hook never reaches (only `response.ignore` queues): touching one fails the test. */
+const unused = new Proxy(
+  {},
+  {
+    get() {
+      throw new Error('a blocking web hook touched the outbox or the database');
+    },
+  },
+);
+
+const ctx: HookContext = {
+  flow: { id: 'f' },
+  request_headers: {},
+  request_method: 'POST',
+  request_url: 'https://id.example/self-service/registration',
+  request_cookies: {},
+};
+
+describe('executeWebHook when the client gives up', () => {
+  const jsonnet = createJsonnetEvaluator({ workers: 1 });
+  const http = createOutboundHttp({ disallowPrivateIpRanges: false });
+  let receiver: HttpReceiver;
+  const deps: WebHookDeps = {
+    jsonnet,
+    templates: createTemplateSource({ cwd: process.cwd(), http }),
+    http,
+    outbox: unused as WebHookDeps['outbox'],
+    db: unused as WebHookDeps['db'],
+    logger: silentLogger(),
+    timeoutMs: 5_000,
+    // Kratos's two retries, without its waits.
+    retry: { maxRetries: 2, waitMinMs: 1, waitMaxMs: 1 },
+  };
+  beforeAll(async () => {
+    receiver = await startHttpReceiver();
+  });
+  afterAll(async () => {
+    await receiver.stop();
+    await http.close();
+    await jsonnet.close();
+  });
+
+  const hook = (url: string) => parseWebHookConfig({ url, method: 'POST', response: { parse: true } });
+
+  it('answers 500 with the client\'s "giving up" error, as Kratos, after a 5xx on every attempt', async () => {
+    receiver.script('/down', [{ status: 503, body: {} }]);
+    const outcome = await executeWebHook(deps, hook(`${receiver.url}/down?key=secret`), ctx, 'test');
+    expect(receiver.to('/down')).toHaveLength(3);
+    if (outcome.kind !== 'failed') throw new Error(`expected a failure, got ${outcome.kind}`);
+    // herodot's answer for a plain error: no id, no reason; the target named by its origin only.
+    expect(outcome.error.toJSON()).toEqual({
+      error: {
+        code: 500,
+        status: 'Internal Server Error',
+        message: `POST ${receiver.url} giving up after 3 attempt(s)`,
+      },
+    });
+  });
+
+  it('answers 500 with the last error when the target cannot be connected to', async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    const outcome = await executeWebHook(deps, hook(`${nobody}/hook`), ctx, 'test');
+    if (outcome.kind !== 'failed') throw new Error(`expected a failure, got ${outcome.kind}`);
+    const body = outcome.error.toJSON().error;
+    expect(body).toMatchObject({ code: 500, status: 'Internal Server Error' });
+    expect(body.id).toBeUndefined();
+    expect(body.reason).toBeUndefined();
+    expect(body.message.startsWith(`POST ${nobody} giving up after 3 attempt(s): `)).toBe(true);
+  });
+
+  it('still answers 502 for a 4xx, which is not retried', async () => {
+    receiver.script('/refuses', [{ status: 409, body: {} }]);
+    const outcome = await executeWebHook(
+      deps,
+      parseWebHookConfig({ url: `${receiver.url}/refuses`, method: 'POST' }),
+      ctx,
+      'test',
+    );
+    expect(receiver.to('/refuses')).toHaveLength(1);
+    if (outcome.kind !== 'failed') throw new Error(`expected a failure, got ${outcome.kind}`);
+    expect(outcome.error.code).toBe(502);
+  });
+});

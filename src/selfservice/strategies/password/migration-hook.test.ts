@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpReceiver, startHttpReceiver } from '../../../../test/support/http-receiver.js';
+import { createJsonnetEvaluator } from '../../../jsonnet/evaluator.js';
+import { createOutboundHttp } from '../../../kernel/http-client.js';
+import { silentLogger } from '../../../kernel/logger.js';
+import { createTemplateSource } from '../../hooks/web-hook/templates.js';
+import { createPasswordMigrationHook, type PasswordMigrationHookDeps } from './migration-hook.js';
+
+const MATCH = { status: 200, body: { status: 'password_match' } };
+
+describe('the password migration hook, called as Kratos calls it (its web hook client)', () => {
+  const jsonnet = createJsonnetEvaluator({ workers: 1 });
+  const http = createOutboundHttp({ disallowPrivateIpRanges: false });
+  let receiver: HttpReceiver;
+  const deps: PasswordMigrationHookDeps = {
+    http,
+    jsonnet,
+    templates: createTemplateSource({ cwd: process.cwd(), http }),
+    logger: silentLogger(),
+    timeoutMs: 5_000,
+    // Kratos's two retries, without its waits.
+    retry: { maxRetries: 2, waitMinMs: 1, waitMaxMs: 1 },
+  };
+  beforeAll(async () => {
+    receiver = await startHttpReceiver();
+  });
+  afterAll(async () => {
+    await receiver.stop();
+    await http.close();
+    await jsonnet.close();
+  });
+
+  const hookAt = (path: string, config: Record<string, unknown> = {}) => {
+    const hook = createPasswordMigrationHook(
+      { enabled: true, config: { url: `${receiver.url}${path}`, ...config } },
+      deps,
+    );
+    if (hook === undefined) throw new Error('the hook is enabled');
+    return hook;
+  };
+
+  it('tries again after a 5xx, with the same trigger id and a new request id', async () => {
+    receiver.script('/flaky', [{ status: 503, body: {} }, MATCH]);
+    expect(await hookAt('/flaky').check('legacy@example.test', 'old password')).toBe('match');
+    const [first, second] = receiver.to('/flaky');
+    expect(JSON.parse(second?.body ?? '{}')).toEqual({
+      identifier: 'legacy@example.test',
+      password: 'old password',
+    });
+    expect(first?.headers['ory-webhook-trigger-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second?.headers['ory-webhook-trigger-id']).toBe(first?.headers['ory-webhook-trigger-id']);
+    expect(second?.headers['ory-webhook-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second?.headers['ory-webhook-request-id']).not.toBe(first?.headers['ory-webhook-request-id']);
+  });
+
+  it('gives up after three attempts that all fail: the password cannot be checked', async () => {
+    receiver.script('/down', [{ status: 500, body: {} }]);
+    expect(await hookAt('/down').check('legacy@example.test', 'old password')).toBe('unavailable');
+    expect(receiver.to('/down')).toHaveLength(3);
+  });
+
+  it('follows a 307 to where the old system moved, body and all', async () => {
+    receiver.script('/old', [{ status: 307, headers: { location: '/new' } }]);
+    receiver.script('/new', [MATCH]);
+    expect(await hookAt('/old').check('legacy@example.test', 'old password')).toBe('match');
+    expect(JSON.parse(receiver.to('/new')[0]?.body ?? '{}')).toMatchObject({ password: 'old password' });
+  });
+
+  it('takes a 200 that does not say "password_match" for a wrong password, as Kratos', async () => {
+    receiver.script('/unsure', [{ status: 200, body: { status: 'maybe' } }]);
+    expect(await hookAt('/unsure').check('legacy@example.test', 'guess')).toBe('mismatch');
+    receiver.script('/forbidden', [{ status: 403, body: {} }]);
+    expect(await hookAt('/forbidden').check('legacy@example.test', 'guess')).toBe('mismatch');
+  });
+
+  it('sends no event headers with emit_analytics_event: false', async () => {
+    receiver.script('/quiet', [MATCH]);
+    await hookAt('/quiet', { emit_analytics_event: false }).check('legacy@example.test', 'old password');
+    const [call] = receiver.to('/quiet');
+    expect(call?.headers['ory-webhook-trigger-id']).toBeUndefined();
+    expect(call?.headers['ory-webhook-request-id']).toBeUndefined();
+  });
+});
