@@ -1,44 +1,24 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { csrfTokenOf } from './support/browser-client.js';
 import { useCourierServer } from './support/courier-server.js';
 import { testDatabases } from './support/databases.js';
-import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
 import { createPasswordIdentity, examTraits, loginWithPassword, PASSWORD } from './support/identities.js';
-import {
-  browserRecoveryCode,
-  nativeRecoveryCode,
-  type RecoveryFlowJson,
-  submitRecoveryCode,
-} from './support/recovery-codes.js';
+import { postAsApp } from './support/one-time-flows.js';
+import { browserRecoveryCode, nativeRecoveryCode, type RecoveryFlowJson } from './support/recovery-codes.js';
+import { jsonnetBody, refusal, useHookReceiver, webHookTo } from './support/web-hook-receiver.js';
 
-const base64 = (text: string) => `base64://${Buffer.from(text).toString('base64')}`;
-const BODY = base64(
-  "function(ctx) { identity_id: ctx.identity.id, session_id: ctx.session.id, state: ctx.flow.state, admin: std.objectHas(ctx.identity, 'metadata_admin') }",
+const BODY = jsonnetBody(
+  "function(ctx) { identity_id: ctx.identity.id, session_id: ctx.session.id, state: ctx.flow.state, admin: std.objectHas(ctx.identity, 'metadata_admin'), payload: if std.objectHas(ctx.flow, 'transient_payload') then ctx.flow.transient_payload else null }",
 );
-/** What a policy service answers to refuse a recovery, in Kratos's web hook format. */
-const LOCKED = {
-  status: 403,
-  body: {
-    messages: [
-      {
-        instance_ptr: '#/',
-        messages: [{ id: 4000001, text: 'This account is locked: call the help desk.', type: 'error' }],
-      },
-    ],
-  },
-};
+/** What a policy service answers to refuse a recovery. */
+const LOCKED = refusal('This account is locked: call the help desk.');
+
+type HookBody = { identity_id: string; session_id: string; state: string; admin: boolean; payload: unknown };
 
 describe.each(testDatabases())(
   'recovery after hooks decide before the session exists ($name)',
   (database) => {
-    let receiver: HttpReceiver;
-
-    beforeAll(async () => {
-      receiver = await startHttpReceiver();
-    });
-    afterAll(async () => {
-      await receiver?.stop();
-    });
+    const hooks = useHookReceiver();
     const t = useCourierServer(database, () => ({
       flows: {
         recovery: {
@@ -46,30 +26,15 @@ describe.each(testDatabases())(
           use: 'code',
           after: {
             hooks: [
-              {
-                hook: 'web_hook',
-                config: {
-                  url: `${receiver.url}/interrupting`,
-                  method: 'POST',
-                  body: BODY,
-                  can_interrupt: true,
-                },
-              },
+              webHookTo(hooks.receiver, '/interrupting', BODY),
               { hook: 'revoke_active_sessions' },
-              {
-                hook: 'web_hook',
-                config: { url: `${receiver.url}/plain`, method: 'POST', body: BODY },
-              },
+              webHookTo(hooks.receiver, '/plain', BODY),
             ],
           },
         },
       },
     }));
     const sessionCookie = () => t.server.registry.sessionConfig.cookie.name;
-    beforeEach(() => {
-      receiver.script('/interrupting', [{ status: 200, body: {} }]);
-      receiver.script('/plain', [{ status: 204 }]);
-    });
 
     /** An identity somebody else is signed in to (with the password they took): their token. */
     async function takenOver(email: string): Promise<{ id: string; intruder: string }> {
@@ -93,9 +58,17 @@ describe.each(testDatabases())(
     /** A native flow with a code mailed for `email`: submit the code with `fetch` (no redirects followed). */
     async function nativeCode(email: string) {
       const { id, code } = await nativeRecoveryCode(t.frontend, t.smtp, email);
-      const submit = () => submitRecoveryCode(t.server.publicUrl, id, { code });
+      const submit = (extra: object = {}) =>
+        postAsApp(t.server.publicUrl, 'recovery', id, { method: 'code', code, ...extra });
       return { flow: { id }, submit };
     }
+
+    /** What the hook at `path` was sent about identity `id`. */
+    const sentTo = (path: string, id: string) =>
+      hooks.receiver
+        .to(path)
+        .map((r) => JSON.parse(r.body) as HookBody)
+        .filter((b) => b.identity_id === id);
 
     /** A browser flow with a code mailed for `email`; `html` submits it as a form post. */
     async function browserCode(email: string, html: boolean) {
@@ -109,6 +82,7 @@ describe.each(testDatabases())(
     }
 
     it('a can_interrupt hook refuses a native recovery: a new flow with its message, no session, nobody signed out', async () => {
+      const { receiver } = hooks;
       const email = 'locked-native@example.test';
       const { id, intruder } = await takenOver(email);
       receiver.script('/interrupting', [LOCKED]);
@@ -134,6 +108,7 @@ describe.each(testDatabases())(
     });
 
     it('refuses an SPA and an HTML form alike, and sets no session cookie', async () => {
+      const { receiver } = hooks;
       const email = 'locked-browser@example.test';
       const { id } = await takenOver(email);
       receiver.script('/interrupting', [LOCKED]);
@@ -161,6 +136,7 @@ describe.each(testDatabases())(
     });
 
     it('a plain hook answering 403 fails the recovery with 502 (an error page for a form): no session is stored', async () => {
+      const { receiver } = hooks;
       const email = 'plain-refused@example.test';
       const { id, intruder } = await takenOver(email);
       receiver.script('/plain', [{ status: 403 }]);
@@ -194,25 +170,28 @@ describe.each(testDatabases())(
         body.continue_with.find((c) => c.action === 'set_ory_session_token')?.ory_session_token ?? '';
       const { data: mine } = await t.frontend.toSession({ xSessionToken: token });
       for (const path of ['/interrupting', '/plain']) {
-        const sent = receiver
-          .to(path)
-          .map(
-            (r) =>
-              JSON.parse(r.body) as {
-                identity_id: string;
-                session_id: string;
-                state: string;
-                admin: boolean;
-              },
-          )
-          .filter((b) => b.identity_id === id);
         // The identity with metadata_admin, as every flow's hooks see it (not in Kratos: #3894).
-        expect(sent, path).toEqual([
-          { identity_id: id, session_id: mine.id, state: 'passed_challenge', admin: true },
+        expect(sentTo(path, id), path).toEqual([
+          { identity_id: id, session_id: mine.id, state: 'passed_challenge', admin: true, payload: null },
         ]);
       }
       expect(await whoami(intruder)).toBe(401);
       expect(await activeSessions(id)).toBe(1);
+    });
+
+    it("hands the code step's transient_payload to the hooks as ctx.flow.transient_payload", async () => {
+      const email = 'recovered-payload@example.test';
+      const { id } = await takenOver(email);
+      const payload = { ticket: 'HD-1042', reason: ['lost phone'] };
+      const { submit } = await nativeCode(email);
+      const done = await submit({ transient_payload: payload });
+      expect(done.status).toBe(200);
+      for (const path of ['/interrupting', '/plain']) {
+        expect(
+          sentTo(path, id).map((b) => b.payload),
+          path,
+        ).toEqual([payload]);
+      }
     });
   },
 );

@@ -7,58 +7,27 @@
  *   untouched; the link strategy sends a native app to the new flow's JSON
  *   (`/self-service/verification/flows?id=`), the code strategy answers JSON with 410.
  */
-import type { IdentityApi } from '@ory/client';
 import { describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
 import { useCourierServer } from './support/courier-server.js';
 import { testDatabases } from './support/databases.js';
 import { failure } from './support/failure.js';
-import { codeIn, mailTo } from './support/mail.js';
-import type { TestServer } from './support/server.js';
+import {
+  addressVerified,
+  createExamIdentity,
+  expireSecrets,
+  type OneTimeFlowJson as FlowJson,
+  messageIds as ids,
+  mailedLink,
+  replacementFlow,
+} from './support/one-time-flows.js';
+import { browserVerificationCode, nativeVerificationCode, otherThan } from './support/verification-codes.js';
 
-const traits = (email: string) => ({ email, fullname: 'Ada', phone_number: 5550100, user_type: 'educator' });
-const ids = (messages: { id: number }[] | undefined) => (messages ?? []).map((m) => m.id);
 const EXPIRED_TEXT = /^The verification flow expired \d+\.\d\d minutes ago, please try again\.$/;
 
-type FlowJson = {
-  id: string;
-  type: string;
-  state: string;
-  ui: { messages?: { id: number; text: string }[]; nodes: { attributes: object }[] };
-};
-
-async function createIdentity(admin: IdentityApi, email: string): Promise<string> {
-  const { data } = await admin.createIdentity({
-    createIdentityBody: { schema_id: 'exam', traits: traits(email) },
-  });
-  return data.id;
-}
-
-async function verified(admin: IdentityApi, id: string): Promise<boolean | undefined> {
-  const { data } = await admin.getIdentity({ id });
-  return data.verifiable_addresses?.[0]?.verified;
-}
-
-/** Moves the expiry of the codes and link tokens of flow `flowId` a minute into the past. */
-async function expireSecrets(server: TestServer, flowId: string): Promise<Date> {
-  const expiresAt = new Date(Date.now() - 60_000);
-  await server.registry.database.db
-    .updateTable('selfservice_codes')
-    .set({ expires_at: expiresAt })
-    .where('flow_id', '=', flowId)
-    .execute();
-  return expiresAt;
-}
-
 /** The flow a 303 to the verification UI leads to, as `browser` fetches it. */
-async function uiFlow(browser: BrowserClient, answer: Response, old: string): Promise<FlowJson> {
-  expect(answer.status).toBe(303);
-  const location = new URL(answer.headers.get('location') ?? '');
-  expect(location.pathname).toBe('/ui/verification');
-  const id = location.searchParams.get('flow') ?? '';
-  expect(id).not.toBe(old);
-  return (await (await browser.getJson(`/self-service/verification/flows?id=${id}`)).json()) as FlowJson;
-}
+const uiFlow = (browser: BrowserClient, answer: Response, old: string): Promise<FlowJson> =>
+  replacementFlow(browser, answer, 'verification', old);
 
 describe.each(testDatabases())('verification by code, expired or already passed ($name)', (database) => {
   const t = useCourierServer(database, {
@@ -68,28 +37,15 @@ describe.each(testDatabases())('verification by code, expired or already passed 
 
   /** A native flow with a code mailed for a new identity's address. */
   async function nativeCodeSent(email: string) {
-    const id = await createIdentity(t.admin, email);
-    const { data: flow } = await t.frontend.createNativeVerificationFlow();
-    const before = t.smtp.messages.length;
-    await t.frontend.updateVerificationFlow({
-      flow: flow.id,
-      updateVerificationFlowBody: { method: 'code', email },
-    });
-    return { id, flow, code: codeIn((await mailTo(t.smtp, email, before)).text) };
+    const id = await createExamIdentity(t.admin, email);
+    const { id: flowId, code } = await nativeVerificationCode(t.frontend, t.smtp, email);
+    return { id, flow: { id: flowId }, code };
   }
 
   /** A browser flow with a code mailed for a new identity's address. */
   async function browserCodeSent(email: string) {
-    const id = await createIdentity(t.admin, email);
-    const browser = new BrowserClient(t.server.publicUrl);
-    const flow = (await (await browser.getJson('/self-service/verification/browser')).json()) as FlowJson;
-    const before = t.smtp.messages.length;
-    await browser.postJson(`/self-service/verification?flow=${flow.id}`, {
-      method: 'code',
-      email,
-      csrf_token: csrfTokenOf(flow),
-    });
-    return { id, browser, flow, code: codeIn((await mailTo(t.smtp, email, before)).text) };
+    const id = await createExamIdentity(t.admin, email);
+    return { id, ...(await browserVerificationCode(t.server.publicUrl, t.smtp, email)) };
   }
 
   it('answers an expired code with a new native flow saying 4070005: 410 self_service_flow_expired', async () => {
@@ -98,7 +54,7 @@ describe.each(testDatabases())('verification by code, expired or already passed 
     // A wrong code is still only wrong (4070006, the same flow).
     const wrong = await t.frontend.updateVerificationFlow({
       flow: flow.id,
-      updateVerificationFlowBody: { method: 'code', code: code === '123456' ? '654321' : '123456' },
+      updateVerificationFlowBody: { method: 'code', code: otherThan(code) },
     });
     expect([wrong.status, wrong.data.id, ids(wrong.data.ui.messages)]).toEqual([200, flow.id, [4070006]]);
 
@@ -119,7 +75,7 @@ describe.each(testDatabases())('verification by code, expired or already passed 
     const { data: next } = await t.frontend.getVerificationFlow({ id: refused.body.use_flow_id });
     expect([next.type, next.state, ids(next.ui.messages)]).toEqual(['api', 'choose_method', [4070005]]);
     expect(next.ui.messages?.[0]?.text).toMatch(EXPIRED_TEXT);
-    expect(await verified(t.admin, id)).toBe(false);
+    expect(await addressVerified(t.admin, id)).toBe(false);
   });
 
   it("sends a browser's expired code to the UI of a new flow saying 4070005", async () => {
@@ -132,7 +88,7 @@ describe.each(testDatabases())('verification by code, expired or already passed 
     });
     const next = await uiFlow(browser, posted, flow.id);
     expect([next.type, next.state, ids(next.ui.messages)]).toEqual(['browser', 'choose_method', [4070005]]);
-    expect(await verified(t.admin, id)).toBe(false);
+    expect(await addressVerified(t.admin, id)).toBe(false);
   });
 
   it('answers a passed native flow posted to again with a new flow saying 4070002 (410 for JSON)', async () => {
@@ -181,16 +137,11 @@ describe.each(testDatabases())('verification by link, expired or already passed 
   });
 
   /** The verification link in the message to `email` after `before`. */
-  async function linkTo(email: string, before: number): Promise<string> {
-    const mail = await mailTo(t.smtp, email, before);
-    const link = mail.text.split(/\s+/).find((word) => word.includes('/self-service/verification?flow='));
-    expect(link).toContain('token=');
-    return link ?? '';
-  }
+  const linkTo = (email: string, before: number) => mailedLink(t.smtp, 'verification', email, before);
 
   /** A native flow with a link mailed for a new identity's address. */
   async function nativeLinkSent(email: string) {
-    const id = await createIdentity(t.admin, email);
+    const id = await createExamIdentity(t.admin, email);
     const { data: flow } = await t.frontend.createNativeVerificationFlow();
     const before = t.smtp.messages.length;
     await t.frontend.updateVerificationFlow({
@@ -208,7 +159,7 @@ describe.each(testDatabases())('verification by link, expired or already passed 
     const next = await uiFlow(browser, followed, flow.id);
     expect([next.type, next.state, ids(next.ui.messages)]).toEqual(['browser', 'choose_method', [4070005]]);
     expect(next.ui.messages?.[0]?.text).toMatch(EXPIRED_TEXT);
-    expect(await verified(t.admin, id)).toBe(false);
+    expect(await addressVerified(t.admin, id)).toBe(false);
     // Kratos uses the token up before it looks at its expiry: the second click finds no token.
     const again = await uiFlow(
       browser,
@@ -244,7 +195,7 @@ describe.each(testDatabases())('verification by link, expired or already passed 
 
   it('sends a browser posting to its passed flow to the UI of a new flow saying 4070002', async () => {
     const email = 'passed-link-browser@example.test';
-    await createIdentity(t.admin, email);
+    await createExamIdentity(t.admin, email);
     const browser = new BrowserClient(t.server.publicUrl);
     const flow = (await (await browser.getJson('/self-service/verification/browser')).json()) as FlowJson;
     const before = t.smtp.messages.length;

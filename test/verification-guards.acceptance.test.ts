@@ -7,7 +7,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IdentityApi, UiNode } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
 import {
@@ -18,28 +17,23 @@ import {
 } from './support/courier-server.js';
 import { type TestDatabase, testDatabases } from './support/databases.js';
 import { failure } from './support/failure.js';
+import { examTraits as traits } from './support/identities.js';
 import { codeIn, mailTo } from './support/mail.js';
+import {
+  createExamIdentity as createIdentity,
+  type OneTimeFlowJson as FlowJson,
+  messageIds as ids,
+  mailedLink,
+  replacementFlow,
+  addressVerified as verified,
+} from './support/one-time-flows.js';
 import type { TestServer } from './support/server.js';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
-
-const traits = (email: string) => ({ email, fullname: 'Ada', phone_number: 5550100, user_type: 'educator' });
-const ids = (messages: { id: number }[] | undefined) => (messages ?? []).map((m) => m.id);
-
-type FlowJson = {
-  id: string;
-  type: string;
-  state: string;
-  return_to?: string;
-  ui: { action: string; method: string; messages?: { id: number; text: string }[]; nodes: UiNode[] };
-};
+import { nativeVerificationCode, otherThan } from './support/verification-codes.js';
 
 /** The link in the last message to `email` since `before`. */
-async function linkTo(smtp: TestSmtpServer, email: string, before: number): Promise<string> {
-  const mail = await mailTo(smtp, email, before);
-  const link = mail.text.split(/\s+/).find((word) => word.includes('/self-service/verification?flow='));
-  expect(link).toContain('token=');
-  return link ?? '';
-}
+const linkTo = (smtp: TestSmtpServer, email: string, before: number) =>
+  mailedLink(smtp, 'verification', email, before);
 
 /** Kratos's passed form: `GET` to where Continue leads, the anchor alone (no CSRF node). */
 function expectPassedForm(flow: FlowJson, href: string, group: 'code' | 'link'): void {
@@ -52,20 +46,8 @@ function expectPassedForm(flow: FlowJson, href: string, group: 'code' | 'link'):
   expect(flow.ui.nodes[0]?.attributes).toMatchObject({ node_type: 'a', href });
 }
 
-async function createIdentity(admin: IdentityApi, email: string): Promise<string> {
-  const { data } = await admin.createIdentity({
-    createIdentityBody: { schema_id: 'exam', traits: traits(email) },
-  });
-  return data.id;
-}
-
-async function verified(admin: IdentityApi, id: string): Promise<boolean | undefined> {
-  const { data } = await admin.getIdentity({ id });
-  return data.verifiable_addresses?.[0]?.verified;
-}
-
 /** The messages on a flow's node `name`. */
-function nodeMessages(flow: { ui: { nodes: UiNode[] } }, name: string): number[] {
+function nodeMessages(flow: FlowJson, name: string): number[] {
   const node = flow.ui.nodes.find((n) => (n.attributes as { name?: string }).name === name);
   return ids(node?.messages);
 }
@@ -79,14 +61,8 @@ describe.each(testDatabases())('verification by code refuses ($name)', (database
   /** A native flow with a code mailed for a new identity's address. */
   async function codeSent(email: string) {
     const id = await createIdentity(t.admin, email);
-    const { data: flow } = await t.frontend.createNativeVerificationFlow();
-    const before = t.smtp.messages.length;
-    await t.frontend.updateVerificationFlow({
-      flow: flow.id,
-      updateVerificationFlowBody: { method: 'code', email },
-    });
-    const code = codeIn((await mailTo(t.smtp, email, before)).text);
-    return { id, flow, code, wrong: code === '123456' ? '654321' : '123456' };
+    const { id: flowId, code } = await nativeVerificationCode(t.frontend, t.smtp, email);
+    return { id, flow: { id: flowId }, code, wrong: otherThan(code) };
   }
 
   it('replaces a flow whose code was guessed at 5 times: 410 naming a new flow that says so', async () => {
@@ -137,7 +113,7 @@ describe.each(testDatabases())('verification by code refuses ($name)', (database
         code: value,
         csrf_token: csrfTokenOf(flow),
       });
-    for (let i = 0; i < 5; i++) await post(code === '123456' ? '654321' : '123456');
+    for (let i = 0; i < 5; i++) await post(otherThan(code));
     const refused = await post(code);
     expect(refused.status).toBe(303);
     const location = new URL(refused.headers.get('location') ?? '');
@@ -286,16 +262,8 @@ describe.each(testDatabases())('verification by link ($name)', (database) => {
   }
 
   /** The new flow a refused link was sent to (303 to its UI), as its browser fetches it. */
-  async function replacement(browser: BrowserClient, answer: Response, old: string): Promise<FlowJson> {
-    expect(answer.status).toBe(303);
-    const location = new URL(answer.headers.get('location') ?? '');
-    expect(location.pathname).toBe('/ui/verification');
-    const nextId = location.searchParams.get('flow') ?? '';
-    expect(nextId).not.toBe(old);
-    return (await (
-      await browser.getJson(`/self-service/verification/flows?id=${nextId}`)
-    ).json()) as FlowJson;
-  }
+  const replacement = (browser: BrowserClient, answer: Response, old: string) =>
+    replacementFlow(browser, answer, 'verification', old);
 
   it('sends a bad link to a new browser flow saying 4070001, keeping return_to, for any client', async () => {
     const returnTo = 'http://app.example.test/after-verification';

@@ -3,44 +3,26 @@
  * verificationUseCode runs PostVerificationHook before UpdateVerifiableAddress: a hook that fails
  * leaves the address unverified.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { describe, expect, it } from 'vitest';
+import { csrfTokenOf } from './support/browser-client.js';
 import { useCourierServer } from './support/courier-server.js';
 import { testDatabases } from './support/databases.js';
-import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
-import { codeIn, mailTo } from './support/mail.js';
+import { addressVerified, createExamIdentity, postAsApp } from './support/one-time-flows.js';
+import { browserVerificationCode, nativeVerificationCode } from './support/verification-codes.js';
+import { jsonnetBody, refusal, useHookReceiver, webHookTo } from './support/web-hook-receiver.js';
 
-const traits = (email: string) => ({ email, fullname: 'Ada', phone_number: 5550100, user_type: 'educator' });
-const base64 = (text: string) => `base64://${Buffer.from(text).toString('base64')}`;
-const BODY = base64(
-  "function(ctx) { identity_id: ctx.identity.id, state: ctx.flow.state, admin: std.objectHas(ctx.identity, 'metadata_admin') }",
+const BODY = jsonnetBody(
+  "function(ctx) { identity_id: ctx.identity.id, state: ctx.flow.state, admin: std.objectHas(ctx.identity, 'metadata_admin'), payload: if std.objectHas(ctx.flow, 'transient_payload') then ctx.flow.transient_payload else null }",
 );
-/** What a policy service answers to refuse a verification, in Kratos's web hook format. */
-const LOCKED = {
-  status: 403,
-  body: {
-    messages: [
-      {
-        instance_ptr: '#/',
-        messages: [{ id: 4000001, text: 'This address is on a block list.', type: 'error' }],
-      },
-    ],
-  },
-};
+/** What a policy service answers to refuse a verification. */
+const LOCKED = refusal('This address is on a block list.');
 
 type FlowJson = { id: string; state: string; ui: { messages?: { id: number; text: string }[] } };
 
 describe.each(testDatabases())(
   'verification after hooks decide before the address is verified ($name)',
   (database) => {
-    let receiver: HttpReceiver;
-
-    beforeAll(async () => {
-      receiver = await startHttpReceiver();
-    });
-    afterAll(async () => {
-      await receiver?.stop();
-    });
+    const hooks = useHookReceiver();
     const t = useCourierServer(database, () => ({
       flows: {
         verification: {
@@ -48,61 +30,32 @@ describe.each(testDatabases())(
           use: 'code',
           after: {
             hooks: [
-              {
-                hook: 'web_hook',
-                config: {
-                  url: `${receiver.url}/interrupting`,
-                  method: 'POST',
-                  body: BODY,
-                  can_interrupt: true,
-                },
-              },
-              { hook: 'web_hook', config: { url: `${receiver.url}/plain`, method: 'POST', body: BODY } },
+              webHookTo(hooks.receiver, '/interrupting', BODY),
+              webHookTo(hooks.receiver, '/plain', BODY),
             ],
           },
         },
       },
     }));
-    beforeEach(() => {
-      receiver.script('/interrupting', [{ status: 200, body: {} }]);
-      receiver.script('/plain', [{ status: 204 }]);
-    });
 
-    async function createIdentity(email: string): Promise<string> {
-      const { data } = await t.admin.createIdentity({
-        createIdentityBody: { schema_id: 'exam', traits: traits(email), metadata_admin: { tier: 'gold' } },
-      });
-      return data.id;
-    }
-
-    async function verified(id: string): Promise<boolean | undefined> {
-      const { data } = await t.admin.getIdentity({ id });
-      return data.verifiable_addresses?.[0]?.verified;
-    }
+    const createIdentity = (email: string) =>
+      createExamIdentity(t.admin, email, { metadata_admin: { tier: 'gold' } });
+    const verified = (id: string) => addressVerified(t.admin, id);
 
     /** A native flow with a code mailed for `email`; `submit` posts it with `fetch` (no redirects followed). */
     async function nativeCode(email: string) {
-      const { data: flow } = await t.frontend.createNativeVerificationFlow();
-      const before = t.smtp.messages.length;
-      await t.frontend.updateVerificationFlow({
-        flow: flow.id,
-        updateVerificationFlowBody: { method: 'code', email },
-      });
-      const code = codeIn((await mailTo(t.smtp, email, before)).text);
-      const submit = () =>
-        fetch(`${t.server.publicUrl}/self-service/verification?flow=${flow.id}`, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: { accept: 'application/json', 'content-type': 'application/json' },
-          body: JSON.stringify({ method: 'code', code }),
-        });
-      return { flow, submit };
+      const { id, code } = await nativeVerificationCode(t.frontend, t.smtp, email);
+      const submit = (extra: object = {}) =>
+        postAsApp(t.server.publicUrl, 'verification', id, { method: 'code', code, ...extra });
+      return { flow: { id }, submit };
     }
 
     it('leaves the address unverified when a hook fails (502), and verifies it once the hooks pass', async () => {
+      const { receiver } = hooks;
       const email = 'hook-fails@example.test';
       const id = await createIdentity(email);
-      receiver.script('/plain', [{ status: 500, body: {} }]);
+      // A 4xx from a hook that may not interrupt: the target answered, wrongly (Kratos's 502).
+      receiver.script('/plain', [{ status: 403, body: {} }]);
       const failing = await nativeCode(email);
       const answer = await failing.submit();
       expect(answer.status).toBe(502);
@@ -122,12 +75,32 @@ describe.each(testDatabases())(
         identity_id: id,
         state: 'sent_email',
         admin: true,
+        payload: null,
       });
+    });
+
+    it("hands the code step's transient_payload to the hooks as ctx.flow.transient_payload", async () => {
+      const { receiver } = hooks;
+      const email = 'hook-payload@example.test';
+      const id = await createIdentity(email);
+      const payload = { campaign: 'spring', seats: [1, 2] };
+      const { submit } = await nativeCode(email);
+      const done = await submit({ transient_payload: payload });
+      expect(done.status).toBe(200);
+      expect(await verified(id)).toBe(true);
+      for (const path of ['/interrupting', '/plain']) {
+        const sent = receiver
+          .to(path)
+          .map((r) => JSON.parse(r.body) as { identity_id: string })
+          .filter((b) => b.identity_id === id);
+        expect(sent, path).toEqual([{ identity_id: id, state: 'sent_email', admin: true, payload }]);
+      }
     });
 
     // Parse and `can_interrupt` hooks run with the others, as Kratos's ExecutePostVerificationHook
     // calls every web hook.
     it("shows a refusing hook's messages on a new flow and leaves the address unverified", async () => {
+      const { receiver } = hooks;
       const email = 'hook-refuses@example.test';
       const id = await createIdentity(email);
       receiver.script('/interrupting', [LOCKED]);
@@ -144,19 +117,7 @@ describe.each(testDatabases())(
       expect(receiver.to('/plain')).toHaveLength(plainBefore);
 
       // A browser's form post is sent to the UI of the new flow.
-      const browser = new BrowserClient(t.server.publicUrl);
-      const flow = (await (
-        await browser.getJson('/self-service/verification/browser')
-      ).json()) as FlowJson & {
-        ui: { nodes: { attributes: object }[] };
-      };
-      const before = t.smtp.messages.length;
-      await browser.postJson(`/self-service/verification?flow=${flow.id}`, {
-        method: 'code',
-        email,
-        csrf_token: csrfTokenOf(flow),
-      });
-      const code = codeIn((await mailTo(t.smtp, email, before)).text);
+      const { browser, flow, code } = await browserVerificationCode(t.server.publicUrl, t.smtp, email);
       const posted = await browser.postForm(`/self-service/verification?flow=${flow.id}`, {
         method: 'code',
         code,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { toDate, toDateOrNull } from './row-codec.js';
 import type { Tables } from './tables.js';
 
@@ -93,7 +93,52 @@ function fromRow(row: CodeRow): StoredCode {
   };
 }
 
+/** Which stored secret a submission names: the flow's, under one of the keyed hashes. */
+interface SecretMatch {
+  flowKind: CodeFlowKind;
+  flowId: string;
+  hashes: readonly string[];
+  now: Date;
+  /** Past its time (`expires_at <= now`) rather than still good (`expires_at > now`). */
+  expired: boolean;
+}
+
+function unusedSecret(eb: ExpressionBuilder<Tables, 'selfservice_codes'>, match: SecretMatch) {
+  return eb.and([
+    eb('flow_kind', '=', match.flowKind),
+    eb('flow_id', '=', match.flowId),
+    eb('code_hash', 'in', [...match.hashes]),
+    eb('used_at', 'is', null),
+    eb('expires_at', match.expired ? '<=' : '>', match.now),
+  ]);
+}
+
 export function createCodeStore(db: Kysely<Tables>): CodeStore {
+  /**
+   * The flow's unused secret under one of `hashes`, fresh or `expired` as asked: with `useUp`
+   * marked used in the same conditional UPDATE (so of parallel takers exactly one gets it),
+   * else only read. `consume` and `findExpired` differ in the expiry side alone.
+   */
+  async function takeUnused(
+    match: SecretMatch,
+    options: { useUp: boolean },
+  ): Promise<StoredCode | undefined> {
+    if (match.hashes.length === 0) return undefined;
+    const row = options.useUp
+      ? await db
+          .updateTable('selfservice_codes')
+          .set({ used_at: match.now })
+          .where((eb) => unusedSecret(eb, match))
+          .returningAll()
+          .executeTakeFirst()
+      : await db
+          .selectFrom('selfservice_codes')
+          .selectAll()
+          .where((eb) => unusedSecret(eb, match))
+          .executeTakeFirst();
+    return row ? fromRow(row as CodeRow) : undefined;
+  }
+
   return {
     async issue(executor, code, now) {
       const row = {
@@ -112,47 +157,11 @@ export function createCodeStore(db: Kysely<Tables>): CodeStore {
       return fromRow(row);
     },
 
-    async consume(flowKind, flowId, hashes, now) {
-      if (hashes.length === 0) return undefined;
-      const row = await db
-        .updateTable('selfservice_codes')
-        .set({ used_at: now })
-        .where('flow_kind', '=', flowKind)
-        .where('flow_id', '=', flowId)
-        .where('code_hash', 'in', [...hashes])
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', now)
-        .returningAll()
-        .executeTakeFirst();
-      return row ? fromRow(row as CodeRow) : undefined;
-    },
+    consume: (flowKind, flowId, hashes, now) =>
+      takeUnused({ flowKind, flowId, hashes, now, expired: false }, { useUp: true }),
 
-    async findExpired(flowKind, flowId, hashes, now, options) {
-      if (hashes.length === 0) return undefined;
-      if (options.useUp) {
-        const used = await db
-          .updateTable('selfservice_codes')
-          .set({ used_at: now })
-          .where('flow_kind', '=', flowKind)
-          .where('flow_id', '=', flowId)
-          .where('code_hash', 'in', [...hashes])
-          .where('used_at', 'is', null)
-          .where('expires_at', '<=', now)
-          .returningAll()
-          .executeTakeFirst();
-        return used ? fromRow(used as CodeRow) : undefined;
-      }
-      const row = await db
-        .selectFrom('selfservice_codes')
-        .selectAll()
-        .where('flow_kind', '=', flowKind)
-        .where('flow_id', '=', flowId)
-        .where('code_hash', 'in', [...hashes])
-        .where('used_at', 'is', null)
-        .where('expires_at', '<=', now)
-        .executeTakeFirst();
-      return row ? fromRow(row as CodeRow) : undefined;
-    },
+    findExpired: (flowKind, flowId, hashes, now, options) =>
+      takeUnused({ flowKind, flowId, hashes, now, expired: true }, options),
 
     async invalidateFlow(flowId, now) {
       await db

@@ -4,7 +4,7 @@ import type { FlowStore } from '../../persistence/flow-store.js';
 import { UUID } from '../../persistence/uuid.js';
 import { decodeCsrfCookie } from './csrf.js';
 import { refreshCsrfNode } from './csrf-node.js';
-import { type FlowKind, isFlowExpired, type SelfServiceFlow } from './flow.js';
+import { type FlowKind, type FlowType, isFlowExpired, type SelfServiceFlow } from './flow.js';
 import { browserRequestOnApiFlow, FlowExpiredError } from './flow-errors.js';
 import {
   assertCsrf,
@@ -66,6 +66,48 @@ export async function storeFlowUi(
   return updated;
 }
 
+/** What the flow that replaces another says: on its form, and on its nodes. */
+export interface ReplacementMessages {
+  form: readonly UiText[];
+  fields?: Readonly<Record<string, readonly UiText[]>>;
+}
+
+/** What a replacement flow is stored with (see replaceFlow). */
+export interface FlowReplacement {
+  csrfToken?: string;
+  csrfBinding?: string;
+  notice: UiText[];
+  nodeMessages?: Readonly<Record<string, readonly UiText[]>>;
+}
+
+/**
+ * A new flow of `type` in place of one that cannot go on (expired, its code spent or tried too
+ * often, a bad link, a web hook's refusal), as Kratos's NewFlow in its retry and expiry paths: a
+ * browser flow gets this browser's CSRF token and binding (the cookie set if it had none), and
+ * `create` stores it carrying `messages`. Where the client is sent is the caller's to say: the
+ * flows and their strategies answer differently.
+ */
+export async function replaceFlow(
+  context: { cookies: CookieSettings },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  type: FlowType,
+  messages: ReplacementMessages,
+  create: (replacement: FlowReplacement) => Promise<SelfServiceFlow>,
+): Promise<SelfServiceFlow> {
+  const secret = type === 'browser' ? ensureCsrfSecret(request, reply, context.cookies) : undefined;
+  return create({
+    notice: [...messages.form],
+    ...(messages.fields === undefined ? {} : { nodeMessages: messages.fields }),
+    ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
+  });
+}
+
+/** `GET /self-service/<kind>/flows?id=`, where a client fetches a flow's JSON (Kratos's RouteGetFlow). */
+export function flowJsonUrl(publicBase: URL, kind: FlowKind, id: string): string {
+  return publicUrl(publicBase, `self-service/${kind}/flows?id=${encodeURIComponent(id)}`);
+}
+
 const EXPIRED_MESSAGES = {
   login: Msg.ErrorValidationLoginFlowExpired,
   registration: Msg.ErrorValidationRegistrationFlowExpired,
@@ -75,13 +117,12 @@ const EXPIRED_MESSAGES = {
 } as const satisfies Record<FlowKind, MessageId>;
 
 /**
- * An expired flow is replaced by a fresh one of the same type, and `create` stores it with what
- * `replacement` carries: the CSRF token and binding of browser flows, and the notice saying why
- * the person is on it, as Kratos's PrepareReplacementForExpiredFlow. A browser that wants HTML
- * is sent to the new flow's UI. Other clients are told where it is: login, registration and
- * settings with 410 self_service_flow_expired naming it (`use_flow_id`); recovery and
- * verification, as Kratos's error handlers of those two flows, with 303 to the new flow's JSON
- * at `/self-service/<kind>/flows?id=`, which clients follow (the API spec documents it so).
+ * An expired flow is replaced by a fresh one of the same type (see replaceFlow) carrying the
+ * notice saying why the person is on it, as Kratos's PrepareReplacementForExpiredFlow. A browser
+ * that wants HTML is sent to the new flow's UI. Other clients are told where it is: login,
+ * registration and settings with 410 self_service_flow_expired naming it (`use_flow_id`);
+ * recovery and verification, as Kratos's error handlers of those two flows, with 303 to the new
+ * flow's JSON at `/self-service/<kind>/flows?id=`, which clients follow (the API spec documents it so).
  */
 export async function replaceExpiredFlow(
   context: FlowStepContext & { cookies: CookieSettings; publicBase: URL },
@@ -94,20 +135,12 @@ export async function replaceExpiredFlow(
     notice: UiText[];
   }) => Promise<SelfServiceFlow>,
 ): Promise<FastifyReply> {
-  const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, context.cookies) : undefined;
-  const notice = [uiText(EXPIRED_MESSAGES[flow.kind], { expired_at: flow.expires_at, now: context.now() })];
-  const next = await create(
-    secret === undefined
-      ? { notice }
-      : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret), notice },
-  );
+  const notice = uiText(EXPIRED_MESSAGES[flow.kind], { expired_at: flow.expires_at, now: context.now() });
+  const next = await replaceFlow(context, request, reply, flow.type, { form: [notice] }, create);
   if (flow.type === 'browser' && !wantsJson(request))
     return reply.redirect(flowUiUrl(context.uiUrl, next.id), 303);
   if (flow.kind === 'recovery' || flow.kind === 'verification')
-    return reply.redirect(
-      publicUrl(context.publicBase, `self-service/${flow.kind}/flows?id=${next.id}`),
-      303,
-    );
+    return reply.redirect(flowJsonUrl(context.publicBase, flow.kind, next.id), 303);
   throw new FlowExpiredError(flow.expires_at, context.now(), next.id);
 }
 

@@ -36,9 +36,9 @@ export interface RecoveryDeps extends OneTimeDeps {
   tokens: TokenSources;
   returnTo: ReturnToValidator;
   /**
-   * `selfservice.methods.{code,link}.enabled` (Kratos's defaults: code on, link off). A method
-   * switched off is gone from self-service and admin recovery alike, as Kratos lists only enabled
-   * strategies. Absent: both on.
+   * Not read: which methods are on comes from `config` (`selfservice.methods.{code,link}.enabled`,
+   * see one-time/methods.ts), as for verification. Left only because app/selfservice.ts still
+   * passes it; to be dropped with that line.
    */
   methods?: Readonly<Record<CodeMethod, boolean>>;
 }

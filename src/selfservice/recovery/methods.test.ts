@@ -8,9 +8,9 @@ import type { CodeMethod } from '../../persistence/code-store.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
 import { newFlow, type SelfServiceFlow } from '../flow/flow.js';
 import { uiContainer } from '../flow/ui.js';
+import { ENDPOINT_DISABLED_MESSAGE } from '../one-time/methods.js';
 import { adminRecoveryRoutes } from './admin-routes.js';
 import type { RecoveryDeps } from './deps.js';
-import { ENDPOINT_DISABLED_MESSAGE } from './methods.js';
 import { recoveryRoutes } from './routes.js';
 
 const publicBase = new URL('https://id.example/');
@@ -40,10 +40,14 @@ async function recoveryApps(
   recovery: Record<string, unknown>,
   flow: SelfServiceFlow = sentFlow(),
 ): Promise<FastifyInstance> {
-  const document: object = { selfservice: { flows: { recovery: { enabled: true, ...recovery } } } };
+  const document: object = {
+    selfservice: {
+      methods: { code: { enabled: methods.code }, link: { enabled: methods.link } },
+      flows: { recovery: { enabled: true, ...recovery } },
+    },
+  };
   const known: Partial<RecoveryDeps> = {
     config: selfServiceConfig(document as KratosConfigDocument, publicBase),
-    methods,
     publicBase,
     now: () => new Date(),
     identityById: async () => undefined,

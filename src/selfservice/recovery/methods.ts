@@ -1,33 +1,25 @@
 import type { FastifyRequest } from 'fastify';
-import { type AppError, badRequest, notFound } from '../../kernel/errors.js';
+import { type AppError, badRequest } from '../../kernel/errors.js';
 import type { CodeMethod } from '../../persistence/code-store.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
+import { assertOneTimeMethodEndpointEnabled, oneTimeMethodEnabled } from '../one-time/methods.js';
 import type { RecoveryDeps } from './deps.js';
 
-/** Kratos's strategy.EndpointDisabledMessage. */
-export const ENDPOINT_DISABLED_MESSAGE =
-  'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.';
-
-/** `selfservice.methods.{code,link}.enabled`: both on when the composition root passes none. */
-export function recoveryMethodEnabled(deps: Pick<RecoveryDeps, 'methods'>, method: CodeMethod): boolean {
-  return deps.methods?.[method] ?? true;
-}
-
 /**
- * A switched-off method's admin endpoint, or a code or link submitted to its flow: 404, as
- * Kratos's strategy.IsDisabled and flow.MethodEnabledAndAllowed answer.
+ * A switched-off method's admin endpoint, or a code or link submitted to its flow: 404 (see
+ * assertOneTimeMethodEndpointEnabled).
  */
-export function assertMethodEndpointEnabled(deps: Pick<RecoveryDeps, 'methods'>, method: CodeMethod): void {
-  if (!recoveryMethodEnabled(deps, method)) throw notFound(ENDPOINT_DISABLED_MESSAGE);
+export function assertMethodEndpointEnabled(deps: Pick<RecoveryDeps, 'config'>, method: CodeMethod): void {
+  assertOneTimeMethodEndpointEnabled(deps.config, method);
 }
 
 /**
  * Starting a flow whose `recovery.use` names a switched-off method: 400, as Kratos's
  * GetActiveRecoveryStrategy (only enabled strategies are listed).
  */
-export function assertActiveMethodEnabled(deps: Pick<RecoveryDeps, 'methods' | 'config'>): void {
+export function assertActiveMethodEnabled(deps: Pick<RecoveryDeps, 'config'>): void {
   const method = deps.config.recovery.use;
-  if (!recoveryMethodEnabled(deps, method)) {
+  if (!oneTimeMethodEnabled(deps.config, method)) {
     throw badRequest(
       `You attempted recovery using ${method}, which is not enabled or does not exist. An administrator needs to enable this recovery method.`,
     );

@@ -27,20 +27,19 @@ import {
 } from '../flow/http-context.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { requestDevice } from '../flow/request-device.js';
-import { publicUrl } from '../flow/request-url.js';
 import { continueWithJson, flowUiUrl, respondWithFlow } from '../flow/respond.js';
 import { serializeFlow } from '../flow/serialize.js';
 import { WebHookRefusal } from '../hooks/runner.js';
 import { identityDisabledMessages, identityDisabledText } from '../identity-disabled.js';
 import { withoutNodeMessages } from '../nodes/index.js';
-import { redeemSecret, SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
+import { SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
+import { redeemOneTimeSecret } from '../one-time/redeem.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import { addressMissingNodes, throttledSendNodes, withCsrf } from '../verification/flow.js';
 import type { RecoveryDeps } from './deps.js';
 import { createRecoveryFlow, recoverySentForm } from './flow.js';
 import { assertFlowAllowed, assertMethodEndpointEnabled, skipsClientCheck } from './methods.js';
-
-/** Kratos's code.ErrCodeSubmittedTooOften, shown on the flow that replaces a guessed-at one. */
+import { retryRecovery } from './retry.js';
 
 /** The method a flow runs: what an admin issued it with, else the configured `use`. */
 export function recoveryMethodOf(deps: RecoveryDeps, flow: SelfServiceFlow): CodeMethod {
@@ -75,8 +74,12 @@ export async function submitRecovery(
   assertMethodEndpointEnabled(deps, method);
   if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
   const secret = submission.field(method === 'code' ? 'code' : 'token');
-  if (!resend && secret !== undefined && secret !== '') return redeem(deps, request, reply, flow, secret);
-  return send(deps, request, reply, flow, email, submission.transientPayload());
+  // As Kratos's strategies (Recover: `f.TransientPayload = body.TransientPayload`), the step's
+  // payload goes to the message's template data or to the after hooks.
+  const transientPayload = submission.transientPayload();
+  if (!resend && secret !== undefined && secret !== '')
+    return redeem(deps, request, reply, { flow, secret, transientPayload });
+  return send(deps, request, reply, flow, email, transientPayload);
 }
 
 /**
@@ -111,7 +114,7 @@ async function answerLink(
     // A link from a flow this browser started must come back to this browser; links an admin
     // created belong to no browser.
     assertFlowOwnedByBrowser(request, flow, deps.cookies);
-    return redeem(deps, request, reply, flow, token);
+    return redeem(deps, request, reply, { flow, secret: token, transientPayload: undefined });
   }
   if (flow.type === 'browser') ensureCsrfSecret(request, reply, deps.cookies);
   return respondWithFlow(request, reply, flow, deps.config.recovery.uiUrl);
@@ -179,9 +182,14 @@ async function redeem(
   deps: RecoveryDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  flow: SelfServiceFlow,
-  secret: string,
+  submitted: {
+    flow: SelfServiceFlow;
+    secret: string;
+    /** The step's `transient_payload`, for the after hooks (`ctx.flow.transient_payload`). */
+    transientPayload: JsonObject | undefined;
+  },
 ): Promise<FastifyReply> {
+  const { flow } = submitted;
   const method = recoveryMethodOf(deps, flow);
   const csrf = csrfOf(deps, request, reply, flow);
   if (flow.state === 'passed_challenge') {
@@ -190,12 +198,34 @@ async function redeem(
       messages: [uiText(Msg.ErrorValidationRecoveryRetrySuccess)],
     });
   }
-  const result = await redeemSecret(deps, { kind: 'recovery', method, flowId: flow.id }, secret);
+  // Typed codes count against the flow's tries; link tokens do not (see redeemOneTimeSecret).
+  const result = await redeemOneTimeSecret(
+    deps,
+    { kind: 'recovery', method, flowId: flow.id },
+    submitted.secret,
+  );
   // As Kratos's recoveryUseCode once the flow's tries are spent (ErrCodeSubmittedTooOften): a
   // new flow saying so, where the person asks for a new code.
-  if (!result.ok && result.reason === 'too_many' && method === 'code') {
+  if (!result.ok && result.reason === 'too_many') {
     return retryRecovery(deps, request, reply, flow, {
-      form: [uiText(Msg.ErrorValidationGeneric, { reason: SUBMITTED_TOO_OFTEN })],
+      type: flow.type,
+      messages: { form: [uiText(Msg.ErrorValidationGeneric, { reason: SUBMITTED_TOO_OFTEN })] },
+      strategy: 'code',
+    });
+  }
+  // The flow's own code or link, past its time: Kratos's RecoveryCode.Validate and
+  // RecoveryToken.Valid give flow.ExpiredError, which the strategies answer with a new flow saying
+  // 4060005 — recoveryUseCode one of the flow's type (retryRecoveryFlow), recoveryUseToken a
+  // browser flow whose UI every client is sent to (retryRecoveryFlowWithError).
+  if (!result.ok && result.reason === 'expired') {
+    return retryRecovery(deps, request, reply, flow, {
+      type: method === 'code' ? flow.type : 'browser',
+      messages: {
+        form: [
+          uiText(Msg.ErrorValidationRecoveryFlowExpired, { expired_at: result.expiredAt, now: deps.now() }),
+        ],
+      },
+      strategy: method,
     });
   }
   const identity = result.ok ? await deps.identityById(result.identityId) : undefined;
@@ -224,8 +254,12 @@ async function redeem(
   // Someone else signed in here: recovering would silently swap this browser's account.
   const current = await signedInIdentity(deps, request);
   if (current !== undefined && current !== identity.id) throw sessionAlreadyAvailable('recovery');
-  return recovered(deps, request, reply, flow, identity, result.address, method, (messages) =>
-    sentFormAgain('fix', messages),
+  return recovered(
+    deps,
+    request,
+    reply,
+    { flow, identity, address: result.address, method, transientPayload: submitted.transientPayload },
+    (messages) => sentFormAgain('fix', messages),
   );
 }
 
@@ -235,18 +269,25 @@ async function signedInIdentity(deps: RecoveryDeps, request: FastifyRequest): Pr
   return (await deps.sessions.authenticate(token))?.session.identityId;
 }
 
+/** What a right secret recovers: the identity, the address it was sent to, and the step. */
+interface Recovered {
+  flow: SelfServiceFlow;
+  identity: Identity;
+  address: string;
+  method: CodeMethod;
+  transientPayload: JsonObject | undefined;
+}
+
 /** The secret was right: sign the person in (privileged) and continue to settings. */
 async function recovered(
   deps: RecoveryDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  flow: SelfServiceFlow,
-  identity: Identity,
-  address: string,
-  method: CodeMethod,
+  recovery: Recovered,
   /** Shows the flow's form again with these messages (the identity turned out disabled). */
   refuse: (messages: UiText[]) => Promise<FastifyReply>,
 ): Promise<FastifyReply> {
+  const { flow, identity, address, method } = recovery;
   const now = deps.now();
   // Answered as to a browser: a browser flow, or a link whatever its flow's type. As Kratos's
   // link strategy (recoveryIssueSession with flow.TypeBrowser), a link signs a browser in with a
@@ -259,7 +300,7 @@ async function recovered(
   }
   let issued: IssuedSession | WebHookRefusal;
   try {
-    issued = await issueRecoverySession(deps, request, flow, identity, method);
+    issued = await issueRecoverySession(deps, request, recovery);
   } catch (error) {
     // Deactivated while the session was stored (the manager revoked it): as found before.
     const disabled = identityDisabledMessages(error);
@@ -267,7 +308,12 @@ async function recovered(
     return refuse(disabled);
   }
   if (issued instanceof WebHookRefusal) {
-    return retryRecovery(deps, request, reply, flow, { form: issued.form, fields: issued.fields });
+    // The code strategy's answer, as before, for a link's flow too.
+    return retryRecovery(deps, request, reply, flow, {
+      type: flow.type,
+      messages: { form: issued.form, fields: issued.fields },
+      strategy: 'code',
+    });
   }
   // `revoke_active_sessions`, as Kratos's SessionDestroyer: whoever else was signed in (the
   // person who took the account over, say) is signed out; the session just issued stays. After
@@ -338,17 +384,17 @@ async function recovered(
 async function issueRecoverySession(
   deps: RecoveryDeps,
   request: FastifyRequest,
-  flow: SelfServiceFlow,
-  identity: Identity,
-  method: CodeMethod,
+  { flow, identity, method, transientPayload }: Recovered,
 ): Promise<IssuedSession | WebHookRefusal> {
   const now = deps.now();
-  // What the hooks see as `ctx.flow`: the flow as Kratos hands it to them, challenge passed.
+  // What the hooks see as `ctx.flow`: the flow as Kratos hands it to them, challenge passed, with
+  // the step's `transient_payload`.
   const passing: SelfServiceFlow = { ...flow, state: 'passed_challenge', active: method, updated_at: now };
   const runHooks = async (draft: IssuedSession): Promise<void> => {
     const failed = await deps.hooks?.mustPass('recovery', method, request, passing, async () => ({
       identity: await deps.identityJson(identity.id, 'hooks'),
       session: deps.sessions.toJson(draft.session, identity),
+      transientPayload,
     }));
     if (failed) throw failed;
   };
@@ -369,34 +415,6 @@ async function issueRecoverySession(
     if (error instanceof WebHookRefusal) return error;
     throw error;
   }
-}
-
-/**
- * As Kratos's retryRecoveryFlow: a new flow of the same type (keeping `return_to`) carrying
- * `messages`, and the client sent to it with `303`: to `GET /self-service/recovery/flows?id=`
- * for native flows and JSON requests (fetch and @ory/client follow it to the new flow's JSON),
- * to the recovery UI for browsers.
- */
-async function retryRecovery(
-  deps: RecoveryDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  flow: SelfServiceFlow,
-  messages: { form: readonly UiText[]; fields?: Readonly<Record<string, readonly UiText[]>> },
-): Promise<FastifyReply> {
-  const secret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
-  const next = await createRecoveryFlow(deps, {
-    type: flow.type,
-    requestUrl: flow.request_url,
-    returnTo: flow.return_to,
-    notice: [...messages.form],
-    ...(messages.fields === undefined ? {} : { nodeMessages: messages.fields }),
-    ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
-  });
-  if (flow.type === 'api' || wantsJson(request)) {
-    return reply.redirect(publicUrl(deps.publicBase, `self-service/recovery/flows?id=${next.id}`), 303);
-  }
-  return reply.redirect(flowUiUrl(deps.config.recovery.uiUrl, next.id), 303);
 }
 
 function csrfOf(

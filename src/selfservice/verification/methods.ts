@@ -1,13 +1,12 @@
-import { badRequest, notFound } from '../../kernel/errors.js';
-import { ENDPOINT_DISABLED_MESSAGE } from '../recovery/methods.js';
+import { badRequest } from '../../kernel/errors.js';
+import { assertOneTimeMethodEndpointEnabled, oneTimeMethodEnabled } from '../one-time/methods.js';
 import type { VerificationDeps } from './deps.js';
 
 type MethodDeps = Pick<VerificationDeps, 'config'>;
 
 /** Whether `selfservice.methods.<use>.enabled` leaves the configured verification method on. */
 export function activeMethodEnabled(deps: MethodDeps): boolean {
-  const method = deps.config.verification.use;
-  return method === 'code' ? deps.config.code.enabled : deps.config.link.enabled;
+  return oneTimeMethodEnabled(deps.config, deps.config.verification.use);
 }
 
 /**
@@ -24,8 +23,8 @@ export function assertActiveMethodEnabled(deps: MethodDeps): void {
 
 /**
  * A submission (or a followed link) to a flow of a switched-off method, say one started before
- * the switch: 404, as Kratos's flow.MethodEnabledAndAllowed answers in the strategies' Verify.
+ * the switch: 404 (see assertOneTimeMethodEndpointEnabled).
  */
 export function assertMethodEndpointEnabled(deps: MethodDeps): void {
-  if (!activeMethodEnabled(deps)) throw notFound(ENDPOINT_DISABLED_MESSAGE);
+  assertOneTimeMethodEndpointEnabled(deps.config, deps.config.verification.use);
 }

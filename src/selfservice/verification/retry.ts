@@ -1,23 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FlowType, SelfServiceFlow } from '../flow/flow.js';
 import { FlowExpiredError, FlowReplacedError } from '../flow/flow-errors.js';
-import { csrfBinding, csrfTokenFor, ensureCsrfSecret, wantsJson } from '../flow/http-context.js';
-import type { UiText } from '../flow/messages.js';
-import { publicUrl } from '../flow/request-url.js';
+import { flowJsonUrl, type ReplacementMessages, replaceFlow } from '../flow/flow-steps.js';
+import { wantsJson } from '../flow/http-context.js';
 import { flowUiUrl } from '../flow/respond.js';
 import type { VerificationDeps } from './deps.js';
 import { createVerificationFlow } from './flow.js';
 
-/** What the flow that replaces a failed one says: on the form, and on its nodes. */
-export interface RetryMessages {
-  form: readonly UiText[];
-  fields?: Readonly<Record<string, readonly UiText[]>>;
-}
-
 export interface RetryOptions {
   /** The new flow's type. */
   type: FlowType;
-  messages: RetryMessages;
+  messages: ReplacementMessages;
   /** Whose retry answers: the code strategy's or the link strategy's (they differ, see below). */
   strategy: 'code' | 'link';
   /**
@@ -49,22 +42,21 @@ export async function retryVerification(
   flow: SelfServiceFlow,
   options: RetryOptions,
 ): Promise<FastifyReply> {
-  const { type, messages } = options;
-  const secret = type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
-  const next = await createVerificationFlow(deps, {
-    type,
-    requestUrl: flow.request_url,
-    returnTo: flow.return_to,
-    notice: [...messages.form],
-    ...(messages.fields === undefined ? {} : { nodeMessages: messages.fields }),
-    ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
-  });
+  const { type } = options;
+  const next = await replaceFlow(deps, request, reply, type, options.messages, (replacement) =>
+    createVerificationFlow(deps, {
+      type,
+      requestUrl: flow.request_url,
+      returnTo: flow.return_to,
+      ...replacement,
+    }),
+  );
   if (options.strategy === 'code' && wantsJson(request)) {
     if (options.expiredAt !== undefined) throw new FlowExpiredError(options.expiredAt, deps.now(), next.id);
     throw new FlowReplacedError(next.id, options.withMessage ? 'use_new_flow' : 'retry');
   }
   if (options.strategy === 'link' && type === 'api') {
-    return reply.redirect(publicUrl(deps.publicBase, `self-service/verification/flows?id=${next.id}`), 303);
+    return reply.redirect(flowJsonUrl(deps.publicBase, 'verification', next.id), 303);
   }
   return reply.redirect(flowUiUrl(deps.config.verification.uiUrl, next.id), 303);
 }

@@ -22,16 +22,13 @@ import type { UiNode } from '../flow/ui.js';
 import { WebHookRefusal } from '../hooks/runner.js';
 import { continueLinkNode } from '../nodes/address-flows.js';
 import { withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
-import { redeemSecret, SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
+import { SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
+import { redeemOneTimeSecret } from '../one-time/redeem.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import type { VerificationDeps } from './deps.js';
-import { expiredSecretAt } from './expired-secret.js';
 import { addressMissingNodes, createVerificationFlow, sentForm, throttledSendNodes } from './flow.js';
-import { redeemLinkToken } from './link-token.js';
 import { assertMethodEndpointEnabled } from './methods.js';
 import { retryVerification } from './retry.js';
-
-/** Kratos's code.ErrCodeSubmittedTooOften, shown on the flow that replaces a guessed-at one. */
 
 interface Step {
   flow: SelfServiceFlow;
@@ -147,7 +144,12 @@ async function run(
     if (step.clicked && method === 'code') {
       return prefillFromLink(deps, request, reply, { flow, code: step.secret, csrfSecret });
     }
-    return redeem(deps, request, reply, flow, step.secret, csrf);
+    return redeem(deps, request, reply, {
+      flow,
+      secret: step.secret,
+      csrf,
+      transientPayload: step.transientPayload(),
+    });
   }
 
   if (step.email === undefined || step.email.trim() === '') {
@@ -206,16 +208,22 @@ async function redeem(
   deps: VerificationDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  flow: SelfServiceFlow,
-  secret: string,
-  csrf: string | undefined,
+  submitted: {
+    flow: SelfServiceFlow;
+    secret: string;
+    csrf: string | undefined;
+    /** The step's `transient_payload`, for the after hooks (`ctx.flow.transient_payload`). */
+    transientPayload: JsonObject | undefined;
+  },
 ): Promise<FastifyReply> {
+  const { flow, csrf } = submitted;
   const method = deps.config.verification.use;
-  // Typed codes count against the flow's tries; link tokens do not (see redeemLinkToken).
-  const result =
-    method === 'code'
-      ? await redeemSecret(deps, { kind: 'verification', method, flowId: flow.id }, secret)
-      : await redeemLinkToken(deps, flow.id, secret);
+  // Typed codes count against the flow's tries; link tokens do not (see redeemOneTimeSecret).
+  const result = await redeemOneTimeSecret(
+    deps,
+    { kind: 'verification', method, flowId: flow.id },
+    submitted.secret,
+  );
   // As Kratos's verificationUseCode once the flow's tries are spent (ErrCodeSubmittedTooOften):
   // the flow is replaced by one saying so, where the person asks for a new code.
   if (!result.ok && result.reason === 'too_many') {
@@ -229,8 +237,8 @@ async function redeem(
   // give flow.ExpiredError, which retryVerificationFlowWithError turns into a new flow saying
   // 4070005 — a browser flow for a link (every client to its UI), the flow's type for a code
   // (JSON: 410 self_service_flow_expired naming it).
-  const expiredAt = result.ok ? undefined : await secretExpiredAt(deps, flow, secret, result);
-  if (expiredAt !== undefined) {
+  if (!result.ok && result.reason === 'expired') {
+    const { expiredAt } = result;
     return retryVerification(deps, request, reply, flow, {
       type: method === 'code' ? flow.type : 'browser',
       messages: {
@@ -265,10 +273,12 @@ async function redeem(
   if (identity !== undefined) {
     // Every after hook (`response.parse` and `can_interrupt` ones too) must pass before the
     // address is written. `ctx.flow` is the flow as it was (not yet passed_challenge), as
-    // Kratos's ExecutePostVerificationHook hands it over; `ctx.identity` with metadata_admin, as
-    // every flow's hooks get it here.
+    // Kratos's ExecutePostVerificationHook hands it over, with the step's `transient_payload` in
+    // `ctx.flow.transient_payload` (Kratos sets the submitted one on the flow); `ctx.identity`
+    // with metadata_admin, as every flow's hooks get it here.
     const failed = await deps.hooks?.mustPass('verification', method, request, flow, async () => ({
       identity: await deps.identityJson(identity.id, 'hooks'),
+      transientPayload: submitted.transientPayload,
     }));
     if (failed instanceof WebHookRefusal) {
       // The code strategy retries with the flow's type; the link strategy with a browser flow.
@@ -302,21 +312,6 @@ async function redeem(
     nodes: [continueLinkNode(method, next)],
     messages: [uiText(Msg.InfoSelfServiceVerificationSuccessful)],
   });
-}
-
-/**
- * When the refused secret was the flow's own but expired, the time it expired. A link token says
- * so itself (redeemLinkToken); a typed code that matched nothing fresh is looked up once more.
- */
-async function secretExpiredAt(
-  deps: VerificationDeps,
-  flow: SelfServiceFlow,
-  secret: string,
-  result: { ok: false; reason: 'invalid' | 'too_many' } | { ok: false; reason: 'expired'; expiredAt: Date },
-): Promise<Date | undefined> {
-  if (result.reason === 'expired') return result.expiredAt;
-  if (result.reason !== 'invalid' || deps.config.verification.use !== 'code') return undefined;
-  return expiredSecretAt(deps, { method: 'code', flowId: flow.id }, secret, { useUp: false });
 }
 
 /** Stores the flow as passed with the form `ui`, answered as save answers a step's success. */

@@ -1,0 +1,45 @@
+import type { CodeFlowKind, CodeMethod } from '../../persistence/code-store.js';
+import { redeemSecret } from './deliver.js';
+import type { OneTimeDeps } from './deps.js';
+import { secretHashes } from './secrets.js';
+
+/** What a submitted code or link token came to. */
+export type Redemption =
+  | { ok: true; identityId: string; address: string }
+  | { ok: false; reason: 'invalid' | 'too_many' }
+  /** The flow's own unused secret, past its time. */
+  | { ok: false; reason: 'expired'; expiredAt: Date };
+
+/**
+ * A code or link token submitted to a recovery or verification flow, checked as Kratos's code and
+ * link strategies check theirs:
+ *
+ * - A typed code counts against the flow's tries (`max_submissions`, see redeemSecret) before it
+ *   is looked at. A link token does not (UseRecoveryToken, UseVerificationToken count nothing): 32
+ *   random characters are not guessed, and counting clicks would let a mail scanner, or a person
+ *   clicking a used link a few times, spend the flow's real link.
+ * - The flow's own secret past its time is `expired`, not `invalid`, as Kratos's Validate / Valid
+ *   give flow.ExpiredError, which both flows answer with a new flow saying so (4060005, 4070005).
+ *   A link token is used up on the way, as Kratos uses it before it looks at the expiry (the link
+ *   clicked again is "invalid or already used"); a typed code stays as it was (useOneTimeCode).
+ */
+export async function redeemOneTimeSecret(
+  deps: OneTimeDeps,
+  scope: { kind: CodeFlowKind; method: CodeMethod; flowId: string },
+  secret: string,
+): Promise<Redemption> {
+  const hashes = secretHashes(deps.secretKeys, scope, secret);
+  if (scope.method === 'code') {
+    const counted = await redeemSecret(deps, scope, secret);
+    if (counted.ok || counted.reason === 'too_many') return counted;
+  } else {
+    const stored = await deps.codes.consume(scope.kind, scope.flowId, hashes, deps.now());
+    if (stored) return { ok: true, identityId: stored.identityId, address: stored.address };
+  }
+  const expired = await deps.codes.findExpired(scope.kind, scope.flowId, hashes, deps.now(), {
+    useUp: scope.method === 'link',
+  });
+  return expired === undefined
+    ? { ok: false, reason: 'invalid' }
+    : { ok: false, reason: 'expired', expiredAt: expired.expiresAt };
+}
