@@ -9,7 +9,12 @@ import type { Database } from '../persistence/database.js';
 import type { Tables } from '../persistence/tables.js';
 import type { Channel, OutgoingEmail } from './channels/channel.js';
 import { createHttpChannel, kratosTemplateData } from './channels/http.js';
-import { courierHttpConfig, deliveryStrategy } from './channels/http-config.js';
+import {
+  type CourierHttpConfig,
+  courierHttpConfig,
+  courierSmsChannelConfig,
+  deliveryStrategy,
+} from './channels/http-config.js';
 import { createInboxChannel } from './channels/inbox.js';
 import { createSmtpChannel } from './channels/smtp.js';
 import { createMessageStore, type ListMessagesQuery } from './message-store.js';
@@ -20,9 +25,20 @@ import {
   type CourierTemplateType,
   loadTemplates,
   SAMPLE_TEMPLATE_DATA,
+  SMS_TEMPLATE_TYPES,
+  type SmsTemplateType,
+  smsTemplateData,
   type Templates,
 } from './templates/index.js';
-import { type CourierWorker, startWorker, type WorkerSettings } from './worker.js';
+import { type CourierWorker, type MessageChannels, startWorker, type WorkerSettings } from './worker.js';
+
+/**
+ * A message for the outbox: an email (the default), or an SMS to an address whose `via` is
+ * `sms`, as Kratos's code sender picks QueueEmail or QueueSMS by the address's channel.
+ */
+export type QueuedMessage =
+  | { via?: 'email'; recipient: string; template: CourierTemplateType; data: CourierTemplateData }
+  | { via: 'sms'; recipient: string; template: SmsTemplateType; data: CourierTemplateData };
 
 export interface CourierDeps {
   /** `courier.*` is read from the document; `dev` turns on the dev inbox when SMTP is unset. */
@@ -45,20 +61,21 @@ export interface Courier {
   /**
    * Renders the template now and writes the message as `queued` through `executor` (pass a
    * kysely Transaction<Tables> to write it in the same transaction as the change that caused it).
+   * An email, or with `via: 'sms'` an SMS (type `sms`, its body the SMS template's text, no
+   * subject): the one way in for both, so that a flow sends by an address's `via`.
    */
-  queueEmail(
-    executor: Kysely<Tables>,
-    email: { recipient: string; template: CourierTemplateType; data: CourierTemplateData },
-  ): Promise<{ id: string }>;
+  queueEmail(executor: Kysely<Tables>, message: QueuedMessage): Promise<{ id: string }>;
   /** Newest first, in keyset pages (for the admin API and the dev inbox). */
   listMessages(query: ListMessagesQuery): Promise<{ messages: CourierMessage[]; nextPageToken?: string }>;
   /** One message with its delivery attempts; undefined when there is none with that id. */
   getMessage(id: string): Promise<CourierMessageWithDispatches | undefined>;
-  /** What a worker delivers through: undefined when neither SMTP nor HTTP is set outside `--dev`. */
+  /** What a worker delivers email through: undefined when neither SMTP nor HTTP is set outside `--dev`. */
   readonly channel: DeliveryChannel | undefined;
+  /** What a worker delivers SMS through: `sms` (`courier.channels`), `inbox` with `--dev` without it, or undefined. */
+  readonly smsChannel: DeliveryChannel | undefined;
   /**
-   * Starts a delivery loop in this process. Throws a ConfigError when there is no channel to
-   * deliver through. `settings` overrides the defaults drawn from `courier.*`.
+   * Starts a delivery loop in this process. Throws a ConfigError when there is no channel at all
+   * to deliver through. `settings` overrides the defaults drawn from `courier.*`.
    */
   startWorker(settings?: Partial<WorkerSettings>): CourierWorker;
   /** Stops every worker this courier started, then closes the channel. */
@@ -70,12 +87,17 @@ function ownerId(): string {
   return `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
-/** One message per template type, rendered from sample data: what the HTTP body template is checked with. */
-function sampleMessages(templates: Templates): OutgoingEmail[] {
+const SAMPLE_ID = '00000000-0000-4000-8000-000000000000';
+/** A phone number for the SMS samples (a fictional one: +1 555 01xx). */
+const SAMPLE_PHONE = '+15555550100';
+
+/** One email per template type, rendered from sample data: what the email HTTP body template is checked with. */
+function sampleEmails(templates: Templates): OutgoingEmail[] {
   return COURIER_TEMPLATE_TYPES.map((type) => {
     const rendered = templates.render(type, SAMPLE_TEMPLATE_DATA);
     return {
-      id: '00000000-0000-4000-8000-000000000000',
+      id: SAMPLE_ID,
+      type: 'email',
       recipient: SAMPLE_TEMPLATE_DATA.To,
       subject: rendered.subject,
       body: rendered.plaintext,
@@ -86,10 +108,25 @@ function sampleMessages(templates: Templates): OutgoingEmail[] {
   });
 }
 
+/** One SMS per SMS template type, rendered from sample data: what the SMS channel's body template is checked with. */
+function sampleSms(templates: Templates): OutgoingEmail[] {
+  return SMS_TEMPLATE_TYPES.map((type) => ({
+    id: SAMPLE_ID,
+    type: 'sms',
+    recipient: SAMPLE_PHONE,
+    subject: '',
+    body: templates.renderSms(type, SAMPLE_TEMPLATE_DATA),
+    html_body: null,
+    template_type: type,
+    template_data: kratosTemplateData(smsTemplateData({ ...SAMPLE_TEMPLATE_DATA, To: SAMPLE_PHONE })),
+  }));
+}
+
 /**
- * Builds the courier from `courier.*`. Templates are loaded and compiled, and the channel
- * set up, here: a broken template, a template source Portcullis cannot read or an HTTP
- * delivery config that cannot work stops the start with a ConfigError.
+ * Builds the courier from `courier.*`. Templates are loaded and compiled, and the channels set
+ * up (email: SMTP, `delivery_strategy: http` or the dev inbox; SMS: the `sms` entry of
+ * `courier.channels` or the dev inbox), here: a broken template, a template source Portcullis
+ * cannot read or an HTTP delivery config that cannot work stops the start with a ConfigError.
  */
 export async function createCourier(deps: CourierDeps): Promise<Courier> {
   const document = deps.config.document;
@@ -114,10 +151,14 @@ export async function createCourier(deps: CourierDeps): Promise<Courier> {
     stopGraceMs: 10_000,
   };
   let channel: Channel | undefined;
+  let smsChannel: Channel | undefined;
   /** What this courier made for itself and must close. */
   const owned: Array<{ close(): Promise<void> }> = [];
-  if (strategy === 'http') {
-    const httpConfig = courierHttpConfig(document);
+  const smsConfig = courierSmsChannelConfig(document);
+  let shared: { jsonnet: JsonnetEvaluator; http: OutboundHttp } | undefined;
+  /** The Jsonnet evaluator and outbound client HTTP channels use: the process's, or made here once. */
+  const httpDeps = () => {
+    if (shared !== undefined) return shared;
     let jsonnet = deps.jsonnet;
     if (jsonnet === undefined) {
       jsonnet = createJsonnetEvaluator({ logger });
@@ -129,55 +170,88 @@ export async function createCourier(deps: CourierDeps): Promise<Courier> {
       owned.push(client);
       http = client;
     }
-    const cwd = deps.cwd ?? process.cwd();
-    try {
-      channel = await createHttpChannel(
-        httpConfig,
-        { jsonnet, http, cwd, timeoutMs: defaults.sendTimeoutMs },
-        sampleMessages(templates),
-      );
-    } catch (error) {
-      await Promise.all(owned.map((o) => o.close()));
-      throw error;
+    shared = { jsonnet, http };
+    return shared;
+  };
+  const cwd = deps.cwd ?? process.cwd();
+  const httpChannel = (
+    httpConfig: CourierHttpConfig,
+    samples: OutgoingEmail[],
+    id: 'http' | 'sms',
+  ): Promise<Channel> =>
+    createHttpChannel(httpConfig, { ...httpDeps(), cwd, timeoutMs: defaults.sendTimeoutMs }, samples, id);
+  try {
+    if (strategy === 'http') {
+      channel = await httpChannel(courierHttpConfig(document), sampleEmails(templates), 'http');
+    } else if (config.smtp.connectionUri !== undefined) {
+      channel = await createSmtpChannel(config.smtp, {
+        connectMs: 10_000,
+        socketMs: defaults.sendTimeoutMs,
+        maxConnections: defaults.concurrency,
+      });
+    } else if (deps.config.dev) {
+      channel = createInboxChannel();
     }
-  } else if (config.smtp.connectionUri !== undefined) {
-    channel = await createSmtpChannel(config.smtp, {
-      connectMs: 10_000,
-      socketMs: defaults.sendTimeoutMs,
-      maxConnections: defaults.concurrency,
-    });
-  } else if (deps.config.dev) {
-    channel = createInboxChannel();
+    if (smsConfig !== undefined) smsChannel = await httpChannel(smsConfig, sampleSms(templates), 'sms');
+    // As for email: with --dev and no SMS gateway, SMS go to the dev inbox (Kratos has no inbox).
+    else if (deps.config.dev) smsChannel = createInboxChannel();
+  } catch (error) {
+    await channel?.close();
+    await Promise.all(owned.map((o) => o.close()));
+    throw error;
   }
   const workers = new Set<CourierWorker>();
 
   return {
-    async queueEmail(executor, email) {
-      const rendered = templates.render(email.template, email.data);
+    async queueEmail(executor, message) {
       const id = randomUUID();
-      await store.insert(
-        executor,
-        {
-          id,
-          recipient: email.recipient,
-          subject: rendered.subject,
-          body: rendered.plaintext,
-          html_body: rendered.html,
-          template_type: email.template,
-          template_data: kratosTemplateData(email.data),
-        },
-        now(),
+      if (message.via === 'sms') {
+        // Kratos's SMS models carry no link: the SMS and its template_data get only their variables.
+        const data = smsTemplateData(message.data);
+        await store.insert(
+          executor,
+          {
+            id,
+            type: 'sms',
+            recipient: message.recipient,
+            subject: '',
+            body: templates.renderSms(message.template, data),
+            html_body: null,
+            template_type: message.template,
+            template_data: kratosTemplateData(data),
+          },
+          now(),
+        );
+      } else {
+        const rendered = templates.render(message.template, message.data);
+        await store.insert(
+          executor,
+          {
+            id,
+            recipient: message.recipient,
+            subject: rendered.subject,
+            body: rendered.plaintext,
+            html_body: rendered.html,
+            template_type: message.template,
+            template_data: kratosTemplateData(message.data),
+          },
+          now(),
+        );
+      }
+      logger.debug(
+        { message_id: id, message_type: message.via ?? 'email', template_type: message.template },
+        'courier message queued',
       );
-      logger.debug({ message_id: id, template_type: email.template }, 'courier message queued');
       return { id };
     },
 
     listMessages: (query) => store.list(query),
     getMessage: (id) => store.get(id),
     channel: channel?.id,
+    smsChannel: smsChannel?.id,
 
     startWorker(overrides = {}) {
-      if (channel === undefined) {
+      if (channel === undefined && smsChannel === undefined) {
         throw new ConfigError([
           {
             path: 'courier.smtp.connection_uri',
@@ -185,9 +259,11 @@ export async function createCourier(deps: CourierDeps): Promise<Courier> {
           },
         ]);
       }
+      // A message of a type with no channel fails at send, as in Kratos (see startWorker).
+      const channels: MessageChannels = { email: channel, sms: smsChannel };
       // The worker caps the send timeout at half the lease (see WorkerSettings.sendTimeoutMs).
       const settings = { ...defaults, ...overrides };
-      const worker = startWorker({ store, channel, logger: deps.logger, owner: ownerId(), now }, settings);
+      const worker = startWorker({ store, channels, logger: deps.logger, owner: ownerId(), now }, settings);
       workers.add(worker);
       return {
         async stop() {
@@ -201,6 +277,7 @@ export async function createCourier(deps: CourierDeps): Promise<Courier> {
       await Promise.all([...workers].map((w) => w.stop()));
       workers.clear();
       await channel?.close();
+      await smsChannel?.close();
       await Promise.all(owned.splice(0).map((o) => o.close()));
     },
   };

@@ -1,5 +1,5 @@
 /**
- * The courier: an outbox of email written in the same transaction as the change that caused
+ * The courier: an outbox of email and SMS written in the same transaction as the change that caused
  * it, and workers that deliver it with a lease, retries and back-off (at-least-once, with a
  * stable Message-ID per message).
  *
@@ -14,7 +14,7 @@
  */
 
 export { adminCourierRoutes } from './admin-routes.js';
-export { type Courier, type CourierDeps, createCourier } from './courier.js';
+export { type Courier, type CourierDeps, createCourier, type QueuedMessage } from './courier.js';
 export type { ListMessagesQuery } from './message-store.js';
 export type {
   CourierMessage,
@@ -23,6 +23,7 @@ export type {
   DispatchError,
   MessageDispatch,
   MessageStatus,
+  MessageType,
 } from './model.js';
-export type { CourierTemplateData, CourierTemplateType } from './templates/types.js';
+export type { CourierTemplateData, CourierTemplateType, SmsTemplateType } from './templates/types.js';
 export type { CourierWorker, WorkerSettings } from './worker.js';

@@ -14,11 +14,14 @@ import type {
   DispatchError,
   MessageDispatch,
   MessageStatus,
+  MessageType,
 } from './model.js';
 
 /** What queueing writes; the store fills in status, counters and timestamps. */
 export interface NewMessage {
   id: string;
+  /** `email` when not given. */
+  type?: MessageType;
   recipient: string;
   subject: string;
   body: string;
@@ -82,7 +85,8 @@ export interface MessageStore {
 function toMessage(row: Selectable<CourierMessagesTable>): CourierMessage {
   return {
     id: row.id,
-    type: 'email',
+    // Rows written before SMS existed all say 'email'.
+    type: row.type === 'sms' ? 'sms' : 'email',
     status: row.status as MessageStatus,
     recipient: row.recipient,
     subject: row.subject,
@@ -168,7 +172,7 @@ export function createMessageStore(
           ...message,
           template_data: toJsonOrNull(message.template_data ?? null),
           ...queue.queued(now),
-          type: 'email',
+          type: message.type ?? 'email',
           channel: null,
           send_count: 0,
           created_at: now,

@@ -3,16 +3,24 @@ export type MessageStatus = 'queued' | 'processing' | 'sent' | 'abandoned';
 
 export const MESSAGE_STATUSES: readonly MessageStatus[] = ['queued', 'processing', 'sent', 'abandoned'];
 
-/**
- * Which channel delivered a message: SMTP, an HTTP API (`courier.delivery_strategy: http`), or
- * the dev inbox (`--dev` without either).
- */
-export type DeliveryChannel = 'smtp' | 'http' | 'inbox';
+/** What a message is, as Kratos's `type`: an email, or an SMS (to an address whose `via` is `sms`). */
+export type MessageType = 'email' | 'sms';
 
-/** One outbox row. `body` is the plain-text body; `html_body` the HTML alternative. */
+/**
+ * Which channel delivered a message: for email SMTP, an HTTP API (`courier.delivery_strategy:
+ * http`), or the dev inbox (`--dev` without either); for SMS the HTTP API of Kratos's `sms`
+ * channel (`courier.channels`, id `sms`, which Kratos also names the message's channel), or the
+ * dev inbox (`--dev` without one).
+ */
+export type DeliveryChannel = 'smtp' | 'http' | 'sms' | 'inbox';
+
+/**
+ * One outbox row. `body` is the plain-text body (an SMS's text); `html_body` the HTML
+ * alternative (null for SMS); `subject` is empty for SMS, as in Kratos.
+ */
 export interface CourierMessage {
   id: string;
-  type: 'email';
+  type: MessageType;
   status: MessageStatus;
   recipient: string;
   subject: string;

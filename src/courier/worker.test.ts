@@ -88,7 +88,13 @@ describe('courier worker', () => {
 
   function run(channel: Channel, settings: Partial<WorkerSettings> = {}): CourierWorker {
     worker = startWorker(
-      { store, channel, logger: silentLogger(), owner: `w-${randomUUID()}`, now: () => new Date() },
+      {
+        store,
+        channels: { email: channel, sms: undefined },
+        logger: silentLogger(),
+        owner: `w-${randomUUID()}`,
+        now: () => new Date(),
+      },
       { ...SETTINGS, ...settings },
     );
     return worker;
@@ -266,7 +272,13 @@ describe('courier worker', () => {
       },
     };
     const running = startWorker(
-      { store: held, channel, logger: silentLogger(), owner: 'w-held', now: () => new Date() },
+      {
+        store: held,
+        channels: { email: channel, sms: undefined },
+        logger: silentLogger(),
+        owner: 'w-held',
+        now: () => new Date(),
+      },
       SETTINGS,
     );
     await renewed;

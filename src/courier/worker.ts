@@ -7,7 +7,7 @@ import {
 import type { Logger } from '../kernel/logger.js';
 import type { Channel } from './channels/channel.js';
 import type { MessageStore } from './message-store.js';
-import type { CourierMessage, DispatchError } from './model.js';
+import type { CourierMessage, DispatchError, MessageType } from './model.js';
 
 /**
  * How a worker polls, leases and retries. Defaults come from `courier.*` (see createCourier):
@@ -25,9 +25,15 @@ export interface WorkerSettings extends Omit<LeasedWorkerSettings, 'attemptTimeo
   backoff: { baseMs: number; maxMs: number };
 }
 
+/**
+ * Where each type of message goes: email to SMTP, the mail API or the dev inbox; SMS to the
+ * `sms` channel or the dev inbox. Undefined when nothing is configured for that type.
+ */
+export type MessageChannels = Readonly<Record<MessageType, Channel | undefined>>;
+
 export interface WorkerDeps {
   store: MessageStore;
-  channel: Channel;
+  channels: MessageChannels;
   logger: Logger;
   /** This worker's lease owner id: unique per process. */
   owner: string;
@@ -49,12 +55,13 @@ export function retryDelayMs(attempt: number, backoff: WorkerSettings['backoff']
 
 /** A courier message's delivery: one send through the channel, settled in the store. */
 export function startWorker(deps: WorkerDeps, settings: WorkerSettings): CourierWorker {
-  const { store, channel, owner } = deps;
-  const logger = deps.logger.child({ component: 'courier', channel: channel.id });
+  const { store, channels, owner } = deps;
+  const logger = deps.logger.child({ component: 'courier' });
 
-  /** Message fields safe to log: never the subject or bodies, which may carry codes. */
+  /** Message fields safe to log: never the recipient, subject or bodies, which may carry codes. */
   const about = (m: CourierMessage) => ({
     message_id: m.id,
+    message_type: m.type,
     template_type: m.template_type,
     send_count: m.send_count,
   });
@@ -93,12 +100,22 @@ export function startWorker(deps: WorkerDeps, settings: WorkerSettings): Courier
         permanent: true,
       });
     }
+    const channel = channels[message.type];
+    if (channel === undefined) {
+      // As Kratos ("no courier channels configured for: sms"): a failed attempt, retried until
+      // the message is abandoned, so that a config fixed in time still delivers it.
+      return fail(message, {
+        code: 'channel_not_configured',
+        message: `no courier channel is configured for ${message.type} messages`,
+        permanent: false,
+      });
+    }
     const result = await channel.deliver(message, signal);
     if (result.ok) {
       const settled = await store.markSent(message.id, owner, channel.id, deps.now());
       if (settled === 'lease_lost')
         logger.warn(about(message), 'courier lease expired before the send finished');
-      else logger.info(about(message), 'courier message sent');
+      else logger.info({ ...about(message), channel: channel.id }, 'courier message sent');
       return 'settled';
     }
     // Stopped mid-send: whether the server got it is unknown; the worker gives it back.

@@ -76,13 +76,39 @@ describe('courier config', () => {
     });
   });
 
-  it('warns about SMS channels and templates it does not send', () => {
+  it('reads the SMS body of verification codes and warns about templates it does not send', () => {
     const result = courierConfig(
       doc({
-        channels: [{ id: 'sms', request_config: {} }],
-        templates: { login_code: { valid: { email: {} } } },
+        channels: [{ id: 'sms', type: 'http', request_config: { url: 'https://sms.example.com/' } }],
+        templates: {
+          login_code: { valid: { email: {} } },
+          verification_code: {
+            valid: { email: {}, sms: { body: { plaintext: 'base64://e3sgLlZlcmlmaWNhdGlvbkNvZGUgfX0=' } } },
+          },
+          recovery_code: { valid: { email: {}, sms: { body: { plaintext: 'file:///recovery.gotmpl' } } } },
+        },
       }),
     );
-    expect(result.ok && result.value.warnings).toHaveLength(2);
+    if (!result.ok) throw new Error('expected ok');
+    expect(result.value.smsTemplates).toEqual({
+      verification_code: 'base64://e3sgLlZlcmlmaWNhdGlvbkNvZGUgfX0=',
+    });
+    // The SMS channel is read by the courier: no warning for it any more.
+    expect(result.value.warnings).toEqual([
+      'courier.templates.login_code is not used yet: Portcullis sends no such email',
+      'courier.templates.recovery_code.valid.sms is not used: Portcullis sends SMS for verification codes only',
+    ]);
+    const refused = courierConfig(
+      doc({ templates: { verification_code: { valid: { sms: { body: { plaintext: 'ftp://x/t' } } } } } }),
+    );
+    expect(refused).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: 'courier.templates.verification_code.valid.sms.body.plaintext',
+          message: expect.stringContaining('base64://'),
+        },
+      ],
+    });
   });
 });

@@ -15,6 +15,14 @@ export const COURIER_TEMPLATE_DIRS = [
 export type CourierTemplateDir = (typeof COURIER_TEMPLATE_DIRS)[number];
 export type CourierTemplateVariant = 'valid' | 'invalid';
 
+/**
+ * The template folders whose `valid.sms` body Portcullis sends: Kratos's code sender sends an
+ * SMS for a verification code only (login and registration codes too, which Portcullis does not
+ * have); its recovery sends email, so `recovery_code.valid.sms` is never read there either.
+ */
+export const SMS_TEMPLATE_DIRS = ['verification_code'] as const;
+export type SmsTemplateDir = (typeof SMS_TEMPLATE_DIRS)[number];
+
 /** Where one part of an email template comes from: `file://…`, `base64://…`, `http(s)://…`. */
 export interface EmailTemplateRefs {
   readonly subject?: string;
@@ -43,6 +51,11 @@ export interface CourierConfig {
   readonly templates: Readonly<
     Partial<Record<CourierTemplateDir, Partial<Record<CourierTemplateVariant, EmailTemplateRefs>>>>
   >;
+  /**
+   * SMS body overrides, `courier.templates.<dir>.valid.sms.body.plaintext`, for the SMS
+   * templates Portcullis sends (as Kratos: `verification_code` only; see SMS_TEMPLATE_DIRS).
+   */
+  readonly smsTemplates: Readonly<Partial<Record<SmsTemplateDir, string>>>;
   /** `clients.http.*`: how `http(s)://` template sources are fetched (as Kratos's HTTP client). */
   readonly templateFetch: OutboundHttpConfig;
   /** Settings that are accepted but have no effect; worth a line in the log. */
@@ -92,6 +105,39 @@ function templateRefs(templates: ConfigDoc, issues: ConfigIssue[]): CourierConfi
   return out;
 }
 
+/**
+ * Reads `courier.templates.<dir>.valid.sms.body.plaintext` for the folders Portcullis sends
+ * SMS from, and names the other `sms` blocks (the schema allows one under every folder) in
+ * `unused`, since nothing reads them.
+ */
+function smsTemplateRefs(
+  templates: ConfigDoc,
+  issues: ConfigIssue[],
+  unused: string[],
+): CourierConfig['smsTemplates'] {
+  const out: Partial<Record<SmsTemplateDir, string>> = {};
+  for (const dir of COURIER_TEMPLATE_DIRS) {
+    const sms = objectOrEmpty(objectOrEmpty(objectOrEmpty(templates[dir]).valid).sms);
+    if (Object.keys(sms).length === 0) continue;
+    const path = `courier.templates.${dir}.valid.sms`;
+    if (!(SMS_TEMPLATE_DIRS as readonly string[]).includes(dir)) {
+      unused.push(path);
+      continue;
+    }
+    const ref = nonEmptyString(objectOrEmpty(sms.body).plaintext);
+    if (ref === undefined) continue;
+    if (!TEMPLATE_SCHEMES.some((scheme) => ref.startsWith(scheme))) {
+      issues.push({
+        path: `${path}.body.plaintext`,
+        message: 'must be a file://, base64://, http:// or https:// template source',
+      });
+      continue;
+    }
+    out[dir as SmsTemplateDir] = ref;
+  }
+  return out;
+}
+
 function headers(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, v] of Object.entries(objectOrEmpty(value))) if (typeof v === 'string') out[key] = v;
@@ -99,8 +145,9 @@ function headers(value: unknown): Record<string, string> {
 }
 
 /**
- * Reads `courier` (SMTP, templates, worker). HTTP delivery (`delivery_strategy: http`) is set
- * up by the courier itself (src/courier/channels/http-config.ts).
+ * Reads `courier` (SMTP, templates, worker). HTTP delivery (`delivery_strategy: http`) and the
+ * SMS channel (`courier.channels`) are set up by the courier itself
+ * (src/courier/channels/http-config.ts).
  */
 export function courierConfig(document: KratosConfigDocument): AreaResult<CourierConfig> {
   const courier = objectOrEmpty(document.courier);
@@ -108,15 +155,17 @@ export function courierConfig(document: KratosConfigDocument): AreaResult<Courie
   const worker = objectOrEmpty(courier.worker);
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
-  if (Array.isArray(courier.channels) && courier.channels.length > 0) {
-    warnings.push('courier.channels (SMS over HTTP) is not supported yet: only email is delivered');
-  }
   for (const unused of ['registration_code', 'login_code', 'verifiable_address_changed']) {
     if (Object.keys(objectOrEmpty(objectOrEmpty(courier.templates)[unused])).length > 0) {
       warnings.push(`courier.templates.${unused} is not used yet: Portcullis sends no such email`);
     }
   }
   const templates = templateRefs(objectOrEmpty(courier.templates), issues);
+  const unusedSms: string[] = [];
+  const smsTemplates = smsTemplateRefs(objectOrEmpty(courier.templates), issues, unusedSms);
+  for (const path of unusedSms) {
+    warnings.push(`${path} is not used: Portcullis sends SMS for verification codes only`);
+  }
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
@@ -137,6 +186,7 @@ export function courierConfig(document: KratosConfigDocument): AreaResult<Courie
       },
       templateOverridePath: nonEmptyString(courier.template_override_path),
       templates,
+      smsTemplates,
       templateFetch: outboundHttpConfig(document),
       warnings,
     },

@@ -1,5 +1,5 @@
 import type { KratosConfigDocument } from '../../config/index.js';
-import { ConfigError, objectOrEmpty } from '../../config/index.js';
+import { type ConfigDoc, ConfigError, objectOrEmpty } from '../../config/index.js';
 import {
   parseWebHookConfig,
   type WebHookAuth,
@@ -17,8 +17,10 @@ export const KRATOS_DEFAULT_HTTP_BODY =
 /** How the evaluated template goes on the wire, chosen by the `Content-Type` header as in Kratos. */
 export type HttpBodyEncoding = 'json' | 'form';
 
-/** `courier.http.request_config`, read as Kratos reads it (request/config.go). */
+/** A `request_config` (of `courier.http` or of a `courier.channels` entry), read as Kratos reads it (request/config.go). */
 export interface CourierHttpConfig {
+  /** Where it was configured (`courier.http.request_config`, `courier.channels[0].request_config`), for errors. */
+  readonly path: string;
   readonly url: string;
   readonly method: string;
   /** The configured headers, with `Content-Type: application/json` added when none is set. */
@@ -29,7 +31,8 @@ export interface CourierHttpConfig {
   readonly auth: WebHookAuth | undefined;
 }
 
-const PATH = 'courier.http.request_config';
+/** The id Kratos gives the SMS channel, which is also what an address's `via` names. */
+export const SMS_CHANNEL_ID = 'sms';
 
 /** `courier.delivery_strategy`: `smtp` (Kratos's default) or `http`. */
 export function deliveryStrategy(document: Pick<KratosConfigDocument, 'courier'>): 'smtp' | 'http' {
@@ -37,27 +40,22 @@ export function deliveryStrategy(document: Pick<KratosConfigDocument, 'courier'>
 }
 
 /**
- * Reads `courier.http.request_config` (url, method, headers, body, auth — the fields of a web
- * hook's config, read by the web hook's parser). What Kratos would only refuse when a message
- * is sent is refused here, at start: no URL, or a `Content-Type` other than JSON or form
- * encoding for a request with a body.
+ * Reads one `request_config` (url, method, headers, body, auth — the fields of a web hook's
+ * config, read by the web hook's parser). What Kratos would only refuse when a message is sent
+ * is refused here, at start: no URL (`missingUrl` says why one is needed), or a `Content-Type`
+ * other than JSON or form encoding for a request with a body. An unset body is the schema's
+ * default (`httpRequestConfig.body`), Kratos's default template.
  */
-export function courierHttpConfig(document: Pick<KratosConfigDocument, 'courier'>): CourierHttpConfig {
-  const raw = objectOrEmpty(objectOrEmpty(objectOrEmpty(document.courier).http).request_config);
+function parseRequestConfig(raw: ConfigDoc, path: string, missingUrl: string): CourierHttpConfig {
   if (typeof raw.url !== 'string' || !/^https?:\/\/./i.test(raw.url)) {
-    throw new ConfigError([
-      {
-        path: `${PATH}.url`,
-        message: 'is required with courier.delivery_strategy http (an http:// or https:// URL)',
-      },
-    ]);
+    throw new ConfigError([{ path: `${path}.url`, message: `${missingUrl} (an http:// or https:// URL)` }]);
   }
   let parsed: ReturnType<typeof parseWebHookConfig>;
   try {
     parsed = parseWebHookConfig(raw);
   } catch (error) {
     if (!(error instanceof WebHookConfigError)) throw error;
-    throw new ConfigError([{ path: `${PATH}.auth`, message: error.message.replace(/^web_hook: /, '') }]);
+    throw new ConfigError([{ path: `${path}.auth`, message: error.message.replace(/^web_hook: /, '') }]);
   }
   const headers: Record<string, string> = { ...parsed.headers };
   const contentTypeName = Object.keys(headers).find((name) => name.toLowerCase() === 'content-type');
@@ -73,13 +71,14 @@ export function courierHttpConfig(document: Pick<KratosConfigDocument, 'courier'
   else if (contentType !== 'application/json' && hasBody) {
     throw new ConfigError([
       {
-        path: `${PATH}.headers`,
+        path: `${path}.headers`,
         message:
           'Content-Type must be application/json or application/x-www-form-urlencoded for a request with a body (as in Kratos)',
       },
     ]);
   }
   return {
+    path,
     url: parsed.url,
     method: parsed.method,
     headers,
@@ -87,4 +86,41 @@ export function courierHttpConfig(document: Pick<KratosConfigDocument, 'courier'
     encoding,
     auth: parsed.auth,
   };
+}
+
+/** `courier.http.request_config`, for `courier.delivery_strategy: http`. */
+export function courierHttpConfig(document: Pick<KratosConfigDocument, 'courier'>): CourierHttpConfig {
+  const raw = objectOrEmpty(objectOrEmpty(objectOrEmpty(document.courier).http).request_config);
+  return parseRequestConfig(
+    raw,
+    'courier.http.request_config',
+    'is required with courier.delivery_strategy http',
+  );
+}
+
+/**
+ * The SMS channel: the first `courier.channels` entry with id `sms`, as Kratos looks channels
+ * up by id; undefined when there is none (Kratos then fails every SMS at send time: "no courier
+ * channels configured for: sms"). Its `type` must be `http`, the only type Kratos's schema
+ * allows there: a missing one, which Kratos would refuse at every send, stops the start.
+ */
+export function courierSmsChannelConfig(
+  document: Pick<KratosConfigDocument, 'courier'>,
+): CourierHttpConfig | undefined {
+  const channels = objectOrEmpty(document.courier).channels;
+  if (!Array.isArray(channels)) return undefined;
+  const index = channels.findIndex((channel) => objectOrEmpty(channel).id === SMS_CHANNEL_ID);
+  if (index < 0) return undefined;
+  const channel = objectOrEmpty(channels[index]);
+  const path = `courier.channels[${index}]`;
+  if (channel.type !== 'http') {
+    throw new ConfigError([
+      { path: `${path}.type`, message: 'must be http (the only channel type Kratos allows)' },
+    ]);
+  }
+  return parseRequestConfig(
+    objectOrEmpty(channel.request_config),
+    `${path}.request_config`,
+    'is required for the sms channel',
+  );
 }

@@ -2,7 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../config/index.js';
 import { httpDeliveryContext, kratosTemplateData } from './http.js';
-import { courierHttpConfig, deliveryStrategy, KRATOS_DEFAULT_HTTP_BODY } from './http-config.js';
+import {
+  courierHttpConfig,
+  courierSmsChannelConfig,
+  deliveryStrategy,
+  KRATOS_DEFAULT_HTTP_BODY,
+} from './http-config.js';
 
 const doc = (requestConfig: Record<string, unknown>) => ({
   courier: { delivery_strategy: 'http', http: { request_config: requestConfig } },
@@ -23,6 +28,7 @@ describe('courier.http.request_config', () => {
     expect(deliveryStrategy(doc({}))).toBe('http');
     expect(deliveryStrategy({ courier: {} })).toBe('smtp');
     expect(courierHttpConfig(doc({ url: 'https://mail.example.com/send' }))).toEqual({
+      path: 'courier.http.request_config',
       url: 'https://mail.example.com/send',
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -50,6 +56,7 @@ describe('courier.http.request_config', () => {
       }),
     );
     expect(config).toEqual({
+      path: 'courier.http.request_config',
       url: 'http://127.0.0.1:9/mail',
       method: 'PUT',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'X-Tenant': 'a' },
@@ -100,10 +107,55 @@ describe('courier.http.request_config', () => {
   });
 });
 
+describe('courier.channels (the sms channel)', () => {
+  const channels = (list: unknown) => ({ courier: { channels: list } });
+
+  it('is the first channel with id sms, read as a request_config, with the default body', () => {
+    expect(courierSmsChannelConfig({ courier: {} })).toBeUndefined();
+    expect(courierSmsChannelConfig(channels([]))).toBeUndefined();
+    const config = courierSmsChannelConfig(
+      channels([
+        {
+          id: 'sms',
+          type: 'http',
+          request_config: {
+            url: 'https://sms.example.com/send',
+            headers: { 'X-Tenant': 'a' },
+            auth: { type: 'basic_auth', config: { user: 'me', password: '12345' } },
+          },
+        },
+        { id: 'sms', type: 'http', request_config: { url: 'https://second.example.com/' } },
+      ]),
+    );
+    expect(config).toEqual({
+      path: 'courier.channels[0].request_config',
+      url: 'https://sms.example.com/send',
+      method: 'POST',
+      headers: { 'X-Tenant': 'a', 'Content-Type': 'application/json' },
+      bodyUri: KRATOS_DEFAULT_HTTP_BODY,
+      encoding: 'json',
+      auth: { type: 'basic_auth', user: 'me', password: '12345' },
+    });
+  });
+
+  it('refuses at start a channel Kratos would fail on every send: no http type, no URL', () => {
+    expect(
+      configError(() =>
+        courierSmsChannelConfig(channels([{ id: 'sms', request_config: { url: 'https://x.example/' } }])),
+      ).issues[0],
+    ).toEqual({ path: 'courier.channels[0].type', message: expect.stringContaining('http') });
+    expect(
+      configError(() => courierSmsChannelConfig(channels([{ id: 'sms', type: 'http', request_config: {} }])))
+        .issues[0]?.path,
+    ).toBe('courier.channels[0].request_config.url');
+  });
+});
+
 describe('the Jsonnet ctx', () => {
   it("is Kratos's httpDataModel", () => {
     const email = {
       id: 'a6d0c2b0-0000-4000-8000-000000000001',
+      type: 'email' as const,
       recipient: 'ada@example.com',
       subject: 'Please verify your email address',
       body: 'code 123456',
@@ -121,6 +173,27 @@ describe('the Jsonnet ctx', () => {
     });
     // Kratos leaves html_body out when the template has none.
     expect(httpDeliveryContext({ ...email, html_body: null })).not.toHaveProperty('html_body');
+  });
+
+  it('says message_type sms, with an empty subject and no html_body, for an SMS', () => {
+    const sms = {
+      id: 'a6d0c2b0-0000-4000-8000-000000000002',
+      type: 'sms' as const,
+      recipient: '+15555550123',
+      subject: '',
+      body: '123456 is your verification code.',
+      html_body: null,
+      template_type: 'verification_code_valid',
+      template_data: { to: '+15555550123', verification_code: '123456' },
+    };
+    expect(httpDeliveryContext(sms)).toEqual({
+      recipient: '+15555550123',
+      subject: '',
+      body: '123456 is your verification code.',
+      template_type: 'verification_code_valid',
+      template_data: { to: '+15555550123', verification_code: '123456' },
+      message_type: 'sms',
+    });
   });
 
   it("names template variables as Kratos's template models marshal them", () => {

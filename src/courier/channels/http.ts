@@ -44,8 +44,9 @@ export function kratosTemplateData(data: CourierTemplateData): Record<string, un
 
 /**
  * The `ctx` the body template is called with, shaped as Kratos's `httpDataModel`
- * (courier/http_channel.go): `recipient`, `subject`, `body` (plain text), `html_body` (when the
- * message has one), `template_type`, `template_data` and `message_type` (`email`).
+ * (courier/http_channel.go): `recipient`, `subject` (empty for an SMS), `body` (plain text, an
+ * SMS's text), `html_body` (when the message has one: never for an SMS), `template_type`,
+ * `template_data` and `message_type` (`email` or `sms`).
  *
  * `template_data` holds the variables the message was rendered with (kept in the outbox);
  * a message queued before they were kept gets only `to`.
@@ -58,7 +59,7 @@ export function httpDeliveryContext(email: OutgoingEmail): Record<string, unknow
     ...(email.html_body === null || email.html_body === '' ? {} : { html_body: email.html_body }),
     template_type: email.template_type,
     template_data: email.template_data ?? kratosTemplateData({ To: email.recipient }),
-    message_type: 'email',
+    message_type: email.type,
   };
 }
 
@@ -99,7 +100,7 @@ async function checkTemplate(
 ): Promise<void> {
   const uri = config.bodyUri;
   if (uri === undefined || /^https?:\/\//i.test(uri)) return;
-  const path = 'courier.http.request_config.body';
+  const path = `${config.path}.body`;
   let source: string;
   try {
     source = await load(uri);
@@ -132,8 +133,9 @@ async function checkTemplate(
 }
 
 /**
- * Delivers through an HTTP API (`courier.delivery_strategy: http`), as Kratos's HTTP channel:
- * the Jsonnet template makes the body of Kratos's `ctx` (see {@link httpDeliveryContext}), the
+ * Delivers through an HTTP API, as Kratos's HTTP channel: email with `courier.delivery_strategy:
+ * http` (channel id `http`), SMS through the `sms` entry of `courier.channels` (id `sms`). The
+ * Jsonnet template makes the body of Kratos's `ctx` (see {@link httpDeliveryContext}), the
  * configured headers and auth go with it, and any 2xx answer means sent. Every other answer,
  * and every transport or template failure, is retried with the courier's back-off; only a
  * JSON template that raises `error "cancel"` abandons the message at once. Redirects are not
@@ -144,6 +146,8 @@ export async function createHttpChannel(
   deps: HttpChannelDeps,
   /** Messages of every template type, rendered from sample data, to check the template with. */
   samples: readonly OutgoingEmail[],
+  /** What the channel is named in the outbox (`channel`) and in logs. */
+  id: 'http' | 'sms' = 'http',
 ): Promise<Channel> {
   const templates = createTemplateSource({ cwd: deps.cwd, http: deps.http });
   await checkTemplate(config, deps, (uri) => templates.load(uri), samples);
@@ -152,7 +156,7 @@ export async function createHttpChannel(
   );
 
   return {
-    id: 'http',
+    id,
     async deliver(email: OutgoingEmail, signal: AbortSignal): Promise<DeliveryResult> {
       const hook: WebHookConfig = {
         id: undefined,

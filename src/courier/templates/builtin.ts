@@ -1,4 +1,4 @@
-import type { CourierTemplateType, RenderedEmail } from './types.js';
+import type { CourierTemplateType, RenderedEmail, SmsTemplateType } from './types.js';
 
 /**
  * The built-in templates, as Go templates (the syntax Kratos's overrides use): subjects and
@@ -138,4 +138,13 @@ export const BUILTIN_TEMPLATES: Readonly<Record<CourierTemplateType, RenderedEma
   }),
   recovery_code_invalid: unknownAddressEmail('Account access attempted', 'recover access to an account'),
   recovery_invalid: unknownAddressEmail('Account access attempted', 'recover access to an account'),
+};
+
+/**
+ * The built-in SMS bodies (text/template, as Kratos's `sms.body.gotmpl`): short, the code first
+ * so that phones offer it for autofill, never a link (Kratos's SMS models have none).
+ */
+export const BUILTIN_SMS_TEMPLATES: Readonly<Record<SmsTemplateType, string>> = {
+  verification_code_valid:
+    '{{ .VerificationCode }} is your verification code.{{ if .ExpiresInMinutes }} It expires in {{ .ExpiresInMinutes }} minutes.{{ end }} If you did not ask for it, ignore this message.',
 };

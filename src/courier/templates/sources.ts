@@ -1,16 +1,25 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { SmsTemplateDir } from '../../config/areas/courier.js';
 import type { CourierConfig, CourierTemplateDir, CourierTemplateVariant } from '../../config/index.js';
 import type { OutboundHttp } from '../../kernel/http-client.js';
 import type { TemplateSetFile } from '../../proxy/template/template-set.js';
 import type { TemplatePart } from './types.js';
 
-/** Kratos's file names under `template_override_path/<dir>/<variant>/`, and the glob it parses with them. */
-const OVERRIDE_FILES: Record<TemplatePart, { name: string; prefix: string }> = {
+/** A file Kratos reads under `template_override_path/<dir>/<variant>/`, and the glob it parses with it. */
+interface OverrideFile {
+  name: string;
+  prefix: string;
+}
+
+const OVERRIDE_FILES: Record<TemplatePart, OverrideFile> = {
   subject: { name: 'email.subject.gotmpl', prefix: 'email.subject' },
   html: { name: 'email.body.gotmpl', prefix: 'email.body' },
   plaintext: { name: 'email.body.plaintext.gotmpl', prefix: 'email.body.plaintext' },
 };
+
+/** An SMS body: `<dir>/valid/sms.body.gotmpl`, with the `sms.body*` glob (Kratos's sms templates). */
+const SMS_OVERRIDE_FILE: OverrideFile = { name: 'sms.body.gotmpl', prefix: 'sms.body' };
 export const CONFIG_KEYS: Record<TemplatePart, string> = {
   subject: 'subject',
   html: 'body.html',
@@ -86,10 +95,10 @@ async function overrideSet(
   root: string,
   dir: CourierTemplateDir,
   variant: CourierTemplateVariant,
-  part: TemplatePart,
+  file: OverrideFile,
 ): Promise<PartSource | undefined> {
   const folder = join(root, dir, variant);
-  const { name, prefix } = OVERRIDE_FILES[part];
+  const { name, prefix } = file;
   const names = await readdir(folder).catch(() => [] as string[]);
   if (!names.includes(name)) return undefined;
   const origin = join(folder, name);
@@ -129,5 +138,30 @@ export async function sourceOf(
     };
   }
   if (config.templateOverridePath === undefined) return undefined;
-  return overrideSet(resolve(cwd, config.templateOverridePath), dir, variant, part);
+  return overrideSet(resolve(cwd, config.templateOverridePath), dir, variant, OVERRIDE_FILES[part]);
+}
+
+/**
+ * An SMS body's source, as Kratos's LoadText for `sms.body.gotmpl`:
+ * `courier.templates.<dir>.valid.sms.body.plaintext` first, then `template_override_path`, then
+ * undefined (the built-in).
+ */
+export async function smsSourceOf(
+  config: Pick<CourierConfig, 'smsTemplates' | 'templateOverridePath'>,
+  dir: SmsTemplateDir,
+  cwd: string,
+  http: () => OutboundHttp,
+): Promise<PartSource | undefined> {
+  const ref = config.smsTemplates[dir];
+  if (ref !== undefined) {
+    const origin = originOf(ref, cwd);
+    return {
+      files: await fetchRef(ref, cwd, http),
+      entry: ref,
+      path: `courier.templates.${dir}.valid.sms.body.plaintext`,
+      ...(origin === undefined ? {} : { origin }),
+    };
+  }
+  if (config.templateOverridePath === undefined) return undefined;
+  return overrideSet(resolve(cwd, config.templateOverridePath), dir, 'valid', SMS_OVERRIDE_FILE);
 }

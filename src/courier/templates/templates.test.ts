@@ -160,3 +160,58 @@ describe('template overrides', () => {
     expect(warnings).toHaveLength(1);
   });
 });
+
+describe('SMS templates', () => {
+  it('render the verification code, and no link, from the built-in body', async () => {
+    const templates = await loadTemplates(NONE);
+    const text = templates.renderSms('verification_code_valid', {
+      To: '+15555550123',
+      VerificationCode: '246810',
+      ExpiresInMinutes: 15,
+    });
+    expect(text).toMatch(/^246810 is your verification code\./);
+    expect(text).toContain('15 minutes');
+    expect(text).not.toContain('http');
+  });
+
+  it('take courier.templates.verification_code.valid.sms first, then template_override_path', async () => {
+    const fromConfig = await loadTemplates({
+      ...NONE,
+      smsTemplates: { verification_code: b64('Code {{ .VerificationCode }} for {{ .To }}') },
+    });
+    expect(fromConfig.renderSms('verification_code_valid', { To: '+1555', VerificationCode: '42' })).toBe(
+      'Code 42 for +1555',
+    );
+    // Kratos's layout: <dir>/valid/sms.body.gotmpl, parsed with its sms.body* siblings.
+    const root = join(dir, 'sms-override');
+    await mkdir(join(root, 'verification_code', 'valid'), { recursive: true });
+    await writeFile(
+      join(root, 'verification_code', 'valid', 'sms.body.gotmpl'),
+      '{{ template "brand" . }}: {{ .VerificationCode }}',
+    );
+    await writeFile(
+      join(root, 'verification_code', 'valid', 'sms.body.brand.gotmpl'),
+      '{{ define "brand" }}Acme{{ end }}',
+    );
+    const fromPath = await loadTemplates({ templates: {}, templateOverridePath: root });
+    expect(fromPath.renderSms('verification_code_valid', { To: '+1555', VerificationCode: '77' })).toBe(
+      'Acme: 77',
+    );
+    // The email templates of that folder stay built in.
+    expect(fromPath.render('verification_code_valid', { To: 'a@example.com' }).subject).toBe(
+      'Please verify your email address',
+    );
+  });
+
+  it('refuse to start on a broken SMS body, naming its config key', async () => {
+    const error = await configError(
+      loadTemplates({ ...NONE, smsTemplates: { verification_code: b64('{{ if .To }}unclosed') } }),
+    );
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        path: 'courier.templates.verification_code.valid.sms.body.plaintext',
+        message: expect.stringContaining('verification_code_valid sms: is not a valid Go template'),
+      }),
+    ]);
+  });
+});

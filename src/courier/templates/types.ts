@@ -20,6 +20,15 @@ export const COURIER_TEMPLATE_TYPES: readonly CourierTemplateType[] = [
   'recovery_invalid',
 ];
 
+/**
+ * The SMS templates Portcullis sends, by Kratos's `template_type`: as Kratos's code sender, a
+ * verification code to an address whose `via` is `sms` (Kratos has no SMS for links, recovery
+ * in its form-based flow, or unknown recipients).
+ */
+export type SmsTemplateType = 'verification_code_valid';
+
+export const SMS_TEMPLATE_TYPES: readonly SmsTemplateType[] = ['verification_code_valid'];
+
 /** Template variables, spelled as in Kratos so that ported templates keep their names. */
 export interface CourierTemplateData {
   To: string;

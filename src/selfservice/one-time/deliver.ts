@@ -1,5 +1,5 @@
-import type { CourierTemplateType } from '../../courier/index.js';
-import type { JsonObject } from '../../identity/model.js';
+import type { CourierTemplateData, CourierTemplateType, QueuedMessage } from '../../courier/index.js';
+import type { AddressVia, JsonObject } from '../../identity/model.js';
 import type { CodeFlowKind, CodeMethod } from '../../persistence/code-store.js';
 import { publicUrl } from '../flow/request-url.js';
 import type { OneTimeDeps } from './deps.js';
@@ -23,6 +23,11 @@ export interface Delivery {
   identityId: string;
   /** The address the message goes to ('' for codes an admin hands out). */
   address: string;
+  /**
+   * The address's channel (its `via`): `email` when not given. An `sms` address gets an SMS,
+   * which exists for verification codes only (see {@link SmsNotSupportedError}).
+   */
+  via?: AddressVia;
   expiresAt: Date;
   /** For the message's `RequestURL` and `TransientPayload`; only needed when a message is queued. */
   origin?: MessageOrigin;
@@ -46,6 +51,64 @@ function invalidTemplate(kind: CodeFlowKind, method: CodeMethod): CourierTemplat
   if (kind === 'verification')
     return method === 'code' ? 'verification_code_invalid' : 'verification_invalid';
   return method === 'code' ? 'recovery_code_invalid' : 'recovery_invalid';
+}
+
+/**
+ * A message that cannot go by SMS: Kratos sends SMS for verification codes only (its link
+ * sender and its form-based recovery send email only), so a link, or recovery, to an address
+ * whose `via` is `sms` has no message. Callers check {@link smsCanCarry} first; this is thrown
+ * before anything is issued when one did not.
+ */
+export class SmsNotSupportedError extends Error {
+  readonly code = 'sms_not_supported';
+  constructor(kind: CodeFlowKind, method: CodeMethod) {
+    super(`no ${kind} ${method} message is sent by SMS (Kratos sends SMS for verification codes only)`);
+    this.name = 'SmsNotSupportedError';
+  }
+}
+
+/** Whether an SMS can carry this flow's secret: a verification code only, as in Kratos. */
+export function smsCanCarry(kind: CodeFlowKind, method: CodeMethod): boolean {
+  return kind === 'verification' && method === 'code';
+}
+
+/**
+ * The message carrying a new secret, by the address's channel: an SMS with the code (Kratos's
+ * SMS model: no link), or an email with the code and/or the link.
+ */
+function secretMessage(
+  deps: Pick<OneTimeDeps, 'publicBase'>,
+  delivery: Delivery,
+  secret: string,
+  common: Pick<CourierTemplateData, 'ExpiresInMinutes' | 'Identity' | 'RequestURL' | 'TransientPayload'>,
+): QueuedMessage {
+  const to = delivery.address;
+  if (delivery.via === 'sms') {
+    return {
+      via: 'sms',
+      recipient: to,
+      template: 'verification_code_valid',
+      data: { To: to, VerificationCode: secret, ...common },
+    };
+  }
+  const link = secretLink(deps, delivery, secret);
+  const data =
+    delivery.kind === 'verification'
+      ? {
+          To: to,
+          VerificationURL: link,
+          ...(delivery.method === 'code' ? { VerificationCode: secret } : {}),
+        }
+      : // A recovery code is typed into the form of the browser that asked for it; a link
+        // carrying it would sign in whichever browser opens it (Kratos sends none either).
+        delivery.method === 'code'
+        ? { To: to, RecoveryCode: secret }
+        : { To: to, RecoveryURL: link };
+  return {
+    recipient: to,
+    template: validTemplate(delivery.kind, delivery.method),
+    data: { ...data, ...common },
+  };
 }
 
 /**
@@ -77,6 +140,9 @@ export async function issueSecret(
   options: { queue?: boolean; replaceEarlier?: boolean } = {},
 ): Promise<string> {
   const queue = options.queue ?? true;
+  if (queue && delivery.via === 'sms' && !smsCanCarry(delivery.kind, delivery.method)) {
+    throw new SmsNotSupportedError(delivery.kind, delivery.method);
+  }
   const now = deps.now();
   const secret = delivery.method === 'code' ? generateCode() : generateLinkToken();
   const [codeHash] = secretHashes(
@@ -106,29 +172,14 @@ export async function issueSecret(
     );
     if (!queue) return;
     const minutes = Math.max(1, Math.round((delivery.expiresAt.getTime() - now.getTime()) / 60_000));
-    const link = secretLink(deps, delivery, secret);
-    const data =
-      delivery.kind === 'verification'
-        ? {
-            To: delivery.address,
-            VerificationURL: link,
-            ...(delivery.method === 'code' ? { VerificationCode: secret } : {}),
-          }
-        : // A recovery code is typed into the form of the browser that asked for it; a link
-          // carrying it would sign in whichever browser opens it (Kratos sends none either).
-          delivery.method === 'code'
-          ? { To: delivery.address, RecoveryCode: secret }
-          : { To: delivery.address, RecoveryURL: link };
-    await deps.courier.queueEmail(trx, {
-      recipient: delivery.address,
-      template: validTemplate(delivery.kind, delivery.method),
-      data: {
-        ...data,
+    await deps.courier.queueEmail(
+      trx,
+      secretMessage(deps, delivery, secret, {
         ExpiresInMinutes: minutes,
         ...(identity ? { Identity: identity } : {}),
         ...originData(delivery.origin),
-      },
-    });
+      }),
+    );
     if (delivery.kind === 'verification') {
       await deps.addresses.markSent(trx, delivery.identityId, delivery.address, now);
     }

@@ -1,3 +1,4 @@
+import { isEmail } from '../../identity/schema/formats.js';
 import { normalizeIdentifierGraceful } from '../../identity/schema/normalize.js';
 import type { CodeFlowKind, CodeMethod } from '../../persistence/code-store.js';
 import { issueSecret, type MessageOrigin, notifyUnknownRecipient } from './deliver.js';
@@ -29,12 +30,20 @@ export async function sendToAddress(
     const now = deps.now();
     await deps.codes.invalidateFlow(scope.flowId, now);
     await deps.codes.resetSubmissions(scope.flowId);
-    const identityId =
-      scope.kind === 'verification'
-        ? await deps.addresses.identityIdByVerifiableAddress(address)
-        : await deps.addresses.identityIdByRecoveryAddress(address);
+    // As Kratos's verification and recovery forms, which look up email addresses only
+    // (FindVerifiableAddressByValue / FindRecoveryAddressByValue with via email): a phone number
+    // typed here gets nothing — neither a code emailed to a phone number nor an SMS, which
+    // Kratos sends only for the verification its Verifier starts (see send-on-change.ts).
+    const byEmail = isEmail(address);
+    let identityId: string | undefined;
+    if (byEmail) {
+      identityId =
+        scope.kind === 'verification'
+          ? await deps.addresses.identityIdByVerifiableAddress(address)
+          : await deps.addresses.identityIdByRecoveryAddress(address);
+    }
     if (identityId === undefined) {
-      if (deps.config[scope.kind].notifyUnknownRecipients)
+      if (byEmail && deps.config[scope.kind].notifyUnknownRecipients)
         await notifyUnknownRecipient(deps, scope.kind, scope.method, address, origin);
       return;
     }
@@ -47,6 +56,7 @@ export async function sendToAddress(
         flowId: scope.flowId,
         identityId,
         address,
+        via: 'email',
         expiresAt: new Date(now.getTime() + lifespanMs),
         origin,
       },

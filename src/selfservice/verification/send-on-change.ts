@@ -1,10 +1,10 @@
-import type { Identity } from '../../identity/model.js';
+import type { AddressVia, Identity } from '../../identity/model.js';
 import type { ReturnToValidator } from '../../kernel/return-to.js';
 import { type FlowType, newFlow } from '../flow/flow.js';
 import { publicUrl } from '../flow/request-url.js';
 import { type ContinueWith, flowUiUrl } from '../flow/respond.js';
 import { uiContainer } from '../flow/ui.js';
-import { issueSecret } from '../one-time/deliver.js';
+import { issueSecret, smsCanCarry } from '../one-time/deliver.js';
 import type { MailLimitDecision } from '../one-time/deps.js';
 import type { VerificationDeps } from './deps.js';
 import { sentForm } from './flow.js';
@@ -42,9 +42,11 @@ export type VerificationOrigin = Parameters<VerificationSender['sendForAddresses
  */
 export interface VerificationStarter extends VerificationSender {
   /**
-   * As Kratos's Verifier.do: for each of `addresses` that is an unverified email address of
-   * the identity (in the identity's order), a verification flow of its own, already in
-   * `sent_email`, and a message to that address only, so each message verifies its address.
+   * As Kratos's Verifier.do: for each of `addresses` that is an unverified address of the
+   * identity (in the identity's order), a verification flow of its own, already in
+   * `sent_email`, and a message to that address only, so each message verifies its address:
+   * an email, or an SMS for an address whose `via` is `sms` (with the code method only: Kratos
+   * sends links by email only).
    * With `each` false (Kratos's default) only the first such address gets one, as Kratos
    * stops after it; with `each` (`feature_flags.legacy_continue_with_verification_ui`) every
    * one does. Empty when verification is disabled or no address needs it.
@@ -91,6 +93,7 @@ export function createVerificationSender(
   async function startOne(
     identity: Identity,
     address: string,
+    via: AddressVia,
     context: VerificationOrigin,
   ): Promise<StartedVerification> {
     const method = deps.config.verification.use;
@@ -127,6 +130,7 @@ export function createVerificationSender(
           flowId: flow.id,
           identityId: identity.id,
           address,
+          via,
           expiresAt: new Date(now.getTime() + lifespanMs),
           origin: { requestUrl: flow.request_url, transientPayload: context.transientPayload },
         },
@@ -150,9 +154,18 @@ export function createVerificationSender(
   ): Promise<StartedVerification[]> {
     if (!deps.config.verification.enabled) return [];
     const wanted = new Set(addresses);
-    const targets = identity.verifiable_addresses.filter(
-      (a) => a.via === 'email' && !a.verified && wanted.has(a.value),
-    );
+    const unverified = identity.verifiable_addresses.filter((a) => !a.verified && wanted.has(a.value));
+    // As Kratos's code sender: an address whose via is sms gets its code by SMS. Kratos's link
+    // sender sends email only (it fails the request once the identity is saved); here such an
+    // address gets no message, and the operator is told.
+    const method = deps.config.verification.use;
+    const targets = unverified.filter((a) => a.via === 'email' || smsCanCarry('verification', method));
+    if (targets.length < unverified.length) {
+      logger.warn(
+        { identity_id: identity.id, method },
+        'verification links are sent by email only; an address verified by sms got no verification message',
+      );
+    }
     if (targets.length === 0) return [];
     if (!activeMethodEnabled(deps)) {
       // Kratos's Verifier fails on GetActiveVerificationStrategy (400) once the identity is
@@ -167,7 +180,7 @@ export function createVerificationSender(
     }
     const started: StartedVerification[] = [];
     for (const address of options.each ? targets : targets.slice(0, 1)) {
-      started.push(await startOne(identity, address.value, context));
+      started.push(await startOne(identity, address.value, address.via, context));
     }
     return started;
   }
