@@ -62,7 +62,7 @@ async function queueOne(dsn: string, recipient: string): Promise<{ id: string; d
     database,
     logger: silentLogger(),
   });
-  const { id } = await courier.queueEmail(database.db, {
+  const { id } = await courier.queueMessage(database.db, {
     recipient,
     template: 'recovery_code_valid',
     data: { To: recipient, RecoveryCode: '777777' },

@@ -98,7 +98,7 @@ describe.each(testEngines().slice(0, 1))('courier with Kratos Go templates ($nam
     try {
       expect(fetched).toEqual(['/recovery.gotmpl']);
       await database.db.transaction().execute((trx) =>
-        courier.queueEmail(trx, {
+        courier.queueMessage(trx, {
           recipient: 'Ada@Example.com',
           template: 'recovery_code_valid',
           data: {

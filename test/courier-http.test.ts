@@ -56,7 +56,7 @@ function httpCourier(requestConfig: Record<string, unknown>, extra: Record<strin
 
 async function queueVerification(courier: Courier, database: Database, recipient: string, code: string) {
   const { id } = await database.db.transaction().execute((trx) =>
-    courier.queueEmail(trx, {
+    courier.queueMessage(trx, {
       recipient,
       template: 'verification_code_valid',
       data: {

@@ -53,7 +53,7 @@ const smsChannel = (requestConfig: Record<string, unknown>) => ({
 
 async function queueSms(courier: Courier, database: Database, recipient: string, code: string) {
   const { id } = await database.db.transaction().execute((trx) =>
-    courier.queueEmail(trx, {
+    courier.queueMessage(trx, {
       via: 'sms',
       recipient,
       template: 'verification_code_valid',
@@ -167,7 +167,7 @@ describe.each(testEngines())('SMS over the sms channel ($name)', (engine) => {
       ...smsChannel({ url: `${gateway.url}/sms-default` }),
     });
     const sms = await queueSms(courier, database, PHONE, '111222');
-    const { id: email } = await courier.queueEmail(database.db, {
+    const { id: email } = await courier.queueMessage(database.db, {
       recipient: 'ada@example.com',
       template: 'verification_code_valid',
       data: { To: 'ada@example.com', VerificationCode: '333444' },

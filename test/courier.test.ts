@@ -55,7 +55,7 @@ async function queueCodes(
   for (let i = 0; i < n; i++) {
     const recipient = `${prefix}-${i}@example.com`;
     const { id } = await database.db.transaction().execute((trx) =>
-      courier.queueEmail(trx, {
+      courier.queueMessage(trx, {
         recipient,
         template: 'verification_code_valid',
         data: {

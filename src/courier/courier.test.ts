@@ -33,7 +33,7 @@ describe('courier', () => {
   it('queues a rendered message inside the caller’s transaction', async () => {
     courier = await build(undefined, true);
     const { id } = await database.db.transaction().execute((trx) =>
-      courier!.queueEmail(trx, {
+      courier!.queueMessage(trx, {
         recipient: 'ada@example.com',
         template: 'verification_code_valid',
         data: { To: 'ada@example.com', VerificationCode: '482915', ExpiresInMinutes: 10 },
@@ -54,7 +54,7 @@ describe('courier', () => {
   it('with --dev and no SMTP server, delivers to the dev inbox', async () => {
     courier = await build(undefined, true);
     expect(courier.channel).toBe('inbox');
-    const { id } = await courier.queueEmail(database.db, {
+    const { id } = await courier.queueMessage(database.db, {
       recipient: 'grace@example.com',
       template: 'recovery_code_invalid',
       data: { To: 'grace@example.com' },
@@ -75,7 +75,7 @@ describe('courier', () => {
     expect(courier.channel).toBeUndefined();
     expect(() => courier!.startWorker()).toThrow(ConfigError);
     // Queueing still works: a worker elsewhere (portcullis courier watch) delivers.
-    await courier.queueEmail(database.db, {
+    await courier.queueMessage(database.db, {
       recipient: 'a@example.com',
       template: 'verification_invalid',
       data: { To: 'a@example.com' },

@@ -62,9 +62,9 @@ export interface Courier {
    * Renders the template now and writes the message as `queued` through `executor` (pass a
    * kysely Transaction<Tables> to write it in the same transaction as the change that caused it).
    * An email, or with `via: 'sms'` an SMS (type `sms`, its body the SMS template's text, no
-   * subject): the one way in for both, so that a flow sends by an address's `via`.
+   * subject): one way in for both, so that a flow sends by an address's `via` alone.
    */
-  queueEmail(executor: Kysely<Tables>, message: QueuedMessage): Promise<{ id: string }>;
+  queueMessage(executor: Kysely<Tables>, message: QueuedMessage): Promise<{ id: string }>;
   /** Newest first, in keyset pages (for the admin API and the dev inbox). */
   listMessages(query: ListMessagesQuery): Promise<{ messages: CourierMessage[]; nextPageToken?: string }>;
   /** One message with its delivery attempts; undefined when there is none with that id. */
@@ -203,7 +203,7 @@ export async function createCourier(deps: CourierDeps): Promise<Courier> {
   const workers = new Set<CourierWorker>();
 
   return {
-    async queueEmail(executor, message) {
+    async queueMessage(executor, message) {
       const id = randomUUID();
       if (message.via === 'sms') {
         // Kratos's SMS models carry no link: the SMS and its template_data get only their variables.

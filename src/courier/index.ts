@@ -6,7 +6,7 @@
  * @example
  * await db.transaction().execute(async (trx) => {
  *   await codes.issue(trx, ...);
- *   await courier.queueEmail(trx, { recipient, template: 'verification_code_valid', data: { To: recipient, VerificationCode } });
+ *   await courier.queueMessage(trx, { recipient, template: 'verification_code_valid', data: { To: recipient, VerificationCode } });
  * });
  * const worker = courier.startWorker();
  * // ...

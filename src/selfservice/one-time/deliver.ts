@@ -172,7 +172,7 @@ export async function issueSecret(
     );
     if (!queue) return;
     const minutes = Math.max(1, Math.round((delivery.expiresAt.getTime() - now.getTime()) / 60_000));
-    await deps.courier.queueEmail(
+    await deps.courier.queueMessage(
       trx,
       secretMessage(deps, delivery, secret, {
         ExpiresInMinutes: minutes,
@@ -207,7 +207,7 @@ export async function notifyUnknownRecipient(
   address: string,
   origin: MessageOrigin,
 ): Promise<void> {
-  await deps.courier.queueEmail(deps.db, {
+  await deps.courier.queueMessage(deps.db, {
     recipient: address,
     template: invalidTemplate(kind, method),
     data: { To: address, ...originData(origin) },

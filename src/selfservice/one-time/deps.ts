@@ -22,7 +22,7 @@ export interface OneTimeDeps {
   identities: IdentityStore;
   /** Told when a message moved an address from `pending` to `sent`: whoami's cache drops the identity. */
   sessions: Pick<SessionManager, 'identityChanged'>;
-  courier: Pick<Courier, 'queueEmail'>;
+  courier: Pick<Courier, 'queueMessage'>;
   /** `secrets.default`: codes are stored as HMACs under the first key, looked up under all. */
   secretKeys: readonly string[];
   /** At most so many messages per address and flow kind in a window, against mail bombing. */

@@ -48,7 +48,7 @@ function depsWithFailingLimiter(created: SelfServiceFlow[]): VerificationDeps {
       issue: unexpected('codes'),
     },
     identityJson: unexpected('identityJson'),
-    courier: { queueEmail: unexpected('courier') },
+    courier: { queueMessage: unexpected('courier') },
     now: () => new Date('2030-01-01T00:00:00Z'),
   };
   return deps as unknown as VerificationDeps;

@@ -27,7 +27,7 @@ function depsWithMethodOff(): VerificationDeps {
     flows: { create: unexpected('flows') },
     mailLimit: unexpected('mailLimit'),
     codes: { issue: unexpected('codes') },
-    courier: { queueEmail: unexpected('courier') },
+    courier: { queueMessage: unexpected('courier') },
     now: () => new Date('2030-01-01T00:00:00Z'),
   } as unknown as VerificationDeps;
 }
