@@ -140,6 +140,17 @@ describe.each(testDatabases())('verifying a phone number by SMS ($name)', (datab
       (item) => item.action === 'show_verification_ui',
     );
     expect(show?.flow?.verifiable_address).toBe(phone);
+    // The code form's "resend" button is named by the address's via, as Kratos's post-hook flow.
+    const { data: sent } = await frontend.getVerificationFlow({ id: show?.flow?.id ?? '' });
+    const resend = sent.ui.nodes.filter(
+      (node) => node.group === 'code' && 'type' in node.attributes && node.attributes.type === 'submit',
+    );
+    expect(
+      resend.map((node) => 'name' in node.attributes && [node.attributes.name, node.attributes.value]),
+    ).toEqual([
+      ['method', 'code'],
+      ['sms', phone],
+    ]);
 
     const message = await smsTo(phone);
     expect(message.type).toBe('sms');

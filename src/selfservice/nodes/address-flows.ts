@@ -1,3 +1,4 @@
+import type { AddressVia } from '../../identity/model.js';
 /**
  * Form nodes of the verification and recovery flows, as Kratos's `code` and `link` strategies
  * build them: ask for the address, then (code) ask for the code with a "Resend code" button,
@@ -36,7 +37,11 @@ export function addressRequestNodes(method: AddressFlowMethod, email?: string): 
 }
 
 /** After a code was sent: the code input, and the address again as a "Resend code" button. */
-export function codeEntryNodes(kind: AddressFlowKind, email: string | undefined): UiInputNode[] {
+export function codeEntryNodes(
+  kind: AddressFlowKind,
+  address: string | undefined,
+  resendName: AddressVia = 'email',
+): UiInputNode[] {
   const nodes: UiInputNode[] = [
     inputNode('code', 'code', 'text', {
       required: true,
@@ -50,8 +55,10 @@ export function codeEntryNodes(kind: AddressFlowKind, email: string | undefined)
     inputNode('code', 'method', 'hidden', { value: 'code' }),
     submitNode('code', 'method', 'code', uiText(Msg.InfoNodeLabelContinue)),
   ];
-  if (email !== undefined && email !== '') {
-    nodes.push(submitNode('code', 'email', email, uiText(Msg.InfoNodeLabelResendOTP)));
+  // "Resend code", named by the address's `via` as Kratos's post-hook verification flow names it
+  // (`email`, or `sms` for a phone number).
+  if (address !== undefined && address !== '') {
+    nodes.push(submitNode('code', resendName, address, uiText(Msg.InfoNodeLabelResendOTP)));
   }
   return nodes;
 }

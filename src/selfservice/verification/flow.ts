@@ -1,3 +1,4 @@
+import type { AddressVia } from '../../identity/model.js';
 import { type FlowNotice, type FlowType, newFlow, type SelfServiceFlow } from '../flow/flow.js';
 import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { publicUrl } from '../flow/request-url.js';
@@ -91,15 +92,21 @@ export function sentForm(
   type: FlowType,
   csrfToken: string | undefined,
   address: string,
+  via: AddressVia = 'email',
 ): { nodes: UiNode[]; messages: UiText[] } {
   const method = deps.config.verification.use;
   return method === 'code'
     ? {
-        nodes: withCsrf(type, csrfToken, codeEntryNodes('verification', address)),
+        nodes: withCsrf(type, csrfToken, codeEntryNodes('verification', address, via)),
         messages: [uiText(Msg.InfoSelfServiceVerificationEmailWithCodeSent)],
       }
     : {
         nodes: withCsrf(type, csrfToken, linkSentNodes(address)),
         messages: [uiText(Msg.InfoSelfServiceVerificationEmailSent)],
       };
+}
+
+/** The `via` of the address a flow in `sent_email` sent to (`email` unless it says otherwise). */
+export function sentVia(flow: SelfServiceFlow): AddressVia {
+  return flow.internal.address_via === 'sms' ? 'sms' : 'email';
 }

@@ -106,7 +106,7 @@ export function createVerificationSender(
       returnTo: target.returnTo,
       lifespanMs: deps.config.verification.lifespanMs,
       ui: (id) => {
-        const form = sentForm(deps, context.type, undefined, address);
+        const form = sentForm(deps, context.type, undefined, address, via);
         return uiContainer(
           publicUrl(deps.publicBase, `self-service/verification?flow=${id}`),
           form.nodes,
@@ -117,7 +117,7 @@ export function createVerificationSender(
     });
     flow.state = 'sent_email';
     flow.active = method;
-    flow.internal = { address };
+    flow.internal = via === 'email' ? { address } : { address, address_via: via };
     await deps.flows.create(flow);
     const lifespanMs = method === 'code' ? deps.config.code.lifespanMs : deps.config.link.lifespanMs;
     // The per-address limit guards these too: settings could otherwise mail any address repeatedly.

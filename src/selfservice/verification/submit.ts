@@ -26,7 +26,13 @@ import { SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
 import { redeemOneTimeSecret } from '../one-time/redeem.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import type { VerificationDeps } from './deps.js';
-import { addressMissingNodes, createVerificationFlow, sentForm, throttledSendNodes } from './flow.js';
+import {
+  addressMissingNodes,
+  createVerificationFlow,
+  sentForm,
+  sentVia,
+  throttledSendNodes,
+} from './flow.js';
 import { assertMethodEndpointEnabled } from './methods.js';
 import { retryVerification } from './retry.js';
 
@@ -175,7 +181,7 @@ async function run(
           csrf,
           method,
           step.email,
-          (a) => sentForm(deps, flow.type, csrf, a).nodes,
+          (a) => sentForm(deps, flow.type, csrf, a, sentVia(flow)).nodes,
         ),
         messages: [tooManyAttemptsText(sent.retryAfterSeconds)],
       });
@@ -265,7 +271,7 @@ async function redeem(
     // A wrong or used code is not a failed request in Kratos's code strategy: the flow, with
     // 4070006, answered 200 (a browser form goes back to the UI either way).
     return save(deps, request, reply, flow, 'next', {
-      nodes: sentForm(deps, flow.type, csrf, address).nodes,
+      nodes: sentForm(deps, flow.type, csrf, address, sentVia(flow)).nodes,
       messages: [uiText(Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed)],
     });
   }
