@@ -46,6 +46,16 @@ function linksOf(message: CourierMessage): SafeHtml {
   )}</ul>`;
 }
 
+/** Characters of an SMS body that stand for it in the list, which an SMS's empty subject cannot. */
+const SMS_PREVIEW_CHARS = 60;
+
+/** The text that opens a message from the list: its subject, or for an SMS the start of its body. */
+export function inboxLabel(message: Pick<CourierMessage, 'type' | 'subject' | 'body'>): string {
+  if (message.type !== 'sms' || message.subject !== '') return message.subject;
+  const body = message.body.replace(/\s+/g, ' ').trim();
+  return body.length > SMS_PREVIEW_CHARS ? `${body.slice(0, SMS_PREVIEW_CHARS - 1)}…` : body;
+}
+
 function row(runtime: UiRuntime, t: Translator, message: CourierMessage): SafeHtml {
   return html`<tr${attributes({
     'data-message-id': message.id,
@@ -53,7 +63,7 @@ function row(runtime: UiRuntime, t: Translator, message: CourierMessage): SafeHt
     'data-template': message.template_type,
   })}><td>${message.recipient}</td><td><a class="pc-inbox-open" href="${runtime.path(
     `inbox/${encodeURIComponent(message.id)}`,
-  )}">${message.subject}</a></td><td>${when(message.created_at)}</td><td>${t.t(statusKey(message))}</td><td>${codesOf(
+  )}">${inboxLabel(message)}</a></td><td>${when(message.created_at)}</td><td>${t.t(statusKey(message))}</td><td>${codesOf(
     message,
   )}</td><td>${linksOf(message)}</td></tr>`;
 }
