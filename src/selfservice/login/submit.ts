@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeIdentifierGraceful } from '../../identity/schema/index.js';
-import { AppError } from '../../kernel/errors.js';
 import { requestClientIp } from '../../ratelimit/index.js';
 import { sessionTokenFrom } from '../../session/request-token.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
@@ -24,6 +23,7 @@ import { finishLogin } from './finish.js';
 import { createLoginFlow } from './flow.js';
 import { showLoginFormAgain } from './form-again.js';
 import { loginFormAgain, submitIdentifier } from './identifier-first.js';
+import { migrationContextFor } from './migration-context.js';
 
 /** `POST /self-service/login?flow=<id>` with the password or the oidc method. */
 export async function submitLogin(
@@ -116,8 +116,13 @@ export async function submitLogin(
     }
   }
 
-  const result = await authenticateWithPassword(deps, { identifier, password });
-  if (result.kind === 'unavailable') throw migrationHookUnavailable();
+  const result = await authenticateWithPassword(
+    deps,
+    { identifier, password },
+    migrationContextFor(deps, request, flow, () => submission.transientPayload()),
+  );
+  // The migration hook could not decide: its error as Kratos's, and no failed attempt counted.
+  if (result.kind === 'migration_failed') throw result.error;
   if (result.kind !== 'authenticated' || result.identity.state !== 'active') {
     // Not a sign-in either way, so it counts as a failure. Only the right password learns that
     // the account is disabled (as in Kratos, 4010011); any other answer stays "invalid".
@@ -144,14 +149,6 @@ export async function submitLogin(
         nodes: withNodeMessages(formAgain(), fields),
         messages: form,
       }),
-  });
-}
-
-/** The password migration hook did not answer; nothing was decided, so no failure is counted. */
-function migrationHookUnavailable(): AppError {
-  return new AppError('bad_gateway', 502, 'A third-party upstream service responded improperly.', {
-    reason: 'The password could not be checked right now. Please try again later.',
-    exposeId: false,
   });
 }
 

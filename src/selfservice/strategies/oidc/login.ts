@@ -12,6 +12,7 @@ import type { Submission } from '../../flow/submission.js';
 import { isExchangeCallback, tokenExchangeOf } from '../../flow/token-exchange.js';
 import { identityDisabledText } from '../../identity-disabled.js';
 import { finishLogin } from '../../login/finish.js';
+import { oauth2ChallengeOf } from '../../login/oauth2-flow.js';
 import { createRegistrationFlow } from '../../registration/flow.js';
 import { redirectToProvider } from './authorize.js';
 import type { ProviderAccount } from './claims.js';
@@ -141,6 +142,9 @@ async function registerInstead(
     // As Kratos, the schema asked for carries over when the login becomes a registration.
     identitySchema: askedFlowSchema(flow),
     tokenExchange: tokenExchangeOf(flow),
+    // An Ory Hydra login served by the login is served by the registration that replaces it, so
+    // the person still goes back to Hydra (Kratos copies OAuth2LoginChallenge across the switch).
+    oauth2Challenge: oauth2ChallengeOf(flow),
     ...(secret === undefined ? {} : { csrfToken: csrfTokenFor(secret), csrfBinding: csrfBinding(secret) }),
   });
   // A registration by any door runs the registration `before` hooks (Kratos's NewRegistrationFlow

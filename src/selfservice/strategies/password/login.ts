@@ -1,5 +1,6 @@
 import type { PasswordHashing } from '../../../hash/index.js';
-import type { Identity } from '../../../identity/model.js';
+import type { Identity, JsonObject } from '../../../identity/model.js';
+import type { AppError } from '../../../kernel/errors.js';
 import type { IdentityStore } from '../../../persistence/identity-store.js';
 import type { PasswordMigrationHook } from './migration-hook.js';
 
@@ -14,8 +15,11 @@ export interface PasswordLoginDeps {
 export type PasswordLoginResult =
   | { kind: 'authenticated'; identity: Identity }
   | { kind: 'invalid_credentials' }
-  /** The password migration hook could not answer: the person should try again later. */
-  | { kind: 'unavailable' };
+  /** The password migration hook could not decide: Kratos's error for it (see migration-hook-errors.ts). */
+  | { kind: 'migration_failed'; error: AppError };
+
+/** The body template context of the migration hook for the identity signing in (see MigrationTemplateContext). */
+export type MigrationContextFor = (identity: Identity) => JsonObject;
 
 /**
  * Checks an identifier and password. An unknown identifier, an identity without a password
@@ -26,6 +30,7 @@ export type PasswordLoginResult =
 export async function authenticateWithPassword(
   deps: PasswordLoginDeps,
   input: { identifier: string; password: string },
+  migrationContext: MigrationContextFor,
 ): Promise<PasswordLoginResult> {
   const identity = await deps.identities.findByCredentialIdentifier('password', input.identifier);
   const config = identity?.credentials.password?.config;
@@ -36,7 +41,7 @@ export async function authenticateWithPassword(
     config?.use_password_migration_hook === true &&
     deps.migrationHook
   ) {
-    return migrate(deps, deps.migrationHook, identity, input);
+    return migrate(deps, deps.migrationHook, identity, input, migrationContext);
   }
   if (!identity || typeof stored !== 'string') {
     await deps.hashing.verifyDummy(input.password);
@@ -54,10 +59,11 @@ async function migrate(
   hook: PasswordMigrationHook,
   identity: Identity,
   input: { identifier: string; password: string },
+  migrationContext: MigrationContextFor,
 ): Promise<PasswordLoginResult> {
-  const verdict = await hook.check(input.identifier, input.password);
-  if (verdict === 'mismatch') return { kind: 'invalid_credentials' };
-  if (verdict === 'unavailable') return { kind: 'unavailable' };
+  const verdict = await hook.check(input.identifier, input.password, () => migrationContext(identity));
+  if (verdict.kind === 'mismatch') return { kind: 'invalid_credentials' };
+  if (verdict.kind === 'failed') return { kind: 'migration_failed', error: verdict.error };
   // From now on the password is ours: hashed here, and the hook is not asked again.
   await rehash(deps, identity, input.password);
   return { kind: 'authenticated', identity };

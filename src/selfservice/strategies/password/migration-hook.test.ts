@@ -7,6 +7,10 @@ import { createTemplateSource } from '../../hooks/web-hook/templates.js';
 import { createPasswordMigrationHook, type PasswordMigrationHookDeps } from './migration-hook.js';
 
 const MATCH = { status: 200, body: { status: 'password_match' } };
+/** The template context; these hooks have no body template, so it is never asked for. */
+const NO_CONTEXT = () => {
+  throw new Error('asked for the template context without a template');
+};
 
 describe('the password migration hook, called as Kratos calls it (its web hook client)', () => {
   const jsonnet = createJsonnetEvaluator({ workers: 1 });
@@ -41,7 +45,9 @@ describe('the password migration hook, called as Kratos calls it (its web hook c
 
   it('tries again after a 5xx, with the same trigger id and a new request id', async () => {
     receiver.script('/flaky', [{ status: 503, body: {} }, MATCH]);
-    expect(await hookAt('/flaky').check('legacy@example.test', 'old password')).toBe('match');
+    expect(await hookAt('/flaky').check('legacy@example.test', 'old password', NO_CONTEXT)).toEqual({
+      kind: 'match',
+    });
     const [first, second] = receiver.to('/flaky');
     expect(JSON.parse(second?.body ?? '{}')).toEqual({
       identifier: 'legacy@example.test',
@@ -55,27 +61,40 @@ describe('the password migration hook, called as Kratos calls it (its web hook c
 
   it('gives up after three attempts that all fail: the password cannot be checked', async () => {
     receiver.script('/down', [{ status: 500, body: {} }]);
-    expect(await hookAt('/down').check('legacy@example.test', 'old password')).toBe('unavailable');
+    expect(await hookAt('/down').check('legacy@example.test', 'old password', NO_CONTEXT)).toMatchObject({
+      kind: 'failed',
+      error: { code: 502, message: 'calling the password migration hook failed' },
+    });
     expect(receiver.to('/down')).toHaveLength(3);
   });
 
   it('follows a 307 to where the old system moved, body and all', async () => {
     receiver.script('/old', [{ status: 307, headers: { location: '/new' } }]);
     receiver.script('/new', [MATCH]);
-    expect(await hookAt('/old').check('legacy@example.test', 'old password')).toBe('match');
+    expect(await hookAt('/old').check('legacy@example.test', 'old password', NO_CONTEXT)).toEqual({
+      kind: 'match',
+    });
     expect(JSON.parse(receiver.to('/new')[0]?.body ?? '{}')).toMatchObject({ password: 'old password' });
   });
 
   it('takes a 200 that does not say "password_match" for a wrong password, as Kratos', async () => {
     receiver.script('/unsure', [{ status: 200, body: { status: 'maybe' } }]);
-    expect(await hookAt('/unsure').check('legacy@example.test', 'guess')).toBe('mismatch');
+    expect(await hookAt('/unsure').check('legacy@example.test', 'guess', NO_CONTEXT)).toEqual({
+      kind: 'mismatch',
+    });
     receiver.script('/forbidden', [{ status: 403, body: {} }]);
-    expect(await hookAt('/forbidden').check('legacy@example.test', 'guess')).toBe('mismatch');
+    expect(await hookAt('/forbidden').check('legacy@example.test', 'guess', NO_CONTEXT)).toEqual({
+      kind: 'mismatch',
+    });
   });
 
   it('sends no event headers with emit_analytics_event: false', async () => {
     receiver.script('/quiet', [MATCH]);
-    await hookAt('/quiet', { emit_analytics_event: false }).check('legacy@example.test', 'old password');
+    await hookAt('/quiet', { emit_analytics_event: false }).check(
+      'legacy@example.test',
+      'old password',
+      NO_CONTEXT,
+    );
     const [call] = receiver.to('/quiet');
     expect(call?.headers['ory-webhook-trigger-id']).toBeUndefined();
     expect(call?.headers['ory-webhook-request-id']).toBeUndefined();

@@ -1,4 +1,6 @@
+import type { JsonObject } from '../../../identity/model.js';
 import type { JsonnetEvaluator } from '../../../jsonnet/index.js';
+import type { AppError } from '../../../kernel/errors.js';
 import type { OutboundHttp } from '../../../kernel/http-client.js';
 import { OutboundHttpError } from '../../../kernel/http-client.js';
 import type { Logger } from '../../../kernel/logger.js';
@@ -7,9 +9,21 @@ import { KRATOS_WEB_HOOK_POLICY, type ResilientPolicy, sendResilient } from '../
 import { parseWebHookConfig, type WebHookConfig } from '../../hooks/web-hook/config.js';
 import { buildWebHookRequest } from '../../hooks/web-hook/request.js';
 import type { TemplateSource } from '../../hooks/web-hook/templates.js';
+import {
+  migrationHookAnsweredImproperly,
+  migrationHookTemplateFailed,
+  migrationHookUnreachable,
+} from './migration-hook-errors.js';
 
-/** What the hook said about an identifier and password. */
-export type MigrationVerdict = 'match' | 'mismatch' | 'unavailable';
+/** What the hook said about an identifier and password; a failure is Kratos's error for it. */
+export type MigrationVerdict = { kind: 'match' } | { kind: 'mismatch' } | { kind: 'failed'; error: AppError };
+
+/**
+ * What Kratos gives the body template beside `identifier` and `password` (its web hooks'
+ * templateContext): `flow`, `identity`, `request_headers`, `request_method`, `request_url`,
+ * `request_cookies`. Asked for only when a body template is configured.
+ */
+export type MigrationTemplateContext = () => JsonObject;
 
 /**
  * `selfservice.methods.password.config.migrate_hook`: lazy password migration. An identity
@@ -19,7 +33,7 @@ export type MigrationVerdict = 'match' | 'mismatch' | 'unavailable';
  * is never asked again.
  */
 export interface PasswordMigrationHook {
-  check(identifier: string, password: string): Promise<MigrationVerdict>;
+  check(identifier: string, password: string, context: MigrationTemplateContext): Promise<MigrationVerdict>;
 }
 
 export interface PasswordMigrationHookDeps {
@@ -67,18 +81,21 @@ export function createPasswordMigrationHook(
   });
   const log = deps.logger.child({ hook: 'password_migration' });
   return {
-    async check(identifier, password) {
-      const ctx = { identifier, password };
-      const built = await buildWebHookRequest(deps, config, ctx);
+    async check(identifier, password, context) {
+      // Without a template Kratos posts the two values as JSON; a template sees the flow, the
+      // identity and the request too (Kratos's templateContext with the two values merged in).
+      const values = { identifier, password };
+      const built = await buildWebHookRequest(
+        deps,
+        config,
+        config.bodyUri === undefined ? values : { ...context(), ...values },
+      );
       if (built.kind !== 'request') {
-        log.error(
-          { reason: built.kind === 'failed' ? built.reason : 'cancelled' },
-          'password migration hook failed',
-        );
-        return 'unavailable';
+        const reason = built.kind === 'failed' ? built.reason : 'the body template cancelled the call';
+        log.error({ reason }, 'password migration hook failed');
+        return { kind: 'failed', error: migrationHookTemplateFailed(reason) };
       }
-      // Without a template Kratos posts the two values as JSON.
-      const body = built.request.body ?? JSON.stringify(ctx);
+      const body = built.request.body ?? JSON.stringify(values);
       const headers = {
         ...built.request.headers,
         ...(built.request.body === null ? { 'Content-Type': 'application/json' } : {}),
@@ -91,25 +108,27 @@ export function createPasswordMigrationHook(
         { url: config.url, method: config.method, headers, body, maxResponseBytes: MAX_RESPONSE_BYTES },
         { ...KRATOS_WEB_HOOK_POLICY, ...deps.retry, attemptTimeoutMs: deps.timeoutMs },
       );
+      // Kratos's client returns an error both when no answer came and when it gave up retrying
+      // a 429 or 5xx: either way the hook "could not be reached".
       if (sent.kind === 'error') {
         const reason = sent.error instanceof OutboundHttpError ? sent.error.kind : 'connection';
         log.error({ reason, attempts: sent.attempts }, 'password migration hook request failed');
-        return 'unavailable';
+        return { kind: 'failed', error: migrationHookUnreachable() };
       }
       if (sent.kind === 'status') {
         log.error(
           { status: sent.status, attempts: sent.attempts },
           'password migration hook failed on every attempt',
         );
-        return 'unavailable';
+        return { kind: 'failed', error: migrationHookUnreachable() };
       }
       const { status, body: answer } = sent.response;
-      if (status === 403) return 'mismatch';
+      if (status === 403) return { kind: 'mismatch' };
       if (status !== 200) {
         log.error({ status }, 'password migration hook answered unexpectedly');
-        return 'unavailable';
+        return { kind: 'failed', error: migrationHookAnsweredImproperly(status) };
       }
-      return saysMatch(answer) ? 'match' : 'mismatch';
+      return saysMatch(answer) ? { kind: 'match' } : { kind: 'mismatch' };
     },
   };
 }
