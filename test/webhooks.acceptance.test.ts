@@ -325,9 +325,10 @@ describe('a runaway template', () => {
     expect(health.status).toBe(200);
     expect(settled).toBe(false);
     const refused = await pending;
-    expect([502, 504]).toContain(refused.status);
+    // A template that ran out of time is Kratos's plain Jsonnet error: a 500, nothing sent.
+    expect(refused.status).toBe(500);
     expect(receiver.to('/never')).toHaveLength(0);
-    expect((await register(server, 'after-loop@example.test').catch((e) => e.response)).status).toBe(502);
+    expect((await register(server, 'after-loop@example.test').catch((e) => e.response)).status).toBe(500);
   });
 });
 

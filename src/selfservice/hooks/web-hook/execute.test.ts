@@ -68,6 +68,22 @@ describe('executeWebHook when the client gives up', () => {
     });
   });
 
+  it("answers 500, as Kratos's plain error, when the body template fails, and sends nothing", async () => {
+    const failing = `base64://${Buffer.from('function(ctx) error "no such trait"').toString('base64')}`;
+    const config = parseWebHookConfig({
+      url: `${receiver.url}/template`,
+      method: 'POST',
+      body: failing,
+      response: { parse: true },
+    });
+    const outcome = await executeWebHook(deps, config, ctx, 'test');
+    if (outcome.kind !== 'failed') throw new Error(`expected a failure, got ${outcome.kind}`);
+    const body = outcome.error.toJSON().error;
+    expect(body).toMatchObject({ code: 500, status: 'Internal Server Error' });
+    expect(body.message).toContain('no such trait');
+    expect(receiver.to('/template')).toHaveLength(0);
+  });
+
   it('answers 500 with the last error when the target cannot be connected to', async () => {
     const nobody = `http://127.0.0.1:${await freePort()}`;
     const outcome = await executeWebHook(deps, hook(`${nobody}/hook`), ctx, 'test');

@@ -67,10 +67,11 @@ function clientGaveUp(message: string): AppError {
 }
 
 /**
- * What Kratos answers when a blocking hook's answer cannot be read (a 4xx without messages, a
- * body that is not JSON): its web hook returns a plain error, which herodot writes as a 500.
+ * What Kratos answers when its web hook returns a plain error: the body template failed (it
+ * could not be loaded, or raised an error), or a blocking hook's answer cannot be read (a 4xx
+ * without messages, a body that is not JSON). herodot writes those as a 500.
  */
-function unreadableAnswer(reason: string): AppError {
+function plainError(reason: string): AppError {
   return new AppError('internal_server_error', 500, reason, { exposeId: false });
 }
 
@@ -104,7 +105,7 @@ export async function executeWebHook(
   }
   if (built.kind === 'failed') {
     log.error({ reason: built.reason }, 'web hook failed');
-    return { kind: 'failed', error: upstreamFailed(built.reason) };
+    return { kind: 'failed', error: plainError(built.reason) };
   }
   // As Kratos's InstrumentHTTPClientForEvents: one trigger id for the run; the request id is
   // renewed on every attempt, by the resilient sender or the outbox's worker.
@@ -155,7 +156,7 @@ export async function executeWebHook(
     log.error({ status, reason: parsed.reason }, 'web hook failed');
     return {
       kind: 'failed',
-      error: parsed.unreadable ? unreadableAnswer(parsed.reason) : upstreamFailed(parsed.reason),
+      error: parsed.unreadable ? plainError(parsed.reason) : upstreamFailed(parsed.reason),
     };
   }
   if (parsed.kind === 'validation') {
