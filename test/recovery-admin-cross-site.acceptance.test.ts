@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BrowserClient } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
 import { createExamIdentity } from './support/identities.js';
+import { replacementFlow } from './support/one-time-flows.js';
 import { submitRecoveryCode } from './support/recovery-codes.js';
 import { useTestServer } from './support/suite-server.js';
 
@@ -102,15 +103,17 @@ describe.each(testDatabases())('admin-issued recovery codes posted from another 
     const victim = new BrowserClient(t.server.publicUrl);
     const answer = await formPost(victim, flowId, code, 'cross-site', 'https://evil.example');
     // Refused as Kratos's EnsureCSRF refuses a native flow posted with an Origin header
-    // (ErrOriginHeaderNeedsBrowserFlow: herodot's 400, which carries no error id).
-    const shown = await errorShown(victim, answer);
-    expect(shown).toEqual({
-      code: 400,
-      status: 'Bad Request',
-      message: 'The request was malformed or contained invalid parameters',
-      reason:
-        'The HTTP Request Header included the "Origin" key, indicating that this request was made as part of an AJAX request in a Browser. The flow however was initiated as an API request. To prevent potential misuse and mitigate several attack vectors including CSRF, the request has been blocked. Please consult the documentation.',
-    });
+    // (ErrOriginHeaderNeedsBrowserFlow, a 400), which its code strategy answers with a new browser
+    // flow (retryRecoveryFlow with flow.TypeBrowser) saying the reason (4000001), in the UI.
+    const shown = await replacementFlow(victim, answer, 'recovery', flowId);
+    expect([shown.type, shown.state]).toEqual(['browser', 'choose_method']);
+    expect(shown.ui.messages).toEqual([
+      expect.objectContaining({
+        id: 4000001,
+        type: 'error',
+        text: 'The HTTP Request Header included the "Origin" key, indicating that this request was made as part of an AJAX request in a Browser. The flow however was initiated as an API request. To prevent potential misuse and mitigate several attack vectors including CSRF, the request has been blocked. Please consult the documentation.',
+      }),
+    ]);
     expect(victim.cookie('ory_kratos_session')).toBeUndefined();
     expect((await victim.getJson('/sessions/whoami')).status).toBe(401);
     expect(await sessionsOf(identityId)).toEqual([]);

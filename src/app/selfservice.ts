@@ -289,7 +289,6 @@ export function buildSelfService(registry: Registry): SelfService {
     cookies,
     tokens,
     returnTo,
-    methods: { code: settings.code.enabled, link: settings.link.enabled },
   };
   // Web hooks of every flow; each one in the config is read now, so a broken one stops the start.
   const templates = createTemplateSource({ cwd: process.cwd(), http: registry.http });

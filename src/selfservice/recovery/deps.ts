@@ -1,6 +1,5 @@
 import type { Identity } from '../../identity/model.js';
 import type { ReturnToValidator } from '../../kernel/return-to.js';
-import type { CodeMethod } from '../../persistence/code-store.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
 import type { TrustedProxies } from '../../ratelimit/index.js';
 import type { SessionManager } from '../../session/manager.js';
@@ -35,10 +34,4 @@ export interface RecoveryDeps extends OneTimeDeps {
   hooks?: HookRunner;
   tokens: TokenSources;
   returnTo: ReturnToValidator;
-  /**
-   * Not read: which methods are on comes from `config` (`selfservice.methods.{code,link}.enabled`,
-   * see one-time/methods.ts), as for verification. Left only because app/selfservice.ts still
-   * passes it; to be dropped with that line.
-   */
-  methods?: Readonly<Record<CodeMethod, boolean>>;
 }

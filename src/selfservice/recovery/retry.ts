@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CodeMethod } from '../../persistence/code-store.js';
 import type { FlowType, SelfServiceFlow } from '../flow/flow.js';
 import { flowJsonUrl, type ReplacementMessages, replaceFlow } from '../flow/flow-steps.js';
 import { wantsJson } from '../flow/http-context.js';
@@ -12,6 +13,20 @@ export interface RecoveryRetryOptions {
   messages: ReplacementMessages;
   /** Whose retry answers: the code strategy's or the link strategy's (they differ, see below). */
   strategy: 'code' | 'link';
+}
+
+/**
+ * The retry the strategy of `method` answers a step of `flow` with (an expired secret, a web
+ * hook's refusal): Kratos's code strategy makes a new flow of the flow's type (retryRecoveryFlow
+ * with f.Type); its link strategy a browser flow (retryRecoveryFlowWithMessage / …WithError with
+ * flow.TypeBrowser), since a link is followed in a browser whatever flow it was mailed from.
+ */
+export function strategyRetry(
+  flow: SelfServiceFlow,
+  method: CodeMethod,
+  messages: ReplacementMessages,
+): RecoveryRetryOptions {
+  return { type: method === 'link' ? 'browser' : flow.type, messages, strategy: method };
 }
 
 /**

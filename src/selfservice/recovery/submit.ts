@@ -9,7 +9,6 @@ import { BrowserLocationChangeRequired } from '../flow/browser-location.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
 import {
-  checkSubmissionClient,
   flowIdFrom,
   queryLinkToken,
   readFlowSubmission,
@@ -36,10 +35,11 @@ import { SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
 import { redeemOneTimeSecret } from '../one-time/redeem.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import { addressMissingNodes, throttledSendNodes, withCsrf } from '../verification/flow.js';
+import { recoveryClientRetry } from './client-check.js';
 import type { RecoveryDeps } from './deps.js';
 import { createRecoveryFlow, recoverySentForm } from './flow.js';
 import { assertFlowAllowed, assertMethodEndpointEnabled, skipsClientCheck } from './methods.js';
-import { retryRecovery } from './retry.js';
+import { retryRecovery, strategyRetry } from './retry.js';
 
 /** The method a flow runs: what an admin issued it with, else the configured `use`. */
 export function recoveryMethodOf(deps: RecoveryDeps, flow: SelfServiceFlow): CodeMethod {
@@ -67,7 +67,10 @@ export async function submitRecovery(
   // As Kratos's code strategy (`f.State != StateChooseMethod && len(body.Email) == 0` redeems):
   // an email is the form's "Resend code" button, and asks for a new code even beside a typed one.
   const resend = method === 'code' && email !== undefined && email !== '';
-  if (!skipsClientCheck(flow, resend, request)) checkSubmissionClient(deps, request, opened);
+  if (!skipsClientCheck(flow, resend, request)) {
+    const retry = recoveryClientRetry(deps, request, opened, method);
+    if (retry !== undefined) return retryRecovery(deps, request, reply, flow, retry);
+  }
   if (submission.method !== undefined && submission.method !== method) {
     throw badRequest(`The recovery method "${submission.method}" is not enabled; use "${method}".`);
   }
@@ -192,7 +195,10 @@ async function redeem(
   const { flow } = submitted;
   const method = recoveryMethodOf(deps, flow);
   const csrf = csrfOf(deps, request, reply, flow);
-  if (flow.state === 'passed_challenge') {
+  // A code on a flow that recovered already is refused as before. A link token is not looked at
+  // so: Kratos's recoveryUseToken checks no state, so the flow's spent link (clicked again) is
+  // "invalid or already used" below, as any bad link.
+  if (method === 'code' && flow.state === 'passed_challenge') {
     return save(deps, request, reply, flow, 'fix', {
       nodes: withoutNodeMessages(flow.ui.nodes),
       messages: [uiText(Msg.ErrorValidationRecoveryRetrySuccess)],
@@ -218,15 +224,17 @@ async function redeem(
   // 4060005 — recoveryUseCode one of the flow's type (retryRecoveryFlow), recoveryUseToken a
   // browser flow whose UI every client is sent to (retryRecoveryFlowWithError).
   if (!result.ok && result.reason === 'expired') {
-    return retryRecovery(deps, request, reply, flow, {
-      type: method === 'code' ? flow.type : 'browser',
-      messages: {
+    return retryRecovery(
+      deps,
+      request,
+      reply,
+      flow,
+      strategyRetry(flow, method, {
         form: [
           uiText(Msg.ErrorValidationRecoveryFlowExpired, { expired_at: result.expiredAt, now: deps.now() }),
         ],
-      },
-      strategy: method,
-    });
+      }),
+    );
   }
   const identity = result.ok ? await deps.identityById(result.identityId) : undefined;
   const sentAddress = typeof flow.internal.address === 'string' ? flow.internal.address : '';
@@ -237,15 +245,22 @@ async function redeem(
       messages,
     });
   if (!result.ok || identity === undefined) {
+    // As Kratos's recoveryUseToken (UseRecoveryToken finds no row): a bad or used link gives a new
+    // browser flow saying 4060004, whose UI every client is sent to; the link's flow is left as
+    // it was.
+    if (method === 'link') {
+      return retryRecovery(
+        deps,
+        request,
+        reply,
+        flow,
+        strategyRetry(flow, method, { form: [uiText(Msg.ErrorValidationRecoveryTokenInvalidOrAlreadyUsed)] }),
+      );
+    }
     // As Kratos's recoveryUseCode: a wrong or used code answers the flow, with 4060006, as 200
-    // (a browser form goes back to the UI either way); a bad link is a 400.
-    const outcome = method === 'code' && !result.ok && result.reason === 'invalid' ? 'next' : 'fix';
-    return sentFormAgain(outcome, [
-      uiText(
-        method === 'code'
-          ? Msg.ErrorValidationRecoveryCodeInvalidOrAlreadyUsed
-          : Msg.ErrorValidationRecoveryTokenInvalidOrAlreadyUsed,
-      ),
+    // (a browser form goes back to the UI either way).
+    return sentFormAgain(result.ok ? 'fix' : 'next', [
+      uiText(Msg.ErrorValidationRecoveryCodeInvalidOrAlreadyUsed),
     ]);
   }
   // The right secret for a disabled identity: told so (4010011), as login tells the right
@@ -308,12 +323,16 @@ async function recovered(
     return refuse(disabled);
   }
   if (issued instanceof WebHookRefusal) {
-    // The code strategy's answer, as before, for a link's flow too.
-    return retryRecovery(deps, request, reply, flow, {
-      type: flow.type,
-      messages: { form: issued.form, fields: issued.fields },
-      strategy: 'code',
-    });
+    // As Kratos's recoveryIssueSession (PostRecoveryHook's error to the strategy's retry): a new
+    // flow carrying the refusal's messages; for a link, a browser flow whose UI every client is
+    // sent to.
+    return retryRecovery(
+      deps,
+      request,
+      reply,
+      flow,
+      strategyRetry(flow, method, { form: issued.form, fields: issued.fields }),
+    );
   }
   // `revoke_active_sessions`, as Kratos's SessionDestroyer: whoever else was signed in (the
   // person who took the account over, say) is signed out; the session just issued stays. After
