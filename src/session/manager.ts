@@ -123,12 +123,14 @@ export interface SessionManager {
   logoutTokenFor(sessionToken: string, session: Session): string | undefined;
   /** Revokes one session everywhere; false when it does not exist. */
   revoke(sessionId: string): Promise<boolean>;
-  /**
-   * Revokes every active session of the identity but `exceptId`; returns how many sessions it has
-   * besides that one, revoked or expired ones included, as Kratos's RevokeSessionsIdentityExcept
-   * counts (`DELETE /sessions` answers it).
-   */
+  /** Revokes every active session of the identity but `exceptId`; returns how many it revoked. */
   revokeIdentitySessions(identityId: string, exceptId?: string): Promise<number>;
+  /**
+   * The same, returning how many sessions the identity has besides `exceptId`, revoked or expired
+   * ones included, as Kratos's RevokeSessionsIdentityExcept counts (`DELETE /sessions` answers
+   * it): one more query, which only that route pays.
+   */
+  revokeIdentitySessionsCounted(identityId: string, exceptId?: string): Promise<number>;
   /** Disables or deletes sessions in bulk (Kratos's manageSessions), everywhere at once. */
   manage(command: ManageSessionsCommand): Promise<ManageSessionsResult>;
   /** Extends the session by its lifespan, if `earliest_possible_extend` allows it now. */
@@ -444,6 +446,12 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     revoke,
 
     async revokeIdentitySessions(identityId, exceptId) {
+      const revoked = await deps.sessions.revokeForIdentity(identityId, now(), exceptId);
+      await forget(revoked);
+      return revoked.length;
+    },
+
+    async revokeIdentitySessionsCounted(identityId, exceptId) {
       const { matched, revoked } = await deps.sessions.revokeForIdentityCounted(identityId, now(), exceptId);
       await forget(revoked);
       return matched;

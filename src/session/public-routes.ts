@@ -153,7 +153,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
 
     app.delete('/sessions', async (request) => {
       const { session } = await caller(request, refuseOwnSessions);
-      const count = await deps.sessions.revokeIdentitySessions(session.identityId, session.id);
+      const count = await deps.sessions.revokeIdentitySessionsCounted(session.identityId, session.id);
       return { count };
     });
 
