@@ -7,6 +7,7 @@ import type { JsonObject, KratosConfigDocument } from '../config/index.js';
 import type { OutboundHttp } from '../kernel/http-client.js';
 import type { Logger } from '../kernel/logger.js';
 import { accessRulesSettings } from './config.js';
+import { proxyOutbound } from './outbound.js';
 import {
   type CompiledPipeline,
   defaultRegistry,
@@ -28,6 +29,7 @@ export interface AccessControl {
 }
 
 export interface AccessControlDeps {
+  /** The shared outbound client; the rules and handlers use it through outbound.ts. */
   readonly http: OutboundHttp;
   readonly logger: Logger;
   readonly cwd: string;
@@ -47,8 +49,11 @@ export async function createAccessControl(
   document: KratosConfigDocument,
   deps: AccessControlDeps,
 ): Promise<AccessControl> {
+  // Oathkeeper's outbound calls follow redirects as Go's http.Client does (outbound.ts).
+  const outbound = proxyOutbound(deps.http);
   const compiler = new PipelineCompiler(deps.handlers ?? defaultRegistry(), pipelineGlobalConfig(document), {
-    http: deps.http,
+    http: outbound.http,
+    httpWithoutBodyReplay: outbound.withoutBodyReplay,
     ...(deps.sessionChecker ? { sessionChecker: deps.sessionChecker } : {}),
   });
   // Rules are immutable objects kept by the repository; their pipelines are attached here.
@@ -60,7 +65,7 @@ export async function createAccessControl(
     return [];
   };
   const repository = await createRuleRepository(accessRulesSettings(document), {
-    http: deps.http,
+    http: outbound.http,
     logger: deps.logger,
     cwd: deps.cwd,
     checkRule,

@@ -22,6 +22,7 @@ import { decisionRoutes, jsonError } from './decision.js';
 import { createDecisionListener } from './decision-listener.js';
 import { idTokenJwksUrls, jwksRoutes, jwksStoreFor } from './jwks/index.js';
 import { type Listener, listen } from './listener.js';
+import { proxyOutbound } from './outbound.js';
 import type { HandlerRegistry, SessionChecker } from './pipeline/index.js';
 import { createReverseProxy, type ReverseProxy } from './reverse-proxy.js';
 import { ruleJson, rulesPage } from './rules/rule-json.js';
@@ -162,7 +163,8 @@ export async function startAccessProxy(
         jwksRoutes:
           deps.jwksRoutes ??
           jwksRoutes({
-            store: jwksStoreFor(deps.http),
+            // The store the jwt and id_token handlers use: the same client (outbound.ts memoizes it).
+            store: jwksStoreFor(proxyOutbound(deps.http).http),
             urls: () => idTokenJwksUrls(pipelineGlobalConfig(document), access.repository.rules()),
           }),
       });

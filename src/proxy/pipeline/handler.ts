@@ -12,7 +12,13 @@ export type Prepared<C> = { ok: true; config: C } | { ok: false; message: string
 
 /** Providers handlers may use, bound once by the composition root. */
 export interface PipelineDeps {
+  /** Outbound calls; the access proxy's follows redirects as Go's http.Client (outbound.ts). */
   http: OutboundHttp;
+  /**
+   * The same for a request body Go could not send twice (the `remote` authorizer's streamed
+   * body): a 307/308 is the answer, not followed. `http` when not given.
+   */
+  httpWithoutBodyReplay?: OutboundHttp;
   /** This process's whoami, for `check_session_url`s that point at it. */
   sessionChecker?: SessionChecker;
 }

@@ -16,6 +16,12 @@ export interface RetryPolicy {
   giveUpAfterMs: number;
   maxDelayMs: number;
   maxAttempts: number;
+  /**
+   * Whether a 429 is tried again, as the go-retryablehttp client behind Oathkeeper's `remote`,
+   * `remote_json` and `hydrator` (`api.retry`) does, or answered at once (introspection and
+   * token endpoints, whose Oathkeeper clients do not retry: their 429 reaches the client).
+   */
+  retryTooManyRequests: boolean;
 }
 
 /** Oathkeeper's schema defaults for `retry` (`give_up_after: 1s`, `max_delay: 100ms`). */
@@ -27,7 +33,12 @@ const MAX_ATTEMPTS = 5;
 const FIRST_DELAY_MS = 50;
 
 /** A single attempt, bounded by the outbound client's usual deadline (hydrator without `api.retry`). */
-export const NO_RETRY: RetryPolicy = { giveUpAfterMs: 10_000, maxDelayMs: 0, maxAttempts: 1 };
+export const NO_RETRY: RetryPolicy = {
+  giveUpAfterMs: 10_000,
+  maxDelayMs: 0,
+  maxAttempts: 1,
+  retryTooManyRequests: false,
+};
 
 /** Reads Oathkeeper's `retry` object; absent or empty keys take the schema's defaults. */
 export function prepareRetry(raw: unknown): Prepared<RetryPolicy> {
@@ -39,7 +50,10 @@ export function prepareRetry(raw: unknown): Prepared<RetryPolicy> {
   if (giveUpAfterMs === undefined || giveUpAfterMs === 0)
     return { ok: false, message: 'retry.give_up_after must be a positive duration' };
   if (maxDelayMs === undefined) return { ok: false, message: 'retry.max_delay must be a duration' };
-  return { ok: true, config: { giveUpAfterMs, maxDelayMs, maxAttempts: MAX_ATTEMPTS } };
+  return {
+    ok: true,
+    config: { giveUpAfterMs, maxDelayMs, maxAttempts: MAX_ATTEMPTS, retryTooManyRequests: true },
+  };
 }
 
 export type ExchangeResult =
@@ -52,15 +66,38 @@ export function afterAttempts(result: ExchangeResult): string {
   return result.attempts > 1 ? ` (after ${result.attempts} attempts)` : '';
 }
 
-/** Worth another attempt: the remote was unreachable, silent, or failed on its side (5xx). */
-function retriable(result: ExchangeResult): boolean {
-  return result.kind === 'response' ? result.response.status >= 500 : result.transient;
+/**
+ * Worth another attempt, as go-retryablehttp's DefaultRetryPolicy judges: the remote was
+ * unreachable or silent, failed on its side (5xx, but not 501 Not Implemented), or asked to
+ * slow down (429, when the policy retries it).
+ */
+function retriable(result: ExchangeResult, policy: RetryPolicy): boolean {
+  if (result.kind === 'failed') return result.transient;
+  const { status } = result.response;
+  if (status === 429) return policy.retryTooManyRequests;
+  return status >= 500 && status !== 501;
 }
 
 /**
- * Sends `request`, retrying network failures and 5xx answers with doubling back-off (at most
- * `maxDelayMs`) until `giveUpAfterMs` has passed or `maxAttempts` were made; the last
- * outcome is returned. Never throws.
+ * How long a 429 or 503 asks to wait (`Retry-After`: delta-seconds or an HTTP date), as
+ * go-retryablehttp's DefaultBackoff honours it; undefined when it does not say.
+ */
+function retryAfterMs(result: ExchangeResult, now: number): number | undefined {
+  if (result.kind !== 'response') return undefined;
+  const { status, headers } = result.response;
+  if (status !== 429 && status !== 503) return undefined;
+  const value = headers['retry-after']?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * Sends `request`, retrying network failures, 5xx answers and (per policy) 429s with doubling
+ * back-off (at most `maxDelayMs`, or what `Retry-After` asks) until `giveUpAfterMs` has passed
+ * or `maxAttempts` were made; the last outcome is returned. A wait that would end past the
+ * deadline is not started. Never throws.
  */
 export async function exchangeWithRetry(
   http: OutboundHttp,
@@ -70,8 +107,9 @@ export async function exchangeWithRetry(
   const deadline = Date.now() + policy.giveUpAfterMs;
   for (let attempt = 1; ; attempt++) {
     const result = await attemptOnce(http, request, Math.max(1, deadline - Date.now()), attempt);
-    if (!retriable(result) || attempt >= policy.maxAttempts) return result;
-    const delay = Math.min(policy.maxDelayMs, FIRST_DELAY_MS * 2 ** (attempt - 1));
+    if (!retriable(result, policy) || attempt >= policy.maxAttempts) return result;
+    const delay =
+      retryAfterMs(result, Date.now()) ?? Math.min(policy.maxDelayMs, FIRST_DELAY_MS * 2 ** (attempt - 1));
     // Not enough time left to wait and try again: give up now rather than past the deadline.
     if (Date.now() + delay >= deadline) return result;
     await sleep(delay);

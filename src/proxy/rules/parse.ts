@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { JsonObject, JsonValue } from '../../config/index.js';
 import type { RuleIssue } from './errors.js';
+import { goDecodeRule, goRuleId } from './go-decode.js';
 import { migrateRule } from './migrate.js';
 import type { Rule, RuleHandler } from './model.js';
 import { RULE_SCHEMA } from './rule-schema.js';
@@ -64,7 +65,8 @@ export function decodeRules(values: readonly unknown[], source: string): ParseRe
   const documentIssues: RuleIssue[] = [];
   const rules: ParsedRule[] = [];
   values.forEach((value, index) => {
-    const ruleId = isObject(value) && typeof value.id === 'string' && value.id !== '' ? value.id : undefined;
+    const id = isObject(value) ? goRuleId(value) : undefined;
+    const ruleId = id !== undefined && id !== '' ? id : undefined;
     const problem = (field: string, message: string): RuleIssue => ({
       source,
       ruleId,
@@ -81,10 +83,10 @@ export function decodeRules(values: readonly unknown[], source: string): ParseRe
       documentIssues.push(problem('version', migrated.message));
       return;
     }
-    const decoded = migrated.rule;
-    const typeProblems = goTypeProblems(decoded);
-    if (typeProblems.length > 0) {
-      for (const [field, message] of typeProblems) documentIssues.push(problem(field, message));
+    // Keys in any case, as encoding/json reads them; a value of the wrong type refuses the document.
+    const { rule: decoded, problems } = goDecodeRule(migrated.rule);
+    if (problems.length > 0) {
+      for (const [field, message] of problems) documentIssues.push(problem(field, message));
       return;
     }
     const cleaned = withoutNulls(decoded);
@@ -100,60 +102,6 @@ export function decodeRules(values: readonly unknown[], source: string): ParseRe
     rules.push({ rule: toRule(decoded), issues, warnings, matchable });
   });
   return documentIssues.length === 0 ? { ok: true, rules } : { ok: false, issues: documentIssues };
-}
-
-/**
- * What Go's encoding/json cannot put into Oathkeeper's `Rule` struct: each is a decoding
- * error that refuses the whole document. Null is every field's zero value; unknown keys are
- * left to the rule schema; handler configs are raw JSON to Go, so any value decodes.
- */
-function goTypeProblems(rule: JsonObject): Array<[string, string]> {
-  const problems: Array<[string, string]> = [];
-  const expect = (value: JsonValue | undefined, field: string, kind: 'string' | 'boolean'): void => {
-    if (value !== undefined && value !== null && typeof value !== kind)
-      problems.push([field, kind === 'string' ? 'must be a string' : 'must be true or false']);
-  };
-  const object = (value: JsonValue | undefined, field: string): JsonObject | undefined => {
-    if (value === undefined || value === null) return undefined;
-    if (isObject(value)) return value;
-    problems.push([field, 'must be an object']);
-    return undefined;
-  };
-  const list = (value: JsonValue | undefined, field: string): JsonValue[] => {
-    if (value === undefined || value === null) return [];
-    if (Array.isArray(value)) return value;
-    problems.push([field, 'must be a list']);
-    return [];
-  };
-  const handler = (value: JsonValue | undefined, field: string): void => {
-    expect(object(value, field)?.handler, `${field}.handler`, 'string');
-  };
-
-  expect(rule.id, 'id', 'string');
-  expect(rule.version, 'version', 'string');
-  expect(rule.description, 'description', 'string');
-  const match = object(rule.match, 'match');
-  if (match !== undefined && Object.hasOwn(match, 'full_method')) {
-    expect(match.authority, 'match.authority', 'string');
-    expect(match.full_method, 'match.full_method', 'string');
-  } else if (match !== undefined) {
-    expect(match.url, 'match.url', 'string');
-    list(match.methods, 'match.methods').forEach((method, i) => {
-      expect(method, `match.methods.${i}`, 'string');
-    });
-  }
-  for (const key of ['authenticators', 'mutators', 'errors'] as const)
-    list(rule[key], key).forEach((item, i) => {
-      handler(item, `${key}.${i}`);
-    });
-  handler(rule.authorizer, 'authorizer');
-  const upstream = object(rule.upstream, 'upstream');
-  if (upstream !== undefined) {
-    expect(upstream.url, 'upstream.url', 'string');
-    expect(upstream.preserve_host, 'upstream.preserve_host', 'boolean');
-    expect(upstream.strip_path, 'upstream.strip_path', 'string');
-  }
-  return problems;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { OutboundHttp } from '../../../kernel/http-client.js';
 import {
+  tooManyRequests,
   unauthorized,
   upstreamInternalError,
   upstreamNotFound,
@@ -55,7 +56,9 @@ export const oauth2ClientCredentialsAuthenticator: Authenticator<ClientCredentia
         http: deps.http,
         tokenUrl,
         scope: stringArray(raw.required_scope),
-        retry: retry.config,
+        // Oathkeeper's grant goes through golang.org/x/oauth2's default client, which does not
+        // retry: a 429 is answered at once, with the endpoint's rate-limit headers.
+        retry: { ...retry.config, retryTooManyRequests: false },
         cache: cache.config,
       },
     };
@@ -98,7 +101,8 @@ function authenticated(clientId: string): AuthnResult {
 }
 
 /**
- * Oathkeeper's Authenticate: a token endpoint answering 503, 500, 504 or 404 is that upstream
+ * Oathkeeper's Authenticate: a token endpoint answering 429 is a 429 with its rate-limit
+ * headers (helper.NewErrTooManyRequestsWithHeaders); 503, 500, 504 or 404 is that upstream
  * error (helper.ErrUpstreamServiceNotAvailable, ...InternalServerError, ...Timeout, ...NotFound);
  * any other non-2xx (400, 401, 502...) is 401; no answer at all, or a 2xx without an
  * access_token (x/oauth2 returns a plain error, not a RetrieveError), is 503.
@@ -106,6 +110,8 @@ function authenticated(clientId: string): AuthnResult {
 function grantFailure(grant: Exclude<TokenGrantResult, { kind: 'granted' }>) {
   if (grant.kind === 'unavailable') return upstreamUnavailable(grant.reason);
   switch (grant.status) {
+    case 429:
+      return tooManyRequests(grant.headers);
     case 503:
       return upstreamUnavailable(grant.reason);
     case 500:

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { OutboundHttp, OutboundResponse } from '../../../kernel/http-client.js';
 import { isPlainObject } from '../../template/values.js';
-import { internalError, type PipelineError } from '../errors.js';
+import { internalError, type PipelineError, tooManyRequests } from '../errors.js';
 import { type Authenticator, oathkeeperDefinition, type Prepared } from '../handler.js';
 import { exchangeWithRetry, prepareRetry, type RetryPolicy } from '../retry.js';
 import type { PipelineRequest } from '../session.js';
@@ -45,7 +45,8 @@ type Introspected = { ok: true; body: Record<string, unknown> } | { ok: false; e
  * `oauth2_introspection`: asks an RFC 7662 endpoint about the request's bearer token (from
  * `Authorization: Bearer`, or `token_from`; not responsible without one or when it lacks
  * `prefix`). Subject is `sub`; extra is the response with Oathkeeper's keys on top. An endpoint
- * that cannot be asked (down, non-200, not JSON) is a 500, as in Oathkeeper.
+ * that cannot be asked (down, non-200, not JSON) is a 500, as in Oathkeeper; its 429 is a 429
+ * with its rate-limit headers.
  */
 export const oauth2IntrospectionAuthenticator: Authenticator<IntrospectionConfig> = {
   id: 'oauth2_introspection',
@@ -54,8 +55,11 @@ export const oauth2IntrospectionAuthenticator: Authenticator<IntrospectionConfig
     const introspectionUrl = String(raw.introspection_url);
     if (!isHttpUrl(introspectionUrl))
       return { ok: false, message: 'introspection_url must be an absolute http or https URL' };
-    const retry = prepareRetry(raw.retry);
-    if (!retry.ok) return retry;
+    const prepared = prepareRetry(raw.retry);
+    if (!prepared.ok) return prepared;
+    // Oathkeeper's introspection client does not retry (its transport replaces the retrying one):
+    // a 429 is answered at once, with the endpoint's rate-limit headers.
+    const retry = { ok: true as const, config: { ...prepared.config, retryTooManyRequests: false } };
     const requestHeaders = headersFromConfig(raw.introspection_request_headers);
     if (!requestHeaders.ok) return requestHeaders;
     const preAuthorization = preAuthorizationFromConfig(raw.pre_authorization, deps.http, retry.config);
@@ -131,6 +135,8 @@ async function introspect(
   const posted = await postForm(config, form.toString(), headers);
   if (posted.kind === 'failed') return { ok: false, error: internalError(posted.reason) };
   const { response } = posted;
+  // Oathkeeper: helper.NewErrTooManyRequestsWithHeaders; any other non-200 is an error (500).
+  if (response.status === 429) return { ok: false, error: tooManyRequests(response.headers) };
   if (response.status !== 200)
     return {
       ok: false,

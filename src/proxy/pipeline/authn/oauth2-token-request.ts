@@ -13,8 +13,8 @@ export interface ClientCredentialsGrant {
 
 export type TokenGrantResult =
   | { kind: 'granted'; accessToken: string; expiresInS: number | undefined }
-  /** The token endpoint answered with a status other than 2xx (after retries). */
-  | { kind: 'refused'; status: number; reason: string }
+  /** The token endpoint answered with a status other than 2xx (after retries); its headers. */
+  | { kind: 'refused'; status: number; headers: Readonly<Record<string, string>>; reason: string }
   /** No usable answer: unreachable, timed out, or a 2xx without an access token. */
   | { kind: 'unavailable'; reason: string };
 
@@ -81,6 +81,7 @@ export async function requestClientCredentialsToken(
     return {
       kind: 'refused',
       status: response.status,
+      headers: response.headers,
       reason: `token endpoint answered ${response.status}`,
     };
   }

@@ -23,7 +23,7 @@ export const remoteJsonAuthorizer: Authorizer<RemoteJsonConfig> = {
   id: 'remote_json',
   configSchema: oathkeeperDefinition('configAuthorizersRemoteJSON'),
   prepare(raw, deps): Prepared<RemoteJsonConfig> {
-    const shared = prepareRemoteAuthorizer(raw, deps);
+    const shared = prepareRemoteAuthorizer(raw, deps, true);
     if (!shared.ok) return shared;
     const payload = compileTemplate(String(raw.payload ?? ''));
     if (!payload.ok) return { ok: false, message: `payload: ${payload.error.message}` };

@@ -22,7 +22,8 @@ export const REMOTE_BODY_LIMIT_BYTES = 1024 * 1024;
 export const remoteAuthorizer: Authorizer<RemoteAuthorizerConfig> = {
   id: 'remote',
   configSchema: oathkeeperDefinition('configAuthorizersRemote'),
-  prepare: prepareRemoteAuthorizer,
+  // Oathkeeper streams the body to the remote (an io.Pipe), so Go cannot repeat it on a 307/308.
+  prepare: (raw, deps) => prepareRemoteAuthorizer(raw, deps, false),
   async handle(request, session, config) {
     const body = request.body === undefined ? undefined : await request.body.read(REMOTE_BODY_LIMIT_BYTES);
     if (body?.kind === 'too_large')

@@ -20,9 +20,14 @@ export interface RemoteAuthorizerConfig {
   retry: RetryPolicy;
 }
 
+/**
+ * `replayableBody`: whether Oathkeeper's request can send its body again on a 307/308 redirect
+ * (`remote_json` builds it from a buffer; `remote` streams the client's body, so it cannot).
+ */
 export function prepareRemoteAuthorizer(
   raw: Record<string, unknown>,
   deps: PipelineDeps,
+  replayableBody: boolean,
 ): Prepared<RemoteAuthorizerConfig> {
   let remote: URL;
   try {
@@ -43,7 +48,7 @@ export function prepareRemoteAuthorizer(
   return {
     ok: true,
     config: {
-      http: deps.http,
+      http: replayableBody ? deps.http : (deps.httpWithoutBodyReplay ?? deps.http),
       remote: remote.href,
       headers: headers.config.map(([name, template]) => [name.toLowerCase(), template]),
       forwardResponseHeaders: [...new Set(forward.map(canonicalHeaderKey))],
@@ -78,6 +83,9 @@ export function remoteRequestHeaders(
  * POSTs to `remote` and reads the verdict as Oathkeeper does: 200 allows, 403 forbids, anything
  * else (after retries) is a 500. On 200 each `forward_response_headers_to_upstream` header is
  * set for the upstream — to `""` when the remote did not send it, so a client cannot supply it.
+ * A 429 is retried like a 5xx and, if it persists, is a 500 too: Oathkeeper's code turns a 429
+ * into a 429 with the rate-limit headers, but its go-retryablehttp client retries a 429 and,
+ * out of attempts, returns an error instead of the answer, so that branch is never reached.
  */
 export async function askRemote(
   session: AuthenticationSession,

@@ -28,7 +28,10 @@ export function jsonErrorBody(error: PipelineError, verbose: boolean, requestId 
   return JSON.stringify({ error: body });
 }
 
-/** `json`: answers with the error's status and Oathkeeper's JSON body (details only with `verbose`). */
+/**
+ * `json`: answers with the error's status and Oathkeeper's JSON body (details only with
+ * `verbose`), plus the headers the error carries (an upstream 429's rate-limit headers).
+ */
 export const jsonErrorHandler: ErrorHandler<{ verbose: boolean; when?: WhenClause[] }> = {
   id: 'json',
   configSchema: oathkeeperDefinition('configErrorsJSON'),
@@ -39,7 +42,9 @@ export const jsonErrorHandler: ErrorHandler<{ verbose: boolean; when?: WhenClaus
   handle(request, error, config) {
     return {
       status: error.status,
-      headers: { 'content-type': 'application/json; charset=utf-8' },
+      // An upstream's rate-limit headers go along with its 429, as Oathkeeper's json handler
+      // sets those of a helper.ErrWithHeaders (its other handlers do not).
+      headers: { ...error.headers, 'content-type': 'application/json; charset=utf-8' },
       body: jsonErrorBody(error, config.verbose, requestHeader(request, 'x-request-id') ?? ''),
     };
   },
