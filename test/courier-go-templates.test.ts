@@ -8,10 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, type KratosConfigDocument } from '../src/config/index.js';
+import { ConfigError } from '../src/config/index.js';
 import { type Courier, type CourierWorker, createCourier } from '../src/courier/index.js';
 import { silentLogger } from '../src/kernel/logger.js';
 import { testEngines } from '../src/persistence/testing/engines.js';
+import { base64Url, courierDocument } from './support/courier-direct.js';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 
 /** Kratos's recovery_code HTML body, extended with if/range/sprig as operators write them. */
@@ -23,17 +24,6 @@ Hi {{ default "there" .Identity.traits.name | title }},
 {{ if .ExpiresInMinutes }}<p>This code expires in {{ .ExpiresInMinutes }} minutes.</p>{{ end }}
 <ul>{{ range $key, $value := .TransientPayload }}<li>{{ $key }}={{ $value }}</li>{{ end }}</ul>
 `;
-
-function documentWith(courier: Record<string, unknown>): KratosConfigDocument {
-  return {
-    dsn: 'memory',
-    identity: { schemas: [] },
-    selfservice: { default_browser_return_url: 'http://127.0.0.1/' },
-    courier,
-  };
-}
-
-const b64 = (text: string) => `base64://${Buffer.from(text).toString('base64')}`;
 
 describe.each(testEngines().slice(0, 1))('courier with Kratos Go templates ($name)', (engine) => {
   let database: Awaited<ReturnType<typeof engine.open>>;
@@ -73,14 +63,14 @@ describe.each(testEngines().slice(0, 1))('courier with Kratos Go templates ($nam
   it('renders an http:// HTML body, a globbed override folder and a base64 subject into the mail', async () => {
     const courier: Courier = await createCourier({
       config: {
-        document: documentWith({
+        document: courierDocument({
           smtp: { connection_uri: smtp.connectionUri },
           template_override_path: overrides,
           templates: {
             recovery_code: {
               valid: {
                 email: {
-                  subject: b64(
+                  subject: base64Url(
                     'Recovery code for {{ .To }}{{ if .Identity.traits.name }} ({{ .Identity.traits.name }}){{ end }}',
                   ),
                   body: { html: `${templateUrl}/recovery.gotmpl` },
@@ -132,11 +122,11 @@ describe.each(testEngines().slice(0, 1))('courier with Kratos Go templates ($nam
   it('stops the start with a ConfigError naming the key when the template does not parse or cannot be fetched', async () => {
     const error = await createCourier({
       config: {
-        document: documentWith({
+        document: courierDocument({
           smtp: { connection_uri: smtp.connectionUri },
           templates: {
             recovery_code: { valid: { email: { body: { html: `${templateUrl}/missing.gotmpl` } } } },
-            verification_code: { valid: { email: { subject: b64('{{ if .To }}no end') } } },
+            verification_code: { valid: { email: { subject: base64Url('{{ if .To }}no end') } } },
           },
         }),
         dev: false,

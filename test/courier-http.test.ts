@@ -3,115 +3,42 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Configuration, FrontendApi } from '@ory/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, type KratosConfigDocument } from '../src/config/index.js';
-import {
-  type Courier,
-  type CourierWorker,
-  createCourier,
-  type WorkerSettings,
-} from '../src/courier/index.js';
+import { type Courier, createCourier } from '../src/courier/index.js';
 import { silentLogger } from '../src/kernel/logger.js';
 import { type Database, openDatabase } from '../src/persistence/database.js';
 import { parseDsn } from '../src/persistence/dsn.js';
 import { testEngines } from '../src/persistence/testing/engines.js';
+import {
+  base64Url,
+  courierDocument,
+  eventually,
+  FAST_WORKER,
+  MIRROR_TEMPLATE,
+  queueVerificationCode,
+  useCourierSuite,
+} from './support/courier-direct.js';
 import { testDatabases } from './support/databases.js';
-import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
+import { startHttpReceiver } from './support/http-receiver.js';
 import { freePort } from './support/ports.js';
 import { startTestServer } from './support/server.js';
 
-/** Fast polling and back-off, so outages and retries take milliseconds. */
-const FAST: Partial<WorkerSettings> = {
-  pollIntervalMs: 20,
-  backoff: { baseMs: 100, maxMs: 1_000 },
-  stopGraceMs: 1_000,
-};
-
-const base64 = (source: string) => `base64://${Buffer.from(source).toString('base64')}`;
-
-/** Every field of Kratos's ctx, under names of its own, to see exactly what the template got. */
-const MIRROR_TEMPLATE = `function(ctx) {
-  to: ctx.recipient,
-  kind: ctx.template_type,
-  type: ctx.message_type,
-  subject: ctx.subject,
-  text: ctx.body,
-  html: if "html_body" in ctx then ctx.html_body else null,
-  data: ctx.template_data,
-}
-`;
-
-function documentWith(courier: Record<string, unknown>): KratosConfigDocument {
-  return {
-    dsn: 'memory',
-    identity: { schemas: [] },
-    selfservice: { default_browser_return_url: 'http://127.0.0.1/' },
-    courier,
-  };
-}
-
 function httpCourier(requestConfig: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  return documentWith({ delivery_strategy: 'http', http: { request_config: requestConfig }, ...extra });
-}
-
-async function queueVerification(courier: Courier, database: Database, recipient: string, code: string) {
-  const { id } = await database.db.transaction().execute((trx) =>
-    courier.queueMessage(trx, {
-      recipient,
-      template: 'verification_code_valid',
-      data: {
-        To: recipient,
-        VerificationCode: code,
-        VerificationURL: 'https://example.com/v',
-        ExpiresInMinutes: 15,
-      },
-    }),
-  );
-  return id;
-}
-
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return courierDocument({ delivery_strategy: 'http', http: { request_config: requestConfig }, ...extra });
 }
 
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : value);
 
 describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
-  let database: Database & { drop(): Promise<void> };
-  let receiver: HttpReceiver;
+  const suite = useCourierSuite(engine);
   let dir: string;
-  const couriers: Courier[] = [];
-  let worker: CourierWorker | undefined;
-
-  async function courierFor(document: KratosConfigDocument): Promise<Courier> {
-    const courier = await createCourier({
-      config: { document, dev: false },
-      database,
-      logger: silentLogger(),
-      cwd: dir,
-    });
-    couriers.push(courier);
-    return courier;
-  }
+  const courierFor = (document: KratosConfigDocument) => suite.courierFor(document, { cwd: dir });
 
   beforeAll(async () => {
-    database = await engine.open();
-    receiver = await startHttpReceiver();
     dir = await mkdtemp(join(tmpdir(), 'portcullis-courier-http-'));
   });
-  afterEach(async () => {
-    await worker?.stop();
-    worker = undefined;
-    for (const courier of couriers.splice(0)) await courier.close();
-    receiver.requests.length = 0;
-  });
   afterAll(async () => {
-    await receiver.stop();
-    await database.drop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -119,7 +46,7 @@ describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
     await writeFile(join(dir, 'mail.jsonnet'), MIRROR_TEMPLATE);
     const courier = await courierFor(
       httpCourier({
-        url: `${receiver.url}/mail`,
+        url: `${suite.receiver.url}/mail`,
         method: 'POST',
         headers: { 'X-Tenant': 'acme' },
         body: 'file://mail.jsonnet',
@@ -127,10 +54,10 @@ describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
       }),
     );
     expect(courier.channel).toBe('http');
-    const id = await queueVerification(courier, database, 'ada@example.com', '482915');
-    worker = courier.startWorker(FAST);
+    const id = await queueVerificationCode(courier, suite.database, 'ada@example.com', '482915');
+    courier.startWorker(FAST_WORKER);
 
-    const [request] = await receiver.waitFor('/mail', 1);
+    const [request] = await suite.receiver.waitFor('/mail', 1);
     expect(request?.method).toBe('POST');
     expect(request?.headers).toMatchObject({
       authorization: 'Basic bWU6MTIzNDU=',
@@ -145,6 +72,7 @@ describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
       type: 'email',
       subject: 'Please verify your email address',
       text: expect.stringContaining('482915'),
+      has_html: true,
       html: expect.stringContaining('482915'),
       data: expect.objectContaining({ to: 'ada@example.com', verification_code: '482915' }),
     });
@@ -157,13 +85,13 @@ describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
   it("sends Kratos's default body with an API key header, and form bodies with an API key cookie", async () => {
     const json = await courierFor(
       httpCourier({
-        url: `${receiver.url}/default`,
+        url: `${suite.receiver.url}/default`,
         auth: { type: 'api_key', config: { name: 'X-Api-Key', value: 'k3y', in: 'header' } },
       }),
     );
-    await queueVerification(json, database, 'grace@example.com', '111222');
-    worker = json.startWorker(FAST);
-    const [request] = await receiver.waitFor('/default', 1);
+    await queueVerificationCode(json, suite.database, 'grace@example.com', '111222');
+    const worker = json.startWorker(FAST_WORKER);
+    const [request] = await suite.receiver.waitFor('/default', 1);
     await worker.stop();
     expect(request?.headers['x-api-key']).toBe('k3y');
     expect(JSON.parse(request?.body ?? '')).toEqual({
@@ -180,16 +108,16 @@ describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
 
     const form = await courierFor(
       httpCourier({
-        url: `${receiver.url}/form`,
+        url: `${suite.receiver.url}/form`,
         method: 'PUT',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: base64('function(ctx) { to: ctx.recipient, subject: ctx.subject }'),
+        body: base64Url('function(ctx) { to: ctx.recipient, subject: ctx.subject }'),
         auth: { type: 'api_key', config: { name: 'session', value: 's3cret', in: 'cookie' } },
       }),
     );
-    await queueVerification(form, database, 'form+1@example.com', '333444');
-    worker = form.startWorker(FAST);
-    const [formRequest] = await receiver.waitFor('/form', 1);
+    await queueVerificationCode(form, suite.database, 'form+1@example.com', '333444');
+    form.startWorker(FAST_WORKER);
+    const [formRequest] = await suite.receiver.waitFor('/form', 1);
     expect(formRequest?.method).toBe('PUT');
     expect(formRequest?.headers).toMatchObject({
       'content-type': 'application/x-www-form-urlencoded',
@@ -201,18 +129,18 @@ describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
   it("retries a 5xx with the courier's back-off, then delivers, with one Idempotency-Key throughout", async () => {
     const arrivals: number[] = [];
     const answers = [503, 500, 200];
-    receiver.script('/flaky', () => {
+    suite.receiver.script('/flaky', () => {
       arrivals.push(Date.now());
       return { status: answers[arrivals.length - 1] ?? 200 };
     });
     const courier = await courierFor(
-      httpCourier({ url: `${receiver.url}/flaky`, body: base64(MIRROR_TEMPLATE) }),
+      httpCourier({ url: `${suite.receiver.url}/flaky`, body: base64Url(MIRROR_TEMPLATE) }),
     );
-    const id = await queueVerification(courier, database, 'retry@example.com', '555666');
-    worker = courier.startWorker(FAST);
+    const id = await queueVerificationCode(courier, suite.database, 'retry@example.com', '555666');
+    courier.startWorker(FAST_WORKER);
     await eventually(async () => (await courier.getMessage(id))?.status === 'sent');
 
-    const requests = receiver.to('/flaky');
+    const requests = suite.receiver.to('/flaky');
     expect(requests).toHaveLength(3);
     expect(new Set(requests.map((r) => header(r.headers['idempotency-key'])))).toEqual(new Set([id]));
     // Retry n waits 100 ms * 2^(n-1): 100 ms after the first failure, 200 ms after the second.
@@ -230,12 +158,14 @@ describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
   });
 
   it('delivers every message queued while the receiver was down, each once', async () => {
-    await receiver.stop();
-    const courier = await courierFor(httpCourier({ url: `${receiver.url}/outage` }));
+    await suite.receiver.stop();
+    const courier = await courierFor(httpCourier({ url: `${suite.receiver.url}/outage` }));
     const ids = await Promise.all(
-      [1, 2, 3].map((i) => queueVerification(courier, database, `down-${i}@example.com`, `70000${i}`)),
+      [1, 2, 3].map((i) =>
+        queueVerificationCode(courier, suite.database, `down-${i}@example.com`, `70000${i}`),
+      ),
     );
-    worker = courier.startWorker(FAST);
+    courier.startWorker(FAST_WORKER);
     await eventually(async () =>
       (await Promise.all(ids.map((id) => courier.getMessage(id)))).every(
         (m) => (m?.dispatches.length ?? 0) >= 1,
@@ -245,12 +175,12 @@ describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
       code: 'ECONNREFUSED',
       permanent: false,
     });
-    await receiver.start();
+    await suite.receiver.start();
     await eventually(async () =>
       (await Promise.all(ids.map((id) => courier.getMessage(id)))).every((m) => m?.status === 'sent'),
     );
     await new Promise((r) => setTimeout(r, 200));
-    const keys = receiver.to('/outage').map((r) => header(r.headers['idempotency-key']));
+    const keys = suite.receiver.to('/outage').map((r) => header(r.headers['idempotency-key']));
     expect([...keys].sort()).toEqual([...ids].sort());
   });
 
@@ -261,12 +191,12 @@ describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
   else { to: ctx.recipient }
 `;
     const courier = await courierFor(
-      httpCourier({ url: `${receiver.url}/judged`, body: base64(template) }, { message_retries: 1 }),
+      httpCourier({ url: `${suite.receiver.url}/judged`, body: base64Url(template) }, { message_retries: 1 }),
     );
-    const skip = await queueVerification(courier, database, 'skip@example.com', '100001');
-    const boom = await queueVerification(courier, database, 'boom@example.com', '100002');
-    const fine = await queueVerification(courier, database, 'fine@example.com', '100003');
-    worker = courier.startWorker(FAST);
+    const skip = await queueVerificationCode(courier, suite.database, 'skip@example.com', '100001');
+    const boom = await queueVerificationCode(courier, suite.database, 'boom@example.com', '100002');
+    const fine = await queueVerificationCode(courier, suite.database, 'fine@example.com', '100003');
+    courier.startWorker(FAST_WORKER);
     await eventually(async () => {
       const statuses = await Promise.all(
         [skip, boom, fine].map(async (id) => (await courier.getMessage(id))?.status),
@@ -280,7 +210,7 @@ describe.each(testEngines())('courier over HTTP ($name)', (engine) => {
     expect(failed?.send_count).toBe(2);
     expect(failed?.dispatches.map((d) => d.error?.code)).toEqual(['template_failed', 'template_failed']);
     expect(failed?.dispatches[0]?.error?.message).toContain('boom');
-    expect(receiver.to('/judged').map((r) => JSON.parse(r.body) as unknown)).toEqual([
+    expect(suite.receiver.to('/judged').map((r) => JSON.parse(r.body) as unknown)).toEqual([
       { to: 'fine@example.com' },
     ]);
   });
@@ -321,18 +251,18 @@ describe('courier over HTTP: start-up checks', () => {
       path: 'courier.http.request_config.body',
       message: 'the Jsonnet template cannot be read (ENOENT)',
     });
-    expect((await refusal({ body: base64('function(ctx) { to: }') })).message).toContain('STATIC ERROR');
-    expect((await refusal({ body: base64('local x = import "/etc/passwd"; x') })).message).toContain(
+    expect((await refusal({ body: base64Url('function(ctx) { to: }') })).message).toContain('STATIC ERROR');
+    expect((await refusal({ body: base64Url('local x = import "/etc/passwd"; x') })).message).toContain(
       'imports are not allowed',
     );
     // Checked with each template type's sample data: a field no message has stops the start.
     const noSuchField = await refusal({
-      body: base64('function(ctx) { code: ctx.template_data.no_such_variable }'),
+      body: base64Url('function(ctx) { code: ctx.template_data.no_such_variable }'),
     });
     expect(noSuchField.message).toContain('field does not exist: no_such_variable');
     const formOfNumbers = await refusal({
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: base64('function(ctx) { to: ctx.recipient, attempts: 1 }'),
+      body: base64Url('function(ctx) { to: ctx.recipient, attempts: 1 }'),
     });
     expect(formOfNumbers.message).toContain('a form-encoded body must be an object of strings');
     expect((await refusal({ headers: { 'Content-Type': 'text/plain' } })).issues[0]?.path).toBe(
@@ -386,8 +316,8 @@ describe.each(testEngines())('two HTTP workers whose batch outlasts its lease ($
       }
       const ids: string[] = [];
       for (let i = 0; i < 8; i++)
-        ids.push(await queueVerification(couriers[0]!, database, `lease-${i}@example.com`, '123456'));
-      const settings = { ...FAST, leaseMs: 3_000, batchSize: 10, concurrency: 1 };
+        ids.push(await queueVerificationCode(couriers[0]!, database, `lease-${i}@example.com`, '123456'));
+      const settings = { ...FAST_WORKER, leaseMs: 3_000, batchSize: 10, concurrency: 1 };
       const workers = couriers.map((c) => c.startWorker(settings));
       await eventually(async () =>
         (await Promise.all(ids.map((id) => couriers[0]!.getMessage(id)))).every((m) => m?.status === 'sent'),
@@ -425,9 +355,9 @@ describe.runIf(postgres)('two HTTP workers over one PostgreSQL database', () => 
       }
       const ids: string[] = [];
       for (let i = 0; i < 100; i++) {
-        ids.push(await queueVerification(couriers[0]!, databases[0]!, `bulk-${i}@example.com`, '654321'));
+        ids.push(await queueVerificationCode(couriers[0]!, databases[0]!, `bulk-${i}@example.com`, '654321'));
       }
-      const workers = couriers.map((c) => c.startWorker({ ...FAST, batchSize: 10, concurrency: 4 }));
+      const workers = couriers.map((c) => c.startWorker({ ...FAST_WORKER, batchSize: 10, concurrency: 4 }));
       await receiver.waitFor('/bulk', 100, 45_000);
       await new Promise((r) => setTimeout(r, 500));
       await Promise.all(workers.map((w) => w.stop()));
@@ -467,7 +397,7 @@ describe.each(testDatabases())('verification by email over HTTP, through the ser
           http: {
             request_config: {
               url: `${receiver.url}/send`,
-              body: base64(MIRROR_TEMPLATE),
+              body: base64Url(MIRROR_TEMPLATE),
               auth: {
                 type: 'api_key',
                 config: { name: 'Authorization', value: 'Bearer t0ken', in: 'header' },
@@ -540,7 +470,7 @@ describe.each(testDatabases())('template data of real messages over HTTP ($name)
         courier: {
           delivery_strategy: 'http',
           worker: { pull_wait: '50ms' },
-          http: { request_config: { url: `${receiver.url}/send`, body: base64(template) } },
+          http: { request_config: { url: `${receiver.url}/send`, body: base64Url(template) } },
         },
         selfservice: {
           default_browser_return_url: 'http://app.example.test/welcome',

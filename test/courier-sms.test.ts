@@ -3,124 +3,47 @@
  * type `sms`, rendered from the SMS templates, delivered by the worker to a real HTTP server on
  * loopback standing in for the SMS gateway, with the outbox's retries and statuses.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, type KratosConfigDocument } from '../src/config/index.js';
-import {
-  type Courier,
-  type CourierWorker,
-  createCourier,
-  type WorkerSettings,
-} from '../src/courier/index.js';
-import { silentLogger } from '../src/kernel/logger.js';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/config/index.js';
+import type { Courier } from '../src/courier/index.js';
 import type { Database } from '../src/persistence/database.js';
 import { testEngines } from '../src/persistence/testing/engines.js';
-import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
-
-const FAST: Partial<WorkerSettings> = {
-  pollIntervalMs: 20,
-  backoff: { baseMs: 50, maxMs: 200 },
-  stopGraceMs: 1_000,
-};
-
-const base64 = (source: string) => `base64://${Buffer.from(source).toString('base64')}`;
-
-/** Every field of Kratos's ctx under names of its own, to see exactly what the template got. */
-const MIRROR_TEMPLATE = `function(ctx) {
-  to: ctx.recipient,
-  kind: ctx.template_type,
-  type: ctx.message_type,
-  subject: ctx.subject,
-  text: ctx.body,
-  has_html: "html_body" in ctx,
-  data: ctx.template_data,
-}
-`;
+import {
+  base64Url,
+  courierDocument,
+  eventually,
+  FAST_WORKER,
+  MIRROR_TEMPLATE,
+  queueVerificationCode,
+  useCourierSuite,
+} from './support/courier-direct.js';
 
 const PHONE = '+15555550123';
-
-function documentWith(courier: Record<string, unknown>): KratosConfigDocument {
-  return {
-    dsn: 'memory',
-    identity: { schemas: [] },
-    selfservice: { default_browser_return_url: 'http://127.0.0.1/' },
-    courier,
-  };
-}
 
 const smsChannel = (requestConfig: Record<string, unknown>) => ({
   channels: [{ id: 'sms', type: 'http', request_config: requestConfig }],
 });
 
-async function queueSms(courier: Courier, database: Database, recipient: string, code: string) {
-  const { id } = await database.db.transaction().execute((trx) =>
-    courier.queueMessage(trx, {
-      via: 'sms',
-      recipient,
-      template: 'verification_code_valid',
-      data: {
-        To: recipient,
-        VerificationCode: code,
-        // A link the flow knows: an SMS carries none, as Kratos's SMS model has none.
-        VerificationURL: 'https://example.com/v',
-        ExpiresInMinutes: 15,
-        RequestURL: 'https://auth.example.com/self-service/registration/api',
-        TransientPayload: { locale: 'de' },
-      },
-    }),
-  );
-  return id;
-}
-
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** An SMS with the verification code to `recipient`. */
+const queueSms = (courier: Courier, database: Database, recipient: string, code: string) =>
+  queueVerificationCode(courier, database, recipient, code, 'sms');
 
 describe.each(testEngines())('SMS over the sms channel ($name)', (engine) => {
-  let database: Database & { drop(): Promise<void> };
-  let gateway: HttpReceiver;
-  const couriers: Courier[] = [];
-  let worker: CourierWorker | undefined;
-
-  async function courierFor(courierKeys: Record<string, unknown>, dev = false): Promise<Courier> {
-    const courier = await createCourier({
-      config: { document: documentWith(courierKeys), dev },
-      database,
-      logger: silentLogger(),
-    });
-    couriers.push(courier);
-    return courier;
-  }
-
-  beforeAll(async () => {
-    database = await engine.open();
-    gateway = await startHttpReceiver();
-  });
-  afterEach(async () => {
-    await worker?.stop();
-    worker = undefined;
-    for (const courier of couriers.splice(0)) await courier.close();
-    gateway.requests.length = 0;
-  });
-  afterAll(async () => {
-    await gateway.stop();
-    await database.drop();
-  });
+  const suite = useCourierSuite(engine);
+  const courierFor = (courierKeys: Record<string, unknown>, dev = false) =>
+    suite.courierFor(courierDocument(courierKeys), { dev });
 
   it("posts the SMS to the gateway with Kratos's ctx, and records it as a sent sms message", async () => {
     const courier = await courierFor(
       smsChannel({
-        url: `${gateway.url}/sms`,
+        url: `${suite.receiver.url}/sms`,
         headers: { 'X-Sender': 'Acme' },
-        body: base64(MIRROR_TEMPLATE),
+        body: base64Url(MIRROR_TEMPLATE),
         auth: { type: 'api_key', config: { name: 'X-Api-Key', value: 'k3y', in: 'header' } },
       }),
     );
     expect(courier.smsChannel).toBe('sms');
-    const id = await queueSms(courier, database, PHONE, '482915');
+    const id = await queueSms(courier, suite.database, PHONE, '482915');
     expect(await courier.getMessage(id)).toMatchObject({
       type: 'sms',
       status: 'queued',
@@ -129,9 +52,9 @@ describe.each(testEngines())('SMS over the sms channel ($name)', (engine) => {
       html_body: null,
       template_type: 'verification_code_valid',
     });
-    worker = courier.startWorker(FAST);
+    courier.startWorker(FAST_WORKER);
 
-    const [request] = await gateway.waitFor('/sms', 1);
+    const [request] = await suite.receiver.waitFor('/sms', 1);
     expect(request?.headers).toMatchObject({
       'x-api-key': 'k3y',
       'x-sender': 'Acme',
@@ -145,6 +68,7 @@ describe.each(testEngines())('SMS over the sms channel ($name)', (engine) => {
       subject: '',
       text: expect.stringContaining('482915'),
       has_html: false,
+      html: null,
       // Kratos's SMS VerificationCodeValidModel, as it marshals it: no verification_url.
       data: {
         to: PHONE,
@@ -163,18 +87,18 @@ describe.each(testEngines())('SMS over the sms channel ($name)', (engine) => {
   it("sends Kratos's default body when the channel sets none, and email still goes its own way", async () => {
     const courier = await courierFor({
       delivery_strategy: 'http',
-      http: { request_config: { url: `${gateway.url}/mail` } },
-      ...smsChannel({ url: `${gateway.url}/sms-default` }),
+      http: { request_config: { url: `${suite.receiver.url}/mail` } },
+      ...smsChannel({ url: `${suite.receiver.url}/sms-default` }),
     });
-    const sms = await queueSms(courier, database, PHONE, '111222');
-    const { id: email } = await courier.queueMessage(database.db, {
+    const sms = await queueSms(courier, suite.database, PHONE, '111222');
+    const { id: email } = await courier.queueMessage(suite.database.db, {
       recipient: 'ada@example.com',
       template: 'verification_code_valid',
       data: { To: 'ada@example.com', VerificationCode: '333444' },
     });
-    worker = courier.startWorker(FAST);
-    const [smsRequest] = await gateway.waitFor('/sms-default', 1);
-    const [mailRequest] = await gateway.waitFor('/mail', 1);
+    courier.startWorker(FAST_WORKER);
+    const [smsRequest] = await suite.receiver.waitFor('/sms-default', 1);
+    const [mailRequest] = await suite.receiver.waitFor('/mail', 1);
     expect(JSON.parse(smsRequest?.body ?? '')).toEqual({
       recipient: PHONE,
       template_type: 'verification_code_valid',
@@ -191,14 +115,14 @@ describe.each(testEngines())('SMS over the sms channel ($name)', (engine) => {
     await eventually(async () => (await courier.getMessage(sms))?.status === 'sent');
     expect((await courier.getMessage(email))?.channel).toBe('http');
     expect((await courier.getMessage(sms))?.channel).toBe('sms');
-    expect(gateway.to('/sms-default')).toHaveLength(1);
+    expect(suite.receiver.to('/sms-default')).toHaveLength(1);
   });
 
   it("retries a gateway's 5xx with the courier's back-off, then delivers", async () => {
-    gateway.script('/flaky', [{ status: 503 }, { status: 200 }]);
-    const courier = await courierFor(smsChannel({ url: `${gateway.url}/flaky` }));
-    const id = await queueSms(courier, database, PHONE, '555666');
-    worker = courier.startWorker(FAST);
+    suite.receiver.script('/flaky', [{ status: 503 }, { status: 200 }]);
+    const courier = await courierFor(smsChannel({ url: `${suite.receiver.url}/flaky` }));
+    const id = await queueSms(courier, suite.database, PHONE, '555666');
+    courier.startWorker(FAST_WORKER);
     await eventually(async () => (await courier.getMessage(id))?.status === 'sent');
     const message = await courier.getMessage(id);
     expect(message).toMatchObject({ status: 'sent', channel: 'sms', send_count: 2 });
@@ -212,12 +136,12 @@ describe.each(testEngines())('SMS over the sms channel ($name)', (engine) => {
     // Email has its channel, SMS none: the worker runs, and only the SMS fails.
     const courier = await courierFor({
       delivery_strategy: 'http',
-      http: { request_config: { url: `${gateway.url}/mail` } },
+      http: { request_config: { url: `${suite.receiver.url}/mail` } },
       message_retries: 1,
     });
     expect(courier.smsChannel).toBeUndefined();
-    const id = await queueSms(courier, database, PHONE, '777888');
-    worker = courier.startWorker(FAST);
+    const id = await queueSms(courier, suite.database, PHONE, '777888');
+    courier.startWorker(FAST_WORKER);
     await eventually(async () => (await courier.getMessage(id))?.status === 'abandoned');
     const message = await courier.getMessage(id);
     expect(message?.send_count).toBe(2);
@@ -226,14 +150,14 @@ describe.each(testEngines())('SMS over the sms channel ($name)', (engine) => {
       'channel_not_configured',
     ]);
     expect(message?.dispatches[0]?.error?.message).toBe('no courier channel is configured for sms messages');
-    expect(gateway.requests).toEqual([]);
+    expect(suite.receiver.requests).toEqual([]);
   });
 
   it('with --dev and no sms channel, delivers SMS to the dev inbox', async () => {
     const courier = await courierFor({}, true);
     expect(courier.smsChannel).toBe('inbox');
-    const id = await queueSms(courier, database, PHONE, '999000');
-    worker = courier.startWorker(FAST);
+    const id = await queueSms(courier, suite.database, PHONE, '999000');
+    courier.startWorker(FAST_WORKER);
     await eventually(async () => (await courier.getMessage(id))?.status === 'sent');
     expect(await courier.getMessage(id)).toMatchObject({ type: 'sms', channel: 'inbox' });
     const page = await courier.listMessages({ recipient: PHONE, pageSize: 10 });
@@ -241,32 +165,22 @@ describe.each(testEngines())('SMS over the sms channel ($name)', (engine) => {
   });
 
   it('starts a worker with only an sms channel outside --dev', async () => {
-    const courier = await courierFor(smsChannel({ url: `${gateway.url}/only-sms` }));
+    const courier = await courierFor(smsChannel({ url: `${suite.receiver.url}/only-sms` }));
     expect(courier.channel).toBeUndefined();
-    const id = await queueSms(courier, database, PHONE, '121212');
-    worker = courier.startWorker(FAST);
-    await gateway.waitFor('/only-sms', 1);
+    const id = await queueSms(courier, suite.database, PHONE, '121212');
+    courier.startWorker(FAST_WORKER);
+    await suite.receiver.waitFor('/only-sms', 1);
     await eventually(async () => (await courier.getMessage(id))?.status === 'sent');
   });
 
   it('refuses at start an SMS body template that fails on an SMS it would send', async () => {
-    const error = await createCourier({
-      config: {
-        document: documentWith(
-          smsChannel({
-            url: `${gateway.url}/sms`,
-            body: base64('function(ctx) { link: ctx.template_data.verification_url }'),
-          }),
-        ),
-        dev: false,
-      },
-      database,
-      logger: silentLogger(),
-    }).then(
-      async (courier) => {
-        await courier.close();
-        return undefined;
-      },
+    const error = await courierFor(
+      smsChannel({
+        url: `${suite.receiver.url}/sms`,
+        body: base64Url('function(ctx) { link: ctx.template_data.verification_url }'),
+      }),
+    ).then(
+      () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ConfigError);

@@ -2,28 +2,16 @@ import { simpleParser } from 'mailparser';
 import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { KratosConfigDocument } from '../src/config/index.js';
-import {
-  type Courier,
-  type CourierWorker,
-  createCourier,
-  type WorkerSettings,
-} from '../src/courier/index.js';
+import { type Courier, type CourierWorker, createCourier } from '../src/courier/index.js';
 import { silentLogger } from '../src/kernel/logger.js';
 import { type Database, openDatabase } from '../src/persistence/database.js';
 import { parseDsn } from '../src/persistence/dsn.js';
 import { testEngines } from '../src/persistence/testing/engines.js';
+import { courierDocument, eventually, FAST_WORKER } from './support/courier-direct.js';
 import { testDatabases } from './support/databases.js';
 import { freePort } from './support/ports.js';
 import { startTestServer } from './support/server.js';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
-
-/** Fast polling and back-off, so outages and retries take milliseconds. */
-const FAST: Partial<WorkerSettings> = {
-  pollIntervalMs: 50,
-  backoff: { baseMs: 100, maxMs: 1_000 },
-  stopGraceMs: 1_000,
-};
 
 function smtpConfig(smtp: TestSmtpServer): Record<string, unknown> {
   return {
@@ -33,15 +21,6 @@ function smtpConfig(smtp: TestSmtpServer): Record<string, unknown> {
       from_name: 'Portcullis Test',
       headers: { 'X-Portcullis-Test': 'yes' },
     },
-  };
-}
-
-function documentWith(courier: Record<string, unknown>): KratosConfigDocument {
-  return {
-    dsn: 'memory',
-    identity: { schemas: [] },
-    selfservice: { default_browser_return_url: 'http://127.0.0.1/' },
-    courier,
   };
 }
 
@@ -70,14 +49,6 @@ async function queueCodes(
   return ids;
 }
 
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 const messageIds = (smtp: TestSmtpServer) => smtp.messages.map((m) => m.messageId);
 
 describe.each(testEngines())('courier over SMTP ($name)', (engine) => {
@@ -90,7 +61,7 @@ describe.each(testEngines())('courier over SMTP ($name)', (engine) => {
     database = await engine.open();
     smtp = await startSmtpServer();
     courier = await createCourier({
-      config: { document: documentWith(smtpConfig(smtp)), dev: false },
+      config: { document: courierDocument(smtpConfig(smtp)), dev: false },
       database,
       logger: silentLogger(),
     });
@@ -109,7 +80,7 @@ describe.each(testEngines())('courier over SMTP ($name)', (engine) => {
 
   it('delivers a queued message with the configured sender, headers and a stable Message-ID', async () => {
     const [id] = await queueCodes(courier, database, 1, 'ada');
-    worker = courier.startWorker(FAST);
+    worker = courier.startWorker(FAST_WORKER);
     const [mail] = await smtp.waitFor(1);
     expect(mail).toMatchObject({
       messageId: `<${id}@example.com>`,
@@ -128,7 +99,7 @@ describe.each(testEngines())('courier over SMTP ($name)', (engine) => {
   it('lets courier.smtp.headers replace From and Subject, as Kratos sets them after its own', async () => {
     const overriding = await createCourier({
       config: {
-        document: documentWith({
+        document: courierDocument({
           smtp: {
             connection_uri: smtp.connectionUri,
             from_address: 'auth@example.com',
@@ -144,7 +115,7 @@ describe.each(testEngines())('courier over SMTP ($name)', (engine) => {
     });
     try {
       const [id] = await queueCodes(overriding, database, 1, 'override');
-      worker = overriding.startWorker(FAST);
+      worker = overriding.startWorker(FAST_WORKER);
       const [mail] = await smtp.waitFor(1);
       expect(mail).toMatchObject({
         from: '"Override" <override@x.test>',
@@ -167,7 +138,7 @@ describe.each(testEngines())('courier over SMTP ($name)', (engine) => {
     // First the server answers 451 (try later) to every message.
     smtp.refuse({ code: 451, message: 'greylisted' });
     const refused = await queueCodes(courier, database, 5, 'refused');
-    worker = courier.startWorker(FAST);
+    worker = courier.startWorker(FAST_WORKER);
     const failedOnce = async (ids: string[]) =>
       (await Promise.all(ids.map((id) => courier.getMessage(id)))).every(
         (m) => (m?.dispatches.length ?? 0) >= 1,
@@ -199,7 +170,7 @@ describe.each(testEngines())('courier over SMTP ($name)', (engine) => {
   it('abandons a message the server refuses for good (5xx) without retrying', async () => {
     smtp.refuse({ code: 550, message: 'no such mailbox' });
     const [id] = await queueCodes(courier, database, 1, 'gone');
-    worker = courier.startWorker(FAST);
+    worker = courier.startWorker(FAST_WORKER);
     await eventually(async () => (await courier.getMessage(id!))?.status === 'abandoned');
     const message = await courier.getMessage(id!);
     expect(message?.send_count).toBe(1);
@@ -253,7 +224,7 @@ describe.each(testEngines())('two workers whose batch outlasts its lease ($name)
     const smtp = await startSlowSmtpServer(150);
     const couriers: Courier[] = [];
     try {
-      const document = documentWith({
+      const document = courierDocument({
         smtp: { connection_uri: smtp.connectionUri, from_address: 'auth@example.com' },
       });
       for (let i = 0; i < 2; i++) {
@@ -262,7 +233,7 @@ describe.each(testEngines())('two workers whose batch outlasts its lease ($name)
         );
       }
       const ids = await queueCodes(couriers[0]!, database, 8, 'lease');
-      const settings = { ...FAST, pollIntervalMs: 20, leaseMs: 800, batchSize: 10, concurrency: 1 };
+      const settings = { ...FAST_WORKER, pollIntervalMs: 20, leaseMs: 800, batchSize: 10, concurrency: 1 };
       const workers = couriers.map((c) => c.startWorker(settings));
       const sent = async () =>
         (await Promise.all(ids.map((id) => couriers[0]!.getMessage(id)))).every((m) => m?.status === 'sent');
@@ -299,7 +270,7 @@ describe.runIf(postgres)('two workers over one PostgreSQL database', () => {
     try {
       await databases[0]!.migrate();
       for (const [i, database] of databases.entries()) {
-        const config = { document: documentWith(smtpConfig(smtp)), dev: false };
+        const config = { document: courierDocument(smtpConfig(smtp)), dev: false };
         const logger = pino(
           { level: 'info' },
           {
@@ -312,7 +283,7 @@ describe.runIf(postgres)('two workers over one PostgreSQL database', () => {
       }
       const ids = await queueCodes(couriers[0]!, databases[0]!, 200, 'bulk');
       const workers = couriers.map((c) =>
-        c.startWorker({ ...FAST, pollIntervalMs: 20, batchSize: 10, concurrency: 4 }),
+        c.startWorker({ ...FAST_WORKER, pollIntervalMs: 20, batchSize: 10, concurrency: 4 }),
       );
       await smtp.waitFor(200, 45_000);
       await new Promise((r) => setTimeout(r, 500));
@@ -355,7 +326,7 @@ describe('admin courier API', () => {
     try {
       const { courier, database } = server.registry;
       const ids = await queueCodes(courier, database, 3, 'admin');
-      const worker = courier.startWorker({ ...FAST, batchSize: 1 });
+      const worker = courier.startWorker({ ...FAST_WORKER, batchSize: 1 });
       await eventually(async () => (await courier.getMessage(ids[0]!))?.status === 'sent');
       await worker.stop();
 
@@ -422,7 +393,7 @@ describe('admin courier API', () => {
         smtp.refuse({ code: 451, message: 'greylisted' });
         await database.db.deleteFrom('courier_messages').where('id', '=', unsent!).execute();
         const [id] = await queueCodes(courier, database, 1, 'retried');
-        const worker = courier.startWorker(FAST);
+        const worker = courier.startWorker(FAST_WORKER);
         try {
           await eventually(async () => ((await courier.getMessage(id!))?.dispatches.length ?? 0) >= 1);
           smtp.accept();

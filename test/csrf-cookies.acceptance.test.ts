@@ -6,7 +6,9 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appSelfService } from './support/app-self-service.js';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { postSpaLogin } from './support/browser-login.js';
 import { testDatabases } from './support/databases.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
@@ -44,14 +46,7 @@ describe.each(testDatabases())('CSRF checks and cookies ($name)', (database) => 
     drop = db.drop;
     app = await startTestServer({
       dsn: db.dsn,
-      extraConfig: {
-        selfservice: {
-          default_browser_return_url: 'http://app.example.test/welcome',
-          allowed_return_urls: ['http://app.example.test/'],
-          methods: { password: { config: { haveibeenpwned_enabled: false } } },
-          flows: { settings: { privileged_session_max_age: '15m' } },
-        },
-      },
+      extraConfig: { selfservice: appSelfService({ settings: { privileged_session_max_age: '15m' } }) },
     });
   });
   afterAll(async () => {
@@ -110,12 +105,7 @@ describe.each(testDatabases())('CSRF checks and cookies ($name)', (database) => 
   describe('the CSRF secret across sign-ins (Kratos IssueCookie)', () => {
     async function browserLogin(browser: BrowserClient, query = ''): Promise<Response> {
       const flow = (await (await browser.getJson(`/self-service/login/browser${query}`)).json()) as Flow;
-      return browser.postJson(`/self-service/login?flow=${flow.id}`, {
-        method: 'password',
-        identifier: 'refresh-keeps@example.com',
-        password: PASSWORD,
-        csrf_token: csrfTokenOf(flow),
-      });
+      return postSpaLogin(browser, flow, 'refresh-keeps@example.com', PASSWORD);
     }
 
     it('a refresh login keeps it, so a settings flow opened before still submits', async () => {
@@ -128,12 +118,7 @@ describe.each(testDatabases())('CSRF checks and cookies ($name)', (database) => 
       const beforeSignIn = browser.cookie(csrfName);
       const signedIn = await (async () => {
         const flow = (await loginFlow.json()) as Flow;
-        return browser.postJson(`/self-service/login?flow=${flow.id}`, {
-          method: 'password',
-          identifier: 'refresh-keeps@example.com',
-          password: PASSWORD,
-          csrf_token: csrfTokenOf(flow),
-        });
+        return postSpaLogin(browser, flow, 'refresh-keeps@example.com', PASSWORD);
       })();
       expect(signedIn.status).toBe(200);
       expect(csrfSetCookie(signedIn)?.name).toBe(csrfName);
@@ -208,12 +193,7 @@ describe('the CSRF cookie name and the cookie attributes', () => {
     expect(csrf).not.toContain('Secure');
 
     const flow = (await response.json()) as Flow;
-    const signedIn = await browser.postJson(`/self-service/login?flow=${flow.id}`, {
-      method: 'password',
-      identifier: 'attributes@example.com',
-      password: PASSWORD,
-      csrf_token: csrfTokenOf(flow),
-    });
+    const signedIn = await postSpaLogin(browser, flow, 'attributes@example.com', PASSWORD);
     expect(signedIn.status).toBe(200);
     const session = sessionSetCookie(signedIn) ?? [];
     expect(session).toContain('Secure');

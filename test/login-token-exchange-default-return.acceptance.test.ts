@@ -4,20 +4,15 @@
  * sent to the default return URL with the return-to code, and the app trades both codes for its
  * session as usual.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Configuration, FrontendApi } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInAtProvider, startOpenIdProvider, type TestOpenIdProvider } from './fixtures/oidc-provider.js';
+import { examIdpConfig, startExamIdp } from './fixtures/oidc-exam-idp.js';
+import { signInAtProvider, type TestOpenIdProvider } from './fixtures/oidc-provider.js';
 import { BrowserClient } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
 import { failure } from './support/failure.js';
-import { freePort } from './support/ports.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
-const MAPPER_URL = pathToFileURL(
-  join(import.meta.dirname, 'fixtures', 'oidc-exam.mapper.jsonnet'),
-).toString();
 const DEFAULT_RETURN = 'http://app.example.test/welcome';
 
 describe.each(testDatabases())('session token exchange without return_to ($name)', (database) => {
@@ -27,17 +22,14 @@ describe.each(testDatabases())('session token exchange without return_to ($name)
   let publicUrl: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    publicUrl = `http://127.0.0.1:${port}`;
-    provider = await startOpenIdProvider({
-      redirectUris: [`${publicUrl}/self-service/methods/oidc/callback/exam-idp`],
-    });
+    const idp = await startExamIdp();
+    ({ provider, publicUrl } = idp);
     const db = await database.create();
     drop = db.drop;
     server = await startTestServer({
       dsn: db.dsn,
       redis: true,
-      publicListener: { port, base_url: `${publicUrl}/` },
+      publicListener: { port: idp.port, base_url: `${publicUrl}/` },
       extraConfig: {
         selfservice: {
           default_browser_return_url: DEFAULT_RETURN,
@@ -46,17 +38,7 @@ describe.each(testDatabases())('session token exchange without return_to ($name)
             oidc: {
               enabled: true,
               config: {
-                providers: [
-                  {
-                    id: 'exam-idp',
-                    provider: 'generic',
-                    client_id: provider.clientId,
-                    client_secret: provider.clientSecret,
-                    issuer_url: provider.issuer,
-                    mapper_url: MAPPER_URL,
-                    scope: ['openid', 'email', 'profile', 'phone'],
-                  },
-                ],
+                providers: [examIdpConfig(provider)],
               },
             },
           },

@@ -1,69 +1,17 @@
 /**
  * Native apps sign in with a provider's ID token (Kratos's `id_token` + `id_token_nonce`
- * submission) against a real Portcullis. The provider here is a minimal one on loopback that
- * publishes discovery and its keys; the test signs the tokens a provider would hand the app.
+ * submission) against a real Portcullis. The provider is the minimal one on loopback of
+ * fixtures/oidc-key-issuer.ts (discovery and its keys); the test signs the tokens a provider would
+ * hand the app.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import type { JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idTokenProviderConfig, type KeyIssuer, startKeyIssuer } from './fixtures/oidc-key-issuer.js';
 import { testDatabases } from './support/databases.js';
-import { freePort } from './support/ports.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
-const MAPPER_URL = pathToFileURL(
-  join(import.meta.dirname, 'fixtures', 'oidc-exam.mapper.jsonnet'),
-).toString();
 const CLIENT_ID = 'native-app';
-
-interface KeyIssuer {
-  issuer: string;
-  sign(
-    claims: JWTPayload,
-    options?: { issuer?: string; audience?: string; expiresIn?: string },
-  ): Promise<string>;
-  close(): Promise<void>;
-}
-
-/** Discovery and a key set on loopback, and a signer for that key. */
-async function startKeyIssuer(): Promise<KeyIssuer> {
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const { publicKey, privateKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  const documents: Record<string, unknown> = {
-    '/.well-known/openid-configuration': {
-      issuer,
-      authorization_endpoint: `${issuer}/auth`,
-      token_endpoint: `${issuer}/token`,
-      jwks_uri: `${issuer}/jwks`,
-      response_types_supported: ['code'],
-      subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256'],
-    },
-    '/jwks': { keys: [jwk] },
-  };
-  const server: Server = createServer((request, response) => {
-    const document = documents[request.url ?? ''];
-    response.writeHead(document === undefined ? 404 : 200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(document ?? {}));
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    issuer,
-    sign: (claims, options = {}) =>
-      new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-        .setIssuer(options.issuer ?? issuer)
-        .setAudience(options.audience ?? CLIENT_ID)
-        .setIssuedAt()
-        .setExpirationTime(options.expiresIn ?? '5m')
-        .sign(privateKey),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe.each(testDatabases())('native sign-in with an ID token ($name)', (database) => {
   let server: TestServer;
@@ -71,7 +19,7 @@ describe.each(testDatabases())('native sign-in with an ID token ($name)', (datab
   let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    keys = await startKeyIssuer();
+    keys = await startKeyIssuer(CLIENT_ID);
     const db = await database.create();
     drop = db.drop;
     server = await startTestServer({
@@ -85,25 +33,9 @@ describe.each(testDatabases())('native sign-in with an ID token ($name)', (datab
               enabled: true,
               config: {
                 providers: [
-                  {
-                    id: 'native-idp',
-                    provider: 'generic',
-                    client_id: 'web-client',
-                    client_secret: 'unused',
-                    issuer_url: keys.issuer,
-                    mapper_url: MAPPER_URL,
-                    additional_id_token_audiences: [CLIENT_ID],
-                  },
+                  idTokenProviderConfig(keys),
                   // Google's preset (issuer moved to the local one): its SDKs may omit the nonce.
-                  {
-                    id: 'google-like',
-                    provider: 'google',
-                    client_id: 'web-client',
-                    client_secret: 'unused',
-                    issuer_url: keys.issuer,
-                    mapper_url: MAPPER_URL,
-                    additional_id_token_audiences: [CLIENT_ID],
-                  },
+                  idTokenProviderConfig(keys, 'google-like', 'google'),
                 ],
               },
             },

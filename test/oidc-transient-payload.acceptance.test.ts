@@ -7,21 +7,16 @@
  * real HTTP server as the hook target.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KeyIssuer, startKeyIssuer } from './fixtures/oidc-key-issuer.js';
-import { signInAtProvider, startOpenIdProvider, type TestOpenIdProvider } from './fixtures/oidc-provider.js';
+import { examIdpConfig, startExamIdp } from './fixtures/oidc-exam-idp.js';
+import { idTokenProviderConfig, type KeyIssuer, startKeyIssuer } from './fixtures/oidc-key-issuer.js';
+import { signInAtProvider, type TestOpenIdProvider } from './fixtures/oidc-provider.js';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
 import { testDatabases } from './support/databases.js';
 import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
-import { freePort } from './support/ports.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
-const MAPPER_URL = pathToFileURL(
-  join(import.meta.dirname, 'fixtures', 'oidc-exam.mapper.jsonnet'),
-).toString();
 const NATIVE_CLIENT_ID = 'native-app';
 /** What the hooks post: whom the flow is for, and the payload as the flow carries it. */
 const HOOK_BODY = `function(ctx) {
@@ -53,11 +48,8 @@ describe.each(testDatabases())(
     beforeAll(async () => {
       hooks = await startHttpReceiver();
       keys = await startKeyIssuer(NATIVE_CLIENT_ID);
-      const port = await freePort();
-      publicUrl = `http://127.0.0.1:${port}`;
-      provider = await startOpenIdProvider({
-        redirectUris: [`${publicUrl}/self-service/methods/oidc/callback/exam-idp`],
-      });
+      const idp = await startExamIdp();
+      ({ provider, publicUrl } = idp);
       const db = await database.create();
       drop = db.drop;
       const webHook = (path: string) => ({
@@ -66,7 +58,7 @@ describe.each(testDatabases())(
       });
       server = await startTestServer({
         dsn: db.dsn,
-        publicListener: { port, base_url: `${publicUrl}/` },
+        publicListener: { port: idp.port, base_url: `${publicUrl}/` },
         extraConfig: {
           selfservice: {
             default_browser_return_url: `${publicUrl}/`,
@@ -78,26 +70,7 @@ describe.each(testDatabases())(
               oidc: {
                 enabled: true,
                 config: {
-                  providers: [
-                    {
-                      id: 'exam-idp',
-                      provider: 'generic',
-                      client_id: provider.clientId,
-                      client_secret: provider.clientSecret,
-                      issuer_url: provider.issuer,
-                      mapper_url: MAPPER_URL,
-                      scope: ['openid', 'email', 'profile', 'phone'],
-                    },
-                    {
-                      id: 'native-idp',
-                      provider: 'generic',
-                      client_id: 'web-client',
-                      client_secret: 'unused',
-                      issuer_url: keys.issuer,
-                      mapper_url: MAPPER_URL,
-                      additional_id_token_audiences: [NATIVE_CLIENT_ID],
-                    },
-                  ],
+                  providers: [examIdpConfig(provider), idTokenProviderConfig(keys)],
                 },
               },
             },

@@ -22,6 +22,7 @@ import { failure } from './support/failure.js';
 import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
 import { freePort } from './support/ports.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { ageSessions } from './support/sessions.js';
 
 const fixture = (name: string) => pathToFileURL(join(import.meta.dirname, 'fixtures', name)).toString();
 
@@ -779,15 +780,6 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     expect(await linkedAccounts(id)).toEqual([account]);
   });
 
-  /** Makes every session of the identity older than privileged_session_max_age (1h by default). */
-  async function ageSessions(identityId: string): Promise<void> {
-    await server.registry.database.db
-      .updateTable('sessions')
-      .set({ authenticated_at: new Date(Date.now() - 2 * 3_600_000) })
-      .where('identity_id', '=', identityId)
-      .execute();
-  }
-
   it('re-checks the privileged session at the callback: a lapsed one re-authenticates and links nothing', async () => {
     provider.accounts.set('erin', { email: 'erin@example.com', name: 'Erin', phone_number: '5550155' });
     const browser = new BrowserClient(publicUrl);
@@ -802,7 +794,7 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     expect(link.status).toBe(303);
     const callback = await signInAtProvider(browser, link.headers.get('location') ?? '', 'erin');
     // The session lapses while the person is at the provider (Kratos's linkProvider checks again).
-    await ageSessions(id);
+    await ageSessions(server, id);
     const answer = await browser.request(callback.toString());
     expect(answer.status).toBe(303);
     const location = new URL(answer.headers.get('location') ?? '');
@@ -834,7 +826,7 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
 
     // With an old session, even a provider that is not linked (or the last way to sign in) is
     // answered with the re-authentication first.
-    await ageSessions(id);
+    await ageSessions(server, id);
     flow = await settings();
     for (const unlink of ['broken-idp', 'exam-idp']) {
       const refused = await browser.postJson(flow.ui.action, {

@@ -1,10 +1,14 @@
 import type { LoginFlow, SettingsFlow } from '@ory/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Identity } from '../src/identity/model.js';
+import { describe, expect, it } from 'vitest';
 import { createFlowStore } from '../src/persistence/flow-store.js';
+import { appSelfService } from './support/app-self-service.js';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { postSpaLogin, signInBrowser } from './support/browser-login.js';
 import { testDatabases } from './support/databases.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { createPasswordIdentity, examTraits, loginWithPassword, PASSWORD } from './support/identities.js';
+import { ageSessions } from './support/sessions.js';
+import { statusOf } from './support/status-of.js';
+import { useTestServer } from './support/suite-server.js';
 
 /**
  * A settings change that needs a privileged session, made with a session older than
@@ -15,81 +19,29 @@ import { startTestServer, type TestServer } from './support/server.js';
  * thresholds): a tiny max age would also make the refreshed session too old before the replay.
  */
 
-const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a completely different passphrase';
 const CONTINUITY_COOKIE = 'ory_kratos_settings_continuity';
 const AFTER_SETTINGS = 'http://app.example.test/after-settings';
 
-const traits = (email: string) => ({
-  email,
-  fullname: 'Mary Jackson',
-  phone_number: 5550100,
-  user_type: 'educator',
-});
-
 describe.each(testDatabases())('settings: a change paused for re-authentication ($name)', (database) => {
-  let app: TestServer;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const db = await database.create();
-    drop = db.drop;
-    app = await startTestServer({
-      dsn: db.dsn,
-      extraConfig: {
-        selfservice: {
-          default_browser_return_url: 'http://app.example.test/welcome',
-          allowed_return_urls: ['http://app.example.test/'],
-          methods: { password: { config: { haveibeenpwned_enabled: false } } },
-          flows: { settings: { privileged_session_max_age: '15m' } },
-        },
-      },
-    });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await drop?.();
+  const suite = useTestServer(database, {
+    extraConfig: { selfservice: appSelfService({ settings: { privileged_session_max_age: '15m' } }) },
   });
 
-  function createIdentity(email: string): Promise<Identity> {
-    return app.registry.identities.create({
-      schema_id: 'exam',
-      traits: traits(email),
-      credentials: { password: { config: { password: PASSWORD } } },
-    });
+  function createIdentity(email: string) {
+    return createPasswordIdentity(suite.admin, examTraits(email, 'Mary Jackson'), PASSWORD);
   }
 
   /** Whether a native sign-in with these credentials succeeds. */
   async function canSignIn(email: string, password: string): Promise<boolean> {
-    const flow = (await (await fetch(`${app.publicUrl}/self-service/login/api`)).json()) as { id: string };
-    const response = await fetch(`${app.publicUrl}/self-service/login?flow=${flow.id}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ method: 'password', identifier: email, password }),
-    });
-    return response.status === 200;
+    return (await statusOf(loginWithPassword(suite.frontend, email, password))) === 200;
   }
 
-  async function signInBrowser(email: string): Promise<BrowserClient> {
-    const browser = new BrowserClient(app.publicUrl);
-    const flow = (await (await browser.getJson('/self-service/login/browser')).json()) as LoginFlow;
-    const response = await browser.postJson(`/self-service/login?flow=${flow.id}`, {
-      method: 'password',
-      identifier: email,
-      password: PASSWORD,
-      csrf_token: csrfTokenOf(flow),
-    });
-    expect(response.status).toBe(200);
+  /** A browser signed in with the password, its session fresh. */
+  async function signedInBrowser(email: string): Promise<BrowserClient> {
+    const browser = new BrowserClient(suite.server.publicUrl);
+    await signInBrowser(browser, email, PASSWORD);
     return browser;
-  }
-
-  /** Makes every session of the identity older than privileged_session_max_age. */
-  async function ageSessions(identityId: string): Promise<void> {
-    await app.registry.database.db
-      .updateTable('sessions')
-      .set({ authenticated_at: new Date(Date.now() - 2 * 3_600_000) })
-      .where('identity_id', '=', identityId)
-      .execute();
   }
 
   async function openSettings(browser: BrowserClient, returnTo?: string): Promise<SettingsFlow> {
@@ -99,9 +51,9 @@ describe.each(testDatabases())('settings: a change paused for re-authentication 
     return (await response.json()) as SettingsFlow;
   }
 
-  const submitUrl = (flow: SettingsFlow) => `${app.publicUrl}/self-service/settings?flow=${flow.id}`;
+  const submitUrl = (flow: SettingsFlow) => `${suite.server.publicUrl}/self-service/settings?flow=${flow.id}`;
   const refreshUrl = (flow: SettingsFlow) =>
-    `${app.publicUrl}/self-service/login/browser?refresh=true&return_to=${encodeURIComponent(submitUrl(flow))}`;
+    `${suite.server.publicUrl}/self-service/login/browser?refresh=true&return_to=${encodeURIComponent(submitUrl(flow))}`;
 
   /** An HTML form changing the password with the aged session: 303 to the refreshing login. */
   async function pausePasswordChange(browser: BrowserClient, flow: SettingsFlow): Promise<string> {
@@ -149,14 +101,14 @@ describe.each(testDatabases())('settings: a change paused for re-authentication 
 
   it('HTML forms: the new password is set once the person signed in again, and they land on return_to', async () => {
     const identity = await createIdentity('paused-password@example.com');
-    const browser = await signInBrowser('paused-password@example.com');
+    const browser = await signedInBrowser('paused-password@example.com');
     const flow = await openSettings(browser, AFTER_SETTINGS);
-    await ageSessions(identity.id);
+    await ageSessions(suite.server, identity.id);
 
     const login = await pausePasswordChange(browser, flow);
     // Nothing changed yet, and nothing stored or sent shows the new password.
     expect(await canSignIn('paused-password@example.com', PASSWORD)).toBe(true);
-    const stored = await app.registry.database.db
+    const stored = await suite.server.registry.database.db
       .selectFrom('selfservice_flows')
       .select('internal')
       .where('id', '=', flow.id)
@@ -189,15 +141,15 @@ describe.each(testDatabases())('settings: a change paused for re-authentication 
     // One-shot: a copy of the cookie brought again replays nothing (a new flow starts instead).
     const again = await withContinuity(browser, back, cookie);
     expect(again.status).toBe(303);
-    expect(again.headers.get('location')).toContain(`${app.publicUrl}/ui/settings?flow=`);
+    expect(again.headers.get('location')).toContain(`${suite.server.publicUrl}/ui/settings?flow=`);
     expect(flowIdIn(again.headers.get('location'))).not.toBe(flow.id);
   });
 
   it('SPA: 403 session_refresh_required, and the browser opening redirect_browser_to after the login applies the change', async () => {
     const identity = await createIdentity('paused-spa@example.com');
-    const browser = await signInBrowser('paused-spa@example.com');
+    const browser = await signedInBrowser('paused-spa@example.com');
     const flow = await openSettings(browser);
-    await ageSessions(identity.id);
+    await ageSessions(suite.server, identity.id);
 
     const refused = await browser.postJson(`/self-service/settings?flow=${flow.id}`, {
       method: 'password',
@@ -210,12 +162,7 @@ describe.each(testDatabases())('settings: a change paused for re-authentication 
     expect(error.redirect_browser_to).toBe(refreshUrl(flow));
 
     const login = (await (await browser.getJson(error.redirect_browser_to)).json()) as LoginFlow;
-    const signedIn = await browser.postJson(`/self-service/login?flow=${login.id}`, {
-      method: 'password',
-      identifier: 'paused-spa@example.com',
-      password: PASSWORD,
-      csrf_token: csrfTokenOf(login),
-    });
+    const signedIn = await postSpaLogin(browser, login, 'paused-spa@example.com', PASSWORD);
     expect(signedIn.status).toBe(200);
     const next = (await signedIn.json()) as { continue_with: { redirect_browser_to?: string }[] };
     expect(next.continue_with[0]?.redirect_browser_to).toBe(submitUrl(flow));
@@ -227,15 +174,15 @@ describe.each(testDatabases())('settings: a change paused for re-authentication 
     // ...opening it in the browser does: the settings UI shows the saved flow.
     const applied = await browser.request(submitUrl(flow));
     expect(applied.status).toBe(303);
-    expect(applied.headers.get('location')).toBe(`${app.publicUrl}/ui/settings?flow=${flow.id}`);
+    expect(applied.headers.get('location')).toBe(`${suite.server.publicUrl}/ui/settings?flow=${flow.id}`);
     expect(await canSignIn('paused-spa@example.com', NEW_PASSWORD)).toBe(true);
   });
 
   it('a changed email (a protected trait) is applied after the re-authentication too', async () => {
     const identity = await createIdentity('paused-email@example.com');
-    const browser = await signInBrowser('paused-email@example.com');
+    const browser = await signedInBrowser('paused-email@example.com');
     const flow = await openSettings(browser);
-    await ageSessions(identity.id);
+    await ageSessions(suite.server, identity.id);
 
     const refused = await browser.postForm(`/self-service/settings?flow=${flow.id}`, {
       method: 'profile',
@@ -251,15 +198,17 @@ describe.each(testDatabases())('settings: a change paused for re-authentication 
     const back = await reauthenticate(browser, refreshUrl(flow), 'paused-email@example.com');
     const applied = await browser.request(back);
     expect(applied.status).toBe(303);
-    expect(applied.headers.get('location')).toBe(`${app.publicUrl}/ui/settings?flow=${flow.id}`);
-    expect((await app.registry.identities.get(identity.id)).traits.email).toBe('moved-email@example.com');
+    expect(applied.headers.get('location')).toBe(`${suite.server.publicUrl}/ui/settings?flow=${flow.id}`);
+    expect((await suite.server.registry.identities.get(identity.id)).traits.email).toBe(
+      'moved-email@example.com',
+    );
   });
 
   it('ignores a tampered continuity cookie', async () => {
     const identity = await createIdentity('paused-tampered@example.com');
-    const browser = await signInBrowser('paused-tampered@example.com');
+    const browser = await signedInBrowser('paused-tampered@example.com');
     const flow = await openSettings(browser);
-    await ageSessions(identity.id);
+    await ageSessions(suite.server, identity.id);
     const login = await pausePasswordChange(browser, flow);
     const cookie = browser.cookie(CONTINUITY_COOKIE) ?? '';
     const back = await reauthenticate(browser, login, 'paused-tampered@example.com');
@@ -276,14 +225,14 @@ describe.each(testDatabases())('settings: a change paused for re-authentication 
 
   it('ignores a paused change past its 15 minutes', async () => {
     const identity = await createIdentity('paused-expired@example.com');
-    const browser = await signInBrowser('paused-expired@example.com');
+    const browser = await signedInBrowser('paused-expired@example.com');
     const flow = await openSettings(browser);
-    await ageSessions(identity.id);
+    await ageSessions(suite.server, identity.id);
     const login = await pausePasswordChange(browser, flow);
     const back = await reauthenticate(browser, login, 'paused-expired@example.com');
 
     // The store's clock is not the test's: the container's expiry is moved into the past instead.
-    const flows = createFlowStore(app.registry.database.db);
+    const flows = createFlowStore(suite.server.registry.database.db);
     const paused = await flows.get('settings', flow.id);
     const container = paused?.internal.settings_continuity as Record<string, string>;
     expect(container).toBeDefined();
@@ -305,18 +254,20 @@ describe.each(testDatabases())('settings: a change paused for re-authentication 
   it("never applies one identity's paused change for another identity", async () => {
     const owner = await createIdentity('paused-owner@example.com');
     await createIdentity('paused-other@example.com');
-    const ownerBrowser = await signInBrowser('paused-owner@example.com');
+    const ownerBrowser = await signedInBrowser('paused-owner@example.com');
     const flow = await openSettings(ownerBrowser);
-    await ageSessions(owner.id);
+    await ageSessions(suite.server, owner.id);
     await pausePasswordChange(ownerBrowser, flow);
     const cookie = ownerBrowser.cookie(CONTINUITY_COOKIE) ?? '';
 
     // The other identity's browser, carrying the owner's continuity cookie.
-    const other = await signInBrowser('paused-other@example.com');
+    const other = await signedInBrowser('paused-other@example.com');
     // On the owner's flow: refused as another identity's flow, as any submission to it is.
     const onOwnersFlow = await withContinuity(other, submitUrl(flow), cookie);
     expect(onOwnersFlow.status).toBe(303);
-    expect(onOwnersFlow.headers.get('location')).toBe(`${app.publicUrl}/ui/settings?flow=${flow.id}`);
+    expect(onOwnersFlow.headers.get('location')).toBe(
+      `${suite.server.publicUrl}/ui/settings?flow=${flow.id}`,
+    );
     // On a flow of its own: the cookie is for another flow and identity, and nothing is replayed.
     const ownFlow = await openSettings(other);
     const onOwnFlow = await withContinuity(other, submitUrl(ownFlow), cookie);
@@ -331,9 +282,9 @@ describe.each(testDatabases())('settings: a change paused for re-authentication 
 
   it('a new settings flow drops the paused change', async () => {
     const identity = await createIdentity('paused-dropped@example.com');
-    const browser = await signInBrowser('paused-dropped@example.com');
+    const browser = await signedInBrowser('paused-dropped@example.com');
     const flow = await openSettings(browser);
-    await ageSessions(identity.id);
+    await ageSessions(suite.server, identity.id);
     const login = await pausePasswordChange(browser, flow);
     await openSettings(browser);
     expect(browser.cookie(CONTINUITY_COOKIE)).toBeUndefined();

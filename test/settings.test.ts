@@ -7,10 +7,13 @@ import {
 } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../src/identity/model.js';
+import { appSelfService } from './support/app-self-service.js';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { postSpaLogin } from './support/browser-login.js';
 import { testDatabases } from './support/databases.js';
 import { failure } from './support/failure.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { ageSessions } from './support/sessions.js';
 
 type ErrorBody = { error: { id?: string; code: number }; redirect_browser_to?: string; use_flow_id?: string };
 
@@ -43,19 +46,14 @@ describe.each(testDatabases())('settings flow ($name)', (database) => {
       extraConfig: {
         // Verification needs a courier; no worker runs here, so messages stay queued for the test to read.
         courier: { smtp: { connection_uri: 'smtp://127.0.0.1:25/' } },
-        selfservice: {
-          default_browser_return_url: 'http://app.example.test/welcome',
-          allowed_return_urls: ['http://app.example.test/'],
-          methods: { password: { config: { haveibeenpwned_enabled: false } } },
-          flows: {
-            settings: {
-              privileged_session_max_age: '15m',
-              after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } },
-            },
-            // The real verification sender: a changed email queues a message in the outbox.
-            verification: { enabled: true, use: 'code' },
+        selfservice: appSelfService({
+          settings: {
+            privileged_session_max_age: '15m',
+            after: { password: { hooks: [{ hook: 'revoke_active_sessions' }] } },
           },
-        },
+          // The real verification sender: a changed email queues a message in the outbox.
+          verification: { enabled: true, use: 'code' },
+        }),
       },
     });
     frontend = new FrontendApi(new Configuration({ basePath: app.publicUrl }));
@@ -80,15 +78,6 @@ describe.each(testDatabases())('settings flow ($name)', (database) => {
       updateLoginFlowBody: { method: 'password', identifier: email, password },
     });
     return data.session_token ?? '';
-  }
-
-  /** Makes every session of the identity older than privileged_session_max_age. */
-  async function ageSessions(identityId: string): Promise<void> {
-    await app.registry.database.db
-      .updateTable('sessions')
-      .set({ authenticated_at: new Date(Date.now() - 2 * 3_600_000) })
-      .where('identity_id', '=', identityId)
-      .execute();
   }
 
   function update(token: string, flow: SettingsFlow, body: UpdateSettingsFlowBody) {
@@ -208,7 +197,7 @@ describe.each(testDatabases())('settings flow ($name)', (database) => {
       const identity = await createIdentity('native-old@example.com');
       const token = await signIn('native-old@example.com');
       const { data: flow } = await frontend.createNativeSettingsFlow({ xSessionToken: token });
-      await ageSessions(identity.id);
+      await ageSessions(app, identity.id);
 
       const password = await failure<ErrorBody>(
         update(token, flow, { method: 'password', password: NEW_PASSWORD }),
@@ -425,12 +414,7 @@ describe.each(testDatabases())('settings flow ($name)', (database) => {
     async function signInBrowser(email: string): Promise<BrowserClient> {
       const browser = new BrowserClient(app.publicUrl);
       const flow = (await (await browser.getJson('/self-service/login/browser')).json()) as SettingsFlow;
-      const response = await browser.postJson(`/self-service/login?flow=${flow.id}`, {
-        method: 'password',
-        identifier: email,
-        password: PASSWORD,
-        csrf_token: csrfTokenOf(flow),
-      });
+      const response = await postSpaLogin(browser, flow, email, PASSWORD);
       expect(response.status).toBe(200);
       return browser;
     }
@@ -538,7 +522,7 @@ describe.each(testDatabases())('settings flow ($name)', (database) => {
       const identity = await createIdentity('spa-refresh@example.com');
       const browser = await signInBrowser('spa-refresh@example.com');
       const flow = (await (await browser.getJson('/self-service/settings/browser')).json()) as SettingsFlow;
-      await ageSessions(identity.id);
+      await ageSessions(app, identity.id);
 
       const refused = await browser.postJson(`/self-service/settings?flow=${flow.id}`, {
         method: 'password',
@@ -557,12 +541,7 @@ describe.each(testDatabases())('settings flow ($name)', (database) => {
         ui: SettingsFlow['ui'];
       };
       expect(login.refresh).toBe(true);
-      const signedIn = await browser.postJson(`/self-service/login?flow=${login.id}`, {
-        method: 'password',
-        identifier: 'spa-refresh@example.com',
-        password: PASSWORD,
-        csrf_token: csrfTokenOf(login),
-      });
+      const signedIn = await postSpaLogin(browser, login, 'spa-refresh@example.com', PASSWORD);
       const next = (await signedIn.json()) as { continue_with: { redirect_browser_to: string }[] };
       // Opening it applies the change paused at the 403 (Kratos's settings continuity), and the
       // settings UI shows the saved flow (see settings-reauth-continuity.acceptance.test.ts).
@@ -630,7 +609,7 @@ describe.each(testDatabases())('settings flow ($name)', (database) => {
       const identity = await createIdentity('form-refresh@example.com');
       const browser = await signInBrowser('form-refresh@example.com');
       const flow = (await (await browser.getJson('/self-service/settings/browser')).json()) as SettingsFlow;
-      await ageSessions(identity.id);
+      await ageSessions(app, identity.id);
       const refused = await browser.postForm(`/self-service/settings?flow=${flow.id}`, {
         method: 'password',
         password: NEW_PASSWORD,

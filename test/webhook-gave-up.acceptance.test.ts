@@ -5,6 +5,7 @@
  * the hook target; the retries wait as Kratos's do (1 s, then 2 s).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appSelfService } from './support/app-self-service.js';
 import { failure } from './support/failure.js';
 import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
 import { need, useTestServer } from './support/suite-server.js';
@@ -22,28 +23,17 @@ describe('a web hook target that fails on every attempt', () => {
     await receiver?.stop();
   });
 
-  const t = useTestServer(undefined, () => ({
-    extraConfig: {
-      selfservice: {
-        default_browser_return_url: 'http://app.example.test/',
-        methods: { password: { config: { haveibeenpwned_enabled: false } } },
-        flows: {
-          registration: {
-            after: {
-              password: {
-                hooks: [
-                  {
-                    hook: 'web_hook',
-                    config: { url: `${target().url}/parse`, method: 'POST', response: { parse: true } },
-                  },
-                ],
-              },
-            },
-          },
-        },
+  const t = useTestServer(undefined, () => {
+    const parsedHook = {
+      hook: 'web_hook',
+      config: { url: `${target().url}/parse`, method: 'POST', response: { parse: true } },
+    };
+    return {
+      extraConfig: {
+        selfservice: appSelfService({ registration: { after: { password: { hooks: [parsedHook] } } } }),
       },
-    },
-  }));
+    };
+  });
 
   it('fails the registration with a 500 naming the target by its origin, and stores nothing', async () => {
     const email = 'unlucky@example.test';

@@ -48,3 +48,18 @@ export async function signInBrowser(
   expect(posted.status).toBe(303);
   expect(browser.cookie('ory_kratos_session')).toBeDefined();
 }
+
+/** Posts a password to the login `flow` as an SPA does: JSON, with the CSRF token its form carries. */
+export function postSpaLogin(
+  browser: BrowserClient,
+  flow: { id: string } & Parameters<typeof csrfTokenOf>[0],
+  identifier: string,
+  password: string,
+): Promise<Response> {
+  return browser.postJson(`/self-service/login?flow=${flow.id}`, {
+    method: 'password',
+    identifier,
+    password,
+    csrf_token: csrfTokenOf(flow),
+  });
+}

@@ -24,3 +24,15 @@ export async function issueSessions(
   }
   return issued;
 }
+
+/**
+ * Makes every session of the identity two hours old (`authenticated_at` moved back in the store):
+ * older than a `privileged_session_max_age` of an hour or less, without sleeping or a clock.
+ */
+export async function ageSessions(server: TestServer, identityId: string): Promise<void> {
+  await server.registry.database.db
+    .updateTable('sessions')
+    .set({ authenticated_at: new Date(Date.now() - 2 * 3_600_000) })
+    .where('identity_id', '=', identityId)
+    .execute();
+}

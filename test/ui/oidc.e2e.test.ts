@@ -4,12 +4,10 @@
  * sign-in pages (oidc-provider on loopback) and back, and the person lands signed in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenIdProvider, type TestOpenIdProvider } from '../fixtures/oidc-provider.js';
+import { examIdpConfig, startExamIdp } from '../fixtures/oidc-exam-idp.js';
+import type { TestOpenIdProvider } from '../fixtures/oidc-provider.js';
 import { clearScreenshots, screenshot, useChromium } from '../support/chromium.js';
-import { freePort } from '../support/ports.js';
 import { EXAM_SCHEMA_URL, startTestServer, type TestServer } from '../support/server.js';
-
-const MAPPER_URL = new URL('../fixtures/oidc-exam.mapper.jsonnet', import.meta.url).toString();
 
 describe('provider buttons in the built-in UI', () => {
   const chrome = useChromium({ javaScriptEnabled: false });
@@ -19,11 +17,8 @@ describe('provider buttons in the built-in UI', () => {
 
   beforeAll(async () => {
     await clearScreenshots('oidc-');
-    const port = await freePort();
-    publicUrl = `http://127.0.0.1:${port}`;
-    provider = await startOpenIdProvider({
-      redirectUris: [`${publicUrl}/self-service/methods/oidc/callback/exam-idp`],
-    });
+    const idp = await startExamIdp();
+    ({ provider, publicUrl } = idp);
     provider.accounts.set('grace', {
       email: 'grace@example.com',
       email_verified: true,
@@ -33,7 +28,7 @@ describe('provider buttons in the built-in UI', () => {
     server = await startTestServer({
       dsn: 'memory',
       dev: true,
-      publicListener: { port, base_url: `${publicUrl}/` },
+      publicListener: { port: idp.port, base_url: `${publicUrl}/` },
       extraConfig: {
         identity: { default_schema_id: 'exam', schemas: [{ id: 'exam', url: EXAM_SCHEMA_URL }] },
         selfservice: {
@@ -43,18 +38,7 @@ describe('provider buttons in the built-in UI', () => {
             oidc: {
               enabled: true,
               config: {
-                providers: [
-                  {
-                    id: 'exam-idp',
-                    provider: 'generic',
-                    label: 'Exam IdP',
-                    client_id: provider.clientId,
-                    client_secret: provider.clientSecret,
-                    issuer_url: provider.issuer,
-                    mapper_url: MAPPER_URL,
-                    scope: ['openid', 'email', 'profile', 'phone'],
-                  },
-                ],
+                providers: [examIdpConfig(provider, { label: 'Exam IdP' })],
               },
             },
           },
