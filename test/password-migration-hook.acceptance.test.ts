@@ -130,6 +130,17 @@ describe('the password migration hook as Kratos calls it', () => {
     expect(receiver.to('/teapot')).toHaveLength(1);
   });
 
+  it('counts an improper answer as a failed attempt, so an old system answering 401 is no unthrottled oracle', async () => {
+    receiver.script('/unauthorized', [{ status: 401, body: {} }]);
+    const { login } = await legacyLoginOn({ url: `${receiver.url}/unauthorized` });
+    // The brute-force defaults let 5 attempts on one account through; the sixth waits.
+    for (let attempt = 1; attempt <= 5; attempt++) expect((await login()).answer.status).toBe(502);
+    const { answer } = await login();
+    expect(answer.status).toBe(429);
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(receiver.to('/unauthorized')).toHaveLength(5);
+  });
+
   it('gives a body template the flow, the identity and the request besides the two values', async () => {
     receiver.script('/templated', [{ status: 200, body: { status: 'password_match' } }]);
     const { server, email, identity, login } = await legacyLoginOn({

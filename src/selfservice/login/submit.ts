@@ -121,7 +121,9 @@ export async function submitLogin(
     { identifier, password },
     migrationContextFor(deps, request, flow, () => submission.transientPayload()),
   );
-  // The migration hook could not decide: its error as Kratos's, and no failed attempt counted.
+  // The migration hook could not decide: its error as Kratos's. The attempt stays counted (the
+  // throttle's check counted it, and only a success takes it back), so an old system telling a
+  // wrong password apart (a 401, say) is no unthrottled oracle.
   if (result.kind === 'migration_failed') throw result.error;
   if (result.kind !== 'authenticated' || result.identity.state !== 'active') {
     // Not a sign-in either way, so it counts as a failure. Only the right password learns that
