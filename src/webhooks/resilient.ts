@@ -104,7 +104,7 @@ export async function sendResilient(
 }
 
 /** Scheme, host and port: a hook URL's credentials, path and query may carry secrets. */
-function originOf(url: string): string {
+export function originOf(url: string): string {
   try {
     return new URL(url).origin;
   } catch {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OutboundHttp } from '../../../kernel/http-client.js';
+import { originOf } from '../../../webhooks/resilient.js';
 
 /** Templates are small; a bigger one is a mistake or an attack. */
 export const MAX_TEMPLATE_BYTES = 512 * 1024;
@@ -41,9 +42,11 @@ export async function readTemplateRef(ref: string, cwd: string, http: OutboundHt
       timeoutMs: TEMPLATE_FETCH_TIMEOUT_MS,
       maxResponseBytes: MAX_TEMPLATE_BYTES,
     });
+    // Kratos's words, but the template named by its origin: the error reaches whoever submitted
+    // the flow, and a URL's credentials, path or query may carry secrets (as for hook targets).
     if (response.status !== 200) {
       throw new TemplateRefError(
-        `expected http response status code 200 but got ${response.status} when fetching: ${ref}`,
+        `expected http response status code 200 but got ${response.status} when fetching: ${originOf(ref)}`,
       );
     }
     return response.body.toString('utf8');
