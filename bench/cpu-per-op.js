@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createAccounts } from './lib/accounts.js';
+import { READY } from './lib/cpu-per-op-ready.js';
 import { TICKS_PER_SEC, threadTicks } from './lib/process-cpu.js';
 
 const USAGE = 'usage: node bench/cpu-per-op.js [--against <checkout>] [--pairs N] [--logins N] [--whoamis N]';
@@ -64,12 +65,14 @@ async function measureOnce(dist, counts) {
   const child = spawn(process.execPath, [resolve(here, 'bench/lib/cpu-per-op-child.js'), dist], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  const exited = new Promise((done) => child.once('exit', done));
   try {
     const line = await new Promise((resolveLine, reject) => {
-      createInterface({ input: /** @type {import('node:stream').Readable} */ (child.stdout) }).once(
-        'line',
-        resolveLine,
-      );
+      const lines = createInterface({ input: /** @type {import('node:stream').Readable} */ (child.stdout) });
+      // The server may log to stdout before it is ready: only the marked line carries the URLs.
+      lines.on('line', (text) => {
+        if (text.startsWith(READY)) resolveLine(text.slice(READY.length));
+      });
       child.once('exit', (code) => reject(new Error(`the server child exited (${code}) before it started`)));
     });
     const { publicUrl, adminUrl } = /** @type {{ publicUrl: string, adminUrl: string }} */ (JSON.parse(line));
@@ -100,8 +103,8 @@ async function measureOnce(dist, counts) {
     );
     return { loginUs, whoamiUs };
   } finally {
-    const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGTERM');
+    // Listened for since the start, so a child that failed to start is not awaited forever.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   }
 }

@@ -1,10 +1,12 @@
 /**
  * Child of `bench/cpu-per-op.js`: a whole Portcullis from the build named by its one argument (a
  * `dist/` directory: this checkout's or another's), started as the bench's other children start
- * it. Prints one JSON line with its URLs, and stops cleanly on SIGTERM.
+ * it. Prints its URLs on one line that starts with {@link READY} (the server may log to stdout
+ * too), and stops cleanly on SIGTERM.
  */
 import { pathToFileURL } from 'node:url';
 import { prepareChildStorage } from './child-storage.js';
+import { READY } from './cpu-per-op-ready.js';
 import { startBenchPortcullis } from './portcullis-start.js';
 import { loadServerModules } from './server-modules.js';
 
@@ -29,4 +31,6 @@ const modules = await loadServerModules(pathToFileURL(`${distDir.replace(/\/$/, 
 const storage = await prepareChildStorage(cleanups, 'portcullis-cpu-');
 const running = await startBenchPortcullis(modules, storage.dir, storage.dsn, storage.redis);
 cleanups.push(() => running.close());
-process.stdout.write(`${JSON.stringify({ publicUrl: running.publicUrl, adminUrl: running.adminUrl })}\n`);
+process.stdout.write(
+  `${READY}${JSON.stringify({ publicUrl: running.publicUrl, adminUrl: running.adminUrl })}\n`,
+);
