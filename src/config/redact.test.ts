@@ -91,6 +91,23 @@ describe('redactConfig', () => {
     expect(text).toContain('"jwks_url":"base64://abc"'); // `tokenizer` is not a token
   });
 
+  it('keeps only the names of headers sent to another service (oauth2_provider.headers, hook headers)', () => {
+    const out = redactConfig({
+      oauth2_provider: {
+        url: 'http://hydra:4445',
+        headers: { Authorization: 'Bearer hydra-admin', 'X-Tenant': 't1' },
+      },
+      hook: { config: { url: 'https://hooks.example', headers: { 'X-Api-Key': 'hook-key' } } },
+    });
+    expect(out).toEqual({
+      oauth2_provider: {
+        url: 'http://hydra:4445',
+        headers: { Authorization: REDACTED, 'X-Tenant': REDACTED },
+      },
+      hook: { config: { url: 'https://hooks.example', headers: { 'X-Api-Key': REDACTED } } },
+    });
+  });
+
   it('does not change the input', () => {
     expect(document.secrets.default).toEqual(['default-secret-0001']);
     expect(document.dsn).toContain('s3cr3t');

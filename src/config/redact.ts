@@ -11,12 +11,15 @@ const SECRET_WORDS: ReadonlySet<string> = new Set([
   'token',
   'apikey',
   'credentials',
+  'authorization',
+  'cookie',
 ]);
 const SECRET_PAIRS: readonly string[] = ['api_key', 'private_key', 'client_secret', 'access_key'];
 
 /**
  * A copy of a config document that is safe to log: every `secrets.*` value, every value under
- * a key named like a secret (`password`, `client_secret`, `api_key`, `token`, ...), the key
+ * a key named like a secret (`password`, `client_secret`, `api_key`, `token`, ...), every value
+ * of a `headers` map, the key
  * of an API-key auth block (`{type: api_key, config: {value}}`), and the password inside any
  * URL (`postgres://user:***@host`, SMTP and Redis URLs) are replaced. The input is not changed.
  */
@@ -34,6 +37,9 @@ function redactAllKeys(value: Record<string, unknown>): Record<string, unknown> 
 
 function redactValue(key: string, value: unknown): unknown {
   if (isSecretKey(key) && !isRecord(value)) return REDACTED;
+  // Headers sent to another service (oauth2_provider.headers, a web hook's or an HTTP courier's
+  // headers) carry its credentials under any name (Authorization, X-Api-Key, ...): names only.
+  if (key.toLowerCase() === 'headers' && isRecord(value)) return redactAllKeys(value);
   if (typeof value === 'string') return redactUrl(value);
   if (Array.isArray(value)) return value.map((item) => redactValue('', item));
   if (!isRecord(value)) return value;
