@@ -295,4 +295,48 @@ describe.each(testDatabases())('settings: a change paused for re-authentication 
     expect(flowIdIn(answer.headers.get('location'))).not.toBe(flow.id);
     expect(await canSignIn('paused-dropped@example.com', PASSWORD)).toBe(true);
   });
+
+  it('a later submission on the flow supersedes the paused change, which a stale cookie cannot replay', async () => {
+    const identity = await createIdentity('paused-superseded@example.com');
+    const browser = await signedInBrowser('paused-superseded@example.com');
+    const flow = await openSettings(browser);
+    await ageSessions(suite.server, identity.id);
+    const login = await pausePasswordChange(browser, flow);
+    const staleCookie = browser.cookie(CONTINUITY_COOKIE) ?? '';
+    const back = await reauthenticate(browser, login, 'paused-superseded@example.com');
+
+    // Signed in again, the person sets yet another password on the same flow.
+    const newer = 'the password chosen after all';
+    const saved = await browser.postForm(`/self-service/settings?flow=${flow.id}`, {
+      method: 'password',
+      password: newer,
+      csrf_token: csrfTokenOf(flow),
+    });
+    expect(saved.status).toBe(303);
+    expect(browser.cookie(CONTINUITY_COOKIE)).toBeUndefined();
+    // The return URL, even with the old cookie, no longer applies the first change over it.
+    const replayed = await withContinuity(browser, back, staleCookie);
+    expect(replayed.status).toBe(303);
+    expect(await canSignIn('paused-superseded@example.com', newer)).toBe(true);
+    expect(await canSignIn('paused-superseded@example.com', NEW_PASSWORD)).toBe(false);
+  });
+
+  it('a navigation from another site does not apply the paused change; the person’s own return does', async () => {
+    const identity = await createIdentity('paused-cross-site@example.com');
+    const browser = await signedInBrowser('paused-cross-site@example.com');
+    const flow = await openSettings(browser);
+    await ageSessions(suite.server, identity.id);
+    const login = await pausePasswordChange(browser, flow);
+    const back = await reauthenticate(browser, login, 'paused-cross-site@example.com');
+
+    const fromElsewhere = await browser.request(back, { headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(fromElsewhere.status).toBe(303);
+    expect(flowIdIn(fromElsewhere.headers.get('location'))).not.toBe(flow.id);
+    expect(await canSignIn('paused-cross-site@example.com', PASSWORD)).toBe(true);
+    expect(browser.cookie(CONTINUITY_COOKIE)).toBeDefined();
+
+    const own = await browser.request(back, { headers: { 'sec-fetch-site': 'same-origin' } });
+    expect(own.status).toBe(303);
+    expect(await canSignIn('paused-cross-site@example.com', NEW_PASSWORD)).toBe(true);
+  });
 });

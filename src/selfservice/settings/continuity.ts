@@ -166,6 +166,24 @@ export async function resumeSettingsChange(
 }
 
 /**
+ * `flow` without the change paused on it, and the browser without its cookie: a new submission
+ * on the flow supersedes it. Writes only when there was one (the rare case).
+ */
+export async function discardPausedChange(
+  deps: ContinuityDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: SelfServiceFlow,
+): Promise<SelfServiceFlow> {
+  abortSettingsChange(deps, request, reply);
+  if (storedContainer(flow) === undefined) return flow;
+  const { [INTERNAL_KEY]: _dropped, ...internal } = flow.internal;
+  const without: SelfServiceFlow = { ...flow, internal, updated_at: laterThan(flow.updated_at, deps.now()) };
+  await deps.flows.update(without);
+  return without;
+}
+
+/**
  * Drops the paused change the browser holds, as Kratos's NewFlow aborts every settings container:
  * a new settings flow starts from scratch. Its sealed payload stays on the old flow, unreadable
  * without the cookie's key, until that flow is cleaned up.

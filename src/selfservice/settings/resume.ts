@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../kernel/errors.js';
 import type { Authenticated } from '../../session/manager.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
 import { checkSubmissionClient } from '../flow/flow-steps.js';
@@ -31,12 +32,22 @@ export async function replayPausedSettingsChange(
   current: Authenticated,
 ): Promise<FastifyReply | undefined> {
   if (flow.type !== 'browser' || wantsJson(request)) return undefined;
+  // Beyond Kratos: a navigation from another site never applies a change (a link to this URL
+  // could otherwise apply one the person had given up on). It stays for their own return.
+  if (request.headers['sec-fetch-site'] === 'cross-site') return undefined;
   const resumed = await resumeSettingsChange(deps, request, reply, flow, current.session.identityId);
   if (resumed === undefined) return undefined;
   const submission = readSubmission(resumed.submitted.body, resumed.submitted.contentType);
   // The token the paused submission passed with, wherever it was sent (body or header).
   const csrfToken = resumed.submitted.csrfToken ?? submission.csrfToken;
-  checkSubmissionClient(deps, request, { flow: resumed.flow, submission: { ...submission, csrfToken } });
+  try {
+    checkSubmissionClient(deps, request, { flow: resumed.flow, submission: { ...submission, csrfToken } });
+  } catch (error) {
+    // The browser's CSRF secret changed since the pause (signed out and in again): the change is
+    // dropped and the page goes on in a new flow, rather than a dead end at a 403 (Kratos's).
+    if (error instanceof AppError && error.id === 'security_csrf_violation') return undefined;
+    throw error;
+  }
   return applySettingsSubmission(deps, request, reply, {
     flow: resumed.flow,
     current,

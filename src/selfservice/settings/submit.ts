@@ -20,7 +20,7 @@ import { changeOidcLinks, isOidcSettingsSubmission } from '../strategies/oidc/se
 import { updatePassword } from '../strategies/password/settings.js';
 import { updateProfile } from '../strategies/profile/settings.js';
 import { type SettingsMethod, settingsChange } from './change.js';
-import { pauseSettingsChange, type SubmittedChange } from './continuity.js';
+import { discardPausedChange, pauseSettingsChange, type SubmittedChange } from './continuity.js';
 import type { SettingsDeps } from './deps.js';
 import { INITIATED_BY_SOMEONE_ELSE, LastSignInMethodError, NeedsPrivilegedSessionError } from './errors.js';
 import { createSettingsFlow, flowIdentityId, settingsFormNodes } from './flow.js';
@@ -56,7 +56,9 @@ export async function submitSettings(
   // As Kratos, whose strategies check the CSRF token only after the flow's validity.
   checkSubmissionClient(deps, request, opened);
   return applySettingsSubmission(deps, request, reply, {
-    flow,
+    // A new submission supersedes a change paused earlier on this flow, as Kratos's next
+    // submission deletes its container: replayed later, the old one would undo this one.
+    flow: await discardPausedChange(deps, request, reply, flow),
     current,
     submission,
     submitted: {
