@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, hkdfSync } from 'node:crypto';
+import { openAesGcm, sealAesGcm } from './aead.js';
 
 /**
  * Encrypts small secrets we must be able to read back (web-hook credentials queued in the
@@ -18,8 +19,6 @@ export class CipherError extends Error {
 
 // A version prefix lets a later format (another algorithm) coexist with stored values.
 const PREFIX = 'pc1.';
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 
 /**
  * `cipherKeys` are `secrets.cipher` (Kratos requires exactly 32 characters; we hash any length
@@ -40,26 +39,15 @@ export function createSecretCipher(
   if (!current) throw new CipherError('no key to encrypt with: set secrets.cipher or secrets.default');
   return {
     encrypt(plaintext) {
-      const nonce = randomBytes(NONCE_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', current, nonce);
-      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return PREFIX + Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64url');
+      return PREFIX + sealAesGcm(current, plaintext).toString('base64url');
     },
     decrypt(sealed) {
       if (!sealed.startsWith(PREFIX)) throw new CipherError('not a value this cipher sealed');
       const raw = Buffer.from(sealed.slice(PREFIX.length), 'base64url');
-      if (raw.length < NONCE_BYTES + TAG_BYTES) throw new CipherError('sealed value is truncated');
-      const nonce = raw.subarray(0, NONCE_BYTES);
-      const tag = raw.subarray(raw.length - TAG_BYTES);
-      const body = raw.subarray(NONCE_BYTES, raw.length - TAG_BYTES);
+      // Authentication fails with every key but the one that sealed it (rotation).
       for (const key of keys) {
-        try {
-          const decipher = createDecipheriv('aes-256-gcm', key, nonce);
-          decipher.setAuthTag(tag);
-          return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
-        } catch {
-          // Authentication failed with this key: try the next (rotation).
-        }
+        const plain = openAesGcm(key, raw);
+        if (plain !== undefined) return plain.toString('utf8');
       }
       throw new CipherError('no key of the ring opens this value');
     },

@@ -1,30 +1,11 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  hkdfSync,
-  randomBytes,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { derivedKeyRing, openAesGcm, sealAesGcm } from '../kernel/aead.js';
 
 /** Marks the sealed format; anything else is read as the older signed one (see decode). */
 const SEALED = 's1.';
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 
-/** Cookie secrets, each stretched once into an AES-256 key of its own purpose. */
-const derivedKeys = new Map<string, Buffer>();
-
-function keyOf(secret: string): Buffer {
-  let key = derivedKeys.get(secret);
-  if (key === undefined) {
-    key = Buffer.from(hkdfSync('sha256', secret, 'portcullis', 'session cookie v1', 32));
-    // A handful of secrets per process; bounded anyway, should a caller pass many.
-    if (derivedKeys.size >= 64) derivedKeys.clear();
-    derivedKeys.set(secret, key);
-  }
-  return key;
-}
+/** Cookie secrets, each stretched once into an AES-256 key of this purpose. */
+const keyOf = derivedKeyRing('session cookie v1');
 
 /** Separates the token from the session's expiry in a sealed cookie (no token holds it). */
 const EXPIRY_MARK = '~';
@@ -44,10 +25,7 @@ export function encodeSessionCookie(token: string, keys: readonly string[], expi
   if (secret === undefined) throw new Error('no cookie secret configured');
   const plain =
     expiresAt === undefined ? token : `${token}${EXPIRY_MARK}${Math.floor(expiresAt.getTime() / 1000)}`;
-  const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', keyOf(secret), nonce);
-  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return SEALED + Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64url');
+  return SEALED + sealAesGcm(keyOf(secret), plain).toString('base64url');
 }
 
 /** An opened session cookie: its token and, when it was written with one, the session's expiry then. */
@@ -83,18 +61,10 @@ export function decodeSessionCookie(value: string | undefined, keys: readonly st
 
 function openSealed(value: string, keys: readonly string[]): string | undefined {
   const raw = Buffer.from(value.slice(SEALED.length), 'base64url');
-  if (raw.length <= NONCE_BYTES + TAG_BYTES) return undefined;
-  const nonce = raw.subarray(0, NONCE_BYTES);
-  const tag = raw.subarray(raw.length - TAG_BYTES);
-  const body = raw.subarray(NONCE_BYTES, raw.length - TAG_BYTES);
   for (const secret of keys) {
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', keyOf(secret), nonce);
-      decipher.setAuthTag(tag);
-      return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
-    } catch {
-      // Not this key (or tampered): try the next.
-    }
+    // Not this key (or tampered): try the next.
+    const plain = openAesGcm(keyOf(secret), raw);
+    if (plain !== undefined) return plain.toString('utf8');
   }
   return undefined;
 }

@@ -11,10 +11,9 @@
  *   carries, and bound (additional data) to the flow, identity and container it was made for.
  */
 
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { derivedKeyRing, openAesGcm, sealAesGcm } from '../../kernel/aead.js';
 
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 /** Bytes of a per-pause payload key. */
 export const PAYLOAD_KEY_BYTES = 32;
 
@@ -22,42 +21,7 @@ export const PAYLOAD_KEY_BYTES = 32;
 const COOKIE_PREFIX = 'sc1.';
 const COOKIE_KEY_INFO = 'settings continuity cookie v1';
 
-const derivedKeys = new Map<string, Buffer>();
-
-function cookieKeyOf(secret: string): Buffer {
-  let key = derivedKeys.get(secret);
-  if (key === undefined) {
-    key = Buffer.from(hkdfSync('sha256', secret, 'portcullis', COOKIE_KEY_INFO, 32));
-    // A handful of secrets per process; bounded anyway, should a caller pass many.
-    if (derivedKeys.size >= 64) derivedKeys.clear();
-    derivedKeys.set(secret, key);
-  }
-  return key;
-}
-
-function seal(key: Buffer, plain: Buffer, aad: Buffer): Buffer {
-  const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(aad);
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return Buffer.concat([nonce, body, cipher.getAuthTag()]);
-}
-
-function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer | undefined {
-  if (sealed.length < NONCE_BYTES + TAG_BYTES) return undefined;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES));
-    decipher.setAAD(aad);
-    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-    return Buffer.concat([
-      decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)),
-      decipher.final(),
-    ]);
-  } catch {
-    // Not sealed under this key, or changed since: the caller tries the next key or gives up.
-    return undefined;
-  }
-}
+const cookieKeyOf = derivedKeyRing(COOKIE_KEY_INFO);
 
 const COOKIE_AAD = Buffer.from(COOKIE_KEY_INFO);
 
@@ -65,9 +29,7 @@ const COOKIE_AAD = Buffer.from(COOKIE_KEY_INFO);
 export function sealContinuityCookie(text: string, keys: readonly string[]): string {
   const [secret] = keys;
   if (secret === undefined || secret === '') throw new Error('no cookie secret configured');
-  return (
-    COOKIE_PREFIX + seal(cookieKeyOf(secret), Buffer.from(text, 'utf8'), COOKIE_AAD).toString('base64url')
-  );
+  return COOKIE_PREFIX + sealAesGcm(cookieKeyOf(secret), text, COOKIE_AAD).toString('base64url');
 }
 
 /** The text a cookie value seals, or undefined when no cookie secret opens it (forged, changed, old). */
@@ -76,7 +38,7 @@ export function openContinuityCookie(value: string | undefined, keys: readonly s
   const sealed = Buffer.from(value.slice(COOKIE_PREFIX.length), 'base64url');
   for (const secret of keys) {
     if (secret === '') continue;
-    const plain = open(cookieKeyOf(secret), sealed, COOKIE_AAD);
+    const plain = openAesGcm(cookieKeyOf(secret), sealed, COOKIE_AAD);
     if (plain !== undefined) return plain.toString('utf8');
   }
   return undefined;
@@ -89,11 +51,11 @@ export function newPayloadKey(): Buffer {
 
 /** `text` sealed under `key`, bound to `binding` (which opening must name again). */
 export function sealPayload(text: string, key: Buffer, binding: string): string {
-  return seal(key, Buffer.from(text, 'utf8'), Buffer.from(binding, 'utf8')).toString('base64url');
+  return sealAesGcm(key, text, Buffer.from(binding, 'utf8')).toString('base64url');
 }
 
 /** The text `sealed` holds, or undefined when `key` or `binding` is not the one it was sealed with. */
 export function openPayload(sealed: string, key: Buffer, binding: string): string | undefined {
   if (key.length !== PAYLOAD_KEY_BYTES) return undefined;
-  return open(key, Buffer.from(sealed, 'base64url'), Buffer.from(binding, 'utf8'))?.toString('utf8');
+  return openAesGcm(key, Buffer.from(sealed, 'base64url'), Buffer.from(binding, 'utf8'))?.toString('utf8');
 }
