@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../identity/model.js';
+import { isJsonObject } from '../identity/schema/json.js';
 
 /**
  * Hydra's OAuth2 login request as Kratos shows it on a flow (`oauth2_login_request`, the
@@ -18,10 +19,6 @@ export type OAuth2LoginRequest = {
   session_id?: string;
 };
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function stringList(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
@@ -33,14 +30,19 @@ function stringList(value: unknown): string[] | undefined {
  * OpenAPI shape's keys are kept, so whatever else a Hydra version adds stays out of flow JSON.
  */
 export function readLoginRequest(body: unknown): OAuth2LoginRequest | undefined {
-  if (!isObject(body)) return undefined;
+  if (!isJsonObject(body)) return undefined;
   const { challenge, skip, subject, client, oidc_context, session_id } = body;
   const requestUrl = body.request_url ?? '';
   const scope = stringList(body.requested_scope);
   const audience = stringList(body.requested_access_token_audience);
   if (typeof challenge !== 'string' || typeof skip !== 'boolean' || typeof subject !== 'string')
     return undefined;
-  if (typeof requestUrl !== 'string' || !isObject(client) || scope === undefined || audience === undefined)
+  if (
+    typeof requestUrl !== 'string' ||
+    !isJsonObject(client) ||
+    scope === undefined ||
+    audience === undefined
+  )
     return undefined;
   return {
     challenge,
@@ -50,7 +52,7 @@ export function readLoginRequest(body: unknown): OAuth2LoginRequest | undefined 
     client,
     requested_scope: scope,
     requested_access_token_audience: audience,
-    ...(isObject(oidc_context) ? { oidc_context } : {}),
+    ...(isJsonObject(oidc_context) ? { oidc_context } : {}),
     ...(typeof session_id === 'string' ? { session_id } : {}),
   };
 }

@@ -22,6 +22,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isJsonObject } from '../../identity/schema/json.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
 import {
   newPayloadKey,
@@ -196,10 +197,6 @@ export function abortSettingsChange(
   if (request.cookies?.[SETTINGS_CONTINUITY_COOKIE] !== undefined) clearCookie(reply, deps);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -210,7 +207,7 @@ function parseJson(text: string): unknown {
 
 function cookieContent(text: string | undefined): CookieContent | undefined {
   const value = text === undefined ? undefined : parseJson(text);
-  if (!isRecord(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const { id, flow, key } = value;
   if (typeof id !== 'string' || typeof flow !== 'string' || typeof key !== 'string') return undefined;
   return { id, flow, key };
@@ -218,7 +215,7 @@ function cookieContent(text: string | undefined): CookieContent | undefined {
 
 function storedContainer(flow: SelfServiceFlow): StoredContainer | undefined {
   const value = flow.internal[INTERNAL_KEY];
-  if (!isRecord(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const { id, identity_id, expires_at, sealed } = value;
   if (
     typeof id !== 'string' ||
@@ -232,7 +229,7 @@ function storedContainer(flow: SelfServiceFlow): StoredContainer | undefined {
 
 function submittedChange(text: string): SubmittedChange | undefined {
   const value = parseJson(text);
-  if (!isRecord(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const { content_type: contentType, csrf_token: csrfToken } = value;
   return {
     body: value.body ?? undefined,
