@@ -4,32 +4,24 @@
  * channel of `courier.channels` (here a real HTTP server on loopback standing in for the SMS
  * gateway), and the code it carries verifies the number in the flow the registration started.
  */
-import { Configuration, FrontendApi, IdentityApi } from '@ory/client';
+import {
+  Configuration,
+  FrontendApi,
+  IdentityApi,
+  type RecoveryFlow,
+  type VerificationFlow,
+} from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appSelfService } from './support/app-self-service.js';
 import { testDatabases } from './support/databases.js';
+import { failure } from './support/failure.js';
 import { type HttpReceiver, startHttpReceiver } from './support/http-receiver.js';
+import { PHONE_TRAITS } from './support/phone-traits.js';
 import { useSchemaFile } from './support/schema-file.js';
 import type { TestServer } from './support/server.js';
 import { need, useTestServer } from './support/suite-server.js';
 
 const PASSWORD = 'correct horse battery staple 9';
-
-/** A phone number to sign in with and to verify by SMS, as Kratos's phone-password example. */
-const PHONE_TRAITS = {
-  properties: {
-    phone: {
-      type: 'string',
-      format: 'tel',
-      'ory.sh/kratos': {
-        credentials: { password: { identifier: true } },
-        verification: { via: 'sms' },
-        recovery: { via: 'sms' },
-      },
-    },
-  },
-  required: ['phone'],
-  additionalProperties: false,
-};
 
 /** The gateway's body: what an SMS API takes, from Kratos's ctx. */
 const GATEWAY_BODY = `function(ctx) {
@@ -111,17 +103,13 @@ describe.each(testDatabases())('verifying a phone number by SMS ($name)', (datab
           },
         ],
       },
-      selfservice: {
-        default_browser_return_url: 'http://app.example.test/welcome',
-        methods: { password: { config: { haveibeenpwned_enabled: false } } },
-        flows: {
-          registration: {
-            after: { password: { hooks: [{ hook: 'session' }, { hook: 'show_verification_ui' }] } },
-          },
-          verification: { enabled: true, use: 'code' },
-          recovery: { enabled: true, use: 'code', notify_unknown_recipients: true },
+      selfservice: appSelfService({
+        registration: {
+          after: { password: { hooks: [{ hook: 'session' }, { hook: 'show_verification_ui' }] } },
         },
-      },
+        verification: { enabled: true, use: 'code' },
+        recovery: { enabled: true, use: 'code', notify_unknown_recipients: true },
+      }),
     },
   }));
 
@@ -186,7 +174,7 @@ describe.each(testDatabases())('verifying a phone number by SMS ($name)', (datab
     ]);
   });
 
-  it('sends nothing for a phone number typed into the recovery form, as Kratos finds email addresses only there', async () => {
+  it('refuses a phone number typed into the recovery form, as Kratos: 400 on `email`, nothing sent', async () => {
     const phone = '+12015550188';
     const frontend = new FrontendApi(new Configuration({ basePath: t.server.publicUrl }));
     const { data: registration } = await frontend.createNativeRegistrationFlow();
@@ -198,16 +186,84 @@ describe.each(testDatabases())('verifying a phone number by SMS ($name)', (datab
     const before = sms().requests.length;
 
     const { data: recovery } = await frontend.createNativeRecoveryFlow();
-    const { data: sent } = await frontend.updateRecoveryFlow({
-      flow: recovery.id,
-      updateRecoveryFlowBody: { method: 'code', email: phone },
-    });
-    expect(sent.state).toBe('sent_email');
+    // Kratos's recovery body schema says `"email": {"format": "email"}`: a phone number is a
+    // validation error on the field (4000040), so nobody waits for a code that never comes.
+    const refused = await failure<RecoveryFlow>(
+      frontend.updateRecoveryFlow({
+        flow: recovery.id,
+        updateRecoveryFlowBody: { method: 'code', email: phone },
+      }),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.state).toBe('choose_method');
+    const email = refused.body.ui.nodes.find((n) => 'name' in n.attributes && n.attributes.name === 'email');
+    expect(email?.messages.map((m) => [m.id, m.text])).toEqual([
+      [4000040, `${phone} is not a valid email address`],
+    ]);
     // Neither a recovery code emailed to a phone number nor the "someone asked" notice: only
     // the verification SMS of the registration was ever queued for it.
     expect((await messagesTo(t.server, phone)).map((m) => [m.type, m.template_type])).toEqual([
       ['sms', 'verification_code_valid'],
     ]);
     expect(sms().requests.length).toBe(before);
+  });
+
+  it("answers the SMS flow's resend button (`sms=<number>`) as Kratos: a post without `email`, 400", async () => {
+    const phone = '+12015550166';
+    const frontend = new FrontendApi(new Configuration({ basePath: t.server.publicUrl }));
+    const { data: registration } = await frontend.createNativeRegistrationFlow();
+    const { data: registered } = await frontend.updateRegistrationFlow({
+      flow: registration.id,
+      updateRegistrationFlowBody: { method: 'password', password: PASSWORD, traits: { phone } },
+    });
+    const flowId =
+      (registered.continue_with as ContinueWithItem[]).find((item) => item.action === 'show_verification_ui')
+        ?.flow?.id ?? '';
+    // Kratos's code strategy reads `email` only: without it (and without a code) it is required.
+    const answer = await fetch(`${t.server.publicUrl}/self-service/verification?flow=${flowId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ method: 'code', sms: phone }),
+    });
+    expect(answer.status).toBe(400);
+    const flow = (await answer.json()) as VerificationFlow;
+    const email = flow.ui.nodes.find((n) => 'name' in n.attributes && n.attributes.name === 'email');
+    expect(email?.messages.map((m) => m.id)).toEqual([4000002]);
+    expect((await messagesTo(t.server, phone)).map((m) => m.template_type)).toEqual([
+      'verification_code_valid',
+    ]);
+  });
+
+  it('names the resend button `email` once an SMS flow sent a code to an email address from its form', async () => {
+    const phone = '+12015550177';
+    const frontend = new FrontendApi(new Configuration({ basePath: t.server.publicUrl }));
+    const { data: registration } = await frontend.createNativeRegistrationFlow();
+    const { data: registered } = await frontend.updateRegistrationFlow({
+      flow: registration.id,
+      updateRegistrationFlowBody: { method: 'password', password: PASSWORD, traits: { phone } },
+    });
+    const flowId =
+      (registered.continue_with as ContinueWithItem[]).find((item) => item.action === 'show_verification_ui')
+        ?.flow?.id ?? '';
+    await frontend.updateVerificationFlow({
+      flow: flowId,
+      updateVerificationFlowBody: { method: 'code', email: 'someone-else@example.test' },
+    });
+    // A wrong code shows the code form again: its resend button resends to the email address,
+    // not as an SMS (`sms=<email>` would answer "email is required").
+    const { data: wrong } = await frontend.updateVerificationFlow({
+      flow: flowId,
+      updateVerificationFlowBody: { method: 'code', code: '000000' },
+    });
+    expect(wrong.ui.messages?.map((m) => m.id)).toEqual([4070006]);
+    const resend = wrong.ui.nodes.filter(
+      (node) => node.group === 'code' && 'type' in node.attributes && node.attributes.type === 'submit',
+    );
+    expect(
+      resend.map((node) => 'name' in node.attributes && [node.attributes.name, node.attributes.value]),
+    ).toEqual([
+      ['method', 'code'],
+      ['email', 'someone-else@example.test'],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { listenerBaseUrlText } from '../config/areas/serve.js';
-import { selfServiceConfig } from '../config/index.js';
+import { smsLimitConfig } from '../config/areas/sms-limit.js';
+import { ConfigError, selfServiceConfig } from '../config/index.js';
 import { createOAuth2Provider } from '../hydra/index.js';
 import type { JsonObject } from '../identity/model.js';
 import { serializeIdentity } from '../identity/serialize.js';
@@ -48,6 +49,7 @@ import {
 } from '../selfservice/strategies/password/policy/index.js';
 import type { VerificationDeps } from '../selfservice/verification/deps.js';
 import { createVerificationSender } from '../selfservice/verification/send-on-change.js';
+import { createSmsLimiter } from '../selfservice/verification/sms-limit.js';
 import { buildOidcDeps } from './oidc-wiring.js';
 import type { Registry } from './registry.js';
 import { buildSettingsDeps } from './settings-wiring.js';
@@ -130,6 +132,10 @@ export function buildSelfService(registry: Registry): SelfService {
       `security.brute_force: ${bruteForce.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
     );
   }
+  // `security.sms_limit`: verification SMS per client IP and in all, against SMS pumping. Read
+  // before Redis is connected, so a wrong key stops the start with nothing left open.
+  const smsLimit = smsLimitConfig(config.document);
+  if (!smsLimit.ok) throw new ConfigError(smsLimit.issues);
   // Counters live where the cache lives: in Redis for many replicas, in process for one.
   const redis = config.cache.redisUrl
     ? new Redis(config.cache.redisUrl, {
@@ -269,6 +275,7 @@ export function buildSelfService(registry: Registry): SelfService {
     identityById,
     cookies,
     returnTo,
+    smsLimit: createSmsLimiter(smsLimit.value, counters),
   };
   const verificationSender = createVerificationSender(verification, registry.logger);
   registration.verification = verificationSender;

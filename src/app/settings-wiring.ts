@@ -34,6 +34,7 @@ export function buildSettingsDeps(
     hashing: registry.hashing,
     passwordPolicy: resolvePasswordPolicyConfig(shared.config.password.config),
     breaches: shared.breaches ?? createHibpClient(),
+    trustedProxies: shared.trustedProxies,
     verification,
     returnTo: shared.returnTo,
     config: shared.config,

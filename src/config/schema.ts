@@ -1,6 +1,7 @@
 import { BRUTE_FORCE_CONFIG_SCHEMA } from '../ratelimit/config-schema.js';
 import { MAIL_LIMIT_CONFIG_SCHEMA } from '../ratelimit/mail-limit-schema.js';
 import { UI_CONFIG_SCHEMA } from '../ui/config.js';
+import { SMS_LIMIT_CONFIG_SCHEMA } from './areas/sms-limit.js';
 import { cloneJson, isJsonObject, type JsonObject } from './json.js';
 import { oathkeeperExtension } from './oathkeeper-schema.js';
 import kratosSchema from './vendor/kratos.config.schema.json' with { type: 'json' };
@@ -75,7 +76,11 @@ export const portcullisExtension: ConfigSchemaExtension = {
     ui: UI_CONFIG_SCHEMA,
   },
   nestedProperties: {
-    security: { brute_force: BRUTE_FORCE_CONFIG_SCHEMA, mail_limit: MAIL_LIMIT_CONFIG_SCHEMA },
+    security: {
+      brute_force: BRUTE_FORCE_CONFIG_SCHEMA,
+      mail_limit: MAIL_LIMIT_CONFIG_SCHEMA,
+      sms_limit: SMS_LIMIT_CONFIG_SCHEMA,
+    },
   },
   envAliases: { REDIS_URL: 'CACHE_REDIS_URL' },
 };

@@ -138,7 +138,11 @@ export interface KratosConfigDocument {
   /** Ory Hydra as the OAuth2 provider this login UI serves (`login_challenge`); see areas/oauth2-provider.ts. */
   oauth2_provider?: { url?: string; headers?: Record<string, string>; override_return_to?: boolean };
   preview?: Record<string, unknown>;
-  security?: Record<string, unknown>;
+  security?: {
+    /** Portcullis's cap on verification SMS (see areas/sms-limit.ts). */
+    sms_limit?: { enabled?: boolean; per_ip?: number; total?: number; window?: string };
+    [key: string]: unknown;
+  };
   tracing?: Record<string, unknown>;
   [key: string]: unknown;
 }

@@ -141,10 +141,11 @@ export const BUILTIN_TEMPLATES: Readonly<Record<CourierTemplateType, RenderedEma
 };
 
 /**
- * The built-in SMS bodies (text/template, as Kratos's `sms.body.gotmpl`): short, the code first
- * so that phones offer it for autofill, never a link (Kratos's SMS models have none).
+ * The built-in SMS bodies: Kratos's own `sms.body.gotmpl` texts, word for word
+ * (courier/template/courier/builtin/templates/<dir>/valid/sms.body.gotmpl), never a link
+ * (Kratos's SMS models have none).
  */
 export const BUILTIN_SMS_TEMPLATES: Readonly<Record<SmsTemplateType, string>> = {
   verification_code_valid:
-    '{{ .VerificationCode }} is your verification code.{{ if .ExpiresInMinutes }} It expires in {{ .ExpiresInMinutes }} minutes.{{ end }} If you did not ask for it, ignore this message.',
+    'Your verification code is: {{ .VerificationCode }}\n\nIf this was not you, do nothing. It expires in {{ .ExpiresInMinutes }} minutes.\n',
 };

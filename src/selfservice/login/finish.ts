@@ -146,7 +146,10 @@ export async function finishLogin(
     if (hook.hook === 'revoke_active_sessions')
       await deps.sessions.revokeIdentitySessions(signedIn.id, issued.session.id);
   }
-  const verification = await verifyAfterLogin(deps, flow, signedIn, hooks, transientPayload);
+  const verification = await verifyAfterLogin(deps, flow, signedIn, hooks, {
+    transientPayload,
+    clientIp: success.ip ?? undefined,
+  });
   const sessionJson = deps.sessions.toJson(issued.session, signedIn);
   if (flow.type === 'api') {
     // Finished in the system browser for a native app: the token waits for the app's exchange.
@@ -222,7 +225,12 @@ async function requireVerifiedAddress(
     (await deps.verification?.start(
       success.identity,
       addresses.map((address) => address.value),
-      { type: flow.type, requestUrl: flow.request_url, transientPayload: success.transientPayload },
+      {
+        type: flow.type,
+        requestUrl: flow.request_url,
+        transientPayload: success.transientPayload,
+        clientIp: success.ip ?? undefined,
+      },
       { each: false },
     )) ?? [];
   return started ?? 'not_verified';
@@ -270,8 +278,9 @@ async function verifyAfterLogin(
   flow: SelfServiceFlow,
   identity: Identity,
   hooks: readonly HookConfig[],
-  transientPayload: JsonObject | undefined,
+  request: { transientPayload: JsonObject | undefined; clientIp: string | undefined },
 ): Promise<{ items: ContinueWith[]; shown: StartedVerification | undefined }> {
+  const { transientPayload, clientIp } = request;
   if (!hooks.some((hook) => hook.hook === 'verification') || flow.requested_aal !== 'aal1')
     return { items: [], shown: undefined };
   const legacy = deps.config.featureFlags.legacyContinueWithVerificationUi;
@@ -279,7 +288,7 @@ async function verifyAfterLogin(
     (await deps.verification?.start(
       identity,
       identity.verifiable_addresses.filter((address) => !address.verified).map((address) => address.value),
-      { type: flow.type, requestUrl: flow.request_url, transientPayload },
+      { type: flow.type, requestUrl: flow.request_url, transientPayload, clientIp },
       { each: legacy },
     )) ?? [];
   const showUi = hooks.some((hook) => hook.hook === 'show_verification_ui');

@@ -31,9 +31,10 @@ export async function sendToAddress(
     await deps.codes.invalidateFlow(scope.flowId, now);
     await deps.codes.resetSubmissions(scope.flowId);
     // As Kratos's verification and recovery forms, which look up email addresses only
-    // (FindVerifiableAddressByValue / FindRecoveryAddressByValue with via email): a phone number
-    // typed here gets nothing — neither a code emailed to a phone number nor an SMS, which
-    // Kratos sends only for the verification its Verifier starts (see send-on-change.ts).
+    // (FindVerifiableAddressByValue / FindRecoveryAddressByValue with via email). The forms refuse
+    // anything else first (email-field.ts); should a phone number still get here, it gets
+    // nothing — neither a code emailed to a phone number nor an SMS, which Kratos sends only for
+    // the verification its Verifier starts (see send-on-change.ts).
     const byEmail = isEmail(address);
     let identityId: string | undefined;
     if (byEmail) {

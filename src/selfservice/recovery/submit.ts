@@ -32,6 +32,7 @@ import { WebHookRefusal } from '../hooks/runner.js';
 import { identityDisabledMessages, identityDisabledText } from '../identity-disabled.js';
 import { withoutNodeMessages } from '../nodes/index.js';
 import { SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
+import { nonEmailRefusal } from '../one-time/email-field.js';
 import { redeemOneTimeSecret } from '../one-time/redeem.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import { addressMissingNodes, throttledSendNodes, withCsrf } from '../verification/flow.js';
@@ -76,6 +77,15 @@ export async function submitRecovery(
   }
   assertMethodEndpointEnabled(deps, method);
   if (isFlowExpired(flow, deps.now())) return expired(deps, request, reply, flow);
+  // As Kratos's body schema (`"email": {"format": "email"}`, code and link strategies alike): a
+  // phone number, say, is 400 on the form before anything else; no code would reach it.
+  const notAnEmail = nonEmailRefusal(flow.ui.nodes, csrfOf(deps, request, reply, flow), email);
+  if (notAnEmail !== undefined) {
+    return save(deps, request, reply, flow, 'fix', {
+      nodes: notAnEmail,
+      ...(flow.ui.messages === undefined ? {} : { messages: flow.ui.messages }),
+    });
+  }
   const secret = submission.field(method === 'code' ? 'code' : 'token');
   // As Kratos's strategies (Recover: `f.TransientPayload = body.TransientPayload`), the step's
   // payload goes to the message's template data or to the after hooks.

@@ -110,7 +110,12 @@ export async function finishRegistration(
     (await deps.verification?.start(
       identity,
       identity.verifiable_addresses.filter((a) => !a.verified).map((a) => a.value),
-      { type: flow.type, requestUrl: flow.request_url, transientPayload },
+      {
+        type: flow.type,
+        requestUrl: flow.request_url,
+        transientPayload,
+        clientIp: requestClientIp(request, deps.trustedProxies),
+      },
       { each: legacy },
     )) ?? [];
   // Kratos master lists them only for the `show_verification_ui` hook (or the legacy flag).

@@ -5,6 +5,7 @@ import type { JsonObject } from '../../identity/model.js';
 import type { IdentitySchemas } from '../../identity/ports.js';
 import type { ReturnToValidator } from '../../kernel/return-to.js';
 import type { FlowStore } from '../../persistence/flow-store.js';
+import type { TrustedProxies } from '../../ratelimit/index.js';
 import type { SessionManager } from '../../session/manager.js';
 import type { TokenSources } from '../../session/request-token.js';
 import type { CookieSettings } from '../flow/http-context.js';
@@ -25,6 +26,8 @@ export interface SettingsDeps {
   hashing: Pick<PasswordHashing, 'verify'>;
   passwordPolicy: PasswordPolicyConfig;
   breaches: BreachLookup;
+  /** Proxies whose X-Forwarded-For is believed: the client's IP caps the SMS it can cause. */
+  trustedProxies: TrustedProxies;
   /** Sends a verification message to an email that a profile update added or changed. */
   verification: VerificationSender;
   /** The flows' web hooks; absent in tests that run none. */

@@ -13,6 +13,8 @@ export interface StoredChange {
   sessionId: string;
   /** The step's `transient_payload`, for the verification messages' template data. */
   transientPayload?: JsonObject | undefined;
+  /** The client's IP, for the per-IP cap on verification SMS (`security.sms_limit`). */
+  clientIp?: string | undefined;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function afterSettings(
         type: change.flow.type,
         requestUrl: change.flow.request_url,
         transientPayload: change.transientPayload,
+        clientIp: change.clientIp,
       });
       // One item per flow started, as Kratos's Verifier adds one per address it sends to.
       for (const sent of started) {

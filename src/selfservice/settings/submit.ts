@@ -4,6 +4,7 @@ import { IdentityChangedConcurrentlyError, IdentityDisabledError } from '../../i
 import type { Identity, JsonObject } from '../../identity/model.js';
 import { serializeIdentity } from '../../identity/serialize.js';
 import { isAppError } from '../../kernel/errors.js';
+import { requestClientIp } from '../../ratelimit/index.js';
 import { noActiveSession } from '../../session/errors.js';
 import type { Authenticated } from '../../session/manager.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
@@ -245,6 +246,7 @@ export async function saveSettingsChange(
     after,
     sessionId: context.session.session.id,
     transientPayload,
+    clientIp: requestClientIp(request, deps.trustedProxies),
   });
 
   if (flow.type === 'api')

@@ -4,6 +4,7 @@ import type { SessionManager } from '../../session/manager.js';
 import type { CookieSettings } from '../flow/http-context.js';
 import type { HookRunner } from '../hooks/runner.js';
 import type { OneTimeDeps } from '../one-time/deps.js';
+import type { SmsLimiter } from './sms-limit.js';
 
 /** What the verification flow needs; app/selfservice.ts provides it. */
 export interface VerificationDeps extends OneTimeDeps {
@@ -15,4 +16,6 @@ export interface VerificationDeps extends OneTimeDeps {
   /** The flows' web hooks; absent in tests that run none. */
   hooks?: HookRunner;
   returnTo: ReturnToValidator;
+  /** `security.sms_limit`: verification SMS per client IP and in all, against SMS pumping. */
+  smsLimit: SmsLimiter;
 }

@@ -106,6 +106,20 @@ export function sentForm(
       };
 }
 
+/**
+ * The flow's `internal` once a message went to `address`: the address, and its `via` when that
+ * is not email. Whenever the address changes its `via` is set anew, so an SMS flow that later
+ * sends an email from its form names its resend button `email` again.
+ */
+export function withSentAddress(
+  internal: SelfServiceFlow['internal'],
+  address: string,
+  via: AddressVia,
+): SelfServiceFlow['internal'] {
+  const { address_via: _previous, ...rest } = internal;
+  return via === 'email' ? { ...rest, address } : { ...rest, address, address_via: via };
+}
+
 /** The `via` of the address a flow in `sent_email` sent to (`email` unless it says otherwise). */
 export function sentVia(flow: SelfServiceFlow): AddressVia {
   return flow.internal.address_via === 'sms' ? 'sms' : 'email';

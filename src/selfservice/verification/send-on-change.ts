@@ -7,7 +7,7 @@ import { uiContainer } from '../flow/ui.js';
 import { issueSecret, smsCanCarry } from '../one-time/deliver.js';
 import type { MailLimitDecision } from '../one-time/deps.js';
 import type { VerificationDeps } from './deps.js';
-import { sentForm } from './flow.js';
+import { sentForm, withSentAddress } from './flow.js';
 import { activeMethodEnabled } from './methods.js';
 import type { VerificationSender } from './sender.js';
 
@@ -89,6 +89,28 @@ export function createVerificationSender(
     return limit.allowed;
   }
 
+  /**
+   * Whether an SMS may go under `security.sms_limit` (see sms-limit.ts). Past a cap, or when the
+   * counters fail, nothing is sent and the operator is told; the flow answers as if it had been
+   * sent, so the client learns nothing of the cap (as the per-address limit here).
+   */
+  async function smsAllowed(identityId: string, clientIp: string | undefined): Promise<boolean> {
+    try {
+      const decision = await deps.smsLimit.allow(clientIp);
+      if (decision.allowed) return true;
+      logger.warn(
+        { identity_id: identityId, limit: `security.sms_limit.${decision.cap}` },
+        'verification SMS cap reached (possible SMS pumping); the verification SMS was not sent',
+      );
+    } catch (error) {
+      logger.warn(
+        { identity_id: identityId, err: error instanceof Error ? error.name : typeof error },
+        'verification SMS limit unavailable; the verification SMS was not sent',
+      );
+    }
+    return false;
+  }
+
   /** One flow in `sent_email` for `address`, and its message (unless the mail limit says no). */
   async function startOne(
     identity: Identity,
@@ -117,11 +139,15 @@ export function createVerificationSender(
     });
     flow.state = 'sent_email';
     flow.active = method;
-    flow.internal = via === 'email' ? { address } : { address, address_via: via };
+    flow.internal = withSentAddress(flow.internal, address, via);
     await deps.flows.create(flow);
     const lifespanMs = method === 'code' ? deps.config.code.lifespanMs : deps.config.link.lifespanMs;
     // The per-address limit guards these too: settings could otherwise mail any address repeatedly.
-    if (await mailAllowed(identity.id, address)) {
+    // An SMS is also capped per client IP and in all: a new number is a new address.
+    if (
+      (await mailAllowed(identity.id, address)) &&
+      (via !== 'sms' || (await smsAllowed(identity.id, context.clientIp)))
+    ) {
       await issueSecret(
         deps,
         {

@@ -25,6 +25,16 @@ export interface VerificationSender {
      * was submitted with, which the messages carry in their template data (as Kratos's
      * NewPostHookFlow copies it to the verification flow).
      */
-    context: { type: FlowType; requestUrl: string; transientPayload?: JsonObject | undefined },
+    context: {
+      type: FlowType;
+      requestUrl: string;
+      transientPayload?: JsonObject | undefined;
+      /**
+       * The client's IP, read as the brute-force protection reads it (`requestClientIp` with
+       * `security.brute_force.trusted_proxies`), for the per-IP cap on SMS
+       * (`security.sms_limit.per_ip`); without it only the total cap applies.
+       */
+      clientIp?: string | undefined;
+    },
   ): Promise<{ flowId: string; address: string; url?: string }[]>;
 }

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JsonObject } from '../../identity/model.js';
-import { isEmail } from '../../identity/schema/formats.js';
 import { badRequest, notFound } from '../../kernel/errors.js';
 import { refreshCsrfNode } from '../flow/csrf-node.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
@@ -21,8 +20,9 @@ import { serializeFlow } from '../flow/serialize.js';
 import type { UiNode } from '../flow/ui.js';
 import { WebHookRefusal } from '../hooks/runner.js';
 import { continueLinkNode } from '../nodes/address-flows.js';
-import { withNodeMessages, withoutNodeMessages } from '../nodes/index.js';
+import { withoutNodeMessages } from '../nodes/index.js';
 import { SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
+import { nonEmailRefusal } from '../one-time/email-field.js';
 import { redeemOneTimeSecret } from '../one-time/redeem.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import type { VerificationDeps } from './deps.js';
@@ -32,6 +32,7 @@ import {
   sentForm,
   sentVia,
   throttledSendNodes,
+  withSentAddress,
 } from './flow.js';
 import { assertMethodEndpointEnabled } from './methods.js';
 import { retryVerification } from './retry.js';
@@ -119,13 +120,11 @@ async function run(
   assertMethodEndpointEnabled(deps);
   const csrfSecret = flow.type === 'browser' ? ensureCsrfSecret(request, reply, deps.cookies) : undefined;
   const csrf = csrfSecret === undefined ? undefined : csrfTokenFor(csrfSecret);
-  // As Kratos's strategies, whose body schema says `"email": {"format": "email"}`: what is not an
-  // email address (a phone number, say) is refused on the form before anything else, never mailed.
-  if (step.email !== undefined && step.email.trim() !== '' && !isEmail(step.email)) {
+  // As Kratos's body schema: what is not an email address is refused before anything else.
+  const notAnEmail = nonEmailRefusal(flow.ui.nodes, csrf, step.email);
+  if (notAnEmail !== undefined) {
     return save(deps, request, reply, flow, 'fix', {
-      nodes: withNodeMessages(withoutNodeMessages(refreshed(flow.ui.nodes, csrf)), {
-        email: [uiText(Msg.ErrorValidationEmail, { value: step.email })],
-      }),
+      nodes: notAnEmail,
       ...(flow.ui.messages === undefined ? {} : { messages: flow.ui.messages }),
     });
   }
@@ -194,15 +193,11 @@ async function run(
     deps,
     request,
     reply,
-    { ...flow, state: 'sent_email', internal: { ...flow.internal, address: sent.address } },
+    // The form sends email only: an SMS flow's `address_via` goes with its old address.
+    { ...flow, state: 'sent_email', internal: withSentAddress(flow.internal, sent.address, 'email') },
     'next',
     form,
   );
-}
-
-/** The nodes with this browser's CSRF token, when it has one. */
-function refreshed(nodes: UiNode[], csrf: string | undefined): UiNode[] {
-  return csrf === undefined ? nodes : refreshCsrfNode(nodes, csrf);
 }
 
 /**
