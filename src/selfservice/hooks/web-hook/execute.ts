@@ -57,22 +57,14 @@ function upstreamFailed(reason: string): AppError {
 }
 
 /**
- * Kratos's answer when its HTTP client gave up: a 5xx or 429 on every attempt, or an attempt that
- * could not connect. The client returns a plain error (`POST <url> giving up after 3 attempt(s)`),
- * which Kratos's web hook passes on as is and herodot writes as a 500 with that message, no id
- * and no reason.
+ * What Kratos answers when its web hook returns a plain error, which herodot writes as a 500
+ * with that message, no id and no reason: its HTTP client gave up (a 5xx or 429 on every
+ * attempt, or no connection: `POST <url> giving up after 3 attempt(s)`), the body template
+ * failed (it could not be loaded, or raised an error), or a blocking hook's answer cannot be read
+ * (a 4xx without messages, a body that is not JSON).
  */
-function clientGaveUp(message: string): AppError {
+function plainError(message: string): AppError {
   return new AppError('internal_server_error', 500, message, { exposeId: false });
-}
-
-/**
- * What Kratos answers when its web hook returns a plain error: the body template failed (it
- * could not be loaded, or raised an error), or a blocking hook's answer cannot be read (a 4xx
- * without messages, a body that is not JSON). herodot writes those as a 500.
- */
-function plainError(reason: string): AppError {
-  return new AppError('internal_server_error', 500, reason, { exposeId: false });
 }
 
 /** Kratos's answer when the last attempt timed out: a 504 whose message is the client's error. */
@@ -130,7 +122,7 @@ export async function executeWebHook(
   );
   if (sent.kind === 'status') {
     log.error({ status: sent.status, attempts: sent.attempts }, 'web hook failed on every attempt');
-    return { kind: 'failed', error: clientGaveUp(givingUpMessage(request, sent)) };
+    return { kind: 'failed', error: plainError(givingUpMessage(request, sent)) };
   }
   if (sent.kind === 'error') {
     const { error } = sent;
@@ -142,7 +134,7 @@ export async function executeWebHook(
           : 'connection';
     log.error({ reason: kind, attempts: sent.attempts }, 'web hook request failed');
     const message = givingUpMessage(request, sent);
-    return { kind: 'failed', error: kind === 'timeout' ? upstreamTimedOut(message) : clientGaveUp(message) };
+    return { kind: 'failed', error: kind === 'timeout' ? upstreamTimedOut(message) : plainError(message) };
   }
   const { status, body } = sent.response;
   if (status >= 300 && status < 400) {
