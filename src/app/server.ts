@@ -33,8 +33,11 @@ import { oidcRoutes } from '../selfservice/strategies/oidc/routes.js';
 import { verificationRoutes } from '../selfservice/verification/routes.js';
 import { adminSessionRoutes } from '../session/admin-routes.js';
 import { publicSessionRoutes } from '../session/public-routes.js';
+import { WHOAMI_PATH } from '../session/whoami-answer.js';
+import { type WhoamiFastPathDeps, whoamiFastPath } from '../session/whoami-fast-path.js';
 import { uiRoutes } from '../ui/index.js';
 import type { WebhookWorker, WorkerOverrides } from '../webhooks/outbox/index.js';
+import { installFastPath } from './fast-path-server.js';
 import { createHttpServer, keepOutOfCaches } from './http.js';
 import { acceptMultipartForms } from './multipart-form.js';
 import { publicRouteRedirects } from './public-route-redirects.js';
@@ -71,6 +74,7 @@ export async function buildPublicApp(
     metrics: observability.routeMetrics,
   });
   const cors = corsConfig(registry.config.document);
+  let corsHeaders: WhoamiFastPathDeps['listenerHeaders'];
   if (cors.enabled) {
     // An SPA on another origin calls the public API with credentials (cookies), under the same
     // rules as Kratos (rs/cors): src/proxy/cors.ts. One difference, kept on purpose: for `*` (and
@@ -90,7 +94,10 @@ export async function buildPublicApp(
             registry.logger.info({ origin, refusal }, 'serve.public.cors refused a request')
         : undefined,
     );
-    if (policy !== undefined) applyCors(app, policy);
+    if (policy !== undefined) {
+      applyCors(app, policy);
+      corsHeaders = (request) => policy.actual(request.method ?? 'GET', request.headers.origin);
+    }
   }
   // The flows read and set cookies and take HTML forms; whoami and the rest do neither, so the
   // cookie and form plugins live in the flows' own scope and cost the hot path nothing (the
@@ -121,13 +128,27 @@ export async function buildPublicApp(
   await app.register(
     healthRoutes({ ready: observability.ready, version: VERSION, shareErrors: false, serveVersion: true }),
   );
+  const tokens = {
+    cookieName: registry.sessionConfig.cookie.name,
+    cookieKeys: registry.config.secrets.cookie,
+  };
   await app.register(
     publicSessionRoutes({
       sessions: registry.sessions,
-      tokens: { cookieName: registry.sessionConfig.cookie.name, cookieKeys: registry.config.secrets.cookie },
+      tokens,
       identityOf: (id) => registry.identityStore.get(id),
       tokenizer: buildSessionTokenizer(registry),
       cookie: registry.sessionConfig.cookie,
+    }),
+  );
+  // whoami from memory answered before Fastify routes it (see installFastPath): the same answer.
+  installFastPath(
+    app,
+    whoamiFastPath({
+      sessions: registry.sessions,
+      tokens,
+      listenerHeaders: corsHeaders,
+      record: observability.routeMetrics.rawRecorder(WHOAMI_PATH),
     }),
   );
   await app.register(identitySchemaRoutes(registry));

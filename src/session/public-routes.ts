@@ -19,6 +19,7 @@ import type { Authenticated, SessionManager } from './manager.js';
 import { type RequestCredentials, requestCredentials, type TokenSources } from './request-token.js';
 import { SESSION_TOKEN_PREFIX } from './token.js';
 import type { SessionTokenizer } from './tokenizer.js';
+import { cookieIsCurrent, WHOAMI_PATH, whoamiHeaders } from './whoami-answer.js';
 
 export interface PublicSessionRoutesDeps {
   sessions: SessionManager;
@@ -67,9 +68,8 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
     ignoreBodies(app);
 
     /**
-     * As Kratos's RefreshCookie: a session cookie written before the session was extended (it
-     * remembers an earlier expiry, or none) is written again, so the browser keeps it as long as
-     * the session lasts. Rare: on the hot path this is one comparison.
+     * As Kratos's RefreshCookie: a session cookie that does not remember the session's expiry is
+     * written again (see cookieIsCurrent). Rare: on the hot path this is one comparison.
      */
     function refreshCookie(
       reply: FastifyReply,
@@ -77,8 +77,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
       cookie: OpenedSessionCookie,
     ): void {
       const expiresAtMs = authenticated.session.expiresAtMs;
-      const written = cookie.expiresAtSeconds;
-      if (written !== undefined && written >= Math.floor(expiresAtMs / 1000)) return;
+      if (cookieIsCurrent(cookie, expiresAtMs)) return;
       const expiresAt = new Date(expiresAtMs);
       reply.header(
         'set-cookie',
@@ -99,9 +98,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
     ): void {
       if (credentials?.cookie !== undefined) refreshCookie(reply, authenticated, credentials.cookie);
       reply
-        .header('x-kratos-authenticated-identity-id', authenticated.session.identityId)
-        .header('cache-control', PRIVATE_NO_STORE)
-        .header('content-type', 'application/json; charset=utf-8')
+        .headers(whoamiHeaders(authenticated.session.identityId))
         .send(body ?? deps.sessions.whoamiBody(authenticated));
     }
 
@@ -133,7 +130,7 @@ export function publicSessionRoutes(deps: PublicSessionRoutesDeps) {
     // no promise when the in-process cache knows the session and its identity (the usual case):
     // the handler answers synchronously and Fastify skips its promise handling. Anything the
     // memory does not know goes through `authenticate` (Redis, SQL), as before.
-    app.route({ method: [...WHOAMI_METHODS], url: '/sessions/whoami', logLevel: 'warn', handler: whoami });
+    app.route({ method: [...WHOAMI_METHODS], url: WHOAMI_PATH, logLevel: 'warn', handler: whoami });
 
     app.get('/sessions', { schema: { querystring: pageQuery } }, async (request, reply) => {
       const { session } = await caller(request, refuseOwnSessions);
