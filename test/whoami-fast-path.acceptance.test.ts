@@ -5,12 +5,13 @@
  * which the fast path never takes.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whoamiFastPath } from '../src/session/whoami-fast-path.js';
-import { createExamIdentity } from './support/identities.js';
+import { createExamIdentity, examTraits, PASSWORD } from './support/identities.js';
 import { issueSessions } from './support/sessions.js';
 import { useTestServer } from './support/suite-server.js';
+import { startUiTestServer, type UiTestServer } from './support/ui-server.js';
 
 const SPA = 'https://spa.example.com';
 
@@ -19,6 +20,23 @@ async function answer(url: string, headers: Record<string, string>) {
   const response = await fetch(url, { headers });
   const seen = [...response.headers].filter(([name]) => name !== 'date');
   return { status: response.status, headers: seen, body: await response.text() };
+}
+
+/** The raw answer (status line, header lines in order, body) to a GET on its own connection, Date left out. */
+function rawAnswer(base: string, path: string, headers: Record<string, string>): Promise<string> {
+  const { hostname, port } = new URL(base);
+  const lines = [`GET ${path} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close'];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const socket = connect(Number(port), hostname, () => socket.write(`${lines.join('\r\n')}\r\n\r\n`));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('end', () => resolve(text.replace(/^Date: .*\r\n/m, '')));
+  });
 }
 
 /** `http_requests_total` of whoami's GETs answered 200, from the admin listener's scrape. */
@@ -60,6 +78,10 @@ describe('whoami from memory, before routing', () => {
       expect(fast.status).toBe(200);
       expect(JSON.parse(fast.body).id).toBe(session);
       expect(fast).toEqual(routed);
+      // Byte for byte, header order included (fetch sorts the headers it shows).
+      expect(await rawAnswer(server.publicUrl, '/sessions/whoami', headers)).toBe(
+        await rawAnswer(server.publicUrl, '/sessions/whoami/', headers),
+      );
     }
     const withOrigin = await answer(`${server.publicUrl}/sessions/whoami`, { cookie, origin: SPA });
     expect(withOrigin.headers).toContainEqual(['access-control-allow-origin', SPA]);
@@ -165,5 +187,58 @@ describe('whoami from memory, before routing', () => {
       });
       expect(routed.status).toBe(401);
     });
+  });
+});
+
+describe("whoami from memory on the server's own listener", () => {
+  let server: UiTestServer | undefined;
+  /** The whoami requests Fastify routed (its onRequest hooks ran). */
+  const routed: string[] = [];
+  beforeAll(async () => {
+    server = await startUiTestServer({
+      dsn: 'memory',
+      dev: false,
+      extraConfig: {
+        selfservice: {
+          default_browser_return_url: 'http://127.0.0.1:1/',
+          methods: { password: { config: { haveibeenpwned_enabled: false } } },
+          flows: { registration: { after: { password: { hooks: [{ hook: 'session' }] } } } },
+        },
+      },
+      beforeListen: (app) =>
+        app.addHook('onRequest', (request, _reply, done) => {
+          if (request.url.startsWith('/sessions/whoami')) routed.push(request.url);
+          done();
+        }),
+    });
+  });
+  afterAll(() => server?.close());
+
+  it('answers a known session without Fastify, and routes the rest', async () => {
+    const origin = server?.origin ?? '';
+    const flow = (await (await fetch(`${origin}/self-service/registration/api`)).json()) as {
+      id: string;
+    };
+    const registered = await fetch(`${origin}/self-service/registration?flow=${flow.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        method: 'password',
+        password: PASSWORD,
+        traits: examTraits('own-listener@example.com'),
+      }),
+    });
+    expect(registered.status).toBe(200);
+    const { session_token: token } = (await registered.json()) as { session_token: string };
+    const whoami = (path: string) => fetch(`${origin}${path}`, { headers: { 'x-session-token': token } });
+
+    // The first may have to load the session; from then on it is in memory.
+    expect((await whoami('/sessions/whoami')).status).toBe(200);
+    routed.length = 0;
+    for (let i = 0; i < 3; i++) expect((await whoami('/sessions/whoami')).status).toBe(200);
+    expect(routed).toEqual([]);
+    expect((await whoami('/sessions/whoami/')).status).toBe(200);
+    expect((await whoami('/sessions/whoami?tokenize_as=')).status).toBe(200);
+    expect(routed).toEqual(['/sessions/whoami/', '/sessions/whoami?tokenize_as=']);
   });
 });

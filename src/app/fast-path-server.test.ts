@@ -1,13 +1,28 @@
 import { connect, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installFastPath, type RawFastPath } from './fast-path-server.js';
 
 let app: FastifyInstance | undefined;
+/** What the fast path logged in the current test (JSON lines, parsed). */
+let logged: { msg?: string; url?: string }[] = [];
 afterEach(async () => {
   await app?.close();
   app = undefined;
+  logged = [];
 });
+
+const logger = pino(
+  { level: 'info' },
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logged.push(JSON.parse(line));
+      done();
+    },
+  }),
+);
 
 /** A Fastify app with `/fast` and `/slow` routes (the latter waits for `release`), the fast path in front. */
 async function serve(fastPath: RawFastPath, slow?: Promise<void>): Promise<{ url: string; port: number }> {
@@ -17,7 +32,7 @@ async function serve(fastPath: RawFastPath, slow?: Promise<void>): Promise<{ url
     await slow;
     return { from: 'slow' };
   });
-  expect(installFastPath(app, fastPath)).toBe(true);
+  expect(installFastPath(app, fastPath, logger)).toBe(true);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { url, port: Number(new URL(url).port) };
 }
@@ -40,13 +55,14 @@ describe('installFastPath', () => {
     expect(((await missing.json()) as { error: string }).error).toBe('Not Found');
   });
 
-  it('gives Fastify the request when the fast path fails before writing anything', async () => {
+  it('gives Fastify the request when the fast path fails before writing anything, and logs why', async () => {
     const { url } = await serve(() => {
       throw new Error('the cache broke');
     });
     const response = await fetch(`${url}/fast`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ from: 'fastify' });
+    expect(logged).toMatchObject([{ msg: 'the fast path failed', url: '/fast' }]);
   });
 
   it('drops the connection when the fast path fails half way, and goes on serving', async () => {
@@ -58,6 +74,22 @@ describe('installFastPath', () => {
     });
     await expect(fetch(`${url}/fast`).then((r) => r.text())).rejects.toThrow();
     expect((await fetch(`${url}/slow`)).status).toBe(200);
+    expect(logged).toMatchObject([{ msg: 'the fast path failed' }]);
+  });
+
+  it('keeps the connection when the fast path fails after its whole answer (pipelined requests still answered)', async () => {
+    const { port } = await serve((request, response) => {
+      if (request.url !== '/fast') return false;
+      answerFast(request, response);
+      throw new Error('failed recording the answer');
+    });
+    const socket = await open(port);
+    const reader = collect(socket);
+    socket.write('GET /fast HTTP/1.1\r\nHost: test\r\n\r\nGET /slow HTTP/1.1\r\nHost: test\r\n\r\n');
+    const text = await reader.until((t) => t.includes('{"from":"slow"}'), 5_000);
+    expect(text).toContain('from the fast path');
+    socket.destroy();
+    expect(logged).toMatchObject([{ msg: 'the fast path failed' }]);
   });
 
   it("declines everything once Fastify is closing, so Fastify's own drain answer applies", async () => {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../kernel/logger.js';
 
 /**
  * Answers a request before Fastify sees it, or declines: `true` when it wrote the whole answer,
@@ -21,11 +22,12 @@ type RequestListener = (request: IncomingMessage, response: ServerResponse) => v
  * answers apply.
  *
  * Not Fastify's `serverFactory`: with one, Fastify stops binding the second address of
- * `localhost` (::1 beside 127.0.0.1), and this keeps the server exactly as Fastify makes it. The
+ * `localhost` (::1 beside 127.0.0.1), and this keeps the server exactly as Fastify makes it (that
+ * second server, when there is one, has no fast path: its requests all go through Fastify). The
  * one `request` listener Fastify adds is wrapped; should there ever be another number of them,
- * nothing is changed and every request goes through Fastify as before.
+ * nothing is changed, every request goes through Fastify as before, and the answer is false.
  */
-export function installFastPath(app: FastifyInstance, fastPath: RawFastPath): boolean {
+export function installFastPath(app: FastifyInstance, fastPath: RawFastPath, logger: Logger): boolean {
   const server = app.server;
   const listeners = server.listeners('request') as RequestListener[];
   const [fastify] = listeners;
@@ -36,24 +38,31 @@ export function installFastPath(app: FastifyInstance, fastPath: RawFastPath): bo
     done();
   });
   server.removeListener('request', fastify);
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    if (!closing && answered(fastPath, request, response)) return;
+  server.on('request', function fastPathFirst(request: IncomingMessage, response: ServerResponse) {
+    if (!closing && answered(fastPath, request, response, logger)) return;
     fastify(request, response);
   });
   return true;
 }
 
 /**
- * Runs the fast path; a fault in it never loses the request: before anything was written, Fastify
- * answers it (and logs whatever fails again there); after, the connection is dropped, as Node
- * does with a response that cannot be completed.
+ * Runs the fast path; a fault in it is logged and never loses the request: before anything was
+ * written, Fastify answers it; after the answer was written in full (a fault in what follows it,
+ * recording its metrics say), the connection goes on; in between, it is dropped, as Node does
+ * with a response that cannot be completed.
  */
-function answered(fastPath: RawFastPath, request: IncomingMessage, response: ServerResponse): boolean {
+function answered(
+  fastPath: RawFastPath,
+  request: IncomingMessage,
+  response: ServerResponse,
+  logger: Logger,
+): boolean {
   try {
     return fastPath(request, response);
   } catch (error) {
+    logger.error({ err: error, url: request.url }, 'the fast path failed');
     if (!response.headersSent) return false;
-    response.destroy(error instanceof Error ? error : undefined);
+    if (!response.writableEnded) response.destroy(error instanceof Error ? error : undefined);
     return true;
   }
 }

@@ -142,15 +142,15 @@ export async function buildPublicApp(
     }),
   );
   // whoami from memory answered before Fastify routes it (see installFastPath): the same answer.
-  installFastPath(
-    app,
-    whoamiFastPath({
-      sessions: registry.sessions,
-      tokens,
-      listenerHeaders: corsHeaders,
-      record: observability.routeMetrics.rawRecorder(WHOAMI_PATH),
-    }),
-  );
+  const fastPath = whoamiFastPath({
+    sessions: registry.sessions,
+    tokens,
+    listenerHeaders: corsHeaders,
+    record: observability.routeMetrics.rawRecorder(WHOAMI_PATH),
+  });
+  if (!installFastPath(app, fastPath, registry.logger)) {
+    registry.logger.warn('whoami goes through Fastify: its request listener is not the one expected');
+  }
   await app.register(identitySchemaRoutes(registry));
   // Kratos's public router sends the identity API to the admin listener (307).
   await app.register(adminRouteRedirects(registry.config.serve.admin.baseUrl));

@@ -7,6 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { stringify } from 'yaml';
 import { createRegistry, type Registry } from '../../src/app/registry.js';
 import { buildSelfService } from '../../src/app/selfservice.js';
@@ -30,6 +31,8 @@ export async function startUiTestServer(options: {
   dev?: boolean;
   /** Keys merged over the test's config (deeply for `selfservice` and `ui`). */
   extraConfig?: Record<string, unknown>;
+  /** Runs on the built public app before it listens (a test's own hook, say). */
+  beforeListen?: (app: FastifyInstance) => void;
 }): Promise<UiTestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-ui-test-'));
   const file = join(dir, 'config.yml');
@@ -66,6 +69,7 @@ export async function startUiTestServer(options: {
     const registry = await createRegistry(config, silentLogger(), { migrate: true });
     const selfService = buildSelfService(registry);
     const app = await buildPublicApp(registry, selfService);
+    options.beforeListen?.(app);
     try {
       await app.listen({ host: '127.0.0.1', port: publicPort });
     } catch (error) {
