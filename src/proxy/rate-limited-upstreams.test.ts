@@ -153,9 +153,93 @@ describe('a rate-limited upstream, as Oathkeeper answers it', () => {
     expect(services.to('/authz')).toHaveLength(1);
   });
 
+  it('introspection endpoint 429 repeating rate-limit headers: the first value of each, as Header.Get', async () => {
+    scripts.set('/introspect', [
+      {
+        status: 429,
+        headers: {
+          'retry-after': ['120', '60'],
+          'x-ratelimit-remaining': ['0', '7'],
+          'x-ratelimit-type': ['user', 'ip'],
+          // One value that holds `, ` itself (Envoy's draft-03 form): forwarded whole.
+          'x-ratelimit-limit': '10, 10;w=60',
+          'x-ratelimit-reset': 'Thu, 01 Jan 2026 00:00:00 GMT',
+        },
+      },
+    ]);
+    const res = await decide('introspection', { authorization: 'Bearer opaque' });
+    expect(res.status).toBe(429);
+    expect(res.headers).toMatchObject({
+      'retry-after': '120',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-type': 'user',
+      'x-ratelimit-limit': '10, 10;w=60',
+      'x-ratelimit-reset': 'Thu, 01 Jan 2026 00:00:00 GMT',
+    });
+  });
+
+  it('token endpoint 429 repeating rate-limit headers: the first value of each, as Header.Get', async () => {
+    scripts.set('/token', [{ status: 429, headers: { 'x-ratelimit-remaining': ['0', '7'] } }]);
+    const basic = `Basic ${Buffer.from('client:secret').toString('base64')}`;
+    const res = await decide('client-credentials', { authorization: basic });
+    expect(res.status).toBe(429);
+    expect(res.headers['x-ratelimit-remaining']).toBe('0');
+  });
+
+  it('remote authorizer 429 with Retry-After twice: the first asks past give_up_after, so not retried', async () => {
+    // retryablehttp reads Retry-After[0] (3600 s); the second value is never looked at.
+    scripts.set('/authz', [{ status: 429, headers: { 'retry-after': ['3600', '0'] } }, { status: 200 }]);
+    expect((await decide('remote')).status).toBe(500);
+    expect(services.to('/authz')).toHaveLength(1);
+  });
+
   it('remote authorizer 501: not retried (go-retryablehttp retries other 5xx), a 500', async () => {
     scripts.set('/authz', [{ status: 501 }, { status: 200 }]);
     expect((await decide('remote')).status).toBe(500);
     expect(services.to('/authz')).toHaveLength(1);
+  });
+});
+
+/**
+ * Oathkeeper's introspection and token endpoint clients do not retry (go-retryablehttp is not
+ * in their path): a failure, whichever, is answered after the one request, even with time to
+ * spare under `give_up_after` and a good answer waiting behind it.
+ */
+describe('introspection and token endpoints are asked once, as Oathkeeper asks them', () => {
+  const basic = `Basic ${Buffer.from('client:secret').toString('base64')}`;
+
+  it.each([500, 502, 503, 504])('introspection endpoint %i: a 500, after one request', async (status) => {
+    scripts.set('/introspect', [{ status }, { status: 200, body: { active: true, sub: 'alice' } }]);
+    expect((await decide('introspection', { authorization: 'Bearer opaque' })).status).toBe(500);
+    expect(services.to('/introspect')).toHaveLength(1);
+  });
+
+  it('introspection endpoint dropping the connection: a 500, after one request', async () => {
+    scripts.set('/introspect', [
+      { status: 200, drop: true },
+      { status: 200, body: { active: true, sub: 'a' } },
+    ]);
+    expect((await decide('introspection', { authorization: 'Bearer opaque' })).status).toBe(500);
+    expect(services.to('/introspect')).toHaveLength(1);
+  });
+
+  it.each([
+    [500, 500],
+    [502, 401],
+    [503, 503],
+    [504, 504],
+  ])('token endpoint %i: answered %i, after one request', async (status, answered) => {
+    scripts.set('/token', [{ status }, { status: 200, body: { access_token: 'at', token_type: 'bearer' } }]);
+    expect((await decide('client-credentials', { authorization: basic })).status).toBe(answered);
+    expect(services.to('/token')).toHaveLength(1);
+  });
+
+  it('token endpoint dropping the connection: a 503, after one request', async () => {
+    scripts.set('/token', [
+      { status: 200, drop: true },
+      { status: 200, body: { access_token: 'at' } },
+    ]);
+    expect((await decide('client-credentials', { authorization: basic })).status).toBe(503);
+    expect(services.to('/token')).toHaveLength(1);
   });
 });

@@ -1,3 +1,5 @@
+import { firstHeaderValue } from './header-first-value.js';
+
 /**
  * Typed pipeline errors. The kind is what error handlers' `when.error` matches and what the
  * decision API and reverse proxy turn into a status. Oathkeeper's messages are kept.
@@ -82,12 +84,13 @@ const RATE_LIMIT_HEADERS = [
 /**
  * An upstream answered 429: Oathkeeper's helper.NewErrTooManyRequestsWithHeaders, a 429 "Too
  * many requests" (no reason) carrying that answer's rate-limit headers to the client.
- * `upstream` holds the answer's headers, lower-case names (repeated ones joined with `, `).
+ * `upstream` holds the answer's headers, lower-case names (repeated ones joined with `, `, of
+ * which Go's Header.Get keeps the first: see {@link firstHeaderValue}).
  */
 export function tooManyRequests(upstream: Readonly<Record<string, string>>): PipelineError {
   const headers: Record<string, string> = {};
   for (const name of RATE_LIMIT_HEADERS) {
-    const value = upstream[name];
+    const value = firstHeaderValue(upstream[name]);
     if (value !== undefined && value !== '') headers[name] = value;
   }
   return { ...pipelineError('too_many_requests'), headers };

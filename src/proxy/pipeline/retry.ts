@@ -7,6 +7,7 @@ import {
   type OutboundResponse,
 } from '../../kernel/http-client.js';
 import type { Prepared } from './handler.js';
+import { firstHeaderValue } from './header-first-value.js';
 
 /**
  * How a remote call is retried. `giveUpAfterMs` bounds the whole exchange, every attempt and
@@ -16,12 +17,6 @@ export interface RetryPolicy {
   giveUpAfterMs: number;
   maxDelayMs: number;
   maxAttempts: number;
-  /**
-   * Whether a 429 is tried again, as the go-retryablehttp client behind Oathkeeper's `remote`,
-   * `remote_json` and `hydrator` (`api.retry`) does, or answered at once (introspection and
-   * token endpoints, whose Oathkeeper clients do not retry: their 429 reaches the client).
-   */
-  retryTooManyRequests: boolean;
 }
 
 /** Oathkeeper's schema defaults for `retry` (`give_up_after: 1s`, `max_delay: 100ms`). */
@@ -37,8 +32,18 @@ export const NO_RETRY: RetryPolicy = {
   giveUpAfterMs: 10_000,
   maxDelayMs: 0,
   maxAttempts: 1,
-  retryTooManyRequests: false,
 };
+
+/**
+ * `policy` cut to one attempt, still bounded by its `give_up_after`: for the introspection and
+ * token endpoints, whose Oathkeeper clients do not retry at all. Introspection's go-retryablehttp
+ * StandardClient has its Transport replaced by the plain (or pre-authorizing x/oauth2) one, and
+ * the client credentials grant goes through x/oauth2's plain client: a network failure, a 5xx
+ * and a 429 are all the outcome of the first and only request.
+ */
+export function singleAttempt(policy: RetryPolicy): RetryPolicy {
+  return { ...policy, maxAttempts: 1 };
+}
 
 /** Reads Oathkeeper's `retry` object; absent or empty keys take the schema's defaults. */
 export function prepareRetry(raw: unknown): Prepared<RetryPolicy> {
@@ -52,7 +57,7 @@ export function prepareRetry(raw: unknown): Prepared<RetryPolicy> {
   if (maxDelayMs === undefined) return { ok: false, message: 'retry.max_delay must be a duration' };
   return {
     ok: true,
-    config: { giveUpAfterMs, maxDelayMs, maxAttempts: MAX_ATTEMPTS, retryTooManyRequests: true },
+    config: { giveUpAfterMs, maxDelayMs, maxAttempts: MAX_ATTEMPTS },
   };
 }
 
@@ -69,13 +74,12 @@ export function afterAttempts(result: ExchangeResult): string {
 /**
  * Worth another attempt, as go-retryablehttp's DefaultRetryPolicy judges: the remote was
  * unreachable or silent, failed on its side (5xx, but not 501 Not Implemented), or asked to
- * slow down (429, when the policy retries it).
+ * slow down (429).
  */
-function retriable(result: ExchangeResult, policy: RetryPolicy): boolean {
+function retriable(result: ExchangeResult): boolean {
   if (result.kind === 'failed') return result.transient;
   const { status } = result.response;
-  if (status === 429) return policy.retryTooManyRequests;
-  return status >= 500 && status !== 501;
+  return status === 429 || (status >= 500 && status !== 501);
 }
 
 /**
@@ -86,7 +90,8 @@ function retryAfterMs(result: ExchangeResult, now: number): number | undefined {
   if (result.kind !== 'response') return undefined;
   const { status, headers } = result.response;
   if (status !== 429 && status !== 503) return undefined;
-  const value = headers['retry-after']?.trim();
+  // The first value, as retryablehttp's parseRetryAfterHeader reads resp.Header["Retry-After"][0].
+  const value = firstHeaderValue(headers['retry-after'])?.trim();
   if (value === undefined || value === '') return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   const at = Date.parse(value);
@@ -94,7 +99,7 @@ function retryAfterMs(result: ExchangeResult, now: number): number | undefined {
 }
 
 /**
- * Sends `request`, retrying network failures, 5xx answers and (per policy) 429s with doubling
+ * Sends `request`, retrying network failures, 5xx answers and 429s with doubling
  * back-off (at most `maxDelayMs`, or what `Retry-After` asks) until `giveUpAfterMs` has passed
  * or `maxAttempts` were made; the last outcome is returned. A wait that would end past the
  * deadline is not started. Never throws.
@@ -107,7 +112,7 @@ export async function exchangeWithRetry(
   const deadline = Date.now() + policy.giveUpAfterMs;
   for (let attempt = 1; ; attempt++) {
     const result = await attemptOnce(http, request, Math.max(1, deadline - Date.now()), attempt);
-    if (!retriable(result, policy) || attempt >= policy.maxAttempts) return result;
+    if (!retriable(result) || attempt >= policy.maxAttempts) return result;
     const delay =
       retryAfterMs(result, Date.now()) ?? Math.min(policy.maxDelayMs, FIRST_DELAY_MS * 2 ** (attempt - 1));
     // Not enough time left to wait and try again: give up now rather than past the deadline.

@@ -12,9 +12,12 @@ export interface SeenRequest {
 
 export interface Reply {
   status: number;
-  headers?: Record<string, string>;
+  /** A list is sent as that many header lines. */
+  headers?: Record<string, string | string[]>;
   /** Sent as is (a string) or as JSON. */
   body?: unknown;
+  /** Close the connection instead of answering: a peer failing mid-exchange. */
+  drop?: boolean;
 }
 
 export interface LoopbackServer {
@@ -48,6 +51,10 @@ export async function startLoopbackServer(
       };
       seen.push(request);
       const reply = route(request);
+      if (reply.drop === true) {
+        req.socket.destroy();
+        return;
+      }
       const text =
         reply.body === undefined
           ? ''

@@ -9,7 +9,7 @@ import {
   upstreamUnavailable,
 } from '../errors.js';
 import { type Authenticator, type AuthnResult, oathkeeperDefinition, type Prepared } from '../handler.js';
-import { prepareRetry, type RetryPolicy } from '../retry.js';
+import { prepareRetry, type RetryPolicy, singleAttempt } from '../retry.js';
 import { basicCredentials, formUnescape } from './basic-credentials.js';
 import { isHttpUrl, stringArray } from './config-values.js';
 import { type CacheSettings, cacheSettingsFromConfig } from './expiring-cache.js';
@@ -56,9 +56,9 @@ export const oauth2ClientCredentialsAuthenticator: Authenticator<ClientCredentia
         http: deps.http,
         tokenUrl,
         scope: stringArray(raw.required_scope),
-        // Oathkeeper's grant goes through golang.org/x/oauth2's default client, which does not
-        // retry: a 429 is answered at once, with the endpoint's rate-limit headers.
-        retry: { ...retry.config, retryTooManyRequests: false },
+        // Oathkeeper's grant goes through golang.org/x/oauth2's plain client, which does not
+        // retry: a network failure, 5xx or 429 is answered after the one attempt.
+        retry: singleAttempt(retry.config),
         cache: cache.config,
       },
     };

@@ -200,24 +200,17 @@ describe('oauth2_introspection authenticator', () => {
     expect(new URLSearchParams(endpoint.to(INTROSPECT)[0]?.body).get('scope')).toBe('orders.read profile');
   });
 
-  it('answers 500 when the endpoint fails, after retrying within give_up_after', async () => {
-    endpoint.script(INTROSPECT, [{ status: 503, body: {} }]);
+  it('answers 500 when the endpoint fails, without retrying (Oathkeeper does not)', async () => {
+    endpoint.script(INTROSPECT, [
+      { status: 503, body: {} },
+      { status: 200, body: TOKENS.good!() },
+    ]);
     const failing = await runPipeline(
       pipeline({ retry: { give_up_after: '2s', max_delay: '1ms' } }),
       bearer('good'),
     );
     expect(failing).toMatchObject({ kind: 'error', error: { kind: 'internal_server_error', status: 500 } });
-    expect(endpoint.to(INTROSPECT).length).toBeGreaterThan(1);
-
-    endpoint.script(INTROSPECT, [
-      { status: 503, body: {} },
-      { status: 200, body: TOKENS.good!() },
-    ]);
-    const recovered = await runPipeline(
-      pipeline({ retry: { give_up_after: '2s', max_delay: '1ms' } }),
-      bearer('good'),
-    );
-    expect(recovered).toMatchObject({ kind: 'allow', subject: 'alice' });
+    expect(endpoint.to(INTROSPECT)).toHaveLength(1);
 
     endpoint.script(INTROSPECT, [{ status: 200, body: ['not', 'an', 'object'] }]);
     expect(await runPipeline(pipeline(), bearer('good'))).toMatchObject({

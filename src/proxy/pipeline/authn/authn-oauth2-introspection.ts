@@ -3,7 +3,7 @@ import type { OutboundHttp, OutboundResponse } from '../../../kernel/http-client
 import { isPlainObject } from '../../template/values.js';
 import { internalError, type PipelineError, tooManyRequests } from '../errors.js';
 import { type Authenticator, oathkeeperDefinition, type Prepared } from '../handler.js';
-import { exchangeWithRetry, prepareRetry, type RetryPolicy } from '../retry.js';
+import { exchangeWithRetry, prepareRetry, type RetryPolicy, singleAttempt } from '../retry.js';
 import type { PipelineRequest } from '../session.js';
 import { isHttpUrl, stringArray } from './config-values.js';
 import { type CacheSettings, cacheSettingsFromConfig } from './expiring-cache.js';
@@ -46,7 +46,7 @@ type Introspected = { ok: true; body: Record<string, unknown> } | { ok: false; e
  * `Authorization: Bearer`, or `token_from`; not responsible without one or when it lacks
  * `prefix`). Subject is `sub`; extra is the response with Oathkeeper's keys on top. An endpoint
  * that cannot be asked (down, non-200, not JSON) is a 500, as in Oathkeeper; its 429 is a 429
- * with its rate-limit headers.
+ * with its rate-limit headers. The endpoint is asked once, never again on failure.
  */
 export const oauth2IntrospectionAuthenticator: Authenticator<IntrospectionConfig> = {
   id: 'oauth2_introspection',
@@ -57,9 +57,9 @@ export const oauth2IntrospectionAuthenticator: Authenticator<IntrospectionConfig
       return { ok: false, message: 'introspection_url must be an absolute http or https URL' };
     const prepared = prepareRetry(raw.retry);
     if (!prepared.ok) return prepared;
-    // Oathkeeper's introspection client does not retry (its transport replaces the retrying one):
-    // a 429 is answered at once, with the endpoint's rate-limit headers.
-    const retry = { ok: true as const, config: { ...prepared.config, retryTooManyRequests: false } };
+    // Oathkeeper's introspection client does not retry (its transport replaces the retrying
+    // one), nor does the x/oauth2 client behind pre_authorization: one attempt, whatever comes.
+    const retry = { ok: true as const, config: singleAttempt(prepared.config) };
     const requestHeaders = headersFromConfig(raw.introspection_request_headers);
     if (!requestHeaders.ok) return requestHeaders;
     const preAuthorization = preAuthorizationFromConfig(raw.pre_authorization, deps.http, retry.config);
