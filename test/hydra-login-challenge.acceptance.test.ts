@@ -6,45 +6,31 @@
  * a native app, `oauth2_provider.headers` on every call, and Hydra's errors in Kratos's shape.
  */
 import type { LoginFlow } from '@ory/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
-import { type HydraStandIn, hydraRedirectFor, startHydraStandIn } from './support/hydra-admin.js';
+import { postBrowserLogin, postSpaLogin } from './support/browser-login.js';
+import { hydraRedirectFor } from './support/hydra-admin.js';
+import {
+  authorizeUrl,
+  expectChallengeRefusedWithoutProvider,
+  passwordLoginUiConfig,
+  startBrowserFlow,
+  useHydraStandIn,
+} from './support/hydra-login-ui.js';
 import { createPasswordIdentity, examTraits, PASSWORD } from './support/identities.js';
-import { need, useTestServer } from './support/suite-server.js';
+import { useTestServer } from './support/suite-server.js';
 
-const APP = 'http://app.example.test';
-const HYDRA_PUBLIC = 'http://hydra.example.test';
 const ADMIN_TOKEN = 'Bearer hydra-admin-token';
 
 type OAuth2Flow = LoginFlow & { return_to?: string; oauth2_login_challenge?: string };
 
-let hydraStandIn: HydraStandIn | undefined;
-const hydra = () => need(hydraStandIn, 'Hydra stand-in');
-beforeAll(async () => {
-  hydraStandIn = await startHydraStandIn();
-});
-afterAll(async () => {
-  await hydraStandIn?.close();
-});
-
-/** Hydra's authorization URL for a challenge: what it puts in the login request's request_url. */
-const authorizeUrl = (challenge: string) => `${HYDRA_PUBLIC}/oauth2/auth?client_id=shop&state=${challenge}`;
+const hydra = useHydraStandIn();
 
 describe('login as Ory Hydra login UI', () => {
   const suite = useTestServer(undefined, () => ({
-    extraConfig: {
-      selfservice: {
-        default_browser_return_url: `${APP}/welcome`,
-        allowed_return_urls: [`${APP}/`, `${HYDRA_PUBLIC}/`],
-        methods: { password: { enabled: true, config: { haveibeenpwned_enabled: false } } },
-        flows: { login: { ui_url: `${APP}/login` } },
-      },
-      oauth2_provider: {
-        url: hydra().url,
-        headers: { Authorization: ADMIN_TOKEN },
-        override_return_to: true,
-      },
-    },
+    extraConfig: passwordLoginUiConfig(hydra.standIn, {
+      oauth2Provider: { headers: { Authorization: ADMIN_TOKEN } },
+    }),
   }));
 
   let count = 0;
@@ -53,25 +39,15 @@ describe('login as Ory Hydra login UI', () => {
     const email = `hydra-login-${count}@example.com`;
     return { email, identity: await createPasswordIdentity(suite.admin, examTraits(email), PASSWORD) };
   }
-  function challengeFor(request: { skip?: boolean; subject?: string } = {}): string {
-    count += 1;
-    const challenge = `challenge-${count}`;
-    return hydra().loginRequest(challenge, { request_url: authorizeUrl(challenge), ...request });
-  }
-  const callsOn = (challenge: string) => hydra().calls.filter((call) => call.challenge === challenge);
-
-  async function browserFlow(browser: BrowserClient, challenge: string): Promise<OAuth2Flow> {
-    const init = await browser.request(`/self-service/login/browser?login_challenge=${challenge}`, {
-      headers: { accept: 'text/html' },
-    });
-    expect(init.status).toBe(303);
-    const id = new URL(init.headers.get('location') ?? '').searchParams.get('flow');
-    return (await (await browser.getJson(`/self-service/login/flows?id=${id}`)).json()) as OAuth2Flow;
-  }
+  const browserFlow = (browser: BrowserClient, challenge: string) =>
+    startBrowserFlow<OAuth2Flow>(browser, 'login', challenge);
+  /** Posts the password form of `flow` as the browser submits it. */
+  const postForm = (browser: BrowserClient, flow: OAuth2Flow, email: string) =>
+    postBrowserLogin(browser, { flowId: flow.id, csrfToken: csrfTokenOf(flow) }, email, PASSWORD);
 
   it('shows Hydra’s login request on a browser flow and sends the browser back to Hydra after the login', async () => {
     const { email, identity } = await person();
-    const challenge = challengeFor();
+    const challenge = hydra.challenge();
     const browser = new BrowserClient(suite.server.publicUrl);
     const flow = await browserFlow(browser, challenge);
 
@@ -92,19 +68,12 @@ describe('login as Ory Hydra login UI', () => {
     // Hydra cannot skip the login: Kratos asks for a refresh (no session here, so none happens).
     expect(flow.refresh).toBe(false);
 
-    const done = await browser.postForm(`/self-service/login?flow=${flow.id}`, {
-      method: 'password',
-      identifier: email,
-      password: PASSWORD,
-      csrf_token: csrfTokenOf(flow),
-    });
+    const done = await postForm(browser, flow, email);
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe(hydraRedirectFor(challenge));
 
     const whoami = (await (await browser.getJson('/sessions/whoami')).json()) as { id: string };
-    const [accept, ...more] = hydra()
-      .accepts()
-      .filter((call) => call.challenge === challenge);
+    const [accept, ...more] = hydra.acceptsOn(challenge);
     expect(more).toEqual([]);
     expect(accept?.method).toBe('PUT');
     expect(accept?.body).toEqual({
@@ -115,7 +84,7 @@ describe('login as Ory Hydra login UI', () => {
       amr: ['password'],
     });
     // oauth2_provider.headers on every call: the init's, the fetch's and the accept's.
-    expect(callsOn(challenge).map((call) => [call.method, call.headers.authorization])).toEqual([
+    expect(hydra.callsOn(challenge).map((call) => [call.method, call.headers.authorization])).toEqual([
       ['GET', ADMIN_TOKEN],
       ['GET', ADMIN_TOKEN],
       ['PUT', ADMIN_TOKEN],
@@ -124,7 +93,7 @@ describe('login as Ory Hydra login UI', () => {
 
   it('answers an SPA’s login with 422 browser_location_change_required to Hydra, the session cookie set', async () => {
     const { email } = await person();
-    const challenge = challengeFor();
+    const challenge = hydra.challenge();
     const browser = new BrowserClient(suite.server.publicUrl);
     const init = await browser.getJson(`/self-service/login/browser?login_challenge=${challenge}`);
     expect(init.status).toBe(200);
@@ -133,24 +102,14 @@ describe('login as Ory Hydra login UI', () => {
     expect(flow.oauth2_login_request?.challenge).toBe(challenge);
 
     // A wrong password shows the flow again (400), still serving the challenge, as Kratos's flow.
-    const wrong = await browser.postJson(`/self-service/login?flow=${flow.id}`, {
-      method: 'password',
-      identifier: email,
-      password: `${PASSWORD}-wrong`,
-      csrf_token: csrfTokenOf(flow),
-    });
+    const wrong = await postSpaLogin(browser, flow, email, `${PASSWORD}-wrong`);
     expect(wrong.status).toBe(400);
     const shownAgain = (await wrong.json()) as OAuth2Flow;
     expect(shownAgain.ui.messages?.map((m) => m.id)).toEqual([4000006]);
     expect(shownAgain.oauth2_login_challenge).toBe(challenge);
-    expect(callsOn(challenge).filter((call) => call.method === 'PUT')).toEqual([]);
+    expect(hydra.callsOn(challenge).filter((call) => call.method === 'PUT')).toEqual([]);
 
-    const done = await browser.postJson(`/self-service/login?flow=${flow.id}`, {
-      method: 'password',
-      identifier: email,
-      password: PASSWORD,
-      csrf_token: csrfTokenOf(flow),
-    });
+    const done = await postSpaLogin(browser, flow, email, PASSWORD);
     expect(done.status).toBe(422);
     expect(await done.json()).toEqual({
       error: {
@@ -167,57 +126,46 @@ describe('login as Ory Hydra login UI', () => {
 
   it('keeps a native flow’s challenge without asking Hydra, and never accepts it', async () => {
     const { email } = await person();
-    const challenge = challengeFor();
+    const challenge = hydra.challenge();
     const init = await fetch(`${suite.server.publicUrl}/self-service/login/api?login_challenge=${challenge}`);
     expect(init.status).toBe(200);
     const flow = (await init.json()) as OAuth2Flow;
     expect(flow.oauth2_login_challenge).toBe(challenge);
     expect(flow).not.toHaveProperty('oauth2_login_request');
-    expect(callsOn(challenge)).toEqual([]);
+    expect(hydra.callsOn(challenge)).toEqual([]);
 
     const { data } = await suite.frontend.updateLoginFlow({
       flow: flow.id,
       updateLoginFlowBody: { method: 'password', identifier: email, password: PASSWORD },
     });
     expect(data.session_token).toEqual(expect.any(String));
-    expect(callsOn(challenge)).toEqual([]);
+    expect(hydra.callsOn(challenge)).toEqual([]);
   });
 
   it('accepts at once for the signed-in person when Hydra may skip the login', async () => {
     const { email, identity } = await person();
     const browser = new BrowserClient(suite.server.publicUrl);
     // Signed in through an OAuth2 login first.
-    const first = challengeFor();
+    const first = hydra.challenge();
     const flow = await browserFlow(browser, first);
-    await browser.postForm(`/self-service/login?flow=${flow.id}`, {
-      method: 'password',
-      identifier: email,
-      password: PASSWORD,
-      csrf_token: csrfTokenOf(flow),
-    });
+    await postForm(browser, flow, email);
     const session = (await (await browser.getJson('/sessions/whoami')).json()) as { id: string };
 
-    const remembered = challengeFor({ skip: true, subject: identity.id });
+    const remembered = hydra.challenge({ skip: true, subject: identity.id });
     const page = await browser.request(`/self-service/login/browser?login_challenge=${remembered}`, {
       headers: { accept: 'text/html' },
     });
     expect(page.status).toBe(303);
     expect(page.headers.get('location')).toBe(hydraRedirectFor(remembered));
-    const [accept] = hydra()
-      .accepts()
-      .filter((call) => call.challenge === remembered);
+    const [accept] = hydra.acceptsOn(remembered);
     expect(accept?.body).toMatchObject({ subject: identity.id, identity_provider_session_id: session.id });
 
     // Hydra asks for the login again (skip false): the signed-in person gets a refresh form.
-    const again = challengeFor();
+    const again = hydra.challenge();
     const refresh = await browserFlow(browser, again);
     expect(refresh.refresh).toBe(true);
     expect(new URL(refresh.request_url).searchParams.get('refresh')).toBe('true');
-    expect(
-      hydra()
-        .accepts()
-        .filter((call) => call.challenge === again),
-    ).toEqual([]);
+    expect(hydra.acceptsOn(again)).toEqual([]);
   });
 
   it('refuses unknown and empty challenges, and maps a failed accept, in Kratos’s error shape', async () => {
@@ -241,17 +189,17 @@ describe('login as Ory Hydra login UI', () => {
     });
 
     const { email } = await person();
-    const challenge = challengeFor();
-    hydra().fail(challenge, 409, { error: 'request_conflict', error_hint: 'Already handled.' }, 'accept');
+    const challenge = hydra.challenge();
+    hydra.standIn.fail(
+      challenge,
+      409,
+      { error: 'request_conflict', error_hint: 'Already handled.' },
+      'accept',
+    );
     const flow = (await (
       await browser.getJson(`/self-service/login/browser?login_challenge=${challenge}`)
     ).json()) as OAuth2Flow;
-    const done = await browser.postJson(`/self-service/login?flow=${flow.id}`, {
-      method: 'password',
-      identifier: email,
-      password: PASSWORD,
-      csrf_token: csrfTokenOf(flow),
-    });
+    const done = await postSpaLogin(browser, flow, email, PASSWORD);
     expect(done.status).toBe(500);
     expect(await done.json()).toEqual({
       error: {
@@ -264,12 +212,12 @@ describe('login as Ory Hydra login UI', () => {
     });
 
     // A fetch asks Hydra again: a challenge Hydra has handled meanwhile (410) fails it.
-    const handled = challengeFor();
+    const handled = hydra.challenge();
     const another = new BrowserClient(suite.server.publicUrl);
     const started = (await (
       await another.getJson(`/self-service/login/browser?login_challenge=${handled}`)
     ).json()) as OAuth2Flow;
-    hydra().fail(handled, 410, { redirect_to: hydraRedirectFor(handled) });
+    hydra.standIn.fail(handled, 410, { redirect_to: hydraRedirectFor(handled) });
     const fetched = await another.getJson(`/self-service/login/flows?id=${started.id}`);
     expect(fetched.status).toBe(400);
     expect(await fetched.json()).toMatchObject({ error: { details: { status_code: 410 } } });
@@ -280,18 +228,9 @@ describe('login_challenge without oauth2_provider.url', () => {
   const suite = useTestServer(undefined, {});
 
   it('is a misconfiguration (500) for browser and native inits, as in Kratos', async () => {
-    for (const path of ['/self-service/login/browser', '/self-service/login/api']) {
-      const answer = await fetch(`${suite.server.publicUrl}${path}?login_challenge=abc`, {
-        headers: { accept: 'application/json' },
-      });
-      expect(answer.status, path).toBe(500);
-      expect(await answer.json(), path).toMatchObject({
-        error: {
-          code: 500,
-          reason:
-            'refusing to parse login_challenge query parameter because oauth2_provider.url is invalid or unset',
-        },
-      });
-    }
+    await expectChallengeRefusedWithoutProvider(suite.server.publicUrl, [
+      '/self-service/login/browser',
+      '/self-service/login/api',
+    ]);
   });
 });

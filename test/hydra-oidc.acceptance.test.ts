@@ -7,20 +7,13 @@
  * Real Portcullis, a real provider (`oidc-provider`) and a real HTTP stand-in for Hydra.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInAtProvider, startOpenIdProvider, type TestOpenIdProvider } from './fixtures/oidc-provider.js';
+import { examIdpConfig, startExamIdp } from './fixtures/oidc-exam-idp.js';
+import { signInAtProvider, type TestOpenIdProvider } from './fixtures/oidc-provider.js';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
-import { type HydraStandIn, hydraRedirectFor, startHydraStandIn } from './support/hydra-admin.js';
-import { freePort } from './support/ports.js';
+import { hydraRedirectFor } from './support/hydra-admin.js';
+import { HYDRA_PUBLIC, startBrowserFlow, useHydraStandIn } from './support/hydra-login-ui.js';
 import { startTestServer, type TestServer } from './support/server.js';
-
-const MAPPER_URL = pathToFileURL(
-  join(import.meta.dirname, 'fixtures', 'oidc-exam.mapper.jsonnet'),
-).toString();
-const HYDRA_PUBLIC = 'http://hydra.example.test';
-const authorizeUrl = (challenge: string) => `${HYDRA_PUBLIC}/oauth2/auth?client_id=shop&state=${challenge}`;
 
 interface FlowJson {
   id: string;
@@ -33,53 +26,31 @@ interface Whoami {
 }
 
 describe('an OpenID provider sign-in serving an Ory Hydra login', () => {
+  const hydra = useHydraStandIn('oidc-login');
   let server: TestServer;
   let provider: TestOpenIdProvider;
-  let hydra: HydraStandIn;
   let publicUrl: string;
 
   beforeAll(async () => {
-    hydra = await startHydraStandIn();
-    const port = await freePort();
-    publicUrl = `http://127.0.0.1:${port}`;
-    provider = await startOpenIdProvider({
-      redirectUris: [`${publicUrl}/self-service/methods/oidc/callback/exam-idp`],
-    });
+    const idp = await startExamIdp();
+    ({ provider, publicUrl } = idp);
     server = await startTestServer({
       dsn: 'memory',
-      publicListener: { port, base_url: `${publicUrl}/` },
+      publicListener: { port: idp.port, base_url: `${publicUrl}/` },
       extraConfig: {
         selfservice: {
           default_browser_return_url: `${publicUrl}/`,
           allowed_return_urls: [`${HYDRA_PUBLIC}/`],
           flows: { registration: { after: { oidc: { hooks: [{ hook: 'session' }] } } } },
-          methods: {
-            oidc: {
-              enabled: true,
-              config: {
-                providers: [
-                  {
-                    id: 'exam-idp',
-                    provider: 'generic',
-                    client_id: provider.clientId,
-                    client_secret: provider.clientSecret,
-                    issuer_url: provider.issuer,
-                    mapper_url: MAPPER_URL,
-                    scope: ['openid', 'email', 'profile', 'phone'],
-                  },
-                ],
-              },
-            },
-          },
+          methods: { oidc: { enabled: true, config: { providers: [examIdpConfig(provider)] } } },
         },
-        oauth2_provider: { url: hydra.url, override_return_to: true },
+        oauth2_provider: { url: hydra.standIn.url, override_return_to: true },
       },
     });
   });
   afterAll(async () => {
     await server?.close();
     await provider?.close();
-    await hydra?.close();
   });
 
   function addAccount(prefix: string): { login: string; email: string } {
@@ -87,28 +58,6 @@ describe('an OpenID provider sign-in serving an Ory Hydra login', () => {
     const email = `${login}@example.com`;
     provider.accounts.set(login, { email, email_verified: true, name: login, phone_number: '5550100' });
     return { login, email };
-  }
-
-  function challengeFor(prefix: string): string {
-    const challenge = `${prefix}-${randomUUID()}`;
-    return hydra.loginRequest(challenge, { request_url: authorizeUrl(challenge) });
-  }
-
-  /** A browser flow as its UI loads it; a login with `login_challenge` when one is given. */
-  async function startFlow(
-    browser: BrowserClient,
-    kind: 'login' | 'registration',
-    challenge?: string,
-  ): Promise<FlowJson> {
-    const query = challenge === undefined ? '' : `?login_challenge=${challenge}`;
-    const init = await browser.request(`/self-service/${kind}/browser${query}`, {
-      headers: { accept: 'text/html' },
-    });
-    expect(init.status).toBe(303);
-    const id = new URL(init.headers.get('location') ?? '').searchParams.get('flow') ?? '';
-    const flow = await browser.getJson(`/self-service/${kind}/flows?id=${id}`);
-    expect(flow.status).toBe(200);
-    return (await flow.json()) as FlowJson;
   }
 
   /** Presses the provider's button on the flow's form, signs `login` in there; the callback's answer. */
@@ -127,53 +76,47 @@ describe('an OpenID provider sign-in serving an Ory Hydra login', () => {
     return browser.request(callback.toString());
   }
 
-  const acceptsOf = (challenge: string) => hydra.accepts().filter((call) => call.challenge === challenge);
+  /**
+   * A fresh browser signs `login` in at the provider from a login flow serving a new Hydra
+   * challenge: it lands at Hydra's `redirect_to`, signed in as `email`, which Hydra was sent once.
+   */
+  async function expectAcceptedAtHydra(login: string, email: string): Promise<void> {
+    const challenge = hydra.challenge();
+    const browser = new BrowserClient(publicUrl);
+    const flow = await startBrowserFlow<FlowJson>(browser, 'login', challenge);
+    expect(flow.oauth2_login_challenge).toBe(challenge);
+
+    const landed = await signInWithProvider(browser, flow, login);
+    expect(landed.status).toBe(303);
+    expect(landed.headers.get('location')).toBe(hydraRedirectFor(challenge));
+
+    const whoami = (await (await browser.getJson('/sessions/whoami')).json()) as Whoami;
+    expect(whoami.identity.traits.email).toBe(email);
+    const [accept, ...more] = hydra.acceptsOn(challenge);
+    expect(more).toEqual([]);
+    expect(accept?.body).toMatchObject({
+      subject: whoami.identity.id,
+      identity_provider_session_id: whoami.id,
+      amr: ['oidc'],
+    });
+  }
 
   it('accepts the login of a known account at Hydra and sends the browser to Hydra', async () => {
     const { login, email } = addAccount('known');
     const signUp = new BrowserClient(publicUrl);
-    const registered = await signInWithProvider(signUp, await startFlow(signUp, 'registration'), login);
+    const registered = await signInWithProvider(
+      signUp,
+      await startBrowserFlow<FlowJson>(signUp, 'registration'),
+      login,
+    );
     expect(registered.status).toBe(303);
     expect(registered.headers.get('location')).toBe(`${publicUrl}/`);
 
-    const challenge = challengeFor('oidc-login');
-    const browser = new BrowserClient(publicUrl);
-    const flow = await startFlow(browser, 'login', challenge);
-    expect(flow.oauth2_login_challenge).toBe(challenge);
-    const landed = await signInWithProvider(browser, flow, login);
-    expect(landed.status).toBe(303);
-    expect(landed.headers.get('location')).toBe(hydraRedirectFor(challenge));
-
-    const whoami = (await (await browser.getJson('/sessions/whoami')).json()) as Whoami;
-    expect(whoami.identity.traits.email).toBe(email);
-    const [accept, ...more] = acceptsOf(challenge);
-    expect(more).toEqual([]);
-    expect(accept?.body).toMatchObject({
-      subject: whoami.identity.id,
-      identity_provider_session_id: whoami.id,
-      amr: ['oidc'],
-    });
+    await expectAcceptedAtHydra(login, email);
   });
 
   it('accepts at Hydra for the new identity when the login of an unknown subject becomes a registration', async () => {
     const { login, email } = addAccount('newcomer');
-    const challenge = challengeFor('oidc-switch');
-    const browser = new BrowserClient(publicUrl);
-    const flow = await startFlow(browser, 'login', challenge);
-    expect(flow.oauth2_login_challenge).toBe(challenge);
-
-    const landed = await signInWithProvider(browser, flow, login);
-    expect(landed.status).toBe(303);
-    expect(landed.headers.get('location')).toBe(hydraRedirectFor(challenge));
-
-    const whoami = (await (await browser.getJson('/sessions/whoami')).json()) as Whoami;
-    expect(whoami.identity.traits.email).toBe(email);
-    const [accept, ...more] = acceptsOf(challenge);
-    expect(more).toEqual([]);
-    expect(accept?.body).toMatchObject({
-      subject: whoami.identity.id,
-      identity_provider_session_id: whoami.id,
-      amr: ['oidc'],
-    });
+    await expectAcceptedAtHydra(login, email);
   });
 });

@@ -5,14 +5,19 @@
  * native app), and a signed-in browser is accepted at once or sent to the login init.
  */
 import type { RegistrationFlow } from '@ory/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
-import { type HydraStandIn, hydraRedirectFor, startHydraStandIn } from './support/hydra-admin.js';
+import { hydraRedirectFor } from './support/hydra-admin.js';
+import {
+  APP,
+  authorizeUrl,
+  expectChallengeRefusedWithoutProvider,
+  passwordLoginUiConfig,
+  startBrowserFlow,
+  useHydraStandIn,
+} from './support/hydra-login-ui.js';
 import { examTraits, PASSWORD } from './support/identities.js';
-import { need, useTestServer } from './support/suite-server.js';
-
-const APP = 'http://app.example.test';
-const HYDRA_PUBLIC = 'http://hydra.example.test';
+import { useTestServer } from './support/suite-server.js';
 
 type OAuth2Flow = RegistrationFlow & { return_to?: string; oauth2_login_challenge?: string };
 interface Registered {
@@ -21,59 +26,27 @@ interface Registered {
   continue_with?: { action: string; redirect_browser_to?: string }[];
 }
 
-let hydraStandIn: HydraStandIn | undefined;
-const hydra = () => need(hydraStandIn, 'Hydra stand-in');
-beforeAll(async () => {
-  hydraStandIn = await startHydraStandIn();
-});
-afterAll(async () => {
-  await hydraStandIn?.close();
-});
-
-const authorizeUrl = (challenge: string) => `${HYDRA_PUBLIC}/oauth2/auth?client_id=shop&state=${challenge}`;
+const hydra = useHydraStandIn('registration-challenge');
 
 describe('registration as Ory Hydra login UI', () => {
   const suite = useTestServer(undefined, () => ({
-    extraConfig: {
-      selfservice: {
-        default_browser_return_url: `${APP}/welcome`,
-        allowed_return_urls: [`${APP}/`, `${HYDRA_PUBLIC}/`],
-        methods: { password: { enabled: true, config: { haveibeenpwned_enabled: false } } },
-        flows: {
-          login: { ui_url: `${APP}/login` },
-          registration: {
-            ui_url: `${APP}/registration`,
-            after: { password: { hooks: [{ hook: 'session' }] } },
-          },
+    extraConfig: passwordLoginUiConfig(hydra.standIn, {
+      flows: {
+        registration: {
+          ui_url: `${APP}/registration`,
+          after: { password: { hooks: [{ hook: 'session' }] } },
         },
       },
-      oauth2_provider: { url: hydra().url, override_return_to: true },
-    },
+    }),
   }));
 
   let count = 0;
-  function challengeFor(request: { skip?: boolean; subject?: string } = {}): string {
-    count += 1;
-    const challenge = `registration-challenge-${count}`;
-    return hydra().loginRequest(challenge, { request_url: authorizeUrl(challenge), ...request });
-  }
   const email = () => `hydra-registration-${++count}@example.com`;
-  const acceptsOf = (challenge: string) =>
-    hydra()
-      .accepts()
-      .filter((call) => call.challenge === challenge);
 
   it('sends a browser back to Hydra once the session hook signed the new identity in', async () => {
-    const challenge = challengeFor();
+    const challenge = hydra.challenge();
     const browser = new BrowserClient(suite.server.publicUrl);
-    const init = await browser.request(`/self-service/registration/browser?login_challenge=${challenge}`, {
-      headers: { accept: 'text/html' },
-    });
-    expect(init.status).toBe(303);
-    const id = new URL(init.headers.get('location') ?? '').searchParams.get('flow');
-    const flow = (await (
-      await browser.getJson(`/self-service/registration/flows?id=${id}`)
-    ).json()) as OAuth2Flow;
+    const flow = await startBrowserFlow<OAuth2Flow>(browser, 'registration', challenge);
     expect(flow.oauth2_login_challenge).toBe(challenge);
     expect(flow.oauth2_login_request).toMatchObject({
       challenge,
@@ -98,7 +71,7 @@ describe('registration as Ory Hydra login UI', () => {
       id: string;
       identity: { id: string };
     };
-    expect(acceptsOf(challenge).map((call) => call.body)).toEqual([
+    expect(hydra.acceptsOn(challenge).map((call) => call.body)).toEqual([
       {
         subject: whoami.identity.id,
         identity_provider_session_id: whoami.id,
@@ -110,7 +83,7 @@ describe('registration as Ory Hydra login UI', () => {
   });
 
   it('puts Hydra in an SPA’s continue_with, and never accepts for a native app', async () => {
-    const challenge = challengeFor();
+    const challenge = hydra.challenge();
     const browser = new BrowserClient(suite.server.publicUrl);
     const init = await browser.getJson(`/self-service/registration/browser?login_challenge=${challenge}`);
     const flow = (await init.json()) as OAuth2Flow;
@@ -126,14 +99,14 @@ describe('registration as Ory Hydra login UI', () => {
     expect(registered.continue_with).toEqual([
       { action: 'redirect_browser_to', redirect_browser_to: hydraRedirectFor(challenge) },
     ]);
-    expect(acceptsOf(challenge).map((call) => call.body)).toEqual([
+    expect(hydra.acceptsOn(challenge).map((call) => call.body)).toEqual([
       expect.objectContaining({
         subject: registered.identity.id,
         identity_provider_session_id: registered.session.id,
       }),
     ]);
 
-    const native = challengeFor();
+    const native = hydra.challenge();
     const api = await fetch(
       `${suite.server.publicUrl}/self-service/registration/api?login_challenge=${native}`,
     );
@@ -144,7 +117,7 @@ describe('registration as Ory Hydra login UI', () => {
       updateRegistrationFlowBody: { method: 'password', password: PASSWORD, traits: examTraits(email()) },
     });
     expect(data.session_token).toEqual(expect.any(String));
-    expect(hydra().calls.filter((call) => call.challenge === native)).toEqual([]);
+    expect(hydra.callsOn(native)).toEqual([]);
   });
 
   it('accepts a signed-in browser at once when Hydra may skip, else sends it to the login init', async () => {
@@ -159,7 +132,7 @@ describe('registration as Ory Hydra login UI', () => {
       })
     ).json()) as Registered;
 
-    const remembered = challengeFor({ skip: true, subject: signedUp.identity.id });
+    const remembered = hydra.challenge({ skip: true, subject: signedUp.identity.id });
     const skipped = await browser.request(
       `/self-service/registration/browser?login_challenge=${remembered}`,
       {
@@ -168,14 +141,14 @@ describe('registration as Ory Hydra login UI', () => {
     );
     expect(skipped.status).toBe(303);
     expect(skipped.headers.get('location')).toBe(hydraRedirectFor(remembered));
-    expect(acceptsOf(remembered).map((call) => call.body)).toEqual([
+    expect(hydra.acceptsOn(remembered).map((call) => call.body)).toEqual([
       expect.objectContaining({
         subject: signedUp.identity.id,
         identity_provider_session_id: signedUp.session.id,
       }),
     ]);
 
-    const again = challengeFor();
+    const again = hydra.challenge();
     const toLogin = await browser.request(`/self-service/registration/browser?login_challenge=${again}`, {
       headers: { accept: 'text/html' },
     });
@@ -195,18 +168,9 @@ describe('registration login_challenge without oauth2_provider.url', () => {
   const suite = useTestServer(undefined, {});
 
   it('is a misconfiguration (500), as in Kratos', async () => {
-    for (const path of ['/self-service/registration/browser', '/self-service/registration/api']) {
-      const answer = await fetch(`${suite.server.publicUrl}${path}?login_challenge=abc`, {
-        headers: { accept: 'application/json' },
-      });
-      expect(answer.status, path).toBe(500);
-      expect(await answer.json(), path).toMatchObject({
-        error: {
-          code: 500,
-          reason:
-            'refusing to parse login_challenge query parameter because oauth2_provider.url is invalid or unset',
-        },
-      });
-    }
+    await expectChallengeRefusedWithoutProvider(suite.server.publicUrl, [
+      '/self-service/registration/browser',
+      '/self-service/registration/api',
+    ]);
   });
 });

@@ -3,18 +3,12 @@ import { Configuration, FrontendApi } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { statusOf } from './support/status-of.js';
 
 const postgres = testDatabases().find((d) => d.name === 'postgres');
 
-async function whoamiStatus(api: FrontendApi, token: string): Promise<number> {
-  try {
-    return (await api.toSession({ xSessionToken: token })).status;
-  } catch (error) {
-    const response = (error as { response?: { status: number } }).response;
-    if (response) return response.status;
-    throw error;
-  }
-}
+/** The status of a whoami with `token` on the replica `api` talks to. */
+const whoamiStatus = (api: FrontendApi, token: string) => statusOf(api.toSession({ xSessionToken: token }));
 
 /**
  * The other replica learns of a revocation through Redis pub/sub, a message that may still be

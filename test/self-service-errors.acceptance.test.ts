@@ -10,11 +10,10 @@ import { Configuration, FrontendApi } from '@ory/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { elementById } from '../src/ui/testing/html.js';
 import { BrowserClient } from './support/browser-client.js';
+import { HTML_ACCEPT, startBrowserLogin } from './support/browser-login.js';
 import { testDatabases } from './support/databases.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
-/** What Chromium sends with a navigation or a form post. */
-const HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface FlowErrorBody {
@@ -41,9 +40,7 @@ describe.each(testDatabases())('self-service errors ($name)', (database) => {
   /** A browser with a login flow of its own (and so its CSRF cookie). */
   async function browserWithLoginFlow(): Promise<{ browser: BrowserClient; flowId: string }> {
     const browser = new BrowserClient(server.publicUrl);
-    const init = await browser.request('/self-service/login/browser', { headers: { accept: HTML } });
-    expect(init.status).toBe(303);
-    const flowId = new URL(init.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+    const { flowId } = await startBrowserLogin(browser);
     return { browser, flowId };
   }
 
@@ -85,7 +82,7 @@ describe.each(testDatabases())('self-service errors ($name)', (database) => {
       expect(Date.parse(body.updated_at)).not.toBeNaN();
 
       // The built-in UI's error page shows it to that browser: status, message, reason, reference.
-      const page = await owner.request(`/ui/error?id=${errorId}`, { headers: { accept: HTML } });
+      const page = await owner.request(`/ui/error?id=${errorId}`, { headers: { accept: HTML_ACCEPT } });
       expect(page.status).toBe(200);
       const html = await page.text();
       expect(elementById(html, 'error-status')?.text).toBe('403 Forbidden');
@@ -121,7 +118,7 @@ describe.each(testDatabases())('self-service errors ($name)', (database) => {
   it('sends a browser with a forbidden return_to or an unknown flow to the error UI', async () => {
     const browser = new BrowserClient(server.publicUrl);
     const init = await browser.request('/self-service/login/browser?return_to=https://evil.example/', {
-      headers: { accept: HTML },
+      headers: { accept: HTML_ACCEPT },
     });
     const forbidden = await browser.getJson(`/self-service/errors?id=${errorIdOf(init)}`);
     expect(((await forbidden.json()) as FlowErrorBody).error.id).toBe(
@@ -143,7 +140,7 @@ describe.each(testDatabases())('self-service errors ($name)', (database) => {
     const browser = new BrowserClient(server.publicUrl);
     for (const flow of ['login', 'registration', 'recovery', 'verification', 'settings']) {
       const response = await browser.request(`/self-service/${flow}/flows?id=${randomUUID()}`, {
-        headers: { accept: HTML },
+        headers: { accept: HTML_ACCEPT },
       });
       expect(response.status, flow).toBeGreaterThanOrEqual(400);
       expect(response.headers.get('content-type'), flow).toMatch(/^application\/json/);
@@ -209,7 +206,9 @@ describe('registration switched off (sqlite)', () => {
       },
     });
     const browser = new BrowserClient(server.publicUrl);
-    const page = await browser.request('/self-service/registration/browser', { headers: { accept: HTML } });
+    const page = await browser.request('/self-service/registration/browser', {
+      headers: { accept: HTML_ACCEPT },
+    });
     expect(page.status).toBe(303);
     const id = new URL(page.headers.get('location') ?? '').searchParams.get('id') ?? '';
     const stored = (await (await browser.getJson(`/self-service/errors?id=${id}`)).json()) as FlowErrorBody;

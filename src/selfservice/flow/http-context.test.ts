@@ -6,21 +6,9 @@ import { AppError } from '../../kernel/errors.js';
 import { csrfCookieName } from './csrf.js';
 import { csrfViolation } from './csrf-error.js';
 import { assertCsrf, type CookieSettings, notThisBrowser } from './http-context.js';
+import { testCookies } from './testing/cookie-settings.js';
 
-const settings: CookieSettings = {
-  session: {
-    name: 'ory_kratos_session',
-    domain: undefined,
-    path: '/',
-    sameSite: 'Lax',
-    persistent: true,
-    secure: false,
-  },
-  csrf: { domain: undefined, path: '/', sameSite: 'Lax', secure: false },
-  lifespanMs: 86_400_000,
-  csrfCookieName: csrfCookieName('https://foo/bar'),
-  cookieKeys: ['a-test-cookie-secret-that-is-long-enough'],
-};
+const settings: CookieSettings = { ...testCookies, csrfCookieName: csrfCookieName('https://foo/bar') };
 
 /** The details Kratos's error for each case carries (x/nosurf.go's ErrInvalidCSRFToken…). */
 const details = {

@@ -5,6 +5,7 @@ import { createFlowStore, type FlowStore } from '../../persistence/flow-store.js
 import { testEngines } from '../../persistence/testing/engines.js';
 import { newFlow, type SelfServiceFlow } from '../flow/flow.js';
 import type { CookieSettings } from '../flow/http-context.js';
+import { testCookies } from '../flow/testing/cookie-settings.js';
 import { uiContainer } from '../flow/ui.js';
 import { pauseSettingsChange, resumeSettingsChange, SETTINGS_CONTINUITY_COOKIE } from './continuity.js';
 
@@ -13,16 +14,7 @@ const OTHER = '0b5a2c64-6c43-4b4f-9d0e-9a0a3f3c0a02';
 const SECRET_PASSWORD = 'the new password nobody may read';
 
 const cookies = (keys: string[]): CookieSettings => ({
-  session: {
-    name: 'ory_kratos_session',
-    domain: undefined,
-    path: '/',
-    sameSite: 'Lax',
-    persistent: true,
-    secure: false,
-  },
-  csrf: { domain: undefined, path: '/', sameSite: 'Lax', secure: false },
-  lifespanMs: 86_400_000,
+  ...testCookies,
   csrfCookieName: 'csrf_token_test',
   cookieKeys: keys,
 });

@@ -12,36 +12,22 @@ import { badRequest } from '../../../kernel/errors.js';
 import { silentLogger } from '../../../kernel/logger.js';
 import type { Database } from '../../../persistence/database.js';
 import { testEngines } from '../../../persistence/testing/engines.js';
-import { csrfCookieName } from '../../flow/csrf.js';
 import { csrfViolation } from '../../flow/csrf-error.js';
-import { type CookieSettings, rotateCsrfSecret } from '../../flow/http-context.js';
+import { rotateCsrfSecret } from '../../flow/http-context.js';
+import { TEST_PUBLIC_BASE, testCookies } from '../../flow/testing/cookie-settings.js';
 import type { SelfServiceErrorDeps } from '../deps.js';
 import { rememberCsrfSecretGiven, reportErrorsToBrowsers } from '../report.js';
 import { selfServiceErrorRoutes } from '../routes.js';
 import { createSelfServiceErrorStore, type SelfServiceErrorStore } from '../store.js';
 
-export const PUBLIC_BASE = new URL('http://127.0.0.1:4433/');
+export const PUBLIC_BASE = TEST_PUBLIC_BASE;
+export { testCookies };
 export const ERROR_UI = 'http://127.0.0.1:4455/error';
 export const SETTINGS_UI = 'http://127.0.0.1:4455/settings';
 export const NOW = new Date('2026-06-01T12:00:00.000Z');
 
 /** What a browser's navigation sends. */
 export const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-
-export const testCookies: CookieSettings = {
-  session: {
-    name: 'ory_kratos_session',
-    domain: undefined,
-    path: '/',
-    sameSite: 'Lax',
-    persistent: true,
-    secure: false,
-  },
-  csrf: { domain: undefined, path: '/', sameSite: 'Lax', secure: false },
-  lifespanMs: 86_400_000,
-  csrfCookieName: csrfCookieName(PUBLIC_BASE),
-  cookieKeys: ['a-test-cookie-secret-that-is-long-enough'],
-};
 
 export interface ErrorTestApp {
   app: FastifyInstance;

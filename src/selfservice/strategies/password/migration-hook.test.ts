@@ -1,10 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpReceiver, startHttpReceiver } from '../../../../test/support/http-receiver.js';
-import { createJsonnetEvaluator } from '../../../jsonnet/evaluator.js';
-import { createOutboundHttp } from '../../../kernel/http-client.js';
-import { silentLogger } from '../../../kernel/logger.js';
-import { createTemplateSource } from '../../hooks/web-hook/templates.js';
-import { createPasswordMigrationHook, type PasswordMigrationHookDeps } from './migration-hook.js';
+import { describe, expect, it } from 'vitest';
+import { useWebHookClient } from '../../../../test/support/web-hook-client.js';
+import { createPasswordMigrationHook } from './migration-hook.js';
 
 const MATCH = { status: 200, body: { status: 'password_match' } };
 /** The template context; these hooks have no body template, so it is never asked for. */
@@ -13,42 +9,23 @@ const NO_CONTEXT = () => {
 };
 
 describe('the password migration hook, called as Kratos calls it (its web hook client)', () => {
-  const jsonnet = createJsonnetEvaluator({ workers: 1 });
-  const http = createOutboundHttp({ disallowPrivateIpRanges: false });
-  let receiver: HttpReceiver;
-  const deps: PasswordMigrationHookDeps = {
-    http,
-    jsonnet,
-    templates: createTemplateSource({ cwd: process.cwd(), http }),
-    logger: silentLogger(),
-    timeoutMs: 5_000,
-    // Kratos's two retries, without its waits.
-    retry: { maxRetries: 2, waitMinMs: 1, waitMaxMs: 1 },
-  };
-  beforeAll(async () => {
-    receiver = await startHttpReceiver();
-  });
-  afterAll(async () => {
-    await receiver.stop();
-    await http.close();
-    await jsonnet.close();
-  });
+  const client = useWebHookClient();
 
   const hookAt = (path: string, config: Record<string, unknown> = {}) => {
     const hook = createPasswordMigrationHook(
-      { enabled: true, config: { url: `${receiver.url}${path}`, ...config } },
-      deps,
+      { enabled: true, config: { url: `${client.receiver.url}${path}`, ...config } },
+      client.deps,
     );
     if (hook === undefined) throw new Error('the hook is enabled');
     return hook;
   };
 
   it('tries again after a 5xx, with the same trigger id and a new request id', async () => {
-    receiver.script('/flaky', [{ status: 503, body: {} }, MATCH]);
+    client.receiver.script('/flaky', [{ status: 503, body: {} }, MATCH]);
     expect(await hookAt('/flaky').check('legacy@example.test', 'old password', NO_CONTEXT)).toEqual({
       kind: 'match',
     });
-    const [first, second] = receiver.to('/flaky');
+    const [first, second] = client.receiver.to('/flaky');
     expect(JSON.parse(second?.body ?? '{}')).toEqual({
       identifier: 'legacy@example.test',
       password: 'old password',
@@ -60,42 +37,44 @@ describe('the password migration hook, called as Kratos calls it (its web hook c
   });
 
   it('gives up after three attempts that all fail: the password cannot be checked', async () => {
-    receiver.script('/down', [{ status: 500, body: {} }]);
+    client.receiver.script('/down', [{ status: 500, body: {} }]);
     expect(await hookAt('/down').check('legacy@example.test', 'old password', NO_CONTEXT)).toMatchObject({
       kind: 'failed',
       error: { code: 502, message: 'calling the password migration hook failed' },
     });
-    expect(receiver.to('/down')).toHaveLength(3);
+    expect(client.receiver.to('/down')).toHaveLength(3);
   });
 
   it('follows a 307 to where the old system moved, body and all', async () => {
-    receiver.script('/old', [{ status: 307, headers: { location: '/new' } }]);
-    receiver.script('/new', [MATCH]);
+    client.receiver.script('/old', [{ status: 307, headers: { location: '/new' } }]);
+    client.receiver.script('/new', [MATCH]);
     expect(await hookAt('/old').check('legacy@example.test', 'old password', NO_CONTEXT)).toEqual({
       kind: 'match',
     });
-    expect(JSON.parse(receiver.to('/new')[0]?.body ?? '{}')).toMatchObject({ password: 'old password' });
+    expect(JSON.parse(client.receiver.to('/new')[0]?.body ?? '{}')).toMatchObject({
+      password: 'old password',
+    });
   });
 
   it('takes a 200 that does not say "password_match" for a wrong password, as Kratos', async () => {
-    receiver.script('/unsure', [{ status: 200, body: { status: 'maybe' } }]);
+    client.receiver.script('/unsure', [{ status: 200, body: { status: 'maybe' } }]);
     expect(await hookAt('/unsure').check('legacy@example.test', 'guess', NO_CONTEXT)).toEqual({
       kind: 'mismatch',
     });
-    receiver.script('/forbidden', [{ status: 403, body: {} }]);
+    client.receiver.script('/forbidden', [{ status: 403, body: {} }]);
     expect(await hookAt('/forbidden').check('legacy@example.test', 'guess', NO_CONTEXT)).toEqual({
       kind: 'mismatch',
     });
   });
 
   it('sends no event headers with emit_analytics_event: false', async () => {
-    receiver.script('/quiet', [MATCH]);
+    client.receiver.script('/quiet', [MATCH]);
     await hookAt('/quiet', { emit_analytics_event: false }).check(
       'legacy@example.test',
       'old password',
       NO_CONTEXT,
     );
-    const [call] = receiver.to('/quiet');
+    const [call] = client.receiver.to('/quiet');
     expect(call?.headers['ory-webhook-trigger-id']).toBeUndefined();
     expect(call?.headers['ory-webhook-request-id']).toBeUndefined();
   });
