@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpReceiver, startHttpReceiver } from '../../../../test/support/http-receiver.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { HttpReceiver } from '../../../../test/support/http-receiver.js';
 import { freePort } from '../../../../test/support/ports.js';
-import { createJsonnetEvaluator } from '../../../jsonnet/evaluator.js';
-import { createOutboundHttp } from '../../../kernel/http-client.js';
-import { silentLogger } from '../../../kernel/logger.js';
+import { useWebHookClient } from '../../../../test/support/web-hook-client.js';
 import { parseWebHookConfig } from './config.js';
 import type { HookContext } from './context.js';
 import { executeWebHook, type WebHookDeps } from './execute.js';
-import { createTemplateSource } from './templates.js';
 
 /** Parts a blocking hook never reaches (only `response.ignore` queues): touching one fails the test. */
 const unused = new Proxy(
@@ -28,27 +25,15 @@ const ctx: HookContext = {
 };
 
 describe('executeWebHook when the client gives up', () => {
-  const jsonnet = createJsonnetEvaluator({ workers: 1 });
-  const http = createOutboundHttp({ disallowPrivateIpRanges: false });
-  let receiver: HttpReceiver;
+  const client = useWebHookClient();
   const deps: WebHookDeps = {
-    jsonnet,
-    templates: createTemplateSource({ cwd: process.cwd(), http }),
-    http,
+    ...client.deps,
     outbox: unused as WebHookDeps['outbox'],
     db: unused as WebHookDeps['db'],
-    logger: silentLogger(),
-    timeoutMs: 5_000,
-    // Kratos's two retries, without its waits.
-    retry: { maxRetries: 2, waitMinMs: 1, waitMaxMs: 1 },
   };
-  beforeAll(async () => {
-    receiver = await startHttpReceiver();
-  });
-  afterAll(async () => {
-    await receiver.stop();
-    await http.close();
-    await jsonnet.close();
+  let receiver: HttpReceiver;
+  beforeAll(() => {
+    receiver = client.receiver;
   });
 
   const hook = (url: string) => parseWebHookConfig({ url, method: 'POST', response: { parse: true } });
