@@ -214,33 +214,5 @@ export async function notifyUnknownRecipient(
   });
 }
 
-/**
- * Checks a submitted secret: counts the submission against the flow (more than
- * `max_submissions` and no secret is accepted any more), then consumes the matching secret
- * atomically. Returns what it was issued for, or why not.
- */
-export async function redeemSecret(
-  deps: OneTimeDeps,
-  scope: { kind: CodeFlowKind; method: CodeMethod; flowId: string },
-  secret: string,
-): Promise<
-  { ok: true; identityId: string; address: string } | { ok: false; reason: 'invalid' | 'too_many' }
-> {
-  const now = deps.now();
-  const count = await deps.codes.countSubmission(scope.flowId, now);
-  if (count > deps.config.code.maxSubmissions) {
-    await deps.codes.invalidateFlow(scope.flowId, now);
-    return { ok: false, reason: 'too_many' };
-  }
-  const stored = await deps.codes.consume(
-    scope.kind,
-    scope.flowId,
-    secretHashes(deps.secretKeys, scope, secret),
-    now,
-  );
-  if (!stored) return { ok: false, reason: 'invalid' };
-  return { ok: true, identityId: stored.identityId, address: stored.address };
-}
-
 /** Kratos's reason once a flow's one-time code was tried too often (code.ErrCodeSubmittedTooOften). */
 export const SUBMITTED_TOO_OFTEN = 'The request was submitted too often. Please request another code.';

@@ -1,5 +1,4 @@
 import type { CodeFlowKind, CodeMethod } from '../../persistence/code-store.js';
-import { redeemSecret } from './deliver.js';
 import type { OneTimeDeps } from './deps.js';
 import { secretHashes } from './secrets.js';
 
@@ -14,10 +13,11 @@ export type Redemption =
  * A code or link token submitted to a recovery or verification flow, checked as Kratos's code and
  * link strategies check theirs:
  *
- * - A typed code counts against the flow's tries (`max_submissions`, see redeemSecret) before it
+ * - A typed code counts against the flow's tries (`max_submissions`, see triedTooOften) before it
  *   is looked at. A link token does not (UseRecoveryToken, UseVerificationToken count nothing): 32
  *   random characters are not guessed, and counting clicks would let a mail scanner, or a person
  *   clicking a used link a few times, spend the flow's real link.
+ * - The matching secret is consumed atomically, so it is redeemed once.
  * - The flow's own secret past its time is `expired`, not `invalid`, as Kratos's Validate / Valid
  *   give flow.ExpiredError, which both flows answer with a new flow saying so (4060005, 4070005).
  *   A link token is used up on the way, as Kratos uses it before it looks at the expiry (the link
@@ -29,17 +29,28 @@ export async function redeemOneTimeSecret(
   secret: string,
 ): Promise<Redemption> {
   const hashes = secretHashes(deps.secretKeys, scope, secret);
-  if (scope.method === 'code') {
-    const counted = await redeemSecret(deps, scope, secret);
-    if (counted.ok || counted.reason === 'too_many') return counted;
-  } else {
-    const stored = await deps.codes.consume(scope.kind, scope.flowId, hashes, deps.now());
-    if (stored) return { ok: true, identityId: stored.identityId, address: stored.address };
+  // One instant for the count and the lookup: a code counted as tried is judged at that time.
+  const now = deps.now();
+  if (scope.method === 'code' && (await triedTooOften(deps, scope.flowId, now))) {
+    return { ok: false, reason: 'too_many' };
   }
+  const stored = await deps.codes.consume(scope.kind, scope.flowId, hashes, now);
+  if (stored) return { ok: true, identityId: stored.identityId, address: stored.address };
   const expired = await deps.codes.findExpired(scope.kind, scope.flowId, hashes, deps.now(), {
     useUp: scope.method === 'link',
   });
   return expired === undefined
     ? { ok: false, reason: 'invalid' }
     : { ok: false, reason: 'expired', expiredAt: expired.expiresAt };
+}
+
+/**
+ * Counts a typed code against its flow; past `max_submissions` the flow's secrets stop working
+ * (Kratos's code.ErrCodeSubmittedTooOften): a guesser gets a few tries per code sent, not a million.
+ */
+async function triedTooOften(deps: OneTimeDeps, flowId: string, now: Date): Promise<boolean> {
+  const count = await deps.codes.countSubmission(flowId, now);
+  if (count <= deps.config.code.maxSubmissions) return false;
+  await deps.codes.invalidateFlow(flowId, now);
+  return true;
 }

@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CodeMethod } from '../../persistence/code-store.js';
 import type { FlowType, SelfServiceFlow } from '../flow/flow.js';
-import { flowJsonUrl, type ReplacementMessages, replaceFlow } from '../flow/flow-steps.js';
+import { flowJsonUrl, type ReplacementMessages } from '../flow/flow-steps.js';
 import { wantsJson } from '../flow/http-context.js';
 import { flowUiUrl } from '../flow/respond.js';
+import { replaceWithSuccessor } from '../one-time/successor.js';
 import type { RecoveryDeps } from './deps.js';
 import { createRecoveryFlow } from './flow.js';
 
@@ -45,13 +46,8 @@ export async function retryRecovery(
   options: RecoveryRetryOptions,
 ): Promise<FastifyReply> {
   const { type } = options;
-  const next = await replaceFlow(deps, request, reply, type, options.messages, (replacement) =>
-    createRecoveryFlow(deps, {
-      type,
-      requestUrl: flow.request_url,
-      returnTo: flow.return_to,
-      ...replacement,
-    }),
+  const next = await replaceWithSuccessor(deps, request, reply, flow, type, options.messages, (input) =>
+    createRecoveryFlow(deps, input),
   );
   const toJson = options.strategy === 'link' ? type === 'api' : type === 'api' || wantsJson(request);
   if (toJson) return reply.redirect(flowJsonUrl(deps.publicBase, 'recovery', next.id), 303);

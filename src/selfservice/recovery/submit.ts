@@ -8,13 +8,7 @@ import { sessionTokenFrom } from '../../session/request-token.js';
 import { BrowserLocationChangeRequired } from '../flow/browser-location.js';
 import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
-import {
-  flowIdFrom,
-  queryLinkToken,
-  readFlowSubmission,
-  replaceExpiredFlow,
-  saveFlowUi,
-} from '../flow/flow-steps.js';
+import { flowIdFrom, queryLinkToken, readFlowSubmission, saveFlowUi } from '../flow/flow-steps.js';
 import {
   assertFlowOwnedByBrowser,
   csrfBinding,
@@ -35,6 +29,7 @@ import { SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
 import { nonEmailRefusal } from '../one-time/email-field.js';
 import { redeemOneTimeSecret } from '../one-time/redeem.js';
 import { sendToAddress } from '../one-time/send-step.js';
+import { replaceExpiredWithSuccessor } from '../one-time/successor.js';
 import { addressMissingNodes, throttledSendNodes, withCsrf } from '../verification/flow.js';
 import { recoveryClientRetry } from './client-check.js';
 import type { RecoveryDeps } from './deps.js';
@@ -478,19 +473,7 @@ function expired(
   reply: FastifyReply,
   flow: SelfServiceFlow,
 ): Promise<FastifyReply> {
-  const context = {
-    flows: deps.flows,
-    uiUrl: deps.config.recovery.uiUrl,
-    now: deps.now,
-    cookies: deps.cookies,
-    publicBase: deps.publicBase,
-  };
-  return replaceExpiredFlow(context, request, reply, flow, (replacement) =>
-    createRecoveryFlow(deps, {
-      type: flow.type,
-      requestUrl: flow.request_url,
-      returnTo: flow.return_to,
-      ...replacement,
-    }),
+  return replaceExpiredWithSuccessor(deps, deps.config.recovery.uiUrl, request, reply, flow, (input) =>
+    createRecoveryFlow(deps, input),
   );
 }

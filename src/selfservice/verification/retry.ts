@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FlowType, SelfServiceFlow } from '../flow/flow.js';
 import { FlowExpiredError, FlowReplacedError } from '../flow/flow-errors.js';
-import { flowJsonUrl, type ReplacementMessages, replaceFlow } from '../flow/flow-steps.js';
+import { flowJsonUrl, type ReplacementMessages } from '../flow/flow-steps.js';
 import { wantsJson } from '../flow/http-context.js';
 import { flowUiUrl } from '../flow/respond.js';
+import { replaceWithSuccessor } from '../one-time/successor.js';
 import type { VerificationDeps } from './deps.js';
 import { createVerificationFlow } from './flow.js';
 
@@ -43,13 +44,8 @@ export async function retryVerification(
   options: RetryOptions,
 ): Promise<FastifyReply> {
   const { type } = options;
-  const next = await replaceFlow(deps, request, reply, type, options.messages, (replacement) =>
-    createVerificationFlow(deps, {
-      type,
-      requestUrl: flow.request_url,
-      returnTo: flow.return_to,
-      ...replacement,
-    }),
+  const next = await replaceWithSuccessor(deps, request, reply, flow, type, options.messages, (input) =>
+    createVerificationFlow(deps, input),
   );
   if (options.strategy === 'code' && wantsJson(request)) {
     if (options.expiredAt !== undefined) throw new FlowExpiredError(options.expiredAt, deps.now(), next.id);

@@ -9,7 +9,6 @@ import {
   flowIdFrom,
   queryLinkToken,
   readFlowSubmission,
-  replaceExpiredFlow,
   saveFlowUi,
   storeFlowUi,
 } from '../flow/flow-steps.js';
@@ -25,6 +24,7 @@ import { SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
 import { nonEmailRefusal } from '../one-time/email-field.js';
 import { redeemOneTimeSecret } from '../one-time/redeem.js';
 import { sendToAddress } from '../one-time/send-step.js';
+import { replaceExpiredWithSuccessor } from '../one-time/successor.js';
 import type { VerificationDeps } from './deps.js';
 import {
   addressMissingNodes,
@@ -419,19 +419,7 @@ function expired(
   reply: FastifyReply,
   flow: SelfServiceFlow,
 ): Promise<FastifyReply> {
-  const context = {
-    flows: deps.flows,
-    uiUrl: deps.config.verification.uiUrl,
-    now: deps.now,
-    cookies: deps.cookies,
-    publicBase: deps.publicBase,
-  };
-  return replaceExpiredFlow(context, request, reply, flow, (replacement) =>
-    createVerificationFlow(deps, {
-      type: flow.type,
-      requestUrl: flow.request_url,
-      returnTo: flow.return_to,
-      ...replacement,
-    }),
+  return replaceExpiredWithSuccessor(deps, deps.config.verification.uiUrl, request, reply, flow, (input) =>
+    createVerificationFlow(deps, input),
   );
 }
