@@ -52,10 +52,15 @@ function retryableStatus(status: number): boolean {
 
 /**
  * retryablehttp's DefaultRetryPolicy for errors: a connection that failed, was reset or timed
- * out is tried again; a refused address, a bad URL or request, or too many redirects are not.
+ * out is tried again, and so is an address refused by `disallow_private_ip_ranges` (ory/x
+ * refuses it in the dialer, and the policy retries every dial error); a bad URL or request, or
+ * too many redirects are not.
  */
 function retryableError(error: unknown): boolean {
-  return error instanceof OutboundHttpError && (error.kind === 'timeout' || error.kind === 'connection');
+  return (
+    error instanceof OutboundHttpError &&
+    (error.kind === 'timeout' || error.kind === 'connection' || error.kind === 'blocked_address')
+  );
 }
 
 /** retryablehttp's DefaultBackoff: min * 2^n capped at max, or a 429/503's Retry-After (capped too). */
@@ -119,10 +124,33 @@ export function originOf(url: string): string {
  * returns it as is, so it is the message of the answer the flow gets. Kratos names the whole URL
  * (its password masked); here only its origin, as everywhere Portcullis names a hook target: the
  * message reaches whoever submitted the flow, and the logs.
+ *
+ * An address refused by `disallow_private_ip_ranges` is told as ssrf's ErrProhibitedIP text
+ * alone: Kratos adds the address and the range it is in, which tell whoever submitted the flow
+ * about the internal network. {@link givingUpDetail} keeps them for the operator's log.
  */
 export function givingUpMessage(request: Pick<ResilientRequest, 'method' | 'url'>, gaveUp: GaveUp): string {
+  return describeGivingUp(request, gaveUp, (error) =>
+    error instanceof OutboundHttpError && error.kind === 'blocked_address'
+      ? 'prohibited IP address'
+      : messageOf(error),
+  );
+}
+
+/** {@link givingUpMessage} with the last error whole (a refused address and its range): for logs. */
+export function givingUpDetail(request: Pick<ResilientRequest, 'method' | 'url'>, gaveUp: GaveUp): string {
+  return describeGivingUp(request, gaveUp, messageOf);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function describeGivingUp(
+  request: Pick<ResilientRequest, 'method' | 'url'>,
+  gaveUp: GaveUp,
+  cause: (error: unknown) => string,
+): string {
   const prefix = `${request.method.toUpperCase()} ${originOf(request.url)} giving up after ${gaveUp.attempts} attempt(s)`;
-  if (gaveUp.kind === 'status') return prefix;
-  const cause = gaveUp.error instanceof Error ? gaveUp.error.message : String(gaveUp.error);
-  return `${prefix}: ${cause}`;
+  return gaveUp.kind === 'status' ? prefix : `${prefix}: ${cause(gaveUp.error)}`;
 }

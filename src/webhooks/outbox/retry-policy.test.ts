@@ -39,7 +39,7 @@ describe('web hook retry policy', () => {
     expect(parseRetryAfter('soon', NOW)).toBeUndefined();
   });
 
-  it('retries timeouts and connection errors, abandons what cannot succeed', () => {
+  it('retries timeouts, connection errors and refused addresses, abandons what cannot succeed', () => {
     const error = (kind: OutboundHttpError['kind'], extra: { code?: string; status?: number } = {}) =>
       judgeError(new OutboundHttpError(kind, 'x', extra), NOW);
     expect(error('timeout')).toEqual({ kind: 'retry', reason: 'timeout' });
@@ -47,7 +47,7 @@ describe('web hook retry policy', () => {
       kind: 'retry',
       reason: 'connection ECONNREFUSED',
     });
-    expect(error('blocked_address')).toEqual({ kind: 'abandon', reason: 'blocked_address' });
+    expect(error('blocked_address')).toEqual({ kind: 'retry', reason: 'blocked_address' });
     expect(error('invalid_url')).toEqual({ kind: 'abandon', reason: 'invalid_url' });
     expect(error('response_too_large', { status: 200 })).toEqual({ kind: 'delivered', status: 200 });
     expect(error('response_too_large', { status: 502 })).toMatchObject({ kind: 'retry' });

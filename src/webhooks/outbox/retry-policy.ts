@@ -9,11 +9,12 @@ import { TooManyRedirectsError } from '../redirects.js';
  *   receiver never answered: it is abandoned, never taken for delivered.
  * - **Retried** with exponential back-off: 5xx, 429 Too Many Requests, 408 Request Timeout
  *   (the receiver asks to be called again), timeouts and connection errors (refused, reset,
- *   DNS failure). A `Retry-After` on 429/503 is honoured when it asks for longer than the
- *   back-off, up to the longest back-off step.
+ *   DNS failure), an address refused by `clients.http.disallow_private_ip_ranges` included: as
+ *   Kratos's client, whose policy retries every dial error (the name may resolve elsewhere
+ *   later). A `Retry-After` on 429/503 is honoured when it asks for longer than the back-off,
+ *   up to the longest back-off step.
  * - **Abandoned** at once: any other 4xx (the receiver refuses this request: sending it again
- *   cannot help), a 3xx left over, more than 10 redirects, an invalid URL or request, and an address refused by
- *   `clients.http.disallow_private_ip_ranges` (a configuration matter, not an outage).
+ *   cannot help), a 3xx left over, more than 10 redirects, and an invalid URL or request.
  * - **Abandoned after `maxAttempts`** attempts in all. With the defaults (10 attempts, 15 s
  *   doubling, each wait capped at 15 min) the waits are 15 s, 30 s, 1 min, 2 min, 4 min, 8 min,
  *   15 min, 15 min, 15 min: about an hour from the first attempt to the last. Each wait is
@@ -73,6 +74,8 @@ export function judgeError(error: unknown, now: Date): AttemptOutcome {
         ? { kind: 'retry', reason: error.kind }
         : judgeResponse(error.status, {}, now);
     case 'blocked_address':
+      // The reason only: the refused address and its range stay out of the stored record.
+      return { kind: 'retry', reason: error.kind };
     case 'invalid_url':
     case 'invalid_request':
       return { kind: 'abandon', reason: error.kind };

@@ -8,6 +8,7 @@ import { eventHeaders } from '../../../webhooks/analytics-headers.js';
 import type { WebhookOutbox } from '../../../webhooks/outbox/index.js';
 import { TooManyRedirectsError } from '../../../webhooks/redirects.js';
 import {
+  givingUpDetail,
   givingUpMessage,
   KRATOS_WEB_HOOK_POLICY,
   type ResilientPolicy,
@@ -132,7 +133,12 @@ export async function executeWebHook(
         : error instanceof TooManyRedirectsError
           ? 'too_many_redirects'
           : 'connection';
-    log.error({ reason: kind, attempts: sent.attempts }, 'web hook request failed');
+    // The whole reason (a refused address and its range included) for the operator; the answer
+    // names the refusal only (see givingUpMessage).
+    log.error(
+      { reason: kind, attempts: sent.attempts, detail: givingUpDetail(request, sent) },
+      'web hook request failed',
+    );
     const message = givingUpMessage(request, sent);
     return { kind: 'failed', error: kind === 'timeout' ? upstreamTimedOut(message) : plainError(message) };
   }
