@@ -13,6 +13,11 @@ export interface SecretCipher {
   decrypt(sealed: string): string;
 }
 
+/** Whether `value` is in the form this module seals values in (not whether a key opens it). */
+export function isSealedValue(value: string): boolean {
+  return value.startsWith(PREFIX);
+}
+
 export class CipherError extends Error {
   readonly id = 'cipher_failed';
 }

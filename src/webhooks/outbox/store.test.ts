@@ -92,6 +92,32 @@ describe.each(testEngines())('web hook delivery store contract ($name)', (engine
     await expect(stranger.get(delivery.id)).rejects.toThrow();
   });
 
+  it('stores bodies sealed: the row holds no trait, and reads back the same body', async () => {
+    const delivery = newDelivery();
+    await store.insert(database.db, delivery, T0);
+    const row = await database.db
+      .selectFrom('webhook_deliveries')
+      .select('body')
+      .where('id', '=', delivery.id)
+      .executeTakeFirstOrThrow();
+    expect(row.body).not.toContain('ada@example.com');
+    expect((await store.get(delivery.id))?.body).toBe(delivery.body);
+    const bodiless = newDelivery({ body: null, method: 'GET' });
+    await store.insert(database.db, bodiless, T0);
+    expect((await store.get(bodiless.id))?.body).toBeNull();
+  });
+
+  it('reads a body queued before bodies were sealed as it was stored', async () => {
+    const delivery = newDelivery();
+    await store.insert(database.db, delivery, T0);
+    await database.db
+      .updateTable('webhook_deliveries')
+      .set({ body: delivery.body })
+      .where('id', '=', delivery.id)
+      .execute();
+    expect((await store.get(delivery.id))?.body).toBe(delivery.body);
+  });
+
   it('writes nothing when the transaction that queued it rolls back', async () => {
     const delivery = newDelivery();
     await expect(

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, UpdateObject } from 'kysely';
-import type { SecretCipher } from '../../kernel/cipher.js';
+import { isSealedValue, type SecretCipher } from '../../kernel/cipher.js';
 import type { LeaseSettlement } from '../../kernel/leased-worker.js';
 import { createLeaseQueue, type LeaseQueueOptions, leaseSettlement } from '../../persistence/lease-queue.js';
 import type { Engine } from '../../persistence/migrations/column-types.js';
@@ -72,13 +72,28 @@ function openHeaders(cipher: SecretCipher, stored: unknown): Record<string, stri
   return value as Record<string, string>;
 }
 
+/**
+ * Bodies carry the flow's identity (traits, addresses, often personal data) and wait in the table
+ * until delivered, an hour or more when the receiver is down: they are stored sealed too. A sealed
+ * value starts with the cipher's prefix (`pc1.`), which no JSON text (what a hook's template makes) does.
+ */
+function sealBody(cipher: SecretCipher, body: string | null): string | null {
+  return body === null ? null : cipher.encrypt(body);
+}
+
+function openBody(cipher: SecretCipher, stored: string | null): string | null {
+  // Rows queued before bodies were sealed hold them as sent.
+  if (stored === null || !isSealedValue(stored)) return stored;
+  return cipher.decrypt(stored);
+}
+
 function toDelivery(cipher: SecretCipher, row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
   return {
     id: row.id,
     url: row.url,
     method: row.method,
     headers: openHeaders(cipher, row.headers),
-    body: row.body,
+    body: openBody(cipher, row.body),
     name: row.hook_name,
     status: row.status as DeliveryStatus,
     attempts: Number(row.attempts),
@@ -127,7 +142,7 @@ export function createDeliveryStore(
           url: delivery.url,
           method: delivery.method,
           headers: sealHeaders(cipher, delivery.headers),
-          body: delivery.body,
+          body: sealBody(cipher, delivery.body),
           hook_name: delivery.name.slice(0, MAX_NAME_LENGTH),
           ...queue.queued(now),
           attempts: 0,
