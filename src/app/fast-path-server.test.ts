@@ -1,28 +1,17 @@
 import { connect, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { captureLogs } from '../kernel/testing/log-capture.js';
 import { installFastPath, type RawFastPath } from './fast-path-server.js';
 
 let app: FastifyInstance | undefined;
-/** What the fast path logged in the current test (JSON lines, parsed). */
-let logged: { msg?: string; url?: string }[] = [];
+/** What the fast path logged in the current test. */
+const { logger, lines: logged } = captureLogs();
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  logged = [];
+  logged.length = 0;
 });
-
-const logger = pino(
-  { level: 'info' },
-  new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logged.push(JSON.parse(line));
-      done();
-    },
-  }),
-);
 
 /** A Fastify app with `/fast` and `/slow` routes (the latter waits for `release`), the fast path in front. */
 async function serve(fastPath: RawFastPath, slow?: Promise<void>): Promise<{ url: string; port: number }> {

@@ -1,18 +1,6 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DeferredChildLogger } from './logger.js';
-
-function capture(level: string) {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line));
-      callback();
-    },
-  });
-  return { logger: pino({ level }, stream), lines };
-}
+import { captureLogs as capture } from './testing/log-capture.js';
 
 describe('DeferredChildLogger', () => {
   it('builds the pino child only when a line passes the level, and writes what the child would', () => {

@@ -1,15 +1,13 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { useWebHookClient } from '../../test/support/web-hook-client.js';
+import { blockingHookDeps, sampleHookContext, useWebHookClient } from '../../test/support/web-hook-client.js';
 import { createSecretCipher } from '../kernel/cipher.js';
 import { createOutboundHttp } from '../kernel/http-client.js';
 import { silentLogger } from '../kernel/logger.js';
+import { captureLogs } from '../kernel/testing/log-capture.js';
 import type { Database } from '../persistence/database.js';
 import { testEngines } from '../persistence/testing/engines.js';
 import { parseWebHookConfig } from '../selfservice/hooks/web-hook/config.js';
-import type { HookContext } from '../selfservice/hooks/web-hook/context.js';
-import { executeWebHook, type WebHookDeps } from '../selfservice/hooks/web-hook/execute.js';
+import { executeWebHook } from '../selfservice/hooks/web-hook/execute.js';
 import { createWebhookOutbox, type WebhookDelivery, type WebhookOutbox } from './outbox/index.js';
 import { givingUpDetail, sendResilient } from './resilient.js';
 
@@ -19,23 +17,7 @@ import { givingUpDetail, sendResilient } from './resilient.js';
  * any other, and the answer the person gets names neither the address nor its range.
  */
 
-/** Parts a blocking hook never reaches: touching one fails the test. */
-const unused = new Proxy(
-  {},
-  {
-    get() {
-      throw new Error('a blocking web hook touched the outbox or the database');
-    },
-  },
-);
-
-const ctx: HookContext = {
-  flow: { id: 'f' },
-  request_headers: {},
-  request_method: 'POST',
-  request_url: 'https://id.example/self-service/registration',
-  request_cookies: {},
-};
+const ctx = sampleHookContext;
 
 /** The receiver's port: `localhost` (resolved by the system to 127.0.0.1) names it too. */
 const portOf = (url: string) => new URL(url).port;
@@ -43,24 +25,9 @@ const portOf = (url: string) => new URL(url).port;
 describe('a blocking web hook to a private address', () => {
   const client = useWebHookClient();
   const blocked = createOutboundHttp({ disallowPrivateIpRanges: true });
-  /** The server's log lines (JSON, parsed). */
-  const logged: { msg?: string; detail?: string }[] = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logged.push(JSON.parse(line));
-        done();
-      },
-    }),
-  );
-  const deps: WebHookDeps = {
-    ...client.deps,
-    logger,
-    http: blocked,
-    outbox: unused as WebHookDeps['outbox'],
-    db: unused as WebHookDeps['db'],
-  };
+  /** The server's log lines. */
+  const { logger, lines: logged } = captureLogs();
+  const deps = blockingHookDeps({ ...client.deps, logger, http: blocked });
   afterAll(() => blocked.close());
 
   it('is tried three times, as Kratos, and answers 500 without the address or its range', async () => {

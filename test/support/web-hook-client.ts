@@ -7,6 +7,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { createJsonnetEvaluator } from '../../src/jsonnet/evaluator.js';
 import { createOutboundHttp } from '../../src/kernel/http-client.js';
 import { silentLogger } from '../../src/kernel/logger.js';
+import type { HookContext } from '../../src/selfservice/hooks/web-hook/context.js';
 import type { WebHookDeps } from '../../src/selfservice/hooks/web-hook/execute.js';
 import { createTemplateSource } from '../../src/selfservice/hooks/web-hook/templates.js';
 import { type HttpReceiver, startHttpReceiver } from './http-receiver.js';
@@ -54,3 +55,27 @@ export function useWebHookClient(): WebHookClientSuite {
     },
   };
 }
+
+/** Parts a blocking hook never reaches (only `response.ignore` queues): touching one fails the test. */
+const unused = new Proxy(
+  {},
+  {
+    get() {
+      throw new Error('a blocking web hook touched the outbox or the database');
+    },
+  },
+);
+
+/** A blocking hook's deps: the client's, and a queue that fails the test if it is touched. */
+export function blockingHookDeps(client: WebHookClientDeps): WebHookDeps {
+  return { ...client, outbox: unused as WebHookDeps['outbox'], db: unused as WebHookDeps['db'] };
+}
+
+/** A registration's hook context, as the tests of a single call use it. */
+export const sampleHookContext: HookContext = {
+  flow: { id: 'f' },
+  request_headers: {},
+  request_method: 'POST',
+  request_url: 'https://id.example/self-service/registration',
+  request_cookies: {},
+};

@@ -1,36 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HttpReceiver } from '../../../../test/support/http-receiver.js';
 import { freePort } from '../../../../test/support/ports.js';
-import { useWebHookClient } from '../../../../test/support/web-hook-client.js';
+import {
+  blockingHookDeps,
+  sampleHookContext,
+  useWebHookClient,
+} from '../../../../test/support/web-hook-client.js';
 import { parseWebHookConfig } from './config.js';
-import type { HookContext } from './context.js';
-import { executeWebHook, type WebHookDeps } from './execute.js';
+import { executeWebHook } from './execute.js';
 
-/** Parts a blocking hook never reaches (only `response.ignore` queues): touching one fails the test. */
-const unused = new Proxy(
-  {},
-  {
-    get() {
-      throw new Error('a blocking web hook touched the outbox or the database');
-    },
-  },
-);
-
-const ctx: HookContext = {
-  flow: { id: 'f' },
-  request_headers: {},
-  request_method: 'POST',
-  request_url: 'https://id.example/self-service/registration',
-  request_cookies: {},
-};
+const ctx = sampleHookContext;
 
 describe('executeWebHook when the client gives up', () => {
   const client = useWebHookClient();
-  const deps: WebHookDeps = {
-    ...client.deps,
-    outbox: unused as WebHookDeps['outbox'],
-    db: unused as WebHookDeps['db'],
-  };
+  const deps = blockingHookDeps(client.deps);
   let receiver: HttpReceiver;
   beforeAll(() => {
     receiver = client.receiver;
