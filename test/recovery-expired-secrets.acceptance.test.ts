@@ -15,6 +15,7 @@ import { useCourierServer } from './support/courier-server.js';
 import { testDatabases } from './support/databases.js';
 import { createPasswordIdentity, examTraits, PASSWORD } from './support/identities.js';
 import {
+  browserRecoveryLinkSent,
   expireSecrets,
   messageIds as ids,
   mailedLink,
@@ -71,19 +72,7 @@ describe.each(testDatabases())('recovery by link ($name)', (database) => {
     flows: { recovery: { enabled: true, use: 'link' } },
   });
 
-  /** A browser flow (as an SPA starts it) with a link mailed for a new identity's address. */
-  async function browserLinkSent(email: string) {
-    await createPasswordIdentity(t.admin, examTraits(email), PASSWORD);
-    const browser = new BrowserClient(t.server.publicUrl);
-    const flow = (await (await browser.getJson('/self-service/recovery/browser')).json()) as OneTimeFlowJson;
-    const before = t.smtp.messages.length;
-    await browser.postJson(`/self-service/recovery?flow=${flow.id}`, {
-      method: 'link',
-      email,
-      csrf_token: csrfTokenOf(flow),
-    });
-    return { browser, link: await mailedLink(t.smtp, 'recovery', email, before) };
-  }
+  const browserLinkSent = (email: string) => browserRecoveryLinkSent(t, email);
 
   it('sends an expired link to a new browser flow saying 4060005, for any client; clicked again it is used', async () => {
     const email = 'expired-link@example.test';

@@ -9,12 +9,13 @@
  *   JSON client; the code is not spent.
  */
 import { describe, expect, it } from 'vitest';
-import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
+import { BrowserClient } from './support/browser-client.js';
 import { useCourierServer } from './support/courier-server.js';
 import { testDatabases } from './support/databases.js';
 import { createPasswordIdentity, examTraits, PASSWORD } from './support/identities.js';
 import { codeIn, mailTo } from './support/mail.js';
 import {
+  browserRecoveryLinkSent,
   messageIds as ids,
   mailedLink,
   type OneTimeFlowJson,
@@ -39,24 +40,7 @@ describe.each(testDatabases())('recovery links that cannot recover ($name)', (da
   }));
   const sessionCookie = () => t.server.registry.sessionConfig.cookie.name;
 
-  /**
-   * A browser flow (as an SPA starts it) with a link mailed for a new identity's address: the
-   * browser, to which the link must come back, the flow and the link.
-   */
-  async function browserLinkSent(
-    email: string,
-  ): Promise<{ browser: BrowserClient; flowId: string; link: string }> {
-    await createPasswordIdentity(t.admin, examTraits(email), PASSWORD);
-    const browser = new BrowserClient(t.server.publicUrl);
-    const flow = (await (await browser.getJson('/self-service/recovery/browser')).json()) as OneTimeFlowJson;
-    const before = t.smtp.messages.length;
-    await browser.postJson(`/self-service/recovery?flow=${flow.id}`, {
-      method: 'link',
-      email,
-      csrf_token: csrfTokenOf(flow),
-    });
-    return { browser, flowId: flow.id, link: await mailedLink(t.smtp, 'recovery', email, before) };
-  }
+  const browserLinkSent = (email: string) => browserRecoveryLinkSent(t, email);
 
   /** A native flow with a link mailed for a new identity's address: the flow and the link. */
   async function nativeLinkSent(email: string): Promise<{ flowId: string; link: string }> {

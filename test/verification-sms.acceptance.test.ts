@@ -113,12 +113,8 @@ describe.each(testDatabases())('verifying a phone number by SMS ($name)', (datab
     },
   }));
 
-  it('sends the code to the gateway, and the code verifies the number', async () => {
-    const phone = '+12015550123';
-    // One gateway serves every database's run: only this run's SMS count.
-    sms().requests.length = 0;
-    const frontend = new FrontendApi(new Configuration({ basePath: t.server.publicUrl }));
-    const admin = new IdentityApi(new Configuration({ basePath: t.server.adminUrl }));
+  /** Registers `phone` through the native flow; the registration's answer and its verification flow's id. */
+  async function registerPhone(frontend: FrontendApi, phone: string) {
     const { data: registration } = await frontend.createNativeRegistrationFlow();
     const { data: registered } = await frontend.updateRegistrationFlow({
       flow: registration.id,
@@ -127,6 +123,16 @@ describe.each(testDatabases())('verifying a phone number by SMS ($name)', (datab
     const show = (registered.continue_with as ContinueWithItem[]).find(
       (item) => item.action === 'show_verification_ui',
     );
+    return { registered, show, flowId: show?.flow?.id ?? '' };
+  }
+
+  it('sends the code to the gateway, and the code verifies the number', async () => {
+    const phone = '+12015550123';
+    // One gateway serves every database's run: only this run's SMS count.
+    sms().requests.length = 0;
+    const frontend = new FrontendApi(new Configuration({ basePath: t.server.publicUrl }));
+    const admin = new IdentityApi(new Configuration({ basePath: t.server.adminUrl }));
+    const { registered, show } = await registerPhone(frontend, phone);
     expect(show?.flow?.verifiable_address).toBe(phone);
     // The code form's "resend" button is named by the address's via, as Kratos's post-hook flow.
     const { data: sent } = await frontend.getVerificationFlow({ id: show?.flow?.id ?? '' });
@@ -177,11 +183,7 @@ describe.each(testDatabases())('verifying a phone number by SMS ($name)', (datab
   it('refuses a phone number typed into the recovery form, as Kratos: 400 on `email`, nothing sent', async () => {
     const phone = '+12015550188';
     const frontend = new FrontendApi(new Configuration({ basePath: t.server.publicUrl }));
-    const { data: registration } = await frontend.createNativeRegistrationFlow();
-    await frontend.updateRegistrationFlow({
-      flow: registration.id,
-      updateRegistrationFlowBody: { method: 'password', password: PASSWORD, traits: { phone } },
-    });
+    await registerPhone(frontend, phone);
     await smsTo(phone);
     const before = sms().requests.length;
 
@@ -211,14 +213,7 @@ describe.each(testDatabases())('verifying a phone number by SMS ($name)', (datab
   it("answers the SMS flow's resend button (`sms=<number>`) as Kratos: a post without `email`, 400", async () => {
     const phone = '+12015550166';
     const frontend = new FrontendApi(new Configuration({ basePath: t.server.publicUrl }));
-    const { data: registration } = await frontend.createNativeRegistrationFlow();
-    const { data: registered } = await frontend.updateRegistrationFlow({
-      flow: registration.id,
-      updateRegistrationFlowBody: { method: 'password', password: PASSWORD, traits: { phone } },
-    });
-    const flowId =
-      (registered.continue_with as ContinueWithItem[]).find((item) => item.action === 'show_verification_ui')
-        ?.flow?.id ?? '';
+    const { flowId } = await registerPhone(frontend, phone);
     // Kratos's code strategy reads `email` only: without it (and without a code) it is required.
     const answer = await fetch(`${t.server.publicUrl}/self-service/verification?flow=${flowId}`, {
       method: 'POST',
@@ -237,14 +232,7 @@ describe.each(testDatabases())('verifying a phone number by SMS ($name)', (datab
   it('names the resend button `email` once an SMS flow sent a code to an email address from its form', async () => {
     const phone = '+12015550177';
     const frontend = new FrontendApi(new Configuration({ basePath: t.server.publicUrl }));
-    const { data: registration } = await frontend.createNativeRegistrationFlow();
-    const { data: registered } = await frontend.updateRegistrationFlow({
-      flow: registration.id,
-      updateRegistrationFlowBody: { method: 'password', password: PASSWORD, traits: { phone } },
-    });
-    const flowId =
-      (registered.continue_with as ContinueWithItem[]).find((item) => item.action === 'show_verification_ui')
-        ?.flow?.id ?? '';
+    const { flowId } = await registerPhone(frontend, phone);
     await frontend.updateVerificationFlow({
       flow: flowId,
       updateVerificationFlowBody: { method: 'code', email: 'someone-else@example.test' },

@@ -5,8 +5,8 @@
  */
 import type { IdentityApi } from '@ory/client';
 import { expect } from 'vitest';
-import type { BrowserClient } from './browser-client.js';
-import { examTraits } from './identities.js';
+import { BrowserClient, csrfTokenOf } from './browser-client.js';
+import { createPasswordIdentity, examTraits, PASSWORD } from './identities.js';
 import { mailTo } from './mail.js';
 import type { TestServer } from './server.js';
 import type { TestSmtpServer } from './smtp.js';
@@ -101,4 +101,24 @@ export function postAsApp(
     headers: { accept: 'application/json', 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+}
+
+/**
+ * A browser recovery flow (as an SPA starts it) with a link mailed for a new identity's address:
+ * the browser, to which the link must come back, the flow's id and the link.
+ */
+export async function browserRecoveryLinkSent(
+  target: { readonly server: TestServer; readonly admin: IdentityApi; readonly smtp: TestSmtpServer },
+  email: string,
+): Promise<{ browser: BrowserClient; flowId: string; link: string }> {
+  await createPasswordIdentity(target.admin, examTraits(email), PASSWORD);
+  const browser = new BrowserClient(target.server.publicUrl);
+  const flow = (await (await browser.getJson('/self-service/recovery/browser')).json()) as OneTimeFlowJson;
+  const before = target.smtp.messages.length;
+  await browser.postJson(`/self-service/recovery?flow=${flow.id}`, {
+    method: 'link',
+    email,
+    csrf_token: csrfTokenOf(flow),
+  });
+  return { browser, flowId: flow.id, link: await mailedLink(target.smtp, 'recovery', email, before) };
 }
