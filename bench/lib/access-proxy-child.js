@@ -15,14 +15,13 @@
  * Usage (from the bench only): node bench/lib/access-proxy-child.js '<spec json>'
  */
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { runChild } from './child-side.js';
 import { prepareChildStorage } from './child-storage.js';
 import { freePort } from './free-port.js';
+import { startFromConfigFile } from './portcullis-start.js';
 import { loadServerModules } from './server-modules.js';
 
-const { startPortcullis, loadConfig, DEFAULT_SCHEMA_URL, createLogger } = await loadServerModules();
+const modules = await loadServerModules();
 
 /**
  * @typedef {object} AccessProxySpec
@@ -40,8 +39,6 @@ const { startPortcullis, loadConfig, DEFAULT_SCHEMA_URL, createLogger } = await 
  * @property {string} store
  * @property {string} cache
  */
-
-const PORT_ATTEMPTS = 5;
 
 /** A teardown step list, run last-in first-out, also when start-up fails half way. */
 const cleanups = /** @type {Array<() => Promise<unknown>>} */ ([]);
@@ -86,25 +83,8 @@ async function start() {
  * @param {string} dir
  * @param {{ dsn: string, redis: { url: string, key_prefix: string } | undefined, spec: AccessProxySpec }} setup
  */
-async function listen(dir, setup) {
-  const file = join(dir, 'config.json');
-  for (let attempt = 1; ; attempt++) {
-    await writeFile(file, JSON.stringify(await configDocument(setup)));
-    // env: {} so that a DSN or SERVE_* variable in the caller's shell cannot change the setup.
-    const config = await loadConfig({
-      files: [file],
-      env: {},
-      dev: false,
-      cwd: dir,
-      defaults: { identitySchemaUrl: DEFAULT_SCHEMA_URL },
-    });
-    try {
-      return await startPortcullis(config, createLogger(config.log), { migrate: true, cwd: dir });
-    } catch (error) {
-      const inUse = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
-      if (!inUse || attempt >= PORT_ATTEMPTS) throw error;
-    }
-  }
+function listen(dir, setup) {
+  return startFromConfigFile(modules, dir, () => configDocument(setup));
 }
 
 /**
@@ -123,7 +103,7 @@ async function configDocument({ dsn, redis, spec }) {
       admin: { host: '127.0.0.1', port: adminPort, base_url: `http://127.0.0.1:${adminPort}/` },
       ...accessListeners,
     },
-    identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: DEFAULT_SCHEMA_URL }] },
+    identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: modules.DEFAULT_SCHEMA_URL }] },
     selfservice: { default_browser_return_url: publicBase },
     secrets: { default: [randomBytes(32).toString('hex')] },
     // Quiet as a production server would be: nothing is logged per request.

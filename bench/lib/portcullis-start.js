@@ -23,11 +23,24 @@ const PORT_ATTEMPTS = 5;
  * @param {string} dsn
  * @param {{ url: string, key_prefix: string } | undefined} redis
  */
-export async function startBenchPortcullis(modules, dir, dsn, redis) {
+export function startBenchPortcullis(modules, dir, dsn, redis) {
+  return startFromConfigFile(modules, dir, () => configDocument(dsn, redis, modules.DEFAULT_SCHEMA_URL));
+}
+
+/**
+ * Starts a Portcullis from the config `document()` builds (called again, with new ports, when a
+ * port was taken meanwhile), written to `<dir>/config.json`, migrations applied first.
+ *
+ * @param {ServerModules} modules
+ * @param {string} dir
+ * @param {() => Promise<object>} document
+ * @returns {Promise<RunningPortcullis>}
+ */
+export async function startFromConfigFile(modules, dir, document) {
   const { startPortcullis, loadConfig, DEFAULT_SCHEMA_URL, createLogger } = modules;
   const file = join(dir, 'config.json');
   for (let attempt = 1; ; attempt++) {
-    await writeFile(file, JSON.stringify(await configDocument(dsn, redis, DEFAULT_SCHEMA_URL)));
+    await writeFile(file, JSON.stringify(await document()));
     // env: {} so that a DSN or SERVE_* variable in the caller's shell cannot change the setup.
     const config = await loadConfig({
       files: [file],
@@ -37,7 +50,7 @@ export async function startBenchPortcullis(modules, dir, dsn, redis) {
       defaults: { identitySchemaUrl: DEFAULT_SCHEMA_URL },
     });
     try {
-      return await startPortcullis(config, createLogger(config.log), { migrate: true });
+      return await startPortcullis(config, createLogger(config.log), { migrate: true, cwd: dir });
     } catch (error) {
       const inUse = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
       if (!inUse || attempt >= PORT_ATTEMPTS) throw error;
