@@ -42,7 +42,8 @@ export function wantsJson(request: FastifyRequest): boolean {
   return contentType !== undefined && contentType.split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
 
-function cookieBase(cookie: SessionConfig['cookie'] | SessionConfig['csrfCookie']) {
+/** Cookie attributes of `cookies.*` (or `session.cookie.*`), HttpOnly, as @fastify/cookie takes them. */
+export function cookieBase(cookie: SessionConfig['cookie'] | SessionConfig['csrfCookie']) {
   return {
     path: cookie.path,
     domain: cookie.domain,

@@ -24,6 +24,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isJsonObject } from '../../identity/schema/json.js';
 import type { SelfServiceFlow } from '../flow/flow.js';
+import { cookieBase } from '../flow/http-context.js';
 import {
   newPayloadKey,
   openContinuityCookie,
@@ -74,16 +75,9 @@ function laterThan(readAt: Date, now: Date): Date {
   return new Date(Math.max(now.getTime(), readAt.getTime() + 1));
 }
 
+/** Kratos's continuity cookie store takes the attributes of `cookies.*`, as the CSRF cookie. */
 function cookieOptions(deps: ContinuityDeps) {
-  const { csrf } = deps.cookies;
-  return {
-    path: csrf.path,
-    domain: csrf.domain,
-    httpOnly: true,
-    secure: csrf.secure,
-    // Kratos's continuity cookie store takes the attributes of `cookies.*`, as the CSRF cookie.
-    sameSite: csrf.sameSite.toLowerCase() as 'strict' | 'lax' | 'none',
-  };
+  return cookieBase(deps.cookies.csrf);
 }
 
 function clearCookie(reply: FastifyReply, deps: ContinuityDeps): void {
