@@ -106,6 +106,9 @@ describe('outbound http client', () => {
     expect(response.status).toBe(201);
     expect(response.headers['content-type']).toBe('application/json');
     expect(response.headers['x-multi']).toBe('a, b');
+    // Go's Header.Get: the first of a repeated header, every other header as sent.
+    expect(response.firstHeaders['x-multi']).toBe('a');
+    expect(response.firstHeaders['content-type']).toBe('application/json');
     expect(response.body.toString()).toBe('{"ok":true}');
     expect(receiver.seen).toMatchObject([
       { method: 'POST', url: '/ok?q=1', body: '{"a":1}', headers: { 'x-api-key': 'k' } },

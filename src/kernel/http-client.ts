@@ -38,6 +38,11 @@ export interface OutboundResponse {
   status: number;
   /** Lower-case names; repeated headers joined with `, `. */
   headers: Record<string, string>;
+  /**
+   * The first value of each header, as Go's `Header.Get` reads it (Retry-After, rate-limit
+   * headers): the same object as `headers` unless a header came more than once.
+   */
+  firstHeaders: Record<string, string>;
   body: Buffer;
 }
 
@@ -117,12 +122,23 @@ function findBlocked(error: unknown): BlockedAddressError | undefined {
   return undefined;
 }
 
-function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
+function flattenHeaders(headers: IncomingHttpHeaders): Pick<OutboundResponse, 'headers' | 'firstHeaders'> {
+  const joined: Record<string, string> = {};
+  let first: Record<string, string> | undefined;
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value === undefined) continue;
+    if (!Array.isArray(value)) {
+      joined[name] = value;
+      continue;
+    }
+    joined[name] = value.join(', ');
+    // Copied only when some header repeats: one object for the usual answer.
+    first ??= { ...joined };
+    first[name] = value[0] ?? '';
   }
-  return out;
+  if (first === undefined) return { headers: joined, firstHeaders: joined };
+  for (const name of Object.keys(joined)) first[name] ??= joined[name] as string;
+  return { headers: joined, firstHeaders: first };
 }
 
 export function createOutboundHttp(options: OutboundHttpOptions): OutboundHttpClient {
@@ -216,7 +232,7 @@ export function createOutboundHttp(options: OutboundHttpOptions): OutboundHttpCl
         signal: controller.signal,
       });
       const body = await readBody(data, maxBytes, url.origin);
-      return { status: data.statusCode, headers: flattenHeaders(data.headers), body };
+      return { status: data.statusCode, ...flattenHeaders(data.headers), body };
     } catch (error) {
       if (error instanceof OutboundHttpError) throw error;
       if (!timedOut && req.signal?.aborted) throw req.signal.reason;

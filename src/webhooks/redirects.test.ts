@@ -10,7 +10,7 @@ function transport(answers: Record<string, { status: number; location?: string }
       seen.push(req);
       const answer = answers[req.url] ?? { status: 200 };
       const headers: Record<string, string> = answer.location ? { location: answer.location } : {};
-      return { status: answer.status, headers, body: Buffer.alloc(0) };
+      return { status: answer.status, headers, firstHeaders: headers, body: Buffer.alloc(0) };
     },
   };
   return { http: followRedirects(http), seen };

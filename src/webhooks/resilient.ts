@@ -66,7 +66,7 @@ function retryableError(error: unknown): boolean {
 /** retryablehttp's DefaultBackoff: min * 2^n capped at max, or a 429/503's Retry-After (capped too). */
 function waitMs(policy: ResilientPolicy, attempt: number, response: OutboundResponse | undefined): number {
   if (response !== undefined && (response.status === 429 || response.status === 503)) {
-    const asked = parseRetryAfter(response.headers['retry-after'], new Date());
+    const asked = parseRetryAfter(response.firstHeaders['retry-after'], new Date());
     if (asked !== undefined) return Math.min(asked, policy.waitMaxMs);
   }
   return Math.min(policy.waitMinMs * 2 ** attempt, policy.waitMaxMs);

@@ -27,7 +27,7 @@ class CountingHttp implements OutboundHttp {
   async request(req: OutboundRequest) {
     this.calls.push(req);
     if (this.status === 0) throw new Error('connection refused');
-    return { status: this.status, headers: {}, body: Buffer.from(this.body) };
+    return { status: this.status, headers: {}, firstHeaders: {}, body: Buffer.from(this.body) };
   }
 }
 

@@ -1,5 +1,3 @@
-import { firstHeaderValue } from './header-first-value.js';
-
 /**
  * Typed pipeline errors. The kind is what error handlers' `when.error` matches and what the
  * decision API and reverse proxy turn into a status. Oathkeeper's messages are kept.
@@ -84,13 +82,13 @@ const RATE_LIMIT_HEADERS = [
 /**
  * An upstream answered 429: Oathkeeper's helper.NewErrTooManyRequestsWithHeaders, a 429 "Too
  * many requests" (no reason) carrying that answer's rate-limit headers to the client.
- * `upstream` holds the answer's headers, lower-case names (repeated ones joined with `, `, of
- * which Go's Header.Get keeps the first: see {@link firstHeaderValue}).
+ * `upstream` holds the first value of each of the answer's headers (OutboundResponse's
+ * `firstHeaders`, as Go's Header.Get reads them), lower-case names.
  */
 export function tooManyRequests(upstream: Readonly<Record<string, string>>): PipelineError {
   const headers: Record<string, string> = {};
   for (const name of RATE_LIMIT_HEADERS) {
-    const value = firstHeaderValue(upstream[name]);
+    const value = upstream[name];
     if (value !== undefined && value !== '') headers[name] = value;
   }
   return { ...pipelineError('too_many_requests'), headers };

@@ -278,6 +278,7 @@ describe('authenticators', () => {
         return {
           status: 200,
           headers: {},
+          firstHeaders: {},
           body: Buffer.from(JSON.stringify({ subject: 'remote-user', extra: { a: 1 } })),
         };
       },

@@ -7,7 +7,6 @@ import {
   type OutboundResponse,
 } from '../../kernel/http-client.js';
 import type { Prepared } from './handler.js';
-import { firstHeaderValue } from './header-first-value.js';
 
 /**
  * How a remote call is retried. `giveUpAfterMs` bounds the whole exchange, every attempt and
@@ -88,10 +87,10 @@ function retriable(result: ExchangeResult): boolean {
  */
 function retryAfterMs(result: ExchangeResult, now: number): number | undefined {
   if (result.kind !== 'response') return undefined;
-  const { status, headers } = result.response;
+  const { status, firstHeaders } = result.response;
   if (status !== 429 && status !== 503) return undefined;
   // The first value, as retryablehttp's parseRetryAfterHeader reads resp.Header["Retry-After"][0].
-  const value = firstHeaderValue(headers['retry-after'])?.trim();
+  const value = firstHeaders['retry-after']?.trim();
   if (value === undefined || value === '') return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   const at = Date.parse(value);

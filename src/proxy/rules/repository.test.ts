@@ -144,6 +144,7 @@ describe('createRuleRepository', () => {
         return {
           status: 200,
           headers: {},
+          firstHeaders: {},
           body: Buffer.from(JSON.stringify([rule('remote', 'https://r.example/')])),
         };
       },
@@ -165,7 +166,12 @@ describe('createRuleRepository', () => {
       }),
     ]);
     const http: OutboundHttp = {
-      request: async () => ({ status: 200, headers: {}, body: Buffer.from('[{"id": "x", ') }),
+      request: async () => ({
+        status: 200,
+        headers: {},
+        firstHeaders: {},
+        body: Buffer.from('[{"id": "x", '),
+      }),
     };
     const error2 = await repositoryOf(
       [`inline://${Buffer.from('{"not": "a list"}').toString('base64')}`, 'https://rules.example/r.json'],

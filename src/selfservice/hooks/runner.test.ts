@@ -100,7 +100,12 @@ function runnerCalling(document: object, answer: (url: string) => { status: numb
     async request(req: OutboundRequest): Promise<OutboundResponse> {
       calls.push(req.url);
       const { status, body } = answer(req.url);
-      return { status, headers: {}, body: Buffer.from(body === undefined ? '' : JSON.stringify(body)) };
+      return {
+        status,
+        headers: {},
+        firstHeaders: {},
+        body: Buffer.from(body === undefined ? '' : JSON.stringify(body)),
+      };
     },
   };
   const deps: HookRunnerDeps = {

@@ -136,7 +136,7 @@ async function introspect(
   if (posted.kind === 'failed') return { ok: false, error: internalError(posted.reason) };
   const { response } = posted;
   // Oathkeeper: helper.NewErrTooManyRequestsWithHeaders; any other non-200 is an error (500).
-  if (response.status === 429) return { ok: false, error: tooManyRequests(response.headers) };
+  if (response.status === 429) return { ok: false, error: tooManyRequests(response.firstHeaders) };
   if (response.status !== 200)
     return {
       ok: false,

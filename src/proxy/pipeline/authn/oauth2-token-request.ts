@@ -13,7 +13,7 @@ export interface ClientCredentialsGrant {
 
 export type TokenGrantResult =
   | { kind: 'granted'; accessToken: string; expiresInS: number | undefined }
-  /** The token endpoint answered with a status other than 2xx (after retries); its headers. */
+  /** The token endpoint answered with a status other than 2xx; the first value of each of its headers. */
   | { kind: 'refused'; status: number; headers: Readonly<Record<string, string>>; reason: string }
   /** No usable answer: unreachable, timed out, or a 2xx without an access token. */
   | { kind: 'unavailable'; reason: string };
@@ -81,7 +81,7 @@ export async function requestClientCredentialsToken(
     return {
       kind: 'refused',
       status: response.status,
-      headers: response.headers,
+      headers: response.firstHeaders,
       reason: `token endpoint answered ${response.status}`,
     };
   }
