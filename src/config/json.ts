@@ -3,18 +3,9 @@
  * Internal to `src/config`.
  */
 
-/** A JSON value as produced by `JSON.parse` or a YAML document without custom tags. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+import { isJsonObject, type JsonObject, type JsonValue } from '../kernel/json.js';
 
-/** A JSON object. */
-export interface JsonObject {
-  [key: string]: JsonValue;
-}
-
-/** True for a plain JSON object (not an array, not null). */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isJsonObject, type JsonObject, type JsonValue };
 
 /**
  * Deep merge as Kratos's koanf does it: objects merge key by key, while arrays and scalars from

@@ -1,3 +1,4 @@
+import { isRecord } from '../kernel/json.js';
 /** What replaces a secret value. */
 export const REDACTED = '[redacted]';
 
@@ -81,8 +82,4 @@ function redactQuery(text: string): string {
   return text.replace(/([?&])([^=&#]+)=([^&#]*)/g, (match, separator: string, name: string) =>
     isSecretKey(name) ? `${separator}${name}=***` : match,
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

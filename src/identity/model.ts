@@ -1,3 +1,5 @@
+import type { JsonObject, JsonValue } from '../kernel/json.js';
+
 /**
  * The identity aggregate as Kratos exposes it (`identity` in the OpenAPI spec).
  * Credentials' secrets (`config`) live on the aggregate but never leave through an API
@@ -30,8 +32,7 @@ export const CREDENTIAL_TYPES: readonly CredentialType[] = [
   'saml',
 ];
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+export type { JsonObject, JsonValue };
 
 export interface Credential {
   type: CredentialType;

@@ -7,6 +7,7 @@
 
 import { type CorsConfig, type JsonObject, type KratosConfigDocument, readCors } from '../config/index.js';
 import { parseDuration } from '../kernel/duration.js';
+import { isJsonObject } from '../kernel/json.js';
 
 /** Oathkeeper's default ports. */
 export const PROXY_DEFAULT_PORT = 4455;
@@ -121,10 +122,10 @@ export function handlerSettings(
     kind === 'errors' ? objectAt(objectAt(document, 'errors'), 'handlers') : objectAt(document, kind);
   const entry = Object.hasOwn(parent, name) ? parent[name] : undefined;
   const defaultEnabled = kind === 'errors' && name === 'json';
-  if (!isObject(entry)) return { enabled: defaultEnabled, config: {} };
+  if (!isJsonObject(entry)) return { enabled: defaultEnabled, config: {} };
   return {
     enabled: typeof entry.enabled === 'boolean' ? entry.enabled : defaultEnabled,
-    config: isObject(entry.config) ? entry.config : {},
+    config: isJsonObject(entry.config) ? entry.config : {},
   };
 }
 
@@ -168,12 +169,8 @@ function strings(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function objectAt(parent: unknown, key: string): JsonObject {
-  if (!isObject(parent) || !Object.hasOwn(parent, key)) return {};
+  if (!isJsonObject(parent) || !Object.hasOwn(parent, key)) return {};
   const value = parent[key];
-  return isObject(value) ? value : {};
+  return isJsonObject(value) ? value : {};
 }

@@ -1,8 +1,9 @@
-import type { Identity, JsonValue } from '../identity/model.js';
+import type { Identity } from '../identity/model.js';
 import { serializeIdentity } from '../identity/serialize.js';
+import type { JsonObject } from '../kernel/json.js';
 import type { Session } from './model.js';
 
-export type JsonObject = Record<string, JsonValue>;
+export type { JsonObject };
 
 /** The session in Kratos's JSON shape, without its identity (attached by the caller). */
 export function serializeSession(session: Session, now: Date): JsonObject {

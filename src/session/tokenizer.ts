@@ -12,6 +12,7 @@ import type { TokenizeTemplate } from '../config/areas/session-tokenizer.js';
 import type { JsonObject } from '../identity/model.js';
 import { type JsonnetEvaluator, outcomeFailure } from '../jsonnet/index.js';
 import { badRequest, internalError } from '../kernel/errors.js';
+import { isRecord } from '../kernel/json.js';
 import type { Logger } from '../kernel/logger.js';
 import { NoSigningKeyError, type SigningKey, signJwt } from '../proxy/jwks/store.js';
 
@@ -34,12 +35,8 @@ export interface SessionTokenizer {
   tokenize(template: string, session: JsonObject): Promise<string>;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function subjectOf(session: JsonObject, source: TokenizeTemplate['subjectSource']): string {
-  const identity = isObject(session.identity) ? session.identity : {};
+  const identity = isRecord(session.identity) ? session.identity : {};
   if (source === 'id') return String(identity.id ?? '');
   if (typeof identity.external_id !== 'string' || identity.external_id === '') {
     throw badRequest(
@@ -83,8 +80,8 @@ export function createSessionTokenizer(deps: SessionTokenizerDeps): SessionToken
       );
       throw badRequest('Unable to execute tokenizer JsonNet.');
     }
-    const mapped = isObject(outcome.value) ? outcome.value.claims : undefined;
-    if (!isObject(mapped))
+    const mapped = isRecord(outcome.value) ? outcome.value.claims : undefined;
+    if (!isRecord(mapped))
       throw badRequest('Expected tokenizer JsonNet to return a claims object but it did not.');
     return mapped;
   }

@@ -1,11 +1,8 @@
 /** Small JSON helpers shared by the schema module. */
 
-import type { JsonObject, JsonValue } from '../model.js';
+import type { JsonValue } from '../model.js';
 
-/** True for a plain JSON object (not an array, not null). */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isJsonObject } from '../../kernel/json.js';
 
 /**
  * Deep-copies a value through a JSON round trip, which is also what the value would look like

@@ -1,3 +1,5 @@
+import { isRecord } from '../../kernel/json.js';
+
 /**
  * The GJSON path syntax (github.com/tidwall/gjson) that `subject_from` / `extra_from` are
  * written in, evaluated on a parsed JSON document:
@@ -84,7 +86,7 @@ function evaluate(value: unknown, steps: readonly Step[], index: number): unknow
         const item: unknown = value[Number(step.name)];
         return item === undefined ? undefined : evaluate(item, steps, index + 1);
       }
-      if (!isObject(value)) return undefined;
+      if (!isRecord(value)) return undefined;
       const { pattern } = step;
       const key =
         pattern === undefined
@@ -96,7 +98,7 @@ function evaluate(value: unknown, steps: readonly Step[], index: number): unknow
     }
     case 'count':
       if (Array.isArray(value)) return value.length;
-      return isObject(value) && Object.hasOwn(value, '#')
+      return isRecord(value) && Object.hasOwn(value, '#')
         ? evaluate(value['#'], steps, index + 1)
         : undefined;
     case 'map':
@@ -341,8 +343,4 @@ function scanUnquoted(text: string, from: number, found: (index: number, depth: 
 
 function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -27,6 +27,7 @@
  */
 
 import type { JsonObject, JsonValue } from '../../config/index.js';
+import { isJsonObject } from '../../kernel/json.js';
 
 type Field =
   | { readonly kind: 'string' | 'boolean' | 'strings' | 'raw' | 'match' | 'interface' }
@@ -83,7 +84,7 @@ export function goDecodeRule(value: JsonObject): GoDecodedRule {
   const problems: GoDecodeProblem[] = [];
   const rule = decodeObject(value, RULE, '', problems);
   const match = rule.match;
-  if (isObject(match))
+  if (isJsonObject(match))
     rule.match = decodeObject(
       match,
       Object.hasOwn(match, 'full_method') ? MATCH_GRPC : MATCH,
@@ -152,12 +153,18 @@ function decodeObject(
         break;
       case 'struct': {
         if (item === null) break;
-        if (!isObject(item)) {
+        if (!isJsonObject(item)) {
           problems.push([at, 'must be an object']);
           break;
         }
         const previous = into[name];
-        into[name] = decodeObject(item, field.shape, `${at}.`, problems, isObject(previous) ? previous : {});
+        into[name] = decodeObject(
+          item,
+          field.shape,
+          `${at}.`,
+          problems,
+          isJsonObject(previous) ? previous : {},
+        );
         break;
       }
       case 'structs':
@@ -166,7 +173,7 @@ function decodeObject(
         else
           into[name] = item.map((entry, i): JsonValue => {
             if (entry === null) return {};
-            if (isObject(entry)) return decodeObject(entry, field.shape, `${at}.${i}.`, problems);
+            if (isJsonObject(entry)) return decodeObject(entry, field.shape, `${at}.${i}.`, problems);
             problems.push([`${at}.${i}`, 'must be an object']);
             return entry;
           });
@@ -190,8 +197,4 @@ export function goFold(key: string): string {
     else out += char;
   }
   return out;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

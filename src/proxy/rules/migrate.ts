@@ -14,6 +14,7 @@
  */
 
 import type { JsonObject, JsonValue } from '../../config/index.js';
+import { isJsonObject } from '../../kernel/json.js';
 import { compareSemver, parseSemver, type SemVersion, semver } from './semver.js';
 
 /**
@@ -52,11 +53,11 @@ export function migrateRule(input: JsonObject): MigrateResult {
 }
 
 function migrateHydratorRetry(mutator: JsonValue | undefined): void {
-  if (!isObject(mutator) || gjsonString(mutator.handler) !== 'hydrator') return;
+  if (!isJsonObject(mutator) || gjsonString(mutator.handler) !== 'hydrator') return;
   const config = mutator.config;
-  if (!isObject(config)) return;
+  if (!isJsonObject(config)) return;
   const retry = config.retry;
-  if (!isObject(retry)) return;
+  if (!isJsonObject(retry)) return;
   let delay = 100n;
   if (Object.hasOwn(retry, 'delay_in_milliseconds')) {
     delay = gjsonInt(retry.delay_in_milliseconds);
@@ -71,9 +72,9 @@ function migrateHydratorRetry(mutator: JsonValue | undefined): void {
 }
 
 function migrateKetoTemplates(authorizer: JsonValue | undefined): void {
-  if (!isObject(authorizer) || gjsonString(authorizer.handler) !== 'keto_engine_acp_ory') return;
+  if (!isJsonObject(authorizer) || gjsonString(authorizer.handler) !== 'keto_engine_acp_ory') return;
   const config = authorizer.config;
-  if (!isObject(config)) return;
+  if (!isJsonObject(config)) return;
   for (const key of ['required_action', 'required_resource'] as const) {
     if (!Object.hasOwn(config, key)) continue;
     // gjson's `.Str` is empty for anything but a string.
@@ -107,8 +108,4 @@ function gjsonInt(value: JsonValue | undefined): bigint {
     return match[1] === '-' ? BigInt.asIntN(64, -magnitude) : magnitude;
   }
   return 0n;
-}
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

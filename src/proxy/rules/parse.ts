@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { JsonObject, JsonValue } from '../../config/index.js';
+import { isJsonObject } from '../../kernel/json.js';
 import type { RuleIssue } from './errors.js';
 import { goDecodeRule, goRuleId } from './go-decode.js';
 import { migrateRule } from './migrate.js';
@@ -65,7 +66,7 @@ export function decodeRules(values: readonly unknown[], source: string): ParseRe
   const documentIssues: RuleIssue[] = [];
   const rules: ParsedRule[] = [];
   values.forEach((value, index) => {
-    const id = isObject(value) ? goRuleId(value) : undefined;
+    const id = isJsonObject(value) ? goRuleId(value) : undefined;
     const ruleId = id !== undefined && id !== '' ? id : undefined;
     const problem = (field: string, message: string): RuleIssue => ({
       source,
@@ -74,7 +75,7 @@ export function decodeRules(values: readonly unknown[], source: string): ParseRe
       field,
       message,
     });
-    if (!isObject(value)) {
+    if (!isJsonObject(value)) {
       documentIssues.push(problem('', 'must be an object'));
       return;
     }
@@ -96,7 +97,7 @@ export function decodeRules(values: readonly unknown[], source: string): ParseRe
     const match = decoded.match;
     const matchable = !Object.hasOwn(decoded, 'match')
       ? 'missing'
-      : isObject(match) && Object.hasOwn(match, 'full_method')
+      : isJsonObject(match) && Object.hasOwn(match, 'full_method')
         ? 'never'
         : 'pattern';
     rules.push({ rule: toRule(decoded), issues, warnings, matchable });
@@ -114,9 +115,9 @@ function withoutNulls(rule: JsonObject): JsonObject {
     for (const [key, item] of Object.entries(value)) if (item !== null || keep.has(key)) out[key] = item;
     return out;
   };
-  const handler = (value: JsonValue): JsonValue => (isObject(value) ? clean(value, CONFIG) : {});
+  const handler = (value: JsonValue): JsonValue => (isJsonObject(value) ? clean(value, CONFIG) : {});
   const out = clean(rule);
-  if (isObject(out.match)) {
+  if (isJsonObject(out.match)) {
     const match = clean(out.match);
     if (Array.isArray(match.methods)) match.methods = match.methods.map((m) => m ?? '');
     out.match = match;
@@ -126,7 +127,7 @@ function withoutNulls(rule: JsonObject): JsonObject {
     if (Array.isArray(items)) out[key] = items.map(handler);
   }
   if (out.authorizer !== undefined) out.authorizer = handler(out.authorizer);
-  if (isObject(out.upstream)) out.upstream = clean(out.upstream);
+  if (isJsonObject(out.upstream)) out.upstream = clean(out.upstream);
   return out;
 }
 
@@ -184,19 +185,15 @@ function handlers(value: JsonValue | undefined): RuleHandler[] | null {
 
 function handlerOf(value: JsonValue | undefined): RuleHandler {
   const raw = object(value);
-  return { handler: string(raw.handler), config: isObject(raw.config) ? raw.config : null };
+  return { handler: string(raw.handler), config: isJsonObject(raw.config) ? raw.config : null };
 }
 
 function unescapePointer(part: string): string {
   return part.replaceAll('~1', '/').replaceAll('~0', '~');
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function object(value: JsonValue | undefined): JsonObject {
-  return isObject(value) ? value : {};
+  return isJsonObject(value) ? value : {};
 }
 
 function string(value: JsonValue | undefined): string {

@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from '../../identity/model.js';
 import { badRequest } from '../../kernel/errors.js';
+import { isRecord } from '../../kernel/json.js';
 
 /** A submitted flow body, from JSON or from an HTML form, as one flat view. */
 export interface Submission {
@@ -23,10 +24,6 @@ export interface Submission {
   transientPayload(): JsonObject | undefined;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Deeper traits than this are refused: no identity schema nests so deep, a stack overflow would. */
 const MAX_DEPTH = 32;
 
@@ -43,13 +40,13 @@ function setDotted(target: JsonObject, path: string[], value: JsonValue): void {
       return;
     }
     const next = node[key];
-    if (!isObject(next)) node[key] = {};
+    if (!isRecord(next)) node[key] = {};
     node = node[key] as JsonObject;
   }
 }
 
 export function readSubmission(body: unknown, contentType: string | undefined): Submission {
-  if (body !== undefined && !isObject(body))
+  if (body !== undefined && !isRecord(body))
     throw badRequest('The request body must be a JSON object or a form.');
   const fields = (body ?? {}) as Record<string, unknown>;
   // Both form encodings carry text fields only (see app/multipart-form.ts).
@@ -69,7 +66,7 @@ export function readSubmission(body: unknown, contentType: string | undefined): 
     stringMap(name) {
       const out: Record<string, string> = {};
       const nested = fields[name];
-      if (isObject(nested)) {
+      if (isRecord(nested)) {
         for (const [key, value] of Object.entries(nested)) if (typeof value === 'string') out[key] = value;
       }
       for (const key of Object.keys(fields)) {
@@ -89,13 +86,13 @@ export function readSubmission(body: unknown, contentType: string | undefined): 
         }
       }
       if (value === undefined || value === null) return undefined;
-      if (!isObject(value)) throw badRequest('transient_payload must be a JSON object.');
+      if (!isRecord(value)) throw badRequest('transient_payload must be a JSON object.');
       if (depthExceeds(value, MAX_DEPTH))
         throw badRequest(`transient_payload may nest at most ${MAX_DEPTH} levels.`);
       return value as JsonObject;
     },
     traits() {
-      if (isObject(fields.traits)) {
+      if (isRecord(fields.traits)) {
         if (depthExceeds(fields.traits, MAX_DEPTH))
           throw badRequest(`traits may nest at most ${MAX_DEPTH} levels.`);
         return fields.traits as JsonObject;

@@ -4,6 +4,7 @@
  */
 
 import type { JsonObject, JsonValue } from '../../identity/model.js';
+import { isJsonObject } from '../../kernel/json.js';
 import { Msg, type UiText, uiText } from '../flow/index.js';
 import { listSchemaPaths, type SchemaPath } from './schema-paths.js';
 
@@ -36,11 +37,7 @@ function identifiesPerson(path: SchemaPath): boolean {
 }
 
 function flag(credentials: JsonValue | undefined, method: string, key: string): boolean {
-  if (!isObject(credentials)) return false;
+  if (!isJsonObject(credentials)) return false;
   const config = credentials[method];
-  return isObject(config) && config[key] === true;
-}
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isJsonObject(config) && config[key] === true;
 }

@@ -5,6 +5,7 @@
  */
 
 import type { JsonObject, JsonValue } from '../../identity/model.js';
+import { isJsonObject } from '../../kernel/json.js';
 
 /**
  * Every leaf key of `document` in document order, dotted from the root, e.g. `traits.email`,
@@ -19,18 +20,14 @@ export function schemaKeysInOrder(document: JsonObject): string[] {
 }
 
 function collect(schema: JsonValue, parents: readonly string[], keys: string[]): void {
-  if (!isObject(schema) || schema.type !== 'object') {
+  if (!isJsonObject(schema) || schema.type !== 'object') {
     keys.push(parents.join('.'));
     return;
   }
   const properties = schema.properties;
-  if (!isObject(properties)) return;
+  if (!isJsonObject(properties)) return;
   // JavaScript keeps insertion order for every key except integer-like ones, which it moves first.
   for (const [key, value] of Object.entries(properties)) {
     collect(value, [...parents, key.replaceAll('.', '\\.')], keys);
   }
-}
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -11,6 +11,7 @@
  */
 
 import type { JsonObject, JsonValue } from '../../identity/model.js';
+import { isJsonObject } from '../../kernel/json.js';
 
 /** How a path's value is typed, which decides the input `type` (`jsonschemax` `TypeHint`). */
 export type SchemaPathKind = 'text' | 'number' | 'boolean' | 'json';
@@ -79,17 +80,17 @@ function walk(schema: JsonObject, context: WalkContext): SchemaPath[] {
   // The same order as jsonschemax, which matters when two branches describe one name.
   for (const keyword of ['not', 'if', 'then', 'else'] as const) {
     const sub = schema[keyword];
-    if (isObject(sub)) paths.push(...walk(sub, below));
+    if (isJsonObject(sub)) paths.push(...walk(sub, below));
   }
   for (const keyword of ['allOf', 'anyOf', 'oneOf'] as const) {
     const list = schema[keyword];
     if (!Array.isArray(list)) continue;
-    for (const sub of list) if (isObject(sub)) paths.push(...walk(sub, below));
+    for (const sub of list) if (isJsonObject(sub)) paths.push(...walk(sub, below));
   }
   const properties = schema.properties;
-  if (isObject(properties)) {
+  if (isJsonObject(properties)) {
     for (const [name, sub] of Object.entries(properties)) {
-      if (isObject(sub)) paths.push(...walk(sub, { ...below, parents: [...context.parents, name] }));
+      if (isJsonObject(sub)) paths.push(...walk(sub, { ...below, parents: [...context.parents, name] }));
     }
   }
   return paths;
@@ -113,7 +114,7 @@ function ownPath(schema: JsonObject, context: WalkContext): SchemaPath | undefin
     enum: Array.isArray(schema.enum) ? schema.enum : undefined,
     required: Array.isArray(required) && required.includes(name),
     hasDefault,
-    extension: isObject(schema[EXTENSION_KEYWORD]) ? schema[EXTENSION_KEYWORD] : undefined,
+    extension: isJsonObject(schema[EXTENSION_KEYWORD]) ? schema[EXTENSION_KEYWORD] : undefined,
   };
 }
 
@@ -149,7 +150,7 @@ function kindOf(schema: JsonObject, root: JsonObject): SchemaPathKind | undefine
 /** Arrays of one scalar type become a text field; arrays of objects or arrays are skipped. */
 function arrayKind(schema: JsonObject, root: JsonObject): SchemaPathKind {
   const items = schema.items;
-  const itemSchemas = Array.isArray(items) ? items.filter(isObject) : isObject(items) ? [items] : [];
+  const itemSchemas = Array.isArray(items) ? items.filter(isJsonObject) : isJsonObject(items) ? [items] : [];
   if (itemSchemas.length === 0) return 'text';
   const types = new Set<string>();
   for (const item of itemSchemas) {
@@ -193,10 +194,10 @@ export function resolveLocalRef(root: JsonObject, ref: string): JsonObject | und
     const token = decodePointerToken(raw);
     if (token === undefined) return undefined;
     if (Array.isArray(current)) current = current[Number(token)] ?? null;
-    else if (isObject(current)) current = current[token] ?? null;
+    else if (isJsonObject(current)) current = current[token] ?? null;
     else return undefined;
   }
-  return isObject(current) ? current : undefined;
+  return isJsonObject(current) ? current : undefined;
 }
 
 function decodePointerToken(raw: string): string | undefined {
@@ -206,8 +207,4 @@ function decodePointerToken(raw: string): string | undefined {
     // A malformed percent-escape cannot name anything in the document.
     return undefined;
   }
-}
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,8 +1,5 @@
 import type { JsonObject, JsonValue } from '../../identity/model.js';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../../kernel/json.js';
 
 /**
  * HTML forms send every value as text; the identity schema says which traits are numbers or
@@ -15,15 +12,15 @@ export function coerceFormTraits(schemaDocument: JsonObject, traits: JsonObject)
 }
 
 function coerceObject(schema: unknown, value: JsonObject): JsonObject {
-  const properties = isObject(schema) && isObject(schema.properties) ? schema.properties : {};
+  const properties = isRecord(schema) && isRecord(schema.properties) ? schema.properties : {};
   const out: JsonObject = {};
   for (const [key, item] of Object.entries(value)) out[key] = coerceValue(properties[key], item);
   return out;
 }
 
 function coerceValue(schema: unknown, value: JsonValue): JsonValue {
-  if (!isObject(schema)) return value;
-  if (isObject(value)) return coerceObject(schema, value as JsonObject);
+  if (!isRecord(schema)) return value;
+  if (isRecord(value)) return coerceObject(schema, value as JsonObject);
   if (typeof value !== 'string') return value;
   const type = schema.type;
   if ((type === 'number' || type === 'integer') && value.trim() !== '' && Number.isFinite(Number(value))) {
@@ -43,7 +40,7 @@ export function withoutEmpty(traits: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(traits)) {
     if (value === '' || value === null) continue;
-    out[key] = isObject(value) ? withoutEmpty(value as JsonObject) : value;
+    out[key] = isRecord(value) ? withoutEmpty(value as JsonObject) : value;
   }
   return out;
 }

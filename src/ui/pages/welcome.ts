@@ -8,6 +8,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JsonObject, JsonValue } from '../../identity/model.js';
+import { isJsonObject } from '../../kernel/json.js';
 import { assertCsrf, csrfTokenFor, ensureCsrfSecret } from '../../selfservice/flow/http-context.js';
 import { listSchemaPaths } from '../../selfservice/nodes/schema-paths.js';
 import type { Authenticated } from '../../session/manager.js';
@@ -18,16 +19,12 @@ import type { Translator } from '../i18n/translator.js';
 import type { UiRuntime } from '../runtime.js';
 import { sendErrorPage } from './error.js';
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Traits as dotted names and printable values, in document order. */
 export function flattenTraits(traits: JsonObject, prefix = ''): { name: string; value: string }[] {
   const out: { name: string; value: string }[] = [];
   for (const [key, value] of Object.entries(traits)) {
     const name = prefix === '' ? key : `${prefix}.${key}`;
-    if (isObject(value)) out.push(...flattenTraits(value, name));
+    if (isJsonObject(value)) out.push(...flattenTraits(value, name));
     else out.push({ name, value: printable(value) });
   }
   return out;
@@ -36,7 +33,7 @@ export function flattenTraits(traits: JsonObject, prefix = ''): { name: string; 
 function printable(value: JsonValue): string {
   if (value === null) return '';
   if (Array.isArray(value))
-    return value.map((v) => (isObject(v) ? JSON.stringify(v) : printable(v))).join(', ');
+    return value.map((v) => (isJsonObject(v) ? JSON.stringify(v) : printable(v))).join(', ');
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
@@ -58,9 +55,9 @@ function traitTitles(runtime: UiRuntime, schemaId: unknown): Map<string, string>
 /** What to call the person: their first email-like trait or address, else their id. */
 function displayName(identity: JsonObject): string {
   const addresses = Array.isArray(identity.verifiable_addresses) ? identity.verifiable_addresses : [];
-  const first = addresses.find(isObject)?.value;
+  const first = addresses.find(isJsonObject)?.value;
   if (typeof first === 'string') return first;
-  const traits = isObject(identity.traits) ? identity.traits : {};
+  const traits = isJsonObject(identity.traits) ? identity.traits : {};
   const text = flattenTraits(traits).find((trait) => trait.value !== '');
   return text?.value ?? String(identity.id);
 }
@@ -142,10 +139,10 @@ function sessionsSection(
 
 function profileSection(runtime: UiRuntime, t: Translator, identity: JsonObject): SafeHtml {
   const titles = traitTitles(runtime, identity.schema_id);
-  const traits = flattenTraits(isObject(identity.traits) ? identity.traits : {});
+  const traits = flattenTraits(isJsonObject(identity.traits) ? identity.traits : {});
   const addresses = (
     Array.isArray(identity.verifiable_addresses) ? identity.verifiable_addresses : []
-  ).filter(isObject);
+  ).filter(isJsonObject);
   const addressList =
     addresses.length === 0
       ? ''

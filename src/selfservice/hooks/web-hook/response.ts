@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../../../identity/model.js';
+import { isRecord } from '../../../kernel/json.js';
 import type { UiText } from '../../flow/messages.js';
 
 /** What a parse hook's 200 answer may change on the identity before it is saved. */
@@ -23,10 +24,6 @@ export type ParsedResponse =
    * body that is not JSON), which it fails with a plain error (500) rather than a 502.
    */
   | { kind: 'failed'; reason: string; unreadable?: true };
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function parseJson(body: Buffer): unknown {
   try {
@@ -61,17 +58,17 @@ export function parseWebHookResponse(
     if (!parse) return { kind: 'failed', reason: `the web hook answered ${status}` };
     const json = parseJson(body);
     if (json === undefined) return { kind: 'failed', reason: UNMARSHAL, unreadable: true };
-    const entries = isObject(json) && Array.isArray(json.messages) ? json.messages : [];
+    const entries = isRecord(json) && Array.isArray(json.messages) ? json.messages : [];
     const fields: Record<string, UiText[]> = {};
     const form: UiText[] = [];
     for (const entry of entries) {
-      if (!isObject(entry) || !Array.isArray(entry.messages)) continue;
-      const texts = entry.messages.filter(isObject).map(
+      if (!isRecord(entry) || !Array.isArray(entry.messages)) continue;
+      const texts = entry.messages.filter(isRecord).map(
         (m): UiText => ({
           id: typeof m.id === 'number' ? m.id : 0,
           text: typeof m.text === 'string' ? m.text : '',
           type: m.type === 'error' ? 'error' : 'info',
-          ...(isObject(m.context) ? { context: m.context } : {}),
+          ...(isRecord(m.context) ? { context: m.context } : {}),
         }),
       );
       const name = nodeName(typeof entry.instance_ptr === 'string' ? entry.instance_ptr : '');
@@ -90,10 +87,10 @@ export function parseWebHookResponse(
   if (!parseSuccess || status !== 200) return { kind: 'ok' };
   const json = parseJson(body);
   if (json === undefined) return { kind: 'failed', reason: UNMARSHAL, unreadable: true };
-  if (!isObject(json) || !isObject(json.identity)) return { kind: 'ok' };
+  if (!isRecord(json) || !isRecord(json.identity)) return { kind: 'ok' };
   const identity = json.identity;
   const patch: IdentityPatch = {};
-  if (isObject(identity.traits) && Object.keys(identity.traits).length > 0)
+  if (isRecord(identity.traits) && Object.keys(identity.traits).length > 0)
     patch.traits = identity.traits as JsonObject;
   if (typeof identity.schema_id === 'string' && identity.schema_id !== '')
     patch.schema_id = identity.schema_id;

@@ -1,6 +1,7 @@
 import type { ImportedVerifiableAddress } from '../../../identity/addresses.js';
 import type { JsonObject, JsonValue } from '../../../identity/model.js';
 import { type JsonnetEvaluator, outcomeFailure } from '../../../jsonnet/index.js';
+import { isRecord } from '../../../kernel/json.js';
 import type { TemplateSource } from '../../hooks/web-hook/templates.js';
 import type { ProviderClaims } from './claims.js';
 import { OidcFailure } from './errors.js';
@@ -22,10 +23,6 @@ export interface ClaimsMapperDeps {
   templates: TemplateSource;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Runs the provider's Jsonnet mapper (`mapper_url`: `file://`, `base64://` or `http(s)://`) with
  * the claims as `std.extVar('claims')`, in the sandboxed worker pool, as Kratos does.
@@ -44,8 +41,8 @@ export async function mapClaims(
   const outcome = await deps.jsonnet.evaluate(source, { claims }, { filename: mapperUrl });
   if (outcome.kind !== 'ok')
     throw new OidcFailure('mapper', `The claims mapper failed: ${outcomeFailure(outcome)}`);
-  const identity = isObject(outcome.value) ? outcome.value.identity : undefined;
-  if (!isObject(identity) || !isObject(identity.traits)) {
+  const identity = isRecord(outcome.value) ? outcome.value.identity : undefined;
+  if (!isRecord(identity) || !isRecord(identity.traits)) {
     throw new OidcFailure('mapper', 'The claims mapper returned no identity.traits object.');
   }
   return {
@@ -59,7 +56,7 @@ export async function mapClaims(
 function verifiedAddresses(value: unknown): ImportedVerifiableAddress[] {
   if (!Array.isArray(value)) return [];
   return value
-    .filter(isObject)
+    .filter(isRecord)
     .filter((a) => typeof a.value === 'string' && typeof a.via === 'string')
     .map((a) => ({ value: a.value as string, via: a.via as string, verified: true, status: 'completed' }));
 }

@@ -7,6 +7,7 @@
 import type { JsonObject } from '../../../identity/model.js';
 import type { IdentitySchemas } from '../../../identity/ports.js';
 import { internalError } from '../../../kernel/errors.js';
+import { isRecord } from '../../../kernel/json.js';
 import { Msg, uiText } from '../../flow/messages.js';
 import { coerceFormTraits, withoutEmpty } from '../../registration/form-values.js';
 import { traitFieldMessages } from '../../registration/trait-messages.js';
@@ -23,10 +24,6 @@ export interface ProfileSettingsDeps {
   schemaDocument(schemaId: string): JsonObject | undefined;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * What was sent as `traits`: nothing at all (`undefined`), the traits object (from JSON, or
  * gathered from `traits.a.b` fields, which JSON may use too), or, from JSON, whatever else the
@@ -34,8 +31,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 function sentTraits(input: SettingsSubmission): unknown {
   const { submission, body } = input;
-  const keyed = !submission.fromForm && isObject(body) && Object.hasOwn(body, 'traits');
-  if (keyed && !isObject(body.traits)) return body.traits;
+  const keyed = !submission.fromForm && isRecord(body) && Object.hasOwn(body, 'traits');
+  if (keyed && !isRecord(body.traits)) return body.traits;
   const gathered = submission.traits();
   return keyed || Object.keys(gathered).length > 0 ? gathered : undefined;
 }
@@ -59,7 +56,7 @@ export async function updateProfile(
     };
   }
   let traits: unknown = sent;
-  if (submission.fromForm && isObject(sent)) {
+  if (submission.fromForm && isRecord(sent)) {
     const document = deps.schemaDocument(identity.schema_id) ?? {};
     traits = withoutEmpty(coerceFormTraits(document, sent as JsonObject));
   }
@@ -67,7 +64,7 @@ export async function updateProfile(
   const validation = deps.schemas.validate(identity.schema_id, traits);
   if (!validation) throw internalError(`The identity schema "${identity.schema_id}" is not loaded.`);
   if (!validation.ok) {
-    const shown = isObject(traits) ? (traits as JsonObject) : undefined;
+    const shown = isRecord(traits) ? (traits as JsonObject) : undefined;
     return {
       kind: 'invalid',
       fields: traitFieldMessages(validation.errors),
