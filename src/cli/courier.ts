@@ -133,7 +133,7 @@ export function courierCommand(): Command {
         } catch (error) {
           await database.close();
           if (isConfigError(error)) {
-            console.error(`The configuration is invalid:\n${error.message}`);
+            console.error(error.message);
             process.exit(EXIT_FAILURE);
           }
           logger.fatal({ err: error }, 'could not start');

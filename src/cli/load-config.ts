@@ -60,7 +60,7 @@ async function orExit<T>(load: () => Promise<T>): Promise<T> {
     return await load();
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(`The configuration is invalid:\n${error.message}`);
+      console.error(error.message);
       process.exit(EXIT_FAILURE);
     }
     throw error;
