@@ -9,7 +9,7 @@ import type { Registry } from '../../src/app/registry.js';
 import { startPortcullis } from '../../src/app/server.js';
 import { loadConfig } from '../../src/config/index.js';
 import { DEFAULT_SCHEMA_URL } from '../../src/identity/schema/index.js';
-import { silentLogger } from '../../src/kernel/logger.js';
+import { type Logger, silentLogger } from '../../src/kernel/logger.js';
 import type { RunningAccessProxy } from '../../src/proxy/server.js';
 import { encodeSessionCookie } from '../../src/session/cookie.js';
 import type { WorkerOverrides } from '../../src/webhooks/outbox/index.js';
@@ -46,6 +46,8 @@ export async function startTestServer(options: {
   /** Further listeners under serve (`proxy`, `api`: the access proxy's). */
   listeners?: Record<string, unknown>;
   extraConfig?: Record<string, unknown>;
+  /** Where the server logs (silent by default); a test reads what it logged with captureLogs. */
+  logger?: Logger;
   /** Run the courier's worker in the server, as `serve --watch-courier` does. */
   watchCourier?: boolean;
   /** Tuning of the web hook outbox's worker (short waits in tests). */
@@ -98,7 +100,7 @@ export async function startTestServer(options: {
       cwd: dir,
       defaults: { identitySchemaUrl: DEFAULT_SCHEMA_URL },
     });
-    const running = await startPortcullis(config, silentLogger(), {
+    const running = await startPortcullis(config, options.logger ?? silentLogger(), {
       ...(options.serverMigrates ? {} : { migrate: true }),
       watchCourier: options.watchCourier ?? false,
       cwd: dir,

@@ -25,10 +25,12 @@ export interface RegistrationDraft {
   /** Shows the method's form again with these messages (a parse hook refused). */
   refuse(fields: Record<string, UiText[]>, form: UiText[]): Promise<FastifyReply>;
   /**
-   * The answer to an error of saving the identity that is the person's to fix (a taken
-   * identifier: 409), or undefined (also as the promise's value) to let it fail the request.
+   * How to answer an error of saving the identity that is the person's to fix (a taken
+   * identifier: 409), or undefined to let it fail the request. Decided at once, the answer sent
+   * only when called: an awaited reply resolves to undefined (a FastifyReply is thenable), so a
+   * promise of "the answer or undefined" could not tell a sent answer from none.
    */
-  onCreateError(error: unknown, body: CreateIdentityBody): Promise<FastifyReply | undefined> | undefined;
+  onCreateError(error: unknown, body: CreateIdentityBody): (() => Promise<FastifyReply>) | undefined;
 }
 
 /**
@@ -61,9 +63,9 @@ export async function finishRegistration(
   try {
     identity = await deps.identities.create(body);
   } catch (error) {
-    const answer = await draft.onCreateError(error, body);
+    const answer = draft.onCreateError(error, body);
     if (answer === undefined) throw error;
-    return answer;
+    return answer();
   }
 
   // After-registration hooks: `session` signs the person in.

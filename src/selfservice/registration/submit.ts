@@ -166,16 +166,19 @@ export async function submitRegistration(
     method: 'password',
     transientPayload: submission.transientPayload(),
     refuse,
-    async onCreateError(error, body) {
+    onCreateError(error, body) {
       if (isAppError(error) && error.code === 409) {
-        return refuse({}, [await duplicateCredentialsMessage(deps, body)]);
+        return async () => refuse({}, [await duplicateCredentialsMessage(deps, body)]);
       }
       // With hashers.algorithm bcrypt, Kratos answers an over-long password with 4000033 (72 bytes).
       if (isAppError(error) && error.id === 'password_too_long_for_hasher') {
         const actual = Number(error.details?.actual_length ?? 0);
-        return refuse({
-          password: [uiText(Msg.ErrorValidationPasswordMaxLength, { max_length: 72, actual_length: actual })],
-        });
+        return () =>
+          refuse({
+            password: [
+              uiText(Msg.ErrorValidationPasswordMaxLength, { max_length: 72, actual_length: actual }),
+            ],
+          });
       }
       return undefined;
     },

@@ -206,13 +206,14 @@ async function register(
     refuse: (fields, form) => showForm(fields, form, validation.traits),
     onCreateError(error) {
       if (!isAppError(error) || error.code !== 409) return undefined;
-      return startAccountLinking(deps, request, reply, flow, {
-        provider: client,
-        subject,
-        tokens,
-        identifiers: validation.identifiers,
-        refuse: () => showForm({}, [uiText(Msg.ErrorValidationDuplicateCredentials)], validation.traits),
-      });
+      return () =>
+        startAccountLinking(deps, request, reply, flow, {
+          provider: client,
+          subject,
+          tokens,
+          identifiers: validation.identifiers,
+          refuse: () => showForm({}, [uiText(Msg.ErrorValidationDuplicateCredentials)], validation.traits),
+        });
     },
   });
 }
