@@ -1,5 +1,6 @@
 import type { LoginFlow, SettingsFlow } from '@ory/client';
 import { describe, expect, it } from 'vitest';
+import { captureLogs } from '../src/kernel/testing/log-capture.js';
 import { createFlowStore } from '../src/persistence/flow-store.js';
 import { appSelfService } from './support/app-self-service.js';
 import { BrowserClient, csrfTokenOf } from './support/browser-client.js';
@@ -24,8 +25,10 @@ const CONTINUITY_COOKIE = 'ory_kratos_settings_continuity';
 const AFTER_SETTINGS = 'http://app.example.test/after-settings';
 
 describe.each(testDatabases())('settings: a change paused for re-authentication ($name)', (database) => {
+  const logs = captureLogs('warn');
   const suite = useTestServer(database, {
     extraConfig: { selfservice: appSelfService({ settings: { privileged_session_max_age: '15m' } }) },
+    logger: logs.logger,
   });
 
   function createIdentity(email: string) {
@@ -124,10 +127,13 @@ describe.each(testDatabases())('settings: a change paused for re-authentication 
     // The refreshing login returns the browser to the submit URL, which applies the change.
     const back = await reauthenticate(browser, login, 'paused-password@example.com');
     expect(back).toBe(submitUrl(flow));
+    const logged = logs.lines.length;
     const applied = await browser.request(back);
     expect(applied.status).toBe(303);
     expect(applied.headers.get('location')).toBe(AFTER_SETTINGS);
     expect(browser.cookie(CONTINUITY_COOKIE)).toBeUndefined();
+    // Answered once: no second answer (a new flow) attempted after the replay's.
+    expect(logs.lines.slice(logged)).toEqual([]);
     expect(await canSignIn('paused-password@example.com', NEW_PASSWORD)).toBe(true);
     expect(await canSignIn('paused-password@example.com', PASSWORD)).toBe(false);
 

@@ -13,7 +13,9 @@ import { applySettingsSubmission } from './submit.js';
  * `GET /self-service/settings?flow=<id>` opened by the browser that the refreshing login sent
  * back (Kratos serves this GET with its submit handler): the change paused on this flow for this
  * identity runs now, as Kratos's strategies continue it after `PrepareUpdate` found their
- * container. Undefined when there is none to run, and the caller answers as without one.
+ * container. Undefined when there is none to run, and the caller answers as without one; else
+ * the replay, run when called. (Not its answer awaited here: an awaited FastifyReply, being
+ * thenable, resolves to undefined, so the caller could not tell a sent answer from none.)
  *
  * The caller has checked the flow (a browser flow, not expired) and that it is the signed-in
  * identity's. As in Kratos's continueSettingsFlow, the replay checks the client again, with the
@@ -30,7 +32,7 @@ export async function replayPausedSettingsChange(
   reply: FastifyReply,
   flow: SelfServiceFlow,
   current: Authenticated,
-): Promise<FastifyReply | undefined> {
+): Promise<(() => Promise<FastifyReply>) | undefined> {
   if (flow.type !== 'browser' || wantsJson(request)) return undefined;
   // Beyond Kratos: a navigation from another site never applies a change (a link to this URL
   // could otherwise apply one the person had given up on). It stays for their own return.
@@ -48,10 +50,11 @@ export async function replayPausedSettingsChange(
     if (error instanceof AppError && error.id === 'security_csrf_violation') return undefined;
     throw error;
   }
-  return applySettingsSubmission(deps, request, reply, {
-    flow: resumed.flow,
-    current,
-    submission,
-    submitted: resumed.submitted,
-  });
+  return () =>
+    applySettingsSubmission(deps, request, reply, {
+      flow: resumed.flow,
+      current,
+      submission,
+      submitted: resumed.submitted,
+    });
 }

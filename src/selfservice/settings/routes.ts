@@ -134,8 +134,8 @@ export function settingsRoutes(deps: SettingsDeps) {
       const identity = await deps.identities.get(current.session.identityId);
       if (flow.type === 'api') return respondWithSettingsFlow(deps, request, reply, flow, identity);
       if (!isFlowExpired(flow, deps.now())) {
-        const replayed = await replayPausedSettingsChange(deps, request, reply, flow, current);
-        if (replayed !== undefined) return replayed;
+        const replay = await replayPausedSettingsChange(deps, request, reply, flow, current);
+        if (replay !== undefined) return replay();
       }
       const next = await createBrowserFlow(request, reply, identity, {
         requestUrl: flow.request_url,
