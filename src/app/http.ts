@@ -67,12 +67,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   // The APIs take JSON only; a text body is a wrong content type (415), not a bad JSON (400).
   app.removeContentTypeParser('text/plain');
-  // RFC 6902 bodies use their own media type; parse them as JSON.
-  app.addContentTypeParser(
-    'application/json-patch+json',
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
+  // JSON bodies, and RFC 6902 bodies (their own media type), parsed as JSON no deeper than
+  // MAX_JSON_NESTING (see there).
+  const parseJson = boundedJsonParser(app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
+  app.addContentTypeParser('application/json-patch+json', { parseAs: 'string' }, parseJson);
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
@@ -89,6 +88,56 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   return app;
+}
+
+/**
+ * How deeply arrays and objects may nest in a JSON request body. A body nested deeper is a 400
+ * before it is parsed: what reads a parsed body (JSON.stringify when it is stored or answered,
+ * schema validation, JSON Patch's deep clone) recurses once per level and overflows the stack a few
+ * thousand levels down, which would be a 500 (Go's decoder, behind Kratos, refuses at 10000 levels
+ * with a 400). 512 is far beyond any real body (an identity's traits and metadata are a few levels
+ * deep; a batch import puts them five levels down) and leaves those readers a wide margin.
+ */
+export const MAX_JSON_NESTING = 512;
+
+type JsonBodyParser = ReturnType<FastifyInstance['getDefaultJsonParser']>;
+
+/** `parse` (Fastify's JSON parser), after refusing a body nested deeper than MAX_JSON_NESTING. */
+function boundedJsonParser(parse: JsonBodyParser): JsonBodyParser {
+  return (request, body, done) => {
+    if (typeof body === 'string' && nestsDeeperThan(body, MAX_JSON_NESTING)) {
+      done(
+        badRequest(`The JSON body nests arrays and objects more than ${MAX_JSON_NESTING} levels deep.`),
+        undefined,
+      );
+      return;
+    }
+    parse(request, body, done);
+  };
+}
+
+/**
+ * Whether the JSON text opens more than `limit` arrays or objects inside one another: one pass,
+ * brackets inside strings not counted. Text that is no JSON is left to the parser to refuse.
+ */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character: `\"` does not end the string.
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 /** Whether `log` would write a line at `level`; pino loggers and deferred ones answer it. */

@@ -1,4 +1,5 @@
-import type { ImportedVerifiableAddress } from './addresses.js';
+import { badRequest } from '../kernel/errors.js';
+import { type ImportedVerifiableAddress, parseGoTime } from './addresses.js';
 import type { JsonObject, JsonValue } from './model.js';
 import type { SealedProviderTokens } from './provider-tokens.js';
 
@@ -20,8 +21,9 @@ export interface ImportedCredentials {
   [other: string]: unknown;
 }
 
-/** `createIdentityBody` from the Kratos spec. */
+/** `createIdentityBody` from the Kratos spec, as the identity manager takes it. */
 export interface CreateIdentityBody {
+  /** `""` is the default schema, as Kratos's manager.Create reads it. */
   schema_id: string;
   traits: JsonObject;
   state?: 'active' | 'inactive';
@@ -57,6 +59,100 @@ export interface ReplaceIdentityBody extends Omit<UpdateIdentityBody, 'schema_id
   state?: 'active' | 'inactive' | '';
 }
 
+/** An oidc or password import as a body may carry it: `null` for either is none (see credentialsSchema). */
+type CredentialsJson = Omit<ImportedCredentials, 'password' | 'oidc'> & {
+  password?: ImportedCredentials['password'] | null;
+  oidc?: ImportedCredentials['oidc'] | null;
+};
+
+/** `POST /admin/identities` (and a batch item's `create`) as the body schema lets it through. */
+export interface CreateIdentityJson
+  extends Omit<
+    CreateIdentityBody,
+    'schema_id' | 'state' | 'external_id' | 'credentials' | 'verifiable_addresses' | 'recovery_addresses'
+  > {
+  schema_id?: string | null;
+  state?: 'active' | 'inactive' | '' | null;
+  external_id?: string | null;
+  credentials?: CredentialsJson | null;
+  verifiable_addresses?:
+    | (Omit<ImportedVerifiableAddress, 'verified_at'> & { verified_at?: string | null })[]
+    | null;
+  recovery_addresses?: { value: string; via: string }[] | null;
+}
+
+/** `PUT /admin/identities/{id}` as the body schema lets it through. */
+export interface ReplaceIdentityJson
+  extends Omit<ReplaceIdentityBody, 'schema_id' | 'state' | 'external_id' | 'credentials'> {
+  schema_id?: string | null;
+  state?: 'active' | 'inactive' | '' | null;
+  external_id?: string | null;
+  credentials?: CredentialsJson | null;
+}
+
+/** The credentials to import, `null`s read as Go reads them (none). */
+function credentialsFromJson(json: CredentialsJson | null | undefined): ImportedCredentials | undefined {
+  if (json === null || json === undefined) return undefined;
+  const { password, oidc, ...rest } = json;
+  return {
+    ...rest,
+    ...(password === null || password === undefined ? {} : { password }),
+    ...(oidc === null || oidc === undefined ? {} : { oidc }),
+  };
+}
+
+/**
+ * A create body as Kratos's handler decodes it (identity/handler.go `create`,
+ * identityFromCreateIdentityBody): `null` is absent, an empty state is active, an empty or absent
+ * schema_id stays "" for the manager to make the default schema (manager.Create), and an imported
+ * `verified_at` must be a date-time as Go's time.Time reads one (RFC 3339), else a 400.
+ */
+export function createBodyFromJson(json: CreateIdentityJson): CreateIdentityBody {
+  const { schema_id, state, external_id, credentials, verifiable_addresses, recovery_addresses, ...rest } =
+    json;
+  const imported = credentialsFromJson(credentials);
+  return {
+    ...rest,
+    schema_id: schema_id ?? '',
+    ...(state ? { state } : {}),
+    ...(external_id === null || external_id === undefined ? {} : { external_id }),
+    ...(imported === undefined ? {} : { credentials: imported }),
+    ...(verifiable_addresses ? { verifiable_addresses: verifiable_addresses.map(importedAddress) } : {}),
+    ...(recovery_addresses ? { recovery_addresses } : {}),
+  };
+}
+
+function importedAddress(
+  address: NonNullable<CreateIdentityJson['verifiable_addresses']>[number],
+  index: number,
+): ImportedVerifiableAddress {
+  const { verified_at, ...rest } = address;
+  if (verified_at === null || verified_at === undefined) return rest;
+  if (parseGoTime(verified_at) === undefined) {
+    throw badRequest(
+      `verifiable_addresses[${index}].verified_at: parsing time "${verified_at}" as RFC 3339 failed.`,
+    );
+  }
+  return { ...rest, verified_at };
+}
+
+/**
+ * A PUT body as Kratos's `update` decodes it: `null` is absent, so `credentials: null` keeps the
+ * stored credentials ("if the Credentials are not supplied keep the old one"), a null schema_id or
+ * state keeps the stored one and a null external_id clears it, as "" does.
+ */
+export function replaceBodyFromJson(json: ReplaceIdentityJson): ReplaceIdentityBody {
+  const { schema_id, state, external_id, credentials, ...rest } = json;
+  const imported = credentialsFromJson(credentials);
+  return {
+    ...rest,
+    ...(schema_id === null || schema_id === undefined ? {} : { schema_id }),
+    ...(state === null || state === undefined ? {} : { state }),
+    ...(external_id === null || external_id === undefined ? {} : { external_id }),
+    ...(imported === undefined ? {} : { credentials: imported }),
+  };
+}
+
 /**
  * A UUID in the spellings Kratos's uuid type parses (gofrs `UnmarshalText`): canonical, 32 hex
  * digits, either in braces, or after `urn:uuid:`.
@@ -74,12 +170,15 @@ const passwordConfig = {
   additionalProperties: false,
 } as const;
 
+// A `null` where Kratos decodes into a pointer, slice or plain string (credentials, its password
+// and oidc, the address lists, schema_id, state, external_id) is that field left out, as Go's
+// encoding/json decodes null: the bodies' schemas take it, and the *FromJson readers below drop it.
 const credentialsSchema = {
-  type: 'object',
+  type: ['object', 'null'],
   properties: {
-    password: { type: 'object', properties: { config: passwordConfig } },
+    password: { type: ['object', 'null'], properties: { config: passwordConfig } },
     oidc: {
-      type: 'object',
+      type: ['object', 'null'],
       properties: {
         config: {
           type: 'object',
@@ -105,29 +204,33 @@ const credentialsSchema = {
 
 /** The fields create (POST) and replace (PUT) share. */
 const identityFields = {
-  schema_id: { type: 'string', minLength: 1 },
+  // "" (or none) is the default schema on create, the stored one on PUT (Kratos's manager.Create
+  // and update).
+  schema_id: { type: ['string', 'null'] },
   traits: { type: 'object' },
-  state: { type: 'string', enum: ['active', 'inactive'] },
+  // "" (or none) is active on create (identityFromCreateIdentityBody), the stored state on PUT.
+  state: { type: ['string', 'null'], enum: ['active', 'inactive', '', null] },
   metadata_public: {},
   metadata_admin: {},
   // "" is no external id (Kratos's sqlxx.NullString): a PUT with "" clears it.
-  external_id: { type: 'string', maxLength: 255 },
+  external_id: { type: ['string', 'null'], maxLength: 255 },
   credentials: credentialsSchema,
 } as const;
 
 /** JSON Schemas of the request bodies, for Fastify's schema-first validation. */
 export const createIdentityBodySchema = {
   type: 'object',
-  required: ['schema_id', 'traits'],
+  required: ['traits'],
   // As Kratos's strict decoder (jsonx.NewStrictDecoder): a field it does not know (a typo such as
   // `metadata_publik`) is a 400, not silently dropped with what it carried.
   additionalProperties: false,
   properties: {
     ...identityFields,
-    // Kratos's uuid.NullUUID: a UUID, or null for none; anything else fails the body (400).
-    organization_id: { anyOf: [{ type: 'null' }, { type: 'string', pattern: UUID_SPELLINGS }] },
+    // Kratos's uuid.NullUUID: a UUID, or null for none; anything else ("" too) fails the body (400).
+    // (A type list, not anyOf with a null branch, which the coercing validator would meet with "".)
+    organization_id: { type: ['string', 'null'], pattern: UUID_SPELLINGS },
     verifiable_addresses: {
-      type: 'array',
+      type: ['array', 'null'],
       items: {
         type: 'object',
         required: ['value', 'via'],
@@ -136,12 +239,16 @@ export const createIdentityBodySchema = {
           via: { type: 'string' },
           verified: { type: 'boolean' },
           status: { type: 'string' },
-          verified_at: { type: 'string' },
+          // Kratos's *sqlxx.NullTime: an RFC 3339 date-time or null; anything else ("" too) fails
+          // the body as Go's time.Time decoding does, a 400 (createBodyFromJson checks it as Go
+          // parses it). A type list, not anyOf with a null branch: the body validator coerces
+          // types, and would turn "" into null there.
+          verified_at: { type: ['string', 'null'], format: 'date-time' },
         },
       },
     },
     recovery_addresses: {
-      type: 'array',
+      type: ['array', 'null'],
       items: {
         type: 'object',
         required: ['value', 'via'],
@@ -156,9 +263,6 @@ export const updateIdentityBodySchema = {
   required: ['traits'],
   properties: {
     ...identityFields,
-    // Empty or absent: the stored one stays (see ReplaceIdentityBody).
-    schema_id: { type: 'string' },
-    state: { type: 'string', enum: ['active', 'inactive', ''] },
   },
 } as const;
 

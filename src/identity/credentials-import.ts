@@ -1,5 +1,5 @@
 import { BcryptPasswordTooLongError } from '../hash/index.js';
-import { AppError, badRequest } from '../kernel/errors.js';
+import { AppError, badRequest, conflict } from '../kernel/errors.js';
 import type { ImportedCredentials } from './bodies.js';
 import type { Credential, CredentialType, Identity, JsonObject } from './model.js';
 import type { PasswordHashing } from './ports.js';
@@ -32,6 +32,7 @@ export async function buildCredentials(
   }
   const providers = imported?.oidc?.config?.providers;
   if (providers) {
+    refuseRepeatedAccounts(providers);
     const config: JsonObject = {
       providers: providers.map((p) => {
         // Only a SealedProviderTokens made in process: an admin body's JSON never is one. An
@@ -68,6 +69,25 @@ export async function buildCredentials(
   }
   return next;
 }
+
+/**
+ * Refuses a provider account listed twice. In Kratos each `provider:subject` is a row of
+ * identity_credential_identifiers, unique per type (identity_credential_identifiers_identifier_nid_type_uq_idx),
+ * so importing one twice (importOIDCCredentials appends without looking) fails the insert and the
+ * create or update answers 409. Stored twice, the account would count twice as a way in, and
+ * unlinking it (which removes every entry it names) could leave no way in at all.
+ */
+function refuseRepeatedAccounts(providers: readonly { provider: string; subject: string }[]): void {
+  const seen = new Set<string>();
+  for (const { provider, subject } of providers) {
+    const identifier = `${provider}:${subject}`;
+    if (seen.has(identifier)) throw conflict(IDENTITY_CONFLICT_REASON);
+    seen.add(identifier);
+  }
+}
+
+/** Kratos's reason for a create that conflicts (identity/handler.go `create`), as the store gives it. */
+const IDENTITY_CONFLICT_REASON = 'This identity conflicts with another identity that already exists.';
 
 /** The sealed tokens the identity's oidc credential holds for the same provider account. */
 function keptTokens(

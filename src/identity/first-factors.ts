@@ -14,13 +14,18 @@ export function countActiveFirstFactors(identity: Identity): number {
   const providers = oidc?.config.providers;
   if (oidc !== undefined && Array.isArray(providers)) {
     const identifiers = new Set(oidc.identifiers);
+    // Each account once: one stored twice (before imports refused that) is still one way in, and
+    // unlinking it removes both entries.
+    const counted = new Set<string>();
     for (const entry of providers) {
       if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
       const { provider, subject } = entry as { provider?: unknown; subject?: unknown };
       // Kratos skips entries whose provider or subject is a single character or less.
       if (typeof provider !== 'string' || typeof subject !== 'string') continue;
-      if (provider.length > 1 && subject.length > 1 && identifiers.has(`${provider}:${subject}`)) count++;
+      const identifier = `${provider}:${subject}`;
+      if (provider.length > 1 && subject.length > 1 && identifiers.has(identifier)) counted.add(identifier);
     }
+    count += counted.size;
   }
   return count;
 }

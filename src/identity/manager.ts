@@ -20,9 +20,11 @@ import { parseUuid } from './list-query.js';
 import type { Identity, IdentityState, JsonObject, JsonValue } from './model.js';
 import {
   applyPatch,
+  checkPatchedNesting,
   checkPatchPaths,
   type JsonPatchOperation,
   patchError,
+  patchedAddresses,
   patchedPasswordImport,
   storedPasswordConfig,
 } from './patch-rules.js';
@@ -249,7 +251,8 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
     async create(body) {
       const identity = await build(
         {
-          schema_id: body.schema_id,
+          // As Kratos's manager.Create: no schema_id is the default schema.
+          schema_id: body.schema_id || deps.schemas.defaultId,
           traits: body.traits,
           state: body.state ?? 'active',
           metadata_public: body.metadata_public ?? null,
@@ -291,6 +294,7 @@ export function createIdentityManager(deps: IdentityManagerDeps): IdentityManage
         const listed = (view.credentials ?? {}) as Record<string, unknown>;
         if (listed.password === undefined) view.credentials = { ...listed, password: { config: {} } };
         const patched = applyPatch(view, operations);
+        checkPatchedNesting(patched);
         const draft = draftFromPatched(patched);
         const credentials = patchedPasswordImport(patched, stored);
         return build(credentials === undefined ? draft : { ...draft, credentials }, current, hashing);
@@ -353,20 +357,12 @@ function organizationId(value: string | null | undefined): string | null {
 
 /**
  * Reads a patched admin view back into a draft, refusing shapes the API would refuse. The
- * timestamps, `schema_url`, `recovery_addresses` and `credentials` it may hold are not read (the
- * server sets the first three; see patchedPasswordImport for the last).
+ * timestamps, `schema_url` and `credentials` it may hold are not read (the server sets the first
+ * two; see patchedPasswordImport for the last); the addresses are checked as Kratos decodes them
+ * (see patchedAddresses), and the recovery addresses then derived from the traits.
  */
 function draftFromPatched(doc: Record<string, unknown>): Draft {
-  const {
-    schema_id,
-    traits,
-    state,
-    metadata_public,
-    metadata_admin,
-    external_id,
-    organization_id,
-    verifiable_addresses,
-  } = doc;
+  const { schema_id, traits, state, metadata_public, metadata_admin, external_id, organization_id } = doc;
   if (typeof schema_id !== 'string') throw badRequest('schema_id must be a string.');
   if (typeof traits !== 'object' || traits === null || Array.isArray(traits))
     throw badRequest('traits must be an object.');
@@ -382,9 +378,7 @@ function draftFromPatched(doc: Record<string, unknown>): Draft {
   if (organization_id !== undefined && organization_id !== null && typeof organization_id !== 'string') {
     throw patchError('organization_id must be a UUID or null.');
   }
-  if (verifiable_addresses !== undefined && !Array.isArray(verifiable_addresses)) {
-    throw badRequest('verifiable_addresses must be an array.');
-  }
+  const verifiable_addresses = patchedAddresses(doc);
   return {
     schema_id,
     traits: traits as JsonObject,
@@ -393,7 +387,7 @@ function draftFromPatched(doc: Record<string, unknown>): Draft {
     metadata_admin: (metadata_admin as JsonValue | undefined) ?? null,
     external_id: (external_id as string | undefined) || null,
     organization_id: organizationId(organization_id as string | null | undefined),
-    verifiable_addresses: (verifiable_addresses as ImportedVerifiableAddress[] | undefined) ?? [],
+    verifiable_addresses,
   };
 }
 

@@ -1,7 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import jsonpatch from 'fast-json-patch';
 import { AppError } from '../kernel/errors.js';
+import { type ImportedVerifiableAddress, parseGoTime } from './addresses.js';
 import type { ImportedCredentials } from './bodies.js';
+import { parseUuid } from './list-query.js';
 import type { Identity } from './model.js';
 
 /** One RFC 6902 operation of `PATCH /admin/identities/{id}`. */
@@ -126,4 +128,128 @@ export function patchedPasswordImport(
     }
   }
   return { password: { config: out } };
+}
+
+/**
+ * How deeply a patched identity document may nest: as deep as a JSON body may (the body parser's
+ * MAX_JSON_NESTING, src/app/http.ts). A patch can put a value at the end of a path as long as
+ * its own body, and patch after patch, so without this check a patched document could nest deeper
+ * than storing or answering it can take (JSON.stringify recurses per level): a 400 instead.
+ */
+export const MAX_DOCUMENT_NESTING = 512;
+
+/** Refuses a patched document nested deeper than MAX_DOCUMENT_NESTING; counted without recursion. */
+export function checkPatchedNesting(document: unknown): void {
+  const pending: [unknown, number][] = [[document, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth + 1 > MAX_DOCUMENT_NESTING) {
+      throw patchError(
+        `The patched identity nests arrays and objects more than ${MAX_DOCUMENT_NESTING} levels deep.`,
+      );
+    }
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+}
+
+/** How Go's encoding/json names the JSON type of a value it cannot decode (UnmarshalTypeError.Value). */
+function jsonKind(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'boolean') return 'bool';
+  return typeof value === 'object' ? 'object' : typeof value;
+}
+
+type FieldKind = 'string' | 'bool' | 'time' | 'uuid';
+
+/** The address fields Kratos's VerifiableAddress and RecoveryAddress decode, by their Go types. */
+const VERIFIABLE_FIELDS: Record<string, FieldKind> = {
+  id: 'uuid',
+  value: 'string',
+  verified: 'bool',
+  via: 'string',
+  status: 'string',
+  verified_at: 'time',
+  created_at: 'time',
+  updated_at: 'time',
+  identity_id: 'uuid',
+};
+const RECOVERY_FIELDS: Record<string, FieldKind> = {
+  id: 'uuid',
+  value: 'string',
+  via: 'string',
+  created_at: 'time',
+  updated_at: 'time',
+  identity_id: 'uuid',
+};
+
+/**
+ * The `field` of a patched address list as Kratos reads it back: ory/x's ApplyJSONPatch decodes
+ * the patched document into the identity with encoding/json, and what does not decode is a 400
+ * with Kratos's patch reason (identity/handler.go `patch`). So null (the list or an entry) is
+ * none, as Go decodes null; an entry must be an object whose known fields have their Go types
+ * (null for any of them is the zero value), a time in RFC 3339 and an id a UUID; unknown fields are
+ * ignored, as json.Unmarshal ignores them.
+ */
+function patchedAddressList(
+  document: Record<string, unknown>,
+  field: 'verifiable_addresses' | 'recovery_addresses',
+  fields: Record<string, FieldKind>,
+): Record<string, unknown>[] {
+  const list = document[field];
+  if (list === undefined || list === null) return [];
+  const goType = field === 'verifiable_addresses' ? 'identity.VerifiableAddress' : 'identity.RecoveryAddress';
+  if (!Array.isArray(list)) {
+    throw patchError(
+      `json: cannot unmarshal ${jsonKind(list)} into Go struct field Identity.${field} of type []${goType}`,
+    );
+  }
+  const entries: Record<string, unknown>[] = [];
+  for (const entry of list) {
+    if (entry === null) continue;
+    if (typeof entry !== 'object' || Array.isArray(entry)) {
+      throw patchError(
+        `json: cannot unmarshal ${jsonKind(entry)} into Go struct field Identity.${field} of type ${goType}`,
+      );
+    }
+    for (const [name, kind] of Object.entries(fields)) {
+      const value = (entry as Record<string, unknown>)[name];
+      if (value === undefined || value === null) continue;
+      const at = `Go struct field ${goType.slice('identity.'.length)}.${field}.${name}`;
+      if (kind === 'bool' ? typeof value !== 'boolean' : typeof value !== 'string') {
+        const type =
+          kind === 'bool' ? 'bool' : kind === 'time' ? 'time.Time' : kind === 'uuid' ? 'uuid.UUID' : 'string';
+        throw patchError(`json: cannot unmarshal ${jsonKind(value)} into ${at} of type ${type}`);
+      }
+      if (kind === 'time' && parseGoTime(value as string) === undefined) {
+        throw patchError(`${field}.${name}: parsing time "${String(value)}" as RFC 3339 failed`);
+      }
+      if (kind === 'uuid' && parseUuid(value as string) === undefined) {
+        throw patchError(`${field}.${name}: uuid: incorrect UUID format in string "${String(value)}"`);
+      }
+    }
+    entries.push(entry as Record<string, unknown>);
+  }
+  return entries;
+}
+
+/**
+ * The patched document's addresses, checked as Kratos decodes them (see patchedAddressList): the
+ * verifiable ones as imports (the schema still decides which addresses exist; an entry's verified
+ * state applies to the address of the traits it names), the recovery ones only checked (they come
+ * from the traits).
+ */
+export function patchedAddresses(document: Record<string, unknown>): ImportedVerifiableAddress[] {
+  patchedAddressList(document, 'recovery_addresses', RECOVERY_FIELDS);
+  return patchedAddressList(document, 'verifiable_addresses', VERIFIABLE_FIELDS).map((entry) => {
+    const address: ImportedVerifiableAddress = {
+      value: typeof entry.value === 'string' ? entry.value : '',
+      via: typeof entry.via === 'string' ? entry.via : '',
+    };
+    // A null `verified` or `status` is Go's zero value: false, "".
+    if (entry.verified !== undefined) address.verified = entry.verified === true;
+    if (entry.status !== undefined) address.status = typeof entry.status === 'string' ? entry.status : '';
+    if (typeof entry.verified_at === 'string') address.verified_at = entry.verified_at;
+    return address;
+  });
 }
