@@ -51,8 +51,8 @@ describe.each(testDatabases())('recovery links that cannot recover ($name)', (da
     return { flowId: flow.id, link: await mailedLink(t.smtp, 'recovery', email, before) };
   }
 
-  // A native flow's link belongs to no browser, so the browser it recovered in may click it again
-  // (a browser flow's link must come back to the browser whose CSRF secret recovery rotated).
+  // A native flow's link belongs to no browser; a browser flow's used link clicked again in its own
+  // browser gets the same answer (recovery-dead-secrets: a spent token is judged by the token).
   it('sends a link clicked again after it recovered to a new browser flow saying 4060004, HTML and JSON alike', async () => {
     const { flowId, link } = await nativeLinkSent('link-twice@example.test');
     const browser = new BrowserClient(t.server.publicUrl);

@@ -67,6 +67,21 @@ for (const engine of testEngines()) {
       expect(await codes.consume('verification', flowId, ['fresh'], now)).toBeUndefined();
     });
 
+    it('finds the code consume would use, without using it', async () => {
+      const flowId = randomUUID();
+      await issue(flowId, 'ready');
+      await issue(flowId, 'gone', new Date(now.getTime() - 1));
+      expect(await codes.findRedeemable('verification', flowId, ['gone'], now)).toBeUndefined();
+      expect(await codes.findRedeemable('verification', flowId, ['nope'], now)).toBeUndefined();
+      expect(await codes.findRedeemable('recovery', flowId, ['ready'], now)).toBeUndefined();
+      expect(await codes.findRedeemable('verification', flowId, ['other', 'ready'], now)).toMatchObject({
+        flowId,
+      });
+      // Still there to consume, once; then no longer redeemable.
+      expect(await codes.consume('verification', flowId, ['ready'], now)).toMatchObject({ flowId });
+      expect(await codes.findRedeemable('verification', flowId, ['ready'], now)).toBeUndefined();
+    });
+
     it('tells an expired code from an unknown, used or fresh one; useUp spends it', async () => {
       const flowId = randomUUID();
       const expiresAt = new Date(now.getTime() - 1);

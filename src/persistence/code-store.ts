@@ -45,6 +45,16 @@ export interface CodeStore {
     now: Date,
   ): Promise<StoredCode | undefined>;
   /**
+   * The code `consume` would use up now, read without using it (nothing written): for a check
+   * that must refuse a redeemable secret before anything is spent.
+   */
+  findRedeemable(
+    flowKind: CodeFlowKind,
+    flowId: string,
+    hashes: readonly string[],
+    now: Date,
+  ): Promise<StoredCode | undefined>;
+  /**
    * The flow's unused code whose hash is one of `hashes` but whose time ran out — what `consume`
    * refuses — so a caller can tell an expired secret from an unknown one, as Kratos's
    * VerificationCode.Validate and VerificationToken.Valid answer flow.ExpiredError rather than
@@ -159,6 +169,9 @@ export function createCodeStore(db: Kysely<Tables>): CodeStore {
 
     consume: (flowKind, flowId, hashes, now) =>
       takeUnused({ flowKind, flowId, hashes, now, expired: false }, { useUp: true }),
+
+    findRedeemable: (flowKind, flowId, hashes, now) =>
+      takeUnused({ flowKind, flowId, hashes, now, expired: false }, { useUp: false }),
 
     findExpired: (flowKind, flowId, hashes, now, options) =>
       takeUnused({ flowKind, flowId, hashes, now, expired: true }, options),

@@ -45,6 +45,21 @@ export async function redeemOneTimeSecret(
 }
 
 /**
+ * Whether `secret` is one of the flow's secrets that would redeem now (unused, unexpired), found
+ * without using it up: for a check that must refuse a redeemable secret before anything is spent
+ * (a link followed in another browser than its flow's, see the recovery link's answer) while
+ * leaving every other secret to redeemOneTimeSecret's answer. Counts no try.
+ */
+export async function isRedeemableOneTimeSecret(
+  deps: OneTimeDeps,
+  scope: { kind: CodeFlowKind; method: CodeMethod; flowId: string },
+  secret: string,
+): Promise<boolean> {
+  const hashes = secretHashes(deps.secretKeys, scope, secret);
+  return (await deps.codes.findRedeemable(scope.kind, scope.flowId, hashes, deps.now())) !== undefined;
+}
+
+/**
  * Counts a typed code against its flow; past `max_submissions` the flow's secrets stop working
  * (Kratos's code.ErrCodeSubmittedTooOften): a guesser gets a few tries per code sent, not a million.
  */

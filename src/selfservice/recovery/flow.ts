@@ -43,8 +43,11 @@ export async function createRecoveryFlow(
     notice: input.notice,
     now: deps.now(),
   });
-  await deps.flows.create(flow);
-  return flow;
+  // As Kratos's recovery.NewFlow (`flow.Active = sqlxx.NullString(strategy.NodeGroup())`): the
+  // flow names the method it runs from the start, not only once something was posted.
+  const created: SelfServiceFlow = { ...flow, active: method };
+  await deps.flows.create(created);
+  return created;
 }
 
 /** The form once a code or link was sent (`address` empty for an admin-issued code). */

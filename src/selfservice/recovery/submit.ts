@@ -10,10 +10,11 @@ import { isFlowExpired, type SelfServiceFlow } from '../flow/flow.js';
 import { sessionAlreadyAvailable, tooManyAttempts, tooManyAttemptsText } from '../flow/flow-errors.js';
 import { flowIdFrom, queryLinkToken, readFlowSubmission, saveFlowUi } from '../flow/flow-steps.js';
 import {
-  assertFlowOwnedByBrowser,
+  browserHoldsBinding,
   csrfBinding,
   csrfTokenFor,
   ensureCsrfSecret,
+  notThisBrowser,
   rotateCsrfSecret,
   setSessionCookie,
   wantsJson,
@@ -27,7 +28,7 @@ import { identityDisabledMessages, identityDisabledText } from '../identity-disa
 import { withoutNodeMessages } from '../nodes/index.js';
 import { SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
 import { nonEmailRefusal } from '../one-time/email-field.js';
-import { redeemOneTimeSecret } from '../one-time/redeem.js';
+import { isRedeemableOneTimeSecret, redeemOneTimeSecret } from '../one-time/redeem.js';
 import { sendToAddress } from '../one-time/send-step.js';
 import { replaceExpiredWithSuccessor } from '../one-time/successor.js';
 import { addressMissingNodes, throttledSendNodes, withCsrf } from '../verification/flow.js';
@@ -119,13 +120,36 @@ async function answerLink(
   const token = recoveryMethodOf(deps, flow) === 'link' ? query.token : undefined;
   if (token !== undefined && token !== '') {
     assertMethodEndpointEnabled(deps, 'link');
-    // A link from a flow this browser started must come back to this browser; links an admin
-    // created belong to no browser.
-    assertFlowOwnedByBrowser(request, flow, deps.cookies);
+    await refuseRedeemableLinkInAnotherBrowser(deps, request, flow, token);
     return redeem(deps, request, reply, { flow, secret: token, transientPayload: undefined });
   }
   if (flow.type === 'browser') ensureCsrfSecret(request, reply, deps.cookies);
   return respondWithFlow(request, reply, flow, deps.config.recovery.uiUrl);
+}
+
+/**
+ * A link is judged by its token, as Kratos's recoveryUseToken judges it (no CSRF check: the token
+ * is the proof), with one guard beyond Kratos kept where it protects something: a browser flow's
+ * link that would still sign someone in must be followed in the browser that started the flow
+ * (403 security_csrf_violation otherwise, and nothing is spent). That guard is why the flow's
+ * browser binding is checked at all: an attacker cannot send a victim their own unused link to
+ * sign the victim's browser in to the attacker's account, and a mail scanner or another device
+ * opening the link does not use it up. A token that would not redeem — wrong, used (the link
+ * clicked again after it recovered, once recovery rotated this browser's CSRF secret), or expired
+ * — signs nobody in, so it gets Kratos's answer in any browser: a new browser flow saying 4060004
+ * (or 4060005). Native-flow and admin-issued links belong to no browser.
+ */
+async function refuseRedeemableLinkInAnotherBrowser(
+  deps: RecoveryDeps,
+  request: FastifyRequest,
+  flow: SelfServiceFlow,
+  token: string,
+): Promise<void> {
+  const binding = flow.internal.csrf_binding;
+  if (flow.type !== 'browser' || typeof binding !== 'string') return;
+  if (browserHoldsBinding(request, binding, deps.cookies)) return;
+  const scope = { kind: 'recovery' as const, method: 'link' as const, flowId: flow.id };
+  if (await isRedeemableOneTimeSecret(deps, scope, token)) throw notThisBrowser(request, deps.cookies);
 }
 
 async function send(
@@ -241,7 +265,7 @@ async function redeem(
       }),
     );
   }
-  const identity = result.ok ? await deps.identityById(result.identityId) : undefined;
+  const identity = result.ok ? await recoverableIdentity(deps, result) : undefined;
   const sentAddress = typeof flow.internal.address === 'string' ? flow.internal.address : '';
   /** The form the code was sent from (or the link's flow), again, with `messages`. */
   const sentFormAgain = (outcome: 'fix' | 'next', messages: UiText[]) =>
@@ -250,9 +274,9 @@ async function redeem(
       messages,
     });
   if (!result.ok || identity === undefined) {
-    // As Kratos's recoveryUseToken (UseRecoveryToken finds no row): a bad or used link gives a new
-    // browser flow saying 4060004, whose UI every client is sent to; the link's flow is left as
-    // it was.
+    // As Kratos's recoveryUseToken (UseRecoveryToken finds no row): a bad or used link, or one
+    // whose address is gone, gives a new browser flow saying 4060004, whose UI every client is
+    // sent to; the link's flow is left as it was.
     if (method === 'link') {
       return retryRecovery(
         deps,
@@ -263,10 +287,10 @@ async function redeem(
       );
     }
     // As Kratos's recoveryUseCode: a wrong or used code answers the flow, with 4060006, as 200
-    // (a browser form goes back to the UI either way).
-    return sentFormAgain(result.ok ? 'fix' : 'next', [
-      uiText(Msg.ErrorValidationRecoveryCodeInvalidOrAlreadyUsed),
-    ]);
+    // (a browser form goes back to the UI either way). A code whose address or identity is gone
+    // gets exactly this answer: in Kratos it no longer exists, and telling it apart would say the
+    // code had been right.
+    return sentFormAgain('next', [uiText(Msg.ErrorValidationRecoveryCodeInvalidOrAlreadyUsed)]);
   }
   // The right secret for a disabled identity: told so (4010011), as login tells the right
   // password; Kratos's session activation refuses it there too (ErrIdentityDisabled).
@@ -281,6 +305,27 @@ async function redeem(
     { flow, identity, address: result.address, method, transientPayload: submitted.transientPayload },
     (messages) => sentFormAgain('fix', messages),
   );
+}
+
+/**
+ * The identity a redeemed code or link recovers, unless the secret died with the address it was
+ * mailed to. As Kratos, whose self-service recovery codes and tokens reference that recovery
+ * address (identity_recovery_codes / identity_recovery_tokens.identity_recovery_address_id, ON
+ * DELETE CASCADE) and the identity: an address removed since — changed in settings, replaced by
+ * an admin — takes its pending secrets with it, so a message sitting in a mailbox the person gave
+ * up no longer opens the account. Identity writes keep the row of an address that stays (see
+ * reconcileRecoveryAddresses), as Kratos's diffing update does, so such a secret lives on; one
+ * removed and added back is matched by its value here, where Kratos's new row would not match.
+ * Secrets an admin issued name no address (Kratos stores them with none: RecoveryCodeTypeAdmin,
+ * RecoveryTokenTypeAdmin) and live as long as the identity.
+ */
+async function recoverableIdentity(
+  deps: RecoveryDeps,
+  redeemed: { identityId: string; address: string },
+): Promise<Identity | undefined> {
+  const identity = await deps.identityById(redeemed.identityId);
+  if (identity === undefined || redeemed.address === '') return identity;
+  return identity.recovery_addresses.some((a) => a.value === redeemed.address) ? identity : undefined;
 }
 
 async function signedInIdentity(deps: RecoveryDeps, request: FastifyRequest): Promise<string | undefined> {

@@ -41,8 +41,11 @@ export async function createVerificationFlow(
     notice: input.notice,
     now: deps.now(),
   });
-  await deps.flows.create(flow);
-  return flow;
+  // As Kratos's verification.NewFlow, which sets `Active` to the node group of the `use`
+  // strategy (the primary one of GetActiveVerificationStrategies): the method, from the start.
+  const created: SelfServiceFlow = { ...flow, active: method };
+  await deps.flows.create(created);
+  return created;
 }
 
 /**
