@@ -4,14 +4,22 @@
  *
  * Fastify's `/decisions` routes (decision.ts) stay the reference. This path takes only the
  * requests whose Fastify handling is known to be "CORS hook, then the route handler" and
- * writes exactly what Fastify would (same status, header names, order and values, body); every
- * other request is left to Fastify:
+ * writes exactly what Fastify's route would (same status, header names, order and values,
+ * body); every other request is left to Fastify:
  * - methods other than the routes' (every method but `CONNECT`), and paths that are not
- *   `/decisions`, `/decisions/...` or `/decisions?...` literally (e.g. percent-encoded ones,
- *   which Fastify's router decodes, or may refuse with its own 400);
- * - any `%` in the path (Fastify's router decodes it and refuses malformed escapes);
+ *   `/decisions`, `/decisions/...` or `/decisions?...` literally (e.g. `/decision%73`, which
+ *   Fastify's router decodes into a decision path);
+ * - a `%` in the path that is not followed by two hex digits (`%zz`): Go's server refuses such
+ *   a request line with a 400 before Oathkeeper's handler, as Fastify's router refuses it;
  * - requests with a body or a `Content-Type` (Fastify's body and media-type checks, 415);
  * - CORS preflights (the hook answers them).
+ * A path with well-formed escapes is taken: the route handler reads only the raw request-target,
+ * and Fastify's router, which decodes the path first, routes any `/decisions/...` to it, so
+ * the answer is the route's. Except when an escape is not UTF-8 (`caf%E9`): Fastify's router
+ * then refuses the request (400 FST_ERR_BAD_URL) before any route is chosen, where Go's URL
+ * parser, and so Oathkeeper, and the proxy port decide it. Here it is decided as the route
+ * would, and as the same URL given in `X-Forwarded-Uri` is. A body-carrying or preflight
+ * request on such a path still reaches Fastify's router and its 400.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -119,7 +127,10 @@ export function createDecisionListener(options: DecisionListenerOptions): Decisi
 
 type Headers = Readonly<Record<string, string>>;
 
-/** `/decisions`, `/decisions/...` or `/decisions?...`, with no `%` in its path. */
+/**
+ * `/decisions`, `/decisions/...` or `/decisions?...`, with no `#` in its path and every `%` of
+ * its path followed by two hex digits (what Go's url.ParseRequestURI requires).
+ */
 export function isDecisionTarget(target: string): boolean {
   if (!target.startsWith(DECISION_PATH)) return false;
   const next = target.charCodeAt(DECISION_PATH.length);
@@ -128,9 +139,17 @@ export function isDecisionTarget(target: string): boolean {
   for (let i = DECISION_PATH.length + 1; i < target.length; i++) {
     const c = target.charCodeAt(i);
     if (c === QUESTION_MARK) return true;
-    if (c === PERCENT || c === HASH) return false;
+    if (c === HASH) return false;
+    if (c === PERCENT) {
+      if (!isHexDigit(target.charCodeAt(i + 1)) || !isHexDigit(target.charCodeAt(i + 2))) return false;
+      i += 2;
+    }
   }
   return true;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
 /**

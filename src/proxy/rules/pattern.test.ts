@@ -31,6 +31,43 @@ describe('regexp strategy', () => {
     expect(pattern.exec('https://app.example.com//42')).toEqual(['app', '/42', '', '42']);
   });
 
+  // Oathkeeper's groups are regexp2's (ladon's CompileRegex wraps each <...> in an unnamed group,
+  // compiled with regexp2.RE2): unnamed groups in the order of their "(", then the named ones in
+  // the order their names first appear (.NET numbering, regexp2's assignNameSlots).
+  it('numbers named groups after every unnamed group, as regexp2 does', () => {
+    expect(compiled('http://named.example/<(?P<id>\\d+)>/<.*>').exec('http://named.example/12/rest')).toEqual(
+      ['12', 'rest', '12'],
+    );
+    expect(compiled('https://a.example/<(?P<id>\\d+)>/<(a|b)>').exec('https://a.example/12/a')).toEqual([
+      '12',
+      'a',
+      'a',
+      '12',
+    ]);
+    // Several names: in the order they first appear, wherever the unnamed groups are.
+    expect(
+      compiled('https://a.example/<(?P<b>[a-z]+)-([0-9]+)-(?<a>[a-z]+)>').exec('https://a.example/x-1-y'),
+    ).toEqual(['x-1-y', '1', 'x', 'y']);
+    // A named group that did not take part is empty, in its place.
+    expect(compiled('https://a.example/<(?P<a>x)?y>').exec('https://a.example/y')).toEqual(['y', '']);
+  });
+
+  it('gives a repeated name one group, holding its last capture, as regexp2 does', () => {
+    const alternatives = compiled('https://a.example/<(?P<n>a)|(?P<n>b)>/<(c)>');
+    expect(alternatives.exec('https://a.example/b/c')).toEqual(['b', 'c', 'c', 'b']);
+    expect(alternatives.exec('https://a.example/a/c')).toEqual(['a', 'c', 'c', 'a']);
+    expect(compiled('https://a.example/<(?P<n>a)(?P<m>-)(?P<n>b)>').exec('https://a.example/a-b')).toEqual([
+      'a-b',
+      'b',
+      '-',
+    ]);
+    // The enclosing group closes last.
+    expect(compiled('https://a.example/<(?P<n>x(?P<n>y))>').exec('https://a.example/xy')).toEqual([
+      'xy',
+      'xy',
+    ]);
+  });
+
   it('is case-sensitive on the path', () => {
     const pattern = compiled('https://app.example.com/admin<.*>');
     expect(pattern.exec('https://app.example.com/ADMIN')).toBeUndefined();

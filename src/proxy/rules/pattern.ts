@@ -2,7 +2,7 @@ import type { MatchingStrategy } from '../config.js';
 import { translateGlob } from './glob.js';
 import { compileLinear } from './linear.js';
 import { type PatternShape, patternShape } from './prefix.js';
-import { literal, Re2SyntaxError, translateRe2 } from './re2.js';
+import { literal, type Re2Group, Re2SyntaxError, translateRe2 } from './re2.js';
 
 /** A rule's `match.url`, compiled. */
 export interface CompiledPattern {
@@ -35,6 +35,12 @@ export type TranslateResult =
       readonly delimiters: readonly number[];
       readonly nested: boolean;
       readonly unbounded: number;
+      /**
+       * Oathkeeper's capture groups (`RegexpCaptureGroups`) in order, each as the groups of
+       * `source` (1-based) that may hold it, the one to read first first; undefined when they
+       * are simply the groups of `source` in order (no named group).
+       */
+      readonly captures?: readonly (readonly number[])[];
     }
   | { readonly ok: false; readonly message: string };
 
@@ -50,6 +56,8 @@ export function translatePattern(pattern: string, strategy: MatchingStrategy): T
   let nested = false;
   let unbounded = 0;
   let end = 0;
+  /** Every group of `source` in the order of its `(`, with its name and where its `)` is. */
+  const groups: Re2Group[] = [];
   for (let i = 0; i < indices.length; i += 2) {
     const open = indices[i] ?? 0;
     const close = indices[i + 1] ?? 0;
@@ -57,8 +65,12 @@ export function translatePattern(pattern: string, strategy: MatchingStrategy): T
     const inner = pattern.slice(open + 1, close - 1);
     try {
       if (strategy === 'regexp') {
-        const translated = translateRe2(inner);
+        // Named groups are written plain: a name may repeat in regexp2 (and across <...>), and
+        // the groups are read by position (see regexp2Captures).
+        const translated = translateRe2(inner, { namesAsPlainGroups: true });
         source += `(${translated.source})`;
+        groups.push({ name: undefined, end: close - 1 });
+        for (const group of translated.groups) groups.push({ name: group.name, end: open + 1 + group.end });
         nested ||= translated.nestedRepetition;
         unbounded += translated.unbounded;
       } else {
@@ -73,7 +85,30 @@ export function translatePattern(pattern: string, strategy: MatchingStrategy): T
     end = close;
   }
   source += `${literalSource(pattern.slice(end))}$`;
-  return { ok: true, source, delimiters: indices, nested, unbounded };
+  const captures = regexp2Captures(groups);
+  return { ok: true, source, delimiters: indices, nested, unbounded, ...(captures ? { captures } : {}) };
+}
+
+/**
+ * Oathkeeper's capture groups are regexp2's `m.Groups()[1:]` (rule/engine_regexp.go) over the
+ * regexp ory/ladon's CompileRegex builds (`(` + each `<...>` + `)`, compiled with regexp2.RE2).
+ * regexp2 numbers groups as .NET does (syntax/parser.go, countCaptures then assignNameSlots):
+ * unnamed groups first, in the order of their `(`, then one group per distinct name, in the
+ * order the names first appear. A repeated name is one group holding its last capture: of its
+ * groups that took part, the one whose `)` comes last (a later one in sequence, the enclosing
+ * one when nested; alternatives and repetitions leave only one of them set in JavaScript).
+ * Undefined when there is no named group: the groups are then the regexp's, in order.
+ */
+function regexp2Captures(groups: readonly Re2Group[]): number[][] | undefined {
+  if (groups.every((group) => group.name === undefined)) return undefined;
+  const unnamed: number[][] = [];
+  const named = new Map<string, number[]>();
+  groups.forEach((group, i) => {
+    if (group.name === undefined) unnamed.push([i + 1]);
+    else named.set(group.name, [...(named.get(group.name) ?? []), i + 1]);
+  });
+  const lastClosedFirst = (a: number, b: number) => (groups[b - 1]?.end ?? 0) - (groups[a - 1]?.end ?? 0);
+  return [...unnamed, ...[...named.values()].map((slots) => slots.sort(lastClosedFirst))];
 }
 
 /**
@@ -84,7 +119,8 @@ export function compilePattern(pattern: string, strategy: MatchingStrategy): Com
   const translated = translatePattern(pattern, strategy);
   if (!translated.ok) return translated;
   const { source, nested, unbounded } = translated;
-  const captures = strategy === 'regexp';
+  // Glob `<...>` capture nothing (Oathkeeper's glob engine has no submatches).
+  const captures: Captures = strategy === 'regexp' ? (translated.captures ?? 'in_order') : 'none';
   const shape = patternShape(pattern, translated.delimiters, strategy);
 
   const linear = compileLinear(source);
@@ -117,7 +153,7 @@ export function compilePattern(pattern: string, strategy: MatchingStrategy): Com
 function wrap(
   regexp: RegExp,
   engine: CompiledPattern['engine'],
-  captures: boolean,
+  captures: Captures,
   { prefix, rest }: PatternShape,
 ): CompiledPattern {
   if (rest === 'captured_line')
@@ -139,10 +175,21 @@ function wrap(
       if (!target.startsWith(prefix)) return undefined;
       const match = regexp.exec(target);
       if (match === null) return undefined;
-      return captures ? match.slice(1).map((group) => group ?? '') : [];
+      if (captures === 'none') return [];
+      if (captures === 'in_order') return match.slice(1).map((group) => group ?? '');
+      return captures.map((slots) => {
+        for (const slot of slots) {
+          const value = match[slot];
+          if (value !== undefined) return value;
+        }
+        return '';
+      });
     },
   };
 }
+
+/** Which groups `exec` returns: none (glob), the regexp's in order, or regexp2's (see regexp2Captures). */
+type Captures = 'none' | 'in_order' | readonly (readonly number[])[];
 
 /**
  * Start and end (exclusive) offsets of each top-level `<...>`, nesting counted as in

@@ -22,6 +22,24 @@ export interface Re2Translation {
   readonly nestedRepetition: boolean;
   /** Number of `*`, `+` and `{n,}` quantifiers. */
   readonly unbounded: number;
+  /** The capture groups, in the order of their `(` (JavaScript's and RE2's numbering). */
+  readonly groups: readonly Re2Group[];
+}
+
+export interface Re2Group {
+  /** `(?P<name>...)` / `(?<name>...)`; undefined for a plain `(...)`. */
+  readonly name: string | undefined;
+  /** Offset of the group's `)` in the pattern. */
+  readonly end: number;
+}
+
+export interface Re2Options {
+  /**
+   * Writes named groups as plain `(...)` (still reported in `groups` with their name), so a
+   * name may repeat, as regexp2 allows (Go's regexp and JavaScript refuse it). For callers that
+   * read groups by position only.
+   */
+  readonly namesAsPlainGroups?: boolean;
 }
 
 export class Re2SyntaxError extends Error {
@@ -64,8 +82,8 @@ interface Piece {
 }
 
 /** Translates one RE2 expression; throws {@link Re2SyntaxError}. */
-export function translateRe2(pattern: string): Re2Translation {
-  const parser = new Parser(pattern);
+export function translateRe2(pattern: string, options: Re2Options = {}): Re2Translation {
+  const parser = new Parser(pattern, options.namesAsPlainGroups === true);
   const piece = parser.alternation();
   if (parser.pos < pattern.length) throw new Re2SyntaxError(`unexpected ) at offset ${parser.pos}`);
   return {
@@ -73,6 +91,7 @@ export function translateRe2(pattern: string): Re2Translation {
     lookaround: parser.lookaround,
     nestedRepetition: parser.nested,
     unbounded: parser.unbounded,
+    groups: parser.groups,
   };
 }
 
@@ -96,8 +115,13 @@ class Parser {
   unbounded = 0;
   /** The flags in force; a group restores them at its `)`, as regexp2 scopes them. */
   flags: Flags = { i: false, m: false, s: false };
+  /** Capture groups in the order of their `(`; `end` is set at their `)`. */
+  readonly groups: { name: string | undefined; end: number }[] = [];
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly namesAsPlainGroups: boolean,
+  ) {}
 
   alternation(): Piece {
     const branches = [this.sequence()];
@@ -210,10 +234,12 @@ class Parser {
     const saved = { ...this.flags };
     let open: string;
     let isLookaround = false;
+    let capture: { name: string | undefined; end: number } | undefined;
     const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest);
     if (named !== null) {
-      open = `(?<${named[1]}>`;
+      open = this.namesAsPlainGroups ? '(' : `(?<${named[1]}>`;
       this.pos += named[0].length;
+      capture = { name: named[1], end: -1 };
     } else if (/^\(\?(=|!|<=|<!)/.test(rest)) {
       const match = /^\(\?(=|!|<=|<!)/.exec(rest);
       open = match?.[0] ?? '';
@@ -243,9 +269,12 @@ class Parser {
     } else {
       open = '(';
       this.pos += 1;
+      capture = { name: undefined, end: -1 };
     }
+    if (capture !== undefined) this.groups.push(capture);
     const inner = this.alternation();
     if (this.peek() !== ')') throw new Re2SyntaxError(`missing ) for the group at offset ${start}`);
+    if (capture !== undefined) capture.end = this.pos;
     this.pos++;
     this.flags = saved;
     return {

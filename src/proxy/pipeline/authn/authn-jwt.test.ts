@@ -193,3 +193,85 @@ describe('jwt authenticator', () => {
     expect(scopeMatches('wildcard', ['orders.*'], 'orders')).toBe(false);
   });
 });
+
+describe('jwt authenticator with private keys and secrets in the key set', () => {
+  /** `token()` for any key of a set: signed by `key` (a JWK with its private part or secret). */
+  async function signedBy(key: Record<string, unknown>, alg: string, claims: Record<string, unknown> = {}) {
+    return new SignJWT({ sub: 'alice', ...claims })
+      .setProtectedHeader({ alg, kid: String(key.kid) })
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(await importJWK(key, alg));
+  }
+  const urlOf = (keys: unknown[]) => `base64://${b64({ keys })}`;
+
+  it('verifies with the public half of a private key, as Oathkeeper ("Transform to public key")', async () => {
+    // What `portcullis jwks generate` writes, shared with the id_token mutator: private keys.
+    const a = await generateJwk('RS256', 'a');
+    const b = await generateJwk('ES256', 'b');
+    const mixed = urlOf([publicJwks({ keys: [a] }).keys[0], b]);
+    for (const [key, alg] of [
+      [a, 'RS256'],
+      [b, 'ES256'],
+    ] as const) {
+      const result = await run(await signedBy(key, alg), {
+        jwks_urls: [mixed],
+        allowed_algorithms: ['RS256', 'ES256'],
+      });
+      expect(result, `${String(key.kid)} ${JSON.stringify(result)}`).toMatchObject({
+        kind: 'allow',
+        subject: 'alice',
+      });
+    }
+    // Only the key set's own keys verify: another private key with the same kid does not.
+    const other = await generateJwk('ES256', 'b');
+    const forged = await run(await signedBy(other, 'ES256'), {
+      jwks_urls: [mixed],
+      allowed_algorithms: ['ES256'],
+    });
+    expect(forged).toMatchObject({ kind: 'error', error: { kind: 'unauthorized', status: 401 } });
+  });
+
+  it('verifies an HMAC token with an oct key of the set only when the algorithm is allowed', async () => {
+    const secret = {
+      kty: 'oct',
+      kid: 'h',
+      use: 'sig',
+      alg: 'HS256',
+      k: Buffer.from('a shared secret of at least 32 bytes!!').toString('base64url'),
+    };
+    const rsa = await generateJwk('RS256', 'r');
+    const url = urlOf([secret, rsa]);
+    const hs = await signedBy(secret, 'HS256');
+    expect(await run(hs, { jwks_urls: [url], allowed_algorithms: ['HS256'] })).toMatchObject({
+      kind: 'allow',
+      subject: 'alice',
+    });
+    // Not listed: refused before any key is looked at.
+    expect(await run(hs, { jwks_urls: [url] })).toMatchObject({ kind: 'error', error: { status: 401 } });
+    // An RSA key never serves as an HMAC secret (its public JSON as secret), nor a secret as RSA key.
+    const head = `${b64({ alg: 'HS256', kid: 'r' })}.${b64({ sub: 'mallory', exp: Math.floor(Date.now() / 1000) + 60 })}`;
+    const asSecret = JSON.stringify(publicJwks({ keys: [rsa] }).keys[0]);
+    const confused = `${head}.${createHmac('sha256', asSecret).update(head).digest('base64url')}`;
+    expect(await run(confused, { jwks_urls: [url], allowed_algorithms: ['HS256', 'RS256'] })).toMatchObject({
+      kind: 'error',
+      error: { status: 401 },
+    });
+    const rsHeaderOnSecret = await new SignJWT({ sub: 'mallory' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'h' })
+      .setExpirationTime('5m')
+      .sign(await importJWK(rsa, 'RS256'));
+    expect(
+      await run(rsHeaderOnSecret, { jwks_urls: [url], allowed_algorithms: ['HS256', 'RS256'] }),
+    ).toMatchObject({ kind: 'error', error: { status: 401 } });
+    // A secret signed with another secret under the same kid fails.
+    const wrong = await signedBy(
+      { ...secret, k: Buffer.from('another secret').toString('base64url') },
+      'HS256',
+    );
+    expect(await run(wrong, { jwks_urls: [url], allowed_algorithms: ['HS256'] })).toMatchObject({
+      kind: 'error',
+      error: { status: 401 },
+    });
+  });
+});

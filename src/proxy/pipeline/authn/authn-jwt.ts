@@ -1,13 +1,16 @@
 import {
+  type CryptoKey,
   createLocalJWKSet,
   decodeProtectedHeader,
+  type FlattenedJWSInput,
+  type JWSHeaderParameters,
   type JWTPayload,
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { parseDuration } from '../../../kernel/duration.js';
-import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type JwkSet } from '../../jwks/keys.js';
+import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type JwkSet, publicJwk } from '../../jwks/keys.js';
 import { type JwksStore, jwksLocation, jwksStoreFor } from '../../jwks/store.js';
 import { unauthorized } from '../errors.js';
 import { type Authenticator, type AuthnResult, oathkeeperDefinition, type Prepared } from '../handler.js';
@@ -26,8 +29,8 @@ interface JwtConfig {
   ttlMs: number;
   maxWaitMs: number;
   store: JwksStore;
-  /** The key sets last combined, and jose's resolver over them. */
-  resolver: { sets: JwkSet[]; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
+  /** The key sets last combined, and the key resolver over them. */
+  resolver: { sets: JwkSet[]; keys: KeyResolver } | undefined;
   /** Verified tokens (successes only), briefly. */
   verified: LRUCache<string, { subject: string; extra: Record<string, unknown>; expiresAt: number }>;
 }
@@ -173,7 +176,7 @@ async function verify(token: string, config: JwtConfig, refreshed: boolean): Pro
     );
   }
   const current = config.resolver;
-  let keys: ReturnType<typeof createLocalJWKSet>;
+  let keys: KeyResolver;
   if (
     current !== undefined &&
     current.sets.length === sets.length &&
@@ -181,9 +184,7 @@ async function verify(token: string, config: JwtConfig, refreshed: boolean): Pro
   ) {
     keys = current.keys;
   } else {
-    // Oathkeeper's FetcherDefault.key() takes a key only when its `use` is exactly "sig"
-    // (ResolveKey(..., kid, "sig")): a key without `use`, or with `use: enc`, never verifies.
-    keys = createLocalJWKSet({ keys: sets.flatMap((s) => s.keys).filter((key) => key.use === 'sig') });
+    keys = keyResolver(sets);
     config.resolver = { sets, keys };
   }
   try {
@@ -204,6 +205,45 @@ async function verify(token: string, config: JwtConfig, refreshed: boolean): Pro
     if (error instanceof joseErrors.JWKSNoMatchingKey && !refreshed) return verify(token, config, true);
     throw error;
   }
+}
+
+type KeyResolver = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Promise<CryptoKey | Uint8Array>;
+
+/**
+ * The keys of `sets` that may verify, as Oathkeeper's VerifierDefault gets them:
+ * - only keys whose `use` is exactly "sig" (FetcherDefault.key(): ResolveKey(..., kid, "sig")),
+ *   so a key without `use`, or with `use: enc`, never verifies;
+ * - a private key verifies with its public half ("Mutate to public key": key.Public() unless the
+ *   key is a []byte secret). jose's local key set refuses private members outright, so they are
+ *   stripped here (`publicJwk`, the same members the JWKS endpoint publishes); the key set one
+ *   shares with the id_token mutator is private;
+ * - an `oct` key is kept as the secret it is, and serves only the HMAC algorithms (golang-jwt's
+ *   SigningMethodHMAC takes a []byte key and nothing else); jose's local key set takes no
+ *   secret algorithm, so those are resolved here: the first `oct` key with the token's `kid`, as
+ *   Oathkeeper takes the first key with that `kid`. An asymmetric key is never an HMAC secret
+ *   and a secret never verifies an asymmetric algorithm.
+ * Which algorithms are allowed at all is checked by jwtVerify before any key is resolved.
+ */
+function keyResolver(sets: JwkSet[]): KeyResolver {
+  const usable = sets.flatMap((s) => s.keys).filter((key) => key.use === 'sig');
+  const asymmetric = createLocalJWKSet({
+    keys: usable
+      .filter((key) => key.kty !== 'oct')
+      .map((key) => (typeof key.d === 'string' ? (publicJwk(key) ?? key) : key)),
+  });
+  const secrets = usable.filter((key) => key.kty === 'oct');
+  return async (header, token) => {
+    if (!HMAC_ALGORITHMS.includes(header.alg ?? '')) return asymmetric(header, token);
+    const secret = secrets.find(
+      (key) =>
+        key.kid === header.kid &&
+        (key.alg === undefined || key.alg === header.alg) &&
+        typeof key.k === 'string' &&
+        key.k !== '',
+    );
+    if (secret === undefined) throw new joseErrors.JWKSNoMatchingKey();
+    return Buffer.from(secret.k as string, 'base64url');
+  };
 }
 
 function checkClaims(claims: JWTPayload, scopes: string[], config: JwtConfig): AuthnResult | undefined {
