@@ -160,4 +160,28 @@ describe('request heads', () => {
       await app.close();
     }
   });
+
+  it('answer a path the router cannot decode in Kratos error shape', async () => {
+    const app = createHttpServer({ logger: capture('warn').logger });
+    app.get('/files/*', async () => ({ ok: true }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { port } = app.server.address() as AddressInfo;
+      for (const path of ['/files/caf%E9.txt', '/files/%zz', '/files/%']) {
+        const answer = await exchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+        expect(answer, path).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+        expect(answer, path).toMatch(/\r\ncontent-type: application\/json; charset=utf-8\r\n/);
+        expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)), path).toEqual({
+          error: {
+            code: 400,
+            status: 'Bad Request',
+            message: 'The request was malformed or contained invalid parameters',
+            reason: 'The request path holds an escape that is not valid UTF-8 percent-encoding.',
+          },
+        });
+      }
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -49,6 +49,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     requestTimeout: options.requestTimeout ?? 30_000,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     clientErrorHandler: answerClientError,
+    // A request-target the router cannot decode (`%zz`, or an escape that is not UTF-8: `caf%E9`)
+    // is refused before any route: in Kratos's error shape, as every other 400 here.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const answer =
+        error.code === 'FST_ERR_BAD_URL'
+          ? badRequest('The request path holds an escape that is not valid UTF-8 percent-encoding.')
+          : internalError(undefined, error);
+      reply.code(answer.code).type('application/json; charset=utf-8').send(answer.toJSON());
+    },
     // Query strings arrive as text: coerce them to the declared types (and single values to arrays).
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
     // Query strings: a repeated parameter counts by its first value, as Kratos reads it, except

@@ -19,7 +19,8 @@
  * then refuses the request (400 FST_ERR_BAD_URL) before any route is chosen, where Go's URL
  * parser, and so Oathkeeper, and the proxy port decide it. Here it is decided as the route
  * would, and as the same URL given in `X-Forwarded-Uri` is. A body-carrying or preflight
- * request on such a path still reaches Fastify's router and its 400.
+ * request on such a path still reaches Fastify's router and its 400 (in the usual error shape:
+ * createHttpServer's frameworkErrors).
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
