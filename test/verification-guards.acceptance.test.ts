@@ -95,6 +95,32 @@ describe.each(testDatabases())('verification by code refuses ($name)', (database
     expect(await verified(t.admin, id)).toBe(false);
   });
 
+  it('answers a code whose address was replaced since exactly as a wrong code', async () => {
+    const { id, flow, code, wrong } = await codeSent('replaced-native@example.test');
+    await t.admin.updateIdentity({
+      id,
+      updateIdentityBody: { schema_id: 'exam', state: 'active', traits: traits('moved-native@example.test') },
+    });
+    const post = (value: string) =>
+      t.frontend.updateVerificationFlow({
+        flow: flow.id,
+        updateVerificationFlowBody: { method: 'code', code: value },
+      });
+    // In Kratos the code went with its address (a foreign key, ON DELETE CASCADE): no answer may
+    // tell it from a wrong one, which would say it had been right.
+    const dead = await post(code);
+    const guessed = await post(wrong);
+    const shape = (answer: Awaited<ReturnType<typeof post>>) => [
+      answer.status,
+      answer.data.state,
+      ids(answer.data.ui.messages),
+      answer.data.ui.nodes.map((n) => (n.attributes as { name?: string }).name),
+    ];
+    expect(shape(dead)).toEqual(shape(guessed));
+    expect(shape(dead).slice(0, 3)).toEqual([200, 'sent_email', [4070006]]);
+    expect(await verified(t.admin, id)).toBe(false);
+  });
+
   it('sends a browser whose code was guessed at too often to the UI of a new flow', async () => {
     const email = 'guessed-browser@example.test';
     await createIdentity(t.admin, email);

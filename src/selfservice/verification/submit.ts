@@ -19,7 +19,6 @@ import { serializeFlow } from '../flow/serialize.js';
 import type { UiNode } from '../flow/ui.js';
 import { WebHookRefusal } from '../hooks/runner.js';
 import { continueLinkNode } from '../nodes/address-flows.js';
-import { withoutNodeMessages } from '../nodes/index.js';
 import { SUBMITTED_TOO_OFTEN } from '../one-time/deliver.js';
 import { nonEmailRefusal } from '../one-time/email-field.js';
 import { redeemOneTimeSecret } from '../one-time/redeem.js';
@@ -254,14 +253,14 @@ async function redeem(
   // A bad or used link token, as Kratos's verificationUseToken (retryVerificationFlowWithMessage
   // with flow.TypeBrowser): a new browser flow saying 4070001, where the person asks for another
   // link; every client, JSON or not, is sent to its UI with 303.
-  if (!result.ok && method === 'link') {
-    return retryVerification(deps, request, reply, flow, {
-      type: 'browser',
-      messages: { form: [uiText(Msg.ErrorValidationVerificationTokenInvalidOrAlreadyUsed)] },
-      strategy: 'link',
-    });
-  }
-  if (!result.ok) {
+  const invalid = (): Promise<FastifyReply> => {
+    if (method === 'link') {
+      return retryVerification(deps, request, reply, flow, {
+        type: 'browser',
+        messages: { form: [uiText(Msg.ErrorValidationVerificationTokenInvalidOrAlreadyUsed)] },
+        strategy: 'link',
+      });
+    }
     const address = typeof flow.internal.address === 'string' ? flow.internal.address : '';
     // A wrong or used code is not a failed request in Kratos's code strategy: the flow, with
     // 4070006, answered 200 (a browser form goes back to the UI either way).
@@ -269,37 +268,38 @@ async function redeem(
       nodes: sentForm(deps, flow.type, csrf, address, sentVia(flow)).nodes,
       messages: [uiText(Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed)],
     });
-  }
+  };
+  if (!result.ok) return invalid();
+  // A secret sent to an address the identity no longer has (changed in settings, replaced by an
+  // admin) is dead: in Kratos it went with its address (a foreign key, ON DELETE CASCADE), so it
+  // gets exactly a wrong one's answer, which says nothing of whether it had been right, and no
+  // hook runs for it.
   const identity = await deps.identityById(result.identityId);
-  if (identity !== undefined) {
-    // Every after hook (`response.parse` and `can_interrupt` ones too) must pass before the
-    // address is written. `ctx.flow` is the flow as it was (not yet passed_challenge), as
-    // Kratos's ExecutePostVerificationHook hands it over, with the step's `transient_payload` in
-    // `ctx.flow.transient_payload` (Kratos sets the submitted one on the flow); `ctx.identity`
-    // with metadata_admin, as every flow's hooks get it here.
-    const failed = await deps.hooks?.mustPass('verification', method, request, flow, async () => ({
-      identity: await deps.identityJson(identity.id, 'hooks'),
-      transientPayload: submitted.transientPayload,
-    }));
-    if (failed instanceof WebHookRefusal) {
-      // The code strategy retries with the flow's type; the link strategy with a browser flow.
-      return retryVerification(deps, request, reply, flow, {
-        type: method === 'code' ? flow.type : 'browser',
-        messages: { form: failed.form, fields: failed.fields },
-        strategy: method,
-      });
-    }
-    // A hook that failed otherwise (502, 504) stops the verification with its error, as Kratos's
-    // error handler forwards a non-validation error.
-    if (failed) throw failed;
+  if (identity === undefined || !identity.verifiable_addresses.some((a) => a.value === result.address)) {
+    return invalid();
   }
-  if (!(await deps.addresses.markVerified(result.identityId, result.address, deps.now()))) {
-    // The address changed after the code was sent: there is nothing left to verify.
-    return save(deps, request, reply, flow, 'fix', {
-      nodes: withoutNodeMessages(flow.ui.nodes),
-      messages: [uiText(Msg.ErrorValidationVerificationCodeInvalidOrAlreadyUsed)],
+  // Every after hook (`response.parse` and `can_interrupt` ones too) must pass before the
+  // address is written. `ctx.flow` is the flow as it was (not yet passed_challenge), as
+  // Kratos's ExecutePostVerificationHook hands it over, with the step's `transient_payload` in
+  // `ctx.flow.transient_payload` (Kratos sets the submitted one on the flow); `ctx.identity`
+  // with metadata_admin, as every flow's hooks get it here.
+  const failed = await deps.hooks?.mustPass('verification', method, request, flow, async () => ({
+    identity: await deps.identityJson(identity.id, 'hooks'),
+    transientPayload: submitted.transientPayload,
+  }));
+  if (failed instanceof WebHookRefusal) {
+    // The code strategy retries with the flow's type; the link strategy with a browser flow.
+    return retryVerification(deps, request, reply, flow, {
+      type: method === 'code' ? flow.type : 'browser',
+      messages: { form: failed.form, fields: failed.fields },
+      strategy: method,
     });
   }
+  // A hook that failed otherwise (502, 504) stops the verification with its error, as Kratos's
+  // error handler forwards a non-validation error.
+  if (failed) throw failed;
+  // The address went while the hooks ran: dead, as above.
+  if (!(await deps.addresses.markVerified(result.identityId, result.address, deps.now()))) return invalid();
   await deps.sessions.identityChanged(result.identityId, await deps.identityById(result.identityId));
   const next = flow.return_to ?? deps.config.verification.after.returnUrl(method);
   // The flow, passed, shows the success and the "Continue" link: as Kratos (code and link
