@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Configuration, FrontendApi, IdentityApi } from '@ory/client';
+import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type SignInAtProvider,
@@ -623,6 +624,35 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     const issuerFlow = new URL(wrongIssuer.headers.get('location') ?? '').searchParams.get('flow') ?? '';
     expect((await flowJson(browser, 'login', issuerFlow)).ui.messages?.map((m) => m.id)).toEqual([4000001]);
     expect(await whoami(browser)).toBeUndefined();
+  });
+
+  it("refuses an ID token not signed by the provider's published keys", async () => {
+    provider.accounts.set('mallory', { email: 'mallory@example.com', name: 'Mallory', phone_number: '3' });
+    // The token endpoint's ID token, same claims, signed again by a key the provider does not
+    // publish (under the provider's own kid): what a tampered or impersonated endpoint gives.
+    const { privateKey } = await generateKeyPair('RS256');
+    provider.tamperTokenResponse = async (body) => {
+      const token = String(body.id_token);
+      const header = decodeProtectedHeader(token);
+      const forged = await new SignJWT(decodeJwt(token))
+        .setProtectedHeader({ alg: 'RS256', ...(header.kid ? { kid: header.kid } : {}) })
+        .sign(privateKey);
+      return { ...body, id_token: forged };
+    };
+    try {
+      const browser = new BrowserClient(publicUrl);
+      const forged = await roundTrip(browser, 'registration', 'mallory');
+      expect(forged.status).toBe(303);
+      const flowId = new URL(forged.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+      expect((await flowJson(browser, 'registration', flowId)).ui.messages?.map((m) => m.id)).toEqual([
+        4000001,
+      ]);
+      expect(await whoami(browser)).toBeUndefined();
+      const { data } = await admin.listIdentities({ credentialsIdentifier: 'mallory@example.com' });
+      expect(data).toEqual([]);
+    } finally {
+      provider.tamperTokenResponse = undefined;
+    }
   });
 
   it('links a provider to an existing password account only after its password sign-in (1010016)', async () => {

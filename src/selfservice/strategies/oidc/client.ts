@@ -95,6 +95,11 @@ function providerClient(
       if (insecure) oidc.allowInsecureRequests(configuration);
     }
     configuration[oidc.customFetch] = fetch;
+    // The token endpoint's ID token is verified against the provider's published keys (jwks_uri),
+    // as Kratos's go-oidc verifier does: openid-client checks its claims by default but its
+    // signature only with this (it relies on TLS to the token endpoint, which an `http:` issuer, a
+    // `token_url` override or a proxy in the way do not give). A provider without keys fails closed.
+    if (endpoints.kind === 'discovery') oidc.enableNonRepudiationChecks(configuration);
     return configuration;
   }
 
