@@ -655,6 +655,26 @@ describe.each(testDatabases())('sign-in with an OpenID provider ($name)', (datab
     }
   });
 
+  it('asks the provider to sign the person in again (prompt=login) for a refresh, as Kratos', async () => {
+    provider.accounts.set('rene', { email: 'rene@example.com', name: 'René', phone_number: '4' });
+    const browser = new BrowserClient(publicUrl);
+    const signedUp = await roundTrip(browser, 'registration', 'rene');
+    expect(signedUp.status).toBe(303);
+    expect(await whoami(browser)).toBeDefined();
+
+    const init = await browser.request('/self-service/login/browser?refresh=true');
+    expect(init.status).toBe(303);
+    const id = new URL(init.headers.get('location') ?? '').searchParams.get('flow') ?? '';
+    const refresh = await flowJson(browser, 'login', id);
+    const forced = new URL(await pressProvider(browser, refresh, 'exam-idp'));
+    // A provider session would otherwise answer at once: no one re-authenticated.
+    expect(forced.searchParams.get('prompt')).toBe('login');
+
+    const other = new BrowserClient(publicUrl);
+    const plain = new URL(await pressProvider(other, await startFlow(other, 'login'), 'exam-idp'));
+    expect(plain.searchParams.get('prompt')).toBeNull();
+  });
+
   it('links a provider to an existing password account only after its password sign-in (1010016)', async () => {
     const password = 'carol has a long passphrase';
     const { data: carol } = await admin.createIdentity({

@@ -99,6 +99,11 @@ export async function redirectToProvider(
     parameters.code_challenge_method = 'S256';
   }
   if (client.config.requestedClaims) parameters.claims = JSON.stringify(client.config.requestedClaims);
+  // A refresh must re-authenticate the person at the provider too, whose own session would
+  // otherwise answer at once: Kratos's OpenID Connect providers (ProviderGenericOIDC's
+  // AuthCodeURLOptions, and those built on it) add prompt=login for a forced (refresh) login flow,
+  // over whatever upstream_parameters said. Plain OAuth 2 providers know no prompt.
+  if (flow.kind === 'login' && flow.refresh && client.endpoints.style === 'oidc') parameters.prompt = 'login';
   const url = oidc.buildAuthorizationUrl(configuration, parameters).toString();
   if (exchange !== undefined || wantsJson(request)) throw new BrowserLocationChangeRequired(url);
   return reply.redirect(url, 303);
