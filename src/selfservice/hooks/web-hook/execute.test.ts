@@ -52,6 +52,21 @@ describe('executeWebHook when the client gives up', () => {
     expect(receiver.to('/template')).toHaveLength(0);
   });
 
+  it('lets the flow go on when a response.ignore hook\'s body template fails: logged, nothing queued', async () => {
+    const failing = `base64://${Buffer.from('function(ctx) { x: error "boom" }').toString('base64')}`;
+    const config = parseWebHookConfig({
+      url: `${receiver.url}/ignored`,
+      method: 'POST',
+      body: failing,
+      response: { ignore: true },
+    });
+    // As Kratos, which builds an ignored hook's request in the goroutine it sends it from and only
+    // logs what goes wrong there. (The outbox of these deps fails the test if touched.)
+    const outcome = await executeWebHook(deps, config, ctx, 'test');
+    expect(outcome.kind).toBe('cancelled');
+    expect(receiver.to('/ignored')).toHaveLength(0);
+  });
+
   it('answers 500 with the last error when the target cannot be connected to', async () => {
     const nobody = `http://127.0.0.1:${await freePort()}`;
     const outcome = await executeWebHook(deps, hook(`${nobody}/hook`), ctx, 'test');

@@ -98,6 +98,10 @@ export async function executeWebHook(
   }
   if (built.kind === 'failed') {
     log.error({ reason: built.reason }, 'web hook failed');
+    // A `response.ignore` hook never stops its flow, not even when its request cannot be built:
+    // Kratos builds it in the goroutine that sends it and only logs what fails there. Nothing is
+    // queued; the flow goes on as for a hook its template cancelled.
+    if (config.ignore) return { kind: 'cancelled' };
     return { kind: 'failed', error: plainError(built.reason) };
   }
   // As Kratos's InstrumentHTTPClientForEvents: one trigger id for the run; the request id is
