@@ -343,6 +343,20 @@ describe('login web hooks run before the session is stored, as Kratos runs them'
       const { email } = JSON.parse(request.body) as { email: string };
       return email.startsWith('suspended') ? { status: 403, body: { error: 'suspended' } } : { status: 204 };
     });
+    // A parse hook that reads the session too, and refuses some people with a message.
+    receiver.script('/parse-gate', (request) => {
+      const { email } = JSON.parse(request.body) as { email: string };
+      return email.startsWith('blocked')
+        ? {
+            status: 403,
+            body: {
+              messages: [
+                { instance_ptr: '#/', messages: [{ id: 4000099, text: 'Ask your admin.', type: 'error' }] },
+              ],
+            },
+          }
+        : { status: 200, body: {} };
+    });
     server = await serverWith('memory', {
       flows: {
         login: {
@@ -357,6 +371,17 @@ describe('login web hooks run before the session is stored, as Kratos runs them'
                     body: base64(
                       'function(ctx) { email: ctx.identity.traits.email, session: ctx.session.id, active: ctx.session.active }',
                     ),
+                  },
+                },
+                {
+                  hook: 'web_hook',
+                  config: {
+                    url: `${receiver.url}/parse-gate`,
+                    method: 'POST',
+                    body: base64(
+                      'function(ctx) { email: ctx.identity.traits.email, session: ctx.session.id }',
+                    ),
+                    response: { parse: true },
                   },
                 },
               ],
@@ -394,11 +419,28 @@ describe('login web hooks run before the session is stored, as Kratos runs them'
     expect(sessions).toEqual([]);
   });
 
+  it("shows a parse hook's refusal on the login form, and stores no session", async () => {
+    const { data: registered } = await register(server, 'blocked@example.test');
+    const refused = await failure<{ id: string; ui: { messages?: { id: number; text: string }[] } }>(
+      login('blocked@example.test'),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.ui.messages).toEqual([
+      expect.objectContaining({ id: 4000099, text: 'Ask your admin.' }),
+    ]);
+    const admin = new IdentityApi(new Configuration({ basePath: server.adminUrl }));
+    const { data: sessions } = await admin.listIdentitySessions({ id: registered.identity.id });
+    expect(sessions).toEqual([]);
+  });
+
   it('passes the session about to be stored, and signs in when the hook agrees', async () => {
     await register(server, 'member@example.test');
     const { data } = await login('member@example.test');
     const calls = receiver.to('/gate').map((call) => JSON.parse(call.body) as { email: string });
     expect(calls.at(-1)).toEqual({ email: 'member@example.test', session: data.session.id, active: true });
+    // A parse hook gets the session too (Kratos runs every login hook on it, parse ones included).
+    const parsed = receiver.to('/parse-gate').map((call) => JSON.parse(call.body) as { session: string });
+    expect(parsed.at(-1)).toEqual({ email: 'member@example.test', session: data.session.id });
     const frontend = new FrontendApi(new Configuration({ basePath: server.publicUrl }));
     const { data: whoami } = await frontend.toSession({ xSessionToken: data.session_token });
     expect(whoami.id).toBe(data.session.id);

@@ -194,16 +194,19 @@ describe('mustPass', () => {
     ).toBeUndefined();
   });
 
-  it("leaves login's parse hooks out: they ran before the session, in prePersist", async () => {
+  it("runs login's parse hooks with the others, on the session, as Kratos's ExecuteLoginPostHook", async () => {
     const { runner, calls } = runnerCalling(
       {
         selfservice: {
-          flows: { login: { after: { hooks: [hook('/parse', { response: { parse: true } })] } } },
+          flows: {
+            login: { after: { hooks: [hook('/plain'), hook('/parse', { response: { parse: true } })] } },
+          },
         },
       },
-      () => denied,
+      (url) => (url.endsWith('/parse') ? denied : { status: 204 }),
     );
-    expect(await runner.mustPass('login', 'password', request, recoveryFlow(), () => ({}))).toBeUndefined();
-    expect(calls).toEqual([]);
+    const refused = await runner.mustPass('login', 'password', request, recoveryFlow(), () => ({}));
+    expect(refused).toBeInstanceOf(WebHookRefusal);
+    expect(calls).toEqual(['https://hooks.example/plain', 'https://hooks.example/parse']);
   });
 });

@@ -26,11 +26,11 @@ const METHODS = [
 const KINDS: readonly FlowKind[] = ['login', 'registration', 'settings', 'recovery', 'verification'];
 
 /**
- * Flows whose after hooks Kratos runs in one list, parse hooks included (its
- * ExecutePostRecoveryHook and ExecutePostVerificationHook call `execute` for every web hook), so
- * `mustPass` runs them all.
+ * Flows whose after hooks Kratos runs in one list, parse hooks included (its ExecuteLoginPostHook,
+ * on the session about to be stored, ExecutePostRecoveryHook and ExecutePostVerificationHook call
+ * `execute` for every web hook), so `mustPass` runs them all.
  */
-const PARSE_HOOKS_WITH_THE_OTHERS: ReadonlySet<FlowKind> = new Set(['recovery', 'verification']);
+const PARSE_HOOKS_WITH_THE_OTHERS: ReadonlySet<FlowKind> = new Set(['login', 'recovery', 'verification']);
 
 /** What a flow hands to its hooks beside the request and the flow. */
 export interface HookSubject {

@@ -12,6 +12,7 @@ import { Msg, type UiText, uiText } from '../flow/messages.js';
 import { requestDevice } from '../flow/request-device.js';
 import { type ContinueWith, continueWithJson } from '../flow/respond.js';
 import { exchangeRedirect } from '../flow/token-exchange.js';
+import { WebHookRefusal } from '../hooks/runner.js';
 import { identityDisabledMessages } from '../identity-disabled.js';
 import { withoutNodeMessages } from '../nodes/index.js';
 import { linkPendingProvider } from '../strategies/oidc/linking.js';
@@ -59,17 +60,6 @@ export async function finishLogin(
     const unverified = await requireVerifiedAddress(deps, flow, success);
     if (unverified !== undefined) return refuseUnverified(request, reply, flow, success, unverified);
   }
-  const identityJson = () =>
-    serializeIdentity(identity, { admin: true, schemaUrl: deps.schemaUrl(identity.schema_id) });
-  if (deps.hooks) {
-    // Parse hooks may stop the sign-in (their identity changes apply to registration and settings).
-    const pre = await deps.hooks.prePersist('login', method, request, flow, () => ({
-      identity: identityJson(),
-      transientPayload,
-    }));
-    if (pre.kind === 'failed') throw pre.error;
-    if (pre.kind === 'validation') return success.refuse(pre.fields, pre.form);
-  }
   // Account linking: this login proves the person owns the account a provider's email matched.
   const linked = await linkPendingProvider(deps, flow, identity);
   if (linked.kind === 'mismatch') {
@@ -115,8 +105,9 @@ export async function finishLogin(
     device: requestDevice(request, success.ip),
   };
   const currentToken = current === undefined ? undefined : sessionTokenFrom(request, deps.tokens);
-  // The other web hooks see the session about to be stored, and a failing one denies the
-  // sign-in before it is: Kratos runs every login hook before it writes the session.
+  // Every web hook, parse ones included (whose identity changes apply to registration and
+  // settings only), sees the session about to be stored, in config order, and a failing one denies
+  // the sign-in before it is: Kratos runs every login hook on that session before it writes it.
   const runHooks = async (draft: IssuedSession) => {
     const failed = await deps.hooks?.mustPass('login', method, request, flow, () => ({
       identity: serializeIdentity(signedIn, { admin: true, schemaUrl: deps.schemaUrl(signedIn.schema_id) }),
@@ -134,6 +125,10 @@ export async function finishLogin(
         : await deps.sessions.reauthenticate(currentToken, signIn, runHooks);
     issued = refreshed ?? (await deps.sessions.issue(signedIn, signIn, runHooks));
   } catch (error) {
+    // A hook's 4xx with messages (parse or can_interrupt): shown on the form, as Kratos's
+    // HandleHookError shows a login hook's validation error. Writing the flow back as read gives
+    // up its claim above, which no session came of.
+    if (error instanceof WebHookRefusal) return success.refuse(error.fields, [...error.form]);
     // Deactivated while the session was stored (the manager revoked it): the form says so, as
     // for an identity found inactive before. Writing the flow back as read gives up its claim
     // above, which no session came of, so it can be submitted again once the account is active.
