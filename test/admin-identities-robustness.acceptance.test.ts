@@ -2,9 +2,9 @@
  * Admin identity bodies that used to answer 500 or were read unlike Kratos (the admin API probe's
  * defects 1-6), against a whole server with raw JSON, as a client that is not @ory/client sends it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { useTestServer } from './support/suite-server.js';
 
 const PATCH_FAILED = 'An error occured when applying the JSON patch';
 const CONFLICT = 'This identity conflicts with another identity that already exists.';
@@ -30,18 +30,7 @@ function expectKratosError(answer: Answer, code: number): Record<string, unknown
 const nestedArrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
 describe.each(testDatabases())('admin identity bodies that used to fail with 500 ($name)', (database) => {
-  let server: TestServer;
-  let drop: () => Promise<void>;
-
-  beforeAll(async () => {
-    const db = await database.create();
-    drop = db.drop;
-    server = await startTestServer({ dsn: db.dsn });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await drop?.();
-  });
+  const suite = useTestServer(database, {});
 
   async function send(
     method: string,
@@ -50,7 +39,7 @@ describe.each(testDatabases())('admin identity bodies that used to fail with 500
     raw?: string,
     contentType = 'application/json',
   ): Promise<Answer> {
-    const response = await fetch(`${server.adminUrl}/admin${path}`, {
+    const response = await fetch(`${suite.server.adminUrl}/admin${path}`, {
       method,
       headers: body === undefined && raw === undefined ? {} : { 'content-type': contentType },
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),

@@ -88,6 +88,28 @@ export async function replacementFlow(
   return (await (await browser.getJson(`/self-service/${kind}/flows?id=${id}`)).json()) as OneTimeFlowJson;
 }
 
+/**
+ * Opens a recovery `link` that recovers no more (used, or wrong) in `browser` once per `accepts`
+ * value: each time a new browser flow saying 4060004, as Kratos's link strategy answers it.
+ */
+export async function expectLinkRefusedWith4060004(
+  browser: BrowserClient,
+  link: string,
+  flowId: string,
+  accepts: readonly string[],
+): Promise<void> {
+  for (const accept of accepts) {
+    const again = await browser.request(link, { headers: { accept } });
+    const next = await replacementFlow(browser, again, 'recovery', flowId);
+    expect([accept, next.type, next.state, messageIds(next.ui.messages)]).toEqual([
+      accept,
+      'browser',
+      'choose_method',
+      [4060004],
+    ]);
+  }
+}
+
 /** Posts `body` to a `kind` flow as JSON from an app: no cookies, no redirects followed. */
 export function postAsApp(
   publicUrl: string,
