@@ -52,7 +52,7 @@ describe('executeWebHook when the client gives up', () => {
     expect(receiver.to('/template')).toHaveLength(0);
   });
 
-  it('lets the flow go on when a response.ignore hook\'s body template fails: logged, nothing queued', async () => {
+  it("lets the flow go on when a response.ignore hook's body template fails: logged, nothing queued", async () => {
     const failing = `base64://${Buffer.from('function(ctx) { x: error "boom" }').toString('base64')}`;
     const config = parseWebHookConfig({
       url: `${receiver.url}/ignored`,
