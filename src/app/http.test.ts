@@ -114,6 +114,35 @@ describe('repeated query parameters', () => {
   });
 });
 
+describe('JSON bodies are validated as Kratos decodes them: types are not coerced', () => {
+  it('refuses a string for a boolean, an array for a string, and a number for a string in a body, and still coerces a query', async () => {
+    const app = createHttpServer({ logger: capture('warn').logger });
+    const body = {
+      type: 'object',
+      properties: { verified: { type: 'boolean' }, identity_id: { type: 'string' }, n: { type: 'integer' } },
+    } as const;
+    const querystring = { type: 'object', properties: { page: { type: 'integer' } } } as const;
+    app.post('/things', { schema: { body, querystring } }, async (request) => ({
+      body: request.body,
+      query: request.query,
+    }));
+    await app.ready();
+    try {
+      const post = (payload: object, url = '/things') => app.inject({ method: 'POST', url, payload });
+      for (const wrong of [{ verified: 'true' }, { identity_id: ['a'] }, { identity_id: 5 }, { n: '5' }]) {
+        const refused = await post(wrong);
+        expect(refused.statusCode, JSON.stringify(wrong)).toBe(400);
+        expect(refused.json().error).toMatchObject({ code: 400, status: 'Bad Request' });
+      }
+      const fine = await post({ verified: true, identity_id: 'a', n: 5 }, '/things?page=2');
+      expect(fine.statusCode).toBe(200);
+      expect(fine.json()).toEqual({ body: { verified: true, identity_id: 'a', n: 5 }, query: { page: 2 } });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('request heads', () => {
   /** Sends `head` on a raw socket and reads the whole answer (the server closes after errors). */
   function exchange(port: number, head: string): Promise<string> {

@@ -1,3 +1,5 @@
+import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -20,6 +22,9 @@ import { DeferredChildLogger, type Logger } from '../kernel/logger.js';
 import type { RouteMetrics } from '../observability/route-metrics.js';
 import { answerClientError, MAX_HEADER_BYTES } from './client-errors.js';
 import { keepQueryLists, parseQueryFirstValues } from './repeated-query.js';
+
+// ajv-formats is CommonJS: under NodeNext its default import is the module object.
+const addFormats = addFormatsModule.default;
 
 export interface HttpServerOptions {
   logger: Logger;
@@ -58,8 +63,6 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
           : internalError(undefined, error);
       reply.code(answer.code).type('application/json; charset=utf-8').send(answer.toJSON());
     },
-    // Query strings arrive as text: coerce them to the declared types (and single values to arrays).
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
     // Query strings: a repeated parameter counts by its first value, as Kratos reads it, except
     // those a route declares as lists (ids=a&ids=b): see keepQueryLists.
     routerOptions: { ignoreTrailingSlash: true, querystringParser: parseQueryFirstValues },
@@ -69,6 +72,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     childLoggerFactory: (logger, bindings, options) =>
       new DeferredChildLogger(logger as Logger, bindings, options) as unknown as FastifyBaseLogger,
   }) as unknown as FastifyInstance;
+
+  // Query strings and path parameters arrive as text and are coerced to their declared types (and
+  // single values to arrays); JSON bodies are not: Kratos decodes them into typed Go structs, where
+  // "true" for a boolean or ["x"] for a string is a 400, so they are validated as they came.
+  const coercing = validatorAjv('array');
+  const exact = validatorAjv(false);
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    compileOnce(httpPart === 'body' ? exact : coercing, schema),
+  );
 
   // Before any route exists: the metrics hook is added to each route as it is registered.
   options.metrics?.instrument(app);
@@ -97,6 +109,29 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   return app;
+}
+
+/** An Ajv for request validation, with Fastify's defaults but every error reported and nothing removed. */
+function validatorAjv(coerceTypes: 'array' | false): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    removeAdditional: false,
+    coerceTypes,
+    useDefaults: true,
+    addUsedSchema: false,
+  });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** Compiles `schema`, or returns the one compiled under its `$id` (Ajv refuses an id twice). */
+function compileOnce(ajv: Ajv, schema: AnySchema): ValidateFunction {
+  const id = typeof schema === 'object' && schema !== null ? (schema as { $id?: unknown }).$id : undefined;
+  if (typeof id === 'string') {
+    const known = ajv.getSchema(id);
+    if (known !== undefined) return known;
+  }
+  return ajv.compile(schema);
 }
 
 /**
