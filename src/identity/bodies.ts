@@ -227,7 +227,6 @@ export const createIdentityBodySchema = {
   properties: {
     ...identityFields,
     // Kratos's uuid.NullUUID: a UUID, or null for none; anything else ("" too) fails the body (400).
-    // (A type list, not anyOf with a null branch, which the coercing validator would meet with "".)
     organization_id: { type: ['string', 'null'], pattern: UUID_SPELLINGS },
     verifiable_addresses: {
       type: ['array', 'null'],
@@ -241,8 +240,7 @@ export const createIdentityBodySchema = {
           status: { type: 'string' },
           // Kratos's *sqlxx.NullTime: an RFC 3339 date-time or null; anything else ("" too) fails
           // the body as Go's time.Time decoding does, a 400 (createBodyFromJson checks it as Go
-          // parses it). A type list, not anyOf with a null branch: the body validator coerces
-          // types, and would turn "" into null there.
+          // parses it).
           verified_at: { type: ['string', 'null'], format: 'date-time' },
         },
       },
