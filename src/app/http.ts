@@ -18,6 +18,7 @@ import {
   statusText,
   unsupportedMediaType,
 } from '../kernel/errors.js';
+import { MAX_JSON_NESTING } from '../kernel/json.js';
 import { DeferredChildLogger, type Logger } from '../kernel/logger.js';
 import type { RouteMetrics } from '../observability/route-metrics.js';
 import { answerClientError, MAX_HEADER_BYTES } from './client-errors.js';
@@ -89,7 +90,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // The APIs take JSON only; a text body is a wrong content type (415), not a bad JSON (400).
   app.removeContentTypeParser('text/plain');
   // JSON bodies, and RFC 6902 bodies (their own media type), parsed as JSON no deeper than
-  // MAX_JSON_NESTING (see there).
+  // MAX_JSON_NESTING (kernel/json.ts).
   const parseJson = boundedJsonParser(app.getDefaultJsonParser('error', 'error'));
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
   app.addContentTypeParser('application/json-patch+json', { parseAs: 'string' }, parseJson);
@@ -133,16 +134,6 @@ function compileOnce(ajv: Ajv, schema: AnySchema): ValidateFunction {
   }
   return ajv.compile(schema);
 }
-
-/**
- * How deeply arrays and objects may nest in a JSON request body. A body nested deeper is a 400
- * before it is parsed: what reads a parsed body (JSON.stringify when it is stored or answered,
- * schema validation, JSON Patch's deep clone) recurses once per level and overflows the stack a few
- * thousand levels down, which would be a 500 (Go's decoder, behind Kratos, refuses at 10000 levels
- * with a 400). 512 is far beyond any real body (an identity's traits and metadata are a few levels
- * deep; a batch import puts them five levels down) and leaves those readers a wide margin.
- */
-export const MAX_JSON_NESTING = 512;
 
 type JsonBodyParser = ReturnType<FastifyInstance['getDefaultJsonParser']>;
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest } from '../kernel/errors.js';
 import type { AddressVia, RecoveryAddress, VerifiableAddress, VerifiableAddressStatus } from './model.js';
+import { isDateTime } from './schema/formats.js';
 import { normalizeIdentifierGraceful } from './schema/index.js';
 
 /** A verifiable address as an admin may import it (e.g. already verified elsewhere). */
@@ -64,49 +65,28 @@ export function reconcileVerifiableAddresses(
 }
 
 /**
- * When an imported verified address was verified: its `verified_at`, or now without one. The body
- * readers have refused a `verified_at` that is no date-time (400); one that still is not (a caller
- * that skipped them) is refused here too, never stored as an invalid date.
+ * When an imported verified address was verified: its `verified_at`, or now without one. One that
+ * is no date-time (`""` too, as Go's NullTime decoding refuses it) is a 400, never stored as an
+ * invalid date: the one check every import (create, batch, PUT, JSON Patch) goes through.
  */
 function importedVerifiedAt(verifiedAt: string | undefined, now: Date): Date {
-  if (!verifiedAt) return now;
+  if (verifiedAt === undefined) return now;
   const at = parseGoTime(verifiedAt);
   if (at === undefined) throw badRequest(`verified_at: parsing time "${verifiedAt}" as RFC 3339 failed.`);
   return at;
 }
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
-
 /**
  * A date-time as Go's time.Time decodes one from JSON (Kratos's sqlxx.NullTime and time.Time
- * fields): RFC 3339, `T` and `Z` upper case, fractional seconds optional, every field in range (no
- * 30 February, no leap second); undefined for anything else. Milliseconds are kept (a Date's
- * precision), finer digits dropped.
+ * fields): RFC 3339 with every field in range (no 30 February, no leap second), as the identity
+ * schema's `date-time` format checks it, and one a Date reads (which refuses what Go's strict
+ * RFC 3339 decoding refuses beyond that: a one-digit hour, a `,` fraction, a +24:00 offset);
+ * undefined for anything else. Milliseconds are kept, finer digits dropped.
  */
 export function parseGoTime(text: string): Date | undefined {
-  const m = RFC3339.exec(text);
-  if (m === null) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
-  const offsetHours = m[9] === undefined ? 0 : Number(m[9]);
-  const offsetMinutes = m[10] === undefined ? 0 : Number(m[10]);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  if (offsetHours > 23 || offsetMinutes > 59) return undefined;
-  const date = new Date(0);
-  // setUTCFullYear, not Date.UTC: years 0-99 are years, not 1900-1999.
-  date.setUTCFullYear(year, month - 1, day);
-  if (date.getUTCDate() !== day) return undefined;
-  date.setUTCHours(hour, minute, second, millis);
-  const offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
-  return new Date(date.getTime() - offset * 60_000);
+  if (!isDateTime(text)) return undefined;
+  const at = new Date(text);
+  return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
 function toStatus(status: string | undefined): VerifiableAddressStatus {

@@ -1,5 +1,4 @@
-import { badRequest } from '../kernel/errors.js';
-import { type ImportedVerifiableAddress, parseGoTime } from './addresses.js';
+import type { ImportedVerifiableAddress } from './addresses.js';
 import type { JsonObject, JsonValue } from './model.js';
 import type { SealedProviderTokens } from './provider-tokens.js';
 
@@ -105,7 +104,8 @@ function credentialsFromJson(json: CredentialsJson | null | undefined): Imported
  * A create body as Kratos's handler decodes it (identity/handler.go `create`,
  * identityFromCreateIdentityBody): `null` is absent, an empty state is active, an empty or absent
  * schema_id stays "" for the manager to make the default schema (manager.Create), and an imported
- * `verified_at` must be a date-time as Go's time.Time reads one (RFC 3339), else a 400.
+ * `verified_at` must be a date-time as Go's time.Time reads one (RFC 3339), else a 400
+ * (reconcileVerifiableAddresses).
  */
 export function createBodyFromJson(json: CreateIdentityJson): CreateIdentityBody {
   const { schema_id, state, external_id, credentials, verifiable_addresses, recovery_addresses, ...rest } =
@@ -122,18 +122,12 @@ export function createBodyFromJson(json: CreateIdentityJson): CreateIdentityBody
   };
 }
 
+/** An imported address with a null `verified_at` read as none (the time itself is checked where it is read: reconcileVerifiableAddresses). */
 function importedAddress(
   address: NonNullable<CreateIdentityJson['verifiable_addresses']>[number],
-  index: number,
 ): ImportedVerifiableAddress {
   const { verified_at, ...rest } = address;
-  if (verified_at === null || verified_at === undefined) return rest;
-  if (parseGoTime(verified_at) === undefined) {
-    throw badRequest(
-      `verifiable_addresses[${index}].verified_at: parsing time "${verified_at}" as RFC 3339 failed.`,
-    );
-  }
-  return { ...rest, verified_at };
+  return verified_at === null || verified_at === undefined ? rest : { ...rest, verified_at };
 }
 
 /**

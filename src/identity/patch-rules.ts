@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import jsonpatch from 'fast-json-patch';
 import { AppError } from '../kernel/errors.js';
+import { MAX_JSON_NESTING } from '../kernel/json.js';
 import { type ImportedVerifiableAddress, parseGoTime } from './addresses.js';
 import type { ImportedCredentials } from './bodies.js';
 import { parseUuid } from './list-query.js';
@@ -131,22 +132,19 @@ export function patchedPasswordImport(
 }
 
 /**
- * How deeply a patched identity document may nest: as deep as a JSON body may (the body parser's
- * MAX_JSON_NESTING, src/app/http.ts). A patch can put a value at the end of a path as long as
- * its own body, and patch after patch, so without this check a patched document could nest deeper
- * than storing or answering it can take (JSON.stringify recurses per level): a 400 instead.
+ * Refuses a patched document nested deeper than a JSON body may be (MAX_JSON_NESTING): a patch can
+ * put a value at the end of a path as long as its own body, and patch after patch, so a patched
+ * document could otherwise nest deeper than storing or answering it can take. Counted without
+ * recursion.
  */
-export const MAX_DOCUMENT_NESTING = 512;
-
-/** Refuses a patched document nested deeper than MAX_DOCUMENT_NESTING; counted without recursion. */
 export function checkPatchedNesting(document: unknown): void {
   const pending: [unknown, number][] = [[document, 0]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [value, depth] = next;
     if (typeof value !== 'object' || value === null) continue;
-    if (depth + 1 > MAX_DOCUMENT_NESTING) {
+    if (depth + 1 > MAX_JSON_NESTING) {
       throw patchError(
-        `The patched identity nests arrays and objects more than ${MAX_DOCUMENT_NESTING} levels deep.`,
+        `The patched identity nests arrays and objects more than ${MAX_JSON_NESTING} levels deep.`,
       );
     }
     for (const child of Object.values(value)) pending.push([child, depth + 1]);

@@ -24,3 +24,14 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * How deeply arrays and objects may nest in a JSON document a request brings: a body (checked as
+ * it is parsed, src/app/http.ts) or one a JSON Patch builds (src/identity/patch-rules.ts). What reads
+ * a parsed document (JSON.stringify when it is stored or answered, schema validation, a deep clone)
+ * recurses once per level and overflows the stack a few thousand levels down, which would be a 500
+ * (Go's decoder, behind Kratos, refuses at 10000 levels with a 400). 512 is far beyond any real
+ * document (an identity's traits and metadata are a few levels deep; a batch import puts them five
+ * levels down) and leaves those readers a wide margin.
+ */
+export const MAX_JSON_NESTING = 512;
