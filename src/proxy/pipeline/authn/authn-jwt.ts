@@ -229,7 +229,7 @@ function keyResolver(sets: JwkSet[]): KeyResolver {
   const asymmetric = createLocalJWKSet({
     keys: usable
       .filter((key) => key.kty !== 'oct')
-      .map((key) => (typeof key.d === 'string' ? (publicJwk(key) ?? key) : key)),
+      .flatMap((key) => (typeof key.d === 'string' ? (publicJwk(key) ?? []) : [key])),
   });
   const secrets = usable.filter((key) => key.kty === 'oct');
   return async (header, token) => {
